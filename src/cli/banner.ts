@@ -1,0 +1,27 @@
+// The start-up banner: what a newcomer needs to point the aws CLI and SDKs at Wayfinder.
+import type { Config } from '../server/config.js';
+
+export function banner(config: Config, port: number, extra: string[] = []): string {
+  const host = config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host;
+  const endpoint = `http://${host}:${port}`;
+  const lines = [
+    `Wayfinder is up — API Gateway HTTP API → VPC link → Cloud Map → ECS, on this machine.`,
+    ``,
+    `  endpoint     ${endpoint}`,
+    `  region       ${config.region} (signed requests use their own)`,
+    `  credentials  test / test  (account ${config.accountId})${config.credentials.length > 1 ? ` + ${config.credentials.length - 1} configured` : ''}`,
+    `  auth         SigV4 ${config.auth === 'on' ? 'verified' : 'NOT verified (--auth off)'}`,
+    `  data         ${config.dataDir}`,
+    ...extra.map((l) => `  ${l}`),
+    ``,
+    `Point your tools at it:`,
+    `  export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${config.region}`,
+    `  aws --endpoint-url ${endpoint} ec2 describe-vpcs`,
+    ``,
+    `Cloud Map DiscoverInstances: SDKs send it to data-${host}:${port}. Add "127.0.0.1 data-localhost" to /etc/hosts`,
+    `for the aws CLI; JS v3: { disableHostPrefix: true }; boto3: Config(inject_host_prefix=False).`,
+    ``,
+    `Health: ${endpoint}/_wayfinder/health    Stop: Ctrl-C`,
+  ];
+  return lines.join('\n');
+}

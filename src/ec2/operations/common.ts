@@ -1,0 +1,57 @@
+// Helpers shared by the EC2 operations: tag specifications, tag validation, DryRun, pagination.
+import { AwsError } from '../../kernel/errors.js';
+import { InvalidTokenError, paginate, type Page } from '../../kernel/paginate.js';
+import type { Tag, TagSpecification } from '../../protocol/generated/ec2.js';
+
+/** Tags from TagSpecifications for one resource type (others are an error, as AWS). */
+export function tagsFromSpecifications(specs: TagSpecification[] | undefined, resourceType: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const spec of specs ?? []) {
+    if (spec.ResourceType !== resourceType) {
+      throw new AwsError('InvalidParameterValue', `'${spec.ResourceType ?? ''}' is not a valid taggable resource type for this operation.`);
+    }
+    Object.assign(tags, checkTags(spec.Tags ?? []));
+  }
+  return tags;
+}
+
+export function checkTags(tags: Tag[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags) {
+    const key = t.Key ?? '';
+    if (key === '' || key.length > 128) throw new AwsError('InvalidParameterValue', `Tag key must be between 1 and 128 characters: '${key.slice(0, 140)}'`);
+    if (key.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidParameterValue', `Tag keys starting with 'aws:' are reserved for internal use`);
+    const value = t.Value ?? '';
+    if (value.length > 256) throw new AwsError('InvalidParameterValue', `Tag value exceeds the maximum length of 256 characters`);
+    out[key] = value;
+  }
+  return out;
+}
+
+export function mergeTags(current: Record<string, string>, add: Record<string, string>): Record<string, string> {
+  const merged = { ...current, ...add };
+  if (Object.keys(merged).length > 50) throw new AwsError('TagLimitExceeded', 'The maximum number of tags per resource (50) has been exceeded.');
+  return merged;
+}
+
+/** AWS answers a DryRun that would succeed with this error (HTTP 412). */
+export function dryRun(input: { DryRun?: boolean }): void {
+  if (input.DryRun) throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', { status: 412 });
+}
+
+export function page<T>(items: T[], keyOf: (t: T) => string, maxResults: number | undefined, nextToken: string | undefined): Page<T> {
+  try {
+    return paginate(items, keyOf, maxResults, nextToken);
+  } catch (e) {
+    if (e instanceof InvalidTokenError) throw new AwsError('InvalidParameterValue', `The token '${(nextToken ?? '').slice(0, 64)}' is invalid.`);
+    throw e;
+  }
+}
+
+/** Describe-by-ids: every requested id must exist, else the resource's NotFound code with AWS's text. */
+export function requireAll<T>(ids: string[] | undefined, found: (id: string) => T | undefined, code: string, noun: string): T[] | undefined {
+  if (!ids?.length) return undefined;
+  const missing = ids.filter((id) => !found(id));
+  if (missing.length) throw new AwsError(code, `The ${noun} ID${missing.length > 1 ? 's' : ''} '${missing.join(', ')}' ${missing.length > 1 ? 'do' : 'does'} not exist`);
+  return ids.map((id) => found(id)!);
+}

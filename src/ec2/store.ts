@@ -1,0 +1,184 @@
+// EC2 records and tables. Keys are `<region>/<id>`: every region has its own VPCs, like AWS.
+// The default VPC of a region (172.31.0.0/16, one default /20 subnet per AZ, a `default` security
+// group) is seeded the first time the region is used, once: deleting it is the user's choice.
+import { ec2Id, hex } from '../kernel/ids.js';
+import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
+import { formatIpv4, parseCidr } from './cidr.js';
+import { zonesOf } from './zones.js';
+
+export interface VpcRecord {
+  region: string;
+  vpcId: string;
+  cidrBlock: string;
+  cidrAssociationId: string;
+  isDefault: boolean;
+  dhcpOptionsId: string;
+  instanceTenancy: string;
+  ownerId: string;
+  tags: Record<string, string>;
+}
+
+export interface SubnetRecord {
+  region: string;
+  subnetId: string;
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  defaultForAz: boolean;
+  mapPublicIpOnLaunch: boolean;
+  ownerId: string;
+  tags: Record<string, string>;
+}
+
+export interface RuleRecord {
+  ruleId: string;
+  isEgress: boolean;
+  ipProtocol: string; // '-1', 'tcp', 'udp', 'icmp', or a number
+  fromPort?: number;
+  toPort?: number;
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+  referencedGroupId?: string;
+  prefixListId?: string;
+  description?: string;
+}
+
+export interface SecurityGroupRecord {
+  region: string;
+  groupId: string;
+  groupName: string;
+  description: string;
+  vpcId: string;
+  ownerId: string;
+  rules: RuleRecord[];
+  tags: Record<string, string>;
+}
+
+export interface NetworkInterfaceRecord {
+  region: string;
+  networkInterfaceId: string;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  privateIpAddress: string;
+  macAddress: string;
+  description: string;
+  groupIds: string[];
+  ownerId: string;
+  status: 'available' | 'in-use';
+  tags: Record<string, string>;
+}
+
+export const ec2Migrations: Migration[] = [
+  {
+    id: 'ec2/001-tables',
+    up: [docTableSql('ec2_vpcs'), docTableSql('ec2_subnets'), docTableSql('ec2_security_groups'), docTableSql('ec2_network_interfaces'), docTableSql('ec2_regions')].join('\n'),
+  },
+];
+
+export class Ec2Store {
+  readonly vpcs: DocTable<VpcRecord>;
+  readonly subnets: DocTable<SubnetRecord>;
+  readonly groups: DocTable<SecurityGroupRecord>;
+  readonly enis: DocTable<NetworkInterfaceRecord>;
+  private readonly regions: DocTable<{ region: string; seededAt: number }>;
+  private readonly seeded = new Set<string>();
+
+  constructor(readonly store: Store) {
+    this.vpcs = store.table('ec2_vpcs');
+    this.subnets = store.table('ec2_subnets');
+    this.groups = store.table('ec2_security_groups');
+    this.enis = store.table('ec2_network_interfaces');
+    this.regions = store.table('ec2_regions');
+  }
+
+  /** Seeds the region's default VPC the first time the region is seen. Cheap after the first call. */
+  ensureRegion(region: string, accountId: string): void {
+    if (this.seeded.has(region)) return;
+    this.store.withTx(() => {
+      if (!this.regions.has(region)) {
+        this.regions.putTx(region, { region, seededAt: Date.now() });
+        this.seedDefaultVpcTx(region, accountId);
+      }
+    });
+    this.seeded.add(region);
+  }
+
+  /** Forgets which regions were seeded (after a reset wiped the tables). */
+  forgetSeeds(): void {
+    this.seeded.clear();
+  }
+
+  private seedDefaultVpcTx(region: string, accountId: string): void {
+    const vpc = this.newVpc(region, accountId, '172.31.0.0/16', true);
+    this.vpcs.putTx(`${region}/${vpc.vpcId}`, vpc);
+    const base = parseCidr('172.31.0.0/16')!.base;
+    zonesOf(region).forEach((zone, i) => {
+      const subnet: SubnetRecord = {
+        region,
+        subnetId: ec2Id('subnet'),
+        vpcId: vpc.vpcId,
+        cidrBlock: `${formatIpv4(base + i * 4096)}/20`,
+        availabilityZone: zone.zoneName,
+        availabilityZoneId: zone.zoneId,
+        defaultForAz: true,
+        mapPublicIpOnLaunch: true,
+        ownerId: accountId,
+        tags: {},
+      };
+      this.subnets.putTx(`${region}/${subnet.subnetId}`, subnet);
+    });
+    this.createDefaultGroupTx(region, vpc);
+  }
+
+  newVpc(region: string, accountId: string, cidrBlock: string, isDefault: boolean): VpcRecord {
+    return {
+      region,
+      vpcId: ec2Id('vpc'),
+      cidrBlock,
+      cidrAssociationId: ec2Id('vpc-cidr-assoc'),
+      isDefault,
+      dhcpOptionsId: 'dopt-' + hex(17),
+      instanceTenancy: 'default',
+      ownerId: accountId,
+      tags: {},
+    };
+  }
+
+  /** Every VPC gets a `default` group: all traffic in from itself, all traffic out. */
+  createDefaultGroupTx(region: string, vpc: VpcRecord): SecurityGroupRecord {
+    const groupId = ec2Id('sg');
+    const group: SecurityGroupRecord = {
+      region,
+      groupId,
+      groupName: 'default',
+      description: 'default VPC security group',
+      vpcId: vpc.vpcId,
+      ownerId: vpc.ownerId,
+      rules: [
+        { ruleId: ec2Id('sgr'), isEgress: false, ipProtocol: '-1', referencedGroupId: groupId },
+        { ruleId: ec2Id('sgr'), isEgress: true, ipProtocol: '-1', cidrIpv4: '0.0.0.0/0' },
+      ],
+      tags: {},
+    };
+    this.groups.putTx(`${region}/${groupId}`, group);
+    return group;
+  }
+
+  vpc(region: string, id: string): VpcRecord | undefined {
+    return this.vpcs.get(`${region}/${id}`);
+  }
+
+  subnet(region: string, id: string): SubnetRecord | undefined {
+    return this.subnets.get(`${region}/${id}`);
+  }
+
+  group(region: string, id: string): SecurityGroupRecord | undefined {
+    return this.groups.get(`${region}/${id}`);
+  }
+
+  defaultVpc(region: string): VpcRecord | undefined {
+    return this.vpcs.withPrefix(`${region}/`).find((v) => v.isDefault);
+  }
+}

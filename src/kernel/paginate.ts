@@ -1,0 +1,41 @@
+// Offset pagination with opaque tokens, shared by every List/Describe operation. The token encodes
+// the position after the last returned key, so inserts and deletes between pages neither repeat nor
+// skip items that stayed.
+
+export interface Page<T> {
+  items: T[];
+  nextToken: string | undefined;
+}
+
+export class InvalidTokenError extends Error {}
+
+function encode(key: string): string {
+  return Buffer.from(JSON.stringify({ after: key }), 'utf8').toString('base64url');
+}
+
+function decode(token: string): string {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof v.after === 'string') return v.after;
+  } catch {
+    /* fall through */
+  }
+  throw new InvalidTokenError(`Invalid pagination token: ${token.slice(0, 64)}`);
+}
+
+/**
+ * Pages a list ordered by `keyOf`. `limit` undefined means everything fits on one page unless
+ * `defaultLimit` is given.
+ */
+export function paginate<T>(items: T[], keyOf: (t: T) => string, limit: number | undefined, token: string | undefined): Page<T> {
+  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  let start = 0;
+  if (token) {
+    const after = decode(token);
+    start = sorted.findIndex((t) => keyOf(t) > after);
+    if (start < 0) start = sorted.length;
+  }
+  const end = limit === undefined ? sorted.length : Math.min(sorted.length, start + limit);
+  const page = sorted.slice(start, end);
+  return { items: page, nextToken: end < sorted.length && page.length ? encode(keyOf(page[page.length - 1]!)) : undefined };
+}

@@ -1,0 +1,170 @@
+// CloudWatch Logs storage. Groups and streams are documents (keys `<region>/<group>` and
+// `<region>/<group>\n<stream>`); events live in their own table, indexed for time-ordered reads, and
+// never go through the change feed (they are data, not configuration).
+import type Database from 'better-sqlite3';
+import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
+
+export interface LogGroupRecord {
+  region: string;
+  accountId: string;
+  name: string;
+  createdAt: number;
+  retentionInDays?: number;
+  kmsKeyId?: string;
+  logGroupClass: string;
+  tags: Record<string, string>;
+}
+
+export interface LogStreamRecord {
+  region: string;
+  group: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface StoredEvent {
+  id: number;
+  stream: string;
+  ts: number;
+  ingestion: number;
+  message: string;
+}
+
+export interface StreamStats {
+  first?: number;
+  last?: number;
+  lastIngestion?: number;
+  bytes: number;
+}
+
+export const logsMigrations: Migration[] = [
+  {
+    id: 'logs/001-tables',
+    up: [
+      docTableSql('logs_groups'),
+      docTableSql('logs_streams'),
+      `CREATE TABLE logs_events (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         grp TEXT NOT NULL,
+         stream TEXT NOT NULL,
+         ts INTEGER NOT NULL,
+         ingestion INTEGER NOT NULL,
+         message TEXT NOT NULL
+       );
+       CREATE INDEX logs_events_stream ON logs_events (grp, stream, ts, id);
+       CREATE INDEX logs_events_group ON logs_events (grp, ts, id);`,
+    ].join('\n'),
+  },
+];
+
+export const groupKey = (region: string, name: string) => `${region}/${name}`;
+export const streamKey = (region: string, group: string, stream: string) => `${region}/${group}\n${stream}`;
+
+export class LogsStore {
+  readonly groups: DocTable<LogGroupRecord>;
+  readonly streams: DocTable<LogStreamRecord>;
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly statsStmt: Database.Statement;
+  private readonly groupBytesStmt: Database.Statement;
+
+  constructor(readonly store: Store) {
+    this.db = store.db;
+    this.groups = store.table('logs_groups');
+    this.streams = store.table('logs_streams');
+    this.insert = this.db.prepare('INSERT INTO logs_events (grp, stream, ts, ingestion, message) VALUES (?, ?, ?, ?, ?)');
+    this.statsStmt = this.db.prepare(
+      'SELECT min(ts) AS first, max(ts) AS last, max(ingestion) AS lastIngestion, coalesce(sum(length(message)), 0) AS bytes FROM logs_events WHERE grp = ? AND stream = ?',
+    );
+    this.groupBytesStmt = this.db.prepare('SELECT coalesce(sum(length(message)), 0) FROM logs_events WHERE grp = ?').pluck();
+  }
+
+  /** Appends events (already validated). Runs inside the caller's transaction if there is one. */
+  appendEvents(region: string, group: string, stream: string, events: Array<{ timestamp: number; message: string }>, ingestion: number): void {
+    const grp = groupKey(region, group);
+    const run = () => {
+      for (const e of events) this.insert.run(grp, stream, e.timestamp, ingestion, e.message);
+    };
+    if (this.db.inTransaction) run();
+    else this.db.transaction(run)();
+  }
+
+  streamStats(region: string, group: string, stream: string): StreamStats {
+    const row = this.statsStmt.get(groupKey(region, group), stream) as { first: number | null; last: number | null; lastIngestion: number | null; bytes: number };
+    return { first: row.first ?? undefined, last: row.last ?? undefined, lastIngestion: row.lastIngestion ?? undefined, bytes: row.bytes };
+  }
+
+  groupBytes(region: string, group: string): number {
+    return this.groupBytesStmt.get(groupKey(region, group)) as number;
+  }
+
+  /**
+   * Events of a group ordered by (ts, id), after/before a position, filtered in SQL by time range and
+   * streams. `direction` 'asc' reads forward from `after`; 'desc' reads backward from `before`.
+   */
+  readEvents(q: {
+    region: string;
+    group: string;
+    streams?: string[];
+    streamPrefix?: string;
+    startTime?: number;
+    endTime?: number;
+    after?: [number, number];
+    before?: [number, number];
+    direction: 'asc' | 'desc';
+    limit: number;
+  }): StoredEvent[] {
+    const where = ['grp = ?'];
+    const args: unknown[] = [groupKey(q.region, q.group)];
+    if (q.streams?.length) {
+      where.push(`stream IN (${q.streams.map(() => '?').join(',')})`);
+      args.push(...q.streams);
+    }
+    if (q.streamPrefix) {
+      where.push('stream >= ? AND stream < ?');
+      args.push(q.streamPrefix, q.streamPrefix + '\uffff');
+    }
+    if (q.startTime !== undefined) {
+      where.push('ts >= ?');
+      args.push(q.startTime);
+    }
+    if (q.endTime !== undefined) {
+      where.push('ts <= ?');
+      args.push(q.endTime);
+    }
+    if (q.after) {
+      where.push('(ts > ? OR (ts = ? AND id > ?))');
+      args.push(q.after[0], q.after[0], q.after[1]);
+    }
+    if (q.before) {
+      where.push('(ts < ? OR (ts = ? AND id < ?))');
+      args.push(q.before[0], q.before[0], q.before[1]);
+    }
+    const order = q.direction === 'asc' ? 'ts ASC, id ASC' : 'ts DESC, id DESC';
+    args.push(q.limit);
+    return this.db.prepare(`SELECT id, stream, ts, ingestion, message FROM logs_events WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`).all(...args) as StoredEvent[];
+  }
+
+  deleteEventsOfGroup(region: string, group: string): void {
+    this.db.prepare('DELETE FROM logs_events WHERE grp = ?').run(groupKey(region, group));
+  }
+
+  deleteEventsOfStream(region: string, group: string, stream: string): void {
+    this.db.prepare('DELETE FROM logs_events WHERE grp = ? AND stream = ?').run(groupKey(region, group), stream);
+  }
+
+  /** Retention: drops events older than each group's retention. */
+  expire(now: number): number {
+    let removed = 0;
+    for (const g of this.groups.all()) {
+      if (!g.retentionInDays) continue;
+      const cutoff = now - g.retentionInDays * 86_400_000;
+      removed += this.db.prepare('DELETE FROM logs_events WHERE grp = ? AND ts < ?').run(groupKey(g.region, g.name), cutoff).changes;
+    }
+    return removed;
+  }
+
+  wipeEvents(): void {
+    this.db.exec('DELETE FROM logs_events');
+  }
+}

@@ -1,0 +1,92 @@
+// Which service (and, where the headers already tell, which operation) a control-plane request is for.
+// Order (spec §1.1): X-Amz-Target → awsJson; form body or `Action=` → query (ec2); `/v2/…` → rest-json;
+// the SigV4 credential scope breaks ties and picks the protocol for "unknown operation" answers.
+// The Host header is never consulted: clients point every service at one URL, some with a `data-` prefix.
+import type { IncomingHttpHeaders } from 'node:http';
+import { AwsError } from '../kernel/errors.js';
+import type { Protocol } from './model.js';
+import { matchRestRoute } from './rest-routes.js';
+import type { QueryMap } from './query-string.js';
+import type { ServiceRegistry, ServiceSpec } from './services.js';
+
+export type Classified =
+  | { kind: 'json'; spec: ServiceSpec; operation: string }
+  | { kind: 'query'; spec: ServiceSpec }
+  | { kind: 'rest'; spec: ServiceSpec; operation: string; labels: Record<string, string> };
+
+/** Thrown when no service can be determined; carries the protocol to answer in. */
+export class Unroutable extends Error {
+  constructor(
+    readonly error: AwsError,
+    readonly protocol: Protocol,
+    readonly spec?: ServiceSpec,
+  ) {
+    super(error.message);
+  }
+}
+
+function scopeService(headers: IncomingHttpHeaders, query: QueryMap): string | undefined {
+  const auth = headers.authorization;
+  const cred = typeof auth === 'string' ? /Credential=[^/]*\/\d{8}\/[^/]*\/([^/]+)\//.exec(auth)?.[1] : query.get('X-Amz-Credential')?.[0]?.split('/')[3];
+  return cred || undefined;
+}
+
+export function classify(
+  registry: ServiceRegistry,
+  method: string,
+  rawPath: string,
+  query: QueryMap,
+  headers: IncomingHttpHeaders,
+): Classified {
+  const scoped = scopeService(headers, query);
+  const scopedSpec = scoped ? registry.forSigningName(scoped) : undefined;
+
+  const target = headers['x-amz-target'];
+  if (typeof target === 'string' && target !== '') {
+    const dot = target.lastIndexOf('.');
+    const spec = registry.forTarget(target.slice(0, dot));
+    const operation = target.slice(dot + 1);
+    if (!spec || dot < 0) {
+      throw new Unroutable(new AwsError('UnknownOperationException', `Unknown target ${target.slice(0, 128)}`), 'json', scopedSpec?.protocol === 'json' ? scopedSpec : undefined);
+    }
+    if (!spec.model.operations[operation]) {
+      throw new Unroutable(new AwsError('UnknownOperationException', `Unknown operation ${operation.slice(0, 128)}`), 'json', spec);
+    }
+    return { kind: 'json', spec, operation };
+  }
+
+  const contentType = String(headers['content-type'] ?? '').toLowerCase();
+  if (contentType.startsWith('application/x-www-form-urlencoded') || query.has('Action')) {
+    const spec = scopedSpec ?? registry.get('ec2');
+    if (spec.protocol !== 'ec2') {
+      throw new Unroutable(new AwsError('InvalidAction', `The query protocol is not served for ${spec.name}.`), 'ec2', registry.get('ec2'));
+    }
+    return { kind: 'query', spec };
+  }
+
+  if (rawPath.startsWith('/v2/') || rawPath === '/v2') {
+    const spec = registry.restServices()[0]!;
+    const queryParams = new URLSearchParams();
+    for (const [k, vs] of query) for (const v of vs) queryParams.append(k, v);
+    const match = matchRestRoute(spec.restRoutes, method, rawPath, queryParams);
+    if (!match) throw new Unroutable(new AwsError('NotFoundException', `No operation matches ${method} ${rawPath.slice(0, 200)}`, { status: 404 }), 'rest-json', spec);
+    if ('methodMismatch' in match) {
+      throw new Unroutable(new AwsError('MethodNotAllowedException', `Method ${method} is not allowed on ${rawPath.slice(0, 200)}`, { status: 405 }), 'rest-json', spec);
+    }
+    return { kind: 'rest', spec, operation: match.operation, labels: match.labels };
+  }
+
+  if (scopedSpec) {
+    const error =
+      scopedSpec.protocol === 'ec2'
+        ? new AwsError('MissingAction', 'The request must contain the parameter Action')
+        : scopedSpec.protocol === 'json'
+          ? new AwsError('UnknownOperationException', 'Missing X-Amz-Target header')
+          : new AwsError('NotFoundException', `No operation matches ${method} ${rawPath.slice(0, 200)}`, { status: 404 });
+    throw new Unroutable(error, scopedSpec.protocol, scopedSpec);
+  }
+  throw new Unroutable(
+    new AwsError('UnknownOperationException', `Wayfinder could not tell which AWS service ${method} ${rawPath.slice(0, 200)} is for (no X-Amz-Target, Action or /v2/ path). Health: GET /_wayfinder/health`, { status: 404 }),
+    'json',
+  );
+}

@@ -1,0 +1,217 @@
+// The control-plane pipeline, top to bottom: classify → read body (bounded) → authenticate →
+// resolve operation → parse → validate → call the product's handler → serialize. Every failure
+// becomes an AwsError answered in the protocol's shape; only our own bugs answer 500.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsError, notImplementedError } from '../kernel/errors.js';
+import { uuid } from '../kernel/ids.js';
+import type { Logger } from '../kernel/log.js';
+import { BodyTooLargeError, readBody } from './body.js';
+import { classify, Unroutable, type Classified } from './classify.js';
+import { NOT_IMPLEMENTED, type AnyHandlerTable, type RequestContext } from './handlers.js';
+import type { Protocol, ServiceModel, ServiceName } from './model.js';
+import { MalformedBodyError, parseAwsJsonInput, parseEc2Input, parseRestJsonInput, UnknownParameterError } from './parse-input.js';
+import { MalformedQueryError, parseQuery, type QueryMap } from './query-string.js';
+import { authError, CONTENT_TYPES, serializeError, type WireResponse } from './serialize-error.js';
+import { writeEc2Xml, writeJson, writeRestJson } from './serialize-output.js';
+import type { ServiceRegistry, ServiceSpec } from './services.js';
+import { WireTypeError } from './shape-reader.js';
+import { AuthFailure, type SigV4Verifier, type SignedIdentity } from './sigv4.js';
+import { validate, validationMessage } from './validate.js';
+
+export interface DispatcherOptions {
+  registry: ServiceRegistry;
+  handlers: Partial<Record<ServiceName, AnyHandlerTable>>;
+  verifier: SigV4Verifier;
+  /** 'off' accepts unsigned and wrongly signed requests (region/account still read from the scope). */
+  auth: 'on' | 'off';
+  defaultRegion: string;
+  defaultAccountId: string;
+  logger: Logger;
+}
+
+interface Call {
+  requestId: string;
+  receivedAt: number;
+  protocol: Protocol;
+  spec?: ServiceSpec;
+  operation?: string;
+}
+
+export class ProtocolDispatcher {
+  constructor(private readonly opts: DispatcherOptions) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const call: Call = { requestId: uuid(), receivedAt: Date.now(), protocol: 'json' };
+    let closeAfter = false;
+    let response: WireResponse;
+    try {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const rawPath = q < 0 ? url : url.slice(0, q);
+      const query = parseQuery(q < 0 ? '' : url.slice(q + 1));
+      const method = (req.method ?? 'GET').toUpperCase();
+
+      const route = classify(this.opts.registry, method, rawPath, query, req.headers);
+      call.spec = route.spec;
+      call.protocol = route.spec.protocol;
+      if (route.kind !== 'query') call.operation = route.operation;
+
+      const body = await readBody(req, route.spec.traits.bodyLimit);
+      const identity = await this.authenticate(call.protocol, { method, rawPath, query, headers: req.headers, body });
+      const formParams = route.kind === 'query' ? formParameters(body, query) : undefined;
+      const operation = route.kind === 'query' ? this.queryOperation(route.spec, formParams!) : route.operation;
+      call.operation = operation;
+
+      const input = this.parseInput(route, operation, { rawPath, query, body, headers: req.headers, formParams });
+      this.validateInput(route.spec, operation, input);
+      const ctx: RequestContext = {
+        requestId: call.requestId,
+        region: identity?.region ?? this.opts.defaultRegion,
+        accountId: identity?.accountId ?? this.opts.defaultAccountId,
+        accessKeyId: identity?.accessKeyId ?? '',
+        service: route.spec.name,
+        operation,
+        headers: req.headers,
+        receivedAt: call.receivedAt,
+      };
+      const output = await this.invoke(route.spec, operation, input, ctx);
+      response = this.serializeOutput(route.spec, operation, output, call.requestId);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) closeAfter = true;
+      response = this.errorResponse(call, e);
+    }
+    this.send(res, response, closeAfter);
+    this.opts.logger.debug({ requestId: call.requestId, service: call.spec?.name, op: call.operation, status: response.status, ms: Date.now() - call.receivedAt }, 'request');
+  }
+
+  private async authenticate(protocol: Protocol, req: Parameters<SigV4Verifier['verify']>[0]): Promise<SignedIdentity | undefined> {
+    if (this.opts.auth === 'off') {
+      try {
+        return await this.opts.verifier.verify(req);
+      } catch (e) {
+        if (!(e instanceof AuthFailure)) throw e;
+        // Auth off: take region from the scope if there is one, never refuse.
+        return e.scope ? { accessKeyId: '', accountId: this.opts.defaultAccountId, region: e.scope.region, service: e.scope.service } : undefined;
+      }
+    }
+    try {
+      const identity = await this.opts.verifier.verify(req);
+      if (!identity) {
+        throw new AuthFailure('missing', protocol === 'ec2' ? 'Request is missing Authentication Token' : 'Missing Authentication Token');
+      }
+      return identity;
+    } catch (e) {
+      if (e instanceof AuthFailure) throw authError(protocol, e.kind, e.message);
+      throw e;
+    }
+  }
+
+  private queryOperation(spec: ServiceSpec, params: Map<string, string>): string {
+    const action = params.get('Action');
+    if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action');
+    if (!spec.model.operations[action]) throw new AwsError('InvalidAction', `The action ${action.slice(0, 128)} is not valid for this web service.`);
+    return action;
+  }
+
+  private parseInput(
+    route: Classified,
+    operation: string,
+    parts: { rawPath: string; query: QueryMap; body: Buffer; headers: IncomingMessage['headers']; formParams?: Map<string, string> },
+  ): Record<string, unknown> {
+    const model = route.spec.model;
+    const inputRef = model.operations[operation]!.input;
+    switch (route.kind) {
+      case 'json':
+        return parseAwsJsonInput(model, inputRef, parts.body);
+      case 'rest':
+        return parseRestJsonInput(model, inputRef, { labels: route.labels, query: parts.query, headers: parts.headers, body: parts.body });
+      case 'query':
+        return parseEc2Input(model, inputRef, parts.formParams!);
+    }
+  }
+
+  private validateInput(spec: ServiceSpec, operation: string, input: Record<string, unknown>): void {
+    const inputRef = spec.model.operations[operation]!.input;
+    if (!inputRef) return;
+    const errors = validate(spec.model, inputRef, input, spec.protocol === 'ec2' ? 'query' : 'json');
+    if (!errors.length) return;
+    if (spec.protocol === 'ec2') {
+      const missing = /^Value null at '([^']+)' failed to satisfy constraint: Member must not be null$/.exec(errors[0]!);
+      if (missing) throw new AwsError('MissingParameter', `The request must contain the parameter ${missing[1]}`);
+    }
+    throw new AwsError(spec.traits.validationCode, validationMessage(errors));
+  }
+
+  private async invoke(spec: ServiceSpec, operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
+    const handler = this.opts.handlers[spec.name]?.[operation];
+    if (!handler || handler === NOT_IMPLEMENTED) throw notImplementedError(spec.model.metadata.serviceId, operation);
+    return await handler(input, ctx);
+  }
+
+  private serializeOutput(spec: ServiceSpec, operation: string, output: unknown, requestId: string): WireResponse {
+    const model = spec.model;
+    const op = model.operations[operation]!;
+    const headers: Record<string, string> = { 'x-amzn-requestid': requestId };
+    switch (spec.protocol) {
+      case 'json': {
+        const body = op.output ? writeJson(model, op.output, output ?? {}) : {};
+        return { status: 200, headers: { ...headers, 'content-type': CONTENT_TYPES.json }, body: JSON.stringify(body ?? {}) };
+      }
+      case 'rest-json': {
+        const out = writeRestJson(model, op.output, output);
+        const status = out.status ?? op.http.responseCode ?? 200;
+        const hasBody = status !== 204;
+        return {
+          status,
+          headers: { ...headers, ...out.headers, ...(hasBody ? { 'content-type': out.contentType ?? CONTENT_TYPES['rest-json'] } : {}) },
+          body: hasBody ? (out.body ?? '{}') : '',
+        };
+      }
+      case 'ec2':
+        return { status: 200, headers: { 'content-type': CONTENT_TYPES.ec2 }, body: writeEc2Xml(model, op.output, output, operation, requestId) };
+    }
+  }
+
+  private errorResponse(call: Call, e: unknown): WireResponse {
+    let protocol = call.protocol;
+    let model: ServiceModel | undefined = call.spec?.model;
+    let err: AwsError;
+    const traits = call.spec?.traits;
+    if (e instanceof Unroutable) {
+      protocol = e.protocol;
+      model = e.spec?.model;
+      err = e.error;
+    } else if (e instanceof AwsError) {
+      err = e;
+    } else if (e instanceof BodyTooLargeError) {
+      err = new AwsError(protocol === 'rest-json' ? 'RequestEntityTooLargeException' : 'RequestEntityTooLarge', e.message, { status: 413 });
+    } else if (e instanceof WireTypeError || e instanceof MalformedBodyError) {
+      err = new AwsError(traits?.serializationCode ?? 'SerializationException', e.message);
+    } else if (e instanceof UnknownParameterError) {
+      err = new AwsError('UnknownParameter', e.message);
+    } else if (e instanceof MalformedQueryError) {
+      err = new AwsError(protocol === 'ec2' ? 'MalformedQueryString' : traits?.serializationCode ?? 'SerializationException', e.message);
+    } else {
+      this.opts.logger.error({ err: e, requestId: call.requestId, service: call.spec?.name, op: call.operation }, 'handler failed');
+      err = new AwsError(protocol === 'rest-json' ? 'InternalServerException' : 'InternalFailure', 'We encountered an internal error. Please try again.', { status: 500 });
+    }
+    return serializeError(protocol, model, err, call.requestId);
+  }
+
+  private send(res: ServerResponse, response: WireResponse, closeAfter: boolean): void {
+    if (res.headersSent || res.destroyed) return;
+    const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
+    const headers: Record<string, string | number> = { ...response.headers, 'content-length': body.length };
+    if (closeAfter) headers.connection = 'close';
+    res.writeHead(response.status, headers);
+    res.end(body);
+  }
+}
+
+/** EC2 parameters: form body (POST) plus URL query (GET form), form wins. `+` is a space here. */
+function formParameters(body: Buffer, query: QueryMap): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const [k, vs] of query) if (!k.startsWith('X-Amz-')) params.set(k, vs[0]!);
+  for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.set(k, v);
+  return params;
+}

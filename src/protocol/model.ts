@@ -1,0 +1,85 @@
+// Types of the botocore service model (models/*.json) and its loader. The protocol layer is driven
+// by these files only: no wire shape is written by hand anywhere else.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Protocol = 'json' | 'rest-json' | 'ec2';
+
+export interface ShapeRef {
+  shape: string;
+  location?: 'uri' | 'querystring' | 'header' | 'headers' | 'statusCode';
+  locationName?: string;
+  queryName?: string;
+  idempotencyToken?: boolean;
+  timestampFormat?: string;
+  hostLabel?: boolean;
+}
+
+export interface Shape {
+  type: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'float' | 'double' | 'timestamp' | 'blob';
+  members?: Record<string, ShapeRef>;
+  required?: string[];
+  member?: ShapeRef;
+  key?: ShapeRef;
+  value?: ShapeRef;
+  enum?: string[];
+  min?: number;
+  max?: number;
+  pattern?: string;
+  timestampFormat?: string;
+  payload?: string;
+  exception?: boolean;
+  error?: { httpStatusCode?: number; code?: string; senderFault?: boolean };
+  document?: boolean;
+  union?: boolean;
+  locationName?: string;
+  flattened?: boolean;
+}
+
+export interface Operation {
+  name: string;
+  http: { method?: string; requestUri?: string; responseCode?: number };
+  input?: ShapeRef;
+  output?: ShapeRef;
+  errors?: ShapeRef[];
+  endpoint?: { hostPrefix?: string };
+  deprecated?: boolean;
+}
+
+export interface ServiceModel {
+  metadata: {
+    apiVersion: string;
+    endpointPrefix: string;
+    protocol: Protocol;
+    serviceId: string;
+    signingName?: string;
+    targetPrefix?: string;
+    jsonVersion?: string;
+    xmlNamespace?: string;
+  };
+  operations: Record<string, Operation>;
+  shapes: Record<string, Shape>;
+}
+
+/** Names of the services Wayfinder speaks, as the files in models/ are named. */
+export const SERVICE_NAMES = ['ec2', 'logs', 'servicediscovery', 'ecs', 'apigatewayv2'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+const modelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
+
+const cache = new Map<string, ServiceModel>();
+
+export function loadModel(name: ServiceName): ServiceModel {
+  let model = cache.get(name);
+  if (!model) {
+    model = JSON.parse(readFileSync(join(modelsDir, `${name}.json`), 'utf8')) as ServiceModel;
+    cache.set(name, model);
+  }
+  return model;
+}
+
+/** The signing name (credential-scope service) of a model. */
+export function signingName(model: ServiceModel): string {
+  return model.metadata.signingName ?? model.metadata.endpointPrefix;
+}

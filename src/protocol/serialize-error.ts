@@ -1,0 +1,74 @@
+// AwsError → wire, in the shape of the service's protocol (spec §1.2–1.4):
+//   awsJson:   {"__type": code, "message", "Message", …modelled members}, x-amzn-ErrorType header too
+//   rest-json: {"message", "__type", …}, x-amzn-ErrorType header, status from the error shape
+//   ec2:       <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>
+import { AwsError } from '../kernel/errors.js';
+import type { Protocol, ServiceModel } from './model.js';
+import { writeJson, xmlEscape } from './serialize-output.js';
+import type { AuthFailureKind } from './sigv4.js';
+
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+export const CONTENT_TYPES: Record<Protocol, string> = {
+  json: 'application/x-amz-json-1.1',
+  'rest-json': 'application/json',
+  ec2: 'text/xml;charset=UTF-8',
+};
+
+function modelledStatus(model: ServiceModel | undefined, code: string): number | undefined {
+  const shape = model?.shapes[code];
+  if (!shape?.exception) return undefined;
+  if (shape.error?.httpStatusCode) return shape.error.httpStatusCode;
+  return (shape as { fault?: boolean }).fault ? 500 : 400;
+}
+
+export function errorStatus(model: ServiceModel | undefined, err: AwsError): number {
+  return err.status ?? modelledStatus(model, err.code) ?? 400;
+}
+
+export function serializeError(protocol: Protocol, model: ServiceModel | undefined, err: AwsError, requestId: string): WireResponse {
+  const status = errorStatus(model, err);
+  const headers: Record<string, string> = { 'content-type': CONTENT_TYPES[protocol], ...err.headers };
+  if (protocol === 'ec2') {
+    const body =
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(err.code)}</Code>` +
+      `<Message>${xmlEscape(err.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
+    return { status, headers: { ...headers, 'x-amzn-requestid': requestId }, body };
+  }
+  headers['x-amzn-requestid'] = requestId;
+  headers['x-amzn-errortype'] = err.code;
+  const shape = model?.shapes[err.code];
+  const extra = shape?.exception && Object.keys(err.fields).length ? (writeJson(model!, { shape: err.code }, err.fields) as Record<string, unknown>) : {};
+  const body: Record<string, unknown> =
+    protocol === 'json' ? { __type: err.code, message: err.message, Message: err.message, ...extra } : { message: err.message, __type: err.code, ...extra };
+  return { status, headers, body: JSON.stringify(body) };
+}
+
+/** Maps a SigV4 failure to the code and status each protocol uses for it. */
+export function authError(protocol: Protocol, kind: AuthFailureKind, message: string): AwsError {
+  if (protocol === 'ec2') {
+    const map: Record<AuthFailureKind, [string, number]> = {
+      missing: ['MissingAuthenticationToken', 401],
+      incomplete: ['IncompleteSignature', 400],
+      'unknown-key': ['AuthFailure', 401],
+      'bad-signature': ['AuthFailure', 401],
+      expired: ['RequestExpired', 400],
+    };
+    const [code, status] = map[kind];
+    const text = kind === 'unknown-key' || kind === 'bad-signature' ? `AWS was not able to validate the provided access credentials. ${message}` : message;
+    return new AwsError(code, text, { status });
+  }
+  const status = protocol === 'rest-json' ? 403 : 400;
+  const codes: Record<AuthFailureKind, string> = {
+    missing: 'MissingAuthenticationTokenException',
+    incomplete: 'IncompleteSignatureException',
+    'unknown-key': 'UnrecognizedClientException',
+    'bad-signature': 'InvalidSignatureException',
+    expired: 'InvalidSignatureException',
+  };
+  return new AwsError(codes[kind], message, { status });
+}

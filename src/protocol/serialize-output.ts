@@ -1,0 +1,179 @@
+// Handler output → wire, directed by the model. Only modelled members are written, so a handler may
+// return a richer record and nothing internal leaks. Timestamps follow each shape's format: epoch
+// seconds for awsJson, the shape's timestampFormat (ISO-8601 in apigatewayv2), ISO-8601 in EC2 XML.
+import type { ServiceModel, ShapeRef } from './model.js';
+import { jsonKey } from './shape-reader.js';
+
+function toDate(value: unknown): Date | undefined {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value); // epoch ms from records
+  if (typeof value === 'string') {
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  return undefined;
+}
+
+function formatTimestamp(d: Date, format: string | undefined): string | number {
+  switch (format) {
+    case 'iso8601':
+      return d.toISOString().replace(/\.000Z$/, 'Z');
+    case 'rfc822':
+      return d.toUTCString();
+    default:
+      return Math.round(d.getTime()) / 1000;
+  }
+}
+
+/** A JSON-ready value for awsJson and rest-json bodies. */
+export function writeJson(model: ServiceModel, ref: ShapeRef, value: unknown, depth = 0): unknown {
+  if (value === undefined || value === null || depth > 100) return undefined;
+  const shape = model.shapes[ref.shape]!;
+  if (shape.document) return value;
+  switch (shape.type) {
+    case 'structure': {
+      if (typeof value !== 'object') return undefined;
+      const out: Record<string, unknown> = {};
+      const obj = value as Record<string, unknown>;
+      for (const [name, member] of Object.entries(shape.members ?? {})) {
+        if (member.location) continue;
+        const v = writeJson(model, member, obj[name], depth + 1);
+        if (v !== undefined) out[jsonKey(name, member)] = v;
+      }
+      return out;
+    }
+    case 'list':
+      return Array.isArray(value) ? value.map((v) => writeJson(model, shape.member!, v, depth + 1) ?? null) : undefined;
+    case 'map': {
+      if (typeof value !== 'object') return undefined;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        const w = writeJson(model, shape.value!, v, depth + 1);
+        if (w !== undefined) out[k] = w;
+      }
+      return out;
+    }
+    case 'timestamp': {
+      const d = toDate(value);
+      return d ? formatTimestamp(d, ref.timestampFormat ?? shape.timestampFormat) : undefined;
+    }
+    case 'blob':
+      return Buffer.from(value as Uint8Array).toString('base64');
+    case 'integer':
+    case 'long':
+    case 'float':
+    case 'double':
+      return typeof value === 'number' ? value : Number(value);
+    case 'boolean':
+      return Boolean(value);
+    default:
+      return String(value);
+  }
+}
+
+export interface RestOutput {
+  status?: number;
+  headers: Record<string, string>;
+  body: Buffer | string | undefined;
+  contentType?: string;
+}
+
+/** rest-json output: header-bound members, a statusCode member, and the JSON (or payload) body. */
+export function writeRestJson(model: ServiceModel, ref: ShapeRef | undefined, value: unknown): RestOutput {
+  const out: RestOutput = { headers: {}, body: undefined };
+  if (!ref) return out;
+  const shape = model.shapes[ref.shape]!;
+  const obj = (value ?? {}) as Record<string, unknown>;
+  for (const [name, member] of Object.entries(shape.members ?? {})) {
+    const v = obj[name];
+    if (v === undefined || v === null) continue;
+    if (member.location === 'header') out.headers[member.locationName ?? name] = String(v instanceof Date ? v.toUTCString() : v);
+    else if (member.location === 'statusCode') out.status = Number(v);
+    else if (member.location === 'headers' && typeof v === 'object') {
+      for (const [k, hv] of Object.entries(v as Record<string, unknown>)) out.headers[(member.locationName ?? '') + k] = String(hv);
+    }
+  }
+  if (shape.payload) {
+    const member = shape.members![shape.payload]!;
+    const payloadShape = model.shapes[member.shape]!;
+    const v = obj[shape.payload];
+    if (payloadShape.type === 'blob' || payloadShape.type === 'string') {
+      out.body = v === undefined ? undefined : typeof v === 'string' ? v : Buffer.from(v as Uint8Array);
+      out.contentType = 'application/octet-stream';
+    } else if (v !== undefined) {
+      out.body = JSON.stringify(writeJson(model, member, v));
+    }
+    return out;
+  }
+  const body = writeJson(model, ref, obj) as Record<string, unknown>;
+  out.body = JSON.stringify(body);
+  return out;
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+export function xmlEscape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+}
+
+/** EC2 XML: camelCase locationNames, `<item>` list entries, lower-case booleans, ISO-8601 timestamps. */
+export function writeEc2Xml(model: ServiceModel, ref: ShapeRef | undefined, value: unknown, operation: string, requestId: string): string {
+  const ns = model.metadata.xmlNamespace ?? 'http://ec2.amazonaws.com/doc/2016-11-15';
+  const parts: string[] = [`<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${ns.endsWith('/') ? ns : ns + '/'}">`, `<requestId>${requestId}</requestId>`];
+  if (ref && value) writeXmlMembers(model, ref, value as Record<string, unknown>, parts, 0);
+  parts.push(`</${operation}Response>`);
+  return parts.join('');
+}
+
+function writeXmlMembers(model: ServiceModel, ref: ShapeRef, obj: Record<string, unknown>, parts: string[], depth: number): void {
+  const shape = model.shapes[ref.shape]!;
+  for (const [name, member] of Object.entries(shape.members ?? {})) {
+    const v = obj[name];
+    if (v === undefined || v === null) continue;
+    const tag = member.locationName ?? name;
+    writeXmlValue(model, member, v, tag, parts, depth + 1);
+  }
+}
+
+function writeXmlValue(model: ServiceModel, ref: ShapeRef, value: unknown, tag: string, parts: string[], depth: number): void {
+  if (depth > 100) return;
+  const shape = model.shapes[ref.shape]!;
+  switch (shape.type) {
+    case 'structure':
+      parts.push(`<${tag}>`);
+      writeXmlMembers(model, ref, value as Record<string, unknown>, parts, depth);
+      parts.push(`</${tag}>`);
+      return;
+    case 'list': {
+      if (!Array.isArray(value)) return;
+      const itemTag = shape.member!.locationName ?? 'member';
+      parts.push(`<${tag}>`);
+      for (const item of value) writeXmlValue(model, shape.member!, item, itemTag, parts, depth + 1);
+      parts.push(`</${tag}>`);
+      return;
+    }
+    case 'map': {
+      parts.push(`<${tag}>`);
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        parts.push(`<entry><key>${xmlEscape(k)}</key>`);
+        writeXmlValue(model, shape.value!, v, 'value', parts, depth + 1);
+        parts.push('</entry>');
+      }
+      parts.push(`</${tag}>`);
+      return;
+    }
+    case 'timestamp': {
+      const d = toDate(value);
+      if (d) parts.push(`<${tag}>${d.toISOString()}</${tag}>`);
+      return;
+    }
+    case 'blob':
+      parts.push(`<${tag}>${Buffer.from(value as Uint8Array).toString('base64')}</${tag}>`);
+      return;
+    case 'boolean':
+      parts.push(`<${tag}>${value ? 'true' : 'false'}</${tag}>`);
+      return;
+    default:
+      parts.push(`<${tag}>${xmlEscape(String(value))}</${tag}>`);
+  }
+}

@@ -1,0 +1,106 @@
+// Wayfinder's configuration: the DESIGN.md CLI contract (flags, and WAYFINDER_* env equivalents),
+// resolved once at start-up. Flags win over env, env over defaults.
+import type { Credential } from '../protocol/sigv4.js';
+
+export type RuntimeChoice = 'auto' | 'process' | 'docker';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  dnsPort: number;
+  runtime: RuntimeChoice;
+  auth: 'on' | 'off';
+  region: string;
+  accountId: string;
+  credentials: Credential[];
+  logLevel: string;
+  /** Delay before a Cloud Map custom health change takes effect (AWS: ~30 s). */
+  healthDelayMs: number;
+  /** Delay before a Cloud Map operation moves from SUBMITTED to SUCCESS. */
+  operationDelayMs: number;
+  /** Delay before a VPC link moves from PENDING to AVAILABLE. */
+  vpcLinkDelayMs: number;
+}
+
+export const BUILT_IN_CREDENTIAL: Credential = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
+
+export class ConfigError extends Error {}
+
+export interface OptionSpec {
+  flag: string;
+  env: string;
+  default: string;
+  help: string;
+}
+
+/** Every option, in the order `wayfinder up --help` and the README list them. */
+export const OPTIONS = {
+  port: { flag: '--port', env: 'WAYFINDER_PORT', default: '4566', help: 'edge port: AWS APIs and execute-api traffic' },
+  host: { flag: '--host', env: 'WAYFINDER_HOST', default: '127.0.0.1', help: 'address to bind (non-loopback needs your own credentials)' },
+  dataDir: { flag: '--data-dir', env: 'WAYFINDER_DATA_DIR', default: './.wayfinder', help: 'where state lives (SQLite); survives restarts' },
+  dnsPort: { flag: '--dns-port', env: 'WAYFINDER_DNS_PORT', default: '8053', help: 'authoritative DNS for Cloud Map namespaces (UDP+TCP)' },
+  runtime: { flag: '--runtime', env: 'WAYFINDER_RUNTIME', default: 'auto', help: 'task runtime: auto | process | docker' },
+  auth: { flag: '--auth', env: 'WAYFINDER_AUTH', default: 'on', help: 'SigV4 verification: on | off' },
+  region: { flag: '--region', env: 'WAYFINDER_REGION', default: 'us-east-1', help: 'region for unsigned requests (signed ones use their own)' },
+  credentials: { flag: '--credentials', env: 'WAYFINDER_CREDENTIALS', default: '', help: 'extra key pairs: AKID:SECRET[:ACCOUNT],… (test/test is built in)' },
+  logLevel: { flag: '--log-level', env: 'WAYFINDER_LOG_LEVEL', default: 'warn', help: 'log level: error | warn | info | debug' },
+  healthDelayMs: { flag: '--health-delay-ms', env: 'WAYFINDER_HEALTH_DELAY_MS', default: '1000', help: 'Cloud Map custom-health delay (AWS waits ~30000)' },
+  operationDelayMs: { flag: '--operation-delay-ms', env: 'WAYFINDER_OPERATION_DELAY_MS', default: '200', help: 'Cloud Map operation SUBMITTED → SUCCESS delay' },
+  vpcLinkDelayMs: { flag: '--vpc-link-delay-ms', env: 'WAYFINDER_VPC_LINK_DELAY_MS', default: '1000', help: 'VPC link PENDING → AVAILABLE delay' },
+} satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+function int(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+  return Number(raw);
+}
+
+function oneOf<T extends string>(name: string, raw: string, values: readonly T[]): T {
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got '${raw}'`);
+  return raw as T;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function parseCredentials(raw: string): Credential[] {
+  if (!raw.trim()) return [];
+  return raw.split(',').map((entry) => {
+    const [accessKeyId, secretAccessKey, accountId = '000000000000'] = entry.trim().split(':');
+    if (!accessKeyId || !secretAccessKey || !/^\d{12}$/.test(accountId)) {
+      throw new ConfigError(`credentials entries look like AKID:SECRET or AKID:SECRET:123456789012, got '${entry.trim().split(':')[0] ?? ''}:…'`);
+    }
+    return { accessKeyId, secretAccessKey, accountId };
+  });
+}
+
+/** Resolves the configuration from parsed flags (by option name) and the environment. */
+export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const get = (name: OptionName) => flags[name] ?? env[OPTIONS[name].env] ?? OPTIONS[name].default;
+  const extra = parseCredentials(get('credentials'));
+  const config: Config = {
+    host: get('host'),
+    port: int('--port', get('port'), 0, 65535),
+    dataDir: get('dataDir'),
+    dnsPort: int('--dns-port', get('dnsPort'), 0, 65535),
+    runtime: oneOf('--runtime', get('runtime'), ['auto', 'process', 'docker'] as const),
+    auth: oneOf('--auth', get('auth'), ['on', 'off'] as const),
+    region: get('region'),
+    accountId: BUILT_IN_CREDENTIAL.accountId,
+    credentials: [BUILT_IN_CREDENTIAL, ...extra],
+    logLevel: oneOf('--log-level', get('logLevel'), ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
+    healthDelayMs: int('--health-delay-ms', get('healthDelayMs'), 0, 600_000),
+    operationDelayMs: int('--operation-delay-ms', get('operationDelayMs'), 0, 600_000),
+    vpcLinkDelayMs: int('--vpc-link-delay-ms', get('vpcLinkDelayMs'), 0, 600_000),
+  };
+  if (!isLoopback(config.host) && (config.auth === 'off' || extra.length === 0)) {
+    throw new ConfigError(
+      `refusing to listen on ${config.host}: only loopback addresses may be used with ${config.auth === 'off' ? '--auth off' : 'the built-in test/test key'}. ` +
+        'Add your own key pair with --credentials AKID:SECRET (and keep --auth on) to listen on other addresses.',
+    );
+  }
+  return config;
+}

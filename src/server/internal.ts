@@ -1,0 +1,36 @@
+// Wayfinder's own endpoints under /_wayfinder: health, reset (also answered at /moto-api/reset for
+// tools written against moto). Everything here is for tests and the CLI, not an AWS API.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EdgeRoute } from './edge.js';
+import { sendJson } from './edge.js';
+
+export interface InternalApi {
+  health(): { status: string; services: Record<string, string>; version: string; [k: string]: unknown };
+  reset(): Promise<void>;
+  /** Extra routes products add under /_wayfinder (status, OIDC issuer, route explainer …). */
+  extra?: Array<{ method: string; path: RegExp; handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> | void }>;
+}
+
+export function internalRoute(api: InternalApi): EdgeRoute {
+  return {
+    name: 'internal',
+    matches: (req) => (req.url ?? '').startsWith('/_wayfinder/') || ((req.url ?? '').split('?')[0] === '/moto-api/reset' && req.method === 'POST'),
+    async handle(req, res) {
+      const path = (req.url ?? '').split('?')[0]!;
+      const method = req.method ?? 'GET';
+      if (path === '/_wayfinder/health' && (method === 'GET' || method === 'HEAD')) {
+        return sendJson(res, 200, api.health());
+      }
+      if ((path === '/_wayfinder/reset' || path === '/moto-api/reset') && method === 'POST') {
+        req.resume();
+        await api.reset();
+        return sendJson(res, 200, { reset: true });
+      }
+      for (const r of api.extra ?? []) {
+        const m = r.path.exec(path);
+        if (m && r.method === method) return r.handle(req, res, m);
+      }
+      sendJson(res, 404, { message: `No Wayfinder endpoint ${method} ${path}` });
+    },
+  };
+}

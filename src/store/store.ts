@@ -1,0 +1,234 @@
+// The SQLite store: one file in --data-dir, WAL, forward-only migrations, withTx(), and a change feed
+// {revision, table, key, op} published to subscribers after each commit (never before: a view or an
+// engine never sees a change that could still roll back). Rows are JSON documents by key; products
+// declare their tables in migrations (docTableSql) and read/write them through DocTable.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../kernel/log.js';
+
+export type ChangeOp = 'put' | 'delete';
+
+export interface Change {
+  revision: number;
+  table: string;
+  key: string;
+  op: ChangeOp;
+}
+
+export interface Migration {
+  /** Stable, unique, ordered id, e.g. `ec2/001-tables`. Never edit an applied migration; add one. */
+  id: string;
+  up: string | ((db: Database.Database) => void);
+}
+
+export type ChangeListener = (changes: readonly Change[]) => void;
+
+const INTERNAL_TABLES = new Set(['_migrations', '_meta']);
+
+/** SQL for a document table: key → JSON document. */
+export function docTableSql(table: string): string {
+  return `CREATE TABLE ${table} (key TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;`;
+}
+
+export class Store {
+  readonly db: Database.Database;
+  private depth = 0;
+  private pending: Array<Omit<Change, 'revision'>> = [];
+  private rev: number;
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly tables = new Map<string, DocTable<unknown>>();
+
+  private constructor(db: Database.Database, private readonly logger: Logger) {
+    this.db = db;
+    this.rev = Number((db.prepare(`SELECT value FROM _meta WHERE key = 'revision'`).get() as { value: string } | undefined)?.value ?? 0);
+  }
+
+  /** Opens (creating if needed) `<dir>/wayfinder.db`, or an in-memory store for ':memory:'. */
+  static open(dir: string, migrations: Migration[], logger: Logger): Store {
+    let file = ':memory:';
+    if (dir !== ':memory:') {
+      mkdirSync(dir, { recursive: true });
+      file = join(dir, 'wayfinder.db');
+    }
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL'); // an acknowledged write survives kill -9 and power loss
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.exec(`CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    const applied = new Set((db.prepare('SELECT id FROM _migrations').all() as Array<{ id: string }>).map((r) => r.id));
+    const seen = new Set<string>();
+    for (const m of migrations) {
+      if (seen.has(m.id)) throw new Error(`duplicate migration id ${m.id}`);
+      seen.add(m.id);
+      if (applied.has(m.id)) continue;
+      db.transaction(() => {
+        if (typeof m.up === 'string') db.exec(m.up);
+        else m.up(db);
+        db.prepare('INSERT INTO _migrations (id, applied_at) VALUES (?, ?)').run(m.id, Date.now());
+      })();
+      logger.debug({ migration: m.id }, 'migration applied');
+    }
+    return new Store(db, logger);
+  }
+
+  get revision(): number {
+    return this.rev;
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  /**
+   * Runs fn in a transaction (nested calls join the outer one). Changes recorded by DocTable writes are
+   * published after the outermost COMMIT, each with its own monotonic revision.
+   */
+  withTx<T>(fn: () => T): T {
+    if (this.depth > 0) {
+      this.depth++;
+      try {
+        return fn();
+      } finally {
+        this.depth--;
+      }
+    }
+    this.db.exec('BEGIN IMMEDIATE');
+    this.depth = 1;
+    let result: T;
+    try {
+      result = fn();
+      if (result instanceof Promise) throw new Error('withTx callbacks must be synchronous');
+      if (this.pending.length) {
+        this.db.prepare(`INSERT INTO _meta (key, value) VALUES ('revision', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(String(this.rev + this.pending.length));
+      }
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.depth = 0;
+      this.pending = [];
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+    this.depth = 0;
+    const changes = this.pending.map((c) => ({ ...c, revision: ++this.rev }));
+    this.pending = [];
+    if (changes.length) this.publish(changes);
+    return result;
+  }
+
+  /** Subscribes to committed changes. Listeners run synchronously after commit and must be cheap. */
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  table<T>(name: string): DocTable<T> {
+    let t = this.tables.get(name);
+    if (!t) {
+      t = new DocTable<unknown>(this, name);
+      this.tables.set(name, t);
+    }
+    return t as DocTable<T>;
+  }
+
+  /** Records a change of the current transaction (DocTable calls this). */
+  recordTx(table: string, key: string, op: ChangeOp): void {
+    if (this.depth === 0) throw new Error(`write to ${table} outside withTx`);
+    this.pending.push({ table, key, op });
+  }
+
+  /** Deletes every row of every product table, publishing the deletes (reset endpoint). */
+  wipe(): void {
+    const tables = (this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as Array<{ name: string }>)
+      .map((r) => r.name)
+      .filter((n) => !INTERNAL_TABLES.has(n));
+    this.withTx(() => {
+      for (const name of tables) {
+        const cols = (this.db.prepare(`PRAGMA table_info(${name})`).all() as Array<{ name: string }>).map((c) => c.name);
+        if (cols.includes('key')) {
+          for (const row of this.db.prepare(`SELECT key FROM ${name}`).all() as Array<{ key: string }>) this.recordTx(name, row.key, 'delete');
+        }
+        this.db.exec(`DELETE FROM ${name}`);
+      }
+    });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private publish(changes: Change[]): void {
+    for (const l of this.listeners) {
+      try {
+        l(changes);
+      } catch (e) {
+        this.logger.error({ err: e }, 'change listener failed');
+      }
+    }
+  }
+}
+
+/** A key → JSON document table. Writes must happen inside Store.withTx; identical rewrites are skipped. */
+export class DocTable<T> {
+  private readonly getStmt: Database.Statement;
+  private readonly putStmt: Database.Statement;
+  private readonly delStmt: Database.Statement;
+  private readonly allStmt: Database.Statement;
+  private readonly rangeStmt: Database.Statement;
+  private readonly countStmt: Database.Statement;
+
+  constructor(
+    private readonly store: Store,
+    readonly name: string,
+  ) {
+    const db = store.db;
+    this.getStmt = db.prepare(`SELECT doc FROM ${name} WHERE key = ?`).pluck();
+    this.putStmt = db.prepare(`INSERT INTO ${name} (key, doc) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET doc = excluded.doc`);
+    this.delStmt = db.prepare(`DELETE FROM ${name} WHERE key = ?`);
+    this.allStmt = db.prepare(`SELECT doc FROM ${name} ORDER BY key`).pluck();
+    this.rangeStmt = db.prepare(`SELECT doc FROM ${name} WHERE key >= ? AND key < ? ORDER BY key`).pluck();
+    this.countStmt = db.prepare(`SELECT count(*) FROM ${name} WHERE key >= ? AND key < ?`).pluck();
+  }
+
+  get(key: string): T | undefined {
+    const doc = this.getStmt.get(key) as string | undefined;
+    return doc === undefined ? undefined : (JSON.parse(doc) as T);
+  }
+
+  has(key: string): boolean {
+    return this.getStmt.get(key) !== undefined;
+  }
+
+  /** All documents, ordered by key. */
+  all(): T[] {
+    return (this.allStmt.all() as string[]).map((d) => JSON.parse(d) as T);
+  }
+
+  /** Documents whose key starts with prefix, ordered by key (child resources: `${parent}/${id}`). */
+  withPrefix(prefix: string): T[] {
+    return (this.rangeStmt.all(prefix, prefix + '\uffff') as string[]).map((d) => JSON.parse(d) as T);
+  }
+
+  countPrefix(prefix: string): number {
+    return this.countStmt.get(prefix, prefix + '\uffff') as number;
+  }
+
+  /** Inserts or replaces; returns false (and records nothing) when the stored document is identical. */
+  putTx(key: string, value: T): boolean {
+    const doc = JSON.stringify(value);
+    if (this.getStmt.get(key) === doc) return false;
+    this.store.recordTx(this.name, key, 'put');
+    this.putStmt.run(key, doc);
+    return true;
+  }
+
+  /** Deletes; returns false (and records nothing) when there was no such row. */
+  deleteTx(key: string): boolean {
+    if (this.getStmt.get(key) === undefined) return false;
+    this.store.recordTx(this.name, key, 'delete');
+    this.delStmt.run(key);
+    return true;
+  }
+}
