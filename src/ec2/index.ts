@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { ec2OperationNames, type Ec2Operations } from '../protocol/generated/ec2.js';
 import { Ec2Store } from './store.js';
+import { createEc2Api, type Ec2Api } from './api.js';
 import { securityGroupOperations } from './operations/security-groups.js';
 import { subnetOperations } from './operations/subnets.js';
 import { tagOperations } from './operations/tags.js';
@@ -12,9 +13,12 @@ import { zoneOperations } from './operations/zones.js';
 
 export { ec2Migrations } from './store.js';
 export type { Ec2Store } from './store.js';
+export type { Ec2Api } from './api.js';
 
 export interface Ec2Product {
   store: Ec2Store;
+  /** What other products may call (VPC link checks, awsvpc ENIs). */
+  api: Ec2Api;
   handlers: HandlerTable<Ec2Operations>;
   /** After a reset wiped the tables: regions are seeded again on next use. */
   afterReset(): void;
@@ -30,5 +34,5 @@ export function createEc2(store: Store): Ec2Product {
     ...tagOperations(ec2),
     ...zoneOperations(),
   };
-  return { store: ec2, handlers, afterReset: () => ec2.forgetSeeds() };
+  return { store: ec2, api: createEc2Api(ec2), handlers, afterReset: () => ec2.forgetSeeds() };
 }

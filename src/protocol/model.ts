@@ -74,6 +74,7 @@ export function loadModel(name: ServiceName): ServiceModel {
   let model = cache.get(name);
   if (!model) {
     model = JSON.parse(readFileSync(join(modelsDir, `${name}.json`), 'utf8')) as ServiceModel;
+    restoreNamedLengths(model);
     cache.set(name, model);
   }
   return model;
@@ -82,4 +83,18 @@ export function loadModel(name: ServiceName): ServiceModel {
 /** The signing name (credential-scope service) of a model. */
 export function signingName(model: ServiceModel): string {
   return model.metadata.signingName ?? model.metadata.endpointPrefix;
+}
+
+/**
+ * The apigatewayv2 model states some string limits only in shape names
+ * (`StringWithLengthBetween1And128`, `UriWithLengthBetween1And2048`, `…0And32K`); the service enforces
+ * them, so the loader turns the names back into min/max.
+ */
+function restoreNamedLengths(model: ServiceModel): void {
+  for (const [name, shape] of Object.entries(model.shapes)) {
+    const m = /^(?:String|Uri)WithLengthBetween(\d+)And(\d+)(K?)$/.exec(name);
+    if (!m || shape.type !== 'string' || shape.min !== undefined || shape.max !== undefined) continue;
+    shape.min = Number(m[1]);
+    shape.max = Number(m[2]) * (m[3] ? 1024 : 1);
+  }
 }

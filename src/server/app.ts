@@ -1,5 +1,5 @@
-// The composition root: opens the store, builds the products, wires the edge listener and starts
-// the engines. The only module that imports every product.
+// The composition root: opens the store, builds the products in dependency order, wires the edge
+// listener and drives the products' lifecycle. The only module that imports every product.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -11,13 +11,16 @@ import type { AnyHandlerTable } from '../protocol/handlers.js';
 import type { ServiceName } from '../protocol/model.js';
 import { ServiceRegistry } from '../protocol/services.js';
 import { SigV4Verifier } from '../protocol/sigv4.js';
-import { Store } from '../store/store.js';
+import { Store, type Migration } from '../store/store.js';
 import type { Config } from './config.js';
 import { edgeHandler, type EdgeRoute } from './edge.js';
 import { internalRoute } from './internal.js';
 import { lockDataDir } from './lock.js';
+import type { Product } from './product.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations];
 
 export interface Wayfinder {
   config: Config;
@@ -26,23 +29,31 @@ export interface Wayfinder {
   endpoint: string;
   store: Store;
   logger: Logger;
+  /** Facts products report (e.g. dnsPort, runtime), as in /_wayfinder/health. */
+  facts(): Record<string, unknown>;
   reset(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Builds every product, in dependency order. */
+function buildProducts(store: Store, config: Config, logger: Logger): Product[] {
+  const ec2 = createEc2(store);
+  const logs = createLogs(store, logger);
+  return [
+    { name: 'ec2', handlers: { ec2: ec2.handlers as unknown as AnyHandlerTable }, afterReset: () => ec2.afterReset() },
+    { name: 'logs', handlers: { logs: logs.handlers as unknown as AnyHandlerTable }, start: () => logs.start(), stop: () => logs.stop(), beforeReset: () => logs.beforeReset() },
+  ];
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
   const releaseLock = config.dataDir === ':memory:' ? () => {} : lockDataDir(ensureDir(config.dataDir));
   let store: Store | undefined;
   let server: Server | undefined;
+  const started: Product[] = [];
   try {
-    store = Store.open(config.dataDir, [...ec2Migrations, ...logsMigrations], logger);
-    const ec2 = createEc2(store);
-    const logs = createLogs(store, logger);
-
-    const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = {
-      ec2: ec2.handlers as unknown as AnyHandlerTable,
-      logs: logs.handlers as unknown as AnyHandlerTable,
-    };
+    store = Store.open(config.dataDir, MIGRATIONS, logger);
+    const products = buildProducts(store, config, logger);
+    const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.assign({}, ...products.map((p) => p.handlers ?? {}));
     const registry = new ServiceRegistry();
     const dispatcher = new ProtocolDispatcher({
       registry,
@@ -55,10 +66,11 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     });
 
     const s = store;
+    const facts = () => Object.assign({}, ...products.map((p) => p.health?.() ?? {})) as Record<string, unknown>;
     const reset = async () => {
-      logs.beforeReset();
+      for (const p of [...products].reverse()) await p.beforeReset?.();
       s.wipe();
-      ec2.afterReset();
+      for (const p of products) await p.afterReset?.();
     };
     const routes: EdgeRoute[] = [
       internalRoute({
@@ -66,16 +78,22 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
           status: 'ok',
           version: VERSION,
           services: Object.fromEntries(registry.all.map((spec) => [spec.name, handlers[spec.name] ? 'running' : 'not implemented'])),
+          ...facts(),
         }),
         reset,
+        extra: products.flatMap((p) => p.internalRoutes ?? []),
       }),
+      ...products.flatMap((p) => p.edgeRoutes ?? []),
       { name: 'aws', matches: () => true, handle: (req, res) => dispatcher.handle(req, res) },
     ];
 
+    for (const p of products) {
+      await p.start?.();
+      started.push(p);
+    }
     server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, edgeHandler(routes, logger));
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
-    logs.start();
 
     let closing: Promise<void> | undefined;
     const srv = server;
@@ -86,17 +104,29 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
           srv.closeIdleConnections();
           setTimeout(() => srv.closeAllConnections(), 2000).unref();
         });
-        logs.stop();
+        await stopAll(started, logger);
         s.close();
         releaseLock();
       })());
 
-    return { config, port, endpoint: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, store: s, logger, reset, close };
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return { config, port, endpoint: `http://${host}:${port}`, store: s, logger, facts, reset, close };
   } catch (e) {
     server?.close();
+    await stopAll(started, logger);
     store?.close();
     releaseLock();
     throw e;
+  }
+}
+
+async function stopAll(products: Product[], logger: Logger): Promise<void> {
+  for (const p of [...products].reverse()) {
+    try {
+      await p.stop?.();
+    } catch (e) {
+      logger.error({ err: e, product: p.name }, 'product failed to stop cleanly');
+    }
   }
 }
 

@@ -4,11 +4,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EdgeRoute } from './edge.js';
 import { sendJson } from './edge.js';
 
+export interface InternalRoute {
+  method: string;
+  /** Matched against the path (no query string). */
+  path: RegExp;
+  handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> | void;
+}
+
 export interface InternalApi {
   health(): { status: string; services: Record<string, string>; version: string; [k: string]: unknown };
   reset(): Promise<void>;
   /** Extra routes products add under /_wayfinder (status, OIDC issuer, route explainer …). */
-  extra?: Array<{ method: string; path: RegExp; handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> | void }>;
+  extra?: InternalRoute[];
 }
 
 export function internalRoute(api: InternalApi): EdgeRoute {

@@ -46,6 +46,10 @@ export function groupOperations(logs: LogsStore) {
 
   return {
     CreateLogGroup(input: Logs.CreateLogGroupRequest, ctx: RequestContext): void {
+      // The model's pattern is unanchored (Smithy semantics); the service checks the whole name.
+      if (!/^[.\-_/#A-Za-z0-9]+$/.test(input.logGroupName)) {
+        throw new AwsError('InvalidParameterException', `1 validation error detected: Value '${input.logGroupName}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`);
+      }
       const tags = input.tags ?? {};
       checkTags(tags);
       if (Object.keys(tags).length > MAX_TAGS) throw new AwsError('InvalidParameterException', `A log group can have at most ${MAX_TAGS} tags.`);

@@ -1,0 +1,61 @@
+// The contract other products use to talk to Cloud Map (DESIGN.md: products call small exported
+// functions of another product, never its tables). ECS registers its tasks through CloudMapApi; the
+// gateway and the DNS server read DiscoveryView, which is in memory and never touches SQL.
+
+export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+
+/** What ECS needs to know about a Cloud Map service to validate `serviceRegistries`. */
+export interface CloudMapServiceInfo {
+  id: string;
+  arn: string;
+  name: string;
+  region: string;
+  accountId: string;
+  namespaceId: string;
+  /** The namespace's HttpName (what DiscoverInstances calls NamespaceName). */
+  namespaceName: string;
+  namespaceType: 'HTTP' | 'DNS_PRIVATE' | 'DNS_PUBLIC';
+  /** Record types of the service's DnsConfig (empty for HTTP-only services). */
+  recordTypes: Array<'A' | 'AAAA' | 'SRV' | 'CNAME'>;
+  /** 'custom' with HealthCheckCustomConfig, 'route53' with HealthCheckConfig, 'none' otherwise. */
+  health: 'custom' | 'route53' | 'none';
+}
+
+export interface CloudMapApi {
+  /** A service by id or by ARN, or undefined. */
+  service(idOrArn: string): CloudMapServiceInfo | undefined;
+  /**
+   * Registers (or re-registers) an instance with the same validation as RegisterInstance, and makes
+   * it visible to the discovery view before returning (no operation delay for internal callers).
+   * Throws AwsError (e.g. ServiceNotFound, InvalidInput) on bad input.
+   */
+  registerInstance(req: { serviceId: string; instanceId: string; attributes: Record<string, string>; creatorRequestId?: string }): void;
+  /** Deregisters; a missing instance is not an error (idempotent for reconcilers). */
+  deregisterInstance(serviceId: string, instanceId: string): void;
+  /** Custom health, as UpdateInstanceCustomHealthStatus (subject to the configured health delay). */
+  setCustomHealth(serviceId: string, instanceId: string, status: 'HEALTHY' | 'UNHEALTHY'): void;
+  /** Instance ids currently registered in a service (reconcilers use it after a restart). */
+  instanceIds(serviceId: string): string[];
+}
+
+export interface DiscoveredInstance {
+  instanceId: string;
+  attributes: Readonly<Record<string, string>>;
+  /** UNKNOWN when the service has no health configuration. */
+  health: HealthStatus;
+  /** Parsed AWS_INSTANCE_IPV4 / AWS_INSTANCE_PORT, when present and valid. */
+  ipv4?: string;
+  port?: number;
+}
+
+export interface DiscoveryView {
+  /** Monotonic; bumps whenever anything the view serves changes (DNS caches key on it). */
+  readonly revision: number;
+  /**
+   * Instances a caller may send traffic to: those HEALTHY (or all of them when the service has no
+   * health configuration), filtered by QueryParameters-style attribute equality. Never SQL.
+   */
+  routable(serviceId: string, query?: Readonly<Record<string, string>>): readonly DiscoveredInstance[];
+  /** Subscribe to view changes (called after each swap). Returns an unsubscribe function. */
+  onChange(listener: () => void): () => void;
+}

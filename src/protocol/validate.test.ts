@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadModel } from './model.js';
+import { validate, validationMessage } from './validate.js';
+
+const ecs = loadModel('ecs');
+const sd = loadModel('servicediscovery');
+const apigw = loadModel('apigatewayv2');
+
+test('required members, enums and lengths are reported in AWS wording', () => {
+  const errors = validate(sd, { shape: 'CreateServiceRequest' }, { DnsConfig: { DnsRecords: [{ Type: 'MX', TTL: 10 }] } });
+  assert.ok(errors.includes("Value null at 'Name' failed to satisfy constraint: Member must not be null"), errors.join('\n'));
+  assert.ok(errors.some((e) => e.startsWith("Value 'MX' at 'DnsConfig.DnsRecords.1.Type' failed to satisfy constraint: Member must satisfy enum value set")), errors.join('\n'));
+  assert.match(validationMessage(errors), /^\d+ validation errors detected: /);
+});
+
+test('numeric ranges and string patterns are enforced', () => {
+  const errors = validate(sd, { shape: 'CreateServiceRequest' }, { Name: 'ok', HealthCheckCustomConfig: { FailureThreshold: 11 } });
+  assert.ok(errors.some((e) => /FailureThreshold' failed to satisfy constraint: Member must have value less than or equal to 10/.test(e)), errors.join('\n'));
+  const bad = validate(sd, { shape: 'CreateServiceRequest' }, { Name: 'bad name!' });
+  assert.ok(bad.some((e) => e.includes('regular expression pattern')), bad.join('\n'));
+});
+
+test('rest-json members are reported by their wire (camelCase) names', () => {
+  const errors = validate(apigw, { shape: 'CreateApiRequest' }, { Name: 'x'.repeat(129), ProtocolType: 'HTTP' });
+  assert.deepEqual(errors, ["Value '" + 'x'.repeat(64) + "…' at 'name' failed to satisfy constraint: Member must have length less than or equal to 128"]);
+});
+
+test('valid input has no errors', () => {
+  assert.deepEqual(validate(ecs, { shape: 'CreateClusterRequest' }, { clusterName: 'default' }), []);
+});

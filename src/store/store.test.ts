@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../kernel/log.js';
+import { docTableSql, Store, type Change } from './store.js';
+
+const migrations = [{ id: 't/001', up: docTableSql('things') }];
+
+test('changes are published after commit, with monotonic revisions, and never on rollback', () => {
+  const store = Store.open(':memory:', migrations, silentLogger);
+  const seen: Change[] = [];
+  store.subscribe((c) => seen.push(...c));
+  const things = store.table<{ n: number }>('things');
+  store.withTx(() => {
+    things.putTx('a', { n: 1 });
+    things.putTx('b', { n: 2 });
+    assert.equal(seen.length, 0, 'nothing published before commit');
+  });
+  assert.deepEqual(seen.map((c) => [c.revision, c.key, c.op]), [[1, 'a', 'put'], [2, 'b', 'put']]);
+  assert.throws(() =>
+    store.withTx(() => {
+      things.putTx('c', { n: 3 });
+      throw new Error('boom');
+    }),
+  );
+  assert.equal(things.get('c'), undefined);
+  assert.equal(seen.length, 2, 'a rolled back transaction publishes nothing');
+  store.withTx(() => things.putTx('a', { n: 1 }));
+  assert.equal(seen.length, 2, 'an identical rewrite is not a change');
+  store.withTx(() => things.deleteTx('missing'));
+  assert.equal(seen.length, 2, 'deleting a missing row is not a change');
+  store.withTx(() => things.deleteTx('a'));
+  assert.deepEqual(seen.at(-1), { revision: 3, table: 'things', key: 'a', op: 'delete' });
+});
+
+test('writes outside a transaction are refused', () => {
+  const store = Store.open(':memory:', migrations, silentLogger);
+  assert.throws(() => store.table('things').putTx('x', {}), /outside withTx/);
+});
+
+test('state, revision and applied migrations survive reopening the directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wf-store-'));
+  try {
+    const a = Store.open(dir, migrations, silentLogger);
+    a.withTx(() => a.table('things').putTx('k/1', { v: 'x' }));
+    a.withTx(() => a.table('things').putTx('k/2', { v: 'y' }));
+    a.close();
+    const b = Store.open(dir, [...migrations, { id: 't/002', up: docTableSql('more') }], silentLogger);
+    assert.equal(b.revision, 2);
+    assert.deepEqual(b.table('things').withPrefix('k/'), [{ v: 'x' }, { v: 'y' }]);
+    assert.equal(b.table('things').countPrefix('k/'), 2);
+    b.withTx(() => b.table('more').putTx('m', { ok: true }));
+    assert.equal(b.revision, 3);
+    b.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('wipe deletes every product row and publishes the deletes', () => {
+  const store = Store.open(':memory:', migrations, silentLogger);
+  store.withTx(() => store.table('things').putTx('a', {}));
+  const seen: Change[] = [];
+  store.subscribe((c) => seen.push(...c));
+  store.wipe();
+  assert.deepEqual(store.table('things').all(), []);
+  assert.deepEqual(seen.map((c) => [c.key, c.op]), [['a', 'delete']]);
+});
