@@ -39,6 +39,19 @@ function readJson(file) {
 }
 
 const data = botocoreData();
+// Keep the Apache-2.0 attribution with the vendored models.
+const notice = [
+  'The JSON files in this folder are the AWS service models shipped with botocore',
+  '(https://github.com/boto/botocore), with documentation strings removed.',
+  'They are licensed under the Apache License, Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0).',
+  '',
+  'Botocore NOTICE:',
+  '',
+  'Botocore',
+  'Copyright 2012-2022 Amazon.com, Inc. or its affiliates. All Rights Reserved.',
+  '',
+].join('\n');
+writeFileSync(join(root, 'models', 'NOTICE'), notice);
 for (const service of SERVICES) {
   const versions = readdirSync(join(data, service)).sort();
   const latest = versions[versions.length - 1];

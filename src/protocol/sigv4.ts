@@ -3,7 +3,7 @@
 // signed it (its SignedHeaders, its date, its scope) and compares signatures in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { NodeSha256 } from './node-sha256.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 
@@ -185,7 +185,7 @@ export class SigV4Verifier {
         credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey },
         region,
         service,
-        sha256: Sha256,
+        sha256: NodeSha256,
         uriEscapePath: true,
         applyChecksum: false,
       });

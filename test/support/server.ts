@@ -3,7 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../src/protocol/node-sha256.js';
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 16 });
+const signers = new Map<string, SignatureV4>();
 import { silentLogger } from '../../src/kernel/log.js';
 import { startWayfinder, type Wayfinder } from '../../src/server/app.js';
 import { resolveConfig, type Config } from '../../src/server/config.js';
@@ -50,7 +55,7 @@ export function rawRequest(
   opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<{ status: number; headers: Headers; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, method: opts.method ?? 'POST', path: opts.path ?? '/', headers: opts.headers }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port: server.port, method: opts.method ?? 'POST', path: opts.path ?? '/', headers: opts.headers, agent: keepAlive }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -71,14 +76,17 @@ export async function signedRequest(
   server: { port: number },
   opts: { service: string; method?: string; path?: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string | Buffer; region?: string; secret?: string; date?: Date },
 ): Promise<{ status: number; headers: Headers; text: string }> {
-  const { SignatureV4 } = await import('@smithy/signature-v4');
-  const { Sha256 } = await import('@aws-crypto/sha256-js');
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: 'test', secretAccessKey: opts.secret ?? 'test' },
-    region: opts.region ?? 'us-east-1',
-    service: opts.service,
-    sha256: Sha256,
-  });
+  const key = `${opts.service}|${opts.region ?? 'us-east-1'}|${opts.secret ?? 'test'}`;
+  let signer = signers.get(key);
+  if (!signer) {
+    signer = new SignatureV4({
+      credentials: { accessKeyId: 'test', secretAccessKey: opts.secret ?? 'test' },
+      region: opts.region ?? 'us-east-1',
+      service: opts.service,
+      sha256: NodeSha256,
+    });
+    signers.set(key, signer);
+  }
   const path = opts.path ?? '/';
   const signed = await signer.sign(
     {

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Writes a wrk Lua script that replays one SigV4-signed AWS request (signed like the SDKs sign).
+// A signature stays valid for 15 minutes, so one signed request serves a whole benchmark run; the
+// server still verifies it on every request.
+// Usage: node wrk-signed-script.mjs <port> <service> <describe-vpcs|describe-log-groups|discover-instances> [json-args] > script.lua
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
+
+const [port, service, op, extra = '{}'] = process.argv.slice(2);
+const REQUESTS = {
+  'describe-vpcs': { headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: 'Action=DescribeVpcs&Version=2016-11-15' },
+  'describe-log-groups': { headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.DescribeLogGroups' }, body: '{}' },
+  'discover-instances': {
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Route53AutoNaming_v20170314.DiscoverInstances' },
+    body: JSON.stringify(JSON.parse(extra)),
+  },
+};
+const r = REQUESTS[op];
+if (!r) throw new Error(`unknown op ${op}`);
+const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service, sha256: Sha256 });
+const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: Number(port), path: '/', query: {}, headers: { host: `127.0.0.1:${port}`, ...r.headers }, body: r.body });
+const lua = (s) => JSON.stringify(s); // JSON string literals are valid Lua string literals for this ASCII content
+const lines = ['wrk.method = "POST"', `wrk.body = ${lua(r.body)}`];
+for (const [k, v] of Object.entries(signed.headers)) if (k !== 'host') lines.push(`wrk.headers[${lua(k)}] = ${lua(v)}`);
+console.log(lines.join('\n'));
