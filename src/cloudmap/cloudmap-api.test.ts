@@ -122,3 +122,27 @@ test('custom health waits for the health delay, and a repeat inside the window d
   assert.equal(cm.discovery.routable(srv.Id).length, 0);
   await close();
 });
+
+test('a new product on the same store sees every instance, and health changes pending at the stop still apply', async () => {
+  const store = Store.open(':memory:', cloudmapMigrations, silentLogger);
+  const first = createCloudMap(store, { vpc: () => ({}) as never }, { healthDelayMs: 100, operationDelayMs: 0 }, silentLogger);
+  await first.start();
+  const h = first.handlers as unknown as Record<string, (input: unknown, ctx: RequestContext) => any>;
+  const nsId = h.GetOperation!({ OperationId: h.CreateHttpNamespace!({ Name: 'keep' }, ctx).OperationId }, ctx).Operation.Targets.NAMESPACE;
+  const svc = h.CreateService!({ Name: 's', NamespaceId: nsId, HealthCheckCustomConfig: {} }, ctx).Service.Id as string;
+  first.api.registerInstance({ serviceId: svc, instanceId: 'i1', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } });
+  first.api.setCustomHealth(svc, 'i1', 'UNHEALTHY');
+  await first.stop();
+
+  const second = createCloudMap(store, { vpc: () => ({}) as never }, { healthDelayMs: 100, operationDelayMs: 0 }, silentLogger);
+  await second.start();
+  assert.deepEqual(second.api.instanceIds(svc), ['i1']);
+  assert.equal(second.api.service(svc)!.namespaceName, 'keep');
+  await within(5000, new Promise<void>((resolve) => {
+    if (second.discovery.routable(svc).length === 0) return resolve();
+    const off = second.discovery.onChange(() => second.discovery.routable(svc).length === 0 && (off(), resolve()));
+  }));
+  assert.equal(second.discovery.routable(svc).length, 0);
+  await second.stop();
+  store.close();
+});

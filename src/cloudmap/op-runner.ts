@@ -98,6 +98,8 @@ export function applyActionTx(cm: CloudMapStore, op: OperationRecord, now: numbe
 export class OperationRunner {
   private queue: WorkQueue;
   private unsubscribe?: () => void;
+  /** Keys of operations not yet SUCCESS/FAIL (a handful), so duplicate checks never scan history. */
+  private readonly open = new Set<string>();
 
   constructor(
     private readonly cm: CloudMapStore,
@@ -154,14 +156,24 @@ export class OperationRunner {
     return id;
   }
 
-  /** Operations still in flight (DuplicateRequest checks). */
+  /** Operations still in flight in a region (DuplicateRequest checks). */
   inFlight(region: string): OperationRecord[] {
-    return this.cm.operations.withPrefix(`${region}/`).filter((op) => !DONE.has(op.status));
+    const out: OperationRecord[] = [];
+    for (const key of this.open) {
+      if (!key.startsWith(`${region}/`)) continue;
+      const op = this.cm.operations.get(key);
+      if (op && !DONE.has(op.status)) out.push(op);
+    }
+    return out;
   }
 
   start(): void {
     this.unsubscribe = this.store.subscribe((changes) => this.onChanges(changes));
-    for (const op of this.cm.operations.all()) if (!DONE.has(op.status)) this.queue.add(regionKey(op.region, op.id));
+    for (const op of this.cm.operations.all()) {
+      if (DONE.has(op.status)) continue;
+      this.open.add(regionKey(op.region, op.id));
+      this.queue.add(regionKey(op.region, op.id));
+    }
   }
 
   async stop(): Promise<void> {
@@ -175,7 +187,14 @@ export class OperationRunner {
   }
 
   private onChanges(changes: readonly Change[]): void {
-    for (const c of changes) if (c.table === TABLES.operations && c.op === 'put') this.queue.add(c.key);
+    for (const c of changes) {
+      if (c.table !== TABLES.operations) continue;
+      const op = c.op === 'put' ? this.cm.operations.get(c.key) : undefined;
+      if (op && !DONE.has(op.status)) {
+        this.open.add(c.key);
+        this.queue.add(c.key);
+      } else this.open.delete(c.key);
+    }
   }
 
   private reconcile(key: string): { requeueAfter: number } | void {

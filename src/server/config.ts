@@ -45,7 +45,7 @@ export const OPTIONS = {
   region: { flag: '--region', env: 'WAYFINDER_REGION', default: 'us-east-1', help: 'region for unsigned requests (signed ones use their own)' },
   credentials: { flag: '--credentials', env: 'WAYFINDER_CREDENTIALS', default: '', help: 'extra key pairs: AKID:SECRET[:ACCOUNT],… (test/test is built in)' },
   logLevel: { flag: '--log-level', env: 'WAYFINDER_LOG_LEVEL', default: 'warn', help: 'log level: error | warn | info | debug' },
-  healthDelayMs: { flag: '--health-delay-ms', env: 'WAYFINDER_HEALTH_DELAY_MS', default: '1000', help: 'Cloud Map custom-health delay (AWS waits ~30000)' },
+  healthDelayMs: { flag: '--health-delay-ms', env: 'WAYFINDER_HEALTH_DELAY_MS', default: '1000', help: 'Cloud Map custom-health delay, also the health-check probe interval (AWS: ~30000)' },
   operationDelayMs: { flag: '--operation-delay-ms', env: 'WAYFINDER_OPERATION_DELAY_MS', default: '200', help: 'Cloud Map operation SUBMITTED → SUCCESS delay' },
   vpcLinkDelayMs: { flag: '--vpc-link-delay-ms', env: 'WAYFINDER_VPC_LINK_DELAY_MS', default: '1000', help: 'VPC link PENDING → AVAILABLE delay' },
 } satisfies Record<string, OptionSpec>;

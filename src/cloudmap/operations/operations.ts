@@ -33,7 +33,7 @@ export function operationOperations({ cm }: HandlerDeps) {
   return {
     GetOperation(input: SD.GetOperationRequest, ctx: RequestContext): SD.GetOperationResponse {
       const op = cm.operation(ctx.region, input.OperationId);
-      if (!op) throw new AwsError('OperationNotFound', `Operation not found: ${input.OperationId}`);
+      if (!op || (input.OwnerAccount !== undefined && input.OwnerAccount !== op.accountId)) throw new AwsError('OperationNotFound', `Operation not found: ${input.OperationId}`);
       return { Operation: operationWire(op) };
     },
 
