@@ -1,0 +1,92 @@
+// Step 7 — the integration call. HTTP_PROXY to a URL, or through a VPC link to a Cloud Map service;
+// the response goes back through the response steps (in forward.ts → reply.sendHead). Failures:
+// timeout, unreachable backend or no healthy instance → 503 {"message":"Service Unavailable"}; a VPC
+// link that is not AVAILABLE or a broken configuration → 500; what Wayfinder does not serve (Lambda,
+// ALB/NLB listeners) → 500 with the reason in x-wayfinder-error.
+import { candidates, cloudMapPath, pick } from '../integrations/cloudmap.js';
+import { dispatch, PayloadTooLarge, requestBody, retryable, watchClient } from '../integrations/forward.js';
+import { urlDestination } from '../integrations/http-url.js';
+import type { CloudMapTarget, CompiledIntegration, UrlTarget } from '../snapshot.js';
+import type { Exchange } from './exchange.js';
+import { answer, answerTooLarge, answerUnsupported } from './reply.js';
+
+/** At most this many instances are tried for one request. */
+const MAX_ATTEMPTS = 3;
+
+function upstreamFailed(x: Exchange, err: Error, integ: CompiledIntegration): void {
+  if (err instanceof PayloadTooLarge) {
+    answerTooLarge(x);
+    return;
+  }
+  const code = (err as { code?: string }).code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    x.integrationError = `The integration timed out after ${integ.timeoutMs} ms`;
+    answer(x, 503, 'Service Unavailable', undefined, 'INTEGRATION_TIMEOUT');
+    return;
+  }
+  x.integrationError = err.message || code || 'integration failed';
+  answer(x, 503, 'Service Unavailable', undefined, 'INTEGRATION_FAILURE');
+}
+
+function methodOf(x: Exchange, integ: CompiledIntegration): string {
+  return integ.method === 'ANY' ? x.method : integ.method;
+}
+
+function viaUrl(x: Exchange, integ: CompiledIntegration, t: UrlTarget): void {
+  const dest = urlDestination(x, t);
+  if (typeof dest === 'string') {
+    x.integrationError = dest;
+    answer(x, 500, 'Internal Server Error');
+    return;
+  }
+  const body = requestBody(x);
+  dispatch(x, { pool: x.runtime.pools.get(dest.origin), path: dest.path, method: methodOf(x, integ), timeoutMs: integ.timeoutMs }, body, (err) => upstreamFailed(x, err, integ));
+}
+
+function viaCloudMap(x: Exchange, integ: CompiledIntegration, t: CloudMapTarget): void {
+  const link = x.runtime.view.vpcLink(x.api.region, t.vpcLinkId);
+  if (!link || Date.now() < link.availableAt) {
+    x.integrationError = link ? `VPC link ${t.vpcLinkId} is not AVAILABLE yet` : `VPC link ${t.vpcLinkId} does not exist`;
+    answer(x, 500, 'Internal Server Error');
+    return;
+  }
+  const discovery = x.runtime.discovery;
+  if (!discovery) {
+    answerUnsupported(x, 'Cloud Map is not available in this Wayfinder build');
+    return;
+  }
+  const list = candidates(discovery.routable(t.serviceId, t.query), t.https);
+  const method = methodOf(x, integ);
+  const path = cloudMapPath(x, t);
+  const body = requestBody(x);
+  let tried: Set<string> | undefined;
+  const attempt = (): void => {
+    const c = pick(list, tried);
+    if (!c) {
+      x.integrationError ??= `no healthy instance of ${t.serviceId}`;
+      answer(x, 503, 'Service Unavailable', undefined, 'INTEGRATION_FAILURE');
+      return;
+    }
+    const pool = x.runtime.pools.get(c.origin, t.serverName);
+    dispatch(x, { pool, path, method, timeoutMs: integ.timeoutMs }, body, (err, connected) => {
+      (tried ??= new Set()).add(c.instanceId);
+      if (tried.size < MAX_ATTEMPTS && retryable(err, connected, x, method) && pick(list, tried)) {
+        x.integrationError = `${c.instanceId}: ${err.message}`;
+        attempt();
+        return;
+      }
+      upstreamFailed(x, err, integ);
+    });
+  };
+  attempt();
+}
+
+export function integrate(x: Exchange): boolean {
+  const integ = x.route!.integration!;
+  const t = integ.target;
+  if (t.kind === 'unsupported') return answerUnsupported(x, t.reason);
+  watchClient(x);
+  if (t.kind === 'url') viaUrl(x, integ, t);
+  else viaCloudMap(x, integ, t);
+  return false;
+}
