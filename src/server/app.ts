@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
+import { cloudmapMigrations, createCloudMap } from '../cloudmap/index.js';
 import { createEc2, ec2Migrations } from '../ec2/index.js';
 import { createGateway, gatewayMigrations } from '../gateway/index.js';
 import { createLogs, logsMigrations } from '../logs/index.js';
@@ -21,7 +22,7 @@ import type { Product } from './product.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...gatewayMigrations];
+const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...cloudmapMigrations, ...gatewayMigrations];
 
 export interface Wayfinder {
   config: Config;
@@ -40,11 +41,13 @@ export interface Wayfinder {
 function buildProducts(store: Store, config: Config, logger: Logger): Product[] {
   const ec2 = createEc2(store);
   const logs = createLogs(store, logger);
+  const cloudmap = createCloudMap(store, ec2.api, { healthDelayMs: config.healthDelayMs, operationDelayMs: config.operationDelayMs }, logger);
   const gateway = createGateway({
     store,
     logger,
     ec2: ec2.api,
     logs: logs.writer,
+    discovery: cloudmap.discovery,
     vpcLinkDelayMs: config.vpcLinkDelayMs,
     rateLimit: config.gatewayRateLimit,
     burstLimit: config.gatewayBurstLimit,
@@ -53,6 +56,15 @@ function buildProducts(store: Store, config: Config, logger: Logger): Product[] 
   return [
     { name: 'ec2', handlers: { ec2: ec2.handlers as unknown as AnyHandlerTable }, afterReset: () => ec2.afterReset() },
     { name: 'logs', handlers: { logs: logs.handlers as unknown as AnyHandlerTable }, start: () => logs.start(), stop: () => logs.stop(), beforeReset: () => logs.beforeReset() },
+    {
+      name: 'cloudmap',
+      handlers: { servicediscovery: cloudmap.handlers as unknown as AnyHandlerTable },
+      start: () => cloudmap.start(),
+      stop: () => cloudmap.stop(),
+      beforeReset: () => cloudmap.beforeReset(),
+      afterReset: () => cloudmap.afterReset(),
+      health: () => cloudmap.health(),
+    },
     {
       name: 'gateway',
       handlers: { apigatewayv2: gateway.handlers as unknown as AnyHandlerTable },
