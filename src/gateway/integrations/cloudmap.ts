@@ -11,13 +11,20 @@ export interface Candidate {
   instanceId: string;
 }
 
+// The discovery view hands out the same array until something changes: derive the origins once per array.
+const cache = { http: new WeakMap<readonly DiscoveredInstance[], Candidate[]>(), https: new WeakMap<readonly DiscoveredInstance[], Candidate[]>() };
+
 /** Usable instances: routable ones that carry an IPv4 address and a port. */
 export function candidates(instances: readonly DiscoveredInstance[], https: boolean): Candidate[] {
+  const memo = https ? cache.https : cache.http;
+  const hit = memo.get(instances);
+  if (hit) return hit;
   const out: Candidate[] = [];
   for (const i of instances) {
     if (!i.ipv4 || !i.port) continue;
     out.push({ origin: `${https ? 'https' : 'http'}://${i.ipv4}:${i.port}`, instanceId: i.instanceId });
   }
+  memo.set(instances, out);
   return out;
 }
 

@@ -7,7 +7,7 @@ import type { Api, ApiGatewayV2Operations, Cors } from '../../protocol/generated
 import { CorsError, validateCors } from '../cors.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { apiKey, childKey, type ApiRecord, type CorsRecord, type IntegrationRecord, type RouteRecord, type StageRecord } from '../store.js';
-import { apiEndpoint, badRequest, checkTags, conflict, page, requireApi, toCamel, toPascal, type OpsContext } from './common.js';
+import { apiEndpoint, badRequest, checkTags, conflict, page, requireApi, toCamel, toPascal, type OpsContext, wireDate } from './common.js';
 import { autoDeployStageTx, autoDeployTx } from './deployments.js';
 
 export const HTTP_ROUTE_SELECTION = '$request.method $request.path';
@@ -19,7 +19,7 @@ export function apiWire(api: ApiRecord, port: number): Api {
     ApiId: api.apiId,
     ApiKeySelectionExpression: api.apiKeySelectionExpression,
     CorsConfiguration: toPascal<Cors>(api.corsConfiguration as Record<string, unknown> | undefined),
-    CreatedDate: new Date(api.createdAt),
+    CreatedDate: wireDate(api.createdAt),
     Description: api.description,
     DisableSchemaValidation: api.disableSchemaValidation,
     DisableExecuteApiEndpoint: api.disableExecuteApiEndpoint,

@@ -131,3 +131,8 @@ export function apiEndpoint(api: Pick<ApiRecord, 'apiId' | 'protocolType'>, port
 export function resourceArn(region: string, path: string): string {
   return `arn:aws:apigateway:${region}::${path}`;
 }
+
+/** API Gateway timestamps have second precision (`2020-04-06T23:23:46Z`). */
+export function wireDate(ms: number): Date {
+  return new Date(Math.floor(ms / 1000) * 1000);
+}

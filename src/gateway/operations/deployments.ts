@@ -5,14 +5,14 @@ import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, Deployment } from '../../protocol/generated/apigatewayv2.js';
 import { apiKey, childKey, type ApiRecord, type DeploymentRecord, type SnapshotData, type StageRecord } from '../store.js';
-import { badRequest, page, requireApi, requireDeployment, requireStage, type OpsContext } from './common.js';
+import { badRequest, page, requireApi, requireDeployment, requireStage, type OpsContext, wireDate } from './common.js';
 
 export const AUTO_DEPLOY_DESCRIPTION = 'Automatic deployment triggered by changes to the Api configuration';
 
 export function deploymentWire(d: DeploymentRecord): Deployment {
   return {
     AutoDeployed: d.autoDeployed,
-    CreatedDate: new Date(d.createdAt),
+    CreatedDate: wireDate(d.createdAt),
     DeploymentId: d.deploymentId,
     DeploymentStatus: d.status,
     DeploymentStatusMessage: d.statusMessage,

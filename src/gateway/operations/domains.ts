@@ -6,7 +6,7 @@ import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, ApiMapping, DomainName, DomainNameConfiguration, MutualTlsAuthentication } from '../../protocol/generated/apigatewayv2.js';
 import { regionKey, type ApiMappingRecord, type DomainConfigRecord, type DomainNameRecord } from '../store.js';
-import { badRequest, checkTags, conflict, notFound, page, requireApi, requireStage, resourceArn, type OpsContext } from './common.js';
+import { badRequest, checkTags, conflict, notFound, page, requireApi, requireStage, resourceArn, type OpsContext, wireDate } from './common.js';
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 const MAPPING_KEY = /^[A-Za-z0-9_.$-]+(?:\/[A-Za-z0-9_.$-]+)*$/;
@@ -25,7 +25,7 @@ function configWire(d: DomainConfigRecord): DomainNameConfiguration {
     ApiGatewayDomainName: d.apiGatewayDomainName,
     CertificateArn: d.certificateArn,
     CertificateName: d.certificateName,
-    CertificateUploadDate: d.certificateUploadDate ? new Date(d.certificateUploadDate) : undefined,
+    CertificateUploadDate: d.certificateUploadDate ? wireDate(d.certificateUploadDate) : undefined,
     DomainNameStatus: 'AVAILABLE',
     DomainNameStatusMessage: undefined,
     EndpointType: d.endpointType as DomainNameConfiguration['EndpointType'],

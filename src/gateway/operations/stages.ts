@@ -7,7 +7,7 @@ import type { AccessLogSettings, ApiGatewayV2Operations, RouteSettings, RouteSet
 import { FormatError, validateFormat } from '../access-log-format.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { childKey, type AccessLogSettingsRecord, type ApiRecord, type RouteSettingsRecord, type StageRecord } from '../store.js';
-import { badRequest, checkTags, conflict, notFound, page, requireApi, requireDeployment, requireStage, toCamel, toPascal, type OpsContext } from './common.js';
+import { badRequest, checkTags, conflict, notFound, page, requireApi, requireDeployment, requireStage, toCamel, toPascal, type OpsContext, wireDate } from './common.js';
 import { autoDeployStageTx } from './deployments.js';
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -21,12 +21,12 @@ export function stageWire(s: StageRecord): Stage {
     ApiGatewayManaged: s.apiGatewayManaged,
     AutoDeploy: s.autoDeploy,
     ClientCertificateId: s.clientCertificateId,
-    CreatedDate: new Date(s.createdAt),
+    CreatedDate: wireDate(s.createdAt),
     DefaultRouteSettings: toPascal<RouteSettings>(s.defaultRouteSettings as Record<string, unknown>),
     DeploymentId: s.deploymentId,
     Description: s.description,
     LastDeploymentStatusMessage: s.autoDeploy ? s.lastDeploymentStatusMessage : undefined,
-    LastUpdatedDate: new Date(s.lastUpdatedAt),
+    LastUpdatedDate: wireDate(s.lastUpdatedAt),
     RouteSettings: Object.fromEntries(Object.entries(s.routeSettings).map(([k, v]) => [k, toPascal<RouteSettings>(v as Record<string, unknown>)!])) as RouteSettingsMap,
     StageName: s.stageName,
     StageVariables: s.stageVariables,

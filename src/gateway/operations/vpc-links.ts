@@ -6,7 +6,7 @@ import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, VpcLink } from '../../protocol/generated/apigatewayv2.js';
 import { regionKey, type VpcLinkRecord } from '../store.js';
-import { badRequest, checkTags, conflict, page, requireVpcLink, type OpsContext } from './common.js';
+import { badRequest, checkTags, conflict, page, requireVpcLink, type OpsContext, wireDate } from './common.js';
 
 const MAX_SUBNETS = 10;
 
@@ -17,7 +17,7 @@ export function vpcLinkStatus(l: VpcLinkRecord, now: number): { status: 'PENDING
 export function vpcLinkWire(l: VpcLinkRecord, now: number): VpcLink {
   const s = vpcLinkStatus(l, now);
   return {
-    CreatedDate: new Date(l.createdAt),
+    CreatedDate: wireDate(l.createdAt),
     Name: l.name,
     SecurityGroupIds: l.securityGroupIds,
     SubnetIds: l.subnetIds,
