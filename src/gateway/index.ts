@@ -68,7 +68,8 @@ export function createGateway(deps: GatewayDeps): GatewayProduct {
   const issuer = new LocalIssuer(gw, () => port);
   const verifier = new JwtVerifier(issuer, deps.logger);
   const pools = new UpstreamPools();
-  const runtime: GatewayRuntime = { port: () => port, logger: deps.logger, view, verifier, logs: deps.logs, pools, discovery: deps.discovery };
+  let portText = String(port);
+  const runtime: GatewayRuntime = { port: () => port, portText: () => portText, logger: deps.logger, view, verifier, logs: deps.logs, pools, discovery: deps.discovery };
   const ops: OpsContext = { gw, ec2: deps.ec2, port: () => port, vpcLinkDelayMs: deps.vpcLinkDelayMs, limits, now: Date.now };
   const handlers: HandlerTable<ApiGatewayV2Operations> = {
     ...notImplementedAll(apiGatewayV2OperationNames),
@@ -105,6 +106,7 @@ export function createGateway(deps: GatewayDeps): GatewayProduct {
     },
     onListening(address) {
       port = address.port;
+      portText = String(port);
     },
     health: () => ({ gateway: { apis: view.apis.size, oidcIssuer: issuer.issuer() } }),
   };

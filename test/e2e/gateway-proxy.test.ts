@@ -53,7 +53,7 @@ test('request headers: hop-by-hop and Connection-listed dropped, Host rewritten,
 
 test('response headers: backend status and headers relayed, hop-by-hop dropped, apigw-requestid added', async () => {
   const b = await startBackend('resp', (_req, res) => {
-    res.writeHead(201, [['Connection', 'keep-alive, x-hop'], ['X-Hop', '1'], ['Keep-Alive', 'timeout=5'], ['X-Custom', 'v'], ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['Content-Type', 'text/plain']].flat());
+    res.writeHead(201, [['Connection', 'keep-alive, x-hop'], ['X-Hop', '1'], ['Keep-Alive', 'timeout=5'], ['Proxy-Authenticate', 'Basic'], ['X-Custom', 'v'], ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['Content-Type', 'text/plain']].flat());
     res.end('created');
   });
   try {
@@ -63,6 +63,7 @@ test('response headers: backend status and headers relayed, hop-by-hop dropped, 
     assert.equal(r.headers['x-custom'], 'v');
     assert.deepEqual(r.headers['set-cookie'], ['a=1', 'b=2']);
     assert.equal(r.headers['x-hop'], undefined);
+    assert.equal(r.headers['proxy-authenticate'], undefined);
     assert.notEqual(r.headers['keep-alive'], 'timeout=5', "the backend's Keep-Alive does not leak");
     assert.match(String(r.headers['apigw-requestid']), /^[A-Za-z0-9+/]{15}=$/);
   } finally {

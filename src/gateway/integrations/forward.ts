@@ -24,6 +24,8 @@ export interface UpstreamCall {
 
 /** Hop-by-hop response headers (RFC 9110 §7.6.1); also names listed in the backend's Connection. */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'trailers', 'upgrade', 'proxy-authenticate']);
+/** Lengths of those names: other headers are passed without lower-casing them. */
+const HOP_LENGTHS = new Set([...HOP].map((h) => h.length));
 
 export function responseHeaders(raw: Buffer[] | string[]): string[] {
   const out: string[] = [];
@@ -31,7 +33,7 @@ export function responseHeaders(raw: Buffer[] | string[]): string[] {
   for (let i = 0; i < raw.length; i += 2) {
     const k = typeof raw[i] === 'string' ? (raw[i] as string) : (raw[i] as Buffer).toString('latin1');
     const v = typeof raw[i + 1] === 'string' ? (raw[i + 1] as string) : (raw[i + 1] as Buffer).toString('latin1');
-    if (k.length <= 17) {
+    if (HOP_LENGTHS.has(k.length)) {
       const l = k.toLowerCase();
       if (HOP.has(l)) {
         if (l === 'connection') listed = listed === undefined ? v : `${listed},${v}`;
@@ -67,6 +69,11 @@ export function requestBody(x: Exchange): Buffer | NodeJS.ReadableStream | null 
   return limited;
 }
 
+/** Who hears about an attempt that failed before the response started (may retry elsewhere). */
+export interface FailureSink {
+  failed(x: Exchange, err: Error, connected: boolean): void;
+}
+
 class ProxyHandler {
   connected = false;
   private resume: (() => void) | undefined;
@@ -76,7 +83,7 @@ class ProxyHandler {
 
   constructor(
     private readonly x: Exchange,
-    private readonly onFailure: (err: Error, connected: boolean) => void,
+    private readonly sink: FailureSink,
   ) {}
 
   onConnect(abort: (err?: Error) => void): void {
@@ -141,20 +148,31 @@ class ProxyHandler {
       x.res.destroy();
       return;
     }
-    this.onFailure(err, this.connected);
+    this.sink.failed(x, err, this.connected);
   }
 }
 
-/** Cancels the upstream request when the client goes away first. */
+const CURRENT = Symbol('wayfinder.exchange');
+type Watched = { [CURRENT]?: Exchange };
+
+/**
+ * Cancels the upstream request when the client goes away first. One 'close' listener per client
+ * connection (not per request): it aborts whatever exchange the connection is carrying.
+ */
 export function watchClient(x: Exchange): void {
-  x.res.once('close', () => {
-    if (x.res.writableFinished) return;
-    x.clientGone = true;
-    x.upstreamAbort?.();
-  });
+  const socket = x.req.socket as typeof x.req.socket & Watched;
+  if (!(CURRENT in socket)) {
+    socket.once('close', () => {
+      const cur = socket[CURRENT];
+      if (!cur || cur.res.writableFinished) return;
+      cur.clientGone = true;
+      cur.upstreamAbort?.();
+    });
+  }
+  socket[CURRENT] = x;
 }
 
-export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | NodeJS.ReadableStream | null, onFailure: (err: Error, connected: boolean) => void): void {
+export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | NodeJS.ReadableStream | null, sink: FailureSink): void {
   x.integrationStartedAt = performance.now();
   call.pool.dispatch(
     {
@@ -167,7 +185,7 @@ export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | NodeJS.
       // Bodies must not be replayed by undici itself; retries are ours and only when safe.
       idempotent: false,
     },
-    new ProxyHandler(x, onFailure) as never,
+    new ProxyHandler(x, sink) as never,
   );
 }
 

@@ -22,6 +22,8 @@ export type Arrival =
 export interface GatewayRuntime {
   /** The bound edge port (X-Forwarded-Port, apiEndpoint). */
   port(): number;
+  /** The same, as text (X-Forwarded-Port on every request). */
+  portText(): string;
   logger: Logger;
   view: GatewayView;
   verifier: JwtVerifier;

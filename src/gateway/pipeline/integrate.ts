@@ -3,8 +3,8 @@
 // timeout, unreachable backend or no healthy instance → 503 {"message":"Service Unavailable"}; a VPC
 // link that is not AVAILABLE or a broken configuration → 500; what Wayfinder does not serve (Lambda,
 // ALB/NLB listeners) → 500 with the reason in x-wayfinder-error.
-import { candidates, cloudMapPath, pick } from '../integrations/cloudmap.js';
-import { dispatch, PayloadTooLarge, requestBody, retryable, watchClient } from '../integrations/forward.js';
+import { candidates, cloudMapPath, pick, type Candidate } from '../integrations/cloudmap.js';
+import { dispatch, PayloadTooLarge, requestBody, retryable, watchClient, type FailureSink } from '../integrations/forward.js';
 import { urlDestination } from '../integrations/http-url.js';
 import type { CloudMapTarget, CompiledIntegration, UrlTarget } from '../snapshot.js';
 import type { Exchange } from './exchange.js';
@@ -28,6 +28,9 @@ function upstreamFailed(x: Exchange, err: Error, integ: CompiledIntegration): vo
   answer(x, 503, 'Service Unavailable', undefined, 'INTEGRATION_FAILURE');
 }
 
+/** A URL integration has one destination: a failure is the answer. */
+const URL_FAILURE: FailureSink = { failed: (x, err) => upstreamFailed(x, err, x.route!.integration!) };
+
 function methodOf(x: Exchange, integ: CompiledIntegration): string {
   return integ.method === 'ANY' ? x.method : integ.method;
 }
@@ -40,7 +43,47 @@ function viaUrl(x: Exchange, integ: CompiledIntegration, t: UrlTarget): void {
     return;
   }
   const body = requestBody(x);
-  dispatch(x, { pool: x.runtime.pools.get(dest.origin), path: dest.path, method: methodOf(x, integ), timeoutMs: integ.timeoutMs }, body, (err) => upstreamFailed(x, err, integ));
+  dispatch(x, { pool: x.runtime.pools.get(dest.origin), path: dest.path, method: methodOf(x, integ), timeoutMs: integ.timeoutMs }, body, URL_FAILURE);
+}
+
+/** One request's walk over Cloud Map instances: a random pick, then others after a safe failure. */
+class CloudMapCall implements FailureSink {
+  private tried: Set<string> | undefined;
+  private current: Candidate | undefined;
+
+  constructor(
+    private readonly x: Exchange,
+    private readonly integ: CompiledIntegration,
+    private readonly t: CloudMapTarget,
+    private readonly list: readonly Candidate[],
+    private readonly method: string,
+    private readonly path: string,
+    private readonly body: Buffer | NodeJS.ReadableStream | null,
+  ) {}
+
+  attempt(): void {
+    const c = pick(this.list, this.tried);
+    const x = this.x;
+    if (!c) {
+      x.integrationError ??= `no healthy instance of ${this.t.serviceId}`;
+      answer(x, 503, 'Service Unavailable', undefined, 'INTEGRATION_FAILURE');
+      return;
+    }
+    this.current = c;
+    const pool = x.runtime.pools.get(c.origin, this.t.serverName);
+    dispatch(x, { pool, path: this.path, method: this.method, timeoutMs: this.integ.timeoutMs }, this.body, this);
+  }
+
+  failed(x: Exchange, err: Error, connected: boolean): void {
+    const tried = (this.tried ??= new Set());
+    tried.add(this.current!.instanceId);
+    if (tried.size < MAX_ATTEMPTS && retryable(err, connected, x, this.method) && pick(this.list, tried)) {
+      x.integrationError = `${this.current!.instanceId}: ${err.message}`;
+      this.attempt();
+      return;
+    }
+    upstreamFailed(x, err, this.integ);
+  }
 }
 
 function viaCloudMap(x: Exchange, integ: CompiledIntegration, t: CloudMapTarget): void {
@@ -56,29 +99,7 @@ function viaCloudMap(x: Exchange, integ: CompiledIntegration, t: CloudMapTarget)
     return;
   }
   const list = candidates(discovery.routable(t.serviceId, t.query), t.https);
-  const method = methodOf(x, integ);
-  const path = cloudMapPath(x, t);
-  const body = requestBody(x);
-  let tried: Set<string> | undefined;
-  const attempt = (): void => {
-    const c = pick(list, tried);
-    if (!c) {
-      x.integrationError ??= `no healthy instance of ${t.serviceId}`;
-      answer(x, 503, 'Service Unavailable', undefined, 'INTEGRATION_FAILURE');
-      return;
-    }
-    const pool = x.runtime.pools.get(c.origin, t.serverName);
-    dispatch(x, { pool, path, method, timeoutMs: integ.timeoutMs }, body, (err, connected) => {
-      (tried ??= new Set()).add(c.instanceId);
-      if (tried.size < MAX_ATTEMPTS && retryable(err, connected, x, method) && pick(list, tried)) {
-        x.integrationError = `${c.instanceId}: ${err.message}`;
-        attempt();
-        return;
-      }
-      upstreamFailed(x, err, integ);
-    });
-  };
-  attempt();
+  new CloudMapCall(x, integ, t, list, methodOf(x, integ), cloudMapPath(x, t), requestBody(x)).attempt();
 }
 
 export function integrate(x: Exchange): boolean {

@@ -27,8 +27,24 @@ const HOP = new Set([
   'http2-settings',
 ]);
 
+/** Names the loop below must recognise; headers of other lengths are forwarded without lower-casing. */
+const SPECIAL_LENGTHS = new Set([...HOP, 'x-forwarded-for', 'forwarded', 'x-forwarded-proto', 'x-forwarded-port', 'x-amzn-trace-id'].map((h) => h.length));
+
 function forwardedFor(ip: string): string {
   return ip.includes(':') ? `"[${ip}]"` : ip;
+}
+
+/** Per-connection cache of this hop's Forwarded element (keep-alive clients reuse it). */
+const HOP_CACHE = Symbol('wayfinder.forwarded');
+type Cached = { [HOP_CACHE]?: { host: string | undefined; value: string } };
+
+function hopOf(x: Exchange): string {
+  const socket = x.req.socket as typeof x.req.socket & Cached;
+  const c = socket[HOP_CACHE];
+  if (c && c.host === x.host) return c.value;
+  const value = `by=${forwardedFor(socket.localAddress ?? '127.0.0.1')};for=${forwardedFor(x.sourceIp)};host=${x.host ?? ''};proto=http`;
+  socket[HOP_CACHE] = { host: x.host, value };
+  return value;
 }
 
 export function buildForwardHeaders(x: Exchange): string[] {
@@ -47,6 +63,10 @@ export function buildForwardHeaders(x: Exchange): string[] {
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     const v = raw[i + 1]!;
+    if (!dropped && !SPECIAL_LENGTHS.has(k.length)) {
+      out.push(k, v);
+      continue;
+    }
     const l = k.toLowerCase();
     if (HOP.has(l) || dropped?.has(l)) continue;
     if (l === 'x-forwarded-for') {
@@ -62,18 +82,18 @@ export function buildForwardHeaders(x: Exchange): string[] {
     out.push(k, v);
   }
   const ip = x.sourceIp;
-  const hop = `by=${forwardedFor(x.req.socket.localAddress ?? '127.0.0.1')};for=${forwardedFor(ip)};host=${x.host ?? ''};proto=http`;
+  const hop = hopOf(x);
   out.push(
-    'X-Forwarded-For',
+    'x-forwarded-for',
     xff === undefined ? ip : `${xff}, ${ip}`,
-    'X-Forwarded-Proto',
+    'x-forwarded-proto',
     'http',
-    'X-Forwarded-Port',
-    String(x.runtime.port()),
-    'Forwarded',
+    'x-forwarded-port',
+    x.runtime.portText(),
+    'forwarded',
     fwd === undefined ? hop : `${fwd}, ${hop}`,
   );
-  if (!trace) out.push('X-Amzn-Trace-Id', newTraceId(x.receivedAt));
+  if (!trace) out.push('x-amzn-trace-id', newTraceId(x.receivedAt));
   return out;
 }
 
