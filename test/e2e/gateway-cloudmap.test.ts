@@ -145,3 +145,37 @@ test('a VPC link that is not AVAILABLE yet answers 500 {"message":"Internal Serv
     await slow.destroy();
   }
 });
+
+test('a task killed under load (connections cut, then refused) costs no failed GET: each lost request is retried on another instance', async () => {
+  const nsId = (await sd.send(new SD.GetServiceCommand({ Id: serviceId }))).Service!.NamespaceId!;
+  const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'rolling', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }));
+  // The victim answers slowly, so requests are in flight on it when it dies.
+  const victim = await startBackend('victim', (_req, res) => setTimeout(() => res.writeHead(200).end('victim'), 20));
+  const survivor = await startBackend('survivor', (_req, res) => res.writeHead(200).end('survivor'));
+  try {
+    await register(sd, Service!.Id!, 'victim', { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(victim.port) });
+    await register(sd, Service!.Id!, 'survivor', { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(survivor.port) });
+    const id = await privateApi(Service!.Arn!);
+    const statuses = new Map<number, number>();
+    let sent = 0;
+    let stop = false;
+    const worker = async () => {
+      while (!stop && sent < 3000) {
+        sent++;
+        const r = await invoke(server, id, { path: '/prod/roll' });
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      }
+    };
+    const load = Promise.all(Array.from({ length: 8 }, worker));
+    while (victim.received.length < 20 && sent < 3000) await new Promise((r) => setTimeout(r, 10));
+    await victim.close(); // cuts every connection, in-flight requests included; later connects are refused
+    const killedAt = sent;
+    while (sent < killedAt + 200 && sent < 3000) await new Promise((r) => setTimeout(r, 10));
+    stop = true;
+    await load;
+    assert.deepEqual([...statuses.keys()], [200], `statuses: ${JSON.stringify([...statuses])}`);
+    assert.ok(victim.received.length >= 20 && survivor.received.length > 0);
+  } finally {
+    await survivor.close();
+  }
+});
