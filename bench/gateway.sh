@@ -24,8 +24,8 @@ trap 'rm -rf "$WORK"' EXIT
 # A private copy of the harness (its files are small; the shared folder stays untouched), with the
 # repo's node_modules for undici, plus one setup() case for the Wayfinder gateway and a per-config
 # URL path (the gateway is reached by the path form; every other config keeps "/").
-cp -r "$PERF"/. "$WORK/perf/" 2>/dev/null || { mkdir -p "$WORK/perf"; cp -r "$PERF"/. "$WORK/perf/"; }
-rm -rf "$WORK/perf/results" "$WORK/perf/node_modules"
+mkdir -p "$WORK/perf"
+for f in "$PERF"/*; do case $(basename "$f") in results|node_modules|prof|run) ;; *) cp -r "$f" "$WORK/perf/";; esac; done
 ln -s "$ROOT/node_modules" "$WORK/perf/node_modules"
 H="$WORK/perf/bench-http.sh"
 GW_CASE="    wayfinder-gw)   backend \$be; rm -f \$RUN/gw-api; start proxy env UPSTREAM_PORT=\$UP PORT=8098 GW_MODE=${GW_MODE:-cloudmap} GW_API_FILE=\$RUN/gw-api node $ROOT/bench/gateway-server.mjs; for _ in \$(seq 200); do [ -s \$RUN/gw-api ] \&\& break; sleep 0.1; done; URLPATH=/_aws/execute-api/\$(cat \$RUN/gw-api)/%24default/; PORT=8098;;"
