@@ -1,7 +1,8 @@
 // Benchmark peer: a whole Wayfinder on one port with one HTTP API configured like the seed — a VPC
 // link, a Cloud Map service whose instance is the benchmark backend, an `ANY /` route (plus two more
 // routes, as the other peers have three), a `$default` stage and a deployment. Access logs off.
-// Env: PORT (8098), UPSTREAM_PORT (8082), GW_MODE=cloudmap|http, GW_API_FILE (apiId written there).
+// Env: PORT (8098), UPSTREAM_PORT (8082), GW_MODE=cloudmap|http, GW_API_FILE (apiId written there),
+// GW_PROFILE=<file.cpuprofile> (CPU profile of the serving phase only, written on SIGTERM).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,9 +65,20 @@ for (const RouteKey of ['GET /api/users/{id}', 'ANY /api/orders/{proxy+}', 'ANY 
 await gw.send(new G.CreateStageCommand({ ApiId: api, StageName: '$default' }));
 await gw.send(new G.CreateDeploymentCommand({ ApiId: api, StageName: '$default' }));
 gw.destroy();
+let profiler;
+if (process.env.GW_PROFILE) {
+  const { Session } = await import('node:inspector');
+  profiler = new Session();
+  profiler.connect();
+  await new Promise((r) => profiler.post('Profiler.enable', () => profiler.post('Profiler.start', r)));
+}
 if (process.env.GW_API_FILE) writeFileSync(process.env.GW_API_FILE, api);
 console.log(`wayfinder gateway (${mode}) on ${port}: /_aws/execute-api/${api}/$default/ → 127.0.0.1:${upstream}`);
 const stop = async () => {
+  if (profiler) {
+    const { profile } = await new Promise((r) => profiler.post('Profiler.stop', (_e, res) => r(res)));
+    writeFileSync(process.env.GW_PROFILE, JSON.stringify(profile));
+  }
   await wf.close();
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);

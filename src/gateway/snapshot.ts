@@ -43,6 +43,8 @@ export interface CloudMapTarget {
   serviceId: string;
   query: Record<string, string> | undefined;
   vpcLinkId: string;
+  /** `<region>/<vpcLinkId>`, the view's key (built once, not per request). */
+  vpcLinkKey: string;
   https: boolean;
   serverName?: string;
 }
@@ -129,6 +131,7 @@ export function isListenerArn(uri: string): boolean {
 }
 
 function compileTarget(i: IntegrationRecord): CompiledIntegration['target'] {
+  const region = i.region;
   if (i.integrationType === 'AWS_PROXY') return { kind: 'unsupported', reason: 'Lambda (AWS_PROXY) integrations are not supported by Wayfinder' };
   if (i.integrationType !== 'HTTP_PROXY') return { kind: 'unsupported', reason: `${i.integrationType} integrations are only for WebSocket APIs` };
   const uri = i.integrationUri ?? '';
@@ -142,6 +145,7 @@ function compileTarget(i: IntegrationRecord): CompiledIntegration['target'] {
       serviceId: cm.serviceId,
       query: cm.query,
       vpcLinkId: i.connectionId ?? '',
+      vpcLinkKey: `${region}/${i.connectionId ?? ''}`,
       https: i.tlsConfig !== undefined,
       serverName: i.tlsConfig?.serverNameToVerify,
     };

@@ -102,6 +102,11 @@ export class GatewayView {
     return this.vpcLinks.get(`${region}/${id}`);
   }
 
+  /** By `<region>/<vpcLinkId>` (the data plane precomputes the key). */
+  vpcLinkByKey(key: string): VpcLinkRecord | undefined {
+    return this.vpcLinks.get(key);
+  }
+
   private rebuildApi(region: string, apiId: string): void {
     const api = this.gw.apis.get(apiKey(region, apiId));
     const prefix = `${region}/${apiId}/`;

@@ -87,7 +87,7 @@ class CloudMapCall implements FailureSink {
 }
 
 function viaCloudMap(x: Exchange, integ: CompiledIntegration, t: CloudMapTarget): void {
-  const link = x.runtime.view.vpcLink(x.api.region, t.vpcLinkId);
+  const link = x.runtime.view.vpcLinkByKey(t.vpcLinkKey);
   if (!link || Date.now() < link.availableAt) {
     x.integrationError = link ? `VPC link ${t.vpcLinkId} is not AVAILABLE yet` : `VPC link ${t.vpcLinkId} does not exist`;
     answer(x, 500, 'Internal Server Error');
