@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
 import { cloudmapMigrations, createCloudMap } from '../cloudmap/index.js';
 import { createEc2, ec2Migrations } from '../ec2/index.js';
+import { createGateway, gatewayMigrations } from '../gateway/index.js';
 import { createLogs, logsMigrations } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
@@ -21,7 +22,7 @@ import type { Product } from './product.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...cloudmapMigrations];
+const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...cloudmapMigrations, ...gatewayMigrations];
 
 export interface Wayfinder {
   config: Config;
@@ -41,6 +42,17 @@ function buildProducts(store: Store, config: Config, logger: Logger): Product[] 
   const ec2 = createEc2(store);
   const logs = createLogs(store, logger);
   const cloudmap = createCloudMap(store, ec2.api, { healthDelayMs: config.healthDelayMs, operationDelayMs: config.operationDelayMs, dns: { host: config.host, port: config.dnsPort } }, logger);
+  const gateway = createGateway({
+    store,
+    logger,
+    ec2: ec2.api,
+    logs: logs.writer,
+    discovery: cloudmap.discovery,
+    vpcLinkDelayMs: config.vpcLinkDelayMs,
+    rateLimit: config.gatewayRateLimit,
+    burstLimit: config.gatewayBurstLimit,
+    port: config.port,
+  });
   return [
     { name: 'ec2', handlers: { ec2: ec2.handlers as unknown as AnyHandlerTable }, afterReset: () => ec2.afterReset() },
     { name: 'logs', handlers: { logs: logs.handlers as unknown as AnyHandlerTable }, start: () => logs.start(), stop: () => logs.stop(), beforeReset: () => logs.beforeReset() },
@@ -52,6 +64,17 @@ function buildProducts(store: Store, config: Config, logger: Logger): Product[] 
       beforeReset: () => cloudmap.beforeReset(),
       afterReset: () => cloudmap.afterReset(),
       health: () => cloudmap.health(),
+    },
+    {
+      name: 'gateway',
+      handlers: { apigatewayv2: gateway.handlers as unknown as AnyHandlerTable },
+      edgeRoutes: gateway.edgeRoutes,
+      internalRoutes: gateway.internalRoutes,
+      start: () => gateway.start(),
+      stop: () => gateway.stop(),
+      afterReset: () => gateway.afterReset(),
+      onListening: (a) => gateway.onListening(a),
+      health: () => gateway.health(),
     },
   ];
 }
@@ -105,6 +128,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, edgeHandler(routes, logger));
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
+    for (const p of products) p.onListening?.({ host: config.host, port });
 
     let closing: Promise<void> | undefined;
     const srv = server;

@@ -21,6 +21,9 @@ export interface Config {
   operationDelayMs: number;
   /** Delay before a VPC link moves from PENDING to AVAILABLE. */
   vpcLinkDelayMs: number;
+  /** Account-level HTTP API throttling: steady rate (requests/s) and burst (AWS: 10,000 / 5,000). */
+  gatewayRateLimit: number;
+  gatewayBurstLimit: number;
 }
 
 export const BUILT_IN_CREDENTIAL: Credential = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -48,6 +51,8 @@ export const OPTIONS = {
   healthDelayMs: { flag: '--health-delay-ms', env: 'WAYFINDER_HEALTH_DELAY_MS', default: '1000', help: 'Cloud Map custom-health delay, also the health-check probe interval (AWS: ~30000)' },
   operationDelayMs: { flag: '--operation-delay-ms', env: 'WAYFINDER_OPERATION_DELAY_MS', default: '200', help: 'Cloud Map operation SUBMITTED → SUCCESS delay' },
   vpcLinkDelayMs: { flag: '--vpc-link-delay-ms', env: 'WAYFINDER_VPC_LINK_DELAY_MS', default: '1000', help: 'VPC link PENDING → AVAILABLE delay' },
+  gatewayRateLimit: { flag: '--gateway-rate-limit', env: 'WAYFINDER_GATEWAY_RATE_LIMIT', default: '10000', help: 'HTTP API account throttling rate, requests/s (AWS: 10000)' },
+  gatewayBurstLimit: { flag: '--gateway-burst-limit', env: 'WAYFINDER_GATEWAY_BURST_LIMIT', default: '5000', help: 'HTTP API account throttling burst (AWS: 5000)' },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -95,6 +100,8 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
     healthDelayMs: int('--health-delay-ms', get('healthDelayMs'), 0, 600_000),
     operationDelayMs: int('--operation-delay-ms', get('operationDelayMs'), 0, 600_000),
     vpcLinkDelayMs: int('--vpc-link-delay-ms', get('vpcLinkDelayMs'), 0, 600_000),
+    gatewayRateLimit: int('--gateway-rate-limit', get('gatewayRateLimit'), 0, 100_000_000),
+    gatewayBurstLimit: int('--gateway-burst-limit', get('gatewayBurstLimit'), 0, 100_000_000),
   };
   if (!isLoopback(config.host) && (config.auth === 'off' || extra.length === 0)) {
     throw new ConfigError(

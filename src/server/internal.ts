@@ -21,7 +21,7 @@ export interface InternalApi {
 export function internalRoute(api: InternalApi): EdgeRoute {
   return {
     name: 'internal',
-    matches: (req) => (req.url ?? '').startsWith('/_wayfinder/') || ((req.url ?? '').split('?')[0] === '/moto-api/reset' && req.method === 'POST'),
+    matches: (req) => (req.url ?? '').startsWith('/_wayfinder/') || (req.method === 'POST' && (req.url ?? '').split('?')[0] === '/moto-api/reset'),
     async handle(req, res) {
       const path = (req.url ?? '').split('?')[0]!;
       const method = req.method ?? 'GET';

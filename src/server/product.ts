@@ -21,6 +21,8 @@ export interface Product {
   beforeReset?(): Promise<void> | void;
   /** After the store was wiped (re-seed, clear caches). */
   afterReset?(): Promise<void> | void;
+  /** Once the edge port is bound (its number differs from config.port when that was 0). */
+  onListening?(address: { host: string; port: number }): void;
   /** Extra facts for GET /_wayfinder/health (e.g. { dnsPort, runtime }). */
   health?(): Record<string, unknown>;
 }

@@ -1,0 +1,105 @@
+// How a request reaches the data plane on the edge port (DESIGN.md "invoke URL"):
+//   {apiId}.execute-api.<anything>[:port]           Host header (curl/browsers resolve *.localhost)
+//   /_aws/execute-api/{apiId}/{stage|$default}/…    path form, for clients that cannot set Host
+//   <custom domain>[:port]                          a domain name with API mappings
+// Everything else falls through to the AWS control plane. `matches` reads only req.url and the Host
+// entry of req.rawHeaders.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EdgeRoute } from '../server/edge.js';
+import { Exchange, type Arrival, type GatewayRuntime } from './pipeline/exchange.js';
+import { runPipeline } from './pipeline/index.js';
+import { answer } from './pipeline/reply.js';
+import type { GatewayView } from './view.js';
+
+export const PATH_FORM = '/_aws/execute-api/';
+const ARRIVAL = Symbol('wayfinder.gateway.arrival');
+const EXECUTE_API_HOST = /^([a-z0-9]{10})\.execute-api\./;
+
+type Tagged = IncomingMessage & { [ARRIVAL]?: Arrival };
+
+function hostOf(req: IncomingMessage): string | undefined {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === 4 && (k === 'Host' || k === 'host' || k.toLowerCase() === 'host')) return raw[i + 1];
+  }
+  return undefined;
+}
+
+/** Host without port, lower-cased (IPv6 literals keep their brackets). */
+export function hostname(host: string): string {
+  const h = host.toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.indexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** Picks the mapping with the longest key that prefixes the path; the key is removed from the path. */
+function domainArrival(view: GatewayView, name: string, host: string, rawPath: string): Arrival | undefined {
+  const domain = view.domains.get(name);
+  if (!domain) return undefined;
+  const segs = rawPath.split('/').filter(Boolean);
+  for (const m of domain.mappings) {
+    if (m.keySegments.length > segs.length) continue;
+    let ok = true;
+    for (let i = 0; i < m.keySegments.length && ok; i++) ok = decodeURIComponentSafe(segs[i]!) === m.keySegments[i];
+    if (!ok) continue;
+    const rest = m.keySegments.length ? '/' + segs.slice(m.keySegments.length).join('/') : rawPath;
+    return { via: 'domain', host, apiId: m.apiId, stage: m.stage, rawPath: rest === '' ? '/' : rest, basePath: m.key };
+  }
+  return { via: 'domain', host, apiId: '', stage: '', rawPath, basePath: '' };
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export function arrivalOf(req: IncomingMessage, view: GatewayView): Arrival | undefined {
+  const url = req.url ?? '/';
+  const host = hostOf(req) ?? '';
+  if (url.startsWith(PATH_FORM)) {
+    const rest = pathOf(url.slice(PATH_FORM.length - 1));
+    const slash = rest.indexOf('/', 1);
+    const apiId = (slash < 0 ? rest.slice(1) : rest.slice(1, slash)).toLowerCase();
+    return { via: 'path', apiId, host, rawPath: slash < 0 ? '/' : rest.slice(slash) };
+  }
+  if (!host) return undefined;
+  const name = hostname(host);
+  const m = EXECUTE_API_HOST.exec(name);
+  if (m) return { via: 'host', apiId: m[1]!, host, rawPath: pathOf(url) || '/' };
+  if (view.domains.size) return domainArrival(view, name, host, pathOf(url) || '/');
+  return undefined;
+}
+
+export function gatewayEdgeRoute(view: GatewayView, runtime: GatewayRuntime): EdgeRoute {
+  return {
+    name: 'gateway',
+    matches(req) {
+      const a = arrivalOf(req, view);
+      if (!a) return false;
+      (req as Tagged)[ARRIVAL] = a;
+      return true;
+    },
+    handle(req: IncomingMessage, res: ServerResponse) {
+      const arrival = (req as Tagged)[ARRIVAL]!;
+      const x = new Exchange(req, res, arrival, runtime);
+      x.domainName = hostname(arrival.host);
+      const api = view.apis.get(arrival.apiId);
+      if (!api) {
+        answer(x, 404, 'Not Found');
+        return;
+      }
+      x.api = api;
+      runPipeline(x);
+    },
+  };
+}

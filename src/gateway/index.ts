@@ -1,0 +1,113 @@
+// The API Gateway product (HTTP APIs): the apigatewayv2 control plane, the data plane on the edge
+// port (execute-api hosts, the /_aws/execute-api/ path form, custom domains), the built-in OIDC
+// issuer and the route explainer under /_wayfinder/.
+import type { DiscoveryView } from '../cloudmap/api.js';
+import type { Ec2Api } from '../ec2/api.js';
+import type { Logger } from '../kernel/log.js';
+import type { LogWriter } from '../logs/writer.js';
+import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
+import { apiGatewayV2OperationNames, type ApiGatewayV2Operations } from '../protocol/generated/apigatewayv2.js';
+import type { EdgeRoute } from '../server/edge.js';
+import type { InternalRoute } from '../server/internal.js';
+import type { Store } from '../store/store.js';
+import { gatewayEdgeRoute } from './edge-route.js';
+import { explainRoute } from './explain.js';
+import { UpstreamPools } from './integrations/pools.js';
+import { LocalIssuer } from './jwt/local-issuer.js';
+import { JwtVerifier } from './jwt/verifier.js';
+import { apiOperations } from './operations/apis.js';
+import { authorizerOperations } from './operations/authorizers.js';
+import type { OpsContext } from './operations/common.js';
+import { deploymentOperations } from './operations/deployments.js';
+import { domainOperations } from './operations/domains.js';
+import { importExportOperations } from './operations/import-export.js';
+import { integrationOperations } from './operations/integrations.js';
+import { routeOperations } from './operations/routes.js';
+import { stageOperations } from './operations/stages.js';
+import { tagOperations } from './operations/tags.js';
+import { vpcLinkOperations } from './operations/vpc-links.js';
+import { websocketOperations } from './operations/websocket.js';
+import type { GatewayRuntime } from './pipeline/exchange.js';
+import { GatewayStore } from './store.js';
+import { GatewayView } from './view.js';
+
+export { gatewayMigrations } from './store.js';
+
+export interface GatewayDeps {
+  store: Store;
+  logger: Logger;
+  ec2: Ec2Api;
+  logs: LogWriter;
+  /** Cloud Map's discovery view, for private integrations (undefined: answered 500 honestly). */
+  discovery?: DiscoveryView;
+  vpcLinkDelayMs: number;
+  /** Account-level throttling (AWS: 10,000 rps, burst 5,000). */
+  rateLimit: number;
+  burstLimit: number;
+  /** The configured edge port; the bound one arrives through onListening. */
+  port: number;
+}
+
+export interface GatewayProduct {
+  handlers: HandlerTable<ApiGatewayV2Operations>;
+  edgeRoutes: EdgeRoute[];
+  internalRoutes: InternalRoute[];
+  issuer: LocalIssuer;
+  start(): void;
+  stop(): Promise<void>;
+  afterReset(): void;
+  onListening(address: { port: number }): void;
+  health(): Record<string, unknown>;
+}
+
+export function createGateway(deps: GatewayDeps): GatewayProduct {
+  const gw = new GatewayStore(deps.store);
+  let port = deps.port;
+  const limits = { rate: deps.rateLimit, burst: deps.burstLimit };
+  const view = new GatewayView(gw, limits, deps.logger);
+  const issuer = new LocalIssuer(gw, () => port);
+  const verifier = new JwtVerifier(issuer, deps.logger);
+  const pools = new UpstreamPools();
+  let portText = String(port);
+  const runtime: GatewayRuntime = { port: () => port, portText: () => portText, logger: deps.logger, view, verifier, logs: deps.logs, pools, discovery: deps.discovery };
+  const ops: OpsContext = { gw, ec2: deps.ec2, port: () => port, vpcLinkDelayMs: deps.vpcLinkDelayMs, limits, now: Date.now };
+  const handlers: HandlerTable<ApiGatewayV2Operations> = {
+    ...notImplementedAll(apiGatewayV2OperationNames),
+    ...apiOperations(ops),
+    ...importExportOperations(ops),
+    ...routeOperations(ops),
+    ...integrationOperations(ops),
+    ...stageOperations(ops),
+    ...deploymentOperations(ops),
+    ...authorizerOperations(ops),
+    ...vpcLinkOperations(ops),
+    ...domainOperations(ops),
+    ...tagOperations(ops),
+    ...websocketOperations(ops),
+  };
+  let unsubscribe: (() => void) | undefined;
+  return {
+    handlers,
+    edgeRoutes: [gatewayEdgeRoute(view, runtime)],
+    internalRoutes: [...issuer.routes(), explainRoute(view, () => runtime.discovery)],
+    issuer,
+    start() {
+      view.loadAll();
+      unsubscribe = deps.store.subscribe((changes) => view.onChanges(changes));
+    },
+    async stop() {
+      unsubscribe?.();
+      await pools.close();
+    },
+    afterReset() {
+      issuer.forget();
+      verifier.clear();
+      view.loadAll();
+    },
+    onListening(address) {
+      port = address.port;
+      portText = String(port);
+    },
+    health: () => ({ gateway: { apis: view.apis.size, oidcIssuer: issuer.issuer() } }),
+  };
+}

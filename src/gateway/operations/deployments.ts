@@ -1,0 +1,122 @@
+// Deployments (spec §2.5): immutable snapshots of the API-level configuration. CreateDeployment
+// freezes routes, integrations, authorizers and CORS; a stage serves the snapshot its deploymentId
+// names. Auto-deploy stages get a new snapshot after every API-level change, in the same transaction.
+import { alnum } from '../../kernel/ids.js';
+import type { RequestContext } from '../../protocol/handlers.js';
+import type { ApiGatewayV2Operations, Deployment } from '../../protocol/generated/apigatewayv2.js';
+import { apiKey, childKey, type ApiRecord, type DeploymentRecord, type SnapshotData, type StageRecord } from '../store.js';
+import { badRequest, page, requireApi, requireDeployment, requireStage, type OpsContext, wireDate } from './common.js';
+
+export const AUTO_DEPLOY_DESCRIPTION = 'Automatic deployment triggered by changes to the Api configuration';
+
+export function deploymentWire(d: DeploymentRecord): Deployment {
+  return {
+    AutoDeployed: d.autoDeployed,
+    CreatedDate: wireDate(d.createdAt),
+    DeploymentId: d.deploymentId,
+    DeploymentStatus: d.status,
+    DeploymentStatusMessage: d.statusMessage,
+    Description: d.description,
+  };
+}
+
+export function snapshotOf(c: OpsContext, api: ApiRecord): SnapshotData {
+  const { region, apiId } = api;
+  return {
+    api: {
+      name: api.name,
+      protocolType: api.protocolType,
+      corsConfiguration: api.corsConfiguration,
+      disableExecuteApiEndpoint: api.disableExecuteApiEndpoint,
+      version: api.version,
+      description: api.description,
+    },
+    routes: c.gw.childrenOf(c.gw.routes, region, apiId),
+    integrations: c.gw.childrenOf(c.gw.integrations, region, apiId),
+    authorizers: c.gw.childrenOf(c.gw.authorizers, region, apiId),
+  };
+}
+
+function newDeploymentTx(c: OpsContext, api: ApiRecord, description: string | undefined, autoDeployed: boolean): DeploymentRecord {
+  const d: DeploymentRecord = {
+    region: api.region,
+    apiId: api.apiId,
+    deploymentId: alnum(6),
+    description,
+    autoDeployed,
+    createdAt: c.now(),
+    status: 'DEPLOYED',
+    snapshot: snapshotOf(c, api),
+  };
+  c.gw.deployments.putTx(childKey(api.region, api.apiId, d.deploymentId), d);
+  return d;
+}
+
+/** Deploys one auto-deploy stage now (when the API has routes); records the outcome on the stage. */
+export function autoDeployStageTx(c: OpsContext, api: ApiRecord, stage: StageRecord): StageRecord {
+  const next: StageRecord = { ...stage, lastUpdatedAt: c.now() };
+  if (!c.gw.routes.countPrefix(`${api.region}/${api.apiId}/`)) {
+    next.lastDeploymentStatusMessage = 'Deployment attempt failed: Unable to deploy API because no routes exist in this API';
+  } else {
+    const d = newDeploymentTx(c, api, AUTO_DEPLOY_DESCRIPTION, true);
+    next.deploymentId = d.deploymentId;
+    next.lastDeploymentStatusMessage = `Successfully deployed stage with deployment ID '${d.deploymentId}'`;
+  }
+  c.gw.stages.putTx(childKey(api.region, api.apiId, stage.stageName), next);
+  return next;
+}
+
+/** Called by every operation that changes API-level configuration, inside its transaction. */
+export function autoDeployTx(c: OpsContext, region: string, apiId: string): void {
+  const api = c.gw.apis.get(apiKey(region, apiId));
+  if (!api) return;
+  for (const s of c.gw.childrenOf(c.gw.stages, region, apiId)) if (s.autoDeploy) autoDeployStageTx(c, api, s);
+}
+
+export function deploymentOperations(c: OpsContext) {
+  return {
+    CreateDeployment(input, ctx: RequestContext) {
+      return c.gw.store.withTx(() => {
+        const api = requireApi(c, ctx, input.ApiId);
+        let stage: StageRecord | undefined;
+        if (input.StageName !== undefined) {
+          stage = requireStage(c, ctx, input.ApiId, input.StageName);
+          if (stage.autoDeploy) throw badRequest(`Stage ${input.StageName} is configured for automatic deployment; its deployments cannot be set manually.`);
+        }
+        if (!c.gw.routes.countPrefix(`${ctx.region}/${input.ApiId}/`)) throw badRequest('Unable to deploy API because no routes exist in this API');
+        const d = newDeploymentTx(c, api, input.Description, false);
+        if (stage) c.gw.stages.putTx(childKey(ctx.region, input.ApiId, stage.stageName), { ...stage, deploymentId: d.deploymentId, lastUpdatedAt: c.now() });
+        return deploymentWire(d);
+      });
+    },
+    GetDeployment(input, ctx) {
+      requireApi(c, ctx, input.ApiId);
+      return deploymentWire(requireDeployment(c, ctx, input.ApiId, input.DeploymentId));
+    },
+    GetDeployments(input, ctx) {
+      requireApi(c, ctx, input.ApiId);
+      const p = page(c.gw.childrenOf(c.gw.deployments, ctx.region, input.ApiId), (d) => d.deploymentId, input.MaxResults, input.NextToken);
+      return { Items: p.Items.map(deploymentWire), NextToken: p.NextToken };
+    },
+    UpdateDeployment(input, ctx) {
+      return c.gw.store.withTx(() => {
+        requireApi(c, ctx, input.ApiId);
+        const d = requireDeployment(c, ctx, input.ApiId, input.DeploymentId);
+        const next = { ...d, description: input.Description ?? d.description };
+        c.gw.deployments.putTx(childKey(ctx.region, input.ApiId, d.deploymentId), next);
+        return deploymentWire(next);
+      });
+    },
+    DeleteDeployment(input, ctx) {
+      c.gw.store.withTx(() => {
+        requireApi(c, ctx, input.ApiId);
+        requireDeployment(c, ctx, input.ApiId, input.DeploymentId);
+        const using = c.gw.childrenOf(c.gw.stages, ctx.region, input.ApiId).filter((s) => s.deploymentId === input.DeploymentId);
+        if (using.length) {
+          throw badRequest(`Active stages pointing to this deployment must be moved or deleted: ${using.map((s) => s.stageName).join(', ')}`);
+        }
+        c.gw.deployments.deleteTx(childKey(ctx.region, input.ApiId, input.DeploymentId));
+      });
+    },
+  } satisfies Partial<ApiGatewayV2Operations>;
+}

@@ -1,0 +1,176 @@
+// Integrations (spec §2.4): HTTP_PROXY to a URL (may hold `{var}` and `${stageVariables.x}`), or
+// through a VPC link to a Cloud Map service ARN with optional `?attr=value` filters; AWS_PROXY
+// (Lambda) is stored. Timeouts 50–30000 ms (default 30000), payload format 1.0 for HTTP_PROXY,
+// request/response parameter mapping checked here (reserved headers → 400). Every change
+// auto-deploys; an integration a route still targets cannot be deleted.
+import { alnum } from '../../kernel/ids.js';
+import type { RequestContext } from '../../protocol/handlers.js';
+import type { ApiGatewayV2Operations, Integration, TlsConfig } from '../../protocol/generated/apigatewayv2.js';
+import { compileRequestMapping, compileResponseMapping, MappingError } from '../mapping.js';
+import { isListenerArn, parseCloudMapUri, parseUriTemplate, parseUrl } from '../snapshot.js';
+import { childKey, type ApiRecord, type IntegrationRecord } from '../store.js';
+import { badRequest, conflict, page, requireApi, requireIntegration, requireVpcLink, toPascal, type OpsContext } from './common.js';
+import { autoDeployTx } from './deployments.js';
+
+const HTTP_TYPES = new Set(['HTTP_PROXY', 'AWS_PROXY']);
+const METHODS = new Set(['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+export function integrationWire(i: IntegrationRecord): Integration {
+  return {
+    ApiGatewayManaged: i.apiGatewayManaged,
+    ConnectionId: i.connectionId,
+    ConnectionType: i.connectionType,
+    ContentHandlingStrategy: i.contentHandlingStrategy as Integration['ContentHandlingStrategy'],
+    CredentialsArn: i.credentialsArn,
+    Description: i.description,
+    IntegrationId: i.integrationId,
+    IntegrationMethod: i.integrationMethod,
+    IntegrationSubtype: i.integrationSubtype,
+    IntegrationType: i.integrationType as Integration['IntegrationType'],
+    IntegrationUri: i.integrationUri,
+    PassthroughBehavior: i.passthroughBehavior as Integration['PassthroughBehavior'],
+    PayloadFormatVersion: i.payloadFormatVersion,
+    RequestParameters: i.requestParameters,
+    RequestTemplates: i.requestTemplates,
+    ResponseParameters: i.responseParameters,
+    TemplateSelectionExpression: i.templateSelectionExpression,
+    TimeoutInMillis: i.timeoutInMillis,
+    TlsConfig: toPascal<TlsConfig>(i.tlsConfig),
+  };
+}
+
+/** Checks a full integration record against its API; throws AWS's 400/404. */
+export function validateIntegration(c: OpsContext, ctx: RequestContext, api: ApiRecord, i: IntegrationRecord): void {
+  if (api.protocolType !== 'HTTP') {
+    if (i.connectionType === 'VPC_LINK' && i.connectionId) requireVpcLink(c, ctx, i.connectionId);
+    return;
+  }
+  if (!HTTP_TYPES.has(i.integrationType)) throw badRequest(`Integration type ${i.integrationType} is not supported for HTTP APIs. Use HTTP_PROXY or AWS_PROXY.`);
+  const uri = i.integrationUri;
+  if (!uri) throw badRequest('IntegrationUri is required for HTTP APIs.');
+  if (i.integrationType === 'HTTP_PROXY') {
+    if (!i.integrationMethod) throw badRequest('IntegrationMethod is required for HTTP_PROXY integrations.');
+    if (!METHODS.has(i.integrationMethod.toUpperCase())) throw badRequest(`Invalid integration method '${i.integrationMethod}'.`);
+    if (i.payloadFormatVersion !== '1.0') throw badRequest(`Invalid payload format version '${i.payloadFormatVersion}': HTTP_PROXY integrations support only 1.0.`);
+    if (i.connectionType === 'VPC_LINK') {
+      if (!i.connectionId) throw badRequest('ConnectionId (a VPC link id) is required when ConnectionType is VPC_LINK.');
+      requireVpcLink(c, ctx, i.connectionId);
+      if (!parseCloudMapUri(uri) && !isListenerArn(uri)) {
+        throw badRequest(`Invalid integration URI '${uri}': private integrations take a Cloud Map service ARN (arn:aws:servicediscovery:…:service/srv-…) or an ALB/NLB listener ARN.`);
+      }
+    } else {
+      if (i.connectionId) throw badRequest('ConnectionId can be set only when ConnectionType is VPC_LINK.');
+      // Placeholders may hold anything (host names from stage variables): check the shape around them.
+      const probe = parseUriTemplate(uri)
+        .map((p) => (p.kind === 'text' ? p.text : 'x'))
+        .join('');
+      if (!parseUrl(probe)) throw badRequest(`Invalid HTTP endpoint specified for URI: '${uri}'. Use an http:// or https:// URL.`);
+    }
+  } else {
+    if (i.payloadFormatVersion !== '1.0' && i.payloadFormatVersion !== '2.0') throw badRequest('PayloadFormatVersion is required for AWS_PROXY integrations: 1.0 or 2.0.');
+    if (i.connectionType === 'VPC_LINK') throw badRequest('AWS_PROXY integrations cannot use a VPC link.');
+  }
+  try {
+    compileRequestMapping(i.requestParameters);
+    compileResponseMapping(i.responseParameters);
+  } catch (e) {
+    if (e instanceof MappingError) throw badRequest(e.message);
+    throw e;
+  }
+}
+
+export function integrationOperations(c: OpsContext) {
+  return {
+    CreateIntegration(input, ctx: RequestContext) {
+      return c.gw.store.withTx(() => {
+        const api = requireApi(c, ctx, input.ApiId);
+        const http = api.protocolType === 'HTTP';
+        const i: IntegrationRecord = {
+          region: ctx.region,
+          apiId: api.apiId,
+          integrationId: alnum(7),
+          integrationType: input.IntegrationType,
+          integrationUri: input.IntegrationUri,
+          integrationMethod: input.IntegrationMethod,
+          integrationSubtype: input.IntegrationSubtype,
+          connectionType: input.ConnectionType ?? 'INTERNET',
+          connectionId: input.ConnectionId,
+          payloadFormatVersion: input.PayloadFormatVersion ?? (http && input.IntegrationType === 'HTTP_PROXY' ? '1.0' : http ? undefined : '1.0'),
+          timeoutInMillis: input.TimeoutInMillis ?? (http ? 30000 : 29000),
+          requestParameters: input.RequestParameters,
+          responseParameters: input.ResponseParameters,
+          requestTemplates: input.RequestTemplates,
+          templateSelectionExpression: input.TemplateSelectionExpression,
+          tlsConfig: input.TlsConfig ? { serverNameToVerify: input.TlsConfig.ServerNameToVerify } : undefined,
+          description: input.Description,
+          credentialsArn: input.CredentialsArn,
+          contentHandlingStrategy: input.ContentHandlingStrategy,
+          passthroughBehavior: input.PassthroughBehavior,
+        };
+        validateIntegration(c, ctx, api, i);
+        c.gw.integrations.putTx(childKey(ctx.region, api.apiId, i.integrationId), i);
+        autoDeployTx(c, ctx.region, api.apiId);
+        return integrationWire(i);
+      });
+    },
+
+    GetIntegration(input, ctx) {
+      requireApi(c, ctx, input.ApiId);
+      return integrationWire(requireIntegration(c, ctx, input.ApiId, input.IntegrationId));
+    },
+
+    GetIntegrations(input, ctx) {
+      requireApi(c, ctx, input.ApiId);
+      const p = page(c.gw.childrenOf(c.gw.integrations, ctx.region, input.ApiId), (i) => i.integrationId, input.MaxResults, input.NextToken);
+      return { Items: p.Items.map(integrationWire), NextToken: p.NextToken };
+    },
+
+    UpdateIntegration(input, ctx) {
+      return c.gw.store.withTx(() => {
+        const api = requireApi(c, ctx, input.ApiId);
+        const i = requireIntegration(c, ctx, input.ApiId, input.IntegrationId);
+        if (i.apiGatewayManaged) throw badRequest(`Integration ${i.integrationId} is managed by API Gateway (quick create); update the API instead.`);
+        const next: IntegrationRecord = {
+          ...i,
+          integrationType: input.IntegrationType ?? i.integrationType,
+          integrationUri: input.IntegrationUri ?? i.integrationUri,
+          integrationMethod: input.IntegrationMethod ?? i.integrationMethod,
+          integrationSubtype: input.IntegrationSubtype ?? i.integrationSubtype,
+          connectionType: input.ConnectionType ?? i.connectionType,
+          connectionId: input.ConnectionId ?? i.connectionId,
+          payloadFormatVersion: input.PayloadFormatVersion ?? i.payloadFormatVersion,
+          timeoutInMillis: input.TimeoutInMillis ?? i.timeoutInMillis,
+          requestParameters: input.RequestParameters ?? i.requestParameters,
+          responseParameters: input.ResponseParameters ?? i.responseParameters,
+          requestTemplates: input.RequestTemplates ?? i.requestTemplates,
+          templateSelectionExpression: input.TemplateSelectionExpression ?? i.templateSelectionExpression,
+          tlsConfig: input.TlsConfig ? { serverNameToVerify: input.TlsConfig.ServerNameToVerify } : i.tlsConfig,
+          description: input.Description ?? i.description,
+          credentialsArn: input.CredentialsArn ?? i.credentialsArn,
+          contentHandlingStrategy: input.ContentHandlingStrategy ?? i.contentHandlingStrategy,
+          passthroughBehavior: input.PassthroughBehavior ?? i.passthroughBehavior,
+        };
+        if (input.ConnectionType === 'INTERNET' && input.ConnectionId === undefined) next.connectionId = undefined;
+        validateIntegration(c, ctx, api, next);
+        c.gw.integrations.putTx(childKey(ctx.region, api.apiId, i.integrationId), next);
+        autoDeployTx(c, ctx.region, api.apiId);
+        return integrationWire(next);
+      });
+    },
+
+    DeleteIntegration(input, ctx) {
+      c.gw.store.withTx(() => {
+        requireApi(c, ctx, input.ApiId);
+        const i = requireIntegration(c, ctx, input.ApiId, input.IntegrationId);
+        if (i.apiGatewayManaged) throw badRequest(`Integration ${i.integrationId} is managed by API Gateway (quick create); delete the API instead.`);
+        const user = c.gw.childrenOf(c.gw.routes, ctx.region, input.ApiId).find((r) => r.target === `integrations/${i.integrationId}`);
+        if (user) throw conflict(`Integration ${i.integrationId} is the target of route ${user.routeKey} (${user.routeId}); change or delete the route first.`);
+        for (const ir of c.gw.integrationResponses.withPrefix(childKey(ctx.region, input.ApiId, `${i.integrationId}/`))) {
+          c.gw.integrationResponses.deleteTx(childKey(ctx.region, input.ApiId, `${i.integrationId}/${ir.integrationResponseId}`));
+        }
+        c.gw.integrations.deleteTx(childKey(ctx.region, input.ApiId, i.integrationId));
+        autoDeployTx(c, ctx.region, input.ApiId);
+      });
+    },
+  } satisfies Partial<ApiGatewayV2Operations>;
+}

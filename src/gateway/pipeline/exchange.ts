@@ -1,0 +1,173 @@
+// One request through the data plane: what arrived, what each step decided, and the facts the
+// access log and `$context` report. Steps read and fill this object; nothing else is allocated per
+// step. Request headers are read from `req.rawHeaders` only (never `req.headers`, which Node builds
+// lazily and which costs an object per request).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DiscoveryView } from '../../cloudmap/api.js';
+import type { Logger } from '../../kernel/log.js';
+import type { LogWriter } from '../../logs/writer.js';
+import type { UpstreamPools } from '../integrations/pools.js';
+import type { JwtVerifier } from '../jwt/verifier.js';
+import { newRequestId } from '../request-ids.js';
+import type { RouteMatch, SplitPath } from '../router.js';
+import type { CompiledDeployment, CompiledRoute } from '../snapshot.js';
+import type { ApiRuntime, GatewayView, StageRuntime } from '../view.js';
+
+/** How the request named its API (set by the edge route before the pipeline runs). */
+export type Arrival =
+  | { via: 'host'; apiId: string; host: string; rawPath: string }
+  | { via: 'path'; apiId: string; host: string; rawPath: string }
+  | { via: 'domain'; host: string; apiId: string; stage: string; rawPath: string; basePath: string };
+
+export interface GatewayRuntime {
+  /** The bound edge port (X-Forwarded-Port, apiEndpoint). */
+  port(): number;
+  /** The same, as text (X-Forwarded-Port on every request). */
+  portText(): string;
+  logger: Logger;
+  view: GatewayView;
+  verifier: JwtVerifier;
+  logs: LogWriter;
+  pools: UpstreamPools;
+  /** Cloud Map's in-memory discovery view (undefined until Cloud Map is wired in). */
+  discovery: DiscoveryView | undefined;
+}
+
+export class Exchange {
+  readonly requestId = newRequestId();
+  readonly receivedAt = Date.now();
+  readonly t0 = performance.now();
+  readonly method: string;
+  readonly sourceIp: string;
+
+  api!: ApiRuntime;
+  stage: StageRuntime | undefined;
+  deployment: CompiledDeployment | undefined;
+
+  /** The Host the client used, without port, lower-cased ($context.domainName). */
+  domainName = '';
+  basePathMatched: string | undefined;
+  /** `$context.path`: the path as the client sent it to this API (stage prefix included). */
+  contextPath = '/';
+  /** The path without the stage (raw, percent-encoded): what routes match and `$default` appends. */
+  path = '/';
+  /** The raw query string without '?', '' when none. */
+  query = '';
+  split: SplitPath | undefined;
+  /** undefined: not computed yet; null: nothing matched. */
+  matched: RouteMatch<CompiledRoute> | null | undefined;
+  route: CompiledRoute | undefined;
+  claims: Record<string, unknown> | undefined;
+  authorizerError: string | undefined;
+
+  // Facts from one scan of the request headers.
+  host: string | undefined;
+  origin: string | undefined;
+  contentLength = -1;
+  chunked = false;
+  headerBytes = 0;
+  userAgent: string | undefined;
+  connection: string | undefined;
+
+  // What goes upstream (built by map-params, used by integrate).
+  upstreamHeaders: string[] = [];
+  upstreamHost: string | undefined;
+  overwritePath: string | undefined;
+  upstreamQuery: string | undefined;
+  body: Buffer | undefined;
+  private queryMap: Map<string, string[]> | undefined;
+
+  // Response facts ($context.status, access log).
+  status = 0;
+  responseLength = 0;
+  integrationStatus = -1;
+  integrationLatency = -1;
+  integrationError: string | undefined;
+  errorMessage: string | undefined;
+  errorType: string | undefined;
+  /** The gateway answered a CORS preflight itself. */
+  preflight = false;
+  /** Aborts the upstream request in flight (set by the integration while it runs). */
+  upstreamAbort: ((err?: Error) => void) | undefined;
+  integrationStartedAt = 0;
+  /** The client went away; nothing more is written. */
+  clientGone = false;
+  /** Why Wayfinder could not serve something AWS would (x-wayfinder-error, never on success). */
+  unsupported: string | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly arrival: Arrival,
+    readonly runtime: GatewayRuntime,
+  ) {
+    this.method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    if (q >= 0) this.query = url.slice(q + 1);
+    const ip = req.socket.remoteAddress ?? '';
+    this.sourceIp = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+    const raw = req.rawHeaders;
+    let bytes = (req.url?.length ?? 0) + this.method.length + 12;
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i]!;
+      const v = raw[i + 1]!;
+      bytes += k.length + v.length + 4;
+      switch (k.length) {
+        case 4:
+          if (this.host === undefined && k.toLowerCase() === 'host') this.host = v;
+          break;
+        case 6:
+          if (k.toLowerCase() === 'origin') this.origin = v;
+          break;
+        case 10: {
+          const l = k.toLowerCase();
+          if (l === 'user-agent') this.userAgent = v;
+          else if (l === 'connection') this.connection = this.connection === undefined ? v : `${this.connection},${v}`;
+          break;
+        }
+        case 14:
+          if (k.toLowerCase() === 'content-length') this.contentLength = Number(v);
+          break;
+        case 17:
+          if (k.toLowerCase() === 'transfer-encoding') this.chunked = true;
+          break;
+      }
+    }
+    this.headerBytes = bytes;
+  }
+
+  /** A request header, case-insensitive; repeated headers joined with ','. */
+  header(lowerName: string): string | undefined {
+    const raw = this.req.rawHeaders;
+    let out: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i]!;
+      if (k.length === lowerName.length && k.toLowerCase() === lowerName) out = out === undefined ? raw[i + 1]! : `${out},${raw[i + 1]!}`;
+    }
+    return out;
+  }
+
+  /** A query parameter (case-sensitive), repeated values joined with ','. */
+  queryParam(name: string): string | undefined {
+    return this.queryValues().get(name)?.join(',');
+  }
+
+  queryValues(): Map<string, string[]> {
+    if (!this.queryMap) {
+      this.queryMap = new Map();
+      if (this.query) {
+        for (const [k, v] of new URLSearchParams(this.query)) {
+          const l = this.queryMap.get(k);
+          if (l) l.push(v);
+          else this.queryMap.set(k, [v]);
+        }
+      }
+    }
+    return this.queryMap;
+  }
+
+  get hasBody(): boolean {
+    return this.chunked || this.contentLength > 0;
+  }
+}

@@ -1,0 +1,62 @@
+// The HTTP API data plane, in AWS's order (spec §3.3). Each step is one file; a step returns true to
+// go on, false once it has answered, or a promise of either (only steps that must wait: JWT key
+// fetches, buffering a body a mapping reads). The integration step owns the response from there.
+//
+//   request:  stage selection → throttling → CORS preflight → route selection → authorization
+//             → parameter mapping → integration
+//   response: response mapping → CORS headers → apigw-requestid   (every answer, ours or the backend's)
+//   finally:  access log (when the stage has one), once the response is done
+import { accessLog } from './access-log.js';
+import { authorize } from './authorize.js';
+import { corsHeaders } from './cors-headers.js';
+import { corsPreflight } from './cors-preflight.js';
+import type { Exchange } from './exchange.js';
+import { integrate } from './integrate.js';
+import { mapRequest } from './map-params.js';
+import { answerInternalError } from './reply.js';
+import { requestIdHeader } from './request-id.js';
+import { mapResponse } from './respond.js';
+import { selectRoute } from './route.js';
+import { selectStage } from './stage.js';
+import { throttle } from './throttle.js';
+
+export type Step = (x: Exchange) => boolean | Promise<boolean>;
+
+/** What a response step edits: the status and the flat [name, value, …] header list. */
+export interface ResponseHead {
+  status: number;
+  headers: string[];
+  /** Set for backend answers (response mapping applies to these only). */
+  integration?: { headers: string[]; body?: Buffer };
+}
+
+export type ResponseStep = (x: Exchange, head: ResponseHead) => void;
+
+export const REQUEST_STEPS: readonly Step[] = [selectStage, throttle, corsPreflight, selectRoute, authorize, mapRequest, integrate];
+
+export const RESPONSE_STEPS: readonly ResponseStep[] = [mapResponse, corsHeaders, requestIdHeader];
+
+export const FINALLY = accessLog;
+
+/** Runs the request steps from `from`; synchronous until a step returns a promise. */
+export function runPipeline(x: Exchange, from = 0): void {
+  for (let i = from; i < REQUEST_STEPS.length; i++) {
+    let r: boolean | Promise<boolean>;
+    try {
+      r = REQUEST_STEPS[i]!(x);
+    } catch (e) {
+      answerInternalError(x, e);
+      return;
+    }
+    if (r === true) continue;
+    if (r === false) return;
+    const next = i + 1;
+    r.then(
+      (ok) => {
+        if (ok) runPipeline(x, next);
+      },
+      (e: unknown) => answerInternalError(x, e),
+    );
+    return;
+  }
+}

@@ -1,0 +1,198 @@
+// Step 6 — what goes upstream (spec §3.4, §3.6): the client's headers minus hop-by-hop ones (and
+// names listed in Connection), plus X-Forwarded-For/-Proto/-Port, Forwarded and X-Amzn-Trace-Id;
+// then the integration's request parameter mapping (headers, query string, path). A mapping that
+// reads `$request.body` makes the body buffered (≤ 10 MB) instead of streamed.
+import { jsonAt, renderValue, type ValueResolver } from '../mapping.js';
+import { newTraceId } from '../request-ids.js';
+import { contextVar } from './context-vars.js';
+import type { Exchange } from './exchange.js';
+import { applyHeaderOp } from './headers.js';
+import { answer, answerTooLarge } from './reply.js';
+import { MAX_PAYLOAD_BYTES } from './stage.js';
+
+/** Never forwarded: hop-by-hop (RFC 9110 §7.6.1), Host (set to the integration's), Expect (handled here). */
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'trailers',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'host',
+  'expect',
+  'http2-settings',
+]);
+
+/** Names the loop below must recognise; headers of other lengths are forwarded without lower-casing. */
+const SPECIAL_LENGTHS = new Set([...HOP, 'x-forwarded-for', 'forwarded', 'x-forwarded-proto', 'x-forwarded-port', 'x-amzn-trace-id'].map((h) => h.length));
+
+function forwardedFor(ip: string): string {
+  return ip.includes(':') ? `"[${ip}]"` : ip;
+}
+
+/** Per-connection cache of this hop's Forwarded element (keep-alive clients reuse it). */
+const HOP_CACHE = Symbol('wayfinder.forwarded');
+type Cached = { [HOP_CACHE]?: { host: string | undefined; value: string } };
+
+function hopOf(x: Exchange): string {
+  const socket = x.req.socket as typeof x.req.socket & Cached;
+  const c = socket[HOP_CACHE];
+  if (c && c.host === x.host) return c.value;
+  const value = `by=${forwardedFor(socket.localAddress ?? '127.0.0.1')};for=${forwardedFor(x.sourceIp)};host=${x.host ?? ''};proto=http`;
+  socket[HOP_CACHE] = { host: x.host, value };
+  return value;
+}
+
+export function buildForwardHeaders(x: Exchange): string[] {
+  const raw = x.req.rawHeaders;
+  const out: string[] = [];
+  let dropped: Set<string> | undefined;
+  if (x.connection) {
+    for (const t of x.connection.split(',')) {
+      const n = t.trim().toLowerCase();
+      if (n && n !== 'close' && n !== 'keep-alive') (dropped ??= new Set()).add(n);
+    }
+  }
+  let xff: string | undefined;
+  let fwd: string | undefined;
+  let trace = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    const v = raw[i + 1]!;
+    if (!dropped && !SPECIAL_LENGTHS.has(k.length)) {
+      out.push(k, v);
+      continue;
+    }
+    const l = k.toLowerCase();
+    if (HOP.has(l) || dropped?.has(l)) continue;
+    if (l === 'x-forwarded-for') {
+      xff = xff === undefined ? v : `${xff}, ${v}`;
+      continue;
+    }
+    if (l === 'forwarded') {
+      fwd = fwd === undefined ? v : `${fwd}, ${v}`;
+      continue;
+    }
+    if (l === 'x-forwarded-proto' || l === 'x-forwarded-port') continue;
+    if (l === 'x-amzn-trace-id') trace = true;
+    out.push(k, v);
+  }
+  const ip = x.sourceIp;
+  const hop = hopOf(x);
+  out.push(
+    'x-forwarded-for',
+    xff === undefined ? ip : `${xff}, ${ip}`,
+    'x-forwarded-proto',
+    'http',
+    'x-forwarded-port',
+    x.runtime.portText(),
+    'forwarded',
+    fwd === undefined ? hop : `${fwd}, ${hop}`,
+  );
+  if (!trace) out.push('x-amzn-trace-id', newTraceId(x.receivedAt));
+  return out;
+}
+
+function resolver(x: Exchange): ValueResolver {
+  let doc: unknown;
+  let parsed = false;
+  return {
+    header: (n) => x.header(n),
+    query: (n) => x.queryParam(n),
+    body: (p) => {
+      if (!parsed) {
+        parsed = true;
+        try {
+          doc = x.body?.length ? JSON.parse(x.body.toString('utf8')) : undefined;
+        } catch {
+          doc = undefined;
+        }
+      }
+      return jsonAt(doc, p);
+    },
+    path: () => x.path,
+    pathParam: (n) => x.matched?.params[n],
+    context: (n) => contextVar(x, n),
+    stageVar: (n) => x.stage?.stageVariables[n],
+    responseHeader: () => undefined,
+    responseBody: () => undefined,
+  };
+}
+
+function applyRequestOps(x: Exchange): void {
+  const ops = x.route!.integration!.requestOps;
+  if (!ops.length) return;
+  const r = resolver(x);
+  let query: Map<string, string[]> | undefined;
+  for (const op of ops) {
+    const value = op.action === 'remove' ? undefined : renderValue(op.value, r);
+    switch (op.target) {
+      case 'header':
+        applyHeaderOp(x.upstreamHeaders, op.action, op.name, value);
+        break;
+      case 'querystring': {
+        query ??= new Map([...x.queryValues()].map(([k, v]) => [k, [...v]]));
+        if (op.action === 'remove') query.delete(op.name);
+        else if (value !== undefined) {
+          if (op.action === 'overwrite') query.set(op.name, [value]);
+          else query.set(op.name, [...(query.get(op.name) ?? []), value]);
+        }
+        break;
+      }
+      case 'path':
+        if (value !== undefined) x.overwritePath = value.startsWith('/') ? value : `/${value}`;
+        break;
+      case 'statuscode':
+        break;
+    }
+  }
+  if (query) {
+    const q = new URLSearchParams();
+    for (const [k, vs] of query) for (const v of vs) q.append(k, v);
+    x.upstreamQuery = q.toString();
+  }
+}
+
+class TooLarge extends Error {}
+
+function readBody(x: Exchange): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const req = x.req;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_PAYLOAD_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+export function mapRequest(x: Exchange): boolean | Promise<boolean> {
+  x.upstreamHeaders = buildForwardHeaders(x);
+  const integ = x.route!.integration!;
+  if (integ.readsRequestBody && x.hasBody) {
+    return readBody(x).then(
+      (body) => {
+        x.body = body;
+        applyRequestOps(x);
+        return true;
+      },
+      (e: unknown) => (e instanceof TooLarge ? answerTooLarge(x) : answer(x, 400, 'Bad Request')),
+    );
+  }
+  applyRequestOps(x);
+  return true;
+}

@@ -1,0 +1,86 @@
+// Answers the gateway gives itself (404, 429, 401, 503 …), always AWS's JSON body, and the common
+// path every response head takes through the response steps before it is written.
+import { RESPONSE_STEPS, type ResponseHead } from './index.js';
+import type { Exchange } from './exchange.js';
+
+const RESPONSE_TYPES: Record<number, string> = {
+  401: 'UNAUTHORIZED',
+  403: 'ACCESS_DENIED',
+  404: 'RESOURCE_NOT_FOUND',
+  413: 'REQUEST_TOO_LARGE',
+  429: 'THROTTLED',
+  500: 'DEFAULT_5XX',
+  503: 'INTEGRATION_FAILURE',
+};
+
+const bodies = new Map<string, Buffer>();
+
+function bodyFor(message: string): Buffer {
+  let b = bodies.get(message);
+  if (!b) {
+    b = Buffer.from(JSON.stringify({ message }));
+    if (bodies.size < 64) bodies.set(message, b);
+  }
+  return b;
+}
+
+/** Runs the response steps over a head and writes it. */
+export function sendHead(x: Exchange, head: ResponseHead): void {
+  for (let i = 0; i < RESPONSE_STEPS.length; i++) RESPONSE_STEPS[i]!(x, head);
+  x.status = head.status;
+  x.res.writeHead(head.status, head.headers);
+}
+
+/** A complete gateway answer `{"message": …}`. Returns false so steps can `return answer(…)`. */
+export function answer(x: Exchange, status: number, message: string, extra?: string[], responseType?: string): false {
+  if (x.res.headersSent || x.res.destroyed) {
+    x.res.destroy();
+    return false;
+  }
+  const body = bodyFor(message);
+  const headers = ['Content-Type', 'application/json', 'Content-Length', String(body.length)];
+  if (extra) for (let i = 0; i < extra.length; i++) headers.push(extra[i]!);
+  if (status >= 400) {
+    x.errorMessage ??= message;
+    x.errorType ??= responseType ?? RESPONSE_TYPES[status] ?? (status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
+  }
+  sendHead(x, { status, headers });
+  x.responseLength = body.length;
+  x.res.end(body);
+  return false;
+}
+
+/** Something AWS serves that Wayfinder does not: 500 as AWS answers a broken integration, plus why. */
+export function answerUnsupported(x: Exchange, reason: string): false {
+  x.unsupported = reason;
+  x.integrationError = reason;
+  return answer(x, 500, 'Internal Server Error', ['x-wayfinder-error', reason]);
+}
+
+/** Our own bug: logged, answered 500 (or the connection cut if the head is already out). */
+export function answerInternalError(x: Exchange, e: unknown): void {
+  x.runtime.logger.error({ err: e, requestId: x.requestId, apiId: x.api?.apiId }, 'gateway pipeline failed');
+  x.errorMessage = 'Internal Server Error';
+  if (!x.res.headersSent) answer(x, 500, 'Internal Server Error');
+  else x.res.destroy();
+}
+
+/**
+ * 413 before the body was read: answer, then read and drop the rest (never buffer it) so the client
+ * can finish sending and see the answer; the connection closes after it.
+ */
+export function answerTooLarge(x: Exchange): false {
+  const req = x.req;
+  const HARD_CAP = 64 * 1024 * 1024;
+  let dropped = 0;
+  const timer = setTimeout(() => req.socket.destroy(), 5000);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > HARD_CAP) req.socket.destroy();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.on('close', () => clearTimeout(timer));
+  req.resume();
+  return answer(x, 413, 'Request Entity Too Large', ['Connection', 'close']);
+}

@@ -1,0 +1,64 @@
+// Step 1 — stage selection (spec §3.1): a named stage when the first path segment names one,
+// otherwise `$default` with the whole path; custom domains name the stage through their API mapping.
+// No stage → 404 and no access log line. Also where request limits are checked (10 KB request line +
+// headers, 10 MB payload → 413), once the stage is known so the refusal is logged.
+import { accessLog } from './access-log.js';
+import type { Exchange } from './exchange.js';
+import { answer, answerTooLarge, answerUnsupported } from './reply.js';
+
+export const MAX_HEADER_BYTES = 10240;
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+function firstSegment(rawPath: string): string {
+  const end = rawPath.indexOf('/', 1);
+  return end < 0 ? rawPath.slice(1) : rawPath.slice(1, end);
+}
+
+function decodeSegment(s: string): string {
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export function selectStage(x: Exchange): boolean {
+  const a = x.arrival;
+  const api = x.api;
+  if (a.via !== 'domain' && api.disableExecuteApiEndpoint) return answer(x, 403, 'Forbidden');
+  let stage;
+  if (a.via === 'domain') {
+    stage = api.stages.get(a.stage);
+    x.path = a.rawPath;
+    x.contextPath = a.rawPath;
+    x.basePathMatched = a.basePath || '(none)';
+  } else {
+    const raw = a.rawPath;
+    const seg = firstSegment(raw);
+    const name = decodeSegment(seg);
+    // `$default` is a path segment like any other on the execute-api host; the path form
+    // (/_aws/execute-api/{apiId}/$default/…) uses it to name the default stage explicitly.
+    if (name === '$default' && a.via === 'path') {
+      stage = api.defaultStage;
+      x.path = raw.slice(seg.length + 1) || '/';
+      x.contextPath = x.path;
+    } else {
+      stage = name && name !== '$default' ? api.stages.get(name) : undefined;
+      if (stage) x.path = raw.slice(seg.length + 1) || '/';
+      else {
+        stage = api.defaultStage;
+        x.path = raw;
+      }
+      x.contextPath = raw;
+    }
+  }
+  if (!stage) return answer(x, 404, 'Not Found');
+  x.stage = stage;
+  if (stage.accessLog) x.res.once('close', () => accessLog(x));
+  if (api.protocolType !== 'HTTP') return answerUnsupported(x, 'WebSocket APIs are stored but not served by Wayfinder');
+  if (x.headerBytes > MAX_HEADER_BYTES || x.contentLength > MAX_PAYLOAD_BYTES) return answerTooLarge(x);
+  if (!stage.deployment) return answer(x, 404, 'Not Found');
+  x.deployment = stage.deployment;
+  return true;
+}

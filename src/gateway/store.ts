@@ -1,0 +1,302 @@
+// API Gateway (HTTP APIs) records and tables. Keys are `<region>/<apiId>` for APIs and
+// `<region>/<apiId>/<childId>` for what lives inside an API (routes, integrations, stages,
+// deployments, authorizers, models, …), so one API's children are one prefix scan. VPC links and
+// domain names are per region: `<region>/<id>`. Records are camelCase; AWS names stay in operations/.
+import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
+
+export interface CorsRecord {
+  allowCredentials?: boolean;
+  allowHeaders?: string[];
+  allowMethods?: string[];
+  allowOrigins?: string[];
+  exposeHeaders?: string[];
+  maxAge?: number;
+}
+
+export interface ApiRecord {
+  region: string;
+  accountId: string;
+  apiId: string;
+  name: string;
+  protocolType: 'HTTP' | 'WEBSOCKET';
+  description?: string;
+  version?: string;
+  routeSelectionExpression: string;
+  apiKeySelectionExpression: string;
+  disableSchemaValidation?: boolean;
+  disableExecuteApiEndpoint: boolean;
+  corsConfiguration?: CorsRecord;
+  ipAddressType?: string;
+  tags: Record<string, string>;
+  createdAt: number;
+  importInfo?: string[];
+  warnings?: string[];
+  /** Ids of the quick-create managed integration and route (their stage is `$default`). */
+  quickCreate?: { integrationId: string; routeId: string };
+}
+
+export type AuthorizationType = 'NONE' | 'AWS_IAM' | 'CUSTOM' | 'JWT';
+
+export interface RouteRecord {
+  region: string;
+  apiId: string;
+  routeId: string;
+  routeKey: string;
+  target?: string;
+  authorizationType: AuthorizationType;
+  authorizerId?: string;
+  authorizationScopes?: string[];
+  apiKeyRequired: boolean;
+  operationName?: string;
+  modelSelectionExpression?: string;
+  requestModels?: Record<string, string>;
+  requestParameters?: Record<string, { required?: boolean }>;
+  routeResponseSelectionExpression?: string;
+  apiGatewayManaged?: boolean;
+}
+
+export interface IntegrationRecord {
+  region: string;
+  apiId: string;
+  integrationId: string;
+  integrationType: string;
+  integrationUri?: string;
+  integrationMethod?: string;
+  integrationSubtype?: string;
+  connectionType: 'INTERNET' | 'VPC_LINK';
+  connectionId?: string;
+  payloadFormatVersion?: string;
+  timeoutInMillis: number;
+  requestParameters?: Record<string, string>;
+  responseParameters?: Record<string, Record<string, string>>;
+  requestTemplates?: Record<string, string>;
+  templateSelectionExpression?: string;
+  tlsConfig?: { serverNameToVerify?: string };
+  description?: string;
+  credentialsArn?: string;
+  contentHandlingStrategy?: string;
+  passthroughBehavior?: string;
+  apiGatewayManaged?: boolean;
+}
+
+export interface RouteSettingsRecord {
+  dataTraceEnabled?: boolean;
+  detailedMetricsEnabled?: boolean;
+  loggingLevel?: string;
+  throttlingBurstLimit?: number;
+  throttlingRateLimit?: number;
+}
+
+export interface AccessLogSettingsRecord {
+  destinationArn?: string;
+  format?: string;
+}
+
+export interface StageRecord {
+  region: string;
+  apiId: string;
+  stageName: string;
+  autoDeploy: boolean;
+  deploymentId?: string;
+  description?: string;
+  clientCertificateId?: string;
+  stageVariables: Record<string, string>;
+  defaultRouteSettings: RouteSettingsRecord;
+  routeSettings: Record<string, RouteSettingsRecord>;
+  accessLogSettings?: AccessLogSettingsRecord;
+  tags: Record<string, string>;
+  createdAt: number;
+  lastUpdatedAt: number;
+  lastDeploymentStatusMessage?: string;
+  apiGatewayManaged?: boolean;
+}
+
+export interface AuthorizerRecord {
+  region: string;
+  apiId: string;
+  authorizerId: string;
+  name: string;
+  authorizerType: 'JWT' | 'REQUEST';
+  identitySource: string[];
+  jwtConfiguration?: { issuer?: string; audience?: string[] };
+  authorizerUri?: string;
+  authorizerCredentialsArn?: string;
+  authorizerPayloadFormatVersion?: string;
+  authorizerResultTtlInSeconds?: number;
+  enableSimpleResponses?: boolean;
+  identityValidationExpression?: string;
+}
+
+/** What a deployment freezes: the API-level configuration at the time it was made (spec §2.5). */
+export interface SnapshotData {
+  api: Pick<ApiRecord, 'name' | 'protocolType' | 'corsConfiguration' | 'disableExecuteApiEndpoint' | 'version' | 'description'>;
+  routes: RouteRecord[];
+  integrations: IntegrationRecord[];
+  authorizers: AuthorizerRecord[];
+}
+
+export interface DeploymentRecord {
+  region: string;
+  apiId: string;
+  deploymentId: string;
+  description?: string;
+  autoDeployed: boolean;
+  createdAt: number;
+  status: 'PENDING' | 'FAILED' | 'DEPLOYED';
+  statusMessage?: string;
+  snapshot: SnapshotData;
+}
+
+export interface VpcLinkRecord {
+  region: string;
+  accountId: string;
+  vpcLinkId: string;
+  name: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  tags: Record<string, string>;
+  createdAt: number;
+  /** PENDING until then, AVAILABLE after (config.vpcLinkDelayMs after creation). */
+  availableAt: number;
+}
+
+export interface DomainConfigRecord {
+  apiGatewayDomainName: string;
+  certificateArn?: string;
+  certificateName?: string;
+  certificateUploadDate?: number;
+  endpointType: string;
+  hostedZoneId: string;
+  securityPolicy: string;
+  ipAddressType?: string;
+  ownershipVerificationCertificateArn?: string;
+}
+
+export interface DomainNameRecord {
+  region: string;
+  accountId: string;
+  domainName: string;
+  configurations: DomainConfigRecord[];
+  mutualTlsAuthentication?: { truststoreUri?: string; truststoreVersion?: string };
+  routingMode?: string;
+  tags: Record<string, string>;
+  createdAt: number;
+}
+
+export interface ApiMappingRecord {
+  region: string;
+  domainName: string;
+  apiMappingId: string;
+  apiId: string;
+  apiMappingKey: string;
+  stage: string;
+}
+
+export interface ModelRecord {
+  region: string;
+  apiId: string;
+  modelId: string;
+  name: string;
+  contentType?: string;
+  description?: string;
+  schema: string;
+}
+
+export interface RouteResponseRecord {
+  region: string;
+  apiId: string;
+  routeId: string;
+  routeResponseId: string;
+  routeResponseKey: string;
+  modelSelectionExpression?: string;
+  responseModels?: Record<string, string>;
+  responseParameters?: Record<string, { required?: boolean }>;
+}
+
+export interface IntegrationResponseRecord {
+  region: string;
+  apiId: string;
+  integrationId: string;
+  integrationResponseId: string;
+  integrationResponseKey: string;
+  contentHandlingStrategy?: string;
+  responseParameters?: Record<string, string>;
+  responseTemplates?: Record<string, string>;
+  templateSelectionExpression?: string;
+}
+
+/** A signing key of the built-in OIDC issuer (persisted so minted tokens survive restarts). */
+export interface OidcKeyRecord {
+  kid: string;
+  alg: 'RS256';
+  privateJwk: Record<string, unknown>;
+  publicJwk: Record<string, unknown>;
+  createdAt: number;
+}
+
+export const gatewayMigrations: Migration[] = [
+  {
+    id: 'gateway/001-tables',
+    up: [
+      'gw_apis',
+      'gw_routes',
+      'gw_integrations',
+      'gw_stages',
+      'gw_deployments',
+      'gw_authorizers',
+      'gw_models',
+      'gw_route_responses',
+      'gw_integration_responses',
+      'gw_vpc_links',
+      'gw_domain_names',
+      'gw_api_mappings',
+      'gw_oidc_keys',
+    ]
+      .map(docTableSql)
+      .join('\n'),
+  },
+];
+
+export const apiKey = (region: string, apiId: string) => `${region}/${apiId}`;
+export const childKey = (region: string, apiId: string, id: string) => `${region}/${apiId}/${id}`;
+export const regionKey = (region: string, id: string) => `${region}/${id}`;
+
+export class GatewayStore {
+  readonly apis: DocTable<ApiRecord>;
+  readonly routes: DocTable<RouteRecord>;
+  readonly integrations: DocTable<IntegrationRecord>;
+  readonly stages: DocTable<StageRecord>;
+  readonly deployments: DocTable<DeploymentRecord>;
+  readonly authorizers: DocTable<AuthorizerRecord>;
+  readonly models: DocTable<ModelRecord>;
+  readonly routeResponses: DocTable<RouteResponseRecord>;
+  readonly integrationResponses: DocTable<IntegrationResponseRecord>;
+  readonly vpcLinks: DocTable<VpcLinkRecord>;
+  readonly domainNames: DocTable<DomainNameRecord>;
+  readonly apiMappings: DocTable<ApiMappingRecord>;
+  readonly oidcKeys: DocTable<OidcKeyRecord>;
+
+  constructor(readonly store: Store) {
+    this.apis = store.table('gw_apis');
+    this.routes = store.table('gw_routes');
+    this.integrations = store.table('gw_integrations');
+    this.stages = store.table('gw_stages');
+    this.deployments = store.table('gw_deployments');
+    this.authorizers = store.table('gw_authorizers');
+    this.models = store.table('gw_models');
+    this.routeResponses = store.table('gw_route_responses');
+    this.integrationResponses = store.table('gw_integration_responses');
+    this.vpcLinks = store.table('gw_vpc_links');
+    this.domainNames = store.table('gw_domain_names');
+    this.apiMappings = store.table('gw_api_mappings');
+    this.oidcKeys = store.table('gw_oidc_keys');
+  }
+
+  /** Children of one API in a table (`<region>/<apiId>/…`). */
+  childrenOf<T>(table: DocTable<T>, region: string, apiId: string): T[] {
+    return table.withPrefix(`${region}/${apiId}/`);
+  }
+}
+
+/** Tables whose changes the data-plane view listens to. */
+export const VIEW_TABLES = new Set(['gw_apis', 'gw_stages', 'gw_deployments', 'gw_vpc_links', 'gw_domain_names', 'gw_api_mappings']);

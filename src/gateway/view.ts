@@ -1,0 +1,208 @@
+// The data plane's read model: every API with its stages (live stage settings + the compiled
+// deployment each stage serves), VPC links and custom domains, rebuilt from committed store changes
+// and swapped in place. Requests read only this; nothing here runs SQL per request.
+import type { Logger } from '../kernel/log.js';
+import type { LogTarget } from '../logs/writer.js';
+import type { Change } from '../store/store.js';
+import { compileFormat, type FormatPart } from './access-log-format.js';
+import { compileDeployment, type CompiledDeployment } from './snapshot.js';
+import { apiKey, childKey, type ApiRecord, type GatewayStore, type RouteSettingsRecord, type StageRecord, type VpcLinkRecord, VIEW_TABLES } from './store.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface AccessLogRuntime {
+  target: LogTarget;
+  parts: FormatPart[];
+}
+
+export interface StageRuntime {
+  name: string;
+  deployment: CompiledDeployment | undefined;
+  stageVariables: Readonly<Record<string, string>>;
+  /** Bucket for routes without their own settings (undefined: only the account bucket applies). */
+  defaultBucket: TokenBucket | undefined;
+  routeBuckets: Map<string, TokenBucket>;
+  accessLog: AccessLogRuntime | undefined;
+}
+
+export interface ApiRuntime {
+  apiId: string;
+  region: string;
+  accountId: string;
+  protocolType: 'HTTP' | 'WEBSOCKET';
+  disableExecuteApiEndpoint: boolean;
+  stages: Map<string, StageRuntime>;
+  defaultStage: StageRuntime | undefined;
+  accountBucket: TokenBucket;
+}
+
+export interface MappingRuntime {
+  key: string;
+  keySegments: string[];
+  apiId: string;
+  stage: string;
+}
+
+export interface DomainRuntime {
+  name: string;
+  region: string;
+  /** Longest key first, so the first prefix match is the longest. */
+  mappings: MappingRuntime[];
+}
+
+export interface AccountLimits {
+  rate: number;
+  burst: number;
+}
+
+export class GatewayView {
+  readonly apis = new Map<string, ApiRuntime>();
+  readonly domains = new Map<string, DomainRuntime>();
+  private vpcLinks = new Map<string, VpcLinkRecord>();
+  private readonly compiled = new Map<string, CompiledDeployment>();
+  private readonly accountBuckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly gw: GatewayStore,
+    private readonly limits: AccountLimits,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Loads everything (start, reset). */
+  loadAll(): void {
+    this.apis.clear();
+    this.compiled.clear();
+    for (const api of this.gw.apis.all()) this.rebuildApi(api.region, api.apiId);
+    this.rebuildVpcLinks();
+    this.rebuildDomains();
+  }
+
+  /** Store change feed listener. */
+  onChanges(changes: readonly Change[]): void {
+    const apis = new Set<string>();
+    let links = false;
+    let domains = false;
+    for (const c of changes) {
+      if (!VIEW_TABLES.has(c.table)) continue;
+      if (c.table === 'gw_vpc_links') links = true;
+      else if (c.table === 'gw_domain_names' || c.table === 'gw_api_mappings') domains = true;
+      else {
+        const [region, apiId] = c.key.split('/');
+        if (region && apiId) apis.add(`${region}/${apiId}`);
+      }
+    }
+    for (const k of apis) {
+      const [region, apiId] = k.split('/') as [string, string];
+      this.rebuildApi(region, apiId);
+    }
+    if (links) this.rebuildVpcLinks();
+    if (domains) this.rebuildDomains();
+  }
+
+  vpcLink(region: string, id: string): VpcLinkRecord | undefined {
+    return this.vpcLinks.get(`${region}/${id}`);
+  }
+
+  /** By `<region>/<vpcLinkId>` (the data plane precomputes the key). */
+  vpcLinkByKey(key: string): VpcLinkRecord | undefined {
+    return this.vpcLinks.get(key);
+  }
+
+  private rebuildApi(region: string, apiId: string): void {
+    const api = this.gw.apis.get(apiKey(region, apiId));
+    const prefix = `${region}/${apiId}/`;
+    if (!api) {
+      const existing = this.apis.get(apiId);
+      if (existing && existing.region === region) this.apis.delete(apiId);
+      for (const k of [...this.compiled.keys()]) if (k.startsWith(prefix)) this.compiled.delete(k);
+      return;
+    }
+    const stages = new Map<string, StageRuntime>();
+    const used = new Set<string>();
+    for (const s of this.gw.childrenOf(this.gw.stages, region, apiId)) {
+      let deployment: CompiledDeployment | undefined;
+      if (s.deploymentId) {
+        const key = childKey(region, apiId, s.deploymentId);
+        used.add(key);
+        deployment = this.compiled.get(key);
+        if (!deployment) {
+          const rec = this.gw.deployments.get(key);
+          if (rec) {
+            try {
+              deployment = compileDeployment(rec);
+              this.compiled.set(key, deployment);
+            } catch (e) {
+              this.logger.error({ err: e, apiId, deploymentId: s.deploymentId }, 'deployment could not be compiled');
+            }
+          }
+        }
+      }
+      stages.set(s.stageName, this.stageRuntime(api, s, deployment, this.apis.get(apiId)?.stages.get(s.stageName)));
+    }
+    for (const k of [...this.compiled.keys()]) if (k.startsWith(prefix) && !used.has(k)) this.compiled.delete(k);
+    this.apis.set(apiId, {
+      apiId,
+      region,
+      accountId: api.accountId,
+      protocolType: api.protocolType,
+      disableExecuteApiEndpoint: api.disableExecuteApiEndpoint,
+      stages,
+      defaultStage: stages.get('$default'),
+      accountBucket: this.accountBucket(api),
+    });
+  }
+
+  private accountBucket(api: ApiRecord): TokenBucket {
+    const key = `${api.region}/${api.accountId}`;
+    let b = this.accountBuckets.get(key);
+    if (!b) this.accountBuckets.set(key, (b = new TokenBucket(this.limits.rate, this.limits.burst)));
+    return b;
+  }
+
+  private stageRuntime(api: ApiRecord, s: StageRecord, deployment: CompiledDeployment | undefined, previous: StageRuntime | undefined): StageRuntime {
+    // Buckets survive a rebuild when their limits did not change, so editing one route's limits does
+    // not refill every other bucket of the stage.
+    const bucket = (settings: RouteSettingsRecord | undefined, prev: TokenBucket | undefined): TokenBucket | undefined => {
+      const rate = settings?.throttlingRateLimit;
+      const burst = settings?.throttlingBurstLimit;
+      if (rate === undefined && burst === undefined) return undefined;
+      const r = rate ?? this.limits.rate;
+      const b = burst ?? this.limits.burst;
+      return prev && prev.rate === r && prev.burst === b ? prev : new TokenBucket(r, b);
+    };
+    const defaultBucket = bucket(s.defaultRouteSettings, previous?.defaultBucket);
+    const routeBuckets = new Map<string, TokenBucket>();
+    for (const [routeKey, settings] of Object.entries(s.routeSettings)) {
+      const merged: RouteSettingsRecord = {
+        throttlingRateLimit: settings.throttlingRateLimit ?? s.defaultRouteSettings.throttlingRateLimit,
+        throttlingBurstLimit: settings.throttlingBurstLimit ?? s.defaultRouteSettings.throttlingBurstLimit,
+      };
+      const b = bucket(merged, previous?.routeBuckets.get(routeKey));
+      if (b) routeBuckets.set(routeKey, b);
+    }
+    let accessLog: AccessLogRuntime | undefined;
+    const als = s.accessLogSettings;
+    const group = als?.destinationArn ? /^arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):log-group:([^:]+)(:\*)?$/.exec(als.destinationArn) : null;
+    if (als?.format && group) {
+      accessLog = {
+        target: { region: group[1]!, accountId: group[2]!, group: group[3]!, stream: `${api.apiId}_${s.stageName}`, createGroup: false },
+        parts: compileFormat(als.format),
+      };
+    }
+    return { name: s.stageName, deployment, stageVariables: s.stageVariables, defaultBucket, routeBuckets, accessLog };
+  }
+
+  private rebuildVpcLinks(): void {
+    this.vpcLinks = new Map(this.gw.vpcLinks.all().map((l) => [`${l.region}/${l.vpcLinkId}`, l]));
+  }
+
+  private rebuildDomains(): void {
+    this.domains.clear();
+    for (const d of this.gw.domainNames.all()) {
+      const mappings = this.gw.apiMappings
+        .withPrefix(`${d.region}/${d.domainName}/`)
+        .map((m) => ({ key: m.apiMappingKey, keySegments: m.apiMappingKey ? m.apiMappingKey.split('/').filter(Boolean) : [], apiId: m.apiId, stage: m.stage }))
+        .sort((a, b) => b.keySegments.length - a.keySegments.length);
+      this.domains.set(d.domainName.toLowerCase(), { name: d.domainName, region: d.region, mappings });
+    }
+  }
+}
