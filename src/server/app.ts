@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
 import { createEc2, ec2Migrations } from '../ec2/index.js';
+import { createEcs, ecsMigrations } from '../ecs/index.js';
 import { createLogs, logsMigrations } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
@@ -20,7 +21,7 @@ import type { Product } from './product.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations];
+const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...ecsMigrations];
 
 export interface Wayfinder {
   config: Config;
@@ -39,9 +40,12 @@ export interface Wayfinder {
 function buildProducts(store: Store, config: Config, logger: Logger): Product[] {
   const ec2 = createEc2(store);
   const logs = createLogs(store, logger);
+  // TODO(cloudmap): pass the Cloud Map product's api once it is merged.
+  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, runtime: config.runtime, healthDelayMs: config.healthDelayMs, logger });
   return [
     { name: 'ec2', handlers: { ec2: ec2.handlers as unknown as AnyHandlerTable }, afterReset: () => ec2.afterReset() },
     { name: 'logs', handlers: { logs: logs.handlers as unknown as AnyHandlerTable }, start: () => logs.start(), stop: () => logs.stop(), beforeReset: () => logs.beforeReset() },
+    { name: 'ecs', handlers: { ecs: ecs.handlers as unknown as AnyHandlerTable }, start: () => ecs.start(), stop: () => ecs.stop(), beforeReset: () => ecs.beforeReset(), afterReset: () => ecs.afterReset(), health: () => ecs.health() },
   ];
 }
 
