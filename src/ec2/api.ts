@@ -3,9 +3,11 @@
 import { AwsError } from '../kernel/errors.js';
 import { ec2Id, hex } from '../kernel/ids.js';
 import { formatIpv4, parseCidr, size } from './cidr.js';
-import type { Ec2Store, NetworkInterfaceRecord, SecurityGroupRecord, SubnetRecord } from './store.js';
+import type { Ec2Store, NetworkInterfaceRecord, SecurityGroupRecord, SubnetRecord, VpcRecord } from './store.js';
 
 export interface Ec2Api {
+  /** A VPC (Cloud Map's private DNS namespaces are attached to one). */
+  vpc(region: string, accountId: string, vpcId: string): VpcRecord | undefined;
   subnet(region: string, accountId: string, subnetId: string): SubnetRecord | undefined;
   securityGroup(region: string, accountId: string, groupId: string): SecurityGroupRecord | undefined;
   /** The `default` group of a VPC (ECS uses it when awsvpcConfiguration names no groups). */
@@ -18,6 +20,10 @@ export interface Ec2Api {
 
 export function createEc2Api(ec2: Ec2Store): Ec2Api {
   return {
+    vpc(region, accountId, vpcId) {
+      ec2.ensureRegion(region, accountId);
+      return ec2.vpc(region, vpcId);
+    },
     subnet(region, accountId, subnetId) {
       ec2.ensureRegion(region, accountId);
       return ec2.subnet(region, subnetId);

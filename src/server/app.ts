@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
+import { cloudmapMigrations, createCloudMap } from '../cloudmap/index.js';
 import { createEc2, ec2Migrations } from '../ec2/index.js';
 import { createEcs, ecsMigrations } from '../ecs/index.js';
 import { createLogs, logsMigrations } from '../logs/index.js';
@@ -21,7 +22,7 @@ import type { Product } from './product.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...ecsMigrations];
+const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...cloudmapMigrations, ...ecsMigrations];
 
 export interface Wayfinder {
   config: Config;
@@ -40,11 +41,20 @@ export interface Wayfinder {
 function buildProducts(store: Store, config: Config, logger: Logger): Product[] {
   const ec2 = createEc2(store);
   const logs = createLogs(store, logger);
-  // TODO(cloudmap): pass the Cloud Map product's api once it is merged.
-  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, runtime: config.runtime, healthDelayMs: config.healthDelayMs, logger });
+  const cloudmap = createCloudMap(store, ec2.api, { healthDelayMs: config.healthDelayMs, operationDelayMs: config.operationDelayMs }, logger);
+  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cloudmap.api, runtime: config.runtime, healthDelayMs: config.healthDelayMs, logger });
   return [
     { name: 'ec2', handlers: { ec2: ec2.handlers as unknown as AnyHandlerTable }, afterReset: () => ec2.afterReset() },
     { name: 'logs', handlers: { logs: logs.handlers as unknown as AnyHandlerTable }, start: () => logs.start(), stop: () => logs.stop(), beforeReset: () => logs.beforeReset() },
+    {
+      name: 'cloudmap',
+      handlers: { servicediscovery: cloudmap.handlers as unknown as AnyHandlerTable },
+      start: () => cloudmap.start(),
+      stop: () => cloudmap.stop(),
+      beforeReset: () => cloudmap.beforeReset(),
+      afterReset: () => cloudmap.afterReset(),
+      health: () => cloudmap.health(),
+    },
     { name: 'ecs', handlers: { ecs: ecs.handlers as unknown as AnyHandlerTable }, start: () => ecs.start(), stop: () => ecs.stop(), beforeReset: () => ecs.beforeReset(), afterReset: () => ecs.afterReset(), health: () => ecs.health() },
   ];
 }

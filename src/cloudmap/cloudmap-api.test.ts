@@ -1,0 +1,124 @@
+// CloudMapApi and DiscoveryView as ECS and the gateway use them: a real (in-memory) SQLite store,
+// the product's own handlers to set things up, no HTTP.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { silentLogger } from '../kernel/log.js';
+import { isAwsError } from '../kernel/errors.js';
+import type { RequestContext } from '../protocol/handlers.js';
+import { Store } from '../store/store.js';
+import { cloudmapMigrations, createCloudMap } from './index.js';
+
+const ctx: RequestContext = { requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'test', service: 'servicediscovery', operation: 'x', headers: {}, receivedAt: 0 };
+
+async function setup(options = { healthDelayMs: 0, operationDelayMs: 0 }) {
+  const store = Store.open(':memory:', cloudmapMigrations, silentLogger);
+  const cm = createCloudMap(store, { vpc: () => ({}) as never }, options, silentLogger);
+  await cm.start();
+  const h = cm.handlers as unknown as Record<string, (input: unknown, ctx: RequestContext) => any>;
+  const { OperationId } = h.CreatePrivateDnsNamespace!({ Name: 'internal', Vpc: 'vpc-1' }, ctx);
+  const nsId = h.GetOperation!({ OperationId }, ctx).Operation.Targets.NAMESPACE as string;
+  const mk = (Name: string, extra: object) => h.CreateService!({ Name, NamespaceId: nsId, ...extra }, ctx).Service as { Id: string; Arn: string };
+  return { store, cm, h, nsId, mk, close: async () => (await cm.stop(), store.close()) };
+}
+
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return isAwsError(e) ? e.code : `not an AwsError: ${String(e)}`;
+  }
+  return 'no error';
+}
+
+test('service(): by id or ARN, with what ECS validates serviceRegistries against', async () => {
+  const { cm, nsId, mk, close } = await setup();
+  const srv = mk('api', { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }, { Type: 'A', TTL: 10 }] }, HealthCheckCustomConfig: {} });
+  const plain = mk('plain', { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } });
+  const info = cm.api.service(srv.Id)!;
+  assert.deepEqual(info, {
+    id: srv.Id, arn: srv.Arn, name: 'api', region: 'us-east-1', accountId: '000000000000',
+    namespaceId: nsId, namespaceName: 'internal', namespaceType: 'DNS_PRIVATE', recordTypes: ['SRV', 'A'], health: 'custom',
+  });
+  assert.deepEqual(cm.api.service(srv.Arn), info);
+  assert.equal(cm.api.service(plain.Id)!.health, 'none');
+  assert.equal(cm.api.service('srv-nope'), undefined);
+  assert.equal(cm.api.service(srv.Arn.replace('us-east-1', 'eu-west-1')), undefined);
+  await close();
+});
+
+test('registerInstance is visible to the view before it returns; routable() follows health; deregister is idempotent', async () => {
+  const { cm, mk, close } = await setup();
+  const srv = mk('api', { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: {} });
+  let notified = 0;
+  const off = cm.discovery.onChange(() => notified++);
+  const rev0 = cm.discovery.revision;
+  cm.api.registerInstance({ serviceId: srv.Id, instanceId: 'a1b2', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: '8080', ECS_CLUSTER_NAME: 'c' } });
+  assert.ok(cm.discovery.revision > rev0);
+  assert.ok(notified > 0);
+  const [inst] = cm.discovery.routable(srv.Id);
+  assert.deepEqual({ ...inst, attributes: { ...inst!.attributes } }, {
+    instanceId: 'a1b2', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: '8080', ECS_CLUSTER_NAME: 'c' }, health: 'HEALTHY', ipv4: '127.0.0.1', port: 8080,
+  });
+  assert.equal(cm.discovery.routable(srv.Arn).length, 1, 'by ARN too');
+  assert.equal(cm.discovery.routable(srv.Id, { ECS_CLUSTER_NAME: 'other' }).length, 0);
+
+  cm.api.registerInstance({ serviceId: srv.Arn, instanceId: 'c3d4', attributes: { AWS_INSTANCE_IPV4: '127.0.0.2', AWS_INSTANCE_PORT: '8080', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' } });
+  assert.deepEqual(cm.discovery.routable(srv.Id).map((i) => i.instanceId), ['a1b2']);
+  assert.deepEqual(cm.api.instanceIds(srv.Id), ['a1b2', 'c3d4']);
+  cm.api.setCustomHealth(srv.Id, 'c3d4', 'HEALTHY');
+  assert.deepEqual(cm.discovery.routable(srv.Id).map((i) => i.instanceId), ['a1b2', 'c3d4']);
+  cm.api.setCustomHealth(srv.Id, 'a1b2', 'UNHEALTHY');
+  assert.deepEqual(cm.discovery.routable(srv.Id).map((i) => i.instanceId), ['c3d4']);
+
+  const before = cm.discovery.revision;
+  cm.api.registerInstance({ serviceId: srv.Id, instanceId: 'c3d4', attributes: { AWS_INSTANCE_IPV4: '127.0.0.2', AWS_INSTANCE_PORT: '8080', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' } });
+  assert.equal(cm.discovery.revision, before, 'an identical re-registration changes nothing (health kept)');
+
+  cm.api.deregisterInstance(srv.Id, 'c3d4');
+  cm.api.deregisterInstance(srv.Id, 'c3d4');
+  cm.api.deregisterInstance('srv-unknown', 'x');
+  assert.deepEqual(cm.api.instanceIds(srv.Id), ['a1b2']);
+  assert.deepEqual(cm.discovery.routable(srv.Id), []);
+  off();
+  await close();
+});
+
+test('registerInstance validates like RegisterInstance; setCustomHealth answers AWS codes', async () => {
+  const { cm, mk, close } = await setup();
+  const a = mk('a', { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } });
+  assert.equal(code(() => cm.api.registerInstance({ serviceId: a.Id, instanceId: 't1', attributes: { AWS_INSTANCE_PORT: '80' } })), 'InvalidInput');
+  assert.equal(code(() => cm.api.registerInstance({ serviceId: 'srv-nope', instanceId: 't1', attributes: {} })), 'ServiceNotFound');
+  assert.equal(code(() => cm.api.registerInstance({ serviceId: a.Id, instanceId: 'bad id', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } })), 'InvalidInput');
+  cm.api.registerInstance({ serviceId: a.Id, instanceId: 't1', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } });
+  assert.equal(cm.discovery.routable(a.Id)[0]!.health, 'UNKNOWN', 'no health config: UNKNOWN and routable');
+  assert.equal(cm.discovery.routable(a.Id)[0]!.port, undefined);
+  assert.equal(code(() => cm.api.setCustomHealth(a.Id, 't1', 'HEALTHY')), 'CustomHealthNotFound');
+  assert.equal(code(() => cm.api.setCustomHealth(a.Id, 'ghost', 'HEALTHY')), 'InstanceNotFound');
+  await close();
+});
+
+test('custom health waits for the health delay, and a repeat inside the window does not speed it up', async () => {
+  const { cm, mk, close } = await setup({ healthDelayMs: 150, operationDelayMs: 0 });
+  const srv = mk('api', { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: {} });
+  cm.api.registerInstance({ serviceId: srv.Id, instanceId: 't1', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: '80' } });
+  cm.api.setCustomHealth(srv.Id, 't1', 'UNHEALTHY');
+  assert.equal(cm.discovery.routable(srv.Id).length, 1, 'still healthy right after the report');
+  const changed = new Promise<void>((resolve) => {
+    const off = cm.discovery.onChange(() => {
+      if (cm.discovery.routable(srv.Id).length === 0) {
+        off();
+        resolve();
+      }
+    });
+  });
+  cm.api.setCustomHealth(srv.Id, 't1', 'UNHEALTHY');
+  await within(5000, changed); // the delay is 150 ms
+  assert.equal(cm.discovery.routable(srv.Id).length, 0);
+  await close();
+});

@@ -1,0 +1,104 @@
+// CloudMapApi (src/cloudmap/api.ts) for ECS: the same rules as RegisterInstance and
+// UpdateInstanceCustomHealthStatus, without the operation delay, and visible in the discovery view
+// before the call returns (the view follows the change feed synchronously after each commit).
+import { AwsError } from '../kernel/errors.js';
+import type { Store } from '../store/store.js';
+import type { CloudMapApi, CloudMapServiceInfo } from './api.js';
+import type { Discovery } from './discovery.js';
+import { operationId } from './ids.js';
+import { checkInstanceAttributes, rulesFor } from './instance-attributes.js';
+import type { OperationRunner } from './op-runner.js';
+import { type CloudMapStore, type CustomStatus, type NamespaceRecord, type ServiceRecord } from './store.js';
+import { deregisterInstanceTx, registerInstanceTx, reportCustomHealthTx } from './writes.js';
+
+export interface CloudMapDeps {
+  store: Store;
+  cm: CloudMapStore;
+  discovery: Discovery;
+  runner: OperationRunner;
+  healthDelayMs: number;
+}
+
+/** UpdateInstanceCustomHealthStatus's checks and write (shared by the handler and CloudMapApi). */
+export function reportCustomHealth(deps: CloudMapDeps, svc: ServiceRecord, instanceId: string, status: CustomStatus): void {
+  deps.store.withTx(() => {
+    if (!deps.cm.instance(svc.region, svc.id, instanceId)) throw new AwsError('InstanceNotFound', `Instance not found: ${instanceId}`);
+    if (!svc.customHealth) {
+      throw new AwsError('CustomHealthNotFound', `Service ${svc.id} has no HealthCheckCustomConfig; custom health status cannot be set.`);
+    }
+    reportCustomHealthTx(deps.cm, svc, instanceId, status, Date.now(), deps.healthDelayMs);
+  });
+}
+
+export function serviceInfo(svc: ServiceRecord, ns: NamespaceRecord): CloudMapServiceInfo {
+  return {
+    id: svc.id,
+    arn: svc.arn,
+    name: svc.name,
+    region: svc.region,
+    accountId: svc.accountId,
+    namespaceId: ns.id,
+    namespaceName: ns.httpName,
+    namespaceType: ns.type,
+    recordTypes: (svc.dnsRecords ?? []).map((r) => r.type),
+    health: svc.customHealth ? 'custom' : svc.healthCheck ? 'route53' : 'none',
+  };
+}
+
+export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
+  const { store, cm, discovery, runner } = deps;
+
+  /** The live service record (the view's copy may lag inside a transaction; reads are cheap here). */
+  function requireService(idOrArn: string): { svc: ServiceRecord; ns: NamespaceRecord } {
+    const id = idOrArn.startsWith('arn:') ? idOrArn.slice(idOrArn.lastIndexOf('/') + 1) : idOrArn;
+    const view = discovery.snapshot.services.get(id);
+    const svc = view && cm.service(view.record.region, id);
+    const ns = svc && cm.namespace(svc.region, svc.namespaceId);
+    if (!svc || !ns) throw new AwsError('ServiceNotFound', `Service not found: ${idOrArn}`);
+    return { svc, ns };
+  }
+
+  return {
+    service(idOrArn) {
+      const id = idOrArn.startsWith('arn:') ? idOrArn.slice(idOrArn.lastIndexOf('/') + 1) : idOrArn;
+      const view = discovery.snapshot.services.get(id);
+      if (!view || (idOrArn.startsWith('arn:') && view.record.arn !== idOrArn)) return undefined;
+      return serviceInfo(view.record, view.namespace);
+    },
+
+    registerInstance({ serviceId, instanceId, attributes, creatorRequestId }) {
+      if (!/^[0-9a-zA-Z_/:.@-]{1,64}$/.test(instanceId)) throw new AwsError('InvalidInput', `Invalid instance id: ${instanceId.slice(0, 80)}`);
+      store.withTx(() => {
+        const { svc, ns } = requireService(serviceId);
+        checkInstanceAttributes(rulesFor(svc, ns.type), attributes);
+        const now = Date.now();
+        const opId = operationId();
+        const instance = { region: svc.region, serviceId: svc.id, id: instanceId, attributes: { ...attributes }, operationId: opId, createdAt: now, updatedAt: now, ...(creatorRequestId ? { creatorRequestId } : {}) };
+        if (registerInstanceTx(cm, svc, instance)) {
+          runner.recordDoneTx({ id: opId, region: svc.region, accountId: svc.accountId, type: 'REGISTER_INSTANCE', targets: { SERVICE: svc.id, INSTANCE: instanceId } });
+        }
+      });
+    },
+
+    deregisterInstance(serviceId, instanceId) {
+      store.withTx(() => {
+        const id = serviceId.startsWith('arn:') ? serviceId.slice(serviceId.lastIndexOf('/') + 1) : serviceId;
+        const view = discovery.snapshot.services.get(id);
+        const svc = view && cm.service(view.record.region, id);
+        if (svc && deregisterInstanceTx(cm, svc, instanceId)) {
+          runner.recordDoneTx({ id: operationId(), region: svc.region, accountId: svc.accountId, type: 'DEREGISTER_INSTANCE', targets: { SERVICE: svc.id, INSTANCE: instanceId } });
+        }
+      });
+    },
+
+    setCustomHealth(serviceId, instanceId, status) {
+      const { svc } = requireService(serviceId);
+      reportCustomHealth(deps, svc, instanceId, status);
+    },
+
+    instanceIds(serviceId) {
+      const id = serviceId.startsWith('arn:') ? serviceId.slice(serviceId.lastIndexOf('/') + 1) : serviceId;
+      return (discovery.snapshot.services.get(id)?.instances ?? []).map((i) => i.instanceId);
+    },
+  };
+}

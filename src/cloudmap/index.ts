@@ -1,0 +1,83 @@
+// The Cloud Map product: the servicediscovery API, the asynchronous operation runner, custom health
+// and Route 53-style health checks, the in-memory discovery view, and the authoritative DNS server.
+// Other products use `api` (CloudMapApi, for ECS) and `discovery` (DiscoveryView, for the gateway).
+import type { Ec2Api } from '../ec2/api.js';
+import type { Logger } from '../kernel/log.js';
+import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
+import { serviceDiscoveryOperationNames, type ServiceDiscoveryOperations } from '../protocol/generated/servicediscovery.js';
+import type { Store } from '../store/store.js';
+import type { CloudMapApi, DiscoveryView } from './api.js';
+import { createCloudMapApi, type CloudMapDeps } from './cloudmap-api.js';
+import { Discovery } from './discovery.js';
+import { CustomHealthEngine } from './health.js';
+import { OperationRunner } from './op-runner.js';
+import type { HandlerDeps } from './operations/common.js';
+import { discoverOperations } from './operations/discover.js';
+import { instanceOperations } from './operations/instances.js';
+import { namespaceOperations } from './operations/namespaces.js';
+import { operationOperations } from './operations/operations.js';
+import { serviceOperations } from './operations/services.js';
+import { tagOperations } from './operations/tags.js';
+import { CloudMapStore } from './store.js';
+
+export { cloudmapMigrations } from './store.js';
+export type { CloudMapApi, DiscoveryView } from './api.js';
+
+export interface CloudMapOptions {
+  healthDelayMs: number;
+  operationDelayMs: number;
+}
+
+export interface CloudMapProduct {
+  handlers: HandlerTable<ServiceDiscoveryOperations>;
+  /** For ECS: register/deregister tasks, report their health. */
+  api: CloudMapApi;
+  /** For the gateway and DNS: routable instances, from memory. */
+  discovery: DiscoveryView;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  beforeReset(): Promise<void>;
+  afterReset(): void;
+  health(): Record<string, unknown>;
+}
+
+export function createCloudMap(store: Store, ec2: Pick<Ec2Api, 'vpc'>, options: CloudMapOptions, logger: Logger): CloudMapProduct {
+  const cm = new CloudMapStore(store);
+  const discovery = new Discovery(cm, logger);
+  discovery.attach(store); // before any handler runs, so every committed change reaches the view
+  const runner = new OperationRunner(cm, store, options.operationDelayMs, logger);
+  const customHealth = new CustomHealthEngine(cm, store, logger);
+  const deps: CloudMapDeps = { store, cm, discovery, runner, healthDelayMs: options.healthDelayMs };
+  const handlerDeps: HandlerDeps = { ...deps, ec2 };
+  const handlers: HandlerTable<ServiceDiscoveryOperations> = {
+    ...notImplementedAll(serviceDiscoveryOperationNames),
+    ...namespaceOperations(handlerDeps),
+    ...serviceOperations(handlerDeps),
+    ...instanceOperations(handlerDeps),
+    ...operationOperations(handlerDeps),
+    ...discoverOperations(handlerDeps),
+    ...tagOperations(handlerDeps),
+  };
+
+  return {
+    handlers,
+    api: createCloudMapApi(deps),
+    discovery,
+    async start() {
+      runner.start();
+      customHealth.start();
+    },
+    async stop() {
+      customHealth.stop();
+      await runner.stop();
+      discovery.detach();
+    },
+    async beforeReset() {
+      customHealth.clear();
+    },
+    afterReset() {},
+    health() {
+      return { cloudMapHealthDelayMs: options.healthDelayMs };
+    },
+  };
+}

@@ -1,0 +1,171 @@
+// Services: create/get/list/delete are synchronous, UpdateService is an asynchronous operation;
+// service attributes (Update/Get/DeleteServiceAttributes).
+import { AwsError } from '../../kernel/errors.js';
+import type { RequestContext } from '../../protocol/handlers.js';
+import type * as SD from '../../protocol/generated/servicediscovery.js';
+import { serviceArn, serviceId } from '../ids.js';
+import { checkDnsUpdate, checkHealthCheckConfig, checkServiceConfig } from '../service-config.js';
+import { regionKey, type ServiceRecord } from '../store.js';
+import { deleteServiceTx } from '../writes.js';
+import {
+  checkFilter,
+  matchFilter,
+  ownerMatches,
+  page,
+  refuseInFlight,
+  requireNamespace,
+  requireService,
+  serviceWire,
+  tagsFromList,
+  type Condition,
+  type HandlerDeps,
+} from './common.js';
+
+const MAX_SERVICE_ATTRIBUTES = 30;
+
+export function serviceOperations(deps: HandlerDeps) {
+  const { store, cm, runner } = deps;
+
+  return {
+    CreateService(input: SD.CreateServiceRequest, ctx: RequestContext): SD.CreateServiceResponse {
+      const nsRef = input.NamespaceId ?? input.DnsConfig?.NamespaceId;
+      if (!nsRef) throw new AwsError('InvalidInput', 'NamespaceId is required.');
+      if (input.NamespaceId && input.DnsConfig?.NamespaceId && input.DnsConfig.NamespaceId !== input.NamespaceId) {
+        throw new AwsError('InvalidInput', 'NamespaceId and DnsConfig.NamespaceId name different namespaces.');
+      }
+      const tags = tagsFromList(input.Tags);
+      return store.withTx(() => {
+        const ns = requireNamespace(cm, ctx, nsRef);
+        const config = checkServiceConfig({
+          namespaceType: ns.type,
+          type: input.Type,
+          dnsConfig: input.DnsConfig,
+          healthCheckConfig: input.HealthCheckConfig,
+          healthCheckCustomConfig: input.HealthCheckCustomConfig,
+        });
+        // DNS names are case-insensitive, so DNS namespaces refuse names that differ only by case.
+        const same = (s: ServiceRecord) => s.name === input.Name || (ns.type !== 'HTTP' && s.name.toLowerCase() === input.Name.toLowerCase());
+        const existing = cm.servicesOf(ctx.region, ns.id).find(same);
+        if (existing) {
+          if (input.CreatorRequestId && existing.creatorRequestId === input.CreatorRequestId) return { Service: serviceWire(cm, existing) };
+          throw new AwsError('ServiceAlreadyExists', `Service ${input.Name} already exists in namespace ${ns.id} (${existing.id}).`, {
+            fields: { CreatorRequestId: existing.creatorRequestId, ServiceId: existing.id, ServiceArn: existing.arn },
+          });
+        }
+        const id = serviceId();
+        const svc: ServiceRecord = {
+          region: ctx.region,
+          accountId: ctx.accountId,
+          id,
+          arn: serviceArn(ctx.region, ctx.accountId, id),
+          name: input.Name,
+          namespaceId: ns.id,
+          ...config,
+          attributes: {},
+          createdAt: Date.now(),
+          tags,
+          instancesRevision: 1,
+          ...(input.Description !== undefined ? { description: input.Description } : {}),
+          ...(input.CreatorRequestId ? { creatorRequestId: input.CreatorRequestId } : {}),
+        };
+        cm.services.putTx(regionKey(ctx.region, id), svc);
+        return { Service: serviceWire(cm, svc) };
+      });
+    },
+
+    GetService(input: SD.GetServiceRequest, ctx: RequestContext): SD.GetServiceResponse {
+      return { Service: serviceWire(cm, requireService(cm, ctx, input.Id)) };
+    },
+
+    ListServices(input: SD.ListServicesRequest, ctx: RequestContext): SD.ListServicesResponse {
+      let items = cm.services.withPrefix(`${ctx.region}/`);
+      for (const f of input.Filters ?? []) {
+        if (f.Name === 'NAMESPACE_ID') {
+          const c = checkFilter('NAMESPACE_ID', f.Condition as Condition, f.Values, ['EQ', 'IN']);
+          const ids = f.Values.map((v) => (v.startsWith('arn:') ? v.slice(v.lastIndexOf('/') + 1) : v));
+          items = items.filter((s) => matchFilter(s.namespaceId, c, ids));
+        } else if (f.Name === 'RESOURCE_OWNER') {
+          checkFilter('RESOURCE_OWNER', f.Condition as Condition, f.Values, ['EQ']);
+          items = items.filter((s) => ownerMatches(s.accountId, ctx, f.Values));
+        }
+      }
+      const p = page(items, (s) => s.id, input.MaxResults, input.NextToken);
+      return {
+        Services: p.items.map((s) => {
+          const { CreatorRequestId: _c, NamespaceId: _n, ...summary } = serviceWire(cm, s);
+          return summary;
+        }),
+        NextToken: p.nextToken,
+      };
+    },
+
+    UpdateService(input: SD.UpdateServiceRequest, ctx: RequestContext): SD.UpdateServiceResponse {
+      return store.withTx(() => {
+        const svc = requireService(cm, ctx, input.Id);
+        const ns = cm.namespace(ctx.region, svc.namespaceId);
+        const change = input.Service;
+        const dnsTtls = change.DnsConfig ? checkDnsUpdate(svc, change.DnsConfig.DnsRecords) : undefined;
+        let healthCheck;
+        if (change.HealthCheckConfig) {
+          if (svc.customHealth) throw new AwsError('InvalidInput', 'HealthCheckConfig cannot be added to a service that has HealthCheckCustomConfig.');
+          if (svc.dnsRecords?.some((r) => r.type === 'CNAME')) throw new AwsError('InvalidInput', 'HealthCheckConfig cannot be specified for a service with a CNAME record.');
+          healthCheck = checkHealthCheckConfig(change.HealthCheckConfig, ns?.type ?? 'HTTP');
+        }
+        refuseInFlight(runner.inFlight(ctx.region), (op) => op.type === 'UPDATE_SERVICE' && op.targets.SERVICE === svc.id);
+        const opId = runner.submitTx({
+          region: ctx.region,
+          accountId: ctx.accountId,
+          type: 'UPDATE_SERVICE',
+          targets: { SERVICE: svc.id },
+          action: {
+            kind: 'updateService',
+            serviceId: svc.id,
+            ...(change.Description !== undefined ? { description: change.Description } : {}),
+            ...(dnsTtls ? { dnsTtls } : {}),
+            ...(healthCheck ? { healthCheck } : {}),
+            // AWS: omitting an existing HealthCheckConfig from UpdateService deletes it.
+            dropHealthCheck: !change.HealthCheckConfig && !!svc.healthCheck,
+          },
+        });
+        return { OperationId: opId };
+      });
+    },
+
+    DeleteService(input: SD.DeleteServiceRequest, ctx: RequestContext): SD.DeleteServiceResponse {
+      store.withTx(() => {
+        const svc = requireService(cm, ctx, input.Id);
+        const count = cm.instanceCount(ctx.region, svc.id);
+        if (count) throw new AwsError('ResourceInUse', `Service ${svc.id} has ${count} registered instance(s); deregister them first.`);
+        deleteServiceTx(cm, svc);
+      });
+      return {};
+    },
+
+    UpdateServiceAttributes(input: SD.UpdateServiceAttributesRequest, ctx: RequestContext): SD.UpdateServiceAttributesResponse {
+      store.withTx(() => {
+        const svc = requireService(cm, ctx, input.ServiceId);
+        const attributes = { ...svc.attributes, ...input.Attributes };
+        if (Object.keys(attributes).length > MAX_SERVICE_ATTRIBUTES) {
+          throw new AwsError('ServiceAttributesLimitExceededException', `A service can have at most ${MAX_SERVICE_ATTRIBUTES} attributes.`);
+        }
+        cm.services.putTx(regionKey(ctx.region, svc.id), { ...svc, attributes });
+      });
+      return {};
+    },
+
+    GetServiceAttributes(input: SD.GetServiceAttributesRequest, ctx: RequestContext): SD.GetServiceAttributesResponse {
+      const svc = requireService(cm, ctx, input.ServiceId);
+      return { ServiceAttributes: { ServiceArn: svc.arn, ResourceOwner: svc.accountId, Attributes: svc.attributes } };
+    },
+
+    DeleteServiceAttributes(input: SD.DeleteServiceAttributesRequest, ctx: RequestContext): SD.DeleteServiceAttributesResponse {
+      store.withTx(() => {
+        const svc = requireService(cm, ctx, input.ServiceId);
+        const attributes = { ...svc.attributes };
+        for (const k of input.Attributes) delete attributes[k];
+        cm.services.putTx(regionKey(ctx.region, svc.id), { ...svc, attributes });
+      });
+      return {};
+    },
+  } satisfies Partial<SD.ServiceDiscoveryOperations>;
+}

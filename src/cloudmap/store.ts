@@ -1,0 +1,195 @@
+// Cloud Map records and tables. Keys start with the region (every region is separate, like AWS):
+//   namespaces, services, operations  `<region>/<id>`
+//   instances, health                 `<region>/<serviceId>/<instanceId>` (instance ids may contain '/')
+//   request tokens                    `<region>/<scope>/<token>` (CreatorRequestId / UpdaterRequestId)
+// Health lives in its own table so a health flip never looks like an instance change
+// (DiscoverInstancesRevision must not move on health changes).
+import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
+
+export type NamespaceType = 'HTTP' | 'DNS_PRIVATE' | 'DNS_PUBLIC';
+export type RecordType = 'A' | 'AAAA' | 'SRV' | 'CNAME';
+export type RoutingPolicy = 'MULTIVALUE' | 'WEIGHTED';
+export type CustomStatus = 'HEALTHY' | 'UNHEALTHY';
+
+export interface NamespaceRecord {
+  region: string;
+  accountId: string;
+  id: string;
+  arn: string;
+  name: string;
+  type: NamespaceType;
+  description?: string;
+  /** What DiscoverInstances calls NamespaceName; equals `name`. */
+  httpName: string;
+  /** DNS namespaces only. */
+  hostedZoneId?: string;
+  soaTtl?: number;
+  vpc?: string;
+  createdAt: number;
+  creatorRequestId?: string;
+  /** The CREATE_NAMESPACE operation (an idempotent retry answers it again). */
+  operationId: string;
+  tags: Record<string, string>;
+}
+
+export interface DnsRecordConfig {
+  type: RecordType;
+  ttl: number;
+}
+
+export interface HealthCheckRecord {
+  type: 'HTTP' | 'HTTPS' | 'TCP';
+  resourcePath?: string;
+  failureThreshold: number;
+}
+
+export interface ServiceRecord {
+  region: string;
+  accountId: string;
+  id: string;
+  arn: string;
+  name: string;
+  namespaceId: string;
+  description?: string;
+  /** HTTP: discoverable through the API only; DNS_HTTP: DNS records too. */
+  type: 'HTTP' | 'DNS_HTTP';
+  routingPolicy?: RoutingPolicy;
+  dnsRecords?: DnsRecordConfig[];
+  healthCheck?: HealthCheckRecord;
+  customHealth?: { failureThreshold: number };
+  /** Service attributes (UpdateServiceAttributes). */
+  attributes: Record<string, string>;
+  createdAt: number;
+  creatorRequestId?: string;
+  tags: Record<string, string>;
+  /** DiscoverInstancesRevision: bumped by every instance change, never by health changes. */
+  instancesRevision: number;
+}
+
+export interface InstanceRecord {
+  region: string;
+  serviceId: string;
+  id: string;
+  attributes: Record<string, string>;
+  creatorRequestId?: string;
+  /** The REGISTER_INSTANCE operation that wrote this version. */
+  operationId?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Present only for instances of services with a health configuration. */
+export interface HealthRecord {
+  status: CustomStatus;
+  /** A custom-health change waiting for the health delay (AWS: ~30 s). */
+  pending?: { status: CustomStatus; at: number };
+}
+
+export type OperationType = 'CREATE_NAMESPACE' | 'DELETE_NAMESPACE' | 'UPDATE_NAMESPACE' | 'UPDATE_SERVICE' | 'REGISTER_INSTANCE' | 'DEREGISTER_INSTANCE';
+export type OperationStatus = 'SUBMITTED' | 'PENDING' | 'SUCCESS' | 'FAIL';
+
+/** What an operation does when it completes (dropped from the record afterwards). */
+export type OperationAction =
+  | { kind: 'createNamespace'; namespace: NamespaceRecord }
+  | { kind: 'updateNamespace'; namespaceId: string; description?: string; soaTtl?: number }
+  | { kind: 'deleteNamespace'; namespaceId: string }
+  | { kind: 'updateService'; serviceId: string; description?: string; dnsTtls?: DnsRecordConfig[]; healthCheck?: HealthCheckRecord; dropHealthCheck: boolean }
+  | { kind: 'registerInstance'; instance: InstanceRecord }
+  | { kind: 'deregisterInstance'; serviceId: string; instanceId: string };
+
+export interface OperationRecord {
+  region: string;
+  accountId: string;
+  id: string;
+  type: OperationType;
+  status: OperationStatus;
+  errorCode?: string;
+  errorMessage?: string;
+  createdAt: number;
+  updatedAt: number;
+  /** NAMESPACE / SERVICE / INSTANCE → id. */
+  targets: Record<string, string>;
+  /** SUBMITTED → PENDING at pendingAt, → SUCCESS/FAIL at dueAt. */
+  pendingAt: number;
+  dueAt: number;
+  action?: OperationAction;
+}
+
+export interface TokenRecord {
+  operationId: string;
+  /** The request the token was first used with; the same token with another request is a DuplicateRequest. */
+  fingerprint: string;
+}
+
+export const TABLES = {
+  namespaces: 'cloudmap_namespaces',
+  services: 'cloudmap_services',
+  instances: 'cloudmap_instances',
+  health: 'cloudmap_health',
+  operations: 'cloudmap_operations',
+  tokens: 'cloudmap_tokens',
+} as const;
+
+export const cloudmapMigrations: Migration[] = [
+  {
+    id: 'cloudmap/001-tables',
+    up: Object.values(TABLES).map(docTableSql).join('\n'),
+  },
+];
+
+export const regionKey = (region: string, id: string) => `${region}/${id}`;
+export const instanceKey = (region: string, serviceId: string, instanceId: string) => `${region}/${serviceId}/${instanceId}`;
+
+/** Splits `<region>/<serviceId>/<instanceId>`; the instance id keeps any '/' it has. */
+export function splitInstanceKey(key: string): { region: string; serviceId: string; instanceId: string } | undefined {
+  const a = key.indexOf('/');
+  const b = a < 0 ? -1 : key.indexOf('/', a + 1);
+  if (b < 0) return undefined;
+  return { region: key.slice(0, a), serviceId: key.slice(a + 1, b), instanceId: key.slice(b + 1) };
+}
+
+export class CloudMapStore {
+  readonly namespaces: DocTable<NamespaceRecord>;
+  readonly services: DocTable<ServiceRecord>;
+  readonly instances: DocTable<InstanceRecord>;
+  readonly health: DocTable<HealthRecord>;
+  readonly operations: DocTable<OperationRecord>;
+  readonly tokens: DocTable<TokenRecord>;
+
+  constructor(readonly store: Store) {
+    this.namespaces = store.table(TABLES.namespaces);
+    this.services = store.table(TABLES.services);
+    this.instances = store.table(TABLES.instances);
+    this.health = store.table(TABLES.health);
+    this.operations = store.table(TABLES.operations);
+    this.tokens = store.table(TABLES.tokens);
+  }
+
+  namespace(region: string, id: string): NamespaceRecord | undefined {
+    return this.namespaces.get(regionKey(region, id));
+  }
+
+  service(region: string, id: string): ServiceRecord | undefined {
+    return this.services.get(regionKey(region, id));
+  }
+
+  instance(region: string, serviceId: string, instanceId: string): InstanceRecord | undefined {
+    return this.instances.get(instanceKey(region, serviceId, instanceId));
+  }
+
+  instancesOf(region: string, serviceId: string): InstanceRecord[] {
+    return this.instances.withPrefix(`${region}/${serviceId}/`);
+  }
+
+  instanceCount(region: string, serviceId: string): number {
+    return this.instances.countPrefix(`${region}/${serviceId}/`);
+  }
+
+  servicesOf(region: string, namespaceId: string): ServiceRecord[] {
+    return this.services.withPrefix(`${region}/`).filter((s) => s.namespaceId === namespaceId);
+  }
+
+  operation(region: string, id: string): OperationRecord | undefined {
+    return this.operations.get(regionKey(region, id));
+  }
+}

@@ -1,0 +1,83 @@
+// The transactional writes shared by the API handlers, the operation runner, the health engines and
+// CloudMapApi (functions ending in Tx must run inside store.withTx). Keeping them in one place keeps
+// the invariants in one place: an instance change bumps its service's InstancesRevision, a health
+// change never does; registering (re)sets the health record only when the instance really changed.
+import { initialHealth } from './instance-attributes.js';
+import { instanceKey, regionKey, type CloudMapStore, type CustomStatus, type HealthRecord, type InstanceRecord, type ServiceRecord } from './store.js';
+
+function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
+}
+
+function bumpRevisionTx(cm: CloudMapStore, svc: ServiceRecord): void {
+  const current = cm.service(svc.region, svc.id) ?? svc;
+  cm.services.putTx(regionKey(svc.region, svc.id), { ...current, instancesRevision: current.instancesRevision + 1 });
+}
+
+/**
+ * Registers or re-registers an instance. Returns false when an identical registration exists (an
+ * idempotent retry, or a reconciler re-asserting what is there): nothing is written then.
+ */
+export function registerInstanceTx(cm: CloudMapStore, svc: ServiceRecord, instance: InstanceRecord): boolean {
+  const key = instanceKey(svc.region, svc.id, instance.id);
+  const existing = cm.instances.get(key);
+  if (existing && sameAttributes(existing.attributes, instance.attributes)) return false;
+  cm.instances.putTx(key, { ...instance, createdAt: existing?.createdAt ?? instance.createdAt });
+  // A new registration starts a new health history: AWS_INIT_HEALTH_STATUS for custom health, and a
+  // fresh Route 53 check (healthy until FailureThreshold probes fail) for HealthCheckConfig.
+  if (svc.customHealth) cm.health.putTx(key, { status: initialHealth(instance.attributes) });
+  else if (svc.healthCheck) cm.health.putTx(key, { status: 'HEALTHY' });
+  bumpRevisionTx(cm, svc);
+  return true;
+}
+
+/** Returns false when there was no such instance. */
+export function deregisterInstanceTx(cm: CloudMapStore, svc: ServiceRecord, instanceId: string): boolean {
+  const key = instanceKey(svc.region, svc.id, instanceId);
+  if (!cm.instances.deleteTx(key)) return false;
+  cm.health.deleteTx(key);
+  bumpRevisionTx(cm, svc);
+  return true;
+}
+
+/**
+ * A custom health report. The change takes effect `delayMs` after the first report of a new value
+ * (AWS: ~30 s); repeating the same value inside that window does not move the deadline; reporting
+ * the current value again cancels a pending change. Returns the record written (or left).
+ */
+export function reportCustomHealthTx(cm: CloudMapStore, svc: ServiceRecord, instanceId: string, status: CustomStatus, now: number, delayMs: number): HealthRecord {
+  const key = instanceKey(svc.region, svc.id, instanceId);
+  const current: HealthRecord = cm.health.get(key) ?? { status: 'HEALTHY' };
+  let next: HealthRecord;
+  if (delayMs <= 0) next = { status };
+  else if (current.pending?.status === status) next = current;
+  else if (status === current.status) next = { status };
+  else next = { status: current.status, pending: { status, at: now + delayMs } };
+  cm.health.putTx(key, next);
+  return next;
+}
+
+/** Applies a pending custom health change whose time has come. Returns true when it did. */
+export function applyDueHealthTx(cm: CloudMapStore, key: string, now: number): boolean {
+  const rec = cm.health.get(key);
+  if (!rec?.pending || rec.pending.at > now) return false;
+  cm.health.putTx(key, { status: rec.pending.status });
+  return true;
+}
+
+/** A Route 53 health check result that crossed FailureThreshold. */
+export function setCheckedHealthTx(cm: CloudMapStore, key: string, status: CustomStatus): void {
+  if (!cm.instances.has(key)) return; // deregistered while the probe was in flight
+  cm.health.putTx(key, { status });
+}
+
+export function deleteServiceTx(cm: CloudMapStore, svc: ServiceRecord): void {
+  for (const inst of cm.instancesOf(svc.region, svc.id)) {
+    const key = instanceKey(svc.region, svc.id, inst.id);
+    cm.instances.deleteTx(key);
+    cm.health.deleteTx(key);
+  }
+  cm.services.deleteTx(regionKey(svc.region, svc.id));
+}
