@@ -46,6 +46,8 @@ export interface EcsOptions {
   /** Cloud Map's custom-health delay: how long a pushed HEALTHY takes to show. */
   healthDelayMs: number;
   logger: Logger;
+  /** Unit tests only: run tasks on this runtime (the in-tree fake) instead of selecting one. */
+  runtimeOverride?: ContainerRuntime;
 }
 
 export interface EcsProduct {
@@ -68,7 +70,8 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
   let docker: DockerRuntime | undefined;
   let chosen: ContainerRuntime = processRuntime;
   let instanceId = '';
-  const runtimeFor = (name: string): ContainerRuntime | undefined => (name === 'process' ? processRuntime : name === 'docker' ? docker : undefined);
+  const runtimeFor = (name: string): ContainerRuntime | undefined =>
+    name === 'process' ? processRuntime : name === 'docker' ? docker : name === opts.runtimeOverride?.name ? opts.runtimeOverride : undefined;
 
   const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor });
   const controller = new ServiceController({ ecs, ec2: opts.ec2, index, logger: opts.logger, settleMs: opts.healthDelayMs });
@@ -120,7 +123,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
   async function removeStrays(): Promise<void> {
     const owners = new Map<string, TaskRecord>();
     for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') owners.set(t.taskId, t);
-    for (const rt of [processRuntime, docker]) {
+    for (const rt of [processRuntime, docker, opts.runtimeOverride]) {
       if (!rt) continue;
       for (const { handle, taskId } of await rt.owned().catch(() => [])) {
         const task = owners.get(taskId);
@@ -161,7 +164,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
     store: ecs,
     async start() {
       instanceId = ensureInstanceId();
-      const selected = await selectRuntime(opts.runtime, instanceId, processRuntime, opts.logger);
+      const selected = opts.runtimeOverride ? { runtime: opts.runtimeOverride, docker: undefined } : await selectRuntime(opts.runtime, instanceId, processRuntime, opts.logger);
       chosen = selected.runtime;
       docker = selected.docker;
       if (!docker && ecs.tasks.all().some((t) => t.lastStatus !== 'STOPPED' && t.runtime === 'docker')) {
