@@ -1,6 +1,17 @@
 // The start-up banner: what a newcomer needs to point the aws CLI and SDKs at Wayfinder.
 import type { Config } from '../server/config.js';
 
+/** Banner lines for the facts products report (GET /_wayfinder/health). */
+export function factLines(facts: Record<string, unknown>, config: Config): string[] {
+  const lines: string[] = [];
+  if (typeof facts.dnsPort === 'number') {
+    const delay = typeof facts.cloudMapHealthDelayMs === 'number' ? facts.cloudMapHealthDelayMs : config.healthDelayMs;
+    lines.push(`dns          ${config.host}:${facts.dnsPort} udp+tcp, authoritative for Cloud Map DNS namespaces (dig -p ${facts.dnsPort} @${config.host} …)`);
+    lines.push(`cloud map    health changes apply after ${delay} ms (AWS: ~30 s; --health-delay-ms)`);
+  }
+  return lines;
+}
+
 export function banner(config: Config, port: number, extra: string[] = []): string {
   const host = config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host;
   const endpoint = `http://${host}:${port}`;

@@ -1,5 +1,5 @@
 // `wayfinder up`: start in the foreground, print the banner, stop gracefully on SIGTERM/SIGINT.
-import { banner } from './banner.js';
+import { banner, factLines } from './banner.js';
 import { parseArgs, UsageError } from './args.js';
 import { ConfigError, OPTIONS, resolveConfig, type OptionName } from '../server/config.js';
 import { startWayfinder } from '../server/app.js';
@@ -48,7 +48,7 @@ export async function up(argv: string[]): Promise<number> {
     process.stderr.write(`wayfinder up: could not start: ${err.message}${hint}\n`);
     return 1;
   }
-  process.stdout.write(banner(config, wf.port) + '\n');
+  process.stdout.write(banner(config, wf.port, factLines(wf.facts(), config)) + '\n');
   return await new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

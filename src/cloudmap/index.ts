@@ -6,10 +6,12 @@ import type { Logger } from '../kernel/log.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { serviceDiscoveryOperationNames, type ServiceDiscoveryOperations } from '../protocol/generated/servicediscovery.js';
 import type { Store } from '../store/store.js';
-import type { CloudMapApi, DiscoveryView } from './api.js';
+import type { CloudMapApi } from './api.js';
 import { createCloudMapApi, type CloudMapDeps } from './cloudmap-api.js';
 import { Discovery } from './discovery.js';
+import { DnsServer } from './dns/server.js';
 import { CustomHealthEngine } from './health.js';
+import { HealthChecker } from './health-checks.js';
 import { OperationRunner } from './op-runner.js';
 import type { HandlerDeps } from './operations/common.js';
 import { discoverOperations } from './operations/discover.js';
@@ -24,16 +26,19 @@ export { cloudmapMigrations } from './store.js';
 export type { CloudMapApi, DiscoveryView } from './api.js';
 
 export interface CloudMapOptions {
+  /** Custom health changes take effect after this (AWS: ~30 s); also the Route 53 probe interval (≥ 100 ms). */
   healthDelayMs: number;
   operationDelayMs: number;
+  /** Where the DNS server listens; without it no DNS server runs (unit tests). Port 0 picks a free port. */
+  dns?: { host: string; port: number };
 }
 
 export interface CloudMapProduct {
   handlers: HandlerTable<ServiceDiscoveryOperations>;
   /** For ECS: register/deregister tasks, report their health. */
   api: CloudMapApi;
-  /** For the gateway and DNS: routable instances, from memory. */
-  discovery: DiscoveryView;
+  /** For the gateway and DNS: routable instances, from memory (a DiscoveryView with snapshot access). */
+  discovery: Discovery;
   start(): Promise<void>;
   stop(): Promise<void>;
   beforeReset(): Promise<void>;
@@ -47,6 +52,8 @@ export function createCloudMap(store: Store, ec2: Pick<Ec2Api, 'vpc'>, options: 
   discovery.attach(store); // before any handler runs, so every committed change reaches the view
   const runner = new OperationRunner(cm, store, options.operationDelayMs, logger);
   const customHealth = new CustomHealthEngine(cm, store, logger);
+  const checker = new HealthChecker(cm, store, discovery, Math.max(100, options.healthDelayMs), logger);
+  const dns = options.dns ? new DnsServer(discovery, logger) : undefined;
   const deps: CloudMapDeps = { store, cm, discovery, runner, healthDelayMs: options.healthDelayMs };
   const handlerDeps: HandlerDeps = { ...deps, ec2 };
   const handlers: HandlerTable<ServiceDiscoveryOperations> = {
@@ -64,20 +71,32 @@ export function createCloudMap(store: Store, ec2: Pick<Ec2Api, 'vpc'>, options: 
     api: createCloudMapApi(deps),
     discovery,
     async start() {
+      if (dns && options.dns) {
+        try {
+          await dns.start(options.dns.host, options.dns.port);
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          throw new Error(`DNS server could not listen on ${options.dns.host}:${options.dns.port} (${err.code ?? err.message}); choose another port with --dns-port (0 picks a free one)`);
+        }
+      }
       runner.start();
       customHealth.start();
+      checker.start();
     },
     async stop() {
+      checker.stop();
       customHealth.stop();
       await runner.stop();
+      await dns?.stop();
       discovery.detach();
     },
     async beforeReset() {
       customHealth.clear();
+      await runner.reset();
     },
     afterReset() {},
     health() {
-      return { cloudMapHealthDelayMs: options.healthDelayMs };
+      return { ...(dns ? { dnsPort: dns.port } : {}), cloudMapHealthDelayMs: options.healthDelayMs };
     },
   };
 }

@@ -96,16 +96,27 @@ export function applyActionTx(cm: CloudMapStore, op: OperationRecord, now: numbe
 }
 
 export class OperationRunner {
-  private readonly queue: WorkQueue;
+  private queue: WorkQueue;
   private unsubscribe?: () => void;
 
   constructor(
     private readonly cm: CloudMapStore,
     private readonly store: Store,
     private readonly delayMs: number,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
-    this.queue = new WorkQueue('cloudmap-operations', (key) => this.reconcile(key), { logger, concurrency: 1 });
+    this.queue = this.newQueue();
+  }
+
+  private newQueue(): WorkQueue {
+    return new WorkQueue('cloudmap-operations', (key) => this.reconcile(key), { logger: this.logger, concurrency: 1 });
+  }
+
+  /** Before a reset wipes the operations: drop every queued key and timer. */
+  async reset(): Promise<void> {
+    const old = this.queue;
+    this.queue = this.newQueue();
+    await old.stop();
   }
 
   /**

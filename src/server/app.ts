@@ -41,7 +41,7 @@ export interface Wayfinder {
 function buildProducts(store: Store, config: Config, logger: Logger): Product[] {
   const ec2 = createEc2(store);
   const logs = createLogs(store, logger);
-  const cloudmap = createCloudMap(store, ec2.api, { healthDelayMs: config.healthDelayMs, operationDelayMs: config.operationDelayMs }, logger);
+  const cloudmap = createCloudMap(store, ec2.api, { healthDelayMs: config.healthDelayMs, operationDelayMs: config.operationDelayMs, dns: { host: config.host, port: config.dnsPort } }, logger);
   const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cloudmap.api, runtime: config.runtime, healthDelayMs: config.healthDelayMs, logger });
   return [
     { name: 'ec2', handlers: { ec2: ec2.handlers as unknown as AnyHandlerTable }, afterReset: () => ec2.afterReset() },

@@ -79,3 +79,19 @@ test('an operation still pending when the server stops completes after a restart
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a reset drops pending operations and their timers', async () => {
+  const server = await startTestServer({ operationDelayMs: 60_000, healthDelayMs: 60_000 });
+  const sd = sdClient(server);
+  try {
+    const { OperationId } = await sd.send(new SD.CreateHttpNamespaceCommand({ Name: 'never' }));
+    assert.equal((await sd.send(new SD.GetOperationCommand({ OperationId }))).Operation!.Status, 'SUBMITTED');
+    const { rawRequest } = await import('../support/server.js');
+    assert.equal((await rawRequest(server, { method: 'POST', path: '/_wayfinder/reset' })).status, 200);
+    assert.equal((await errorOf(sd.send(new SD.GetOperationCommand({ OperationId })))).name, 'OperationNotFound');
+    assert.equal((await sd.send(new SD.ListNamespacesCommand({}))).Namespaces!.length, 0);
+  } finally {
+    sd.destroy();
+    await server.destroy(); // returns promptly: no 60 s timer keeps anything alive
+  }
+});
