@@ -45,6 +45,8 @@ export interface EcsOptions {
   runtime: RuntimeChoice;
   /** Cloud Map's custom-health delay: how long a pushed HEALTHY takes to show. */
   healthDelayMs: number;
+  /** How long a task without health checks must run before the scheduler counts it healthy. */
+  taskStableMs: number;
   logger: Logger;
   /** Unit tests only: run tasks on this runtime (the in-tree fake) instead of selecting one. */
   runtimeOverride?: ContainerRuntime;
@@ -70,11 +72,12 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
   let docker: DockerRuntime | undefined;
   let chosen: ContainerRuntime = processRuntime;
   let instanceId = '';
+  let runtimeDetail = 'tasks run as child processes (entryPoint + command)';
   const runtimeFor = (name: string): ContainerRuntime | undefined =>
     name === 'process' ? processRuntime : name === 'docker' ? docker : name === opts.runtimeOverride?.name ? opts.runtimeOverride : undefined;
 
   const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor });
-  const controller = new ServiceController({ ecs, ec2: opts.ec2, index, logger: opts.logger, settleMs: opts.healthDelayMs });
+  const controller = new ServiceController({ ecs, ec2: opts.ec2, index, logger: opts.logger, settleMs: opts.healthDelayMs, stableMs: opts.taskStableMs });
   const ctx: EcsContext = { ecs, ec2: opts.ec2, registration, index, now: Date.now };
   const handlers: HandlerTable<EcsOperations> = {
     ...notImplementedAll(ecsOperationNames),
@@ -167,6 +170,12 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
       const selected = opts.runtimeOverride ? { runtime: opts.runtimeOverride, docker: undefined } : await selectRuntime(opts.runtime, instanceId, processRuntime, opts.logger);
       chosen = selected.runtime;
       docker = selected.docker;
+      runtimeDetail =
+        chosen.name === 'docker'
+          ? `containers through the Docker engine at ${docker?.where ?? 'the local socket'}`
+          : opts.runtime === 'auto'
+            ? 'tasks run as child processes (no Docker engine answered)'
+            : 'tasks run as child processes (entryPoint + command)';
       if (!docker && ecs.tasks.all().some((t) => t.lastStatus !== 'STOPPED' && t.runtime === 'docker')) {
         // Tasks from a run on the docker runtime: adopt them if the engine is still there.
         docker = await dockerIfAvailable(instanceId, opts.logger);
@@ -209,7 +218,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
       store.withTx(() => ecs.meta.putTx('instance', { value: instanceId }));
     },
     health() {
-      return { runtime: chosen.name };
+      return { runtime: chosen.name, runtimeDetail: runtimeDetail };
     },
     async idle() {
       for (let i = 0; i < 3; i++) {

@@ -21,6 +21,8 @@ export interface Config {
   operationDelayMs: number;
   /** Delay before a VPC link moves from PENDING to AVAILABLE. */
   vpcLinkDelayMs: number;
+  /** How long an ECS task without health checks must run before it counts as healthy (AWS: ~40 s). */
+  taskStableMs: number;
 }
 
 export const BUILT_IN_CREDENTIAL: Credential = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -48,6 +50,7 @@ export const OPTIONS = {
   healthDelayMs: { flag: '--health-delay-ms', env: 'WAYFINDER_HEALTH_DELAY_MS', default: '1000', help: 'Cloud Map custom-health delay (AWS waits ~30000)' },
   operationDelayMs: { flag: '--operation-delay-ms', env: 'WAYFINDER_OPERATION_DELAY_MS', default: '200', help: 'Cloud Map operation SUBMITTED → SUCCESS delay' },
   vpcLinkDelayMs: { flag: '--vpc-link-delay-ms', env: 'WAYFINDER_VPC_LINK_DELAY_MS', default: '1000', help: 'VPC link PENDING → AVAILABLE delay' },
+  taskStableMs: { flag: '--task-stable-ms', env: 'WAYFINDER_TASK_STABLE_MS', default: '3000', help: 'ECS: a task without health checks counts healthy after running this long (AWS ~40000)' },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -95,6 +98,7 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
     healthDelayMs: int('--health-delay-ms', get('healthDelayMs'), 0, 600_000),
     operationDelayMs: int('--operation-delay-ms', get('operationDelayMs'), 0, 600_000),
     vpcLinkDelayMs: int('--vpc-link-delay-ms', get('vpcLinkDelayMs'), 0, 600_000),
+    taskStableMs: int('--task-stable-ms', get('taskStableMs'), 0, 600_000),
   };
   if (!isLoopback(config.host) && (config.auth === 'off' || extra.length === 0)) {
     throw new ConfigError(

@@ -22,7 +22,7 @@ async function harness() {
   const cm = new FakeCloudMap();
   const registry = cm.addService('srv-web');
   const fake = new FakeRuntime();
-  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cm, runtime: 'process', healthDelayMs: 0, logger: silentLogger, runtimeOverride: fake });
+  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cm, runtime: 'process', healthDelayMs: 0, taskStableMs: 100, logger: silentLogger, runtimeOverride: fake });
   await ecs.start();
   const ctx: RequestContext = { requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'test', service: 'ecs', operation: 'test', headers: {}, receivedAt: Date.now() };
   const call = <T>(op: keyof typeof ecs.handlers, input: unknown): T => (ecs.handlers[op] as unknown as Handler)(input, ctx) as T;

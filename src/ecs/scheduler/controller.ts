@@ -38,6 +38,11 @@ export interface ControllerDeps {
   logger: Logger;
   /** How long a custom-health change takes to show in Cloud Map (Cloud Map's health delay). */
   settleMs: number;
+  /**
+   * A task without container health checks counts as healthy once it has been RUNNING this long
+   * (AWS waits ~40 s); a command that crashes right after starting never does.
+   */
+  stableMs: number;
   now?: () => number;
 }
 
@@ -120,6 +125,8 @@ export class ServiceController {
       if (unhealthy && now < graceEnds) wake.push(graceEnds);
       const settleAt = this.settlesAt(t);
       if (settleAt !== undefined && settleAt > now) wake.push(settleAt);
+      const stableAt = (t.startedAt ?? 0) + this.deps.stableMs;
+      if (t.lastStatus === 'RUNNING' && stableAt > now) wake.push(stableAt);
       return {
         id: t.taskId,
         deploymentId: t.startedBy,
@@ -224,7 +231,7 @@ export class ServiceController {
   private isHealthy(t: TaskRecord, now: number): boolean {
     if (t.lastStatus !== 'RUNNING' || t.desiredStatus !== 'RUNNING') return false;
     const checked = t.containers.some((c) => c.essential && c.hasHealthCheck);
-    if (!checked) return true;
+    if (!checked) return now >= (t.startedAt ?? now) + this.deps.stableMs;
     if (t.healthStatus !== 'HEALTHY') return false;
     const settle = this.settlesAt(t);
     return settle === undefined || now >= settle;

@@ -8,8 +8,9 @@
 //   1. Tasks that failed their container health checks are stopped (they are not healthy anyway).
 //   2. Tasks of no known deployment, and every task of a DRAINING service, are stopped.
 //   3. The primary deployment never keeps more than D tasks (scale-in stops the least useful first).
-//   4. Tasks of older deployments that are not healthy are stopped; healthy ones only while the
-//      healthy count stays ≥ minHealthy — so new tasks are healthy (and registered) before old ones stop.
+//   4. Tasks of older deployments still starting are stopped; running ones that are not healthy (yet)
+//      once the primary's tasks are all healthy; healthy ones only while the healthy count stays
+//      ≥ minHealthy — so new tasks are healthy (and registered) before old ones stop.
 //   5. New primary tasks are launched up to D, never past maxTotal tasks not yet STOPPED (tasks being
 //      stopped still count: they hold their resources until they are gone).
 //   6. The circuit breaker trips once the primary deployment has ⌈D/2⌉ failed tasks, clamped to
@@ -118,8 +119,11 @@ export function plan(input: PlanInput): Plan {
 
   const oldTasks = remaining.filter((t) => t.deploymentId !== primary?.id);
   let budget = remaining.filter((t) => t.healthy).length - minHealthy;
+  const primaryReady = primaryTasks.length >= D && primaryTasks.every((t) => t.healthy);
   for (const t of [...oldTasks].sort(byUsefulness)) {
-    if (!t.healthy) stopTask(t, 'replaced');
+    // Old tasks still starting go at once; running ones not (yet) healthy only once the primary
+    // deployment has its tasks healthy — they may well be serving.
+    if (!t.healthy && (t.lastStatus !== 'RUNNING' || primaryReady)) stopTask(t, 'replaced');
     // A failed rollout leaves the healthy old tasks serving (until a rollback deployment replaces them).
     else if (budget > 0 && !primaryFailed) {
       stopTask(t, 'replaced');
@@ -139,7 +143,7 @@ export function plan(input: PlanInput): Plan {
   const completed = !!primary && primary.rolloutState === 'IN_PROGRESS' && !tripped && nothingToDo && !oldLeft && primarySettled;
   const steady = !primaryFailed && nothingToDo && !oldLeft && primarySettled && !inFlight;
   const blocked =
-    !primaryFailed && !input.launchHeld && nothingToDo && !inFlight && primaryTasks.every((t) => t.healthy) && (need > 0 || oldTasks.length > 0);
+    !primaryFailed && !input.launchHeld && nothingToDo && !inFlight && remaining.every((t) => t.healthy) && (need > 0 || oldTasks.length > 0);
   const retire = input.deployments.filter((d) => d.status === 'ACTIVE' && !input.tasks.some((t) => t.deploymentId === d.id)).map((d) => d.id);
 
   return { launch, stop, retire, completed, tripped, blocked, steady };

@@ -5,7 +5,7 @@
 // its own strays, and never touches another Wayfinder's (parallel test servers share one engine).
 import { LineSplitter } from '../lines.js';
 import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type ExitStatus, type LineSink, type PortBinding, type Recovered, type StartedContainer } from '../api.js';
-import { DockerEngine, EngineError, FrameDemuxer, readAll } from './engine-client.js';
+import { DockerEngine, EngineError, FrameDemuxer, describeTarget, readAll } from './engine-client.js';
 
 export const LABEL_INSTANCE = 'wayfinder.instance';
 export const LABEL_CLUSTER = 'wayfinder.cluster';
@@ -56,6 +56,11 @@ export class DockerRuntime implements ContainerRuntime {
     /** Per-data-dir id written on every container's labels. */
     readonly instanceId: string,
   ) {}
+
+  /** Where the engine is (for the banner). */
+  get where(): string {
+    return describeTarget(this.engine.target);
+  }
 
   async start(spec: ContainerSpec): Promise<StartedContainer> {
     const name = sanitize(`wf-${this.instanceId.slice(0, 8)}-${spec.cluster}-${spec.taskId.slice(0, 12)}-${spec.name}`).slice(0, 200);
