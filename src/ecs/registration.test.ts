@@ -38,7 +38,7 @@ test('custom health: UNHEALTHY first when an essential container has a health ch
   const checked = task({ serviceRegistries: [{ registryArn: svc.arn, port: 80 }] });
   checked.containers[0]!.hasHealthCheck = true;
   const regs = reg.register(checked);
-  assert.deepEqual(regs, [{ serviceId: 'srv-a', instanceId: checked.taskId, custom: true, pushed: 'UNHEALTHY' }]);
+  assert.deepEqual(regs, [{ serviceId: 'srv-a', instanceId: checked.taskId, custom: true, pushed: 'UNHEALTHY', pushedAt: 0 }]);
   assert.equal(cm.instances.get('srv-a')!.get(checked.taskId)!.attributes.AWS_INIT_HEALTH_STATUS, 'UNHEALTHY');
   assert.equal(reg.pushHealth({ ...checked, registrations: regs }), undefined, 'nothing to say while health is unknown');
   const pushed = reg.pushHealth({ ...checked, registrations: regs, healthStatus: 'HEALTHY' })!;

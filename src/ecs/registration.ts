@@ -88,7 +88,13 @@ export class Registration {
       const attributes = instanceAttributes(task, registry, info);
       try {
         this.cloudMap.registerInstance({ serviceId: info.id, instanceId: task.taskId, attributes, creatorRequestId: task.taskId });
-        done.push({ serviceId: info.id, instanceId: task.taskId, custom: info.health === 'custom', ...(info.health === 'custom' ? { pushed: attributes.AWS_INIT_HEALTH_STATUS as 'HEALTHY' | 'UNHEALTHY' } : {}) });
+        done.push({
+          serviceId: info.id,
+          instanceId: task.taskId,
+          custom: info.health === 'custom',
+          // The initial status applies at once (no health delay), so it counts as long since pushed.
+          ...(info.health === 'custom' ? { pushed: attributes.AWS_INIT_HEALTH_STATUS as 'HEALTHY' | 'UNHEALTHY', pushedAt: 0 } : {}),
+        });
       } catch (e) {
         this.logger.warn({ task: task.taskId, serviceId: info.id, err: (e as Error).message }, 'Cloud Map registration failed');
       }
@@ -107,7 +113,7 @@ export class Registration {
       try {
         this.cloudMap!.setCustomHealth(r.serviceId, r.instanceId, want);
         changed = true;
-        return { ...r, pushed: want };
+        return { ...r, pushed: want, pushedAt: Date.now() };
       } catch (e) {
         this.logger.warn({ task: task.taskId, serviceId: r.serviceId, err: (e as Error).message }, 'Cloud Map health update failed');
         return r;

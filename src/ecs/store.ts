@@ -170,6 +170,8 @@ export interface RegistrationRecord {
   custom: boolean;
   /** The last status pushed (or registered with). */
   pushed?: 'HEALTHY' | 'UNHEALTHY';
+  /** When it was pushed: Cloud Map shows a pushed change only after its health delay. */
+  pushedAt?: number;
 }
 
 export interface TaskRecord {

@@ -16,7 +16,7 @@ let registry: Awaited<ReturnType<typeof cloudMapService>>;
 const www = wwwDir('served by wayfinder');
 
 before(async () => {
-  server = await startTestServer({ taskStableMs: 1000 });
+  server = await startTestServer({ taskStableMs: 1000, healthDelayMs: 300 });
   c = clients(server);
   net = await defaultNetwork(c.ec2);
   registry = await cloudMapService(c.sd, net.vpcId, { namespace: 'internal', service: 'api' });

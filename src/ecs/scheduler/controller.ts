@@ -22,6 +22,7 @@ import { plan, type PlanTask } from './plan.js';
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 60_000;
 const THROTTLE_EVENT_STREAK = 3;
+const SETTLE_MARGIN_MS = 50;
 
 interface Backoff {
   primed: boolean;
@@ -123,7 +124,7 @@ export class ServiceController {
       const unhealthy = t.healthStatus === 'UNHEALTHY' && t.desiredStatus === 'RUNNING';
       const graceEnds = (t.startedAt ?? t.createdAt) + grace;
       if (unhealthy && now < graceEnds) wake.push(graceEnds);
-      const settleAt = this.settlesAt(t);
+      const settleAt = t.healthStatus === 'HEALTHY' ? this.settlesAt(t) : undefined;
       if (settleAt !== undefined && settleAt > now) wake.push(settleAt);
       const stableAt = (t.startedAt ?? 0) + this.deps.stableMs;
       if (t.lastStatus === 'RUNNING' && stableAt > now) wake.push(stableAt);
@@ -234,13 +235,22 @@ export class ServiceController {
     if (!checked) return now >= (t.startedAt ?? now) + this.deps.stableMs;
     if (t.healthStatus !== 'HEALTHY') return false;
     const settle = this.settlesAt(t);
-    return settle === undefined || now >= settle;
+    return settle !== undefined && now >= settle;
   }
 
+  /**
+   * When Cloud Map shows the task HEALTHY: a pushed status takes Cloud Map's health delay to apply,
+   * counted from the push (plus a small margin, so an old task is never deregistered before Cloud
+   * Map shows its replacement healthy). undefined while the push has not happened.
+   */
   private settlesAt(t: TaskRecord): number | undefined {
-    if (t.healthStatus !== 'HEALTHY' || t.healthySince === undefined) return undefined;
-    if (!t.registrations.some((r) => r.custom)) return undefined;
-    return t.healthySince + this.deps.settleMs;
+    let at = t.healthySince ?? 0;
+    for (const r of t.registrations) {
+      if (!r.custom) continue;
+      if (r.pushed !== 'HEALTHY') return undefined;
+      if (r.pushedAt) at = Math.max(at, r.pushedAt + this.deps.settleMs + SETTLE_MARGIN_MS);
+    }
+    return at;
   }
 
   private launch(s: ServiceRecord, d: DeploymentRecord, count: number, now: number): string[] {
