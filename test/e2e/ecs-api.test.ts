@@ -60,6 +60,10 @@ test('capacity providers: FARGATE and FARGATE_SPOT exist; a cluster can use them
   const missing = await ecs.send(new ECS.DescribeCapacityProvidersCommand({ capacityProviders: ['MINE'] }));
   assert.equal(missing.failures![0]!.reason, 'MISSING');
   await ecs.send(new ECS.UpdateClusterCommand({ cluster: 'api-cp', settings: [{ name: 'containerInsights', value: 'disabled' }] }));
+  assert.equal(await errorOf(ecs.send(new ECS.CreateCapacityProviderCommand({ name: 'mine', autoScalingGroupProvider: { autoScalingGroupArn: 'arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:x:autoScalingGroupName/asg' } }))), 'UnsupportedFeatureException');
+  assert.equal(await errorOf(ecs.send(new ECS.DeleteCapacityProviderCommand({ capacityProvider: 'FARGATE' }))), 'InvalidParameterException');
+  assert.deepEqual((await ecs.send(new ECS.ListContainerInstancesCommand({ cluster: 'api-cp' }))).containerInstanceArns, []);
+  assert.equal((await ecs.send(new ECS.DescribeContainerInstancesCommand({ cluster: 'api-cp', containerInstances: ['ci-1'] }))).failures![0]!.reason, 'MISSING');
 });
 
 test('task definitions: revisions, describe by family / family:revision / ARN, list, families, deregister, delete', async () => {

@@ -110,6 +110,9 @@ test('docker: a container killed by hand is replaced, and Cloud Map follows', { 
 
 test('docker: after a restart on the same data dir, running containers are re-adopted (same tasks, same containers)', { skip }, async () => {
   const before = await consistent(2);
+  // A stray: a container of this Wayfinder that no task owns (as if created just before a crash).
+  const instance = (await containersOf()).find((x) => x.Id === before[0]!.containers![0]!.runtimeId)!.Labels['wayfinder.instance']!;
+  const stray = (await engine.call<{ Id: string }>('POST', '/containers/create', { Image: IMAGE, Cmd: ['sleep', '1000'], Labels: { 'wayfinder.instance': instance, 'wayfinder.task': 'f'.repeat(32), 'wayfinder.cluster': 'dk' } })).body.Id;
   c.destroy();
   await server.close();
   const stillRunning = (await containersOf()).filter((x) => x.State === 'running' && before.some((t) => t.containers![0]!.runtimeId === x.Id));
@@ -119,6 +122,7 @@ test('docker: after a restart on the same data dir, running containers are re-ad
   const after = await consistent(2);
   assert.deepEqual(after.map((t) => t.taskArn).sort(), before.map((t) => t.taskArn).sort());
   assert.deepEqual(after.map((t) => t.containers![0]!.runtimeId).sort(), before.map((t) => t.containers![0]!.runtimeId).sort());
+  assert.ok(!(await containersOf(instance)).some((x) => x.Id === stray), 'the stray container was removed');
 });
 
 test('docker: a missing image stops the task with CannotPullContainerError', { skip }, async () => {

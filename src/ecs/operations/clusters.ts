@@ -155,6 +155,37 @@ export function clusterOperations(c: EcsContext) {
       return { cluster: wire(next) };
     },
 
+    CreateCapacityProvider(input: Ecs.CreateCapacityProviderRequest): Ecs.CreateCapacityProviderResponse {
+      if ((BUILT_IN_PROVIDERS as readonly string[]).includes(input.name) || /^(aws|ecs|fargate)/i.test(input.name)) {
+        throw invalid(`The capacity provider name '${input.name}' is reserved.`);
+      }
+      throw new AwsError('UnsupportedFeatureException', 'Wayfinder runs tasks on this machine, without Auto Scaling groups or managed instances: use the FARGATE or FARGATE_SPOT capacity provider (or a launch type).');
+    },
+
+    UpdateCapacityProvider(input: Ecs.UpdateCapacityProviderRequest): Ecs.UpdateCapacityProviderResponse {
+      if ((BUILT_IN_PROVIDERS as readonly string[]).includes(input.name)) throw invalid(`The capacity provider '${input.name}' is managed by AWS and cannot be updated.`);
+      throw invalid(`The specified capacity provider '${input.name}' does not exist.`);
+    },
+
+    DeleteCapacityProvider(input: Ecs.DeleteCapacityProviderRequest): Ecs.DeleteCapacityProviderResponse {
+      const name = input.capacityProvider.startsWith('arn:') ? input.capacityProvider.slice(input.capacityProvider.lastIndexOf('/') + 1) : input.capacityProvider;
+      if ((BUILT_IN_PROVIDERS as readonly string[]).includes(name)) throw invalid(`The capacity provider '${name}' is managed by AWS and cannot be deleted.`);
+      throw invalid(`The specified capacity provider '${name}' does not exist.`);
+    },
+
+    /** The machine runs the tasks; there are no registered container instances. */
+    ListContainerInstances(input: Ecs.ListContainerInstancesRequest, ctx: RequestContext): Ecs.ListContainerInstancesResponse {
+      requireCluster(c, ctx, input.cluster);
+      return { containerInstanceArns: [] };
+    },
+
+    DescribeContainerInstances(input: Ecs.DescribeContainerInstancesRequest, ctx: RequestContext): Ecs.DescribeContainerInstancesResponse {
+      requireCluster(c, ctx, input.cluster);
+      if (!input.containerInstances.length) throw invalid('containerInstances can not be empty.');
+      atMost('containerInstances', input.containerInstances, 100);
+      return { containerInstances: [], failures: input.containerInstances.map((arn) => ({ arn, reason: 'MISSING' })) };
+    },
+
     DescribeCapacityProviders(input: Ecs.DescribeCapacityProvidersRequest, ctx: RequestContext): Ecs.DescribeCapacityProvidersResponse {
       const refs = input.capacityProviders?.length ? input.capacityProviders : [...BUILT_IN_PROVIDERS];
       const found: Ecs.CapacityProvider[] = [];
