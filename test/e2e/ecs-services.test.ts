@@ -189,6 +189,22 @@ test('a task failing its container health checks is stopped with AWS’s reason 
   await c.ecs.send(new ECS.DeleteServiceCommand({ cluster: 'prod', service: 'sickly', force: true }));
 });
 
+test('healthCheckGracePeriodSeconds keeps an unhealthy task running until the grace period ends', async () => {
+  const td = await registerWeb('graceful', { healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, timeout: 2, retries: 1 } });
+  await c.ecs.send(new ECS.CreateServiceCommand({ cluster: 'prod', serviceName: 'graceful', taskDefinition: td, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: awsvpc(), healthCheckGracePeriodSeconds: 300 }));
+  const unhealthy = await waitFor('UNHEALTHY', async () => (await runningTasks(c.ecs, 'prod', 'graceful')).find((t) => t.healthStatus === 'UNHEALTHY'));
+  await new Promise((r) => setTimeout(r, 500));
+  const t = (await c.ecs.send(new ECS.DescribeTasksCommand({ cluster: 'prod', tasks: [unhealthy.taskArn!] }))).tasks![0]!;
+  assert.equal(t.desiredStatus, 'RUNNING', 'inside the grace period an unhealthy task is not replaced');
+  await c.ecs.send(new ECS.UpdateServiceCommand({ cluster: 'prod', service: 'graceful', healthCheckGracePeriodSeconds: 0 }));
+  const stopped = await waitFor('replaced once the grace period is over', async () => {
+    const x = (await c.ecs.send(new ECS.DescribeTasksCommand({ cluster: 'prod', tasks: [unhealthy.taskArn!] }))).tasks![0]!;
+    return x.desiredStatus === 'STOPPED' ? x : undefined;
+  });
+  assert.equal(stopped.stoppedReason, 'Task failed container health checks');
+  await c.ecs.send(new ECS.DeleteServiceCommand({ cluster: 'prod', service: 'graceful', force: true }));
+});
+
 test('a crashing command trips the circuit breaker, which rolls back to the last completed deployment', async () => {
   const good = await registerWeb('crashy');
   await c.ecs.send(
