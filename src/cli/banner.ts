@@ -4,6 +4,9 @@ import type { Config } from '../server/config.js';
 /** Banner lines for the facts products report (GET /_wayfinder/health). */
 export function factLines(facts: Record<string, unknown>, config: Config): string[] {
   const lines: string[] = [];
+  if (typeof facts.runtime === 'string') {
+    lines.push(`runtime      ${facts.runtime}${typeof facts.runtimeDetail === 'string' ? ` — ${facts.runtimeDetail}` : ''} (--runtime ${config.runtime})`);
+  }
   if (typeof facts.dnsPort === 'number') {
     const delay = typeof facts.cloudMapHealthDelayMs === 'number' ? facts.cloudMapHealthDelayMs : config.healthDelayMs;
     lines.push(`dns          ${config.host}:${facts.dnsPort} udp+tcp, authoritative for Cloud Map DNS namespaces (dig -p ${facts.dnsPort} @${config.host} …)`);

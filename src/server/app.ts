@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
 import { cloudmapMigrations, createCloudMap } from '../cloudmap/index.js';
 import { createEc2, ec2Migrations } from '../ec2/index.js';
+import { createEcs, ecsMigrations } from '../ecs/index.js';
 import { createGateway, gatewayMigrations } from '../gateway/index.js';
 import { createLogs, logsMigrations } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
@@ -22,7 +23,7 @@ import type { Product } from './product.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...cloudmapMigrations, ...gatewayMigrations];
+const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...cloudmapMigrations, ...ecsMigrations, ...gatewayMigrations];
 
 export interface Wayfinder {
   config: Config;
@@ -42,6 +43,7 @@ function buildProducts(store: Store, config: Config, logger: Logger): Product[] 
   const ec2 = createEc2(store);
   const logs = createLogs(store, logger);
   const cloudmap = createCloudMap(store, ec2.api, { healthDelayMs: config.healthDelayMs, operationDelayMs: config.operationDelayMs, dns: { host: config.host, port: config.dnsPort } }, logger);
+  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cloudmap.api, runtime: config.runtime, healthDelayMs: config.healthDelayMs, taskStableMs: config.taskStableMs, logger });
   const gateway = createGateway({
     store,
     logger,
@@ -65,6 +67,7 @@ function buildProducts(store: Store, config: Config, logger: Logger): Product[] 
       afterReset: () => cloudmap.afterReset(),
       health: () => cloudmap.health(),
     },
+    { name: 'ecs', handlers: { ecs: ecs.handlers as unknown as AnyHandlerTable }, start: () => ecs.start(), stop: () => ecs.stop(), beforeReset: () => ecs.beforeReset(), afterReset: () => ecs.afterReset(), health: () => ecs.health() },
     {
       name: 'gateway',
       handlers: { apigatewayv2: gateway.handlers as unknown as AnyHandlerTable },

@@ -24,6 +24,8 @@ export interface Config {
   /** Account-level HTTP API throttling: steady rate (requests/s) and burst (AWS: 10,000 / 5,000). */
   gatewayRateLimit: number;
   gatewayBurstLimit: number;
+  /** How long an ECS task without health checks must run before it counts as healthy (AWS: ~40 s). */
+  taskStableMs: number;
 }
 
 export const BUILT_IN_CREDENTIAL: Credential = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -53,6 +55,7 @@ export const OPTIONS = {
   vpcLinkDelayMs: { flag: '--vpc-link-delay-ms', env: 'WAYFINDER_VPC_LINK_DELAY_MS', default: '1000', help: 'VPC link PENDING → AVAILABLE delay' },
   gatewayRateLimit: { flag: '--gateway-rate-limit', env: 'WAYFINDER_GATEWAY_RATE_LIMIT', default: '10000', help: 'HTTP API account throttling rate, requests/s (AWS: 10000)' },
   gatewayBurstLimit: { flag: '--gateway-burst-limit', env: 'WAYFINDER_GATEWAY_BURST_LIMIT', default: '5000', help: 'HTTP API account throttling burst (AWS: 5000)' },
+  taskStableMs: { flag: '--task-stable-ms', env: 'WAYFINDER_TASK_STABLE_MS', default: '3000', help: 'ECS: a task without health checks counts healthy after running this long (AWS ~40000)' },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -102,6 +105,7 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
     vpcLinkDelayMs: int('--vpc-link-delay-ms', get('vpcLinkDelayMs'), 0, 600_000),
     gatewayRateLimit: int('--gateway-rate-limit', get('gatewayRateLimit'), 0, 100_000_000),
     gatewayBurstLimit: int('--gateway-burst-limit', get('gatewayBurstLimit'), 0, 100_000_000),
+    taskStableMs: int('--task-stable-ms', get('taskStableMs'), 0, 600_000),
   };
   if (!isLoopback(config.host) && (config.auth === 'off' || extra.length === 0)) {
     throw new ConfigError(

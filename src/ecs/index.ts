@@ -1,0 +1,230 @@
+// The ECS product: the API (operations/), the service scheduler (scheduler/), the task engine
+// (tasks/), the runtimes (runtimes/), Cloud Map registration and awslogs capture.
+//
+// Lifecycle:
+//   start   picks the runtime, rebuilds the task index, removes this Wayfinder's stray containers,
+//           removes Cloud Map instances no live task owns, then wakes every task and service.
+//   stop    (graceful) process-runtime tasks cannot outlive the server: they are stopped,
+//           deregistered and recorded STOPPED (the scheduler replaces them at the next start).
+//           Docker containers keep running and are re-adopted by the next start on this data dir.
+//   reset   kills every task at once (processes SIGKILL, own containers removed) before the wipe.
+import type { CloudMapApi } from '../cloudmap/api.js';
+import type { Ec2Api } from '../ec2/api.js';
+import { hex } from '../kernel/ids.js';
+import type { Logger } from '../kernel/log.js';
+import type { LogWriter } from '../logs/writer.js';
+import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
+import { ecsOperationNames, type EcsOperations } from '../protocol/generated/ecs.js';
+import type { Store } from '../store/store.js';
+import { clusterOperations } from './operations/clusters.js';
+import type { EcsContext } from './operations/common.js';
+import { serviceOperations } from './operations/services.js';
+import { tagOperations } from './operations/tags.js';
+import { taskDefinitionOperations } from './operations/task-definitions.js';
+import { taskOperations } from './operations/tasks.js';
+import { Registration, registryServiceId } from './registration.js';
+import type { ContainerRuntime } from './runtimes/api.js';
+import type { DockerRuntime } from './runtimes/docker/docker-runtime.js';
+import { ProcessRuntime } from './runtimes/process/process-runtime.js';
+import { dockerIfAvailable, selectRuntime, type RuntimeChoice } from './runtimes/select.js';
+import { ServiceController } from './scheduler/controller.js';
+import { EcsStore, type TaskRecord } from './store.js';
+import { TaskIndex } from './task-index.js';
+import { TaskEngine } from './tasks/engine.js';
+
+export { ecsMigrations } from './store.js';
+
+/** Stopped tasks and inactive services stay describable this long (AWS: at least an hour). */
+const RETENTION_MS = 60 * 60 * 1000;
+const SWEEP_MS = 60 * 1000;
+
+export interface EcsOptions {
+  ec2: Ec2Api;
+  logs: LogWriter;
+  cloudMap?: CloudMapApi;
+  runtime: RuntimeChoice;
+  /** Cloud Map's custom-health delay: how long a pushed HEALTHY takes to show. */
+  healthDelayMs: number;
+  /** How long a task without health checks must run before the scheduler counts it healthy. */
+  taskStableMs: number;
+  logger: Logger;
+  /** Unit tests only: run tasks on this runtime (the in-tree fake) instead of selecting one. */
+  runtimeOverride?: ContainerRuntime;
+}
+
+export interface EcsProduct {
+  handlers: HandlerTable<EcsOperations>;
+  store: EcsStore;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  beforeReset(): Promise<void>;
+  afterReset(): void;
+  health(): Record<string, unknown>;
+  /** Tests and benchmarks: resolves when the scheduler and the task engine have nothing queued. */
+  idle(): Promise<void>;
+}
+
+export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
+  const ecs = new EcsStore(store);
+  const index = new TaskIndex(ecs);
+  const registration = new Registration(opts.cloudMap, opts.logger);
+  const processRuntime = new ProcessRuntime();
+  let docker: DockerRuntime | undefined;
+  let chosen: ContainerRuntime = processRuntime;
+  let instanceId = '';
+  let runtimeDetail = 'tasks run as child processes (entryPoint + command)';
+  const runtimeFor = (name: string): ContainerRuntime | undefined =>
+    name === 'process' ? processRuntime : name === 'docker' ? docker : name === opts.runtimeOverride?.name ? opts.runtimeOverride : undefined;
+
+  const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor });
+  const controller = new ServiceController({ ecs, ec2: opts.ec2, index, logger: opts.logger, settleMs: opts.healthDelayMs, stableMs: opts.taskStableMs });
+  const ctx: EcsContext = { ecs, ec2: opts.ec2, registration, index, now: Date.now };
+  const handlers: HandlerTable<EcsOperations> = {
+    ...notImplementedAll(ecsOperationNames),
+    ...clusterOperations(ctx),
+    ...taskDefinitionOperations(ctx),
+    ...serviceOperations(ctx),
+    ...taskOperations(ctx),
+    ...tagOperations(ctx),
+  };
+
+  let unsubscribe: (() => void) | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+
+  function ensureInstanceId(): string {
+    const existing = ecs.meta.get('instance')?.value;
+    if (existing) return existing;
+    const id = instanceId || hex(16);
+    store.withTx(() => ecs.meta.putTx('instance', { value: id }));
+    return id;
+  }
+
+  function wakeAll(): void {
+    for (const s of ecs.services.all()) if (s.status !== 'INACTIVE') controller.add(`${s.region}/${s.cluster}/${s.name}`);
+  }
+
+  function sweep(): void {
+    const now = Date.now();
+    const tasks = ecs.tasks.all();
+    store.withTx(() => {
+      for (const t of tasks) {
+        if (t.lastStatus === 'STOPPED' && (t.stoppedAt ?? 0) < now - RETENTION_MS) ecs.tasks.deleteTx(`${t.region}/${t.cluster}/${t.taskId}`);
+      }
+      const services = ecs.services.all();
+      for (const s of services) {
+        if (s.status === 'INACTIVE' && (s.inactiveAt ?? 0) < now - RETENTION_MS) ecs.services.deleteTx(`${s.region}/${s.cluster}/${s.name}`);
+      }
+      const inUse = new Set<string>([...tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => t.taskDefinitionArn), ...services.filter((s) => s.status !== 'INACTIVE').flatMap((s) => s.deployments.map((d) => d.taskDefinition))]);
+      for (const td of ecs.taskDefinitions.all()) {
+        if (td.status === 'DELETE_IN_PROGRESS' && !inUse.has(td.arn)) ecs.taskDefinitions.deleteTx(`${td.region}/${td.family}/${String(td.revision).padStart(8, '0')}`);
+      }
+    });
+    wakeAll();
+  }
+
+  /** Removes containers of this Wayfinder that no task record owns (e.g. created just before a crash). */
+  async function removeStrays(): Promise<void> {
+    const owners = new Map<string, TaskRecord>();
+    for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') owners.set(t.taskId, t);
+    for (const rt of [processRuntime, docker, opts.runtimeOverride]) {
+      if (!rt) continue;
+      for (const { handle, taskId } of await rt.owned().catch(() => [])) {
+        const task = owners.get(taskId);
+        const known = task?.containers.some((c) => (c.handle as { id?: string } | undefined)?.id === handle.id);
+        if (!known) {
+          opts.logger.info({ taskId, container: handle.id }, 'removing a stray container of this Wayfinder');
+          await rt.remove(handle).catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  function cleanCloudMap(): void {
+    const tasks = ecs.tasks.all();
+    const byId = new Map(tasks.map((t) => [t.taskId, t]));
+    const serviceIds = new Set<string>();
+    for (const s of ecs.services.all()) for (const d of s.deployments) for (const r of d.serviceRegistries) serviceIds.add(registration.service(r.registryArn)?.id ?? registryServiceId(r.registryArn));
+    for (const t of tasks) for (const r of t.registrations) serviceIds.add(r.serviceId);
+    const removed = registration.reconcile(serviceIds, byId);
+    if (removed) opts.logger.info({ removed }, 'removed Cloud Map instances no live task owns');
+  }
+
+  function onChanges(changes: readonly { table: string; key: string; op: string }[]): void {
+    for (const ch of changes) {
+      if (ch.table === 'ecs_tasks') {
+        const svc = index.serviceOfTask(ch.key);
+        if (ch.op === 'delete') index.remove(ch.key);
+        else engine.add(ch.key);
+        if (svc) controller.add(svc);
+      } else if (ch.table === 'ecs_services') {
+        controller.add(ch.key);
+      }
+    }
+  }
+
+  return {
+    handlers,
+    store: ecs,
+    async start() {
+      instanceId = ensureInstanceId();
+      const selected = opts.runtimeOverride ? { runtime: opts.runtimeOverride, docker: undefined } : await selectRuntime(opts.runtime, instanceId, processRuntime, opts.logger);
+      chosen = selected.runtime;
+      docker = selected.docker;
+      runtimeDetail =
+        chosen.name === 'docker'
+          ? `containers through the Docker engine at ${docker?.where ?? 'the local socket'}`
+          : opts.runtime === 'auto'
+            ? 'tasks run as child processes (no Docker engine answered)'
+            : 'tasks run as child processes (entryPoint + command)';
+      if (!docker && ecs.tasks.all().some((t) => t.lastStatus !== 'STOPPED' && t.runtime === 'docker')) {
+        // Tasks from a run on the docker runtime: adopt them if the engine is still there.
+        docker = await dockerIfAvailable(instanceId, opts.logger);
+      }
+      index.rebuild();
+      await removeStrays();
+      cleanCloudMap();
+      unsubscribe = store.subscribe(onChanges);
+      for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') engine.add(`${t.region}/${t.cluster}/${t.taskId}`);
+      wakeAll();
+      sweeper = setInterval(() => {
+        try {
+          sweep();
+        } catch (e) {
+          opts.logger.error({ err: e }, 'ECS sweep failed');
+        }
+      }, SWEEP_MS);
+      sweeper.unref();
+    },
+    async stop() {
+      if (sweeper) clearInterval(sweeper);
+      await controller.stop();
+      await engine.shutdown();
+      unsubscribe?.();
+      processRuntime.killAll();
+      await docker?.close();
+    },
+    async beforeReset() {
+      await controller.reset();
+      processRuntime.killAll();
+      if (docker) {
+        const own = await docker.owned().catch(() => []);
+        await Promise.all(own.map(({ handle }) => docker!.remove(handle).catch(() => undefined)));
+      }
+      await engine.reset();
+      index.clear();
+    },
+    afterReset() {
+      // Keep this data dir's instance id across the wipe: containers are labelled with it.
+      store.withTx(() => ecs.meta.putTx('instance', { value: instanceId }));
+    },
+    health() {
+      return { runtime: chosen.name, runtimeDetail: runtimeDetail };
+    },
+    async idle() {
+      for (let i = 0; i < 3; i++) {
+        await controller.idle();
+        await engine.idle();
+      }
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// Shared lookups and checks for the ECS operations: clusters, task definitions, tags, paging.
+import type { Ec2Api } from '../../ec2/api.js';
+import { AwsError } from '../../kernel/errors.js';
+import { InvalidTokenError, paginate, type Page } from '../../kernel/paginate.js';
+import type { RequestContext } from '../../protocol/handlers.js';
+import type * as Ecs from '../../protocol/generated/ecs.js';
+import { clusterNameOf, parseTaskDefinitionRef } from '../arns.js';
+import type { Registration } from '../registration.js';
+import { clusterKey, familyKey, taskDefinitionKey, type ClusterRecord, type EcsStore, type Tag, type TaskDefinitionRecord } from '../store.js';
+import type { TaskIndex } from '../task-index.js';
+
+export interface EcsContext {
+  ecs: EcsStore;
+  ec2: Ec2Api;
+  registration: Registration;
+  index: TaskIndex;
+  now(): number;
+}
+
+export const invalid = (message: string) => new AwsError('InvalidParameterException', message);
+export const client = (message: string) => new AwsError('ClientException', message);
+
+export function requireCluster(c: EcsContext, ctx: RequestContext, ref: string | undefined): ClusterRecord {
+  const name = clusterNameOf(ref);
+  const cluster = c.ecs.clusters.get(clusterKey(ctx.region, name));
+  if (!cluster) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
+  if (cluster.status !== 'ACTIVE') throw new AwsError('ClusterNotFoundException', 'The referenced cluster was inactive.');
+  return cluster;
+}
+
+/** `family` (latest ACTIVE revision), `family:revision` or an ARN (any status). */
+export function findTaskDefinition(c: EcsContext, region: string, ref: string): TaskDefinitionRecord | undefined {
+  const parsed = parseTaskDefinitionRef(ref);
+  if (!parsed) return undefined;
+  if (parsed.revision !== undefined) return c.ecs.taskDefinitions.get(taskDefinitionKey(region, parsed.family, parsed.revision));
+  const family = c.ecs.families.get(familyKey(region, parsed.family));
+  if (!family) return undefined;
+  for (let rev = family.lastRevision; rev >= 1; rev--) {
+    const td = c.ecs.taskDefinitions.get(taskDefinitionKey(region, parsed.family, rev));
+    if (td?.status === 'ACTIVE') return td;
+  }
+  return undefined;
+}
+
+/** A task definition new tasks and services may use (ACTIVE). */
+export function usableTaskDefinition(c: EcsContext, region: string, ref: string): TaskDefinitionRecord {
+  const td = findTaskDefinition(c, region, ref);
+  if (!td) throw client('Unable to describe task definition.');
+  if (td.status !== 'ACTIVE') throw client('TaskDefinition is inactive');
+  return td;
+}
+
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/** Validates tags (≤50, AWS's key/value patterns, no `aws:` prefix) and returns them normalised. */
+export function checkTags(tags: Ecs.Tags | undefined): Tag[] {
+  const out: Tag[] = [];
+  for (const t of tags ?? []) {
+    const key = t.key ?? '';
+    const value = t.value ?? '';
+    if (!TAG_KEY.test(key)) throw invalid(`Invalid tag key '${key.slice(0, 128)}'. Tag keys must be 1–128 characters of letters, numbers, spaces and _ . : / = + - @.`);
+    if (!TAG_VALUE.test(value)) throw invalid(`Invalid tag value for key '${key}'. Tag values can have up to 256 characters of letters, numbers, spaces and _ . : / = + - @.`);
+    if (key.toLowerCase().startsWith('aws:')) throw invalid('Tag keys beginning with aws: are reserved for AWS use.');
+    const i = out.findIndex((x) => x.key === key);
+    if (i >= 0) out[i] = { key, value };
+    else out.push({ key, value });
+  }
+  if (out.length > 50) throw invalid('The number of tags exceeds the limit of 50 tags per resource.');
+  return out;
+}
+
+export function mergeTags(current: Tag[], add: Tag[]): Tag[] {
+  const merged = [...current];
+  for (const t of add) {
+    const i = merged.findIndex((x) => x.key === t.key);
+    if (i >= 0) merged[i] = t;
+    else merged.push(t);
+  }
+  if (merged.length > 50) throw invalid('The number of tags exceeds the limit of 50 tags per resource.');
+  return merged;
+}
+
+export function page<T>(items: T[], keyOf: (t: T) => string, maxResults: number | undefined, nextToken: string | undefined, limit = 100): Page<T> {
+  if (maxResults !== undefined && (maxResults < 1 || maxResults > limit)) throw invalid(`maxResults must be between 1 and ${limit}.`);
+  try {
+    return paginate(items, keyOf, maxResults ?? limit, nextToken);
+  } catch (e) {
+    if (e instanceof InvalidTokenError) throw invalid('Invalid nextToken.');
+    throw e;
+  }
+}
+
+/** At most n items in a list input (AWS's "x can have at most n items."). */
+export function atMost(name: string, list: unknown[] | undefined, n: number): void {
+  if (list && list.length > n) throw invalid(`${name} can have at most ${n} items.`);
+}

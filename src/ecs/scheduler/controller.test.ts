@@ -1,0 +1,221 @@
+// The scheduler and the task engine together, on the in-tree fake runtime and a fake CloudMapApi
+// (real SQLite, real EC2 and Logs): convergence, replacement, rolling updates that never drop below
+// the desired healthy count in Cloud Map, the circuit breaker with and without rollback, draining.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { silentLogger } from '../../kernel/log.js';
+import { Store } from '../../store/store.js';
+import { createEc2, ec2Migrations } from '../../ec2/index.js';
+import { createLogs, logsMigrations } from '../../logs/index.js';
+import type { RequestContext } from '../../protocol/handlers.js';
+import type * as Ecs from '../../protocol/generated/ecs.js';
+import { FakeCloudMap } from '../../../test/support/fake-cloudmap.js';
+import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
+import { createEcs, ecsMigrations } from '../index.js';
+
+type Handler = (input: unknown, ctx: RequestContext) => unknown;
+
+async function harness() {
+  const store = Store.open(':memory:', [...ec2Migrations, ...logsMigrations, ...ecsMigrations], silentLogger);
+  const ec2 = createEc2(store);
+  const logs = createLogs(store, silentLogger);
+  const cm = new FakeCloudMap();
+  const registry = cm.addService('srv-web');
+  const fake = new FakeRuntime();
+  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cm, runtime: 'process', healthDelayMs: 0, taskStableMs: 100, logger: silentLogger, runtimeOverride: fake });
+  await ecs.start();
+  const ctx: RequestContext = { requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'test', service: 'ecs', operation: 'test', headers: {}, receivedAt: Date.now() };
+  const call = <T>(op: keyof typeof ecs.handlers, input: unknown): T => (ecs.handlers[op] as unknown as Handler)(input, ctx) as T;
+  call('CreateCluster', { clusterName: 'c' });
+  const register = (command: string[]) =>
+    call<Ecs.RegisterTaskDefinitionResponse>('RegisterTaskDefinition', { family: 'web', containerDefinitions: [{ name: 'app', image: 'img', memory: 64, command, portMappings: [{ containerPort: 80 }] }] }).taskDefinition!.taskDefinitionArn!;
+  const service = () => call<Ecs.DescribeServicesResponse>('DescribeServices', { cluster: 'c', services: ['web'] }).services![0]!;
+  const tasks = (desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING') => {
+    const arns = call<Ecs.ListTasksResponse>('ListTasks', { cluster: 'c', desiredStatus }).taskArns!;
+    return arns.length ? call<Ecs.DescribeTasksResponse>('DescribeTasks', { cluster: 'c', tasks: arns }).tasks! : [];
+  };
+  return {
+    store,
+    ecs,
+    cm,
+    registry,
+    fake,
+    call,
+    register,
+    service,
+    tasks,
+    async close() {
+      await ecs.stop();
+      store.close();
+    },
+  };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false): Promise<T> {
+  for (let i = 0; i < 1000; i++) {
+    const v = probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const steady = (s: Ecs.Service, n: number) => s.runningCount === n && s.pendingCount === 0 && s.deployments!.length === 1 && s.deployments![0]!.rolloutState === 'COMPLETED';
+
+test('a service converges to its desired count, registers each task, and says it reached a steady state', async () => {
+  const h = await harness();
+  try {
+    const td = h.register(['serve']);
+    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: td, desiredCount: 3, serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }] });
+    const s = await waitFor('steady', () => steady(h.service(), 3) && h.service());
+    const msgs = s.events!.map((e) => e.message!);
+    assert.match(msgs[msgs.length - 1]!, /^\(service web\) has started 3 tasks: \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\)\.$/);
+    assert.equal(msgs[0], '(service web) has reached a steady state.');
+    assert.ok(msgs.some((m) => /^\(service web\) \(deployment ecs-svc\/\d{19}\) deployment completed\.$/.test(m)));
+    const ids = h.tasks().map((t) => t.taskArn!.split('/').pop()!);
+    assert.deepEqual(h.cm.instanceIds('srv-web').sort(), ids.sort());
+    const attrs = h.cm.instances.get('srv-web')!.get(ids[0]!)!.attributes;
+    const task = h.tasks().find((t) => t.taskArn!.endsWith(ids[0]!))!;
+    assert.equal(attrs.AWS_INSTANCE_IPV4, '127.0.0.1');
+    assert.equal(attrs.AWS_INSTANCE_PORT, String(task.containers![0]!.networkBindings![0]!.hostPort));
+    assert.equal(attrs.ECS_SERVICE_NAME, 'web');
+
+    h.call('UpdateService', { cluster: 'c', service: 'web', desiredCount: 1 });
+    await waitFor('scaled in', () => h.service().runningCount === 1 && h.cm.instanceIds('srv-web').length === 1);
+    assert.ok(h.service().events!.some((e) => /has stopped 2 running tasks/.test(e.message!)));
+    const stopped = h.tasks('STOPPED');
+    assert.equal(stopped.length, 2);
+    assert.ok(stopped.every((t) => t.stopCode === 'ServiceSchedulerInitiated' && /^Scaling activity initiated by \(deployment ecs-svc\/\d+\)$/.test(t.stoppedReason!)));
+  } finally {
+    await h.close();
+  }
+});
+
+test('a task whose essential container exits is replaced, and Cloud Map follows', async () => {
+  const h = await harness();
+  try {
+    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: h.register(['serve']), desiredCount: 2, serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }] });
+    await waitFor('steady', () => steady(h.service(), 2));
+    const victim = h.tasks()[0]!;
+    const id = victim.taskArn!.split('/').pop()!;
+    h.fake.exit(h.fake.ofTask(id)[0]!.id, 2);
+    const dead = await waitFor('stopped', () => h.tasks('STOPPED').find((t) => t.taskArn === victim.taskArn && t.lastStatus === 'STOPPED'));
+    assert.equal(dead.stopCode, 'EssentialContainerExited');
+    assert.equal(dead.stoppedReason, 'Essential container in task exited');
+    assert.equal(dead.containers![0]!.exitCode, 2);
+    await waitFor('replaced', () => h.service().runningCount === 2 && !h.cm.instanceIds('srv-web').includes(id) && h.cm.instanceIds('srv-web').length === 2);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a rolling update with minimumHealthyPercent 100 starts new tasks and keeps the desired count healthy in Cloud Map throughout', async () => {
+  const h = await harness();
+  try {
+    h.call('CreateService', {
+      cluster: 'c',
+      serviceName: 'web',
+      taskDefinition: h.register(['serve', 'v1']),
+      desiredCount: 3,
+      deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
+      serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }],
+    });
+    await waitFor('steady', () => steady(h.service(), 3));
+    let lowest = Infinity;
+    const deregister = h.cm.deregisterInstance.bind(h.cm);
+    h.cm.deregisterInstance = (svc, id) => {
+      deregister(svc, id);
+      lowest = Math.min(lowest, h.cm.healthy('srv-web').length);
+    };
+    const v2 = h.register(['serve', 'v2']);
+    h.call('UpdateService', { cluster: 'c', service: 'web', taskDefinition: v2 });
+    const during = h.service();
+    assert.equal(during.deployments!.length, 2);
+    assert.deepEqual(during.deployments!.map((d) => d.status), ['PRIMARY', 'ACTIVE']);
+    await waitFor('rolled', () => steady(h.service(), 3) && h.service().taskDefinition === v2 && h.cm.instanceIds('srv-web').length === 3);
+    assert.ok(lowest >= 3, `healthy instances dropped to ${lowest}`);
+    assert.ok(h.tasks().every((t) => t.taskDefinitionArn === v2));
+  } finally {
+    await h.close();
+  }
+});
+
+test('a deployment configuration that allows no move says so in an event', async () => {
+  const h = await harness();
+  try {
+    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: h.register(['serve']), desiredCount: 1, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 100 } });
+    await waitFor('steady', () => steady(h.service(), 1));
+    h.call('UpdateService', { cluster: 'c', service: 'web', taskDefinition: h.register(['serve', 'v2']) });
+    await waitFor('blocked event', () => h.service().events![0]!.message!.includes('was unable to stop or start tasks during a deployment because of the service deployment configuration'));
+  } finally {
+    await h.close();
+  }
+});
+
+test('the circuit breaker fails a crashing deployment and rolls back to the last completed one', async () => {
+  const h = await harness();
+  try {
+    const good = h.register(['serve']);
+    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: good, desiredCount: 1, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } });
+    await waitFor('steady', () => steady(h.service(), 1));
+    const bad = h.register(['crash']);
+    h.call('UpdateService', { cluster: 'c', service: 'web', taskDefinition: bad });
+    const s = await waitFor('rolled back', () => {
+      const x = h.service();
+      return x.deployments!.length === 1 && x.deployments![0]!.taskDefinition === good && x.deployments![0]!.rolloutState === 'COMPLETED' && x.runningCount === 1 && x;
+    });
+    const msgs = s.events!.map((e) => e.message!);
+    assert.ok(msgs.some((m) => /\(deployment ecs-svc\/\d+\) deployment failed: tasks failed to start\./.test(m)), msgs.join('\n'));
+    const crashed = h.tasks('STOPPED').filter((t) => t.taskDefinitionArn === bad);
+    assert.ok(crashed.length >= 3, `threshold is 3 failed tasks (got ${crashed.length})`);
+    assert.equal(s.taskDefinition, good);
+  } finally {
+    await h.close();
+  }
+});
+
+test('without rollback a tripped circuit breaker leaves the deployment FAILED and launches nothing more', async () => {
+  const h = await harness();
+  try {
+    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: h.register(['crash']), desiredCount: 2, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } } });
+    const s = await waitFor('failed', () => h.service().deployments![0]!.rolloutState === 'FAILED' && h.service());
+    assert.equal(s.deployments![0]!.rolloutStateReason, 'ECS deployment circuit breaker: tasks failed to start.');
+    await waitFor('all stopped', () => h.tasks().length === 0 && h.tasks('STOPPED').every((t) => t.lastStatus === 'STOPPED'));
+    const launched = h.tasks('STOPPED').length;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(h.tasks('STOPPED').length, launched, 'nothing launched after the breaker tripped');
+    assert.ok(s.deployments![0]!.failedTasks! >= 3);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a container that cannot start stops its task with TaskFailedToStart and the runtime’s reason', async () => {
+  const h = await harness();
+  try {
+    h.fake.failingImages.set('img', 'CannotPullContainerError: pull access denied for img');
+    const run = h.call<Ecs.RunTaskResponse>('RunTask', { cluster: 'c', taskDefinition: h.register(['serve']) });
+    const arn = run.tasks![0]!.taskArn!;
+    const t = await waitFor('stopped', () => h.tasks('STOPPED').find((x) => x.taskArn === arn && x.lastStatus === 'STOPPED'));
+    assert.equal(t.stopCode, 'TaskFailedToStart');
+    assert.equal(t.stoppedReason, 'CannotPullContainerError: pull access denied for img');
+    assert.ok(t.version! >= 6, 'every lifecycle step bumped the version');
+  } finally {
+    await h.close();
+  }
+});
+
+test('deleting a service with force drains it: tasks stop, Cloud Map empties, the service turns INACTIVE', async () => {
+  const h = await harness();
+  try {
+    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: h.register(['serve']), desiredCount: 2, serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }] });
+    await waitFor('steady', () => steady(h.service(), 2));
+    const draining = h.call<Ecs.DeleteServiceResponse>('DeleteService', { cluster: 'c', service: 'web', force: true }).service!;
+    assert.equal(draining.status, 'DRAINING');
+    await waitFor('inactive', () => h.service().status === 'INACTIVE');
+    assert.deepEqual(h.cm.instanceIds('srv-web'), []);
+    assert.equal(h.fake.running().length, 0);
+  } finally {
+    await h.close();
+  }
+});

@@ -1,0 +1,293 @@
+// The service controller: a level-based reconcile per service key (DESIGN.md habits 6–7). Each pass
+// reads the service and its tasks, asks the pure planner what to do, and applies the answer in one
+// transaction — new task records (the task engine starts them), stop requests, deployment states,
+// events. Nothing here touches a runtime: the change feed wakes the task engine.
+//
+// Replacement backoff: tasks that fail (exit, fail to start, fail health checks) are replaced at once
+// the first time; further consecutive failures wait 1 s, 2 s, 4 s … up to a minute before the next
+// launch, and ECS's "unable to consistently start tasks" event is written. A task that becomes
+// healthy resets the streak.
+import type { Ec2Api } from '../../ec2/api.js';
+import type { Logger } from '../../kernel/log.js';
+import { WorkQueue, type ReconcileResult } from '../../loop/work-queue.js';
+import { parseTaskDefinitionRef } from '../arns.js';
+import { taskDefinitionKey, taskKey, type DeploymentRecord, type EcsStore, type ServiceRecord, type TaskRecord } from '../store.js';
+import type { TaskIndex } from '../task-index.js';
+import { newTask, placeTask } from '../tasks/launch.js';
+import { requestStop } from '../tasks/lifecycle.js';
+import { addEvent, newDeployment, promote } from './deployments.js';
+import { rolloutReasons, serviceEvents, stopReasons } from './events.js';
+import { plan, type PlanTask } from './plan.js';
+
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 60_000;
+const THROTTLE_EVENT_STREAK = 3;
+const SETTLE_MARGIN_MS = 50;
+
+interface Backoff {
+  primed: boolean;
+  seen: Set<string>;
+  streak: number;
+  lastFailureAt: number;
+  nextLaunchAt: number;
+}
+
+export interface ControllerDeps {
+  ecs: EcsStore;
+  ec2: Ec2Api;
+  index: TaskIndex;
+  logger: Logger;
+  /** How long a custom-health change takes to show in Cloud Map (Cloud Map's health delay). */
+  settleMs: number;
+  /**
+   * A task without container health checks counts as healthy once it has been RUNNING this long
+   * (AWS waits ~40 s); a command that crashes right after starting never does.
+   */
+  stableMs: number;
+  now?: () => number;
+}
+
+/** A task that failed, for the circuit breaker and the backoff (stopped by its own doing, not ours). */
+export function isFailure(t: TaskRecord): boolean {
+  return t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited' || t.stoppedReason === stopReasons.failedHealth;
+}
+
+export class ServiceController {
+  private queue: WorkQueue;
+  private readonly backoff = new Map<string, Backoff>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.now = deps.now ?? Date.now;
+    this.queue = this.newQueue();
+  }
+
+  private newQueue(): WorkQueue {
+    return new WorkQueue('ecs-services', (key) => this.reconcile(key), { logger: this.deps.logger, concurrency: 4 });
+  }
+
+  add(key: string): void {
+    this.queue.add(key);
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  async stop(): Promise<void> {
+    await this.queue.stop();
+  }
+
+  async reset(): Promise<void> {
+    await this.queue.stop();
+    this.backoff.clear();
+    this.queue = this.newQueue();
+  }
+
+  reconcile(key: string): ReconcileResult | void {
+    const { ecs } = this.deps;
+    const svc = ecs.services.get(key);
+    if (!svc || svc.status === 'INACTIVE') {
+      this.backoff.delete(key);
+      return;
+    }
+    const now = this.now();
+    const tasks = this.deps.index
+      .tasksOf(key)
+      .map((k) => ecs.tasks.get(k))
+      .filter((t): t is TaskRecord => !!t);
+    const live = tasks.filter((t) => t.lastStatus !== 'STOPPED');
+    const wake: number[] = [];
+
+    // Replacement backoff from newly seen failures.
+    const bo = this.backoff.get(key) ?? { primed: false, seen: new Set<string>(), streak: 0, lastFailureAt: 0, nextLaunchAt: 0 };
+    this.backoff.set(key, bo);
+    const failed = tasks.filter(isFailure);
+    const fresh = failed.filter((t) => !bo.seen.has(t.taskId));
+    for (const t of fresh) bo.seen.add(t.taskId);
+    if (bo.primed && fresh.length) {
+      bo.streak += fresh.length;
+      bo.lastFailureAt = now;
+      bo.nextLaunchAt = bo.streak <= 1 ? now : now + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (bo.streak - 2));
+    }
+    bo.primed = true;
+    if (bo.streak && live.some((t) => t.healthStatus !== 'UNHEALTHY' && t.lastStatus === 'RUNNING' && (t.healthySince ?? t.startedAt ?? 0) > bo.lastFailureAt && this.isHealthy(t, now))) {
+      bo.streak = 0;
+      bo.nextLaunchAt = 0;
+    }
+    for (const id of bo.seen) if (!tasks.some((t) => t.taskId === id)) bo.seen.delete(id);
+    const launchHeld = now < bo.nextLaunchAt;
+    if (launchHeld) wake.push(bo.nextLaunchAt);
+
+    const grace = (svc.healthCheckGracePeriodSeconds ?? 0) * 1000;
+    const planTasks: PlanTask[] = live.map((t) => {
+      const unhealthy = t.healthStatus === 'UNHEALTHY' && t.desiredStatus === 'RUNNING';
+      const graceEnds = (t.startedAt ?? t.createdAt) + grace;
+      if (unhealthy && now < graceEnds) wake.push(graceEnds);
+      const settleAt = t.healthStatus === 'HEALTHY' ? this.settlesAt(t) : undefined;
+      if (settleAt !== undefined && settleAt > now) wake.push(settleAt);
+      const stableAt = (t.startedAt ?? 0) + this.deps.stableMs;
+      if (t.lastStatus === 'RUNNING' && stableAt > now) wake.push(stableAt);
+      return {
+        id: t.taskId,
+        deploymentId: t.startedBy,
+        lastStatus: t.lastStatus,
+        desiredStatus: t.desiredStatus,
+        healthy: this.isHealthy(t, now),
+        failedHealth: unhealthy && now >= graceEnds,
+        createdAt: t.createdAt,
+      };
+    });
+    const failedByDeployment = new Map<string, number>();
+    for (const t of failed) if (t.startedBy) failedByDeployment.set(t.startedBy, (failedByDeployment.get(t.startedBy) ?? 0) + 1);
+
+    const deployments = svc.deployments.map((d) => ({ ...d, failedTasks: Math.max(d.failedTasks, failedByDeployment.get(d.id) ?? 0) }));
+    const p = plan({
+      status: svc.status === 'DRAINING' ? 'DRAINING' : 'ACTIVE',
+      desiredCount: svc.schedulingStrategy === 'DAEMON' ? 1 : svc.desiredCount,
+      minimumHealthyPercent: svc.deploymentConfiguration.minimumHealthyPercent,
+      maximumPercent: svc.deploymentConfiguration.maximumPercent,
+      circuitBreaker: svc.deploymentConfiguration.deploymentCircuitBreaker,
+      deployments,
+      tasks: planTasks,
+      launchHeld,
+    });
+
+    ecs.store.withTx(() => {
+      const s = ecs.services.get(key);
+      if (!s || s.status === 'INACTIVE') return;
+      for (const d of s.deployments) d.failedTasks = Math.max(d.failedTasks, failedByDeployment.get(d.id) ?? 0);
+      const primary = s.deployments.find((d) => d.status === 'PRIMARY') ?? s.deployments[0];
+
+      // Stops first (their events come before the starts, as the scheduler did them first).
+      const stoppedIds: string[] = [];
+      for (const st of p.stop) {
+        const k = taskKey(s.region, s.cluster, st.taskId);
+        const reason = st.kind === 'failed-health' ? stopReasons.failedHealth : stopReasons.scaling(primary?.id ?? 'unknown');
+        const t = ecs.tasks.get(k);
+        if (!t || t.desiredStatus !== 'RUNNING') continue;
+        ecs.tasks.putTx(k, requestStop(t, 'ServiceSchedulerInitiated', reason, now));
+        if (st.kind === 'failed-health') addEvent(s, serviceEvents.failedHealth(s.name, st.taskId), now);
+        stoppedIds.push(st.taskId);
+      }
+      if (stoppedIds.length) addEvent(s, serviceEvents.stopped(s.name, stoppedIds), now);
+
+      if (p.launch > 0 && primary) {
+        const started = this.launch(s, primary, p.launch, now);
+        if (started.length) addEvent(s, serviceEvents.started(s.name, started), now);
+      }
+
+      if (bo.streak >= THROTTLE_EVENT_STREAK && launchHeld) addEvent(s, serviceEvents.throttled(s.name), now, true);
+
+      if (p.retire.length) s.deployments = s.deployments.filter((d) => !p.retire.includes(d.id));
+
+      if (p.tripped && primary) {
+        primary.rolloutState = 'FAILED';
+        primary.rolloutStateReason = rolloutReasons.circuitBreakerFailed;
+        primary.updatedAt = now;
+        addEvent(s, serviceEvents.deploymentFailed(s.name, primary.id), now);
+        const back = s.lastCompleted;
+        if (s.deploymentConfiguration.deploymentCircuitBreaker.rollback && back && back.taskDefinition !== primary.taskDefinition) {
+          const d = newDeployment(
+            { taskDefinition: back.taskDefinition, networkConfiguration: back.networkConfiguration, serviceRegistries: back.serviceRegistries, launchType: s.launchType, capacityProviderStrategy: s.capacityProviderStrategy, platformVersion: s.platformVersion },
+            now,
+            () => rolloutReasons.rollingBack(back.id),
+          );
+          promote(s, d, now);
+          addEvent(s, serviceEvents.rollingBack(s.name, primary.id, back.id), now);
+          if (back.networkConfiguration) s.networkConfiguration = back.networkConfiguration;
+          s.serviceRegistries = back.serviceRegistries;
+        }
+      }
+
+      if (p.completed && primary) {
+        primary.rolloutState = 'COMPLETED';
+        primary.rolloutStateReason = rolloutReasons.completed(primary.id);
+        primary.updatedAt = now;
+        s.lastCompleted = { id: primary.id, taskDefinition: primary.taskDefinition, ...(primary.networkConfiguration ? { networkConfiguration: primary.networkConfiguration } : {}), serviceRegistries: primary.serviceRegistries };
+        addEvent(s, serviceEvents.deploymentCompleted(s.name, primary.id), now);
+      }
+
+      if (p.blocked) addEvent(s, serviceEvents.blocked(s.name), now, true);
+
+      if (p.steady && !s.steady) {
+        s.steady = true;
+        addEvent(s, serviceEvents.steady(s.name), now);
+      } else if (!p.steady && s.steady) {
+        s.steady = false;
+      }
+
+      if (s.status === 'DRAINING' && live.length === 0 && p.launch === 0) {
+        s.status = 'INACTIVE';
+        s.inactiveAt = now;
+      }
+      ecs.services.putTx(key, s);
+    });
+
+    const next = wake.length ? Math.min(...wake) - now : undefined;
+    return next !== undefined ? { requeueAfter: Math.max(10, next) } : undefined;
+  }
+
+  /** RUNNING, healthy (when it has health checks), and settled in Cloud Map when ECS pushes its health there. */
+  private isHealthy(t: TaskRecord, now: number): boolean {
+    if (t.lastStatus !== 'RUNNING' || t.desiredStatus !== 'RUNNING') return false;
+    const checked = t.containers.some((c) => c.essential && c.hasHealthCheck);
+    if (!checked) return now >= (t.startedAt ?? now) + this.deps.stableMs;
+    if (t.healthStatus !== 'HEALTHY') return false;
+    const settle = this.settlesAt(t);
+    return settle !== undefined && now >= settle;
+  }
+
+  /**
+   * When Cloud Map shows the task HEALTHY: a pushed status takes Cloud Map's health delay to apply,
+   * counted from the push (plus a small margin, so an old task is never deregistered before Cloud
+   * Map shows its replacement healthy). undefined while the push has not happened.
+   */
+  private settlesAt(t: TaskRecord): number | undefined {
+    let at = t.healthySince ?? 0;
+    for (const r of t.registrations) {
+      if (!r.custom) continue;
+      if (r.pushed !== 'HEALTHY') return undefined;
+      if (r.pushedAt) at = Math.max(at, r.pushedAt + this.deps.settleMs + SETTLE_MARGIN_MS);
+    }
+    return at;
+  }
+
+  private launch(s: ServiceRecord, d: DeploymentRecord, count: number, now: number): string[] {
+    const { ecs } = this.deps;
+    const ref = parseTaskDefinitionRef(d.taskDefinition);
+    const td = ref?.revision !== undefined ? ecs.taskDefinitions.get(taskDefinitionKey(s.region, ref.family, ref.revision)) : undefined;
+    if (!td) {
+      this.deps.logger.warn({ service: s.name, taskDefinition: d.taskDefinition }, 'task definition of the deployment is gone; nothing launched');
+      return [];
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const launchType = d.launchType ?? (d.capacityProviderStrategy?.length ? 'FARGATE' : 'EC2');
+      const task = newTask(
+        {
+          region: s.region,
+          accountId: s.accountId,
+          cluster: s.cluster,
+          taskDefinition: td,
+          launchType,
+          ...(d.capacityProviderStrategy?.length ? { capacityProviderName: d.capacityProviderStrategy[0]!.capacityProvider } : {}),
+          ...(d.platformVersion ? { platformVersion: d.platformVersion } : {}),
+          ...(d.networkConfiguration ? { networkConfiguration: d.networkConfiguration } : {}),
+          serviceRegistries: d.serviceRegistries,
+          service: s.name,
+          startedBy: d.id,
+          tags: s.propagateTags === 'SERVICE' ? s.tags : s.propagateTags === 'TASK_DEFINITION' ? td.tags : [],
+          enableExecuteCommand: s.enableExecuteCommand,
+          now,
+        },
+        placeTask(this.deps.ec2, s.region, s.accountId, d.networkConfiguration),
+      );
+      const k = taskKey(s.region, s.cluster, task.taskId);
+      ecs.tasks.putTx(k, task);
+      this.deps.index.add(k, `${s.region}/${s.cluster}/${s.name}`);
+      ids.push(task.taskId);
+    }
+    return ids;
+  }
+}

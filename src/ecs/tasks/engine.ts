@@ -1,0 +1,485 @@
+// The task engine: a reconcile loop keyed by task (DESIGN.md habit 6). Each pass reads the task
+// record and does the work of its lifecycle state (lifecycle.ts): allocate the ENI, start the
+// containers, register in Cloud Map, watch, deregister, stop, clean up — then moves the record one
+// state on. The record change wakes the loop again, so a task walks the table one committed step at
+// a time, and a restarted server picks up every task exactly where its record says it is.
+//
+// In memory per task: runtime handles being watched (exit, health checks, log lines). After a
+// restart that memory is rebuilt from the stored handles (`adopt`): the runtime re-adopts what still
+// runs (docker) or reports it gone (process), and the task stops and is replaced.
+import type { Ec2Api } from '../../ec2/api.js';
+import type { Logger } from '../../kernel/log.js';
+import type { LogWriter } from '../../logs/writer.js';
+import { WorkQueue } from '../../loop/work-queue.js';
+import type * as Ecs from '../../protocol/generated/ecs.js';
+import { awslogsSink } from '../awslogs.js';
+import { parseTaskDefinitionRef } from '../arns.js';
+import type { Registration } from '../registration.js';
+import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type PortRequest } from '../runtimes/api.js';
+import { taskDefinitionKey, type ContainerRecord, type EcsStore, type HealthStatus, type TaskRecord } from '../store.js';
+import { HealthChecker, healthCheckConfig, type ContainerHealth } from './health-check.js';
+import { LIFECYCLE, moveTo, requestStop, type LastStatus } from './lifecycle.js';
+
+export const DEFAULT_STOP_TIMEOUT_SEC = 30;
+export const RESTART_LOST_REASON = 'Task stopped because Wayfinder restarted: process-runtime tasks do not survive a restart';
+export const SHUTDOWN_REASON = 'Task stopped because Wayfinder stopped: process-runtime tasks do not outlive the server';
+
+interface LiveContainer {
+  handle: ContainerHandle;
+  runtime: ContainerRuntime;
+  checker?: HealthChecker;
+}
+
+interface LiveTask {
+  generation: number;
+  containers: Map<string, LiveContainer>;
+}
+
+export interface TaskEngineDeps {
+  ecs: EcsStore;
+  ec2: Ec2Api;
+  registration: Registration;
+  logs: LogWriter;
+  logger: Logger;
+  /** The runtime new tasks start on. */
+  runtime(): ContainerRuntime;
+  /** A runtime by name, for tasks started earlier (possibly on another runtime). */
+  runtimeFor(name: string): ContainerRuntime | undefined;
+  now?: () => number;
+  concurrency?: number;
+}
+
+const ADOPTABLE: ReadonlySet<LastStatus> = new Set(['PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING']);
+
+export class TaskEngine {
+  private queue: WorkQueue;
+  private readonly live = new Map<string, LiveTask>();
+  private generation = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: TaskEngineDeps) {
+    this.now = deps.now ?? Date.now;
+    this.queue = this.newQueue();
+  }
+
+  private newQueue(): WorkQueue {
+    return new WorkQueue('ecs-tasks', (key) => this.reconcile(key), { logger: this.deps.logger, concurrency: this.deps.concurrency ?? 32 });
+  }
+
+  add(key: string): void {
+    this.queue.add(key);
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Number of tasks with live runtime state (health checkers, watchers). */
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  private update(key: string, change: (t: TaskRecord) => void): TaskRecord | undefined {
+    return this.deps.ecs.updateTask(key, (t) => {
+      change(t);
+    });
+  }
+
+  private move(key: string, to: LastStatus, change?: (t: TaskRecord) => void): void {
+    const now = this.now();
+    this.update(key, (t) => {
+      change?.(t);
+      if (t.lastStatus !== 'STOPPED' && t.lastStatus !== to) moveTo(t, to, now);
+    });
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const found = this.deps.ecs.tasks.get(key);
+    if (!found || found.lastStatus === 'STOPPED') {
+      this.forget(key);
+      return;
+    }
+    const gen = this.generation;
+    await this.adopt(key, found);
+    if (gen !== this.generation) return;
+    const task = this.deps.ecs.tasks.get(key);
+    if (!task || task.lastStatus === 'STOPPED') return;
+    const row = LIFECYCLE[task.lastStatus];
+    const mustStop = task.desiredStatus === 'STOPPED';
+    switch (row.work) {
+      case 'provision':
+        return mustStop ? this.move(key, row.stop!) : this.provision(key, task);
+      case 'start':
+        return mustStop ? this.move(key, row.stop!) : this.start(key, task, gen);
+      case 'register':
+        return mustStop ? this.move(key, row.stop!) : this.register(key, task);
+      case 'watch':
+        return mustStop ? this.move(key, row.stop!) : this.pushHealth(key, task);
+      case 'deregister':
+        return this.deregister(key, task);
+      case 'stop':
+        return this.stopContainers(key, task, gen);
+      case 'deprovision':
+        return this.deprovision(key, task);
+      case 'none':
+        return;
+    }
+  }
+
+  // PROVISIONING: awsvpc tasks get an ENI in their subnet.
+  private provision(key: string, task: TaskRecord): void {
+    const att = task.attachment;
+    if (!att || att.networkInterfaceId) return this.move(key, 'PENDING');
+    const groups = task.networkConfiguration?.awsvpcConfiguration?.securityGroups?.length
+      ? task.networkConfiguration.awsvpcConfiguration.securityGroups
+      : (() => {
+          const subnet = this.deps.ec2.subnet(task.region, task.accountId, att.subnetId);
+          const g = subnet && this.deps.ec2.defaultSecurityGroup(task.region, task.accountId, subnet.vpcId);
+          return g ? [g.groupId] : [];
+        })();
+    try {
+      const eni = this.deps.ec2.allocateEni({
+        region: task.region,
+        accountId: task.accountId,
+        subnetId: att.subnetId,
+        groupIds: groups,
+        description: `arn:aws:ecs:${task.region}:${task.accountId}:attachment/${att.id}`,
+      });
+      const dns = `ip-${eni.privateIpAddress.replace(/\./g, '-')}.${task.region === 'us-east-1' ? 'ec2.internal' : `${task.region}.compute.internal`}`;
+      this.move(key, 'PENDING', (t) => {
+        t.attachment = { ...att, status: 'ATTACHED', networkInterfaceId: eni.networkInterfaceId, macAddress: eni.macAddress, privateIPv4Address: eni.privateIpAddress, privateDnsName: dns };
+        t.availabilityZone = eni.availabilityZone;
+      });
+    } catch (e) {
+      const reason = `ResourceInitializationError: unable to create the network interface: ${(e as Error).message}`;
+      this.move(key, 'DEPROVISIONING', (t) => requestStop(t, 'TaskFailedToStart', reason, this.now()));
+    }
+  }
+
+  // PENDING: start the containers, in task-definition order.
+  private async start(key: string, task: TaskRecord, gen: number): Promise<void> {
+    const td = this.taskDefinition(task);
+    if (!td) {
+      return this.move(key, 'STOPPING', (t) => requestStop(t, 'TaskFailedToStart', 'ResourceInitializationError: the task definition no longer exists', this.now()));
+    }
+    const runtime = (task.runtime && this.deps.runtimeFor(task.runtime)) || this.deps.runtime();
+    const live = this.liveOf(key);
+    if (task.pullStartedAt === undefined) this.update(key, (t) => ((t.pullStartedAt = this.now()), (t.runtime = runtime.name)));
+    for (const def of td.containerDefinitions ?? []) {
+      const rec = task.containers.find((c) => c.name === def.name);
+      if (!rec || rec.lastStatus !== 'PENDING' || rec.handle) continue;
+      const sink = awslogsSink(this.deps.logs, { region: task.region, accountId: task.accountId, taskId: task.taskId, container: rec.name }, def.logConfiguration);
+      let started;
+      try {
+        started = await runtime.start(this.specFor(task, def, sink?.onLine));
+      } catch (e) {
+        const reason = (e instanceof StartError ? e.reason : `CannotStartContainerError: ${(e as Error).message}`).slice(0, 255);
+        this.deps.logger.info({ task: task.taskId, container: rec.name, reason }, 'container failed to start');
+        return this.move(key, 'STOPPING', (t) => {
+          const c = t.containers.find((x) => x.name === rec.name)!;
+          c.lastStatus = 'STOPPED';
+          c.reason = reason;
+          requestStop(t, 'TaskFailedToStart', reason, this.now());
+        });
+      }
+      sink?.started(started.runtimeId);
+      if (gen !== this.generation) {
+        // A reset happened meanwhile: this container belongs to nothing any more.
+        await runtime.stop(started.handle, 0).catch(() => undefined);
+        await runtime.remove(started.handle).catch(() => undefined);
+        return;
+      }
+      const bindings = started.bindings.map((b) => ({ bindIP: '127.0.0.1', containerPort: b.containerPort, hostPort: b.hostPort, protocol: b.protocol }));
+      this.update(key, (t) => {
+        const c = t.containers.find((x) => x.name === rec.name)!;
+        Object.assign(c, { lastStatus: 'RUNNING', runtimeId: started.runtimeId, handle: started.handle, networkBindings: bindings });
+        t.version += 1;
+      });
+      this.watch(key, live, rec.name, runtime, started.handle, def.healthCheck);
+    }
+    this.move(key, 'ACTIVATING', (t) => (t.pullStoppedAt ??= this.now()));
+  }
+
+  // ACTIVATING: register in Cloud Map (after the host port is known, before RUNNING).
+  private register(key: string, task: TaskRecord): void {
+    const registrations = this.deps.registration.register(task);
+    this.move(key, 'RUNNING', (t) => {
+      t.registrations = registrations;
+    });
+  }
+
+  // RUNNING: keep Cloud Map's custom health in line with the task's.
+  private pushHealth(key: string, task: TaskRecord): void {
+    const next = this.deps.registration.pushHealth(task);
+    if (next) this.update(key, (t) => void (t.registrations = next));
+  }
+
+  // DEACTIVATING: leave Cloud Map before the containers get their SIGTERM.
+  private deregister(key: string, task: TaskRecord): void {
+    this.deps.registration.deregister(task);
+    this.stopCheckers(key);
+    this.move(key, 'STOPPING', (t) => void (t.registrations = []));
+  }
+
+  // STOPPING: SIGTERM, SIGKILL after stopTimeout, and record how each container ended.
+  private async stopContainers(key: string, task: TaskRecord, gen: number): Promise<void> {
+    this.stopCheckers(key);
+    const td = this.taskDefinition(task);
+    const results = await Promise.all(
+      task.containers.map(async (c) => {
+        if (c.lastStatus === 'STOPPED' || !c.handle) return undefined;
+        const runtime = this.deps.runtimeFor((c.handle as ContainerHandle).runtime);
+        if (!runtime) return { name: c.name, exitCode: null, reason: 'the runtime that ran this container is not available' };
+        const timeout = td?.containerDefinitions?.find((d) => d.name === c.name)?.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SEC;
+        try {
+          await runtime.stop(c.handle as ContainerHandle, timeout);
+          return { name: c.name, ...(await runtime.wait(c.handle as ContainerHandle)) };
+        } catch (e) {
+          return { name: c.name, exitCode: null, reason: `could not stop the container: ${(e as Error).message}` };
+        }
+      }),
+    );
+    if (gen !== this.generation) return;
+    this.move(key, 'DEPROVISIONING', (t) => {
+      for (const c of t.containers) {
+        const r = results.find((x) => x?.name === c.name);
+        if (c.lastStatus !== 'STOPPED') {
+          c.lastStatus = 'STOPPED';
+          if (r && r.exitCode !== null && c.exitCode === undefined) c.exitCode = r.exitCode;
+          if (r?.reason && !c.reason) c.reason = r.reason.slice(0, 255);
+        }
+      }
+    });
+  }
+
+  // DEPROVISIONING: remove the containers, release the ENI.
+  private async deprovision(key: string, task: TaskRecord): Promise<void> {
+    await Promise.all(
+      task.containers.map(async (c) => {
+        if (!c.handle) return;
+        const runtime = this.deps.runtimeFor((c.handle as ContainerHandle).runtime);
+        await runtime?.remove(c.handle as ContainerHandle).catch((e: Error) => this.deps.logger.warn({ task: task.taskId, err: e.message }, 'container clean-up failed'));
+      }),
+    );
+    if (task.attachment?.networkInterfaceId) {
+      try {
+        this.deps.ec2.releaseEni(task.region, task.attachment.networkInterfaceId);
+      } catch (e) {
+        this.deps.logger.warn({ task: task.taskId, err: (e as Error).message }, 'ENI release failed');
+      }
+    }
+    this.move(key, 'STOPPED', (t) => {
+      if (t.attachment) t.attachment.status = 'DELETED';
+    });
+    this.forget(key);
+  }
+
+  private taskDefinition(task: TaskRecord): Ecs.TaskDefinition | undefined {
+    const ref = parseTaskDefinitionRef(task.taskDefinitionArn);
+    if (!ref?.revision) return undefined;
+    return this.deps.ecs.taskDefinitions.get(taskDefinitionKey(task.region, ref.family, ref.revision))?.definition;
+  }
+
+  private specFor(task: TaskRecord, def: Ecs.ContainerDefinition, onLine: ContainerSpec['onLine']): ContainerSpec {
+    const override = task.overrides.containerOverrides?.find((o) => o.name === def.name);
+    const environment: Record<string, string> = {
+      AWS_REGION: task.region,
+      AWS_DEFAULT_REGION: task.region,
+      AWS_EXECUTION_ENV: `AWS_ECS_${task.launchType}`,
+    };
+    for (const kv of [...(def.environment ?? []), ...(override?.environment ?? [])]) if (kv.name) environment[kv.name] = kv.value ?? '';
+    const ports: PortRequest[] = (def.portMappings ?? [])
+      .filter((p) => p.containerPort !== undefined)
+      .map((p) => ({
+        containerPort: p.containerPort!,
+        hostPort: task.networkMode === 'bridge' && p.hostPort ? p.hostPort : task.networkMode === 'host' ? (p.hostPort ?? p.containerPort) : undefined,
+        protocol: p.protocol ?? 'tcp',
+      }));
+    return {
+      taskId: task.taskId,
+      cluster: task.cluster,
+      ...(task.service ? { service: task.service } : {}),
+      name: def.name!,
+      image: def.image ?? '',
+      ...(def.entryPoint ? { entryPoint: def.entryPoint } : {}),
+      ...(override?.command ?? def.command ? { command: override?.command ?? def.command } : {}),
+      environment,
+      ...(def.workingDirectory ? { workingDirectory: def.workingDirectory } : {}),
+      ...(def.user ? { user: def.user } : {}),
+      ports,
+      ...(def.dockerLabels ? { dockerLabels: def.dockerLabels } : {}),
+      ...(onLine ? { onLine } : {}),
+    };
+  }
+
+  private liveOf(key: string): LiveTask {
+    let live = this.live.get(key);
+    if (!live || live.generation !== this.generation) {
+      live = { generation: this.generation, containers: new Map() };
+      this.live.set(key, live);
+    }
+    return live;
+  }
+
+  /** Watches a running container: its exit, and its health checks. */
+  private watch(key: string, live: LiveTask, name: string, runtime: ContainerRuntime, handle: ContainerHandle, hc: Ecs.HealthCheck | undefined): void {
+    const entry: LiveContainer = { handle, runtime };
+    live.containers.set(name, entry);
+    const gen = live.generation;
+    const config = hc && healthCheckConfig(hc);
+    if (config) {
+      entry.checker = new HealthChecker(config, (argv, timeoutMs) => runtime.exec(handle, argv, timeoutMs), (status) => {
+        if (gen === this.generation) this.onHealth(key, name, status);
+      }, this.now);
+      entry.checker.start();
+    }
+    void runtime.wait(handle).then(
+      (status) => {
+        entry.checker?.stop();
+        if (gen !== this.generation) return;
+        this.onExit(key, name, status.exitCode, status.reason, false);
+      },
+      (e: Error) => this.deps.logger.warn({ key, container: name, err: e.message }, 'lost track of a container'),
+    );
+  }
+
+  private onExit(key: string, name: string, exitCode: number | null, reason: string | undefined, lostOnRestart: boolean): void {
+    const now = this.now();
+    this.update(key, (t) => {
+      const c = t.containers.find((x) => x.name === name);
+      if (!c || c.lastStatus === 'STOPPED') return;
+      c.lastStatus = 'STOPPED';
+      if (exitCode !== null) c.exitCode = exitCode;
+      if (reason) c.reason = reason.slice(0, 255);
+      t.version += 1;
+      if (c.essential) {
+        if (lostOnRestart) requestStop(t, 'TerminationNotice', RESTART_LOST_REASON, now);
+        else requestStop(t, 'EssentialContainerExited', 'Essential container in task exited', now);
+      }
+    });
+  }
+
+  private onHealth(key: string, name: string, status: ContainerHealth): void {
+    const now = this.now();
+    this.update(key, (t) => {
+      const c = t.containers.find((x) => x.name === name);
+      if (!c || c.lastStatus !== 'RUNNING') return;
+      c.healthStatus = status;
+      const health = taskHealth(t.containers);
+      if (health !== t.healthStatus) {
+        t.healthStatus = health;
+        if (health === 'HEALTHY') t.healthySince = now;
+        else delete t.healthySince;
+        t.version += 1;
+      }
+    });
+  }
+
+  /** First sight of a task since this server started: re-adopt its containers from their handles. */
+  private async adopt(key: string, task: TaskRecord): Promise<void> {
+    const existing = this.live.get(key);
+    if (existing && existing.generation === this.generation) return;
+    const live = this.liveOf(key);
+    if (!ADOPTABLE.has(task.lastStatus)) return;
+    const td = this.taskDefinition(task);
+    for (const c of task.containers) {
+      if (!c.handle || c.lastStatus === 'STOPPED') continue;
+      const handle = c.handle as ContainerHandle;
+      const runtime = this.deps.runtimeFor(handle.runtime);
+      if (!runtime) {
+        this.onExit(key, c.name, null, `the ${handle.runtime} runtime is not available`, false);
+        continue;
+      }
+      const def = td?.containerDefinitions?.find((d) => d.name === c.name);
+      const sink = awslogsSink(this.deps.logs, { region: task.region, accountId: task.accountId, taskId: task.taskId, container: c.name }, def?.logConfiguration);
+      sink?.started(c.runtimeId ?? c.name);
+      let r;
+      try {
+        r = await runtime.recover(handle, sink?.onLine, task.logsUntil);
+      } catch (e) {
+        r = { state: 'exited' as const, exitCode: null, reason: `could not re-adopt the container: ${(e as Error).message}` };
+      }
+      if (r.state === 'running') {
+        this.deps.logger.info({ task: task.taskId, container: c.name }, 'container re-adopted');
+        this.watch(key, live, c.name, runtime, handle, task.lastStatus === 'RUNNING' || task.lastStatus === 'ACTIVATING' ? def?.healthCheck : undefined);
+      } else {
+        this.onExit(key, c.name, r.exitCode, r.reason, handle.runtime === 'process');
+      }
+    }
+  }
+
+  private stopCheckers(key: string): void {
+    const live = this.live.get(key);
+    if (!live) return;
+    for (const c of live.containers.values()) c.checker?.stop();
+  }
+
+  private forget(key: string): void {
+    this.stopCheckers(key);
+    this.live.delete(key);
+  }
+
+  /**
+   * Graceful shutdown. Process-runtime tasks cannot outlive the server: they are stopped (SIGTERM,
+   * SIGKILL after at most `graceSec`), deregistered and recorded STOPPED. Docker containers keep
+   * running and are re-adopted by the next start on this data dir.
+   */
+  async shutdown(graceSec = 10): Promise<void> {
+    await this.queue.stop();
+    this.generation++;
+    for (const key of this.live.keys()) this.stopCheckers(key);
+    this.live.clear();
+    const now = this.now();
+    const tasks = this.deps.ecs.tasks.all().filter((t) => t.lastStatus !== 'STOPPED');
+    await Promise.all(
+      tasks.map(async (t) => {
+        const key = `${t.region}/${t.cluster}/${t.taskId}`;
+        const handles = t.containers.filter((c) => c.handle && c.lastStatus !== 'STOPPED').map((c) => c.handle as ContainerHandle);
+        if ((t.runtime ?? this.deps.runtime().name) === 'docker' || handles.some((h) => h.runtime === 'docker')) {
+          this.update(key, (x) => void (x.logsUntil = now));
+          return;
+        }
+        await Promise.all(handles.map((h) => this.deps.runtimeFor(h.runtime)?.stop(h, Math.min(graceSec, DEFAULT_STOP_TIMEOUT_SEC)).catch(() => undefined)));
+        this.deps.registration.deregister(t);
+        this.update(key, (x) => {
+          x.registrations = [];
+          requestStop(x, 'TerminationNotice', SHUTDOWN_REASON, now);
+          walkToStopped(x, now);
+        });
+        if (t.attachment?.networkInterfaceId) {
+          try {
+            this.deps.ec2.releaseEni(t.region, t.attachment.networkInterfaceId);
+          } catch {
+            /* best effort */
+          }
+        }
+      }),
+    );
+  }
+
+  /** Reset: forget everything at once; the caller kills what the runtimes run. */
+  async reset(): Promise<void> {
+    this.generation++;
+    for (const key of this.live.keys()) this.stopCheckers(key);
+    this.live.clear();
+    await this.queue.stop();
+    this.queue = this.newQueue();
+  }
+}
+
+/** Task health from its containers: only essential containers with health checks count. */
+export function taskHealth(containers: ContainerRecord[]): HealthStatus {
+  const checked = containers.filter((c) => c.essential && c.hasHealthCheck);
+  if (!checked.length) return 'UNKNOWN';
+  if (checked.some((c) => c.healthStatus === 'UNHEALTHY')) return 'UNHEALTHY';
+  if (checked.every((c) => c.healthStatus === 'HEALTHY')) return 'HEALTHY';
+  return 'UNKNOWN';
+}
+
+/** Walks the rest of the lifecycle at once (shutdown), one legal transition at a time. */
+export function walkToStopped(t: TaskRecord, now: number): void {
+  for (let i = 0; i < 10 && t.lastStatus !== 'STOPPED'; i++) {
+    const row = LIFECYCLE[t.lastStatus];
+    moveTo(t, (row.stop ?? row.forward)!, now);
+  }
+}
