@@ -33,6 +33,8 @@ export async function startTestServer(overrides: Partial<Config> = {}, dataDir?:
     ...wf,
     dataDir: config.dataDir,
     async destroy() {
+      // A reset first stops every task and removes this server's containers: tests leave nothing running.
+      await wf.reset().catch(() => undefined);
       await wf.close();
       rmSync(config.dataDir, { recursive: true, force: true });
     },
