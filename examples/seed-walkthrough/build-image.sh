@@ -3,13 +3,17 @@
 #  - where Docker can pull a Python base image: `docker build` with the Dockerfile beside this script;
 #  - where nothing can be pulled (offline or sandboxed machines): a Debian rootfs with python3-flask
 #    made by debootstrap from Debian's package mirror, imported with `docker import` (about 3 minutes).
-# Usage: examples/seed-walkthrough/build-image.sh [--offline]
+# Usage: examples/seed-walkthrough/build-image.sh [--offline]     (FORCE=1 rebuilds an existing image)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 IMAGE=${IMAGE:-flask-app-fargate-fargate:latest}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
+if [ "${FORCE:-0}" != 1 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  echo "$IMAGE already present (FORCE=1 rebuilds)"
+  exit 0
+fi
 if [ "${1:-}" != "--offline" ] && docker build -q -t "$IMAGE" "$here" >/dev/null 2>&1; then
   echo "built $IMAGE with docker build"
   exit 0
