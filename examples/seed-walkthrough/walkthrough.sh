@@ -17,7 +17,8 @@ DNS_PORT=${WAYFINDER_DNS_PORT:-8053}
 NAME=${NAME:-flask-app}
 aws() { command aws --endpoint-url "$AWS_ENDPOINT_URL" --output text "$@"; }
 wayfinder() { node "$repo/bin/wayfinder.js" "$@"; }
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$'\033[1m' R=$'\033[0m'; else B='' R=''; fi
+step() { printf '\n%s== %s%s\n' "$B" "$*" "$R"; }
 
 step "0. Wayfinder is up"
 wayfinder wait ready --timeout 30

@@ -4,6 +4,7 @@ import { status } from './status.js';
 import { logs } from './logs.js';
 import { wait } from './wait.js';
 import { UsageError } from './args.js';
+import { AwsCallError } from './aws-call.js';
 
 const USAGE = `Usage: wayfinder <command>
 
@@ -26,6 +27,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) {
       process.stderr.write(`wayfinder ${command}: ${e.message}\n`);
       return 2;
+    }
+    // status/logs/wait talk to a server: an answer they cannot use is reported, not dumped as a stack.
+    if (command !== 'up' && e instanceof Error) {
+      process.stderr.write(`wayfinder ${command}: ${e instanceof AwsCallError ? e.message : e.message.replace(/^Error: /, '')}\n`);
+      return 1;
     }
     throw e;
   }

@@ -37,12 +37,13 @@ async function cloudMap(opts: CallOptions): Promise<string[]> {
   const out: string[] = [];
   const { Namespaces = [] } = await jsonCall<{ Namespaces?: Array<{ Id: string; Name: string; Type: string }> }>(opts, 'servicediscovery', `${SD}.ListNamespaces`, {});
   const nsName = new Map(Namespaces.map((n) => [n.Id, n.Name]));
-  const { Services = [] } = await jsonCall<{ Services?: Array<{ Id: string; Name: string; NamespaceId?: string }> }>(opts, 'servicediscovery', `${SD}.ListServices`, {});
+  const { Services = [] } = await jsonCall<{ Services?: Array<{ Id: string; Name: string; DnsConfig?: { NamespaceId?: string } }> }>(opts, 'servicediscovery', `${SD}.ListServices`, {});
   for (const s of Services) {
     const health = await jsonCall<{ Status?: Record<string, string> }>(opts, 'servicediscovery', `${SD}.GetInstancesHealthStatus`, { ServiceId: s.Id }).catch(() => ({ Status: {} }));
     const statuses = Object.values(health.Status ?? {});
     const healthy = statuses.filter((v) => v !== 'UNHEALTHY').length;
-    const fqdn = s.NamespaceId && nsName.has(s.NamespaceId) ? `${s.Name}.${nsName.get(s.NamespaceId)}` : s.Name;
+    const nsId = s.DnsConfig?.NamespaceId;
+    const fqdn = nsId && nsName.has(nsId) ? `${s.Name}.${nsName.get(nsId)}` : s.Name;
     out.push(`  ${fqdn.padEnd(32)} ${s.Id}  ${healthy}/${statuses.length} healthy`);
   }
   return out;

@@ -1,0 +1,99 @@
+// The operator commands against a running Wayfinder, run as the real CLI: `wayfinder status`,
+// `wayfinder wait …` and `wayfinder logs`. Output without a TTY is plain: no escape codes.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as ECS from '@aws-sdk/client-ecs';
+import * as AG from '@aws-sdk/client-apigatewayv2';
+import { startTestServer, sdkConfig, type TestServer } from '../support/server.js';
+import { clients, cloudMapService, defaultNetwork, httpCommand, wwwDir, type Clients } from '../support/ecs.js';
+import { runCli } from '../support/cli.js';
+
+let server: TestServer;
+let c: Clients;
+let env: NodeJS.ProcessEnv;
+let apiId: string;
+const ESC = '\u001b[';
+
+before(async () => {
+  server = await startTestServer({ runtime: 'process', taskStableMs: 200 });
+  c = clients(server);
+  env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${server.port}`, AWS_DEFAULT_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+  const { vpcId, subnets } = await defaultNetwork(c.ec2);
+  const registry = await cloudMapService(c.sd, vpcId, { namespace: 'ops.local', service: 'web' });
+  await c.ecs.send(new ECS.CreateClusterCommand({ clusterName: 'ops' }));
+  await c.ecs.send(
+    new ECS.RegisterTaskDefinitionCommand({
+      family: 'web',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: 'unused',
+          command: ['sh', '-c', `echo task says hello; ${httpCommand(wwwDir('ops')).at(-1)}`],
+          portMappings: [{ containerPort: 80 }],
+          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } },
+        },
+      ],
+    }),
+  );
+  await c.ecs.send(
+    new ECS.CreateServiceCommand({
+      cluster: 'ops',
+      serviceName: 'web',
+      taskDefinition: 'web',
+      desiredCount: 2,
+      networkConfiguration: { awsvpcConfiguration: { subnets: subnets.slice(0, 1) } },
+      serviceRegistries: [{ registryArn: registry.serviceArn, port: 80 }],
+    }),
+  );
+  const apigw = new AG.ApiGatewayV2Client(sdkConfig(server));
+  const api = await apigw.send(new AG.CreateApiCommand({ Name: 'ops-api', ProtocolType: 'HTTP', Target: 'http://127.0.0.1:9/' }));
+  apiId = api.ApiId!;
+  apigw.destroy();
+});
+
+after(async () => {
+  c.destroy();
+  await server.destroy();
+});
+
+test('wayfinder wait service blocks until the service is steady, printing plain progress lines', async () => {
+  const r = await runCli(['wait', 'service', 'ops', 'web', '--timeout', '60'], env, 70_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /✓ service ops\/web: running 2\/2, pending 0, rollout COMPLETED/);
+  assert.ok(!r.stderr.includes(ESC), 'no escape codes without a TTY');
+  const missing = await runCli(['wait', 'service', 'ops', 'nope', '--timeout', '5'], env);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /✗ service ops\/nope not found/);
+  assert.equal((await runCli(['wait', 'bogus'], env)).code, 2);
+});
+
+test('wayfinder status lists the API with its invoke URL, Cloud Map health and the ECS deployment', async () => {
+  await runCli(['wait', 'service', 'ops', 'web', '--timeout', '60'], env, 70_000);
+  const r = await runCli(['status'], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`ops-api \\(${apiId}, HTTP\\)`));
+  assert.match(r.stdout, new RegExp(`stage \\$default\\s+http://${apiId}\\.execute-api\\.localhost:${server.port}/`));
+  assert.match(r.stdout, /route \$default\s+HTTP_PROXY → http:\/\/127\.0\.0\.1:9\//);
+  assert.match(r.stdout, /web\.ops\.local\s+srv-[a-z0-9]{16}\s+2\/2 healthy/);
+  assert.match(r.stdout, /ops\/web\s+desired 2 running 2 pending 0\s+ecs-svc\/\d+ COMPLETED \(web:1\)/);
+  const down = await runCli(['status', '--endpoint', 'http://127.0.0.1:9'], env);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /no Wayfinder answers at http:\/\/127\.0\.0\.1:9/);
+});
+
+test('wayfinder logs prints the awslogs lines of the service tasks', async () => {
+  await runCli(['wait', 'service', 'ops', 'web', '--timeout', '60'], env, 70_000);
+  let out = '';
+  for (let i = 0; i < 20 && (out.match(/task says hello/g) ?? []).length < 2; i++) {
+    out = (await runCli(['logs', 'ops', 'web'], env)).stdout;
+    if ((out.match(/task says hello/g) ?? []).length < 2) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal((out.match(/\[web [0-9a-f]{8}\] task says hello/g) ?? []).length, 2, out);
+  const bad = await runCli(['logs', 'ops', 'missing'], env);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr.trim(), 'wayfinder logs: service ops/missing: MISSING');
+});
