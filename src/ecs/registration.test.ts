@@ -53,7 +53,7 @@ test('custom health: UNHEALTHY first when an essential container has a health ch
   assert.equal(cm.instances.get('srv-a')!.get(plain.taskId)!.health, 'HEALTHY', 'no health checks: HEALTHY from the start');
 });
 
-test('after a restart, instances that no live task owns are removed; live ones stay', () => {
+test('after a restart, instances of ECS tasks that are no longer live are removed; live ones and instances registered by users stay', () => {
   const cm = new FakeCloudMap();
   cm.addService('srv-a');
   const reg = new Registration(cm, silentLogger);
@@ -61,6 +61,7 @@ test('after a restart, instances that no live task owns are removed; live ones s
   const stopped = task({ taskId: '2'.repeat(32), lastStatus: 'STOPPED', registrations: [] });
   for (const id of [live.taskId, stopped.taskId, '3'.repeat(32), 'manual-instance']) cm.registerInstance({ serviceId: 'srv-a', instanceId: id, attributes: {} });
   const removed = reg.reconcile(['srv-a'], new Map([[live.taskId, live], [stopped.taskId, stopped]]));
-  assert.equal(removed, 2);
-  assert.deepEqual(cm.instanceIds('srv-a').sort(), [live.taskId, 'manual-instance'].sort());
+  assert.equal(removed, 1);
+  // '3…3' looks like a task id but no ECS task ever had it: a user registered it, it stays.
+  assert.deepEqual(cm.instanceIds('srv-a').sort(), [live.taskId, '3'.repeat(32), 'manual-instance'].sort());
 });

@@ -152,7 +152,9 @@ export class Registration {
         const task = tasksById.get(id);
         const owned = task && (task.lastStatus === 'RUNNING' || task.lastStatus === 'ACTIVATING') && task.registrations.some((r) => r.serviceId === serviceId);
         if (owned) continue;
-        if (task || /^[0-9a-f]{32}$/.test(id)) {
+        // Only instances of tasks ECS itself started are ours to remove: an instance someone
+        // registered through the API (even with a task-like id) is left alone.
+        if (task) {
           try {
             this.cloudMap.deregisterInstance(serviceId, id);
             removed++;

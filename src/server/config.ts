@@ -48,7 +48,7 @@ export const OPTIONS = {
   runtime: { flag: '--runtime', env: 'WAYFINDER_RUNTIME', default: 'auto', help: 'task runtime: auto | process | docker' },
   auth: { flag: '--auth', env: 'WAYFINDER_AUTH', default: 'on', help: 'SigV4 verification: on | off' },
   region: { flag: '--region', env: 'WAYFINDER_REGION', default: 'us-east-1', help: 'region for unsigned requests (signed ones use their own)' },
-  credentials: { flag: '--credentials', env: 'WAYFINDER_CREDENTIALS', default: '', help: 'extra key pairs: AKID:SECRET[:ACCOUNT],… (test/test is built in)' },
+  credentials: { flag: '--credentials', env: 'WAYFINDER_CREDENTIALS', default: '', help: 'extra key pairs: AKID:SECRET,… (test/test is built in; all keys act in account 000000000000)' },
   logLevel: { flag: '--log-level', env: 'WAYFINDER_LOG_LEVEL', default: 'warn', help: 'log level: error | warn | info | debug' },
   healthDelayMs: { flag: '--health-delay-ms', env: 'WAYFINDER_HEALTH_DELAY_MS', default: '1000', help: 'Cloud Map custom-health delay, also the health-check probe interval (AWS: ~30000)' },
   operationDelayMs: { flag: '--operation-delay-ms', env: 'WAYFINDER_OPERATION_DELAY_MS', default: '200', help: 'Cloud Map operation SUBMITTED → SUCCESS delay' },
@@ -77,11 +77,13 @@ export function isLoopback(host: string): boolean {
 function parseCredentials(raw: string): Credential[] {
   if (!raw.trim()) return [];
   return raw.split(',').map((entry) => {
-    const [accessKeyId, secretAccessKey, accountId = '000000000000'] = entry.trim().split(':');
-    if (!accessKeyId || !secretAccessKey || !/^\d{12}$/.test(accountId)) {
-      throw new ConfigError(`credentials entries look like AKID:SECRET or AKID:SECRET:123456789012, got '${entry.trim().split(':')[0] ?? ''}:…'`);
+    // Wayfinder emulates one account: every key acts in it (state is partitioned by region only).
+    const parts = entry.trim().split(':');
+    const [accessKeyId, secretAccessKey] = parts;
+    if (parts.length !== 2 || !accessKeyId || !secretAccessKey) {
+      throw new ConfigError(`credentials entries look like AKID:SECRET, got '${parts[0] ?? ''}:…'`);
     }
-    return { accessKeyId, secretAccessKey, accountId };
+    return { accessKeyId, secretAccessKey, accountId: BUILT_IN_CREDENTIAL.accountId };
   });
 }
 

@@ -187,3 +187,22 @@ test('malformed ECS requests get AWS errors, not 500s', async () => {
     assert.ok(r.status >= 400 && r.status < 500, `${target}: ${r.status} ${r.text}`);
   }
 });
+
+test('references to another region are refused: a Cloud Map registry and a task definition ARN', async () => {
+  const west = clients({ port: server.port }, 'us-west-2');
+  try {
+    const { vpcId } = await defaultNetwork(west.ec2);
+    const registry = await cloudMapService(west.sd, vpcId, { namespace: 'west.internal', service: 'w' });
+    const { taskDefinition } = await west.ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'west-only', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', containerDefinitions: [container()] }));
+    assert.equal(await errorOf(ecs.send(new ECS.DescribeTaskDefinitionCommand({ taskDefinition: taskDefinition!.taskDefinitionArn! }))), 'ClientException');
+    const east = await defaultNetwork(c.ec2);
+    await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'east', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', containerDefinitions: [container({ portMappings: [{ containerPort: 80 }] })] }));
+    const failure = await failureOf(
+      ecs.send(new ECS.CreateServiceCommand({ serviceName: 'cross', taskDefinition: 'east', desiredCount: 1, networkConfiguration: { awsvpcConfiguration: { subnets: [east.subnets[0]!] } }, serviceRegistries: [{ registryArn: registry.serviceArn, port: 80 }] })),
+    );
+    assert.equal(failure.name, 'InvalidParameterException');
+    assert.match(failure.message, /not in the service's region/);
+  } finally {
+    west.destroy();
+  }
+});

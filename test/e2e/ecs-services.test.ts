@@ -189,6 +189,21 @@ test('a task failing its container health checks is stopped with AWS’s reason 
   await c.ecs.send(new ECS.DeleteServiceCommand({ cluster: 'prod', service: 'sickly', force: true }));
 });
 
+test('a health check of ["NONE"] means no health check: the service settles and its instance is HEALTHY', async () => {
+  const { serviceArn, serviceName, namespace } = await cloudMapService(c.sd, net.vpcId, { namespace: 'none.internal', service: 'nocheck' });
+  const td = await registerWeb('nocheck', { healthCheck: { command: ['NONE'] } });
+  await c.ecs.send(
+    new ECS.CreateServiceCommand({ cluster: 'prod', serviceName: 'nocheck', taskDefinition: td, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: awsvpc(), serviceRegistries: [{ registryArn: serviceArn, port: 80 }] }),
+  );
+  await settled('nocheck', 1);
+  const instances = await waitFor('a HEALTHY instance', async () => {
+    const found = await discover(c.sd, namespace, serviceName);
+    return found.length === 1 ? found : undefined;
+  });
+  assert.equal(instances[0]!.HealthStatus, 'HEALTHY');
+  await c.ecs.send(new ECS.DeleteServiceCommand({ cluster: 'prod', service: 'nocheck', force: true }));
+});
+
 test('healthCheckGracePeriodSeconds keeps an unhealthy task running until the grace period ends', async () => {
   const td = await registerWeb('graceful', { healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, timeout: 2, retries: 1 } });
   await c.ecs.send(new ECS.CreateServiceCommand({ cluster: 'prod', serviceName: 'graceful', taskDefinition: td, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: awsvpc(), healthCheckGracePeriodSeconds: 300 }));

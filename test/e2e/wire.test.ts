@@ -168,3 +168,16 @@ test('auth off accepts unsigned and wrongly signed requests, and takes the regio
     await open.destroy();
   }
 });
+
+test('a configured key pair signs requests like the built-in one; its wrong secret is refused', async () => {
+  const keyed = await startTestServer({ credentials: [{ accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' }, { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3cret', accountId: '000000000000' }] });
+  try {
+    const cfg = { endpoint: `http://127.0.0.1:${keyed.port}`, region: 'us-east-1', maxAttempts: 1 };
+    const ok = new L.CloudWatchLogsClient({ ...cfg, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3cret' } });
+    await ok.send(new L.CreateLogGroupCommand({ logGroupName: 'by-example-key' }));
+    const wrong = await sdkError(new L.CloudWatchLogsClient({ ...cfg, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'nope' } }).send(new L.DescribeLogGroupsCommand({})));
+    assert.equal(wrong.name, 'InvalidSignatureException');
+  } finally {
+    await keyed.destroy();
+  }
+});

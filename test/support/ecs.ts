@@ -15,10 +15,10 @@ export interface Clients {
   destroy(): void;
 }
 
-export function clients(server: { port: number }): Clients {
-  const ecs = new ECS.ECSClient(sdkConfig(server));
-  const sd = new SD.ServiceDiscoveryClient({ ...sdkConfig(server), disableHostPrefix: true });
-  const ec2 = new EC2.EC2Client(sdkConfig(server));
+export function clients(server: { port: number }, region = 'us-east-1'): Clients {
+  const ecs = new ECS.ECSClient(sdkConfig(server, region));
+  const sd = new SD.ServiceDiscoveryClient({ ...sdkConfig(server, region), disableHostPrefix: true });
+  const ec2 = new EC2.EC2Client(sdkConfig(server, region));
   return { ecs, sd, ec2, destroy: () => (ecs.destroy(), sd.destroy(), ec2.destroy()) };
 }
 

@@ -32,6 +32,8 @@ export function requireCluster(c: EcsContext, ctx: RequestContext, ref: string |
 export function findTaskDefinition(c: EcsContext, region: string, ref: string): TaskDefinitionRecord | undefined {
   const parsed = parseTaskDefinitionRef(ref);
   if (!parsed) return undefined;
+  // An ARN names its region: a task definition of another region is not this region's.
+  if (ref.startsWith('arn:') && ref.split(':')[3] !== region) return undefined;
   if (parsed.revision !== undefined) return c.ecs.taskDefinitions.get(taskDefinitionKey(region, parsed.family, parsed.revision));
   const family = c.ecs.families.get(familyKey(region, parsed.family));
   if (!family) return undefined;

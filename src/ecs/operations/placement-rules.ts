@@ -68,6 +68,7 @@ export function checkRegistries(c: EcsContext, td: TaskDefinitionRecord, registr
     if (!/^arn:aws[a-z-]*:servicediscovery:[^:]*:\d{12}:service\/srv-[a-z0-9]+$/.test(arn)) throw invalid(`The service registry ARN '${arn.slice(0, 256)}' is not valid.`);
     const info = c.registration.service(arn);
     if (!info) throw invalid(`The service registry ${arn} does not exist.`);
+    if (info.region !== td.region) throw invalid(`The service registry ${arn} is not in the service's region (${td.region}).`);
     if (mode === 'none') throw invalid("Service discovery is not supported for tasks that use the 'none' network mode.");
     const hasName = r.containerName !== undefined;
     const hasCPort = r.containerPort !== undefined;

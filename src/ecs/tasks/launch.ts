@@ -6,6 +6,7 @@ import type { Ec2Api } from '../../ec2/api.js';
 import { uuid } from '../../kernel/ids.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { clusterArn, containerArn, newTaskId, taskArn } from '../arns.js';
+import { healthCheckArgv } from '../runtimes/api.js';
 import type { ServiceRegistryRecord, Tag, TaskDefinitionRecord, TaskRecord } from '../store.js';
 
 export interface LaunchOptions {
@@ -76,7 +77,8 @@ export function newTask(o: LaunchOptions, placement: { subnetId?: string; availa
         essential: c.essential ?? true,
         lastStatus: 'PENDING',
         healthStatus: 'UNKNOWN',
-        hasHealthCheck: !!c.healthCheck,
+        // ["NONE"] disables an inherited check (Docker semantics): such a container has no health check.
+        hasHealthCheck: !!(c.healthCheck && healthCheckArgv(c.healthCheck.command ?? [])),
         networkBindings: [],
         ...(c.cpu !== undefined || override?.cpu !== undefined ? { cpu: override?.cpu ?? c.cpu } : {}),
         ...(c.memory !== undefined || override?.memory !== undefined ? { memory: override?.memory ?? c.memory } : {}),
