@@ -91,18 +91,21 @@ export function createGateway(deps: GatewayDeps): GatewayProduct {
     edgeRoutes: [gatewayEdgeRoute(view, runtime)],
     internalRoutes: [...issuer.routes(), explainRoute(view, () => runtime.discovery)],
     issuer,
-    start() {
+    async start() {
       view.loadAll();
       unsubscribe = deps.store.subscribe((changes) => view.onChanges(changes));
+      // Load (or create) the built-in issuer's key now, so no JWT request ever does it with SQL.
+      await issuer.jwks();
     },
     async stop() {
       unsubscribe?.();
       await pools.close();
     },
-    afterReset() {
+    async afterReset() {
       issuer.forget();
       verifier.clear();
       view.loadAll();
+      await issuer.jwks();
     },
     onListening(address) {
       port = address.port;

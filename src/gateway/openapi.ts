@@ -239,6 +239,31 @@ export function importOpenApi(doc: unknown): ImportedApi {
       routes.push(r);
     }
   }
-  const cors = obj(d['x-amazon-apigateway-cors']) as CorsRecord | undefined;
+  const cors = importCors(d['x-amazon-apigateway-cors']);
   return { name, version: str(info.version), description: str(info.description), cors, routes, authorizers, warnings };
+}
+
+/** x-amazon-apigateway-cors, type-checked like CreateApi's corsConfiguration (bad types are a 400, not a crash). */
+function importCors(value: unknown): CorsRecord | undefined {
+  if (value === undefined) return undefined;
+  const c = obj(value);
+  if (!c) throw new OpenApiError('x-amazon-apigateway-cors must be an object.');
+  const out: CorsRecord = {};
+  for (const key of ['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders'] as const) {
+    const v = c[key];
+    if (v === undefined) continue;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new OpenApiError(`x-amazon-apigateway-cors.${key} must be a list of strings.`);
+    out[key] = v;
+  }
+  if (c.maxAge !== undefined) {
+    if (typeof c.maxAge !== 'number' || !Number.isInteger(c.maxAge)) throw new OpenApiError('x-amazon-apigateway-cors.maxAge must be an integer.');
+    out.maxAge = c.maxAge;
+  }
+  if (c.allowCredentials !== undefined) {
+    if (typeof c.allowCredentials !== 'boolean') throw new OpenApiError('x-amazon-apigateway-cors.allowCredentials must be a boolean.');
+    out.allowCredentials = c.allowCredentials;
+  }
+  const unknown = Object.keys(c).filter((k) => !['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials'].includes(k));
+  if (unknown.length) throw new OpenApiError(`x-amazon-apigateway-cors has unknown member(s): ${unknown.slice(0, 5).join(', ')}.`);
+  return out;
 }

@@ -380,3 +380,43 @@ test('operations Wayfinder does not serve answer an honest 501', async () => {
   assert.equal(r.status, 501);
   assert.match(r.text, /not implemented by Wayfinder/);
 });
+
+test('imports with mistyped CORS or an integration timeout outside 50–30000 are refused or skipped, never a 500', async () => {
+  const doc = (extra: Record<string, unknown>, integration: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      openapi: '3.0.1',
+      info: { title: 'bad-import', version: '1' },
+      paths: { '/x': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'http://127.0.0.1:9/x', payloadFormatVersion: '1.0', ...integration } } } },
+      ...extra,
+    });
+  for (const cors of [{ allowOrigins: 5 }, { allowMethods: [5] }, { allowHeaders: [5] }, { '': 1 }, { maxAge: 'ten' }, 'yes']) {
+    const f = await failure(gw.send(new G.ImportApiCommand({ Body: doc({ 'x-amazon-apigateway-cors': cors }) })));
+    assert.deepEqual([f.name, f.status], ['BadRequestException', 400], JSON.stringify(cors));
+  }
+  const strict = await failure(gw.send(new G.ImportApiCommand({ Body: doc({}, { timeoutInMillis: 0 }), FailOnWarnings: true })));
+  assert.deepEqual([strict.name, strict.status], ['BadRequestException', 400]);
+  assert.match(strict.message, /timeoutInMillis must be between 50 and 30000/);
+  const lenient = await gw.send(new G.ImportApiCommand({ Body: doc({}, { timeoutInMillis: 60000 }) }));
+  assert.deepEqual((await gw.send(new G.GetIntegrationsCommand({ ApiId: lenient.ApiId }))).Items, [], 'the bad integration is skipped with a warning');
+  assert.match(lenient.Warnings!.join('\n'), /timeoutInMillis/);
+});
+
+test('a Cloud Map integration must target this account and region', async () => {
+  const api = await gw.send(new G.CreateApiCommand({ Name: 'xregion', ProtocolType: 'HTTP' }));
+  const link = await gw.send(new G.CreateVpcLinkCommand({ Name: 'x', SubnetIds: [subnetId] }));
+  const f = await failure(
+    gw.send(
+      new G.CreateIntegrationCommand({
+        ApiId: api.ApiId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'ANY',
+        ConnectionType: 'VPC_LINK',
+        ConnectionId: link.VpcLinkId,
+        IntegrationUri: 'arn:aws:servicediscovery:eu-west-1:000000000000:service/srv-aaaaaaaaaaaaaaaa',
+        PayloadFormatVersion: '1.0',
+      }),
+    ),
+  );
+  assert.deepEqual([f.name, f.status], ['BadRequestException', 400]);
+  assert.match(f.message, /this account and region/);
+});

@@ -46,6 +46,10 @@ export function validateIntegration(c: OpsContext, ctx: RequestContext, api: Api
     return;
   }
   if (!HTTP_TYPES.has(i.integrationType)) throw badRequest(`Integration type ${i.integrationType} is not supported for HTTP APIs. Use HTTP_PROXY or AWS_PROXY.`);
+  // The model checks 50–30000 on Create/UpdateIntegration; imports reach here without it, and 0 would mean "never time out".
+  if (i.timeoutInMillis !== undefined && (!Number.isInteger(i.timeoutInMillis) || i.timeoutInMillis < 50 || i.timeoutInMillis > 30000)) {
+    throw badRequest(`Invalid timeout ${i.timeoutInMillis}: timeoutInMillis must be between 50 and 30000 milliseconds.`);
+  }
   const uri = i.integrationUri;
   if (!uri) throw badRequest('IntegrationUri is required for HTTP APIs.');
   if (i.integrationType === 'HTTP_PROXY') {
@@ -57,6 +61,10 @@ export function validateIntegration(c: OpsContext, ctx: RequestContext, api: Api
       requireVpcLink(c, ctx, i.connectionId);
       if (!parseCloudMapUri(uri) && !isListenerArn(uri)) {
         throw badRequest(`Invalid integration URI '${uri}': private integrations take a Cloud Map service ARN (arn:aws:servicediscovery:…:service/srv-…) or an ALB/NLB listener ARN.`);
+      }
+      const [, , , arnRegion, arnAccount] = uri.split(':');
+      if (arnRegion !== ctx.region || arnAccount !== ctx.accountId) {
+        throw badRequest(`Invalid integration URI '${uri}': the target must be in this account and region (${ctx.accountId}, ${ctx.region}).`);
       }
     } else {
       if (i.connectionId) throw badRequest('ConnectionId can be set only when ConnectionType is VPC_LINK.');
