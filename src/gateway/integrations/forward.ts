@@ -2,9 +2,10 @@
 // Buffers, no Readable, no promise), streams the answer back by hand with backpressure, and reports a
 // failure before the response started to the caller, who may retry it on another instance.
 import type { Pool } from 'undici';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { BodySink } from '../../http1/exchange.js';
 import type { ResponseHead } from '../pipeline/index.js';
-import type { Exchange } from '../pipeline/exchange.js';
+import type { Exchange, UpstreamControl } from '../pipeline/exchange.js';
 import { sendHead } from '../pipeline/reply.js';
 import { MAX_PAYLOAD_BYTES } from '../pipeline/stage.js';
 
@@ -49,24 +50,50 @@ export function responseHeaders(raw: Buffer[] | string[]): string[] {
   return out;
 }
 
-/** Counts a chunked request body on its way through and stops it past 10 MB. */
-class LimitStream extends Transform {
+/** The request body as the stream undici sends: fed by the exchange, paused when undici is slow. */
+class BodyStream extends Readable implements BodySink {
   private seen = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > MAX_PAYLOAD_BYTES) cb(new PayloadTooLarge());
-    else cb(null, chunk);
+
+  constructor(
+    private readonly x: Exchange,
+    /** Count a chunked body and stop it past 10 MB (a Content-Length one was checked already). */
+    private readonly limit: boolean,
+  ) {
+    super();
+  }
+
+  override _read(): void {
+    this.x.io.resumeBody();
+  }
+
+  data(chunk: Buffer): boolean {
+    if (this.destroyed) return true;
+    if (this.limit) {
+      this.seen += chunk.length;
+      if (this.seen > MAX_PAYLOAD_BYTES) {
+        this.destroy(new PayloadTooLarge());
+        return true;
+      }
+    }
+    return this.push(chunk);
+  }
+
+  end(): void {
+    if (!this.destroyed) this.push(null);
+  }
+
+  error(err: Error): void {
+    if (!this.destroyed) this.destroy(err);
   }
 }
 
-/** The body to send: a buffered one, the request stream itself, a counted stream, or none. */
+/** The body to send: a buffered one, the request body as a stream, or none. */
 export function requestBody(x: Exchange): Buffer | NodeJS.ReadableStream | null {
   if (x.body) return x.body;
   if (!x.hasBody) return null;
-  if (!x.chunked) return x.req; // Node's parser enforces Content-Length, checked ≤ 10 MB already
-  const limited = new LimitStream();
-  x.req.pipe(limited);
-  return limited;
+  const stream = new BodyStream(x, x.chunked);
+  x.io.readBody(stream);
+  return stream;
 }
 
 /** Who hears about an attempt that failed before the response started (may retry elsewhere). */
@@ -74,9 +101,10 @@ export interface FailureSink {
   failed(x: Exchange, err: Error, connected: boolean): void;
 }
 
-class ProxyHandler {
+class ProxyHandler implements UpstreamControl {
   connected = false;
-  private resume: (() => void) | undefined;
+  private resumeUpstream: (() => void) | undefined;
+  private abortUpstream: ((err?: Error) => void) | undefined;
   private buffered: Buffer[] | undefined;
   private bufferedSize = 0;
   private head: ResponseHead | undefined;
@@ -86,9 +114,18 @@ class ProxyHandler {
     private readonly sink: FailureSink,
   ) {}
 
+  resume(): void {
+    this.resumeUpstream?.();
+  }
+
+  abort(): void {
+    this.abortUpstream?.();
+  }
+
   onConnect(abort: (err?: Error) => void): void {
     this.connected = true;
-    this.x.upstreamAbort = abort;
+    this.abortUpstream = abort;
+    this.x.upstream = this;
     if (this.x.clientGone) abort();
   }
 
@@ -97,7 +134,7 @@ class ProxyHandler {
     if (statusCode < 200) return true; // 1xx: undici goes on to the final answer
     x.integrationStatus = statusCode;
     x.integrationLatency = Math.round(performance.now() - x.integrationStartedAt);
-    this.resume = resume;
+    this.resumeUpstream = resume;
     const headers = responseHeaders(rawHeaders);
     const head: ResponseHead = { status: statusCode, headers, integration: { headers } };
     const integ = x.route!.integration!;
@@ -117,59 +154,36 @@ class ProxyHandler {
       this.buffered.push(chunk);
       return true;
     }
-    const res = this.x.res;
     this.x.responseLength += chunk.length;
-    if (res.write(chunk)) return true;
-    res.once('drain', this.resume!);
-    return false;
+    return this.x.io.write(chunk);
   }
 
   onComplete(): void {
     const x = this.x;
-    x.upstreamAbort = undefined;
+    x.upstream = undefined;
     if (this.buffered) {
       const body = Buffer.concat(this.buffered);
       const head = this.head!;
       head.integration!.body = body;
       sendHead(x, head);
       x.responseLength = body.length;
-      x.res.end(body);
+      x.io.end(body);
       return;
     }
-    x.res.end();
+    x.io.end();
   }
 
   onError(err: Error): void {
     const x = this.x;
-    x.upstreamAbort = undefined;
+    x.upstream = undefined;
     if (x.clientGone) return;
-    if (x.res.headersSent) {
+    if (x.io.headersSent) {
       x.integrationError = err.message;
-      x.res.destroy();
+      x.io.destroy();
       return;
     }
     this.sink.failed(x, err, this.connected);
   }
-}
-
-const CURRENT = Symbol('wayfinder.exchange');
-type Watched = { [CURRENT]?: Exchange };
-
-/**
- * Cancels the upstream request when the client goes away first. One 'close' listener per client
- * connection (not per request): it aborts whatever exchange the connection is carrying.
- */
-export function watchClient(x: Exchange): void {
-  const socket = x.req.socket as typeof x.req.socket & Watched;
-  if (!(CURRENT in socket)) {
-    socket.once('close', () => {
-      const cur = socket[CURRENT];
-      if (!cur || cur.res.writableFinished) return;
-      cur.clientGone = true;
-      cur.upstreamAbort?.();
-    });
-  }
-  socket[CURRENT] = x;
 }
 
 export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | NodeJS.ReadableStream | null, sink: FailureSink): void {

@@ -4,7 +4,7 @@
 // link that is not AVAILABLE or a broken configuration → 500; what Wayfinder does not serve (Lambda,
 // ALB/NLB listeners) → 500 with the reason in x-wayfinder-error.
 import { candidates, cloudMapPath, pick, type Candidate } from '../integrations/cloudmap.js';
-import { dispatch, PayloadTooLarge, requestBody, retryable, watchClient, type FailureSink } from '../integrations/forward.js';
+import { dispatch, PayloadTooLarge, requestBody, retryable, type FailureSink } from '../integrations/forward.js';
 import { urlDestination } from '../integrations/http-url.js';
 import type { CloudMapTarget, CompiledIntegration, UrlTarget } from '../snapshot.js';
 import type { Exchange } from './exchange.js';
@@ -106,7 +106,6 @@ export function integrate(x: Exchange): boolean {
   const integ = x.route!.integration!;
   const t = integ.target;
   if (t.kind === 'unsupported') return answerUnsupported(x, t.reason);
-  watchClient(x);
   if (t.kind === 'url') viaUrl(x, integ, t);
   else viaCloudMap(x, integ, t);
   return false;
