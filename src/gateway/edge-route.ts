@@ -83,6 +83,19 @@ export function arrivalOf(req: RequestHead, view: GatewayView): Arrival | undefi
   return undefined;
 }
 
+/**
+ * A request head over the edge port's hard limit never reaches a route: when what arrived of it
+ * names the data plane (path form, or an execute-api Host), the answer is AWS's 413 (spec §3.4)
+ * instead of node:http's bare 431.
+ */
+export function oversizedHeadAnswer(partialHead: string): { status: number; headers: string[]; body: string } | undefined {
+  const firstLine = partialHead.slice(0, partialHead.indexOf('\r\n') >>> 0);
+  const target = firstLine.split(' ')[1] ?? '';
+  const host = /\r\nhost:[ \t]*([^\r\n]*)/i.exec(partialHead)?.[1];
+  if (!target.startsWith(PATH_FORM) && !(host && EXECUTE_API_HOST.test(hostname(host.trim())))) return undefined;
+  return { status: 413, headers: ['Content-Type', 'application/json'], body: '{"message":"Request Entity Too Large"}' };
+}
+
 export function gatewayEdgeRoute(view: GatewayView, runtime: GatewayRuntime): EdgeRoute {
   const serve = (io: ServerExchange): void => {
     const arrival = (io as unknown as Tagged)[ARRIVAL]!;
