@@ -1,22 +1,26 @@
-// Sends one request upstream with `pool.dispatch()` and a plain handler (perf/README: raw header
-// Buffers, no Readable, no promise), streams the answer back by hand with backpressure, and reports a
-// failure before the response started to the caller, who may retry it on another instance.
-import type { Pool } from 'undici';
-import { Readable } from 'node:stream';
+// Sends one request upstream on the gateway's keep-alive client (src/http1/client-pool.ts: llhttp in
+// RESPONSE mode, a plain handler object, string headers, no streams), streams the answer back by hand
+// with backpressure both ways, and reports a failure before the response started to the caller, who
+// may retry it on another instance.
+import { UpstreamError, type BodySource, type ClientCall, type ResponseHandler } from '../../http1/client-call.js';
+import type { ClientPool } from '../../http1/client-pool.js';
 import type { BodySink } from '../../http1/exchange.js';
 import type { ResponseHead } from '../pipeline/index.js';
 import type { Exchange, UpstreamControl } from '../pipeline/exchange.js';
-import { sendHead } from '../pipeline/reply.js';
+import { answerInternalError, sendHead } from '../pipeline/reply.js';
 import { MAX_PAYLOAD_BYTES } from '../pipeline/stage.js';
 
+export const PAYLOAD_TOO_LARGE = 'ERR_PAYLOAD_TOO_LARGE';
+
 export class PayloadTooLarge extends Error {
+  readonly code = PAYLOAD_TOO_LARGE;
   constructor() {
     super('request body exceeds 10 MB');
   }
 }
 
 export interface UpstreamCall {
-  pool: Pool;
+  pool: ClientPool;
   /** Path with query string. */
   path: string;
   method: string;
@@ -28,12 +32,12 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-e
 /** Lengths of those names: other headers are passed without lower-casing them. */
 const HOP_LENGTHS = new Set([...HOP].map((h) => h.length));
 
-export function responseHeaders(raw: Buffer[] | string[]): string[] {
+export function responseHeaders(raw: string[]): string[] {
   const out: string[] = [];
   let listed: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const k = typeof raw[i] === 'string' ? (raw[i] as string) : (raw[i] as Buffer).toString('latin1');
-    const v = typeof raw[i + 1] === 'string' ? (raw[i + 1] as string) : (raw[i + 1] as Buffer).toString('latin1');
+    const k = raw[i]!;
+    const v = raw[i + 1]!;
     if (HOP_LENGTHS.has(k.length)) {
       const l = k.toLowerCase();
       if (HOP.has(l)) {
@@ -50,61 +54,70 @@ export function responseHeaders(raw: Buffer[] | string[]): string[] {
   return out;
 }
 
-/** The request body as the stream undici sends: fed by the exchange, paused when undici is slow. */
-class BodyStream extends Readable implements BodySink {
+/**
+ * The client's request body on its way upstream: started only once the upstream connection is up
+ * (so a refused connect can be retried with the body untouched), paused by the upstream socket,
+ * and a chunked one counted and stopped past 10 MB (a Content-Length one was checked already).
+ */
+class ExchangeBody implements BodySource, BodySink {
+  private sink: BodySink | undefined;
   private seen = 0;
 
   constructor(
     private readonly x: Exchange,
-    /** Count a chunked body and stop it past 10 MB (a Content-Length one was checked already). */
     private readonly limit: boolean,
-  ) {
-    super();
+  ) {}
+
+  start(sink: BodySink): void {
+    this.sink = sink;
+    this.x.io.readBody(this);
   }
 
-  override _read(): void {
+  resume(): void {
     this.x.io.resumeBody();
   }
 
+  cancel(): void {
+    this.sink = undefined;
+  }
+
   data(chunk: Buffer): boolean {
-    if (this.destroyed) return true;
+    const sink = this.sink;
+    if (!sink) return true;
     if (this.limit) {
       this.seen += chunk.length;
       if (this.seen > MAX_PAYLOAD_BYTES) {
-        this.destroy(new PayloadTooLarge());
+        this.sink = undefined;
+        sink.error(new PayloadTooLarge());
         return true;
       }
     }
-    return this.push(chunk);
+    return sink.data(chunk);
   }
 
   end(): void {
-    if (!this.destroyed) this.push(null);
+    this.sink?.end();
   }
 
   error(err: Error): void {
-    if (!this.destroyed) this.destroy(err);
+    this.sink?.error(err);
   }
 }
 
-/** The body to send: a buffered one, the request body as a stream, or none. */
-export function requestBody(x: Exchange): Buffer | NodeJS.ReadableStream | null {
+/** The body to send: a buffered one, the client's body streamed, or none. */
+export function requestBody(x: Exchange): Buffer | BodySource | null {
   if (x.body) return x.body;
   if (!x.hasBody) return null;
-  const stream = new BodyStream(x, x.chunked);
-  x.io.readBody(stream);
-  return stream;
+  return new ExchangeBody(x, x.chunked);
 }
 
 /** Who hears about an attempt that failed before the response started (may retry elsewhere). */
 export interface FailureSink {
-  failed(x: Exchange, err: Error, connected: boolean): void;
+  failed(x: Exchange, err: UpstreamError): void;
 }
 
-class ProxyHandler implements UpstreamControl {
-  connected = false;
-  private resumeUpstream: (() => void) | undefined;
-  private abortUpstream: ((err?: Error) => void) | undefined;
+class ProxyHandler implements ResponseHandler, UpstreamControl {
+  private call: ClientCall | undefined;
   private buffered: Buffer[] | undefined;
   private bufferedSize = 0;
   private head: ResponseHead | undefined;
@@ -115,57 +128,57 @@ class ProxyHandler implements UpstreamControl {
   ) {}
 
   resume(): void {
-    this.resumeUpstream?.();
+    this.call?.resume();
   }
 
   abort(): void {
-    this.abortUpstream?.();
+    this.call?.abort();
   }
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.connected = true;
-    this.abortUpstream = abort;
-    this.x.upstream = this;
-    if (this.x.clientGone) abort();
+  onConnected(call: ClientCall): void {
+    this.call = call;
+    if (this.x.clientGone) call.abort();
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHead(status: number, rawHeaders: string[]): void {
     const x = this.x;
-    if (statusCode < 200) return true; // 1xx: undici goes on to the final answer
-    x.integrationStatus = statusCode;
+    x.integrationStatus = status;
     x.integrationLatency = Math.round(performance.now() - x.integrationStartedAt);
-    this.resumeUpstream = resume;
     const headers = responseHeaders(rawHeaders);
-    const head: ResponseHead = { status: statusCode, headers, integration: { headers } };
+    const head: ResponseHead = { status, headers, integration: { headers } };
     const integ = x.route!.integration!;
-    if (integ.readsResponseBody && integ.responseOps.has(statusCode)) {
+    if (integ.readsResponseBody && integ.responseOps.has(status)) {
       this.head = head;
       this.buffered = [];
-      return true;
+      return;
     }
-    sendHead(x, head);
-    return true;
+    this.send(head);
   }
 
   onData(chunk: Buffer): boolean {
     if (this.buffered) {
       this.bufferedSize += chunk.length;
-      if (this.bufferedSize > MAX_PAYLOAD_BYTES) throw new Error('integration response exceeds 10 MB');
+      if (this.bufferedSize > MAX_PAYLOAD_BYTES) {
+        this.buffered = undefined;
+        this.call?.fail(new UpstreamError('integration response exceeds 10 MB', 'ERR_RESPONSE_TOO_LARGE', 'protocol', true, true));
+        return true;
+      }
       this.buffered.push(chunk);
       return true;
     }
-    this.x.responseLength += chunk.length;
-    return this.x.io.write(chunk);
+    const x = this.x;
+    x.responseLength += chunk.length;
+    return x.io.write(chunk);
   }
 
-  onComplete(): void {
+  onEnd(): void {
     const x = this.x;
     x.upstream = undefined;
     if (this.buffered) {
-      const body = Buffer.concat(this.buffered);
+      const body = this.buffered.length === 1 ? this.buffered[0]! : Buffer.concat(this.buffered);
       const head = this.head!;
       head.integration!.body = body;
-      sendHead(x, head);
+      if (!this.send(head)) return;
       x.responseLength = body.length;
       x.io.end(body);
       return;
@@ -173,7 +186,7 @@ class ProxyHandler implements UpstreamControl {
     x.io.end();
   }
 
-  onError(err: Error): void {
+  onError(err: UpstreamError): void {
     const x = this.x;
     x.upstream = undefined;
     if (x.clientGone) return;
@@ -182,37 +195,50 @@ class ProxyHandler implements UpstreamControl {
       x.io.destroy();
       return;
     }
-    this.sink.failed(x, err, this.connected);
+    this.sink.failed(x, err);
+  }
+
+  /** The response steps can throw (a mapped header value with a CR/LF): that is a 500, and the backend call ends. */
+  private send(head: ResponseHead): boolean {
+    try {
+      sendHead(this.x, head);
+      return true;
+    } catch (e) {
+      this.x.upstream = undefined;
+      this.call?.abort();
+      answerInternalError(this.x, e);
+      return false;
+    }
   }
 }
 
-export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | NodeJS.ReadableStream | null, sink: FailureSink): void {
+export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | BodySource | null, sink: FailureSink): void {
   x.integrationStartedAt = performance.now();
-  call.pool.dispatch(
+  const handler = new ProxyHandler(x, sink);
+  x.upstream = handler;
+  call.pool.request(
     {
-      path: call.path,
       method: call.method,
+      path: call.path,
       headers: x.upstreamHeaders,
-      body: body as Buffer | null,
-      headersTimeout: call.timeoutMs,
-      bodyTimeout: call.timeoutMs,
-      // Bodies must not be replayed by undici itself; retries are ours and only when safe.
-      idempotent: false,
+      body,
+      chunked: body !== null && !Buffer.isBuffer(body) && x.chunked,
+      // A chunked request the gateway buffered (a mapping read it) goes out with its length.
+      addContentLength: Buffer.isBuffer(body) && x.chunked,
+      timeoutMs: call.timeoutMs,
     },
-    new ProxyHandler(x, sink) as never,
+    handler,
   );
 }
 
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
-const STALE_SOCKET_ERRORS = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 /**
  * Whether a failed attempt may go to another instance: the request never left (no connection), or it
- * was an idempotent, bodiless request lost on a reused keep-alive socket before any answer.
+ * was an idempotent, bodiless request whose connection was lost before any answer (typically a
+ * reused keep-alive connection the backend had just closed, or a task killed mid-request).
  */
-export function retryable(err: Error, connected: boolean, x: Exchange, method: string): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  if (!connected) return CONNECT_ERRORS.has(code);
-  return !x.hasBody && IDEMPOTENT.has(method) && STALE_SOCKET_ERRORS.has(code);
+export function retryable(err: UpstreamError, x: Exchange, method: string): boolean {
+  if (err.kind === 'connect') return true;
+  return err.kind === 'closed' && !err.responseStarted && !x.hasBody && IDEMPOTENT.has(method);
 }

@@ -1,0 +1,313 @@
+// One keep-alive connection to a backend, one request at a time: writes the request (head and body
+// coalesced when small), parses the answer with llhttp in RESPONSE mode (strict), and goes back to
+// its pool only when the exchange ended cleanly (response complete, request fully sent, keep-alive,
+// no stray bytes after the response). Anything else destroys the connection.
+import type { Socket } from 'node:net';
+import { ClientCall, UpstreamError } from './client-call.js';
+import type { ClientPool } from './client-pool.js';
+import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, RESPONSE, type Parser } from './llhttp.js';
+
+/** Up to this size a request head and a Buffer body go out in one write. */
+const COALESCE_MAX = 16 * 1024;
+const LAST_CHUNK = '0\r\n\r\n';
+/** How long an unused connection stays open (undici's default; below node:http's 5 s keepAliveTimeout). */
+const DEFAULT_IDLE_MS = 4000;
+
+export class ClientConnection {
+  call: ClientCall | undefined;
+  connected = false;
+  destroyed = false;
+  private readonly parser: Parser;
+  private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
+  private keepAlive = true;
+  private informational = false;
+  private completed = false;
+  private strayBytes = false;
+  private readPaused = false;
+  private bodyWaitsForDrain = false;
+  private partialHeaders: string[] | undefined;
+  private inHead = false;
+  private lastError: (Error & { code?: string }) | undefined;
+  private idleMs = DEFAULT_IDLE_MS;
+
+  constructor(
+    private readonly pool: ClientPool,
+    readonly socket: Socket,
+    connectTimeoutMs: number,
+  ) {
+    const p = (this.parser = newParser(RESPONSE, pool.maxHeaderSize));
+    p[kOnMessageBegin] = () => {
+      if (this.completed) this.strayBytes = true;
+      this.inHead = true;
+    };
+    p[kOnHeaders] = (headers: string[]) => {
+      if (this.inHead) this.partialHeaders = this.partialHeaders ? this.partialHeaders.concat(headers) : headers;
+    };
+    p[kOnHeadersComplete] = (_ma: number, _mi: number, headers: string[] | undefined, _m: unknown, _u: unknown, status: number, _t: unknown, _up: boolean, keepAlive: boolean) =>
+      this.onHead(status, headers, keepAlive);
+    p[kOnBody] = (chunk: Buffer) => this.onBody(chunk);
+    p[kOnMessageComplete] = () => {
+      if (this.informational) this.informational = false;
+      else this.completed = true;
+    };
+    socket.setNoDelay(true);
+    socket.on(pool.tls ? 'secureConnect' : 'connect', this.onConnect);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('timeout', this.onIdleTimeout);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    this.armTimer(connectTimeoutMs);
+  }
+
+  /** Runs a call on this connection (now if connected, else once it is). */
+  start(call: ClientCall): void {
+    this.call = call;
+    call.connection = this;
+    this.completed = false;
+    this.strayBytes = false;
+    this.keepAlive = true;
+    if (this.connected) {
+      this.armTimer(call.request.timeoutMs);
+      this.send(call);
+    }
+  }
+
+  private readonly onConnect = (): void => {
+    this.connected = true;
+    this.socket.setTimeout(this.idleMs);
+    const call = this.call;
+    if (!call) return;
+    this.armTimer(call.request.timeoutMs);
+    this.send(call);
+  };
+
+  private send(call: ClientCall): void {
+    call.connected = true;
+    call.handler.onConnected(call);
+    if (call.done) return;
+    let head: string;
+    try {
+      head = call.head(this.pool.hostHeader);
+    } catch (e) {
+      call.fail(e as UpstreamError);
+      return;
+    }
+    const body = call.request.body;
+    const s = this.socket;
+    if (body === null) {
+      call.requestSent = true;
+      s.write(head, 'latin1');
+    } else if (Buffer.isBuffer(body)) {
+      call.requestSent = true;
+      if (body.length <= COALESCE_MAX) {
+        const buf = Buffer.allocUnsafe(head.length + body.length);
+        buf.write(head, 0, 'latin1');
+        body.copy(buf, head.length);
+        s.write(buf);
+      } else {
+        s.cork();
+        s.write(head, 'latin1');
+        s.write(body);
+        s.uncork();
+      }
+    } else {
+      s.write(head, 'latin1');
+      body.start(call);
+    }
+  }
+
+  // ---- request body (from ClientCall, the BodySink) -------------------------------------------
+
+  writeBody(chunk: Buffer, chunked: boolean): boolean {
+    const s = this.socket;
+    let ok: boolean;
+    if (chunked) {
+      s.cork();
+      s.write(chunk.length.toString(16) + '\r\n', 'latin1');
+      s.write(chunk);
+      ok = s.write('\r\n', 'latin1');
+      s.uncork();
+    } else ok = s.write(chunk);
+    if (!ok) this.bodyWaitsForDrain = true;
+    return ok;
+  }
+
+  endBody(call: ClientCall, chunked: boolean): void {
+    if (chunked) this.socket.write(LAST_CHUNK, 'latin1');
+    call.requestSent = true;
+  }
+
+  private readonly onDrain = (): void => {
+    if (!this.bodyWaitsForDrain) return;
+    this.bodyWaitsForDrain = false;
+    const b = this.call?.request.body;
+    if (b && !Buffer.isBuffer(b)) b.resume();
+  };
+
+  // ---- response ---------------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer): void => {
+    const call = this.call;
+    if (!call) {
+      this.destroy(); // bytes nobody asked for: this connection cannot be trusted any more
+      return;
+    }
+    const r = this.parser.execute(chunk);
+    if (this.call !== call) return; // the call was abandoned inside a callback
+    if (isParseError(r)) {
+      call.fail(new UpstreamError(`invalid response from the backend: ${r.reason}`, r.code, 'protocol', true, call.responseStarted));
+      return;
+    }
+    if (this.completed) this.finish(call);
+  };
+
+  private onHead(status: number, headers: string[] | undefined, keepAlive: boolean): number {
+    this.inHead = false;
+    if (this.partialHeaders) {
+      headers = headers ? this.partialHeaders.concat(headers) : this.partialHeaders;
+      this.partialHeaders = undefined;
+    }
+    const call = this.call;
+    if (!call || call.done) return 0;
+    if (status < 200) {
+      if (status === 101) {
+        call.fail(new UpstreamError('the backend switched protocols', 'ERR_UPGRADE', 'protocol', true, true));
+        return 0;
+      }
+      this.informational = true; // 100 Continue, 103 Early Hints: the real answer follows
+      return 0;
+    }
+    call.responseStarted = true;
+    this.keepAlive = keepAlive;
+    this.noteKeepAliveHint(headers ?? []);
+    this.timer?.refresh();
+    call.handler.onHead(status, headers ?? []);
+    // The answer to HEAD has no body whatever its Content-Length says.
+    return call.request.method === 'HEAD' ? 1 : 0;
+  }
+
+  private onBody(chunk: Buffer): void {
+    const call = this.call;
+    if (!call || call.done) return;
+    this.timer?.refresh();
+    if (!call.handler.onData(chunk) && !this.readPaused) {
+      this.readPaused = true;
+      this.socket.pause();
+    }
+  }
+
+  resumeResponse(call: ClientCall): void {
+    if (this.call !== call || !this.readPaused) return;
+    this.readPaused = false;
+    this.socket.resume();
+  }
+
+  private finish(call: ClientCall): void {
+    this.call = undefined;
+    call.done = true;
+    if (this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
+    // An answer that came before the request body was sent leaves that body half-written.
+    if (this.keepAlive && call.requestSent && !this.strayBytes && !this.destroyed) this.pool.release(this);
+    else this.destroy();
+    call.handler.onEnd();
+  }
+
+  /** Servers announce how long they keep an idle connection: leave a second before that. */
+  private noteKeepAliveHint(headers: string[]): void {
+    for (let i = 0; i < headers.length; i += 2) {
+      const k = headers[i]!;
+      if (k.length !== 10 || k.toLowerCase() !== 'keep-alive') continue;
+      const m = /timeout\s*=\s*(\d+)/i.exec(headers[i + 1]!);
+      if (!m) return;
+      const ms = Math.max(1000, Number(m[1]) * 1000 - 1000);
+      if (ms < this.idleMs) {
+        this.idleMs = ms;
+        this.socket.setTimeout(ms);
+      }
+      return;
+    }
+  }
+
+  // ---- timers, errors, the end -----------------------------------------------------------------
+
+  /** One Timeout per connection, re-armed with refresh(): no timer object per request. */
+  private armTimer(ms: number): void {
+    if (this.timer && this.timerMs === ms) {
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timerMs = ms;
+    this.timer = setTimeout(this.onTimer, ms).unref();
+  }
+
+  private readonly onTimer = (): void => {
+    if (this.destroyed) return;
+    const call = this.call;
+    if (!this.connected) {
+      this.lastError = Object.assign(new Error('connect timed out'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+      this.destroy();
+      return;
+    }
+    if (!call || call.done) return;
+    const code = call.responseStarted ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT';
+    call.fail(new UpstreamError(`the backend did not answer within ${call.request.timeoutMs} ms`, code, 'timeout', true, call.responseStarted));
+  };
+
+  private readonly onIdleTimeout = (): void => {
+    if (!this.call) this.destroy();
+  };
+
+  private readonly onEnd = (): void => {
+    const call = this.call;
+    if (call && !call.done && call.responseStarted && !this.completed) {
+      // A body delimited by the connection's end completes now (or is found truncated).
+      const r = this.parser.finish();
+      if (this.completed && !isParseError(r)) {
+        this.keepAlive = false;
+        this.finish(call);
+        return;
+      }
+    }
+    this.destroy();
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.lastError = err;
+  };
+
+  private readonly onClose = (): void => {
+    this.destroyed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.pool.removed(this);
+    const call = this.call;
+    this.call = undefined;
+    if (!call || call.done) return;
+    const e = this.lastError;
+    if (!this.connected) {
+      call.fail(new UpstreamError(e?.message ?? 'could not connect to the backend', e?.code ?? 'ECONNREFUSED', 'connect', false, false));
+    } else {
+      call.fail(new UpstreamError(e?.message ?? 'the backend closed the connection', e?.code ?? 'UND_ERR_SOCKET', 'closed', true, call.responseStarted));
+    }
+  };
+
+  /** The call is over for its owner (aborted or failed): this connection's state is unknown now. */
+  abandon(call: ClientCall): void {
+    if (this.call !== call) return;
+    this.call = undefined;
+    this.destroy();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.socket.destroy();
+    // 'close' follows and removes this connection from the pool.
+  }
+}
