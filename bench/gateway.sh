@@ -5,6 +5,9 @@
 #
 #   bench/gateway.sh                    # the measured run: DUR=10 REPS=3
 #   DUR=2 REPS=1 bench/gateway.sh       # a smoke run
+#   GW_ALT="before=/path/to/other/checkout" bench/gateway.sh
+#                                       # also measures another built checkout as wayfinder-gw-before,
+#                                       # in the same run (same backend, same nginx-proxy baseline)
 #
 # Configs: nginx-proxy, undici-dispatch (peers, unchanged) and wayfinder-gw: `node bench/gateway-server.mjs`,
 # a full Wayfinder with the seed's API (VPC link → Cloud Map service → the backend; GW_MODE=http for a
@@ -14,7 +17,9 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=${PERF:-$(cd "$ROOT/../shared/perf" && pwd)}
-CONFIGS=${CONFIGS:-"nginx-proxy undici-dispatch wayfinder-gw"}
+GW_ALT=${GW_ALT:-}
+ALT_NAMES=""; for a in $GW_ALT; do ALT_NAMES="$ALT_NAMES wayfinder-gw-${a%%=*}"; done
+CONFIGS=${CONFIGS:-"nginx-proxy undici-dispatch wayfinder-gw$ALT_NAMES"}
 export SCHEME=${SCHEME:-pinned} DUR=${DUR:-10} REPS=${REPS:-3} CONCS=${CONCS:-"50 1"} WARM=${WARM:-3}
 [ -f "$ROOT/dist/src/server/app.js" ] || { echo "run npm run build first" >&2; exit 1; }
 for t in nginx wrk taskset; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 1; }; done
@@ -28,7 +33,14 @@ mkdir -p "$WORK/perf"
 for f in "$PERF"/*; do case $(basename "$f") in results|node_modules|prof|run) ;; *) cp -r "$f" "$WORK/perf/";; esac; done
 ln -s "$ROOT/node_modules" "$WORK/perf/node_modules"
 H="$WORK/perf/bench-http.sh"
-GW_CASE="    wayfinder-gw)   backend \$be; rm -f \$RUN/gw-api; start proxy env UPSTREAM_PORT=\$UP PORT=8098 GW_MODE=${GW_MODE:-cloudmap} GW_API_FILE=\$RUN/gw-api node $ROOT/bench/gateway-server.mjs; for _ in \$(seq 200); do [ -s \$RUN/gw-api ] \&\& break; sleep 0.1; done; URLPATH=/_aws/execute-api/\$(cat \$RUN/gw-api)/%24default/; PORT=8098;;"
+gw_case() { # $1 config name, $2 checkout root (built); its own bench/gateway-server.mjs starts it
+  echo "    $1)   backend \$be; rm -f \$RUN/gw-api; start proxy env UPSTREAM_PORT=\$UP PORT=8098 GW_MODE=${GW_MODE:-cloudmap} GW_API_FILE=\$RUN/gw-api node $2/bench/gateway-server.mjs; for _ in \$(seq 200); do [ -s \$RUN/gw-api ] \&\& break; sleep 0.1; done; URLPATH=/_aws/execute-api/\$(cat \$RUN/gw-api)/%24default/; PORT=8098;;"
+}
+GW_CASE=$(gw_case wayfinder-gw "$ROOT")
+for a in $GW_ALT; do
+  [ -f "${a#*=}/dist/src/server/app.js" ] || { echo "GW_ALT ${a%%=*}: ${a#*=} is not a built checkout" >&2; exit 1; }
+  GW_CASE="$GW_CASE\n$(gw_case "wayfinder-gw-${a%%=*}" "${a#*=}")"
+done
 sed -i \
   -e "s|^    \*) echo \"unknown config|$GW_CASE\n&|" \
   -e 's|local c=\$1 be=node; UP=8082|local c=$1 be=node; UP=8082; URLPATH=/|' \

@@ -24,6 +24,8 @@ export interface ClientRequest {
   path: string;
   /** Flat [name, value, …]; a Host entry replaces the origin's host. Content-Length, if any, must match the body. */
   headers: string[];
+  /** The caller vouches: names are tokens, values hold no CR/LF/NUL (llhttp-parsed or generated). */
+  headersChecked: boolean;
   body: Buffer | BodySource | null;
   /** Stream the body chunked (its length is not known). */
   chunked: boolean;
@@ -95,7 +97,7 @@ export class ClientCall implements BodySink {
     for (let i = 0; i < h.length; i += 2) {
       const name = h[i]!;
       const value = h[i + 1]!;
-      if (!TOKEN.test(name) || INVALID_VALUE.test(value)) throw new UpstreamError(`invalid request header "${name.slice(0, 100)}"`, 'ERR_INVALID_CHAR', 'request', false, false);
+      if (!r.headersChecked && (!TOKEN.test(name) || INVALID_VALUE.test(value))) throw new UpstreamError(`invalid request header "${name.slice(0, 100)}"`, 'ERR_INVALID_CHAR', 'request', false, false);
       if (name.length === 4 && name.toLowerCase() === 'host') host = true;
       out += name + ': ' + value + '\r\n';
     }

@@ -14,6 +14,7 @@ const LAST_CHUNK = '0\r\n\r\n';
 const DEFAULT_IDLE_MS = 4000;
 
 export class ClientConnection {
+  readonly socket: Socket;
   call: ClientCall | undefined;
   connected = false;
   destroyed = false;
@@ -33,9 +34,14 @@ export class ClientConnection {
 
   constructor(
     private readonly pool: ClientPool,
-    readonly socket: Socket,
     connectTimeoutMs: number,
   ) {
+    // Plain TCP reads land in the pool's shared buffer and go straight to the parser (no Readable,
+    // no 'data' event); llhttp copies what it keeps, so the buffer is free again on return.
+    const socket = (this.socket = pool.open((n, buf) => {
+      this.onData(buf.subarray(0, n));
+      return !this.readPaused;
+    }));
     const p = (this.parser = newParser(RESPONSE, pool.maxHeaderSize));
     p[kOnMessageBegin] = () => {
       if (this.completed) this.strayBytes = true;
@@ -53,7 +59,7 @@ export class ClientConnection {
     };
     socket.setNoDelay(true);
     socket.on(pool.tls ? 'secureConnect' : 'connect', this.onConnect);
-    socket.on('data', this.onData);
+    if (pool.tls) socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('drain', this.onDrain);
     socket.on('timeout', this.onIdleTimeout);

@@ -6,6 +6,12 @@ import { connect as tlsConnect } from 'node:tls';
 import { ClientCall, UpstreamError, type ClientRequest, type ResponseHandler } from './client-call.js';
 import { ClientConnection } from './client-connection.js';
 
+/**
+ * Every plain upstream socket reads into this one buffer: each read is parsed synchronously before
+ * the next one can happen (one thread), and llhttp copies body bytes and header strings out of it.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 export interface ClientPoolOptions {
   /** At most this many connections (default 128, undici's Pool setting the gateway used). */
   connections?: number;
@@ -55,13 +61,14 @@ export class ClientPool {
     const c = this.idle.pop();
     if (c) return c;
     if (this.all.size >= this.max) return undefined;
-    const conn = new ClientConnection(this, this.open(), this.connectTimeoutMs);
+    const conn = new ClientConnection(this, this.connectTimeoutMs);
     this.all.add(conn);
     return conn;
   }
 
-  private open(): Socket {
-    if (!this.tls) return netConnect({ host: this.host, port: this.port });
+  /** A new socket; plain TCP ones deliver reads to `onRead` (TLS ones emit 'data'). */
+  open(onRead: (n: number, buf: Buffer) => boolean): Socket {
+    if (!this.tls) return netConnect({ host: this.host, port: this.port, onread: { buffer: READ_BUFFER, callback: onRead } });
     return tlsConnect({ host: this.host, port: this.port, servername: this.servername, ALPNProtocols: ['http/1.1'] });
   }
 

@@ -44,8 +44,11 @@ export interface ServerExchange {
   /** Reads and drops the rest of the body (an early answer; the connection may stay usable). */
   discardBody(): void;
 
-  /** Header names and values are checked (no CR/LF/NUL): invalid ones throw, as node:http does. */
-  writeHead(status: number, headers: string[]): void;
+  /**
+   * Header names and values are checked (no CR/LF/NUL): invalid ones throw, as node:http does.
+   * `checked`: the caller vouches for them (they came from llhttp or from validated configuration).
+   */
+  writeHead(status: number, headers: string[], checked?: boolean): void;
   /** false: the client is slow, wait for `drain`. Data for bodiless answers (HEAD, 204, 304) is dropped. */
   write(chunk: Buffer): boolean;
   end(chunk?: Buffer): void;

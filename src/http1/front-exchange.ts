@@ -183,9 +183,9 @@ export class FrontExchange implements ServerExchange, HeadFacts {
 
   // ---- response -----------------------------------------------------------------------------
 
-  writeHead(status: number, headers: string[]): void {
+  writeHead(status: number, headers: string[], checked = false): void {
     if (this.headersSent) throw new Error('response headers were already sent');
-    const lines = headerLines(headers, this);
+    const lines = headerLines(headers, this, checked);
     const line = statusLine(status);
     this.statusCode = status;
     this.headersSent = true;

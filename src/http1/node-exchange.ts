@@ -88,7 +88,7 @@ export class NodeExchange implements ServerExchange {
     req.resume();
   }
 
-  writeHead(status: number, headers: string[]): void {
+  writeHead(status: number, headers: string[], _checked?: boolean): void {
     this.res.writeHead(status, headers);
   }
 

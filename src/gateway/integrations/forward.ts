@@ -48,8 +48,13 @@ export function responseHeaders(raw: string[]): string[] {
     out.push(k, v);
   }
   if (listed) {
-    const names = new Set(listed.split(',').map((t) => t.trim().toLowerCase()));
-    for (let i = out.length - 2; i >= 0; i -= 2) if (names.has(out[i]!.toLowerCase())) out.splice(i, 2);
+    const names = new Set<string>();
+    for (const t of listed.split(',')) {
+      const n = t.trim().toLowerCase();
+      // keep-alive and close are connection options; Keep-Alive the header is dropped above anyway
+      if (n && n !== 'keep-alive' && n !== 'close') names.add(n);
+    }
+    if (names.size) for (let i = out.length - 2; i >= 0; i -= 2) if (names.has(out[i]!.toLowerCase())) out.splice(i, 2);
   }
   return out;
 }
@@ -145,7 +150,7 @@ class ProxyHandler implements ResponseHandler, UpstreamControl {
     x.integrationStatus = status;
     x.integrationLatency = Math.round(performance.now() - x.integrationStartedAt);
     const headers = responseHeaders(rawHeaders);
-    const head: ResponseHead = { status, headers, integration: { headers } };
+    const head: ResponseHead = { status, headers, integration: { headers }, checked: true };
     const integ = x.route!.integration!;
     if (integ.readsResponseBody && integ.responseOps.has(status)) {
       this.head = head;
@@ -221,6 +226,7 @@ export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | BodySou
       method: call.method,
       path: call.path,
       headers: x.upstreamHeaders,
+      headersChecked: x.upstreamHeadersChecked,
       body,
       chunked: body !== null && !Buffer.isBuffer(body) && x.chunked,
       // A chunked request the gateway buffered (a mapping read it) goes out with its length.

@@ -81,6 +81,8 @@ export class Exchange implements ExchangeEvents {
 
   // What goes upstream (built by map-params, used by integrate).
   upstreamHeaders: string[] = [];
+  /** The client's headers (llhttp-parsed) plus the gateway's own: names are tokens, no CR/LF/NUL. */
+  upstreamHeadersChecked = true;
   upstreamHost: string | undefined;
   overwritePath: string | undefined;
   upstreamQuery: string | undefined;

@@ -133,6 +133,7 @@ function applyRequestOps(x: Exchange): void {
     switch (op.target) {
       case 'header':
         applyHeaderOp(x.upstreamHeaders, op.action, op.name, value);
+        x.upstreamHeadersChecked = false;
         break;
       case 'querystring': {
         query ??= new Map([...x.queryValues()].map(([k, v]) => [k, [...v]]));

@@ -28,7 +28,7 @@ function bodyFor(message: string): Buffer {
 export function sendHead(x: Exchange, head: ResponseHead): void {
   for (let i = 0; i < RESPONSE_STEPS.length; i++) RESPONSE_STEPS[i]!(x, head);
   x.status = head.status;
-  x.io.writeHead(head.status, head.headers);
+  x.io.writeHead(head.status, head.headers, head.checked === true);
 }
 
 /** A complete gateway answer `{"message": …}`. Returns false so steps can `return answer(…)`. */

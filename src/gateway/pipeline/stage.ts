@@ -16,6 +16,7 @@ function firstSegment(rawPath: string): string {
 
 function decodeSegment(s: string): string {
   if (!s.includes('%')) return s;
+  if (s === '%24default') return '$default'; // the path form's usual spelling
   try {
     return decodeURIComponent(s);
   } catch {
