@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { ClientCall, UpstreamError } from './client-call.js';
 import type { ClientPool } from './client-pool.js';
+import { clock, deadlineIn, track, untrack, type Expiring } from './client-clock.js';
 import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, RESPONSE, type Parser } from './llhttp.js';
 
 /** Up to this size a request head and a Buffer body go out in one write. */
@@ -13,14 +14,17 @@ const LAST_CHUNK = '0\r\n\r\n';
 /** How long an unused connection stays open (undici's default; below node:http's 5 s keepAliveTimeout). */
 const DEFAULT_IDLE_MS = 4000;
 
-export class ClientConnection {
+export class ClientConnection implements Expiring {
   readonly socket: Socket;
   call: ClientCall | undefined;
   connected = false;
   destroyed = false;
   private readonly parser: Parser;
-  private timer: NodeJS.Timeout | undefined;
-  private timerMs = 0;
+  /** When the current wait (connect, response head, next body chunk) fails; 0: none. */
+  private deadline = 0;
+  /** When this connection became idle; 0: busy. */
+  private idleSince = 0;
+  private learnedKeepAlive = false;
   private keepAlive = true;
   private informational = false;
   private completed = false;
@@ -62,10 +66,10 @@ export class ClientConnection {
     if (pool.tls) socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('drain', this.onDrain);
-    socket.on('timeout', this.onIdleTimeout);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
-    this.armTimer(connectTimeoutMs);
+    this.deadline = deadlineIn(connectTimeoutMs);
+    track(this);
   }
 
   /** Runs a call on this connection (now if connected, else once it is). */
@@ -75,18 +79,22 @@ export class ClientConnection {
     this.completed = false;
     this.strayBytes = false;
     this.keepAlive = true;
+    this.idleSince = 0;
     if (this.connected) {
-      this.armTimer(call.request.timeoutMs);
+      this.deadline = deadlineIn(call.request.timeoutMs);
       this.send(call);
     }
   }
 
   private readonly onConnect = (): void => {
     this.connected = true;
-    this.socket.setTimeout(this.idleMs);
     const call = this.call;
-    if (!call) return;
-    this.armTimer(call.request.timeoutMs);
+    if (!call) {
+      this.deadline = 0;
+      this.idleSince = clock;
+      return;
+    }
+    this.deadline = deadlineIn(call.request.timeoutMs);
     this.send(call);
   };
 
@@ -188,8 +196,8 @@ export class ClientConnection {
     }
     call.responseStarted = true;
     this.keepAlive = keepAlive;
-    this.noteKeepAliveHint(headers ?? []);
-    this.timer?.refresh();
+    if (!this.learnedKeepAlive) this.noteKeepAliveHint(headers ?? []);
+    this.deadline = deadlineIn(call.request.timeoutMs);
     call.handler.onHead(status, headers ?? []);
     // The answer to HEAD has no body whatever its Content-Length says.
     return call.request.method === 'HEAD' ? 1 : 0;
@@ -198,7 +206,7 @@ export class ClientConnection {
   private onBody(chunk: Buffer): void {
     const call = this.call;
     if (!call || call.done) return;
-    this.timer?.refresh();
+    this.deadline = deadlineIn(call.request.timeoutMs);
     if (!call.handler.onData(chunk) && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();
@@ -214,6 +222,8 @@ export class ClientConnection {
   private finish(call: ClientCall): void {
     this.call = undefined;
     call.done = true;
+    this.deadline = 0;
+    this.idleSince = clock;
     if (this.readPaused) {
       this.readPaused = false;
       this.socket.resume();
@@ -226,49 +236,38 @@ export class ClientConnection {
 
   /** Servers announce how long they keep an idle connection: leave a second before that. */
   private noteKeepAliveHint(headers: string[]): void {
+    this.learnedKeepAlive = true;
     for (let i = 0; i < headers.length; i += 2) {
       const k = headers[i]!;
       if (k.length !== 10 || k.toLowerCase() !== 'keep-alive') continue;
       const m = /timeout\s*=\s*(\d+)/i.exec(headers[i + 1]!);
       if (!m) return;
       const ms = Math.max(1000, Number(m[1]) * 1000 - 1000);
-      if (ms < this.idleMs) {
-        this.idleMs = ms;
-        this.socket.setTimeout(ms);
-      }
+      if (ms < this.idleMs) this.idleMs = ms;
       return;
     }
   }
 
   // ---- timers, errors, the end -----------------------------------------------------------------
 
-  /** One Timeout per connection, re-armed with refresh(): no timer object per request. */
-  private armTimer(ms: number): void {
-    if (this.timer && this.timerMs === ms) {
-      this.timer.refresh();
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timerMs = ms;
-    this.timer = setTimeout(this.onTimer, ms).unref();
-  }
-
-  private readonly onTimer = (): void => {
+  /** From the sweeper: the connect or integration deadline, and the idle limit. */
+  sweep(now: number): void {
     if (this.destroyed) return;
-    const call = this.call;
-    if (!this.connected) {
-      this.lastError = Object.assign(new Error('connect timed out'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
-      this.destroy();
+    if (this.deadline && now >= this.deadline) {
+      this.deadline = 0;
+      const call = this.call;
+      if (!this.connected) {
+        this.lastError = Object.assign(new Error('connect timed out'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+        this.destroy();
+        return;
+      }
+      if (!call || call.done) return;
+      const code = call.responseStarted ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT';
+      call.fail(new UpstreamError(`the backend did not answer within ${call.request.timeoutMs} ms`, code, 'timeout', true, call.responseStarted));
       return;
     }
-    if (!call || call.done) return;
-    const code = call.responseStarted ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT';
-    call.fail(new UpstreamError(`the backend did not answer within ${call.request.timeoutMs} ms`, code, 'timeout', true, call.responseStarted));
-  };
-
-  private readonly onIdleTimeout = (): void => {
-    if (!this.call) this.destroy();
-  };
+    if (this.idleSince && !this.call && now - this.idleSince >= this.idleMs) this.destroy();
+  }
 
   private readonly onEnd = (): void => {
     const call = this.call;
@@ -290,7 +289,7 @@ export class ClientConnection {
 
   private readonly onClose = (): void => {
     this.destroyed = true;
-    if (this.timer) clearTimeout(this.timer);
+    untrack(this);
     this.pool.removed(this);
     const call = this.call;
     this.call = undefined;
