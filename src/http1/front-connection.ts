@@ -117,7 +117,8 @@ export class FrontConnection {
 
   private canFeed(): boolean {
     if (this.destroyed || this.handedOff) return false;
-    if (this.phase === Phase.Head) return this.current === undefined;
+    // Closing: the rest of a body being dropped is still read, a next request is not.
+    if (this.phase === Phase.Head) return this.current === undefined && !this.ending;
     return this.current !== undefined && this.current.bodyFlowing;
   }
 
@@ -275,9 +276,12 @@ export class FrontConnection {
   private parseFailed(err: ParseError): void {
     const x = this.current;
     if (x) {
-      // The body of a request being answered is broken: its reader hears it, the connection goes.
-      x.failBody(new Error(`bad request body: ${err.reason}`));
-      this.destroy();
+      // The body of a request being answered is broken (a bad chunk): the handler gives up on it
+      // (its backend never sees a complete body) and the client gets a 400 if nothing was sent yet.
+      this.current = undefined;
+      x.abandon(new Error(`bad request body: ${err.reason}`));
+      if (x.headersSent) this.destroy();
+      else this.answerAndClose(400);
       return;
     }
     if (err.code === 'HPE_HEADER_OVERFLOW') {
@@ -313,6 +317,11 @@ export class FrontConnection {
     const request = this.requestDeadline && now >= this.requestDeadline;
     if (!headers && !request) return;
     const x = this.current;
+    if (!x && !this.inHead) {
+      // Connected but never started a request: nothing to answer.
+      this.destroy();
+      return;
+    }
     if (x && x.headersSent) {
       this.destroy();
       return;

@@ -275,8 +275,9 @@ export class FrontExchange implements ServerExchange, HeadFacts {
 
   /** From the connection: it closed (or was cut) before this response finished. */
   onConnectionLost(err: Error): void {
-    this.failBody(err);
+    // Aborted first: the handler stops caring, then its body reader hears why.
     if (!this.finished) this.events?.aborted();
+    this.failBody(err);
     this.notifyClosed();
   }
 
