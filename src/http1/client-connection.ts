@@ -4,6 +4,7 @@
 // no stray bytes after the response). Anything else destroys the connection.
 import type { Socket } from 'node:net';
 import { ClientCall, UpstreamError } from './client-call.js';
+import { latin1 } from './latin1.js';
 import type { ClientPool } from './client-pool.js';
 import { clock, deadlineIn, track, untrack, type Expiring } from './client-clock.js';
 import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, RESPONSE, type Parser } from './llhttp.js';
@@ -117,10 +118,7 @@ export class ClientConnection implements Expiring {
     } else if (Buffer.isBuffer(body)) {
       call.requestSent = true;
       if (body.length <= COALESCE_MAX) {
-        const buf = Buffer.allocUnsafe(head.length + body.length);
-        buf.write(head, 0, 'latin1');
-        body.copy(buf, head.length);
-        s.write(buf);
+        s.write(head + latin1(body), 'latin1');
       } else {
         s.cork();
         s.write(head, 'latin1');

@@ -4,6 +4,7 @@
 import type { BodySink, ConnectionMemo, ExchangeEvents, ServerExchange } from './exchange.js';
 import type { FrontConnection } from './front-connection.js';
 import type { FrontRoute } from './front.js';
+import { latin1 } from './latin1.js';
 import { dateHeaderLine, headerLines, statusLine, type HeadFacts } from './response-head.js';
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
@@ -292,7 +293,11 @@ export class FrontExchange implements ServerExchange, HeadFacts {
     this.head = undefined;
   }
 
-  /** The head and the first body bytes in one write: one syscall, one TCP segment for small answers. */
+  /**
+   * The head and the first body bytes in one write: one syscall, one TCP segment for small answers.
+   * Small bodies ride in the head's latin1 string (byte for byte), measured cheaper than a copy into
+   * a new Buffer or a corked writev.
+   */
   private writeWithHead(chunk: Buffer): boolean {
     const head = this.head!;
     this.head = undefined;
@@ -304,9 +309,6 @@ export class FrontExchange implements ServerExchange, HeadFacts {
       socket.uncork();
       return ok;
     }
-    const buf = Buffer.allocUnsafe(head.length + chunk.length);
-    buf.write(head, 0, 'latin1');
-    chunk.copy(buf, head.length);
-    return socket.write(buf);
+    return socket.write(head + latin1(chunk), 'latin1');
   }
 }

@@ -29,8 +29,24 @@ export interface UpstreamCall {
 
 /** Hop-by-hop response headers (RFC 9110 §7.6.1); also names listed in the backend's Connection. */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'trailers', 'upgrade', 'proxy-authenticate']);
-/** Lengths of those names: other headers are passed without lower-casing them. */
-const HOP_LENGTHS = new Set([...HOP].map((h) => h.length));
+
+/** Whether a name of this length can be hop-by-hop: others are passed without lower-casing them. */
+function maybeHop(length: number): boolean {
+  switch (length) {
+    case 2: // te
+    case 7: // trailer, upgrade
+    case 8: // trailers
+    case 10: // connection, keep-alive
+    case 16: // proxy-connection
+    case 17: // transfer-encoding
+    case 18: // proxy-authenticate
+      return true;
+  }
+  return false;
+}
+
+/** Connection options that name no header (Keep-Alive, the header, is hop-by-hop anyway). */
+const CONNECTION_OPTION = /^\s*(keep-alive|close)\s*$/i;
 
 export function responseHeaders(raw: string[]): string[] {
   const out: string[] = [];
@@ -38,10 +54,10 @@ export function responseHeaders(raw: string[]): string[] {
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     const v = raw[i + 1]!;
-    if (HOP_LENGTHS.has(k.length)) {
+    if (maybeHop(k.length)) {
       const l = k.toLowerCase();
       if (HOP.has(l)) {
-        if (l === 'connection') listed = listed === undefined ? v : `${listed},${v}`;
+        if (l === 'connection' && !CONNECTION_OPTION.test(v)) listed = listed === undefined ? v : `${listed},${v}`;
         continue;
       }
     }
@@ -51,7 +67,6 @@ export function responseHeaders(raw: string[]): string[] {
     const names = new Set<string>();
     for (const t of listed.split(',')) {
       const n = t.trim().toLowerCase();
-      // keep-alive and close are connection options; Keep-Alive the header is dropped above anyway
       if (n && n !== 'keep-alive' && n !== 'close') names.add(n);
     }
     if (names.size) for (let i = out.length - 2; i >= 0; i -= 2) if (names.has(out[i]!.toLowerCase())) out.splice(i, 2);
