@@ -206,6 +206,35 @@ test('one keep-alive connection mixes data-plane, AWS and /_wayfinder requests, 
   }
 });
 
+test('after a hand-over, node:http serves the data plane the same way: bodies both framings, HEAD, the 10 MB limit', async () => {
+  const c = new RawClient(server.port);
+  try {
+    const body = 'b'.repeat(1_000_000);
+    await c.write('GET /_wayfinder/health HTTP/1.1\r\nHost: a\r\n\r\n');
+    await c.waitResponses(1);
+    await c.write(`POST ${P}/cl HTTP/1.1\r\nHost: a\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    await c.write(`POST ${P}/te HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${(body.length / 2).toString(16)}\r\n${body.slice(0, body.length / 2)}\r\n0\r\n\r\n`);
+    const rs = await c.waitResponses(3);
+    assert.deepEqual(
+      rs.slice(1).map((r) => [r.status, r.text.length, r.text.slice(0, 9)]),
+      [
+        [200, 'POST /cl '.length + body.length, 'POST /cl '],
+        [200, 'POST /te '.length + body.length / 2, 'POST /te '],
+      ],
+    );
+    c.headResponses = 1;
+    await c.write(`HEAD ${P}/h HTTP/1.1\r\nHost: a\r\n\r\n`);
+    const [, , , head] = await c.waitResponses(4);
+    assert.deepEqual([head!.status, head!.body.length], [200, 0]);
+    await c.write(`POST ${P}/big HTTP/1.1\r\nHost: a\r\nContent-Length: ${10 * 1024 * 1024 + 1}\r\n\r\nxyz`);
+    const [, , , , big] = await c.waitResponses(5);
+    assert.deepEqual([big!.status, big!.text], [413, '{"message":"Request Entity Too Large"}']);
+    await c.waitClosed(7000);
+  } finally {
+    c.destroy();
+  }
+});
+
 test("fetch (undici's global keep-alive pool) reuses one connection across the data plane and /_wayfinder", async () => {
   const base = `http://127.0.0.1:${server.port}`;
   for (let i = 0; i < 3; i++) {
