@@ -9,7 +9,8 @@
 #                                       # also measures another built checkout as wayfinder-gw-before,
 #                                       # in the same run (same backend, same nginx-proxy baseline)
 #
-# Configs: nginx-proxy, undici-dispatch (peers, unchanged) and wayfinder-gw: `node bench/gateway-server.mjs`,
+# Configs: nginx-proxy, undici-dispatch, node-raw-proto (peers and probes, unchanged: node-raw-proto is
+# the hand-parsed Content-Length-only ceiling probe) and wayfinder-gw: `node bench/gateway-server.mjs`,
 # a full Wayfinder with the seed's API (VPC link → Cloud Map service → the backend; GW_MODE=http for a
 # plain HTTP_PROXY route), hit through the path form /_aws/execute-api/{apiId}/%24default/ (so wrk and the
 # harness's curl need no Host header). Prints req/s, p50/p99, CPU µs per request and the ratio to nginx-proxy.
@@ -19,7 +20,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PERF=${PERF:-$(cd "$ROOT/../shared/perf" && pwd)}
 GW_ALT=${GW_ALT:-}
 ALT_NAMES=""; for a in $GW_ALT; do ALT_NAMES="$ALT_NAMES wayfinder-gw-${a%%=*}"; done
-CONFIGS=${CONFIGS:-"nginx-proxy undici-dispatch wayfinder-gw$ALT_NAMES"}
+CONFIGS=${CONFIGS:-"nginx-proxy undici-dispatch node-raw-proto wayfinder-gw$ALT_NAMES"}
 export SCHEME=${SCHEME:-pinned} DUR=${DUR:-10} REPS=${REPS:-3} CONCS=${CONCS:-"50 1"} WARM=${WARM:-3}
 [ -f "$ROOT/dist/src/server/app.js" ] || { echo "run npm run build first" >&2; exit 1; }
 for t in nginx wrk taskset; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 1; }; done
