@@ -180,7 +180,8 @@ export class FrontConnection {
     return !this.destroyed && !this.handedOff;
   }
 
-  // ---- parser callbacks (inside execute: they never write to the socket or call handlers) -----
+  // ---- parser callbacks (inside execute): they never re-enter the parser; a claimed request's
+  // handler runs once execute() has returned, body bytes go to its sink (which may write upstream).
 
   private onMessageBegin(): void {
     if (this.completedInSlice) this.desync = true;
@@ -355,6 +356,8 @@ export class FrontConnection {
     this.ending = true;
     this.held = [];
     this.inHead = false;
+    // A client that never reads what is left cannot keep the connection: the idle limit applies.
+    this.idleDeadline = this.front.clock + this.front.options.keepAliveTimeoutMs;
     const s = this.socket;
     s.end();
     if (s.writableFinished) this.destroy();
