@@ -13,6 +13,9 @@ import { Exchange, type Arrival, type GatewayRuntime } from './pipeline/exchange
 import { runPipeline } from './pipeline/index.js';
 import { answer } from './pipeline/reply.js';
 import type { GatewayView } from './view.js';
+import { hostname } from './hostname.js';
+
+export { hostname };
 
 export const PATH_FORM = '/_aws/execute-api/';
 const ARRIVAL = Symbol('wayfinder.gateway.arrival');
@@ -29,13 +32,6 @@ function hostOf(req: RequestHead): string | undefined {
   return undefined;
 }
 
-/** Host without port, lower-cased (IPv6 literals keep their brackets). */
-export function hostname(host: string): string {
-  const h = host.toLowerCase();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
-  const colon = h.indexOf(':');
-  return colon < 0 ? h : h.slice(0, colon);
-}
 
 function pathOf(url: string): string {
   const q = url.indexOf('?');
@@ -101,7 +97,6 @@ export function gatewayEdgeRoute(view: GatewayView, runtime: GatewayRuntime): Ed
     const arrival = (io as unknown as Tagged)[ARRIVAL]!;
     const x = new Exchange(io, arrival, runtime);
     io.listen(x);
-    x.domainName = hostname(arrival.host);
     const api = view.apis.get(arrival.apiId);
     if (!api) {
       answer(x, 404, 'Not Found');

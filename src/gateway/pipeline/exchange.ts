@@ -11,6 +11,7 @@ import type { UpstreamPools } from '../integrations/pools.js';
 import type { JwtVerifier } from '../jwt/verifier.js';
 import { newRequestId } from '../request-ids.js';
 import { accessLog } from './access-log.js';
+import { hostname } from '../hostname.js';
 import type { RouteMatch, SplitPath } from '../router.js';
 import type { CompiledDeployment, CompiledRoute } from '../snapshot.js';
 import type { ApiRuntime, GatewayView, StageRuntime } from '../view.js';
@@ -54,8 +55,10 @@ export class Exchange implements ExchangeEvents {
   stage: StageRuntime | undefined;
   deployment: CompiledDeployment | undefined;
 
-  /** The Host the client used, without port, lower-cased ($context.domainName). */
-  domainName = '';
+  /** The Host the client used, without port, lower-cased ($context.domainName; computed when asked). */
+  get domainName(): string {
+    return hostname(this.arrival.host);
+  }
   basePathMatched: string | undefined;
   /** `$context.path`: the path as the client sent it to this API (stage prefix included). */
   contextPath = '/';

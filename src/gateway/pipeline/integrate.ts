@@ -89,7 +89,7 @@ class CloudMapCall implements FailureSink {
 
 function viaCloudMap(x: Exchange, integ: CompiledIntegration, t: CloudMapTarget): void {
   const link = x.runtime.view.vpcLinkByKey(t.vpcLinkKey);
-  if (!link || Date.now() < link.availableAt) {
+  if (!link || x.receivedAt < link.availableAt) {
     x.integrationError = link ? `VPC link ${t.vpcLinkId} is not AVAILABLE yet` : `VPC link ${t.vpcLinkId} does not exist`;
     answer(x, 500, 'Internal Server Error');
     return;
