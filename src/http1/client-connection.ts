@@ -7,7 +7,7 @@ import { ClientCall, UpstreamError } from './client-call.js';
 import { latin1 } from './latin1.js';
 import type { ClientPool } from './client-pool.js';
 import { clock, deadlineIn, track, untrack, type Expiring } from './client-clock.js';
-import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, RESPONSE, type Parser } from './llhttp.js';
+import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, releaseParser, RESPONSE, type Parser } from './llhttp.js';
 
 /** Up to this size a request head and a Buffer body go out in one write. */
 const COALESCE_MAX = 16 * 1024;
@@ -288,6 +288,7 @@ export class ClientConnection implements Expiring {
   private readonly onClose = (): void => {
     this.destroyed = true;
     untrack(this);
+    releaseParser(this.parser);
     this.pool.removed(this);
     const call = this.call;
     this.call = undefined;

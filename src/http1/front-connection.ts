@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionMemo } from './exchange.js';
 import { FrontExchange } from './front-exchange.js';
 import type { Front } from './front.js';
-import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, METHODS, newParser, REQUEST, type ParseError, type Parser } from './llhttp.js';
+import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, METHODS, newParser, releaseParser, REQUEST, type ParseError, type Parser } from './llhttp.js';
 import { BlankLineScanner } from './message-end.js';
 
 const enum Phase {
@@ -383,6 +383,7 @@ export class FrontConnection {
 
   private readonly onClose = (): void => {
     if (this.destroyed && this.current === undefined) return;
+    if (!this.destroyed) releaseParser(this.parser);
     this.destroyed = true;
     this.front.forget(this);
     const x = this.current;
@@ -417,6 +418,7 @@ export class FrontConnection {
     s.off('error', noop);
     s.off('close', this.onClose);
     this.front.forget(this);
+    releaseParser(this.parser);
     const bytes = this.headBytes.concat(this.held);
     this.headBytes = [];
     this.held = [];

@@ -30,6 +30,8 @@ export interface Parser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
   execute(data: Buffer): number | ParseError;
   finish(): ParseError | undefined;
+  /** Frees the native parser: it is not garbage-collected otherwise. */
+  close(): void;
   [callback: number]: unknown;
 }
 
@@ -61,11 +63,29 @@ export const kOnMessageComplete = P.kOnMessageComplete;
 /** Method names by the index kOnHeadersComplete reports. */
 export const METHODS: readonly string[] = binding.methods;
 
+/** Parsers of closed connections, kept for the next ones (node:http keeps up to 1000 the same way). */
+const free: Parser[] = [];
+const FREE_MAX = 256;
+const CALLBACKS = [P.kOnMessageBegin, P.kOnHeaders, P.kOnHeadersComplete, P.kOnBody, P.kOnMessageComplete];
+
 export function newParser(type: number, maxHeaderSize: number): Parser {
-  const p = new P();
+  const p = free.pop() ?? new P();
   // The resource object is what async_hooks would see as this parser's owner; nothing here uses it.
   p.initialize(type, {}, maxHeaderSize, P.kLenientNone);
   return p;
+}
+
+/**
+ * A connection is done with its parser. The native object is strongly held (node:http frees its own
+ * the same way), so it must be reused or closed; never while it may still be executing: a
+ * connection can close from inside one of the parser's own callbacks, hence setImmediate.
+ */
+export function releaseParser(p: Parser): void {
+  for (const k of CALLBACKS) p[k] = null;
+  setImmediate(() => {
+    if (free.length < FREE_MAX) free.push(p);
+    else p.close();
+  });
 }
 
 export function isParseError(r: unknown): r is ParseError {
