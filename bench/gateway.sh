@@ -5,6 +5,7 @@
 #
 #   bench/gateway.sh                    # the measured run: DUR=10 REPS=3
 #   DUR=2 REPS=1 bench/gateway.sh       # a smoke run
+#   INTERLEAVE=0 bench/gateway.sh       # the harness's own order (config by config)
 #   GW_ALT="before=/path/to/other/checkout" bench/gateway.sh
 #                                       # also measures another built checkout as wayfinder-gw-before,
 #                                       # in the same run (same backend, same nginx-proxy baseline)
@@ -54,7 +55,20 @@ OUT="$WORK/results"
 export OUT RUN="$WORK/run"
 mkdir -p "$OUT" "$RUN"
 echo "harness: $PERF (private copy in $WORK/perf); scheme $SCHEME, DUR=${DUR}s, REPS=$REPS, concurrency $CONCS"
-( cd "$WORK/perf" && ./bench-http.sh $CONFIGS )
+# Absolute numbers drift within minutes on a shared VM, and the harness runs config after config:
+# with INTERLEAVE=1 (default) each repetition runs every config once (the order reversed on even
+# repetitions), so every config sees the same conditions; the medians are then taken over the reps.
+if [ "${INTERLEAVE:-1}" = 1 ] && [ "$REPS" -gt 1 ]; then
+  for r in $(seq 1 "$REPS"); do
+    order=$CONFIGS; [ $((r % 2)) = 0 ] && order=$(echo $CONFIGS | tr ' ' '\n' | tac | tr '\n' ' ')
+    echo "repetition $r: $order"
+    ( cd "$WORK/perf" && OUT="$WORK/rep$r" REPS=1 ./bench-http.sh $order )
+    for f in "$WORK/rep$r"/*.r1.*; do [ -e "$f" ] && b=$(basename "$f") && mv "$f" "$OUT/${b/.r1./.r$r.}"; done
+    for f in "$WORK/rep$r"/*.headers; do [ -e "$f" ] && mv "$f" "$OUT/"; done
+  done
+else
+  ( cd "$WORK/perf" && ./bench-http.sh $CONFIGS )
+fi
 for cfg in $CONFIGS; do [ -s "$OUT/$cfg.headers" ] && { echo "--- $cfg answered:"; head -n 12 "$OUT/$cfg.headers"; }; done
 echo
 JSON="$WORK/summary.json" node "$WORK/perf/summarize.js" "$OUT"
@@ -66,11 +80,14 @@ JSON="$WORK/summary.json" node -e '
   for (const c of [...new Set(rows.map((r) => r.c))].sort((a, b) => b - a)) {
     const base = rows.find((r) => r.cfg === "nginx-proxy" && r.c === c);
     console.log(`c=${c}`);
-    console.log("  config            req/s    p50 µs   p99 µs   proxy CPU µs/req   ÷ nginx-proxy req/s   CPU ÷ nginx");
+    console.log("  config              req/s    p50 µs   p99 µs   proxy CPU µs/req   ÷ nginx-proxy req/s   paired ÷ nginx   CPU ÷ nginx");
     for (const r of rows.filter((x) => x.c === c).sort((a, b) => b.rpsMed - a.rpsMed)) {
       const ratio = base ? (r.rpsMed / base.rpsMed).toFixed(2) : "n/a";
+      // Repetition i of every config ran back to back (INTERLEAVE=1): the median of per-rep ratios
+      // is the least sensitive to the machine drifting between repetitions.
+      const paired = base && base.rps.length === r.rps.length ? med(r.rps.map((v, i) => v / base.rps[i])).toFixed(2) : "n/a";
       const cpuRatio = base ? (proxyCpu(r) / proxyCpu(base)).toFixed(2) : "n/a";
-      console.log(`  ${(r.cfg + (r.err ? " (ERR)" : "")).padEnd(16)} ${String(Math.round(r.rpsMed)).padStart(7)} ${String(Math.round(r.p50Med)).padStart(8)} ${String(Math.round(r.p99Med)).padStart(8)} ${proxyCpu(r).toFixed(1).padStart(18)} ${ratio.padStart(21)} ${cpuRatio.padStart(13)}`);
+      console.log(`  ${(r.cfg + (r.err ? " (ERR)" : "")).padEnd(18)} ${String(Math.round(r.rpsMed)).padStart(7)} ${String(Math.round(r.p50Med)).padStart(8)} ${String(Math.round(r.p99Med)).padStart(8)} ${proxyCpu(r).toFixed(1).padStart(18)} ${ratio.padStart(21)} ${paired.padStart(16)} ${cpuRatio.padStart(13)}`);
     }
   }'
 if [ -n "${KEEP:-}" ]; then cp -r "$OUT" "$KEEP" && echo "raw results kept in $KEEP"; fi
