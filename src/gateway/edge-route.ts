@@ -15,8 +15,6 @@ import { answer } from './pipeline/reply.js';
 import type { GatewayView } from './view.js';
 import { hostname } from './hostname.js';
 
-export { hostname };
-
 export const PATH_FORM = '/_aws/execute-api/';
 const ARRIVAL = Symbol('wayfinder.gateway.arrival');
 const EXECUTE_API_HOST = /^([a-z0-9]{10})\.execute-api\./;
@@ -31,7 +29,6 @@ function hostOf(req: RequestHead): string | undefined {
   }
   return undefined;
 }
-
 
 function pathOf(url: string): string {
   const q = url.indexOf('?');
@@ -85,8 +82,8 @@ export function arrivalOf(req: RequestHead, view: GatewayView): Arrival | undefi
  * instead of node:http's bare 431.
  */
 export function oversizedHeadAnswer(partialHead: string): { status: number; headers: string[]; body: string } | undefined {
-  const firstLine = partialHead.slice(0, partialHead.indexOf('\r\n') >>> 0);
-  const target = firstLine.split(' ')[1] ?? '';
+  const eol = partialHead.indexOf('\r\n');
+  const target = (eol < 0 ? partialHead : partialHead.slice(0, eol)).split(' ')[1] ?? '';
   const host = /\r\nhost:[ \t]*([^\r\n]*)/i.exec(partialHead)?.[1];
   if (!target.startsWith(PATH_FORM) && !(host && EXECUTE_API_HOST.test(hostname(host.trim())))) return undefined;
   return { status: 413, headers: ['Content-Type', 'application/json'], body: '{"message":"Request Entity Too Large"}' };
