@@ -2,36 +2,32 @@
 //   {apiId}.execute-api.<anything>[:port]           Host header (curl/browsers resolve *.localhost)
 //   /_aws/execute-api/{apiId}/{stage|$default}/…    path form, for clients that cannot set Host
 //   <custom domain>[:port]                          a domain name with API mappings
-// Everything else falls through to the AWS control plane. `matches` reads only req.url and the Host
-// entry of req.rawHeaders.
+// Everything else falls through to the AWS control plane. `matches` reads only the url and the Host
+// entry of rawHeaders. `serve` answers on the lean HTTP/1.1 front; `handle` is the same pipeline for
+// requests node:http parsed (connections the front handed over), through an adapter.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EdgeRoute } from '../server/edge.js';
+import type { ServerExchange } from '../http1/exchange.js';
+import { NodeExchange } from '../http1/node-exchange.js';
+import type { EdgeRoute, RequestHead } from '../server/edge.js';
 import { Exchange, type Arrival, type GatewayRuntime } from './pipeline/exchange.js';
 import { runPipeline } from './pipeline/index.js';
 import { answer } from './pipeline/reply.js';
 import type { GatewayView } from './view.js';
+import { hostname } from './hostname.js';
 
 export const PATH_FORM = '/_aws/execute-api/';
 const ARRIVAL = Symbol('wayfinder.gateway.arrival');
 const EXECUTE_API_HOST = /^([a-z0-9]{10})\.execute-api\./;
 
-type Tagged = IncomingMessage & { [ARRIVAL]?: Arrival };
+type Tagged = RequestHead & { [ARRIVAL]?: Arrival };
 
-function hostOf(req: IncomingMessage): string | undefined {
+function hostOf(req: RequestHead): string | undefined {
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     if (k.length === 4 && (k === 'Host' || k === 'host' || k.toLowerCase() === 'host')) return raw[i + 1];
   }
   return undefined;
-}
-
-/** Host without port, lower-cased (IPv6 literals keep their brackets). */
-export function hostname(host: string): string {
-  const h = host.toLowerCase();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
-  const colon = h.indexOf(':');
-  return colon < 0 ? h : h.slice(0, colon);
 }
 
 function pathOf(url: string): string {
@@ -63,7 +59,7 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
-export function arrivalOf(req: IncomingMessage, view: GatewayView): Arrival | undefined {
+export function arrivalOf(req: RequestHead, view: GatewayView): Arrival | undefined {
   const url = req.url ?? '/';
   const host = hostOf(req) ?? '';
   if (url.startsWith(PATH_FORM)) {
@@ -80,7 +76,32 @@ export function arrivalOf(req: IncomingMessage, view: GatewayView): Arrival | un
   return undefined;
 }
 
+/**
+ * A request head over the edge port's hard limit never reaches a route: when what arrived of it
+ * names the data plane (path form, or an execute-api Host), the answer is AWS's 413 (spec §3.4)
+ * instead of node:http's bare 431.
+ */
+export function oversizedHeadAnswer(partialHead: string): { status: number; headers: string[]; body: string } | undefined {
+  const eol = partialHead.indexOf('\r\n');
+  const target = (eol < 0 ? partialHead : partialHead.slice(0, eol)).split(' ')[1] ?? '';
+  const host = /\r\nhost:[ \t]*([^\r\n]*)/i.exec(partialHead)?.[1];
+  if (!target.startsWith(PATH_FORM) && !(host && EXECUTE_API_HOST.test(hostname(host.trim())))) return undefined;
+  return { status: 413, headers: ['Content-Type', 'application/json'], body: '{"message":"Request Entity Too Large"}' };
+}
+
 export function gatewayEdgeRoute(view: GatewayView, runtime: GatewayRuntime): EdgeRoute {
+  const serve = (io: ServerExchange): void => {
+    const arrival = (io as unknown as Tagged)[ARRIVAL]!;
+    const x = new Exchange(io, arrival, runtime);
+    io.listen(x);
+    const api = view.apis.get(arrival.apiId);
+    if (!api) {
+      answer(x, 404, 'Not Found');
+      return;
+    }
+    x.api = api;
+    runPipeline(x);
+  };
   return {
     name: 'gateway',
     matches(req) {
@@ -89,17 +110,11 @@ export function gatewayEdgeRoute(view: GatewayView, runtime: GatewayRuntime): Ed
       (req as Tagged)[ARRIVAL] = a;
       return true;
     },
+    serve,
     handle(req: IncomingMessage, res: ServerResponse) {
-      const arrival = (req as Tagged)[ARRIVAL]!;
-      const x = new Exchange(req, res, arrival, runtime);
-      x.domainName = hostname(arrival.host);
-      const api = view.apis.get(arrival.apiId);
-      if (!api) {
-        answer(x, 404, 'Not Found');
-        return;
-      }
-      x.api = api;
-      runPipeline(x);
+      const io = new NodeExchange(req, res);
+      (io as unknown as Tagged)[ARRIVAL] = (req as Tagged)[ARRIVAL];
+      serve(io);
     },
   };
 }

@@ -32,6 +32,7 @@ import { GatewayStore } from './store.js';
 import { GatewayView } from './view.js';
 
 export { gatewayMigrations } from './store.js';
+export { oversizedHeadAnswer } from './edge-route.js';
 
 export interface GatewayDeps {
   store: Store;

@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../kernel/log.js';
 import { cloudmapMigrations, createCloudMap } from '../cloudmap/index.js';
 import { createEc2, ec2Migrations } from '../ec2/index.js';
 import { createEcs, ecsMigrations } from '../ecs/index.js';
-import { createGateway, gatewayMigrations } from '../gateway/index.js';
+import { createGateway, gatewayMigrations, oversizedHeadAnswer } from '../gateway/index.js';
 import { createLogs, logsMigrations } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
@@ -16,7 +16,8 @@ import { ServiceRegistry } from '../protocol/services.js';
 import { SigV4Verifier } from '../protocol/sigv4.js';
 import { Store, type Migration } from '../store/store.js';
 import type { Config } from './config.js';
-import { edgeHandler, type EdgeRoute } from './edge.js';
+import { attachFront, type Front } from '../http1/front.js';
+import { edgeHandler, frontRoute, type EdgeRoute } from './edge.js';
 import { internalRoute } from './internal.js';
 import { lockDataDir } from './lock.js';
 import type { Product } from './product.js';
@@ -128,7 +129,14 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       await p.start?.();
       started.push(p);
     }
-    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, edgeHandler(routes, logger));
+    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: config.headersTimeoutMs }, edgeHandler(routes, logger));
+    // The lean HTTP/1.1 front owns every connection and answers data-plane requests itself; the
+    // first request it does not serve hands the connection to node:http (docs/gateway.md).
+    const front: Front = attachFront(server, {
+      route: (x) => frontRoute(routes, x),
+      headTooLarge: oversizedHeadAnswer,
+      report: (err, what) => logger.error({ err }, what),
+    });
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
     for (const p of products) p.onListening?.({ host: config.host, port });
@@ -139,8 +147,12 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {
           srv.close(() => resolve());
+          front.closeIdle();
           srv.closeIdleConnections();
-          setTimeout(() => srv.closeAllConnections(), 2000).unref();
+          setTimeout(() => {
+            front.closeAll();
+            srv.closeAllConnections();
+          }, 2000).unref();
         });
         await stopAll(started, logger);
         s.close();

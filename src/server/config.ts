@@ -26,6 +26,8 @@ export interface Config {
   gatewayBurstLimit: number;
   /** How long an ECS task without health checks must run before it counts as healthy (AWS: ~40 s). */
   taskStableMs: number;
+  /** Edge port: how long a client may take to send a request head (slowloris guard). */
+  headersTimeoutMs: number;
 }
 
 export const BUILT_IN_CREDENTIAL: Credential = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -56,6 +58,7 @@ export const OPTIONS = {
   gatewayRateLimit: { flag: '--gateway-rate-limit', env: 'WAYFINDER_GATEWAY_RATE_LIMIT', default: '10000', help: 'HTTP API account throttling rate, requests/s (AWS: 10000)' },
   gatewayBurstLimit: { flag: '--gateway-burst-limit', env: 'WAYFINDER_GATEWAY_BURST_LIMIT', default: '5000', help: 'HTTP API account throttling burst (AWS: 5000)' },
   taskStableMs: { flag: '--task-stable-ms', env: 'WAYFINDER_TASK_STABLE_MS', default: '3000', help: 'ECS: a task without health checks counts healthy after running this long (AWS ~40000)' },
+  headersTimeoutMs: { flag: '--headers-timeout-ms', env: 'WAYFINDER_HEADERS_TIMEOUT_MS', default: '60000', help: 'edge port: time a client has to send a request head, then 408 (slowloris guard)' },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -108,6 +111,7 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
     gatewayRateLimit: int('--gateway-rate-limit', get('gatewayRateLimit'), 0, 100_000_000),
     gatewayBurstLimit: int('--gateway-burst-limit', get('gatewayBurstLimit'), 0, 100_000_000),
     taskStableMs: int('--task-stable-ms', get('taskStableMs'), 0, 600_000),
+    headersTimeoutMs: int('--headers-timeout-ms', get('headersTimeoutMs'), 100, 120_000),
   };
   if (!isLoopback(config.host) && (config.auth === 'off' || extra.length === 0)) {
     throw new ConfigError(

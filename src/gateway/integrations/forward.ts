@@ -1,21 +1,26 @@
-// Sends one request upstream with `pool.dispatch()` and a plain handler (perf/README: raw header
-// Buffers, no Readable, no promise), streams the answer back by hand with backpressure, and reports a
-// failure before the response started to the caller, who may retry it on another instance.
-import type { Pool } from 'undici';
-import { Transform, type TransformCallback } from 'node:stream';
+// Sends one request upstream on the gateway's keep-alive client (src/http1/client-pool.ts: llhttp in
+// RESPONSE mode, a plain handler object, string headers, no streams), streams the answer back by hand
+// with backpressure both ways, and reports a failure before the response started to the caller, who
+// may retry it on another instance.
+import { UpstreamError, type BodySource, type ClientCall, type ResponseHandler } from '../../http1/client-call.js';
+import type { ClientPool } from '../../http1/client-pool.js';
+import type { BodySink } from '../../http1/exchange.js';
 import type { ResponseHead } from '../pipeline/index.js';
-import type { Exchange } from '../pipeline/exchange.js';
-import { sendHead } from '../pipeline/reply.js';
+import type { Exchange, UpstreamControl } from '../pipeline/exchange.js';
+import { answerInternalError, sendHead } from '../pipeline/reply.js';
 import { MAX_PAYLOAD_BYTES } from '../pipeline/stage.js';
 
+export const PAYLOAD_TOO_LARGE = 'ERR_PAYLOAD_TOO_LARGE';
+
 export class PayloadTooLarge extends Error {
+  readonly code = PAYLOAD_TOO_LARGE;
   constructor() {
     super('request body exceeds 10 MB');
   }
 }
 
 export interface UpstreamCall {
-  pool: Pool;
+  pool: ClientPool;
   /** Path with query string. */
   path: string;
   method: string;
@@ -24,59 +29,115 @@ export interface UpstreamCall {
 
 /** Hop-by-hop response headers (RFC 9110 §7.6.1); also names listed in the backend's Connection. */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'trailers', 'upgrade', 'proxy-authenticate']);
-/** Lengths of those names: other headers are passed without lower-casing them. */
-const HOP_LENGTHS = new Set([...HOP].map((h) => h.length));
 
-export function responseHeaders(raw: Buffer[] | string[]): string[] {
+/** Whether a name of this length can be hop-by-hop: others are passed without lower-casing them. */
+function maybeHop(length: number): boolean {
+  switch (length) {
+    case 2: // te
+    case 7: // trailer, upgrade
+    case 8: // trailers
+    case 10: // connection, keep-alive
+    case 16: // proxy-connection
+    case 17: // transfer-encoding
+    case 18: // proxy-authenticate
+      return true;
+  }
+  return false;
+}
+
+/** Connection options that name no header (Keep-Alive, the header, is hop-by-hop anyway). */
+const CONNECTION_OPTION = /^\s*(keep-alive|close)\s*$/i;
+
+export function responseHeaders(raw: string[]): string[] {
   const out: string[] = [];
   let listed: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const k = typeof raw[i] === 'string' ? (raw[i] as string) : (raw[i] as Buffer).toString('latin1');
-    const v = typeof raw[i + 1] === 'string' ? (raw[i + 1] as string) : (raw[i + 1] as Buffer).toString('latin1');
-    if (HOP_LENGTHS.has(k.length)) {
+    const k = raw[i]!;
+    const v = raw[i + 1]!;
+    if (maybeHop(k.length)) {
       const l = k.toLowerCase();
       if (HOP.has(l)) {
-        if (l === 'connection') listed = listed === undefined ? v : `${listed},${v}`;
+        if (l === 'connection' && !CONNECTION_OPTION.test(v)) listed = listed === undefined ? v : `${listed},${v}`;
         continue;
       }
     }
     out.push(k, v);
   }
   if (listed) {
-    const names = new Set(listed.split(',').map((t) => t.trim().toLowerCase()));
-    for (let i = out.length - 2; i >= 0; i -= 2) if (names.has(out[i]!.toLowerCase())) out.splice(i, 2);
+    const names = new Set<string>();
+    for (const t of listed.split(',')) {
+      const n = t.trim().toLowerCase();
+      if (n && n !== 'keep-alive' && n !== 'close') names.add(n);
+    }
+    if (names.size) for (let i = out.length - 2; i >= 0; i -= 2) if (names.has(out[i]!.toLowerCase())) out.splice(i, 2);
   }
   return out;
 }
 
-/** Counts a chunked request body on its way through and stops it past 10 MB. */
-class LimitStream extends Transform {
+/**
+ * The client's request body on its way upstream: started only once the upstream connection is up
+ * (so a refused connect can be retried with the body untouched), paused by the upstream socket,
+ * and a chunked one counted and stopped past 10 MB (a Content-Length one was checked already).
+ */
+class ExchangeBody implements BodySource, BodySink {
+  private sink: BodySink | undefined;
   private seen = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > MAX_PAYLOAD_BYTES) cb(new PayloadTooLarge());
-    else cb(null, chunk);
+
+  constructor(
+    private readonly x: Exchange,
+    private readonly limit: boolean,
+  ) {}
+
+  start(sink: BodySink): void {
+    this.sink = sink;
+    this.x.io.readBody(this);
+  }
+
+  resume(): void {
+    this.x.io.resumeBody();
+  }
+
+  cancel(): void {
+    this.sink = undefined;
+  }
+
+  data(chunk: Buffer): boolean {
+    const sink = this.sink;
+    if (!sink) return true;
+    if (this.limit) {
+      this.seen += chunk.length;
+      if (this.seen > MAX_PAYLOAD_BYTES) {
+        this.sink = undefined;
+        sink.error(new PayloadTooLarge());
+        return true;
+      }
+    }
+    return sink.data(chunk);
+  }
+
+  end(): void {
+    this.sink?.end();
+  }
+
+  error(err: Error): void {
+    this.sink?.error(err);
   }
 }
 
-/** The body to send: a buffered one, the request stream itself, a counted stream, or none. */
-export function requestBody(x: Exchange): Buffer | NodeJS.ReadableStream | null {
+/** The body to send: a buffered one, the client's body streamed, or none. */
+export function requestBody(x: Exchange): Buffer | BodySource | null {
   if (x.body) return x.body;
   if (!x.hasBody) return null;
-  if (!x.chunked) return x.req; // Node's parser enforces Content-Length, checked ≤ 10 MB already
-  const limited = new LimitStream();
-  x.req.pipe(limited);
-  return limited;
+  return new ExchangeBody(x, x.chunked);
 }
 
 /** Who hears about an attempt that failed before the response started (may retry elsewhere). */
 export interface FailureSink {
-  failed(x: Exchange, err: Error, connected: boolean): void;
+  failed(x: Exchange, err: UpstreamError): void;
 }
 
-class ProxyHandler {
-  connected = false;
-  private resume: (() => void) | undefined;
+class ProxyHandler implements ResponseHandler, UpstreamControl {
+  private call: ClientCall | undefined;
   private buffered: Buffer[] | undefined;
   private bufferedSize = 0;
   private head: ResponseHead | undefined;
@@ -86,119 +147,119 @@ class ProxyHandler {
     private readonly sink: FailureSink,
   ) {}
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.connected = true;
-    this.x.upstreamAbort = abort;
-    if (this.x.clientGone) abort();
+  resume(): void {
+    this.call?.resume();
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  abort(): void {
+    this.call?.abort();
+  }
+
+  onConnected(call: ClientCall): void {
+    this.call = call;
+    if (this.x.clientGone) call.abort();
+  }
+
+  onHead(status: number, rawHeaders: string[]): void {
     const x = this.x;
-    if (statusCode < 200) return true; // 1xx: undici goes on to the final answer
-    x.integrationStatus = statusCode;
+    x.integrationStatus = status;
     x.integrationLatency = Math.round(performance.now() - x.integrationStartedAt);
-    this.resume = resume;
     const headers = responseHeaders(rawHeaders);
-    const head: ResponseHead = { status: statusCode, headers, integration: { headers } };
+    const head: ResponseHead = { status, headers, integration: { headers }, checked: true };
     const integ = x.route!.integration!;
-    if (integ.readsResponseBody && integ.responseOps.has(statusCode)) {
+    if (integ.readsResponseBody && integ.responseOps.has(status)) {
       this.head = head;
       this.buffered = [];
-      return true;
+      return;
     }
-    sendHead(x, head);
-    return true;
+    this.send(head);
   }
 
   onData(chunk: Buffer): boolean {
     if (this.buffered) {
       this.bufferedSize += chunk.length;
-      if (this.bufferedSize > MAX_PAYLOAD_BYTES) throw new Error('integration response exceeds 10 MB');
+      if (this.bufferedSize > MAX_PAYLOAD_BYTES) {
+        this.buffered = undefined;
+        this.call?.fail(new UpstreamError('integration response exceeds 10 MB', 'ERR_RESPONSE_TOO_LARGE', 'protocol', true, true));
+        return true;
+      }
       this.buffered.push(chunk);
       return true;
     }
-    const res = this.x.res;
-    this.x.responseLength += chunk.length;
-    if (res.write(chunk)) return true;
-    res.once('drain', this.resume!);
-    return false;
+    const x = this.x;
+    x.responseLength += chunk.length;
+    return x.io.write(chunk);
   }
 
-  onComplete(): void {
+  onEnd(): void {
     const x = this.x;
-    x.upstreamAbort = undefined;
+    x.upstream = undefined;
     if (this.buffered) {
-      const body = Buffer.concat(this.buffered);
+      const body = this.buffered.length === 1 ? this.buffered[0]! : Buffer.concat(this.buffered);
       const head = this.head!;
       head.integration!.body = body;
-      sendHead(x, head);
+      if (!this.send(head)) return;
       x.responseLength = body.length;
-      x.res.end(body);
+      x.io.end(body);
       return;
     }
-    x.res.end();
+    x.io.end();
   }
 
-  onError(err: Error): void {
+  onError(err: UpstreamError): void {
     const x = this.x;
-    x.upstreamAbort = undefined;
+    x.upstream = undefined;
     if (x.clientGone) return;
-    if (x.res.headersSent) {
+    if (x.io.headersSent) {
       x.integrationError = err.message;
-      x.res.destroy();
+      x.io.destroy();
       return;
     }
-    this.sink.failed(x, err, this.connected);
+    this.sink.failed(x, err);
+  }
+
+  /** The response steps can throw (a mapped header value with a CR/LF): that is a 500, and the backend call ends. */
+  private send(head: ResponseHead): boolean {
+    try {
+      sendHead(this.x, head);
+      return true;
+    } catch (e) {
+      this.x.upstream = undefined;
+      this.call?.abort();
+      answerInternalError(this.x, e);
+      return false;
+    }
   }
 }
 
-const CURRENT = Symbol('wayfinder.exchange');
-type Watched = { [CURRENT]?: Exchange };
-
-/**
- * Cancels the upstream request when the client goes away first. One 'close' listener per client
- * connection (not per request): it aborts whatever exchange the connection is carrying.
- */
-export function watchClient(x: Exchange): void {
-  const socket = x.req.socket as typeof x.req.socket & Watched;
-  if (!(CURRENT in socket)) {
-    socket.once('close', () => {
-      const cur = socket[CURRENT];
-      if (!cur || cur.res.writableFinished) return;
-      cur.clientGone = true;
-      cur.upstreamAbort?.();
-    });
-  }
-  socket[CURRENT] = x;
-}
-
-export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | NodeJS.ReadableStream | null, sink: FailureSink): void {
+export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | BodySource | null, sink: FailureSink): void {
   x.integrationStartedAt = performance.now();
-  call.pool.dispatch(
+  const handler = new ProxyHandler(x, sink);
+  x.upstream = handler;
+  call.pool.request(
     {
-      path: call.path,
       method: call.method,
+      path: call.path,
       headers: x.upstreamHeaders,
-      body: body as Buffer | null,
-      headersTimeout: call.timeoutMs,
-      bodyTimeout: call.timeoutMs,
-      // Bodies must not be replayed by undici itself; retries are ours and only when safe.
-      idempotent: false,
+      headersChecked: x.upstreamHeadersChecked,
+      body,
+      chunked: body !== null && !Buffer.isBuffer(body) && x.chunked,
+      // A chunked request the gateway buffered (a mapping read it) goes out with its length.
+      addContentLength: Buffer.isBuffer(body) && x.chunked,
+      timeoutMs: call.timeoutMs,
     },
-    new ProxyHandler(x, sink) as never,
+    handler,
   );
 }
 
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
-const STALE_SOCKET_ERRORS = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 /**
  * Whether a failed attempt may go to another instance: the request never left (no connection), or it
- * was an idempotent, bodiless request lost on a reused keep-alive socket before any answer.
+ * was an idempotent, bodiless request whose connection was lost before any answer (typically a
+ * reused keep-alive connection the backend had just closed, or a task killed mid-request).
  */
-export function retryable(err: Error, connected: boolean, x: Exchange, method: string): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  if (!connected) return CONNECT_ERRORS.has(code);
-  return !x.hasBody && IDEMPOTENT.has(method) && STALE_SOCKET_ERRORS.has(code);
+export function retryable(err: UpstreamError, x: Exchange, method: string): boolean {
+  if (err.kind === 'connect') return true;
+  return err.kind === 'closed' && !err.responseStarted && !x.hasBody && IDEMPOTENT.has(method);
 }

@@ -1,48 +1,45 @@
-// One keep-alive undici Pool per upstream origin, created on first use and closed after a minute
-// unused (Cloud Map instances come and go). perf/README: keep-alive pools are mandatory, and upstream
-// sockets must not be capped below client concurrency.
-import { Pool } from 'undici';
+// One keep-alive upstream pool per origin (src/http1/client-pool.ts), created on first use and closed
+// after a minute unused (Cloud Map instances come and go). perf/README: keep-alive pools are
+// mandatory, and upstream sockets must not be capped below client concurrency.
+import { ClientPool } from '../../http1/client-pool.js';
 
 const IDLE_CLOSE_MS = 60_000;
 
 interface Entry {
-  pool: Pool;
+  pool: ClientPool;
   lastUsed: number;
 }
 
 export class UpstreamPools {
   private readonly pools = new Map<string, Entry>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Coarse clock for lastUsed (set by the sweeper): no Date.now() per request. */
+  private now = Date.now();
 
   constructor(private readonly opts: { connections?: number; connectTimeoutMs?: number } = {}) {}
 
-  get(origin: string, servername?: string): Pool {
+  get(origin: string, servername?: string): ClientPool {
     const key = servername ? `${origin}#${servername}` : origin;
     let e = this.pools.get(key);
     if (!e) {
-      const pool = new Pool(origin, {
-        connections: this.opts.connections ?? 128,
-        pipelining: 1,
-        connectTimeout: this.opts.connectTimeoutMs ?? 5000,
-        // Do not let undici's own request timeouts fire before the integration's (≤ 30 s).
-        headersTimeout: 0,
-        bodyTimeout: 0,
-        connect: servername ? { servername } : undefined,
-      });
+      const pool = new ClientPool(origin, { connections: this.opts.connections ?? 128, connectTimeoutMs: this.opts.connectTimeoutMs ?? 5000, servername });
       e = { pool, lastUsed: 0 };
       this.pools.set(key, e);
       this.sweeper ??= setInterval(() => this.sweep(), IDLE_CLOSE_MS).unref();
     }
-    e.lastUsed = Date.now();
+    e.lastUsed = this.now;
     return e.pool;
   }
 
   private sweep(): void {
-    const cutoff = Date.now() - IDLE_CLOSE_MS;
+    const cutoff = this.now;
+    this.now = Date.now();
     for (const [k, e] of this.pools) {
+      // Not used since before the previous sweep: at least IDLE_CLOSE_MS without a request (and
+      // requests last at most 30 s, the longest integration timeout).
       if (e.lastUsed < cutoff) {
         this.pools.delete(k);
-        e.pool.close().catch(() => undefined);
+        e.pool.close();
       }
     }
   }
@@ -52,6 +49,6 @@ export class UpstreamPools {
     this.sweeper = undefined;
     const all = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(all.map((e) => e.pool.destroy().catch(() => undefined)));
+    for (const e of all) e.pool.close();
   }
 }

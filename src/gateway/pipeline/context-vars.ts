@@ -35,7 +35,7 @@ export function contextVar(x: Exchange, name: string): string | undefined {
     case 'path':
       return x.contextPath;
     case 'protocol':
-      return `HTTP/${x.req.httpVersion}`;
+      return `HTTP/${x.io.httpVersion}`;
     case 'status':
       return x.status ? String(x.status) : undefined;
     case 'responseLength':

@@ -29,6 +29,6 @@ export function corsPreflight(x: Exchange): boolean {
   // The preflight answer is the gateway's own: it already carries the configured CORS headers.
   x.preflight = true;
   sendHead(x, { status: 204, headers });
-  x.res.end();
+  x.io.end();
   return false;
 }

@@ -1,14 +1,17 @@
 // One request through the data plane: what arrived, what each step decided, and the facts the
 // access log and `$context` report. Steps read and fill this object; nothing else is allocated per
-// step. Request headers are read from `req.rawHeaders` only (never `req.headers`, which Node builds
-// lazily and which costs an object per request).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// step. The request and its response are one `ServerExchange` (the lean front's, or node:http's
+// behind an adapter); headers are read from its flat rawHeaders array only. The Exchange is also
+// the listener of the connection's events (drain, client gone, done): no closure per request.
+import type { ExchangeEvents, ServerExchange } from '../../http1/exchange.js';
 import type { DiscoveryView } from '../../cloudmap/api.js';
 import type { Logger } from '../../kernel/log.js';
 import type { LogWriter } from '../../logs/writer.js';
 import type { UpstreamPools } from '../integrations/pools.js';
 import type { JwtVerifier } from '../jwt/verifier.js';
 import { newRequestId } from '../request-ids.js';
+import { accessLog } from './access-log.js';
+import { hostname } from '../hostname.js';
 import type { RouteMatch, SplitPath } from '../router.js';
 import type { CompiledDeployment, CompiledRoute } from '../snapshot.js';
 import type { ApiRuntime, GatewayView, StageRuntime } from '../view.js';
@@ -33,7 +36,15 @@ export interface GatewayRuntime {
   discovery: DiscoveryView | undefined;
 }
 
-export class Exchange {
+/** The upstream side of a proxied request, as the Exchange drives it when the client acts. */
+export interface UpstreamControl {
+  /** The client drained: let response bytes flow again. */
+  resume(): void;
+  /** The client went away: cancel the upstream request. */
+  abort(): void;
+}
+
+export class Exchange implements ExchangeEvents {
   readonly requestId = newRequestId();
   readonly receivedAt = Date.now();
   readonly t0 = performance.now();
@@ -44,8 +55,10 @@ export class Exchange {
   stage: StageRuntime | undefined;
   deployment: CompiledDeployment | undefined;
 
-  /** The Host the client used, without port, lower-cased ($context.domainName). */
-  domainName = '';
+  /** The Host the client used, without port, lower-cased ($context.domainName; computed when asked). */
+  get domainName(): string {
+    return hostname(this.arrival.host);
+  }
   basePathMatched: string | undefined;
   /** `$context.path`: the path as the client sent it to this API (stage prefix included). */
   contextPath = '/';
@@ -71,6 +84,8 @@ export class Exchange {
 
   // What goes upstream (built by map-params, used by integrate).
   upstreamHeaders: string[] = [];
+  /** The client's headers (llhttp-parsed) plus the gateway's own: names are tokens, no CR/LF/NUL. */
+  upstreamHeadersChecked = true;
   upstreamHost: string | undefined;
   overwritePath: string | undefined;
   upstreamQuery: string | undefined;
@@ -87,8 +102,8 @@ export class Exchange {
   errorType: string | undefined;
   /** The gateway answered a CORS preflight itself. */
   preflight = false;
-  /** Aborts the upstream request in flight (set by the integration while it runs). */
-  upstreamAbort: ((err?: Error) => void) | undefined;
+  /** The upstream request in flight (set by the integration while it runs). */
+  upstream: UpstreamControl | undefined;
   integrationStartedAt = 0;
   /** The client went away; nothing more is written. */
   clientGone = false;
@@ -96,19 +111,17 @@ export class Exchange {
   unsupported: string | undefined;
 
   constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly io: ServerExchange,
     readonly arrival: Arrival,
     readonly runtime: GatewayRuntime,
   ) {
-    this.method = req.method ?? 'GET';
-    const url = req.url ?? '/';
+    this.method = io.method;
+    const url = io.url;
     const q = url.indexOf('?');
     if (q >= 0) this.query = url.slice(q + 1);
-    const ip = req.socket.remoteAddress ?? '';
-    this.sourceIp = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-    const raw = req.rawHeaders;
-    let bytes = (req.url?.length ?? 0) + this.method.length + 12;
+    this.sourceIp = io.remoteAddress;
+    const raw = io.rawHeaders;
+    let bytes = url.length + this.method.length + 12;
     for (let i = 0; i < raw.length; i += 2) {
       const k = raw[i]!;
       const v = raw[i + 1]!;
@@ -139,7 +152,7 @@ export class Exchange {
 
   /** A request header, case-insensitive; repeated headers joined with ','. */
   header(lowerName: string): string | undefined {
-    const raw = this.req.rawHeaders;
+    const raw = this.io.rawHeaders;
     let out: string | undefined;
     for (let i = 0; i < raw.length; i += 2) {
       const k = raw[i]!;
@@ -169,5 +182,20 @@ export class Exchange {
 
   get hasBody(): boolean {
     return this.chunked || this.contentLength > 0;
+  }
+
+  // ExchangeEvents: the connection's side.
+
+  drain(): void {
+    this.upstream?.resume();
+  }
+
+  aborted(): void {
+    this.clientGone = true;
+    this.upstream?.abort();
+  }
+
+  closed(): void {
+    if (this.stage?.accessLog) accessLog(this);
   }
 }

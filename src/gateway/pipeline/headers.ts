@@ -1,5 +1,5 @@
-// Header list helpers for the flat [name, value, …] arrays the pipeline passes to undici and to
-// res.writeHead (no header objects on the hot path).
+// Header list helpers for the flat [name, value, …] arrays the pipeline passes to the upstream
+// client and to writeHead (no header objects on the hot path).
 
 /** Removes every entry named `lower` (case-insensitive). */
 export function removeHeader(h: string[], lower: string): void {

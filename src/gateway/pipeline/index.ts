@@ -28,6 +28,11 @@ export interface ResponseHead {
   headers: string[];
   /** Set for backend answers (response mapping applies to these only). */
   integration?: { headers: string[]; body?: Buffer };
+  /**
+   * Every name is a token and no value holds CR, LF or NUL: true for a backend's headers as llhttp
+   * parsed them plus the gateway's own; response mapping clears it (mapped values are checked).
+   */
+  checked?: boolean;
 }
 
 export type ResponseStep = (x: Exchange, head: ResponseHead) => void;

@@ -4,7 +4,8 @@
 // link that is not AVAILABLE or a broken configuration → 500; what Wayfinder does not serve (Lambda,
 // ALB/NLB listeners) → 500 with the reason in x-wayfinder-error.
 import { candidates, cloudMapPath, pick, type Candidate } from '../integrations/cloudmap.js';
-import { dispatch, PayloadTooLarge, requestBody, retryable, watchClient, type FailureSink } from '../integrations/forward.js';
+import type { BodySource, UpstreamError } from '../../http1/client-call.js';
+import { dispatch, PAYLOAD_TOO_LARGE, requestBody, retryable, type FailureSink } from '../integrations/forward.js';
 import { urlDestination } from '../integrations/http-url.js';
 import type { CloudMapTarget, CompiledIntegration, UrlTarget } from '../snapshot.js';
 import type { Exchange } from './exchange.js';
@@ -13,13 +14,13 @@ import { answer, answerTooLarge, answerUnsupported } from './reply.js';
 /** At most this many instances are tried for one request. */
 const MAX_ATTEMPTS = 3;
 
-function upstreamFailed(x: Exchange, err: Error, integ: CompiledIntegration): void {
-  if (err instanceof PayloadTooLarge) {
+function upstreamFailed(x: Exchange, err: UpstreamError, integ: CompiledIntegration): void {
+  const code = err.code;
+  if (code === PAYLOAD_TOO_LARGE) {
     answerTooLarge(x);
     return;
   }
-  const code = (err as { code?: string }).code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+  if (err.kind === 'timeout') {
     x.integrationError = `The integration timed out after ${integ.timeoutMs} ms`;
     answer(x, 503, 'Service Unavailable', undefined, 'INTEGRATION_TIMEOUT');
     return;
@@ -58,7 +59,7 @@ class CloudMapCall implements FailureSink {
     private readonly list: readonly Candidate[],
     private readonly method: string,
     private readonly path: string,
-    private readonly body: Buffer | NodeJS.ReadableStream | null,
+    private readonly body: Buffer | BodySource | null,
   ) {}
 
   attempt(): void {
@@ -74,10 +75,10 @@ class CloudMapCall implements FailureSink {
     dispatch(x, { pool, path: this.path, method: this.method, timeoutMs: this.integ.timeoutMs }, this.body, this);
   }
 
-  failed(x: Exchange, err: Error, connected: boolean): void {
+  failed(x: Exchange, err: UpstreamError): void {
     const tried = (this.tried ??= new Set());
     tried.add(this.current!.instanceId);
-    if (tried.size < MAX_ATTEMPTS && retryable(err, connected, x, this.method) && pick(this.list, tried)) {
+    if (tried.size < MAX_ATTEMPTS && retryable(err, x, this.method) && pick(this.list, tried)) {
       x.integrationError = `${this.current!.instanceId}: ${err.message}`;
       this.attempt();
       return;
@@ -88,7 +89,7 @@ class CloudMapCall implements FailureSink {
 
 function viaCloudMap(x: Exchange, integ: CompiledIntegration, t: CloudMapTarget): void {
   const link = x.runtime.view.vpcLinkByKey(t.vpcLinkKey);
-  if (!link || Date.now() < link.availableAt) {
+  if (!link || x.receivedAt < link.availableAt) {
     x.integrationError = link ? `VPC link ${t.vpcLinkId} is not AVAILABLE yet` : `VPC link ${t.vpcLinkId} does not exist`;
     answer(x, 500, 'Internal Server Error');
     return;
@@ -106,7 +107,6 @@ export function integrate(x: Exchange): boolean {
   const integ = x.route!.integration!;
   const t = integ.target;
   if (t.kind === 'unsupported') return answerUnsupported(x, t.reason);
-  watchClient(x);
   if (t.kind === 'url') viaUrl(x, integ, t);
   else viaCloudMap(x, integ, t);
   return false;

@@ -9,6 +9,7 @@ import type { Exchange } from './exchange.js';
 import { applyHeaderOp } from './headers.js';
 import { answer, answerTooLarge } from './reply.js';
 import { MAX_PAYLOAD_BYTES } from './stage.js';
+import type { BodySink } from '../../http1/exchange.js';
 
 /** Never forwarded: hop-by-hop (RFC 9110 §7.6.1), Host (set to the integration's), Expect (handled here). */
 const HOP = new Set([
@@ -35,20 +36,19 @@ function forwardedFor(ip: string): string {
 }
 
 /** Per-connection cache of this hop's Forwarded element (keep-alive clients reuse it). */
-const HOP_CACHE = Symbol('wayfinder.forwarded');
-type Cached = { [HOP_CACHE]?: { host: string | undefined; value: string } };
+type HopCache = { host: string | undefined; value: string };
 
 function hopOf(x: Exchange): string {
-  const socket = x.req.socket as typeof x.req.socket & Cached;
-  const c = socket[HOP_CACHE];
+  const memo = x.io.memo;
+  const c = memo.forwarded as HopCache | undefined;
   if (c && c.host === x.host) return c.value;
-  const value = `by=${forwardedFor(socket.localAddress ?? '127.0.0.1')};for=${forwardedFor(x.sourceIp)};host=${x.host ?? ''};proto=http`;
-  socket[HOP_CACHE] = { host: x.host, value };
+  const value = `by=${forwardedFor(x.io.localAddress)};for=${forwardedFor(x.sourceIp)};host=${x.host ?? ''};proto=http`;
+  memo.forwarded = { host: x.host, value } satisfies HopCache;
   return value;
 }
 
 export function buildForwardHeaders(x: Exchange): string[] {
-  const raw = x.req.rawHeaders;
+  const raw = x.io.rawHeaders;
   const out: string[] = [];
   let dropped: Set<string> | undefined;
   if (x.connection) {
@@ -133,6 +133,7 @@ function applyRequestOps(x: Exchange): void {
     switch (op.target) {
       case 'header':
         applyHeaderOp(x.upstreamHeaders, op.action, op.name, value);
+        x.upstreamHeadersChecked = false;
         break;
       case 'querystring': {
         query ??= new Map([...x.queryValues()].map(([k, v]) => [k, [...v]]));
@@ -159,25 +160,44 @@ function applyRequestOps(x: Exchange): void {
 
 class TooLarge extends Error {}
 
+/** Buffers a body a mapping reads (`$request.body.*`), at most 10 MB. */
+class BodyBuffer implements BodySink {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private done = false;
+
+  constructor(
+    private readonly resolve: (b: Buffer) => void,
+    private readonly reject: (e: Error) => void,
+  ) {}
+
+  data(chunk: Buffer): boolean {
+    if (this.done) return true;
+    this.size += chunk.length;
+    if (this.size > MAX_PAYLOAD_BYTES) {
+      this.done = true;
+      this.reject(new TooLarge());
+      return true;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.resolve(this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks));
+  }
+
+  error(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.reject(err);
+  }
+}
+
 function readBody(x: Exchange): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const req = x.req;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_PAYLOAD_BYTES) {
-        req.off('data', onData);
-        req.pause();
-        reject(new TooLarge());
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
+  return new Promise((resolve, reject) => x.io.readBody(new BodyBuffer(resolve, reject)));
 }
 
 export function mapRequest(x: Exchange): boolean | Promise<boolean> {

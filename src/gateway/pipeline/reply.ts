@@ -28,13 +28,13 @@ function bodyFor(message: string): Buffer {
 export function sendHead(x: Exchange, head: ResponseHead): void {
   for (let i = 0; i < RESPONSE_STEPS.length; i++) RESPONSE_STEPS[i]!(x, head);
   x.status = head.status;
-  x.res.writeHead(head.status, head.headers);
+  x.io.writeHead(head.status, head.headers, head.checked === true);
 }
 
 /** A complete gateway answer `{"message": …}`. Returns false so steps can `return answer(…)`. */
 export function answer(x: Exchange, status: number, message: string, extra?: string[], responseType?: string): false {
-  if (x.res.headersSent || x.res.destroyed) {
-    x.res.destroy();
+  if (x.io.headersSent || x.io.destroyed) {
+    x.io.destroy();
     return false;
   }
   const body = bodyFor(message);
@@ -46,7 +46,7 @@ export function answer(x: Exchange, status: number, message: string, extra?: str
   }
   sendHead(x, { status, headers });
   x.responseLength = body.length;
-  x.res.end(body);
+  x.io.end(body);
   return false;
 }
 
@@ -61,26 +61,16 @@ export function answerUnsupported(x: Exchange, reason: string): false {
 export function answerInternalError(x: Exchange, e: unknown): void {
   x.runtime.logger.error({ err: e, requestId: x.requestId, apiId: x.api?.apiId }, 'gateway pipeline failed');
   x.errorMessage = 'Internal Server Error';
-  if (!x.res.headersSent) answer(x, 500, 'Internal Server Error');
-  else x.res.destroy();
+  if (!x.io.headersSent) answer(x, 500, 'Internal Server Error');
+  else x.io.destroy();
 }
 
 /**
- * 413 before the body was read: answer, then read and drop the rest (never buffer it) so the client
- * can finish sending and see the answer; the connection closes after it.
+ * 413: answer, then read and drop the rest of the body (never buffer it) so the client can finish
+ * sending and see the answer; the connection closes after it, at the latest after 5 s.
  */
 export function answerTooLarge(x: Exchange): false {
-  const req = x.req;
-  const HARD_CAP = 64 * 1024 * 1024;
-  let dropped = 0;
-  const timer = setTimeout(() => req.socket.destroy(), 5000);
-  timer.unref();
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > HARD_CAP) req.socket.destroy();
-  });
-  req.on('end', () => clearTimeout(timer));
-  req.on('close', () => clearTimeout(timer));
-  req.resume();
+  x.io.discardBody();
+  setTimeout(() => x.io.destroy(), 5000).unref();
   return answer(x, 413, 'Request Entity Too Large', ['Connection', 'close']);
 }

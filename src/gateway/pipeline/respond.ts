@@ -43,6 +43,7 @@ export function mapResponse(x: Exchange, head: ResponseHead): void {
       if (Number.isInteger(code) && code >= 100 && code <= 599) head.status = code;
     } else {
       applyHeaderOp(head.headers, op.action, op.name, value);
+      head.checked = false;
     }
   }
 }

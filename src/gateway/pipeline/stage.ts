@@ -1,8 +1,8 @@
 // Step 1 — stage selection (spec §3.1): a named stage when the first path segment names one,
 // otherwise `$default` with the whole path; custom domains name the stage through their API mapping.
 // No stage → 404 and no access log line. Also where request limits are checked (10 KB request line +
-// headers, 10 MB payload → 413), once the stage is known so the refusal is logged.
-import { accessLog } from './access-log.js';
+// headers, 10 MB payload → 413), once the stage is known so the refusal is logged (the access log
+// line is written when the exchange closes, see Exchange.closed).
 import type { Exchange } from './exchange.js';
 import { answer, answerTooLarge, answerUnsupported } from './reply.js';
 
@@ -16,6 +16,7 @@ function firstSegment(rawPath: string): string {
 
 function decodeSegment(s: string): string {
   if (!s.includes('%')) return s;
+  if (s === '%24default') return '$default'; // the path form's usual spelling
   try {
     return decodeURIComponent(s);
   } catch {
@@ -55,7 +56,6 @@ export function selectStage(x: Exchange): boolean {
   }
   if (!stage) return answer(x, 404, 'Not Found');
   x.stage = stage;
-  if (stage.accessLog) x.res.once('close', () => accessLog(x));
   if (api.protocolType !== 'HTTP') return answerUnsupported(x, 'WebSocket APIs are stored but not served by Wayfinder');
   if (x.headerBytes > MAX_HEADER_BYTES || x.contentLength > MAX_PAYLOAD_BYTES) return answerTooLarge(x);
   if (!stage.deployment) return answer(x, 404, 'Not Found');

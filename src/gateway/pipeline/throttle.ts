@@ -6,7 +6,7 @@ import { answer } from './reply.js';
 import { matchRoute } from './route.js';
 
 export function throttle(x: Exchange): boolean {
-  const now = performance.now();
+  const now = x.t0; // the arrival time, taken once per request
   const stage = x.stage!;
   if (stage.defaultBucket || stage.routeBuckets.size) {
     const m = matchRoute(x);

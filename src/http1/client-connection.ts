@@ -1,0 +1,317 @@
+// One keep-alive connection to a backend, one request at a time: writes the request (head and body
+// coalesced when small), parses the answer with llhttp in RESPONSE mode (strict), and goes back to
+// its pool only when the exchange ended cleanly (response complete, request fully sent, keep-alive,
+// no stray bytes after the response). Anything else destroys the connection.
+import type { Socket } from 'node:net';
+import { ClientCall, UpstreamError } from './client-call.js';
+import { latin1 } from './latin1.js';
+import type { ClientPool } from './client-pool.js';
+import { clock, deadlineIn, track, untrack, type Expiring } from './client-clock.js';
+import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, releaseParser, RESPONSE, type Parser } from './llhttp.js';
+
+/** Up to this size a request head and a Buffer body go out in one write. */
+const COALESCE_MAX = 16 * 1024;
+const LAST_CHUNK = '0\r\n\r\n';
+/** How long an unused connection stays open (undici's default; below node:http's 5 s keepAliveTimeout). */
+const DEFAULT_IDLE_MS = 4000;
+
+export class ClientConnection implements Expiring {
+  readonly socket: Socket;
+  call: ClientCall | undefined;
+  connected = false;
+  destroyed = false;
+  private readonly parser: Parser;
+  /** When the current wait (connect, response head, next body chunk) fails; 0: none. */
+  private deadline = 0;
+  /** When this connection became idle; 0: busy. */
+  private idleSince = 0;
+  private learnedKeepAlive = false;
+  private keepAlive = true;
+  private informational = false;
+  private completed = false;
+  private strayBytes = false;
+  private readPaused = false;
+  private bodyWaitsForDrain = false;
+  private partialHeaders: string[] | undefined;
+  private inHead = false;
+  private lastError: (Error & { code?: string }) | undefined;
+  private idleMs = DEFAULT_IDLE_MS;
+
+  constructor(
+    private readonly pool: ClientPool,
+    connectTimeoutMs: number,
+  ) {
+    // Plain TCP reads land in the pool's shared buffer and go straight to the parser (no Readable,
+    // no 'data' event); llhttp copies what it keeps, so the buffer is free again on return.
+    const socket = (this.socket = pool.open((n, buf) => {
+      this.onData(buf.subarray(0, n));
+      return !this.readPaused;
+    }));
+    const p = (this.parser = newParser(RESPONSE, pool.maxHeaderSize));
+    p[kOnMessageBegin] = () => {
+      if (this.completed) this.strayBytes = true;
+      this.inHead = true;
+    };
+    p[kOnHeaders] = (headers: string[]) => {
+      if (this.inHead) this.partialHeaders = this.partialHeaders ? this.partialHeaders.concat(headers) : headers;
+    };
+    p[kOnHeadersComplete] = (_ma: number, _mi: number, headers: string[] | undefined, _m: unknown, _u: unknown, status: number, _t: unknown, _up: boolean, keepAlive: boolean) =>
+      this.onHead(status, headers, keepAlive);
+    p[kOnBody] = (chunk: Buffer) => this.onBody(chunk);
+    p[kOnMessageComplete] = () => {
+      if (this.informational) this.informational = false;
+      else this.completed = true;
+    };
+    socket.setNoDelay(true);
+    socket.on(pool.tls ? 'secureConnect' : 'connect', this.onConnect);
+    if (pool.tls) socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    this.deadline = deadlineIn(connectTimeoutMs);
+    track(this);
+  }
+
+  /** Runs a call on this connection (now if connected, else once it is). */
+  start(call: ClientCall): void {
+    this.call = call;
+    call.connection = this;
+    this.completed = false;
+    this.strayBytes = false;
+    this.keepAlive = true;
+    this.idleSince = 0;
+    if (this.connected) {
+      this.deadline = deadlineIn(call.request.timeoutMs);
+      this.send(call);
+    }
+  }
+
+  private readonly onConnect = (): void => {
+    this.connected = true;
+    const call = this.call;
+    if (!call) {
+      this.deadline = 0;
+      this.idleSince = clock;
+      return;
+    }
+    this.deadline = deadlineIn(call.request.timeoutMs);
+    this.send(call);
+  };
+
+  private send(call: ClientCall): void {
+    call.connected = true;
+    call.handler.onConnected(call);
+    if (call.done) return;
+    let head: string;
+    try {
+      head = call.head(this.pool.hostHeader);
+    } catch (e) {
+      call.fail(e as UpstreamError);
+      return;
+    }
+    const body = call.request.body;
+    const s = this.socket;
+    if (body === null) {
+      call.requestSent = true;
+      s.write(head, 'latin1');
+    } else if (Buffer.isBuffer(body)) {
+      call.requestSent = true;
+      if (body.length <= COALESCE_MAX) {
+        s.write(head + latin1(body), 'latin1');
+      } else {
+        s.cork();
+        s.write(head, 'latin1');
+        s.write(body);
+        s.uncork();
+      }
+    } else {
+      s.write(head, 'latin1');
+      body.start(call);
+    }
+  }
+
+  // ---- request body (from ClientCall, the BodySink) -------------------------------------------
+
+  writeBody(chunk: Buffer, chunked: boolean): boolean {
+    const s = this.socket;
+    let ok: boolean;
+    if (chunked) {
+      s.cork();
+      s.write(chunk.length.toString(16) + '\r\n', 'latin1');
+      s.write(chunk);
+      ok = s.write('\r\n', 'latin1');
+      s.uncork();
+    } else ok = s.write(chunk);
+    if (!ok) this.bodyWaitsForDrain = true;
+    return ok;
+  }
+
+  endBody(call: ClientCall, chunked: boolean): void {
+    if (chunked) this.socket.write(LAST_CHUNK, 'latin1');
+    call.requestSent = true;
+  }
+
+  private readonly onDrain = (): void => {
+    if (!this.bodyWaitsForDrain) return;
+    this.bodyWaitsForDrain = false;
+    const b = this.call?.request.body;
+    if (b && !Buffer.isBuffer(b)) b.resume();
+  };
+
+  // ---- response ---------------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer): void => {
+    const call = this.call;
+    if (!call) {
+      this.destroy(); // bytes nobody asked for: this connection cannot be trusted any more
+      return;
+    }
+    const r = this.parser.execute(chunk);
+    if (this.call !== call) return; // the call was abandoned inside a callback
+    if (isParseError(r)) {
+      call.fail(new UpstreamError(`invalid response from the backend: ${r.reason}`, r.code, 'protocol', true, call.responseStarted));
+      return;
+    }
+    if (this.completed) this.finish(call);
+  };
+
+  private onHead(status: number, headers: string[] | undefined, keepAlive: boolean): number {
+    this.inHead = false;
+    if (this.partialHeaders) {
+      headers = headers ? this.partialHeaders.concat(headers) : this.partialHeaders;
+      this.partialHeaders = undefined;
+    }
+    const call = this.call;
+    if (!call || call.done) return 0;
+    if (status < 200) {
+      if (status === 101) {
+        call.fail(new UpstreamError('the backend switched protocols', 'ERR_UPGRADE', 'protocol', true, true));
+        return 0;
+      }
+      this.informational = true; // 100 Continue, 103 Early Hints: the real answer follows
+      return 0;
+    }
+    call.responseStarted = true;
+    this.keepAlive = keepAlive;
+    if (!this.learnedKeepAlive) this.noteKeepAliveHint(headers ?? []);
+    this.deadline = deadlineIn(call.request.timeoutMs);
+    call.handler.onHead(status, headers ?? []);
+    // The answer to HEAD has no body whatever its Content-Length says.
+    return call.request.method === 'HEAD' ? 1 : 0;
+  }
+
+  private onBody(chunk: Buffer): void {
+    const call = this.call;
+    if (!call || call.done) return;
+    this.deadline = deadlineIn(call.request.timeoutMs);
+    if (!call.handler.onData(chunk) && !this.readPaused) {
+      this.readPaused = true;
+      this.socket.pause();
+    }
+  }
+
+  resumeResponse(call: ClientCall): void {
+    if (this.call !== call || !this.readPaused) return;
+    this.readPaused = false;
+    this.socket.resume();
+  }
+
+  private finish(call: ClientCall): void {
+    this.call = undefined;
+    call.done = true;
+    this.deadline = 0;
+    this.idleSince = clock;
+    if (this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
+    // An answer that came before the request body was sent leaves that body half-written.
+    if (this.keepAlive && call.requestSent && !this.strayBytes && !this.destroyed) this.pool.release(this);
+    else this.destroy();
+    call.handler.onEnd();
+  }
+
+  /** Servers announce how long they keep an idle connection: leave a second before that. */
+  private noteKeepAliveHint(headers: string[]): void {
+    this.learnedKeepAlive = true;
+    for (let i = 0; i < headers.length; i += 2) {
+      const k = headers[i]!;
+      if (k.length !== 10 || k.toLowerCase() !== 'keep-alive') continue;
+      const m = /timeout\s*=\s*(\d+)/i.exec(headers[i + 1]!);
+      if (!m) return;
+      const ms = Math.max(1000, Number(m[1]) * 1000 - 1000);
+      if (ms < this.idleMs) this.idleMs = ms;
+      return;
+    }
+  }
+
+  // ---- timers, errors, the end -----------------------------------------------------------------
+
+  /** From the sweeper: the connect or integration deadline, and the idle limit. */
+  sweep(now: number): void {
+    if (this.destroyed) return;
+    if (this.deadline && now >= this.deadline) {
+      this.deadline = 0;
+      const call = this.call;
+      if (!this.connected) {
+        this.lastError = Object.assign(new Error('connect timed out'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+        this.destroy();
+        return;
+      }
+      if (!call || call.done) return;
+      const code = call.responseStarted ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT';
+      call.fail(new UpstreamError(`the backend did not answer within ${call.request.timeoutMs} ms`, code, 'timeout', true, call.responseStarted));
+      return;
+    }
+    if (this.idleSince && !this.call && now - this.idleSince >= this.idleMs) this.destroy();
+  }
+
+  private readonly onEnd = (): void => {
+    const call = this.call;
+    if (call && !call.done && call.responseStarted && !this.completed) {
+      // A body delimited by the connection's end completes now (or is found truncated).
+      const r = this.parser.finish();
+      if (this.completed && !isParseError(r)) {
+        this.keepAlive = false;
+        this.finish(call);
+        return;
+      }
+    }
+    this.destroy();
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.lastError = err;
+  };
+
+  private readonly onClose = (): void => {
+    this.destroyed = true;
+    untrack(this);
+    releaseParser(this.parser);
+    this.pool.removed(this);
+    const call = this.call;
+    this.call = undefined;
+    if (!call || call.done) return;
+    const e = this.lastError;
+    if (!this.connected) {
+      call.fail(new UpstreamError(e?.message ?? 'could not connect to the backend', e?.code ?? 'ECONNREFUSED', 'connect', false, false));
+    } else {
+      call.fail(new UpstreamError(e?.message ?? 'the backend closed the connection', e?.code ?? 'UND_ERR_SOCKET', 'closed', true, call.responseStarted));
+    }
+  };
+
+  /** The call is over for its owner (aborted or failed): this connection's state is unknown now. */
+  abandon(call: ClientCall): void {
+    if (this.call !== call) return;
+    this.call = undefined;
+    this.destroy();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.socket.destroy();
+    // 'close' follows and removes this connection from the pool.
+  }
+}
