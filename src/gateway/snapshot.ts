@@ -91,6 +91,8 @@ export interface CompiledDeployment {
   apiId: string;
   deploymentId: string;
   cors: CompiledCors | undefined;
+  /** disableExecuteApiEndpoint as it was deployed (API-level settings change with a deployment). */
+  disableExecuteApiEndpoint: boolean;
   router: Router<CompiledRoute>;
   routes: CompiledRoute[];
   errors: Array<{ routeKey: string; message: string }>;
@@ -255,6 +257,7 @@ export function compileDeployment(d: DeploymentRecord): CompiledDeployment {
     apiId: d.apiId,
     deploymentId: d.deploymentId,
     cors: snap.api.protocolType === 'HTTP' ? compileCors(snap.api.corsConfiguration) : undefined,
+    disableExecuteApiEndpoint: snap.api.disableExecuteApiEndpoint === true,
     router,
     routes,
     errors,

@@ -18,8 +18,10 @@ export interface StageRuntime {
   name: string;
   deployment: CompiledDeployment | undefined;
   stageVariables: Readonly<Record<string, string>>;
-  /** Bucket for routes without their own settings (undefined: only the account bucket applies). */
-  defaultBucket: TokenBucket | undefined;
+  /** Limits of stage defaultRouteSettings (undefined: only the account bucket applies). */
+  defaultLimits: { rate: number; burst: number } | undefined;
+  /** One bucket per route without its own settings, made on first use: the default limit is per route. */
+  defaultBuckets: Map<string, TokenBucket>;
   routeBuckets: Map<string, TokenBucket>;
   accessLog: AccessLogRuntime | undefined;
 }
@@ -161,15 +163,21 @@ export class GatewayView {
   private stageRuntime(api: ApiRecord, s: StageRecord, deployment: CompiledDeployment | undefined, previous: StageRuntime | undefined): StageRuntime {
     // Buckets survive a rebuild when their limits did not change, so editing one route's limits does
     // not refill every other bucket of the stage.
-    const bucket = (settings: RouteSettingsRecord | undefined, prev: TokenBucket | undefined): TokenBucket | undefined => {
+    const limits = (settings: RouteSettingsRecord | undefined): { rate: number; burst: number } | undefined => {
       const rate = settings?.throttlingRateLimit;
       const burst = settings?.throttlingBurstLimit;
       if (rate === undefined && burst === undefined) return undefined;
-      const r = rate ?? this.limits.rate;
-      const b = burst ?? this.limits.burst;
-      return prev && prev.rate === r && prev.burst === b ? prev : new TokenBucket(r, b);
+      // Rate 0 blocks the route entirely (spec §6.17): no burst either.
+      return rate === 0 ? { rate: 0, burst: 0 } : { rate: rate ?? this.limits.rate, burst: burst ?? this.limits.burst };
     };
-    const defaultBucket = bucket(s.defaultRouteSettings, previous?.defaultBucket);
+    const bucket = (settings: RouteSettingsRecord | undefined, prev: TokenBucket | undefined): TokenBucket | undefined => {
+      const l = limits(settings);
+      if (!l) return undefined;
+      return prev && prev.rate === l.rate && prev.burst === l.burst ? prev : new TokenBucket(l.rate, l.burst);
+    };
+    const defaultLimits = limits(s.defaultRouteSettings);
+    const prevLimits = previous?.defaultLimits;
+    const defaultBuckets = defaultLimits && prevLimits && prevLimits.rate === defaultLimits.rate && prevLimits.burst === defaultLimits.burst ? previous!.defaultBuckets : new Map<string, TokenBucket>();
     const routeBuckets = new Map<string, TokenBucket>();
     for (const [routeKey, settings] of Object.entries(s.routeSettings)) {
       const merged: RouteSettingsRecord = {
@@ -188,7 +196,7 @@ export class GatewayView {
         parts: compileFormat(als.format),
       };
     }
-    return { name: s.stageName, deployment, stageVariables: s.stageVariables, defaultBucket, routeBuckets, accessLog };
+    return { name: s.stageName, deployment, stageVariables: s.stageVariables, defaultLimits, defaultBuckets, routeBuckets, accessLog };
   }
 
   private rebuildVpcLinks(): void {

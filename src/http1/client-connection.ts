@@ -84,6 +84,9 @@ export class ClientConnection implements Expiring {
     if (this.connected) {
       this.deadline = deadlineIn(call.request.timeoutMs);
       this.send(call);
+    } else {
+      // Connecting counts against the call's timeout too (a black-holed backend must not cost more).
+      this.deadline = Math.min(this.deadline, deadlineIn(call.request.timeoutMs));
     }
   }
 

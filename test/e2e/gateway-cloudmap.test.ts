@@ -179,3 +179,43 @@ test('a task killed under load (connections cut, then refused) costs no failed G
     await survivor.close();
   }
 });
+
+/**
+ * A loopback port whose connects never complete: a listener with a backlog of one that never accepts,
+ * its one queue slot already taken, so the kernel drops further SYNs (python3, as Node always accepts).
+ */
+async function blackHole(): Promise<{ port: number; close(): void }> {
+  const { spawn } = await import('node:child_process');
+  const py = spawn('python3', ['-c', [
+    'import socket, sys, time',
+    's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
+    'fill = socket.create_connection(s.getsockname(), timeout=2)  # the one queue slot',
+    'print(s.getsockname()[1], flush=True)',
+    'time.sleep(60)',
+  ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    py.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    py.once('exit', (code) => reject(new Error(`black hole exited ${code}`)));
+  });
+  return { port, close: () => py.kill('SIGKILL') };
+}
+
+test('the integration timeout bounds the whole request, connecting and retries included: black-holed instances → 503', async () => {
+  const hole = await blackHole();
+  try {
+    const nsId = await privateNamespace(sd, server, 'holes');
+    const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'h', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] } }));
+    for (const id of ['h1', 'h2', 'h3']) await register(sd, Service!.Id!, id, { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(hole.port) });
+    const id = (await gw.send(new G.CreateApiCommand({ Name: 'holes', ProtocolType: 'HTTP' }))).ApiId!;
+    const i = await gw.send(
+      new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', ConnectionType: 'VPC_LINK', ConnectionId: linkId, IntegrationUri: Service!.Arn!, TimeoutInMillis: 300 }),
+    );
+    await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'ANY /{proxy+}', Target: `integrations/${i.IntegrationId}` }));
+    await gw.send(new G.CreateStageCommand({ ApiId: id, StageName: '$default', AutoDeploy: true }));
+    // Three instances, a 5 s connect limit each: without one deadline for the request this took 15 s.
+    const r = await send(server.port, { host: `${id}.execute-api.localhost:${server.port}`, path: '/x', timeoutMs: 4000 });
+    assert.deepEqual([r.status, r.text], [503, '{"message":"Service Unavailable"}']);
+  } finally {
+    hole.close();
+  }
+});

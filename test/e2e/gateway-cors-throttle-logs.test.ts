@@ -109,6 +109,19 @@ test('throttling: per-route settings beat the stage default; burst then 429 {"me
   assert.equal((await invoke(server, id, { path: '/blocked' })).status, 200);
 });
 
+test('the stage default limit is per route (routes do not share one budget); a default rate of 0 blocks even with a burst', async () => {
+  const id = await api(undefined, [{ key: 'GET /a' }, { key: 'GET /b' }], { DefaultRouteSettings: { ThrottlingBurstLimit: 2, ThrottlingRateLimit: 0.001 } });
+  const statuses = async (path: string, n: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((await invoke(server, id, { path })).status);
+    return out;
+  };
+  assert.deepEqual(await statuses('/a', 3), [200, 200, 429]);
+  assert.deepEqual(await statuses('/b', 3), [200, 200, 429], 'route B has its own budget');
+  const zero = await api(undefined, [{ key: 'GET /z' }], { DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 0 } });
+  assert.equal((await invoke(server, zero, { path: '/z' })).status, 429, 'rate 0 lets nothing through, burst or not');
+});
+
 test('account-level throttling (configurable, AWS default 10,000 rps / 5,000 burst) applies across APIs', async () => {
   const small = await startTestServer({ gatewayRateLimit: 0, gatewayBurstLimit: 2 });
   const g2 = new G.ApiGatewayV2Client(sdkConfig(small));

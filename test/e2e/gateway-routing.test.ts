@@ -138,6 +138,15 @@ test('routes without integrations answer 404, disabled execute-api endpoints 403
   await gw.send(new G.UpdateApiCommand({ ApiId: id, DisableExecuteApiEndpoint: true }));
   const off = await invoke(server, id, { path: '/bare' });
   assert.deepEqual([off.status, off.text], [403, '{"message":"Forbidden"}']);
+  // Without auto-deploy the setting waits for a deployment, like every API-level change.
+  const manual = await newApi('manual');
+  await gw.send(new G.CreateRouteCommand({ ApiId: manual, RouteKey: 'GET /bare' }));
+  await gw.send(new G.CreateStageCommand({ ApiId: manual, StageName: '$default' }));
+  await gw.send(new G.CreateDeploymentCommand({ ApiId: manual, StageName: '$default' }));
+  await gw.send(new G.UpdateApiCommand({ ApiId: manual, DisableExecuteApiEndpoint: true }));
+  assert.equal((await invoke(server, manual, { path: '/bare' })).status, 404, 'still the deployed configuration');
+  await gw.send(new G.CreateDeploymentCommand({ ApiId: manual, StageName: '$default' }));
+  assert.equal((await invoke(server, manual, { path: '/bare' })).status, 403);
 });
 
 test('custom domains: Host + the longest mapping key select API and stage; the key is removed from the path', async () => {
@@ -155,4 +164,28 @@ test('custom domains: Host + the longest mapping key select API and stage; the k
   assert.equal(await seen(a, 'GET', '/v1/other', host), '/root-api/v1/other');
   const unknown = await send(server.port, { host: `nope.example.com:${server.port}`, path: '/' });
   assert.equal(unknown.headers['apigw-requestid'], undefined, 'an unknown host is not the data plane');
+});
+
+test('a REQUEST (Lambda) authorizer route: a missing or empty identity source is 401 without calling it; otherwise an honest 500', async () => {
+  const id = await newApi('lambda-auth');
+  const auth = await gw.send(
+    new G.CreateAuthorizerCommand({
+      ApiId: id,
+      Name: 'keys',
+      AuthorizerType: 'REQUEST',
+      AuthorizerUri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f/invocations',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.X-Key'],
+    }),
+  );
+  const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url }));
+  await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /secret', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'CUSTOM', AuthorizerId: auth.AuthorizerId }));
+  await gw.send(new G.CreateStageCommand({ ApiId: id, StageName: '$default', AutoDeploy: true }));
+  const missing = await invoke(server, id, { path: '/secret' });
+  assert.deepEqual([missing.status, missing.text], [401, '{"message":"Unauthorized"}']);
+  const empty = await invoke(server, id, { path: '/secret', headers: { 'x-key': '' } });
+  assert.deepEqual([empty.status, empty.text], [401, '{"message":"Unauthorized"}']);
+  const given = await invoke(server, id, { path: '/secret', headers: { 'x-key': 'k' } });
+  assert.deepEqual([given.status, given.text], [500, '{"message":"Internal Server Error"}']);
 });

@@ -68,6 +68,8 @@ export interface InvokeOptions {
   body?: string | Buffer;
   /** Host header; default `{apiId}.execute-api.localhost:{port}`. */
   host?: string;
+  /** Client-side give-up time (default 20 s). */
+  timeoutMs?: number;
 }
 
 /** One request to the edge port, returning the whole answer. */
@@ -87,7 +89,7 @@ export function send(port: number, opts: InvokeOptions & { host: string }): Prom
       },
     );
     req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
-    req.setTimeout(20_000, () => req.destroy(new Error('request timed out')));
+    req.setTimeout(opts.timeoutMs ?? 20_000, () => req.destroy(new Error('request timed out')));
     req.end(opts.body);
   });
 }

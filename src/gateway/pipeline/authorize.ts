@@ -46,7 +46,7 @@ export function authorize(x: Exchange): boolean | Promise<boolean> {
       return answerUnsupported(x, 'AWS_IAM authorization of HTTP API routes is not supported by Wayfinder');
     case 'CUSTOM': {
       const a = route.authorizer!;
-      if (a.identity && identity(x, a) === undefined) return unauthorized(x, undefined);
+      if (a.identity && !identity(x, a)) return unauthorized(x, undefined); // missing or empty: the authorizer is not called
       return answerUnsupported(x, 'Lambda (REQUEST) authorizers are not supported by Wayfinder');
     }
     case 'JWT':

@@ -72,13 +72,18 @@ class CloudMapCall implements FailureSink {
     }
     this.current = c;
     const pool = x.runtime.pools.get(c.origin, this.t.serverName);
-    dispatch(x, { pool, path: this.path, method: this.method, timeoutMs: this.integ.timeoutMs }, this.body, this);
+    // One integration timeout for the whole request: retries get what is left of it.
+    dispatch(x, { pool, path: this.path, method: this.method, timeoutMs: Math.max(1, this.remainingMs()) }, this.body, this);
+  }
+
+  private remainingMs(): number {
+    return this.integ.timeoutMs - (performance.now() - this.x.t0);
   }
 
   failed(x: Exchange, err: UpstreamError): void {
     const tried = (this.tried ??= new Set());
     tried.add(this.current!.instanceId);
-    if (tried.size < MAX_ATTEMPTS && retryable(err, x, this.method) && pick(this.list, tried)) {
+    if (tried.size < MAX_ATTEMPTS && this.remainingMs() > 0 && retryable(err, x, this.method) && pick(this.list, tried)) {
       x.integrationError = `${this.current!.instanceId}: ${err.message}`;
       this.attempt();
       return;

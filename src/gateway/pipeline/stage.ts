@@ -27,7 +27,6 @@ function decodeSegment(s: string): string {
 export function selectStage(x: Exchange): boolean {
   const a = x.arrival;
   const api = x.api;
-  if (a.via !== 'domain' && api.disableExecuteApiEndpoint) return answer(x, 403, 'Forbidden');
   let stage;
   if (a.via === 'domain') {
     stage = api.stages.get(a.stage);
@@ -59,6 +58,8 @@ export function selectStage(x: Exchange): boolean {
   if (api.protocolType !== 'HTTP') return answerUnsupported(x, 'WebSocket APIs are stored but not served by Wayfinder');
   if (x.headerBytes > MAX_HEADER_BYTES || x.contentLength > MAX_PAYLOAD_BYTES) return answerTooLarge(x);
   if (!stage.deployment) return answer(x, 404, 'Not Found');
+  // The default endpoint is disabled by the deployed configuration, not by an undeployed edit.
+  if (a.via !== 'domain' && stage.deployment.disableExecuteApiEndpoint) return answer(x, 403, 'Forbidden');
   x.deployment = stage.deployment;
   return true;
 }
