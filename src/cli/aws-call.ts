@@ -69,3 +69,27 @@ export async function restCall<T = Record<string, unknown>>(opts: CallOptions, m
 export const ECS = 'AmazonEC2ContainerServiceV20141113';
 export const SD = 'Route53AutoNaming_v20170314';
 export const LOGS = 'Logs_20140328';
+
+/** The regions that hold resources, as the server reports them (empty if it cannot say). */
+export async function regionsInUse(opts: CallOptions): Promise<string[]> {
+  try {
+    const health = (await (await fetch(`${opts.endpoint}/_wayfinder/health`)).json()) as { regions?: unknown };
+    return Array.isArray(health.regions) ? health.regions.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The first other region in use where `attempt` succeeds, with its options and result. */
+export async function findRegion<T>(opts: CallOptions, attempt: (o: CallOptions) => Promise<T>): Promise<{ opts: CallOptions; value: T } | undefined> {
+  for (const region of await regionsInUse(opts)) {
+    if (region === opts.region) continue;
+    const o = { ...opts, region };
+    try {
+      return { opts: o, value: await attempt(o) };
+    } catch {
+      // not there either: try the next region
+    }
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 // `wayfinder logs <cluster> <service> [--follow] [--since 10m]`: the awslogs output of a service's
 // containers, read back through CloudWatch Logs (FilterLogEvents), optionally followed.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { callOptions, ECS, jsonCall, LOGS, type CallOptions } from './aws-call.js';
+import { callOptions, ECS, findRegion, jsonCall, LOGS, type CallOptions } from './aws-call.js';
 import { parseArgs, UsageError } from './args.js';
 
 interface LogSource {
@@ -38,10 +38,18 @@ export async function logs(argv: string[]): Promise<number> {
     process.stdout.write('Usage: wayfinder logs <cluster> <service> [--follow] [--since 10m] [--endpoint URL] [--region R]\n');
     return cluster && service ? 0 : 2;
   }
-  const opts = callOptions(args.flags);
+  let opts = callOptions(args.flags);
   const follow = args.switches.has('--follow') || args.switches.has('-f');
   let startTime = parseSince(args.flags.get('--since'));
-  const found = await sources(opts, cluster, service);
+  let found: LogSource[];
+  try {
+    found = await sources(opts, cluster, service);
+  } catch (e) {
+    // Without --region, look in the other regions that hold resources (the walkthrough uses eu-west-2).
+    const elsewhere = args.flags.has('--region') ? undefined : await findRegion(opts, (o) => sources(o, cluster, service));
+    if (!elsewhere) throw e;
+    ({ opts, value: found } = elsewhere);
+  }
   if (!found.length) {
     process.stderr.write(`wayfinder logs: no container of ${cluster}/${service} uses the awslogs driver\n`);
     return 1;

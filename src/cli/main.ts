@@ -17,6 +17,7 @@ Commands:
 
 status, logs and wait talk to a running Wayfinder over HTTP: --endpoint (or AWS_ENDPOINT_URL,
 default http://localhost:4566), --region (or AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID/SECRET (default test/test).
+Without --region, status lists every region that holds resources and logs looks for the service there too.
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 // `wayfinder status`: what is running, from the server's own AWS APIs — HTTP APIs with their invoke
 // URLs and routes, Cloud Map services with healthy/total instances, ECS services with
-// desired/running/pending and the current deployment.
+// desired/running/pending and the current deployment; of every region that holds resources, or of
+// --region alone.
 import { AwsCallError, callOptions, ECS, jsonCall, restCall, SD, type CallOptions } from './aws-call.js';
 import { parseArgs } from './args.js';
 
@@ -67,6 +68,26 @@ async function ecs(opts: CallOptions): Promise<string[]> {
   return out;
 }
 
+type Section = [title: string, list: (o: CallOptions) => Promise<string[]>];
+const SECTIONS: Section[] = [
+  ['HTTP APIs', apis],
+  ['Cloud Map services', cloudMap],
+  ['ECS services', ecs],
+];
+
+/** One region's sections: their rows, or why they could not be listed. */
+async function regionBlock(opts: CallOptions): Promise<Array<{ title: string; rows?: string[]; error?: string }>> {
+  return Promise.all(
+    SECTIONS.map(async ([title, list]) => {
+      try {
+        return { title, rows: await list(opts) };
+      } catch (e) {
+        return { title, error: e instanceof AwsCallError ? e.message : (e as Error).message };
+      }
+    }),
+  );
+}
+
 export async function status(argv: string[]): Promise<number> {
   const args = parseArgs(argv, new Set(['--endpoint', '--region']));
   const opts = callOptions(args.flags);
@@ -78,19 +99,18 @@ export async function status(argv: string[]): Promise<number> {
     return 1;
   }
   const facts = [health.runtime ? `runtime ${health.runtime}` : '', health.dnsPort ? `DNS 127.0.0.1:${health.dnsPort}` : ''].filter(Boolean).join(', ');
-  const lines = [`Wayfinder ${health.version} at ${opts.endpoint}, region ${opts.region}${facts ? ` — ${facts}` : ''}`];
-  const sections: Array<[string, (o: CallOptions) => Promise<string[]>]> = [
-    ['HTTP APIs', apis],
-    ['Cloud Map services', cloudMap],
-    ['ECS services', ecs],
-  ];
-  for (const [title, fn] of sections) {
-    lines.push('', title);
-    try {
-      const rows = await fn(opts);
-      lines.push(...(rows.length ? rows : ['  (none)']));
-    } catch (e) {
-      lines.push(`  (unavailable: ${e instanceof AwsCallError ? e.message : (e as Error).message})`);
+  const lines = [`Wayfinder ${health.version} at ${opts.endpoint}${facts ? ` — ${facts}` : ''}`];
+  // Without --region, every region that holds resources: the walkthrough works in eu-west-2 while a
+  // shell's AWS_DEFAULT_REGION is often us-east-1, and an empty overview would mislead.
+  const inUse = Array.isArray(health.regions) ? health.regions.map(String) : [];
+  const regions = args.flags.has('--region') ? [opts.region] : [opts.region, ...inUse.filter((r) => r !== opts.region)];
+  const blocks = await Promise.all(regions.map(async (region) => ({ region, sections: await regionBlock({ ...opts, region }) })));
+  const busy = blocks.filter((b) => b.sections.some((sec) => sec.error || sec.rows?.length));
+  for (const b of busy.length ? busy : blocks.slice(0, 1)) {
+    for (const sec of b.sections) {
+      lines.push('', `${sec.title} (${b.region})`);
+      if (sec.error) lines.push(`  (unavailable: ${sec.error})`);
+      else lines.push(...(sec.rows!.length ? sec.rows! : ['  (none)']));
     }
   }
   process.stdout.write(lines.join('\n') + '\n');

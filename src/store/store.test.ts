@@ -68,3 +68,20 @@ test('wipe deletes every product row and publishes the deletes', () => {
   assert.deepEqual(store.table('things').all(), []);
   assert.deepEqual(seen.map((c) => [c.key, c.op]), [['a', 'delete']]);
 });
+
+test('regionsInUse lists each key prefix once, across tables, however many rows share it', () => {
+  const store = Store.open(':memory:', [{ id: 't/001', up: [docTableSql('things'), docTableSql('others')].join('\n') }], silentLogger);
+  assert.deepEqual(store.regionsInUse(), []);
+  const things = store.table<{ n: number }>('things');
+  const others = store.table<{ n: number }>('others');
+  store.withTx(() => {
+    for (let i = 0; i < 50; i++) things.putTx(`eu-west-2/thing-${i}/child`, { n: i });
+    things.putTx('eu-west-20/x', { n: 0 }); // a longer name with the same beginning is another region
+    things.putTx('no-slash-key', { n: 0 }); // a key without a region is skipped
+    things.putTx('us-east-1/y', { n: 0 });
+    others.putTx('ap-south-1/z', { n: 0 });
+  });
+  assert.deepEqual(store.regionsInUse(), ['ap-south-1', 'eu-west-2', 'eu-west-20', 'us-east-1']);
+  store.withTx(() => things.deleteTx('us-east-1/y'));
+  assert.deepEqual(store.regionsInUse(), ['ap-south-1', 'eu-west-2', 'eu-west-20']);
+});

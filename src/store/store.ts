@@ -141,9 +141,7 @@ export class Store {
 
   /** Deletes every row of every product table, publishing the deletes (reset endpoint). */
   wipe(): void {
-    const tables = (this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as Array<{ name: string }>)
-      .map((r) => r.name)
-      .filter((n) => !INTERNAL_TABLES.has(n));
+    const tables = this.userTables();
     this.withTx(() => {
       for (const name of tables) {
         const cols = (this.db.prepare(`PRAGMA table_info(${name})`).all() as Array<{ name: string }>).map((c) => c.name);
@@ -155,8 +153,39 @@ export class Store {
     });
   }
 
+  /**
+   * The regions that hold any document (product keys are `<region>/…`), for the CLI's overview. It skip-scans
+   * each table's primary key, so it costs a few lookups per region and table, whatever the row count.
+   */
+  regionsInUse(): string[] {
+    const found = new Set<string>();
+    for (const name of this.userTables()) {
+      const cols = (this.db.prepare(`PRAGMA table_info(${name})`).all() as Array<{ name: string }>).map((c) => c.name);
+      if (!cols.includes('key')) continue;
+      const next = this.db.prepare(`SELECT key FROM ${name} WHERE key >= ? ORDER BY key LIMIT 1`).pluck();
+      // '0' sorts right after '/', so `<prefix>0` is the first key past every `<prefix>/…` key.
+      for (let key = next.get('') as string | undefined; key !== undefined; ) {
+        const slash = key.indexOf('/');
+        if (slash < 0) {
+          key = next.get(key + '\0') as string | undefined;
+          continue;
+        }
+        const prefix = key.slice(0, slash);
+        found.add(prefix);
+        key = next.get(prefix + '0') as string | undefined;
+      }
+    }
+    return [...found].sort();
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  private userTables(): string[] {
+    return (this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as Array<{ name: string }>)
+      .map((r) => r.name)
+      .filter((n) => !INTERNAL_TABLES.has(n));
   }
 
   private publish(changes: Change[]): void {

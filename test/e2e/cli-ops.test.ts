@@ -80,9 +80,30 @@ test('wayfinder status lists the API with its invoke URL, Cloud Map health and t
   assert.match(r.stdout, /route \$default\s+HTTP_PROXY → http:\/\/127\.0\.0\.1:9\//);
   assert.match(r.stdout, /web\.ops\.local\s+srv-[a-z0-9]{16}\s+2\/2 healthy/);
   assert.match(r.stdout, /ops\/web\s+desired 2 running 2 pending 0\s+ecs-svc\/\d+ COMPLETED \(web:1\)/);
+  assert.doesNotMatch(r.stdout, /^(HTTP APIs|Cloud Map services|ECS services) \((?!us-east-1\))/m, 'only us-east-1 holds resources so far');
   const down = await runCli(['status', '--endpoint', 'http://127.0.0.1:9'], env);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /no Wayfinder answers at http:\/\/127\.0\.0\.1:9/);
+});
+
+test('wayfinder status shows every region that holds resources, or only --region', async () => {
+  const london = new AG.ApiGatewayV2Client(sdkConfig(server, 'eu-west-2'));
+  const api = await london.send(new AG.CreateApiCommand({ Name: 'london-api', ProtocolType: 'HTTP', Target: 'http://127.0.0.1:9/' }));
+  london.destroy();
+  try {
+    const all = await runCli(['status'], env); // the shell's region is us-east-1
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, new RegExp(`HTTP APIs \\(eu-west-2\\)\n  london-api \\(${api.ApiId}, HTTP\\)`));
+    assert.match(all.stdout, new RegExp(`HTTP APIs \\(us-east-1\\)\n  ops-api \\(${apiId}, HTTP\\)`));
+    const one = await runCli(['status', '--region', 'eu-west-2'], env);
+    assert.match(one.stdout, /london-api/);
+    assert.doesNotMatch(one.stdout, /ops-api|us-east-1\)/);
+    assert.match(one.stdout, /ECS services \(eu-west-2\)\n  \(none\)/);
+  } finally {
+    const again = new AG.ApiGatewayV2Client(sdkConfig(server, 'eu-west-2'));
+    await again.send(new AG.DeleteApiCommand({ ApiId: api.ApiId! }));
+    again.destroy();
+  }
 });
 
 test('wayfinder logs prints the awslogs lines of the service tasks', async () => {
@@ -93,6 +114,13 @@ test('wayfinder logs prints the awslogs lines of the service tasks', async () =>
     if ((out.match(/task says hello/g) ?? []).length < 2) await new Promise((r) => setTimeout(r, 250));
   }
   assert.equal((out.match(/\[web [0-9a-f]{8}\] task says hello/g) ?? []).length, 2, out);
+  // The shell's region holds no such service: without --region, logs finds it where it lives.
+  const elsewhere = await runCli(['logs', 'ops', 'web'], { ...env, AWS_DEFAULT_REGION: 'eu-west-2' });
+  assert.equal(elsewhere.code, 0, elsewhere.stderr);
+  assert.match(elsewhere.stdout, /\[web [0-9a-f]{8}\] task says hello/);
+  const pinned = await runCli(['logs', 'ops', 'web', '--region', 'eu-west-2'], env);
+  assert.equal(pinned.code, 1);
+  assert.match(pinned.stderr, /^wayfinder logs: .*(ClusterNotFoundException|MISSING)/);
   const bad = await runCli(['logs', 'ops', 'missing'], env);
   assert.equal(bad.code, 1);
   assert.equal(bad.stderr.trim(), 'wayfinder logs: service ops/missing: MISSING');
