@@ -2,23 +2,16 @@
 // the product's own handlers to set things up, no HTTP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../kernel/log.js';
 import { isAwsError } from '../kernel/errors.js';
-import type { RequestContext } from '../protocol/handlers.js';
-import { Store } from '../store/store.js';
-import { cloudmapMigrations, createCloudMap } from './index.js';
+import { silentLogger } from '../kernel/log.js';
+import { createCloudMap } from './index.js';
+import { cloudMapWorld, testCtx } from './test-world.js';
 
-const ctx: RequestContext = { requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'test', service: 'servicediscovery', operation: 'x', headers: {}, receivedAt: 0 };
+const ctx = testCtx;
 
 async function setup(options = { healthDelayMs: 0, operationDelayMs: 0 }) {
-  const store = Store.open(':memory:', cloudmapMigrations, silentLogger);
-  const cm = createCloudMap(store, { vpc: () => ({}) as never }, options, silentLogger);
-  await cm.start();
-  const h = cm.handlers as unknown as Record<string, (input: unknown, ctx: RequestContext) => any>;
-  const { OperationId } = h.CreatePrivateDnsNamespace!({ Name: 'internal', Vpc: 'vpc-1' }, ctx);
-  const nsId = h.GetOperation!({ OperationId }, ctx).Operation.Targets.NAMESPACE as string;
-  const mk = (Name: string, extra: object) => h.CreateService!({ Name, NamespaceId: nsId, ...extra }, ctx).Service as { Id: string; Arn: string };
-  return { store, cm, h, nsId, mk, close: async () => (await cm.stop(), store.close()) };
+  const w = await cloudMapWorld(options);
+  return { ...w, mk: w.service };
 }
 
 function within<T>(ms: number, p: Promise<T>): Promise<T> {
@@ -124,10 +117,7 @@ test('custom health waits for the health delay, and a repeat inside the window d
 });
 
 test('a new product on the same store sees every instance, and health changes pending at the stop still apply', async () => {
-  const store = Store.open(':memory:', cloudmapMigrations, silentLogger);
-  const first = createCloudMap(store, { vpc: () => ({}) as never }, { healthDelayMs: 100, operationDelayMs: 0 }, silentLogger);
-  await first.start();
-  const h = first.handlers as unknown as Record<string, (input: unknown, ctx: RequestContext) => any>;
+  const { store, cm: first, h } = await cloudMapWorld({ healthDelayMs: 100, operationDelayMs: 0 });
   const nsId = h.GetOperation!({ OperationId: h.CreateHttpNamespace!({ Name: 'keep' }, ctx).OperationId }, ctx).Operation.Targets.NAMESPACE;
   const svc = h.CreateService!({ Name: 's', NamespaceId: nsId, HealthCheckCustomConfig: {} }, ctx).Service.Id as string;
   first.api.registerInstance({ serviceId: svc, instanceId: 'i1', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } });

@@ -4,7 +4,7 @@
 //   request tokens                    `<region>/<scope>/<token>` (CreatorRequestId / UpdaterRequestId)
 // Health lives in its own table so a health flip never looks like an instance change
 // (DiscoverInstancesRevision must not move on health changes).
-import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
+import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
 
 export type NamespaceType = 'HTTP' | 'DNS_PRIVATE' | 'DNS_PUBLIC';
 export type RecordType = 'A' | 'AAAA' | 'SRV' | 'CNAME';
@@ -137,7 +137,7 @@ export const cloudmapMigrations: Migration[] = [
   },
 ];
 
-export const regionKey = (region: string, id: string) => `${region}/${id}`;
+export { regionKey };
 export const instanceKey = (region: string, serviceId: string, instanceId: string) => `${region}/${serviceId}/${instanceId}`;
 
 /** Splits `<region>/<serviceId>/<instanceId>`; the instance id keeps any '/' it has. */

@@ -2,7 +2,7 @@
 // `<region>/<apiId>/<childId>` for what lives inside an API (routes, integrations, stages,
 // deployments, authorizers, models, …), so one API's children are one prefix scan. VPC links and
 // domain names are per region: `<region>/<id>`. Records are camelCase; AWS names stay in operations/.
-import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
+import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
 
 export interface CorsRecord {
   allowCredentials?: boolean;
@@ -259,7 +259,7 @@ export const gatewayMigrations: Migration[] = [
 
 export const apiKey = (region: string, apiId: string) => `${region}/${apiId}`;
 export const childKey = (region: string, apiId: string, id: string) => `${region}/${apiId}/${id}`;
-export const regionKey = (region: string, id: string) => `${region}/${id}`;
+export { regionKey };
 
 export class GatewayStore {
   readonly apis: DocTable<ApiRecord>;

@@ -26,6 +26,9 @@ export type ChangeListener = (changes: readonly Change[]) => void;
 
 const INTERNAL_TABLES = new Set(['_migrations', '_meta']);
 
+/** A product document's key: the region first, so regions stay apart and regionsInUse can find them. */
+export const regionKey = (region: string, id: string): string => `${region}/${id}`;
+
 /** SQL for a document table: key → JSON document. */
 export function docTableSql(table: string): string {
   return `CREATE TABLE ${table} (key TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;`;

@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '@aws-sdk/client-ec2';
+import { codeOf } from '../support/errors.js';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -15,15 +16,6 @@ after(async () => {
   ec2.destroy();
   await server.destroy();
 });
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).name;
-  }
-  return 'no error';
-}
 
 test('the default VPC, its /20 default subnets and its default security group are there', async () => {
   const { Vpcs } = await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
@@ -59,45 +51,45 @@ test('VPC, subnets and security groups: create, tag, filter, validate, delete', 
   const byTag = await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['w*'] }] }));
   assert.deepEqual(byTag.Vpcs!.map((v) => v.VpcId), [vpcId]);
 
-  assert.equal(await code(ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.0/8' }))), 'InvalidVpc.Range');
-  assert.equal(await code(ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.1/16' }))), 'InvalidParameterValue');
+  assert.equal(await codeOf(ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.0/8' }))), 'InvalidVpc.Range');
+  assert.equal(await codeOf(ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.1/16' }))), 'InvalidParameterValue');
 
   const a = await ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.1.1.0/24', AvailabilityZone: 'us-east-1b' }));
   assert.equal(a.Subnet!.AvailabilityZone, 'us-east-1b');
   assert.equal(a.Subnet!.AvailableIpAddressCount, 251);
-  assert.equal(await code(ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.1.1.128/25' }))), 'InvalidSubnet.Conflict');
-  assert.equal(await code(ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.2.0.0/24' }))), 'InvalidSubnet.Range');
-  assert.equal(await code(ec2.send(new E.CreateSubnetCommand({ VpcId: 'vpc-0000000000000000a', CidrBlock: '10.2.0.0/24' }))), 'InvalidVpcID.NotFound');
-  assert.equal(await code(ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.1.9.0/24', AvailabilityZone: 'us-east-1z' }))), 'InvalidParameterValue');
+  assert.equal(await codeOf(ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.1.1.128/25' }))), 'InvalidSubnet.Conflict');
+  assert.equal(await codeOf(ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.2.0.0/24' }))), 'InvalidSubnet.Range');
+  assert.equal(await codeOf(ec2.send(new E.CreateSubnetCommand({ VpcId: 'vpc-0000000000000000a', CidrBlock: '10.2.0.0/24' }))), 'InvalidVpcID.NotFound');
+  assert.equal(await codeOf(ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.1.9.0/24', AvailabilityZone: 'us-east-1z' }))), 'InvalidParameterValue');
 
   const sg = await ec2.send(new E.CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web tier', VpcId: vpcId }));
   assert.match(sg.GroupId!, /^sg-[0-9a-f]{17}$/);
-  assert.equal(await code(ec2.send(new E.CreateSecurityGroupCommand({ GroupName: 'web', Description: 'again', VpcId: vpcId }))), 'InvalidGroup.Duplicate');
+  assert.equal(await codeOf(ec2.send(new E.CreateSecurityGroupCommand({ GroupName: 'web', Description: 'again', VpcId: vpcId }))), 'InvalidGroup.Duplicate');
   const auth = await ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
   assert.equal(auth.Return, true);
   assert.match(auth.SecurityGroupRules![0]!.SecurityGroupRuleId!, /^sgr-/);
-  assert.equal(await code(ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }))), 'InvalidPermission.Duplicate');
-  assert.equal(await code(ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 90, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }))), 'InvalidParameterValue');
+  assert.equal(await codeOf(ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }))), 'InvalidPermission.Duplicate');
+  assert.equal(await codeOf(ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 90, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }))), 'InvalidParameterValue');
   const described = await ec2.send(new E.DescribeSecurityGroupsCommand({ GroupIds: [sg.GroupId!] }));
   assert.deepEqual(described.SecurityGroups![0]!.IpPermissions, [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] }]);
   await ec2.send(new E.RevokeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
-  assert.equal(await code(ec2.send(new E.RevokeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }))), 'InvalidPermission.NotFound');
+  assert.equal(await codeOf(ec2.send(new E.RevokeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }))), 'InvalidPermission.NotFound');
 
   await ec2.send(new E.CreateTagsCommand({ Resources: [a.Subnet!.SubnetId!, sg.GroupId!], Tags: [{ Key: 'team', Value: 'core' }] }));
   const tags = await ec2.send(new E.DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['team'] }] }));
   assert.deepEqual(tags.Tags!.map((t) => t.ResourceType).sort(), ['security-group', 'subnet']);
-  assert.equal(await code(ec2.send(new E.CreateTagsCommand({ Resources: ['subnet-00000000000000000'], Tags: [{ Key: 'a', Value: 'b' }] }))), 'InvalidSubnetID.NotFound');
+  assert.equal(await codeOf(ec2.send(new E.CreateTagsCommand({ Resources: ['subnet-00000000000000000'], Tags: [{ Key: 'a', Value: 'b' }] }))), 'InvalidSubnetID.NotFound');
   await ec2.send(new E.DeleteTagsCommand({ Resources: [sg.GroupId!], Tags: [{ Key: 'team' }] }));
   assert.equal((await ec2.send(new E.DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['team'] }] }))).Tags!.length, 1);
 
-  assert.equal(await code(ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId }))), 'DependencyViolation');
+  assert.equal(await codeOf(ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId }))), 'DependencyViolation');
   const defaultSg = (await ec2.send(new E.DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups![0]!;
-  assert.equal(await code(ec2.send(new E.DeleteSecurityGroupCommand({ GroupId: defaultSg.GroupId }))), 'CannotDelete');
+  assert.equal(await codeOf(ec2.send(new E.DeleteSecurityGroupCommand({ GroupId: defaultSg.GroupId }))), 'CannotDelete');
   await ec2.send(new E.DeleteSecurityGroupCommand({ GroupId: sg.GroupId }));
   await ec2.send(new E.DeleteSubnetCommand({ SubnetId: a.Subnet!.SubnetId }));
   await ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId }));
-  assert.equal(await code(ec2.send(new E.DescribeVpcsCommand({ VpcIds: [vpcId] }))), 'InvalidVpcID.NotFound');
-  assert.equal(await code(ec2.send(new E.DeleteSubnetCommand({ SubnetId: a.Subnet!.SubnetId }))), 'InvalidSubnetID.NotFound');
+  assert.equal(await codeOf(ec2.send(new E.DescribeVpcsCommand({ VpcIds: [vpcId] }))), 'InvalidVpcID.NotFound');
+  assert.equal(await codeOf(ec2.send(new E.DeleteSubnetCommand({ SubnetId: a.Subnet!.SubnetId }))), 'InvalidSubnetID.NotFound');
 });
 
 test('DescribeVpcs pages with MaxResults and NextToken, DryRun answers DryRunOperation', async () => {
@@ -112,7 +104,7 @@ test('DescribeVpcs pages with MaxResults and NextToken, DryRun answers DryRunOpe
   } while (token);
   assert.equal(new Set(seen).size, seen.length);
   assert.ok(seen.length >= 7);
-  assert.equal(await code(ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.99.0.0/16', DryRun: true }))), 'DryRunOperation');
+  assert.equal(await codeOf(ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.99.0.0/16', DryRun: true }))), 'DryRunOperation');
 });
 
 test('an EC2 operation Wayfinder does not serve answers a modelled 501', async () => {

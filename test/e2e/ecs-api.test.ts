@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ECS from '@aws-sdk/client-ecs';
 import { signedRequest, startTestServer, type TestServer } from '../support/server.js';
-import { clients, cloudMapService, defaultNetwork, errorOf, failureOf, waitFor, type Clients } from '../support/ecs.js';
+import { codeOf, failureOf } from '../support/errors.js';
+import { clients, cloudMapService, defaultNetwork, waitFor, type Clients } from '../support/ecs.js';
 
 let server: TestServer;
 let c: Clients;
@@ -33,21 +34,21 @@ test('clusters: create is idempotent, describe reports MISSING, delete refuses w
   assert.equal(d.clusters!.length, 1);
   assert.deepEqual(d.failures, [{ arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/nope', reason: 'MISSING' }]);
   assert.ok((await ecs.send(new ECS.ListClustersCommand({}))).clusterArns!.includes(a.cluster!.clusterArn!));
-  assert.equal(await errorOf(ecs.send(new ECS.CreateClusterCommand({ clusterName: 'bad name!' }))), 'InvalidParameterException');
-  assert.equal(await errorOf(ecs.send(new ECS.ListServicesCommand({ cluster: 'nope' }))), 'ClusterNotFoundException');
+  assert.equal(await codeOf(ecs.send(new ECS.CreateClusterCommand({ clusterName: 'bad name!' }))), 'InvalidParameterException');
+  assert.equal(await codeOf(ecs.send(new ECS.ListServicesCommand({ cluster: 'nope' }))), 'ClusterNotFoundException');
 
   await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'api-sleeper', containerDefinitions: [container()] }));
   await ecs.send(new ECS.CreateServiceCommand({ cluster: 'api-c1', serviceName: 's', taskDefinition: 'api-sleeper', desiredCount: 1 }));
-  assert.equal(await errorOf(ecs.send(new ECS.DeleteClusterCommand({ cluster: 'api-c1' }))), 'ClusterContainsServicesException');
+  assert.equal(await codeOf(ecs.send(new ECS.DeleteClusterCommand({ cluster: 'api-c1' }))), 'ClusterContainsServicesException');
   await ecs.send(new ECS.DeleteServiceCommand({ cluster: 'api-c1', service: 's', force: true }));
   await waitFor('service inactive', async () => (await ecs.send(new ECS.DescribeServicesCommand({ cluster: 'api-c1', services: ['s'] }))).services![0]!.status === 'INACTIVE');
   const run = await ecs.send(new ECS.RunTaskCommand({ cluster: 'api-c1', taskDefinition: 'api-sleeper' }));
-  assert.equal(await errorOf(ecs.send(new ECS.DeleteClusterCommand({ cluster: 'api-c1' }))), 'ClusterContainsTasksException');
+  assert.equal(await codeOf(ecs.send(new ECS.DeleteClusterCommand({ cluster: 'api-c1' }))), 'ClusterContainsTasksException');
   await ecs.send(new ECS.StopTaskCommand({ cluster: 'api-c1', task: run.tasks![0]!.taskArn! }));
   await waitFor('task stopped', async () => (await ecs.send(new ECS.DescribeTasksCommand({ cluster: 'api-c1', tasks: [run.tasks![0]!.taskArn!] }))).tasks![0]!.lastStatus === 'STOPPED');
   const del = await ecs.send(new ECS.DeleteClusterCommand({ cluster: 'api-c1' }));
   assert.equal(del.cluster!.status, 'INACTIVE');
-  assert.equal(await errorOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'api-c1', taskDefinition: 'api-sleeper' }))), 'ClusterNotFoundException');
+  assert.equal(await codeOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'api-c1', taskDefinition: 'api-sleeper' }))), 'ClusterNotFoundException');
 });
 
 test('capacity providers: FARGATE and FARGATE_SPOT exist; a cluster can use them; unknown ones are refused', async () => {
@@ -56,12 +57,12 @@ test('capacity providers: FARGATE and FARGATE_SPOT exist; a cluster can use them
   await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'api-cp' }));
   const put = await ecs.send(new ECS.PutClusterCapacityProvidersCommand({ cluster: 'api-cp', capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }] }));
   assert.deepEqual(put.cluster!.capacityProviders, ['FARGATE']);
-  assert.equal(await errorOf(ecs.send(new ECS.PutClusterCapacityProvidersCommand({ cluster: 'api-cp', capacityProviders: ['MINE'], defaultCapacityProviderStrategy: [] }))), 'InvalidParameterException');
+  assert.equal(await codeOf(ecs.send(new ECS.PutClusterCapacityProvidersCommand({ cluster: 'api-cp', capacityProviders: ['MINE'], defaultCapacityProviderStrategy: [] }))), 'InvalidParameterException');
   const missing = await ecs.send(new ECS.DescribeCapacityProvidersCommand({ capacityProviders: ['MINE'] }));
   assert.equal(missing.failures![0]!.reason, 'MISSING');
   await ecs.send(new ECS.UpdateClusterCommand({ cluster: 'api-cp', settings: [{ name: 'containerInsights', value: 'disabled' }] }));
-  assert.equal(await errorOf(ecs.send(new ECS.CreateCapacityProviderCommand({ name: 'mine', autoScalingGroupProvider: { autoScalingGroupArn: 'arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:x:autoScalingGroupName/asg' } }))), 'UnsupportedFeatureException');
-  assert.equal(await errorOf(ecs.send(new ECS.DeleteCapacityProviderCommand({ capacityProvider: 'FARGATE' }))), 'InvalidParameterException');
+  assert.equal(await codeOf(ecs.send(new ECS.CreateCapacityProviderCommand({ name: 'mine', autoScalingGroupProvider: { autoScalingGroupArn: 'arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:x:autoScalingGroupName/asg' } }))), 'UnsupportedFeatureException');
+  assert.equal(await codeOf(ecs.send(new ECS.DeleteCapacityProviderCommand({ capacityProvider: 'FARGATE' }))), 'InvalidParameterException');
   assert.deepEqual((await ecs.send(new ECS.ListContainerInstancesCommand({ cluster: 'api-cp' }))).containerInstanceArns, []);
   assert.equal((await ecs.send(new ECS.DescribeContainerInstancesCommand({ cluster: 'api-cp', containerInstances: ['ci-1'] }))).failures![0]!.reason, 'MISSING');
 });
@@ -88,7 +89,7 @@ test('task definitions: revisions, describe by family / family:revision / ARN, l
   assert.deepEqual((await ecs.send(new ECS.ListTaskDefinitionsCommand({ familyPrefix: 'api-td' }))).taskDefinitionArns, [r1.taskDefinition!.taskDefinitionArn]);
   assert.deepEqual((await ecs.send(new ECS.ListTaskDefinitionsCommand({ familyPrefix: 'api-td', status: 'INACTIVE' }))).taskDefinitionArns, [r2.taskDefinition!.taskDefinitionArn]);
   assert.ok((await ecs.send(new ECS.ListTaskDefinitionFamiliesCommand({ familyPrefix: 'api-t' }))).families!.includes('api-td'));
-  assert.equal(await errorOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'default', taskDefinition: 'api-td:2' }))), 'ClusterNotFoundException');
+  assert.equal(await codeOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'default', taskDefinition: 'api-td:2' }))), 'ClusterNotFoundException');
   await ecs.send(new ECS.CreateClusterCommand({}));
   assert.deepEqual(await failureOf(ecs.send(new ECS.RunTaskCommand({ taskDefinition: 'api-td:2' }))), { name: 'ClientException', message: 'TaskDefinition is inactive' });
 
@@ -158,7 +159,7 @@ test('services: AWS’s errors for awsvpc networking, serviceRegistries per netw
   assert.deepEqual(byNs.serviceArns, [ok.service!.serviceArn]);
   await ecs.send(new ECS.UpdateServiceCommand({ cluster: 'api-val', service: 'v', desiredCount: 0 }));
   await ecs.send(new ECS.DeleteServiceCommand({ cluster: 'api-val', service: 'v' }));
-  assert.equal(await errorOf(ecs.send(new ECS.UpdateServiceCommand({ cluster: 'api-val', service: 'v', desiredCount: 1 }))), 'ServiceNotActiveException');
+  assert.equal(await codeOf(ecs.send(new ECS.UpdateServiceCommand({ cluster: 'api-val', service: 'v', desiredCount: 1 }))), 'ServiceNotActiveException');
 });
 
 test('tags on clusters, services, task definitions and tasks', async () => {
@@ -170,9 +171,9 @@ test('tags on clusters, services, task definitions and tasks', async () => {
   const td = (await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'api-tagged', containerDefinitions: [container()] }))).taskDefinition!.taskDefinitionArn!;
   await ecs.send(new ECS.TagResourceCommand({ resourceArn: td, tags: [{ key: 'x', value: 'y' }] }));
   assert.deepEqual((await ecs.send(new ECS.ListTagsForResourceCommand({ resourceArn: td }))).tags, [{ key: 'x', value: 'y' }]);
-  assert.equal(await errorOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/none', tags: [{ key: 'a', value: 'b' }] }))), 'ClusterNotFoundException');
-  assert.equal(await errorOf(ecs.send(new ECS.ListTagsForResourceCommand({ resourceArn: 'not-an-arn' }))), 'InvalidParameterException');
-  assert.equal(await errorOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: arn, tags: [{ key: 'aws:x', value: 'b' }] }))), 'InvalidParameterException');
+  assert.equal(await codeOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/none', tags: [{ key: 'a', value: 'b' }] }))), 'ClusterNotFoundException');
+  assert.equal(await codeOf(ecs.send(new ECS.ListTagsForResourceCommand({ resourceArn: 'not-an-arn' }))), 'InvalidParameterException');
+  assert.equal(await codeOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: arn, tags: [{ key: 'aws:x', value: 'b' }] }))), 'InvalidParameterException');
 });
 
 test('malformed ECS requests get AWS errors, not 500s', async () => {
@@ -194,7 +195,7 @@ test('references to another region are refused: a Cloud Map registry and a task 
     const { vpcId } = await defaultNetwork(west.ec2);
     const registry = await cloudMapService(west.sd, vpcId, { namespace: 'west.internal', service: 'w' });
     const { taskDefinition } = await west.ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'west-only', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', containerDefinitions: [container()] }));
-    assert.equal(await errorOf(ecs.send(new ECS.DescribeTaskDefinitionCommand({ taskDefinition: taskDefinition!.taskDefinitionArn! }))), 'ClientException');
+    assert.equal(await codeOf(ecs.send(new ECS.DescribeTaskDefinitionCommand({ taskDefinition: taskDefinition!.taskDefinitionArn! }))), 'ClientException');
     const east = await defaultNetwork(c.ec2);
     await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'east', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', containerDefinitions: [container({ portMappings: [{ containerPort: 80 }] })] }));
     const failure = await failureOf(

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as L from '@aws-sdk/client-cloudwatch-logs';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
-import { errorOf, failureOf, processRuns, taskIdOf, waitFor } from '../support/ecs.js';
+import { codeOf, failureOf } from '../support/errors.js';
+import { processRuns, taskIdOf, waitFor } from '../support/ecs.js';
 
 let server: TestServer;
 let ecs: ECS.ECSClient;
@@ -139,11 +140,11 @@ test('DescribeTasks reports unknown tasks as MISSING; ListTasks filters; StartTa
   assert.equal(page1.taskArns!.length, 1);
   const page2 = await ecs.send(new ECS.ListTasksCommand({ cluster: 'jobs', family: 'job-list', maxResults: 1, nextToken: page1.nextToken }));
   assert.notEqual(page2.taskArns![0], page1.taskArns![0]);
-  assert.equal(await errorOf(ecs.send(new ECS.ListTasksCommand({ cluster: 'jobs', startedBy: 'x', family: 'job-list' }))), 'InvalidParameterException');
-  assert.equal(await errorOf(ecs.send(new ECS.ListTasksCommand({ cluster: 'jobs', serviceName: 'nope' }))), 'ServiceNotFoundException');
+  assert.equal(await codeOf(ecs.send(new ECS.ListTasksCommand({ cluster: 'jobs', startedBy: 'x', family: 'job-list' }))), 'InvalidParameterException');
+  assert.equal(await codeOf(ecs.send(new ECS.ListTasksCommand({ cluster: 'jobs', serviceName: 'nope' }))), 'ServiceNotFoundException');
   assert.deepEqual(await failureOf(ecs.send(new ECS.StopTaskCommand({ cluster: 'jobs', task: '0123456789abcdef0123456789abcdef' }))), { name: 'InvalidParameterException', message: 'The referenced task was not found.' });
-  assert.equal(await errorOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'jobs', taskDefinition: td, count: 11 }))), 'InvalidParameterException');
-  assert.equal(await errorOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'jobs', taskDefinition: td, overrides: { containerOverrides: [{ name: 'ghost' }] } }))), 'InvalidParameterException');
+  assert.equal(await codeOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'jobs', taskDefinition: td, count: 11 }))), 'InvalidParameterException');
+  assert.equal(await codeOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'jobs', taskDefinition: td, overrides: { containerOverrides: [{ name: 'ghost' }] } }))), 'InvalidParameterException');
   const start = await ecs.send(new ECS.StartTaskCommand({ cluster: 'jobs', taskDefinition: td, containerInstances: ['ci-1'] }));
   assert.deepEqual(start.tasks, []);
   assert.equal(start.failures![0]!.reason, 'MISSING');

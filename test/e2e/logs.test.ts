@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as L from '@aws-sdk/client-cloudwatch-logs';
+import { codeOf } from '../support/errors.js';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -16,28 +17,19 @@ after(async () => {
   await server.destroy();
 });
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).name;
-  }
-  return 'no error';
-}
-
 test('groups and streams: create, describe by prefix, duplicates and unknowns answer AWS codes', async () => {
   await logs.send(new L.CreateLogGroupCommand({ logGroupName: '/ecs/web', tags: { team: 'core' } }));
   await logs.send(new L.CreateLogGroupCommand({ logGroupName: '/ecs/api' }));
   await logs.send(new L.CreateLogGroupCommand({ logGroupName: '/other' }));
-  assert.equal(await code(logs.send(new L.CreateLogGroupCommand({ logGroupName: '/ecs/web' }))), 'ResourceAlreadyExistsException');
-  assert.equal(await code(logs.send(new L.CreateLogGroupCommand({ logGroupName: 'bad name!' }))), 'InvalidParameterException');
+  assert.equal(await codeOf(logs.send(new L.CreateLogGroupCommand({ logGroupName: '/ecs/web' }))), 'ResourceAlreadyExistsException');
+  assert.equal(await codeOf(logs.send(new L.CreateLogGroupCommand({ logGroupName: 'bad name!' }))), 'InvalidParameterException');
   const { logGroups } = await logs.send(new L.DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/' }));
   assert.deepEqual(logGroups!.map((g) => g.logGroupName), ['/ecs/api', '/ecs/web']);
   assert.equal(logGroups![1]!.arn, 'arn:aws:logs:us-east-1:000000000000:log-group:/ecs/web:*');
   await logs.send(new L.CreateLogStreamCommand({ logGroupName: '/ecs/web', logStreamName: 'web/app/1' }));
-  assert.equal(await code(logs.send(new L.CreateLogStreamCommand({ logGroupName: '/ecs/web', logStreamName: 'web/app/1' }))), 'ResourceAlreadyExistsException');
-  assert.equal(await code(logs.send(new L.CreateLogStreamCommand({ logGroupName: '/nope', logStreamName: 's' }))), 'ResourceNotFoundException');
-  assert.equal(await code(logs.send(new L.PutLogEventsCommand({ logGroupName: '/ecs/web', logStreamName: 'missing', logEvents: [{ timestamp: Date.now(), message: 'x' }] }))), 'ResourceNotFoundException');
+  assert.equal(await codeOf(logs.send(new L.CreateLogStreamCommand({ logGroupName: '/ecs/web', logStreamName: 'web/app/1' }))), 'ResourceAlreadyExistsException');
+  assert.equal(await codeOf(logs.send(new L.CreateLogStreamCommand({ logGroupName: '/nope', logStreamName: 's' }))), 'ResourceNotFoundException');
+  assert.equal(await codeOf(logs.send(new L.PutLogEventsCommand({ logGroupName: '/ecs/web', logStreamName: 'missing', logEvents: [{ timestamp: Date.now(), message: 'x' }] }))), 'ResourceNotFoundException');
   const tags = await logs.send(new L.ListTagsForResourceCommand({ resourceArn: 'arn:aws:logs:us-east-1:000000000000:log-group:/ecs/web' }));
   assert.deepEqual(tags.tags, { team: 'core' });
 });
@@ -73,11 +65,11 @@ test('PutLogEvents refuses out-of-order batches and reports too-old events', asy
   await logs.send(new L.CreateLogGroupCommand({ logGroupName: 'g2' }));
   await logs.send(new L.CreateLogStreamCommand({ logGroupName: 'g2', logStreamName: 's' }));
   const now = Date.now();
-  assert.equal(await code(logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: now, message: 'b' }, { timestamp: now - 5, message: 'a' }] }))), 'InvalidParameterException');
+  assert.equal(await codeOf(logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: now, message: 'b' }, { timestamp: now - 5, message: 'a' }] }))), 'InvalidParameterException');
   const old = now - 15 * 86_400_000;
   const r = await logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: old, message: 'old' }, { timestamp: old + 1, message: 'old too' }] }));
   assert.equal(r.rejectedLogEventsInfo?.tooOldLogEventEndIndex, 2);
-  assert.equal(await code(logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: old, message: 'x' }, { timestamp: now, message: 'y' }] }))), 'InvalidParameterException');
+  assert.equal(await codeOf(logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: old, message: 'x' }, { timestamp: now, message: 'y' }] }))), 'InvalidParameterException');
   await logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: now, message: 'new' }] }));
   const got = await logs.send(new L.GetLogEventsCommand({ logGroupName: 'g2', logStreamName: 's' }));
   assert.deepEqual(got.events!.map((e) => e.message), ['new']);
@@ -99,15 +91,15 @@ test('FilterLogEvents: interleaved across streams, term patterns, stream prefixe
   const p2 = await logs.send(new L.FilterLogEventsCommand({ logGroupName: 'g3', limit: 3, nextToken: p1.nextToken }));
   assert.deepEqual(p2.events!.map((e) => e.message), ['ERROR four']);
   assert.equal(p2.nextToken, undefined);
-  assert.equal(await code(logs.send(new L.FilterLogEventsCommand({ logGroupName: 'g3', filterPattern: '{ $.a = 1 }' }))), 'InvalidParameterException');
+  assert.equal(await codeOf(logs.send(new L.FilterLogEventsCommand({ logGroupName: 'g3', filterPattern: '{ $.a = 1 }' }))), 'InvalidParameterException');
 });
 
 test('retention policies accept only AWS values; deleting a group deletes its events', async () => {
   await logs.send(new L.CreateLogGroupCommand({ logGroupName: 'g4' }));
-  assert.equal(await code(logs.send(new L.PutRetentionPolicyCommand({ logGroupName: 'g4', retentionInDays: 2 }))), 'InvalidParameterException');
+  assert.equal(await codeOf(logs.send(new L.PutRetentionPolicyCommand({ logGroupName: 'g4', retentionInDays: 2 }))), 'InvalidParameterException');
   await logs.send(new L.PutRetentionPolicyCommand({ logGroupName: 'g4', retentionInDays: 7 }));
   const { logGroups } = await logs.send(new L.DescribeLogGroupsCommand({ logGroupNamePrefix: 'g4' }));
   assert.equal(logGroups![0]!.retentionInDays, 7);
   await logs.send(new L.DeleteLogGroupCommand({ logGroupName: 'g4' }));
-  assert.equal(await code(logs.send(new L.DeleteLogGroupCommand({ logGroupName: 'g4' }))), 'ResourceNotFoundException');
+  assert.equal(await codeOf(logs.send(new L.DeleteLogGroupCommand({ logGroupName: 'g4' }))), 'ResourceNotFoundException');
 });

@@ -9,19 +9,7 @@ export function sdClient(server: { port: number }, region = 'us-east-1'): SD.Ser
   return new SD.ServiceDiscoveryClient({ ...sdkConfig(server, region), disableHostPrefix: true });
 }
 
-export async function errorOf(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number; fields: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as Error & { $metadata?: { httpStatusCode?: number } } & Record<string, unknown>;
-    return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode, fields: err };
-  }
-  return { name: 'no error', message: '', fields: {} };
-}
-
-export async function codeOf(p: Promise<unknown>): Promise<string> {
-  return (await errorOf(p)).name;
-}
+export { codeOf, errorOf } from './errors.js';
 
 /** Polls GetOperation until the operation is done (bounded: 200 polls × 25 ms). */
 export async function waitOperation(sd: SD.ServiceDiscoveryClient, operationId: string): Promise<SD.Operation> {

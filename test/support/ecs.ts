@@ -92,26 +92,6 @@ export async function discover(sd: SD.ServiceDiscoveryClient, namespace: string,
 
 export const taskIdOf = (t: { taskArn?: string }) => t.taskArn!.split('/').pop()!;
 
-/** The error name an SDK call fails with ('no error' when it succeeds). */
-export async function errorOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).name;
-  }
-  return 'no error';
-}
-
-/** Name and message of the failure. */
-export async function failureOf(p: Promise<unknown>): Promise<{ name: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { name: (e as Error).name, message: (e as Error).message };
-  }
-  return { name: 'no error', message: '' };
-}
-
 /** True when the process exists and is not a zombie. */
 export function processRuns(pid: number): boolean {
   try {

@@ -3,27 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import packet from 'dns-packet';
-import { silentLogger } from '../../kernel/log.js';
-import type { RequestContext } from '../../protocol/handlers.js';
-import { Store } from '../../store/store.js';
-import { cloudmapMigrations, createCloudMap } from '../index.js';
+import { cloudMapWorld } from '../test-world.js';
 import { MAX_MULTIVALUE, planAnswer, type AnswerVariant } from './answers.js';
 import { encodeResponse, nameWire, RCODE, TYPE } from './wire.js';
 import { buildZoneIndex } from './zones.js';
 
-const ctx: RequestContext = { requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'test', service: 'servicediscovery', operation: 'x', headers: {}, receivedAt: 0 };
-
 async function world() {
-  const store = Store.open(':memory:', cloudmapMigrations, silentLogger);
-  const cm = createCloudMap(store, { vpc: () => ({}) as never }, { healthDelayMs: 0, operationDelayMs: 0 }, silentLogger);
-  await cm.start();
-  const h = cm.handlers as unknown as Record<string, (input: unknown, ctx: RequestContext) => any>;
-  const ns = (Name: string) => h.GetOperation!({ OperationId: h.CreatePrivateDnsNamespace!({ Name, Vpc: 'vpc-1' }, ctx).OperationId }, ctx).Operation.Targets.NAMESPACE as string;
-  const nsId = ns('internal');
-  const svc = (Name: string, extra: object, NamespaceId = nsId) => h.CreateService!({ Name, NamespaceId, ...extra }, ctx).Service.Id as string;
-  const reg = (serviceId: string, instanceId: string, attributes: Record<string, string>) => cm.api.registerInstance({ serviceId, instanceId, attributes });
-  const index = () => buildZoneIndex(cm.discovery.snapshot);
-  return { cm, ns, svc, reg, index, close: async () => (await cm.stop(), store.close()) };
+  const w = await cloudMapWorld();
+  const svc = (Name: string, extra: object, NamespaceId = w.nsId) => w.service(Name, extra, NamespaceId).Id;
+  const reg = (serviceId: string, instanceId: string, attributes: Record<string, string>) => w.cm.api.registerInstance({ serviceId, instanceId, attributes });
+  const index = () => buildZoneIndex(w.cm.discovery.snapshot);
+  return { cm: w.cm, ns: w.namespace, svc, reg, index, close: w.close };
 }
 
 interface Rec {

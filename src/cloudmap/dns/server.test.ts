@@ -4,22 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import packet from 'dns-packet';
 import { silentLogger } from '../../kernel/log.js';
-import type { RequestContext } from '../../protocol/handlers.js';
-import { Store } from '../../store/store.js';
-import { cloudmapMigrations, createCloudMap } from '../index.js';
+import { cloudMapWorld } from '../test-world.js';
 import { DnsServer } from './server.js';
 
-const ctx: RequestContext = { requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'test', service: 'servicediscovery', operation: 'x', headers: {}, receivedAt: 0 };
-
 async function world() {
-  const store = Store.open(':memory:', cloudmapMigrations, silentLogger);
-  const cm = createCloudMap(store, { vpc: () => ({}) as never }, { healthDelayMs: 0, operationDelayMs: 0 }, silentLogger);
-  await cm.start();
-  const h = cm.handlers as unknown as Record<string, (input: unknown, ctx: RequestContext) => any>;
-  const nsId = h.GetOperation!({ OperationId: h.CreatePrivateDnsNamespace!({ Name: 'internal', Vpc: 'vpc-1' }, ctx).OperationId }, ctx).Operation.Targets.NAMESPACE;
-  const api = h.CreateService!({ Name: 'api', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }, { Type: 'A', TTL: 10 }] } }, ctx).Service.Id as string;
-  const dns = new DnsServer(cm.discovery, silentLogger);
-  return { cm, api, dns, close: async () => (await cm.stop(), store.close()) };
+  const w = await cloudMapWorld();
+  const api = w.service('api', { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }, { Type: 'A', TTL: 10 }] } }).Id;
+  const dns = new DnsServer(w.cm.discovery, silentLogger);
+  return { cm: w.cm, api, dns, close: w.close };
 }
 
 const q = (name: string, type: string, opts: { id?: number; rd?: boolean; edns?: number } = {}) =>

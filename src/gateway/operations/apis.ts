@@ -7,7 +7,7 @@ import type { Api, ApiGatewayV2Operations, Cors } from '../../protocol/generated
 import { CorsError, validateCors } from '../cors.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { apiKey, childKey, type ApiRecord, type CorsRecord, type IntegrationRecord, type RouteRecord, type StageRecord } from '../store.js';
-import { apiEndpoint, badRequest, checkTags, conflict, page, requireApi, toCamel, toPascal, type OpsContext, wireDate } from './common.js';
+import { apiEndpoint, badRequest, checkTags, conflict, freshApiId, page, requireApi, toCamel, toPascal, type OpsContext, wireDate } from './common.js';
 import { autoDeployStageTx, autoDeployTx } from './deployments.js';
 
 export const HTTP_ROUTE_SELECTION = '$request.method $request.path';
@@ -100,8 +100,7 @@ export function apiOperations(c: OpsContext) {
       if (input.RouteKey !== undefined && input.Target === undefined) throw badRequest('RouteKey is supported only together with Target (quick create).');
       if (input.CredentialsArn !== undefined && input.Target === undefined) throw badRequest('CredentialsArn is supported only together with Target (quick create).');
       const tags = checkTags(input.Tags);
-      let apiId = alnum(10);
-      while (c.gw.apis.has(apiKey(ctx.region, apiId))) apiId = alnum(10);
+      const apiId = freshApiId(c, ctx.region);
       const api: ApiRecord = {
         region: ctx.region,
         accountId: ctx.accountId,

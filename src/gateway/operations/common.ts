@@ -2,6 +2,7 @@
 // NotFoundException texts (spec §2.10), paging with string MaxResults, tags, and flat
 // camelCase ↔ PascalCase structure conversion for nested wire structures.
 import { AwsError } from '../../kernel/errors.js';
+import { alnum } from '../../kernel/ids.js';
 import { InvalidTokenError, paginate } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Api } from '../../ec2/api.js';
@@ -21,6 +22,13 @@ export interface OpsContext {
 export const badRequest = (message: string) => new AwsError('BadRequestException', message);
 export const conflict = (message: string) => new AwsError('ConflictException', message);
 export const notFound = (resourceType: string, message: string) => new AwsError('NotFoundException', message, { fields: { ResourceType: resourceType } });
+
+/** A new API id (10 lower-case letters and digits, as AWS's) not used in this region yet. */
+export function freshApiId(c: OpsContext, region: string): string {
+  let apiId = alnum(10);
+  while (c.gw.apis.has(apiKey(region, apiId))) apiId = alnum(10);
+  return apiId;
+}
 
 export function requireApi(c: OpsContext, ctx: RequestContext, apiId: string): ApiRecord {
   const api = c.gw.apis.get(apiKey(ctx.region, apiId));

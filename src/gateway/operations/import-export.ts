@@ -9,7 +9,7 @@ import { exportOpenApi, importOpenApi, OpenApiError, type ImportedApi } from '..
 import { apiKey, childKey, type ApiRecord, type AuthorizerRecord, type IntegrationRecord, type RouteRecord } from '../store.js';
 import { apiWire, corsRecord, HTTP_ROUTE_SELECTION } from './apis.js';
 import { validateAuthorizer } from './authorizers.js';
-import { apiEndpoint, badRequest, requireApi, requireDeployment, requireStage, type OpsContext } from './common.js';
+import { apiEndpoint, badRequest, freshApiId, requireApi, requireDeployment, requireStage, type OpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
 import { validateIntegration } from './integrations.js';
 import { validateRoute } from './routes.js';
@@ -96,8 +96,7 @@ export function importExportOperations(c: OpsContext) {
     async ImportApi(input, ctx: RequestContext) {
       const def = await parseDefinition(input.Body);
       return c.gw.store.withTx(() => {
-        let apiId = alnum(10);
-        while (c.gw.apis.has(apiKey(ctx.region, apiId))) apiId = alnum(10);
+        const apiId = freshApiId(c, ctx.region);
         const api: ApiRecord = {
           region: ctx.region,
           accountId: ctx.accountId,
