@@ -73,8 +73,8 @@ export const LOGS = 'Logs_20140328';
 /** The regions that hold resources, as the server reports them (empty if it cannot say). */
 export async function regionsInUse(opts: CallOptions): Promise<string[]> {
   try {
-    const health = (await (await fetch(`${opts.endpoint}/_wayfinder/health`)).json()) as { regions?: unknown };
-    return Array.isArray(health.regions) ? health.regions.map(String) : [];
+    const body = (await (await fetch(`${opts.endpoint}/_wayfinder/regions`)).json()) as { regions?: unknown };
+    return Array.isArray(body.regions) ? body.regions.map(String) : [];
   } catch {
     return [];
   }

@@ -2,7 +2,7 @@
 // URLs and routes, Cloud Map services with healthy/total instances, ECS services with
 // desired/running/pending and the current deployment; of every region that holds resources, or of
 // --region alone.
-import { AwsCallError, callOptions, ECS, jsonCall, restCall, SD, type CallOptions } from './aws-call.js';
+import { AwsCallError, callOptions, ECS, jsonCall, regionsInUse, restCall, SD, type CallOptions } from './aws-call.js';
 import { parseArgs } from './args.js';
 
 interface Api { apiId: string; name: string; apiEndpoint?: string; protocolType: string }
@@ -102,7 +102,7 @@ export async function status(argv: string[]): Promise<number> {
   const lines = [`Wayfinder ${health.version} at ${opts.endpoint}${facts ? ` — ${facts}` : ''}`];
   // Without --region, every region that holds resources: the walkthrough works in eu-west-2 while a
   // shell's AWS_DEFAULT_REGION is often us-east-1, and an empty overview would mislead.
-  const inUse = Array.isArray(health.regions) ? health.regions.map(String) : [];
+  const inUse = await regionsInUse(opts);
   const regions = args.flags.has('--region') ? [opts.region] : [opts.region, ...inUse.filter((r) => r !== opts.region)];
   const blocks = await Promise.all(regions.map(async (region) => ({ region, sections: await regionBlock({ ...opts, region }) })));
   const busy = blocks.filter((b) => b.sections.some((sec) => sec.error || sec.rows?.length));

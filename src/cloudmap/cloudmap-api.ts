@@ -4,7 +4,7 @@
 import { AwsError } from '../kernel/errors.js';
 import type { Store } from '../store/store.js';
 import type { CloudMapApi, CloudMapServiceInfo } from './api.js';
-import type { Discovery } from './discovery.js';
+import { healthModeOf, type Discovery } from './discovery.js';
 import { operationId } from './ids.js';
 import { checkInstanceAttributes, rulesFor } from './instance-attributes.js';
 import type { OperationRunner } from './op-runner.js';
@@ -41,7 +41,7 @@ export function serviceInfo(svc: ServiceRecord, ns: NamespaceRecord): CloudMapSe
     namespaceName: ns.httpName,
     namespaceType: ns.type,
     recordTypes: (svc.dnsRecords ?? []).map((r) => r.type),
-    health: svc.customHealth ? 'custom' : svc.healthCheck ? 'route53' : 'none',
+    health: healthModeOf(svc),
   };
 }
 

@@ -10,6 +10,7 @@ import type { Change, Store } from '../store/store.js';
 import type { DiscoveredInstance, DiscoveryView, HealthStatus } from './api.js';
 import { parsePort } from './instance-attributes.js';
 import {
+  instanceKey,
   splitInstanceKey,
   TABLES,
   type CloudMapStore,
@@ -187,7 +188,7 @@ export class Discovery implements DiscoveryView {
 
   private healthKeys(): string[] {
     // Health rows carry no key inside the document, so read the keys from the instances.
-    return this.cm.instances.all().map((i) => `${i.region}/${i.serviceId}/${i.id}`);
+    return this.cm.instances.all().map((i) => instanceKey(i.region, i.serviceId, i.id));
   }
 
   private group<T>(map: Map<string, Map<string, T>>, serviceId: string): Map<string, T> {

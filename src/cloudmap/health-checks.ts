@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import type { Logger } from '../kernel/log.js';
 import type { Store } from '../store/store.js';
 import type { Discovery } from './discovery.js';
-import type { CloudMapStore, CustomStatus, HealthCheckRecord } from './store.js';
+import { instanceKey, type CloudMapStore, type CustomStatus, type HealthCheckRecord } from './store.js';
 import { setCheckedHealthTx } from './writes.js';
 
 export interface ProbeTarget {
@@ -123,7 +123,7 @@ export class HealthChecker {
       const check = view.record.healthCheck;
       if (view.healthMode !== 'route53' || !check) continue;
       for (const inst of view.instances) {
-        const key = `${view.record.region}/${view.record.id}/${inst.instanceId}`;
+        const key = instanceKey(view.record.region, view.record.id, inst.instanceId);
         wanted.add(key);
         const target: ProbeTarget = { check, ipv4: inst.ipv4, port: inst.port };
         const signature = JSON.stringify(target);

@@ -4,7 +4,7 @@
 // feed and reads due times from the records, so changes pending across a restart still apply.
 import type { Logger } from '../kernel/log.js';
 import type { Change, Store } from '../store/store.js';
-import { TABLES, type CloudMapStore } from './store.js';
+import { instanceKey, TABLES, type CloudMapStore } from './store.js';
 import { applyDueHealthTx } from './writes.js';
 
 export class CustomHealthEngine {
@@ -19,7 +19,7 @@ export class CustomHealthEngine {
 
   start(): void {
     this.unsubscribe = this.store.subscribe((changes) => this.onChanges(changes));
-    for (const inst of this.cm.instances.all()) this.check(`${inst.region}/${inst.serviceId}/${inst.id}`);
+    for (const inst of this.cm.instances.all()) this.check(instanceKey(inst.region, inst.serviceId, inst.id));
   }
 
   stop(): void {

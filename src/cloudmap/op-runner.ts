@@ -9,7 +9,7 @@ import type { Logger } from '../kernel/log.js';
 import { WorkQueue } from '../loop/work-queue.js';
 import type { Change, Store } from '../store/store.js';
 import { operationId } from './ids.js';
-import { regionKey, TABLES, type CloudMapStore, type OperationAction, type OperationRecord, type OperationType } from './store.js';
+import { instanceKey, regionKey, TABLES, type CloudMapStore, type OperationAction, type OperationRecord, type OperationType } from './store.js';
 import { deregisterInstanceTx, registerInstanceTx } from './writes.js';
 
 export interface SubmitRequest {
@@ -73,7 +73,7 @@ export function applyActionTx(cm: CloudMapStore, op: OperationRecord, now: numbe
       // A service that gains a Route 53 check starts its instances healthy; one that loses it drops their health.
       if (!!svc.healthCheck !== !!next.healthCheck) {
         for (const inst of cm.instancesOf(region, svc.id)) {
-          const key = `${region}/${svc.id}/${inst.id}`;
+          const key = instanceKey(region, svc.id, inst.id);
           if (next.healthCheck) cm.health.putTx(key, { status: 'HEALTHY' });
           else cm.health.deleteTx(key);
         }

@@ -3,6 +3,7 @@
 import { AwsError } from '../kernel/errors.js';
 import { ec2Id, hex } from '../kernel/ids.js';
 import { formatIpv4, parseCidr, size } from './cidr.js';
+import { regionKey } from '../store/store.js';
 import type { Ec2Store, NetworkInterfaceRecord, SecurityGroupRecord, SubnetRecord, VpcRecord } from './store.js';
 
 export interface Ec2Api {
@@ -67,15 +68,15 @@ export function createEc2Api(ec2: Ec2Store): Ec2Api {
           status: 'in-use',
           tags: {},
         };
-        ec2.enis.putTx(`${region}/${eni.networkInterfaceId}`, eni);
+        ec2.enis.putTx(regionKey(region, eni.networkInterfaceId), eni);
         return eni;
       });
     },
     releaseEni(region, eniId) {
-      ec2.store.withTx(() => ec2.enis.deleteTx(`${region}/${eniId}`));
+      ec2.store.withTx(() => ec2.enis.deleteTx(regionKey(region, eniId)));
     },
     eni(region, eniId) {
-      return ec2.enis.get(`${region}/${eniId}`);
+      return ec2.enis.get(regionKey(region, eniId));
     },
   };
 }

@@ -2,7 +2,7 @@
 // The default VPC of a region (172.31.0.0/16, one default /20 subnet per AZ, a `default` security
 // group) is seeded the first time the region is used, once: deleting it is the user's choice.
 import { ec2Id, hex } from '../kernel/ids.js';
-import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
+import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
 import { formatIpv4, parseCidr } from './cidr.js';
 import { zonesOf } from './zones.js';
 
@@ -112,7 +112,7 @@ export class Ec2Store {
 
   private seedDefaultVpcTx(region: string, accountId: string): void {
     const vpc = this.newVpc(region, accountId, '172.31.0.0/16', true);
-    this.vpcs.putTx(`${region}/${vpc.vpcId}`, vpc);
+    this.vpcs.putTx(regionKey(region, vpc.vpcId), vpc);
     const base = parseCidr('172.31.0.0/16')!.base;
     zonesOf(region).forEach((zone, i) => {
       const subnet: SubnetRecord = {
@@ -127,7 +127,7 @@ export class Ec2Store {
         ownerId: accountId,
         tags: {},
       };
-      this.subnets.putTx(`${region}/${subnet.subnetId}`, subnet);
+      this.subnets.putTx(regionKey(region, subnet.subnetId), subnet);
     });
     this.createDefaultGroupTx(region, vpc);
   }
@@ -162,20 +162,20 @@ export class Ec2Store {
       ],
       tags: {},
     };
-    this.groups.putTx(`${region}/${groupId}`, group);
+    this.groups.putTx(regionKey(region, groupId), group);
     return group;
   }
 
   vpc(region: string, id: string): VpcRecord | undefined {
-    return this.vpcs.get(`${region}/${id}`);
+    return this.vpcs.get(regionKey(region, id));
   }
 
   subnet(region: string, id: string): SubnetRecord | undefined {
-    return this.subnets.get(`${region}/${id}`);
+    return this.subnets.get(regionKey(region, id));
   }
 
   group(region: string, id: string): SecurityGroupRecord | undefined {
-    return this.groups.get(`${region}/${id}`);
+    return this.groups.get(regionKey(region, id));
   }
 
   defaultVpc(region: string): VpcRecord | undefined {

@@ -3,7 +3,7 @@
 //
 // Lifecycle:
 //   start   picks the runtime, rebuilds the task index, removes this Wayfinder's stray containers,
-//           removes Cloud Map instances no live task owns, then wakes every task and service.
+//           removes Cloud Map instances of known tasks that no longer run, then wakes every task and service.
 //   stop    (graceful) process-runtime tasks cannot outlive the server: they are stopped,
 //           deregistered and recorded STOPPED (the scheduler replaces them at the next start).
 //           Docker containers keep running and are re-adopted by the next start on this data dir.
@@ -28,7 +28,7 @@ import type { DockerRuntime } from './runtimes/docker/docker-runtime.js';
 import { ProcessRuntime } from './runtimes/process/process-runtime.js';
 import { dockerIfAvailable, selectRuntime, type RuntimeChoice } from './runtimes/select.js';
 import { ServiceController } from './scheduler/controller.js';
-import { EcsStore, type TaskRecord } from './store.js';
+import { EcsStore, serviceKey, taskDefinitionKey, taskKey, type TaskRecord } from './store.js';
 import { TaskIndex } from './task-index.js';
 import { TaskEngine } from './tasks/engine.js';
 
@@ -100,7 +100,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
   }
 
   function wakeAll(): void {
-    for (const s of ecs.services.all()) if (s.status !== 'INACTIVE') controller.add(`${s.region}/${s.cluster}/${s.name}`);
+    for (const s of ecs.services.all()) if (s.status !== 'INACTIVE') controller.add(serviceKey(s.region, s.cluster, s.name));
   }
 
   function sweep(): void {
@@ -108,15 +108,15 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
     const tasks = ecs.tasks.all();
     store.withTx(() => {
       for (const t of tasks) {
-        if (t.lastStatus === 'STOPPED' && (t.stoppedAt ?? 0) < now - RETENTION_MS) ecs.tasks.deleteTx(`${t.region}/${t.cluster}/${t.taskId}`);
+        if (t.lastStatus === 'STOPPED' && (t.stoppedAt ?? 0) < now - RETENTION_MS) ecs.tasks.deleteTx(taskKey(t.region, t.cluster, t.taskId));
       }
       const services = ecs.services.all();
       for (const s of services) {
-        if (s.status === 'INACTIVE' && (s.inactiveAt ?? 0) < now - RETENTION_MS) ecs.services.deleteTx(`${s.region}/${s.cluster}/${s.name}`);
+        if (s.status === 'INACTIVE' && (s.inactiveAt ?? 0) < now - RETENTION_MS) ecs.services.deleteTx(serviceKey(s.region, s.cluster, s.name));
       }
       const inUse = new Set<string>([...tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => t.taskDefinitionArn), ...services.filter((s) => s.status !== 'INACTIVE').flatMap((s) => s.deployments.map((d) => d.taskDefinition))]);
       for (const td of ecs.taskDefinitions.all()) {
-        if (td.status === 'DELETE_IN_PROGRESS' && !inUse.has(td.arn)) ecs.taskDefinitions.deleteTx(`${td.region}/${td.family}/${String(td.revision).padStart(8, '0')}`);
+        if (td.status === 'DELETE_IN_PROGRESS' && !inUse.has(td.arn)) ecs.taskDefinitions.deleteTx(taskDefinitionKey(td.region, td.family, td.revision));
       }
     });
     wakeAll();
@@ -184,7 +184,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
       await removeStrays();
       cleanCloudMap();
       unsubscribe = store.subscribe(onChanges);
-      for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') engine.add(`${t.region}/${t.cluster}/${t.taskId}`);
+      for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') engine.add(taskKey(t.region, t.cluster, t.taskId));
       wakeAll();
       sweeper = setInterval(() => {
         try {

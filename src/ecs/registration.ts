@@ -2,8 +2,8 @@
 // service of its deployment's serviceRegistries (instance id = task id, the attribute set ECS
 // writes); its health is pushed while it runs when the Cloud Map service uses custom health; during
 // DEACTIVATING it is deregistered. With the process and docker runtimes the reachable address is
-// 127.0.0.1 and the host port the runtime bound. After a restart, `reconcile` removes instances no
-// live task owns, so Cloud Map never keeps an instance of a stopped task.
+// 127.0.0.1 and the host port the runtime bound. After a restart, `reconcile` removes the instances
+// of known tasks that no longer run, so Cloud Map never keeps an instance of a stopped task.
 import type { CloudMapApi, CloudMapServiceInfo } from '../cloudmap/api.js';
 import type { Logger } from '../kernel/log.js';
 import type { RegistrationRecord, ServiceRegistryRecord, TaskRecord } from './store.js';
@@ -43,13 +43,8 @@ export function instanceAttributes(task: TaskRecord, registry: ServiceRegistryRe
   attrs.ECS_CLUSTER_NAME = task.cluster;
   if (task.service) attrs.ECS_SERVICE_NAME = task.service;
   attrs.ECS_TASK_DEFINITION_FAMILY = task.family;
-  if (info.health === 'custom') attrs.AWS_INIT_HEALTH_STATUS = initialHealth(task);
+  if (info.health === 'custom') attrs.AWS_INIT_HEALTH_STATUS = wantedHealth(task) ?? 'UNHEALTHY'; // not yet judged: unhealthy until it is
   return attrs;
-}
-
-function initialHealth(task: TaskRecord): 'HEALTHY' | 'UNHEALTHY' {
-  if (!hasEssentialHealthChecks(task)) return 'HEALTHY';
-  return task.healthStatus === 'HEALTHY' ? 'HEALTHY' : 'UNHEALTHY';
 }
 
 /** The status ECS wants Cloud Map to show for a running task, or undefined when it has no opinion yet. */
@@ -134,9 +129,9 @@ export class Registration {
   }
 
   /**
-   * Restart consistency: in every Cloud Map service ECS registers into, removes instances that no
-   * live task owns — instances of known tasks that are stopping or stopped, and task-id-shaped
-   * instances of tasks Wayfinder no longer knows.
+   * Restart consistency: in every Cloud Map service ECS registers into, removes the instances of
+   * known tasks that are stopping or stopped. Instances of unknown ids are left alone: someone may
+   * have registered them through the API.
    */
   reconcile(serviceIds: Iterable<string>, tasksById: ReadonlyMap<string, TaskRecord>): number {
     if (!this.cloudMap) return 0;

@@ -1,8 +1,7 @@
 // Which tasks belong to which service, in memory, so the scheduler and DescribeServices never scan
 // the task table. Built once at start; kept current by the scheduler (it creates service tasks) and
 // by the change feed (deletes, and any task it has not seen).
-import type { EcsStore } from './store.js';
-import { serviceKey } from './store.js';
+import { serviceKey, taskKey, type EcsStore } from './store.js';
 
 export class TaskIndex {
   private readonly byService = new Map<string, Set<string>>();
@@ -13,7 +12,7 @@ export class TaskIndex {
   rebuild(): void {
     this.byService.clear();
     this.serviceOf.clear();
-    for (const t of this.ecs.tasks.all()) this.add(`${t.region}/${t.cluster}/${t.taskId}`, t.service ? serviceKey(t.region, t.cluster, t.service) : null);
+    for (const t of this.ecs.tasks.all()) this.add(taskKey(t.region, t.cluster, t.taskId), t.service ? serviceKey(t.region, t.cluster, t.service) : null);
   }
 
   add(taskKey: string, svcKey: string | null): void {

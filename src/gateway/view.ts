@@ -6,7 +6,7 @@ import type { LogTarget } from '../logs/writer.js';
 import type { Change } from '../store/store.js';
 import { compileFormat, type FormatPart } from './access-log-format.js';
 import { compileDeployment, type CompiledDeployment } from './snapshot.js';
-import { apiKey, childKey, type ApiRecord, type GatewayStore, type RouteSettingsRecord, type StageRecord, type VpcLinkRecord, VIEW_TABLES } from './store.js';
+import { apiKey, childKey, regionKey, type ApiRecord, type GatewayStore, type RouteSettingsRecord, type StageRecord, type VpcLinkRecord, VIEW_TABLES } from './store.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface AccessLogRuntime {
@@ -89,7 +89,7 @@ export class GatewayView {
       else if (c.table === 'gw_domain_names' || c.table === 'gw_api_mappings') domains = true;
       else {
         const [region, apiId] = c.key.split('/');
-        if (region && apiId) apis.add(`${region}/${apiId}`);
+        if (region && apiId) apis.add(apiKey(region, apiId));
       }
     }
     for (const k of apis) {
@@ -101,7 +101,7 @@ export class GatewayView {
   }
 
   vpcLink(region: string, id: string): VpcLinkRecord | undefined {
-    return this.vpcLinks.get(`${region}/${id}`);
+    return this.vpcLinks.get(regionKey(region, id));
   }
 
   /** By `<region>/<vpcLinkId>` (the data plane precomputes the key). */

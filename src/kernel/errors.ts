@@ -29,7 +29,7 @@ export class AwsError extends Error {
 
 /** Statuses of the errors that are not modelled in a service model (common AWS errors). */
 const CATALOG: Record<string, number> = {
-  // authentication (status differs per protocol; see protocol/sigv4-errors.ts)
+  // authentication errors are not here: their status differs per protocol (protocol/serialize-error.ts authError)
   InternalFailure: 500,
   InternalError: 500,
   ServiceUnavailable: 503,
@@ -50,12 +50,12 @@ const CATALOG: Record<string, number> = {
 export function notImplementedError(service: string, operation: string): AwsError {
   return new AwsError(
     'NotImplemented',
-    `${service}:${operation} is not implemented by Wayfinder yet. See https://github.com/wayfinder/wayfinder#coverage.`,
+    `${service}:${operation} is not implemented by Wayfinder yet. See the README's "What is served".`,
     { status: 501 },
   );
 }
 
-/** Errors that are our own bugs, never the client's: logged, answered as InternalFailure 500. */
+/** True for an error meant for the client, in AWS's terms; anything else thrown is our own bug (logged, answered InternalFailure 500). */
 export function isAwsError(e: unknown): e is AwsError {
   return e instanceof AwsError;
 }

@@ -7,31 +7,30 @@ export interface Page<T> {
   nextToken: string | undefined;
 }
 
-export class InvalidTokenError extends Error {}
-
 function encode(key: string): string {
   return Buffer.from(JSON.stringify({ after: key }), 'utf8').toString('base64url');
 }
 
-function decode(token: string): string {
+function decode(token: string): string | undefined {
   try {
     const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
     if (typeof v.after === 'string') return v.after;
   } catch {
-    /* fall through */
+    /* not one of ours */
   }
-  throw new InvalidTokenError(`Invalid pagination token: ${token.slice(0, 64)}`);
+  return undefined;
 }
 
 /**
- * Pages a list ordered by `keyOf`. `limit` undefined means everything fits on one page unless
- * `defaultLimit` is given.
+ * Pages a list ordered by `keyOf`; `limit` undefined puts everything on one page. A token that is not
+ * one of ours throws `invalidToken()`: each service's own error for it.
  */
-export function paginate<T>(items: T[], keyOf: (t: T) => string, limit: number | undefined, token: string | undefined): Page<T> {
+export function paginate<T>(items: T[], keyOf: (t: T) => string, limit: number | undefined, token: string | undefined, invalidToken: () => Error): Page<T> {
   const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   let start = 0;
   if (token) {
     const after = decode(token);
+    if (after === undefined) throw invalidToken();
     start = sorted.findIndex((t) => keyOf(t) > after);
     if (start < 0) start = sorted.length;
   }

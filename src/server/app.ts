@@ -116,10 +116,10 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
           status: 'ok',
           version: VERSION,
           services: Object.fromEntries(registry.all.map((spec) => [spec.name, handlers[spec.name] ? 'running' : 'not implemented'])),
-          regions: s.regionsInUse(), // where resources live: `wayfinder status` shows them all
           ...facts(),
         }),
         reset,
+        regions: () => s.regionsInUse(),
         extra: products.flatMap((p) => p.internalRoutes ?? []),
       }),
       ...products.flatMap((p) => p.edgeRoutes ?? []),

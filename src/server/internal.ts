@@ -1,4 +1,4 @@
-// Wayfinder's own endpoints under /_wayfinder: health, reset (also answered at /moto-api/reset for
+// Wayfinder's own endpoints under /_wayfinder: health, regions in use, reset (also answered at /moto-api/reset for
 // tools written against moto). Everything here is for tests and the CLI, not an AWS API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EdgeRoute } from './edge.js';
@@ -14,6 +14,8 @@ export interface InternalRoute {
 export interface InternalApi {
   health(): { status: string; services: Record<string, string>; version: string; [k: string]: unknown };
   reset(): Promise<void>;
+  /** The regions that hold resources (for `wayfinder status` and `logs`). */
+  regions(): string[];
   /** Extra routes products add under /_wayfinder (status, OIDC issuer, route explainer …). */
   extra?: InternalRoute[];
 }
@@ -27,6 +29,9 @@ export function internalRoute(api: InternalApi): EdgeRoute {
       const method = req.method ?? 'GET';
       if (path === '/_wayfinder/health' && (method === 'GET' || method === 'HEAD')) {
         return sendJson(res, 200, api.health());
+      }
+      if (path === '/_wayfinder/regions' && method === 'GET') {
+        return sendJson(res, 200, { regions: api.regions() });
       }
       if ((path === '/_wayfinder/reset' || path === '/moto-api/reset') && method === 'POST') {
         req.resume();

@@ -41,6 +41,7 @@ export class Store {
   private rev: number;
   private readonly listeners = new Set<ChangeListener>();
   private readonly tables = new Map<string, DocTable<unknown>>();
+  private regionScans?: Database.Statement[];
 
   private constructor(db: Database.Database, private readonly logger: Logger) {
     this.db = db;
@@ -147,8 +148,7 @@ export class Store {
     const tables = this.userTables();
     this.withTx(() => {
       for (const name of tables) {
-        const cols = (this.db.prepare(`PRAGMA table_info(${name})`).all() as Array<{ name: string }>).map((c) => c.name);
-        if (cols.includes('key')) {
+        if (this.hasKeyColumn(name)) {
           for (const row of this.db.prepare(`SELECT key FROM ${name}`).all() as Array<{ key: string }>) this.recordTx(name, row.key, 'delete');
         }
         this.db.exec(`DELETE FROM ${name}`);
@@ -161,11 +161,12 @@ export class Store {
    * each table's primary key, so it costs a few lookups per region and table, whatever the row count.
    */
   regionsInUse(): string[] {
+    // The tables are fixed once migrations ran (at open), so the statements are prepared once.
+    this.regionScans ??= this.userTables()
+      .filter((name) => this.hasKeyColumn(name))
+      .map((name) => this.db.prepare(`SELECT key FROM ${name} WHERE key >= ? ORDER BY key LIMIT 1`).pluck());
     const found = new Set<string>();
-    for (const name of this.userTables()) {
-      const cols = (this.db.prepare(`PRAGMA table_info(${name})`).all() as Array<{ name: string }>).map((c) => c.name);
-      if (!cols.includes('key')) continue;
-      const next = this.db.prepare(`SELECT key FROM ${name} WHERE key >= ? ORDER BY key LIMIT 1`).pluck();
+    for (const next of this.regionScans) {
       // '0' sorts right after '/', so `<prefix>0` is the first key past every `<prefix>/…` key.
       for (let key = next.get('') as string | undefined; key !== undefined; ) {
         const slash = key.indexOf('/');
@@ -183,6 +184,10 @@ export class Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  private hasKeyColumn(table: string): boolean {
+    return (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === 'key');
   }
 
   private userTables(): string[] {

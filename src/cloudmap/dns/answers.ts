@@ -9,7 +9,7 @@
 // health configuration count as healthy. Several random picks ("variants") are prepared so that
 // successive queries see different selections and orders while the answer bytes stay cached.
 import type { DiscoveredInstance } from '../api.js';
-import type { ServiceView } from '../discovery.js';
+import { shuffle, type ServiceView } from '../discovery.js';
 import { findZone, srvTarget, type OwnerNode, type Zone, type ZoneIndex } from './zones.js';
 import { RCODE, TYPE, type ResourceRecord, type SoaData } from './wire.js';
 
@@ -45,12 +45,7 @@ const empty = (): AnswerVariant => ({ answer: [], authority: [], additional: [] 
 /** Picks up to n values (MULTIVALUE n = 8, WEIGHTED n = 1), preferring healthy ones; random order. */
 export function pickHealthy(candidates: readonly DiscoveredInstance[], n: number, random: () => number): DiscoveredInstance[] {
   const healthy = candidates.filter((c) => c.health !== 'UNHEALTHY');
-  const pool = [...(healthy.length ? healthy : candidates)];
-  for (let i = pool.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
-  return pool.slice(0, n);
+  return shuffle([...(healthy.length ? healthy : candidates)], random).slice(0, n);
 }
 
 function ttlOf(view: ServiceView, type: 'A' | 'AAAA' | 'SRV' | 'CNAME'): number {

@@ -100,7 +100,7 @@ export class DnsServer {
       q = parseQuery(msg);
       if (q.kind === 'drop') return undefined;
       if (q.kind === 'error') return encodeHeaderOnly(q.id, q.opcode, q.rd, q.rcode);
-      if (q.edns && q.ednsVersion > 0) return this.patch(msg, q, this.encode(msg, q, { rcode: RCODE.NOERROR, aa: false, answer: [], authority: [], additional: [] }, { extRcode: EXT_BADVERS }));
+      if (q.edns && q.ednsVersion > 0) return this.patch(msg, q, this.encode(q, { rcode: RCODE.NOERROR, aa: false, answer: [], authority: [], additional: [] }, { extRcode: EXT_BADVERS }));
 
       if (this.view.revision !== this.cacheRevision) {
         this.cache.clear();
@@ -128,7 +128,7 @@ export class DnsServer {
     return this.index;
   }
 
-  private encode(msg: Buffer, q: Query, body: Omit<ResponseSpec, 'qname' | 'qtype' | 'qclass'>, opt?: ResponseSpec['opt']): Buffer {
+  private encode(q: Query, body: Omit<ResponseSpec, 'qname' | 'qtype' | 'qclass'>, opt?: ResponseSpec['opt']): Buffer {
     const qname = Buffer.from(q.key.slice(0, q.nameEnd - 12), 'latin1');
     return encodeResponse({ ...body, qname, qtype: q.qtype, qclass: q.qclass, ...(opt ? { opt } : {}) });
   }
@@ -141,10 +141,10 @@ export class DnsServer {
     const head = { rcode: plan.rcode, aa: plan.aa };
     const none = { answer: [], authority: [], additional: [] };
     return {
-      plain: plan.variants.map((v) => this.encode(msg, q, { ...head, ...v })),
-      edns: plan.variants.map((v) => this.encode(msg, q, { ...head, ...v }, {})),
-      truncatedPlain: this.encode(msg, q, { ...head, ...none, tc: true }),
-      truncatedEdns: this.encode(msg, q, { ...head, ...none, tc: true }, {}),
+      plain: plan.variants.map((v) => this.encode(q, { ...head, ...v })),
+      edns: plan.variants.map((v) => this.encode(q, { ...head, ...v }, {})),
+      truncatedPlain: this.encode(q, { ...head, ...none, tc: true }),
+      truncatedEdns: this.encode(q, { ...head, ...none, tc: true }, {}),
       next: 0,
     };
   }

@@ -1,7 +1,7 @@
 // Shared pieces of the servicediscovery handlers: lookups that answer AWS's NotFound codes, paging,
 // filters, idempotency tokens and the record → wire shapes (PascalCase stays in operations/).
 import { AwsError } from '../../kernel/errors.js';
-import { InvalidTokenError, paginate, type Page } from '../../kernel/paginate.js';
+import { paginate, type Page } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
 import type { Ec2Api } from '../../ec2/api.js';
@@ -28,12 +28,7 @@ export function requireService(cm: CloudMapStore, ctx: RequestContext, idOrArn: 
 }
 
 export function page<T>(items: T[], keyOf: (t: T) => string, limit: number | undefined, token: string | undefined): Page<T> {
-  try {
-    return paginate(items, keyOf, limit ?? 100, token);
-  } catch (e) {
-    if (e instanceof InvalidTokenError) throw new AwsError('InvalidInput', 'The specified NextToken is not valid.');
-    throw e;
-  }
+  return paginate(items, keyOf, limit ?? 100, token, () => new AwsError('InvalidInput', 'The specified NextToken is not valid.'));
 }
 
 export type Condition = 'EQ' | 'IN' | 'BETWEEN' | 'BEGINS_WITH';

@@ -1,6 +1,6 @@
 // Helpers shared by the EC2 operations: tag specifications, tag validation, DryRun, pagination.
 import { AwsError } from '../../kernel/errors.js';
-import { InvalidTokenError, paginate, type Page } from '../../kernel/paginate.js';
+import { paginate, type Page } from '../../kernel/paginate.js';
 import type { Tag, TagSpecification } from '../../protocol/generated/ec2.js';
 
 /** Tags from TagSpecifications for one resource type (others are an error, as AWS). */
@@ -40,12 +40,7 @@ export function dryRun(input: { DryRun?: boolean }): void {
 }
 
 export function page<T>(items: T[], keyOf: (t: T) => string, maxResults: number | undefined, nextToken: string | undefined): Page<T> {
-  try {
-    return paginate(items, keyOf, maxResults, nextToken);
-  } catch (e) {
-    if (e instanceof InvalidTokenError) throw new AwsError('InvalidParameterValue', `The token '${(nextToken ?? '').slice(0, 64)}' is invalid.`);
-    throw e;
-  }
+  return paginate(items, keyOf, maxResults, nextToken, () => new AwsError('InvalidParameterValue', `The token '${(nextToken ?? '').slice(0, 64)}' is invalid.`));
 }
 
 /** Describe-by-ids: every requested id must exist, else the resource's NotFound code with AWS's text. */

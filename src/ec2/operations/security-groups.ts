@@ -8,6 +8,7 @@ import type { Ec2Operations } from '../../protocol/generated/ec2.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { parseCidr } from '../cidr.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
+import { regionKey } from '../../store/store.js';
 import type { Ec2Store, RuleRecord, SecurityGroupRecord } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
@@ -201,7 +202,7 @@ export function securityGroupOperations(ec2: Ec2Store) {
         }
         added.push({ ...r, ruleId: ec2Id('sgr') });
       }
-      ec2.groups.putTx(`${ctx.region}/${group.groupId}`, { ...current, rules: [...current.rules, ...added] });
+      ec2.groups.putTx(regionKey(ctx.region, group.groupId), { ...current, rules: [...current.rules, ...added] });
     });
     return { Return: true, SecurityGroupRules: added.map((r) => ruleWire(group, r)) };
   }
@@ -219,7 +220,7 @@ export function securityGroupOperations(ec2: Ec2Store) {
       if (unknownIds.length) throw new AwsError('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${unknownIds[0]}' does not exist`);
       revoked = current.rules.filter((r) => byId.includes(r.ruleId) || wanted.some((w) => sameRule(r, w)));
       if (!revoked.length) throw new AwsError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.');
-      ec2.groups.putTx(`${ctx.region}/${group.groupId}`, { ...current, rules: current.rules.filter((r) => !revoked.includes(r)) });
+      ec2.groups.putTx(regionKey(ctx.region, group.groupId), { ...current, rules: current.rules.filter((r) => !revoked.includes(r)) });
     });
     return {
       Return: true,
@@ -266,7 +267,7 @@ export function securityGroupOperations(ec2: Ec2Store) {
         if (ec2.groups.withPrefix(`${ctx.region}/`).some((g) => g.vpcId === vpc.vpcId && g.groupName === input.GroupName)) {
           throw new AwsError('InvalidGroup.Duplicate', `The security group '${input.GroupName}' already exists for VPC '${vpc.vpcId}'`);
         }
-        ec2.groups.putTx(`${ctx.region}/${group.groupId}`, group);
+        ec2.groups.putTx(regionKey(ctx.region, group.groupId), group);
       });
       return { GroupId: group.groupId, SecurityGroupArn: groupWire(group).SecurityGroupArn, Tags: Object.keys(tags).length ? tagList(tags) : undefined };
     },
@@ -302,7 +303,7 @@ export function securityGroupOperations(ec2: Ec2Store) {
         if (referencing || inUse) {
           throw new AwsError('DependencyViolation', `resource ${group.groupId} has a dependent object`);
         }
-        ec2.groups.deleteTx(`${ctx.region}/${group.groupId}`);
+        ec2.groups.deleteTx(regionKey(ctx.region, group.groupId));
       });
       return { Return: true, GroupId: group.groupId };
     },

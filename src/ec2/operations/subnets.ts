@@ -6,6 +6,7 @@ import type { Ec2Operations } from '../../protocol/generated/ec2.js';
 import type { CreateSubnetRequest, CreateSubnetResult, DeleteSubnetRequest, DescribeSubnetsRequest, DescribeSubnetsResult, Subnet } from '../../protocol/generated/ec2.js';
 import { contains, overlaps, parseCidr, size } from '../cidr.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
+import { regionKey } from '../../store/store.js';
 import type { Ec2Store, SubnetRecord } from '../store.js';
 import { zonesOf } from '../zones.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
@@ -90,7 +91,7 @@ export function subnetOperations(ec2: Ec2Store) {
       ec2.store.withTx(() => {
         const clash = ec2.subnets.withPrefix(`${ctx.region}/`).find((s) => s.vpcId === vpc.vpcId && overlaps(parseCidr(s.cidrBlock)!, cidr));
         if (clash) throw new AwsError('InvalidSubnet.Conflict', `The CIDR '${input.CidrBlock}' conflicts with another subnet`);
-        ec2.subnets.putTx(`${ctx.region}/${subnet.subnetId}`, subnet);
+        ec2.subnets.putTx(regionKey(ctx.region, subnet.subnetId), subnet);
       });
       return { Subnet: subnetWire(subnet, 0) };
     },
@@ -113,7 +114,7 @@ export function subnetOperations(ec2: Ec2Store) {
         if (used(ctx.region, subnet.subnetId) > 0) {
           throw new AwsError('DependencyViolation', `The subnet '${subnet.subnetId}' has dependencies and cannot be deleted.`);
         }
-        ec2.subnets.deleteTx(`${ctx.region}/${subnet.subnetId}`);
+        ec2.subnets.deleteTx(regionKey(ctx.region, subnet.subnetId));
       });
     },
   } satisfies Partial<Ec2Operations>;

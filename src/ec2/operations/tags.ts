@@ -4,6 +4,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Operations } from '../../protocol/generated/ec2.js';
 import type { CreateTagsRequest, DeleteTagsRequest, DescribeTagsRequest, DescribeTagsResult, TagDescription } from '../../protocol/generated/ec2.js';
 import { applyFilters } from '../filters.js';
+import { regionKey } from '../../store/store.js';
 import type { Ec2Store } from '../store.js';
 import { checkTags, dryRun, mergeTags, page } from './common.js';
 
@@ -33,14 +34,14 @@ export function tagOperations(ec2: Ec2Store) {
   function update(ctx: RequestContext, ids: string[], change: (tags: Record<string, string>) => Record<string, string>): void {
     const targets = ids.map((id) => {
       const kind = kindOf(id);
-      const record = kind.table.get(`${ctx.region}/${id}`);
+      const record = kind.table.get(regionKey(ctx.region, id));
       if (!record) throw new AwsError(kind.notFound, `The ${kind.noun} ID '${id}' does not exist`);
       return { id, kind };
     });
     ec2.store.withTx(() => {
       for (const { id, kind } of targets) {
-        const record = kind.table.get(`${ctx.region}/${id}`)!;
-        kind.table.putTx(`${ctx.region}/${id}`, { ...record, tags: change(record.tags) });
+        const record = kind.table.get(regionKey(ctx.region, id))!;
+        kind.table.putTx(regionKey(ctx.region, id), { ...record, tags: change(record.tags) });
       }
     });
   }

@@ -5,6 +5,7 @@ import type { Ec2Operations } from '../../protocol/generated/ec2.js';
 import type { CreateVpcRequest, CreateVpcResult, DeleteVpcRequest, DescribeVpcsRequest, DescribeVpcsResult, Vpc } from '../../protocol/generated/ec2.js';
 import { parseCidr } from '../cidr.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
+import { regionKey } from '../../store/store.js';
 import type { Ec2Store, VpcRecord } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
@@ -46,7 +47,7 @@ export function vpcOperations(ec2: Ec2Store) {
       dryRun(input);
       const vpc = { ...ec2.newVpc(ctx.region, ctx.accountId, input.CidrBlock, false), tags, instanceTenancy: input.InstanceTenancy ?? 'default' };
       ec2.store.withTx(() => {
-        ec2.vpcs.putTx(`${ctx.region}/${vpc.vpcId}`, vpc);
+        ec2.vpcs.putTx(regionKey(ctx.region, vpc.vpcId), vpc);
         ec2.createDefaultGroupTx(ctx.region, vpc);
       });
       return { Vpc: { ...vpcWire(vpc), State: 'pending' } };
@@ -72,8 +73,8 @@ export function vpcOperations(ec2: Ec2Store) {
         if (subnets.length || groups.some((g) => g.groupName !== 'default')) {
           throw new AwsError('DependencyViolation', `The vpc '${vpc.vpcId}' has dependencies and cannot be deleted.`);
         }
-        for (const g of groups) ec2.groups.deleteTx(`${ctx.region}/${g.groupId}`);
-        ec2.vpcs.deleteTx(`${ctx.region}/${vpc.vpcId}`);
+        for (const g of groups) ec2.groups.deleteTx(regionKey(ctx.region, g.groupId));
+        ec2.vpcs.deleteTx(regionKey(ctx.region, vpc.vpcId));
       });
     },
   } satisfies Partial<Ec2Operations>;

@@ -1,7 +1,7 @@
 // Shared lookups and checks for the ECS operations: clusters, task definitions, tags, paging.
 import type { Ec2Api } from '../../ec2/api.js';
 import { AwsError } from '../../kernel/errors.js';
-import { InvalidTokenError, paginate, type Page } from '../../kernel/paginate.js';
+import { paginate, type Page } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { clusterNameOf, parseTaskDefinitionRef } from '../arns.js';
@@ -85,12 +85,7 @@ export function mergeTags(current: Tag[], add: Tag[]): Tag[] {
 
 export function page<T>(items: T[], keyOf: (t: T) => string, maxResults: number | undefined, nextToken: string | undefined, limit = 100): Page<T> {
   if (maxResults !== undefined && (maxResults < 1 || maxResults > limit)) throw invalid(`maxResults must be between 1 and ${limit}.`);
-  try {
-    return paginate(items, keyOf, maxResults ?? limit, nextToken);
-  } catch (e) {
-    if (e instanceof InvalidTokenError) throw invalid('Invalid nextToken.');
-    throw e;
-  }
+  return paginate(items, keyOf, maxResults ?? limit, nextToken, () => invalid('Invalid nextToken.'));
 }
 
 /** At most n items in a list input (AWS's "x can have at most n items."). */

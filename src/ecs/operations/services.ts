@@ -207,8 +207,7 @@ export function serviceOperations(c: EcsContext) {
         .filter((s) => s.status !== 'INACTIVE')
         .filter((s) => !input.launchType || s.launchType === input.launchType || (input.launchType === 'FARGATE' && !!s.capacityProviderStrategy))
         .filter((s) => !input.schedulingStrategy || s.schedulingStrategy === input.schedulingStrategy);
-      if (input.maxResults !== undefined && (input.maxResults < 1 || input.maxResults > 100)) throw invalid('maxResults must be between 1 and 100.');
-      const p = page(items, (s) => s.arn, input.maxResults ?? 10, input.nextToken);
+      const p = page(items, (s) => s.arn, input.maxResults ?? 10, input.nextToken); // page() checks 1–100
       return { serviceArns: p.items.map((s) => s.arn), nextToken: p.nextToken };
     },
 

@@ -11,7 +11,7 @@ import type { Ec2Api } from '../../ec2/api.js';
 import type { Logger } from '../../kernel/log.js';
 import { WorkQueue, type ReconcileResult } from '../../loop/work-queue.js';
 import { parseTaskDefinitionRef } from '../arns.js';
-import { taskDefinitionKey, taskKey, type DeploymentRecord, type EcsStore, type ServiceRecord, type TaskRecord } from '../store.js';
+import { serviceKey, taskDefinitionKey, taskKey, type DeploymentRecord, type EcsStore, type ServiceRecord, type TaskRecord } from '../store.js';
 import type { TaskIndex } from '../task-index.js';
 import { newTask, placeTask } from '../tasks/launch.js';
 import { requestStop } from '../tasks/lifecycle.js';
@@ -285,7 +285,7 @@ export class ServiceController {
       );
       const k = taskKey(s.region, s.cluster, task.taskId);
       ecs.tasks.putTx(k, task);
-      this.deps.index.add(k, `${s.region}/${s.cluster}/${s.name}`);
+      this.deps.index.add(k, serviceKey(s.region, s.cluster, s.name));
       ids.push(task.taskId);
     }
     return ids;

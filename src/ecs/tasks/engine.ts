@@ -16,7 +16,7 @@ import { awslogsSink } from '../awslogs.js';
 import { parseTaskDefinitionRef } from '../arns.js';
 import type { Registration } from '../registration.js';
 import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type PortRequest } from '../runtimes/api.js';
-import { taskDefinitionKey, type ContainerRecord, type EcsStore, type HealthStatus, type TaskRecord } from '../store.js';
+import { taskDefinitionKey, taskKey, type ContainerRecord, type EcsStore, type HealthStatus, type TaskRecord } from '../store.js';
 import { HealthChecker, healthCheckConfig, type ContainerHealth } from './health-check.js';
 import { LIFECYCLE, moveTo, requestStop, type LastStatus } from './lifecycle.js';
 
@@ -433,7 +433,7 @@ export class TaskEngine {
     const tasks = this.deps.ecs.tasks.all().filter((t) => t.lastStatus !== 'STOPPED');
     await Promise.all(
       tasks.map(async (t) => {
-        const key = `${t.region}/${t.cluster}/${t.taskId}`;
+        const key = taskKey(t.region, t.cluster, t.taskId);
         const handles = t.containers.filter((c) => c.handle && c.lastStatus !== 'STOPPED').map((c) => c.handle as ContainerHandle);
         if ((t.runtime ?? this.deps.runtime().name) === 'docker' || handles.some((h) => h.runtime === 'docker')) {
           this.update(key, (x) => void (x.logsUntil = now));

@@ -3,7 +3,7 @@
 // camelCase ↔ PascalCase structure conversion for nested wire structures.
 import { AwsError } from '../../kernel/errors.js';
 import { alnum } from '../../kernel/ids.js';
-import { InvalidTokenError, paginate } from '../../kernel/paginate.js';
+import { paginate } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Api } from '../../ec2/api.js';
 import { apiKey, childKey, regionKey, type ApiRecord, type GatewayStore, type IntegrationRecord, type RouteRecord, type StageRecord, type AuthorizerRecord, type DeploymentRecord, type VpcLinkRecord } from '../store.js';
@@ -85,13 +85,8 @@ export function page<T>(items: T[], keyOf: (t: T) => string, maxResults: string 
     if (!/^\d+$/.test(maxResults) || Number(maxResults) < 1) throw badRequest(`Invalid maxResults: '${maxResults.slice(0, 32)}'. Must be a positive integer.`);
     limit = Math.min(Number(maxResults), 500);
   }
-  try {
-    const p = paginate(items, keyOf, limit, nextToken);
-    return { Items: p.items, NextToken: p.nextToken };
-  } catch (e) {
-    if (e instanceof InvalidTokenError) throw badRequest('Invalid pagination token specified.');
-    throw e;
-  }
+  const p = paginate(items, keyOf, limit, nextToken, () => badRequest('Invalid pagination token specified.'));
+  return { Items: p.items, NextToken: p.nextToken };
 }
 
 const MAX_TAGS = 50;

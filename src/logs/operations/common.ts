@@ -1,6 +1,6 @@
 // Shared lookups for the Logs operations: group by name or ARN, stream existence, ARNs, paging.
 import { AwsError } from '../../kernel/errors.js';
-import { InvalidTokenError, paginate, type Page } from '../../kernel/paginate.js';
+import { paginate, type Page } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import { groupKey, streamKey, type LogGroupRecord, type LogsStore, type LogStreamRecord } from '../store.js';
 
@@ -32,12 +32,7 @@ export function requireStream(logs: LogsStore, ctx: RequestContext, group: strin
 }
 
 export function page<T>(items: T[], keyOf: (t: T) => string, limit: number | undefined, token: string | undefined): Page<T> {
-  try {
-    return paginate(items, keyOf, limit, token);
-  } catch (e) {
-    if (e instanceof InvalidTokenError) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
-    throw e;
-  }
+  return paginate(items, keyOf, limit, token, () => new AwsError('InvalidParameterException', 'The specified nextToken is invalid.'));
 }
 
 /** Event position tokens: `f/` or `b/` + digits encoding (timestamp, id), as opaque to clients as AWS's. */
