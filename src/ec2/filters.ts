@@ -10,16 +10,39 @@ export interface Filter {
 /** Filter name → the values of a record for that filter (undefined = not a filter of this resource). */
 export type FilterFields<T> = Record<string, (r: T) => Array<string | boolean | number | undefined>>;
 
-function wildcard(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
+/**
+ * Whether `text` matches `pattern`, where `*` is any run of characters and `?` any one character.
+ * Two pointers with one remembered star: at most length × length steps, never the exponential
+ * backtracking a RegExp like `^.*a.*a.*…b$` does on a long value (that froze the server).
+ */
+export function wildcardMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1; // position in pattern just after the last '*'
+  let resume = 0; // where in text that star's match would grow next
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = ++p;
+      resume = t;
+    } else if (star >= 0) {
+      p = star;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 export function applyFilters<T extends { tags: Record<string, string> }>(records: T[], filters: Filter[] | undefined, fields: FilterFields<T>): T[] {
   if (!filters?.length) return records;
   const tests = filters.map((f) => {
     const name = f.Name ?? '';
-    const patterns = (f.Values ?? []).map(wildcard);
+    const patterns = f.Values ?? [];
     let get: (r: T) => Array<string | boolean | number | undefined>;
     if (name.startsWith('tag:')) {
       const key = name.slice(4);
@@ -33,7 +56,7 @@ export function applyFilters<T extends { tags: Record<string, string> }>(records
     } else {
       throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
     }
-    return (r: T) => get(r).some((v) => v !== undefined && patterns.some((p) => p.test(String(v))));
+    return (r: T) => get(r).some((v) => v !== undefined && patterns.some((p) => wildcardMatch(p, String(v))));
   });
   return records.filter((r) => tests.every((t) => t(r)));
 }
