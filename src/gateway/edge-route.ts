@@ -14,6 +14,7 @@ import { runPipeline } from './pipeline/index.js';
 import { answer } from './pipeline/reply.js';
 import type { GatewayView } from './view.js';
 import { hostname } from './hostname.js';
+import { safeDecode } from './router.js';
 
 export const PATH_FORM = '/_aws/execute-api/';
 const ARRIVAL = Symbol('wayfinder.gateway.arrival');
@@ -43,20 +44,12 @@ function domainArrival(view: GatewayView, name: string, host: string, rawPath: s
   for (const m of domain.mappings) {
     if (m.keySegments.length > segs.length) continue;
     let ok = true;
-    for (let i = 0; i < m.keySegments.length && ok; i++) ok = decodeURIComponentSafe(segs[i]!) === m.keySegments[i];
+    for (let i = 0; i < m.keySegments.length && ok; i++) ok = safeDecode(segs[i]!) === m.keySegments[i];
     if (!ok) continue;
     const rest = m.keySegments.length ? '/' + segs.slice(m.keySegments.length).join('/') : rawPath;
     return { via: 'domain', host, apiId: m.apiId, stage: m.stage, rawPath: rest === '' ? '/' : rest, basePath: m.key };
   }
   return { via: 'domain', host, apiId: '', stage: '', rawPath, basePath: '' };
-}
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 export function arrivalOf(req: RequestHead, view: GatewayView): Arrival | undefined {

@@ -56,7 +56,8 @@ export function splitPath(rawPath: string): SplitPath {
   return { raw, decoded };
 }
 
-function safeDecode(s: string): string {
+/** decodeURIComponent, or the text as it came when it is not valid percent-encoding (never throws). */
+export function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {

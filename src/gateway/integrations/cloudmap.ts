@@ -11,7 +11,8 @@ export interface Candidate {
   instanceId: string;
 }
 
-// The discovery view hands out the same array until something changes: derive the origins once per array.
+// Without `?attr=value` filters the discovery view hands out the same array until something changes,
+// so the origins are derived once per array. A filtered list is a new array each time (no hit then).
 const cache = { http: new WeakMap<readonly DiscoveredInstance[], Candidate[]>(), https: new WeakMap<readonly DiscoveredInstance[], Candidate[]>() };
 
 /** Usable instances: routable ones that carry an IPv4 address and a port. */

@@ -71,9 +71,14 @@ export class LocalIssuer implements LocalKeySource {
       for (const k of this.loaded()) if (!all.includes(k)) this.gw.oidcKeys.deleteTx(k.kid);
       this.gw.oidcKeys.putTx(key.kid, key);
     });
-    this.keys = undefined;
-    this.version++;
+    this.reload();
     return key;
+  }
+
+  /** Re-reads the keys after a write here, so the next JWT request finds them in memory, not in SQL. */
+  private reload(): void {
+    this.keys = this.gw.oidcKeys.all().sort((a, b) => b.createdAt - a.createdAt);
+    this.version++;
   }
 
   private loaded(): OidcKeyRecord[] {
@@ -88,8 +93,7 @@ export class LocalIssuer implements LocalKeySource {
       .then((key) => {
         // Another caller may have stored one meanwhile (rotate); keep whichever is newest.
         if (!this.gw.oidcKeys.all().length) this.gw.store.withTx(() => this.gw.oidcKeys.putTx(key.kid, key));
-        this.keys = undefined;
-        this.version++;
+        this.reload();
         return this.loaded()[0]!;
       })
       .finally(() => (this.generating = undefined));

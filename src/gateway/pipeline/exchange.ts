@@ -11,6 +11,7 @@ import type { UpstreamPools } from '../integrations/pools.js';
 import type { JwtVerifier } from '../jwt/verifier.js';
 import { newRequestId } from '../request-ids.js';
 import { accessLog } from './access-log.js';
+import { getHeader } from './headers.js';
 import { hostname } from '../hostname.js';
 import type { RouteMatch, SplitPath } from '../router.js';
 import type { CompiledDeployment, CompiledRoute } from '../snapshot.js';
@@ -152,13 +153,7 @@ export class Exchange implements ExchangeEvents {
 
   /** A request header, case-insensitive; repeated headers joined with ','. */
   header(lowerName: string): string | undefined {
-    const raw = this.io.rawHeaders;
-    let out: string | undefined;
-    for (let i = 0; i < raw.length; i += 2) {
-      const k = raw[i]!;
-      if (k.length === lowerName.length && k.toLowerCase() === lowerName) out = out === undefined ? raw[i + 1]! : `${out},${raw[i + 1]!}`;
-    }
-    return out;
+    return getHeader(this.io.rawHeaders, lowerName);
   }
 
   /** A query parameter (case-sensitive), repeated values joined with ','. */

@@ -5,8 +5,7 @@
 //   request:  stage selection → throttling → CORS preflight → route selection → authorization
 //             → parameter mapping → integration
 //   response: response mapping → CORS headers → apigw-requestid   (every answer, ours or the backend's)
-//   finally:  access log (when the stage has one), once the response is done
-import { accessLog } from './access-log.js';
+//   finally:  access log (when the stage has one), once the response is done: Exchange.closed()
 import { authorize } from './authorize.js';
 import { corsHeaders } from './cors-headers.js';
 import { corsPreflight } from './cors-preflight.js';
@@ -40,8 +39,6 @@ export type ResponseStep = (x: Exchange, head: ResponseHead) => void;
 export const REQUEST_STEPS: readonly Step[] = [selectStage, throttle, corsPreflight, selectRoute, authorize, mapRequest, integrate];
 
 export const RESPONSE_STEPS: readonly ResponseStep[] = [mapResponse, corsHeaders, requestIdHeader];
-
-export const FINALLY = accessLog;
 
 /** Runs the request steps from `from`; synchronous until a step returns a promise. */
 export function runPipeline(x: Exchange, from = 0): void {

@@ -5,6 +5,7 @@
 // line is written when the exchange closes, see Exchange.closed).
 import type { Exchange } from './exchange.js';
 import { answer, answerTooLarge, answerUnsupported } from './reply.js';
+import { safeDecode } from '../router.js';
 
 export const MAX_HEADER_BYTES = 10240;
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -17,11 +18,7 @@ function firstSegment(rawPath: string): string {
 function decodeSegment(s: string): string {
   if (!s.includes('%')) return s;
   if (s === '%24default') return '$default'; // the path form's usual spelling
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
+  return safeDecode(s);
 }
 
 export function selectStage(x: Exchange): boolean {
