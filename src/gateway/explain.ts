@@ -8,7 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../server/edge.js';
 import type { InternalRoute } from '../server/internal.js';
 import type { DiscoveryView } from '../cloudmap/api.js';
-import { splitPath, type SplitPath } from './router.js';
+import { hostname } from './hostname.js';
+import { safeDecode, splitPath, type SplitPath } from './router.js';
 import type { CompiledDeployment, CompiledRoute } from './snapshot.js';
 import type { ApiRuntime, GatewayView, StageRuntime } from './view.js';
 
@@ -98,7 +99,7 @@ export function explain(view: GatewayView, discovery: DiscoveryView | undefined,
   path = path.split('?')[0]!;
   let stageSelection: string;
   if (q.host) {
-    const d = view.domains.get(q.host.toLowerCase().split(':')[0]!);
+    const d = view.domains.get(hostname(q.host));
     if (!d) return { status: 404, body: { message: `No custom domain name ${q.host}` } };
     const segs = path.split('/').filter(Boolean);
     const m = d.mappings.find((mm) => mm.keySegments.every((k, i) => segs[i] === k));
@@ -115,7 +116,7 @@ export function explain(view: GatewayView, discovery: DiscoveryView | undefined,
       stageSelection = stage ? `stage ${q.stage} as asked` : `API ${api.apiId} has no stage ${q.stage}`;
     } else {
       const first = path.split('/').filter(Boolean)[0];
-      const named = first && first !== '$default' ? api.stages.get(decodeURIComponent(first)) : undefined;
+      const named = first && first !== '$default' ? api.stages.get(safeDecode(first)) : undefined;
       if (named) {
         stage = named;
         path = path.slice(first!.length + 1) || '/';

@@ -142,6 +142,21 @@ export class OpenApiError extends Error {}
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
 
+/** A parameter mapping must hold strings: anything else is a 400, as for CreateIntegration (never a crash). */
+function stringMap(v: unknown, where: string): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  const m = obj(v);
+  if (!m || !Object.values(m).every((s) => typeof s === 'string')) throw new OpenApiError(`${where} must be a map of strings.`);
+  return m as Record<string, string>;
+}
+
+function responseMaps(v: unknown, where: string): Record<string, Record<string, string>> | undefined {
+  if (v === undefined) return undefined;
+  const m = obj(v);
+  if (!m) throw new OpenApiError(`${where} must be a map of status codes to maps of strings.`);
+  return Object.fromEntries(Object.entries(m).map(([status, inner]) => [status, stringMap(inner, `${where}.${status}`)!]));
+}
+
 function importIntegration(x: Json, where: string, warnings: string[]): ImportedRoute['integration'] | undefined {
   const type = str(x.type)?.toUpperCase();
   if (type !== 'HTTP_PROXY' && type !== 'AWS_PROXY') {
@@ -149,7 +164,6 @@ function importIntegration(x: Json, where: string, warnings: string[]): Imported
     return undefined;
   }
   const tls = obj(x.tlsConfig);
-  const stringMap = (v: unknown) => (obj(v) as Record<string, string> | undefined) ?? undefined;
   return {
     integrationType: type,
     integrationUri: str(x.uri),
@@ -158,8 +172,8 @@ function importIntegration(x: Json, where: string, warnings: string[]): Imported
     connectionId: str(x.connectionId),
     payloadFormatVersion: str(x.payloadFormatVersion) ?? (type === 'HTTP_PROXY' ? '1.0' : '2.0'),
     timeoutInMillis: typeof x.timeoutInMillis === 'number' ? x.timeoutInMillis : 30000,
-    requestParameters: stringMap(x.requestParameters),
-    responseParameters: obj(x.responseParameters) as Record<string, Record<string, string>> | undefined,
+    requestParameters: stringMap(x.requestParameters, `${where}.requestParameters`),
+    responseParameters: responseMaps(x.responseParameters, `${where}.responseParameters`),
     tlsConfig: tls ? { serverNameToVerify: str(tls.serverNameToVerify) } : undefined,
     credentialsArn: str(x.credentials),
     description: str(x.description),

@@ -104,7 +104,11 @@ const LISTENER_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:/;
 export function parseUrl(url: string): ParsedUrl | undefined {
   const m = /^(https?):\/\/([^/?#]+)([^?#]*)(?:\?([^#]*))?/i.exec(url);
   if (!m) return undefined;
-  return { origin: `${m[1]!.toLowerCase()}://${m[2]}`, path: m[3] ?? '', query: m[4] ?? '' };
+  const origin = `${m[1]!.toLowerCase()}://${m[2]}`;
+  // The upstream pool parses the origin with URL: a host like `a:b:c` (a stage variable can render
+  // one) must be refused here, as a bad URI, not throw later inside the pipeline.
+  if (!URL.canParse(origin)) return undefined;
+  return { origin, path: m[3] ?? '', query: m[4] ?? '' };
 }
 
 /** Splits an integration URI into text, `{var}` and `${stageVariables.x}` parts. */

@@ -196,7 +196,9 @@ export class GatewayView {
         parts: compileFormat(als.format),
       };
     }
-    return { name: s.stageName, deployment, stageVariables: s.stageVariables, defaultLimits, defaultBuckets, routeBuckets, accessLog };
+    // No prototype: `${stageVariables.constructor}` must be an unset variable, not Object's constructor.
+    const stageVariables: Record<string, string> = Object.assign(Object.create(null), s.stageVariables);
+    return { name: s.stageName, deployment, stageVariables, defaultLimits, defaultBuckets, routeBuckets, accessLog };
   }
 
   private rebuildVpcLinks(): void {

@@ -108,6 +108,11 @@ export class ClientPool {
     return this.all.size;
   }
 
+  /** Connections carrying a call now (a streamed response can keep one busy for as long as it runs). */
+  get busy(): number {
+    return this.all.size - this.idle.length;
+  }
+
   close(): void {
     this.closed = true;
     for (const call of this.queue) call.fail(closedError());

@@ -175,6 +175,9 @@ test('stage settings: variables, throttling bounded by the account limits, acces
   assert.equal(got.AccessLogSettings, undefined);
   assert.deepEqual(got.RouteSettings, {});
   assert.equal((await failure(gw.send(new G.DeleteRouteSettingsCommand({ ApiId: id, StageName: 'dev', RouteKey: 'GET /pets' })))).name, 'NotFoundException');
+  assert.equal((await failure(gw.send(new G.DeleteRouteSettingsCommand({ ApiId: id, StageName: 'dev', RouteKey: 'constructor' })))).name, 'NotFoundException');
+  const nan = await signedRequest(server, { service: 'apigateway', method: 'PATCH', path: `/v2/apis/${id}/stages/dev`, body: JSON.stringify({ defaultRouteSettings: { throttlingRateLimit: 'NaN' } }) });
+  assert.equal(nan.status, 400, nan.text);
 });
 
 test('integrations: URL and VPC-link validation, timeouts 50–30000, reserved-header mappings refused, in-use deletes refused', async () => {
@@ -399,6 +402,29 @@ test('imports with mistyped CORS or an integration timeout outside 50–30000 ar
   const lenient = await gw.send(new G.ImportApiCommand({ Body: doc({}, { timeoutInMillis: 60000 }) }));
   assert.deepEqual((await gw.send(new G.GetIntegrationsCommand({ ApiId: lenient.ApiId }))).Items, [], 'the bad integration is skipped with a warning');
   assert.match(lenient.Warnings!.join('\n'), /timeoutInMillis/);
+});
+
+test('imported parameter mappings must be maps of strings: other values are a 400, and the server keeps answering', async () => {
+  const doc = (integration: Record<string, unknown>) =>
+    JSON.stringify({
+      openapi: '3.0.1',
+      info: { title: 'mapped-import', version: '1' },
+      paths: { '/x': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'http://127.0.0.1:9/x', payloadFormatVersion: '1.0', ...integration } } } },
+    });
+  const bad = [
+    { requestParameters: { 'append:header.x': { length: 20_000_000 } } }, // once blocked the event loop
+    { requestParameters: { 'append:header.x': 5 } },
+    { requestParameters: ['append:header.x'] },
+    { responseParameters: { '200': { 'append:header.x': 5 } } },
+    { responseParameters: { '200': 'append:header.x' } },
+  ];
+  for (const integration of bad) {
+    const f = await failure(gw.send(new G.ImportApiCommand({ Body: doc(integration) })));
+    assert.deepEqual([f.name, f.status], ['BadRequestException', 400], JSON.stringify(integration));
+    assert.match(f.message, /must be a map/);
+  }
+  const good = await gw.send(new G.ImportApiCommand({ Body: doc({ requestParameters: { 'append:header.x': 'static' } }) }));
+  assert.deepEqual((await gw.send(new G.GetIntegrationsCommand({ ApiId: good.ApiId }))).Items![0]!.RequestParameters, { 'append:header.x': 'static' });
 });
 
 test('a Cloud Map integration must target this account and region', async () => {

@@ -58,6 +58,8 @@ test("AWS's worked routing example: each request reaches the documented route", 
   assert.equal(body.selected.matchType, 'full');
   assert.ok(body.selected.beats.some((b) => /full match beats a greedy match/.test(b)), body.selected.beats.join('; '));
   assert.match(body.routes.find((r) => r.routeKey === 'GET /pets/dog/1')!.reason, /literal '1' does not match '2'/);
+  const undecodable = await send(server.port, { host: `127.0.0.1:${server.port}`, path: `/_wayfinder/gateway/explain?apiId=${id}&method=GET&path=${encodeURIComponent('/%E0/x')}` });
+  assert.equal(undecodable.status, 200, undecodable.text); // a bad percent-escape is explained, not a 500
 });
 
 test('stage selection: a named stage by first segment, $default otherwise, 404 without $default; stage prefix forwarded only as AWS does', async () => {
@@ -100,6 +102,15 @@ test('HTTP_PROXY URLs: explicit routes substitute {var}/{proxy}/stage variables 
   await gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: '$default', StageVariables: { target: '127.0.0.1:1' } }));
   const moved = await invoke(server, id, { path: '/env' });
   assert.deepEqual([moved.status, moved.text], [503, '{"message":"Service Unavailable"}']);
+  // A value that renders no valid URL is the integration's error: AWS's 500, and the next request still works.
+  await gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: '$default', StageVariables: { target: 'a:b:c' } }));
+  const broken = await invoke(server, id, { path: '/env' });
+  assert.deepEqual([broken.status, broken.text], [500, '{"message":"Internal Server Error"}']);
+  // Only the stage's own variables exist: `${stageVariables.constructor}` is unset (renders http:///x).
+  await route(id, 'GET /proto', 'http://${stageVariables.constructor}/x');
+  const proto = await invoke(server, id, { path: '/proto' });
+  assert.deepEqual([proto.status, proto.text], [500, '{"message":"Internal Server Error"}']);
+  assert.equal(await seen(id, 'GET', '/fixed'), '/exact');
 });
 
 test('a deployment freezes the configuration: edits are invisible until the next CreateDeployment', async () => {

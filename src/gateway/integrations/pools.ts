@@ -16,7 +16,7 @@ export class UpstreamPools {
   /** Coarse clock for lastUsed (set by the sweeper): no Date.now() per request. */
   private now = Date.now();
 
-  constructor(private readonly opts: { connections?: number; connectTimeoutMs?: number } = {}) {}
+  constructor(private readonly opts: { connections?: number; connectTimeoutMs?: number; idleCloseMs?: number } = {}) {}
 
   get(origin: string, servername?: string): ClientPool {
     const key = servername ? `${origin}#${servername}` : origin;
@@ -25,7 +25,7 @@ export class UpstreamPools {
       const pool = new ClientPool(origin, { connections: this.opts.connections ?? 128, connectTimeoutMs: this.opts.connectTimeoutMs ?? 5000, servername });
       e = { pool, lastUsed: 0 };
       this.pools.set(key, e);
-      this.sweeper ??= setInterval(() => this.sweep(), IDLE_CLOSE_MS).unref();
+      this.sweeper ??= setInterval(() => this.sweep(), this.opts.idleCloseMs ?? IDLE_CLOSE_MS).unref();
     }
     e.lastUsed = this.now;
     return e.pool;
@@ -35,9 +35,10 @@ export class UpstreamPools {
     const cutoff = this.now;
     this.now = Date.now();
     for (const [k, e] of this.pools) {
-      // Not used since before the previous sweep: at least IDLE_CLOSE_MS without a request (and
-      // requests last at most 30 s, the longest integration timeout).
-      if (e.lastUsed < cutoff) {
+      // Not used since before the previous sweep (at least IDLE_CLOSE_MS without a new request) and
+      // nothing in flight: the integration timeout covers only the wait for each chunk, so a streamed
+      // response may run for minutes and must not be cut.
+      if (e.lastUsed < cutoff && e.pool.busy === 0) {
         this.pools.delete(k);
         e.pool.close();
       }

@@ -161,7 +161,7 @@ export function routeOperations(c: OpsContext) {
       c.gw.store.withTx(() => {
         requireApi(c, ctx, input.ApiId);
         const r = requireRoute(c, ctx, input.ApiId, input.RouteId);
-        if (!r.requestParameters || !(input.RequestParameterKey in r.requestParameters)) {
+        if (!r.requestParameters || !Object.hasOwn(r.requestParameters, input.RequestParameterKey)) {
           throw notFound('RouteRequestParameter', `Invalid request parameter key specified ${input.RequestParameterKey}`);
         }
         const { [input.RequestParameterKey]: _drop, ...rest } = r.requestParameters;

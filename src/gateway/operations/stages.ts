@@ -51,7 +51,7 @@ function checkVariables(vars: Record<string, string>): void {
 function settingsRecord(c: OpsContext, s: RouteSettings, what: string): RouteSettingsRecord {
   const rec = toCamel<RouteSettingsRecord>(s)!;
   const { rate, burst } = c.limits;
-  if (rec.throttlingRateLimit !== undefined && (rec.throttlingRateLimit < 0 || rec.throttlingRateLimit > rate)) {
+  if (rec.throttlingRateLimit !== undefined && !(rec.throttlingRateLimit >= 0 && rec.throttlingRateLimit <= rate)) { // NaN too
     throw badRequest(`Invalid ThrottlingRateLimit ${rec.throttlingRateLimit} in ${what}: must be from 0 to the account limit ${rate}.`);
   }
   if (rec.throttlingBurstLimit !== undefined && (rec.throttlingBurstLimit < 0 || rec.throttlingBurstLimit > burst)) {
@@ -184,7 +184,7 @@ export function stageOperations(c: OpsContext) {
       c.gw.store.withTx(() => {
         requireApi(c, ctx, input.ApiId);
         const s = requireStage(c, ctx, input.ApiId, input.StageName);
-        if (!(input.RouteKey in s.routeSettings)) throw notFound('RouteSettings', `Invalid route key specified ${input.RouteKey}`);
+        if (!Object.hasOwn(s.routeSettings, input.RouteKey)) throw notFound('RouteSettings', `Invalid route key specified ${input.RouteKey}`);
         const { [input.RouteKey]: _drop, ...rest } = s.routeSettings;
         c.gw.stages.putTx(childKey(ctx.region, input.ApiId, s.stageName), { ...s, routeSettings: rest, lastUpdatedAt: c.now() });
       });
