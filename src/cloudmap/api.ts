@@ -24,6 +24,8 @@ export interface CloudMapServiceInfo {
 export interface CloudMapApi {
   /** A service by id or by ARN, or undefined. */
   service(idOrArn: string): CloudMapServiceInfo | undefined;
+  /** Whether the region has a namespace with this id, ARN or name. */
+  hasNamespace(region: string, ref: string): boolean;
   /**
    * Registers (or re-registers) an instance with the same validation as RegisterInstance, and makes
    * it visible to the discovery view before returning (no operation delay for internal callers).

@@ -66,6 +66,13 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
       return serviceInfo(view.record, view.namespace);
     },
 
+    hasNamespace(region, ref) {
+      const id = ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
+      const ns = cm.namespace(region, id);
+      if (ns) return !ref.startsWith('arn:') || ns.arn === ref;
+      return cm.namespaces.withPrefix(`${region}/`).some((n) => n.name === ref);
+    },
+
     registerInstance({ serviceId, instanceId, attributes, creatorRequestId }) {
       if (!/^[0-9a-zA-Z_/:.@-]{1,64}$/.test(instanceId)) throw new AwsError('InvalidInput', `Invalid instance id: ${instanceId.slice(0, 80)}`);
       store.withTx(() => {

@@ -27,11 +27,18 @@ export function clusterNameOf(ref: string | undefined): string {
   return ecsResource(ref, 'cluster') ?? ref;
 }
 
-/** `service` inputs: a name, or an ARN in the long (`service/<cluster>/<name>`) or short (`service/<name>`) form. */
-export function serviceNameOf(ref: string): string {
+/**
+ * `service` inputs, read within one cluster and region: a name, or an ARN in the long
+ * (`service/<cluster>/<name>`) or short (`service/<name>`) form. An ARN of another cluster or region
+ * names no service here: undefined (the caller answers not found, never another cluster's service).
+ */
+export function serviceNameOf(ref: string, cluster: string, region: string): string | undefined {
   const r = ecsResource(ref, 'service');
   if (r === undefined) return ref;
-  return r.slice(r.lastIndexOf('/') + 1);
+  if (parseArn(ref)!.region !== region) return undefined;
+  const slash = r.lastIndexOf('/');
+  if (slash >= 0 && r.slice(0, slash) !== cluster) return undefined;
+  return r.slice(slash + 1);
 }
 
 /** `task` inputs: an id or an ARN (`task/<cluster>/<id>` or the old `task/<id>`). */

@@ -69,6 +69,11 @@ export class Registration {
     return this.cloudMap?.service(registryArn);
   }
 
+  /** Whether Cloud Map has the namespace (true when there is no Cloud Map to ask). */
+  hasNamespace(region: string, ref: string): boolean {
+    return this.cloudMap?.hasNamespace(region, ref) ?? true;
+  }
+
   /** Registers the task in every registry of its deployment; returns what was registered. */
   register(task: TaskRecord): RegistrationRecord[] {
     const done: RegistrationRecord[] = [...task.registrations];

@@ -157,6 +157,12 @@ test('services: AWS’s errors for awsvpc networking, serviceRegistries per netw
   assert.deepEqual(d.failures, [{ arn: 'arn:aws:ecs:us-east-1:000000000000:service/api-val/nope', reason: 'MISSING' }]);
   const byNs = await ecs.send(new ECS.ListServicesByNamespaceCommand({ namespace: 'api-val.internal' }));
   assert.deepEqual(byNs.serviceArns, [ok.service!.serviceArn]);
+  assert.equal(await codeOf(ecs.send(new ECS.ListServicesByNamespaceCommand({ namespace: 'nope.internal' }))), 'NamespaceNotFoundException');
+  // A service ARN names its cluster: another cluster's ARN is not this cluster's service of that name.
+  const elsewhere = ok.service!.serviceArn!.replace('/api-val/', '/other/');
+  const mixed = await ecs.send(new ECS.DescribeServicesCommand({ cluster: 'api-val', services: [elsewhere, ok.service!.serviceArn!] }));
+  assert.deepEqual([mixed.services!.map((s) => s.serviceName), mixed.failures], [['v'], [{ arn: elsewhere, reason: 'MISSING' }]]);
+  assert.equal(await codeOf(ecs.send(new ECS.UpdateServiceCommand({ cluster: 'api-val', service: elsewhere, desiredCount: 1 }))), 'ServiceNotFoundException');
   await ecs.send(new ECS.UpdateServiceCommand({ cluster: 'api-val', service: 'v', desiredCount: 0 }));
   await ecs.send(new ECS.DeleteServiceCommand({ cluster: 'api-val', service: 'v' }));
   assert.equal(await codeOf(ecs.send(new ECS.UpdateServiceCommand({ cluster: 'api-val', service: 'v', desiredCount: 1 }))), 'ServiceNotActiveException');

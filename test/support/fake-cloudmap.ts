@@ -36,6 +36,10 @@ export class FakeCloudMap implements CloudMapApi {
     return this.services.get(id);
   }
 
+  hasNamespace(region: string, ref: string): boolean {
+    return [...this.services.values()].some((s) => s.region === region && (s.namespaceId === ref || s.namespaceName === ref));
+  }
+
   registerInstance(req: { serviceId: string; instanceId: string; attributes: Record<string, string> }): void {
     const map = this.instances.get(req.serviceId);
     if (!map) throw new AwsError('ServiceNotFound', `Service not found: ${req.serviceId}`);

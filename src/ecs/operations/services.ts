@@ -35,9 +35,14 @@ export function serviceOperations(c: EcsContext) {
       .filter((t): t is TaskRecord => !!t);
   const wire = (s: ServiceRecord, includeTags = false) => serviceWire(s, tasksOf(s), includeTags);
 
+  function serviceIn(ctx: RequestContext, cluster: string, ref: string): ServiceRecord | undefined {
+    const name = serviceNameOf(ref, cluster, ctx.region);
+    return name === undefined ? undefined : c.ecs.services.get(serviceKey(ctx.region, cluster, name));
+  }
+
   function requireService(ctx: RequestContext, clusterRef: string | undefined, ref: string): ServiceRecord {
     const cluster = requireCluster(c, ctx, clusterRef);
-    const s = c.ecs.services.get(serviceKey(ctx.region, cluster.name, serviceNameOf(ref)));
+    const s = serviceIn(ctx, cluster.name, ref);
     if (!s) throw new AwsError('ServiceNotFoundException', 'Service not found.');
     return s;
   }
@@ -193,7 +198,7 @@ export function serviceOperations(c: EcsContext) {
       const services: Ecs.Service[] = [];
       const failures: Ecs.Failure[] = [];
       for (const ref of input.services) {
-        const s = c.ecs.services.get(serviceKey(ctx.region, cluster.name, serviceNameOf(ref)));
+        const s = serviceIn(ctx, cluster.name, ref);
         if (s) services.push(wire(s, input.include?.includes('TAGS')));
         else failures.push({ arn: ref.startsWith('arn:') ? ref : serviceArn(ctx.region, ctx.accountId, cluster.name, ref), reason: 'MISSING' });
       }
@@ -213,6 +218,7 @@ export function serviceOperations(c: EcsContext) {
 
     ListServicesByNamespace(input: Ecs.ListServicesByNamespaceRequest, ctx: RequestContext): Ecs.ListServicesByNamespaceResponse {
       const ns = input.namespace;
+      if (!c.registration.hasNamespace(ctx.region, ns)) throw new AwsError('NamespaceNotFoundException', 'Namespace not found.');
       const nsId = /namespace\/(ns-[a-z0-9]+)$/.exec(ns)?.[1];
       const matches = (registryArn: string) => {
         const info = c.registration.service(registryArn);

@@ -112,9 +112,9 @@ export function taskOperations(c: EcsContext) {
       const desired = input.desiredStatus ?? 'RUNNING';
       let candidates: TaskRecord[];
       if (input.serviceName !== undefined) {
-        const name = serviceNameOf(input.serviceName);
-        const sk = serviceKey(ctx.region, cluster.name, name);
-        if (!c.ecs.services.get(sk)) throw new AwsError('ServiceNotFoundException', 'Service not found.');
+        const name = serviceNameOf(input.serviceName, cluster.name, ctx.region);
+        const sk = serviceKey(ctx.region, cluster.name, name ?? '');
+        if (name === undefined || !c.ecs.services.get(sk)) throw new AwsError('ServiceNotFoundException', 'Service not found.');
         candidates = c.index
           .tasksOf(sk)
           .map((k) => c.ecs.tasks.get(k))
