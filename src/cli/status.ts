@@ -90,6 +90,10 @@ async function regionBlock(opts: CallOptions): Promise<Array<{ title: string; ro
 
 export async function status(argv: string[]): Promise<number> {
   const args = parseArgs(argv, new Set(['--endpoint', '--region']));
+  if (args.switches.has('--help') || args.switches.has('-h')) {
+    process.stdout.write('Usage: wayfinder status [--region R] [--endpoint URL]   (without --region: every region that holds resources)\n');
+    return 0;
+  }
   const opts = callOptions(args.flags);
   let health: Record<string, unknown>;
   try {

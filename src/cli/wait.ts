@@ -5,8 +5,8 @@
 //   wayfinder wait vpc-link <vpcLinkId>             API Gateway VPC link AVAILABLE
 //   wayfinder wait service <cluster> <service>      ECS service steady: running = desired, rollout COMPLETED
 import { setTimeout as sleep } from 'node:timers/promises';
-import { callOptions, ECS, jsonCall, restCall, SD, type CallOptions } from './aws-call.js';
-import { parseArgs } from './args.js';
+import { AwsCallError, callOptions, ECS, jsonCall, restCall, SD, type CallOptions } from './aws-call.js';
+import { parseArgs, UsageError } from './args.js';
 import { progress } from './progress.js';
 
 type Check = (opts: CallOptions) => Promise<{ done: boolean; failed?: boolean; text: string }>;
@@ -65,7 +65,9 @@ export async function wait(argv: string[]): Promise<number> {
     return 2;
   }
   const opts = callOptions(args.flags);
-  const timeoutMs = Number(args.flags.get('--timeout') ?? 300) * 1000;
+  const timeoutRaw = args.flags.get('--timeout') ?? '300';
+  if (!/^\d+$/.test(timeoutRaw)) throw new UsageError(`--timeout takes whole seconds, got '${timeoutRaw}'`);
+  const timeoutMs = Number(timeoutRaw) * 1000;
   const p = progress();
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -84,6 +86,11 @@ export async function wait(argv: string[]): Promise<number> {
       p.update(r.text);
     } catch (e) {
       last = (e as Error).message;
+      // A client error (an unknown cluster, operation or link) will not go away by waiting.
+      if (e instanceof AwsCallError && e.status >= 400 && e.status < 500) {
+        p.fail(last);
+        return 1;
+      }
       p.update(last);
     }
     await sleep(500);

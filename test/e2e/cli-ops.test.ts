@@ -68,6 +68,13 @@ test('wayfinder wait service blocks until the service is steady, printing plain 
   const missing = await runCli(['wait', 'service', 'ops', 'nope', '--timeout', '5'], env);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /✗ service ops\/nope not found/);
+  // An unknown cluster fails at once (the timeout here is 300 s, the test's limit far less).
+  const noCluster = await runCli(['wait', 'service', 'nocluster', 'web'], env, 20_000);
+  assert.equal(noCluster.code, 1);
+  assert.match(noCluster.stderr, /✗ ClusterNotFoundException/);
+  const badTimeout = await runCli(['wait', 'ready', '--timeout', 'abc'], env);
+  assert.equal(badTimeout.code, 2);
+  assert.match(badTimeout.stderr, /--timeout takes whole seconds, got 'abc'/);
   assert.equal((await runCli(['wait', 'bogus'], env)).code, 2);
 });
 
@@ -81,6 +88,8 @@ test('wayfinder status lists the API with its invoke URL, Cloud Map health and t
   assert.match(r.stdout, /web\.ops\.local\s+srv-[a-z0-9]{16}\s+2\/2 healthy/);
   assert.match(r.stdout, /ops\/web\s+desired 2 running 2 pending 0\s+ecs-svc\/\d+ COMPLETED \(web:1\)/);
   assert.doesNotMatch(r.stdout, /^(HTTP APIs|Cloud Map services|ECS services) \((?!us-east-1\))/m, 'only us-east-1 holds resources so far');
+  const help = await runCli(['status', '--help'], env);
+  assert.deepEqual([help.code, help.stdout.startsWith('Usage: wayfinder status')], [0, true]);
   const down = await runCli(['status', '--endpoint', 'http://127.0.0.1:9'], env);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /no Wayfinder answers at http:\/\/127\.0\.0\.1:9/);
