@@ -48,12 +48,28 @@ export class ProtocolDispatcher {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const rawPath = q < 0 ? url : url.slice(0, q);
-      const query = parseQuery(q < 0 ? '' : url.slice(q + 1));
+      // A malformed query string is answered in the protocol of the service it was meant for (EC2's
+      // MalformedQueryString XML, not JSON): classify first, from the pairs that do decode.
+      let query: QueryMap;
+      let malformed: MalformedQueryError | undefined;
+      try {
+        query = parseQuery(q < 0 ? '' : url.slice(q + 1));
+      } catch (e) {
+        if (!(e instanceof MalformedQueryError)) throw e;
+        malformed = e;
+        query = parseQuery(url.slice(q + 1), true);
+      }
       const method = (req.method ?? 'GET').toUpperCase();
 
-      const route = classify(this.opts.registry, method, rawPath, query, req.headers);
+      let route: ReturnType<typeof classify>;
+      try {
+        route = classify(this.opts.registry, method, rawPath, query, req.headers);
+      } catch (e) {
+        throw malformed ?? e;
+      }
       call.spec = route.spec;
       call.protocol = route.spec.protocol;
+      if (malformed) throw malformed;
       if (route.kind !== 'query') call.operation = route.operation;
 
       const body = await readBody(req, route.spec.traits.bodyLimit);

@@ -3,7 +3,8 @@
 
 export type QueryMap = Map<string, string[]>;
 
-export function parseQuery(raw: string): QueryMap {
+/** `lenient`: skip pairs that do not decode (to classify a request before refusing it) instead of throwing. */
+export function parseQuery(raw: string, lenient = false): QueryMap {
   const out: QueryMap = new Map();
   if (!raw) return out;
   for (const pair of raw.split('&')) {
@@ -11,7 +12,10 @@ export function parseQuery(raw: string): QueryMap {
     const eq = pair.indexOf('=');
     const k = safeDecode(eq < 0 ? pair : pair.slice(0, eq));
     const v = safeDecode(eq < 0 ? '' : pair.slice(eq + 1));
-    if (k === undefined || v === undefined) throw new MalformedQueryError(pair);
+    if (k === undefined || v === undefined) {
+      if (lenient) continue;
+      throw new MalformedQueryError(pair);
+    }
     const list = out.get(k);
     if (list) list.push(v);
     else out.set(k, [v]);

@@ -108,6 +108,11 @@ test('EC2 query input: unknown parameters, bad types, missing and unknown action
   await expectCode('Action=LaunchRockets&Version=2016-11-15', 'InvalidAction');
   await expectCode('Version=2016-11-15', 'MissingAction');
   await expectCode('Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=colour&Filter.1.Value.1=x', 'InvalidParameterValue');
+  // A bad %-escape in the URL of an EC2 request: EC2's MalformedQueryString, in EC2's XML.
+  const scope = 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=00';
+  const malformed = await rawRequest(server, { method: 'GET', path: '/?Action=DescribeVpcs&Version=2016-11-15&x=%ZZ', headers: { authorization: scope } });
+  assert.equal(malformed.status, 400, malformed.text);
+  assert.match(malformed.text, /<Code>MalformedQueryString<\/Code>/);
 });
 
 test('unknown targets and operations answer UnknownOperationException; unknown /v2 paths 404', async () => {
