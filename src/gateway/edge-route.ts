@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerExchange } from '../http1/exchange.js';
 import { NodeExchange } from '../http1/node-exchange.js';
-import type { EdgeRoute, RequestHead } from '../server/edge.js';
+import type { EdgeRoute, RequestHead } from '../http1/routes.js';
 import { Exchange, type Arrival, type GatewayRuntime } from './pipeline/exchange.js';
 import { runPipeline } from './pipeline/index.js';
 import { answer } from './pipeline/reply.js';

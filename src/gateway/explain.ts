@@ -5,8 +5,7 @@
 // matches and why not, the winner with the precedence rule that made it win, and where the
 // integration would send the request. Read-only, from the same in-memory view as the data plane.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../server/edge.js';
-import type { InternalRoute } from '../server/internal.js';
+import { sendJson, type InternalRoute } from '../http1/routes.js';
 import type { DiscoveryView } from '../cloudmap/api.js';
 import { hostname } from './hostname.js';
 import { safeDecode, splitPath, type SplitPath } from './router.js';

@@ -6,24 +6,9 @@
 // whose route can `serve` a ServerExchange (the data plane) and hands the connection to node:http
 // at the first one whose route cannot; node:http runs `handle` (see src/http1/front.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ServerExchange } from '../http1/exchange.js';
 import type { FrontRoute } from '../http1/front.js';
+import type { EdgeRoute, RequestHead } from '../http1/routes.js';
 import type { Logger } from '../kernel/log.js';
-
-/** What routes match on: the head (an IncomingMessage is one; so is the front's exchange). */
-export interface RequestHead {
-  readonly method?: string;
-  readonly url?: string;
-  readonly rawHeaders: string[];
-}
-
-export interface EdgeRoute {
-  name: string;
-  matches(req: RequestHead): boolean;
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
-  /** Answers on the lean front, without node:http objects (routes on the hot path only). */
-  serve?(x: ServerExchange): void;
-}
 
 /** The lean front's choice: the first matching route, if it can serve on the front. */
 export function frontRoute(routes: readonly EdgeRoute[], head: RequestHead): FrontRoute | undefined {
@@ -57,10 +42,4 @@ export function edgeHandler(routes: EdgeRoute[], logger: Logger) {
       else res.destroy();
     }
   };
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }

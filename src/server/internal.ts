@@ -1,15 +1,6 @@
 // Wayfinder's own endpoints under /_wayfinder: health, regions in use, reset (also answered at /moto-api/reset for
 // tools written against moto). Everything here is for tests and the CLI, not an AWS API.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EdgeRoute } from './edge.js';
-import { sendJson } from './edge.js';
-
-export interface InternalRoute {
-  method: string;
-  /** Matched against the path (no query string). */
-  path: RegExp;
-  handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> | void;
-}
+import { sendJson, type EdgeRoute, type InternalRoute } from '../http1/routes.js';
 
 export interface InternalApi {
   health(): { status: string; services: Record<string, string>; version: string; [k: string]: unknown };

@@ -2,8 +2,7 @@
 // Cloud Map, ECS, API Gateway), collects their handlers and routes, and drives their lifecycle.
 import type { AnyHandlerTable } from '../protocol/handlers.js';
 import type { ServiceName } from '../protocol/model.js';
-import type { EdgeRoute } from './edge.js';
-import type { InternalRoute } from './internal.js';
+import type { EdgeRoute, InternalRoute } from '../http1/routes.js';
 
 export interface Product {
   name: string;

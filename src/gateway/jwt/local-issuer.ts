@@ -10,8 +10,7 @@
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { alnum } from '../../kernel/ids.js';
-import { sendJson } from '../../server/edge.js';
-import type { InternalRoute } from '../../server/internal.js';
+import { sendJson, type InternalRoute } from '../../http1/routes.js';
 import type { GatewayStore, OidcKeyRecord } from '../store.js';
 import { isLoopbackHost, type LocalKeySource } from './verifier.js';
 

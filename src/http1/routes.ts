@@ -1,0 +1,34 @@
+// The edge port's routing contract, shared by the composition root (server/edge.ts builds the route
+// list) and the products that contribute routes (the gateway's data plane, its internal endpoints):
+// it sits below both, so no product imports from server/.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerExchange } from './exchange.js';
+
+/** What routes match on: the head (an IncomingMessage is one; so is the front's exchange). */
+export interface RequestHead {
+  readonly method?: string;
+  readonly url?: string;
+  readonly rawHeaders: string[];
+}
+
+export interface EdgeRoute {
+  name: string;
+  matches(req: RequestHead): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
+  /** Answers on the lean front, without node:http objects (routes on the hot path only). */
+  serve?(x: ServerExchange): void;
+}
+
+/** An endpoint under /_wayfinder (health, reset, a product's extras such as the OIDC issuer). */
+export interface InternalRoute {
+  method: string;
+  /** Matched against the path (no query string). */
+  path: RegExp;
+  handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> | void;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
