@@ -96,6 +96,16 @@ test('registerInstance validates like RegisterInstance; setCustomHealth answers 
   await close();
 });
 
+test('registerInstance keeps the 1,000-instances-per-service quota, as RegisterInstance does; re-registering still works', async () => {
+  const { cm, mk, close } = await setup();
+  const s = mk('full', { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } });
+  for (let i = 0; i < 1000; i++) cm.api.registerInstance({ serviceId: s.Id, instanceId: `i${i}`, attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } });
+  assert.equal(code(() => cm.api.registerInstance({ serviceId: s.Id, instanceId: 'one-more', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } })), 'ResourceLimitExceeded');
+  cm.api.registerInstance({ serviceId: s.Id, instanceId: 'i0', attributes: { AWS_INSTANCE_IPV4: '127.0.0.2' } });
+  assert.equal(cm.api.instanceIds(s.Id).length, 1000);
+  await close();
+});
+
 test('custom health waits for the health delay, and a repeat inside the window does not speed it up', async () => {
   const { cm, mk, close } = await setup({ healthDelayMs: 150, operationDelayMs: 0 });
   const srv = mk('api', { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: {} });

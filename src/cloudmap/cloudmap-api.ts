@@ -5,11 +5,11 @@ import { AwsError } from '../kernel/errors.js';
 import type { Store } from '../store/store.js';
 import type { CloudMapApi, CloudMapServiceInfo } from './api.js';
 import { healthModeOf, type Discovery } from './discovery.js';
-import { operationId } from './ids.js';
+import { idOfRef, operationId } from './ids.js';
 import { checkInstanceAttributes, rulesFor } from './instance-attributes.js';
 import type { OperationRunner } from './op-runner.js';
-import { type CloudMapStore, type CustomStatus, type NamespaceRecord, type ServiceRecord } from './store.js';
-import { deregisterInstanceTx, registerInstanceTx, reportCustomHealthTx } from './writes.js';
+import { type CloudMapStore, type NamespaceRecord, type ServiceRecord } from './store.js';
+import { checkInstanceQuota, deregisterInstanceTx, registerInstanceTx, reportCustomHealth } from './writes.js';
 
 export interface CloudMapDeps {
   store: Store;
@@ -17,17 +17,6 @@ export interface CloudMapDeps {
   discovery: Discovery;
   runner: OperationRunner;
   healthDelayMs: number;
-}
-
-/** UpdateInstanceCustomHealthStatus's checks and write (shared by the handler and CloudMapApi). */
-export function reportCustomHealth(deps: CloudMapDeps, svc: ServiceRecord, instanceId: string, status: CustomStatus): void {
-  deps.store.withTx(() => {
-    if (!deps.cm.instance(svc.region, svc.id, instanceId)) throw new AwsError('InstanceNotFound', `Instance not found: ${instanceId}`);
-    if (!svc.customHealth) {
-      throw new AwsError('CustomHealthNotFound', `Service ${svc.id} has no HealthCheckCustomConfig; custom health status cannot be set.`);
-    }
-    reportCustomHealthTx(deps.cm, svc, instanceId, status, Date.now(), deps.healthDelayMs);
-  });
 }
 
 export function serviceInfo(svc: ServiceRecord, ns: NamespaceRecord): CloudMapServiceInfo {
@@ -50,7 +39,7 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
 
   /** The live service record (the view's copy may lag inside a transaction; reads are cheap here). */
   function requireService(idOrArn: string): { svc: ServiceRecord; ns: NamespaceRecord } {
-    const id = idOrArn.startsWith('arn:') ? idOrArn.slice(idOrArn.lastIndexOf('/') + 1) : idOrArn;
+    const id = idOfRef(idOrArn);
     const view = discovery.snapshot.services.get(id);
     const svc = view && cm.service(view.record.region, id);
     const ns = svc && cm.namespace(svc.region, svc.namespaceId);
@@ -60,14 +49,14 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
 
   return {
     service(idOrArn) {
-      const id = idOrArn.startsWith('arn:') ? idOrArn.slice(idOrArn.lastIndexOf('/') + 1) : idOrArn;
+      const id = idOfRef(idOrArn);
       const view = discovery.snapshot.services.get(id);
       if (!view || (idOrArn.startsWith('arn:') && view.record.arn !== idOrArn)) return undefined;
       return serviceInfo(view.record, view.namespace);
     },
 
     hasNamespace(region, ref) {
-      const id = ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
+      const id = idOfRef(ref);
       const ns = cm.namespace(region, id);
       if (ns) return !ref.startsWith('arn:') || ns.arn === ref;
       return cm.namespaces.withPrefix(`${region}/`).some((n) => n.name === ref);
@@ -78,6 +67,7 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
       store.withTx(() => {
         const { svc, ns } = requireService(serviceId);
         checkInstanceAttributes(rulesFor(svc, ns.type), attributes);
+        checkInstanceQuota(cm, svc, instanceId);
         const now = Date.now();
         const opId = operationId();
         const instance = { region: svc.region, serviceId: svc.id, id: instanceId, attributes: { ...attributes }, operationId: opId, createdAt: now, updatedAt: now, ...(creatorRequestId ? { creatorRequestId } : {}) };
@@ -89,7 +79,7 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
 
     deregisterInstance(serviceId, instanceId) {
       store.withTx(() => {
-        const id = serviceId.startsWith('arn:') ? serviceId.slice(serviceId.lastIndexOf('/') + 1) : serviceId;
+        const id = idOfRef(serviceId);
         const view = discovery.snapshot.services.get(id);
         const svc = view && cm.service(view.record.region, id);
         if (svc && deregisterInstanceTx(cm, svc, instanceId)) {
@@ -100,11 +90,11 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
 
     setCustomHealth(serviceId, instanceId, status) {
       const { svc } = requireService(serviceId);
-      reportCustomHealth(deps, svc, instanceId, status);
+      reportCustomHealth(store, cm, svc, instanceId, status, deps.healthDelayMs);
     },
 
     instanceIds(serviceId) {
-      const id = serviceId.startsWith('arn:') ? serviceId.slice(serviceId.lastIndexOf('/') + 1) : serviceId;
+      const id = idOfRef(serviceId);
       return (discovery.snapshot.services.get(id)?.instances ?? []).map((i) => i.instanceId);
     },
   };

@@ -9,6 +9,7 @@ import type { Logger } from '../kernel/log.js';
 import type { Change, Store } from '../store/store.js';
 import type { DiscoveredInstance, DiscoveryView, HealthStatus } from './api.js';
 import { parsePort } from './instance-attributes.js';
+import { idOfRef } from './ids.js';
 import {
   instanceKey,
   splitInstanceKey,
@@ -161,7 +162,7 @@ export class Discovery implements DiscoveryView {
   }
 
   routable(serviceId: string, query?: Readonly<Record<string, string>>): readonly DiscoveredInstance[] {
-    const id = serviceId.startsWith('arn:') ? serviceId.slice(serviceId.lastIndexOf('/') + 1) : serviceId;
+    const id = idOfRef(serviceId);
     const view = this.snap.services.get(id);
     if (!view) return [];
     if (!query || Object.keys(query).length === 0) return view.routable;

@@ -22,6 +22,12 @@ export const serviceArn = (region: string, accountId: string, id: string) => arn
  * Ids arrive as ids or ARNs (the model's `Arn` shape). Returns the bare id, or undefined when an ARN
  * names another kind of resource or another region (AWS answers NotFound for those).
  */
+/**
+ * The id in an id-or-ARN input where the id alone identifies the resource (ids are unique across
+ * regions; ECS, the gateway and DiscoverInstances pass either). Region-checked inputs use idFrom.
+ */
+export const idOfRef = (idOrArn: string): string => (idOrArn.startsWith('arn:') ? idOrArn.slice(idOrArn.lastIndexOf('/') + 1) : idOrArn);
+
 export function idFrom(value: string, kind: 'namespace' | 'service', region: string): string | undefined {
   if (!value.startsWith('arn:')) return value;
   const m = /^arn:aws[a-z-]*:servicediscovery:([^:]*):(\d{12}):(namespace|service)\/([^/]+)$/.exec(value);

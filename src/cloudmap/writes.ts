@@ -2,6 +2,8 @@
 // CloudMapApi (functions ending in Tx must run inside store.withTx). Keeping them in one place keeps
 // the invariants in one place: an instance change bumps its service's InstancesRevision, a health
 // change never does; registering (re)sets the health record only when the instance really changed.
+import { AwsError } from '../kernel/errors.js';
+import type { Store } from '../store/store.js';
 import { initialHealth } from './instance-attributes.js';
 import { instanceKey, regionKey, type CloudMapStore, type CustomStatus, type HealthRecord, type InstanceRecord, type ServiceRecord } from './store.js';
 
@@ -14,6 +16,16 @@ function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<
 function bumpRevisionTx(cm: CloudMapStore, svc: ServiceRecord): void {
   const current = cm.service(svc.region, svc.id) ?? svc;
   cm.services.putTx(regionKey(svc.region, svc.id), { ...current, instancesRevision: current.instancesRevision + 1 });
+}
+
+/** Cloud Map's quota: instances per service. */
+export const MAX_INSTANCES_PER_SERVICE = 1000;
+
+/** A new instance must fit the service's quota (re-registering an existing one always may). Both RegisterInstance and ECS pass here. */
+export function checkInstanceQuota(cm: CloudMapStore, svc: ServiceRecord, instanceId: string): void {
+  if (!cm.instance(svc.region, svc.id, instanceId) && cm.instanceCount(svc.region, svc.id) >= MAX_INSTANCES_PER_SERVICE) {
+    throw new AwsError('ResourceLimitExceeded', `Service ${svc.id} already has ${MAX_INSTANCES_PER_SERVICE} instances.`);
+  }
 }
 
 /**
@@ -47,6 +59,17 @@ export function deregisterInstanceTx(cm: CloudMapStore, svc: ServiceRecord, inst
  * (AWS: ~30 s); repeating the same value inside that window does not move the deadline; reporting
  * the current value again cancels a pending change. Returns the record written (or left).
  */
+/** UpdateInstanceCustomHealthStatus's checks and write, in its own transaction (the handler and CloudMapApi). */
+export function reportCustomHealth(store: Store, cm: CloudMapStore, svc: ServiceRecord, instanceId: string, status: CustomStatus, delayMs: number): void {
+  store.withTx(() => {
+    if (!cm.instance(svc.region, svc.id, instanceId)) throw new AwsError('InstanceNotFound', `Instance not found: ${instanceId}`);
+    if (!svc.customHealth) {
+      throw new AwsError('CustomHealthNotFound', `Service ${svc.id} has no HealthCheckCustomConfig; custom health status cannot be set.`);
+    }
+    reportCustomHealthTx(cm, svc, instanceId, status, Date.now(), delayMs);
+  });
+}
+
 export function reportCustomHealthTx(cm: CloudMapStore, svc: ServiceRecord, instanceId: string, status: CustomStatus, now: number, delayMs: number): HealthRecord {
   const key = instanceKey(svc.region, svc.id, instanceId);
   const current: HealthRecord = cm.health.get(key) ?? { status: 'HEALTHY' };

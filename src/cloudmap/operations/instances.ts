@@ -3,14 +3,11 @@
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
-import { reportCustomHealth } from '../cloudmap-api.js';
 import { operationId } from '../ids.js';
 import { checkInstanceAttributes, rulesFor } from '../instance-attributes.js';
 import { instanceKey, type InstanceRecord } from '../store.js';
+import { checkInstanceQuota, reportCustomHealth } from '../writes.js';
 import { page, refuseInFlight, rememberTokenTx, replayedOperation, requireService, type HandlerDeps } from './common.js';
-
-/** AWS's quota: 1,000 instances per service. */
-export const MAX_INSTANCES_PER_SERVICE = 1000;
 
 export function instanceOperations(deps: HandlerDeps) {
   const { store, cm, runner } = deps;
@@ -28,9 +25,7 @@ export function instanceOperations(deps: HandlerDeps) {
         const replay = replayedOperation(cm, ctx.region, 'register-instance', input.CreatorRequestId, fingerprint);
         if (replay) return { OperationId: replay };
         refuseInFlight(runner.inFlight(ctx.region), sameInstance(svc.id, input.InstanceId));
-        if (!cm.instance(ctx.region, svc.id, input.InstanceId) && cm.instanceCount(ctx.region, svc.id) >= MAX_INSTANCES_PER_SERVICE) {
-          throw new AwsError('ResourceLimitExceeded', `Service ${svc.id} already has ${MAX_INSTANCES_PER_SERVICE} instances.`);
-        }
+        checkInstanceQuota(cm, svc, input.InstanceId);
         const now = Date.now();
         const opId = operationId();
         const instance: InstanceRecord = {
@@ -109,7 +104,7 @@ export function instanceOperations(deps: HandlerDeps) {
     },
 
     UpdateInstanceCustomHealthStatus(input: SD.UpdateInstanceCustomHealthStatusRequest, ctx: RequestContext): void {
-      reportCustomHealth(deps, requireService(cm, ctx, input.ServiceId), input.InstanceId, input.Status);
+      reportCustomHealth(store, cm, requireService(cm, ctx, input.ServiceId), input.InstanceId, input.Status, deps.healthDelayMs);
     },
   } satisfies Partial<SD.ServiceDiscoveryOperations>;
 }

@@ -3,7 +3,7 @@
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
-import { serviceArn, serviceId } from '../ids.js';
+import { idOfRef, serviceArn, serviceId } from '../ids.js';
 import { checkDnsUpdate, checkHealthCheckConfig, checkServiceConfig } from '../service-config.js';
 import { regionKey, type ServiceRecord } from '../store.js';
 import { deleteServiceTx } from '../writes.js';
@@ -82,7 +82,7 @@ export function serviceOperations(deps: HandlerDeps) {
       for (const f of input.Filters ?? []) {
         if (f.Name === 'NAMESPACE_ID') {
           const c = checkFilter('NAMESPACE_ID', f.Condition as Condition, f.Values, ['EQ', 'IN']);
-          const ids = f.Values.map((v) => (v.startsWith('arn:') ? v.slice(v.lastIndexOf('/') + 1) : v));
+          const ids = f.Values.map(idOfRef);
           items = items.filter((s) => matchFilter(s.namespaceId, c, ids));
         } else if (f.Name === 'RESOURCE_OWNER') {
           checkFilter('RESOURCE_OWNER', f.Condition as Condition, f.Values, ['EQ']);
