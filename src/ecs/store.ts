@@ -3,7 +3,7 @@
 //   task definitions  <region>/<family>/<revision, zero-padded>   (+ families <region>/<family> → last revision)
 //   services          <region>/<cluster>/<service>
 //   tasks             <region>/<cluster>/<taskId>
-// Records are camelCase; AWS's wire shapes are built from them in wire.ts.
+// Records are camelCase; AWS's wire shapes are built from them in operations/wire.ts.
 import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
 import type * as Ecs from '../protocol/generated/ecs.js';
 import type { LastStatus } from './tasks/lifecycle.js';

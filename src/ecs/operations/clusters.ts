@@ -5,7 +5,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { capacityProviderArn, clusterArn, clusterNameOf } from '../arns.js';
 import { clusterKey, type ClusterRecord } from '../store.js';
-import { clusterWire, countTasks } from '../wire.js';
+import { clusterWire, countTasks } from './wire.js';
 import { atMost, checkTags, invalid, page, requireCluster, type EcsContext } from './common.js';
 
 const BUILT_IN_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'] as const;

@@ -6,7 +6,7 @@ import type * as Ecs from '../../protocol/generated/ecs.js';
 import { serviceArn, serviceNameOf } from '../arns.js';
 import { newDeployment, promote } from '../scheduler/deployments.js';
 import { serviceKey, type DeploymentConfigurationRecord, type ServiceRecord, type TaskRecord } from '../store.js';
-import { serviceWire } from '../wire.js';
+import { serviceWire } from './wire.js';
 import { atMost, checkTags, invalid, page, requireCluster, usableTaskDefinition, findTaskDefinition, type EcsContext } from './common.js';
 import { checkNetwork, checkRegistries, chooseLaunch } from './placement-rules.js';
 

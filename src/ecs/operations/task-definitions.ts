@@ -4,7 +4,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { parseTaskDefinitionRef, taskDefinitionArn } from '../arns.js';
 import { familyKey, taskDefinitionKey, type TaskDefinitionRecord } from '../store.js';
-import { taskDefinitionWire } from '../wire.js';
+import { taskDefinitionWire } from './wire.js';
 import { atMost, checkTags, client, findTaskDefinition, invalid, page, type EcsContext } from './common.js';
 import { compatibilitiesOf, normaliseTaskDefinition } from './task-definition-rules.js';
 

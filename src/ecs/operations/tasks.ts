@@ -8,7 +8,7 @@ import { stopReasons } from '../scheduler/events.js';
 import { serviceKey, taskKey, type TaskRecord } from '../store.js';
 import { newTask, placeTask } from '../tasks/launch.js';
 import { requestStop } from '../tasks/lifecycle.js';
-import { taskWire } from '../wire.js';
+import { taskWire } from './wire.js';
 import { atMost, checkTags, invalid, page, requireCluster, usableTaskDefinition, type EcsContext } from './common.js';
 import { checkNetwork, chooseLaunch } from './placement-rules.js';
 

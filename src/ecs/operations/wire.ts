@@ -1,8 +1,8 @@
 // Records → AWS wire shapes (model member names). Counts that depend on tasks (runningCount,
 // pendingCount …) are computed when asked, from the task index, so they are never stale.
-import type * as Ecs from '../protocol/generated/ecs.js';
-import { isPending } from './tasks/lifecycle.js';
-import type { ClusterRecord, DeploymentRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from './store.js';
+import type * as Ecs from '../../protocol/generated/ecs.js';
+import { isPending } from '../tasks/lifecycle.js';
+import type { ClusterRecord, DeploymentRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../store.js';
 
 export interface TaskCounts {
   running: number;
