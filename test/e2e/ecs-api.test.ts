@@ -202,6 +202,8 @@ test('references to another region are refused: a Cloud Map registry and a task 
     const registry = await cloudMapService(west.sd, vpcId, { namespace: 'west.internal', service: 'w' });
     const { taskDefinition } = await west.ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'west-only', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', containerDefinitions: [container()] }));
     assert.equal(await codeOf(ecs.send(new ECS.DescribeTaskDefinitionCommand({ taskDefinition: taskDefinition!.taskDefinitionArn! }))), 'ClientException');
+    assert.equal(await codeOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: taskDefinition!.taskDefinitionArn!, tags: [{ key: 'k', value: 'v' }] }))), 'ResourceNotFoundException');
+    assert.equal(await codeOf(ecs.send(new ECS.ListTagsForResourceCommand({ resourceArn: taskDefinition!.taskDefinitionArn! }))), 'ResourceNotFoundException');
     const east = await defaultNetwork(c.ec2);
     await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'east', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', containerDefinitions: [container({ portMappings: [{ containerPort: 80 }] })] }));
     const failure = await failureOf(

@@ -15,11 +15,13 @@ export function tagOperations(c: EcsContext) {
   function target(ctx: RequestContext, resourceArn: string): Target {
     const p = parseArn(resourceArn);
     if (!p || p.service !== 'ecs') throw invalid('The ARN provided is invalid.');
-    const region = p.region || ctx.region;
+    // A resource of another region is not found here (requests act in their signed region only).
+    const foreign = p.region !== '' && p.region !== ctx.region;
+    const region = ctx.region;
     const [kind, ...rest] = p.resource.split('/');
     const path = rest.join('/');
     const table = <T extends { tags: Tag[] }>(t: { get(k: string): T | undefined; putTx(k: string, v: T): boolean }, key: string): Target => ({
-      get: () => t.get(key),
+      get: () => (foreign ? undefined : t.get(key)),
       put: (tags) =>
         c.ecs.store.withTx(() => {
           const cur = t.get(key);
