@@ -49,6 +49,7 @@ export async function logs(argv: string[]): Promise<number> {
     const elsewhere = args.flags.has('--region') ? undefined : await findRegion(opts, (o) => sources(o, cluster, service));
     if (!elsewhere) throw e;
     ({ opts, value: found } = elsewhere);
+    process.stderr.write(`wayfinder logs: ${cluster}/${service} is in ${opts.region}\n`);
   }
   if (!found.length) {
     process.stderr.write(`wayfinder logs: no container of ${cluster}/${service} uses the awslogs driver\n`);

@@ -127,6 +127,7 @@ test('wayfinder logs prints the awslogs lines of the service tasks', async () =>
   const elsewhere = await runCli(['logs', 'ops', 'web'], { ...env, AWS_DEFAULT_REGION: 'eu-west-2' });
   assert.equal(elsewhere.code, 0, elsewhere.stderr);
   assert.match(elsewhere.stdout, /\[web [0-9a-f]{8}\] task says hello/);
+  assert.match(elsewhere.stderr, /ops\/web is in us-east-1/);
   const pinned = await runCli(['logs', 'ops', 'web', '--region', 'eu-west-2'], env);
   assert.equal(pinned.code, 1);
   assert.match(pinned.stderr, /^wayfinder logs: .*(ClusterNotFoundException|MISSING)/);
