@@ -7,8 +7,11 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-/** `valueFlags` take a value; `switchFlags` are booleans. Anything else is a usage error. */
-export function parseArgs(argv: string[], valueFlags: Set<string>, switchFlags: Set<string> = new Set(['--help', '-h'])): ParsedArgs {
+/**
+ * `valueFlags` take a value; `switchFlags` are booleans. Anything else is a usage error. A
+ * `repeatable` flag given twice keeps both values, comma-joined; any other keeps the last.
+ */
+export function parseArgs(argv: string[], valueFlags: Set<string>, switchFlags: Set<string> = new Set(['--help', '-h']), repeatable: ReadonlySet<string> = new Set()): ParsedArgs {
   const out: ParsedArgs = { positionals: [], flags: new Map(), switches: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -25,7 +28,8 @@ export function parseArgs(argv: string[], valueFlags: Set<string>, switchFlags: 
     if (!valueFlags.has(name)) throw new UsageError(`unknown option ${name}`);
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`${name} needs a value`);
-    out.flags.set(name, value);
+    const prev = out.flags.get(name);
+    out.flags.set(name, prev !== undefined && repeatable.has(name) ? `${prev},${value}` : value);
   }
   return out;
 }

@@ -14,7 +14,7 @@ export async function up(argv: string[]): Promise<number> {
   const byFlag = new Map(Object.entries(OPTIONS).map(([name, o]) => [o.flag, name as OptionName]));
   let args;
   try {
-    args = parseArgs(argv, new Set(byFlag.keys()));
+    args = parseArgs(argv, new Set(byFlag.keys()), undefined, new Set([OPTIONS.hostnames.flag, OPTIONS.corsOrigins.flag]));
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`wayfinder up: ${e.message}\n\n${upUsage()}\n`);

@@ -1,14 +1,16 @@
-// How a request reaches the data plane on the edge port (DESIGN.md "invoke URL"):
-//   {apiId}.execute-api.<anything>[:port]           Host header (curl/browsers resolve *.localhost)
-//   /_aws/execute-api/{apiId}/{stage|$default}/…    path form, for clients that cannot set Host
-//   <custom domain>[:port]                          a domain name with API mappings
-// Everything else falls through to the AWS control plane. `matches` reads only the url and the Host
-// entry of rawHeaders. `serve` answers on the lean HTTP/1.1 front; `handle` is the same pipeline for
-// requests node:http parsed (connections the front handed over), through an adapter.
+// How a request reaches the data plane on the edge port (DESIGN.md "invoke URL"). The edge has
+// already sorted the request by its Host (src/http1/host-policy.ts):
+//   {apiId}.execute-api.<served name or AWS suffix>[:port]   an API's host: every path is the API's
+//   <custom domain>[:port]                                   a domain name with API mappings: the same
+//   /_aws/execute-api/{apiId}/{stage|$default}/…             path form on a control-plane host, for
+//                                                            clients that cannot set Host
+// Everything else goes on to the internal endpoints and the AWS control plane. `matches` reads only
+// the url and the edge's destination. `serve` answers on the lean HTTP/1.1 front; `handle` is the
+// same pipeline for requests node:http parsed (connections the front handed over), through an adapter.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerExchange } from '../http1/exchange.js';
 import { NodeExchange } from '../http1/node-exchange.js';
-import type { EdgeRoute, RequestHead } from '../http1/routes.js';
+import type { Destination, EdgeRoute, RequestHead } from '../http1/routes.js';
 import { Exchange, type Arrival, type GatewayRuntime } from './pipeline/exchange.js';
 import { runPipeline } from './pipeline/index.js';
 import { answer } from './pipeline/reply.js';
@@ -21,15 +23,6 @@ const ARRIVAL = Symbol('wayfinder.gateway.arrival');
 const EXECUTE_API_HOST = /^([a-z0-9]{10})\.execute-api\./;
 
 type Tagged = RequestHead & { [ARRIVAL]?: Arrival };
-
-function hostOf(req: RequestHead): string | undefined {
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i]!;
-    if (k.length === 4 && (k === 'Host' || k === 'host' || k.toLowerCase() === 'host')) return raw[i + 1];
-  }
-  return undefined;
-}
 
 function pathOf(url: string): string {
   const q = url.indexOf('?');
@@ -52,21 +45,32 @@ function domainArrival(view: GatewayView, name: string, host: string, rawPath: s
   return { via: 'domain', host, apiId: '', stage: '', rawPath, basePath: '' };
 }
 
-export function arrivalOf(req: RequestHead, view: GatewayView): Arrival | undefined {
+export function arrivalOf(req: RequestHead, view: GatewayView, to: Destination): Arrival | undefined {
   const url = req.url ?? '/';
-  const host = hostOf(req) ?? '';
-  if (url.startsWith(PATH_FORM)) {
+  if (to.kind === 'api') {
+    const apiId = to.hostName.slice(0, to.hostName.indexOf('.'));
+    return { via: 'host', apiId, host: hostHeader(req), rawPath: pathOf(url) || '/' };
+  }
+  if (to.kind === 'served') {
+    if (!url.startsWith(PATH_FORM)) return undefined;
     const rest = pathOf(url.slice(PATH_FORM.length - 1));
     const slash = rest.indexOf('/', 1);
     const apiId = (slash < 0 ? rest.slice(1) : rest.slice(1, slash)).toLowerCase();
-    return { via: 'path', apiId, host, rawPath: slash < 0 ? '/' : rest.slice(slash) };
+    return { via: 'path', apiId, host: hostHeader(req), rawPath: slash < 0 ? '/' : rest.slice(slash) };
   }
-  if (!host) return undefined;
-  const name = hostname(host);
-  const m = EXECUTE_API_HOST.exec(name);
-  if (m) return { via: 'host', apiId: m[1]!, host, rawPath: pathOf(url) || '/' };
-  if (view.domains.size) return domainArrival(view, name, host, pathOf(url) || '/');
-  return undefined;
+  // A foreign name is an API's only when it is a custom domain (never a served name: those are
+  // refused by CreateDomainName and sorted out by the edge before any domain is looked up).
+  if (!view.domains.size || !view.domains.has(to.hostName)) return undefined;
+  return domainArrival(view, to.hostName, hostHeader(req), pathOf(url) || '/');
+}
+
+function hostHeader(req: RequestHead): string {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === 4 && k.toLowerCase() === 'host') return raw[i + 1]!;
+  }
+  return '';
 }
 
 /**
@@ -97,8 +101,8 @@ export function gatewayEdgeRoute(view: GatewayView, runtime: GatewayRuntime): Ed
   };
   return {
     name: 'gateway',
-    matches(req) {
-      const a = arrivalOf(req, view);
+    matches(req, to) {
+      const a = arrivalOf(req, view, to);
       if (!a) return false;
       (req as Tagged)[ARRIVAL] = a;
       return true;

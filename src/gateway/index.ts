@@ -46,6 +46,8 @@ export interface GatewayDeps {
   burstLimit: number;
   /** The configured edge port; the bound one arrives through onListening. */
   port: number;
+  /** Names a custom domain may not take: the control plane answers on them (host-policy.ts). */
+  reservedHost(name: string): boolean;
 }
 
 export interface GatewayProduct {
@@ -70,7 +72,7 @@ export function createGateway(deps: GatewayDeps): GatewayProduct {
   const pools = new UpstreamPools();
   let portText = String(port);
   const runtime: GatewayRuntime = { port: () => port, portText: () => portText, logger: deps.logger, view, verifier, logs: deps.logs, pools, discovery: deps.discovery };
-  const ops: OpsContext = { gw, ec2: deps.ec2, port: () => port, vpcLinkDelayMs: deps.vpcLinkDelayMs, limits, now: Date.now };
+  const ops: OpsContext = { gw, ec2: deps.ec2, port: () => port, vpcLinkDelayMs: deps.vpcLinkDelayMs, limits, now: Date.now, reservedHost: deps.reservedHost };
   const handlers: HandlerTable<ApiGatewayV2Operations> = {
     ...notImplementedAll(apiGatewayV2OperationNames),
     ...apiOperations(ops),

@@ -3,17 +3,26 @@
 // it sits below both, so no product imports from server/.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerExchange } from './exchange.js';
+import type { HostKind } from './host-policy.js';
 
 /** What routes match on: the head (an IncomingMessage is one; so is the front's exchange). */
 export interface RequestHead {
   readonly method?: string;
   readonly url?: string;
+  readonly httpVersion?: string;
   readonly rawHeaders: string[];
+}
+
+/** Where the edge found a request to be going, from its Host (host-policy.ts). */
+export interface Destination {
+  kind: HostKind;
+  /** The Host header's name: lower-cased, no port; '' when the request has no Host. */
+  hostName: string;
 }
 
 export interface EdgeRoute {
   name: string;
-  matches(req: RequestHead): boolean;
+  matches(req: RequestHead, to: Destination): boolean;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
   /** Answers on the lean front, without node:http objects (routes on the hot path only). */
   serve?(x: ServerExchange): void;

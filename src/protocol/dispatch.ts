@@ -27,6 +27,8 @@ export interface DispatcherOptions {
   defaultRegion: string;
   defaultAccountId: string;
   logger: Logger;
+  /** The Host/Origin guard: a refusal is answered 403 in the protocol's shape before the body is read. */
+  admit?(req: IncomingMessage): string | undefined;
 }
 
 interface Call {
@@ -44,6 +46,7 @@ export class ProtocolDispatcher {
     const call: Call = { requestId: uuid(), receivedAt: Date.now(), protocol: 'json' };
     let closeAfter = false;
     let response: WireResponse;
+    let refused: string | undefined;
     try {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
@@ -61,19 +64,26 @@ export class ProtocolDispatcher {
       }
       const method = (req.method ?? 'GET').toUpperCase();
 
+      refused = this.opts.admit?.(req);
       let route: ReturnType<typeof classify>;
       try {
         route = classify(this.opts.registry, method, rawPath, query, req.headers);
       } catch (e) {
+        if (refused && e instanceof Unroutable) throw new Unroutable(forbidden(e.protocol, refused), e.protocol, e.spec);
         throw malformed ?? e;
       }
       call.spec = route.spec;
       call.protocol = route.spec.protocol;
+      if (refused) throw forbidden(call.protocol, refused);
       if (malformed) throw malformed;
       if (route.kind !== 'query') call.operation = route.operation;
 
       const body = await readBody(req, route.spec.traits.bodyLimit);
       const identity = await this.authenticate(call.protocol, { method, rawPath, query, headers: req.headers, body });
+      if (identity && this.opts.auth === 'on' && identity.service !== route.spec.signingName) {
+        // A signature is good for the service its scope names, and no other (AWS answers the same).
+        throw authError(call.protocol, 'bad-signature', `Credential should be scoped to correct service: '${route.spec.signingName}'.`);
+      }
       const formParams = route.kind === 'query' ? formParameters(body, query) : undefined;
       const operation = route.kind === 'query' ? this.queryOperation(route.spec, formParams!) : route.operation;
       call.operation = operation;
@@ -93,7 +103,8 @@ export class ProtocolDispatcher {
       const output = await this.invoke(route.spec, operation, input, ctx);
       response = this.serializeOutput(route.spec, operation, output, call.requestId);
     } catch (e) {
-      if (e instanceof BodyTooLargeError) {
+      if (e instanceof BodyTooLargeError || refused) {
+        // Refused before the body was read: drop the rest and close, so a refused request leaves nothing behind.
         closeAfter = true;
         discardRest(req);
       }
@@ -225,6 +236,11 @@ export class ProtocolDispatcher {
     res.writeHead(response.status, headers);
     res.end(body);
   }
+}
+
+/** The Host/Origin guard's refusal, in each protocol's own code for "not allowed". */
+function forbidden(protocol: Protocol, message: string): AwsError {
+  return new AwsError(protocol === 'ec2' ? 'UnauthorizedOperation' : 'AccessDeniedException', message, { status: 403 });
 }
 
 /** EC2 parameters: form body (POST) plus URL query (GET form), form wins. `+` is a space here. */

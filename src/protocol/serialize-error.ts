@@ -57,18 +57,21 @@ export function authError(protocol: Protocol, kind: AuthFailureKind, message: st
       'unknown-key': ['AuthFailure', 401],
       'bad-signature': ['AuthFailure', 401],
       expired: ['RequestExpired', 400],
+      'bad-presign': ['AuthFailure', 403],
     };
     const [code, status] = map[kind];
     const text = kind === 'unknown-key' || kind === 'bad-signature' ? `AWS was not able to validate the provided access credentials. ${message}` : message;
     return new AwsError(code, text, { status });
   }
-  const status = protocol === 'rest-json' ? 403 : 400;
+  // A presigned URL AWS would never have issued (valid for over a week) is refused outright: 403.
+  const status = protocol === 'rest-json' || kind === 'bad-presign' ? 403 : 400;
   const codes: Record<AuthFailureKind, string> = {
     missing: 'MissingAuthenticationTokenException',
     incomplete: 'IncompleteSignatureException',
     'unknown-key': 'UnrecognizedClientException',
     'bad-signature': 'InvalidSignatureException',
     expired: 'InvalidSignatureException',
+    'bad-presign': 'InvalidSignatureException',
   };
   return new AwsError(codes[kind], message, { status });
 }

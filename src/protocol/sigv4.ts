@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { NodeSha256 } from './node-sha256.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
+import { AWS_REGIONS } from '../kernel/regions.js';
 
 export interface Credential {
   accessKeyId: string;
@@ -21,7 +22,7 @@ export interface SignedIdentity {
   service: string;
 }
 
-export type AuthFailureKind = 'missing' | 'incomplete' | 'unknown-key' | 'bad-signature' | 'expired';
+export type AuthFailureKind = 'missing' | 'incomplete' | 'unknown-key' | 'bad-signature' | 'expired' | 'bad-presign';
 
 export class AuthFailure extends Error {
   constructor(
@@ -55,6 +56,7 @@ export interface SignatureClaim {
 }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
+const MAX_PRESIGN_SECONDS = 604_800;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -109,14 +111,19 @@ export function readClaim(req: Pick<SignedRequest, 'headers' | 'query'>): Signat
   if (absent.length || !cred || q('X-Amz-Algorithm') !== ALGORITHM || !AMZ_DATE.test(q('X-Amz-Date')!)) {
     throw new AuthFailure('incomplete', `AWS query-string parameters must include ${required.map((r) => `'${r}'`).join(', ')}. Re-examine the query-string parameters.`);
   }
-  const expires = Number(q('X-Amz-Expires') ?? '900');
+  // AWS refuses presigned URLs valid for more than a week; anything not a whole number is no expiry at all.
+  const expiresText = q('X-Amz-Expires') ?? '900';
+  const expires = Number(expiresText);
+  if (!/^\d{1,9}$/.test(expiresText) || expires < 1 || expires > MAX_PRESIGN_SECONDS) {
+    throw new AuthFailure('bad-presign', `X-Amz-Expires must be a whole number of seconds from 1 to ${MAX_PRESIGN_SECONDS} (one week), got '${expiresText.slice(0, 32)}'.`, cred);
+  }
   return {
     ...cred,
     signedHeaders: q('X-Amz-SignedHeaders')!.split(';'),
     signature: q('X-Amz-Signature')!,
     amzDate: q('X-Amz-Date')!,
     presigned: true,
-    expiresSeconds: Number.isFinite(expires) ? expires : 900,
+    expiresSeconds: expires,
   };
 }
 
@@ -142,6 +149,9 @@ export class SigV4Verifier {
     const claim = readClaim(req);
     if (!claim) return undefined;
     const scope = { region: claim.region, service: claim.service };
+    if (!AWS_REGIONS.has(claim.region)) {
+      throw new AuthFailure('bad-signature', `Credential should be scoped to a valid region, not '${claim.region.slice(0, 64)}'.`, scope);
+    }
     const cred = this.keys.get(claim.accessKeyId);
     if (!cred) throw new AuthFailure('unknown-key', 'The security token included in the request is invalid.', scope);
     if (!claim.signedHeaders.includes('host')) {

@@ -18,12 +18,29 @@ import { Store, type Migration } from '../store/store.js';
 import type { Config } from './config.js';
 import { attachFront, type Front } from '../http1/front.js';
 import type { EdgeRoute } from '../http1/routes.js';
-import { edgeHandler, frontRoute } from './edge.js';
+import { HostPolicy } from '../http1/host-policy.js';
+import { ControlGuard } from './control-guard.js';
+import { EdgeDispatch } from './edge.js';
 import { internalRoute } from './internal.js';
 import { lockDataDir } from './lock.js';
 import type { Product } from './product.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * Open connections on the edge port: half the process's descriptor limit (20,000 on CI, often 1,024
+ * on laptops), so a flood of idle connections leaves room for DNS, upstream calls, SQLite and tasks.
+ */
+const EDGE_MAX_CONNECTIONS = Math.max(256, Math.min(16_384, Math.floor(openFileLimit() / 2)));
+
+function openFileLimit(): number {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : 1024;
+  } catch {
+    return 1024; // not Linux: assume the common default
+  }
+}
 
 const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...cloudmapMigrations, ...ecsMigrations, ...gatewayMigrations];
 
@@ -41,7 +58,7 @@ export interface Wayfinder {
 }
 
 /** Builds every product, in dependency order. */
-function buildProducts(store: Store, config: Config, logger: Logger): Product[] {
+function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): Product[] {
   const ec2 = createEc2(store);
   const logs = createLogs(store, logger);
   const cloudmap = createCloudMap(store, ec2.api, { healthDelayMs: config.healthDelayMs, operationDelayMs: config.operationDelayMs, dns: { host: config.host, port: config.dnsPort } }, logger);
@@ -56,6 +73,7 @@ function buildProducts(store: Store, config: Config, logger: Logger): Product[] 
     rateLimit: config.gatewayRateLimit,
     burstLimit: config.gatewayBurstLimit,
     port: config.port,
+    reservedHost: (name) => hosts.reserved(name),
   });
   return [
     { name: 'ec2', handlers: { ec2: ec2.handlers as unknown as AnyHandlerTable }, afterReset: () => ec2.afterReset() },
@@ -91,7 +109,9 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
   const started: Product[] = [];
   try {
     store = Store.open(config.dataDir, MIGRATIONS, logger);
-    const products = buildProducts(store, config, logger);
+    const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
+    const guard = new ControlGuard(hosts);
+    const products = buildProducts(store, config, logger, hosts);
     const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.assign({}, ...products.map((p) => p.handlers ?? {}));
     const registry = new ServiceRegistry();
     const dispatcher = new ProtocolDispatcher({
@@ -102,6 +122,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       defaultRegion: config.region,
       defaultAccountId: config.accountId,
       logger,
+      admit: (req) => guard.refusal(req),
     });
 
     const s = store;
@@ -111,7 +132,9 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       s.wipe();
       for (const p of products) await p.afterReset?.();
     };
+    // An API's routes come first: on its own host every path is the API's (edge.ts).
     const routes: EdgeRoute[] = [
+      ...products.flatMap((p) => p.edgeRoutes ?? []),
       internalRoute({
         health: () => ({
           status: 'ok',
@@ -122,20 +145,26 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
         reset,
         regions: () => s.regionsInUse(),
         extra: products.flatMap((p) => p.internalRoutes ?? []),
-      }),
-      ...products.flatMap((p) => p.edgeRoutes ?? []),
-      { name: 'aws', matches: () => true, handle: (req, res) => dispatcher.handle(req, res) },
+      }, guard),
+      {
+        name: 'aws',
+        matches: (_req, to) => to.kind !== 'api',
+        handle: (req, res) => (guard.cors(req, res) ? undefined : dispatcher.handle(req, res)),
+      },
     ];
+    const edge = new EdgeDispatch(routes, hosts, logger);
 
     for (const p of products) {
       await p.start?.();
       started.push(p);
     }
-    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: config.headersTimeoutMs }, edgeHandler(routes, logger));
+    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: config.headersTimeoutMs }, edge.handler);
+    // One listener cannot take the others' file descriptors (nginx's worker_connections, unbound's incoming-num-tcp).
+    server.maxConnections = EDGE_MAX_CONNECTIONS;
     // The lean HTTP/1.1 front owns every connection and answers data-plane requests itself; the
     // first request it does not serve hands the connection to node:http (docs/gateway.md).
     const front: Front = attachFront(server, {
-      route: (x) => frontRoute(routes, x),
+      route: (x) => edge.frontRoute(x),
       headTooLarge: oversizedHeadAnswer,
       report: (err, what) => logger.error({ err }, what),
     });

@@ -1,11 +1,16 @@
 // Wayfinder's configuration: the DESIGN.md CLI contract (flags, and WAYFINDER_* env equivalents),
 // resolved once at start-up. Flags win over env, env over defaults.
+import { isOriginSyntax } from '../http1/host-policy.js';
 import type { Credential } from '../protocol/sigv4.js';
 
 export type RuntimeChoice = 'auto' | 'process' | 'docker';
 
 export interface Config {
   host: string;
+  /** Names besides loopback ones the control plane answers on (`--hostname`, repeatable). */
+  hostnames: string[];
+  /** Browser origins besides loopback pages allowed to call the control plane. */
+  corsOrigins: string[];
   port: number;
   dataDir: string;
   dnsPort: number;
@@ -45,6 +50,8 @@ export interface OptionSpec {
 export const OPTIONS = {
   port: { flag: '--port', env: 'WAYFINDER_PORT', default: '4566', help: 'edge port: AWS APIs and execute-api traffic' },
   host: { flag: '--host', env: 'WAYFINDER_HOST', default: '127.0.0.1', help: 'address to bind (non-loopback needs your own credentials)' },
+  hostnames: { flag: '--hostname', env: 'WAYFINDER_HOSTNAMES', default: '', help: 'extra names the control plane answers on, besides localhost and loopback addresses (repeatable, or comma-separated)' },
+  corsOrigins: { flag: '--cors-origins', env: 'WAYFINDER_CORS_ORIGINS', default: '', help: 'browser origins allowed to call the control plane besides loopback pages: https://app.example.com,…' },
   dataDir: { flag: '--data-dir', env: 'WAYFINDER_DATA_DIR', default: './.wayfinder', help: 'where state lives (SQLite); survives restarts' },
   dnsPort: { flag: '--dns-port', env: 'WAYFINDER_DNS_PORT', default: '8053', help: 'authoritative DNS for Cloud Map namespaces (UDP+TCP)' },
   runtime: { flag: '--runtime', env: 'WAYFINDER_RUNTIME', default: 'auto', help: 'task runtime: auto | process | docker' },
@@ -74,8 +81,17 @@ function oneOf<T extends string>(name: string, raw: string, values: readonly T[]
 }
 
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
+
+/** A comma-separated list, each entry checked. */
+function list(name: string, raw: string, valid: (v: string) => boolean, shape: string): string[] {
+  const items = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  for (const v of items) if (!valid(v)) throw new ConfigError(`${name} entries look like ${shape}, got '${v.slice(0, 100)}'`);
+  return items;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$|^\[?[0-9a-f:.]+\]?$/i;
 
 function parseCredentials(raw: string): Credential[] {
   if (!raw.trim()) return [];
@@ -96,6 +112,8 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
   const extra = parseCredentials(get('credentials'));
   const config: Config = {
     host: get('host'),
+    hostnames: list('--hostname', get('hostnames'), (v) => HOSTNAME.test(v), 'a DNS name or an address (wayfinder.internal)'),
+    corsOrigins: list('--cors-origins', get('corsOrigins'), isOriginSyntax, 'scheme://host[:port] (https://app.example.com)'),
     port: int('--port', get('port'), 0, 65535),
     dataDir: get('dataDir'),
     dnsPort: int('--dns-port', get('dnsPort'), 0, 65535),
@@ -103,7 +121,8 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
     auth: oneOf('--auth', get('auth'), ['on', 'off'] as const),
     region: get('region'),
     accountId: BUILT_IN_CREDENTIAL.accountId,
-    credentials: [BUILT_IN_CREDENTIAL, ...extra],
+    // The built-in key is public: it serves loopback binds only, where only this machine can call.
+    credentials: isLoopback(get('host')) ? [BUILT_IN_CREDENTIAL, ...extra] : extra,
     logLevel: oneOf('--log-level', get('logLevel'), ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
     healthDelayMs: int('--health-delay-ms', get('healthDelayMs'), 0, 600_000),
     operationDelayMs: int('--operation-delay-ms', get('operationDelayMs'), 0, 600_000),

@@ -1,5 +1,7 @@
 // Wayfinder's own endpoints under /_wayfinder: health, regions in use, reset (also answered at /moto-api/reset for
-// tools written against moto). Everything here is for tests and the CLI, not an AWS API.
+// tools written against moto). Everything here is for tests and the CLI, not an AWS API. They are never served on
+// an API's host (that host's paths are the API's) and follow the control plane's Host and Origin rules.
+import type { ControlGuard } from './control-guard.js';
 import { sendJson, type EdgeRoute, type InternalRoute } from '../http1/routes.js';
 
 export interface InternalApi {
@@ -11,11 +13,21 @@ export interface InternalApi {
   extra?: InternalRoute[];
 }
 
-export function internalRoute(api: InternalApi): EdgeRoute {
+export function isInternalPath(method: string | undefined, url: string): boolean {
+  return url.startsWith('/_wayfinder/') || (method === 'POST' && url.split('?')[0] === '/moto-api/reset');
+}
+
+export function internalRoute(api: InternalApi, guard: ControlGuard): EdgeRoute {
   return {
     name: 'internal',
-    matches: (req) => (req.url ?? '').startsWith('/_wayfinder/') || (req.method === 'POST' && (req.url ?? '').split('?')[0] === '/moto-api/reset'),
+    matches: (req, to) => to.kind !== 'api' && isInternalPath(req.method, req.url ?? ''),
     async handle(req, res) {
+      if (guard.cors(req, res)) return;
+      const refused = guard.refusal(req);
+      if (refused) {
+        req.resume();
+        return sendJson(res, 403, { message: refused });
+      }
       const path = (req.url ?? '').split('?')[0]!;
       const method = req.method ?? 'GET';
       if (path === '/_wayfinder/health' && (method === 'GET' || method === 'HEAD')) {

@@ -65,17 +65,17 @@ async function refused(bytes: string): Promise<{ status: number; closed: boolean
 test('smuggling and bad framing: 400, the connection closes, nothing reaches the backend', async () => {
   const before = echo.received.length;
   const cases: [string, string][] = [
-    ['Content-Length with Transfer-Encoding', `POST ${P}/s1 HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET ${P}/smuggled HTTP/1.1\r\nHost: a\r\n\r\n`],
-    ['two different Content-Length values', `POST ${P}/s2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde`],
-    ['a Content-Length list', `POST ${P}/s3 HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc`],
-    ['a negative Content-Length', `POST ${P}/s4 HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n`],
-    ['obs-fold', `GET ${P}/s5 HTTP/1.1\r\nHost: a\r\nX-Folded: a\r\n b\r\n\r\n`],
-    ['whitespace before the colon', `GET ${P}/s6 HTTP/1.1\r\nHost: a\r\nX-Space : a\r\n\r\n`],
-    ['bare LF line ends', `GET ${P}/s7 HTTP/1.1\nHost: a\n\n`],
-    ['a bare LF after one header', `GET ${P}/s8 HTTP/1.1\r\nHost: a\nX: b\r\n\r\n`],
-    ['NUL in a header value', `GET ${P}/s9 HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n`],
-    ['a space in the request-target', `GET ${P}/s10 x HTTP/1.1\r\nHost: a\r\n\r\n`],
-    ['Transfer-Encoding: chunked not last', `POST ${P}/s11 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n`],
+    ['Content-Length with Transfer-Encoding', `POST ${P}/s1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET ${P}/smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n`],
+    ['two different Content-Length values', `POST ${P}/s2 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde`],
+    ['a Content-Length list', `POST ${P}/s3 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3, 3\r\n\r\nabc`],
+    ['a negative Content-Length', `POST ${P}/s4 HTTP/1.1\r\nHost: localhost\r\nContent-Length: -1\r\n\r\n`],
+    ['obs-fold', `GET ${P}/s5 HTTP/1.1\r\nHost: localhost\r\nX-Folded: a\r\n b\r\n\r\n`],
+    ['whitespace before the colon', `GET ${P}/s6 HTTP/1.1\r\nHost: localhost\r\nX-Space : a\r\n\r\n`],
+    ['bare LF line ends', `GET ${P}/s7 HTTP/1.1\nHost: localhost\n\n`],
+    ['a bare LF after one header', `GET ${P}/s8 HTTP/1.1\r\nHost: localhost\nX: b\r\n\r\n`],
+    ['NUL in a header value', `GET ${P}/s9 HTTP/1.1\r\nHost: localhost\r\nX: a\0b\r\n\r\n`],
+    ['a space in the request-target', `GET ${P}/s10 x HTTP/1.1\r\nHost: localhost\r\n\r\n`],
+    ['Transfer-Encoding: chunked not last', `POST ${P}/s11 HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n`],
   ];
   for (const [what, bytes] of cases) assert.deepEqual(await refused(bytes), { status: 400, closed: true }, what);
   assert.deepEqual(echo.received.slice(before).map((r) => r.url), [], 'no request reached the backend');
@@ -83,24 +83,24 @@ test('smuggling and bad framing: 400, the connection closes, nothing reaches the
 
 test('a bad chunk size inside a claimed request: 400, closed, and the backend never gets a complete body', async () => {
   const before = echo.received.length;
-  const bytes = `POST ${P}/chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nGET ${P}/smuggled HTTP/1.1\r\n\r\n`;
+  const bytes = `POST ${P}/chunked HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nGET ${P}/smuggled HTTP/1.1\r\n\r\n`;
   assert.deepEqual(await refused(bytes), { status: 400, closed: true });
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(echo.received.slice(before).map((r) => r.url), []);
 });
 
 test('transfer codings other than chunked answer 501, an Expect other than 100-continue 417', async () => {
-  assert.deepEqual(await refused(`POST ${P}/gz HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`), { status: 501, closed: true });
-  assert.deepEqual(await refused(`POST ${P}/ex HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 0\r\n\r\n`), { status: 417, closed: true });
+  assert.deepEqual(await refused(`POST ${P}/gz HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`), { status: 501, closed: true });
+  assert.deepEqual(await refused(`POST ${P}/ex HTTP/1.1\r\nHost: localhost\r\nExpect: 200-ok\r\nContent-Length: 0\r\n\r\n`), { status: 417, closed: true });
 });
 
 test('heads over the hard limit: AWS 413 for the data plane, 431 elsewhere; over 10 KB: the gateway 413', async () => {
   const big = 'x'.repeat(20_000);
   for (const [bytes, status] of [
-    [`GET ${P}/big HTTP/1.1\r\nHost: a\r\nX-Big: ${big}\r\n\r\n`, 413],
+    [`GET ${P}/big HTTP/1.1\r\nHost: localhost\r\nX-Big: ${big}\r\n\r\n`, 413],
     [`GET /big HTTP/1.1\r\nHost: abcdefghij.execute-api.localhost\r\nX-Big: ${big}\r\n\r\n`, 413],
-    [`GET /_wayfinder/health HTTP/1.1\r\nHost: a\r\nX-Big: ${big}\r\n\r\n`, 431],
-    [`GET /${big} HTTP/1.1\r\nHost: a\r\n\r\n`, 431],
+    [`GET /_wayfinder/health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${big}\r\n\r\n`, 431],
+    [`GET /${big} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 431],
   ] as const) {
     const c = new RawClient(server.port);
     try {
@@ -128,8 +128,8 @@ test('pipelined requests are answered in order, bodies included, even when the f
   try {
     await c.write(
       get('/slow-1') +
-        `POST ${P}/b HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello` +
-        `POST ${P}/c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n` +
+        `POST ${P}/b HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello` +
+        `POST ${P}/c HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n` +
         `\r\n` + // an empty line between messages is allowed
         get('/slow-2') +
         get('/e'),
@@ -152,7 +152,7 @@ test('pipelined requests are answered in order, bodies included, even when the f
 });
 
 test('requests cut into pieces at every byte boundary of the head and body still parse', async () => {
-  const req = `POST ${P}/pieces HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n` + get('/after');
+  const req = `POST ${P}/pieces HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n` + get('/after');
   const c = new RawClient(server.port);
   try {
     for (let i = 0; i < req.length; i += 7) {
@@ -168,7 +168,7 @@ test('requests cut into pieces at every byte boundary of the head and body still
 
 test('one keep-alive connection mixes data-plane, AWS and /_wayfinder requests, one by one or pipelined', async () => {
   const aws = await signedGetApis();
-  const health = 'GET /_wayfinder/health HTTP/1.1\r\nHost: a\r\n\r\n';
+  const health = 'GET /_wayfinder/health HTTP/1.1\r\nHost: localhost\r\n\r\n';
   const check = (rs: { status: number; text: string }[], kinds: string[]) => {
     assert.equal(rs.length, kinds.length);
     rs.forEach((r, i) => {
@@ -210,10 +210,10 @@ test('after a hand-over, node:http serves the data plane the same way: bodies bo
   const c = new RawClient(server.port);
   try {
     const body = 'b'.repeat(1_000_000);
-    await c.write('GET /_wayfinder/health HTTP/1.1\r\nHost: a\r\n\r\n');
+    await c.write('GET /_wayfinder/health HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await c.waitResponses(1);
-    await c.write(`POST ${P}/cl HTTP/1.1\r\nHost: a\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-    await c.write(`POST ${P}/te HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${(body.length / 2).toString(16)}\r\n${body.slice(0, body.length / 2)}\r\n0\r\n\r\n`);
+    await c.write(`POST ${P}/cl HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    await c.write(`POST ${P}/te HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${(body.length / 2).toString(16)}\r\n${body.slice(0, body.length / 2)}\r\n0\r\n\r\n`);
     const rs = await c.waitResponses(3);
     assert.deepEqual(
       rs.slice(1).map((r) => [r.status, r.text.length, r.text.slice(0, 9)]),
@@ -223,10 +223,10 @@ test('after a hand-over, node:http serves the data plane the same way: bodies bo
       ],
     );
     c.headResponses = 1;
-    await c.write(`HEAD ${P}/h HTTP/1.1\r\nHost: a\r\n\r\n`);
+    await c.write(`HEAD ${P}/h HTTP/1.1\r\nHost: localhost\r\n\r\n`);
     const [, , , head] = await c.waitResponses(4);
     assert.deepEqual([head!.status, head!.body.length], [200, 0]);
-    await c.write(`POST ${P}/big HTTP/1.1\r\nHost: a\r\nContent-Length: ${10 * 1024 * 1024 + 1}\r\n\r\nxyz`);
+    await c.write(`POST ${P}/big HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${10 * 1024 * 1024 + 1}\r\n\r\nxyz`);
     const [, , , , big] = await c.waitResponses(5);
     assert.deepEqual([big!.status, big!.text], [413, '{"message":"Request Entity Too Large"}']);
     await c.waitClosed(7000);
@@ -248,7 +248,7 @@ test("fetch (undici's global keep-alive pool) reuses one connection across the d
 test('a client that stops halfway through its head is answered 408 and cut by the headers timeout', async () => {
   const c = new RawClient(server.port);
   try {
-    await c.write(`GET ${P}/slowloris HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n`);
+    await c.write(`GET ${P}/slowloris HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\n`);
     const [r] = await c.waitResponses(1, 3000);
     assert.equal(r!.status, 408);
     await c.waitClosed(3000);

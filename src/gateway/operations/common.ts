@@ -17,6 +17,8 @@ export interface OpsContext {
   /** Account-level throttling limits (route settings may not exceed them). */
   limits: { rate: number; burst: number };
   now(): number;
+  /** Names a custom domain may not take (the control plane's own names). */
+  reservedHost(name: string): boolean;
 }
 
 export const badRequest = (message: string) => new AwsError('BadRequestException', message);

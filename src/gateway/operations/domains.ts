@@ -101,6 +101,10 @@ export function domainOperations(c: OpsContext) {
     CreateDomainName(input, ctx: RequestContext) {
       const name = input.DomainName.toLowerCase();
       if (!DOMAIN.test(name)) throw badRequest(`Invalid domain name '${input.DomainName}': use a fully qualified DNS name such as api.example.com.`);
+      if (c.reservedHost(name)) {
+        // The control plane answers on this name: a domain here would receive AWS calls (with their signatures and secrets).
+        throw badRequest(`Invalid domain name '${input.DomainName}': Wayfinder's own endpoint answers on it. Use a name of your own, such as api.example.com.`);
+      }
       return c.gw.store.withTx(() => {
         if (c.gw.domainNames.has(regionKey(ctx.region, name))) throw conflict('The domain name resource already exists.');
         const d: DomainNameRecord = {

@@ -1,0 +1,13 @@
+// Every AWS region a credential scope may name. SigV4 scopes naming anything else are refused, as
+// AWS refuses them ("Credential should be scoped to a valid region"): a made-up region would
+// otherwise create a partition of state no AWS tool can see.
+export const AWS_REGIONS: ReadonlySet<string> = new Set([
+  // aws
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'mx-central-1', 'sa-east-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
+  'af-south-1', 'il-central-1', 'me-south-1', 'me-central-1',
+  'ap-south-1', 'ap-south-2', 'ap-east-1', 'ap-east-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4',
+  'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+  // aws-us-gov, aws-cn
+  'us-gov-east-1', 'us-gov-west-1', 'cn-north-1', 'cn-northwest-1',
+]);
