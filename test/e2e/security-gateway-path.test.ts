@@ -160,3 +160,47 @@ describe('dot segments through a VPC link to Cloud Map', () => {
     assert.deepEqual(task.received.slice(from).map((r) => r.url), ['/admin', '/b/c']);
   });
 });
+
+describe('rotating the built-in issuer keeps the previous keys docs/gateway.md promises (the current one and four before it)', () => {
+  let apiId: string;
+  const local = () => ({ host: `127.0.0.1:${server.port}` });
+  const jwksKids = async () => (await send(server.port, { ...local(), path: '/_wayfinder/oidc/jwks.json' })).json<{ keys: Array<{ kid: string }> }>().keys.map((k) => k.kid);
+  const rotate = async () => {
+    const r = await send(server.port, { ...local(), method: 'POST', path: '/_wayfinder/oidc/rotate' });
+    assert.equal(r.status, 200, r.text);
+    return r.json<{ kid: string }>().kid;
+  };
+  const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+  const call = (token: string) => invoke(server, apiId, { path: '/admin', headers: { authorization: `Bearer ${token}` } });
+
+  before(async () => {
+    apiId = (await gw.send(new G.CreateApiCommand({ Name: 'rotation', ProtocolType: 'HTTP' }))).ApiId!;
+    const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: `${backend.url}/admin` }));
+    await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /admin', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: await jwtAuthorizer(apiId) }));
+    await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
+  });
+
+  it('a token signed before four rotations verifies; the fifth rotation drops its key and it is refused', async () => {
+    // Distinct tokens, each used once: the authorizer's verified-token cache must not answer for them.
+    const before = await Promise.all([1, 2, 3].map((n) => mint({ sub: `early-${n}`, aud: 'admin-api' })));
+    const oldKid = kidOf(before[0]!);
+    for (let n = 0; n < 3; n++) await rotate();
+    // Each rotation makes the gateway reload the issuer's keys: a token of the newest key verifies.
+    const fresh = await mint({ sub: 'fresh', aud: 'admin-api' });
+    assert.notEqual(kidOf(fresh), oldKid);
+    assert.equal((await call(fresh)).status, 200, 'the keys were reloaded after the rotations');
+    assert.ok((await jwksKids()).includes(oldKid), 'three rotations keep the first key in the JWKS');
+    const afterThree = await call(before[0]!);
+    assert.equal(afterThree.status, 200, `a token signed before three rotations still verifies: ${afterThree.text} ${String(afterThree.headers['www-authenticate'])}`);
+    await rotate();
+    const kids = await jwksKids();
+    assert.equal(kids.length, 5, 'the current key and the four before it');
+    assert.ok(kids.includes(oldKid));
+    assert.equal((await call(before[1]!)).status, 200, 'still verifies after four rotations');
+    await rotate();
+    assert.ok(!(await jwksKids()).includes(oldKid), 'the fifth rotation drops the oldest key');
+    const late = await call(before[2]!);
+    assert.equal(late.status, 401, 'beyond the promise the token is refused');
+    assert.match(String(late.headers['www-authenticate']), /unknown key/);
+  });
+});

@@ -200,6 +200,7 @@ function describe(e: unknown): string {
   if (e instanceof errors.JWSSignatureVerificationFailed) return 'signature is invalid';
   if (e instanceof errors.JOSEAlgNotAllowed) return 'signing method is invalid';
   if (e instanceof errors.JWKSMultipleMatchingKeys) return 'more than one key matches the token kid';
+  if (e instanceof errors.JWKSNoMatchingKey) return 'the token is signed by an unknown key'; // still unknown after the refetch
   return 'the token is invalid';
 }
 
