@@ -5,12 +5,15 @@
 //   - a hostile issuer (endless or trickling JWKS) costs a bounded read: 401, never a hang or a 500.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as G from '@aws-sdk/client-apigatewayv2';
 import * as E from '@aws-sdk/client-ec2';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
 import { invoke, send, startBackend, type Backend } from '../support/gateway.js';
 import { privateNamespace, register, sdClient } from '../support/cloudmap.js';
+import { DOCUMENT_LIMITS } from '../../src/gateway/jwt/verifier.js';
 
 let server: TestServer;
 let gw: G.ApiGatewayV2Client;
@@ -202,5 +205,137 @@ describe('rotating the built-in issuer keeps the previous keys docs/gateway.md p
     const late = await call(before[2]!);
     assert.equal(late.status, 401, 'beyond the promise the token is refused');
     assert.match(String(late.headers['www-authenticate']), /unknown key/);
+  });
+});
+
+/**
+ * A hostile issuer: a valid discovery document whose jwks_uri answers with `serve`. It records how
+ * many JWKS bytes it wrote and whether the gateway hung up; every answer stops by itself after
+ * HOSTILE_MAX_BYTES or HOSTILE_MAX_MS, so a gateway without limits fails the test instead of hanging.
+ */
+const HOSTILE_MAX_BYTES = 1024 ** 3;
+const HOSTILE_MAX_MS = 20_000;
+
+interface HostileIssuer {
+  url: string;
+  sent: number;
+  /** The gateway closed the JWKS connection before the issuer gave up. */
+  hungUp: boolean;
+  close(): Promise<void>;
+}
+
+async function hostileIssuer(serve: (res: ServerResponse, issuer: HostileIssuer, stopAt: number) => void): Promise<HostileIssuer> {
+  const h: HostileIssuer = { url: '', sent: 0, hungUp: false, close: async () => undefined };
+  const srv = createServer((req, res) => {
+    if (req.url === '/.well-known/openid-configuration') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: h.url, jwks_uri: `${h.url}/keys` }));
+      return;
+    }
+    const stopAt = Date.now() + HOSTILE_MAX_MS;
+    res.on('close', () => {
+      if (Date.now() < stopAt && h.sent < HOSTILE_MAX_BYTES) h.hungUp = true;
+    });
+    serve(res, h, stopAt);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  h.url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  h.close = () =>
+    new Promise<void>((r) => {
+      srv.close(() => r());
+      srv.closeAllConnections();
+    });
+  return h;
+}
+
+/** Endless chunked JWKS, as fast as the gateway reads it. */
+function endless(res: ServerResponse, h: HostileIssuer, stopAt: number): void {
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write('{"keys":[');
+  const pump = (): void => {
+    while (!res.destroyed && h.sent < HOSTILE_MAX_BYTES && Date.now() < stopAt) {
+      h.sent += chunk.length;
+      if (!res.write(chunk)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    res.destroy();
+  };
+  pump();
+}
+
+/** A JWKS that never ends but stays tiny: one byte every 100 ms. */
+function trickle(res: ServerResponse, h: HostileIssuer, stopAt: number): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const timer = setInterval(() => {
+    if (res.destroyed || Date.now() >= stopAt) {
+      clearInterval(timer);
+      res.destroy();
+      return;
+    }
+    res.write(' ');
+    h.sent++;
+  }, 100);
+}
+
+/** Accepts the JWKS request and never answers, not even headers. */
+function silent(res: ServerResponse, _h: HostileIssuer, stopAt: number): void {
+  const timer = setTimeout(() => res.destroy(), stopAt - Date.now());
+  res.on('close', () => clearTimeout(timer));
+}
+
+describe('a hostile JWT issuer costs a bounded read: 401, never a hang, a 500 or gigabytes of memory', () => {
+  const mib = (n: number) => Math.round(n / 1024 / 1024);
+
+  async function attack(serve: Parameters<typeof hostileIssuer>[0]) {
+    const evil = await hostileIssuer(serve);
+    try {
+      const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'hostile-issuer', ProtocolType: 'HTTP' }))).ApiId!;
+      const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url }));
+      await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /admin', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: await jwtAuthorizer(apiId, evil.url) }));
+      await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
+      const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k1' })).toString('base64url');
+      const payload = Buffer.from(JSON.stringify({ iss: evil.url, aud: 'admin-api', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
+      const from = backend.received.length;
+      const rssBefore = process.memoryUsage().rss;
+      let rssPeak = rssBefore;
+      const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 10);
+      const t0 = performance.now();
+      const r = await invoke(server, apiId, { path: '/admin', headers: { authorization: `Bearer ${header}.${payload}.c2ln` }, timeoutMs: HOSTILE_MAX_MS + 10_000 });
+      const ms = performance.now() - t0;
+      clearInterval(sampler);
+      // Let the issuer's side see the hang-up.
+      for (let n = 0; n < 50 && !evil.hungUp; n++) await new Promise((res) => setTimeout(res, 20));
+      return { r, ms, sent: evil.sent, hungUp: evil.hungUp, rssBefore, rssPeak, rssAfter: process.memoryUsage().rss, reachedBackend: backend.received.length - from };
+    } finally {
+      await evil.close();
+    }
+  }
+
+  it('an endless chunked JWKS: the read stops past the size limit, the request gets 401', async (t) => {
+    const a = await attack(endless);
+    t.diagnostic(`endless JWKS: ${a.r.status} in ${Math.round(a.ms)} ms, issuer wrote ${mib(a.sent)} MiB; RSS before ${mib(a.rssBefore)} MiB, peak ${mib(a.rssPeak)} MiB, after ${mib(a.rssAfter)} MiB`);
+    assert.equal(a.r.status, 401, a.r.text);
+    assert.equal(a.r.text, '{"message":"Unauthorized"}');
+    assert.match(String(a.r.headers['www-authenticate']), /unable to load the signing keys/);
+    assert.equal(a.reachedBackend, 0);
+    assert.ok(a.hungUp, 'the gateway hung up on the issuer');
+    // The issuer writes into socket buffers faster than the gateway refuses: a few MiB, never the stream.
+    assert.ok(a.sent < 64 * 1024 ** 2, `the issuer got to write ${mib(a.sent)} MiB`);
+    assert.ok(a.rssPeak - a.rssBefore < 256 * 1024 ** 2, `RSS grew by ${mib(a.rssPeak - a.rssBefore)} MiB`);
+    assert.ok(a.ms < DOCUMENT_LIMITS.deadlineMs * 2 + 3000, `answered in ${Math.round(a.ms)} ms`);
+  });
+
+  it('a trickling JWKS and a silent one: the deadline covers the body and the headers, the request gets 401', async (t) => {
+    for (const [name, serve] of [['trickle', trickle], ['silent', silent]] as const) {
+      const a = await attack(serve);
+      t.diagnostic(`${name} JWKS: ${a.r.status} in ${Math.round(a.ms)} ms (deadline ${DOCUMENT_LIMITS.deadlineMs} ms per document)`);
+      assert.equal(a.r.status, 401, `${name}: ${a.r.text}`);
+      assert.match(String(a.r.headers['www-authenticate']), /unable to load the signing keys/, name);
+      assert.equal(a.reachedBackend, 0, name);
+      assert.ok(a.hungUp, `${name}: the gateway hung up on the issuer before it gave up`);
+      assert.ok(a.ms < DOCUMENT_LIMITS.deadlineMs * 2 + 3000, `${name}: answered in ${Math.round(a.ms)} ms`);
+    }
   });
 });
