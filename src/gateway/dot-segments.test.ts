@@ -36,3 +36,11 @@ test('segments that merely contain dots are kept, and paths without dot segments
     assert.equal(removeDotSegments(p), p, p);
   }
 });
+
+test('a raw backslash is a slash (as WHATWG URL parsers, and so many backends, read it); %5C stays data', () => {
+  assert.equal(removeDotSegments('/x/..\\admin'), '/admin');
+  assert.equal(removeDotSegments('/x\\..\\admin'), '/admin');
+  assert.equal(removeDotSegments('/a\\b'), '/a/b');
+  assert.equal(new URL('/x/..\\admin', 'http://backend').pathname, '/admin', 'what a WHATWG-parsing backend serves');
+  assert.equal(removeDotSegments('/x/..%5Cadmin'), '/x/..%5Cadmin');
+});

@@ -3,6 +3,9 @@
 // resolves dot segments itself, served `/admin`: a route's authorizer was bypassed through the path.
 // A segment counts as `.` or `..` after decoding `%2e`/`%2E` (what backends and browsers do); every
 // other percent-escape stays as the client wrote it (`%2F` is data inside a segment, not a slash).
+// A raw backslash (never valid in a URI path, but llhttp lets it through) is a slash, as in the WHATWG
+// URL parser that browsers and Node backends (`new URL(req.url, base)`) use: otherwise `/x/..\admin`
+// would match `$default` here and be `/admin` there.
 
 /** A segment that is `.` or `..` once `%2e` is decoded: 1 or 2 dots, nothing else. */
 function dotCount(seg: string): number {
@@ -26,7 +29,8 @@ function dotCount(seg: string): number {
  * dot segment keeps a trailing slash, as RFC 3986 does (`/admin/.` → `/admin/`). Empty segments are
  * kept. Paths without a dot or a percent sign are returned as they are (the common case).
  */
-export function removeDotSegments(path: string): string {
+export function removeDotSegments(rawPath: string): string {
+  const path = rawPath.indexOf('\\') < 0 ? rawPath : rawPath.replaceAll('\\', '/');
   if (path.indexOf('.') < 0 && path.indexOf('%') < 0) return path;
   const segs = path.split('/');
   const out: string[] = [];
