@@ -19,9 +19,15 @@ export function validateCors(c: CorsRecord): void {
   for (const h of [...(c.allowHeaders ?? []), ...(c.exposeHeaders ?? [])]) {
     if (!TOKEN.test(h)) throw new CorsError(`Invalid header name '${h}' in CORS configuration.`);
   }
-  if (c.allowCredentials && (c.allowOrigins ?? []).includes('*')) {
-    throw new CorsError('allow-credentials is not supported when allow-origins is *. Specify the allowed origins instead.');
-  }
+  // AWS refuses credentials with `*`; a scheme wildcard is no narrower (any https site would get
+  // its users' credentials honoured), so Wayfinder refuses it too. Name the origins instead.
+  const wildcard = c.allowCredentials ? (c.allowOrigins ?? []).find(isWildcardOrigin) : undefined;
+  if (wildcard !== undefined) throw new CorsError(`allow-credentials is not supported if 'allow-origin' is ${wildcard}`);
+}
+
+/** `*`, `http://*` or `https://*`: origins that admit any site. */
+function isWildcardOrigin(o: string): boolean {
+  return o === '*' || o.endsWith('://*');
 }
 
 export interface CompiledCors {
@@ -51,7 +57,8 @@ export function compileCors(c: CorsRecord | undefined): CompiledCors | undefined
     anyOrigin,
     origins,
     schemes,
-    allowCredentials: c.allowCredentials === true,
+    // A configuration stored before wildcards with credentials were refused never sends the header.
+    allowCredentials: c.allowCredentials === true && !anyOrigin && schemes.size === 0,
     allowMethods: join(c.allowMethods?.map((m) => m.toUpperCase())),
     allowHeaders: join(c.allowHeaders?.map((h) => h.toLowerCase())),
     headersWildcard: (c.allowHeaders ?? []).includes('*'),

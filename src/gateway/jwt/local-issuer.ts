@@ -3,7 +3,8 @@
 //   GET  /_wayfinder/oidc/jwks.json                          public keys
 //   POST /_wayfinder/oidc/token                              mint a token: JSON claims, or an OAuth
 //        client_credentials form (client_id, scope); options `expiresIn` (seconds), `kid`
-//   POST /_wayfinder/oidc/rotate                             new signing key (old ones stay in the JWKS)
+//   POST /_wayfinder/oidc/rotate                             new signing key; the JWKS keeps the current
+//        key and the 4 before it (PREVIOUS_KEYS): tokens those signed still verify
 // The issuer URL is `http://<host the request used>/_wayfinder/oidc` (e.g. http://localhost:4566/…);
 // the gateway recognises any loopback form of its own port and reads the keys from memory, no HTTP.
 // Keys live in the store, so tokens survive restarts.
@@ -15,7 +16,12 @@ import type { GatewayStore, OidcKeyRecord } from '../store.js';
 import { isLoopbackHost, type LocalKeySource } from './verifier.js';
 
 export const OIDC_PATH = '/_wayfinder/oidc';
-const MAX_KEYS = 3;
+/**
+ * Keys kept after the current one (docs/gateway.md promises this number): a token signed by any key
+ * still in the JWKS verifies. A bound, so repeated rotations cannot grow the store without end.
+ */
+export const PREVIOUS_KEYS = 4;
+const MAX_KEYS = 1 + PREVIOUS_KEYS;
 const MAX_BODY = 64 * 1024;
 
 export class LocalIssuer implements LocalKeySource {

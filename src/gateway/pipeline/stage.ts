@@ -6,6 +6,7 @@
 import type { Exchange } from './exchange.js';
 import { answer, answerTooLarge, answerUnsupported } from './reply.js';
 import { safeDecode } from '../router.js';
+import { removeDotSegments } from '../dot-segments.js';
 
 export const MAX_HEADER_BYTES = 10240;
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -25,13 +26,16 @@ export function selectStage(x: Exchange): boolean {
   const a = x.arrival;
   const api = x.api;
   let stage;
+  // The API-relative path (after the path form's apiId or a domain's base path), dot segments
+  // resolved once here: stage selection, route matching, `$context.path` and the path sent to the
+  // integration all see the same path, so `/x/../admin` cannot match `$default` and reach `/admin`.
+  const raw = removeDotSegments(a.rawPath);
   if (a.via === 'domain') {
     stage = api.stages.get(a.stage);
-    x.path = a.rawPath;
-    x.contextPath = a.rawPath;
+    x.path = raw;
+    x.contextPath = raw;
     x.basePathMatched = a.basePath || '(none)';
   } else {
-    const raw = a.rawPath;
     const seg = firstSegment(raw);
     const name = decodeSegment(seg);
     // `$default` is a path segment like any other on the execute-api host; the path form
