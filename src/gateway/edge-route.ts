@@ -16,6 +16,7 @@ import { runPipeline } from './pipeline/index.js';
 import { answer } from './pipeline/reply.js';
 import type { GatewayView } from './view.js';
 import { hostname } from './hostname.js';
+import { removeDotSegments } from './dot-segments.js';
 import { safeDecode } from './router.js';
 
 export const PATH_FORM = '/_aws/execute-api/';
@@ -53,7 +54,10 @@ export function arrivalOf(req: RequestHead, view: GatewayView, to: Destination):
   }
   if (to.kind === 'served') {
     if (!url.startsWith(PATH_FORM)) return undefined;
-    const rest = pathOf(url.slice(PATH_FORM.length - 1));
+    // Dot segments resolved first, as a browser would: `/_aws/execute-api/a/../b/…` is API b's.
+    const path = removeDotSegments(pathOf(url));
+    if (!path.startsWith(PATH_FORM)) return undefined;
+    const rest = path.slice(PATH_FORM.length - 1);
     const slash = rest.indexOf('/', 1);
     const apiId = (slash < 0 ? rest.slice(1) : rest.slice(1, slash)).toLowerCase();
     return { via: 'path', apiId, host: hostHeader(req), rawPath: slash < 0 ? '/' : rest.slice(slash) };
@@ -61,7 +65,8 @@ export function arrivalOf(req: RequestHead, view: GatewayView, to: Destination):
   // A foreign name is an API's only when it is a custom domain (never a served name: those are
   // refused by CreateDomainName and sorted out by the edge before any domain is looked up).
   if (!view.domains.size || !view.domains.has(to.hostName)) return undefined;
-  return domainArrival(view, to.hostName, hostHeader(req), pathOf(url) || '/');
+  // The mapping is chosen on the resolved path: `/v1/../admin` is the root mapping's `/admin`.
+  return domainArrival(view, to.hostName, hostHeader(req), removeDotSegments(pathOf(url) || '/'));
 }
 
 function hostHeader(req: RequestHead): string {

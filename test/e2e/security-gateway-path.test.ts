@@ -89,6 +89,11 @@ describe('dot segments in the path cannot bypass a route authorizer', () => {
       ];
       for (const [what, attempt] of attempts) {
         const r = await attempt;
+        // `/v1/../admin` leaves the `v1` mapping, as a browser resolves it: no root mapping, so 404.
+        if (what === 'custom domain /v1/../admin') {
+          assert.deepEqual([r.status, r.text], [404, '{"message":"Not Found"}'], what);
+          continue;
+        }
         assert.equal(r.status, 401, `${what}: ${r.text}`);
         assert.equal(r.text, '{"message":"Unauthorized"}', what);
       }
