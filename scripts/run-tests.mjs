@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/**/*.test.js) with Node's test runner.
-// Usage: node scripts/run-tests.mjs [substring …]   (only files whose path contains one of them)
+// Usage: node scripts/run-tests.mjs [--unit | --e2e] [substring …]
+//   --unit   the unit tests beside the code (dist/src/**): seconds, no servers, no child processes
+//   --e2e    the end-to-end suites (dist/test/e2e/**): real servers, clients, processes, containers
+//   substrings keep only the files whose path contains one of them.
 // WAYFINDER_TEST_DOCKER=1 also runs the docker-runtime suites (.ci/run sets it after starting dockerd).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -17,8 +20,13 @@ const files = [];
   }
 })(dist);
 
-const filters = process.argv.slice(2);
-const selected = files.filter((f) => !filters.length || filters.some((s) => relative(dist, f).includes(s))).sort();
+const args0 = process.argv.slice(2);
+const suite = args0.includes('--unit') ? 'src/' : args0.includes('--e2e') ? 'test/' : '';
+const filters = args0.filter((a) => a !== '--unit' && a !== '--e2e');
+const selected = files
+  .filter((f) => relative(dist, f).startsWith(suite))
+  .filter((f) => !filters.length || filters.some((s) => relative(dist, f).includes(s)))
+  .sort();
 if (!selected.length) {
   console.error(`no test files matched ${filters.join(' ')}`);
   process.exit(1);
