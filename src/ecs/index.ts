@@ -24,6 +24,7 @@ import { taskDefinitionOperations } from './operations/task-definitions.js';
 import { taskOperations } from './operations/tasks.js';
 import { Registration, registryServiceId } from './registration.js';
 import type { ContainerRuntime } from './runtimes/api.js';
+import { ignoredSettings } from './runtimes/ignored-settings.js';
 import type { DockerRuntime } from './runtimes/docker/docker-runtime.js';
 import { ProcessRuntime } from './runtimes/process/process-runtime.js';
 import { dockerIfAvailable, selectRuntime, type RuntimeChoice } from './runtimes/select.js';
@@ -79,10 +80,18 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
   const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor });
   const controller = new ServiceController({ ecs, ec2: opts.ec2, index, logger: opts.logger, settleMs: opts.healthDelayMs, stableMs: opts.taskStableMs });
   const ctx: EcsContext = { ecs, ec2: opts.ec2, registration, index, now: Date.now };
+  const taskDefinitions = taskDefinitionOperations(ctx);
   const handlers: HandlerTable<EcsOperations> = {
     ...notImplementedAll(ecsOperationNames),
     ...clusterOperations(ctx),
-    ...taskDefinitionOperations(ctx),
+    ...taskDefinitions,
+    RegisterTaskDefinition(input, rctx) {
+      const out = taskDefinitions.RegisterTaskDefinition(input, rctx);
+      // AWS applies every setting it accepts; say once, where the user runs Wayfinder, which ones we store but do not apply.
+      const ignored = ignoredSettings(input as unknown as Parameters<typeof ignoredSettings>[0]);
+      if (ignored.length) opts.logger.warn({ taskDefinition: out.taskDefinition?.taskDefinitionArn, runtime: chosen.name, ignored }, `Wayfinder stores but does not apply these task definition settings: ${ignored.join(', ')}`);
+      return out;
+    },
     ...serviceOperations(ctx),
     ...taskOperations(ctx),
     ...tagOperations(ctx),
