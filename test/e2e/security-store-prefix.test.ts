@@ -39,6 +39,17 @@ test('log streams named from U+1F600 or U+FFFF are listed, with and without a pr
   assert.deepEqual(await listed('\uFFFF'), [NONCHAR, '\uFFFF\u{1F600}z'].sort());
   assert.deepEqual(await listed('\uFFFF\u{1F600}'), ['\uFFFF\u{1F600}z']);
 
+  // Paging one stream at a time reaches every one of them, each once.
+  const paged: string[] = [];
+  let nextToken: string | undefined;
+  for (let i = 0; i < 10; i++) {
+    const out = await logs.send(new L.DescribeLogStreamsCommand({ logGroupName: group, limit: 1, nextToken }));
+    paged.push(...(out.logStreams ?? []).map((s) => s.logStreamName!));
+    nextToken = out.nextToken;
+    if (!nextToken) break;
+  }
+  assert.deepEqual(paged.sort(), ['plain', EMOJI, NONCHAR, '\uFFFF\u{1F600}z'].sort());
+
   const filtered = async (prefix: string) =>
     ((await logs.send(new L.FilterLogEventsCommand({ logGroupName: group, logStreamNamePrefix: prefix }))).events ?? []).map((e) => e.message).sort();
   assert.deepEqual(await filtered('\u{1F600}'), [`in ${EMOJI}`]);
