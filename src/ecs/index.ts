@@ -91,7 +91,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
     RegisterTaskDefinition(input, rctx) {
       const out = taskDefinitions.RegisterTaskDefinition(input, rctx);
       // AWS applies every setting it accepts; say once, where the user runs Wayfinder, which ones we store but do not apply.
-      const ignored = ignoredSettings(input as unknown as Parameters<typeof ignoredSettings>[0]);
+      const ignored = ignoredSettings(input);
       if (ignored.length) opts.logger.warn({ taskDefinition: out.taskDefinition?.taskDefinitionArn, runtime: chosen.name, ignored }, `Wayfinder stores but does not apply these task definition settings: ${ignored.join(', ')}`);
       return out;
     },

@@ -2,6 +2,7 @@
 // host is refused at RegisterTaskDefinition: operations/host-access-rules.ts), but a task that runs without
 // its memory limit, read-only root filesystem or volumes behaves differently from AWS, so RegisterTaskDefinition
 // accepts and stores them as AWS does, and the ECS product logs them once at warn, naming the task definition.
+import type * as Ecs from '../../protocol/generated/ecs.js';
 
 /** Container settings neither runtime passes on (the process runtime also ignores `image`; docs/ecs.md). */
 const CONTAINER_SETTINGS = [
@@ -32,10 +33,12 @@ const CONTAINER_SETTINGS = [
   'repositoryCredentials',
   'restartPolicy',
   'credentialSpecs',
-] as const;
+] as const satisfies ReadonlyArray<keyof Ecs.ContainerDefinition>;
 
 /** Task-level settings neither runtime applies (cpu/memory: no limits are set). */
-const TASK_SETTINGS = ['volumes', 'cpu', 'memory', 'pidMode', 'ipcMode', 'proxyConfiguration', 'inferenceAccelerators', 'ephemeralStorage', 'placementConstraints'] as const;
+const TASK_SETTINGS = ['volumes', 'cpu', 'memory', 'pidMode', 'ipcMode', 'proxyConfiguration', 'inferenceAccelerators', 'ephemeralStorage', 'placementConstraints'] as const satisfies ReadonlyArray<
+  keyof Ecs.RegisterTaskDefinitionRequest
+>;
 
 /** Whether a value says anything beyond AWS's defaults (0, false, empty lists and maps say nothing). */
 function isSet(v: unknown): boolean {
@@ -45,13 +48,8 @@ function isSet(v: unknown): boolean {
   return true;
 }
 
-interface Definition {
-  networkMode?: string;
-  containerDefinitions?: Array<{ name?: string; logConfiguration?: { logDriver?: string } } & Record<string, unknown>>;
-}
-
 /** The settings of a task definition that Wayfinder stores but does not apply, as `field` / `containerDefinitions[name].field`. */
-export function ignoredSettings(td: Definition & Record<string, unknown>): string[] {
+export function ignoredSettings(td: Ecs.RegisterTaskDefinitionRequest): string[] {
   const out = TASK_SETTINGS.filter((f) => isSet(td[f])).map(String);
   if (td.networkMode === 'none') out.push("networkMode 'none' (containers still get a network)");
   for (const c of td.containerDefinitions ?? []) {
