@@ -10,11 +10,16 @@ export function upUsage(): string {
   return ['Usage: wayfinder up [options]', '', ...rows].join('\n');
 }
 
+/** `--keep-tasks` also works bare (a switch): it means `--keep-tasks on` unless on/off follows. */
+function bareKeepTasks(argv: string[]): string[] {
+  return argv.map((a, i) => (a === OPTIONS.keepTasks.flag && !['on', 'off'].includes(argv[i + 1] ?? '') ? `${a}=on` : a));
+}
+
 export async function up(argv: string[]): Promise<number> {
   const byFlag = new Map(Object.entries(OPTIONS).map(([name, o]) => [o.flag, name as OptionName]));
   let args;
   try {
-    args = parseArgs(argv, new Set(byFlag.keys()), undefined, new Set([OPTIONS.hostnames.flag, OPTIONS.corsOrigins.flag]));
+    args = parseArgs(bareKeepTasks(argv), new Set(byFlag.keys()), undefined, new Set([OPTIONS.hostnames.flag, OPTIONS.corsOrigins.flag]));
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`wayfinder up: ${e.message}\n\n${upUsage()}\n`);
@@ -53,11 +58,12 @@ export async function up(argv: string[]): Promise<number> {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
-        process.stderr.write('wayfinder: forced exit\n');
+        process.stderr.write('wayfinder: forced exit; tasks still running are re-adopted or replaced by the next start\n');
         process.exit(130);
       }
       stopping = true;
-      process.stdout.write(`\nwayfinder: ${signal} received, stopping…\n`);
+      const tasks = config.keepTasks ? 'process tasks (Docker tasks keep running: --keep-tasks)' : 'every task';
+      process.stdout.write(`\nwayfinder: ${signal} received, stopping ${tasks}: SIGTERM, then SIGKILL after stopTimeout (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)…\n`);
       wf.close().then(
         () => resolve(0),
         (e) => {

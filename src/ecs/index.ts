@@ -4,9 +4,10 @@
 // Lifecycle:
 //   start   picks the runtime, rebuilds the task index, removes this Wayfinder's stray containers,
 //           removes Cloud Map instances of known tasks that no longer run, then wakes every task and service.
-//   stop    (graceful) process-runtime tasks cannot outlive the server: they are stopped,
-//           deregistered and recorded STOPPED (the scheduler replaces them at the next start).
-//           Docker containers keep running and are re-adopted by the next start on this data dir.
+//   stop    (graceful) every task is stopped as ECS stops one (SIGTERM, SIGKILL after stopTimeout), its
+//           containers removed, deregistered and recorded STOPPED (the scheduler replaces them at the
+//           next start). With keepTasks (--keep-tasks) Docker containers keep running instead and are
+//           re-adopted by the next start on this data dir; process-runtime tasks stop either way.
 //   reset   kills every task at once (processes SIGKILL, own containers removed) before the wipe.
 import type { CloudMapApi } from '../cloudmap/api.js';
 import type { Ec2Api } from '../ec2/api.js';
@@ -24,6 +25,7 @@ import { taskDefinitionOperations } from './operations/task-definitions.js';
 import { taskOperations } from './operations/tasks.js';
 import { Registration, registryServiceId } from './registration.js';
 import type { ContainerRuntime } from './runtimes/api.js';
+import { ignoredSettings } from './runtimes/ignored-settings.js';
 import type { DockerRuntime } from './runtimes/docker/docker-runtime.js';
 import { ProcessRuntime } from './runtimes/process/process-runtime.js';
 import { dockerIfAvailable, selectRuntime, type RuntimeChoice } from './runtimes/select.js';
@@ -48,6 +50,8 @@ export interface EcsOptions {
   /** How long a task without health checks must run before the scheduler counts it healthy. */
   taskStableMs: number;
   logger: Logger;
+  /** Graceful stop leaves Docker task containers running for the next start to re-adopt (--keep-tasks). */
+  keepTasks?: boolean;
   /** Unit tests only: run tasks on this runtime (the in-tree fake) instead of selecting one. */
   runtimeOverride?: ContainerRuntime;
 }
@@ -79,10 +83,18 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
   const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor });
   const controller = new ServiceController({ ecs, ec2: opts.ec2, index, logger: opts.logger, settleMs: opts.healthDelayMs, stableMs: opts.taskStableMs });
   const ctx: EcsContext = { ecs, ec2: opts.ec2, registration, index, now: Date.now };
+  const taskDefinitions = taskDefinitionOperations(ctx);
   const handlers: HandlerTable<EcsOperations> = {
     ...notImplementedAll(ecsOperationNames),
     ...clusterOperations(ctx),
-    ...taskDefinitionOperations(ctx),
+    ...taskDefinitions,
+    RegisterTaskDefinition(input, rctx) {
+      const out = taskDefinitions.RegisterTaskDefinition(input, rctx);
+      // AWS applies every setting it accepts; say once, where the user runs Wayfinder, which ones we store but do not apply.
+      const ignored = ignoredSettings(input);
+      if (ignored.length) opts.logger.warn({ taskDefinition: out.taskDefinition?.taskDefinitionArn, runtime: chosen.name, ignored }, `Wayfinder stores but does not apply these task definition settings: ${ignored.join(', ')}`);
+      return out;
+    },
     ...serviceOperations(ctx),
     ...taskOperations(ctx),
     ...tagOperations(ctx),
@@ -198,7 +210,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
     async stop() {
       if (sweeper) clearInterval(sweeper);
       await controller.stop();
-      await engine.shutdown();
+      await engine.shutdown({ keepDockerTasks: opts.keepTasks ?? false });
       unsubscribe?.();
       processRuntime.killAll();
       await docker?.close();

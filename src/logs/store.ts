@@ -2,7 +2,7 @@
 // `<region>/<group>\n<stream>`); events live in their own table, indexed for time-ordered reads, and
 // never go through the change feed (they are data, not configuration).
 import type Database from 'better-sqlite3';
-import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
+import { docTableSql, prefixEnd, startsWithSql, type DocTable, type Migration, type Store } from '../store/store.js';
 
 export interface LogGroupRecord {
   region: string;
@@ -121,8 +121,8 @@ export class LogsStore {
       args.push(...q.streams);
     }
     if (q.streamPrefix) {
-      where.push('stream >= ? AND stream < ?');
-      args.push(q.streamPrefix, q.streamPrefix + '\uffff');
+      where.push(startsWithSql('stream'));
+      args.push(q.streamPrefix, prefixEnd(q.streamPrefix));
     }
     if (q.startTime !== undefined) {
       where.push('ts >= ?');

@@ -33,6 +33,8 @@ export interface Config {
   taskStableMs: number;
   /** Edge port: how long a client may take to send a request head (slowloris guard). */
   headersTimeoutMs: number;
+  /** A graceful stop leaves Docker task containers running for the next start to re-adopt. */
+  keepTasks: boolean;
 }
 
 export const BUILT_IN_CREDENTIAL: Credential = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
@@ -66,6 +68,7 @@ export const OPTIONS = {
   gatewayBurstLimit: { flag: '--gateway-burst-limit', env: 'WAYFINDER_GATEWAY_BURST_LIMIT', default: '5000', help: 'HTTP API account throttling burst (AWS: 5000)' },
   taskStableMs: { flag: '--task-stable-ms', env: 'WAYFINDER_TASK_STABLE_MS', default: '3000', help: 'ECS: a task without health checks counts healthy after running this long (AWS ~40000)' },
   headersTimeoutMs: { flag: '--headers-timeout-ms', env: 'WAYFINDER_HEADERS_TIMEOUT_MS', default: '60000', help: 'edge port: time a client has to send a request head, then 408 (slowloris guard)' },
+  keepTasks: { flag: '--keep-tasks', env: 'WAYFINDER_KEEP_TASKS', default: 'off', help: 'on: a graceful stop leaves Docker tasks running for the next start to re-adopt (off: stops every task; process tasks always stop)' },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -131,6 +134,7 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
     gatewayBurstLimit: int('--gateway-burst-limit', get('gatewayBurstLimit'), 0, 100_000_000),
     taskStableMs: int('--task-stable-ms', get('taskStableMs'), 0, 600_000),
     headersTimeoutMs: int('--headers-timeout-ms', get('headersTimeoutMs'), 100, 120_000),
+    keepTasks: oneOf('--keep-tasks', get('keepTasks'), ['on', 'off'] as const) === 'on',
   };
   if (!isLoopback(config.host) && (config.auth === 'off' || extra.length === 0)) {
     throw new ConfigError(

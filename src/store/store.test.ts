@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../kernel/log.js';
-import { docTableSql, Store, type Change } from './store.js';
+import { docTableSql, prefixEnd, startsWithSql, Store, type Change } from './store.js';
 
 const migrations = [{ id: 't/001', up: docTableSql('things') }];
 
@@ -84,4 +84,22 @@ test('regionsInUse lists each key prefix once, across tables, however many rows 
   assert.deepEqual(store.regionsInUse(), ['ap-south-1', 'eu-west-2', 'eu-west-20', 'us-east-1']);
   store.withTx(() => things.deleteTx('us-east-1/y'));
   assert.deepEqual(store.regionsInUse(), ['ap-south-1', 'eu-west-2', 'eu-west-20']);
+});
+
+test('a prefix scan finds keys whose next character is beyond U+FFFF or is U+FFFF itself, and nothing past the prefix', () => {
+  // SQLite compares TEXT by UTF-8 bytes: U+1F600 (F0 9F 98 80) sorts after U+FFFF (EF BF BF), so an upper bound of
+  // prefix + '\uffff' used to drop these keys.
+  const store = Store.open(':memory:', migrations, silentLogger);
+  const things = store.table<{ k: string }>('things');
+  const keys = ['g/a', 'g/\u{1F600}x', 'g/\uFFFFy', 'g/\uFFFF', 'g/\u{10FFFF}', 'g0', 'g', 'h/\u{1F600}', 'f/\uFFFF'];
+  store.withTx(() => keys.forEach((k) => things.putTx(k, { k })));
+  const scanned = (prefix: string) => things.withPrefix(prefix).map((t) => t.k);
+  assert.deepEqual(scanned('g/'), ['g/a', 'g/\uFFFF', 'g/\uFFFFy', 'g/\u{1F600}x', 'g/\u{10FFFF}']);
+  assert.equal(things.countPrefix('g/'), 5);
+  assert.deepEqual(scanned('g/\uFFFF'), ['g/\uFFFF', 'g/\uFFFFy']);
+  assert.deepEqual(scanned('g/\u{1F600}'), ['g/\u{1F600}x']);
+  assert.equal(things.countPrefix('g/\u{1F600}'), 1);
+  assert.deepEqual(scanned(''), things.all().map((t) => t.k), 'the empty prefix is every key');
+  const plan = store.db.prepare(`EXPLAIN QUERY PLAN SELECT doc FROM things WHERE ${startsWithSql('key')}`).all('g/', prefixEnd('g/')) as Array<{ detail: string }>;
+  assert.match(plan.map((p) => p.detail).join(' '), /SEARCH things USING PRIMARY KEY \(key>\? AND key<\?\)/, 'the scan is a range on the primary key');
 });

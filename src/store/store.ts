@@ -29,6 +29,20 @@ const INTERNAL_TABLES = new Set(['_migrations', '_meta']);
 /** A product document's key: the region first, so regions stay apart and regionsInUse can find them. */
 export const regionKey = (region: string, id: string): string => `${region}/${id}`;
 
+/**
+ * The exclusive upper bound of the keys that start with prefix, for `key >= prefix AND key < CAST(end AS TEXT)`:
+ * SQLite compares TEXT by its UTF-8 bytes, so `prefix + '\uffff'` is no bound (U+1F600's 4-byte UTF-8 sorts after
+ * U+FFFF's 3 bytes, and so does `prefix + '\uffff' + 'y'`). No UTF-8 byte is 0xFF, so the prefix's bytes followed by
+ * 0xFF sort after every key that starts with them and before every greater key that does not. It is bound as a BLOB and
+ * CAST to TEXT (the same bytes, compared as text) because a BLOB sorts after every TEXT; the range still uses the index.
+ */
+export function prefixEnd(prefix: string): Buffer {
+  return Buffer.concat([Buffer.from(prefix, 'utf8'), Buffer.of(0xff)]);
+}
+
+/** SQL for "column starts with the first parameter": bind (prefix, prefixEnd(prefix)). */
+export const startsWithSql = (column: string): string => `${column} >= ? AND ${column} < CAST(? AS TEXT)`;
+
 /** SQL for a document table: key → JSON document. */
 export function docTableSql(table: string): string {
   return `CREATE TABLE ${table} (key TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;`;
@@ -225,8 +239,8 @@ export class DocTable<T> {
     this.putStmt = db.prepare(`INSERT INTO ${name} (key, doc) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET doc = excluded.doc`);
     this.delStmt = db.prepare(`DELETE FROM ${name} WHERE key = ?`);
     this.allStmt = db.prepare(`SELECT doc FROM ${name} ORDER BY key`).pluck();
-    this.rangeStmt = db.prepare(`SELECT doc FROM ${name} WHERE key >= ? AND key < ? ORDER BY key`).pluck();
-    this.countStmt = db.prepare(`SELECT count(*) FROM ${name} WHERE key >= ? AND key < ?`).pluck();
+    this.rangeStmt = db.prepare(`SELECT doc FROM ${name} WHERE ${startsWithSql('key')} ORDER BY key`).pluck();
+    this.countStmt = db.prepare(`SELECT count(*) FROM ${name} WHERE ${startsWithSql('key')}`).pluck();
   }
 
   get(key: string): T | undefined {
@@ -245,11 +259,11 @@ export class DocTable<T> {
 
   /** Documents whose key starts with prefix, ordered by key (child resources: `${parent}/${id}`). */
   withPrefix(prefix: string): T[] {
-    return (this.rangeStmt.all(prefix, prefix + '\uffff') as string[]).map((d) => JSON.parse(d) as T);
+    return (this.rangeStmt.all(prefix, prefixEnd(prefix)) as string[]).map((d) => JSON.parse(d) as T);
   }
 
   countPrefix(prefix: string): number {
-    return this.countStmt.get(prefix, prefix + '\uffff') as number;
+    return this.countStmt.get(prefix, prefixEnd(prefix)) as number;
   }
 
   /** Inserts or replaces; returns false (and records nothing) when the stored document is identical. */

@@ -33,7 +33,7 @@ before(async () => {
   if (!wanted) return;
   if (!(await engine.ping(3000))) throw new Error('WAYFINDER_TEST_DOCKER=1 but no Docker engine answers (DOCKER_HOST or /var/run/docker.sock)');
   execFileSync(fileURLToPath(new URL('../../../scripts/docker-test-image.sh', import.meta.url)), { stdio: 'inherit' });
-  server = await startTestServer({ runtime: 'docker', taskStableMs: 500 }, dir);
+  server = await startTestServer({ runtime: 'docker', taskStableMs: 500, keepTasks: true }, dir);
   c = clients(server);
   net = await defaultNetwork(c.ec2);
   registryArn = (await cloudMapService(c.sd, net.vpcId)).serviceArn;
@@ -60,7 +60,7 @@ before(async () => {
 after(async () => {
   if (!wanted) return;
   c?.destroy();
-  // A graceful stop leaves docker containers for the next start to adopt; a test server is never
+  // With keepTasks a graceful stop leaves docker containers for the next start to adopt; a test server is never
   // started again, so reset first (removes this server's containers).
   if (server) await rawRequest(server, { method: 'POST', path: '/_wayfinder/reset' }).catch(() => undefined);
   await server?.destroy();
@@ -117,7 +117,7 @@ test('docker: after a restart on the same data dir, running containers are re-ad
   await server.close();
   const stillRunning = (await containersOf()).filter((x) => x.State === 'running' && before.some((t) => t.containers![0]!.runtimeId === x.Id));
   assert.equal(stillRunning.length, 2, 'containers outlive a graceful stop');
-  server = await startTestServer({ runtime: 'docker', taskStableMs: 500 }, dir);
+  server = await startTestServer({ runtime: 'docker', taskStableMs: 500, keepTasks: true }, dir);
   c = clients(server);
   const after = await consistent(2);
   assert.deepEqual(after.map((t) => t.taskArn).sort(), before.map((t) => t.taskArn).sort());

@@ -25,7 +25,15 @@ interface CachedAnswer {
 type Query = Extract<ParsedQuery, { kind: 'query' }>;
 
 const MAX_CACHE_ENTRIES = 10_000;
-const TCP_IDLE_MS = 10_000;
+/**
+ * DNS-over-TCP connections held at once (BIND's tcp-clients default is 150, unbound's incoming-num-tcp 10 per
+ * thread). Every connection is a file descriptor of the one process that also serves the edge port, so without a
+ * cap a client that opens idle connections starves the edge of descriptors. At the cap a new connection evicts the
+ * least recently active one (RFC 7766 §6.2.3 lets a busy server close idle connections), so TCP queries keep working.
+ */
+export const DNS_TCP_MAX_CONNECTIONS = 128;
+/** RFC 7766 §6.2.3: an idle DNS-over-TCP connection is closed after a timeout "on the order of seconds". */
+export const DNS_TCP_IDLE_MS = 5_000;
 const TCP_MAX_BACKLOG = 1 << 20;
 const CLASS_IN = 1;
 const CLASS_ANY = 255;
@@ -60,6 +68,9 @@ export class DnsServer {
       });
       const bound = udp.address().port;
       const tcp = createServer((sock) => this.serveTcp(sock));
+      // A backstop above the eviction in serveTcp: evicted sockets leave the server's count only once their close
+      // event has run, so a burst within one tick may briefly pass the cap; past twice the cap, Node drops arrivals.
+      tcp.maxConnections = 2 * DNS_TCP_MAX_CONNECTIONS;
       try {
         await new Promise<void>((resolve, reject) => {
           tcp.once('error', reject);
@@ -161,11 +172,19 @@ export class DnsServer {
   }
 
   private serveTcp(sock: Socket): void {
+    if (this.conns.size >= DNS_TCP_MAX_CONNECTIONS) {
+      // conns is kept in order of last activity: its first entry is the connection idle for longest.
+      const idlest = this.conns.values().next().value as Socket;
+      this.conns.delete(idlest);
+      idlest.destroy();
+      this.logger.debug({ open: this.conns.size }, 'dns tcp connection cap reached: closed the idlest connection');
+    }
     this.conns.add(sock);
     sock.setNoDelay(true);
-    sock.setTimeout(TCP_IDLE_MS, () => sock.destroy());
+    sock.setTimeout(DNS_TCP_IDLE_MS, () => sock.destroy());
     let buf: Buffer = Buffer.alloc(0);
     sock.on('data', (chunk: Buffer) => {
+      if (this.conns.delete(sock)) this.conns.add(sock); // most recently active goes last
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       while (buf.length >= 2) {
         const len = buf.readUInt16BE(0);

@@ -2,6 +2,7 @@
 // AWS fills in (essential true, protocol tcp, awsvpc host ports = container ports, empty lists).
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { client } from './common.js';
+import { fargateHostAccessProblem, refuseHostAccess } from './host-access-rules.js';
 
 /** Fargate's CPU → memory (MiB) table. */
 function fargateMemoryOk(cpu: number, mem: number): boolean {
@@ -43,7 +44,7 @@ function fargateProblem(td: Ecs.RegisterTaskDefinitionRequest): string | undefin
   const cpu = units(td.cpu, 'cpu')!;
   const mem = units(td.memory, 'memory')!;
   if (!fargateMemoryOk(cpu, mem)) return `No Fargate configuration exists for given values: ${td.cpu} CPU, ${td.memory} memory. See the Amazon ECS documentation for the valid values.`;
-  return undefined;
+  return fargateHostAccessProblem(td);
 }
 
 export function compatibilitiesOf(td: Ecs.TaskDefinition): Ecs.CompatibilityList {
@@ -77,6 +78,8 @@ export function normaliseTaskDefinition(input: Ecs.RegisterTaskDefinitionRequest
     const problem = fargateProblem(input);
     if (problem) throw client(problem);
   }
+  // Settings that reach into the machine Wayfinder runs on (after AWS's own Fargate refusals above).
+  refuseHostAccess(input);
   for (const v of [input.cpu, input.memory]) {
     if (v !== undefined && Number.isNaN(units(v, 'cpu'))) throw client(`Invalid cpu or memory value '${v}'. Use units (1024) or '1 vCPU' / '2 GB'.`);
   }

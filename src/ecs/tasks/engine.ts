@@ -23,6 +23,7 @@ import { LIFECYCLE, moveTo, requestStop, type LastStatus } from './lifecycle.js'
 export const DEFAULT_STOP_TIMEOUT_SEC = 30;
 export const RESTART_LOST_REASON = 'Task stopped because Wayfinder restarted: process-runtime tasks do not survive a restart';
 export const SHUTDOWN_REASON = 'Task stopped because Wayfinder stopped: process-runtime tasks do not outlive the server';
+export const SHUTDOWN_REASON_DOCKER = 'Task stopped because Wayfinder stopped (wayfinder up --keep-tasks leaves Docker tasks running for the next start)';
 
 interface LiveContainer {
   handle: ContainerHandle;
@@ -420,11 +421,13 @@ export class TaskEngine {
   }
 
   /**
-   * Graceful shutdown. Process-runtime tasks cannot outlive the server: they are stopped (SIGTERM,
-   * SIGKILL after at most `graceSec`), deregistered and recorded STOPPED. Docker containers keep
-   * running and are re-adopted by the next start on this data dir.
+   * Graceful shutdown: stopping Wayfinder stops what it started. Every task is stopped as ECS stops one
+   * (SIGTERM, SIGKILL after its container's stopTimeout), its containers are removed, it leaves Cloud Map
+   * and is recorded STOPPED, so nothing keeps running behind a server that is gone. With `keepDockerTasks`
+   * (--keep-tasks) docker containers keep running instead, and the next start on this data dir re-adopts
+   * them; process-runtime tasks stop either way (their output pipes die with the server).
    */
-  async shutdown(graceSec = 10): Promise<void> {
+  async shutdown(opts: { keepDockerTasks?: boolean } = {}): Promise<void> {
     await this.queue.stop();
     this.generation++;
     for (const key of this.live.keys()) this.stopCheckers(key);
@@ -434,17 +437,27 @@ export class TaskEngine {
     await Promise.all(
       tasks.map(async (t) => {
         const key = taskKey(t.region, t.cluster, t.taskId);
-        const handles = t.containers.filter((c) => c.handle && c.lastStatus !== 'STOPPED').map((c) => c.handle as ContainerHandle);
-        if ((t.runtime ?? this.deps.runtime().name) === 'docker' || handles.some((h) => h.runtime === 'docker')) {
+        const running = t.containers.filter((c) => c.handle && c.lastStatus !== 'STOPPED');
+        const onDocker = (t.runtime ?? this.deps.runtime().name) === 'docker' || running.some((c) => (c.handle as ContainerHandle).runtime === 'docker');
+        if (onDocker && opts.keepDockerTasks) {
           this.update(key, (x) => void (x.logsUntil = now));
           return;
         }
-        await Promise.all(handles.map((h) => this.deps.runtimeFor(h.runtime)?.stop(h, Math.min(graceSec, DEFAULT_STOP_TIMEOUT_SEC)).catch(() => undefined)));
+        const td = this.taskDefinition(t);
+        const ended = await Promise.all(running.map((c) => this.stopForShutdown(t, c, td)));
         this.deps.registration.deregister(t);
         this.update(key, (x) => {
           x.registrations = [];
-          requestStop(x, 'TerminationNotice', SHUTDOWN_REASON, now);
+          for (const c of x.containers) {
+            const status = ended.find((e) => e.name === c.name);
+            if (!status || c.lastStatus === 'STOPPED') continue;
+            c.lastStatus = 'STOPPED';
+            if (status.exitCode !== null) c.exitCode = status.exitCode;
+            if (status.reason && !c.reason) c.reason = status.reason.slice(0, 255);
+          }
+          requestStop(x, 'TerminationNotice', onDocker ? SHUTDOWN_REASON_DOCKER : SHUTDOWN_REASON, now);
           walkToStopped(x, now);
+          if (x.attachment) x.attachment.status = 'DELETED';
         });
         if (t.attachment?.networkInterfaceId) {
           try {
@@ -455,6 +468,23 @@ export class TaskEngine {
         }
       }),
     );
+  }
+
+  /** One container of a task being stopped at shutdown: ECS's stop, then the runtime's clean-up. */
+  private async stopForShutdown(t: TaskRecord, c: ContainerRecord, td: Ecs.TaskDefinition | undefined): Promise<{ name: string; exitCode: number | null; reason?: string }> {
+    const handle = c.handle as ContainerHandle;
+    const runtime = this.deps.runtimeFor(handle.runtime);
+    if (!runtime) return { name: c.name, exitCode: null, reason: `the ${handle.runtime} runtime is not available` };
+    const timeout = td?.containerDefinitions?.find((d) => d.name === c.name)?.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SEC;
+    try {
+      await runtime.stop(handle, timeout);
+      const status = await runtime.wait(handle);
+      await runtime.remove(handle);
+      return { name: c.name, ...status };
+    } catch (e) {
+      this.deps.logger.warn({ task: t.taskId, container: c.name, err: (e as Error).message }, 'could not stop a container at shutdown');
+      return { name: c.name, exitCode: null, reason: `could not stop the container: ${(e as Error).message}` };
+    }
   }
 
   /** Reset: forget everything at once; the caller kills what the runtimes run. */
