@@ -28,10 +28,12 @@ import type { Product } from './product.js';
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
- * Open connections on the edge port: half the process's descriptor limit (20,000 on CI, often 1,024
- * on laptops), so a flood of idle connections leaves room for DNS, upstream calls, SQLite and tasks.
+ * Open connections on the edge port, from the process's descriptor limit (20,000 on CI, often 1,024 on
+ * laptops): what is left after the DNS server's TCP cap (128) and a reserve for SQLite, logs and tasks,
+ * halved because each proxied connection may hold an upstream one. A flood of idle connections to one
+ * listener then cannot starve the others.
  */
-const EDGE_MAX_CONNECTIONS = Math.max(256, Math.min(16_384, Math.floor(openFileLimit() / 2)));
+const EDGE_MAX_CONNECTIONS = Math.max(64, Math.min(16_384, Math.floor((openFileLimit() - 256) / 2)));
 
 function openFileLimit(): number {
   try {
