@@ -9,6 +9,7 @@ import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { childKey, type AccessLogSettingsRecord, type ApiRecord, type RouteSettingsRecord, type StageRecord } from '../store.js';
 import { badRequest, checkTags, conflict, notFound, page, requireApi, requireDeployment, requireStage, toCamel, toPascal, type OpsContext, wireDate } from './common.js';
 import { autoDeployStageTx } from './deployments.js';
+import { requireRoom } from './quotas.js';
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const VAR_NAME = /^[A-Za-z0-9_]{1,64}$/;
@@ -96,6 +97,8 @@ export function stageOperations(c: OpsContext) {
         const api = requireApi(c, ctx, input.ApiId);
         checkStageName(api, input.StageName);
         if (c.gw.stages.has(childKey(ctx.region, api.apiId, input.StageName))) throw conflict(`Stage ${input.StageName} already exists`);
+        // A quick-create API's managed $default stage counts: it leaves room for 9 more.
+        requireRoom(c, ctx.region, api.apiId, 'Stages');
         const autoDeploy = input.AutoDeploy ?? false;
         if (autoDeploy && input.DeploymentId !== undefined) throw badRequest('DeploymentId cannot be set when AutoDeploy is true.');
         if (input.DeploymentId !== undefined) requireDeployment(c, ctx, api.apiId, input.DeploymentId);
