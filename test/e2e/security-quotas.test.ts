@@ -1,0 +1,205 @@
+// Per-API quotas of API Gateway HTTP APIs (300 routes, 300 integrations, 10 stages, 10 authorizers),
+// refused with AWS's answer (ConflictException, HTTP 429, "Maximum number of … for this API has been
+// reached…") and nothing added; imports over them refused whole. And the attack that started it: one
+// ImportApi of 5,000 paths froze the server's event loop (and with it the data plane and DNS) for
+// seconds. The last test measures how long the loop is blocked by imports at and over the quota.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as G from '@aws-sdk/client-apigatewayv2';
+import { stringify as toYaml } from 'yaml';
+import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let gw: G.ApiGatewayV2Client;
+
+before(async () => {
+  server = await startTestServer();
+  gw = new G.ApiGatewayV2Client(sdkConfig(server));
+});
+after(async () => {
+  gw.destroy();
+  await server.destroy();
+});
+
+async function failure(p: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as Error & { $metadata?: { httpStatusCode?: number } };
+    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
+  }
+  throw new Error('expected an error');
+}
+
+/** AWS's answer to a full API, as its clients log it. */
+function assertQuotaReached(f: { name: string; status: number | undefined; message: string }, resource: string): void {
+  assert.deepEqual([f.name, f.status, f.message], ['ConflictException', 429, `Maximum number of ${resource} for this API has been reached. Please contact AWS if you need additional ${resource}.`]);
+}
+
+const METHODS = ['get', 'post', 'delete'] as const;
+
+/** An OpenAPI 3 definition with `routes` operations (up to 3 per path), each with its own HTTP_PROXY integration. */
+function definition(title: string, routes: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (let i = 0; i < routes; i++) {
+    const path = `/items${Math.floor(i / METHODS.length)}/{id}`;
+    (paths[path] ??= {})[METHODS[i % METHODS.length]!] = {
+      'x-amazon-apigateway-integration': { type: 'HTTP_PROXY', httpMethod: 'ANY', uri: `http://127.0.0.1:9/items/${i}`, payloadFormatVersion: '1.0' },
+    };
+  }
+  return { openapi: '3.0.1', info: { title, version: '1' }, paths, ...extra };
+}
+
+const jwtAuthorizer = (name: string) => ({
+  ApiId: '',
+  Name: name,
+  AuthorizerType: 'JWT' as const,
+  IdentitySource: ['$request.header.Authorization'],
+  JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['pets'] },
+});
+
+async function routeKeys(apiId: string): Promise<string[]> {
+  const r = await gw.send(new G.GetRoutesCommand({ ApiId: apiId, MaxResults: '500' }));
+  assert.equal(r.NextToken, undefined);
+  return r.Items!.map((x) => x.RouteKey!).sort();
+}
+
+async function integrationCount(apiId: string): Promise<number> {
+  const r = await gw.send(new G.GetIntegrationsCommand({ ApiId: apiId, MaxResults: '500' }));
+  assert.equal(r.NextToken, undefined);
+  return r.Items!.length;
+}
+
+async function apiIds(client: G.ApiGatewayV2Client): Promise<string[]> {
+  return ((await client.send(new G.GetApisCommand({ MaxResults: '500' }))).Items ?? []).map((a) => a.ApiId!).sort();
+}
+
+describe('per-API quotas', () => {
+  it('the 301st route and the 301st integration are refused with AWS error, and nothing is added', async () => {
+    const api = await gw.send(new G.ImportApiCommand({ Body: JSON.stringify(definition('full', 300)) }));
+    assert.equal(api.Warnings, undefined);
+    const keys = await routeKeys(api.ApiId!);
+    assert.equal(keys.length, 300);
+    assert.equal(await integrationCount(api.ApiId!), 300);
+
+    assertQuotaReached(await failure(gw.send(new G.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /one-too-many' }))), 'Routes');
+    assertQuotaReached(
+      await failure(gw.send(new G.CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: 'http://127.0.0.1:9/x', PayloadFormatVersion: '1.0' }))),
+      'Integrations',
+    );
+    assert.deepEqual(await routeKeys(api.ApiId!), keys);
+    assert.equal(await integrationCount(api.ApiId!), 300);
+
+    // Room again once one is deleted: the quota counts what the API holds, nothing else.
+    const victim = (await gw.send(new G.GetRoutesCommand({ ApiId: api.ApiId, MaxResults: '1' }))).Items![0]!;
+    await gw.send(new G.DeleteRouteCommand({ ApiId: api.ApiId, RouteId: victim.RouteId }));
+    await gw.send(new G.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /one-too-many' }));
+    assertQuotaReached(await failure(gw.send(new G.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /two-too-many' }))), 'Routes');
+  });
+
+  it("the 11th stage is refused with AWS error and nothing is added; a quick-create API's managed $default stage counts", async () => {
+    const api = await gw.send(new G.CreateApiCommand({ Name: 'stages', ProtocolType: 'HTTP' }));
+    for (let i = 1; i <= 10; i++) await gw.send(new G.CreateStageCommand({ ApiId: api.ApiId, StageName: `s${i}` }));
+    assertQuotaReached(await failure(gw.send(new G.CreateStageCommand({ ApiId: api.ApiId, StageName: 's11' }))), 'Stages');
+    const names = (await gw.send(new G.GetStagesCommand({ ApiId: api.ApiId }))).Items!.map((s) => s.StageName).sort();
+    assert.deepEqual(names, ['s1', 's10', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']);
+    assert.equal((await failure(gw.send(new G.GetStageCommand({ ApiId: api.ApiId, StageName: 's11' })))).name, 'NotFoundException');
+
+    const quick = await gw.send(new G.CreateApiCommand({ Name: 'quick', ProtocolType: 'HTTP', Target: 'http://127.0.0.1:9/' }));
+    for (let i = 1; i <= 9; i++) await gw.send(new G.CreateStageCommand({ ApiId: quick.ApiId, StageName: `q${i}` }));
+    assertQuotaReached(await failure(gw.send(new G.CreateStageCommand({ ApiId: quick.ApiId, StageName: 'q10' }))), 'Stages');
+    assert.equal((await gw.send(new G.GetStagesCommand({ ApiId: quick.ApiId }))).Items!.length, 10);
+  });
+
+  it('the 11th authorizer is refused with AWS error and nothing is added', async () => {
+    const api = await gw.send(new G.CreateApiCommand({ Name: 'authorizers', ProtocolType: 'HTTP' }));
+    for (let i = 1; i <= 10; i++) await gw.send(new G.CreateAuthorizerCommand({ ...jwtAuthorizer(`a${i}`), ApiId: api.ApiId }));
+    assertQuotaReached(await failure(gw.send(new G.CreateAuthorizerCommand({ ...jwtAuthorizer('a11'), ApiId: api.ApiId }))), 'Authorizers');
+    const names = (await gw.send(new G.GetAuthorizersCommand({ ApiId: api.ApiId }))).Items!.map((a) => a.Name);
+    assert.equal(names.length, 10);
+    assert.ok(!names.includes('a11'));
+  });
+});
+
+describe('imports over the quotas are refused whole', () => {
+  // Its own region, so "no API was created" is a plain list of the region's APIs.
+  let regional: G.ApiGatewayV2Client;
+  before(() => {
+    regional = new G.ApiGatewayV2Client(sdkConfig(server, 'eu-west-3'));
+  });
+  after(() => regional.destroy());
+
+  it('ImportApi of 5,000 paths (JSON or YAML) answers AWS error, and no API, route or integration is created', async () => {
+    const before = await apiIds(regional);
+    const doc = definition('huge', 5000);
+    for (const body of [JSON.stringify(doc), toYaml(doc)]) {
+      assertQuotaReached(await failure(regional.send(new G.ImportApiCommand({ Body: body }))), 'Routes');
+    }
+    assert.deepEqual(await apiIds(regional), before);
+  });
+
+  it('ImportApi of 11 authorizers is refused and creates nothing', async () => {
+    const before = await apiIds(regional);
+    const schemes: Record<string, unknown> = {};
+    for (let i = 0; i < 11; i++) {
+      schemes[`jwt${i}`] = {
+        type: 'oauth2',
+        flows: {},
+        'x-amazon-apigateway-authorizer': { type: 'jwt', identitySource: '$request.header.Authorization', jwtConfiguration: { issuer: 'https://issuer.example.com', audience: ['pets'] } },
+      };
+    }
+    const doc = definition('many-authorizers', 3, { components: { securitySchemes: schemes } });
+    assertQuotaReached(await failure(regional.send(new G.ImportApiCommand({ Body: JSON.stringify(doc) }))), 'Authorizers');
+    assert.deepEqual(await apiIds(regional), before);
+  });
+
+  it('ReimportApi over the quota leaves the API as it was (name, routes, integrations)', async () => {
+    const api = await regional.send(new G.ImportApiCommand({ Body: JSON.stringify(definition('kept', 3)) }));
+    const routesBefore = (await regional.send(new G.GetRoutesCommand({ ApiId: api.ApiId }))).Items!.map((r) => [r.RouteId, r.RouteKey, r.Target]).sort();
+    const integrationsBefore = (await regional.send(new G.GetIntegrationsCommand({ ApiId: api.ApiId }))).Items!.map((i) => [i.IntegrationId, i.IntegrationUri]).sort();
+    assertQuotaReached(await failure(regional.send(new G.ReimportApiCommand({ ApiId: api.ApiId, Body: JSON.stringify(definition('replaced', 301)) }))), 'Routes');
+    assert.equal((await regional.send(new G.GetApiCommand({ ApiId: api.ApiId }))).Name, 'kept');
+    assert.deepEqual((await regional.send(new G.GetRoutesCommand({ ApiId: api.ApiId }))).Items!.map((r) => [r.RouteId, r.RouteKey, r.Target]).sort(), routesBefore);
+    assert.deepEqual((await regional.send(new G.GetIntegrationsCommand({ ApiId: api.ApiId }))).Items!.map((i) => [i.IntegrationId, i.IntegrationUri]).sort(), integrationsBefore);
+  });
+});
+
+describe('event-loop blocking (the issue asks for a test that measures it)', () => {
+  // The server runs in this process, so its handlers block this event loop: a histogram sampling
+  // every millisecond records the longest stretch nothing else could run (requests, the data plane,
+  // DNS). Bound: the issue's 50 ms. The machine that runs the suite may be shared (2 cores, other
+  // workers), which stretches every figure, and the first import also pays for compiling its code
+  // paths; 50 ms still leaves room over what an import at the quota measures on an idle machine
+  // (~15-20 ms) — before the fix it measured ~60 ms at the quota and ~10 s for 5,000 paths.
+  const BOUND_MS = 50;
+
+  async function maxBlockMs(run: () => Promise<unknown>): Promise<number> {
+    const h = monitorEventLoopDelay({ resolution: 1 });
+    h.enable();
+    try {
+      await run();
+    } finally {
+      h.disable();
+    }
+    return h.max / 1e6;
+  }
+
+  it(`ImportApi and ReimportApi at the quota (300 routes, 300 integrations), and of 5,000 paths, block the loop < ${BOUND_MS} ms`, async (t) => {
+    const atQuota = JSON.stringify(definition('at-quota', 300));
+    const atQuotaAgain = JSON.stringify(definition('at-quota-again', 300));
+    const huge = JSON.stringify(definition('huge', 5000));
+    let apiId = '';
+    const importMs = await maxBlockMs(async () => {
+      apiId = (await gw.send(new G.ImportApiCommand({ Body: atQuota }))).ApiId!;
+    });
+    await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: 'live', AutoDeploy: true }));
+    const reimportMs = await maxBlockMs(() => gw.send(new G.ReimportApiCommand({ ApiId: apiId, Body: atQuotaAgain })));
+    const hugeMs = await maxBlockMs(() => gw.send(new G.ImportApiCommand({ Body: huge })).catch((e: Error) => assert.equal(e.name, 'ConflictException')));
+    const figures = `ImportApi at the quota: ${importMs.toFixed(1)} ms; ReimportApi at the quota (auto-deploy stage): ${reimportMs.toFixed(1)} ms; ImportApi of 5,000 paths (refused): ${hugeMs.toFixed(1)} ms`;
+    t.diagnostic(`longest event-loop block — ${figures}`);
+    console.log(`[security-quotas] longest event-loop block — ${figures}`);
+    assert.equal((await routeKeys(apiId)).length, 300);
+    assert.ok(importMs < BOUND_MS && reimportMs < BOUND_MS && hugeMs < BOUND_MS, figures);
+  });
+});
