@@ -9,7 +9,7 @@ import { badRequest, page, requireApi, requireDeployment, requireStage, type Ops
 
 export const AUTO_DEPLOY_DESCRIPTION = 'Automatic deployment triggered by changes to the Api configuration';
 
-export function deploymentWire(d: DeploymentRecord): Deployment {
+export function deploymentWire(d: Omit<DeploymentRecord, 'snapshot'>): Deployment {
   return {
     AutoDeployed: d.autoDeployed,
     CreatedDate: wireDate(d.createdAt),
@@ -102,7 +102,7 @@ export function deploymentOperations(c: OpsContext) {
     },
     GetDeployments(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.childrenOf(c.gw.deployments, ctx.region, input.ApiId), (d) => d.deploymentId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.deploymentsWithoutSnapshots(ctx.region, input.ApiId), (d) => d.deploymentId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(deploymentWire), NextToken: p.NextToken };
     },
     UpdateDeployment(input, ctx) {
