@@ -112,6 +112,18 @@ describe('per-API quotas', () => {
     assert.equal((await gw.send(new G.GetStagesCommand({ ApiId: quick.ApiId }))).Items!.length, 10);
   });
 
+  it('route settings must name routes of the API (404 as AWS), so a stage cannot hold more of them than the API has routes', async () => {
+    const api = await gw.send(new G.CreateApiCommand({ Name: 'route-settings', ProtocolType: 'HTTP', Target: 'http://127.0.0.1:9/' }));
+    const many: Record<string, G.RouteSettings> = {};
+    for (let i = 0; i < 5000; i++) many[`GET /p${i}`] = { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 5 };
+    const refused = await failure(gw.send(new G.UpdateStageCommand({ ApiId: api.ApiId, StageName: '$default', RouteSettings: many })));
+    assert.deepEqual([refused.name, refused.status, refused.message], ['NotFoundException', 404, 'Unable to find Route by key GET /p0 within the provided RouteSettings']);
+    assert.deepEqual((await gw.send(new G.GetStageCommand({ ApiId: api.ApiId, StageName: '$default' }))).RouteSettings, {});
+    // The quick-create route exists: its settings are taken.
+    const ok = await gw.send(new G.UpdateStageCommand({ ApiId: api.ApiId, StageName: '$default', RouteSettings: { $default: { ThrottlingRateLimit: 5 } } }));
+    assert.deepEqual(ok.RouteSettings, { $default: { ThrottlingRateLimit: 5 } });
+  });
+
   it('the 11th authorizer is refused with AWS error and nothing is added', async () => {
     const api = await gw.send(new G.CreateApiCommand({ Name: 'authorizers', ProtocolType: 'HTTP' }));
     for (let i = 1; i <= 10; i++) await gw.send(new G.CreateAuthorizerCommand({ ...jwtAuthorizer(`a${i}`), ApiId: api.ApiId }));

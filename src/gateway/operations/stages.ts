@@ -61,9 +61,18 @@ function settingsRecord(c: OpsContext, s: RouteSettings, what: string): RouteSet
   return rec;
 }
 
+/**
+ * Route settings are per route of the API: as AWS, a key naming no route is a 404 ("Unable to find
+ * Route by key … within the provided RouteSettings"). That also bounds a stage's route settings by
+ * the routes quota: unchecked, one UpdateStage of 50,000 keys blocked the loop for 600 ms, and every
+ * later change to the API paid again to rebuild the stage's throttling buckets.
+ */
 function routeSettingsRecord(c: OpsContext, api: ApiRecord, map: RouteSettingsMap | undefined, base: Record<string, RouteSettingsRecord>): Record<string, RouteSettingsRecord> {
   const out = { ...base };
-  for (const [key, s] of Object.entries(map ?? {})) {
+  const entries = Object.entries(map ?? {});
+  if (!entries.length) return out;
+  const routeKeys = new Set(c.gw.childrenOf(c.gw.routes, api.region, api.apiId).map((r) => r.routeKey));
+  for (const [key, s] of entries) {
     if (api.protocolType === 'HTTP') {
       try {
         parseRouteKey(key);
@@ -72,6 +81,7 @@ function routeSettingsRecord(c: OpsContext, api: ApiRecord, map: RouteSettingsMa
         throw e;
       }
     }
+    if (!routeKeys.has(key)) throw notFound('Route', `Unable to find Route by key ${key.slice(0, 300)} within the provided RouteSettings`);
     out[key] = { ...(out[key] ?? {}), ...settingsRecord(c, s, `route settings for ${key}`) };
   }
   return out;
