@@ -39,6 +39,9 @@ async function runInWorker(task: WorkerTask): Promise<WorkerAnswer> {
         fn();
       };
       const timer = setTimeout(() => settle(() => resolve({ ok: false, code: 'BadRequestException', message: 'The API definition could not be processed in time: it is too large or too complex.', status: undefined })), TIME_LIMIT_MS);
+      // Neither keeps a stopping server alive: the request waiting for the answer is gone with it.
+      worker.unref();
+      timer.unref();
       worker.once('message', (answer: WorkerAnswer) => settle(() => resolve(answer)));
       worker.once('error', (e: Error & { code?: string }) =>
         settle(() =>

@@ -166,6 +166,16 @@ describe('imports over the quotas are refused whole', () => {
     assert.deepEqual(await apiIds(regional), before);
   });
 
+  it('an import keeps at most 100 warnings (ignored security schemes are unbounded; the API record is not)', async () => {
+    const schemes: Record<string, unknown> = {};
+    for (let i = 0; i < 1000; i++) schemes[`basic${i}`] = { type: 'http', scheme: 'basic' };
+    const api = await regional.send(new G.ImportApiCommand({ Body: JSON.stringify(definition('noisy', 1, { components: { securitySchemes: schemes } })) }));
+    const warnings = (await regional.send(new G.GetApiCommand({ ApiId: api.ApiId }))).Warnings!;
+    assert.equal(warnings.length, 101);
+    assert.equal(warnings[0], 'securitySchemes.basic0: no x-amazon-apigateway-authorizer; ignored.');
+    assert.equal(warnings[100], '…and 900 more warnings.');
+  });
+
   it('ReimportApi over the quota leaves the API as it was (name, routes, integrations)', async () => {
     const api = await regional.send(new G.ImportApiCommand({ Body: JSON.stringify(definition('kept', 3)) }));
     const routesBefore = (await regional.send(new G.GetRoutesCommand({ ApiId: api.ApiId }))).Items!.map((r) => [r.RouteId, r.RouteKey, r.Target]).sort();

@@ -7,7 +7,7 @@ import { AwsError } from '../../kernel/errors.js';
 import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations } from '../../protocol/generated/apigatewayv2.js';
-import { exportOpenApi, type ImportedApi } from '../openapi.js';
+import { exportOpenApi, limitWarnings, type ImportedApi } from '../openapi.js';
 import { parseDefinition, toYaml } from '../openapi-off-loop.js';
 import { apiKey, childKey, type ApiRecord, type AuthorizerRecord, type IntegrationRecord, type RouteRecord } from '../store.js';
 import { apiWire, corsRecord, HTTP_ROUTE_SELECTION } from './apis.js';
@@ -69,8 +69,9 @@ function storeDefinitionTx(c: OpsContext, ctx: RequestContext, api: ApiRecord, d
       routeIdsByKey.set(route.routeKey, route.routeId);
     }
   }
-  if (failOnWarnings && warnings.length) throw badRequest(`Warnings found during import:\n\t${warnings.join('\n\t')}`);
-  return warnings;
+  const kept = limitWarnings(warnings, def.omittedWarnings);
+  if (failOnWarnings && kept.length) throw badRequest(`Warnings found during import:\n\t${kept.join('\n\t')}`);
+  return kept;
 }
 
 function clearDefinitionTx(c: OpsContext, region: string, apiId: string): void {
