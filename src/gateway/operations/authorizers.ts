@@ -1,7 +1,7 @@
 // Authorizers (spec §2.7): JWT (one identity source, issuer URL — https, or http on loopback for
 // local issuers such as Wayfinder's own — and 1–50 audiences) and REQUEST (Lambda; stored, answered
-// honestly at invoke time). At most 10 per API (operations/quotas.ts). Every change auto-deploys; an authorizer a route
-// uses cannot be deleted.
+// honestly at invoke time). At most 10 per API (operations/quotas.ts). Every change auto-deploys; an
+// authorizer a route uses cannot be deleted.
 import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, Authorizer, JWTConfiguration } from '../../protocol/generated/apigatewayv2.js';
