@@ -134,10 +134,25 @@ export interface ImportedApi {
   cors?: CorsRecord;
   routes: ImportedRoute[];
   authorizers: ImportedAuthorizer[];
+  /** At most MAX_WARNINGS; `omittedWarnings` counts the others. */
   warnings: string[];
+  omittedWarnings: number;
 }
 
 export class OpenApiError extends Error {}
+
+/**
+ * The warnings an import keeps (they are stored on the API and returned by every GetApi/GetApis).
+ * A definition may hold any number of security schemes API Gateway ignores, one warning each:
+ * 200,000 of them made a 24 MB API record that every later call on the API had to parse.
+ */
+export const MAX_WARNINGS = 100;
+
+/** The first MAX_WARNINGS warnings, then one line counting the rest (`omitted`: left out earlier already). */
+export function limitWarnings(warnings: string[], omitted = 0): string[] {
+  const more = Math.max(0, warnings.length - MAX_WARNINGS) + omitted;
+  return more ? [...warnings.slice(0, MAX_WARNINGS), `…and ${more} more warnings.`] : warnings;
+}
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
@@ -254,7 +269,16 @@ export function importOpenApi(doc: unknown): ImportedApi {
     }
   }
   const cors = importCors(d['x-amazon-apigateway-cors']);
-  return { name, version: str(info.version), description: str(info.description), cors, routes, authorizers, warnings };
+  return {
+    name,
+    version: str(info.version),
+    description: str(info.description),
+    cors,
+    routes,
+    authorizers,
+    warnings: warnings.slice(0, MAX_WARNINGS),
+    omittedWarnings: Math.max(0, warnings.length - MAX_WARNINGS),
+  };
 }
 
 /** x-amazon-apigateway-cors, type-checked like CreateApi's corsConfiguration (bad types are a 400, not a crash). */

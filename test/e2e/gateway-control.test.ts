@@ -147,6 +147,7 @@ test('stages and deployments: autoDeploy semantics, deploymentId rules, no deplo
 test('stage settings: variables, throttling bounded by the account limits, access log format and destination', async () => {
   const api = await gw.send(new G.CreateApiCommand({ Name: 'settings', ProtocolType: 'HTTP' }));
   const id = api.ApiId!;
+  await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /pets' })); // route settings name a route of the API
   const s = await gw.send(
     new G.CreateStageCommand({
       ApiId: id,

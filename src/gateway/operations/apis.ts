@@ -6,6 +6,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { Api, ApiGatewayV2Operations, Cors } from '../../protocol/generated/apigatewayv2.js';
 import { CorsError, validateCors } from '../cors.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
+import type { DocTable } from '../../store/store.js';
 import { apiKey, childKey, type ApiRecord, type CorsRecord, type IntegrationRecord, type RouteRecord, type StageRecord } from '../store.js';
 import { apiEndpoint, badRequest, checkTags, conflict, freshApiId, page, requireApi, toCamel, toPascal, type OpsContext, wireDate } from './common.js';
 import { autoDeployStageTx, autoDeployTx } from './deployments.js';
@@ -73,18 +74,12 @@ function checkQuickRouteKey(routeKey: string): void {
   }
 }
 
-/** Every child table row of an API (cascade on delete). */
+/** Every child table row of an API (cascade on delete), deleted by key: no document is read. */
 export function deleteApiTx(c: OpsContext, region: string, apiId: string): void {
-  const k = (id: string) => childKey(region, apiId, id);
   const g = c.gw;
-  for (const r of g.childrenOf(g.routeResponses, region, apiId)) g.routeResponses.deleteTx(k(`${r.routeId}/${r.routeResponseId}`));
-  for (const r of g.childrenOf(g.integrationResponses, region, apiId)) g.integrationResponses.deleteTx(k(`${r.integrationId}/${r.integrationResponseId}`));
-  for (const r of g.childrenOf(g.routes, region, apiId)) g.routes.deleteTx(k(r.routeId));
-  for (const i of g.childrenOf(g.integrations, region, apiId)) g.integrations.deleteTx(k(i.integrationId));
-  for (const s of g.childrenOf(g.stages, region, apiId)) g.stages.deleteTx(k(s.stageName));
-  for (const d of g.childrenOf(g.deployments, region, apiId)) g.deployments.deleteTx(k(d.deploymentId));
-  for (const a of g.childrenOf(g.authorizers, region, apiId)) g.authorizers.deleteTx(k(a.authorizerId));
-  for (const m of g.childrenOf(g.models, region, apiId)) g.models.deleteTx(k(m.modelId));
+  for (const table of [g.routeResponses, g.integrationResponses, g.routes, g.integrations, g.stages, g.deployments, g.authorizers, g.models] as Array<DocTable<unknown>>) {
+    g.deleteChildrenTx(table, region, apiId);
+  }
   g.apis.deleteTx(apiKey(region, apiId));
 }
 

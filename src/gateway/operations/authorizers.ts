@@ -1,7 +1,7 @@
 // Authorizers (spec §2.7): JWT (one identity source, issuer URL — https, or http on loopback for
 // local issuers such as Wayfinder's own — and 1–50 audiences) and REQUEST (Lambda; stored, answered
-// honestly at invoke time). At most 10 per API. Every change auto-deploys; an authorizer a route
-// uses cannot be deleted.
+// honestly at invoke time). At most 10 per API (operations/quotas.ts). Every change auto-deploys; an
+// authorizer a route uses cannot be deleted.
 import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, Authorizer, JWTConfiguration } from '../../protocol/generated/apigatewayv2.js';
@@ -9,8 +9,8 @@ import { issuerUrlAllowed } from '../jwt/verifier.js';
 import { childKey, type ApiRecord, type AuthorizerRecord } from '../store.js';
 import { badRequest, conflict, page, requireApi, requireAuthorizer, type OpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
+import { requireRoom } from './quotas.js';
 
-const MAX_AUTHORIZERS = 10;
 const IDENTITY = /^\$request\.(header|querystring)\.[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const REQUEST_IDENTITY = /^(\$request\.(header|querystring)\.[A-Za-z0-9!#$%&'*+.^_`|~-]+|\$context\.[A-Za-z0-9_.]+|\$stageVariables\.[A-Za-z0-9_]+)$/;
 
@@ -61,9 +61,7 @@ export function authorizerOperations(c: OpsContext) {
     CreateAuthorizer(input, ctx: RequestContext) {
       return c.gw.store.withTx(() => {
         const api = requireApi(c, ctx, input.ApiId);
-        if (c.gw.authorizers.countPrefix(`${ctx.region}/${api.apiId}/`) >= MAX_AUTHORIZERS) {
-          throw badRequest(`The maximum number of authorizers (${MAX_AUTHORIZERS}) for this API has been reached.`);
-        }
+        requireRoom(c, ctx.region, api.apiId, 'Authorizers');
         const a: AuthorizerRecord = {
           region: ctx.region,
           apiId: api.apiId,

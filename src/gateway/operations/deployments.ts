@@ -9,7 +9,7 @@ import { badRequest, page, requireApi, requireDeployment, requireStage, type Ops
 
 export const AUTO_DEPLOY_DESCRIPTION = 'Automatic deployment triggered by changes to the Api configuration';
 
-export function deploymentWire(d: DeploymentRecord): Deployment {
+export function deploymentWire(d: Omit<DeploymentRecord, 'snapshot'>): Deployment {
   return {
     AutoDeployed: d.autoDeployed,
     CreatedDate: wireDate(d.createdAt),
@@ -37,7 +37,7 @@ export function snapshotOf(c: OpsContext, api: ApiRecord): SnapshotData {
   };
 }
 
-function newDeploymentTx(c: OpsContext, api: ApiRecord, description: string | undefined, autoDeployed: boolean): DeploymentRecord {
+function newDeploymentTx(c: OpsContext, api: ApiRecord, description: string | undefined, autoDeployed: boolean, snapshot = snapshotOf(c, api)): DeploymentRecord {
   const d: DeploymentRecord = {
     region: api.region,
     apiId: api.apiId,
@@ -46,19 +46,23 @@ function newDeploymentTx(c: OpsContext, api: ApiRecord, description: string | un
     autoDeployed,
     createdAt: c.now(),
     status: 'DEPLOYED',
-    snapshot: snapshotOf(c, api),
+    snapshot,
   };
   c.gw.deployments.putTx(childKey(api.region, api.apiId, d.deploymentId), d);
   return d;
 }
 
-/** Deploys one auto-deploy stage now (when the API has routes); records the outcome on the stage. */
-export function autoDeployStageTx(c: OpsContext, api: ApiRecord, stage: StageRecord): StageRecord {
+/**
+ * Deploys one auto-deploy stage now (when the API has routes); records the outcome on the stage.
+ * `snapshot` lets autoDeployTx read the API's configuration once for all its stages (at the quotas,
+ * 10 stages × 600 documents per change otherwise).
+ */
+export function autoDeployStageTx(c: OpsContext, api: ApiRecord, stage: StageRecord, snapshot?: SnapshotData): StageRecord {
   const next: StageRecord = { ...stage, lastUpdatedAt: c.now() };
   if (!c.gw.routes.countPrefix(`${api.region}/${api.apiId}/`)) {
     next.lastDeploymentStatusMessage = 'Deployment attempt failed: Unable to deploy API because no routes exist in this API';
   } else {
-    const d = newDeploymentTx(c, api, AUTO_DEPLOY_DESCRIPTION, true);
+    const d = newDeploymentTx(c, api, AUTO_DEPLOY_DESCRIPTION, true, snapshot);
     next.deploymentId = d.deploymentId;
     next.lastDeploymentStatusMessage = `Successfully deployed stage with deployment ID '${d.deploymentId}'`;
   }
@@ -70,7 +74,10 @@ export function autoDeployStageTx(c: OpsContext, api: ApiRecord, stage: StageRec
 export function autoDeployTx(c: OpsContext, region: string, apiId: string): void {
   const api = c.gw.apis.get(apiKey(region, apiId));
   if (!api) return;
-  for (const s of c.gw.childrenOf(c.gw.stages, region, apiId)) if (s.autoDeploy) autoDeployStageTx(c, api, s);
+  const stages = c.gw.childrenOf(c.gw.stages, region, apiId).filter((s) => s.autoDeploy);
+  if (!stages.length) return;
+  const snapshot = snapshotOf(c, api);
+  for (const s of stages) autoDeployStageTx(c, api, s, snapshot);
 }
 
 export function deploymentOperations(c: OpsContext) {
@@ -95,7 +102,7 @@ export function deploymentOperations(c: OpsContext) {
     },
     GetDeployments(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.childrenOf(c.gw.deployments, ctx.region, input.ApiId), (d) => d.deploymentId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.deploymentsWithoutSnapshots(ctx.region, input.ApiId), (d) => d.deploymentId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(deploymentWire), NextToken: p.NextToken };
     },
     UpdateDeployment(input, ctx) {

@@ -1,11 +1,14 @@
 // ImportApi / ReimportApi (OpenAPI 3, JSON or YAML) and ExportApi (OAS30 as JSON or YAML, the current
 // configuration or a stage's deployed snapshot). Parts of a definition that cannot be imported become
-// warnings (or a 400 with failOnWarnings), as AWS does.
+// warnings (or a 400 with failOnWarnings), as AWS does. Parsing, the quota check (a definition over
+// 300 routes, 300 integrations or 10 authorizers is refused whole) and YAML writing run in a worker
+// thread (openapi-off-loop.ts); what is left here is one transaction with a constant cost per item.
 import { AwsError } from '../../kernel/errors.js';
 import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations } from '../../protocol/generated/apigatewayv2.js';
-import { exportOpenApi, importOpenApi, OpenApiError, type ImportedApi } from '../openapi.js';
+import { exportOpenApi, limitWarnings, type ImportedApi } from '../openapi.js';
+import { parseDefinition, toYaml } from '../openapi-off-loop.js';
 import { apiKey, childKey, type ApiRecord, type AuthorizerRecord, type IntegrationRecord, type RouteRecord } from '../store.js';
 import { apiWire, corsRecord, HTTP_ROUTE_SELECTION } from './apis.js';
 import { validateAuthorizer } from './authorizers.js';
@@ -13,26 +16,6 @@ import { apiEndpoint, badRequest, freshApiId, requireApi, requireDeployment, req
 import { autoDeployTx } from './deployments.js';
 import { validateIntegration } from './integrations.js';
 import { validateRoute } from './routes.js';
-
-async function parseDefinition(body: string): Promise<ImportedApi> {
-  let doc: unknown;
-  const text = body.trim();
-  try {
-    if (text.startsWith('{')) doc = JSON.parse(text);
-    else {
-      const yaml = await import('yaml');
-      doc = yaml.parse(text, { maxAliasCount: 100 });
-    }
-  } catch (e) {
-    throw badRequest(`The API definition could not be parsed: ${(e as Error).message.split('\n')[0]}`);
-  }
-  try {
-    return importOpenApi(doc);
-  } catch (e) {
-    if (e instanceof OpenApiError) throw badRequest(e.message);
-    throw e;
-  }
-}
 
 /** Stores an imported definition into an API (whose previous routes etc. are already gone). */
 function storeDefinitionTx(c: OpsContext, ctx: RequestContext, api: ApiRecord, def: ImportedApi, failOnWarnings: boolean): string[] {
@@ -47,14 +30,16 @@ function storeDefinitionTx(c: OpsContext, ctx: RequestContext, api: ApiRecord, d
       return false;
     }
   };
-  const authorizerIds = new Map<string, string>();
+  const authorizers = new Map<string, AuthorizerRecord>();
   for (const a of def.authorizers) {
     const rec: AuthorizerRecord = { ...a.record, region: ctx.region, apiId: api.apiId, authorizerId: alnum(6), name: a.name };
     if (attempt(`authorizer ${a.name}`, () => validateAuthorizer(api, rec))) {
       c.gw.authorizers.putTx(childKey(ctx.region, api.apiId, rec.authorizerId), rec);
-      authorizerIds.set(a.name, rec.authorizerId);
+      authorizers.set(a.name, rec);
     }
   }
+  // Route keys stored so far (the API's other routes are gone): the duplicate check without re-reading them per route.
+  const routeIdsByKey = new Map<string, string>();
   for (const r of def.routes) {
     let target: string | undefined;
     if (r.integration) {
@@ -64,8 +49,9 @@ function storeDefinitionTx(c: OpsContext, ctx: RequestContext, api: ApiRecord, d
         target = `integrations/${integ.integrationId}`;
       }
     }
-    const authorizerId = r.authorizerName ? authorizerIds.get(r.authorizerName) : undefined;
-    const authType = authorizerId ? (c.gw.authorizers.get(childKey(ctx.region, api.apiId, authorizerId))!.authorizerType === 'JWT' ? 'JWT' : 'CUSTOM') : 'NONE';
+    const authorizer = r.authorizerName ? authorizers.get(r.authorizerName) : undefined;
+    const authorizerId = authorizer?.authorizerId;
+    const authType = authorizer ? (authorizer.authorizerType === 'JWT' ? 'JWT' : 'CUSTOM') : 'NONE';
     const route: RouteRecord = {
       region: ctx.region,
       apiId: api.apiId,
@@ -78,10 +64,14 @@ function storeDefinitionTx(c: OpsContext, ctx: RequestContext, api: ApiRecord, d
       apiKeyRequired: false,
       operationName: r.operationName,
     };
-    if (attempt(`route ${r.routeKey}`, () => validateRoute(c, api, route))) c.gw.routes.putTx(childKey(ctx.region, api.apiId, route.routeId), route);
+    if (attempt(`route ${r.routeKey}`, () => validateRoute(c, api, route, routeIdsByKey))) {
+      c.gw.routes.putTx(childKey(ctx.region, api.apiId, route.routeId), route);
+      routeIdsByKey.set(route.routeKey, route.routeId);
+    }
   }
-  if (failOnWarnings && warnings.length) throw badRequest(`Warnings found during import:\n\t${warnings.join('\n\t')}`);
-  return warnings;
+  const kept = limitWarnings(warnings, def.omittedWarnings);
+  if (failOnWarnings && kept.length) throw badRequest(`Warnings found during import:\n\t${kept.join('\n\t')}`);
+  return kept;
 }
 
 function clearDefinitionTx(c: OpsContext, region: string, apiId: string): void {
@@ -171,10 +161,7 @@ export function importExportOperations(c: OpsContext) {
         ...source,
         includeExtensions: input.IncludeExtensions ?? true,
       });
-      if (input.OutputType === 'YAML') {
-        const yaml = await import('yaml');
-        return { body: Buffer.from(yaml.stringify(doc)) };
-      }
+      if (input.OutputType === 'YAML') return { body: Buffer.from(await toYaml(doc)) };
       return { body: Buffer.from(JSON.stringify(doc, null, 2)) };
     },
   } satisfies Partial<ApiGatewayV2Operations>;

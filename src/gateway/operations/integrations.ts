@@ -11,6 +11,7 @@ import { isListenerArn, parseCloudMapUri, parseUriTemplate, parseUrl } from '../
 import { childKey, type ApiRecord, type IntegrationRecord } from '../store.js';
 import { badRequest, conflict, page, requireApi, requireIntegration, requireVpcLink, toPascal, type OpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
+import { requireRoom } from './quotas.js';
 
 const HTTP_TYPES = new Set(['HTTP_PROXY', 'AWS_PROXY']);
 const METHODS = new Set(['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -116,6 +117,7 @@ export function integrationOperations(c: OpsContext) {
           passthroughBehavior: input.PassthroughBehavior,
         };
         validateIntegration(c, ctx, api, i);
+        requireRoom(c, ctx.region, api.apiId, 'Integrations');
         c.gw.integrations.putTx(childKey(ctx.region, api.apiId, i.integrationId), i);
         autoDeployTx(c, ctx.region, api.apiId);
         return integrationWire(i);

@@ -8,6 +8,7 @@ import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { childKey, type ApiRecord, type AuthorizationType, type RouteRecord } from '../store.js';
 import { badRequest, conflict, notFound, page, requireApi, requireRoute, type OpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
+import { requireRoom } from './quotas.js';
 
 export function routeWire(r: RouteRecord): Route {
   return {
@@ -32,8 +33,12 @@ function requestParametersRecord(p: RouteParameters | undefined): RouteRecord['r
   return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { required: v?.Required }]));
 }
 
-/** Checks a full route record against its API; throws AWS's 400/404/409. */
-export function validateRoute(c: OpsContext, api: ApiRecord, r: RouteRecord): void {
+/**
+ * Checks a full route record against its API; throws AWS's 400/404/409. `routeIdsByKey` (route key →
+ * route id of the API's routes) lets a caller that adds many routes at once (an import) keep the
+ * uniqueness check O(1) per route instead of re-reading every route of the API each time.
+ */
+export function validateRoute(c: OpsContext, api: ApiRecord, r: RouteRecord, routeIdsByKey?: ReadonlyMap<string, string>): void {
   const { region, apiId } = api;
   if (api.protocolType === 'HTTP') {
     try {
@@ -46,7 +51,10 @@ export function validateRoute(c: OpsContext, api: ApiRecord, r: RouteRecord): vo
   } else if (!r.routeKey) {
     throw badRequest('RouteKey must not be empty.');
   }
-  if (c.gw.childrenOf(c.gw.routes, region, apiId).some((o) => o.routeKey === r.routeKey && o.routeId !== r.routeId)) {
+  const clash = routeIdsByKey
+    ? routeIdsByKey.has(r.routeKey) && routeIdsByKey.get(r.routeKey) !== r.routeId
+    : c.gw.childrenOf(c.gw.routes, region, apiId).some((o) => o.routeKey === r.routeKey && o.routeId !== r.routeId);
+  if (clash) {
     throw conflict(`Route with key ${r.routeKey} already exists for this API`);
   }
   if (r.target !== undefined) {
@@ -95,6 +103,7 @@ export function routeOperations(c: OpsContext) {
           routeResponseSelectionExpression: input.RouteResponseSelectionExpression,
         };
         validateRoute(c, api, r);
+        requireRoom(c, ctx.region, api.apiId, 'Routes');
         c.gw.routes.putTx(childKey(ctx.region, api.apiId, r.routeId), r);
         autoDeployTx(c, ctx.region, api.apiId);
         return routeWire(r);

@@ -9,6 +9,7 @@ import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { childKey, type AccessLogSettingsRecord, type ApiRecord, type RouteSettingsRecord, type StageRecord } from '../store.js';
 import { badRequest, checkTags, conflict, notFound, page, requireApi, requireDeployment, requireStage, toCamel, toPascal, type OpsContext, wireDate } from './common.js';
 import { autoDeployStageTx } from './deployments.js';
+import { requireRoom } from './quotas.js';
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const VAR_NAME = /^[A-Za-z0-9_]{1,64}$/;
@@ -60,9 +61,18 @@ function settingsRecord(c: OpsContext, s: RouteSettings, what: string): RouteSet
   return rec;
 }
 
+/**
+ * Route settings are per route of the API: as AWS, a key naming no route is a 404 ("Unable to find
+ * Route by key … within the provided RouteSettings"). That also bounds a stage's route settings by
+ * the routes quota: unchecked, one UpdateStage of 50,000 keys blocked the loop for 600 ms, and every
+ * later change to the API paid again to rebuild the stage's throttling buckets.
+ */
 function routeSettingsRecord(c: OpsContext, api: ApiRecord, map: RouteSettingsMap | undefined, base: Record<string, RouteSettingsRecord>): Record<string, RouteSettingsRecord> {
   const out = { ...base };
-  for (const [key, s] of Object.entries(map ?? {})) {
+  const entries = Object.entries(map ?? {});
+  if (!entries.length) return out;
+  const routeKeys = new Set(c.gw.childrenOf(c.gw.routes, api.region, api.apiId).map((r) => r.routeKey));
+  for (const [key, s] of entries) {
     if (api.protocolType === 'HTTP') {
       try {
         parseRouteKey(key);
@@ -71,6 +81,7 @@ function routeSettingsRecord(c: OpsContext, api: ApiRecord, map: RouteSettingsMa
         throw e;
       }
     }
+    if (!routeKeys.has(key)) throw notFound('Route', `Unable to find Route by key ${key.slice(0, 300)} within the provided RouteSettings`);
     out[key] = { ...(out[key] ?? {}), ...settingsRecord(c, s, `route settings for ${key}`) };
   }
   return out;
@@ -96,6 +107,8 @@ export function stageOperations(c: OpsContext) {
         const api = requireApi(c, ctx, input.ApiId);
         checkStageName(api, input.StageName);
         if (c.gw.stages.has(childKey(ctx.region, api.apiId, input.StageName))) throw conflict(`Stage ${input.StageName} already exists`);
+        // A quick-create API's managed $default stage counts: it leaves room for 9 more.
+        requireRoom(c, ctx.region, api.apiId, 'Stages');
         const autoDeploy = input.AutoDeploy ?? false;
         if (autoDeploy && input.DeploymentId !== undefined) throw badRequest('DeploymentId cannot be set when AutoDeploy is true.');
         if (input.DeploymentId !== undefined) requireDeployment(c, ctx, api.apiId, input.DeploymentId);

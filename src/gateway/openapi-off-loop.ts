@@ -1,0 +1,77 @@
+// Parses an OpenAPI definition (JSON or YAML) and writes YAML in a worker thread, so neither blocks
+// the event loop (see openapi-worker.ts). One short-lived worker per call: a runaway parse is ended
+// by terminating it, and nothing is shared between calls. At most two run at once (the machine's
+// other work must keep a core); further calls wait their turn.
+import { Worker } from 'node:worker_threads';
+import { AwsError } from '../kernel/errors.js';
+import type { ImportedApi } from './openapi.js';
+import type { WorkerAnswer, WorkerTask } from './openapi-worker.js';
+
+const MAX_RUNNING = 2;
+/** A 6 MB YAML definition (the largest body apigatewayv2 accepts) parses in ~15 s on a slow machine. */
+const TIME_LIMIT_MS = 60_000;
+/** Parsing YAML builds a document tree several times the text's size; past this the worker ends, not the server. */
+const HEAP_LIMIT_MB = 1024;
+
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function slot(): Promise<() => void> {
+  if (running >= MAX_RUNNING) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  return () => {
+    running--;
+    waiting.shift()?.();
+  };
+}
+
+async function runInWorker(task: WorkerTask): Promise<WorkerAnswer> {
+  const release = await slot();
+  try {
+    return await new Promise<WorkerAnswer>((resolve, reject) => {
+      const worker = new Worker(new URL('./openapi-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } });
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        void worker.terminate();
+        fn();
+      };
+      const timer = setTimeout(() => settle(() => resolve({ ok: false, code: 'BadRequestException', message: 'The API definition could not be processed in time: it is too large or too complex.', status: undefined })), TIME_LIMIT_MS);
+      // Neither keeps a stopping server alive: the request waiting for the answer is gone with it.
+      worker.unref();
+      timer.unref();
+      worker.once('message', (answer: WorkerAnswer) => settle(() => resolve(answer)));
+      worker.once('error', (e: Error & { code?: string }) =>
+        settle(() =>
+          e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? resolve({ ok: false, code: 'BadRequestException', message: 'The API definition could not be processed: it is too large or too complex.', status: undefined })
+            : reject(e),
+        ),
+      );
+      worker.once('exit', (code) => settle(() => reject(new Error(`OpenAPI worker exited (${code}) without an answer`))));
+      worker.postMessage(task);
+    });
+  } finally {
+    release();
+  }
+}
+
+function answerOrThrow(a: WorkerAnswer): WorkerAnswer & { ok: true } {
+  if (!a.ok) throw new AwsError(a.code, a.message, a.status === undefined ? {} : { status: a.status });
+  return a;
+}
+
+/** An OpenAPI body → the definition to store, already within the per-API quotas; AWS's 400/429 otherwise. */
+export async function parseDefinition(body: string): Promise<ImportedApi> {
+  const a = answerOrThrow(await runInWorker({ kind: 'import', body }));
+  if (!('def' in a)) throw new Error('OpenAPI worker answered an import without a definition');
+  return a.def;
+}
+
+export async function toYaml(doc: unknown): Promise<string> {
+  const a = answerOrThrow(await runInWorker({ kind: 'yaml', doc }));
+  if (!('text' in a)) throw new Error('OpenAPI worker answered YAML without text');
+  return a.text;
+}
