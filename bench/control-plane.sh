@@ -2,15 +2,17 @@
 # Control-plane throughput: DescribeVpcs (EC2 query/XML) and DescribeLogGroups (awsJson) on Wayfinder
 # and on moto_server, side by side in one run, same machine, same signed requests (Wayfinder verifies
 # every signature; moto does not check them).
-# Scheme as ../shared/perf: wrk on CPU0, each server alone on CPU1. Usage:
+# Scheme as the other benchmarks (bench/harness/http.sh): wrk on CPU0, each server alone on CPU1. Usage:
 #   bench/control-plane.sh            (DUR=10 REPS=3 CONC=10 by default; every wrk run is bounded by DUR)
+#   DUR=2 REPS=1 WARM=1 bench/control-plane.sh   (a few-second smoke run)
+# Needs wrk, taskset, curl, bc, moto_server and the aws CLI (it creates the log groups). Results, logs and
+# both servers' data go to bench/results/control-plane-<date>/ (OUT=... to choose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib/peers.sh; need_peers wrk taskset curl bc moto_server aws
 DUR=${DUR:-10}; REPS=${REPS:-3}; CONC=${CONC:-10}; WARM=${WARM:-2}
 WF_PORT=${WF_PORT:-4611}; MOTO_PORT=${MOTO_PORT:-4612}
 OUT=${OUT:-bench/results/control-plane-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$OUT"
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
-command -v moto_server >/dev/null || { echo "needs moto_server (pip install 'moto[server]')"; exit 1; }
 [ -f dist/src/cli/main.js ] || npm run build >/dev/null
 
 PIDS=()
