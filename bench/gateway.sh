@@ -59,7 +59,7 @@ echo
 JSON="$WORK/summary.json" node -e '
   const rows = JSON.parse(require("fs").readFileSync(process.env.JSON, "utf8"));
   const med = (a) => { const s = [...a].sort((x, y) => x - y); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
-  const proxyCpu = (r) => { const k = Object.keys(r.procs).find((p) => p !== "backend"); return k ? med(r.procs[k]) : NaN; };
+  const proxyCpu = (r) => { const k = Object.keys(r.procs).find((p) => p !== "backend" && p !== "nginx-backend"); return k ? med(r.procs[k]) : NaN; };
   for (const c of [...new Set(rows.map((r) => r.c))].sort((a, b) => b - a)) {
     const base = rows.find((r) => r.cfg === "nginx-proxy" && r.c === c);
     console.log(`c=${c}`);
