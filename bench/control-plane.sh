@@ -2,15 +2,17 @@
 # Control-plane throughput: DescribeVpcs (EC2 query/XML) and DescribeLogGroups (awsJson) on Wayfinder
 # and on moto_server, side by side in one run, same machine, same signed requests (Wayfinder verifies
 # every signature; moto does not check them).
-# Scheme as ../shared/perf: wrk on CPU0, each server alone on CPU1. Usage:
+# Scheme as the other benchmarks (bench/harness/http.sh): wrk on CPU0, each server alone on CPU1. Usage:
 #   bench/control-plane.sh            (DUR=10 REPS=3 CONC=10 by default; every wrk run is bounded by DUR)
+#   DUR=2 REPS=1 WARM=1 bench/control-plane.sh   (a few-second smoke run)
+# Needs wrk, taskset, curl, bc, moto_server and the aws CLI (it creates the log groups). Results, logs and
+# both servers' data go to bench/results/control-plane-<date>/ (OUT=... to choose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib/peers.sh; need_peers wrk taskset curl bc moto_server aws
 DUR=${DUR:-10}; REPS=${REPS:-3}; CONC=${CONC:-10}; WARM=${WARM:-2}
 WF_PORT=${WF_PORT:-4611}; MOTO_PORT=${MOTO_PORT:-4612}
 OUT=${OUT:-bench/results/control-plane-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$OUT"
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
-command -v moto_server >/dev/null || { echo "needs moto_server (pip install 'moto[server]')"; exit 1; }
 [ -f dist/src/cli/main.js ] || npm run build >/dev/null
 
 PIDS=()
@@ -22,8 +24,11 @@ taskset -c 1 node bin/wayfinder.js up --port "$WF_PORT" --dns-port 0 --data-dir 
 taskset -c 1 moto_server -H 127.0.0.1 -p "$MOTO_PORT" > "$OUT/moto.log" 2>&1 & PIDS+=($!)
 wait_health "http://127.0.0.1:$WF_PORT/_wayfinder/health"; wait_health "http://127.0.0.1:$MOTO_PORT/moto-api/"
 
-# Same state on both: the default VPC, and 5 log groups.
+# Same state on both: the default VPC, and 5 log groups. The first EC2 call makes moto build its EC2
+# backend (seconds on one core); it is made here, so no wrk run (the warm-up included) waits for it.
 for port in $WF_PORT $MOTO_PORT; do
+  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
+    aws --endpoint-url "http://127.0.0.1:$port" ec2 describe-vpcs >/dev/null
   for i in 1 2 3 4 5; do
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
       aws --endpoint-url "http://127.0.0.1:$port" logs create-log-group --log-group-name "/bench/g$i" >/dev/null

@@ -1,29 +1,28 @@
 #!/usr/bin/env bash
-# Cloud Map data plane, side by side in one run (never compare across runs: ../shared/perf/README.md):
-#  1. DNS: Wayfinder's DNS server next to unbound, with the harness of ../shared/perf/bench-dns.sh —
-#     its unbound config (conf/unbound.conf), its query files (queries-A.txt, queries-SRV.txt), its
-#     dnsperf invocation (`taskset -c 0 dnsperf -l $DUR -c 1 -q 100`, server alone on CPU1), its
-#     output layout (so its summarize-dns.js reads ours) — plus Wayfinder as a case. Wayfinder serves
-#     the same names from Cloud Map: namespace `local`, service `svc` (A ×3), service
-#     `_http._tcp.svc` (SRV ×3; Cloud Map adds the targets' A records to the additional section).
-#     With NODE_RAW=1 (default) the harness's own node-raw probe runs too, as a reference.
+# Cloud Map data plane, side by side in one run (never compare numbers across runs: they drift):
+#  1. DNS: Wayfinder's DNS server next to unbound — unbound's config bench/conf/unbound.conf, the query
+#     files bench/conf/dnsperf-{A,SRV}.txt, `taskset -c 0 dnsperf -l $DUR -c 1 -q 100` with the server
+#     alone on CPU1, results summarised by bench/harness/summarize-dns.mjs. Wayfinder serves the same
+#     names from Cloud Map: namespace `local`, service `svc` (A ×3), service `_http._tcp.svc` (SRV ×3;
+#     Cloud Map adds the targets' A records to the additional section).
+#     With NODE_RAW=1 (default) the reference probe bench/harness/dns-probe.mjs (MODE=raw) runs too.
 #  2. DiscoverInstances calls/s: Wayfinder vs moto_server, the same signed request replayed by wrk
 #     (Wayfinder verifies every signature; moto does not check them).
 # Prints qps, server CPU µs/query and the ratios to unbound, and both DiscoverInstances rates.
 #   bench/dns.sh                       (DUR=10 REPS=3; every load run is bounded by DUR)
-#   DUR=2 REPS=1 bench/dns.sh          (a few-second smoke run)
+#   DUR=2 REPS=1 WARM=1 bench/dns.sh   (a few-second smoke run)
+# Needs dnsperf, unbound, dig, wrk, taskset, curl, bc, moto_server; results, logs and the servers' data
+# go to bench/results/dns-<date>/ (OUT=... to choose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-PERF=${PERF:-$(git rev-parse --show-toplevel)/../shared/perf}
-[ -f "$PERF/bench-dns.sh" ] || PERF=$ROOT/../shared/perf
+CONF=$ROOT/bench/conf; HARNESS=$ROOT/bench/harness
+. bench/lib/peers.sh; need_peers dnsperf unbound dig wrk taskset curl bc moto_server
 DUR=${DUR:-10}; REPS=${REPS:-3}; QTYPES=${QTYPES:-"A SRV"}; DARGS=${DNSPERF_ARGS:-"-c 1 -q 100"}
 CONC=${CONC:-10}; WARM=${WARM:-2}
 WF_PORT=${WF_PORT:-4621}; WF_DNS=${WF_DNS:-5303}; MOTO_PORT=${MOTO_PORT:-4622}; UNBOUND_PORT=5301
 OUT=${OUT:-bench/results/dns-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 RUN=$OUT/run; mkdir -p "$RUN"
-for tool in dnsperf unbound wrk moto_server dig taskset; do command -v $tool >/dev/null || { echo "needs $tool" >&2; exit 1; }; done
-[ -f "$PERF/conf/unbound.conf" ] || { echo "no perf harness at $PERF" >&2; exit 1; }
 [ -f dist/src/cli/main.js ] || npm run build >/dev/null
 
 PIDS=()
@@ -34,17 +33,17 @@ wait_http() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sle
 ticks() { local t=0 q; for q in $1 $(pgrep -P "$1" 2>/dev/null); do [ -r /proc/$q/stat ] && t=$((t + $(sed 's/.*) //' /proc/$q/stat | awk '{print $12+$13}'))); done; echo $t; }
 cpustat() { awk '/^cpu[01] /{printf "%s %d %d ", $1, $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat; }
 
-# One DNS case, exactly as bench-dns.sh runs it: warm-up, then REPS × QTYPES bounded dnsperf runs.
+# One DNS case: warm-up, then REPS × QTYPES bounded dnsperf runs.
 dns_case() { # cfg pid port probe-name
   local cfg=$1 sp=$2 port=$3 probe=$4
   for _ in $(seq 50); do dig +time=1 +tries=1 @127.0.0.1 -p "$port" "$probe" A +short | grep -q 10.0.0 && break; sleep 0.1; done
   dig @127.0.0.1 -p "$port" _http._tcp.svc.local SRV > "$OUT/$cfg.dig"
-  taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$PERF/queries-A.txt" -l 2 $DARGS > /dev/null 2>&1 # warm-up
+  taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$CONF/dnsperf-A.txt" -l 2 $DARGS > /dev/null 2>&1 # warm-up
   for qt in $QTYPES; do for rep in $(seq 1 "$REPS"); do
     local f="$OUT/$cfg.$qt.r$rep" t0 s0 s1
     t0=$(ticks "$sp"); s0=$(cpustat)
     TIMEFORMAT='%R %U %S'
-    { time taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$PERF/queries-$qt.txt" -l "$DUR" $DARGS > "$f.dnsperf" 2>&1 ; } 2> "$f.t"
+    { time taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$CONF/dnsperf-$qt.txt" -l "$DUR" $DARGS > "$f.dnsperf" 2>&1 ; } 2> "$f.t"
     s1=$(cpustat)
     { echo "stat0 $s0"; echo "stat1 $s1"; echo "dnsperf $(cat "$f.t")"; echo "proc server $(( $(ticks "$sp") - t0 ))"; } > "$f.cpu"; rm -f "$f.t"
     printf '%-12s %-3s r%s %s qps\n' "$cfg" "$qt" "$rep" "$(awk '/Queries per second/{print $4}' "$f.dnsperf")"
@@ -52,16 +51,16 @@ dns_case() { # cfg pid port probe-name
 }
 
 echo "== DNS: unbound"
-sed -e "s|__RUN__|$RUN|g" "$PERF/conf/unbound.conf" > "$RUN/unbound.conf"
+sed -e "s|__RUN__|$RUN|g" "$CONF/unbound.conf" > "$RUN/unbound.conf"
 taskset -c 1 unbound -d -c "$RUN/unbound.conf" > "$RUN/unbound.log" 2>&1 & UB=$!; PIDS+=("$UB")
 dns_case unbound "$UB" "$UNBOUND_PORT" svc.local
 stop "$UB"; sleep 1
 
 if [ "${NODE_RAW:-1}" = 1 ]; then
-  # The reference probe of ../shared/perf (hand-parsed question + pre-encoded answer, no product around
-  # it): shows what Wayfinder's server costs beyond the technique itself. dns-packet comes from ours.
+  # The reference probe (hand-parsed question + pre-encoded answer, no product around it): shows what
+  # Wayfinder's server costs beyond the technique itself. dns-packet comes from the repo's dependencies.
   echo "== DNS: node-raw (reference probe)"
-  (cd "$PERF" && MODE=raw PORT=5302 NODE_PATH="$ROOT/node_modules" exec taskset -c 1 node dns-server.js) > "$RUN/node-raw.log" 2>&1 & NR=$!; PIDS+=("$NR")
+  MODE=raw PORT=5302 taskset -c 1 node "$HARNESS/dns-probe.mjs" > "$RUN/node-raw.log" 2>&1 & NR=$!; PIDS+=("$NR")
   dns_case node-raw "$NR" 5302 svc.local
   stop "$NR"; sleep 1
 fi
@@ -94,7 +93,7 @@ stop "$MOTO"; stop "$WF"
 
 {
   echo "DNS: dnsperf $DARGS -l $DUR over UDP on CPU0, server alone on CPU1, $REPS rep(s), median"
-  node "$PERF/summarize-dns.js" "$OUT"
+  node "$HARNESS/summarize-dns.mjs" "$OUT"
   echo
   node bench/lib/dns-ratios.mjs "$OUT" unbound wayfinder
   [ "${NODE_RAW:-1}" = 1 ] && { echo; node bench/lib/dns-ratios.mjs "$OUT" unbound node-raw; }

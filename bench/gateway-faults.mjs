@@ -4,6 +4,8 @@
 // service rolls to a new task-definition revision (minimumHealthyPercent 100, maximumPercent 200).
 // Prints wrk's own counts: requests, non-2xx/3xx answers and socket errors. Loopback only; bounded by DUR.
 //   node bench/gateway-faults.mjs            (DUR=30 CONC=100)
+//   DUR=14 CONC=10 node bench/gateway-faults.mjs   (shortest run that still covers both faults)
+// Needs wrk and `npm run build`; Wayfinder's data goes to a temporary directory, removed at the end.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,12 @@ import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import * as E from '@aws-sdk/client-ec2';
 
+try {
+  execFileSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' });
+} catch {
+  console.error('gateway-faults.mjs: missing wrk (the load generator of this run).\n  install: apt-get install -y wrk');
+  process.exit(1);
+}
 const DUR = Number(process.env.DUR ?? 30);
 const CONC = Number(process.env.CONC ?? 100);
 const root = new URL('..', import.meta.url).pathname;

@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # Where the gateway's time goes under load: the benchmark's setup (Node backend and the gateway on
 # CPU1, wrk -c50 on CPU0), a V8 CPU profile of the serving phase only (GW_PROFILE in
-# gateway-server.mjs), then the top self-time functions (../shared/perf/prof-top.js).
+# gateway-server.mjs), then the top self-time functions (bench/harness/prof-top.mjs). The backend is
+# bench/harness/backend.mjs, as in bench/gateway.sh.
 #
 #   bench/gateway-profile.sh [seconds] [out.cpuprofile]
 #
 # The V8 profiler samples wall time: with the backend on the same CPU, time the gateway spends
 # preempted inside a write() shows up as write time. `perf record -g -p <pid>` (with node
-# --perf-basic-prof) gives the kernel/user split. Servers are stopped by PID.
+# --perf-basic-prof) gives the kernel/user split. Servers are stopped by PID. Needs wrk and taskset;
+# run `npm run build` first. The profile goes to a fresh directory under ${TMPDIR:-/tmp} unless named.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PERF=${PERF:-$(cd "$ROOT/../shared/perf" && pwd)}
+HARNESS=$ROOT/bench/harness
+. "$ROOT/bench/lib/peers.sh"; need_peers wrk taskset
 D=${1:-5}
 OUT=${2:-$(mktemp -d "${TMPDIR:-/tmp}/wayfinder-prof.XXXXXX")/gateway.cpuprofile}
 [ -f "$ROOT/dist/src/server/app.js" ] || { echo "run npm run build first" >&2; exit 1; }
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/wayfinder-prof-run.XXXXXX")
-taskset -c 1 node "$PERF/backend.js" 8082 > "$RUN/backend.log" 2>&1 & BE=$!
+taskset -c 1 node "$HARNESS/backend.mjs" 8082 > "$RUN/backend.log" 2>&1 & BE=$!
 GW_PROFILE="$OUT" GW_API_FILE="$RUN/api" PORT=8098 UPSTREAM_PORT=8082 taskset -c 1 node "$ROOT/bench/gateway-server.mjs" > "$RUN/gw.log" 2>&1 & GW=$!
 trap 'kill $GW $BE 2>/dev/null || true; rm -rf "$RUN"' EXIT
 for _ in $(seq 200); do [ -s "$RUN/api" ] && break; sleep 0.1; done
@@ -24,5 +27,5 @@ taskset -c 0 wrk -t1 -c50 -d2s "$URL" > /dev/null
 taskset -c 0 wrk -t1 -c50 -d"${D}s" "$URL" | grep -E 'Requests/sec'
 kill $GW; wait $GW 2>/dev/null || true
 kill $BE; wait $BE 2>/dev/null || true
-node "$PERF/prof-top.js" "$OUT"
+node "$HARNESS/prof-top.mjs" "$OUT"
 echo "profile: $OUT"

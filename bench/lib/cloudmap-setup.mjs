@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Creates the Cloud Map state the DNS / DiscoverInstances benchmarks query, through the real API.
 // Usage: node cloudmap-setup.mjs <endpoint> dns        → private DNS namespace `local` with the same
-//          records as ../shared/perf/conf/unbound.conf: svc.local A ×3, _http._tcp.svc.local SRV ×3
+//          records as bench/conf/unbound.conf: svc.local A ×3, _http._tcp.svc.local SRV ×3
 //        node cloudmap-setup.mjs <endpoint> discover   → HTTP namespace `bench`, service `svc`, 10 instances
 import * as SD from '@aws-sdk/client-servicediscovery';
 import * as E from '@aws-sdk/client-ec2';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Reads the dnsperf/.cpu files bench/dns.sh wrote (the layout of ../shared/perf/bench-dns.sh) and
+// Reads the dnsperf/.cpu files bench/dns.sh wrote (<server>.<qtype>.r<rep>.dnsperf and .cpu) and
 // prints, per query type, Wayfinder's qps and server CPU µs/query next to unbound's, with the ratios.
 // Usage: node dns-ratios.mjs <out-dir> [baseline=unbound] [candidate=wayfinder]
 import { readdirSync, readFileSync } from 'node:fs';
