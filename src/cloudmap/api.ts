@@ -1,4 +1,4 @@
-// The contract other products use to talk to Cloud Map (DESIGN.md: products call small exported
+// The contract other products use to talk to Cloud Map (docs/architecture.md §3: products call small exported
 // functions of another product, never its tables). ECS registers its tasks through CloudMapApi; the
 // gateway and the DNS server read DiscoveryView, which is in memory and never touches SQL.
 

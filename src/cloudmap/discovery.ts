@@ -1,5 +1,5 @@
 // The discovery view: an in-memory, read-optimised copy of namespaces, services, instances and their
-// health, fed by the store's change feed (DESIGN.md flow step 4). Each committed batch patches the
+// health, fed by the store's change feed (docs/architecture.md §3 step 4). Each committed batch patches the
 // source maps (one keyed read per changed row), rebuilds only the services it touched, and swaps a
 // new immutable Snapshot in. DiscoverInstances, the DNS server and the gateway read snapshots only:
 // no SQL on their path. Implements DiscoveryView (src/cloudmap/api.ts).
@@ -77,7 +77,7 @@ export function shuffle<T>(items: T[], random: () => number = Math.random): T[] 
 }
 
 /**
- * DiscoverInstances' selection (spec §4.5): QueryParameters must all match; the health filter applies
+ * DiscoverInstances' selection (docs/aws-behavior.md §4.5): QueryParameters must all match; the health filter applies
  * only to services with a health configuration (HEALTHY_OR_ELSE_ALL fails open); OptionalParameters
  * narrow the result only when something is left; the order is random; at most MaxResults (default 100).
  */

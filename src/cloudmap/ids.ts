@@ -1,4 +1,4 @@
-// Cloud Map identifiers and ARNs in AWS's formats (spec §4.1).
+// Cloud Map identifiers and ARNs in AWS's formats (docs/aws-behavior.md §4.1).
 import { randomInt } from 'node:crypto';
 import { alnum } from '../kernel/ids.js';
 import { arn } from '../kernel/arn.js';

@@ -1,4 +1,4 @@
-// RegisterInstance attribute rules (spec §4.4, §6.22): which reserved attributes a service's record
+// RegisterInstance attribute rules (docs/aws-behavior.md §4.4, §6.22): which reserved attributes a service's record
 // types and health configuration require, their formats, and the limits on custom attributes. Pure.
 import { isIPv4, isIPv6 } from 'node:net';
 import { AwsError } from '../kernel/errors.js';

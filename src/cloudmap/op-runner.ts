@@ -1,4 +1,4 @@
-// Cloud Map's asynchronous operations (spec §4.2, §6.18): namespace create/update/delete,
+// Cloud Map's asynchronous operations (docs/aws-behavior.md §4.2, §6.18): namespace create/update/delete,
 // UpdateService, RegisterInstance and DeregisterInstance answer an OperationId at once and take
 // effect later, walking SUBMITTED → PENDING → SUCCESS | FAIL. The walk takes `operationDelayMs`
 // (PENDING halfway); with 0 the operation completes inside the request's own transaction. The

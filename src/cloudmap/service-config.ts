@@ -1,4 +1,4 @@
-// The business rules of a service's DNS and health configuration (spec §4.3), as pure functions:
+// The business rules of a service's DNS and health configuration (docs/aws-behavior.md §4.3), as pure functions:
 // which record sets are allowed, which namespace types take which health check, what UpdateService
 // may change. Model constraints (enums, ranges) were checked by the protocol layer already.
 import { AwsError } from '../kernel/errors.js';

@@ -1,4 +1,4 @@
-// ECS identifiers (spec §5.1): ARNs, and the short-name-or-ARN references most inputs accept.
+// ECS identifiers (docs/aws-behavior.md §5.1): ARNs, and the short-name-or-ARN references most inputs accept.
 import { arn, parseArn } from '../kernel/arn.js';
 import { digits, hex } from '../kernel/ids.js';
 

@@ -1,4 +1,4 @@
-// The awslogs log driver (spec §5.7): every stdout/stderr line of a container becomes one event in
+// The awslogs log driver (docs/aws-behavior.md §5.7): every stdout/stderr line of a container becomes one event in
 // CloudWatch Logs, in stream `<awslogs-stream-prefix>/<container>/<taskId>` (without a prefix: the
 // container's runtime id, as on EC2) of `awslogs-group`; `awslogs-create-group` "true" creates the
 // group. Lines go through LogWriter, which buffers them: no SQL on the runtime's output path.

@@ -1,4 +1,4 @@
-// What ECS writes to Cloud Map (spec §5.6), against an in-test fake CloudMapApi: the attribute set,
+// What ECS writes to Cloud Map (docs/aws-behavior.md §5.6), against an in-test fake CloudMapApi: the attribute set,
 // the port per registry form, initial custom health, pushes, deregistration, restart clean-up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

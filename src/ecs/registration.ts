@@ -1,4 +1,4 @@
-// ECS ↔ Cloud Map (spec §5.6): during ACTIVATING a service's task is registered in each Cloud Map
+// ECS ↔ Cloud Map (docs/aws-behavior.md §5.6): during ACTIVATING a service's task is registered in each Cloud Map
 // service of its deployment's serviceRegistries (instance id = task id, the attribute set ECS
 // writes); its health is pushed while it runs when the Cloud Map service uses custom health; during
 // DEACTIVATING it is deregistered. With the process and docker runtimes the reachable address is

@@ -1,4 +1,4 @@
-// Access log formats (spec §3.11): one line of static text and `$context.*` variables, compiled once
+// Access log formats (docs/aws-behavior.md §3.11): one line of static text and `$context.*` variables, compiled once
 // per stage; rendered per request only when the stage has access logging on.
 
 export type FormatPart = { text: string } | { variable: string };

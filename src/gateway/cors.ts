@@ -1,4 +1,4 @@
-// CORS configuration of an HTTP API (spec §2.9, §3.3): validated on CreateApi/UpdateApi, compiled
+// CORS configuration of an HTTP API (docs/aws-behavior.md §2.9, §3.3): validated on CreateApi/UpdateApi, compiled
 // into precomputed header values when a deployment is frozen.
 import type { CorsRecord } from './store.js';
 

@@ -1,4 +1,4 @@
-// How a request reaches the data plane on the edge port (DESIGN.md "invoke URL"). The edge has
+// How a request reaches the data plane on the edge port (docs/gateway.md "Invoke URLs"). The edge has
 // already sorted the request by its Host (src/http1/host-policy.ts):
 //   {apiId}.execute-api.<served name or AWS suffix>[:port]   an API's host: every path is the API's
 //   <custom domain>[:port]                                   a domain name with API mappings: the same
@@ -80,7 +80,7 @@ function hostHeader(req: RequestHead): string {
 
 /**
  * A request head over the edge port's hard limit never reaches a route: when what arrived of it
- * names the data plane (path form, or an execute-api Host), the answer is AWS's 413 (spec §3.4)
+ * names the data plane (path form, or an execute-api Host), the answer is AWS's 413 (docs/aws-behavior.md §3.4)
  * instead of node:http's bare 431.
  */
 export function oversizedHeadAnswer(partialHead: string): { status: number; headers: string[]; body: string } | undefined {

@@ -1,4 +1,4 @@
-// Parameter mapping (spec §3.6): keys like `append:header.x-user`, `overwrite:querystring.page`,
+// Parameter mapping (docs/aws-behavior.md §3.6): keys like `append:header.x-user`, `overwrite:querystring.page`,
 // `overwrite:path`, `remove:header.cookie` (request) and, per backend status code,
 // `overwrite:statuscode` / `…:header.x` (response); values are templates mixing static text with
 // `$request.header.x`, `$request.querystring.x`, `$request.body.a.b[0]`, `$request.path`,

@@ -1,4 +1,4 @@
-// HTTP API route keys (spec §2.3): `$default`, or `<METHOD> <path>` where the path starts with `/`
+// HTTP API route keys (docs/aws-behavior.md §2.3): `$default`, or `<METHOD> <path>` where the path starts with `/`
 // and each segment is a literal, a `{name}` variable, or a greedy `{name+}` (last segment only).
 // Parsed once here for both the control plane (validation) and the router (matching).
 

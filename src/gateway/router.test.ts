@@ -11,7 +11,7 @@ function router(keys: string[]): Router<string> {
 
 const pick = (r: Router<string>, method: string, path: string) => r.match(method, splitPath(path))?.value;
 
-test("AWS's worked example (spec §3.2): each request lands on the documented route", () => {
+test("AWS's worked example (docs/aws-behavior.md §3.2): each request lands on the documented route", () => {
   const r = router(['GET /pets/dog/1', 'GET /pets/dog/{id}', 'GET /pets/{proxy+}', 'ANY /{proxy+}', '$default']);
   assert.equal(pick(r, 'GET', '/pets/dog/1'), 'GET /pets/dog/1');
   assert.equal(pick(r, 'GET', '/pets/dog/2'), 'GET /pets/dog/{id}');

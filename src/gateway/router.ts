@@ -1,4 +1,4 @@
-// Route selection with AWS's precedence (spec §3.2), O(path segments) on a frozen trie:
+// Route selection with AWS's precedence (docs/aws-behavior.md §3.2), O(path segments) on a frozen trie:
 //   1. a full match (every segment a literal or a single-segment `{var}`) beats any greedy route;
 //      among full matches, literal beats variable at the first differing position, left to right;
 //   2. then greedy `{x+}` routes (one or more remaining segments, never zero), again literal-first,

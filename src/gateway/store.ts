@@ -128,7 +128,7 @@ export interface AuthorizerRecord {
   identityValidationExpression?: string;
 }
 
-/** What a deployment freezes: the API-level configuration at the time it was made (spec §2.5). */
+/** What a deployment freezes: the API-level configuration at the time it was made (docs/aws-behavior.md §2.5). */
 export interface SnapshotData {
   api: Pick<ApiRecord, 'name' | 'protocolType' | 'corsConfiguration' | 'disableExecuteApiEndpoint' | 'version' | 'description'>;
   routes: RouteRecord[];

@@ -1,4 +1,4 @@
-// Token buckets for throttling (spec §3.10): capacity = burst, refilled at `rate` tokens per second.
+// Token buckets for throttling (docs/aws-behavior.md §3.10): capacity = burst, refilled at `rate` tokens per second.
 // A request takes one token from each applicable bucket; rate 0 with burst 0 blocks everything.
 export class TokenBucket {
   private tokens: number;

@@ -177,7 +177,7 @@ export class GatewayView {
       const rate = settings?.throttlingRateLimit;
       const burst = settings?.throttlingBurstLimit;
       if (rate === undefined && burst === undefined) return undefined;
-      // Rate 0 blocks the route entirely (spec §6.17): no burst either.
+      // Rate 0 blocks the route entirely (docs/aws-behavior.md §6.17): no burst either.
       return rate === 0 ? { rate: 0, burst: 0 } : { rate: rate ?? this.limits.rate, burst: burst ?? this.limits.burst };
     };
     const bucket = (settings: RouteSettingsRecord | undefined, prev: TokenBucket | undefined): TokenBucket | undefined => {

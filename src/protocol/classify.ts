@@ -1,5 +1,5 @@
 // Which service (and, where the headers already tell, which operation) a control-plane request is for.
-// Order (spec §1.1): X-Amz-Target → awsJson; form body or `Action=` → query (ec2); `/v2/…` → rest-json;
+// Order (docs/aws-behavior.md §1.1): X-Amz-Target → awsJson; form body or `Action=` → query (ec2); `/v2/…` → rest-json;
 // the SigV4 credential scope breaks ties and picks the protocol for "unknown operation" answers.
 // The Host header is never consulted: clients point every service at one URL, some with a `data-` prefix.
 import type { IncomingHttpHeaders } from 'node:http';

@@ -1,6 +1,6 @@
 // rest-json routing: the model's `http.requestUri` templates compiled into a matcher. Labels are
 // matched on the raw (still percent-encoded) path and decoded exactly once, so `%2F` inside an ARN
-// label or `%24default` never splits or double-decodes (spec §6.4).
+// label or `%24default` never splits or double-decodes (docs/aws-behavior.md §6.4).
 import type { ServiceModel } from './model.js';
 
 type Segment = { literal: string } | { label: string; greedy: boolean };

@@ -1,4 +1,4 @@
-// AwsError → wire, in the shape of the service's protocol (spec §1.2–1.4):
+// AwsError → wire, in the shape of the service's protocol (docs/aws-behavior.md §1.2–1.4):
 //   awsJson:   {"__type": code, "message", "Message", …modelled members}, x-amzn-ErrorType header too
 //   rest-json: {"message", "__type", …}, x-amzn-ErrorType header, status from the error shape
 //   ec2:       <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>

@@ -1,4 +1,4 @@
-// Wayfinder's configuration: the DESIGN.md CLI contract (flags, and WAYFINDER_* env equivalents),
+// Wayfinder's configuration: the CLI contract (README "Configuration") (flags, and WAYFINDER_* env equivalents),
 // resolved once at start-up. Flags win over env, env over defaults.
 import { isOriginSyntax } from '../http1/host-policy.js';
 import type { Credential } from '../protocol/sigv4.js';

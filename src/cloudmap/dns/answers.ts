@@ -1,5 +1,5 @@
 // What the authoritative server answers for (name, type), as AWS's Route 53 records for Cloud Map
-// would (spec §4.6, §6.21). Pure: a zone index in, record sets out; the server encodes them once and
+// would (docs/aws-behavior.md §4.6, §6.21). Pure: a zone index in, record sets out; the server encodes them once and
 // caches the bytes. Errors map to RCODEs here, in one place:
 //   outside every zone → REFUSED (not authoritative, AA clear)
 //   name with no records and no records below it → NXDOMAIN + SOA

@@ -1,5 +1,5 @@
 // The authoritative DNS server for Cloud Map's DNS namespaces, on UDP and TCP of one port.
-// Hot path (perf/README.md "DNS"): parse only the question by hand, look the lower-cased question
+// Hot path (docs/architecture.md §7): parse only the question by hand, look the lower-cased question
 // up in a cache of pre-encoded responses, copy the template, patch ID and RD, and copy the client's
 // question bytes over ours (so 0x20 case randomisation comes back unchanged). The cache is dropped
 // whenever the discovery view's revision moves; a miss builds the answer from the view's snapshot

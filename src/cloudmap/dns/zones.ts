@@ -1,5 +1,5 @@
 // The DNS view of a discovery snapshot: one zone per private/public DNS namespace, and per zone the
-// owner names that have records (spec §4.6): `<service>.<namespace>` for services with DNS records
+// owner names that have records (docs/aws-behavior.md §4.6): `<service>.<namespace>` for services with DNS records
 // and at least one instance that contributes a value, and `<instanceId>.<service>.<namespace>` (the
 // SRV targets) for services with SRV records. Names between an owner and the apex exist too (empty
 // non-terminals: NODATA, not NXDOMAIN). Built once per snapshot revision, on the first cache miss.

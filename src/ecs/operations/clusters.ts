@@ -1,4 +1,4 @@
-// Clusters (spec §5.2) and the capacity-provider calls a cluster answers: FARGATE and FARGATE_SPOT
+// Clusters (docs/aws-behavior.md §5.2) and the capacity-provider calls a cluster answers: FARGATE and FARGATE_SPOT
 // exist in every account; the machine itself is the capacity, so nothing needs registering.
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';

@@ -1,4 +1,4 @@
-// Checks shared by CreateService, UpdateService and RunTask (spec §5.4, §5.8, §6.23–24): launch type
+// Checks shared by CreateService, UpdateService and RunTask (docs/aws-behavior.md §5.4, §5.8, §6.23–24): launch type
 // vs capacity providers, awsvpc network configuration (subnets and security groups exist, one VPC),
 // and serviceRegistries per network mode. Messages are AWS's where they are known.
 import type { RequestContext } from '../../protocol/handlers.js';

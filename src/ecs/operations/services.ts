@@ -1,4 +1,4 @@
-// Services (spec §5.4): create / update / describe / list / delete and ListServicesByNamespace.
+// Services (docs/aws-behavior.md §5.4): create / update / describe / list / delete and ListServicesByNamespace.
 // Handlers only validate and write records; the scheduler (scheduler/controller.ts) does the rest.
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';

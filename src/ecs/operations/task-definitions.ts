@@ -1,4 +1,4 @@
-// Task definitions (spec §5.3): register with revisions, describe by family / family:revision / ARN,
+// Task definitions (docs/aws-behavior.md §5.3): register with revisions, describe by family / family:revision / ARN,
 // list, list families, deregister (INACTIVE, still describable), delete (DELETE_IN_PROGRESS).
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';

@@ -1,4 +1,4 @@
-// Tasks (spec §5.5): RunTask, StartTask (there are no container instances, so every one asked for is
+// Tasks (docs/aws-behavior.md §5.5): RunTask, StartTask (there are no container instances, so every one asked for is
 // MISSING), StopTask, DescribeTasks with failures, ListTasks with its filters.
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';

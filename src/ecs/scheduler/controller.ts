@@ -1,4 +1,4 @@
-// The service controller: a level-based reconcile per service key (DESIGN.md habits 6–7). Each pass
+// The service controller: a level-based reconcile per service key (docs/architecture.md §12 habits 6–7). Each pass
 // reads the service and its tasks, asks the pure planner what to do, and applies the answer in one
 // transaction — new task records (the task engine starts them), stop requests, deployment states,
 // events. Nothing here touches a runtime: the change feed wakes the task engine.

@@ -1,4 +1,4 @@
-// Service events and reasons in AWS's wording (spec §5.4 and §5.5; ECS "Service event messages").
+// Service events and reasons in AWS's wording (docs/aws-behavior.md §5.4 and §5.5; ECS "Service event messages").
 const tasks = (ids: string[]) => ids.map((id) => `(task ${id})`).join(' ');
 
 export const serviceEvents = {

@@ -1,8 +1,8 @@
 // The service scheduler's planner: a pure function from what a service wants and what its tasks are
-// doing to what to do next (DESIGN.md habit 7, after Nomad's reconciler). controller.ts gathers the
+// doing to what to do next (docs/architecture.md §12 habit 7, after Nomad's reconciler). controller.ts gathers the
 // input and applies the plan; plan.test.ts checks the rules below on thousands of random services.
 //
-// Rules (ECS rolling deployments, spec §5.4):
+// Rules (ECS rolling deployments, docs/aws-behavior.md §5.4):
 //   D = desiredCount (0 while DRAINING); maxTotal = ⌊D × maximumPercent / 100⌋;
 //   minHealthy = ⌈D × minimumHealthyPercent / 100⌉.
 //   1. Tasks that failed their container health checks are stopped (they are not healthy anyway).

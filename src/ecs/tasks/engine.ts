@@ -1,4 +1,4 @@
-// The task engine: a reconcile loop keyed by task (DESIGN.md habit 6). Each pass reads the task
+// The task engine: a reconcile loop keyed by task (docs/architecture.md §12 habit 6). Each pass reads the task
 // record and does the work of its lifecycle state (lifecycle.ts): allocate the ENI, start the
 // containers, register in Cloud Map, watch, deregister, stop, clean up — then moves the record one
 // state on. The record change wakes the loop again, so a task walks the table one committed step at

@@ -1,4 +1,4 @@
-// Private integration through a VPC link to a Cloud Map service (spec §3.5): healthy instances from
+// Private integration through a VPC link to a Cloud Map service (docs/aws-behavior.md §3.5): healthy instances from
 // Cloud Map's in-memory discovery view (filtered by the URI's `?attr=value` pairs), each addressed by
 // AWS_INSTANCE_IPV4 + AWS_INSTANCE_PORT; one picked at random per request. The forwarded path keeps
 // the stage prefix (as AWS). Instances that refused a connection are skipped on the retry.

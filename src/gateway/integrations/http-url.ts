@@ -1,4 +1,4 @@
-// HTTP_PROXY to a URL (spec §3.4): the `$default` route appends the request path (stage removed) to
+// HTTP_PROXY to a URL (docs/aws-behavior.md §3.4): the `$default` route appends the request path (stage removed) to
 // the integration URI; other routes use the URI as written after substituting `{var}` / `{proxy}`
 // (raw, as the client encoded them) and `${stageVariables.x}`. The query string is always forwarded;
 // `overwrite:path` / querystring mappings replace what would be sent.

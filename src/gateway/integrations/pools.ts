@@ -1,5 +1,5 @@
 // One keep-alive upstream pool per origin (src/http1/client-pool.ts), created on first use and closed
-// after a minute unused (Cloud Map instances come and go). perf/README: keep-alive pools are
+// after a minute unused (Cloud Map instances come and go). measured (docs/architecture.md §9): keep-alive pools are
 // mandatory, and upstream sockets must not be capped below client concurrency.
 import { ClientPool } from '../../http1/client-pool.js';
 

@@ -1,4 +1,4 @@
-// JWT authorizer runtime (spec §3.8) with jose: issuer discovery
+// JWT authorizer runtime (docs/aws-behavior.md §3.8) with jose: issuer discovery
 // (`{issuer}/.well-known/openid-configuration` → `jwks_uri`), a JWKS cache per issuer that refetches
 // on an unknown `kid` (key rotation) within limits, algorithms pinned to RSA/EC signatures (never
 // `none`, never HMAC: a public key must not become a shared secret), `iss`, `aud` else `client_id`,

@@ -1,4 +1,4 @@
-// APIs (spec §2.2): create (incl. quick create: managed integration + route + auto-deploy `$default`
+// APIs (docs/aws-behavior.md §2.2): create (incl. quick create: managed integration + route + auto-deploy `$default`
 // stage), get, list, update (quick-create target/route key included), delete (cascading), and
 // DeleteCorsConfiguration. HTTP APIs are served; WebSocket APIs are stored.
 import { alnum } from '../../kernel/ids.js';

@@ -1,4 +1,4 @@
-// Authorizers (spec §2.7): JWT (one identity source, issuer URL — https, or http on loopback for
+// Authorizers (docs/aws-behavior.md §2.7): JWT (one identity source, issuer URL — https, or http on loopback for
 // local issuers such as Wayfinder's own — and 1–50 audiences) and REQUEST (Lambda; stored, answered
 // honestly at invoke time). At most 10 per API (operations/quotas.ts). Every change auto-deploys; an
 // authorizer a route uses cannot be deleted.

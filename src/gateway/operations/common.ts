@@ -1,5 +1,5 @@
 // Shared by the apigatewayv2 operations: the context they run with, lookups that answer AWS's
-// NotFoundException texts (spec §2.10), paging with string MaxResults, tags, and flat
+// NotFoundException texts (docs/aws-behavior.md §2.10), paging with string MaxResults, tags, and flat
 // camelCase ↔ PascalCase structure conversion for nested wire structures.
 import { AwsError } from '../../kernel/errors.js';
 import { alnum } from '../../kernel/ids.js';
@@ -132,7 +132,7 @@ export function apiEndpoint(api: Pick<ApiRecord, 'apiId' | 'protocolType'>, port
   return `${api.protocolType === 'WEBSOCKET' ? 'ws' : 'http'}://${api.apiId}.execute-api.localhost:${port}`;
 }
 
-/** `arn:aws:apigateway:{region}::/…` (spec §2.1). */
+/** `arn:aws:apigateway:{region}::/…` (docs/aws-behavior.md §2.1). */
 export function resourceArn(region: string, path: string): string {
   return `arn:aws:apigateway:${region}::${path}`;
 }

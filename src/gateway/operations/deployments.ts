@@ -1,4 +1,4 @@
-// Deployments (spec §2.5): immutable snapshots of the API-level configuration. CreateDeployment
+// Deployments (docs/aws-behavior.md §2.5): immutable snapshots of the API-level configuration. CreateDeployment
 // freezes routes, integrations, authorizers and CORS; a stage serves the snapshot its deploymentId
 // names. Auto-deploy stages get a new snapshot after every API-level change, in the same transaction.
 import { alnum } from '../../kernel/ids.js';

@@ -1,4 +1,4 @@
-// Custom domain names and API mappings (spec §2.8). A domain is served on the edge port by its Host
+// Custom domain names and API mappings (docs/aws-behavior.md §2.8). A domain is served on the edge port by its Host
 // header; a request selects the mapping with the longest key that prefixes its path and goes to that
 // API and stage with the key removed (no stage in the path). Names must be real DNS names, so a
 // domain can never capture the control plane's own host (localhost, 127.0.0.1).

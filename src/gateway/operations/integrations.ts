@@ -1,4 +1,4 @@
-// Integrations (spec §2.4): HTTP_PROXY to a URL (may hold `{var}` and `${stageVariables.x}`), or
+// Integrations (docs/aws-behavior.md §2.4): HTTP_PROXY to a URL (may hold `{var}` and `${stageVariables.x}`), or
 // through a VPC link to a Cloud Map service ARN with optional `?attr=value` filters; AWS_PROXY
 // (Lambda) is stored. Timeouts 50–30000 ms (default 30000), payload format 1.0 for HTTP_PROXY,
 // request/response parameter mapping checked here (reserved headers → 400). Every change

@@ -1,4 +1,4 @@
-// Routes (spec §2.3): route keys validated and unique per API, targets naming an integration of the
+// Routes (docs/aws-behavior.md §2.3): route keys validated and unique per API, targets naming an integration of the
 // API, authorization (NONE / JWT / CUSTOM / AWS_IAM) consistent with the authorizer named. Managed
 // (quick-create) routes change only through UpdateApi/DeleteApi. Every change auto-deploys.
 import { alnum } from '../../kernel/ids.js';

@@ -1,4 +1,4 @@
-// Stages (spec §2.5): `$default` and named stages, autoDeploy (a deployment right away when the API has
+// Stages (docs/aws-behavior.md §2.5): `$default` and named stages, autoDeploy (a deployment right away when the API has
 // routes; deploymentId cannot be set with it), stage variables, default and per-route throttling
 // (not above the account limits), access log settings (a log group ARN and a format with
 // $context.requestId). Stage settings apply without a deployment.

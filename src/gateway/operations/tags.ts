@@ -1,4 +1,4 @@
-// Tags on API Gateway resources by ARN (spec §2.0): `arn:aws:apigateway:{region}::/apis/{id}`,
+// Tags on API Gateway resources by ARN (docs/aws-behavior.md §2.0): `arn:aws:apigateway:{region}::/apis/{id}`,
 // `…/apis/{id}/stages/{name}`, `…/vpclinks/{id}`, `…/domainnames/{name}`. TagResource answers 201.
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations } from '../../protocol/generated/apigatewayv2.js';

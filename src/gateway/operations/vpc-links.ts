@@ -1,4 +1,4 @@
-// VPC links (spec §2.6): subnets (≤ 10) and security groups checked against EC2 and required to be in
+// VPC links (docs/aws-behavior.md §2.6): subnets (≤ 10) and security groups checked against EC2 and required to be in
 // one VPC; PENDING ("VPC link is provisioning ENIs") until `config.vpcLinkDelayMs` has passed, then
 // AVAILABLE. The status is derived from the creation time, so it survives restarts without a timer.
 // Only the name changes after creation; DeleteVpcLink answers 202.

@@ -1,4 +1,4 @@
-// Last — the access log line (spec §3.11): rendered from the stage's compiled format once the
+// Last — the access log line (docs/aws-behavior.md §3.11): rendered from the stage's compiled format once the
 // response is done, handed to the Logs writer (buffered; no SQL here). Unavailable variables are `-`.
 import { contextVar } from './context-vars.js';
 import type { Exchange } from './exchange.js';

@@ -1,4 +1,4 @@
-// Step 5 — authorization (spec §3.7–3.9). JWT: the token from the authorizer's identity source (raw
+// Step 5 — authorization (docs/aws-behavior.md §3.7–3.9). JWT: the token from the authorizer's identity source (raw
 // or `Bearer …`), verified against the issuer's keys; invalid → 401 + www-authenticate, valid but
 // lacking every route scope → 403. A token verified once is cached (bounded, ≤ 60 s, never past its
 // exp) so a hot route does not re-check signatures. Lambda (REQUEST) authorizers and AWS_IAM are

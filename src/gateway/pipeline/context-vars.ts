@@ -1,4 +1,4 @@
-// `$context.*` variables (spec §3.11), for access logs and parameter mapping. Unknown or
+// `$context.*` variables (docs/aws-behavior.md §3.11), for access logs and parameter mapping. Unknown or
 // unavailable variables are undefined (the access log renders them as `-`).
 import type { Exchange } from './exchange.js';
 

@@ -1,4 +1,4 @@
-// Response step 2 — CORS headers (spec §3.3 step 9): for a CORS-enabled API and a request with Origin,
+// Response step 2 — CORS headers (docs/aws-behavior.md §3.3 step 9): for a CORS-enabled API and a request with Origin,
 // the backend's Access-Control-* headers are dropped and the configured ones added (when the origin
 // is allowed). Requests without Origin get no CORS headers from the gateway.
 import { allowedOrigin } from '../cors.js';

@@ -1,4 +1,4 @@
-// Step 3 — the CORS preflight (spec §3.3): for a CORS-enabled API, an OPTIONS request with Origin and
+// Step 3 — the CORS preflight (docs/aws-behavior.md §3.3): for a CORS-enabled API, an OPTIONS request with Origin and
 // Access-Control-Request-Method that no route catches (a specific OPTIONS route, ANY and $default all
 // catch it) is answered here with 204 and the configured headers, without authorization or integration.
 import { allowedOrigin } from '../cors.js';

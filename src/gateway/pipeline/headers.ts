@@ -23,7 +23,7 @@ export function getHeader(h: readonly string[], lower: string): string | undefin
   return out;
 }
 
-/** Applies append/overwrite/remove to a header list (parameter mapping semantics, spec §3.6). */
+/** Applies append/overwrite/remove to a header list (parameter mapping semantics, docs/aws-behavior.md §3.6). */
 export function applyHeaderOp(h: string[], action: 'append' | 'overwrite' | 'remove', lower: string, value: string | undefined): void {
   if (action === 'remove') return removeHeader(h, lower);
   if (value === undefined) return;

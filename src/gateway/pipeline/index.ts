@@ -1,4 +1,4 @@
-// The HTTP API data plane, in AWS's order (spec §3.3). Each step is one file; a step returns true to
+// The HTTP API data plane, in AWS's order (docs/aws-behavior.md §3.3). Each step is one file; a step returns true to
 // go on, false once it has answered, or a promise of either (only steps that must wait: JWT key
 // fetches, buffering a body a mapping reads). The integration step owns the response from there.
 //

@@ -1,4 +1,4 @@
-// Step 6 — what goes upstream (spec §3.4, §3.6): the client's headers minus hop-by-hop ones (and
+// Step 6 — what goes upstream (docs/aws-behavior.md §3.4, §3.6): the client's headers minus hop-by-hop ones (and
 // names listed in Connection), plus X-Forwarded-For/-Proto/-Port, Forwarded and X-Amzn-Trace-Id;
 // then the integration's request parameter mapping (headers, query string, path). A mapping that
 // reads `$request.body` makes the body buffered (≤ 10 MB) instead of streamed.

@@ -1,4 +1,4 @@
-// Response step 1 — response parameter mapping (spec §3.6): for the backend's status code, header
+// Response step 1 — response parameter mapping (docs/aws-behavior.md §3.6): for the backend's status code, header
 // append/overwrite/remove and `overwrite:statuscode`, with `$response.header.x`, `$response.body.x`,
 // `$context.x` and `$stageVariables.x`. Only backend answers are mapped, never the gateway's own.
 import { jsonAt, renderValue, type ValueResolver } from '../mapping.js';

@@ -1,4 +1,4 @@
-// Step 4 — route selection (spec §3.2) on the deployment's frozen trie. No route → 404; a route
+// Step 4 — route selection (docs/aws-behavior.md §3.2) on the deployment's frozen trie. No route → 404; a route
 // without an integration → 404 (as AWS); a route the snapshot could not compile → 500, with the
 // reason in the access log and the route explainer.
 import { splitPath, type RouteMatch } from '../router.js';

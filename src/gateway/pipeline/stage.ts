@@ -1,4 +1,4 @@
-// Step 1 — stage selection (spec §3.1): a named stage when the first path segment names one,
+// Step 1 — stage selection (docs/aws-behavior.md §3.1): a named stage when the first path segment names one,
 // otherwise `$default` with the whole path; custom domains name the stage through their API mapping.
 // No stage → 404 and no access log line. Also where request limits are checked (10 KB request line +
 // headers, 10 MB payload → 413), once the stage is known so the refusal is logged (the access log

@@ -1,4 +1,4 @@
-// Step 2 — throttling (spec §3.10): token buckets, the route's (stage routeSettings[routeKey], else
+// Step 2 — throttling (docs/aws-behavior.md §3.10): token buckets, the route's (stage routeSettings[routeKey], else
 // stage defaultRouteSettings) and the account's (10,000 rps / 5,000 burst unless configured). Any
 // empty bucket → 429.
 import { TokenBucket } from '../token-bucket.js';
