@@ -46,8 +46,9 @@ export function removeWorkDir(dir: string): void {
   }
   const serverUid = process.getuid?.();
   if (st.isDirectory() && serverUid === 0 && st.uid !== 0) {
-    // As the owner: make everything removable (the task may have chmod'ed it shut), then remove.
-    spawnSync('/bin/sh', ['-c', 'chmod -R u+rwX -- "$1" 2>/dev/null; rm -rf -- "$1" 2>/dev/null', 'wayfinder-rm', dir], { uid: st.uid, gid: st.gid, stdio: 'ignore', timeout: 30_000 });
+    // As the owner, from inside (the owner may not be able to reach it through the data dir): make
+    // everything removable (the task may have chmod'ed things shut), then remove it all.
+    spawnSync('/bin/sh', ['-c', 'chmod -R u+rwX . 2>/dev/null; rm -rf -- * .[!.]* ..?* 2>/dev/null'], { cwd: dir, uid: st.uid, gid: st.gid, stdio: 'ignore', timeout: 30_000 });
     try {
       rmdirSync(dir); // empty now; its parent is root's, so only root can take the directory itself
     } catch {
