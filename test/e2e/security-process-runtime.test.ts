@@ -3,7 +3,8 @@
 //     directory under the data dir, owned by that user and removed with the task;
 //   - a `user` the host does not know stops the task before anything of it runs;
 //   - processes that leave the task's process group and session (`setsid`, a daemon that
-//     double-forks) still end with StopTask, and with the server's shutdown.
+//     double-forks) still end with StopTask, with the server's shutdown, and (after a kill -9 of
+//     the server) at its next start on the same data dir.
 // These tests need the server to run as root (it does in CI and in the dev container).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as L from '@aws-sdk/client-cloudwatch-logs';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
+import { startCli } from '../support/cli.js';
 import { processRuns, taskIdOf, waitFor } from '../support/ecs.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -166,6 +168,44 @@ describe('process runtime containment at shutdown', { skip: asRoot ? undefined :
       ecs.destroy();
       await server.destroy().catch(() => undefined);
       rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('process runtime containment after a crash', { skip: asRoot ? undefined : 'needs root' }, () => {
+  test('kill -9 of `wayfinder up`: the next start on the data dir ends the escaped processes and removes the working directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wf-contain-kill9-'));
+    const args = ['--port', '0', '--dns-port', '0', '--data-dir', dir, '--runtime', 'process', '--health-delay-ms', '0', '--operation-delay-ms', '0', '--task-stable-ms', '300'];
+    try {
+      const a = await startCli(args);
+      const ea = new ECS.ECSClient(sdkConfig(a));
+      await ea.send(new ECS.CreateClusterCommand({ clusterName: 'jail' }));
+      const td = (
+        await ea.send(
+          new ECS.RegisterTaskDefinitionCommand({
+            family: 'escape-crash',
+            containerDefinitions: [{ name: 'main', image: 'busybox', memory: 32, user: 'nobody', command: ['sh', '-c', `sh -c 'setsid sleep 1003 & echo $!' > pid; sleep 1000`] }],
+          }),
+        )
+      ).taskDefinition!.taskDefinitionArn!;
+      const arn = (await ea.send(new ECS.RunTaskCommand({ cluster: 'jail', taskDefinition: td }))).tasks![0]!.taskArn!;
+      const workDir = join(dir, 'tasks', taskIdOf({ taskArn: arn }), 'main');
+      const pid = await waitFor('the escaped pid', () => existsSync(join(workDir, 'pid')) && Number(readFileSync(join(workDir, 'pid'), 'utf8')));
+      ea.destroy();
+      a.child.kill('SIGKILL');
+      await a.exited;
+      assert.ok(processRuns(pid), 'a crashed server cannot end anything: the escaped process still runs');
+
+      const b = await startCli(args);
+      try {
+        await waitFor('the escaped process ended', () => !processRuns(pid));
+        await waitFor('the working directory removed', () => !existsSync(workDir));
+      } finally {
+        b.child.kill('SIGTERM');
+        await b.exited;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
