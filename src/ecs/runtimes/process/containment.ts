@@ -245,6 +245,8 @@ export class ProcTree implements TaskTree {
 
   /** Takes in the children of known processes (repeatedly: grandchildren too). Returns what it added. */
   scan(table: Map<number, ProcInfo>, withMarker = false): number[] {
+    // A process that is gone can have no new children: forget it (a long task spawns many).
+    for (const [pid, start] of this.known) if (table.get(pid)?.start !== start) this.known.delete(pid);
     const added: number[] = [];
     let grew = true;
     while (grew) {

@@ -220,7 +220,8 @@ export class ProcessRuntime implements ContainerRuntime {
       if (!spawned) {
         const proc = new ProcTree();
         held = proc;
-        spawned = await this.spawnInto(proc, argv, { cwd, env: { ...env, [MARKER_VAR]: proc.marker.slice(MARKER_VAR.length + 1) }, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
+        env[MARKER_VAR] = proc.marker.slice(MARKER_VAR.length + 1); // health checks carry it too
+        spawned = await this.spawnInto(proc, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
       }
     } catch (e) {
       held?.close();
