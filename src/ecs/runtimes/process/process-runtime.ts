@@ -162,9 +162,15 @@ export class ProcessRuntime implements ContainerRuntime {
     return this.tasksDirPath;
   }
 
-  /** How processes are held together here ("cgroup" or "/proc tracking"), for the health report. */
+  /** The parent cgroup, made if needed; undefined (from now on) when the host does not let us. */
+  private usableCgroupParent(): string | undefined {
+    if (this.cgroupParent && !ensureCgroup(this.cgroupParent)) this.cgroupParent = undefined;
+    return this.cgroupParent;
+  }
+
+  /** How containers' processes are held together here: a cgroup each, or /proc tracking. */
   get containment(): 'cgroup' | 'proc' {
-    return this.cgroupParent ? 'cgroup' : 'proc';
+    return this.usableCgroupParent() ? 'cgroup' : 'proc';
   }
 
   /** Why a container's `user` cannot be honoured by this server whatever the host's accounts (RegisterTaskDefinition refuses those). */
@@ -205,7 +211,8 @@ export class ProcessRuntime implements ContainerRuntime {
     let held: TaskTree | undefined;
     let spawned: ChildProcess | undefined;
     try {
-      const cgroup = this.cgroupParent && ensureCgroup(this.cgroupParent) ? CgroupTree.create(this.cgroupParent, `${spec.taskId}-${spec.name}-${Date.now().toString(36)}`) : undefined;
+      const parent = this.usableCgroupParent();
+      const cgroup = parent ? CgroupTree.create(parent, `${spec.taskId}-${spec.name}-${Date.now().toString(36)}`) : undefined;
       if (cgroup) {
         held = cgroup;
         checkExecutable(argv[0]!, env, cwd);
