@@ -144,6 +144,7 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly server: Identity;
   private readonly accounts: () => Accounts;
   private scanner?: NodeJS.Timeout;
+  private starting = 0;
 
   constructor(opts: ProcessRuntimeOptions = {}) {
     this.ownTasksDir = !opts.tasksDir;
@@ -153,7 +154,10 @@ export class ProcessRuntime implements ContainerRuntime {
     if (opts.cgroups !== false) this.cgroupParent = containerCgroupParent(opts.tasksDir ?? `wayfinder-pid-${process.pid}-${Math.random()}`);
     // Process-runtime containers never outlive the server that started them: whatever a previous
     // run on this data dir left (it crashed) is ended and removed before anything new starts.
-    if (this.cgroupParent && opts.tasksDir) sweepStaleCgroups(this.cgroupParent);
+    if (this.cgroupParent && opts.tasksDir) {
+      sweepStaleCgroups(this.cgroupParent);
+      removeCgroup(this.cgroupParent);
+    }
     if (opts.tasksDir) sweepWorkDirs(opts.tasksDir);
   }
 
@@ -180,6 +184,16 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async start(spec: ContainerSpec): Promise<StartedContainer> {
+    this.starting++; // keeps releaseIfIdle from removing the parents this start is using
+    try {
+      return await this.startContainer(spec);
+    } finally {
+      this.starting--;
+      this.releaseIfIdle(); // a start that failed leaves nothing behind
+    }
+  }
+
+  private async startContainer(spec: ContainerSpec): Promise<StartedContainer> {
     const argv = [...(spec.entryPoint ?? []), ...(spec.command ?? [])];
     if (!argv.length) {
       throw new StartError(
@@ -324,8 +338,12 @@ export class ProcessRuntime implements ContainerRuntime {
     entry.cleaned = true;
     entry.tree.close();
     if (entry.workDir) removeWorkDir(entry.workDir);
-    if ([...this.live.values()].some((l) => !l.cleaned)) return;
-    // Nothing left: leave no empty parents behind (made again by the next start).
+    this.releaseIfIdle();
+  }
+
+  /** With no container left, leaves no empty parents behind (made again by the next start). */
+  private releaseIfIdle(): void {
+    if (this.starting || [...this.live.values()].some((l) => !l.cleaned)) return;
     if (this.cgroupParent) removeCgroup(this.cgroupParent);
     if (this.ownTasksDir && this.tasksDirPath) {
       rmSync(this.tasksDirPath, { recursive: true, force: true });
@@ -443,6 +461,7 @@ export class ProcessRuntime implements ContainerRuntime {
       }
       void live.exited.then(() => this.cleanUp(live));
     }
+    if (signal === 'SIGKILL') this.releaseIfIdle();
   }
 
   async close(): Promise<void> {
