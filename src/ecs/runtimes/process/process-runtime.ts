@@ -9,23 +9,21 @@
 //   cwd      its own empty directory below the data dir, owned by that user (workdir.ts), unless
 //            the definition sets `workingDirectory`.
 //   tree     every process it starts, whatever session or group it moves to, ends with it: a
-//            cgroup per container where the host allows, else /proc tracking (containment.ts).
-//
-// Cgroup mode starts a container through a gate: `/bin/sh` (already the container's user, in its
-// working directory) waits on fd 3 until the server has put it into the container's cgroup, then
-// execs the command. Nothing of the task runs before it is inside, so nothing can fork out early.
+//            cgroup per container where the host allows, else /proc tracking (containment.ts),
+//            entered before the command runs (spawn.ts).
 //
 // Children cannot outlive the server in a useful way (their output pipes die with it), so `recover`
 // never re-adopts: a survivor found after a crash is killed (its whole cgroup, where there is one)
 // and reported gone, and the scheduler replaces it.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { LineSplitter } from '../lines.js';
 import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type ExitStatus, type LineSink, type PortBinding, type Recovered, type StartedContainer } from '../api.js';
 import { CgroupTree, MARKER_VAR, ProcTree, containerCgroupParent, ensureCgroup, killCgroup, procTable, removeCgroup, sweepStaleCgroups, type TaskTree } from './containment.js';
 import { freeLoopbackPorts } from './ports.js';
+import { NotPlaced, checkExecutable, spawnInto } from './spawn.js';
 import { decideRunAs, hostAccounts, serverIdentity, type Accounts, type Identity, type RunAs } from './users.js';
 import { makeWorkDir, removeWorkDir, sweepWorkDirs } from './workdir.js';
 
@@ -65,9 +63,6 @@ export interface ProcessRuntimeOptions {
 /** What children inherit from the server's environment (nothing secret, just enough to run). */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ', 'USER', 'SHELL'];
 
-/** Holds the container's first process until it is in its cgroup (see the header). */
-const GATE = 'read -r _ <&3; exec 3<&-; exec "$@"';
-
 /** How often the /proc fallback looks for new descendants. */
 const SCAN_MS = 250;
 /** How long the end of a container waits for its tree to be gone. */
@@ -94,38 +89,6 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch {
     /* already gone */
-  }
-}
-
-function execError(argv0: string, code: string | undefined, message: string): StartError {
-  const why = code === 'ENOENT' ? `exec: "${argv0}": executable file not found in $PATH` : code === 'EACCES' ? `exec: "${argv0}": permission denied` : message;
-  return new StartError(`CannotStartContainerError: ${why}`);
-}
-
-/** The check execvp would make, done before the gate (behind it a failure would only be exit 127). */
-function checkExecutable(argv0: string, env: Record<string, string>, cwd: string): void {
-  const candidates = argv0.includes('/') ? [resolve(cwd, argv0)] : (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter).map((d) => (isAbsolute(d) ? join(d, argv0) : resolve(cwd, d, argv0)));
-  let denied = false;
-  for (const file of candidates) {
-    try {
-      if (!statSync(file).isFile()) continue;
-    } catch {
-      continue;
-    }
-    try {
-      accessSync(file, fsConstants.X_OK);
-      return;
-    } catch {
-      denied = true;
-    }
-  }
-  throw execError(argv0, denied ? 'EACCES' : 'ENOENT', '');
-}
-
-/** The gated process could not be moved into its cgroup (it was killed at the gate). */
-class NotPlaced extends StartError {
-  constructor() {
-    super('CannotStartContainerError: could not place the process in its cgroup');
   }
 }
 
@@ -230,7 +193,7 @@ export class ProcessRuntime implements ContainerRuntime {
       if (cgroup) {
         held = cgroup;
         checkExecutable(argv[0]!, env, cwd);
-        spawned = await this.spawnInto(cgroup, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
+        spawned = await spawnInto(cgroup, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
           if (!(e instanceof NotPlaced)) throw e;
           cgroup.close();
           // The host let us make the cgroup but not move into it: use /proc tracking from now on.
@@ -242,7 +205,7 @@ export class ProcessRuntime implements ContainerRuntime {
         const proc = new ProcTree();
         held = proc;
         env[MARKER_VAR] = proc.marker.slice(MARKER_VAR.length + 1); // health checks carry it too
-        spawned = await this.spawnInto(proc, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
+        spawned = await spawnInto(proc, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
       }
     } catch (e) {
       held?.close();
@@ -284,35 +247,6 @@ export class ProcessRuntime implements ContainerRuntime {
     );
     const handle: ProcessHandle = { runtime: 'process', pid, startTime: procStartTime(pid) ?? '', ...(tree.cgroupDir ? { cgroup: tree.cgroupDir } : {}), ...(workDir ? { workDir } : {}) };
     return { handle, runtimeId: String(pid), bindings };
-  }
-
-  /**
-   * Spawns argv in the container's tree. Cgroup: through the gate, released once the process is in
-   * the cgroup (if it cannot be placed, it is killed before it ran anything: NotPlaced).
-   * /proc: directly, the pid becomes a root of the tracked tree.
-   */
-  private spawnInto(tree: TaskTree, argv: string[], options: SpawnOptions): Promise<ChildProcess> {
-    const gated = tree.kind === 'cgroup';
-    const stdio = [...(options.stdio as Array<'ignore' | 'pipe'>), ...(gated ? ['pipe' as const] : [])];
-    const child = gated
-      ? spawn('/bin/sh', ['-c', GATE, 'wayfinder-gate', ...argv], { ...options, stdio, detached: true })
-      : spawn(argv[0]!, argv.slice(1), { ...options, stdio, detached: true });
-    return new Promise<ChildProcess>((resolveSpawn, reject) => {
-      child.once('error', (e: NodeJS.ErrnoException) => reject(execError(argv[0]!, e.code, e.message)));
-      child.once('spawn', () => {
-        if (!tree.add(child.pid!)) {
-          killGroup(child.pid!, 'SIGKILL');
-          reject(new NotPlaced());
-          return;
-        }
-        if (gated) {
-          const gate = child.stdio[3] as NodeJS.WritableStream;
-          gate.on('error', () => undefined); // the process may die before it reads: nothing to tell
-          gate.end('\n');
-        }
-        resolveSpawn(child);
-      });
-    });
   }
 
   /** Runs the /proc fallback's periodic scan while any tracked container lives. */
@@ -412,7 +346,7 @@ export class ProcessRuntime implements ContainerRuntime {
       }, timeoutMs);
       timer.unref();
       // Health checks run as the container's user, in its directory and its tree (they die with it).
-      this.spawnInto(live.tree, argv, { cwd: live.cwd, env: live.env, ...live.as, stdio: ['ignore', 'pipe', 'pipe'] }).then(
+      spawnInto(live.tree, argv, { cwd: live.cwd, env: live.env, ...live.as, stdio: ['ignore', 'pipe', 'pipe'] }).then(
         (c) => {
           child = c;
           const collect = (b: Buffer) => {
