@@ -325,6 +325,7 @@ export class ProcessRuntime implements ContainerRuntime {
       removeCgroup(h.cgroup);
     }
     if (h.workDir) removeWorkDir(h.workDir);
+    this.releaseIfIdle();
   }
 
   exec(handle: ContainerHandle, argv: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }> {
