@@ -9,6 +9,7 @@
 //           next start). With keepTasks (--keep-tasks) Docker containers keep running instead and are
 //           re-adopted by the next start on this data dir; process-runtime tasks stop either way.
 //   reset   kills every task at once (processes SIGKILL, own containers removed) before the wipe.
+import { join } from 'node:path';
 import type { CloudMapApi } from '../cloudmap/api.js';
 import type { Ec2Api } from '../ec2/api.js';
 import { hex } from '../kernel/ids.js';
@@ -52,6 +53,8 @@ export interface EcsOptions {
   logger: Logger;
   /** Graceful stop leaves Docker task containers running for the next start to re-adopt (--keep-tasks). */
   keepTasks?: boolean;
+  /** The data directory (`:memory:` or absent: process-runtime working directories go to a temp dir). */
+  dataDir?: string;
   /** Unit tests only: run tasks on this runtime (the in-tree fake) instead of selecting one. */
   runtimeOverride?: ContainerRuntime;
 }
@@ -72,7 +75,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
   const ecs = new EcsStore(store);
   const index = new TaskIndex(ecs);
   const registration = new Registration(opts.cloudMap, opts.logger);
-  const processRuntime = new ProcessRuntime();
+  const processRuntime = new ProcessRuntime(opts.dataDir && opts.dataDir !== ':memory:' ? { tasksDir: join(opts.dataDir, 'tasks') } : {});
   let docker: DockerRuntime | undefined;
   let chosen: ContainerRuntime = processRuntime;
   let instanceId = '';
@@ -82,7 +85,14 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
 
   const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor });
   const controller = new ServiceController({ ecs, ec2: opts.ec2, index, logger: opts.logger, settleMs: opts.healthDelayMs, stableMs: opts.taskStableMs });
-  const ctx: EcsContext = { ecs, ec2: opts.ec2, registration, index, now: Date.now };
+  const ctx: EcsContext = {
+    ecs,
+    ec2: opts.ec2,
+    registration,
+    index,
+    now: Date.now,
+    containerUserProblem: (container, user) => (chosen === processRuntime ? processRuntime.userProblem(container, user) : undefined),
+  };
   const taskDefinitions = taskDefinitionOperations(ctx);
   const handlers: HandlerTable<EcsOperations> = {
     ...notImplementedAll(ecsOperationNames),

@@ -64,7 +64,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
   const ec2 = createEc2(store);
   const logs = createLogs(store, logger);
   const cloudmap = createCloudMap(store, ec2.api, { healthDelayMs: config.healthDelayMs, operationDelayMs: config.operationDelayMs, dns: { host: config.host, port: config.dnsPort } }, logger);
-  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cloudmap.api, runtime: config.runtime, healthDelayMs: config.healthDelayMs, taskStableMs: config.taskStableMs, keepTasks: config.keepTasks, logger });
+  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cloudmap.api, runtime: config.runtime, dataDir: config.dataDir, healthDelayMs: config.healthDelayMs, taskStableMs: config.taskStableMs, keepTasks: config.keepTasks, logger });
   const gateway = createGateway({
     store,
     logger,

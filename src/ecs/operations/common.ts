@@ -15,6 +15,8 @@ export interface EcsContext {
   registration: Registration;
   index: TaskIndex;
   now(): number;
+  /** Why this server's runtime can never run a container as `user` (RegisterTaskDefinition refuses it). */
+  containerUserProblem?(container: string, user: string): string | undefined;
 }
 
 export const invalid = (message: string) => new AwsError('InvalidParameterException', message);

@@ -67,8 +67,12 @@ function checkHealthCheck(name: string, hc: Ecs.HealthCheck): void {
   range('startPeriod', hc.startPeriod, 0, 300);
 }
 
-/** Validates and returns the definition as AWS stores it. */
-export function normaliseTaskDefinition(input: Ecs.RegisterTaskDefinitionRequest): Ecs.TaskDefinition {
+/**
+ * Validates and returns the definition as AWS stores it. `userProblem` says why this server can
+ * never run a container as its `user` (the process runtime when Wayfinder is not root): refused
+ * here rather than accepted and failed at every start.
+ */
+export function normaliseTaskDefinition(input: Ecs.RegisterTaskDefinitionRequest, userProblem?: (container: string, user: string) => string | undefined): Ecs.TaskDefinition {
   const containers = input.containerDefinitions ?? [];
   if (!containers.length) throw client('Container list cannot be empty.');
   if (containers.length > 10) throw client('Too many containers: a task definition can have at most 10 containers.');
@@ -115,6 +119,8 @@ export function normaliseTaskDefinition(input: Ecs.RegisterTaskDefinitionRequest
       throw client(`Invalid setting for container '${c.name}': the awslogs log driver requires the 'awslogs-group' option.`);
     }
     if (c.stopTimeout !== undefined && (c.stopTimeout < 0 || c.stopTimeout > 120)) throw client(`Invalid setting for container '${c.name}': stopTimeout must be between 0 and 120 seconds.`);
+    const userRefusal = c.user ? userProblem?.(c.name, c.user) : undefined;
+    if (userRefusal) throw client(`Invalid setting for container '${c.name}': ${userRefusal}.`);
     const normalised: Ecs.ContainerDefinition = {
       ...c,
       cpu: c.cpu ?? 0,

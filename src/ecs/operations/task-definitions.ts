@@ -24,7 +24,7 @@ export function taskDefinitionOperations(c: EcsContext) {
         throw client('Family contains invalid characters or is too long: up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.');
       }
       const tags = checkTags(input.tags);
-      const definition = normaliseTaskDefinition(input);
+      const definition = normaliseTaskDefinition(input, c.containerUserProblem);
       const now = c.now();
       const record = c.ecs.store.withTx(() => {
         const fk = familyKey(ctx.region, input.family);

@@ -1,11 +1,13 @@
 // The process runtime against the shared conformance suite, plus what only it promises: PORT and
-// PORT_<containerPort> point at free loopback ports, and a container without entryPoint and command
-// fails to start with a clear reason.
+// PORT_<containerPort> point at free loopback ports, a container without entryPoint and command
+// fails to start with a clear reason, a server that is not root refuses other users, a stop ends
+// processes that left the session (cgroup and /proc tracking), and each container has its own
+// working directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { runtimeConformance } from '../conformance.js';
-import { StartError } from '../api.js';
+import { StartError, type ContainerHandle } from '../api.js';
 import { ProcessRuntime } from './process-runtime.js';
 
 runtimeConformance({
@@ -71,5 +73,72 @@ test('process runtime: a stop reaches every process the container started', asyn
     else await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(alive, false, 'the background sleep was stopped too');
+  await rt.close();
+});
+
+test('process runtime not running as root: a container with another user does not start, and RegisterTaskDefinition can say so up front', async () => {
+  const rt = new ProcessRuntime({ server: { uid: 1000, gid: 1000 } });
+  await assert.rejects(
+    rt.start({ taskId: 'p4', cluster: 'c', name: 'web', image: 'x', user: 'nobody', command: ['sh', '-c', 'exit 0'], environment: {}, ports: [] }),
+    (e: unknown) => e instanceof StartError && /^CannotStartContainerError: container 'web' asks for user 'nobody' \(65534:65534\) but Wayfinder runs as 1000:1000, not root/.test(e.reason),
+  );
+  assert.match(rt.userProblem('web', 'nobody') ?? '', /^container 'web' asks for user 'nobody'/);
+  assert.equal(rt.userProblem('web', 'no-such-user-wf'), undefined, 'an unknown name is the start’s business (the host’s accounts may change)');
+  assert.equal(rt.userProblem('web', undefined), undefined);
+  await rt.close();
+});
+
+/** Starts a container that leaves its session twice (one child stays, one daemon re-parents away). */
+async function escapingContainer(rt: ProcessRuntime): Promise<{ handle: ContainerHandle; pids: number[] }> {
+  const lines: string[] = [];
+  const s = await rt.start({
+    taskId: `esc${Math.random().toString(16).slice(2, 10)}`,
+    cluster: 'c',
+    name: 'web',
+    image: 'x',
+    command: ['sh', '-c', `setsid sleep 1000 & echo $!; sh -c 'setsid sleep 1001 & echo $!'; wait`],
+    environment: {},
+    ports: [],
+    onLine: (_s, l) => lines.push(l),
+  });
+  for (let i = 0; i < 200 && lines.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  return { handle: s.handle, pids: lines.map(Number) };
+}
+
+function runs(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+for (const cgroups of [true, false]) {
+  const mode = cgroups ? 'a cgroup' : '/proc tracking';
+  test(`process runtime with ${mode}: a stop ends processes that left the session, even a daemon whose parent is gone`, async (t) => {
+    const rt = new ProcessRuntime({ cgroups });
+    if (cgroups && rt.containment !== 'cgroup') return t.skip('no usable cgroup v2 hierarchy here');
+    const { handle, pids } = await escapingContainer(rt);
+    assert.equal(pids.length, 2);
+    for (const pid of pids) assert.ok(runs(pid), `${pid} runs before the stop`);
+    if (cgroups) assert.match(readFileSync(`/proc/${pids[1]}/cgroup`, 'utf8'), /\/wayfinder-[0-9a-f]{12}\/esc/, 'the daemon was born in the container’s cgroup');
+    await rt.stop(handle, 5);
+    for (const pid of pids) assert.equal(runs(pid), false, `${pid} ended with the container`);
+    await rt.remove(handle);
+    await rt.close();
+  });
+}
+
+test('process runtime: each container gets its own working directory, gone after remove', async () => {
+  const rt = new ProcessRuntime();
+  const lines: string[] = [];
+  const s = await rt.start({ taskId: 'wd1', cluster: 'c', name: 'web', image: 'x', command: ['sh', '-c', 'pwd; ls -A | wc -l'], environment: {}, ports: [], onLine: (_s, l) => lines.push(l) });
+  await rt.wait(s.handle);
+  assert.match(lines[0]!, /\/wayfinder-tasks-[^/]+\/wd1\/web$/);
+  assert.equal(lines[1]!.trim(), '0', 'it starts empty');
+  assert.notEqual(lines[0], process.cwd());
+  await rt.remove(s.handle);
+  assert.equal(existsSync(lines[0]!), false);
   await rt.close();
 });

@@ -3,21 +3,39 @@
 // loopback port; env PORT = the first mapping's port and PORT_<containerPort> for each, so programs
 // listen where Cloud Map will send traffic (127.0.0.1:<port>).
 //
-// Children run in their own process group so a stop reaches everything they spawned (sh -c …). They
-// cannot outlive the server in a useful way (their output pipes die with it), so `recover` never
-// re-adopts: a survivor found after a crash is killed and reported gone, and the scheduler replaces it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+// Containment (what a task cannot escape; docs/ecs.md says what it can):
+//   user     the container's `user` is honoured (users.ts): the server, as root, switches to it;
+//            not as root, a different user is refused rather than silently run as the server.
+//   cwd      its own empty directory below the data dir, owned by that user (workdir.ts), unless
+//            the definition sets `workingDirectory`.
+//   tree     every process it starts, whatever session or group it moves to, ends with it: a
+//            cgroup per container where the host allows, else /proc tracking (containment.ts),
+//            entered before the command runs (spawn.ts).
+//
+// Children cannot outlive the server in a useful way (their output pipes die with it), so `recover`
+// never re-adopts: a survivor found after a crash is killed (its whole cgroup, where there is one)
+// and reported gone, and the scheduler replaces it.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LineSplitter } from '../lines.js';
 import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type ExitStatus, type LineSink, type PortBinding, type Recovered, type StartedContainer } from '../api.js';
+import { CgroupTree, MARKER_VAR, ProcTree, containerCgroupParent, ensureCgroup, killCgroup, procTable, removeCgroup, sweepStaleCgroups, type TaskTree } from './containment.js';
 import { freeLoopbackPorts } from './ports.js';
+import { NotPlaced, checkExecutable, spawnInto } from './spawn.js';
+import { decideRunAs, hostAccounts, serverIdentity, type Accounts, type Identity, type RunAs } from './users.js';
+import { makeWorkDir, removeWorkDir, sweepWorkDirs } from './workdir.js';
 
 interface ProcessHandle extends ContainerHandle {
   runtime: 'process';
   pid: number;
   /** /proc/<pid>/stat start time: tells our process from a later one that reused the pid. */
   startTime: string;
+  /** The cgroup holding the container's processes (absent: /proc tracking). */
+  cgroup?: string;
+  /** The working directory the runtime made for it (removed with the container). */
+  workDir?: string;
 }
 
 interface Live {
@@ -26,10 +44,29 @@ interface Live {
   done: boolean;
   env: Record<string, string>;
   cwd?: string;
+  as?: Identity;
+  tree: TaskTree;
+  workDir?: string;
+  cleaned: boolean;
+}
+
+export interface ProcessRuntimeOptions {
+  /** Where containers' own working directories go (`<dataDir>/tasks`); default: a temp dir of this runtime. */
+  tasksDir?: string;
+  /** false: never use cgroups, track processes through /proc (tests of that fallback). */
+  cgroups?: boolean;
+  /** Tests: the identity and accounts user decisions are made against. */
+  server?: Identity;
+  accounts?: () => Accounts;
 }
 
 /** What children inherit from the server's environment (nothing secret, just enough to run). */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ', 'USER', 'SHELL'];
+
+/** How often the /proc fallback looks for new descendants. */
+const SCAN_MS = 250;
+/** How long the end of a container waits for its tree to be gone. */
+const SETTLE_MS = 5_000;
 
 function procStartTime(pid: number): string | undefined {
   try {
@@ -55,17 +92,80 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+async function settle(tree: TaskTree): Promise<void> {
+  for (let waited = 0; waited < SETTLE_MS && tree.running(); waited += 20) await new Promise((r) => setTimeout(r, 20));
+}
+
 export class ProcessRuntime implements ContainerRuntime {
   readonly name = 'process' as const;
   private readonly live = new Map<number, Live>();
+  /** Made on first use when not given, removed when no container needs it. */
+  private tasksDirPath?: string;
+  private readonly ownTasksDir: boolean;
+  /** undefined: /proc tracking (no cgroup2 here, or the host refused us one). */
+  private cgroupParent?: string;
+  private readonly server: Identity;
+  private readonly accounts: () => Accounts;
+  private scanner?: NodeJS.Timeout;
+  private starting = 0;
+
+  constructor(opts: ProcessRuntimeOptions = {}) {
+    this.ownTasksDir = !opts.tasksDir;
+    this.tasksDirPath = opts.tasksDir;
+    this.server = opts.server ?? serverIdentity();
+    this.accounts = opts.accounts ?? (() => hostAccounts());
+    if (opts.cgroups !== false) this.cgroupParent = containerCgroupParent(opts.tasksDir ?? `wayfinder-pid-${process.pid}-${Math.random()}`);
+    // Process-runtime containers never outlive the server that started them: whatever a previous
+    // run on this data dir left (it crashed) is ended and removed before anything new starts.
+    if (this.cgroupParent && opts.tasksDir) {
+      sweepStaleCgroups(this.cgroupParent);
+      removeCgroup(this.cgroupParent);
+    }
+    if (opts.tasksDir) sweepWorkDirs(opts.tasksDir);
+  }
+
+  private get tasksDir(): string {
+    this.tasksDirPath ??= mkdtempSync(join(tmpdir(), 'wayfinder-tasks-'));
+    return this.tasksDirPath;
+  }
+
+  /** The parent cgroup, made if needed; undefined (from now on) when the host does not let us. */
+  private usableCgroupParent(): string | undefined {
+    if (this.cgroupParent && !ensureCgroup(this.cgroupParent)) this.cgroupParent = undefined;
+    return this.cgroupParent;
+  }
+
+  /** How containers' processes are held together here: a cgroup each, or /proc tracking. */
+  get containment(): 'cgroup' | 'proc' {
+    return this.usableCgroupParent() ? 'cgroup' : 'proc';
+  }
+
+  /** Why a container's `user` cannot be honoured by this server whatever the host's accounts (RegisterTaskDefinition refuses those). */
+  userProblem(container: string, user: string | undefined): string | undefined {
+    const d = decideRunAs(container, user, this.server, this.accounts());
+    return !d.ok && d.serverCannotSwitch ? d.reason.replace(/^CannotStartContainerError: /, '') : undefined;
+  }
 
   async start(spec: ContainerSpec): Promise<StartedContainer> {
+    this.starting++; // keeps releaseIfIdle from removing the parents this start is using
+    try {
+      return await this.startContainer(spec);
+    } finally {
+      this.starting--;
+      this.releaseIfIdle(); // a start that failed leaves nothing behind
+    }
+  }
+
+  private async startContainer(spec: ContainerSpec): Promise<StartedContainer> {
     const argv = [...(spec.entryPoint ?? []), ...(spec.command ?? [])];
     if (!argv.length) {
       throw new StartError(
         `CannotStartContainerError: container '${spec.name}' has neither entryPoint nor command; the process runtime runs entryPoint + command (it cannot use an image's default command without Docker)`,
       );
     }
+    const runAs: RunAs = decideRunAs(spec.name, spec.user, this.server, this.accounts());
+    if (!runAs.ok) throw new StartError(runAs.reason);
+    const as = runAs.as ? { uid: runAs.as.uid, gid: runAs.as.gid } : undefined;
     if (spec.workingDirectory && !(existsSync(spec.workingDirectory) && statSync(spec.workingDirectory).isDirectory())) {
       throw new StartError(`CannotStartContainerError: working directory '${spec.workingDirectory}' does not exist`);
     }
@@ -73,43 +173,116 @@ export class ProcessRuntime implements ContainerRuntime {
     const bindings: PortBinding[] = spec.ports.map((p, i) => ({ containerPort: p.containerPort, hostPort: ports[i]!, protocol: p.protocol }));
     const env: Record<string, string> = {};
     for (const k of INHERITED_ENV) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+    if (runAs.as) {
+      // The server's HOME and USER are not the container user's.
+      env.HOME = runAs.as.home || '/';
+      if (runAs.as.name) env.USER = runAs.as.name;
+      else delete env.USER;
+    }
     Object.assign(env, spec.environment);
     if (bindings.length) env.PORT = String(bindings[0]!.hostPort);
     for (const b of bindings) env[`PORT_${b.containerPort}`] = String(b.hostPort);
 
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: spec.workingDirectory, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', (e: NodeJS.ErrnoException) => {
-        const why = e.code === 'ENOENT' ? `exec: "${argv[0]}": executable file not found in $PATH` : e.code === 'EACCES' ? `exec: "${argv[0]}": permission denied` : e.message;
-        reject(new StartError(`CannotStartContainerError: ${why}`));
-      });
-    });
+    const workDir = spec.workingDirectory ? undefined : makeWorkDir(this.tasksDir, spec.taskId, spec.name, as);
+    const cwd = spec.workingDirectory ?? workDir!;
+    let held: TaskTree | undefined;
+    let spawned: ChildProcess | undefined;
+    try {
+      const parent = this.usableCgroupParent();
+      const cgroup = parent ? CgroupTree.create(parent, `${spec.taskId}-${spec.name}-${Date.now().toString(36)}`) : undefined;
+      if (cgroup) {
+        held = cgroup;
+        checkExecutable(argv[0]!, env, cwd);
+        spawned = await spawnInto(cgroup, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
+          if (!(e instanceof NotPlaced)) throw e;
+          cgroup.close();
+          // The host let us make the cgroup but not move into it: use /proc tracking from now on.
+          this.cgroupParent = undefined;
+          return undefined;
+        });
+      }
+      if (!spawned) {
+        const proc = new ProcTree();
+        held = proc;
+        env[MARKER_VAR] = proc.marker.slice(MARKER_VAR.length + 1); // health checks carry it too
+        spawned = await spawnInto(proc, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
+      }
+    } catch (e) {
+      held?.close();
+      if (workDir) removeWorkDir(workDir);
+      throw e;
+    }
+    const child = spawned;
+    const tree = held!;
     const pid = child.pid!;
     const out = new LineSplitter((l) => spec.onLine?.('stdout', l));
     const err = new LineSplitter((l) => spec.onLine?.('stderr', l));
     child.stdout!.on('data', (c: Buffer) => out.write(c));
     child.stderr!.on('data', (c: Buffer) => err.write(c));
     const streamsEnded = Promise.all([new Promise((r) => child.stdout!.once('close', r)), new Promise((r) => child.stderr!.once('close', r))]);
-    const entry: Live = { child, done: false, env, cwd: spec.workingDirectory, exited: undefined as unknown as Promise<ExitStatus> };
-    entry.exited = new Promise<ExitStatus>((resolve) => {
+    const entry: Live = { child, done: false, env, cwd, ...(as ? { as } : {}), tree, ...(workDir ? { workDir } : {}), cleaned: false, exited: undefined as unknown as Promise<ExitStatus> };
+    entry.exited = new Promise<ExitStatus>((resolveExit) => {
       child.once('exit', (code, signal) => {
         entry.done = true;
-        // The leader is gone; take down anything it left in its group.
+        // The leader is gone: so is the container (as when PID 1 of a Docker container exits).
         killGroup(pid, 'SIGKILL');
+        tree.kill();
         const status: ExitStatus = { exitCode: exitCodeOf(code, signal) };
-        // Let the last lines reach the sink before anyone learns of the exit (bounded wait).
-        void Promise.race([streamsEnded, new Promise((r) => setTimeout(r, 500).unref())]).then(() => {
+        // Let the last lines reach the sink, and the tree die, before anyone learns of the exit (bounded).
+        void Promise.all([Promise.race([streamsEnded, new Promise((r) => setTimeout(r, 500).unref())]), settle(tree)]).then(() => {
           out.end();
           err.end();
-          resolve(status);
+          resolveExit(status);
         });
       });
     });
     this.live.set(pid, entry);
-    void entry.exited.then(() => setTimeout(() => this.live.delete(pid), 60_000).unref());
-    const handle: ProcessHandle = { runtime: 'process', pid, startTime: procStartTime(pid) ?? '' };
+    this.scanWhileTracking();
+    // Clean-up when nobody calls remove (a reset dropped the task record).
+    void entry.exited.then(() =>
+      setTimeout(() => {
+        this.cleanUp(entry);
+        this.live.delete(pid);
+      }, 60_000).unref(),
+    );
+    const handle: ProcessHandle = { runtime: 'process', pid, startTime: procStartTime(pid) ?? '', ...(tree.cgroupDir ? { cgroup: tree.cgroupDir } : {}), ...(workDir ? { workDir } : {}) };
     return { handle, runtimeId: String(pid), bindings };
+  }
+
+  /** Runs the /proc fallback's periodic scan while any tracked container lives. */
+  private scanWhileTracking(): void {
+    if (this.scanner) return;
+    const tracked = () => [...this.live.values()].filter((l) => !l.done && l.tree instanceof ProcTree).map((l) => l.tree as ProcTree);
+    if (!tracked().length) return;
+    this.scanner = setInterval(() => {
+      const trees = tracked();
+      if (!trees.length) {
+        clearInterval(this.scanner);
+        this.scanner = undefined;
+        return;
+      }
+      const table = procTable();
+      for (const t of trees) t.scan(table);
+    }, SCAN_MS);
+    this.scanner.unref();
+  }
+
+  private cleanUp(entry: Live): void {
+    if (entry.cleaned) return;
+    entry.cleaned = true;
+    entry.tree.close();
+    if (entry.workDir) removeWorkDir(entry.workDir);
+    this.releaseIfIdle();
+  }
+
+  /** With no container left, leaves no empty parents behind (made again by the next start). */
+  private releaseIfIdle(): void {
+    if (this.starting || [...this.live.values()].some((l) => !l.cleaned)) return;
+    if (this.cgroupParent) removeCgroup(this.cgroupParent);
+    if (this.ownTasksDir && this.tasksDirPath) {
+      rmSync(this.tasksDirPath, { recursive: true, force: true });
+      this.tasksDirPath = undefined;
+    }
   }
 
   async wait(handle: ContainerHandle): Promise<ExitStatus> {
@@ -123,7 +296,13 @@ export class ProcessRuntime implements ContainerRuntime {
     const live = this.live.get(pid);
     if (!live || live.done) return;
     killGroup(pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), Math.max(0, timeoutSec) * 1000);
+    const timer = setTimeout(
+      () => {
+        killGroup(pid, 'SIGKILL');
+        live.tree.kill();
+      },
+      Math.max(0, timeoutSec) * 1000,
+    );
     try {
       await live.exited;
     } finally {
@@ -132,46 +311,67 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async remove(handle: ContainerHandle): Promise<void> {
-    this.live.delete((handle as ProcessHandle).pid);
+    const h = handle as ProcessHandle;
+    const live = this.live.get(h.pid);
+    if (live) {
+      if (!live.done) return; // still running: remove is for exited containers
+      this.cleanUp(live);
+      this.live.delete(h.pid);
+      return;
+    }
+    // A container of an earlier run of this server.
+    if (h.cgroup) {
+      killCgroup(h.cgroup);
+      removeCgroup(h.cgroup);
+    }
+    if (h.workDir) removeWorkDir(h.workDir);
+    this.releaseIfIdle();
   }
 
   exec(handle: ContainerHandle, argv: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }> {
     const live = this.live.get((handle as ProcessHandle).pid);
     if (!live || live.done || !argv.length) return Promise.resolve({ exitCode: null, output: 'container is not running' });
-    return new Promise((resolve) => {
+    return new Promise((resolveExec) => {
       let output = '';
       let settled = false;
+      let child: ChildProcess | undefined;
       const finish = (exitCode: number | null) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve({ exitCode, output: output.slice(0, 4096) });
+        resolveExec({ exitCode, output: output.slice(0, 4096) });
       };
-      const child = spawn(argv[0]!, argv.slice(1), { cwd: live.cwd, env: live.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      const collect = (c: Buffer) => {
-        if (output.length < 4096) output += c.toString('utf8');
-      };
-      child.stdout!.on('data', collect);
-      child.stderr!.on('data', collect);
-      child.once('error', (e) => {
-        output += e.message;
-        finish(null);
-      });
-      child.once('exit', (code, signal) => finish(exitCodeOf(code, signal)));
       const timer = setTimeout(() => {
-        if (child.pid) killGroup(child.pid, 'SIGKILL');
+        if (child?.pid) killGroup(child.pid, 'SIGKILL');
         finish(null);
       }, timeoutMs);
       timer.unref();
+      // Health checks run as the container's user, in its directory and its tree (they die with it).
+      spawnInto(live.tree, argv, { cwd: live.cwd, env: live.env, ...live.as, stdio: ['ignore', 'pipe', 'pipe'] }).then(
+        (c) => {
+          child = c;
+          const collect = (b: Buffer) => {
+            if (output.length < 4096) output += b.toString('utf8');
+          };
+          c.stdout!.on('data', collect);
+          c.stderr!.on('data', collect);
+          c.once('exit', (code, signal) => finish(exitCodeOf(code, signal)));
+        },
+        (e: Error) => {
+          output += e instanceof StartError ? e.reason : e.message;
+          finish(null);
+        },
+      );
     });
   }
 
   async recover(handle: ContainerHandle): Promise<Recovered> {
-    const { pid, startTime } = handle as ProcessHandle;
+    const { pid, startTime, cgroup } = handle as ProcessHandle;
     const live = this.live.get(pid);
     if (live && !live.done) return { state: 'running' };
     if (live?.done) return { state: 'exited', ...(await live.exited) };
-    // A child of an earlier server. Its pipes died with that server: kill it if it survived.
+    // A child of an earlier server. Its pipes died with that server: kill it (and all it started) if it survived.
+    if (cgroup) killCgroup(cgroup);
     if (startTime && procStartTime(pid) === startTime) killGroup(pid, 'SIGKILL');
     return { state: 'exited', exitCode: null, reason: 'Wayfinder restarted; process-runtime containers do not survive a restart' };
   }
@@ -180,13 +380,33 @@ export class ProcessRuntime implements ContainerRuntime {
     return [];
   }
 
-  /** Kills every child at once (reset and shutdown). */
+  /**
+   * Kills every child at once (reset and shutdown): with SIGKILL, every process of every container,
+   * whose cgroups and working directories then go (nobody will call remove for them).
+   */
   killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
-    for (const [pid, live] of this.live) if (!live.done) killGroup(pid, signal);
+    for (const [pid, live] of this.live) {
+      if (signal !== 'SIGKILL') {
+        if (!live.done) killGroup(pid, signal);
+        continue;
+      }
+      if (!live.done) {
+        killGroup(pid, signal);
+        live.tree.kill();
+      }
+      void live.exited.then(() => this.cleanUp(live));
+    }
+    if (signal === 'SIGKILL') this.releaseIfIdle();
   }
 
   async close(): Promise<void> {
     this.killAll();
+    if (this.scanner) clearInterval(this.scanner);
+    this.scanner = undefined;
+    await Promise.all([...this.live.values()].map((l) => Promise.race([l.exited, new Promise((r) => setTimeout(r, SETTLE_MS).unref())])));
+    for (const l of this.live.values()) this.cleanUp(l);
+    if (this.cgroupParent) removeCgroup(this.cgroupParent);
+    if (this.ownTasksDir && this.tasksDirPath) rmSync(this.tasksDirPath, { recursive: true, force: true });
   }
 }
 

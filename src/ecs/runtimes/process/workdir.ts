@@ -1,0 +1,89 @@
+// Each process-runtime container without a `workingDirectory` gets its own empty working directory,
+// `<tasksDir>/<taskId>/<container>/` (tasksDir = `<dataDir>/tasks`), owned by the container's user
+// and closed to everyone else (0700); the directories above it are root's and only traversable
+// (0711), so tasks cannot list or enter each other's. It is removed with the container: its output
+// went to the log sink, and a directory per task ever run would fill the disk.
+//
+// Removal runs `rm` AS THE DIRECTORY'S OWNER when that is not the server: a task's files are its
+// own, and a root `rm -r` over a tree another user can still change (a survivor swapping a
+// directory for a symlink to /etc) could delete what that user never could.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Identity } from './users.js';
+
+/** A path segment from a task id or container name (both are restricted already; this is a backstop). */
+function segment(s: string): string {
+  const safe = s.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return safe === '.' || safe === '..' || !safe ? '_' : safe;
+}
+
+function traversableDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o711 });
+  chmodSync(dir, 0o711);
+}
+
+/** Creates the container's working directory (empty, 0700, owned by `owner` when given). */
+export function makeWorkDir(tasksDir: string, taskId: string, container: string, owner?: Identity): string {
+  traversableDir(tasksDir);
+  const taskDir = join(tasksDir, segment(taskId));
+  const dir = join(taskDir, segment(container));
+  removeWorkDir(dir); // a leftover of an earlier run (a new task id makes this rare)
+  traversableDir(taskDir);
+  mkdirSync(dir, { mode: 0o700 });
+  chmodSync(dir, 0o700);
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+  return dir;
+}
+
+/** Removes a container's working directory and, when it was the last, its task's directory. */
+export function removeWorkDir(dir: string): void {
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    return;
+  }
+  const serverUid = process.getuid?.();
+  if (st.isDirectory() && serverUid === 0 && st.uid !== 0) {
+    // As the owner, from inside (the owner may not be able to reach it through the data dir): make
+    // everything removable (the task may have chmod'ed things shut), then remove it all.
+    spawnSync('/bin/sh', ['-c', 'chmod -R u+rwX . 2>/dev/null; rm -rf -- * .[!.]* ..?* 2>/dev/null'], { cwd: dir, uid: st.uid, gid: st.gid, stdio: 'ignore', timeout: 30_000 });
+    try {
+      rmdirSync(dir); // empty now; its parent is root's, so only root can take the directory itself
+    } catch {
+      /* something was left: keep it rather than remove another user's tree as root */
+    }
+  } else {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  try {
+    rmdirSync(join(dir, '..'));
+  } catch {
+    /* another container of the task still has its directory */
+  }
+}
+
+/** Removes every container directory a previous run left (process-runtime tasks never outlive it). */
+export function sweepWorkDirs(tasksDir: string): void {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(tasksDir);
+  } catch {
+    return;
+  }
+  for (const t of tasks) {
+    let containers: string[] = [];
+    try {
+      containers = readdirSync(join(tasksDir, t));
+    } catch {
+      /* not a directory */
+    }
+    for (const c of containers) removeWorkDir(join(tasksDir, t, c));
+    try {
+      rmdirSync(join(tasksDir, t));
+    } catch {
+      /* kept above */
+    }
+  }
+}
