@@ -82,7 +82,7 @@ interface ProbeState {
   running: boolean;
 }
 
-export class HealthChecker {
+export class CloudMapHealthChecks {
   private readonly probes = new Map<string, ProbeState>();
   private stopped = true;
   private aborter = new AbortController();

@@ -7,17 +7,17 @@ import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { serviceDiscoveryOperationNames, type ServiceDiscoveryOperations } from '../protocol/generated/servicediscovery.js';
 import type { Store } from '../store/store.js';
 import type { CloudMapApi } from './api.js';
-import { createCloudMapApi, type CloudMapDeps } from './cloudmap-api.js';
+import { createCloudMapApi, type CloudMapDeps } from './ecs-registrations.js';
 import { Discovery } from './discovery.js';
 import { DnsServer } from './dns/server.js';
 import { CustomHealthEngine } from './health.js';
-import { HealthChecker } from './health-checks.js';
+import { CloudMapHealthChecks } from './health-checks.js';
 import { OperationRunner } from './op-runner.js';
-import type { HandlerDeps } from './operations/common.js';
+import type { CloudMapOpsContext } from './operations/common.js';
 import { discoverOperations } from './operations/discover.js';
 import { instanceOperations } from './operations/instances.js';
 import { namespaceOperations } from './operations/namespaces.js';
-import { operationOperations } from './operations/operations.js';
+import { operationOperations } from './operations/async-operations.js';
 import { serviceOperations } from './operations/services.js';
 import { tagOperations } from './operations/tags.js';
 import { CloudMapStore } from './store.js';
@@ -52,10 +52,10 @@ export function createCloudMap(store: Store, ec2: Pick<Ec2Api, 'vpc'>, options: 
   discovery.attach(store); // before any handler runs, so every committed change reaches the view
   const runner = new OperationRunner(cm, store, options.operationDelayMs, logger);
   const customHealth = new CustomHealthEngine(cm, store, logger);
-  const checker = new HealthChecker(cm, store, discovery, Math.max(100, options.healthDelayMs), logger);
+  const checker = new CloudMapHealthChecks(cm, store, discovery, Math.max(100, options.healthDelayMs), logger);
   const dns = options.dns ? new DnsServer(discovery, logger) : undefined;
   const deps: CloudMapDeps = { store, cm, discovery, runner, healthDelayMs: options.healthDelayMs };
-  const handlerDeps: HandlerDeps = { ...deps, ec2 };
+  const handlerDeps: CloudMapOpsContext = { ...deps, ec2 };
   const handlers: HandlerTable<ServiceDiscoveryOperations> = {
     ...notImplementedAll(serviceDiscoveryOperationNames),
     ...namespaceOperations(handlerDeps),

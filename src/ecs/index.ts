@@ -19,7 +19,7 @@ import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { ecsOperationNames, type EcsOperations } from '../protocol/generated/ecs.js';
 import type { Store } from '../store/store.js';
 import { clusterOperations } from './operations/clusters.js';
-import type { EcsContext } from './operations/common.js';
+import type { EcsOpsContext } from './operations/common.js';
 import { serviceOperations } from './operations/services.js';
 import { tagOperations } from './operations/tags.js';
 import { taskDefinitionOperations } from './operations/task-definitions.js';
@@ -85,7 +85,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
 
   const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor });
   const controller = new ServiceController({ ecs, ec2: opts.ec2, index, logger: opts.logger, settleMs: opts.healthDelayMs, stableMs: opts.taskStableMs });
-  const ctx: EcsContext = {
+  const ctx: EcsOpsContext = {
     ecs,
     ec2: opts.ec2,
     registration,

@@ -16,7 +16,7 @@ import { LocalIssuer } from './jwt/local-issuer.js';
 import { JwtVerifier } from './jwt/verifier.js';
 import { apiOperations } from './operations/apis.js';
 import { authorizerOperations } from './operations/authorizers.js';
-import type { OpsContext } from './operations/common.js';
+import type { GatewayOpsContext } from './operations/common.js';
 import { deploymentOperations } from './operations/deployments.js';
 import { domainOperations } from './operations/domains.js';
 import { importExportOperations } from './operations/import-export.js';
@@ -72,7 +72,7 @@ export function createGateway(deps: GatewayDeps): GatewayProduct {
   const pools = new UpstreamPools();
   let portText = String(port);
   const runtime: GatewayRuntime = { port: () => port, portText: () => portText, logger: deps.logger, view, verifier, logs: deps.logs, pools, discovery: deps.discovery };
-  const ops: OpsContext = { gw, ec2: deps.ec2, port: () => port, vpcLinkDelayMs: deps.vpcLinkDelayMs, limits, now: Date.now, reservedHost: deps.reservedHost };
+  const ops: GatewayOpsContext = { gw, ec2: deps.ec2, port: () => port, vpcLinkDelayMs: deps.vpcLinkDelayMs, limits, now: Date.now, reservedHost: deps.reservedHost };
   const handlers: HandlerTable<ApiGatewayV2Operations> = {
     ...notImplementedAll(apiGatewayV2OperationNames),
     ...apiOperations(ops),

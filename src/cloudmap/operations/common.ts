@@ -5,11 +5,11 @@ import { paginate, type Page } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
 import type { Ec2Api } from '../../ec2/api.js';
-import type { CloudMapDeps } from '../cloudmap-api.js';
+import type { CloudMapDeps } from '../ecs-registrations.js';
 import { idFrom } from '../ids.js';
 import { regionKey, type CloudMapStore, type NamespaceRecord, type OperationRecord, type ServiceRecord } from '../store.js';
 
-export interface HandlerDeps extends CloudMapDeps {
+export interface CloudMapOpsContext extends CloudMapDeps {
   ec2: Pick<Ec2Api, 'vpc'>;
 }
 

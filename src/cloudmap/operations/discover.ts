@@ -3,14 +3,14 @@
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
-import type { HandlerDeps } from './common.js';
+import type { CloudMapOpsContext } from './common.js';
 
 /** Namespaces are never shared with other accounts here, so another OwnerAccount has none. */
 function checkOwner(owner: string | undefined, ctx: RequestContext, namespaceName: string): void {
   if (owner !== undefined && owner !== ctx.accountId) throw new AwsError('NamespaceNotFound', `Namespace not found: ${namespaceName} (owner ${owner})`);
 }
 
-export function discoverOperations({ discovery }: HandlerDeps) {
+export function discoverOperations({ discovery }: CloudMapOpsContext) {
   return {
     DiscoverInstances(input: SD.DiscoverInstancesRequest, ctx: RequestContext): SD.DiscoverInstancesResponse {
       checkOwner(input.OwnerAccount, ctx, input.NamespaceName);

@@ -7,9 +7,9 @@ import { operationId } from '../ids.js';
 import { checkInstanceAttributes, rulesFor } from '../instance-attributes.js';
 import { instanceKey, type InstanceRecord } from '../store.js';
 import { checkInstanceQuota, reportCustomHealth } from '../writes.js';
-import { page, refuseInFlight, rememberTokenTx, replayedOperation, requireService, type HandlerDeps } from './common.js';
+import { page, refuseInFlight, rememberTokenTx, replayedOperation, requireService, type CloudMapOpsContext } from './common.js';
 
-export function instanceOperations(deps: HandlerDeps) {
+export function instanceOperations(deps: CloudMapOpsContext) {
   const { store, cm, runner } = deps;
 
   const sameInstance = (serviceId: string, instanceId: string) => (op: { targets: Record<string, string> }) =>

@@ -17,7 +17,7 @@ import {
   requireNamespace,
   tagsFromList,
   type Condition,
-  type HandlerDeps,
+  type CloudMapOpsContext,
 } from './common.js';
 
 const DEFAULT_SOA_TTL = 15;
@@ -32,7 +32,7 @@ function dnsName(name: string): string {
 const sameName = (a: NamespaceRecord, name: string, type: NamespaceType) =>
   a.name === name || (a.type !== 'HTTP' && type !== 'HTTP' && a.name.toLowerCase() === name.toLowerCase());
 
-export function namespaceOperations(deps: HandlerDeps) {
+export function namespaceOperations(deps: CloudMapOpsContext) {
   const { store, cm, runner } = deps;
 
   interface CreateSpec {

@@ -18,12 +18,12 @@ import {
   serviceWire,
   tagsFromList,
   type Condition,
-  type HandlerDeps,
+  type CloudMapOpsContext,
 } from './common.js';
 
 const MAX_SERVICE_ATTRIBUTES = 30;
 
-export function serviceOperations(deps: HandlerDeps) {
+export function serviceOperations(deps: CloudMapOpsContext) {
   const { store, cm, runner } = deps;
 
   return {

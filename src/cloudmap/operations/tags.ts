@@ -3,11 +3,11 @@ import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
 import { regionKey, type NamespaceRecord, type ServiceRecord } from '../store.js';
-import { tagsFromList, tagsToList, type HandlerDeps } from './common.js';
+import { tagsFromList, tagsToList, type CloudMapOpsContext } from './common.js';
 
 const MAX_TAGS = 200;
 
-export function tagOperations({ store, cm }: HandlerDeps) {
+export function tagOperations({ store, cm }: CloudMapOpsContext) {
   type Tagged = { kind: 'namespace'; record: NamespaceRecord } | { kind: 'service'; record: ServiceRecord };
 
   function resolve(ctx: RequestContext, resourceArn: string): Tagged {

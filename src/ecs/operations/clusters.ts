@@ -6,7 +6,7 @@ import type * as Ecs from '../../protocol/generated/ecs.js';
 import { capacityProviderArn, clusterArn, clusterNameOf } from '../arns.js';
 import { clusterKey, type ClusterRecord } from '../store.js';
 import { clusterWire, countTasks } from './wire.js';
-import { atMost, checkTags, invalid, page, requireCluster, type EcsContext } from './common.js';
+import { atMost, checkTags, invalid, page, requireCluster, type EcsOpsContext } from './common.js';
 
 const BUILT_IN_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'] as const;
 const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -32,7 +32,7 @@ function checkProviders(providers: string[] | undefined, strategy: Ecs.CapacityP
   }
 }
 
-export function clusterOperations(c: EcsContext) {
+export function clusterOperations(c: EcsOpsContext) {
   const stats = (cl: ClusterRecord) => {
     const counts = countTasks(c.ecs.tasks.withPrefix(`${cl.region}/${cl.name}/`));
     const services = c.ecs.services.withPrefix(`${cl.region}/${cl.name}/`).filter((s) => s.status === 'ACTIVE').length;

@@ -9,7 +9,7 @@ import type { Registration } from '../registration.js';
 import { clusterKey, familyKey, taskDefinitionKey, type ClusterRecord, type EcsStore, type Tag, type TaskDefinitionRecord } from '../store.js';
 import type { TaskIndex } from '../task-index.js';
 
-export interface EcsContext {
+export interface EcsOpsContext {
   ecs: EcsStore;
   ec2: Ec2Api;
   registration: Registration;
@@ -22,7 +22,7 @@ export interface EcsContext {
 export const invalid = (message: string) => new AwsError('InvalidParameterException', message);
 export const client = (message: string) => new AwsError('ClientException', message);
 
-export function requireCluster(c: EcsContext, ctx: RequestContext, ref: string | undefined): ClusterRecord {
+export function requireCluster(c: EcsOpsContext, ctx: RequestContext, ref: string | undefined): ClusterRecord {
   const name = clusterNameOf(ref);
   const cluster = c.ecs.clusters.get(clusterKey(ctx.region, name));
   if (!cluster) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
@@ -31,7 +31,7 @@ export function requireCluster(c: EcsContext, ctx: RequestContext, ref: string |
 }
 
 /** `family` (latest ACTIVE revision), `family:revision` or an ARN (any status). */
-export function findTaskDefinition(c: EcsContext, region: string, ref: string): TaskDefinitionRecord | undefined {
+export function findTaskDefinition(c: EcsOpsContext, region: string, ref: string): TaskDefinitionRecord | undefined {
   const parsed = parseTaskDefinitionRef(ref);
   if (!parsed) return undefined;
   // An ARN names its region: a task definition of another region is not this region's.
@@ -47,7 +47,7 @@ export function findTaskDefinition(c: EcsContext, region: string, ref: string): 
 }
 
 /** A task definition new tasks and services may use (ACTIVE). */
-export function usableTaskDefinition(c: EcsContext, region: string, ref: string): TaskDefinitionRecord {
+export function usableTaskDefinition(c: EcsOpsContext, region: string, ref: string): TaskDefinitionRecord {
   const td = findTaskDefinition(c, region, ref);
   if (!td) throw client('Unable to describe task definition.');
   if (td.status !== 'ACTIVE') throw client('TaskDefinition is inactive');

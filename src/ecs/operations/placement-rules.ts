@@ -4,7 +4,7 @@
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import type { ServiceRegistryRecord, TaskDefinitionRecord } from '../store.js';
-import { atMost, client, invalid, type EcsContext } from './common.js';
+import { atMost, client, invalid, type EcsOpsContext } from './common.js';
 
 const PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
 
@@ -29,7 +29,7 @@ export function chooseLaunch(input: LaunchChoice, clusterDefault: Ecs.CapacityPr
 }
 
 /** Validates the network configuration against the task definition's network mode. */
-export function checkNetwork(c: EcsContext, ctx: RequestContext, td: TaskDefinitionRecord, nc: Ecs.NetworkConfiguration | undefined, launchType: Ecs.LaunchType | undefined): Ecs.NetworkConfiguration | undefined {
+export function checkNetwork(c: EcsOpsContext, ctx: RequestContext, td: TaskDefinitionRecord, nc: Ecs.NetworkConfiguration | undefined, launchType: Ecs.LaunchType | undefined): Ecs.NetworkConfiguration | undefined {
   const mode = td.definition.networkMode ?? 'bridge';
   const vpcConfig = nc?.awsvpcConfiguration;
   if (mode !== 'awsvpc') {
@@ -59,7 +59,7 @@ export function checkNetwork(c: EcsContext, ctx: RequestContext, td: TaskDefinit
 }
 
 /** Validates serviceRegistries (at most one) for the task definition's network mode. */
-export function checkRegistries(c: EcsContext, td: TaskDefinitionRecord, registries: Ecs.ServiceRegistries | undefined): ServiceRegistryRecord[] {
+export function checkRegistries(c: EcsOpsContext, td: TaskDefinitionRecord, registries: Ecs.ServiceRegistries | undefined): ServiceRegistryRecord[] {
   const list = registries ?? [];
   atMost('serviceRegistries', list, 1);
   const mode = td.definition.networkMode ?? 'bridge';

@@ -7,7 +7,7 @@ import { serviceArn, serviceNameOf } from '../arns.js';
 import { newDeployment, promote } from '../scheduler/deployments.js';
 import { serviceKey, type DeploymentConfigurationRecord, type ServiceRecord, type TaskRecord } from '../store.js';
 import { serviceWire } from './wire.js';
-import { atMost, checkTags, invalid, page, requireCluster, usableTaskDefinition, findTaskDefinition, type EcsContext } from './common.js';
+import { atMost, checkTags, invalid, page, requireCluster, usableTaskDefinition, findTaskDefinition, type EcsOpsContext } from './common.js';
 import { checkNetwork, checkRegistries, chooseLaunch } from './placement-rules.js';
 
 const SERVICE_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -27,7 +27,7 @@ function deploymentConfiguration(given: Ecs.DeploymentConfiguration | undefined,
   return out;
 }
 
-export function serviceOperations(c: EcsContext) {
+export function serviceOperations(c: EcsOpsContext) {
   const tasksOf = (s: ServiceRecord): TaskRecord[] =>
     c.index
       .tasksOf(serviceKey(s.region, s.cluster, s.name))

@@ -4,14 +4,14 @@ import { parseArn } from '../../kernel/arn.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { clusterKey, serviceKey, taskDefinitionKey, taskKey, type Tag } from '../store.js';
-import { checkTags, invalid, mergeTags, type EcsContext } from './common.js';
+import { checkTags, invalid, mergeTags, type EcsOpsContext } from './common.js';
 
 interface Target {
   get(): { tags: Tag[] } | undefined;
   put(tags: Tag[]): void;
 }
 
-export function tagOperations(c: EcsContext) {
+export function tagOperations(c: EcsOpsContext) {
   function target(ctx: RequestContext, resourceArn: string): Target {
     const p = parseArn(resourceArn);
     if (!p || p.service !== 'ecs') throw invalid('The ARN provided is invalid.');

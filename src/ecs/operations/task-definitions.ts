@@ -5,7 +5,7 @@ import type * as Ecs from '../../protocol/generated/ecs.js';
 import { parseTaskDefinitionRef, taskDefinitionArn } from '../arns.js';
 import { familyKey, taskDefinitionKey, type TaskDefinitionRecord } from '../store.js';
 import { taskDefinitionWire } from './wire.js';
-import { atMost, checkTags, client, findTaskDefinition, invalid, page, type EcsContext } from './common.js';
+import { atMost, checkTags, client, findTaskDefinition, invalid, page, type EcsOpsContext } from './common.js';
 import { compatibilitiesOf, normaliseTaskDefinition } from './task-definition-rules.js';
 
 function sortedPage<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined) {
@@ -15,7 +15,7 @@ function sortedPage<T>(items: T[], maxResults: number | undefined, nextToken: st
   return { items: p.items.map((x) => x.item), nextToken: p.nextToken };
 }
 
-export function taskDefinitionOperations(c: EcsContext) {
+export function taskDefinitionOperations(c: EcsOpsContext) {
   const allInRegion = (region: string) => c.ecs.taskDefinitions.withPrefix(`${region}/`);
 
   return {

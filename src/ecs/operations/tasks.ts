@@ -9,12 +9,12 @@ import { serviceKey, taskKey, type TaskRecord } from '../store.js';
 import { newTask, placeTask } from '../tasks/launch.js';
 import { requestStop } from '../tasks/lifecycle.js';
 import { taskWire } from './wire.js';
-import { atMost, checkTags, invalid, page, requireCluster, usableTaskDefinition, type EcsContext } from './common.js';
+import { atMost, checkTags, invalid, page, requireCluster, usableTaskDefinition, type EcsOpsContext } from './common.js';
 import { checkNetwork, chooseLaunch } from './placement-rules.js';
 
 const STARTED_BY = /^[A-Za-z0-9_-]{1,36}$/;
 
-export function taskOperations(c: EcsContext) {
+export function taskOperations(c: EcsOpsContext) {
   function checkOverrides(overrides: Ecs.TaskOverride | undefined, containers: Ecs.ContainerDefinition[]): void {
     for (const o of overrides?.containerOverrides ?? []) {
       if (!containers.some((d) => d.name === o.name)) throw invalid(`Override for container named ${o.name ?? ''} is not a container in the TaskDefinition.`);

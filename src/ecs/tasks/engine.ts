@@ -17,7 +17,7 @@ import { parseTaskDefinitionRef } from '../arns.js';
 import type { Registration } from '../registration.js';
 import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type PortRequest } from '../runtimes/api.js';
 import { taskDefinitionKey, taskKey, type ContainerRecord, type EcsStore, type HealthStatus, type TaskRecord } from '../store.js';
-import { HealthChecker, healthCheckConfig, type ContainerHealth } from './health-check.js';
+import { ContainerHealthCheck, healthCheckConfig, type ContainerHealth } from './health-check.js';
 import { LIFECYCLE, moveTo, requestStop, type LastStatus } from './lifecycle.js';
 
 export const DEFAULT_STOP_TIMEOUT_SEC = 30;
@@ -28,7 +28,7 @@ export const SHUTDOWN_REASON_DOCKER = 'Task stopped because Wayfinder stopped (w
 interface LiveContainer {
   handle: ContainerHandle;
   runtime: ContainerRuntime;
-  checker?: HealthChecker;
+  checker?: ContainerHealthCheck;
 }
 
 interface LiveTask {
@@ -329,7 +329,7 @@ export class TaskEngine {
     const gen = live.generation;
     const config = hc && healthCheckConfig(hc);
     if (config) {
-      entry.checker = new HealthChecker(config, (argv, timeoutMs) => runtime.exec(handle, argv, timeoutMs), (status) => {
+      entry.checker = new ContainerHealthCheck(config, (argv, timeoutMs) => runtime.exec(handle, argv, timeoutMs), (status) => {
         if (gen === this.generation) this.onHealth(key, name, status);
       }, this.now);
       entry.checker.start();

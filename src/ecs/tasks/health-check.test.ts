@@ -1,7 +1,7 @@
 // Health checks with Docker's semantics, driven by a scripted probe on short intervals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HealthChecker, healthCheckConfig, type ContainerHealth } from './health-check.js';
+import { ContainerHealthCheck, healthCheckConfig, type ContainerHealth } from './health-check.js';
 
 function scripted(results: number[]) {
   let i = 0;
@@ -21,7 +21,7 @@ test('CMD-SHELL runs through /bin/sh, CMD runs as given, AWS’s defaults apply'
 
 test('one success makes it HEALTHY; `retries` consecutive failures make it UNHEALTHY', async () => {
   const seen: ContainerHealth[] = [];
-  const hc = new HealthChecker({ argv: ['x'], intervalMs: 5, timeoutMs: 100, retries: 2, startPeriodMs: 0 }, scripted([0, 1, 0, 1, 1]), (s) => seen.push(s));
+  const hc = new ContainerHealthCheck({ argv: ['x'], intervalMs: 5, timeoutMs: 100, retries: 2, startPeriodMs: 0 }, scripted([0, 1, 0, 1, 1]), (s) => seen.push(s));
   hc.start();
   await until('unhealthy', () => seen.includes('UNHEALTHY'));
   hc.stop();
@@ -31,7 +31,7 @@ test('one success makes it HEALTHY; `retries` consecutive failures make it UNHEA
 test('failures inside startPeriod do not count', async () => {
   const seen: ContainerHealth[] = [];
   let t = 0;
-  const hc = new HealthChecker({ argv: ['x'], intervalMs: 5, timeoutMs: 100, retries: 1, startPeriodMs: 1_000_000 }, scripted([1, 1, 1, 0]), (s) => seen.push(s), () => t);
+  const hc = new ContainerHealthCheck({ argv: ['x'], intervalMs: 5, timeoutMs: 100, retries: 1, startPeriodMs: 1_000_000 }, scripted([1, 1, 1, 0]), (s) => seen.push(s), () => t);
   hc.start();
   await until('healthy', () => seen.includes('HEALTHY'));
   hc.stop();

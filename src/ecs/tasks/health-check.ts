@@ -33,7 +33,7 @@ export type Probe = (argv: string[], timeoutMs: number) => Promise<{ exitCode: n
 
 const START_INTERVAL_MS = 1000;
 
-export class HealthChecker {
+export class ContainerHealthCheck {
   status: ContainerHealth = 'UNKNOWN';
   private failures = 0;
   private everHealthy = false;

@@ -8,7 +8,7 @@ import { CorsError, validateCors } from '../cors.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import type { DocTable } from '../../store/store.js';
 import { apiKey, childKey, type ApiRecord, type CorsRecord, type IntegrationRecord, type RouteRecord, type StageRecord } from '../store.js';
-import { apiEndpoint, badRequest, checkTags, conflict, freshApiId, page, requireApi, toCamel, toPascal, type OpsContext, wireDate } from './common.js';
+import { apiEndpoint, badRequest, checkTags, conflict, freshApiId, page, requireApi, toCamel, toPascal, type GatewayOpsContext, wireDate } from './common.js';
 import { autoDeployStageTx, autoDeployTx } from './deployments.js';
 
 export const HTTP_ROUTE_SELECTION = '$request.method $request.path';
@@ -75,7 +75,7 @@ function checkQuickRouteKey(routeKey: string): void {
 }
 
 /** Every child table row of an API (cascade on delete), deleted by key: no document is read. */
-export function deleteApiTx(c: OpsContext, region: string, apiId: string): void {
+export function deleteApiTx(c: GatewayOpsContext, region: string, apiId: string): void {
   const g = c.gw;
   for (const table of [g.routeResponses, g.integrationResponses, g.routes, g.integrations, g.stages, g.deployments, g.authorizers, g.models] as Array<DocTable<unknown>>) {
     g.deleteChildrenTx(table, region, apiId);
@@ -83,7 +83,7 @@ export function deleteApiTx(c: OpsContext, region: string, apiId: string): void 
   g.apis.deleteTx(apiKey(region, apiId));
 }
 
-export function apiOperations(c: OpsContext) {
+export function apiOperations(c: GatewayOpsContext) {
   return {
     CreateApi(input, ctx: RequestContext) {
       const protocolType = input.ProtocolType;

@@ -7,7 +7,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, Authorizer, JWTConfiguration } from '../../protocol/generated/apigatewayv2.js';
 import { issuerUrlAllowed } from '../jwt/verifier.js';
 import { childKey, type ApiRecord, type AuthorizerRecord } from '../store.js';
-import { badRequest, conflict, page, requireApi, requireAuthorizer, type OpsContext } from './common.js';
+import { badRequest, conflict, page, requireApi, requireAuthorizer, type GatewayOpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
 import { requireRoom } from './quotas.js';
 
@@ -56,7 +56,7 @@ export function validateAuthorizer(api: ApiRecord, a: AuthorizerRecord): void {
   if (a.jwtConfiguration) throw badRequest('JwtConfiguration is supported only for JWT authorizers.');
 }
 
-export function authorizerOperations(c: OpsContext) {
+export function authorizerOperations(c: GatewayOpsContext) {
   return {
     CreateAuthorizer(input, ctx: RequestContext) {
       return c.gw.store.withTx(() => {

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Api } from '../../ec2/api.js';
 import { apiKey, childKey, regionKey, type ApiRecord, type GatewayStore, type IntegrationRecord, type RouteRecord, type StageRecord, type AuthorizerRecord, type DeploymentRecord, type VpcLinkRecord } from '../store.js';
 
-export interface OpsContext {
+export interface GatewayOpsContext {
   gw: GatewayStore;
   ec2: Ec2Api;
   /** The bound edge port (apiEndpoint). */
@@ -26,55 +26,55 @@ export const conflict = (message: string) => new AwsError('ConflictException', m
 export const notFound = (resourceType: string, message: string) => new AwsError('NotFoundException', message, { fields: { ResourceType: resourceType } });
 
 /** A new API id (10 lower-case letters and digits, as AWS's) not used in this region yet. */
-export function freshApiId(c: OpsContext, region: string): string {
+export function freshApiId(c: GatewayOpsContext, region: string): string {
   let apiId = alnum(10);
   while (c.gw.apis.has(apiKey(region, apiId))) apiId = alnum(10);
   return apiId;
 }
 
-export function requireApi(c: OpsContext, ctx: RequestContext, apiId: string): ApiRecord {
+export function requireApi(c: GatewayOpsContext, ctx: RequestContext, apiId: string): ApiRecord {
   const api = c.gw.apis.get(apiKey(ctx.region, apiId));
   if (!api) throw notFound('Api', `Invalid API identifier specified ${ctx.accountId}:${apiId}`);
   return api;
 }
 
-export function requireHttpApi(c: OpsContext, ctx: RequestContext, apiId: string, what: string): ApiRecord {
+export function requireHttpApi(c: GatewayOpsContext, ctx: RequestContext, apiId: string, what: string): ApiRecord {
   const api = requireApi(c, ctx, apiId);
   if (api.protocolType !== 'HTTP') throw badRequest(`${what} is supported only for HTTP APIs.`);
   return api;
 }
 
-export function requireRoute(c: OpsContext, ctx: RequestContext, apiId: string, routeId: string): RouteRecord {
+export function requireRoute(c: GatewayOpsContext, ctx: RequestContext, apiId: string, routeId: string): RouteRecord {
   const r = c.gw.routes.get(childKey(ctx.region, apiId, routeId));
   if (!r) throw notFound('Route', `Invalid Route identifier specified ${routeId}`);
   return r;
 }
 
-export function requireIntegration(c: OpsContext, ctx: RequestContext, apiId: string, integrationId: string): IntegrationRecord {
+export function requireIntegration(c: GatewayOpsContext, ctx: RequestContext, apiId: string, integrationId: string): IntegrationRecord {
   const i = c.gw.integrations.get(childKey(ctx.region, apiId, integrationId));
   if (!i) throw notFound('Integration', `Invalid Integration identifier specified ${integrationId}`);
   return i;
 }
 
-export function requireStage(c: OpsContext, ctx: RequestContext, apiId: string, stageName: string): StageRecord {
+export function requireStage(c: GatewayOpsContext, ctx: RequestContext, apiId: string, stageName: string): StageRecord {
   const s = c.gw.stages.get(childKey(ctx.region, apiId, stageName));
   if (!s) throw notFound('Stage', `Invalid stage identifier specified`);
   return s;
 }
 
-export function requireAuthorizer(c: OpsContext, ctx: RequestContext, apiId: string, authorizerId: string): AuthorizerRecord {
+export function requireAuthorizer(c: GatewayOpsContext, ctx: RequestContext, apiId: string, authorizerId: string): AuthorizerRecord {
   const a = c.gw.authorizers.get(childKey(ctx.region, apiId, authorizerId));
   if (!a) throw notFound('Authorizer', `Invalid Authorizer identifier specified ${authorizerId}`);
   return a;
 }
 
-export function requireDeployment(c: OpsContext, ctx: RequestContext, apiId: string, deploymentId: string): DeploymentRecord {
+export function requireDeployment(c: GatewayOpsContext, ctx: RequestContext, apiId: string, deploymentId: string): DeploymentRecord {
   const d = c.gw.deployments.get(childKey(ctx.region, apiId, deploymentId));
   if (!d) throw notFound('Deployment', `Invalid Deployment identifier specified ${deploymentId}`);
   return d;
 }
 
-export function requireVpcLink(c: OpsContext, ctx: RequestContext, vpcLinkId: string): VpcLinkRecord {
+export function requireVpcLink(c: GatewayOpsContext, ctx: RequestContext, vpcLinkId: string): VpcLinkRecord {
   const l = c.gw.vpcLinks.get(regionKey(ctx.region, vpcLinkId));
   if (!l) throw notFound('VpcLink', `Invalid VpcLink identifier specified ${vpcLinkId}`);
   return l;

@@ -5,7 +5,7 @@ import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, Deployment } from '../../protocol/generated/apigatewayv2.js';
 import { apiKey, childKey, type ApiRecord, type DeploymentRecord, type SnapshotData, type StageRecord } from '../store.js';
-import { badRequest, page, requireApi, requireDeployment, requireStage, type OpsContext, wireDate } from './common.js';
+import { badRequest, page, requireApi, requireDeployment, requireStage, type GatewayOpsContext, wireDate } from './common.js';
 
 export const AUTO_DEPLOY_DESCRIPTION = 'Automatic deployment triggered by changes to the Api configuration';
 
@@ -20,7 +20,7 @@ export function deploymentWire(d: Omit<DeploymentRecord, 'snapshot'>): Deploymen
   };
 }
 
-export function snapshotOf(c: OpsContext, api: ApiRecord): SnapshotData {
+export function snapshotOf(c: GatewayOpsContext, api: ApiRecord): SnapshotData {
   const { region, apiId } = api;
   return {
     api: {
@@ -37,7 +37,7 @@ export function snapshotOf(c: OpsContext, api: ApiRecord): SnapshotData {
   };
 }
 
-function newDeploymentTx(c: OpsContext, api: ApiRecord, description: string | undefined, autoDeployed: boolean, snapshot = snapshotOf(c, api)): DeploymentRecord {
+function newDeploymentTx(c: GatewayOpsContext, api: ApiRecord, description: string | undefined, autoDeployed: boolean, snapshot = snapshotOf(c, api)): DeploymentRecord {
   const d: DeploymentRecord = {
     region: api.region,
     apiId: api.apiId,
@@ -57,7 +57,7 @@ function newDeploymentTx(c: OpsContext, api: ApiRecord, description: string | un
  * `snapshot` lets autoDeployTx read the API's configuration once for all its stages (at the quotas,
  * 10 stages × 600 documents per change otherwise).
  */
-export function autoDeployStageTx(c: OpsContext, api: ApiRecord, stage: StageRecord, snapshot?: SnapshotData): StageRecord {
+export function autoDeployStageTx(c: GatewayOpsContext, api: ApiRecord, stage: StageRecord, snapshot?: SnapshotData): StageRecord {
   const next: StageRecord = { ...stage, lastUpdatedAt: c.now() };
   if (!c.gw.routes.countPrefix(`${api.region}/${api.apiId}/`)) {
     next.lastDeploymentStatusMessage = 'Deployment attempt failed: Unable to deploy API because no routes exist in this API';
@@ -71,7 +71,7 @@ export function autoDeployStageTx(c: OpsContext, api: ApiRecord, stage: StageRec
 }
 
 /** Called by every operation that changes API-level configuration, inside its transaction. */
-export function autoDeployTx(c: OpsContext, region: string, apiId: string): void {
+export function autoDeployTx(c: GatewayOpsContext, region: string, apiId: string): void {
   const api = c.gw.apis.get(apiKey(region, apiId));
   if (!api) return;
   const stages = c.gw.childrenOf(c.gw.stages, region, apiId).filter((s) => s.autoDeploy);
@@ -80,7 +80,7 @@ export function autoDeployTx(c: OpsContext, region: string, apiId: string): void
   for (const s of stages) autoDeployStageTx(c, api, s, snapshot);
 }
 
-export function deploymentOperations(c: OpsContext) {
+export function deploymentOperations(c: GatewayOpsContext) {
   return {
     CreateDeployment(input, ctx: RequestContext) {
       return c.gw.store.withTx(() => {

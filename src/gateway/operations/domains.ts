@@ -6,7 +6,7 @@ import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, ApiMapping, DomainName, DomainNameConfiguration, MutualTlsAuthentication } from '../../protocol/generated/apigatewayv2.js';
 import { regionKey, type ApiMappingRecord, type DomainConfigRecord, type DomainNameRecord } from '../store.js';
-import { badRequest, checkTags, conflict, notFound, page, requireApi, requireStage, resourceArn, type OpsContext, wireDate } from './common.js';
+import { badRequest, checkTags, conflict, notFound, page, requireApi, requireStage, resourceArn, type GatewayOpsContext, wireDate } from './common.js';
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 const MAPPING_KEY = /^[A-Za-z0-9_.$-]+(?:\/[A-Za-z0-9_.$-]+)*$/;
@@ -76,19 +76,19 @@ function configsOf(region: string, input: DomainNameConfiguration[] | undefined,
   });
 }
 
-function requireDomain(c: OpsContext, ctx: RequestContext, name: string): DomainNameRecord {
+function requireDomain(c: GatewayOpsContext, ctx: RequestContext, name: string): DomainNameRecord {
   const d = c.gw.domainNames.get(regionKey(ctx.region, name.toLowerCase()));
   if (!d) throw notFound('DomainName', 'The domain name resource specified in the request was not found.');
   return d;
 }
 
-function requireMapping(c: OpsContext, ctx: RequestContext, domain: string, id: string): ApiMappingRecord {
+function requireMapping(c: GatewayOpsContext, ctx: RequestContext, domain: string, id: string): ApiMappingRecord {
   const m = c.gw.apiMappings.get(`${ctx.region}/${domain}/${id}`);
   if (!m) throw notFound('ApiMapping', `Invalid ApiMapping identifier specified ${id}`);
   return m;
 }
 
-function checkMapping(c: OpsContext, ctx: RequestContext, m: ApiMappingRecord): void {
+function checkMapping(c: GatewayOpsContext, ctx: RequestContext, m: ApiMappingRecord): void {
   if (m.apiMappingKey && !MAPPING_KEY.test(m.apiMappingKey)) throw badRequest(`Invalid API mapping key '${m.apiMappingKey}'.`);
   requireApi(c, ctx, m.apiId);
   requireStage(c, ctx, m.apiId, m.stage);
@@ -96,7 +96,7 @@ function checkMapping(c: OpsContext, ctx: RequestContext, m: ApiMappingRecord): 
   if (clash) throw conflict(`An API mapping with key '${m.apiMappingKey}' already exists for domain name ${m.domainName}.`);
 }
 
-export function domainOperations(c: OpsContext) {
+export function domainOperations(c: GatewayOpsContext) {
   return {
     CreateDomainName(input, ctx: RequestContext) {
       const name = input.DomainName.toLowerCase();

@@ -12,13 +12,13 @@ import { parseDefinition, toYaml } from '../openapi-off-loop.js';
 import { apiKey, childKey, type ApiRecord, type AuthorizerRecord, type IntegrationRecord, type RouteRecord } from '../store.js';
 import { apiWire, corsRecord, HTTP_ROUTE_SELECTION } from './apis.js';
 import { validateAuthorizer } from './authorizers.js';
-import { apiEndpoint, badRequest, freshApiId, requireApi, requireDeployment, requireStage, type OpsContext } from './common.js';
+import { apiEndpoint, badRequest, freshApiId, requireApi, requireDeployment, requireStage, type GatewayOpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
 import { validateIntegration } from './integrations.js';
 import { validateRoute } from './routes.js';
 
 /** Stores an imported definition into an API (whose previous routes etc. are already gone). */
-function storeDefinitionTx(c: OpsContext, ctx: RequestContext, api: ApiRecord, def: ImportedApi, failOnWarnings: boolean): string[] {
+function storeDefinitionTx(c: GatewayOpsContext, ctx: RequestContext, api: ApiRecord, def: ImportedApi, failOnWarnings: boolean): string[] {
   const warnings = [...def.warnings];
   const attempt = (what: string, fn: () => void): boolean => {
     try {
@@ -74,14 +74,14 @@ function storeDefinitionTx(c: OpsContext, ctx: RequestContext, api: ApiRecord, d
   return kept;
 }
 
-function clearDefinitionTx(c: OpsContext, region: string, apiId: string): void {
+function clearDefinitionTx(c: GatewayOpsContext, region: string, apiId: string): void {
   const g = c.gw;
   for (const r of g.childrenOf(g.routes, region, apiId)) g.routes.deleteTx(childKey(region, apiId, r.routeId));
   for (const i of g.childrenOf(g.integrations, region, apiId)) g.integrations.deleteTx(childKey(region, apiId, i.integrationId));
   for (const a of g.childrenOf(g.authorizers, region, apiId)) g.authorizers.deleteTx(childKey(region, apiId, a.authorizerId));
 }
 
-export function importExportOperations(c: OpsContext) {
+export function importExportOperations(c: GatewayOpsContext) {
   return {
     async ImportApi(input, ctx: RequestContext) {
       const def = await parseDefinition(input.Body);

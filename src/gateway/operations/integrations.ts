@@ -9,7 +9,7 @@ import type { ApiGatewayV2Operations, Integration, TlsConfig } from '../../proto
 import { compileRequestMapping, compileResponseMapping, MappingError } from '../mapping.js';
 import { isListenerArn, parseCloudMapUri, parseUriTemplate, parseUrl } from '../snapshot.js';
 import { childKey, type ApiRecord, type IntegrationRecord } from '../store.js';
-import { badRequest, conflict, page, requireApi, requireIntegration, requireVpcLink, toPascal, type OpsContext } from './common.js';
+import { badRequest, conflict, page, requireApi, requireIntegration, requireVpcLink, toPascal, type GatewayOpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
 import { requireRoom } from './quotas.js';
 
@@ -41,7 +41,7 @@ export function integrationWire(i: IntegrationRecord): Integration {
 }
 
 /** Checks a full integration record against its API; throws AWS's 400/404. */
-export function validateIntegration(c: OpsContext, ctx: RequestContext, api: ApiRecord, i: IntegrationRecord): void {
+export function validateIntegration(c: GatewayOpsContext, ctx: RequestContext, api: ApiRecord, i: IntegrationRecord): void {
   if (api.protocolType !== 'HTTP') {
     if (i.connectionType === 'VPC_LINK' && i.connectionId) requireVpcLink(c, ctx, i.connectionId);
     return;
@@ -88,7 +88,7 @@ export function validateIntegration(c: OpsContext, ctx: RequestContext, api: Api
   }
 }
 
-export function integrationOperations(c: OpsContext) {
+export function integrationOperations(c: GatewayOpsContext) {
   return {
     CreateIntegration(input, ctx: RequestContext) {
       return c.gw.store.withTx(() => {

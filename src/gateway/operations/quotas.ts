@@ -14,7 +14,7 @@
 // (429) their retry logic treats as throttling.
 import { AwsError } from '../../kernel/errors.js';
 import type { DocTable } from '../../store/store.js';
-import type { OpsContext } from './common.js';
+import type { GatewayOpsContext } from './common.js';
 
 export const PER_API_QUOTAS = { Routes: 300, Integrations: 300, Stages: 10, Authorizers: 10 } as const;
 export type PerApiResource = keyof typeof PER_API_QUOTAS;
@@ -24,13 +24,13 @@ export function quotaReached(resource: PerApiResource): AwsError {
   return new AwsError('ConflictException', `Maximum number of ${resource} for this API has been reached. Please contact AWS if you need additional ${resource}.`, { status: 429 });
 }
 
-function tableOf(c: OpsContext, resource: PerApiResource): DocTable<unknown> {
+function tableOf(c: GatewayOpsContext, resource: PerApiResource): DocTable<unknown> {
   const g = c.gw;
   return { Routes: g.routes, Integrations: g.integrations, Stages: g.stages, Authorizers: g.authorizers }[resource] as DocTable<unknown>;
 }
 
 /** Throws AWS's quota error unless the API has room for `adding` more of `resource` (a count, no documents read). */
-export function requireRoom(c: OpsContext, region: string, apiId: string, resource: PerApiResource, adding = 1): void {
+export function requireRoom(c: GatewayOpsContext, region: string, apiId: string, resource: PerApiResource, adding = 1): void {
   if (tableOf(c, resource).countPrefix(`${region}/${apiId}/`) + adding > PER_API_QUOTAS[resource]) throw quotaReached(resource);
 }
 

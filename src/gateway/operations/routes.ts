@@ -6,7 +6,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, Route, RouteParameters } from '../../protocol/generated/apigatewayv2.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { childKey, type ApiRecord, type AuthorizationType, type RouteRecord } from '../store.js';
-import { badRequest, conflict, notFound, page, requireApi, requireRoute, type OpsContext } from './common.js';
+import { badRequest, conflict, notFound, page, requireApi, requireRoute, type GatewayOpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
 import { requireRoom } from './quotas.js';
 
@@ -38,7 +38,7 @@ function requestParametersRecord(p: RouteParameters | undefined): RouteRecord['r
  * route id of the API's routes) lets a caller that adds many routes at once (an import) keep the
  * uniqueness check O(1) per route instead of re-reading every route of the API each time.
  */
-export function validateRoute(c: OpsContext, api: ApiRecord, r: RouteRecord, routeIdsByKey?: ReadonlyMap<string, string>): void {
+export function validateRoute(c: GatewayOpsContext, api: ApiRecord, r: RouteRecord, routeIdsByKey?: ReadonlyMap<string, string>): void {
   const { region, apiId } = api;
   if (api.protocolType === 'HTTP') {
     try {
@@ -81,7 +81,7 @@ export function validateRoute(c: OpsContext, api: ApiRecord, r: RouteRecord, rou
   }
 }
 
-export function routeOperations(c: OpsContext) {
+export function routeOperations(c: GatewayOpsContext) {
   return {
     CreateRoute(input, ctx: RequestContext) {
       return c.gw.store.withTx(() => {

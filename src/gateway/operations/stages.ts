@@ -7,7 +7,7 @@ import type { AccessLogSettings, ApiGatewayV2Operations, RouteSettings, RouteSet
 import { FormatError, validateFormat } from '../access-log-format.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { childKey, type AccessLogSettingsRecord, type ApiRecord, type RouteSettingsRecord, type StageRecord } from '../store.js';
-import { badRequest, checkTags, conflict, notFound, page, requireApi, requireDeployment, requireStage, toCamel, toPascal, type OpsContext, wireDate } from './common.js';
+import { badRequest, checkTags, conflict, notFound, page, requireApi, requireDeployment, requireStage, toCamel, toPascal, type GatewayOpsContext, wireDate } from './common.js';
 import { autoDeployStageTx } from './deployments.js';
 import { requireRoom } from './quotas.js';
 
@@ -49,7 +49,7 @@ function checkVariables(vars: Record<string, string>): void {
   }
 }
 
-function settingsRecord(c: OpsContext, s: RouteSettings, what: string): RouteSettingsRecord {
+function settingsRecord(c: GatewayOpsContext, s: RouteSettings, what: string): RouteSettingsRecord {
   const rec = toCamel<RouteSettingsRecord>(s)!;
   const { rate, burst } = c.limits;
   if (rec.throttlingRateLimit !== undefined && !(rec.throttlingRateLimit >= 0 && rec.throttlingRateLimit <= rate)) { // NaN too
@@ -67,7 +67,7 @@ function settingsRecord(c: OpsContext, s: RouteSettings, what: string): RouteSet
  * the routes quota: unchecked, one UpdateStage of 50,000 keys blocked the loop for 600 ms, and every
  * later change to the API paid again to rebuild the stage's throttling buckets.
  */
-function routeSettingsRecord(c: OpsContext, api: ApiRecord, map: RouteSettingsMap | undefined, base: Record<string, RouteSettingsRecord>): Record<string, RouteSettingsRecord> {
+function routeSettingsRecord(c: GatewayOpsContext, api: ApiRecord, map: RouteSettingsMap | undefined, base: Record<string, RouteSettingsRecord>): Record<string, RouteSettingsRecord> {
   const out = { ...base };
   const entries = Object.entries(map ?? {});
   if (!entries.length) return out;
@@ -100,7 +100,7 @@ function accessLogRecord(s: AccessLogSettings | undefined): AccessLogSettingsRec
   return { destinationArn: s.DestinationArn.replace(/:\*$/, ''), format: s.Format };
 }
 
-export function stageOperations(c: OpsContext) {
+export function stageOperations(c: GatewayOpsContext) {
   return {
     CreateStage(input, ctx: RequestContext) {
       return c.gw.store.withTx(() => {

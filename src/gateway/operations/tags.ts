@@ -4,13 +4,13 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations } from '../../protocol/generated/apigatewayv2.js';
 import type { DocTable } from '../../store/store.js';
 import { apiKey, childKey, regionKey } from '../store.js';
-import { badRequest, checkTags, notFound, type OpsContext } from './common.js';
+import { badRequest, checkTags, notFound, type GatewayOpsContext } from './common.js';
 
 interface Tagged {
   tags: Record<string, string>;
 }
 
-function resolve(c: OpsContext, ctx: RequestContext, arn: string): { table: DocTable<Tagged>; key: string } {
+function resolve(c: GatewayOpsContext, ctx: RequestContext, arn: string): { table: DocTable<Tagged>; key: string } {
   const m = /^arn:aws[a-z-]*:apigateway:([a-z0-9-]+)::(\/.+)$/.exec(arn);
   if (!m) throw badRequest(`Invalid resource ARN '${arn.slice(0, 200)}'.`);
   const region = m[1]!;
@@ -27,7 +27,7 @@ function resolve(c: OpsContext, ctx: RequestContext, arn: string): { table: DocT
   return found;
 }
 
-export function tagOperations(c: OpsContext) {
+export function tagOperations(c: GatewayOpsContext) {
   return {
     TagResource(input, ctx: RequestContext) {
       c.gw.store.withTx(() => {

@@ -6,7 +6,7 @@ import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, VpcLink } from '../../protocol/generated/apigatewayv2.js';
 import { regionKey, type VpcLinkRecord } from '../store.js';
-import { badRequest, checkTags, conflict, page, requireVpcLink, type OpsContext, wireDate } from './common.js';
+import { badRequest, checkTags, conflict, page, requireVpcLink, type GatewayOpsContext, wireDate } from './common.js';
 
 const MAX_SUBNETS = 10;
 
@@ -29,7 +29,7 @@ export function vpcLinkWire(l: VpcLinkRecord, now: number): VpcLink {
   };
 }
 
-export function vpcLinkOperations(c: OpsContext) {
+export function vpcLinkOperations(c: GatewayOpsContext) {
   return {
     CreateVpcLink(input, ctx: RequestContext) {
       const subnetIds = [...new Set(input.SubnetIds)];

@@ -5,9 +5,9 @@ import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, IntegrationResponse, Model, RouteParameters, RouteResponse } from '../../protocol/generated/apigatewayv2.js';
 import { childKey, type IntegrationResponseRecord, type ModelRecord, type RouteResponseRecord } from '../store.js';
-import { badRequest, conflict, notFound, page, requireApi, requireIntegration, requireRoute, type OpsContext } from './common.js';
+import { badRequest, conflict, notFound, page, requireApi, requireIntegration, requireRoute, type GatewayOpsContext } from './common.js';
 
-function requireWebSocket(c: OpsContext, ctx: RequestContext, apiId: string, what: string): void {
+function requireWebSocket(c: GatewayOpsContext, ctx: RequestContext, apiId: string, what: string): void {
   const api = requireApi(c, ctx, apiId);
   if (api.protocolType !== 'WEBSOCKET') throw badRequest(`${what} are supported only for WebSocket APIs.`);
 }
@@ -35,7 +35,7 @@ function params(p: RouteParameters | undefined): RouteResponseRecord['responsePa
   return p ? Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { required: v?.Required }])) : undefined;
 }
 
-export function websocketOperations(c: OpsContext) {
+export function websocketOperations(c: GatewayOpsContext) {
   const modelOf = (ctx: RequestContext, apiId: string, id: string) => {
     const m = c.gw.models.get(childKey(ctx.region, apiId, id));
     if (!m) throw notFound('Model', `Invalid Model identifier specified ${id}`);

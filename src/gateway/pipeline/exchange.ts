@@ -9,7 +9,7 @@ import type { Logger } from '../../kernel/log.js';
 import type { LogWriter } from '../../logs/writer.js';
 import type { UpstreamPools } from '../integrations/pools.js';
 import type { JwtVerifier } from '../jwt/verifier.js';
-import { newRequestId } from '../request-ids.js';
+import { newRequestId } from '../id-minter.js';
 import { accessLog } from './access-log.js';
 import { getHeader } from './headers.js';
 import { hostname } from '../hostname.js';

@@ -3,7 +3,7 @@
 // then the integration's request parameter mapping (headers, query string, path). A mapping that
 // reads `$request.body` makes the body buffered (≤ 10 MB) instead of streamed.
 import { jsonAt, renderValue, type ValueResolver } from '../mapping.js';
-import { newTraceId } from '../request-ids.js';
+import { newTraceId } from '../id-minter.js';
 import { contextVar } from './context-vars.js';
 import type { Exchange } from './exchange.js';
 import { applyHeaderOp } from './headers.js';

@@ -1,9 +1,10 @@
+// The async operations resource (what a namespace or instance write returns before it completes):
 // GetOperation and ListOperations (filters NAMESPACE_ID, SERVICE_ID, STATUS, TYPE, UPDATE_DATE).
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
 import type { OperationRecord } from '../store.js';
-import { checkFilter, matchFilter, page, type Condition, type HandlerDeps } from './common.js';
+import { checkFilter, matchFilter, page, type Condition, type CloudMapOpsContext } from './common.js';
 
 const STATUSES = ['SUBMITTED', 'PENDING', 'SUCCESS', 'FAIL'];
 const TYPES = ['CREATE_NAMESPACE', 'DELETE_NAMESPACE', 'UPDATE_NAMESPACE', 'UPDATE_SERVICE', 'REGISTER_INSTANCE', 'DEREGISTER_INSTANCE'];
@@ -29,7 +30,7 @@ export function operationWire(op: OperationRecord): SD.Operation {
   };
 }
 
-export function operationOperations({ cm }: HandlerDeps) {
+export function operationOperations({ cm }: CloudMapOpsContext) {
   return {
     GetOperation(input: SD.GetOperationRequest, ctx: RequestContext): SD.GetOperationResponse {
       const op = cm.operation(ctx.region, input.OperationId);
