@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { isAwsError } from '../kernel/errors.js';
 import { silentLogger } from '../kernel/log.js';
 import { createCloudMap } from './index.js';
-import { cloudMapWorld, testCtx } from './test-world.js';
+import { cloudMapWorld } from '../../test/support/cloudmap-world.js';
+import { testContext } from '../../test/support/context.js';
 
-const ctx = testCtx;
+const ctx = testContext({ service: 'servicediscovery' });
 
 async function setup(options = { healthDelayMs: 0, operationDelayMs: 0 }) {
   const w = await cloudMapWorld(options);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import packet from 'dns-packet';
-import { cloudMapWorld } from '../test-world.js';
+import { cloudMapWorld } from '../../../test/support/cloudmap-world.js';
 import { MAX_MULTIVALUE, planAnswer, type AnswerVariant } from './answers.js';
 import { encodeResponse, nameWire, RCODE, TYPE } from './wire.js';
 import { buildZoneIndex } from './zones.js';

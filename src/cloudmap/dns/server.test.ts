@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import packet from 'dns-packet';
 import { silentLogger } from '../../kernel/log.js';
-import { cloudMapWorld } from '../test-world.js';
+import { cloudMapWorld } from '../../../test/support/cloudmap-world.js';
 import { DnsServer } from './server.js';
 
 async function world() {

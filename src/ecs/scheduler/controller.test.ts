@@ -9,8 +9,9 @@ import { createEc2, ec2Migrations } from '../../ec2/index.js';
 import { createLogs, logsMigrations } from '../../logs/index.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
+import { testContext } from '../../../test/support/context.js';
 import { FakeCloudMap } from '../../../test/support/fake-cloudmap.js';
-import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
+import { FakeRuntime } from '../../../test/support/fake-runtime.js';
 import { createEcs, ecsMigrations } from '../index.js';
 
 type Handler = (input: unknown, ctx: RequestContext) => unknown;
@@ -24,7 +25,7 @@ async function harness() {
   const fake = new FakeRuntime();
   const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cm, runtime: 'process', healthDelayMs: 0, taskStableMs: 100, logger: silentLogger, runtimeOverride: fake });
   await ecs.start();
-  const ctx: RequestContext = { requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'test', service: 'ecs', operation: 'test', headers: {}, receivedAt: Date.now() };
+  const ctx = testContext({ service: 'ecs' });
   const call = <T>(op: keyof typeof ecs.handlers, input: unknown): T => (ecs.handlers[op] as unknown as Handler)(input, ctx) as T;
   call('CreateCluster', { clusterName: 'c' });
   const register = (command: string[]) =>

@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runtimeConformance } from '../conformance.js';
+import { runtimeConformance } from '../../../../test/support/runtime-conformance.js';
 import { StartError } from '../api.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { DockerEngine } from './engine-client.js';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { runtimeConformance } from '../conformance.js';
+import { runtimeConformance } from '../../../../test/support/runtime-conformance.js';
 import { StartError, type ContainerHandle } from '../api.js';
 import { ProcessRuntime } from './process-runtime.js';
 

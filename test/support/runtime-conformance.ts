@@ -1,10 +1,12 @@
 // The one conformance suite every real runtime passes (process-runtime.test.ts, docker-runtime.test.ts):
 // output lines, exit codes, environment and working directory, published ports that answer HTTP,
 // SIGTERM then SIGKILL after the timeout, exec for health checks, and what `recover` does with a
-// stored handle after a restart (docker re-adopts, process reports the container gone).
-import { describe, test, after } from 'node:test';
+// stored handle after a restart (docker re-adopts, process reports the container gone). The in-tree
+// fake the scheduler's unit tests run on (fake-runtime.ts) runs it too, with the cases it cannot
+// honestly pass marked not applicable, each with its reason.
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec } from './api.js';
+import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec } from '../../src/ecs/runtimes/api.js';
 
 export interface ConformanceTarget {
   name: string;
@@ -18,7 +20,11 @@ export interface ConformanceTarget {
   adopts: boolean;
   /** Skip the whole suite (with this reason) — e.g. no Docker engine and not required. */
   skip?: string;
+  /** Cases this runtime does not promise (a fake that runs no program), each with the reason. Real runtimes have none. */
+  notApplicable?: Partial<Record<ConformanceCase, string>>;
 }
+
+export type ConformanceCase = 'output' | 'environment' | 'ports' | 'sigterm' | 'sigkill' | 'exec' | 'recover' | 'remove' | 'cannot-start';
 
 const BOUND_MS = 20_000;
 
@@ -63,6 +69,11 @@ export function runtimeConformance(t: ConformanceTarget): void {
     let rt: ContainerRuntime;
     const started: ContainerHandle[] = [];
     const track = (h: ContainerHandle) => (started.push(h), h);
+    const applies = (c: ConformanceCase) => ({ skip: t.notApplicable?.[c] ? `not applicable to ${t.name}: ${t.notApplicable[c]}` : undefined });
+
+    before(() => {
+      rt = t.runtime();
+    });
 
     after(async () => {
       if (!rt) return;
@@ -73,8 +84,7 @@ export function runtimeConformance(t: ConformanceTarget): void {
       await rt.close();
     });
 
-    test('runs the command, passes every output line, and reports the exit code', async () => {
-      rt = t.runtime();
+    test('runs the command, passes every output line, and reports the exit code', applies('output'), async () => {
       const lines: string[] = [];
       const s = await rt.start(spec(t, { command: ['sh', '-c', 'echo one; echo two >&2; printf "three"; exit 3'], onLine: (stream, l) => lines.push(`${stream}:${l}`) }));
       track(s.handle);
@@ -84,7 +94,7 @@ export function runtimeConformance(t: ConformanceTarget): void {
       assert.deepEqual([...lines].sort(), ['stderr:two', 'stdout:one', 'stdout:three']);
     });
 
-    test('passes the environment and the working directory', async () => {
+    test('passes the environment and the working directory', applies('environment'), async () => {
       const lines: string[] = [];
       const s = await rt.start(spec(t, { command: ['sh', '-c', 'echo "$GREETING from $(pwd)"'], environment: { GREETING: 'hi there' }, workingDirectory: '/tmp', onLine: (_s, l) => lines.push(l) }));
       track(s.handle);
@@ -92,7 +102,7 @@ export function runtimeConformance(t: ConformanceTarget): void {
       assert.deepEqual(lines, ['hi there from /tmp']);
     });
 
-    test('publishes ports on 127.0.0.1 and the container answers there', async () => {
+    test('publishes ports on 127.0.0.1 and the container answers there', applies('ports'), async () => {
       const s = await rt.start(spec(t, { ...t.httpServer(8080), ports: [{ containerPort: 8080, protocol: 'tcp' }] }));
       track(s.handle);
       assert.equal(s.bindings.length, 1);
@@ -102,7 +112,7 @@ export function runtimeConformance(t: ConformanceTarget): void {
       await withDeadline(rt.stop(s.handle, 2), 'stop');
     });
 
-    test('stop sends SIGTERM first: a program that handles it exits cleanly', async () => {
+    test('stop sends SIGTERM first: a program that handles it exits cleanly', applies('sigterm'), async () => {
       const lines: string[] = [];
       const s = await rt.start(spec(t, { command: ['sh', '-c', 'trap "echo got TERM; exit 0" TERM; echo ready; while true; do sleep 0.1; done'], onLine: (_s, l) => lines.push(l) }));
       track(s.handle);
@@ -113,7 +123,7 @@ export function runtimeConformance(t: ConformanceTarget): void {
       assert.ok(lines.includes('got TERM'), `lines: ${lines.join(' | ')}`);
     });
 
-    test('stop sends SIGKILL after the timeout to a program that ignores SIGTERM', async () => {
+    test('stop sends SIGKILL after the timeout to a program that ignores SIGTERM', applies('sigkill'), async () => {
       const lines: string[] = [];
       const s = await rt.start(spec(t, { command: ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 0.1; done'], onLine: (_s, l) => lines.push(l) }));
       track(s.handle);
@@ -122,7 +132,7 @@ export function runtimeConformance(t: ConformanceTarget): void {
       assert.equal((await rt.wait(s.handle)).exitCode, 137);
     });
 
-    test('exec runs health-check commands in the container: exit codes, and a timeout is a failure', async () => {
+    test('exec runs health-check commands in the container: exit codes, and a timeout is a failure', applies('exec'), async () => {
       const s = await rt.start(spec(t, { command: ['sh', '-c', 'while true; do sleep 0.2; done'], environment: { MARK: 'present' } }));
       track(s.handle);
       assert.equal((await withDeadline(rt.exec(s.handle, ['sh', '-c', 'test "$MARK" = present'], 5000), 'exec')).exitCode, 0);
@@ -131,7 +141,7 @@ export function runtimeConformance(t: ConformanceTarget): void {
       await withDeadline(rt.stop(s.handle, 0), 'stop');
     });
 
-    test(t.adopts ? 'a restarted runtime re-adopts a running container from its stored handle' : 'a restarted runtime reports a container from a stored handle as gone', async () => {
+    test(t.adopts ? 'a restarted runtime re-adopts a running container from its stored handle' : 'a restarted runtime reports a container from a stored handle as gone', applies('recover'), async () => {
       const s = await rt.start(spec(t, { command: ['sh', '-c', 'while true; do sleep 0.2; done'] }));
       track(s.handle);
       const stored = JSON.parse(JSON.stringify(s.handle)) as ContainerHandle;
@@ -154,14 +164,14 @@ export function runtimeConformance(t: ConformanceTarget): void {
       }
     });
 
-    test('remove is idempotent', async () => {
+    test('remove is idempotent', applies('remove'), async () => {
       const s = await rt.start(spec(t, { command: ['sh', '-c', 'exit 0'] }));
       await withDeadline(rt.wait(s.handle), 'wait');
       await rt.remove(s.handle);
       await rt.remove(s.handle);
     });
 
-    test('a command that cannot run fails to start with CannotStartContainerError', async () => {
+    test('a command that cannot run fails to start with CannotStartContainerError', applies('cannot-start'), async () => {
       await assert.rejects(
         rt.start(spec(t, { command: ['/no/such/program'] })).then(async (s) => {
           // Docker may start the container and only then fail; either way the error names the cause.

@@ -1,6 +1,6 @@
 // An in-memory runtime for planner and controller unit tests only (never used by a server): it
 // "runs" containers instantly and lets a test make them exit, fail to start, or fail health checks.
-import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type ExitStatus, type Recovered, type StartedContainer } from '../api.js';
+import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type ExitStatus, type Recovered, type StartedContainer } from '../../src/ecs/runtimes/api.js';
 
 interface FakeContainer {
   id: string;
