@@ -1,5 +1,5 @@
 // The start-up banner: what a newcomer needs to point the aws CLI and SDKs at Wayfinder.
-import type { Config } from '../server/config.js';
+import { BUILT_IN_CREDENTIAL, type Config } from '../server/config.js';
 
 /** Banner lines for the facts products report (GET /_wayfinder/health). */
 export function factLines(facts: Record<string, unknown>, config: Config): string[] {
@@ -18,18 +18,21 @@ export function factLines(facts: Record<string, unknown>, config: Config): strin
 export function banner(config: Config, port: number, extra: string[] = []): string {
   const host = config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host;
   const endpoint = `http://${host}:${port}`;
+  const publicKey = config.credentials.some((c) => c.accessKeyId === BUILT_IN_CREDENTIAL.accessKeyId);
   const lines = [
     `Wayfinder is up — API Gateway HTTP API → VPC link → Cloud Map → ECS, on this machine.`,
     ``,
     `  endpoint     ${endpoint}`,
     `  region       ${config.region} (signed requests use their own)`,
-    `  credentials  test / test  (account ${config.accountId})${config.credentials.length > 1 ? ` + ${config.credentials.length - 1} configured` : ''}`,
+    publicKey
+      ? `  credentials  test / test  (account ${config.accountId})${config.credentials.length > 1 ? ` + ${config.credentials.length - 1} configured` : ''}`
+      : `  credentials  your --credentials only (${config.credentials.length} key pair${config.credentials.length === 1 ? '' : 's'}): test/test serves loopback binds only`,
     `  auth         SigV4 ${config.auth === 'on' ? 'verified' : 'NOT verified (--auth off)'}`,
     `  data         ${config.dataDir}`,
     ...extra.map((l) => `  ${l}`),
     ``,
     `Point your tools at it:`,
-    `  export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${config.region}`,
+    `  export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=${publicKey ? 'test' : '<your key>'} AWS_SECRET_ACCESS_KEY=${publicKey ? 'test' : '<your secret>'} AWS_DEFAULT_REGION=${config.region}`,
     `  aws --endpoint-url ${endpoint} ec2 describe-vpcs`,
     ``,
     `Cloud Map DiscoverInstances: SDKs send it to data-${host}:${port}. Add "127.0.0.1 data-localhost" to /etc/hosts`,

@@ -55,7 +55,8 @@ export class HostPolicy {
     const bind = unbracket(opts.bindHost.toLowerCase());
     this.bindAll = WILDCARD_BINDS.has(bind);
     this.names = new Set([...opts.hostnames.map((h) => unbracket(h.toLowerCase())), ...CONTAINER_HOST_NAMES]);
-    if (!this.bindAll) this.names.add(bind);
+    // A wildcard bind serves its own address too (`http://0.0.0.0:4566` reaches this machine).
+    this.names.add(bind);
     this.origins = new Set(opts.corsOrigins.map((o) => o.toLowerCase()));
   }
 
