@@ -3,6 +3,9 @@
 // model shape and one `<Service>Operations` interface listing every operation of the model. A product
 // implements a service by providing a HandlerTable<…Operations>; the compiler then refuses a table
 // that forgets an operation, and an operation marked `notImplemented` answers a modelled 501.
+// It also lists the model's error codes (its shapes marked `exception`) as `<service>ErrorCodes` and
+// the `<Service>ErrorCode` union; src/protocol/error-codes.ts adds EC2's (documented, not modelled:
+// ec2.ts lists none) and the common ones, and AwsError takes no other code.
 import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +80,13 @@ function generate(service, prefix) {
   lines.push('}', '', `export const ${prefix[0].toLowerCase() + prefix.slice(1)}OperationNames = [`);
   for (const op of ops) lines.push(`  ${JSON.stringify(op)},`);
   lines.push('] as const;', '');
+  const errors = Object.keys(model.shapes).filter((name) => model.shapes[name].exception).sort();
+  if (errors.length) {
+    const list = `${prefix[0].toLowerCase() + prefix.slice(1)}ErrorCodes`;
+    lines.push(`/** The error codes models/${service}.json defines (its shapes marked \`exception\`). */`, `export const ${list} = [`);
+    for (const code of errors) lines.push(`  ${JSON.stringify(code)},`);
+    lines.push('] as const;', `export type ${prefix}ErrorCode = (typeof ${list})[number];`, '');
+  }
   writeFileSync(join(outDir, `${service}.ts`), lines.join('\n'));
 }
 

@@ -4,7 +4,7 @@
 // DNS with it. Here it only costs this thread. The answer sent back is small: a definition already
 // checked against the per-API quotas (at most 300 routes), or an error, or a YAML text.
 import { parentPort } from 'node:worker_threads';
-import { isAwsError } from '../kernel/errors.js';
+import { isAwsError, type AwsErrorCode } from '../kernel/errors.js';
 import { importOpenApi, OpenApiError, type ImportedApi } from './openapi.js';
 import { requireDefinitionFits } from './operations/quotas.js';
 
@@ -12,7 +12,7 @@ export type WorkerTask = { kind: 'import'; body: string } | { kind: 'yaml'; doc:
 export type WorkerAnswer =
   | { ok: true; def: ImportedApi }
   | { ok: true; text: string }
-  | { ok: false; code: string; message: string; status: number | undefined };
+  | { ok: false; code: AwsErrorCode; message: string; status: number | undefined };
 
 const badRequest = (message: string): WorkerAnswer => ({ ok: false, code: 'BadRequestException', message, status: undefined });
 

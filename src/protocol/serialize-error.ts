@@ -3,6 +3,7 @@
 //   rest-json: {"message", "__type", …}, x-amzn-ErrorType header, status from the error shape
 //   ec2:       <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>
 import { AwsError } from '../kernel/errors.js';
+import type { CommonErrorCode, Ec2ErrorCode } from './error-codes.js';
 import type { Protocol, ServiceModel } from './model.js';
 import { writeJson, xmlEscape } from './serialize-output.js';
 import type { AuthFailureKind } from './sigv4.js';
@@ -51,7 +52,7 @@ export function serializeError(protocol: Protocol, model: ServiceModel | undefin
 /** Maps a SigV4 failure to the code and status each protocol uses for it. */
 export function authError(protocol: Protocol, kind: AuthFailureKind, message: string): AwsError {
   if (protocol === 'ec2') {
-    const map: Record<AuthFailureKind, [string, number]> = {
+    const map: Record<AuthFailureKind, [Ec2ErrorCode, number]> = {
       missing: ['MissingAuthenticationToken', 401],
       incomplete: ['IncompleteSignature', 400],
       'unknown-key': ['AuthFailure', 401],
@@ -65,7 +66,7 @@ export function authError(protocol: Protocol, kind: AuthFailureKind, message: st
   }
   // A presigned URL AWS would never have issued (valid for over a week) is refused outright: 403.
   const status = protocol === 'rest-json' || kind === 'bad-presign' ? 403 : 400;
-  const codes: Record<AuthFailureKind, string> = {
+  const codes: Record<AuthFailureKind, CommonErrorCode> = {
     missing: 'MissingAuthenticationTokenException',
     incomplete: 'IncompleteSignatureException',
     'unknown-key': 'UnrecognizedClientException',

@@ -1,14 +1,15 @@
 // The services Wayfinder speaks, indexed for routing: awsJson target prefixes, rest-json URI
 // templates, SigV4 signing names, plus the few wire facts the models do not carry (which error code
 // a service uses for invalid input, how large a request body may be).
+import type { ServiceErrorCode } from './error-codes.js';
 import { loadModel, SERVICE_NAMES, signingName, type Protocol, type ServiceModel, type ServiceName } from './model.js';
 import { compileRestRoutes, type RestRoute } from './rest-routes.js';
 
-export interface ServiceTraits {
+export interface ServiceTraits<S extends ServiceName = ServiceName> {
   /** Error code for a model constraint violation (length, range, enum, pattern, required). */
-  validationCode: string;
+  validationCode: ServiceErrorCode<S>;
   /** Error code for a value of the wrong type or a body that is not parseable. */
-  serializationCode: string;
+  serializationCode: ServiceErrorCode<S>;
   /** Largest request body accepted, in bytes; larger ones get 413 before they are read whole. */
   bodyLimit: number;
 }
@@ -26,7 +27,7 @@ export interface ServiceSpec {
 const MiB = 1024 * 1024;
 
 // Codes chosen from each service's own modelled errors so SDKs raise a typed exception.
-const TRAITS: Record<ServiceName, ServiceTraits> = {
+const TRAITS: { [S in ServiceName]: ServiceTraits<S> } = {
   ec2: { validationCode: 'InvalidParameterValue', serializationCode: 'InvalidParameterValue', bodyLimit: 1 * MiB },
   logs: { validationCode: 'InvalidParameterException', serializationCode: 'SerializationException', bodyLimit: 2 * MiB },
   servicediscovery: { validationCode: 'InvalidInput', serializationCode: 'SerializationException', bodyLimit: 1 * MiB },

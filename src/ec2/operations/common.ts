@@ -1,6 +1,7 @@
 // Helpers shared by the EC2 operations: tag specifications, tag validation, DryRun, pagination.
 import { AwsError } from '../../kernel/errors.js';
 import { paginate, type Page } from '../../kernel/paginate.js';
+import type { Ec2ErrorCode } from '../../protocol/error-codes.js';
 import type { Tag, TagSpecification } from '../../protocol/generated/ec2.js';
 
 /** Tags from TagSpecifications for one resource type (others are an error, as AWS). */
@@ -44,7 +45,7 @@ export function page<T>(items: T[], keyOf: (t: T) => string, maxResults: number 
 }
 
 /** Describe-by-ids: every requested id must exist, else the resource's NotFound code with AWS's text. */
-export function requireAll<T>(ids: string[] | undefined, found: (id: string) => T | undefined, code: string, noun: string): T[] | undefined {
+export function requireAll<T>(ids: string[] | undefined, found: (id: string) => T | undefined, code: Ec2ErrorCode, noun: string): T[] | undefined {
   if (!ids?.length) return undefined;
   const missing = ids.filter((id) => !found(id));
   if (missing.length) throw new AwsError(code, `The ${noun} ID${missing.length > 1 ? 's' : ''} '${missing.join(', ')}' ${missing.length > 1 ? 'do' : 'does'} not exist`);

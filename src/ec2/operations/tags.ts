@@ -1,5 +1,6 @@
 // CreateTags / DeleteTags / DescribeTags across VPCs, subnets, security groups and network interfaces.
 import { AwsError } from '../../kernel/errors.js';
+import type { Ec2ErrorCode } from '../../protocol/error-codes.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Operations } from '../../protocol/generated/ec2.js';
 import type { CreateTagsRequest, DeleteTagsRequest, DescribeTagsRequest, DescribeTagsResult, TagDescription } from '../../protocol/generated/ec2.js';
@@ -12,7 +13,7 @@ interface Taggable {
   table: { get(key: string): { tags: Record<string, string> } | undefined; putTx(key: string, v: unknown): boolean; withPrefix(p: string): Array<{ tags: Record<string, string> }> };
   type: string;
   idOf: (r: never) => string;
-  notFound: string;
+  notFound: Ec2ErrorCode;
   noun: string;
 }
 
