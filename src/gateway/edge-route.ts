@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerExchange } from '../http1/exchange.js';
 import { NodeExchange } from '../http1/node-exchange.js';
 import type { Destination, EdgeRoute, RequestHead } from '../http1/routes.js';
-import { Exchange, type Arrival, type GatewayRuntime } from './pipeline/exchange.js';
+import { GatewayExchange, type Arrival, type GatewayServices } from './pipeline/gateway-exchange.js';
 import { runPipeline } from './pipeline/index.js';
 import { answer } from './pipeline/reply.js';
 import type { GatewayView } from './view.js';
@@ -91,10 +91,10 @@ export function oversizedHeadAnswer(partialHead: string): { status: number; head
   return { status: 413, headers: ['Content-Type', 'application/json'], body: '{"message":"Request Entity Too Large"}' };
 }
 
-export function gatewayEdgeRoute(view: GatewayView, runtime: GatewayRuntime): EdgeRoute {
+export function gatewayEdgeRoute(view: GatewayView, services: GatewayServices): EdgeRoute {
   const serve = (io: ServerExchange): void => {
     const arrival = (io as unknown as Tagged)[ARRIVAL]!;
-    const x = new Exchange(io, arrival, runtime);
+    const x = new GatewayExchange(io, arrival, services);
     io.listen(x);
     const api = view.apis.get(arrival.apiId);
     if (!api) {

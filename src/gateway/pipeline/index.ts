@@ -5,11 +5,11 @@
 //   request:  stage selection → throttling → CORS preflight → route selection → authorization
 //             → parameter mapping → integration
 //   response: response mapping → CORS headers → apigw-requestid   (every answer, ours or the backend's)
-//   finally:  access log (when the stage has one), once the response is done: Exchange.closed()
+//   finally:  access log (when the stage has one), once the response is done: GatewayExchange.closed()
 import { authorize } from './authorize.js';
 import { corsHeaders } from './cors-headers.js';
 import { corsPreflight } from './cors-preflight.js';
-import type { Exchange } from './exchange.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 import { integrate } from './integrate.js';
 import { mapRequest } from './map-params.js';
 import { answerInternalError } from './reply.js';
@@ -19,7 +19,7 @@ import { selectRoute } from './route.js';
 import { selectStage } from './stage.js';
 import { throttle } from './throttle.js';
 
-export type Step = (x: Exchange) => boolean | Promise<boolean>;
+export type Step = (x: GatewayExchange) => boolean | Promise<boolean>;
 
 /** What a response step edits: the status and the flat [name, value, …] header list. */
 export interface ResponseHead {
@@ -34,14 +34,14 @@ export interface ResponseHead {
   checked?: boolean;
 }
 
-export type ResponseStep = (x: Exchange, head: ResponseHead) => void;
+export type ResponseStep = (x: GatewayExchange, head: ResponseHead) => void;
 
 export const REQUEST_STEPS: readonly Step[] = [selectStage, throttle, corsPreflight, selectRoute, authorize, mapRequest, integrate];
 
 export const RESPONSE_STEPS: readonly ResponseStep[] = [mapResponse, corsHeaders, requestIdHeader];
 
 /** Runs the request steps from `from`; synchronous until a step returns a promise. */
-export function runPipeline(x: Exchange, from = 0): void {
+export function runPipeline(x: GatewayExchange, from = 0): void {
   for (let i = from; i < REQUEST_STEPS.length; i++) {
     let r: boolean | Promise<boolean>;
     try {

@@ -2,8 +2,8 @@
 // otherwise `$default` with the whole path; custom domains name the stage through their API mapping.
 // No stage → 404 and no access log line. Also where request limits are checked (10 KB request line +
 // headers, 10 MB payload → 413), once the stage is known so the refusal is logged (the access log
-// line is written when the exchange closes, see Exchange.closed).
-import type { Exchange } from './exchange.js';
+// line is written when the exchange closes, see GatewayExchange.closed).
+import type { GatewayExchange } from './gateway-exchange.js';
 import { answer, answerTooLarge, answerUnsupported } from './reply.js';
 import { safeDecode } from '../router.js';
 import { removeDotSegments } from '../dot-segments.js';
@@ -22,7 +22,7 @@ function decodeSegment(s: string): string {
   return safeDecode(s);
 }
 
-export function selectStage(x: Exchange): boolean {
+export function selectStage(x: GatewayExchange): boolean {
   const a = x.arrival;
   const api = x.api;
   let stage;

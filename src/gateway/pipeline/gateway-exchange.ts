@@ -1,7 +1,8 @@
-// One request through the data plane: what arrived, what each step decided, and the facts the
+// One request through the data plane (not to be confused with src/http1/exchange.ts, the connection's
+// side of a request that this object drives): what arrived, what each step decided, and the facts the
 // access log and `$context` report. Steps read and fill this object; nothing else is allocated per
 // step. The request and its response are one `ServerExchange` (the lean front's, or node:http's
-// behind an adapter); headers are read from its flat rawHeaders array only. The Exchange is also
+// behind an adapter); headers are read from its flat rawHeaders array only. The GatewayExchange is also
 // the listener of the connection's events (drain, client gone, done): no closure per request.
 import type { ExchangeEvents, ServerExchange } from '../../http1/exchange.js';
 import type { DiscoveryView } from '../../cloudmap/api.js';
@@ -23,7 +24,8 @@ export type Arrival =
   | { via: 'path'; apiId: string; host: string; rawPath: string }
   | { via: 'domain'; host: string; apiId: string; stage: string; rawPath: string; basePath: string };
 
-export interface GatewayRuntime {
+/** What the data plane's steps use beyond the request itself, shared by every exchange. */
+export interface GatewayServices {
   /** The bound edge port (X-Forwarded-Port, apiEndpoint). */
   port(): number;
   /** The same, as text (X-Forwarded-Port on every request). */
@@ -37,7 +39,7 @@ export interface GatewayRuntime {
   discovery: DiscoveryView | undefined;
 }
 
-/** The upstream side of a proxied request, as the Exchange drives it when the client acts. */
+/** The upstream side of a proxied request, as the GatewayExchange drives it when the client acts. */
 export interface UpstreamControl {
   /** The client drained: let response bytes flow again. */
   resume(): void;
@@ -45,7 +47,7 @@ export interface UpstreamControl {
   abort(): void;
 }
 
-export class Exchange implements ExchangeEvents {
+export class GatewayExchange implements ExchangeEvents {
   readonly requestId = newRequestId();
   readonly receivedAt = Date.now();
   readonly t0 = performance.now();
@@ -114,7 +116,7 @@ export class Exchange implements ExchangeEvents {
   constructor(
     readonly io: ServerExchange,
     readonly arrival: Arrival,
-    readonly runtime: GatewayRuntime,
+    readonly services: GatewayServices,
   ) {
     this.method = io.method;
     const url = io.url;
