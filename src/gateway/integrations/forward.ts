@@ -5,10 +5,11 @@
 import { UpstreamError, type BodySource, type ClientCall, type ResponseHandler } from '../../http1/client-call.js';
 import type { ClientPool } from '../../http1/client-pool.js';
 import type { BodySink } from '../../http1/exchange.js';
-import type { ResponseHead } from '../pipeline/index.js';
+import type { ResponseHead } from '../pipeline/response.js';
 import type { GatewayExchange, UpstreamControl } from '../pipeline/gateway-exchange.js';
-import { answerInternalError, sendHead } from '../pipeline/reply.js';
-import { MAX_PAYLOAD_BYTES } from '../pipeline/stage.js';
+import { answerInternalError } from '../pipeline/reply.js';
+import { sendHead } from '../pipeline/response.js';
+import { MAX_PAYLOAD_BYTES } from '../pipeline/limits.js';
 
 export const PAYLOAD_TOO_LARGE = 'ERR_PAYLOAD_TOO_LARGE';
 

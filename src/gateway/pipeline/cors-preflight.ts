@@ -3,7 +3,7 @@
 // catch it) is answered here with 204 and the configured headers, without authorization or integration.
 import { allowedOrigin } from '../cors.js';
 import type { GatewayExchange } from './gateway-exchange.js';
-import { sendHead } from './reply.js';
+import { sendHead } from './response.js';
 import { matchRoute } from './route.js';
 
 export function corsPreflight(x: GatewayExchange): boolean {

@@ -11,7 +11,6 @@ import type { LogWriter } from '../../logs/writer.js';
 import type { UpstreamPools } from '../integrations/pools.js';
 import type { JwtVerifier } from '../jwt/verifier.js';
 import { newRequestId } from '../request-ids.js';
-import { accessLog } from './access-log.js';
 import { getHeader } from './headers.js';
 import { hostname } from '../hostname.js';
 import type { RouteMatch, SplitPath } from '../router.js';
@@ -112,6 +111,8 @@ export class GatewayExchange implements ExchangeEvents {
   clientGone = false;
   /** Why Wayfinder could not serve something AWS would (x-wayfinder-error, never on success). */
   unsupported: string | undefined;
+  /** Called once when the exchange has closed: the pipeline runner's access log (index.ts). */
+  whenClosed: ((x: GatewayExchange) => void) | undefined;
 
   constructor(
     readonly io: ServerExchange,
@@ -193,6 +194,6 @@ export class GatewayExchange implements ExchangeEvents {
   }
 
   closed(): void {
-    if (this.stage?.accessLog) accessLog(this);
+    this.whenClosed?.(this);
   }
 }

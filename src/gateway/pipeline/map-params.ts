@@ -8,7 +8,7 @@ import { contextVar } from './context-vars.js';
 import type { GatewayExchange } from './gateway-exchange.js';
 import { applyHeaderOp } from './headers.js';
 import { answer, answerTooLarge } from './reply.js';
-import { MAX_PAYLOAD_BYTES } from './stage.js';
+import { MAX_PAYLOAD_BYTES } from './limits.js';
 import type { BodySink } from '../../http1/exchange.js';
 
 /** Never forwarded: hop-by-hop (RFC 9110 §7.6.1), Host (set to the integration's), Expect (handled here). */

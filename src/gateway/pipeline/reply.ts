@@ -1,6 +1,6 @@
-// Answers the gateway gives itself (404, 429, 401, 503 …), always AWS's JSON body, and the common
-// path every response head takes through the response steps before it is written.
-import { RESPONSE_STEPS, type ResponseHead } from './index.js';
+// Answers the gateway gives itself (404, 429, 401, 503 …), always AWS's JSON body; each goes through
+// the response steps (response.ts) like a backend's answer.
+import { sendHead } from './response.js';
 import type { GatewayExchange } from './gateway-exchange.js';
 
 const RESPONSE_TYPES: Record<number, string> = {
@@ -22,13 +22,6 @@ function bodyFor(message: string): Buffer {
     if (bodies.size < 64) bodies.set(message, b);
   }
   return b;
-}
-
-/** Runs the response steps over a head and writes it. */
-export function sendHead(x: GatewayExchange, head: ResponseHead): void {
-  for (let i = 0; i < RESPONSE_STEPS.length; i++) RESPONSE_STEPS[i]!(x, head);
-  x.status = head.status;
-  x.io.writeHead(head.status, head.headers, head.checked === true);
 }
 
 /** A complete gateway answer `{"message": …}`. Returns false so steps can `return answer(…)`. */

@@ -1,5 +1,5 @@
 // Response step 3 — every answer carries `apigw-requestid` ($context.requestId).
-import type { ResponseHead } from './index.js';
+import type { ResponseHead } from './response.js';
 import type { GatewayExchange } from './gateway-exchange.js';
 
 export function requestIdHeader(x: GatewayExchange, head: ResponseHead): void {

@@ -3,7 +3,7 @@
 // `$context.x` and `$stageVariables.x`. Only backend answers are mapped, never the gateway's own.
 import { jsonAt, renderValue, type ValueResolver } from '../mapping.js';
 import { contextVar } from './context-vars.js';
-import type { ResponseHead } from './index.js';
+import type { ResponseHead } from './response.js';
 import type { GatewayExchange } from './gateway-exchange.js';
 import { applyHeaderOp, getHeader } from './headers.js';
 

@@ -2,14 +2,12 @@
 // otherwise `$default` with the whole path; custom domains name the stage through their API mapping.
 // No stage → 404 and no access log line. Also where request limits are checked (10 KB request line +
 // headers, 10 MB payload → 413), once the stage is known so the refusal is logged (the access log
-// line is written when the exchange closes, see GatewayExchange.closed).
+// line is written when the exchange closes, see runPipeline).
 import type { GatewayExchange } from './gateway-exchange.js';
 import { answer, answerTooLarge, answerUnsupported } from './reply.js';
 import { safeDecode } from '../router.js';
 import { removeDotSegments } from '../dot-segments.js';
-
-export const MAX_HEADER_BYTES = 10240;
-export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+import { MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './limits.js';
 
 function firstSegment(rawPath: string): string {
   const end = rawPath.indexOf('/', 1);
