@@ -15,13 +15,8 @@ import { getHeader } from './headers.js';
 import { hostname } from '../hostname.js';
 import type { RouteMatch, SplitPath } from '../router.js';
 import type { CompiledDeployment, CompiledRoute } from '../snapshot.js';
+import type { Arrival } from '../stage-selection.js';
 import type { ApiRuntime, GatewayView, StageRuntime } from '../view.js';
-
-/** How the request named its API (set by the edge route before the pipeline runs). */
-export type Arrival =
-  | { via: 'host'; apiId: string; host: string; rawPath: string }
-  | { via: 'path'; apiId: string; host: string; rawPath: string }
-  | { via: 'domain'; host: string; apiId: string; stage: string; rawPath: string; basePath: string };
 
 /** What the data plane's steps use beyond the request itself, shared by every exchange. */
 export interface GatewayServices {

@@ -29,7 +29,11 @@ function valueImports(file: string, text: string): string[] {
     if (m[1]) continue;
     const names = m[2];
     if (names?.startsWith('{')) {
-      const specs = names.slice(1, -1).split(',').map((s) => s.trim()).filter(Boolean);
+      const specs = names
+        .slice(1, -1)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (specs.length && specs.every((s) => s.startsWith('type '))) continue;
     }
     out.push(resolve(dirname(file), m[3]!.replace(/\.js$/, '.ts')));
@@ -63,13 +67,19 @@ function findCycle(graph: Map<string, string[]>): string[] | undefined {
 test('the gateway pipeline has no import cycle', () => {
   assert.ok(existsSync(join(gatewayDir, 'pipeline')), `sources not found at ${gatewayDir}`);
   const graph = new Map<string, string[]>();
-  for (const f of sources(gatewayDir)) graph.set(f, valueImports(f, readFileSync(f, 'utf8')).filter((g) => g.startsWith(gatewayDir)));
+  for (const f of sources(gatewayDir))
+    graph.set(
+      f,
+      valueImports(f, readFileSync(f, 'utf8')).filter((g) => g.startsWith(gatewayDir)),
+    );
   const cycle = findCycle(graph);
   assert.equal(cycle, undefined, `import cycle: ${cycle?.map((f) => relative(gatewayDir, f)).join(' → ')}`);
 });
 
 test('the cycle check sees value imports and skips type-only ones', () => {
-  const text = ["import type { A } from './a.js';", "import { type B } from './b.js';", "import { c, type C } from './c.js';", "import d from '../d.js';", "import './e.js';"].join('\n');
+  const text = ["import type { A } from './a.js';", "import { type B } from './b.js';", "import { c, type C } from './c.js';", "import d from '../d.js';", "import './e.js';"].join(
+    '\n',
+  );
   assert.deepEqual(
     valueImports('/x/y/f.ts', text).map((f) => relative('/x', f)),
     ['y/c.ts', 'd.ts', 'y/e.ts'],
