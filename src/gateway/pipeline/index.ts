@@ -4,7 +4,7 @@
 //
 //   request:  stage selection → throttling → CORS preflight → route selection → authorization
 //             → parameter mapping → integration
-//   response: response mapping → CORS headers → apigw-requestid   (every answer, ours or the backend's)
+//   response: response mapping → CORS headers → apigw-requestid   (response.ts; every answer, ours or the backend's)
 //   finally:  access log (when the stage has one), once the response is done: runPipeline registers
 //             it as the exchange's `whenClosed`
 import { accessLog } from './access-log.js';
