@@ -11,13 +11,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerExchange } from '../http1/exchange.js';
 import { NodeExchange } from '../http1/node-exchange.js';
 import type { Destination, EdgeRoute, RequestHead } from '../http1/routes.js';
-import { Exchange, type Arrival, type GatewayRuntime } from './pipeline/exchange.js';
+import { GatewayExchange, type GatewayServices } from './pipeline/gateway-exchange.js';
 import { runPipeline } from './pipeline/index.js';
 import { answer } from './pipeline/reply.js';
 import type { GatewayView } from './view.js';
 import { hostname } from './hostname.js';
 import { removeDotSegments } from './dot-segments.js';
-import { safeDecode } from './router.js';
+import { matchMapping, type Arrival } from './stage-selection.js';
 
 export const PATH_FORM = '/_aws/execute-api/';
 const ARRIVAL = Symbol('wayfinder.gateway.arrival');
@@ -30,20 +30,13 @@ function pathOf(url: string): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
-/** Picks the mapping with the longest key that prefixes the path; the key is removed from the path. */
-function domainArrival(view: GatewayView, name: string, host: string, rawPath: string): Arrival | undefined {
+/** The domain's mapping for the path (stage-selection.ts); no mapping: an arrival no API serves (404). */
+function domainArrival(view: GatewayView, name: string, host: string, requestPath: string): Arrival | undefined {
   const domain = view.domains.get(name);
   if (!domain) return undefined;
-  const segs = rawPath.split('/').filter(Boolean);
-  for (const m of domain.mappings) {
-    if (m.keySegments.length > segs.length) continue;
-    let ok = true;
-    for (let i = 0; i < m.keySegments.length && ok; i++) ok = safeDecode(segs[i]!) === m.keySegments[i];
-    if (!ok) continue;
-    const rest = m.keySegments.length ? '/' + segs.slice(m.keySegments.length).join('/') : rawPath;
-    return { via: 'domain', host, apiId: m.apiId, stage: m.stage, rawPath: rest === '' ? '/' : rest, basePath: m.key };
-  }
-  return { via: 'domain', host, apiId: '', stage: '', rawPath, basePath: '' };
+  const m = matchMapping(domain.mappings, requestPath);
+  if (!m) return { via: 'domain', host, apiId: '', stage: '', rawPath: requestPath, basePath: '' };
+  return { via: 'domain', host, apiId: m.mapping.apiId, stage: m.mapping.stage, rawPath: m.rawPath, basePath: m.mapping.key };
 }
 
 export function arrivalOf(req: RequestHead, view: GatewayView, to: Destination): Arrival | undefined {
@@ -65,8 +58,7 @@ export function arrivalOf(req: RequestHead, view: GatewayView, to: Destination):
   // A foreign name is an API's only when it is a custom domain (never a served name: those are
   // refused by CreateDomainName and sorted out by the edge before any domain is looked up).
   if (!view.domains.size || !view.domains.has(to.hostName)) return undefined;
-  // The mapping is chosen on the resolved path: `/v1/../admin` is the root mapping's `/admin`.
-  return domainArrival(view, to.hostName, hostHeader(req), removeDotSegments(pathOf(url) || '/'));
+  return domainArrival(view, to.hostName, hostHeader(req), pathOf(url) || '/');
 }
 
 function hostHeader(req: RequestHead): string {
@@ -91,10 +83,10 @@ export function oversizedHeadAnswer(partialHead: string): { status: number; head
   return { status: 413, headers: ['Content-Type', 'application/json'], body: '{"message":"Request Entity Too Large"}' };
 }
 
-export function gatewayEdgeRoute(view: GatewayView, runtime: GatewayRuntime): EdgeRoute {
+export function gatewayEdgeRoute(view: GatewayView, services: GatewayServices): EdgeRoute {
   const serve = (io: ServerExchange): void => {
     const arrival = (io as unknown as Tagged)[ARRIVAL]!;
-    const x = new Exchange(io, arrival, runtime);
+    const x = new GatewayExchange(io, arrival, services);
     io.listen(x);
     const api = view.apis.get(arrival.apiId);
     if (!api) {

@@ -3,12 +3,15 @@
 //   or host=<custom domain>&method=…&path=…
 // Answers the stage chosen, the deployment it serves, every route of that deployment with whether it
 // matches and why not, the winner with the precedence rule that made it win, and where the
-// integration would send the request. Read-only, from the same in-memory view as the data plane.
+// integration would send the request. Read-only, from the same in-memory view as the data plane, and
+// the stage and API mapping are chosen by the data plane's own functions (stage-selection.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson, type InternalRoute } from '../http1/routes.js';
 import type { DiscoveryView } from '../cloudmap/api.js';
 import { hostname } from './hostname.js';
+import { removeDotSegments } from './dot-segments.js';
 import { safeDecode, splitPath, type SplitPath } from './router.js';
+import { matchMapping, selectStage, type StageSelection } from './stage-selection.js';
 import type { CompiledDeployment, CompiledRoute } from './snapshot.js';
 import type { ApiRuntime, GatewayView, StageRuntime } from './view.js';
 
@@ -90,49 +93,57 @@ export interface ExplainQuery {
   stage?: string;
 }
 
+function describeHostSelection(sel: StageSelection<StageRuntime>, stageName: string | undefined): string {
+  if (sel.how === 'named') return `the first path segment '${sel.segment}' names stage ${stageName}; the route path is ${sel.path}`;
+  const first = sel.segment;
+  const why = !first ? 'the path is /' : safeDecode(first) === '$default' ? `'${first}' is a path segment, not a stage name, on the execute-api host` : `no stage is named '${first}'`;
+  return stageName ? `${why}: the $default stage serves the whole path` : `${why} and there is no $default stage`;
+}
+
 export function explain(view: GatewayView, discovery: DiscoveryView | undefined, q: ExplainQuery): { status: number; body: Record<string, unknown> } {
   let api: ApiRuntime | undefined;
   let stage: StageRuntime | undefined;
-  let path = q.path.startsWith('/') ? q.path : `/${q.path}`;
-  const rawQuery = path.includes('?') ? path.slice(path.indexOf('?') + 1) : '';
-  path = path.split('?')[0]!;
+  let requestPath = q.path.startsWith('/') ? q.path : `/${q.path}`;
+  const rawQuery = requestPath.includes('?') ? requestPath.slice(requestPath.indexOf('?') + 1) : '';
+  requestPath = requestPath.split('?')[0]!;
+  // Stage and mapping selection are the data plane's own functions (stage-selection.ts): the
+  // explainer answers for exactly the request the edge would route.
+  let path: string;
   let stageSelection: string;
-  if (q.host) {
-    const d = view.domains.get(hostname(q.host));
+  const host = q.host || undefined;
+  if (host) {
+    const d = view.domains.get(hostname(host));
     if (!d) return { status: 404, body: { message: `No custom domain name ${q.host}` } };
-    const segs = path.split('/').filter(Boolean);
-    const m = d.mappings.find((mm) => mm.keySegments.every((k, i) => segs[i] === k));
+    const m = matchMapping(d.mappings, requestPath);
     if (!m) return { status: 200, body: { result: '404 Not Found: no API mapping of this domain matches the path', mappings: d.mappings.map((mm) => mm.key || '(root)') } };
-    api = view.apis.get(m.apiId);
-    stage = api?.stages.get(m.stage);
-    path = m.keySegments.length ? '/' + segs.slice(m.keySegments.length).join('/') : path;
-    stageSelection = `custom domain ${d.name}: API mapping '${m.key || '(root)'}' selects API ${m.apiId}, stage ${m.stage}`;
+    const mapping = m.mapping;
+    stageSelection = `custom domain ${d.name}: API mapping '${mapping.key || '(root)'}' selects API ${mapping.apiId}, stage ${mapping.stage}`;
+    api = view.apis.get(mapping.apiId);
+    if (!api) return { status: 200, body: { stageSelection, result: '404 Not Found: the mapped API does not exist' } };
+    const sel = selectStage(api, { via: 'domain', host, apiId: mapping.apiId, stage: mapping.stage, rawPath: m.rawPath, basePath: mapping.key });
+    stage = sel.stage;
+    path = sel.path;
   } else {
     api = q.apiId ? view.apis.get(q.apiId) : undefined;
     if (!api) return { status: 404, body: { message: `No API ${q.apiId ?? '(apiId missing)'}` } };
     if (q.stage !== undefined) {
       stage = api.stages.get(q.stage);
+      path = removeDotSegments(requestPath);
       stageSelection = stage ? `stage ${q.stage} as asked` : `API ${api.apiId} has no stage ${q.stage}`;
     } else {
-      const first = path.split('/').filter(Boolean)[0];
-      const named = first && first !== '$default' ? api.stages.get(safeDecode(first)) : undefined;
-      if (named) {
-        stage = named;
-        path = path.slice(first!.length + 1) || '/';
-        stageSelection = `the first path segment '${first}' names stage ${named.name}; the route path is ${path}`;
-      } else {
-        stage = api.defaultStage;
-        stageSelection = stage
-          ? `${first ? `no stage is named '${first}'` : 'the path is /'}: the $default stage serves the whole path`
-          : `${first ? `no stage is named '${first}'` : 'the path is /'} and there is no $default stage`;
-      }
+      const sel = selectStage(api, { via: 'host', apiId: api.apiId, host: '', rawPath: requestPath });
+      stage = sel.stage;
+      path = sel.path;
+      stageSelection = describeHostSelection(sel, stage?.name);
     }
   }
-  if (!api) return { status: 200, body: { stageSelection, result: '404 Not Found: the mapped API does not exist' } };
+  const resolved = removeDotSegments(requestPath);
+  if (resolved !== requestPath) stageSelection = `dot segments resolved first: ${requestPath} is ${resolved}; ${stageSelection}`;
   const common = { apiId: api.apiId, method: q.method, path, stageSelection };
   if (!stage) return { status: 200, body: { ...common, result: '404 Not Found: no stage (and no access log line)' } };
   const d: CompiledDeployment | undefined = stage.deployment;
   if (!d) return { status: 200, body: { ...common, stage: stage.name, result: '404 Not Found: the stage has no deployment' } };
+  if (!host && d.disableExecuteApiEndpoint) return { status: 200, body: { ...common, stage: stage.name, deploymentId: d.deploymentId, result: '403 Forbidden: the deployment disables the execute-api endpoint' } };
   const split = splitPath(path);
   const evaluations = d.routes.map((r) => evaluateRoute(r, q.method, split));
   const matching = evaluations.filter((e) => e.matches).sort((a, b) => compareRank(a.rank!, b.rank!));

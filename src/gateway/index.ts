@@ -26,7 +26,7 @@ import { stageOperations } from './operations/stages.js';
 import { tagOperations } from './operations/tags.js';
 import { vpcLinkOperations } from './operations/vpc-links.js';
 import { websocketOperations } from './operations/websocket.js';
-import type { GatewayRuntime } from './pipeline/exchange.js';
+import type { GatewayServices } from './pipeline/gateway-exchange.js';
 import { GatewayStore } from './store.js';
 import { GatewayView } from './view.js';
 
@@ -71,7 +71,7 @@ export function createGateway(deps: GatewayDeps): GatewayProduct {
   const verifier = new JwtVerifier(issuer, deps.logger);
   const pools = new UpstreamPools();
   let portText = String(port);
-  const runtime: GatewayRuntime = { port: () => port, portText: () => portText, logger: deps.logger, view, verifier, logs: deps.logs, pools, discovery: deps.discovery };
+  const services: GatewayServices = { port: () => port, portText: () => portText, logger: deps.logger, view, verifier, logs: deps.logs, pools, discovery: deps.discovery };
   const ops: GatewayOpsContext = { gw, ec2: deps.ec2, port: () => port, vpcLinkDelayMs: deps.vpcLinkDelayMs, limits, now: Date.now, reservedHost: deps.reservedHost };
   const handlers: HandlerTable<ApiGatewayV2Operations> = {
     ...notImplementedAll(apiGatewayV2OperationNames),
@@ -90,8 +90,8 @@ export function createGateway(deps: GatewayDeps): GatewayProduct {
   let unsubscribe: (() => void) | undefined;
   return {
     handlers,
-    edgeRoutes: [gatewayEdgeRoute(view, runtime)],
-    internalRoutes: [...issuer.routes(), explainRoute(view, () => runtime.discovery)],
+    edgeRoutes: [gatewayEdgeRoute(view, services)],
+    internalRoutes: [...issuer.routes(), explainRoute(view, () => services.discovery)],
     issuer,
     async start() {
       view.loadAll();

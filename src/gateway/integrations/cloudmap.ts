@@ -3,7 +3,7 @@
 // AWS_INSTANCE_IPV4 + AWS_INSTANCE_PORT; one picked at random per request. The forwarded path keeps
 // the stage prefix (as AWS). Instances that refused a connection are skipped on the retry.
 import type { DiscoveredInstance } from '../../cloudmap/api.js';
-import type { Exchange } from '../pipeline/exchange.js';
+import type { GatewayExchange } from '../pipeline/gateway-exchange.js';
 import type { CloudMapTarget } from '../snapshot.js';
 
 export interface Candidate {
@@ -36,7 +36,7 @@ export function pick(list: readonly Candidate[], tried: ReadonlySet<string> | un
   return left.length ? left[Math.floor(Math.random() * left.length)] : undefined;
 }
 
-export function cloudMapPath(x: Exchange, _t: CloudMapTarget): string {
+export function cloudMapPath(x: GatewayExchange, _t: CloudMapTarget): string {
   const path = x.overwritePath ?? x.contextPath;
   const q = x.upstreamQuery ?? x.query;
   return q ? `${path}?${q}` : path;

@@ -5,10 +5,11 @@
 import { UpstreamError, type BodySource, type ClientCall, type ResponseHandler } from '../../http1/client-call.js';
 import type { ClientPool } from '../../http1/client-pool.js';
 import type { BodySink } from '../../http1/exchange.js';
-import type { ResponseHead } from '../pipeline/index.js';
-import type { Exchange, UpstreamControl } from '../pipeline/exchange.js';
-import { answerInternalError, sendHead } from '../pipeline/reply.js';
-import { MAX_PAYLOAD_BYTES } from '../pipeline/stage.js';
+import type { ResponseHead } from '../pipeline/response.js';
+import type { GatewayExchange, UpstreamControl } from '../pipeline/gateway-exchange.js';
+import { answerInternalError } from '../pipeline/reply.js';
+import { sendHead } from '../pipeline/response.js';
+import { MAX_PAYLOAD_BYTES } from '../pipeline/limits.js';
 
 export const PAYLOAD_TOO_LARGE = 'ERR_PAYLOAD_TOO_LARGE';
 
@@ -84,7 +85,7 @@ class ExchangeBody implements BodySource, BodySink {
   private seen = 0;
 
   constructor(
-    private readonly x: Exchange,
+    private readonly x: GatewayExchange,
     private readonly limit: boolean,
   ) {}
 
@@ -125,7 +126,7 @@ class ExchangeBody implements BodySource, BodySink {
 }
 
 /** The body to send: a buffered one, the client's body streamed, or none. */
-export function requestBody(x: Exchange): Buffer | BodySource | null {
+export function requestBody(x: GatewayExchange): Buffer | BodySource | null {
   if (x.body) return x.body;
   if (!x.hasBody) return null;
   return new ExchangeBody(x, x.chunked);
@@ -133,7 +134,7 @@ export function requestBody(x: Exchange): Buffer | BodySource | null {
 
 /** Who hears about an attempt that failed before the response started (may retry elsewhere). */
 export interface FailureSink {
-  failed(x: Exchange, err: UpstreamError): void;
+  failed(x: GatewayExchange, err: UpstreamError): void;
 }
 
 class ProxyHandler implements ResponseHandler, UpstreamControl {
@@ -143,7 +144,7 @@ class ProxyHandler implements ResponseHandler, UpstreamControl {
   private head: ResponseHead | undefined;
 
   constructor(
-    private readonly x: Exchange,
+    private readonly x: GatewayExchange,
     private readonly sink: FailureSink,
   ) {}
 
@@ -232,7 +233,7 @@ class ProxyHandler implements ResponseHandler, UpstreamControl {
   }
 }
 
-export function dispatch(x: Exchange, call: UpstreamCall, body: Buffer | BodySource | null, sink: FailureSink): void {
+export function dispatch(x: GatewayExchange, call: UpstreamCall, body: Buffer | BodySource | null, sink: FailureSink): void {
   x.integrationStartedAt = performance.now();
   const handler = new ProxyHandler(x, sink);
   x.upstream = handler;
@@ -259,7 +260,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
  * was an idempotent, bodiless request whose connection was lost before any answer (typically a
  * reused keep-alive connection the backend had just closed, or a task killed mid-request).
  */
-export function retryable(err: UpstreamError, x: Exchange, method: string): boolean {
+export function retryable(err: UpstreamError, x: GatewayExchange, method: string): boolean {
   if (err.kind === 'connect') return true;
   return err.kind === 'closed' && !err.responseStarted && !x.hasBody && IDEMPOTENT.has(method);
 }

@@ -2,7 +2,7 @@
 // the integration URI; other routes use the URI as written after substituting `{var}` / `{proxy}`
 // (raw, as the client encoded them) and `${stageVariables.x}`. The query string is always forwarded;
 // `overwrite:path` / querystring mappings replace what would be sent.
-import type { Exchange } from '../pipeline/exchange.js';
+import type { GatewayExchange } from '../pipeline/gateway-exchange.js';
 import { parseUrl, type ParsedUrl, type UrlTarget } from '../snapshot.js';
 
 export interface UrlDestination {
@@ -16,7 +16,7 @@ function joinPath(base: string, path: string): string {
 }
 
 /** The destination, or an error text when the rendered URI is not an http(s) URL. */
-export function urlDestination(x: Exchange, t: UrlTarget): UrlDestination | string {
+export function urlDestination(x: GatewayExchange, t: UrlTarget): UrlDestination | string {
   let u: ParsedUrl | undefined = t.fixed;
   if (!u) {
     let rendered = '';

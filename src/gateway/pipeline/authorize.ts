@@ -4,13 +4,13 @@
 // exp) so a hot route does not re-check signatures. Lambda (REQUEST) authorizers and AWS_IAM are
 // stored and answered honestly: missing identity → 401 as AWS, otherwise 500 with the reason.
 import type { CachedToken, CompiledAuthorizer } from '../snapshot.js';
-import type { Exchange } from './exchange.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 import { answer, answerUnsupported } from './reply.js';
 
 const TOKEN_CACHE_MAX = 1000;
 const TOKEN_CACHE_MS = 60_000;
 
-function identity(x: Exchange, a: CompiledAuthorizer): string | undefined {
+function identity(x: GatewayExchange, a: CompiledAuthorizer): string | undefined {
   if (!a.identity) return undefined;
   const v = a.identity.from === 'header' ? x.header(a.identity.name) : x.queryParam(a.identity.name);
   if (v === undefined) return undefined;
@@ -18,13 +18,13 @@ function identity(x: Exchange, a: CompiledAuthorizer): string | undefined {
   return /^bearer\s+/i.test(t) ? t.replace(/^bearer\s+/i, '').trim() : t;
 }
 
-function unauthorized(x: Exchange, description: string | undefined): false {
+function unauthorized(x: GatewayExchange, description: string | undefined): false {
   x.authorizerError = description ?? 'missing token';
   const challenge = description === undefined ? 'Bearer' : `Bearer scope="" error="invalid_token" error_description="${description.replace(/"/g, "'")}"`;
   return answer(x, 401, 'Unauthorized', ['www-authenticate', challenge]);
 }
 
-function checkScopes(x: Exchange, scopes: string[]): boolean {
+function checkScopes(x: GatewayExchange, scopes: string[]): boolean {
   const required = x.route!.scopes;
   if (!required.length || required.some((s) => scopes.includes(s))) return true;
   x.authorizerError = 'insufficient scope';
@@ -37,7 +37,7 @@ function remember(a: CompiledAuthorizer, token: string, entry: CachedToken): voi
   a.tokens.set(token, entry);
 }
 
-export function authorize(x: Exchange): boolean | Promise<boolean> {
+export function authorize(x: GatewayExchange): boolean | Promise<boolean> {
   const route = x.route!;
   switch (route.authType) {
     case 'NONE':
@@ -67,7 +67,7 @@ export function authorize(x: Exchange): boolean | Promise<boolean> {
       return checkScopes(x, cached.scopes);
     }
   }
-  return x.runtime.verifier.verify(token, a.issuer, a.audience).then((r) => {
+  return x.services.verifier.verify(token, a.issuer, a.audience).then((r) => {
     if (!r.ok) return unauthorized(x, r.description);
     const claims = r.claims as Record<string, unknown>;
     const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : now;

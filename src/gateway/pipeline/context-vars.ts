@@ -1,6 +1,6 @@
 // `$context.*` variables (docs/aws-behavior.md §3.11), for access logs and parameter mapping. Unknown or
 // unavailable variables are undefined (the access log renders them as `-`).
-import type { Exchange } from './exchange.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
@@ -17,7 +17,7 @@ function claimValue(v: unknown): string | undefined {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-export function contextVar(x: Exchange, name: string): string | undefined {
+export function contextVar(x: GatewayExchange, name: string): string | undefined {
   switch (name) {
     case 'requestId':
     case 'extendedRequestId':

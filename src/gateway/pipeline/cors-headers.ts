@@ -2,10 +2,10 @@
 // the backend's Access-Control-* headers are dropped and the configured ones added (when the origin
 // is allowed). Requests without Origin get no CORS headers from the gateway.
 import { allowedOrigin } from '../cors.js';
-import type { ResponseHead } from './index.js';
-import type { Exchange } from './exchange.js';
+import type { ResponseHead } from './response.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 
-export function corsHeaders(x: Exchange, head: ResponseHead): void {
+export function corsHeaders(x: GatewayExchange, head: ResponseHead): void {
   const cors = x.deployment?.cors;
   if (!cors || x.preflight || x.origin === undefined) return;
   if (head.integration) {

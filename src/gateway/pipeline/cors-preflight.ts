@@ -2,11 +2,11 @@
 // Access-Control-Request-Method that no route catches (a specific OPTIONS route, ANY and $default all
 // catch it) is answered here with 204 and the configured headers, without authorization or integration.
 import { allowedOrigin } from '../cors.js';
-import type { Exchange } from './exchange.js';
-import { sendHead } from './reply.js';
+import type { GatewayExchange } from './gateway-exchange.js';
+import { sendHead } from './response.js';
 import { matchRoute } from './route.js';
 
-export function corsPreflight(x: Exchange): boolean {
+export function corsPreflight(x: GatewayExchange): boolean {
   const cors = x.deployment!.cors;
   if (!cors || x.method !== 'OPTIONS' || x.origin === undefined) return true;
   const requested = x.header('access-control-request-method');

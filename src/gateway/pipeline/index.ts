@@ -4,44 +4,32 @@
 //
 //   request:  stage selection → throttling → CORS preflight → route selection → authorization
 //             → parameter mapping → integration
-//   response: response mapping → CORS headers → apigw-requestid   (every answer, ours or the backend's)
-//   finally:  access log (when the stage has one), once the response is done: Exchange.closed()
+//   response: response mapping → CORS headers → apigw-requestid   (response.ts; every answer, ours or the backend's)
+//   finally:  access log (when the stage has one), once the response is done: runPipeline registers
+//             it as the exchange's `whenClosed`
+import { accessLog } from './access-log.js';
 import { authorize } from './authorize.js';
-import { corsHeaders } from './cors-headers.js';
 import { corsPreflight } from './cors-preflight.js';
-import type { Exchange } from './exchange.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 import { integrate } from './integrate.js';
 import { mapRequest } from './map-params.js';
 import { answerInternalError } from './reply.js';
-import { requestIdHeader } from './request-id.js';
-import { mapResponse } from './respond.js';
 import { selectRoute } from './route.js';
 import { selectStage } from './stage.js';
 import { throttle } from './throttle.js';
 
-export type Step = (x: Exchange) => boolean | Promise<boolean>;
-
-/** What a response step edits: the status and the flat [name, value, …] header list. */
-export interface ResponseHead {
-  status: number;
-  headers: string[];
-  /** Set for backend answers (response mapping applies to these only). */
-  integration?: { headers: string[]; body?: Buffer };
-  /**
-   * Every name is a token and no value holds CR, LF or NUL: true for a backend's headers as llhttp
-   * parsed them plus the gateway's own; response mapping clears it (mapped values are checked).
-   */
-  checked?: boolean;
-}
-
-export type ResponseStep = (x: Exchange, head: ResponseHead) => void;
+export type Step = (x: GatewayExchange) => boolean | Promise<boolean>;
 
 export const REQUEST_STEPS: readonly Step[] = [selectStage, throttle, corsPreflight, selectRoute, authorize, mapRequest, integrate];
 
-export const RESPONSE_STEPS: readonly ResponseStep[] = [mapResponse, corsHeaders, requestIdHeader];
+/** Runs a request through the pipeline; its access log line is written once the exchange closes. */
+export function runPipeline(x: GatewayExchange): void {
+  x.whenClosed = accessLog;
+  runSteps(x, 0);
+}
 
 /** Runs the request steps from `from`; synchronous until a step returns a promise. */
-export function runPipeline(x: Exchange, from = 0): void {
+function runSteps(x: GatewayExchange, from: number): void {
   for (let i = from; i < REQUEST_STEPS.length; i++) {
     let r: boolean | Promise<boolean>;
     try {
@@ -55,7 +43,7 @@ export function runPipeline(x: Exchange, from = 0): void {
     const next = i + 1;
     r.then(
       (ok) => {
-        if (ok) runPipeline(x, next);
+        if (ok) runSteps(x, next);
       },
       (e: unknown) => answerInternalError(x, e),
     );

@@ -8,13 +8,13 @@ import type { BodySource, UpstreamError } from '../../http1/client-call.js';
 import { dispatch, PAYLOAD_TOO_LARGE, requestBody, retryable, type FailureSink } from '../integrations/forward.js';
 import { urlDestination } from '../integrations/http-url.js';
 import type { CloudMapTarget, CompiledIntegration, UrlTarget } from '../snapshot.js';
-import type { Exchange } from './exchange.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 import { answer, answerTooLarge, answerUnsupported } from './reply.js';
 
 /** At most this many instances are tried for one request. */
 const MAX_ATTEMPTS = 3;
 
-function upstreamFailed(x: Exchange, err: UpstreamError, integ: CompiledIntegration): void {
+function upstreamFailed(x: GatewayExchange, err: UpstreamError, integ: CompiledIntegration): void {
   const code = err.code;
   if (code === PAYLOAD_TOO_LARGE) {
     answerTooLarge(x);
@@ -32,11 +32,11 @@ function upstreamFailed(x: Exchange, err: UpstreamError, integ: CompiledIntegrat
 /** A URL integration has one destination: a failure is the answer. */
 const URL_FAILURE: FailureSink = { failed: (x, err) => upstreamFailed(x, err, x.route!.integration!) };
 
-function methodOf(x: Exchange, integ: CompiledIntegration): string {
+function methodOf(x: GatewayExchange, integ: CompiledIntegration): string {
   return integ.method === 'ANY' ? x.method : integ.method;
 }
 
-function viaUrl(x: Exchange, integ: CompiledIntegration, t: UrlTarget): void {
+function viaUrl(x: GatewayExchange, integ: CompiledIntegration, t: UrlTarget): void {
   const dest = urlDestination(x, t);
   if (typeof dest === 'string') {
     x.integrationError = dest;
@@ -44,7 +44,7 @@ function viaUrl(x: Exchange, integ: CompiledIntegration, t: UrlTarget): void {
     return;
   }
   const body = requestBody(x);
-  dispatch(x, { pool: x.runtime.pools.get(dest.origin), path: dest.path, method: methodOf(x, integ), timeoutMs: integ.timeoutMs }, body, URL_FAILURE);
+  dispatch(x, { pool: x.services.pools.get(dest.origin), path: dest.path, method: methodOf(x, integ), timeoutMs: integ.timeoutMs }, body, URL_FAILURE);
 }
 
 /** One request's walk over Cloud Map instances: a random pick, then others after a safe failure. */
@@ -53,7 +53,7 @@ class CloudMapCall implements FailureSink {
   private current: Candidate | undefined;
 
   constructor(
-    private readonly x: Exchange,
+    private readonly x: GatewayExchange,
     private readonly integ: CompiledIntegration,
     private readonly t: CloudMapTarget,
     private readonly list: readonly Candidate[],
@@ -71,7 +71,7 @@ class CloudMapCall implements FailureSink {
       return;
     }
     this.current = c;
-    const pool = x.runtime.pools.get(c.origin, this.t.serverName);
+    const pool = x.services.pools.get(c.origin, this.t.serverName);
     // One integration timeout for the whole request: retries get what is left of it.
     dispatch(x, { pool, path: this.path, method: this.method, timeoutMs: Math.max(1, this.remainingMs()) }, this.body, this);
   }
@@ -80,7 +80,7 @@ class CloudMapCall implements FailureSink {
     return this.integ.timeoutMs - (performance.now() - this.x.t0);
   }
 
-  failed(x: Exchange, err: UpstreamError): void {
+  failed(x: GatewayExchange, err: UpstreamError): void {
     const tried = (this.tried ??= new Set());
     tried.add(this.current!.instanceId);
     if (tried.size < MAX_ATTEMPTS && this.remainingMs() > 0 && retryable(err, x, this.method) && pick(this.list, tried)) {
@@ -92,14 +92,14 @@ class CloudMapCall implements FailureSink {
   }
 }
 
-function viaCloudMap(x: Exchange, integ: CompiledIntegration, t: CloudMapTarget): void {
-  const link = x.runtime.view.vpcLinkByKey(t.vpcLinkKey);
+function viaCloudMap(x: GatewayExchange, integ: CompiledIntegration, t: CloudMapTarget): void {
+  const link = x.services.view.vpcLinkByKey(t.vpcLinkKey);
   if (!link || x.receivedAt < link.availableAt) {
     x.integrationError = link ? `VPC link ${t.vpcLinkId} is not AVAILABLE yet` : `VPC link ${t.vpcLinkId} does not exist`;
     answer(x, 500, 'Internal Server Error');
     return;
   }
-  const discovery = x.runtime.discovery;
+  const discovery = x.services.discovery;
   if (!discovery) {
     answerUnsupported(x, 'Cloud Map is not available in this Wayfinder build');
     return;
@@ -108,7 +108,7 @@ function viaCloudMap(x: Exchange, integ: CompiledIntegration, t: CloudMapTarget)
   new CloudMapCall(x, integ, t, list, methodOf(x, integ), cloudMapPath(x, t), requestBody(x)).attempt();
 }
 
-export function integrate(x: Exchange): boolean {
+export function integrate(x: GatewayExchange): boolean {
   const integ = x.route!.integration!;
   const t = integ.target;
   if (t.kind === 'unsupported') return answerUnsupported(x, t.reason);

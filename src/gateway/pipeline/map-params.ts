@@ -5,10 +5,10 @@
 import { jsonAt, renderValue, type ValueResolver } from '../mapping.js';
 import { newTraceId } from '../id-minter.js';
 import { contextVar } from './context-vars.js';
-import type { Exchange } from './exchange.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 import { applyHeaderOp } from './headers.js';
 import { answer, answerTooLarge } from './reply.js';
-import { MAX_PAYLOAD_BYTES } from './stage.js';
+import { MAX_PAYLOAD_BYTES } from './limits.js';
 import type { BodySink } from '../../http1/exchange.js';
 
 /** Never forwarded: hop-by-hop (RFC 9110 §7.6.1), Host (set to the integration's), Expect (handled here). */
@@ -38,7 +38,7 @@ function forwardedFor(ip: string): string {
 /** Per-connection cache of this hop's Forwarded element (keep-alive clients reuse it). */
 type HopCache = { host: string | undefined; value: string };
 
-function hopOf(x: Exchange): string {
+function hopOf(x: GatewayExchange): string {
   const memo = x.io.memo;
   const c = memo.forwarded as HopCache | undefined;
   if (c && c.host === x.host) return c.value;
@@ -47,7 +47,7 @@ function hopOf(x: Exchange): string {
   return value;
 }
 
-export function buildForwardHeaders(x: Exchange): string[] {
+export function buildForwardHeaders(x: GatewayExchange): string[] {
   const raw = x.io.rawHeaders;
   const out: string[] = [];
   let dropped: Set<string> | undefined;
@@ -89,7 +89,7 @@ export function buildForwardHeaders(x: Exchange): string[] {
     'x-forwarded-proto',
     'http',
     'x-forwarded-port',
-    x.runtime.portText(),
+    x.services.portText(),
     'forwarded',
     fwd === undefined ? hop : `${fwd}, ${hop}`,
   );
@@ -97,7 +97,7 @@ export function buildForwardHeaders(x: Exchange): string[] {
   return out;
 }
 
-function resolver(x: Exchange): ValueResolver {
+function resolver(x: GatewayExchange): ValueResolver {
   let doc: unknown;
   let parsed = false;
   return {
@@ -123,7 +123,7 @@ function resolver(x: Exchange): ValueResolver {
   };
 }
 
-function applyRequestOps(x: Exchange): void {
+function applyRequestOps(x: GatewayExchange): void {
   const ops = x.route!.integration!.requestOps;
   if (!ops.length) return;
   const r = resolver(x);
@@ -196,11 +196,11 @@ class BodyBuffer implements BodySink {
   }
 }
 
-function readBody(x: Exchange): Promise<Buffer> {
+function readBody(x: GatewayExchange): Promise<Buffer> {
   return new Promise((resolve, reject) => x.io.readBody(new BodyBuffer(resolve, reject)));
 }
 
-export function mapRequest(x: Exchange): boolean | Promise<boolean> {
+export function mapRequest(x: GatewayExchange): boolean | Promise<boolean> {
   x.upstreamHeaders = buildForwardHeaders(x);
   const integ = x.route!.integration!;
   if (integ.readsRequestBody && x.hasBody) {

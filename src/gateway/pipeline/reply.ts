@@ -1,7 +1,7 @@
-// Answers the gateway gives itself (404, 429, 401, 503 …), always AWS's JSON body, and the common
-// path every response head takes through the response steps before it is written.
-import { RESPONSE_STEPS, type ResponseHead } from './index.js';
-import type { Exchange } from './exchange.js';
+// Answers the gateway gives itself (404, 429, 401, 503 …), always AWS's JSON body; each goes through
+// the response steps (response.ts) like a backend's answer.
+import { sendHead } from './response.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 
 const RESPONSE_TYPES: Record<number, string> = {
   401: 'UNAUTHORIZED',
@@ -24,15 +24,8 @@ function bodyFor(message: string): Buffer {
   return b;
 }
 
-/** Runs the response steps over a head and writes it. */
-export function sendHead(x: Exchange, head: ResponseHead): void {
-  for (let i = 0; i < RESPONSE_STEPS.length; i++) RESPONSE_STEPS[i]!(x, head);
-  x.status = head.status;
-  x.io.writeHead(head.status, head.headers, head.checked === true);
-}
-
 /** A complete gateway answer `{"message": …}`. Returns false so steps can `return answer(…)`. */
-export function answer(x: Exchange, status: number, message: string, extra?: string[], responseType?: string): false {
+export function answer(x: GatewayExchange, status: number, message: string, extra?: string[], responseType?: string): false {
   if (x.io.headersSent || x.io.destroyed) {
     x.io.destroy();
     return false;
@@ -51,15 +44,15 @@ export function answer(x: Exchange, status: number, message: string, extra?: str
 }
 
 /** Something AWS serves that Wayfinder does not: 500 as AWS answers a broken integration, plus why. */
-export function answerUnsupported(x: Exchange, reason: string): false {
+export function answerUnsupported(x: GatewayExchange, reason: string): false {
   x.unsupported = reason;
   x.integrationError = reason;
   return answer(x, 500, 'Internal Server Error', ['x-wayfinder-error', reason]);
 }
 
 /** Our own bug: logged, answered 500 (or the connection cut if the head is already out). */
-export function answerInternalError(x: Exchange, e: unknown): void {
-  x.runtime.logger.error({ err: e, requestId: x.requestId, apiId: x.api?.apiId }, 'gateway pipeline failed');
+export function answerInternalError(x: GatewayExchange, e: unknown): void {
+  x.services.logger.error({ err: e, requestId: x.requestId, apiId: x.api?.apiId }, 'gateway pipeline failed');
   x.errorMessage = 'Internal Server Error';
   if (!x.io.headersSent) answer(x, 500, 'Internal Server Error');
   else x.io.destroy();
@@ -69,7 +62,7 @@ export function answerInternalError(x: Exchange, e: unknown): void {
  * 413: answer, then read and drop the rest of the body (never buffer it) so the client can finish
  * sending and see the answer; the connection closes after it, at the latest after 5 s.
  */
-export function answerTooLarge(x: Exchange): false {
+export function answerTooLarge(x: GatewayExchange): false {
   x.io.discardBody();
   setTimeout(() => x.io.destroy(), 5000).unref();
   return answer(x, 413, 'Request Entity Too Large', ['Connection', 'close']);

@@ -3,11 +3,11 @@
 // `$context.x` and `$stageVariables.x`. Only backend answers are mapped, never the gateway's own.
 import { jsonAt, renderValue, type ValueResolver } from '../mapping.js';
 import { contextVar } from './context-vars.js';
-import type { ResponseHead } from './index.js';
-import type { Exchange } from './exchange.js';
+import type { ResponseHead } from './response.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 import { applyHeaderOp, getHeader } from './headers.js';
 
-export function mapResponse(x: Exchange, head: ResponseHead): void {
+export function mapResponse(x: GatewayExchange, head: ResponseHead): void {
   if (!head.integration) return;
   const ops = x.route?.integration?.responseOps.get(head.status);
   if (!ops?.length) return;

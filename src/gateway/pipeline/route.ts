@@ -3,11 +3,11 @@
 // reason in the access log and the route explainer.
 import { splitPath, type RouteMatch } from '../router.js';
 import type { CompiledRoute } from '../snapshot.js';
-import type { Exchange } from './exchange.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 import { answer } from './reply.js';
 
 /** The route for this request, computed once (throttling and the CORS preflight need it first). */
-export function matchRoute(x: Exchange): RouteMatch<CompiledRoute> | null {
+export function matchRoute(x: GatewayExchange): RouteMatch<CompiledRoute> | null {
   if (x.matched === undefined) {
     x.split ??= splitPath(x.path);
     x.matched = x.deployment!.router.match(x.method, x.split) ?? null;
@@ -15,7 +15,7 @@ export function matchRoute(x: Exchange): RouteMatch<CompiledRoute> | null {
   return x.matched;
 }
 
-export function selectRoute(x: Exchange): boolean {
+export function selectRoute(x: GatewayExchange): boolean {
   const m = matchRoute(x);
   if (!m) return answer(x, 404, 'Not Found');
   const route = m.value;

@@ -2,11 +2,11 @@
 // stage defaultRouteSettings) and the account's (10,000 rps / 5,000 burst unless configured). Any
 // empty bucket → 429.
 import { TokenBucket } from '../token-bucket.js';
-import type { Exchange } from './exchange.js';
+import type { GatewayExchange } from './gateway-exchange.js';
 import { answer } from './reply.js';
 import { matchRoute } from './route.js';
 
-export function throttle(x: Exchange): boolean {
+export function throttle(x: GatewayExchange): boolean {
   const now = x.t0; // the arrival time, taken once per request
   const stage = x.stage!;
   if (stage.defaultLimits || stage.routeBuckets.size) {

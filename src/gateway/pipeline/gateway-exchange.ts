@@ -1,7 +1,8 @@
-// One request through the data plane: what arrived, what each step decided, and the facts the
+// One request through the data plane (not to be confused with src/http1/exchange.ts, the connection's
+// side of a request that this object drives): what arrived, what each step decided, and the facts the
 // access log and `$context` report. Steps read and fill this object; nothing else is allocated per
 // step. The request and its response are one `ServerExchange` (the lean front's, or node:http's
-// behind an adapter); headers are read from its flat rawHeaders array only. The Exchange is also
+// behind an adapter); headers are read from its flat rawHeaders array only. The GatewayExchange is also
 // the listener of the connection's events (drain, client gone, done): no closure per request.
 import type { ExchangeEvents, ServerExchange } from '../../http1/exchange.js';
 import type { DiscoveryView } from '../../cloudmap/api.js';
@@ -10,20 +11,15 @@ import type { LogWriter } from '../../logs/writer.js';
 import type { UpstreamPools } from '../integrations/pools.js';
 import type { JwtVerifier } from '../jwt/verifier.js';
 import { newRequestId } from '../id-minter.js';
-import { accessLog } from './access-log.js';
 import { getHeader } from './headers.js';
 import { hostname } from '../hostname.js';
 import type { RouteMatch, SplitPath } from '../router.js';
 import type { CompiledDeployment, CompiledRoute } from '../snapshot.js';
+import type { Arrival } from '../stage-selection.js';
 import type { ApiRuntime, GatewayView, StageRuntime } from '../view.js';
 
-/** How the request named its API (set by the edge route before the pipeline runs). */
-export type Arrival =
-  | { via: 'host'; apiId: string; host: string; rawPath: string }
-  | { via: 'path'; apiId: string; host: string; rawPath: string }
-  | { via: 'domain'; host: string; apiId: string; stage: string; rawPath: string; basePath: string };
-
-export interface GatewayRuntime {
+/** What the data plane's steps use beyond the request itself, shared by every exchange. */
+export interface GatewayServices {
   /** The bound edge port (X-Forwarded-Port, apiEndpoint). */
   port(): number;
   /** The same, as text (X-Forwarded-Port on every request). */
@@ -37,7 +33,7 @@ export interface GatewayRuntime {
   discovery: DiscoveryView | undefined;
 }
 
-/** The upstream side of a proxied request, as the Exchange drives it when the client acts. */
+/** The upstream side of a proxied request, as the GatewayExchange drives it when the client acts. */
 export interface UpstreamControl {
   /** The client drained: let response bytes flow again. */
   resume(): void;
@@ -45,7 +41,7 @@ export interface UpstreamControl {
   abort(): void;
 }
 
-export class Exchange implements ExchangeEvents {
+export class GatewayExchange implements ExchangeEvents {
   readonly requestId = newRequestId();
   readonly receivedAt = Date.now();
   readonly t0 = performance.now();
@@ -110,11 +106,13 @@ export class Exchange implements ExchangeEvents {
   clientGone = false;
   /** Why Wayfinder could not serve something AWS would (x-wayfinder-error, never on success). */
   unsupported: string | undefined;
+  /** Called once when the exchange has closed: the pipeline runner's access log (index.ts). */
+  whenClosed: ((x: GatewayExchange) => void) | undefined;
 
   constructor(
     readonly io: ServerExchange,
     readonly arrival: Arrival,
-    readonly runtime: GatewayRuntime,
+    readonly services: GatewayServices,
   ) {
     this.method = io.method;
     const url = io.url;
@@ -191,6 +189,6 @@ export class Exchange implements ExchangeEvents {
   }
 
   closed(): void {
-    if (this.stage?.accessLog) accessLog(this);
+    this.whenClosed?.(this);
   }
 }
