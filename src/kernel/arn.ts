@@ -11,6 +11,11 @@ export function arn(service: string, region: string, account: string, resource: 
   return `arn:aws:${service}:${region}:${account}:${resource}`;
 }
 
+/** The account's root principal (`arn:aws:iam::{account}:root`): who registered or created a resource. IAM ARNs have no region. */
+export function accountRootArn(account: string): string {
+  return arn('iam', '', account, 'root');
+}
+
 export function parseArn(value: string): ParsedArn | undefined {
   const parts = value.split(':');
   if (parts.length < 6 || parts[0] !== 'arn' || !parts[1] || !parts[2]) return undefined;

@@ -1,6 +1,7 @@
 // Security groups and their rules: create/describe/delete, authorize/revoke ingress and egress,
 // DescribeSecurityGroupRules. Rules are stored one per peer (as AWS's SecurityGroupRule) and grouped
 // back into IpPermissions for DescribeSecurityGroups.
+import { arn } from '../../kernel/arn.js';
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
@@ -17,7 +18,7 @@ const PROTOCOL_NAMES: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': '
 function ruleWire(g: SecurityGroupRecord, r: RuleRecord): Ec2.SecurityGroupRule {
   return {
     SecurityGroupRuleId: r.ruleId,
-    SecurityGroupRuleArn: `arn:aws:ec2:${g.region}:${g.ownerId}:security-group-rule/${r.ruleId}`,
+    SecurityGroupRuleArn: arn('ec2', g.region, g.ownerId, `security-group-rule/${r.ruleId}`),
     GroupId: g.groupId,
     GroupOwnerId: g.ownerId,
     IsEgress: r.isEgress,
@@ -61,7 +62,7 @@ export function groupWire(g: SecurityGroupRecord): Ec2.SecurityGroup {
     Description: g.description,
     VpcId: g.vpcId,
     OwnerId: g.ownerId,
-    SecurityGroupArn: `arn:aws:ec2:${g.region}:${g.ownerId}:security-group/${g.groupId}`,
+    SecurityGroupArn: arn('ec2', g.region, g.ownerId, `security-group/${g.groupId}`),
     IpPermissions: permissionsWire(g, false),
     IpPermissionsEgress: permissionsWire(g, true),
     Tags: Object.keys(g.tags).length ? tagList(g.tags) : undefined,

@@ -1,4 +1,5 @@
 // CreateSubnet / DescribeSubnets / DeleteSubnet.
+import { arn } from '../../kernel/arn.js';
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
@@ -16,7 +17,7 @@ const RESERVED_PER_SUBNET = 5; // AWS reserves the first four and the last addre
 export function subnetWire(s: SubnetRecord, usedAddresses: number): Subnet {
   return {
     SubnetId: s.subnetId,
-    SubnetArn: `arn:aws:ec2:${s.region}:${s.ownerId}:subnet/${s.subnetId}`,
+    SubnetArn: arn('ec2', s.region, s.ownerId, `subnet/${s.subnetId}`),
     VpcId: s.vpcId,
     CidrBlock: s.cidrBlock,
     AvailabilityZone: s.availabilityZone,
@@ -46,7 +47,7 @@ const SUBNET_FILTERS: FilterFields<SubnetRecord> = {
   'map-public-ip-on-launch': (s) => [s.mapPublicIpOnLaunch],
   'owner-id': (s) => [s.ownerId],
   'state': () => ['available'],
-  'subnet-arn': (s) => [`arn:aws:ec2:${s.region}:${s.ownerId}:subnet/${s.subnetId}`],
+  'subnet-arn': (s) => [arn('ec2', s.region, s.ownerId, `subnet/${s.subnetId}`)],
 };
 
 export function subnetOperations(ec2: Ec2Store) {

@@ -1,5 +1,6 @@
 // Services (docs/aws-behavior.md §5.4): create / update / describe / list / delete and ListServicesByNamespace.
 // Handlers only validate and write records; the scheduler (scheduler/controller.ts) does the rest.
+import { accountRootArn } from '../../kernel/arn.js';
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
@@ -102,7 +103,7 @@ export function serviceOperations(c: EcsOpsContext) {
         deployments: [],
         events: [],
         createdAt: now,
-        createdBy: `arn:aws:iam::${ctx.accountId}:root`,
+        createdBy: accountRootArn(ctx.accountId),
         tags,
         propagateTags: input.propagateTags ?? 'NONE',
         enableECSManagedTags: input.enableECSManagedTags ?? false,

@@ -1,5 +1,6 @@
 // Task definitions (docs/aws-behavior.md §5.3): register with revisions, describe by family / family:revision / ARN,
 // list, list families, deregister (INACTIVE, still describable), delete (DELETE_IN_PROGRESS).
+import { accountRootArn } from '../../kernel/arn.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { parseTaskDefinitionRef, taskDefinitionArn } from '../arns.js';
@@ -40,7 +41,7 @@ export function taskDefinitionOperations(c: EcsOpsContext) {
           status: 'ACTIVE',
           registeredAt: now,
           tags,
-          definition: { ...definition, compatibilities: compatibilitiesOf(definition), registeredBy: `arn:aws:iam::${ctx.accountId}:root` },
+          definition: { ...definition, compatibilities: compatibilitiesOf(definition), registeredBy: accountRootArn(ctx.accountId) },
         };
         c.ecs.taskDefinitions.putTx(taskDefinitionKey(ctx.region, input.family, revision), rec);
         return rec;

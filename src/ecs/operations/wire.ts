@@ -1,5 +1,6 @@
 // Records → AWS wire shapes (model member names). Counts that depend on tasks (runningCount,
 // pendingCount …) are computed when asked, from the task index, so they are never stale.
+import { arn } from '../../kernel/arn.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { isPending } from '../tasks/lifecycle.js';
 import type { ClusterRecord, DeploymentRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../store.js';
@@ -93,7 +94,7 @@ export function serviceWire(s: ServiceRecord, tasks: TaskRecord[], includeTags: 
       const mine = tasks.filter((t) => t.startedBy === d.id);
       return deploymentWire(d, s, countTasks(mine), mine.filter((t) => t.desiredStatus === 'RUNNING').length);
     }),
-    roleArn: `arn:aws:iam::${s.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+    roleArn: arn('iam', '', s.accountId, 'role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS'),
     events: s.events.map((e) => ({ id: e.id, createdAt: new Date(e.createdAt), message: e.message })),
     createdAt: new Date(s.createdAt),
     placementConstraints: s.placementConstraints,

@@ -7,6 +7,7 @@
 // In memory per task: runtime handles being watched (exit, health checks, log lines). After a
 // restart that memory is rebuilt from the stored handles (`adopt`): the runtime re-adopts what still
 // runs (docker) or reports it gone (process), and the task stops and is replaced.
+import { arn } from '../../kernel/arn.js';
 import type { Ec2Api } from '../../ec2/api.js';
 import type { Logger } from '../../kernel/log.js';
 import type { LogWriter } from '../../logs/writer.js';
@@ -144,7 +145,7 @@ export class TaskEngine {
         accountId: task.accountId,
         subnetId: att.subnetId,
         groupIds: groups,
-        description: `arn:aws:ecs:${task.region}:${task.accountId}:attachment/${att.id}`,
+        description: arn('ecs', task.region, task.accountId, `attachment/${att.id}`),
       });
       const dns = `ip-${eni.privateIpAddress.replace(/\./g, '-')}.${task.region === 'us-east-1' ? 'ec2.internal' : `${task.region}.compute.internal`}`;
       this.move(key, 'PENDING', (t) => {

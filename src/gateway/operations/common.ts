@@ -1,6 +1,7 @@
 // Shared by the apigatewayv2 operations: the context they run with, lookups that answer AWS's
 // NotFoundException texts (docs/aws-behavior.md §2.10), paging with string MaxResults, tags, and flat
 // camelCase ↔ PascalCase structure conversion for nested wire structures.
+import { arn } from '../../kernel/arn.js';
 import { AwsError } from '../../kernel/errors.js';
 import { alnum } from '../../kernel/ids.js';
 import { paginate } from '../../kernel/paginate.js';
@@ -134,7 +135,7 @@ export function apiEndpoint(api: Pick<ApiRecord, 'apiId' | 'protocolType'>, port
 
 /** `arn:aws:apigateway:{region}::/…` (docs/aws-behavior.md §2.1). */
 export function resourceArn(region: string, path: string): string {
-  return `arn:aws:apigateway:${region}::${path}`;
+  return arn('apigateway', region, '', path);
 }
 
 /** API Gateway timestamps have second precision (`2020-04-06T23:23:46Z`). */

@@ -1,11 +1,12 @@
 // Shared lookups for the Logs operations: group by name or ARN, stream existence, ARNs, paging.
+import { arn } from '../../kernel/arn.js';
 import { AwsError } from '../../kernel/errors.js';
 import { paginate, type Page } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import { groupKey, streamKey, type LogGroupRecord, type LogsStore, type LogStreamRecord } from '../store.js';
 
 export function groupArn(g: LogGroupRecord): string {
-  return `arn:aws:logs:${g.region}:${g.accountId}:log-group:${g.name}`;
+  return arn('logs', g.region, g.accountId, `log-group:${g.name}`);
 }
 
 /** Accepts `logGroupName` or `logGroupIdentifier` (a name or an ARN); exactly one. */
