@@ -17,7 +17,7 @@ import type { Logger } from '../kernel/log.js';
 import type { LogWriter } from '../logs/writer.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { ecsOperationNames, type EcsOperations } from '../protocol/generated/ecs.js';
-import type { Store } from '../store/store.js';
+import type { Change, Store } from '../store/store.js';
 import { clusterOperations } from './operations/clusters.js';
 import type { EcsOpsContext } from './operations/common.js';
 import { serviceOperations } from './operations/services.js';
@@ -31,7 +31,7 @@ import type { DockerRuntime } from './runtimes/docker/docker-runtime.js';
 import { ProcessRuntime } from './runtimes/process/process-runtime.js';
 import { dockerIfAvailable, selectRuntime, type RuntimeChoice } from './runtimes/select.js';
 import { ServiceController } from './scheduler/controller.js';
-import { EcsStore, serviceKey, taskDefinitionKey, taskKey, type TaskRecord } from './store.js';
+import { ECS_TABLES, EcsStore, serviceKey, taskDefinitionKey, taskKey, type TaskRecord } from './store.js';
 import { TaskIndex } from './task-index.js';
 import { TaskEngine } from './tasks/engine.js';
 
@@ -171,14 +171,15 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
     if (removed) opts.logger.info({ removed }, 'removed Cloud Map instances no live task owns');
   }
 
-  function onChanges(changes: readonly { table: string; key: string; op: string }[]): void {
+  /** Routes committed changes: a task to the engine (and its service to the controller), a service to the controller. */
+  function onChanges(changes: readonly Change[]): void {
     for (const ch of changes) {
-      if (ch.table === 'ecs_tasks') {
+      if (ch.table === ECS_TABLES.tasks) {
         const svc = index.serviceOfTask(ch.key);
         if (ch.op === 'delete') index.remove(ch.key);
         else engine.add(ch.key);
         if (svc) controller.add(svc);
-      } else if (ch.table === 'ecs_services') {
+      } else if (ch.table === ECS_TABLES.services) {
         controller.add(ch.key);
       }
     }

@@ -224,17 +224,20 @@ export interface TaskRecord {
   logsUntil?: number;
 }
 
+/** ECS's tables: other modules name them through this (e.g. change-feed listeners), never as strings. */
+export const ECS_TABLES = {
+  clusters: 'ecs_clusters',
+  taskDefinitions: 'ecs_task_definitions',
+  families: 'ecs_families',
+  services: 'ecs_services',
+  tasks: 'ecs_tasks',
+  meta: 'ecs_meta',
+} as const;
+
 export const ecsMigrations: Migration[] = [
   {
     id: 'ecs/001-tables',
-    up: [
-      docTableSql('ecs_clusters'),
-      docTableSql('ecs_task_definitions'),
-      docTableSql('ecs_families'),
-      docTableSql('ecs_services'),
-      docTableSql('ecs_tasks'),
-      docTableSql('ecs_meta'),
-    ].join('\n'),
+    up: Object.values(ECS_TABLES).map(docTableSql).join('\n'),
   },
 ];
 
@@ -253,12 +256,12 @@ export class EcsStore {
   readonly meta: DocTable<{ value: string }>;
 
   constructor(readonly store: Store) {
-    this.clusters = store.table('ecs_clusters');
-    this.taskDefinitions = store.table('ecs_task_definitions');
-    this.families = store.table('ecs_families');
-    this.services = store.table('ecs_services');
-    this.tasks = store.table('ecs_tasks');
-    this.meta = store.table('ecs_meta');
+    this.clusters = store.table(ECS_TABLES.clusters);
+    this.taskDefinitions = store.table(ECS_TABLES.taskDefinitions);
+    this.families = store.table(ECS_TABLES.families);
+    this.services = store.table(ECS_TABLES.services);
+    this.tasks = store.table(ECS_TABLES.tasks);
+    this.meta = store.table(ECS_TABLES.meta);
   }
 
   /** Read-modify-write of a task inside a transaction; returns the new record (or undefined when gone). */

@@ -235,26 +235,27 @@ export interface OidcKeyRecord {
   createdAt: number;
 }
 
+/** The gateway's tables: other modules name them through this (e.g. change-feed listeners), never as strings. */
+export const GATEWAY_TABLES = {
+  apis: 'gw_apis',
+  routes: 'gw_routes',
+  integrations: 'gw_integrations',
+  stages: 'gw_stages',
+  deployments: 'gw_deployments',
+  authorizers: 'gw_authorizers',
+  models: 'gw_models',
+  routeResponses: 'gw_route_responses',
+  integrationResponses: 'gw_integration_responses',
+  vpcLinks: 'gw_vpc_links',
+  domainNames: 'gw_domain_names',
+  apiMappings: 'gw_api_mappings',
+  oidcKeys: 'gw_oidc_keys',
+} as const;
+
 export const gatewayMigrations: Migration[] = [
   {
     id: 'gateway/001-tables',
-    up: [
-      'gw_apis',
-      'gw_routes',
-      'gw_integrations',
-      'gw_stages',
-      'gw_deployments',
-      'gw_authorizers',
-      'gw_models',
-      'gw_route_responses',
-      'gw_integration_responses',
-      'gw_vpc_links',
-      'gw_domain_names',
-      'gw_api_mappings',
-      'gw_oidc_keys',
-    ]
-      .map(docTableSql)
-      .join('\n'),
+    up: Object.values(GATEWAY_TABLES).map(docTableSql).join('\n'),
   },
 ];
 
@@ -278,19 +279,19 @@ export class GatewayStore {
   readonly oidcKeys: DocTable<OidcKeyRecord>;
 
   constructor(readonly store: Store) {
-    this.apis = store.table('gw_apis');
-    this.routes = store.table('gw_routes');
-    this.integrations = store.table('gw_integrations');
-    this.stages = store.table('gw_stages');
-    this.deployments = store.table('gw_deployments');
-    this.authorizers = store.table('gw_authorizers');
-    this.models = store.table('gw_models');
-    this.routeResponses = store.table('gw_route_responses');
-    this.integrationResponses = store.table('gw_integration_responses');
-    this.vpcLinks = store.table('gw_vpc_links');
-    this.domainNames = store.table('gw_domain_names');
-    this.apiMappings = store.table('gw_api_mappings');
-    this.oidcKeys = store.table('gw_oidc_keys');
+    this.apis = store.table(GATEWAY_TABLES.apis);
+    this.routes = store.table(GATEWAY_TABLES.routes);
+    this.integrations = store.table(GATEWAY_TABLES.integrations);
+    this.stages = store.table(GATEWAY_TABLES.stages);
+    this.deployments = store.table(GATEWAY_TABLES.deployments);
+    this.authorizers = store.table(GATEWAY_TABLES.authorizers);
+    this.models = store.table(GATEWAY_TABLES.models);
+    this.routeResponses = store.table(GATEWAY_TABLES.routeResponses);
+    this.integrationResponses = store.table(GATEWAY_TABLES.integrationResponses);
+    this.vpcLinks = store.table(GATEWAY_TABLES.vpcLinks);
+    this.domainNames = store.table(GATEWAY_TABLES.domainNames);
+    this.apiMappings = store.table(GATEWAY_TABLES.apiMappings);
+    this.oidcKeys = store.table(GATEWAY_TABLES.oidcKeys);
   }
 
   /** Children of one API in a table (`<region>/<apiId>/…`). */
@@ -333,4 +334,4 @@ export class GatewayStore {
 }
 
 /** Tables whose changes the data-plane view listens to. */
-export const VIEW_TABLES = new Set(['gw_apis', 'gw_stages', 'gw_deployments', 'gw_vpc_links', 'gw_domain_names', 'gw_api_mappings']);
+export const VIEW_TABLES = [GATEWAY_TABLES.apis, GATEWAY_TABLES.stages, GATEWAY_TABLES.deployments, GATEWAY_TABLES.vpcLinks, GATEWAY_TABLES.domainNames, GATEWAY_TABLES.apiMappings] as const;

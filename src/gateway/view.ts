@@ -3,10 +3,10 @@
 // and swapped in place. Requests read only this; nothing here runs SQL per request.
 import type { Logger } from '../kernel/log.js';
 import type { LogTarget } from '../logs/writer.js';
-import type { Change } from '../store/store.js';
+import { changeIn, type Change } from '../store/store.js';
 import { compileFormat, type FormatPart } from './access-log-format.js';
 import { compileDeployment, type CompiledDeployment } from './snapshot.js';
-import { apiKey, childKey, regionKey, type ApiRecord, type GatewayStore, type RouteSettingsRecord, type StageRecord, type VpcLinkRecord, VIEW_TABLES } from './store.js';
+import { apiKey, childKey, regionKey, type ApiRecord, type GatewayStore, type RouteSettingsRecord, type StageRecord, type VpcLinkRecord, GATEWAY_TABLES, VIEW_TABLES } from './store.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface AccessLogRuntime {
@@ -85,9 +85,9 @@ export class GatewayView {
     let links = false;
     let domains = false;
     for (const c of changes) {
-      if (!VIEW_TABLES.has(c.table)) continue;
-      if (c.table === 'gw_vpc_links') links = true;
-      else if (c.table === 'gw_domain_names' || c.table === 'gw_api_mappings') domains = true;
+      if (!changeIn(c, VIEW_TABLES)) continue;
+      if (c.table === GATEWAY_TABLES.vpcLinks) links = true;
+      else if (c.table === GATEWAY_TABLES.domainNames || c.table === GATEWAY_TABLES.apiMappings) domains = true;
       else {
         const [region, apiId] = c.key.split('/');
         if (region && apiId) apis.add(apiKey(region, apiId));

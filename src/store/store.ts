@@ -9,11 +9,20 @@ import type { Logger } from '../kernel/log.js';
 
 export type ChangeOp = 'put' | 'delete';
 
-export interface Change {
+/** A committed change; `T` narrows `table` to the names a listener follows (changeIn). */
+export interface Change<T extends string = string> {
   revision: number;
-  table: string;
+  table: T;
   key: string;
   op: ChangeOp;
+}
+
+/**
+ * Whether a change is to one of `tables`, narrowing its `table` to them. Listeners pass their owner's
+ * exported constants (ECS_TABLES, GATEWAY_TABLES, Cloud Map's TABLES), never table names as strings.
+ */
+export function changeIn<const T extends string>(change: Change, tables: readonly T[]): change is Change<T> {
+  return (tables as readonly string[]).includes(change.table);
 }
 
 export interface Migration {
