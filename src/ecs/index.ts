@@ -1,5 +1,6 @@
 // The ECS product: the API (operations/), the service scheduler (scheduler/), the task engine
-// (tasks/), the runtimes (runtimes/), Cloud Map registration and awslogs capture.
+// (tasks/), the runtimes (runtimes/), Cloud Map registration and awslogs capture. This file composes
+// them and routes committed changes to the engines; the chores around them are in housekeeping.ts.
 //
 // Lifecycle:
 //   start   picks the runtime, rebuilds the task index, removes this Wayfinder's stray containers,
@@ -18,27 +19,27 @@ import type { LogWriter } from '../logs/writer.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { ecsOperationNames, type EcsOperations } from '../protocol/generated/ecs.js';
 import type { Change, Store } from '../store/store.js';
+import { cleanCloudMap, removeStrays, sweepRetention } from './housekeeping.js';
 import { clusterOperations } from './operations/clusters.js';
 import type { EcsOpsContext } from './operations/common.js';
 import { serviceOperations } from './operations/services.js';
 import { tagOperations } from './operations/tags.js';
 import { taskDefinitionOperations } from './operations/task-definitions.js';
 import { taskOperations } from './operations/tasks.js';
-import { Registration, registryServiceId } from './registration.js';
+import { Registration } from './registration.js';
 import type { ContainerRuntime } from './runtimes/api.js';
 import { ignoredSettings } from './runtimes/ignored-settings.js';
 import type { DockerRuntime } from './runtimes/docker/docker-runtime.js';
 import { ProcessRuntime } from './runtimes/process/process-runtime.js';
 import { dockerIfAvailable, selectRuntime, type RuntimeChoice } from './runtimes/select.js';
 import { ServiceController } from './scheduler/controller.js';
-import { ECS_TABLES, EcsStore, serviceKey, taskDefinitionKey, taskKey, type TaskRecord } from './store.js';
+import { ECS_TABLES, EcsStore, serviceKey, taskKey } from './store.js';
 import { TaskIndex } from './task-index.js';
 import { TaskEngine } from './tasks/engine.js';
 
 export { ecsMigrations } from './store.js';
 
-/** Stopped tasks and inactive services stay describable this long (AWS: at least an hour). */
-const RETENTION_MS = 60 * 60 * 1000;
+/** How often the retention sweep runs (housekeeping.ts). */
 const SWEEP_MS = 60 * 1000;
 
 export interface EcsOptions {
@@ -126,49 +127,8 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
   }
 
   function sweep(): void {
-    const now = Date.now();
-    const tasks = ecs.tasks.all();
-    store.withTx(() => {
-      for (const t of tasks) {
-        if (t.lastStatus === 'STOPPED' && (t.stoppedAt ?? 0) < now - RETENTION_MS) ecs.tasks.deleteTx(taskKey(t.region, t.cluster, t.taskId));
-      }
-      const services = ecs.services.all();
-      for (const s of services) {
-        if (s.status === 'INACTIVE' && (s.inactiveAt ?? 0) < now - RETENTION_MS) ecs.services.deleteTx(serviceKey(s.region, s.cluster, s.name));
-      }
-      const inUse = new Set<string>([...tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => t.taskDefinitionArn), ...services.filter((s) => s.status !== 'INACTIVE').flatMap((s) => s.deployments.map((d) => d.taskDefinition))]);
-      for (const td of ecs.taskDefinitions.all()) {
-        if (td.status === 'DELETE_IN_PROGRESS' && !inUse.has(td.arn)) ecs.taskDefinitions.deleteTx(taskDefinitionKey(td.region, td.family, td.revision));
-      }
-    });
+    sweepRetention(store, ecs, Date.now());
     wakeAll();
-  }
-
-  /** Removes containers of this Wayfinder that no task record owns (e.g. created just before a crash). */
-  async function removeStrays(): Promise<void> {
-    const owners = new Map<string, TaskRecord>();
-    for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') owners.set(t.taskId, t);
-    for (const rt of [processRuntime, docker, opts.runtimeOverride]) {
-      if (!rt) continue;
-      for (const { handle, taskId } of await rt.owned().catch(() => [])) {
-        const task = owners.get(taskId);
-        const known = task?.containers.some((c) => (c.handle as { id?: string } | undefined)?.id === handle.id);
-        if (!known) {
-          opts.logger.info({ taskId, container: handle.id }, 'removing a stray container of this Wayfinder');
-          await rt.remove(handle).catch(() => undefined);
-        }
-      }
-    }
-  }
-
-  function cleanCloudMap(): void {
-    const tasks = ecs.tasks.all();
-    const byId = new Map(tasks.map((t) => [t.taskId, t]));
-    const serviceIds = new Set<string>();
-    for (const s of ecs.services.all()) for (const d of s.deployments) for (const r of d.serviceRegistries) serviceIds.add(registration.service(r.registryArn)?.id ?? registryServiceId(r.registryArn));
-    for (const t of tasks) for (const r of t.registrations) serviceIds.add(r.serviceId);
-    const removed = registration.reconcile(serviceIds, byId);
-    if (removed) opts.logger.info({ removed }, 'removed Cloud Map instances no live task owns');
   }
 
   /** Routes committed changes: a task to the engine (and its service to the controller), a service to the controller. */
@@ -204,8 +164,8 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
         docker = await dockerIfAvailable(instanceId, opts.logger);
       }
       index.rebuild();
-      await removeStrays();
-      cleanCloudMap();
+      await removeStrays(ecs, [processRuntime, docker, opts.runtimeOverride], opts.logger);
+      cleanCloudMap(ecs, registration, opts.logger);
       unsubscribe = store.subscribe(onChanges);
       for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') engine.add(taskKey(t.region, t.cluster, t.taskId));
       wakeAll();
