@@ -1,11 +1,10 @@
 // The Cloud Map product: the servicediscovery API, the asynchronous operation runner, custom health
 // and Route 53-style health checks, the in-memory discovery view, and the authoritative DNS server.
-// Other products use `api` (CloudMapApi, for ECS) and `discovery` (DiscoveryView, for the gateway).
+// Other products use its api: `registry` (CloudMapApi, for ECS) and `discovery` (DiscoveryView, for the gateway).
 import type { Ec2Api } from '../ec2/api.js';
-import type { Logger } from '../kernel/log.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { serviceDiscoveryOperationNames, type ServiceDiscoveryOperations } from '../protocol/generated/servicediscovery.js';
-import type { Store } from '../store/store.js';
+import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
 import type { CloudMapApi } from './api.js';
 import { createCloudMapApi, type CloudMapDeps } from './ecs-registrations.js';
 import { Discovery } from './discovery.js';
@@ -20,12 +19,13 @@ import { namespaceOperations } from './operations/namespaces.js';
 import { operationOperations } from './operations/async-operations.js';
 import { serviceOperations } from './operations/services.js';
 import { tagOperations } from './operations/tags.js';
-import { CloudMapStore } from './store.js';
+import { CloudMapStore, cloudmapMigrations } from './store.js';
 
-export { cloudmapMigrations } from './store.js';
 export type { CloudMapApi, DiscoveryView } from './api.js';
 
-export interface CloudMapOptions {
+export interface CloudMapProductDeps extends ProductDeps {
+  /** Namespaces check their VPC. */
+  ec2: Pick<Ec2Api, 'vpc'>;
   /** Custom health changes take effect after this (AWS: ~30 s); also the Route 53 probe interval (≥ 100 ms). */
   healthDelayMs: number;
   operationDelayMs: number;
@@ -33,20 +33,15 @@ export interface CloudMapOptions {
   dns?: { host: string; port: number };
 }
 
-export interface CloudMapProduct {
-  handlers: HandlerTable<ServiceDiscoveryOperations>;
+export interface CloudMapProductApi {
   /** For ECS: register/deregister tasks, report their health. */
-  api: CloudMapApi;
+  registry: CloudMapApi;
   /** For the gateway and DNS: routable instances, from memory (a DiscoveryView with snapshot access). */
   discovery: Discovery;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  beforeReset(): Promise<void>;
-  afterReset(): void;
-  health(): Record<string, unknown>;
 }
 
-export function createCloudMap(store: Store, ec2: Pick<Ec2Api, 'vpc'>, options: CloudMapOptions, logger: Logger): CloudMapProduct {
+export function createCloudMap(options: CloudMapProductDeps): Product<CloudMapProductApi> {
+  const { store, logger, ec2 } = options;
   const cm = new CloudMapStore(store);
   const discovery = new Discovery(cm, logger);
   discovery.attach(store); // before any handler runs, so every committed change reaches the view
@@ -67,9 +62,9 @@ export function createCloudMap(store: Store, ec2: Pick<Ec2Api, 'vpc'>, options: 
   };
 
   return {
-    handlers,
-    api: createCloudMapApi(deps),
-    discovery,
+    name: 'cloudmap',
+    services: [serviceHandlers('servicediscovery', handlers)],
+    api: { registry: createCloudMapApi(deps), discovery },
     async start() {
       if (dns && options.dns) {
         try {
@@ -94,9 +89,10 @@ export function createCloudMap(store: Store, ec2: Pick<Ec2Api, 'vpc'>, options: 
       customHealth.clear();
       await runner.reset();
     },
-    afterReset() {},
     health() {
       return { ...(dns ? { dnsPort: dns.port } : {}), cloudMapHealthDelayMs: options.healthDelayMs };
     },
   };
 }
+
+export const cloudMapProduct: ProductModule<CloudMapProductDeps, CloudMapProductApi> = { migrations: cloudmapMigrations, create: createCloudMap };

@@ -1,9 +1,9 @@
 // The EC2 product: the subset of EC2 that the architecture needs (VPCs, subnets, security groups,
 // tags, zones). Every other EC2 operation of the model answers a modelled 501.
-import type { Store } from '../store/store.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { ec2OperationNames, type Ec2Operations } from '../protocol/generated/ec2.js';
-import { Ec2Store } from './store.js';
+import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
+import { Ec2Store, ec2Migrations } from './store.js';
 import { createEc2Api, type Ec2Api } from './api.js';
 import { securityGroupOperations } from './operations/security-groups.js';
 import { subnetOperations } from './operations/subnets.js';
@@ -11,21 +11,13 @@ import { tagOperations } from './operations/tags.js';
 import { vpcOperations } from './operations/vpcs.js';
 import { zoneOperations } from './operations/zones.js';
 
-export { ec2Migrations } from './store.js';
-export type { Ec2Store } from './store.js';
 export type { Ec2Api } from './api.js';
 
-export interface Ec2Product {
-  store: Ec2Store;
-  /** What other products may call (VPC link checks, awsvpc ENIs). */
-  api: Ec2Api;
-  handlers: HandlerTable<Ec2Operations>;
-  /** After a reset wiped the tables: regions are seeded again on next use. */
-  afterReset(): void;
-}
+export type Ec2ProductDeps = ProductDeps;
 
-export function createEc2(store: Store): Ec2Product {
-  const ec2 = new Ec2Store(store);
+/** Its api is what other products may call (VPC link checks, awsvpc ENIs). */
+export function createEc2(deps: Ec2ProductDeps): Product<Ec2Api> {
+  const ec2 = new Ec2Store(deps.store);
   const handlers: HandlerTable<Ec2Operations> = {
     ...notImplementedAll(ec2OperationNames),
     ...vpcOperations(ec2),
@@ -34,5 +26,13 @@ export function createEc2(store: Store): Ec2Product {
     ...tagOperations(ec2),
     ...zoneOperations(),
   };
-  return { store: ec2, api: createEc2Api(ec2), handlers, afterReset: () => ec2.forgetSeeds() };
+  return {
+    name: 'ec2',
+    services: [serviceHandlers('ec2', handlers)],
+    api: createEc2Api(ec2),
+    // After a reset wiped the tables: regions are seeded again on next use.
+    afterReset: () => ec2.forgetSeeds(),
+  };
 }
+
+export const ec2Product: ProductModule<Ec2ProductDeps, Ec2Api> = { migrations: ec2Migrations, create: createEc2 };

@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import type { CloudMapApi } from '../cloudmap/api.js';
 import type { Ec2Api } from '../ec2/api.js';
 import { hex } from '../kernel/ids.js';
-import type { Logger } from '../kernel/log.js';
 import type { LogWriter } from '../logs/writer.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { ecsOperationNames, type EcsOperations } from '../protocol/generated/ecs.js';
-import type { Change, Store } from '../store/store.js';
+import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
+import type { Change } from '../store/store.js';
 import { cleanCloudMap, removeStrays, sweepRetention } from './housekeeping.js';
 import { clusterOperations } from './operations/clusters.js';
 import type { EcsOpsContext } from './operations/common.js';
@@ -33,16 +33,14 @@ import type { DockerRuntime } from './runtimes/docker/docker-runtime.js';
 import { ProcessRuntime } from './runtimes/process/process-runtime.js';
 import { dockerIfAvailable, selectRuntime, type RuntimeChoice } from './runtimes/select.js';
 import { ServiceController } from './scheduler/controller.js';
-import { ECS_TABLES, EcsStore, serviceKey, taskKey } from './store.js';
+import { ECS_TABLES, EcsStore, ecsMigrations, serviceKey, taskKey } from './store.js';
 import { TaskIndex } from './task-index.js';
 import { TaskEngine } from './tasks/engine.js';
-
-export { ecsMigrations } from './store.js';
 
 /** How often the retention sweep runs (housekeeping.ts). */
 const SWEEP_MS = 60 * 1000;
 
-export interface EcsOptions {
+export interface EcsProductDeps extends ProductDeps {
   ec2: Ec2Api;
   logs: LogWriter;
   cloudMap?: CloudMapApi;
@@ -51,7 +49,6 @@ export interface EcsOptions {
   healthDelayMs: number;
   /** How long a task without health checks must run before the scheduler counts it healthy. */
   taskStableMs: number;
-  logger: Logger;
   /** Graceful stop leaves Docker task containers running for the next start to re-adopt (--keep-tasks). */
   keepTasks?: boolean;
   /** The data directory (`:memory:` or absent: process-runtime working directories go to a temp dir). */
@@ -60,19 +57,9 @@ export interface EcsOptions {
   runtimeOverride?: ContainerRuntime;
 }
 
-export interface EcsProduct {
-  handlers: HandlerTable<EcsOperations>;
-  store: EcsStore;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  beforeReset(): Promise<void>;
-  afterReset(): void;
-  health(): Record<string, unknown>;
-  /** Tests and benchmarks: resolves when the scheduler and the task engine have nothing queued. */
-  idle(): Promise<void>;
-}
-
-export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
+/** ECS exposes nothing to later products. */
+export function createEcs(opts: EcsProductDeps): Product {
+  const { store } = opts;
   const ecs = new EcsStore(store);
   const index = new TaskIndex(ecs);
   const registration = new Registration(opts.cloudMap, opts.logger);
@@ -146,8 +133,9 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
   }
 
   return {
-    handlers,
-    store: ecs,
+    name: 'ecs',
+    services: [serviceHandlers('ecs', handlers)],
+    api: undefined,
     async start() {
       instanceId = ensureInstanceId();
       const selected = opts.runtimeOverride ? { runtime: opts.runtimeOverride, docker: undefined } : await selectRuntime(opts.runtime, instanceId, processRuntime, opts.logger);
@@ -203,11 +191,7 @@ export function createEcs(store: Store, opts: EcsOptions): EcsProduct {
     health() {
       return { runtime: chosen.name, runtimeDetail: runtimeDetail };
     },
-    async idle() {
-      for (let i = 0; i < 3; i++) {
-        await controller.idle();
-        await engine.idle();
-      }
-    },
   };
 }
+
+export const ecsProduct: ProductModule<EcsProductDeps> = { migrations: ecsMigrations, create: createEcs };

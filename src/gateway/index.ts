@@ -3,12 +3,10 @@
 // issuer and the route explainer under /_wayfinder/.
 import type { DiscoveryView } from '../cloudmap/api.js';
 import type { Ec2Api } from '../ec2/api.js';
-import type { Logger } from '../kernel/log.js';
 import type { LogWriter } from '../logs/writer.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { apiGatewayV2OperationNames, type ApiGatewayV2Operations } from '../protocol/generated/apigatewayv2.js';
-import type { EdgeRoute, InternalRoute } from '../http1/routes.js';
-import type { Store } from '../store/store.js';
+import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
 import { gatewayEdgeRoute } from './edge-route.js';
 import { explainRoute } from './explain.js';
 import { UpstreamPools } from './integrations/pools.js';
@@ -27,15 +25,12 @@ import { tagOperations } from './operations/tags.js';
 import { vpcLinkOperations } from './operations/vpc-links.js';
 import { websocketOperations } from './operations/websocket.js';
 import type { GatewayServices } from './pipeline/gateway-exchange.js';
-import { GatewayStore } from './store.js';
+import { GatewayStore, gatewayMigrations } from './store.js';
 import { GatewayView } from './view.js';
 
-export { gatewayMigrations } from './store.js';
 export { oversizedHeadAnswer } from './edge-route.js';
 
-export interface GatewayDeps {
-  store: Store;
-  logger: Logger;
+export interface GatewayProductDeps extends ProductDeps {
   ec2: Ec2Api;
   logs: LogWriter;
   /** Cloud Map's discovery view, for private integrations (undefined: answered 500 honestly). */
@@ -50,19 +45,8 @@ export interface GatewayDeps {
   reservedHost(name: string): boolean;
 }
 
-export interface GatewayProduct {
-  handlers: HandlerTable<ApiGatewayV2Operations>;
-  edgeRoutes: EdgeRoute[];
-  internalRoutes: InternalRoute[];
-  issuer: LocalIssuer;
-  start(): void;
-  stop(): Promise<void>;
-  afterReset(): void;
-  onListening(address: { port: number }): void;
-  health(): Record<string, unknown>;
-}
-
-export function createGateway(deps: GatewayDeps): GatewayProduct {
+/** The gateway is built last: it exposes nothing to other products. */
+export function createGateway(deps: GatewayProductDeps): Product {
   const gw = new GatewayStore(deps.store);
   let port = deps.port;
   const limits = { rate: deps.rateLimit, burst: deps.burstLimit };
@@ -89,10 +73,11 @@ export function createGateway(deps: GatewayDeps): GatewayProduct {
   };
   let unsubscribe: (() => void) | undefined;
   return {
-    handlers,
+    name: 'gateway',
+    services: [serviceHandlers('apigatewayv2', handlers)],
+    api: undefined,
     edgeRoutes: [gatewayEdgeRoute(view, services)],
     internalRoutes: [...issuer.routes(), explainRoute(view, () => services.discovery)],
-    issuer,
     async start() {
       view.loadAll();
       unsubscribe = deps.store.subscribe((changes) => view.onChanges(changes));
@@ -116,3 +101,5 @@ export function createGateway(deps: GatewayDeps): GatewayProduct {
     health: () => ({ gateway: { apis: view.apis.size, oidcIssuer: issuer.issuer() } }),
   };
 }
+
+export const gatewayProduct: ProductModule<GatewayProductDeps> = { migrations: gatewayMigrations, create: createGateway };

@@ -1,28 +1,21 @@
 // The CloudWatch Logs product: the subset awslogs, access logs and `aws logs tail` need.
-import type { Logger } from '../kernel/log.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { logsOperationNames, type LogsOperations } from '../protocol/generated/logs.js';
-import type { Store } from '../store/store.js';
+import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
 import { eventOperations } from './operations/events.js';
 import { groupOperations } from './operations/groups.js';
 import { streamOperations } from './operations/streams.js';
-import { LogsStore } from './store.js';
+import { LogsStore, logsMigrations } from './store.js';
 import { LogWriter } from './writer.js';
 
-export { logsMigrations } from './store.js';
 export type { LogTarget, LogWriter } from './writer.js';
 
 const RETENTION_SWEEP_MS = 10 * 60 * 1000;
 
-export interface LogsProduct {
-  handlers: HandlerTable<LogsOperations>;
-  writer: LogWriter;
-  start(): void;
-  stop(): void;
-  beforeReset(): void;
-}
+export type LogsProductDeps = ProductDeps;
 
-export function createLogs(store: Store, logger: Logger): LogsProduct {
+/** Its api is the LogWriter other products send awslogs and access-log lines to. */
+export function createLogs({ store, logger }: LogsProductDeps): Product<LogWriter> {
   const logs = new LogsStore(store);
   const writer = new LogWriter(logs, logger);
   let sweeper: NodeJS.Timeout | undefined;
@@ -33,8 +26,9 @@ export function createLogs(store: Store, logger: Logger): LogsProduct {
     ...eventOperations(logs),
   };
   return {
-    handlers,
-    writer,
+    name: 'logs',
+    services: [serviceHandlers('logs', handlers)],
+    api: writer,
     start() {
       const sweep = () => {
         try {
@@ -57,3 +51,5 @@ export function createLogs(store: Store, logger: Logger): LogsProduct {
     },
   };
 }
+
+export const logsProduct: ProductModule<LogsProductDeps, LogWriter> = { migrations: logsMigrations, create: createLogs };

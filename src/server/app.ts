@@ -4,17 +4,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
-import { cloudmapMigrations, createCloudMap } from '../cloudmap/index.js';
-import { createEc2, ec2Migrations } from '../ec2/index.js';
-import { createEcs, ecsMigrations } from '../ecs/index.js';
-import { createGateway, gatewayMigrations, oversizedHeadAnswer } from '../gateway/index.js';
-import { createLogs, logsMigrations } from '../logs/index.js';
+import { cloudMapProduct } from '../cloudmap/index.js';
+import { ec2Product } from '../ec2/index.js';
+import { ecsProduct } from '../ecs/index.js';
+import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
+import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
 import type { ServiceName } from '../protocol/model.js';
+import type { Product } from '../protocol/product.js';
 import { ServiceRegistry } from '../protocol/services.js';
 import { SigV4Verifier } from '../protocol/sigv4.js';
-import { Store, type Migration } from '../store/store.js';
+import { Store } from '../store/store.js';
 import type { Config } from './config.js';
 import { attachFront, type Front } from '../http1/front.js';
 import type { EdgeRoute } from '../http1/routes.js';
@@ -23,7 +24,6 @@ import { ControlGuard } from './control-guard.js';
 import { EdgeDispatch } from './edge.js';
 import { internalRoute } from './internal.js';
 import { lockDataDir } from './lock.js';
-import type { Product } from './product.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -44,7 +44,8 @@ function openFileLimit(): number {
   }
 }
 
-const MIGRATIONS: Migration[] = [...ec2Migrations, ...logsMigrations, ...cloudmapMigrations, ...ecsMigrations, ...gatewayMigrations];
+/** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
+const PRODUCTS = [ec2Product, logsProduct, cloudMapProduct, ecsProduct, gatewayProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -59,62 +60,56 @@ export interface Wayfinder {
   close(): Promise<void>;
 }
 
-/** Builds every product, in dependency order. */
-function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): Product[] {
-  const ec2 = createEc2(store);
-  const logs = createLogs(store, logger);
-  const cloudmap = createCloudMap(store, ec2.api, { healthDelayMs: config.healthDelayMs, operationDelayMs: config.operationDelayMs, dns: { host: config.host, port: config.dnsPort } }, logger);
-  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cloudmap.api, runtime: config.runtime, dataDir: config.dataDir, healthDelayMs: config.healthDelayMs, taskStableMs: config.taskStableMs, keepTasks: config.keepTasks, logger });
-  const gateway = createGateway({
+/** Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it. */
+function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): Product<unknown>[] {
+  const ec2 = ec2Product.create({ store, logger });
+  const logs = logsProduct.create({ store, logger });
+  const cloudmap = cloudMapProduct.create({
     store,
     logger,
     ec2: ec2.api,
-    logs: logs.writer,
-    discovery: cloudmap.discovery,
+    healthDelayMs: config.healthDelayMs,
+    operationDelayMs: config.operationDelayMs,
+    dns: { host: config.host, port: config.dnsPort },
+  });
+  const ecs = ecsProduct.create({
+    store,
+    logger,
+    ec2: ec2.api,
+    logs: logs.api,
+    cloudMap: cloudmap.api.registry,
+    runtime: config.runtime,
+    dataDir: config.dataDir,
+    healthDelayMs: config.healthDelayMs,
+    taskStableMs: config.taskStableMs,
+    keepTasks: config.keepTasks,
+  });
+  const gateway = gatewayProduct.create({
+    store,
+    logger,
+    ec2: ec2.api,
+    logs: logs.api,
+    discovery: cloudmap.api.discovery,
     vpcLinkDelayMs: config.vpcLinkDelayMs,
     rateLimit: config.gatewayRateLimit,
     burstLimit: config.gatewayBurstLimit,
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
   });
-  return [
-    { name: 'ec2', handlers: { ec2: ec2.handlers as unknown as AnyHandlerTable }, afterReset: () => ec2.afterReset() },
-    { name: 'logs', handlers: { logs: logs.handlers as unknown as AnyHandlerTable }, start: () => logs.start(), stop: () => logs.stop(), beforeReset: () => logs.beforeReset() },
-    {
-      name: 'cloudmap',
-      handlers: { servicediscovery: cloudmap.handlers as unknown as AnyHandlerTable },
-      start: () => cloudmap.start(),
-      stop: () => cloudmap.stop(),
-      beforeReset: () => cloudmap.beforeReset(),
-      afterReset: () => cloudmap.afterReset(),
-      health: () => cloudmap.health(),
-    },
-    { name: 'ecs', handlers: { ecs: ecs.handlers as unknown as AnyHandlerTable }, start: () => ecs.start(), stop: () => ecs.stop(), beforeReset: () => ecs.beforeReset(), afterReset: () => ecs.afterReset(), health: () => ecs.health() },
-    {
-      name: 'gateway',
-      handlers: { apigatewayv2: gateway.handlers as unknown as AnyHandlerTable },
-      edgeRoutes: gateway.edgeRoutes,
-      internalRoutes: gateway.internalRoutes,
-      start: () => gateway.start(),
-      stop: () => gateway.stop(),
-      afterReset: () => gateway.afterReset(),
-      onListening: (a) => gateway.onListening(a),
-      health: () => gateway.health(),
-    },
-  ];
+  return [ec2, logs, cloudmap, ecs, gateway];
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
   const releaseLock = config.dataDir === ':memory:' ? () => {} : lockDataDir(ensureDir(config.dataDir));
   let store: Store | undefined;
   let server: Server | undefined;
-  const started: Product[] = [];
+  const started: Product<unknown>[] = [];
   try {
-    store = Store.open(config.dataDir, MIGRATIONS, logger);
+    store = Store.open(config.dataDir, PRODUCTS.flatMap((p) => p.migrations), logger);
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
     const products = buildProducts(store, config, logger, hosts);
-    const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.assign({}, ...products.map((p) => p.handlers ?? {}));
+    const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
     const registry = new ServiceRegistry();
     const dispatcher = new ProtocolDispatcher({
       registry,
@@ -203,7 +198,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
   }
 }
 
-async function stopAll(products: Product[], logger: Logger): Promise<void> {
+async function stopAll(products: Product<unknown>[], logger: Logger): Promise<void> {
   for (const p of [...products].reverse()) {
     try {
       await p.stop?.();

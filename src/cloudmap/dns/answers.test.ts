@@ -11,8 +11,8 @@ import { buildZoneIndex } from './zones.js';
 async function world() {
   const w = await cloudMapWorld();
   const svc = (Name: string, extra: object, NamespaceId = w.nsId) => w.service(Name, extra, NamespaceId).Id;
-  const reg = (serviceId: string, instanceId: string, attributes: Record<string, string>) => w.cm.api.registerInstance({ serviceId, instanceId, attributes });
-  const index = () => buildZoneIndex(w.cm.discovery.snapshot);
+  const reg = (serviceId: string, instanceId: string, attributes: Record<string, string>) => w.cm.api.registry.registerInstance({ serviceId, instanceId, attributes });
+  const index = () => buildZoneIndex(w.cm.api.discovery.snapshot);
   return { cm: w.cm, ns: w.namespace, svc, reg, index, close: w.close };
 }
 
@@ -49,7 +49,7 @@ test('A, MULTIVALUE: up to 8 random healthy values; none healthy → up to 8 of 
   assert.equal(p.answers!.length, 8);
   assert.ok(p.answers!.every((a) => a.name === 'web.internal' && a.type === 'A'));
 
-  for (let i = 1; i <= 9; i++) w.cm.api.setCustomHealth(web, `t${i}`, 'UNHEALTHY');
+  for (let i = 1; i <= 9; i++) w.cm.api.registry.setCustomHealth(web, `t${i}`, 'UNHEALTHY');
   const failOpen = planAnswer(w.index(), 'web.internal', TYPE.A);
   assert.equal(failOpen.variants[0]!.answer.length, 8, 'all unhealthy: answer anyway (fail open)');
   await w.close();

@@ -10,7 +10,7 @@ import { DnsServer } from './server.js';
 async function world() {
   const w = await cloudMapWorld();
   const api = w.service('api', { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }, { Type: 'A', TTL: 10 }] } }).Id;
-  const dns = new DnsServer(w.cm.discovery, silentLogger);
+  const dns = new DnsServer(w.cm.api.discovery, silentLogger);
   return { cm: w.cm, api, dns, close: w.close };
 }
 
@@ -28,7 +28,7 @@ const decode = (b: Buffer | undefined): Decoded => packet.decode(b!) as Decoded;
 
 test('ID, RD and the question as the client wrote it (0x20) come back; answers follow the view', async () => {
   const w = await world();
-  w.cm.api.registerInstance({ serviceId: w.api, instanceId: 'one', attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '80' } });
+  w.cm.api.registry.registerInstance({ serviceId: w.api, instanceId: 'one', attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '80' } });
   const r1 = decode(w.dns.answer(q('aPi.InTeRnAl', 'A', { id: 777 }), false));
   assert.equal(r1.id, 777);
   assert.equal(r1.flag_rd, true);
@@ -40,10 +40,10 @@ test('ID, RD and the question as the client wrote it (0x20) come back; answers f
   assert.equal(r2.flag_rd, false);
   assert.equal(r2.answers!.length, 1);
 
-  w.cm.api.registerInstance({ serviceId: w.api, instanceId: 'two', attributes: { AWS_INSTANCE_IPV4: '10.0.0.2', AWS_INSTANCE_PORT: '80' } });
+  w.cm.api.registry.registerInstance({ serviceId: w.api, instanceId: 'two', attributes: { AWS_INSTANCE_IPV4: '10.0.0.2', AWS_INSTANCE_PORT: '80' } });
   assert.equal(decode(w.dns.answer(q('api.internal', 'A'), false)).answers!.length, 2, 'a new revision drops the cache');
-  w.cm.api.deregisterInstance(w.api, 'one');
-  w.cm.api.deregisterInstance(w.api, 'two');
+  w.cm.api.registry.deregisterInstance(w.api, 'one');
+  w.cm.api.registry.deregisterInstance(w.api, 'two');
   assert.equal(decode(w.dns.answer(q('api.internal', 'A'), false)).rcode, 'NXDOMAIN');
   await w.close();
 });
@@ -51,7 +51,7 @@ test('ID, RD and the question as the client wrote it (0x20) come back; answers f
 test('UDP answers that do not fit are truncated (TC) and complete over TCP; EDNS raises the limit', async () => {
   const w = await world();
   for (let i = 0; i < 8; i++) {
-    w.cm.api.registerInstance({ serviceId: w.api, instanceId: `${String(i).padStart(2, '0')}-${'x'.repeat(40)}`, attributes: { AWS_INSTANCE_IPV4: `10.0.0.${i + 1}`, AWS_INSTANCE_PORT: '80' } });
+    w.cm.api.registry.registerInstance({ serviceId: w.api, instanceId: `${String(i).padStart(2, '0')}-${'x'.repeat(40)}`, attributes: { AWS_INSTANCE_IPV4: `10.0.0.${i + 1}`, AWS_INSTANCE_PORT: '80' } });
   }
   const udp = decode(w.dns.answer(q('api.internal', 'SRV'), false));
   assert.equal(udp.flag_tc, true);

@@ -5,28 +5,29 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../kernel/log.js';
 import { Store } from '../../store/store.js';
-import { createEc2, ec2Migrations } from '../../ec2/index.js';
-import { createLogs, logsMigrations } from '../../logs/index.js';
+import { ec2Product } from '../../ec2/index.js';
+import { logsProduct } from '../../logs/index.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { testContext } from '../../../test/support/context.js';
 import { FakeCloudMap } from '../../../test/support/fake-cloudmap.js';
 import { FakeRuntime } from '../../../test/support/fake-runtime.js';
-import { createEcs, ecsMigrations } from '../index.js';
+import { ecsProduct } from '../index.js';
 
 type Handler = (input: unknown, ctx: RequestContext) => unknown;
 
 async function harness() {
-  const store = Store.open(':memory:', [...ec2Migrations, ...logsMigrations, ...ecsMigrations], silentLogger);
-  const ec2 = createEc2(store);
-  const logs = createLogs(store, silentLogger);
+  const store = Store.open(':memory:', [...ec2Product.migrations, ...logsProduct.migrations, ...ecsProduct.migrations], silentLogger);
+  const ec2 = ec2Product.create({ store, logger: silentLogger });
+  const logs = logsProduct.create({ store, logger: silentLogger });
   const cm = new FakeCloudMap();
   const registry = cm.addService('srv-web');
   const fake = new FakeRuntime();
-  const ecs = createEcs(store, { ec2: ec2.api, logs: logs.writer, cloudMap: cm, runtime: 'process', healthDelayMs: 0, taskStableMs: 100, logger: silentLogger, runtimeOverride: fake });
-  await ecs.start();
+  const ecs = ecsProduct.create({ store, logger: silentLogger, ec2: ec2.api, logs: logs.api, cloudMap: cm, runtime: 'process', healthDelayMs: 0, taskStableMs: 100, runtimeOverride: fake });
+  await ecs.start!();
   const ctx = testContext({ service: 'ecs' });
-  const call = <T>(op: keyof typeof ecs.handlers, input: unknown): T => (ecs.handlers[op] as unknown as Handler)(input, ctx) as T;
+  const handlers = ecs.services[0]!.table;
+  const call = <T>(op: keyof Ecs.EcsOperations, input: unknown): T => (handlers[op] as Handler)(input, ctx) as T;
   call('CreateCluster', { clusterName: 'c' });
   const register = (command: string[]) =>
     call<Ecs.RegisterTaskDefinitionResponse>('RegisterTaskDefinition', { family: 'web', containerDefinitions: [{ name: 'app', image: 'img', memory: 64, command, portMappings: [{ containerPort: 80 }] }] }).taskDefinition!.taskDefinitionArn!;
@@ -46,7 +47,7 @@ async function harness() {
     service,
     tasks,
     async close() {
-      await ecs.stop();
+      await ecs.stop!();
       store.close();
     },
   };
