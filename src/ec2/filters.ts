@@ -52,7 +52,7 @@ export function applyFilters<T extends { tags: Record<string, string> }>(records
     } else if (name === 'tag-value') {
       get = (r) => Object.values(r.tags);
     } else if (fields[name]) {
-      get = fields[name]!;
+      get = fields[name];
     } else {
       throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
     }

@@ -187,7 +187,7 @@ export class GatewayView {
     };
     const defaultLimits = limits(s.defaultRouteSettings);
     const prevLimits = previous?.defaultLimits;
-    const defaultBuckets = defaultLimits && prevLimits && prevLimits.rate === defaultLimits.rate && prevLimits.burst === defaultLimits.burst ? previous!.defaultBuckets : new Map<string, TokenBucket>();
+    const defaultBuckets = defaultLimits && prevLimits && prevLimits.rate === defaultLimits.rate && prevLimits.burst === defaultLimits.burst ? previous.defaultBuckets : new Map<string, TokenBucket>();
     const routeBuckets = new Map<string, TokenBucket>();
     for (const [routeKey, settings] of Object.entries(s.routeSettings)) {
       const merged: RouteSettingsRecord = {

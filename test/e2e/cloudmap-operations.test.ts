@@ -20,7 +20,7 @@ test('with an operation delay, clients see SUBMITTED/PENDING before SUCCESS, and
     const dup = await errorOf(sd.send(new SD.CreateHttpNamespaceCommand({ Name: 'slow' })));
     assert.equal(dup.name, 'DuplicateRequest');
     assert.equal(dup.fields.DuplicateOperationId, OperationId);
-    const seen = new Set<string>([first.Status!]);
+    const seen = new Set<string>([first.Status]);
     const done = await eventually(
       async () => (await sd.send(new SD.GetOperationCommand({ OperationId }))).Operation!,
       (op) => (seen.add(op.Status!), op.Status === 'SUCCESS'),

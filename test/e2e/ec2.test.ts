@@ -20,16 +20,16 @@ after(async () => {
 test('the default VPC, its /20 default subnets and its default security group are there', async () => {
   const { Vpcs } = await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
   assert.equal(Vpcs?.length, 1);
-  assert.equal(Vpcs![0]!.CidrBlock, '172.31.0.0/16');
-  assert.match(Vpcs![0]!.VpcId!, /^vpc-[0-9a-f]{17}$/);
-  const { Subnets } = await ec2.send(new E.DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [Vpcs![0]!.VpcId!] }, { Name: 'default-for-az', Values: ['true'] }] }));
+  assert.equal(Vpcs[0]!.CidrBlock, '172.31.0.0/16');
+  assert.match(Vpcs[0]!.VpcId!, /^vpc-[0-9a-f]{17}$/);
+  const { Subnets } = await ec2.send(new E.DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [Vpcs[0]!.VpcId!] }, { Name: 'default-for-az', Values: ['true'] }] }));
   const { AvailabilityZones } = await ec2.send(new E.DescribeAvailabilityZonesCommand({}));
   assert.equal(Subnets?.length, AvailabilityZones?.length);
   assert.deepEqual(Subnets!.map((s) => s.CidrBlock).sort(), AvailabilityZones!.map((_, i) => `172.31.${i * 16}.0/20`).sort());
   assert.ok(Subnets!.every((s) => s.AvailableIpAddressCount === 4091 && s.MapPublicIpOnLaunch === true));
   const { SecurityGroups } = await ec2.send(new E.DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['default'] }] }));
   assert.equal(SecurityGroups?.length, 1);
-  assert.equal(SecurityGroups![0]!.IpPermissionsEgress![0]!.IpRanges![0]!.CidrIp, '0.0.0.0/0');
+  assert.equal(SecurityGroups[0]!.IpPermissionsEgress![0]!.IpRanges![0]!.CidrIp, '0.0.0.0/0');
 });
 
 test('another region has its own default VPC', async () => {
@@ -37,7 +37,7 @@ test('another region has its own default VPC', async () => {
   const { Vpcs } = await london.send(new E.DescribeVpcsCommand({}));
   const { Vpcs: east } = await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
   assert.equal(Vpcs?.length, 1);
-  assert.notEqual(Vpcs![0]!.VpcId, east![0]!.VpcId);
+  assert.notEqual(Vpcs[0]!.VpcId, east![0]!.VpcId);
   const { AvailabilityZones } = await london.send(new E.DescribeAvailabilityZonesCommand({}));
   assert.deepEqual(AvailabilityZones!.map((z) => z.ZoneName), ['eu-west-2a', 'eu-west-2b', 'eu-west-2c']);
   assert.equal(AvailabilityZones![0]!.ZoneId, 'euw2-az1');

@@ -194,7 +194,7 @@ async function blackHole(): Promise<{ port: number; close(): void }> {
     'time.sleep(60)',
   ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
-    py.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    py.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     py.once('exit', (code) => reject(new Error(`black hole exited ${code}`)));
   });
   return { port, close: () => py.kill('SIGKILL') };

@@ -77,13 +77,13 @@ describe('process runtime containment', { skip: asRoot ? undefined : 'needs root
     assert.equal(who, 'uid=65534 gid=65534 home=/nonexistent');
     assert.equal(cwd, join(server.dataDir, 'tasks', taskIdOf({ taskArn: arn }), 'main'));
     assert.equal(wrote, 'wrote', 'the task can write in its own directory');
-    const st = statSync(cwd!);
+    const st = statSync(cwd);
     assert.equal(st.uid, 65534);
     assert.equal(st.gid, 65534);
     assert.equal(st.mode & 0o777, 0o700, 'no other user may enter it');
-    assert.equal(statSync(join(cwd!, 'written-here')).uid, 65534);
+    assert.equal(statSync(join(cwd, 'written-here')).uid, 65534);
     await stopAndWait(arn);
-    await waitFor('the working directory removed', () => !existsSync(cwd!));
+    await waitFor('the working directory removed', () => !existsSync(cwd));
   });
 
   test('user "uid:gid" without a passwd entry runs with exactly those ids', async () => {

@@ -29,8 +29,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<R
         resolve({ child, port: Number(m[1]), output: () => out, exited });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`wayfinder exited with ${code}:\n${out}`));

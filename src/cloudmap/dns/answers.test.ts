@@ -46,8 +46,8 @@ test('A, MULTIVALUE: up to 8 random healthy values; none healthy → up to 8 of 
   }
   assert.ok(seen.size > MAX_MULTIVALUE, 'different picks across variants');
   const p = decode('web.internal', TYPE.A, plan.variants[0]!);
-  assert.equal(p.answers!.length, 8);
-  assert.ok(p.answers!.every((a) => a.name === 'web.internal' && a.type === 'A'));
+  assert.equal(p.answers.length, 8);
+  assert.ok(p.answers.every((a) => a.name === 'web.internal' && a.type === 'A'));
 
   for (let i = 1; i <= 9; i++) w.cm.api.registry.setCustomHealth(web, `t${i}`, 'UNHEALTHY');
   const failOpen = planAnswer(w.index(), 'web.internal', TYPE.A);
@@ -63,14 +63,14 @@ test('WEIGHTED: one value; CNAME answers any type; AAAA', async () => {
   const a = planAnswer(w.index(), 'one.internal', TYPE.A);
   assert.ok(a.variants.every((v) => v.answer.length === 1));
   const aaaa = decode('one.internal', TYPE.AAAA, planAnswer(w.index(), 'one.internal', TYPE.AAAA).variants[0]!);
-  assert.match(aaaa.answers![0]!.data as string, /^2001:db8::[12]$/);
-  assert.equal(aaaa.answers![0]!.ttl, 6);
+  assert.match(aaaa.answers[0]!.data as string, /^2001:db8::[12]$/);
+  assert.equal(aaaa.answers[0]!.ttl, 6);
 
   const www = w.svc('www', { DnsConfig: { RoutingPolicy: 'WEIGHTED', DnsRecords: [{ Type: 'CNAME', TTL: 30 }] } });
   w.reg(www, 'c', { AWS_INSTANCE_CNAME: 'backend.example.com' });
   for (const qtype of [TYPE.A, TYPE.CNAME, TYPE.AAAA]) {
     const p = decode('www.internal', qtype, planAnswer(w.index(), 'www.internal', qtype).variants[0]!);
-    assert.deepEqual(p.answers!.map((x) => [x.type, x.data]), [['CNAME', 'backend.example.com']]);
+    assert.deepEqual(p.answers.map((x) => [x.type, x.data]), [['CNAME', 'backend.example.com']]);
   }
   await w.close();
 });
@@ -82,8 +82,8 @@ test('SRV: 1 1 <port> <instanceId>.<svc>.<ns> with the target A records in the a
   w.reg(api, 'task-2', { AWS_INSTANCE_IPV4: '127.0.0.2', AWS_INSTANCE_PORT: '8081', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' });
   const plan = planAnswer(w.index(), 'api.internal', TYPE.SRV);
   const p = decode('api.internal', TYPE.SRV, plan.variants[0]!);
-  assert.deepEqual(p.answers!.map((x) => x.data), [{ priority: 1, weight: 1, port: 8080, target: 'Task-1.api.internal' }]);
-  assert.deepEqual(p.additionals!.map((x) => [x.name, x.type, x.data]), [['Task-1.api.internal', 'A', '127.0.0.1']]);
+  assert.deepEqual(p.answers.map((x) => x.data), [{ priority: 1, weight: 1, port: 8080, target: 'Task-1.api.internal' }]);
+  assert.deepEqual(p.additionals.map((x) => [x.name, x.type, x.data]), [['Task-1.api.internal', 'A', '127.0.0.1']]);
   // the target names answer A (any case), and exist regardless of health
   for (const name of ['task-1.api.internal', 'task-2.api.internal']) {
     const t = planAnswer(w.index(), name, TYPE.A);
@@ -113,14 +113,14 @@ test('NXDOMAIN vs NODATA vs REFUSED; SOA and NS at the apex; empty non-terminals
   assert.equal(rc('x._http._tcp.api.internal').variants[0]!.answer.length, 1);
   assert.equal(rc('internal').rcode, RCODE.NOERROR, 'the apex exists');
   const soa = decode('internal', TYPE.SOA, rc('internal', TYPE.SOA).variants[0]!);
-  assert.equal((soa.answers![0]!.data as { mname: string }).mname, 'ns-1536.awsdns-00.co.uk');
-  assert.equal(soa.answers![0]!.ttl, 15, 'the namespace SOA TTL (default 15)');
-  assert.equal(decode('internal', TYPE.NS, rc('internal', TYPE.NS).variants[0]!).answers!.length, 4);
+  assert.equal((soa.answers[0]!.data as { mname: string }).mname, 'ns-1536.awsdns-00.co.uk');
+  assert.equal(soa.answers[0]!.ttl, 15, 'the namespace SOA TTL (default 15)');
+  assert.equal(decode('internal', TYPE.NS, rc('internal', TYPE.NS).variants[0]!).answers.length, 4);
   assert.equal(rc('example.com').rcode, RCODE.REFUSED);
   assert.equal(rc('example.com').aa, false);
   assert.equal(rc('internal', TYPE.AXFR).rcode, RCODE.REFUSED, 'no zone transfers');
   const any = decode('internal', TYPE.ANY, rc('internal', TYPE.ANY).variants[0]!);
-  assert.deepEqual(any.answers!.map((a) => a.type), ['SOA', 'NS', 'NS', 'NS', 'NS']);
+  assert.deepEqual(any.answers.map((a) => a.type), ['SOA', 'NS', 'NS', 'NS', 'NS']);
   await w.close();
 });
 

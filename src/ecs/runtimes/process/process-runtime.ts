@@ -172,7 +172,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const ports = await freeLoopbackPorts(spec.ports.length);
     const bindings: PortBinding[] = spec.ports.map((p, i) => ({ containerPort: p.containerPort, hostPort: ports[i]!, protocol: p.protocol }));
     const env: Record<string, string> = {};
-    for (const k of INHERITED_ENV) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+    for (const k of INHERITED_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
     if (runAs.as) {
       // The server's HOME and USER are not the container user's.
       env.HOME = runAs.as.home || '/';
