@@ -7,26 +7,30 @@
 // its side too, or a bound is reached; only then is the socket closed.
 //
 // The bounds (nginx: lingering_time 30 s, lingering_timeout 5 s, no size bound):
-//   - LINGER_TOTAL_MS: 30 s from the moment our answer and FIN are out, whatever the client does;
-//   - LINGER_IDLE_MS: 5 s without a byte from the client (a client that neither sends nor closes);
-//   - LINGER_MAX_BYTES: 64 MiB dropped (a client sending forever at loopback speed is cut off
-//     well before 30 s; a real upload a few times over the 10 MB data-plane limit still gets through
-//     to the point where the client reads the answer).
+//   - totalMs 30 s from the moment our answer and FIN are out, whatever the client does;
+//   - idleMs 5 s without a byte from the client (a client that neither sends nor closes);
+//   - maxBytes 64 MiB dropped (a client sending forever at loopback speed is cut off well before
+//     30 s; a real upload a few times over the 10 MB data-plane limit still gets through to the
+//     point where the client reads the answer).
 // Before the answer and FIN are out (a slow reader of a large answer), bytes are dropped too (both
 // sides blocked on writing would deadlock) and count against the size bound; how long the writing
 // may take is the caller's limit (the front's idle limit, node:http's request timeout).
 import type { Socket } from 'node:net';
 
-export const LINGER_TOTAL_MS = 30_000;
-export const LINGER_IDLE_MS = 5_000;
-export const LINGER_MAX_BYTES = 64 * 1024 * 1024;
+export interface LingerBounds {
+  totalMs: number;
+  idleMs: number;
+  maxBytes: number;
+}
+
+export const LINGER_BOUNDS: Readonly<LingerBounds> = { totalMs: 30_000, idleMs: 5_000, maxBytes: 64 * 1024 * 1024 };
 
 /**
  * Takes over the socket's reading side (every 'data', 'end' and 'timeout' listener is removed: the
  * parser that owned them is done), ends the write side after what is queued, drops what arrives, and
  * destroys the socket once the client closed its side or a bound is reached. 'close' listeners stay.
  */
-export function lingeringClose(socket: Socket): void {
+export function lingeringClose(socket: Socket, bounds: Readonly<LingerBounds> = LINGER_BOUNDS): void {
   if (socket.destroyed) return;
   socket.removeAllListeners('data');
   socket.removeAllListeners('end');
@@ -44,21 +48,21 @@ export function lingeringClose(socket: Socket): void {
   };
   const check = () => {
     const now = performance.now();
-    if (now >= until || now - lastRead >= LINGER_IDLE_MS) return done();
-    timer = setTimeout(check, Math.min(until, lastRead + LINGER_IDLE_MS) - now + 1).unref();
+    if (now >= until || now - lastRead >= bounds.idleMs) return done();
+    timer = setTimeout(check, Math.min(until, lastRead + bounds.idleMs) - now + 1).unref();
   };
   // Our answer and FIN are out: from now on the client has the bounds above to close its side.
   const linger = () => {
     if (socket.destroyed) return;
     if (socket.readableEnded) return done();
     lastRead = performance.now();
-    until = lastRead + LINGER_TOTAL_MS;
-    timer = setTimeout(check, LINGER_IDLE_MS).unref();
+    until = lastRead + bounds.totalMs;
+    timer = setTimeout(check, Math.min(bounds.idleMs, bounds.totalMs)).unref();
   };
   socket.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
     lastRead = performance.now();
-    if (dropped > LINGER_MAX_BYTES) done();
+    if (dropped > bounds.maxBytes) done();
   });
   // The client closed its side: once our side is out too, nothing is left to wait for.
   socket.on('end', () => {
