@@ -4,6 +4,8 @@
 //     its bytes wait in `held`, and the socket stops reading meanwhile);
 //   - request-body backpressure (body bytes are fed only while the handler's sink accepts them);
 //   - a hand-over to node:http exactly at a message boundary, when a request is not the front's.
+// A connection that closes after an answer closes lingering (lingering-close.ts): the client reads
+// the answer instead of a RST, even while it is still sending.
 // Timeouts are checked by the Front's sweeper against the deadlines kept here.
 import type { Socket } from 'node:net';
 import type { ConnectionMemo } from './exchange.js';
