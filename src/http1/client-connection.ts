@@ -48,9 +48,12 @@ export class ClientConnection implements Expiring {
       return !this.readPaused;
     }));
     const p = (this.parser = newParser(RESPONSE, pool.maxHeaderSize));
+    // Bytes after the response (a 204, 304 or HEAD answer that carries a body anyway, or anything
+    // else the backend should not have sent) are no response of ours: they are ignored, the answer
+    // ends as it was, and the connection is closed instead of reused (it is out of step).
     p[kOnMessageBegin] = () => {
       if (this.completed) this.strayBytes = true;
-      this.inHead = true;
+      else this.inHead = true;
     };
     p[kOnHeaders] = (headers: string[]) => {
       if (this.inHead) this.partialHeaders = this.partialHeaders ? this.partialHeaders.concat(headers) : headers;
@@ -59,6 +62,7 @@ export class ClientConnection implements Expiring {
       this.onHead(status, headers, keepAlive);
     p[kOnBody] = (chunk: Buffer) => this.onBody(chunk);
     p[kOnMessageComplete] = () => {
+      if (this.strayBytes) return;
       if (this.informational) this.informational = false;
       else this.completed = true;
     };
@@ -172,14 +176,18 @@ export class ClientConnection implements Expiring {
     }
     const r = this.parser.execute(chunk);
     if (this.call !== call) return; // the call was abandoned inside a callback
-    if (isParseError(r)) {
+    if (isParseError(r) && !this.completed) {
       call.fail(new UpstreamError(`invalid response from the backend: ${r.reason}`, r.code, 'protocol', true, call.responseStarted));
       return;
     }
-    if (this.completed) this.finish(call);
+    if (this.completed) {
+      if (isParseError(r)) this.strayBytes = true; // bytes after the response that are not even a response
+      this.finish(call);
+    }
   };
 
   private onHead(status: number, headers: string[] | undefined, keepAlive: boolean): number {
+    if (this.strayBytes) return 1;
     this.inHead = false;
     if (this.partialHeaders) {
       headers = headers ? this.partialHeaders.concat(headers) : this.partialHeaders;
@@ -196,7 +204,9 @@ export class ClientConnection implements Expiring {
       return 0;
     }
     call.responseStarted = true;
-    this.keepAlive = keepAlive;
+    // A 204 announcing a body (RFC 9110 forbids Content-Length and Transfer-Encoding in one) comes
+    // from a backend that will send that body, perhaps in a later packet: not reused either.
+    this.keepAlive = keepAlive && !(status === 204 && announcesBody(headers ?? []));
     if (!this.learnedKeepAlive) this.noteKeepAliveHint(headers ?? []);
     this.deadline = deadlineIn(call.request.timeoutMs);
     call.handler.onHead(status, headers ?? []);
@@ -206,7 +216,7 @@ export class ClientConnection implements Expiring {
 
   private onBody(chunk: Buffer): void {
     const call = this.call;
-    if (!call || call.done) return;
+    if (!call || call.done || this.strayBytes) return;
     this.deadline = deadlineIn(call.request.timeoutMs);
     if (!call.handler.onData(chunk) && !this.readPaused) {
       this.readPaused = true;
@@ -317,4 +327,14 @@ export class ClientConnection implements Expiring {
     this.socket.destroy();
     // 'close' follows and removes this connection from the pool.
   }
+}
+
+/** A Content-Length other than 0, or a Transfer-Encoding. */
+function announcesBody(headers: string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    const k = headers[i]!;
+    if (k.length === 14 && k.toLowerCase() === 'content-length' && headers[i + 1]!.trim() !== '0') return true;
+    if (k.length === 17 && k.toLowerCase() === 'transfer-encoding') return true;
+  }
+  return false;
 }

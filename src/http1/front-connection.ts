@@ -4,11 +4,14 @@
 //     its bytes wait in `held`, and the socket stops reading meanwhile);
 //   - request-body backpressure (body bytes are fed only while the handler's sink accepts them);
 //   - a hand-over to node:http exactly at a message boundary, when a request is not the front's.
+// A connection that closes after an answer closes lingering (lingering-close.ts): the client reads
+// the answer instead of a RST, even while it is still sending.
 // Timeouts are checked by the Front's sweeper against the deadlines kept here.
 import type { Socket } from 'node:net';
 import type { ConnectionMemo } from './exchange.js';
 import { FrontExchange } from './front-exchange.js';
 import type { Front } from './front.js';
+import { lingeringClose } from './lingering-close.js';
 import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, METHODS, newParser, releaseParser, REQUEST, type ParseError, type Parser } from './llhttp.js';
 import { BlankLineScanner } from './message-end.js';
 
@@ -29,6 +32,8 @@ export class FrontConnection {
   readonly memo: ConnectionMemo = {};
   destroyed = false;
   handedOff = false;
+  /** The connection is closing: the answer is out, what the client still sends is dropped (lingering-close.ts). */
+  lingering = false;
 
   // Deadlines (Front.clock milliseconds; 0 = none), checked by the Front's sweeper.
   headersDeadline = 0;
@@ -91,7 +96,8 @@ export class FrontConnection {
   }
 
   get idle(): boolean {
-    return this.current === undefined && this.held.length === 0 && !this.inHead;
+    // A lingering connection is not idle: a graceful stop lets its client read the answer.
+    return this.current === undefined && this.held.length === 0 && !this.inHead && !this.lingering;
   }
 
   // ---- input --------------------------------------------------------------------------------
@@ -103,14 +109,14 @@ export class FrontConnection {
 
   /** Feeds held bytes while the state allows; safe to call from anywhere (never re-enters execute). */
   pump(): void {
-    if (this.pumping || this.destroyed || this.handedOff) return;
+    if (this.pumping || this.destroyed || this.handedOff || this.lingering) return;
     this.pumping = true;
     try {
       while (this.held.length > 0 && this.canFeed()) if (!this.feedOne()) break;
     } finally {
       this.pumping = false;
     }
-    if (this.destroyed || this.handedOff) return;
+    if (this.destroyed || this.handedOff || this.lingering) return;
     this.checkClientEnd();
     this.updateReading();
   }
@@ -248,10 +254,12 @@ export class FrontConnection {
     if (x !== this.current) return;
     if (x.closeAfter) this.ending = true;
     if (!x.messageDone) {
-      // An early answer: the rest of the body is read and dropped, so the client can finish
-      // sending and read the answer; the next request starts where this body ends.
+      // An early answer: the rest of the body is dropped, so the client can finish sending and read
+      // the answer. On a connection that stays open the next request starts where this body ends,
+      // so the parser reads it; on one that closes, the lingering close drops it unparsed.
       x.discardBody();
-      return;
+      if (!this.ending) return;
+      this.current = undefined;
     }
     this.finishExchange();
   }
@@ -310,6 +318,10 @@ export class FrontConnection {
   /** From the sweeper. */
   checkTimeouts(now: number): void {
     if (this.destroyed || this.handedOff) return;
+    if (this.lingering) {
+      if (now >= this.idleDeadline && !this.socket.writableFinished) this.destroy();
+      return;
+    }
     if (this.idleDeadline && now >= this.idleDeadline && this.idle) {
       this.destroy();
       return;
@@ -351,17 +363,23 @@ export class FrontConnection {
     else this.endSocket();
   }
 
+  /**
+   * The last answer is written: our side ends, and what the client still sends is read and dropped
+   * within bounds before the socket closes (lingering-close.ts), so the client reads the answer
+   * instead of a RST. The connection stays in the front's set (a shutdown still cuts it).
+   */
   private endSocket(): void {
-    if (this.destroyed) return;
+    if (this.destroyed || this.lingering) return;
     this.ending = true;
+    this.lingering = true;
     this.held = [];
     this.inHead = false;
-    // A client that never reads what is left cannot keep the connection: the idle limit applies.
+    this.headersDeadline = 0;
+    this.requestDeadline = 0;
+    // A client that never reads what is left cannot keep the connection: the idle limit applies
+    // until our answer is out; the lingering bounds apply after.
     this.idleDeadline = this.front.clock + this.front.options.keepAliveTimeoutMs;
-    const s = this.socket;
-    s.end();
-    if (s.writableFinished) this.destroy();
-    else s.once('finish', () => this.destroy());
+    lingeringClose(this.socket);
   }
 
   private broken(why: string): false {
@@ -394,7 +412,7 @@ export class FrontConnection {
 
   /** Reading stops while bytes wait (pipelining, body backpressure) and resumes when they are used. */
   private updateReading(): void {
-    if (this.destroyed || this.handedOff) return;
+    if (this.destroyed || this.handedOff || this.lingering) return;
     if (this.held.length > 0) {
       if (!this.readPaused) {
         this.readPaused = true;

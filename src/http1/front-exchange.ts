@@ -186,7 +186,7 @@ export class FrontExchange implements ServerExchange, HeadFacts {
 
   writeHead(status: number, headers: string[], checked = false): void {
     if (this.headersSent) throw new Error('response headers were already sent');
-    const lines = headerLines(headers, this, checked);
+    const lines = headerLines(headers, this, checked, status === 204 || status < 200);
     const line = statusLine(status);
     this.statusCode = status;
     this.headersSent = true;
@@ -258,6 +258,9 @@ export class FrontExchange implements ServerExchange, HeadFacts {
   }
 
   destroy(): void {
+    // Once this answer is out and the connection lingers, the lingering bounds decide when it
+    // closes: cutting it now would send the client a RST instead of letting it read the answer.
+    if (this.finished && this.conn.lingering) return;
     this.conn.destroy();
   }
 

@@ -89,7 +89,9 @@ export class NodeExchange implements ServerExchange {
   }
 
   writeHead(status: number, headers: string[], _checked?: boolean): void {
-    this.res.writeHead(status, headers);
+    // A 204 must not carry a Content-Length (RFC 9110 §8.6), even when the backend's did; node:http
+    // would pass it on.
+    this.res.writeHead(status, status === 204 ? withoutContentLength(headers) : headers);
   }
 
   write(chunk: Buffer): boolean {
@@ -116,4 +118,10 @@ export class NodeExchange implements ServerExchange {
   destroy(): void {
     this.res.destroy();
   }
+}
+
+function withoutContentLength(headers: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() !== 'content-length') out.push(headers[i]!, headers[i + 1]!);
+  return out;
 }

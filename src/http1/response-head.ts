@@ -47,9 +47,11 @@ export interface HeadFacts {
 
 /**
  * `Name: value\r\n` lines for every header except the ones the writer owns (Connection,
- * Keep-Alive, Transfer-Encoding: framing is decided by the writer). Throws InvalidHeaderError.
+ * Keep-Alive, Transfer-Encoding: framing is decided by the writer), and Content-Length when
+ * `noLength` (a 204 must not carry one, RFC 9110 §8.6, even when the backend's 204 did). Throws
+ * InvalidHeaderError.
  */
-export function headerLines(headers: readonly string[], facts: HeadFacts, checked: boolean): string {
+export function headerLines(headers: readonly string[], facts: HeadFacts, checked: boolean, noLength = false): string {
   let out = '';
   facts.contentLength = -1;
   facts.askedClose = false;
@@ -78,6 +80,7 @@ export function headerLines(headers: readonly string[], facts: HeadFacts, checke
         if (name.toLowerCase() === 'content-length') {
           const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
           if (!Number.isSafeInteger(n)) throw new InvalidHeaderError(`invalid Content-Length "${value}"`);
+          if (noLength) continue;
           facts.contentLength = n;
         }
         break;

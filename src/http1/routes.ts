@@ -9,7 +9,9 @@ import type { HostKind } from './host-policy.js';
 export interface RequestHead {
   readonly method?: string;
   readonly url?: string;
+  /** '1.1', '1.0' (both the front's exchange and an IncomingMessage carry it): HTTP/1.1 requires Host. */
   readonly httpVersion?: string;
+  /** Every header line as received, in order, duplicates kept (llhttp on both servers). */
   readonly rawHeaders: string[];
 }
 

@@ -1,6 +1,6 @@
 // Reads a request body up to a limit. A declared Content-Length over the limit is refused before a
 // byte is read; a chunked body is counted as it streams and refused the moment it passes the limit.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -39,4 +39,19 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', onEnd);
     req.on('error', onError);
   });
+}
+
+/**
+ * readBody for a handler that answers an oversized body itself: the answer it sends next closes the
+ * connection. The unread rest is not skipped to keep the connection (node:http would read it all,
+ * unbounded); the edge port closes lingering (src/http1/lingering-close.ts), dropping what the client
+ * still sends within bounds, so the client reads that answer instead of a RST.
+ */
+export async function readBodyOrClose(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer> {
+  try {
+    return await readBody(req, limit);
+  } catch (e) {
+    res.shouldKeepAlive = false;
+    throw e;
+  }
 }

@@ -103,11 +103,10 @@ export class ProtocolDispatcher {
       const output = await this.invoke(route.spec, operation, input, ctx);
       response = this.serializeOutput(route.spec, operation, output, call.requestId);
     } catch (e) {
-      if (e instanceof BodyTooLargeError || refused) {
-        // Refused before the body was read: drop the rest and close, so a refused request leaves nothing behind.
-        closeAfter = true;
-        discardRest(req);
-      }
+      // A body refused before it was read (too large, or the caller refused) is not skipped here: the
+      // answer closes the connection, and the edge port closes it lingering (src/http1/lingering-close.ts),
+      // dropping what the client still sends, within bounds, so the client reads this answer, not a RST.
+      if (e instanceof BodyTooLargeError || refused) closeAfter = true;
       response = this.errorResponse(call, e);
     }
     this.send(res, response, closeAfter);
@@ -249,23 +248,4 @@ function formParameters(body: Buffer, query: QueryMap): Map<string, string> {
   for (const [k, vs] of query) if (!k.startsWith('X-Amz-')) params.set(k, vs[0]!);
   for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.set(k, v);
   return params;
-}
-
-/**
- * After an early 413 the rest of the upload is read and dropped (never buffered), so the client can
- * finish sending and read the answer instead of failing with EPIPE; the connection closes after it,
- * and a client that keeps sending past a hard cap or a few seconds is cut off.
- */
-function discardRest(req: IncomingMessage): void {
-  const HARD_CAP = 64 * 1024 * 1024;
-  let dropped = 0;
-  const timer = setTimeout(() => req.socket.destroy(), 5000);
-  timer.unref();
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > HARD_CAP) req.socket.destroy();
-  });
-  req.on('end', () => clearTimeout(timer));
-  req.on('close', () => clearTimeout(timer));
-  req.resume();
 }

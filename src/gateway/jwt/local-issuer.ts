@@ -12,6 +12,7 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT, type JSONWebKeySet, typ
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { alnum } from '../../kernel/ids.js';
 import { sendJson, type InternalRoute } from '../../http1/routes.js';
+import { readBodyOrClose } from '../../protocol/body.js';
 import type { GatewayStore, OidcKeyRecord } from '../store.js';
 import { isLoopbackHost, type LocalKeySource } from './verifier.js';
 
@@ -150,7 +151,7 @@ export class LocalIssuer implements LocalKeySource {
   private async handleToken(req: IncomingMessage, res: ServerResponse, issuer: string): Promise<void> {
     let body: Buffer;
     try {
-      body = await readSmallBody(req);
+      body = await readBodyOrClose(req, res, MAX_BODY);
     } catch {
       return sendJson(res, 413, { error: 'invalid_request', error_description: 'body too large' });
     }
@@ -213,22 +214,4 @@ function basicClientId(req: IncomingMessage): string | undefined {
   if (!auth?.startsWith('Basic ')) return undefined;
   const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
   return decoded.split(':')[0] || undefined;
-}
-
-function readSmallBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
