@@ -60,10 +60,10 @@ export function answerInternalError(x: GatewayExchange, e: unknown): void {
 
 /**
  * 413: answer, then read and drop the rest of the body (never buffer it) so the client can finish
- * sending and see the answer; the connection closes after it, at the latest after 5 s.
+ * sending and see the answer; the connection then closes lingering, within its bounds
+ * (src/http1/lingering-close.ts), so a client that keeps sending is cut off there.
  */
 export function answerTooLarge(x: GatewayExchange): false {
   x.io.discardBody();
-  setTimeout(() => x.io.destroy(), 5000).unref();
   return answer(x, 413, 'Request Entity Too Large', ['Connection', 'close']);
 }
