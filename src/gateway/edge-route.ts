@@ -15,7 +15,7 @@ import { GatewayExchange, type GatewayServices } from './pipeline/gateway-exchan
 import { runPipeline } from './pipeline/index.js';
 import { answer } from './pipeline/reply.js';
 import type { GatewayView } from './view.js';
-import { hostname } from './hostname.js';
+import { hostname } from '../http1/hostname.js';
 import { removeDotSegments } from './dot-segments.js';
 import { matchMapping, type Arrival } from './stage-selection.js';
 

@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson, type InternalRoute } from '../http1/routes.js';
 import type { DiscoveryView } from '../cloudmap/api.js';
-import { hostname } from './hostname.js';
+import { hostname } from '../http1/hostname.js';
 import { removeDotSegments } from './dot-segments.js';
 import { safeDecode, splitPath, type SplitPath } from './router.js';
 import { matchMapping, selectStage, type StageSelection } from './stage-selection.js';

@@ -1,4 +1,4 @@
-// Keep-alive connections to one backend origin (perf/README: an upstream pool is mandatory, never
+// Keep-alive connections to one backend origin (measured, docs/architecture.md §9: an upstream pool is mandatory, never
 // capped below client concurrency). Idle connections are reused last-in first-out, so the hottest
 // stay warm and the rest age out; past the cap, calls wait in order for a free connection.
 import { connect as netConnect, isIP, type Socket } from 'node:net';

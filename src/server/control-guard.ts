@@ -2,7 +2,7 @@
 // Origin rules of host-policy.ts, and CORS for the browser origins those rules allow, so a local
 // web app (http://localhost:3000, or a --cors-origins entry) can call the AWS APIs with an SDK.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { hostname } from '../gateway/hostname.js';
+import { hostname } from '../http1/hostname.js';
 import type { HostPolicy } from '../http1/host-policy.js';
 
 /** Response headers an SDK in a browser must be able to read. */

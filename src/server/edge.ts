@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FrontRoute } from '../http1/front.js';
 import type { HostPolicy } from '../http1/host-policy.js';
-import { hostname } from '../gateway/hostname.js';
+import { hostname } from '../http1/hostname.js';
 import type { Destination, EdgeRoute, RequestHead } from '../http1/routes.js';
 import type { Logger } from '../kernel/log.js';
 

@@ -12,7 +12,7 @@ import type { UpstreamPools } from '../integrations/pools.js';
 import type { JwtVerifier } from '../jwt/verifier.js';
 import { newRequestId } from '../id-minter.js';
 import { getHeader } from './headers.js';
-import { hostname } from '../hostname.js';
+import { hostname } from '../../http1/hostname.js';
 import type { RouteMatch, SplitPath } from '../router.js';
 import type { CompiledDeployment, CompiledRoute } from '../snapshot.js';
 import type { Arrival } from '../stage-selection.js';
