@@ -25,7 +25,7 @@ function fakeSocket(onWrite) {
 }
 
 // Upstream: every request written is answered at once with the backend's usual 200.
-ClientPool.prototype.open = function (onRead) {
+ClientPool.prototype.open = (onRead) => {
   const s = fakeSocket(() => onRead(RESPONSE.length, RESPONSE));
   process.nextTick(() => s.emit('connect'));
   return s;

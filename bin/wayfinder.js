@@ -8,7 +8,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`wayfinder: ${err && err.stack ? err.stack : err}\n`);
+    process.stderr.write(`wayfinder: ${err?.stack ? err.stack : err}\n`);
     process.exitCode = 1;
   },
 );

@@ -12,7 +12,7 @@ import { zone } from './dns-zone.mjs';
 const PORT = +(process.env.PORT || 5302);
 const MODE = process.env.MODE || 'packet';
 const opts = { type: 'udp4' };
-if (process.env.LOOKUP === 'fast') opts.lookup = (addr, o, cb) => cb(null, addr, 4);
+if (process.env.LOOKUP === 'fast') opts.lookup = (addr, _o, cb) => cb(null, addr, 4);
 const sock = dgram.createSocket(opts);
 const FLAG_AA = 1 << 10, FLAG_RD = 1 << 8;
 const SOA = [{ name: 'svc.local', type: 'SOA', class: 'IN', ttl: 60,

@@ -12,6 +12,10 @@ p.samples.forEach((id, i) => { const n = byId.get(id); const cf = n.callFrame;
 const mod = new Map();
 for (const [k, v] of self) { const u = k.split(' ')[1] || ''; const m = u.startsWith('node:') ? u.split(':').slice(0, 2).join(':') : u.startsWith('undici') ? 'undici' : u.includes('.js') ? 'app' : k.split(' ')[0]; mod.set(m, (mod.get(m) || 0) + v); }
 console.log('top self time:');
-[...self].sort((a, b) => b[1] - a[1]).slice(0, 25).forEach(([k, v]) => console.log((100 * v / total).toFixed(1).padStart(5) + '%  ' + k));
+[...self].sort((a, b) => b[1] - a[1]).slice(0, 25).forEach(([k, v]) => {
+  console.log((100 * v / total).toFixed(1).padStart(5) + '%  ' + k);
+});
 console.log('by module:');
-[...mod].sort((a, b) => b[1] - a[1]).slice(0, 15).forEach(([k, v]) => console.log((100 * v / total).toFixed(1).padStart(5) + '%  ' + k));
+[...mod].sort((a, b) => b[1] - a[1]).slice(0, 15).forEach(([k, v]) => {
+  console.log((100 * v / total).toFixed(1).padStart(5) + '%  ' + k);
+});

@@ -26,7 +26,7 @@ function parseHead(str) { // -> { first, headers: [name, value, lname][], clen, 
 
 function takeUpstream(up) {
   const key = up.host + ':' + up.port; const list = idle.get(key);
-  while (list && list.length) { const s = list.pop(); if (!s.destroyed) return s; }
+  while (list?.length) { const s = list.pop(); if (!s.destroyed) return s; }
   const s = net.connect(up.port, up.host); s.setNoDelay(true); s.key = key; s.cur = null; s.buf = null;
   s.on('data', (d) => onUpstreamData(s, d));
   s.on('error', () => {}); s.on('close', () => { const r = s.cur; s.cur = null; if (r) fail(r.client, 502); });

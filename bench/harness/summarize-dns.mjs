@@ -7,7 +7,7 @@ const dir = process.argv[2]; const rows = new Map();
 for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.dnsperf'))) {
   const m = /^(.*)\.(\w+)\.r(\d+)\.dnsperf$/.exec(f); if (!m) continue;
   const t = fs.readFileSync(path.join(dir, f), 'utf8'), c = fs.readFileSync(path.join(dir, f.replace(/dnsperf$/, 'cpu')), 'utf8');
-  const qps = +/Queries per second:\s+([\d.]+)/.exec(t)[1], sent = +/Queries sent:\s+(\d+)/.exec(t)[1];
+  const qps = +/Queries per second:\s+([\d.]+)/.exec(t)[1], _sent = +/Queries sent:\s+(\d+)/.exec(t)[1];
   const lost = +/Queries lost:\s+(\d+)/.exec(t)[1], lat = +/Average Latency \(s\):\s+([\d.]+)/.exec(t)[1] * 1e6;
   const ok = /NOERROR (\d+)/.exec(t); const completed = +/Queries completed:\s+(\d+)/.exec(t)[1];
   const st = (k) => c.split('\n').find((l) => l.startsWith(k)).split(' ').slice(1);

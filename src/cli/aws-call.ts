@@ -33,7 +33,9 @@ export function callOptions(flags: Map<string, string>, env: NodeJS.ProcessEnv =
 async function send(opts: CallOptions, service: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string; headers: Headers }> {
   const url = new URL(opts.endpoint + path);
   const query: Record<string, string> = {};
-  url.searchParams.forEach((v, k) => (query[k] = v));
+  url.searchParams.forEach((v, k) => {
+    query[k] = v;
+  });
   const signer = new SignatureV4({ credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey }, region: opts.region, service, sha256: NodeSha256 });
   const signed = await signer.sign({
     method,

@@ -57,6 +57,7 @@ async function ecs(opts: CallOptions): Promise<string[]> {
     const cluster = clusterArn.split('/').pop()!;
     const { serviceArns = [] } = await jsonCall<{ serviceArns?: string[] }>(opts, 'ecs', `${ECS}.ListServices`, { cluster });
     for (let i = 0; i < serviceArns.length; i += 10) {
+      // biome-ignore lint/suspicious/noExplicitAny: a DescribeServices answer read loosely for display
       const { services = [] } = await jsonCall<{ services?: Array<Record<string, any>> }>(opts, 'ecs', `${ECS}.DescribeServices`, { cluster, services: serviceArns.slice(i, i + 10) });
       for (const s of services) {
         const primary = (s.deployments ?? []).find((d: Record<string, unknown>) => d.status === 'PRIMARY');

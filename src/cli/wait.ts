@@ -40,6 +40,7 @@ function checkFor(kind: string | undefined, rest: string[]): Check | undefined {
       const [cluster, service] = rest;
       if (!cluster || !service) return undefined;
       return async (opts) => {
+        // biome-ignore lint/suspicious/noExplicitAny: a DescribeServices answer read loosely for display
         const { services = [] } = await jsonCall<{ services?: Array<Record<string, any>> }>(opts, 'ecs', `${ECS}.DescribeServices`, { cluster, services: [service] });
         const s = services[0];
         if (!s) return { done: false, failed: true, text: `service ${cluster}/${service} not found` };

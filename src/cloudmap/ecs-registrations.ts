@@ -8,7 +8,7 @@ import { healthModeOf, type Discovery } from './discovery.js';
 import { idOfRef, operationId } from './ids.js';
 import { checkInstanceAttributes, rulesFor } from './instance-attributes.js';
 import type { OperationRunner } from './op-runner.js';
-import { type CloudMapStore, type NamespaceRecord, type ServiceRecord } from './store.js';
+import type { CloudMapStore, NamespaceRecord, ServiceRecord } from './store.js';
 import { checkInstanceQuota, deregisterInstanceTx, registerInstanceTx, reportCustomHealth } from './writes.js';
 
 export interface CloudMapDeps {

@@ -17,7 +17,7 @@ export const newDeploymentId = () => `ecs-svc/${digits(19)}`;
 function ecsResource(ref: string, kind: string): string | undefined {
   if (!ref.startsWith('arn:')) return undefined;
   const p = parseArn(ref);
-  if (!p || p.service !== 'ecs' || !p.resource.startsWith(`${kind}/`)) return undefined;
+  if (p?.service !== 'ecs' || !p.resource.startsWith(`${kind}/`)) return undefined;
   return p.resource.slice(kind.length + 1);
 }
 

@@ -17,7 +17,7 @@ export function awslogsSink(
   where: { region: string; accountId: string; taskId: string; container: string },
   config: Ecs.LogConfiguration | undefined,
 ): AwslogsSink | undefined {
-  if (!config || config.logDriver !== 'awslogs') return undefined;
+  if (config?.logDriver !== 'awslogs') return undefined;
   const options = config.options ?? {};
   const group = options['awslogs-group'];
   if (!group) return undefined;

@@ -95,7 +95,7 @@ export function exportOpenApi(e: ExportInput): Json {
     if (a && (r.authorizationType === 'JWT' || r.authorizationType === 'CUSTOM')) op.security = [{ [schemeNames.get(a.authorizerId)!]: r.authorizationScopes ?? [] }];
     const integ = r.target ? integrations.get(r.target.replace(/^integrations\//, '')) : undefined;
     if (integ && e.includeExtensions) op['x-amazon-apigateway-integration'] = integrationExtension(integ);
-    if (r.routeKey === '$default' && e.includeExtensions) op['isDefaultRoute'] = true;
+    if (r.routeKey === '$default' && e.includeExtensions) op.isDefaultRoute = true;
     item[method === 'ANY' ? ANY : method.toLowerCase()] = op;
     const params = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', description: `Generated path parameter for ${m[1]}`, required: true, schema: { type: 'string' } }));
     if (params.length) item.parameters = params;

@@ -3,7 +3,7 @@
 // its pool only when the exchange ended cleanly (response complete, request fully sent, keep-alive,
 // no stray bytes after the response). Anything else destroys the connection.
 import type { Socket } from 'node:net';
-import { ClientCall, UpstreamError } from './client-call.js';
+import { type ClientCall, UpstreamError } from './client-call.js';
 import { latin1 } from './latin1.js';
 import type { ClientPool } from './client-pool.js';
 import { clock, deadlineIn, track, untrack, type Expiring } from './client-clock.js';

@@ -125,7 +125,7 @@ export class FrontConnection {
     if (this.destroyed || this.handedOff) return false;
     // Closing: the rest of a body being dropped is still read, a next request is not.
     if (this.phase === Phase.Head) return this.current === undefined && !this.ending;
-    return this.current !== undefined && this.current.bodyFlowing;
+    return this.current?.bodyFlowing === true;
   }
 
   /** Cuts the next slice at the next possible message end and parses it. false: stop feeding. */
@@ -335,7 +335,7 @@ export class FrontConnection {
       this.destroy();
       return;
     }
-    if (x && x.headersSent) {
+    if (x?.headersSent) {
       this.destroy();
       return;
     }

@@ -238,7 +238,7 @@ export class FrontExchange implements ServerExchange, HeadFacts {
     this.finished = true;
     if (!this.destroyed) {
       const socket = this.conn.socket;
-      const body = chunk && chunk.length && !this.noBody ? chunk : undefined;
+      const body = chunk?.length && !this.noBody ? chunk : undefined;
       if (this.chunkedOut) {
         socket.cork();
         if (this.head !== undefined) this.flushHead();

@@ -87,7 +87,7 @@ export class HostPolicy {
   allowsOrigin(origin: string): boolean {
     const o = origin.toLowerCase();
     if (this.origins.has(o)) return true;
-    const m = /^https?:\/\/(\[[0-9a-f:.]+\]|[^/:\[\]]+)(?::\d{1,5})?$/.exec(o);
+    const m = /^https?:\/\/(\[[0-9a-f:.]+\]|[^/:[\]]+)(?::\d{1,5})?$/.exec(o);
     if (!m) return false; // `null` (sandboxed frames, file: pages) and anything malformed
     const host = m[1]!;
     return isLocalhostName(host) || isLoopbackAddress(host);

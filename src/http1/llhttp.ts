@@ -50,7 +50,7 @@ interface Binding {
   methods: string[];
 }
 
-const binding = require('_http_common') as Binding;
+const binding = require('node:_http_common') as Binding;
 const P = binding.HTTPParser;
 
 export const REQUEST = P.REQUEST;

@@ -28,5 +28,6 @@ export function notImplementedAll<const N extends string>(names: readonly N[]): 
 }
 
 /** The untyped view the dispatcher uses. */
+// biome-ignore lint/suspicious/noExplicitAny: the dispatcher calls every service's handlers with input the model has validated
 export type AnyHandler = (input: any, ctx: RequestContext) => unknown;
 export type AnyHandlerTable = Record<string, AnyHandler | NotImplemented>;

@@ -92,7 +92,9 @@ test('a prefix scan finds keys whose next character is beyond U+FFFF or is U+FFF
   const store = Store.open(':memory:', migrations, silentLogger);
   const things = store.table<{ k: string }>('things');
   const keys = ['g/a', 'g/\u{1F600}x', 'g/\uFFFFy', 'g/\uFFFF', 'g/\u{10FFFF}', 'g0', 'g', 'h/\u{1F600}', 'f/\uFFFF'];
-  store.withTx(() => keys.forEach((k) => things.putTx(k, { k })));
+  store.withTx(() => {
+    for (const k of keys) things.putTx(k, { k });
+  });
   const scanned = (prefix: string) => things.withPrefix(prefix).map((t) => t.k);
   assert.deepEqual(scanned('g/'), ['g/a', 'g/\uFFFF', 'g/\uFFFFy', 'g/\u{1F600}x', 'g/\u{10FFFF}']);
   assert.equal(things.countPrefix('g/'), 5);

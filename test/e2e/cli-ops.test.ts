@@ -107,7 +107,7 @@ test('wayfinder status shows every region that holds resources, or only --region
     const one = await runCli(['status', '--region', 'eu-west-2'], env);
     assert.match(one.stdout, /london-api/);
     assert.doesNotMatch(one.stdout, /ops-api|us-east-1\)/);
-    assert.match(one.stdout, /ECS services \(eu-west-2\)\n  \(none\)/);
+    assert.match(one.stdout, /ECS services \(eu-west-2\)\n {2}\(none\)/);
   } finally {
     const again = new AG.ApiGatewayV2Client(sdkConfig(server, 'eu-west-2'));
     await again.send(new AG.DeleteApiCommand({ ApiId: api.ApiId! }));

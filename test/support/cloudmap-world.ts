@@ -11,6 +11,7 @@ export async function cloudMapWorld(options = { healthDelayMs: 0, operationDelay
   const cm = cloudMapProduct.create({ store, logger: silentLogger, ec2: { vpc: () => ({}) as never }, ...options });
   await cm.start!();
   const ctx = testContext({ service: 'servicediscovery' });
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whichever output shape the handler returns
   const h = cm.services[0]!.table as unknown as Record<string, (input: unknown, ctx: RequestContext) => any>;
   /** A private DNS namespace, created and its operation read back: the namespace id. */
   const namespace = (Name: string) => h.GetOperation!({ OperationId: h.CreatePrivateDnsNamespace!({ Name, Vpc: 'vpc-1' }, ctx).OperationId }, ctx).Operation.Targets.NAMESPACE as string;

@@ -39,7 +39,7 @@ export class FakeRuntime implements ContainerRuntime {
   /** Makes a container exit (as if its process ended). */
   exit(id: string, exitCode: number): void {
     const c = this.containers.get(id);
-    if (!c || !c.running) return;
+    if (!c?.running) return;
     c.running = false;
     c.exit = { exitCode };
     for (const w of c.waiters.splice(0)) w(c.exit);

@@ -54,7 +54,7 @@ class Gen {
           if (member.location) continue;
           if (required.has(name) ? this.r() < 0.95 : this.r() < 0.4) out[member.locationName ?? name] = this.value(member, depth + 1);
         }
-        if (this.r() < this.chaos) out['unexpectedMember'] = 'x';
+        if (this.r() < this.chaos) out.unexpectedMember = 'x';
         return out;
       }
       case 'list': {
@@ -147,7 +147,9 @@ export function fuzzRequest(service: ServiceName, operation: string, seed: numbe
             if (wireKey in (v as object)) flatten(member, `${key ? key + '.' : ''}${ec2QueryName(name, member)}`, (v as Record<string, unknown>)[wireKey], depth + 1);
           }
         } else if (shape.type === 'list' && Array.isArray(v)) {
-          v.forEach((item, i) => flatten(shape.member!, `${key}.${i + 1}`, item, depth + 1));
+          v.forEach((item, i) => {
+            flatten(shape.member!, `${key}.${i + 1}`, item, depth + 1);
+          });
         } else {
           params.set(key, typeof v === 'object' ? JSON.stringify(v) : String(v));
         }

@@ -20,6 +20,7 @@ interface Rec {
   name: string;
   type: string;
   ttl: number;
+  // biome-ignore lint/suspicious/noExplicitAny: dns-packet's decoded record data differs per record type
   data: any;
 }
 const decode = (name: string, qtype: number, v: AnswerVariant, rcode = 0) => {

@@ -78,7 +78,9 @@ export function ipv6Bytes(address: string): Buffer {
   const h = head ? head.split(':') : [];
   const r = rest === undefined ? [] : rest ? rest.split(':') : [];
   const groups = rest === undefined ? h : [...h, ...Array<string>(8 - h.length - r.length).fill('0'), ...r];
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g || '0', 16) & 0xffff, i * 2));
+  groups.forEach((g, i) => {
+    out.writeUInt16BE(parseInt(g || '0', 16) & 0xffff, i * 2);
+  });
   if (tail.length) Buffer.from(tail).copy(out, 12);
   return out;
 }

@@ -3,7 +3,7 @@ import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
 import { hostedZoneId, namespaceArn, namespaceId, operationId } from '../ids.js';
-import { type NamespaceRecord, type NamespaceType } from '../store.js';
+import type { NamespaceRecord, NamespaceType } from '../store.js';
 import {
   checkFilter,
   matchFilter,

@@ -14,7 +14,7 @@ interface Target {
 export function tagOperations(c: EcsOpsContext) {
   function target(ctx: RequestContext, resourceArn: string): Target {
     const p = parseArn(resourceArn);
-    if (!p || p.service !== 'ecs') throw invalid('The ARN provided is invalid.');
+    if (p?.service !== 'ecs') throw invalid('The ARN provided is invalid.');
     // A resource of another region is not found here (requests act in their signed region only).
     const foreign = p.region !== '' && p.region !== ctx.region;
     const region = ctx.region;

@@ -165,7 +165,7 @@ export class ServiceController {
         const k = taskKey(s.region, s.cluster, st.taskId);
         const reason = st.kind === 'failed-health' ? stopReasons.failedHealth : stopReasons.scaling(primary?.id ?? 'unknown');
         const t = ecs.tasks.get(k);
-        if (!t || t.desiredStatus !== 'RUNNING') continue;
+        if (t?.desiredStatus !== 'RUNNING') continue;
         ecs.tasks.putTx(k, requestStop(t, 'ServiceSchedulerInitiated', reason, now));
         if (st.kind === 'failed-health') addEvent(s, serviceEvents.failedHealth(s.name, st.taskId), now);
         stoppedIds.push(st.taskId);

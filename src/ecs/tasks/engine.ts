@@ -169,7 +169,7 @@ export class TaskEngine {
     if (task.pullStartedAt === undefined) this.update(key, (t) => ((t.pullStartedAt = this.now()), (t.runtime = runtime.name)));
     for (const def of td.containerDefinitions ?? []) {
       const rec = task.containers.find((c) => c.name === def.name);
-      if (!rec || rec.lastStatus !== 'PENDING' || rec.handle) continue;
+      if (rec?.lastStatus !== 'PENDING' || rec.handle) continue;
       const sink = awslogsSink(this.deps.logs, { region: task.region, accountId: task.accountId, taskId: task.taskId, container: rec.name }, def.logConfiguration);
       let started;
       try {
@@ -365,7 +365,7 @@ export class TaskEngine {
     const now = this.now();
     this.update(key, (t) => {
       const c = t.containers.find((x) => x.name === name);
-      if (!c || c.lastStatus !== 'RUNNING') return;
+      if (c?.lastStatus !== 'RUNNING') return;
       c.healthStatus = status;
       const health = taskHealth(t.containers);
       if (health !== t.healthStatus) {

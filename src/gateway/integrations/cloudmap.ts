@@ -31,7 +31,7 @@ export function candidates(instances: readonly DiscoveredInstance[], https: bool
 
 /** Picks one at random among those not tried yet. */
 export function pick(list: readonly Candidate[], tried: ReadonlySet<string> | undefined): Candidate | undefined {
-  if (!tried || !tried.size) return list.length ? list[Math.floor(Math.random() * list.length)] : undefined;
+  if (!tried?.size) return list.length ? list[Math.floor(Math.random() * list.length)] : undefined;
   const left = list.filter((c) => !tried.has(c.instanceId));
   return left.length ? left[Math.floor(Math.random() * left.length)] : undefined;
 }

@@ -23,7 +23,7 @@ function resolve(c: GatewayOpsContext, ctx: RequestContext, arn: string): { tabl
   else if ((p = /^\/apis\/([a-z0-9]+)\/stages\/([^/]+)$/.exec(path))) found = { table: c.gw.stages as unknown as DocTable<Tagged>, key: childKey(region, p[1]!, p[2]!) };
   else if ((p = /^\/vpclinks\/([a-z0-9]+)$/.exec(path))) found = { table: c.gw.vpcLinks as unknown as DocTable<Tagged>, key: regionKey(region, p[1]!) };
   else if ((p = /^\/domainnames\/([^/]+)$/.exec(path))) found = { table: c.gw.domainNames as unknown as DocTable<Tagged>, key: regionKey(region, p[1]!.toLowerCase()) };
-  if (!found || !found.table.has(found.key)) throw missing();
+  if (!found?.table.has(found.key)) throw missing();
   return found;
 }
 

@@ -5,7 +5,7 @@
 // its own strays, and never touches another Wayfinder's (parallel test servers share one engine).
 import { LineSplitter } from '../lines.js';
 import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type ExitStatus, type LineSink, type PortBinding, type Recovered, type StartedContainer } from '../api.js';
-import { DockerEngine, EngineError, FrameDemuxer, describeTarget, readAll } from './engine-client.js';
+import { type DockerEngine, EngineError, FrameDemuxer, describeTarget, readAll } from './engine-client.js';
 
 export const LABEL_INSTANCE = 'wayfinder.instance';
 export const LABEL_CLUSTER = 'wayfinder.cluster';
