@@ -28,7 +28,34 @@ const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'wf-faults-'));
 // The account throttle (AWS: 10,000 rps, burst 5,000) is raised: the run drives more than that, and
 // a 429 from the account limit is not what this run is about.
-const wf = spawn(process.execPath, [join(root, 'bin/wayfinder.js'), 'up', '--gateway-rate-limit', '1000000', '--gateway-burst-limit', '1000000', '--port', '0', '--dns-port', '0', '--data-dir', dir, '--runtime', 'process', '--health-delay-ms', '200', '--task-stable-ms', '500', '--vpc-link-delay-ms', '100', '--operation-delay-ms', '50'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const wf = spawn(
+  process.execPath,
+  [
+    join(root, 'bin/wayfinder.js'),
+    'up',
+    '--gateway-rate-limit',
+    '1000000',
+    '--gateway-burst-limit',
+    '1000000',
+    '--port',
+    '0',
+    '--dns-port',
+    '0',
+    '--data-dir',
+    dir,
+    '--runtime',
+    'process',
+    '--health-delay-ms',
+    '200',
+    '--task-stable-ms',
+    '500',
+    '--vpc-link-delay-ms',
+    '100',
+    '--operation-delay-ms',
+    '50',
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const port = await new Promise((resolve) => {
   let out = '';
   wf.stdout.on('data', (d) => {
@@ -60,29 +87,61 @@ try {
     const { Operation } = await sd.send(new SD.GetOperationCommand({ OperationId }));
     return Operation.Status === 'SUCCESS' && Operation.Targets.NAMESPACE;
   });
-  const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'web', NamespaceId: ns, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }));
+  const { Service } = await sd.send(
+    new SD.CreateServiceCommand({ Name: 'web', NamespaceId: ns, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }),
+  );
   const register = (v) =>
-    ecs.send(new ECS.RegisterTaskDefinitionCommand({
-      family: 'web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
-      containerDefinitions: [{ name: 'web', image: 'unused', portMappings: [{ containerPort: 80 }], command: ['node', '-e', `require('http').createServer((q,s)=>s.end('v${v}')).listen(process.env.PORT,'127.0.0.1')`] }],
-    }));
+    ecs.send(
+      new ECS.RegisterTaskDefinitionCommand({
+        family: 'web',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          {
+            name: 'web',
+            image: 'unused',
+            portMappings: [{ containerPort: 80 }],
+            command: ['node', '-e', `require('http').createServer((q,s)=>s.end('v${v}')).listen(process.env.PORT,'127.0.0.1')`],
+          },
+        ],
+      }),
+    );
   await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'faults' }));
   await register(1);
-  await ecs.send(new ECS.CreateServiceCommand({
-    cluster: 'faults', serviceName: 'web', taskDefinition: 'web', desiredCount: 2,
-    deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
-    networkConfiguration: { awsvpcConfiguration: { subnets: [subnet] } }, serviceRegistries: [{ registryArn: Service.Arn, port: 80 }],
-  }));
+  await ecs.send(
+    new ECS.CreateServiceCommand({
+      cluster: 'faults',
+      serviceName: 'web',
+      taskDefinition: 'web',
+      desiredCount: 2,
+      deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
+      networkConfiguration: { awsvpcConfiguration: { subnets: [subnet] } },
+      serviceRegistries: [{ registryArn: Service.Arn, port: 80 }],
+    }),
+  );
   const link = (await apigw.send(new AG.CreateVpcLinkCommand({ Name: 'l', SubnetIds: [subnet] }))).VpcLinkId;
   await until('VPC link', async () => (await apigw.send(new AG.GetVpcLinkCommand({ VpcLinkId: link }))).VpcLinkStatus === 'AVAILABLE');
   const api = await apigw.send(new AG.CreateApiCommand({ Name: 'faults', ProtocolType: 'HTTP' }));
-  const integ = await apigw.send(new AG.CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', ConnectionType: 'VPC_LINK', ConnectionId: link, IntegrationUri: Service.Arn, PayloadFormatVersion: '1.0' }));
+  const integ = await apigw.send(
+    new AG.CreateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationMethod: 'ANY',
+      ConnectionType: 'VPC_LINK',
+      ConnectionId: link,
+      IntegrationUri: Service.Arn,
+      PayloadFormatVersion: '1.0',
+    }),
+  );
   await apigw.send(new AG.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'ANY /', Target: `integrations/${integ.IntegrationId}` }));
   await apigw.send(new AG.CreateStageCommand({ ApiId: api.ApiId, StageName: '$default', AutoDeploy: true }));
-  const steady = () => until('steady', async () => {
-    const s = (await ecs.send(new ECS.DescribeServicesCommand({ cluster: 'faults', services: ['web'] }))).services[0];
-    return s.runningCount === 2 && s.deployments.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s;
-  });
+  const steady = () =>
+    until('steady', async () => {
+      const s = (await ecs.send(new ECS.DescribeServicesCommand({ cluster: 'faults', services: ['web'] }))).services[0];
+      return s.runningCount === 2 && s.deployments.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s;
+    });
   await steady();
   const url = `http://127.0.0.1:${port}/_aws/execute-api/${api.ApiId}/$default/`;
   console.log(`wrk -t1 -c${CONC} -d${DUR}s ${url}`);

@@ -16,10 +16,19 @@ import { join } from 'node:path';
 
 const N = Number(process.argv[2] ?? 200000);
 const { ClientPool } = await import('../dist/src/http1/client-pool.js');
-const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 17\r\nDate: Thu, 26 Nov 2026 18:01:52 GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nServing flask app');
+const RESPONSE = Buffer.from(
+  'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 17\r\nDate: Thu, 26 Nov 2026 18:01:52 GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nServing flask app',
+);
 
 function fakeSocket(onWrite) {
-  const s = new Duplex({ decodeStrings: false, read() {}, write(chunk, _enc, cb) { cb(); onWrite?.(chunk); } });
+  const s = new Duplex({
+    decodeStrings: false,
+    read() {},
+    write(chunk, _enc, cb) {
+      cb();
+      onWrite?.(chunk);
+    },
+  });
   Object.assign(s, { remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', setNoDelay: () => s, setTimeout: () => s });
   return s;
 }

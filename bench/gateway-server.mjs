@@ -50,15 +50,32 @@ if (mode === 'cloudmap') {
   };
   const ns = (await wait((await sd.send(new SD.CreateHttpNamespaceCommand({ Name: 'internal' }))).OperationId)).Targets.NAMESPACE;
   const svc = (await sd.send(new SD.CreateServiceCommand({ Name: 'api', NamespaceId: ns, HealthCheckCustomConfig: { FailureThreshold: 1 } }))).Service;
-  await wait((await sd.send(new SD.RegisterInstanceCommand({ ServiceId: svc.Id, InstanceId: 'task-1', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(upstream) } }))).OperationId);
+  await wait(
+    (
+      await sd.send(
+        new SD.RegisterInstanceCommand({ ServiceId: svc.Id, InstanceId: 'task-1', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(upstream) } }),
+      )
+    ).OperationId,
+  );
   const ec2 = new E.EC2Client(client);
   const subnet = (await ec2.send(new E.DescribeSubnetsCommand({}))).Subnets[0].SubnetId;
   const link = (await gw.send(new G.CreateVpcLinkCommand({ Name: 'bench', SubnetIds: [subnet] }))).VpcLinkId;
-  integration = await gw.send(new G.CreateIntegrationCommand({ ApiId: api, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', ConnectionType: 'VPC_LINK', ConnectionId: link, IntegrationUri: svc.Arn }));
+  integration = await gw.send(
+    new G.CreateIntegrationCommand({
+      ApiId: api,
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationMethod: 'ANY',
+      ConnectionType: 'VPC_LINK',
+      ConnectionId: link,
+      IntegrationUri: svc.Arn,
+    }),
+  );
   sd.destroy();
   ec2.destroy();
 } else {
-  integration = await gw.send(new G.CreateIntegrationCommand({ ApiId: api, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: `http://127.0.0.1:${upstream}` }));
+  integration = await gw.send(
+    new G.CreateIntegrationCommand({ ApiId: api, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: `http://127.0.0.1:${upstream}` }),
+  );
 }
 const target = `integrations/${integration.IntegrationId}`;
 for (const RouteKey of ['GET /api/users/{id}', 'ANY /api/orders/{proxy+}', 'ANY /']) await gw.send(new G.CreateRouteCommand({ ApiId: api, RouteKey, Target: target }));

@@ -10,7 +10,9 @@ const base = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test'
 const ecs = new ECS.ECSClient(base);
 const sd = new SD.ServiceDiscoveryClient({ ...base, disableHostPrefix: true });
 const t0 = Date.now();
-let samples = 0, min = Infinity, last = '';
+let samples = 0,
+  min = Infinity,
+  last = '';
 while (Date.now() - t0 < Number(seconds) * 1000) {
   const healthy = (await sd.send(new SD.DiscoverInstancesCommand({ NamespaceName: ns, ServiceName: svc, HealthStatus: 'HEALTHY' }))).Instances;
   const all = (await sd.send(new SD.DiscoverInstancesCommand({ NamespaceName: ns, ServiceName: svc, HealthStatus: 'ALL' }))).Instances;

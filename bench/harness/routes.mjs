@@ -12,8 +12,7 @@ export function route(url) {
   return null;
 }
 // RFC 9110 hop-by-hop headers (a full gateway would also drop names listed in Connection:).
-export const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te',
-  'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+export const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
 // rawHeaders ([k,v,k,v...]) → filtered flat array; strings or Buffers (undici dispatch gives Buffers).
 export function filterRaw(raw) {
   const out = [];

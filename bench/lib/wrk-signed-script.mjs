@@ -18,7 +18,16 @@ const REQUESTS = {
 const r = REQUESTS[op];
 if (!r) throw new Error(`unknown op ${op}`);
 const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service, sha256: Sha256 });
-const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: Number(port), path: '/', query: {}, headers: { host: `127.0.0.1:${port}`, ...r.headers }, body: r.body });
+const signed = await signer.sign({
+  method: 'POST',
+  protocol: 'http:',
+  hostname: '127.0.0.1',
+  port: Number(port),
+  path: '/',
+  query: {},
+  headers: { host: `127.0.0.1:${port}`, ...r.headers },
+  body: r.body,
+});
 const lua = (s) => JSON.stringify(s); // JSON string literals are valid Lua string literals for this ASCII content
 const lines = ['wrk.method = "POST"', `wrk.body = ${lua(r.body)}`];
 for (const [k, v] of Object.entries(signed.headers)) if (k !== 'host') lines.push(`wrk.headers[${lua(k)}] = ${lua(v)}`);

@@ -30,7 +30,14 @@ export function callOptions(flags: Map<string, string>, env: NodeJS.ProcessEnv =
   };
 }
 
-async function send(opts: CallOptions, service: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string; headers: Headers }> {
+async function send(
+  opts: CallOptions,
+  service: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string; headers: Headers }> {
   const url = new URL(opts.endpoint + path);
   const query: Record<string, string> = {};
   url.searchParams.forEach((v, k) => {

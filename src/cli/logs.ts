@@ -18,14 +18,16 @@ function parseSince(raw: string | undefined): number {
 }
 
 async function sources(opts: CallOptions, cluster: string, service: string): Promise<LogSource[]> {
-  const { services = [], failures = [] } = await jsonCall<{ services?: Array<{ taskDefinition: string }>; failures?: Array<{ reason: string }> }>(opts, 'ecs', `${ECS}.DescribeServices`, { cluster, services: [service] });
-  if (!services.length) throw new Error(`service ${cluster}/${service}: ${failures[0]?.reason ?? 'not found'}`);
-  const { taskDefinition } = await jsonCall<{ taskDefinition: { containerDefinitions: Array<{ name: string; logConfiguration?: { logDriver: string; options?: Record<string, string> } }> } }>(
+  const { services = [], failures = [] } = await jsonCall<{ services?: Array<{ taskDefinition: string }>; failures?: Array<{ reason: string }> }>(
     opts,
     'ecs',
-    `${ECS}.DescribeTaskDefinition`,
-    { taskDefinition: services[0]!.taskDefinition },
+    `${ECS}.DescribeServices`,
+    { cluster, services: [service] },
   );
+  if (!services.length) throw new Error(`service ${cluster}/${service}: ${failures[0]?.reason ?? 'not found'}`);
+  const { taskDefinition } = await jsonCall<{
+    taskDefinition: { containerDefinitions: Array<{ name: string; logConfiguration?: { logDriver: string; options?: Record<string, string> } }> };
+  }>(opts, 'ecs', `${ECS}.DescribeTaskDefinition`, { taskDefinition: services[0]!.taskDefinition });
   return taskDefinition.containerDefinitions
     .filter((c) => c.logConfiguration?.logDriver === 'awslogs' && c.logConfiguration.options?.['awslogs-group'])
     .map((c) => ({ container: c.name, group: c.logConfiguration!.options!['awslogs-group']!, prefix: c.logConfiguration!.options!['awslogs-stream-prefix'] ?? '' }));
@@ -63,12 +65,17 @@ export async function logs(argv: string[]): Promise<number> {
     for (const src of found) {
       let nextToken: string | undefined;
       do {
-        const page: { events?: Array<{ eventId: string; logStreamName: string; timestamp: number; message: string }>; nextToken?: string } = await jsonCall(opts, 'logs', `${LOGS}.FilterLogEvents`, {
-          logGroupName: src.group,
-          logStreamNamePrefix: src.prefix ? `${src.prefix}/${src.container}/` : undefined,
-          startTime,
-          nextToken,
-        });
+        const page: { events?: Array<{ eventId: string; logStreamName: string; timestamp: number; message: string }>; nextToken?: string } = await jsonCall(
+          opts,
+          'logs',
+          `${LOGS}.FilterLogEvents`,
+          {
+            logGroupName: src.group,
+            logStreamNamePrefix: src.prefix ? `${src.prefix}/${src.container}/` : undefined,
+            startTime,
+            nextToken,
+          },
+        );
         for (const e of page.events ?? []) {
           if (seen.has(e.eventId)) continue;
           seen.add(e.eventId);

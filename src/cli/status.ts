@@ -5,10 +5,28 @@
 import { AwsCallError, callOptions, ECS, jsonCall, regionsInUse, restCall, SD, type CallOptions } from './aws-call.js';
 import { parseArgs } from './args.js';
 
-interface Api { apiId: string; name: string; apiEndpoint?: string; protocolType: string }
-interface Stage { stageName: string; deploymentId?: string; autoDeploy?: boolean }
-interface Route { routeKey: string; target?: string; authorizationType?: string }
-interface Integration { integrationId: string; integrationType: string; connectionType?: string; integrationUri?: string }
+interface Api {
+  apiId: string;
+  name: string;
+  apiEndpoint?: string;
+  protocolType: string;
+}
+interface Stage {
+  stageName: string;
+  deploymentId?: string;
+  autoDeploy?: boolean;
+}
+interface Route {
+  routeKey: string;
+  target?: string;
+  authorizationType?: string;
+}
+interface Integration {
+  integrationId: string;
+  integrationType: string;
+  connectionType?: string;
+  integrationUri?: string;
+}
 
 async function apis(opts: CallOptions): Promise<string[]> {
   const out: string[] = [];
@@ -38,9 +56,16 @@ async function cloudMap(opts: CallOptions): Promise<string[]> {
   const out: string[] = [];
   const { Namespaces = [] } = await jsonCall<{ Namespaces?: Array<{ Id: string; Name: string; Type: string }> }>(opts, 'servicediscovery', `${SD}.ListNamespaces`, {});
   const nsName = new Map(Namespaces.map((n) => [n.Id, n.Name]));
-  const { Services = [] } = await jsonCall<{ Services?: Array<{ Id: string; Name: string; DnsConfig?: { NamespaceId?: string } }> }>(opts, 'servicediscovery', `${SD}.ListServices`, {});
+  const { Services = [] } = await jsonCall<{ Services?: Array<{ Id: string; Name: string; DnsConfig?: { NamespaceId?: string } }> }>(
+    opts,
+    'servicediscovery',
+    `${SD}.ListServices`,
+    {},
+  );
   for (const s of Services) {
-    const health = await jsonCall<{ Status?: Record<string, string> }>(opts, 'servicediscovery', `${SD}.GetInstancesHealthStatus`, { ServiceId: s.Id }).catch(() => ({ Status: {} }));
+    const health = await jsonCall<{ Status?: Record<string, string> }>(opts, 'servicediscovery', `${SD}.GetInstancesHealthStatus`, { ServiceId: s.Id }).catch(() => ({
+      Status: {},
+    }));
     const statuses = Object.values(health.Status ?? {});
     const healthy = statuses.filter((v) => v !== 'UNHEALTHY').length;
     const nsId = s.DnsConfig?.NamespaceId;
@@ -58,7 +83,10 @@ async function ecs(opts: CallOptions): Promise<string[]> {
     const { serviceArns = [] } = await jsonCall<{ serviceArns?: string[] }>(opts, 'ecs', `${ECS}.ListServices`, { cluster });
     for (let i = 0; i < serviceArns.length; i += 10) {
       // biome-ignore lint/suspicious/noExplicitAny: a DescribeServices answer read loosely for display
-      const { services = [] } = await jsonCall<{ services?: Array<Record<string, any>> }>(opts, 'ecs', `${ECS}.DescribeServices`, { cluster, services: serviceArns.slice(i, i + 10) });
+      const { services = [] } = await jsonCall<{ services?: Array<Record<string, any>> }>(opts, 'ecs', `${ECS}.DescribeServices`, {
+        cluster,
+        services: serviceArns.slice(i, i + 10),
+      });
       for (const s of services) {
         const primary = (s.deployments ?? []).find((d: Record<string, unknown>) => d.status === 'PRIMARY');
         const deployment = primary ? `${primary.id} ${primary.rolloutState ?? ''} (${String(primary.taskDefinition).split('/').pop()})` : '';

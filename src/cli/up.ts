@@ -63,7 +63,9 @@ export async function up(argv: string[]): Promise<number> {
       }
       stopping = true;
       const tasks = config.keepTasks ? 'process tasks (Docker tasks keep running: --keep-tasks)' : 'every task';
-      process.stdout.write(`\nwayfinder: ${signal} received, stopping ${tasks}: SIGTERM, then SIGKILL after stopTimeout (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)…\n`);
+      process.stdout.write(
+        `\nwayfinder: ${signal} received, stopping ${tasks}: SIGTERM, then SIGKILL after stopTimeout (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)…\n`,
+      );
       wf.close().then(
         () => resolve(0),
         (e) => {

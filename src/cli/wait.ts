@@ -17,7 +17,9 @@ function checkFor(kind: string | undefined, rest: string[]): Check | undefined {
   switch (kind) {
     case 'ready':
       return async (opts) => {
-        const r = await fetch(`${opts.endpoint}/_wayfinder/health`).then((x) => x.status).catch(() => 0);
+        const r = await fetch(`${opts.endpoint}/_wayfinder/health`)
+          .then((x) => x.status)
+          .catch(() => 0);
         return { done: r === 200, text: r === 200 ? `Wayfinder answers at ${opts.endpoint}` : `waiting for Wayfinder at ${opts.endpoint}` };
       };
     case 'operation': {
@@ -25,7 +27,11 @@ function checkFor(kind: string | undefined, rest: string[]): Check | undefined {
       if (!id) return undefined;
       return async (opts) => {
         const { Operation } = await jsonCall<{ Operation: { Status: string; ErrorMessage?: string } }>(opts, 'servicediscovery', `${SD}.GetOperation`, { OperationId: id });
-        return { done: Operation.Status === 'SUCCESS', failed: Operation.Status === 'FAIL', text: `operation ${id}: ${Operation.Status}${Operation.ErrorMessage ? ` (${Operation.ErrorMessage})` : ''}` };
+        return {
+          done: Operation.Status === 'SUCCESS',
+          failed: Operation.Status === 'FAIL',
+          text: `operation ${id}: ${Operation.Status}${Operation.ErrorMessage ? ` (${Operation.ErrorMessage})` : ''}`,
+        };
       };
     }
     case 'vpc-link': {
@@ -33,7 +39,11 @@ function checkFor(kind: string | undefined, rest: string[]): Check | undefined {
       if (!id) return undefined;
       return async (opts) => {
         const link = await restCall<{ vpcLinkStatus: string; vpcLinkStatusMessage?: string }>(opts, 'GET', `/v2/vpclinks/${encodeURIComponent(id)}`);
-        return { done: link.vpcLinkStatus === 'AVAILABLE', failed: link.vpcLinkStatus === 'FAILED', text: `VPC link ${id}: ${link.vpcLinkStatus}${link.vpcLinkStatusMessage ? ` — ${link.vpcLinkStatusMessage}` : ''}` };
+        return {
+          done: link.vpcLinkStatus === 'AVAILABLE',
+          failed: link.vpcLinkStatus === 'FAILED',
+          text: `VPC link ${id}: ${link.vpcLinkStatus}${link.vpcLinkStatusMessage ? ` — ${link.vpcLinkStatusMessage}` : ''}`,
+        };
       };
     }
     case 'service': {

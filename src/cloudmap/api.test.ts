@@ -32,12 +32,28 @@ function code(fn: () => unknown): string {
 
 test('service(): by id or ARN, with what ECS validates serviceRegistries against', async () => {
   const { cm, nsId, mk, close } = await setup();
-  const srv = mk('api', { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }, { Type: 'A', TTL: 10 }] }, HealthCheckCustomConfig: {} });
+  const srv = mk('api', {
+    DnsConfig: {
+      DnsRecords: [
+        { Type: 'SRV', TTL: 10 },
+        { Type: 'A', TTL: 10 },
+      ],
+    },
+    HealthCheckCustomConfig: {},
+  });
   const plain = mk('plain', { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } });
   const info = cm.api.registry.service(srv.Id)!;
   assert.deepEqual(info, {
-    id: srv.Id, arn: srv.Arn, name: 'api', region: 'us-east-1', accountId: '000000000000',
-    namespaceId: nsId, namespaceName: 'internal', namespaceType: 'DNS_PRIVATE', recordTypes: ['SRV', 'A'], health: 'custom',
+    id: srv.Id,
+    arn: srv.Arn,
+    name: 'api',
+    region: 'us-east-1',
+    accountId: '000000000000',
+    namespaceId: nsId,
+    namespaceName: 'internal',
+    namespaceType: 'DNS_PRIVATE',
+    recordTypes: ['SRV', 'A'],
+    health: 'custom',
   });
   assert.deepEqual(cm.api.registry.service(srv.Arn), info);
   assert.equal(cm.api.registry.service(plain.Id)!.health, 'none');
@@ -56,22 +72,46 @@ test('registerInstance is visible to the view before it returns; routable() foll
   assert.ok(cm.api.discovery.revision > rev0);
   assert.ok(notified > 0);
   const [inst] = cm.api.discovery.routable(srv.Id);
-  assert.deepEqual({ ...inst, attributes: { ...inst!.attributes } }, {
-    instanceId: 'a1b2', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: '8080', ECS_CLUSTER_NAME: 'c' }, health: 'HEALTHY', ipv4: '127.0.0.1', port: 8080,
-  });
+  assert.deepEqual(
+    { ...inst, attributes: { ...inst!.attributes } },
+    {
+      instanceId: 'a1b2',
+      attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: '8080', ECS_CLUSTER_NAME: 'c' },
+      health: 'HEALTHY',
+      ipv4: '127.0.0.1',
+      port: 8080,
+    },
+  );
   assert.equal(cm.api.discovery.routable(srv.Arn).length, 1, 'by ARN too');
   assert.equal(cm.api.discovery.routable(srv.Id, { ECS_CLUSTER_NAME: 'other' }).length, 0);
 
-  cm.api.registry.registerInstance({ serviceId: srv.Arn, instanceId: 'c3d4', attributes: { AWS_INSTANCE_IPV4: '127.0.0.2', AWS_INSTANCE_PORT: '8080', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' } });
-  assert.deepEqual(cm.api.discovery.routable(srv.Id).map((i) => i.instanceId), ['a1b2']);
+  cm.api.registry.registerInstance({
+    serviceId: srv.Arn,
+    instanceId: 'c3d4',
+    attributes: { AWS_INSTANCE_IPV4: '127.0.0.2', AWS_INSTANCE_PORT: '8080', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' },
+  });
+  assert.deepEqual(
+    cm.api.discovery.routable(srv.Id).map((i) => i.instanceId),
+    ['a1b2'],
+  );
   assert.deepEqual(cm.api.registry.instanceIds(srv.Id), ['a1b2', 'c3d4']);
   cm.api.registry.setCustomHealth(srv.Id, 'c3d4', 'HEALTHY');
-  assert.deepEqual(cm.api.discovery.routable(srv.Id).map((i) => i.instanceId), ['a1b2', 'c3d4']);
+  assert.deepEqual(
+    cm.api.discovery.routable(srv.Id).map((i) => i.instanceId),
+    ['a1b2', 'c3d4'],
+  );
   cm.api.registry.setCustomHealth(srv.Id, 'a1b2', 'UNHEALTHY');
-  assert.deepEqual(cm.api.discovery.routable(srv.Id).map((i) => i.instanceId), ['c3d4']);
+  assert.deepEqual(
+    cm.api.discovery.routable(srv.Id).map((i) => i.instanceId),
+    ['c3d4'],
+  );
 
   const before = cm.api.discovery.revision;
-  cm.api.registry.registerInstance({ serviceId: srv.Id, instanceId: 'c3d4', attributes: { AWS_INSTANCE_IPV4: '127.0.0.2', AWS_INSTANCE_PORT: '8080', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' } });
+  cm.api.registry.registerInstance({
+    serviceId: srv.Id,
+    instanceId: 'c3d4',
+    attributes: { AWS_INSTANCE_IPV4: '127.0.0.2', AWS_INSTANCE_PORT: '8080', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' },
+  });
   assert.equal(cm.api.discovery.revision, before, 'an identical re-registration changes nothing (health kept)');
 
   cm.api.registry.deregisterInstance(srv.Id, 'c3d4');
@@ -86,14 +126,29 @@ test('registerInstance is visible to the view before it returns; routable() foll
 test('registerInstance validates like RegisterInstance; setCustomHealth answers AWS codes', async () => {
   const { cm, mk, close } = await setup();
   const a = mk('a', { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } });
-  assert.equal(code(() => cm.api.registry.registerInstance({ serviceId: a.Id, instanceId: 't1', attributes: { AWS_INSTANCE_PORT: '80' } })), 'InvalidInput');
-  assert.equal(code(() => cm.api.registry.registerInstance({ serviceId: 'srv-nope', instanceId: 't1', attributes: {} })), 'ServiceNotFound');
-  assert.equal(code(() => cm.api.registry.registerInstance({ serviceId: a.Id, instanceId: 'bad id', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } })), 'InvalidInput');
+  assert.equal(
+    code(() => cm.api.registry.registerInstance({ serviceId: a.Id, instanceId: 't1', attributes: { AWS_INSTANCE_PORT: '80' } })),
+    'InvalidInput',
+  );
+  assert.equal(
+    code(() => cm.api.registry.registerInstance({ serviceId: 'srv-nope', instanceId: 't1', attributes: {} })),
+    'ServiceNotFound',
+  );
+  assert.equal(
+    code(() => cm.api.registry.registerInstance({ serviceId: a.Id, instanceId: 'bad id', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } })),
+    'InvalidInput',
+  );
   cm.api.registry.registerInstance({ serviceId: a.Id, instanceId: 't1', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } });
   assert.equal(cm.api.discovery.routable(a.Id)[0]!.health, 'UNKNOWN', 'no health config: UNKNOWN and routable');
   assert.equal(cm.api.discovery.routable(a.Id)[0]!.port, undefined);
-  assert.equal(code(() => cm.api.registry.setCustomHealth(a.Id, 't1', 'HEALTHY')), 'CustomHealthNotFound');
-  assert.equal(code(() => cm.api.registry.setCustomHealth(a.Id, 'ghost', 'HEALTHY')), 'InstanceNotFound');
+  assert.equal(
+    code(() => cm.api.registry.setCustomHealth(a.Id, 't1', 'HEALTHY')),
+    'CustomHealthNotFound',
+  );
+  assert.equal(
+    code(() => cm.api.registry.setCustomHealth(a.Id, 'ghost', 'HEALTHY')),
+    'InstanceNotFound',
+  );
   await close();
 });
 
@@ -101,7 +156,10 @@ test('registerInstance keeps the 1,000-instances-per-service quota, as RegisterI
   const { cm, mk, close } = await setup();
   const s = mk('full', { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } });
   for (let i = 0; i < 1000; i++) cm.api.registry.registerInstance({ serviceId: s.Id, instanceId: `i${i}`, attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } });
-  assert.equal(code(() => cm.api.registry.registerInstance({ serviceId: s.Id, instanceId: 'one-more', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } })), 'ResourceLimitExceeded');
+  assert.equal(
+    code(() => cm.api.registry.registerInstance({ serviceId: s.Id, instanceId: 'one-more', attributes: { AWS_INSTANCE_IPV4: '127.0.0.1' } })),
+    'ResourceLimitExceeded',
+  );
   cm.api.registry.registerInstance({ serviceId: s.Id, instanceId: 'i0', attributes: { AWS_INSTANCE_IPV4: '127.0.0.2' } });
   assert.equal(cm.api.registry.instanceIds(s.Id).length, 1000);
   await close();
@@ -139,10 +197,13 @@ test('a new product on the same store sees every instance, and health changes pe
   await second.start!();
   assert.deepEqual(second.api.registry.instanceIds(svc), ['i1']);
   assert.equal(second.api.registry.service(svc)!.namespaceName, 'keep');
-  await within(5000, new Promise<void>((resolve) => {
-    if (second.api.discovery.routable(svc).length === 0) return resolve();
-    const off = second.api.discovery.onChange(() => second.api.discovery.routable(svc).length === 0 && (off(), resolve()));
-  }));
+  await within(
+    5000,
+    new Promise<void>((resolve) => {
+      if (second.api.discovery.routable(svc).length === 0) return resolve();
+      const off = second.api.discovery.onChange(() => second.api.discovery.routable(svc).length === 0 && (off(), resolve()));
+    }),
+  );
   assert.equal(second.api.discovery.routable(svc).length, 0);
   await second.stop!();
   store.close();

@@ -81,12 +81,7 @@ export function shuffle<T>(items: T[], random: () => number = Math.random): T[] 
  * only to services with a health configuration (HEALTHY_OR_ELSE_ALL fails open); OptionalParameters
  * narrow the result only when something is left; the order is random; at most MaxResults (default 100).
  */
-export function selectInstances(
-  instances: readonly DiscoveredInstance[],
-  mode: HealthMode,
-  opts: DiscoverOptions,
-  random: () => number = Math.random,
-): DiscoveredInstance[] {
+export function selectInstances(instances: readonly DiscoveredInstance[], mode: HealthMode, opts: DiscoverOptions, random: () => number = Math.random): DiscoveredInstance[] {
   let out = instances.filter((i) => matches(i.attributes, opts.queryParameters));
   if (mode !== 'none') {
     const filter = opts.healthStatus ?? 'HEALTHY';

@@ -70,7 +70,16 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
         checkInstanceQuota(cm, svc, instanceId);
         const now = Date.now();
         const opId = operationId();
-        const instance = { region: svc.region, serviceId: svc.id, id: instanceId, attributes: { ...attributes }, operationId: opId, createdAt: now, updatedAt: now, ...(creatorRequestId ? { creatorRequestId } : {}) };
+        const instance = {
+          region: svc.region,
+          serviceId: svc.id,
+          id: instanceId,
+          attributes: { ...attributes },
+          operationId: opId,
+          createdAt: now,
+          updatedAt: now,
+          ...(creatorRequestId ? { creatorRequestId } : {}),
+        };
         if (registerInstanceTx(cm, svc, instance)) {
           runner.recordDoneTx({ id: opId, region: svc.region, accountId: svc.accountId, type: 'REGISTER_INSTANCE', targets: { SERVICE: svc.id, INSTANCE: instanceId } });
         }

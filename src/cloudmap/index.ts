@@ -71,7 +71,9 @@ export function createCloudMap(options: CloudMapProductDeps): Product<CloudMapPr
           await dns.start(options.dns.host, options.dns.port);
         } catch (e) {
           const err = e as NodeJS.ErrnoException;
-          throw new Error(`DNS server could not listen on ${options.dns.host}:${options.dns.port} (${err.code ?? err.message}); choose another port with --dns-port (0 picks a free one)`);
+          throw new Error(
+            `DNS server could not listen on ${options.dns.host}:${options.dns.port} (${err.code ?? err.message}); choose another port with --dns-port (0 picks a free one)`,
+          );
         }
       }
       runner.start();

@@ -150,8 +150,16 @@ export class OperationRunner {
     const now = Date.now();
     const id = req.id;
     this.cm.operations.putTx(regionKey(req.region, id), {
-      region: req.region, accountId: req.accountId, id, type: req.type, status: 'SUCCESS',
-      createdAt: now, updatedAt: now, targets: req.targets, pendingAt: now, dueAt: now,
+      region: req.region,
+      accountId: req.accountId,
+      id,
+      type: req.type,
+      status: 'SUCCESS',
+      createdAt: now,
+      updatedAt: now,
+      targets: req.targets,
+      pendingAt: now,
+      dueAt: now,
     });
     return id;
   }

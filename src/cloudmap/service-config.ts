@@ -67,7 +67,11 @@ export function checkServiceConfig(input: ServiceConfigInput): ServiceConfig {
 export function checkDnsUpdate(current: ServiceRecord, records: ReadonlyArray<{ Type: RecordType; TTL: number }>): DnsRecordConfig[] {
   if (!current.dnsRecords) throw invalid('DnsConfig cannot be specified for a service without DNS records.');
   const next = checkDnsRecords(records, current.routingPolicy ?? 'MULTIVALUE');
-  const types = (list: DnsRecordConfig[]) => list.map((r) => r.type).sort().join(',');
+  const types = (list: DnsRecordConfig[]) =>
+    list
+      .map((r) => r.type)
+      .sort()
+      .join(',');
   if (types(next) !== types(current.dnsRecords)) {
     throw invalid(`The record types of a service cannot be changed (it has ${types(current.dnsRecords)}); delete and re-create the service instead.`);
   }

@@ -43,7 +43,12 @@ export function createEc2Api(ec2: Ec2Store): Ec2Api {
         const subnet = ec2.subnet(region, subnetId);
         if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${subnetId}' does not exist`);
         const cidr = parseCidr(subnet.cidrBlock)!;
-        const used = new Set(ec2.enis.withPrefix(`${region}/`).filter((e) => e.subnetId === subnetId).map((e) => e.privateIpAddress));
+        const used = new Set(
+          ec2.enis
+            .withPrefix(`${region}/`)
+            .filter((e) => e.subnetId === subnetId)
+            .map((e) => e.privateIpAddress),
+        );
         // AWS reserves the network address, the next three and the broadcast address.
         let ip: string | undefined;
         for (let offset = 4; offset < size(cidr) - 1; offset++) {
@@ -53,7 +58,8 @@ export function createEc2Api(ec2: Ec2Store): Ec2Api {
             break;
           }
         }
-        if (!ip) throw new AwsError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${subnetId}' to satisfy the requested number of instances.`);
+        if (!ip)
+          throw new AwsError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${subnetId}' to satisfy the requested number of instances.`);
         const eni: NetworkInterfaceRecord = {
           region,
           networkInterfaceId: ec2Id('eni'),

@@ -5,7 +5,8 @@ import { digits, hex } from '../kernel/ids.js';
 export const clusterArn = (region: string, account: string, name: string) => arn('ecs', region, account, `cluster/${name}`);
 export const serviceArn = (region: string, account: string, cluster: string, name: string) => arn('ecs', region, account, `service/${cluster}/${name}`);
 export const taskArn = (region: string, account: string, cluster: string, taskId: string) => arn('ecs', region, account, `task/${cluster}/${taskId}`);
-export const containerArn = (region: string, account: string, cluster: string, taskId: string, uuid: string) => arn('ecs', region, account, `container/${cluster}/${taskId}/${uuid}`);
+export const containerArn = (region: string, account: string, cluster: string, taskId: string, uuid: string) =>
+  arn('ecs', region, account, `container/${cluster}/${taskId}/${uuid}`);
 export const taskDefinitionArn = (region: string, account: string, family: string, revision: number) => arn('ecs', region, account, `task-definition/${family}:${revision}`);
 export const capacityProviderArn = (region: string, account: string, name: string) => arn('ecs', region, account, `capacity-provider/${name}`);
 

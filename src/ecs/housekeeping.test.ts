@@ -10,8 +10,10 @@ test('stopped tasks and inactive services go after the retention; deleted task d
   const store = Store.open(':memory:', ecsMigrations, silentLogger);
   const ecs = new EcsStore(store);
   const r = 'us-east-1';
-  const task = (taskId: string, lastStatus: string, stoppedAt: number | undefined, taskDefinitionArn = 'td:1') => ({ region: r, cluster: 'c', taskId, lastStatus, stoppedAt, taskDefinitionArn }) as unknown as TaskRecord;
-  const service = (name: string, status: string, inactiveAt: number | undefined, taskDefinition: string) => ({ region: r, cluster: 'c', name, status, inactiveAt, deployments: [{ taskDefinition }] }) as unknown as ServiceRecord;
+  const task = (taskId: string, lastStatus: string, stoppedAt: number | undefined, taskDefinitionArn = 'td:1') =>
+    ({ region: r, cluster: 'c', taskId, lastStatus, stoppedAt, taskDefinitionArn }) as unknown as TaskRecord;
+  const service = (name: string, status: string, inactiveAt: number | undefined, taskDefinition: string) =>
+    ({ region: r, cluster: 'c', name, status, inactiveAt, deployments: [{ taskDefinition }] }) as unknown as ServiceRecord;
   const definition = (revision: number, status: string) => ({ region: r, family: 'f', revision, arn: `td:${revision}`, status }) as unknown as TaskDefinitionRecord;
   const now = 10 * RETENTION_MS;
   store.withTx(() => {
@@ -26,9 +28,21 @@ test('stopped tasks and inactive services go after the retention; deleted task d
 
   sweepRetention(store, ecs, now);
 
-  assert.deepEqual(ecs.tasks.all().map((t) => t.taskId).sort(), ['live', 'recent']);
-  assert.deepEqual(ecs.services.all().map((s) => s.name), ['active']);
+  assert.deepEqual(
+    ecs.tasks
+      .all()
+      .map((t) => t.taskId)
+      .sort(),
+    ['live', 'recent'],
+  );
+  assert.deepEqual(
+    ecs.services.all().map((s) => s.name),
+    ['active'],
+  );
   // td:1 is used only by a stopped task and td:3 only by an inactive service: both go.
-  assert.deepEqual(ecs.taskDefinitions.all().map((d) => d.revision), [2, 4, 5]);
+  assert.deepEqual(
+    ecs.taskDefinitions.all().map((d) => d.revision),
+    [2, 4, 5],
+  );
   store.close();
 });

@@ -26,7 +26,10 @@ export function sweepRetention(store: Store, ecs: EcsStore, now: number): void {
     for (const s of services) {
       if (s.status === 'INACTIVE' && (s.inactiveAt ?? 0) < now - RETENTION_MS) ecs.services.deleteTx(serviceKey(s.region, s.cluster, s.name));
     }
-    const inUse = new Set<string>([...tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => t.taskDefinitionArn), ...services.filter((s) => s.status !== 'INACTIVE').flatMap((s) => s.deployments.map((d) => d.taskDefinition))]);
+    const inUse = new Set<string>([
+      ...tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => t.taskDefinitionArn),
+      ...services.filter((s) => s.status !== 'INACTIVE').flatMap((s) => s.deployments.map((d) => d.taskDefinition)),
+    ]);
     for (const td of ecs.taskDefinitions.all()) {
       if (td.status === 'DELETE_IN_PROGRESS' && !inUse.has(td.arn)) ecs.taskDefinitions.deleteTx(taskDefinitionKey(td.region, td.family, td.revision));
     }
@@ -55,7 +58,8 @@ export function cleanCloudMap(ecs: EcsStore, registration: Registration, logger:
   const tasks = ecs.tasks.all();
   const byId = new Map(tasks.map((t) => [t.taskId, t]));
   const serviceIds = new Set<string>();
-  for (const s of ecs.services.all()) for (const d of s.deployments) for (const r of d.serviceRegistries) serviceIds.add(registration.service(r.registryArn)?.id ?? registryServiceId(r.registryArn));
+  for (const s of ecs.services.all())
+    for (const d of s.deployments) for (const r of d.serviceRegistries) serviceIds.add(registration.service(r.registryArn)?.id ?? registryServiceId(r.registryArn));
   for (const t of tasks) for (const r of t.registrations) serviceIds.add(r.serviceId);
   const removed = registration.reconcile(serviceIds, byId);
   if (removed) logger.info({ removed }, 'removed Cloud Map instances no live task owns');

@@ -90,7 +90,11 @@ export function createEcs(opts: EcsProductDeps): Product {
       const out = taskDefinitions.RegisterTaskDefinition(input, rctx);
       // AWS applies every setting it accepts; say once, where the user runs Wayfinder, which ones we store but do not apply.
       const ignored = ignoredSettings(input);
-      if (ignored.length) opts.logger.warn({ taskDefinition: out.taskDefinition?.taskDefinitionArn, runtime: chosen.name, ignored }, `Wayfinder stores but does not apply these task definition settings: ${ignored.join(', ')}`);
+      if (ignored.length)
+        opts.logger.warn(
+          { taskDefinition: out.taskDefinition?.taskDefinitionArn, runtime: chosen.name, ignored },
+          `Wayfinder stores but does not apply these task definition settings: ${ignored.join(', ')}`,
+        );
       return out;
     },
     ...serviceOperations(ctx),

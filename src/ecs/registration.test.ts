@@ -9,14 +9,51 @@ import type { TaskRecord } from './store.js';
 
 function task(over: Partial<TaskRecord> = {}): TaskRecord {
   return {
-    region: 'us-east-1', accountId: '000000000000', cluster: 'prod', taskId: 'a'.repeat(32), arn: 'a', clusterArn: 'c', taskDefinitionArn: 'td', family: 'web', service: 'api', group: 'service:api',
-    launchType: 'FARGATE', availabilityZone: 'us-east-1b', networkMode: 'awsvpc', serviceRegistries: [], lastStatus: 'ACTIVATING', desiredStatus: 'RUNNING', healthStatus: 'UNKNOWN',
-    version: 1, createdAt: 0,
+    region: 'us-east-1',
+    accountId: '000000000000',
+    cluster: 'prod',
+    taskId: 'a'.repeat(32),
+    arn: 'a',
+    clusterArn: 'c',
+    taskDefinitionArn: 'td',
+    family: 'web',
+    service: 'api',
+    group: 'service:api',
+    launchType: 'FARGATE',
+    availabilityZone: 'us-east-1b',
+    networkMode: 'awsvpc',
+    serviceRegistries: [],
+    lastStatus: 'ACTIVATING',
+    desiredStatus: 'RUNNING',
+    healthStatus: 'UNKNOWN',
+    version: 1,
+    createdAt: 0,
     containers: [
-      { name: 'web', arn: 'x', image: 'i', essential: true, lastStatus: 'RUNNING', healthStatus: 'UNKNOWN', hasHealthCheck: false, networkBindings: [{ bindIP: '127.0.0.1', containerPort: 80, hostPort: 41000, protocol: 'tcp' }] },
-      { name: 'side', arn: 'y', image: 'i', essential: false, lastStatus: 'RUNNING', healthStatus: 'UNKNOWN', hasHealthCheck: false, networkBindings: [{ bindIP: '127.0.0.1', containerPort: 9000, hostPort: 41001, protocol: 'tcp' }] },
+      {
+        name: 'web',
+        arn: 'x',
+        image: 'i',
+        essential: true,
+        lastStatus: 'RUNNING',
+        healthStatus: 'UNKNOWN',
+        hasHealthCheck: false,
+        networkBindings: [{ bindIP: '127.0.0.1', containerPort: 80, hostPort: 41000, protocol: 'tcp' }],
+      },
+      {
+        name: 'side',
+        arn: 'y',
+        image: 'i',
+        essential: false,
+        lastStatus: 'RUNNING',
+        healthStatus: 'UNKNOWN',
+        hasHealthCheck: false,
+        networkBindings: [{ bindIP: '127.0.0.1', containerPort: 9000, hostPort: 41001, protocol: 'tcp' }],
+      },
     ],
-    overrides: {}, tags: [], enableExecuteCommand: false, registrations: [],
+    overrides: {},
+    tags: [],
+    enableExecuteCommand: false,
+    registrations: [],
     ...over,
   };
 }
@@ -24,7 +61,13 @@ function task(over: Partial<TaskRecord> = {}): TaskRecord {
 test('the attribute set: reachable 127.0.0.1 and the host port of the mapping the registry names', () => {
   const info = { health: 'none' as const };
   assert.deepEqual(instanceAttributes(task(), { registryArn: 'r', port: 80 }, info), {
-    AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: '41000', AVAILABILITY_ZONE: 'us-east-1b', REGION: 'us-east-1', ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: 'api', ECS_TASK_DEFINITION_FAMILY: 'web',
+    AWS_INSTANCE_IPV4: '127.0.0.1',
+    AWS_INSTANCE_PORT: '41000',
+    AVAILABILITY_ZONE: 'us-east-1b',
+    REGION: 'us-east-1',
+    ECS_CLUSTER_NAME: 'prod',
+    ECS_SERVICE_NAME: 'api',
+    ECS_TASK_DEFINITION_FAMILY: 'web',
   });
   assert.equal(instanceAttributes(task(), { registryArn: 'r', containerName: 'side', containerPort: 9000 }, info).AWS_INSTANCE_PORT, '41001');
   assert.equal(instanceAttributes(task(), { registryArn: 'r' }, info).AWS_INSTANCE_PORT, undefined, 'A-only: no port');
@@ -60,7 +103,13 @@ test('after a restart, instances of ECS tasks that are no longer live are remove
   const live = task({ taskId: '1'.repeat(32), lastStatus: 'RUNNING', registrations: [{ serviceId: 'srv-a', instanceId: '1'.repeat(32), custom: true }] });
   const stopped = task({ taskId: '2'.repeat(32), lastStatus: 'STOPPED', registrations: [] });
   for (const id of [live.taskId, stopped.taskId, '3'.repeat(32), 'manual-instance']) cm.registerInstance({ serviceId: 'srv-a', instanceId: id, attributes: {} });
-  const removed = reg.reconcile(['srv-a'], new Map([[live.taskId, live], [stopped.taskId, stopped]]));
+  const removed = reg.reconcile(
+    ['srv-a'],
+    new Map([
+      [live.taskId, live],
+      [stopped.taskId, stopped],
+    ]),
+  );
   assert.equal(removed, 1);
   // '3…3' looks like a task id but no ECS task ever had it: a user registered it, it stays.
   assert.deepEqual(cm.instanceIds('srv-a').sort(), [live.taskId, '3'.repeat(32), 'manual-instance'].sort());

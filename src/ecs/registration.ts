@@ -36,7 +36,8 @@ export function instanceAttributes(task: TaskRecord, registry: ServiceRegistryRe
   const attrs: Record<string, string> = { AWS_INSTANCE_IPV4: REACHABLE_IPV4 };
   let port: number | undefined;
   if (registry.port !== undefined) port = hostPortFor(task, registry.port) ?? registry.port;
-  else if (registry.containerName !== undefined && registry.containerPort !== undefined) port = hostPortFor(task, registry.containerPort, registry.containerName) ?? registry.containerPort;
+  else if (registry.containerName !== undefined && registry.containerPort !== undefined)
+    port = hostPortFor(task, registry.containerPort, registry.containerName) ?? registry.containerPort;
   if (port !== undefined) attrs.AWS_INSTANCE_PORT = String(port);
   attrs.AVAILABILITY_ZONE = task.availabilityZone;
   attrs.REGION = task.region;

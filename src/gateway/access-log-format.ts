@@ -11,7 +11,9 @@ export const MAX_FORMAT_BYTES = 3 * 1024;
 export function validateFormat(format: string): void {
   if (Buffer.byteLength(format) > MAX_FORMAT_BYTES) throw new FormatError(`Access log format exceeds the maximum size of ${MAX_FORMAT_BYTES} bytes.`);
   if (/[\r\n]/.test(format)) throw new FormatError('Access log format must be a single line.');
-  const vars = compileFormat(format).filter((p): p is { variable: string } => 'variable' in p).map((p) => p.variable);
+  const vars = compileFormat(format)
+    .filter((p): p is { variable: string } => 'variable' in p)
+    .map((p) => p.variable);
   if (!vars.includes('requestId') && !vars.includes('extendedRequestId')) {
     throw new FormatError('The access log format must include at least $context.requestId or $context.extendedRequestId.');
   }

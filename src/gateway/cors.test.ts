@@ -4,7 +4,10 @@ import { allowedOrigin, compileCors, CorsError, validateCors } from './cors.js';
 
 test('CORS configuration: credentials with any wildcard origin, bad origins and methods are refused', () => {
   for (const wildcard of ['*', 'https://*', 'http://*']) {
-    assert.throws(() => validateCors({ allowOrigins: ['https://app.example.com', wildcard], allowCredentials: true }), (e: Error) => e instanceof CorsError && e.message === `allow-credentials is not supported if 'allow-origin' is ${wildcard}`);
+    assert.throws(
+      () => validateCors({ allowOrigins: ['https://app.example.com', wildcard], allowCredentials: true }),
+      (e: Error) => e instanceof CorsError && e.message === `allow-credentials is not supported if 'allow-origin' is ${wildcard}`,
+    );
     validateCors({ allowOrigins: [wildcard], allowCredentials: false });
   }
   assert.throws(() => validateCors({ allowOrigins: ['example.com'] }), CorsError);

@@ -44,7 +44,14 @@ export function evaluateRoute(route: CompiledRoute, method: string, path: SplitP
       if (i >= segs.length) return { ...base, matches: false, reason: `greedy {${s.name}+} needs at least one more path segment (it never matches zero)` };
       params[s.name] = segs.slice(i).join('/');
       kinds.push(KIND.greedy);
-      return { ...base, matches: true, matchType: 'greedy', params, rank: [1, ...kinds, p.method === 'ANY' ? 1 : 0], reason: `greedy match: {${s.name}+} takes '${params[s.name]}'` };
+      return {
+        ...base,
+        matches: true,
+        matchType: 'greedy',
+        params,
+        rank: [1, ...kinds, p.method === 'ANY' ? 1 : 0],
+        reason: `greedy match: {${s.name}+} takes '${params[s.name]}'`,
+      };
     }
     if (i >= segs.length) return { ...base, matches: false, reason: `the path has ${segs.length} segment(s), the route needs ${p.segments.length}` };
     if (s.kind === 'literal') {
@@ -56,7 +63,14 @@ export function evaluateRoute(route: CompiledRoute, method: string, path: SplitP
     }
   }
   if (segs.length !== p.segments.length) return { ...base, matches: false, reason: `the path has ${segs.length} segment(s), the route has ${p.segments.length}` };
-  return { ...base, matches: true, matchType: 'full', params, rank: [0, ...kinds, p.method === 'ANY' ? 1 : 0], reason: 'full match: every segment matches a literal or a {variable}' };
+  return {
+    ...base,
+    matches: true,
+    matchType: 'full',
+    params,
+    rank: [0, ...kinds, p.method === 'ANY' ? 1 : 0],
+    reason: 'full match: every segment matches a literal or a {variable}',
+  };
 }
 
 function compareRank(a: number[], b: number[]): number {
@@ -96,7 +110,11 @@ export interface ExplainQuery {
 function describeHostSelection(sel: StageSelection<StageRuntime>, stageName: string | undefined): string {
   if (sel.how === 'named') return `the first path segment '${sel.segment}' names stage ${stageName}; the route path is ${sel.path}`;
   const first = sel.segment;
-  const why = !first ? 'the path is /' : safeDecode(first) === '$default' ? `'${first}' is a path segment, not a stage name, on the execute-api host` : `no stage is named '${first}'`;
+  const why = !first
+    ? 'the path is /'
+    : safeDecode(first) === '$default'
+      ? `'${first}' is a path segment, not a stage name, on the execute-api host`
+      : `no stage is named '${first}'`;
   return stageName ? `${why}: the $default stage serves the whole path` : `${why} and there is no $default stage`;
 }
 
@@ -143,7 +161,8 @@ export function explain(view: GatewayView, discovery: DiscoveryView | undefined,
   if (!stage) return { status: 200, body: { ...common, result: '404 Not Found: no stage (and no access log line)' } };
   const d: CompiledDeployment | undefined = stage.deployment;
   if (!d) return { status: 200, body: { ...common, stage: stage.name, result: '404 Not Found: the stage has no deployment' } };
-  if (!host && d.disableExecuteApiEndpoint) return { status: 200, body: { ...common, stage: stage.name, deploymentId: d.deploymentId, result: '403 Forbidden: the deployment disables the execute-api endpoint' } };
+  if (!host && d.disableExecuteApiEndpoint)
+    return { status: 200, body: { ...common, stage: stage.name, deploymentId: d.deploymentId, result: '403 Forbidden: the deployment disables the execute-api endpoint' } };
   const split = splitPath(path);
   const evaluations = d.routes.map((r) => evaluateRoute(r, q.method, split));
   const matching = evaluations.filter((e) => e.matches).sort((a, b) => compareRank(a.rank!, b.rank!));
@@ -197,7 +216,12 @@ export function explain(view: GatewayView, discovery: DiscoveryView | undefined,
           routableInstances: instances.map((i) => ({ instanceId: i.instanceId, address: i.ipv4 && i.port ? `${i.ipv4}:${i.port}` : null, health: i.health })),
           timeoutInMillis: r.integration.timeoutMs,
         };
-        body.result = !link || Date.now() < link.availableAt ? '500 Internal Server Error: the VPC link is not AVAILABLE' : instances.some((i) => i.ipv4 && i.port) ? 'forwarded to one of the routable instances, picked at random' : '503 Service Unavailable: no healthy instance with AWS_INSTANCE_IPV4 and AWS_INSTANCE_PORT';
+        body.result =
+          !link || Date.now() < link.availableAt
+            ? '500 Internal Server Error: the VPC link is not AVAILABLE'
+            : instances.some((i) => i.ipv4 && i.port)
+              ? 'forwarded to one of the routable instances, picked at random'
+              : '503 Service Unavailable: no healthy instance with AWS_INSTANCE_IPV4 and AWS_INSTANCE_PORT';
       }
     }
   }

@@ -27,7 +27,14 @@ test('values mix static text and expressions; a lone missing expression skips th
 
 test('request mapping keys: reserved headers and malformed keys are refused', () => {
   assert.equal(compileRequestMapping({ 'append:header.x-user': '$context.requestId', 'overwrite:path': '$request.path', 'remove:querystring.debug': "''" }).length, 3);
-  for (const key of ['append:header.authorization', 'overwrite:header.X-Amz-Date', 'append:header.Access-Control-Allow-Origin', 'overwrite:header.content-length', 'append:body.x', 'overwrite:statuscode']) {
+  for (const key of [
+    'append:header.authorization',
+    'overwrite:header.X-Amz-Date',
+    'append:header.Access-Control-Allow-Origin',
+    'overwrite:header.content-length',
+    'append:body.x',
+    'overwrite:statuscode',
+  ]) {
     assert.throws(() => compileRequestMapping({ [key]: 'v' }), MappingError, key);
   }
   assert.throws(() => compileRequestMapping({ 'append:header.x': '$response.header.y' }), MappingError);

@@ -38,7 +38,13 @@ async function runInWorker(task: WorkerTask): Promise<WorkerAnswer> {
         void worker.terminate();
         fn();
       };
-      const timer = setTimeout(() => settle(() => resolve({ ok: false, code: 'BadRequestException', message: 'The API definition could not be processed in time: it is too large or too complex.', status: undefined })), TIME_LIMIT_MS);
+      const timer = setTimeout(
+        () =>
+          settle(() =>
+            resolve({ ok: false, code: 'BadRequestException', message: 'The API definition could not be processed in time: it is too large or too complex.', status: undefined }),
+          ),
+        TIME_LIMIT_MS,
+      );
       // Neither keeps a stopping server alive: the request waiting for the answer is gone with it.
       worker.unref();
       timer.unref();

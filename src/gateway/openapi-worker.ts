@@ -9,10 +9,7 @@ import { importOpenApi, OpenApiError, type ImportedApi } from './openapi.js';
 import { requireDefinitionFits } from './operations/quotas.js';
 
 export type WorkerTask = { kind: 'import'; body: string } | { kind: 'yaml'; doc: unknown };
-export type WorkerAnswer =
-  | { ok: true; def: ImportedApi }
-  | { ok: true; text: string }
-  | { ok: false; code: AwsErrorCode; message: string; status: number | undefined };
+export type WorkerAnswer = { ok: true; def: ImportedApi } | { ok: true; text: string } | { ok: false; code: AwsErrorCode; message: string; status: number | undefined };
 
 const badRequest = (message: string): WorkerAnswer => ({ ok: false, code: 'BadRequestException', message, status: undefined });
 

@@ -7,14 +7,51 @@ const base = { region: 'us-east-1', apiId: 'abcdefghij' };
 
 test('export then import keeps routes, integrations, authorizers, scopes and CORS', () => {
   const integrations: IntegrationRecord[] = [
-    { ...base, integrationId: 'i1', integrationType: 'HTTP_PROXY', integrationUri: 'http://backend/{proxy}', integrationMethod: 'ANY', connectionType: 'INTERNET', payloadFormatVersion: '1.0', timeoutInMillis: 5000, requestParameters: { 'append:header.x-user': '$context.authorizer.claims.sub' } },
+    {
+      ...base,
+      integrationId: 'i1',
+      integrationType: 'HTTP_PROXY',
+      integrationUri: 'http://backend/{proxy}',
+      integrationMethod: 'ANY',
+      connectionType: 'INTERNET',
+      payloadFormatVersion: '1.0',
+      timeoutInMillis: 5000,
+      requestParameters: { 'append:header.x-user': '$context.authorizer.claims.sub' },
+    },
   ];
-  const authorizers: AuthorizerRecord[] = [{ ...base, authorizerId: 'a1', name: 'jwt', authorizerType: 'JWT', identitySource: ['$request.header.Authorization'], jwtConfiguration: { issuer: 'https://issuer', audience: ['api'] } }];
+  const authorizers: AuthorizerRecord[] = [
+    {
+      ...base,
+      authorizerId: 'a1',
+      name: 'jwt',
+      authorizerType: 'JWT',
+      identitySource: ['$request.header.Authorization'],
+      jwtConfiguration: { issuer: 'https://issuer', audience: ['api'] },
+    },
+  ];
   const routes: RouteRecord[] = [
-    { ...base, routeId: 'r1', routeKey: 'GET /pets/{proxy+}', target: 'integrations/i1', authorizationType: 'JWT', authorizerId: 'a1', authorizationScopes: ['read'], apiKeyRequired: false },
+    {
+      ...base,
+      routeId: 'r1',
+      routeKey: 'GET /pets/{proxy+}',
+      target: 'integrations/i1',
+      authorizationType: 'JWT',
+      authorizerId: 'a1',
+      authorizationScopes: ['read'],
+      apiKeyRequired: false,
+    },
     { ...base, routeId: 'r2', routeKey: '$default', target: 'integrations/i1', authorizationType: 'NONE', apiKeyRequired: false },
   ];
-  const doc = exportOpenApi({ name: 'pets', createdAt: 0, serverUrl: 'http://abcdefghij.execute-api.localhost:4566', routes, integrations, authorizers, cors: { allowOrigins: ['*'] }, includeExtensions: true });
+  const doc = exportOpenApi({
+    name: 'pets',
+    createdAt: 0,
+    serverUrl: 'http://abcdefghij.execute-api.localhost:4566',
+    routes,
+    integrations,
+    authorizers,
+    cors: { allowOrigins: ['*'] },
+    includeExtensions: true,
+  });
   const paths = doc.paths as Record<string, Record<string, unknown>>;
   assert.ok(paths['/$default']!['x-amazon-apigateway-any-method']);
   const back = importOpenApi(JSON.parse(JSON.stringify(doc)));

@@ -97,7 +97,13 @@ export function exportOpenApi(e: ExportInput): Json {
     if (integ && e.includeExtensions) op['x-amazon-apigateway-integration'] = integrationExtension(integ);
     if (r.routeKey === '$default' && e.includeExtensions) op.isDefaultRoute = true;
     item[method === 'ANY' ? ANY : method.toLowerCase()] = op;
-    const params = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', description: `Generated path parameter for ${m[1]}`, required: true, schema: { type: 'string' } }));
+    const params = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      description: `Generated path parameter for ${m[1]}`,
+      required: true,
+      schema: { type: 'string' },
+    }));
     if (params.length) item.parameters = params;
   }
   const doc: Json = {
@@ -201,12 +207,18 @@ function importAuthorizer(name: string, scheme: Json, warnings: string[]): Impor
     warnings.push(`securitySchemes.${name}: no x-amazon-apigateway-authorizer; ignored.`);
     return undefined;
   }
-  const identity = (str(ext.identitySource) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const identity = (str(ext.identitySource) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const type = str(ext.type)?.toLowerCase();
   if (type === 'jwt') {
     const jwt = obj(ext.jwtConfiguration) ?? {};
     const audience = Array.isArray(jwt.audience) ? jwt.audience.filter((a): a is string => typeof a === 'string') : [];
-    return { name, record: { authorizerType: 'JWT', identitySource: identity.length ? identity : ['$request.header.Authorization'], jwtConfiguration: { issuer: str(jwt.issuer), audience } } };
+    return {
+      name,
+      record: { authorizerType: 'JWT', identitySource: identity.length ? identity : ['$request.header.Authorization'], jwtConfiguration: { issuer: str(jwt.issuer), audience } },
+    };
   }
   if (type === 'request') {
     return {

@@ -334,4 +334,11 @@ export class GatewayStore {
 }
 
 /** Tables whose changes the data-plane view listens to. */
-export const VIEW_TABLES = [GATEWAY_TABLES.apis, GATEWAY_TABLES.stages, GATEWAY_TABLES.deployments, GATEWAY_TABLES.vpcLinks, GATEWAY_TABLES.domainNames, GATEWAY_TABLES.apiMappings] as const;
+export const VIEW_TABLES = [
+  GATEWAY_TABLES.apis,
+  GATEWAY_TABLES.stages,
+  GATEWAY_TABLES.deployments,
+  GATEWAY_TABLES.vpcLinks,
+  GATEWAY_TABLES.domainNames,
+  GATEWAY_TABLES.apiMappings,
+] as const;

@@ -6,7 +6,18 @@ import type { LogTarget } from '../logs/writer.js';
 import { changeIn, type Change } from '../store/store.js';
 import { compileFormat, type FormatPart } from './access-log-format.js';
 import { compileDeployment, type CompiledDeployment } from './snapshot.js';
-import { apiKey, childKey, regionKey, type ApiRecord, type GatewayStore, type RouteSettingsRecord, type StageRecord, type VpcLinkRecord, GATEWAY_TABLES, VIEW_TABLES } from './store.js';
+import {
+  apiKey,
+  childKey,
+  regionKey,
+  type ApiRecord,
+  type GatewayStore,
+  type RouteSettingsRecord,
+  type StageRecord,
+  type VpcLinkRecord,
+  GATEWAY_TABLES,
+  VIEW_TABLES,
+} from './store.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface AccessLogRuntime {
@@ -187,7 +198,8 @@ export class GatewayView {
     };
     const defaultLimits = limits(s.defaultRouteSettings);
     const prevLimits = previous?.defaultLimits;
-    const defaultBuckets = defaultLimits && prevLimits && prevLimits.rate === defaultLimits.rate && prevLimits.burst === defaultLimits.burst ? previous.defaultBuckets : new Map<string, TokenBucket>();
+    const defaultBuckets =
+      defaultLimits && prevLimits && prevLimits.rate === defaultLimits.rate && prevLimits.burst === defaultLimits.burst ? previous.defaultBuckets : new Map<string, TokenBucket>();
     const routeBuckets = new Map<string, TokenBucket>();
     for (const [routeKey, settings] of Object.entries(s.routeSettings)) {
       const merged: RouteSettingsRecord = {

@@ -90,14 +90,16 @@ export class ClientCall implements BodySink {
   /** The head, validated: a CR/LF/NUL from a mapped header must never split the request. */
   head(defaultHost: string): string {
     const r = this.request;
-    if (INVALID_TARGET.test(r.path) || !TOKEN.test(r.method)) throw new UpstreamError(`invalid request line for ${r.method} ${r.path.slice(0, 100)}`, 'ERR_INVALID_REQUEST', 'request', false, false);
+    if (INVALID_TARGET.test(r.path) || !TOKEN.test(r.method))
+      throw new UpstreamError(`invalid request line for ${r.method} ${r.path.slice(0, 100)}`, 'ERR_INVALID_REQUEST', 'request', false, false);
     let out = r.method + ' ' + r.path + ' HTTP/1.1\r\n';
     let host = false;
     const h = r.headers;
     for (let i = 0; i < h.length; i += 2) {
       const name = h[i]!;
       const value = h[i + 1]!;
-      if (!r.headersChecked && (!TOKEN.test(name) || INVALID_VALUE.test(value))) throw new UpstreamError(`invalid request header "${name.slice(0, 100)}"`, 'ERR_INVALID_CHAR', 'request', false, false);
+      if (!r.headersChecked && (!TOKEN.test(name) || INVALID_VALUE.test(value)))
+        throw new UpstreamError(`invalid request header "${name.slice(0, 100)}"`, 'ERR_INVALID_CHAR', 'request', false, false);
       if (name.length === 4 && name.toLowerCase() === 'host') host = true;
       out += name + ': ' + value + '\r\n';
     }

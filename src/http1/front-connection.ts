@@ -12,7 +12,20 @@ import type { ConnectionMemo } from './exchange.js';
 import { FrontExchange } from './front-exchange.js';
 import type { Front } from './front.js';
 import { lingeringClose } from './lingering-close.js';
-import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, METHODS, newParser, releaseParser, REQUEST, type ParseError, type Parser } from './llhttp.js';
+import {
+  isParseError,
+  kOnBody,
+  kOnHeaders,
+  kOnHeadersComplete,
+  kOnMessageBegin,
+  kOnMessageComplete,
+  METHODS,
+  newParser,
+  releaseParser,
+  REQUEST,
+  type ParseError,
+  type Parser,
+} from './llhttp.js';
 import { BlankLineScanner } from './message-end.js';
 
 const enum Phase {
@@ -24,7 +37,14 @@ const enum Phase {
   ChunkedBody,
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large', 501: 'Not Implemented' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  417: 'Expectation Failed',
+  431: 'Request Header Fields Too Large',
+  501: 'Not Implemented',
+};
 
 export class FrontConnection {
   readonly remoteAddress: string;
@@ -75,8 +95,17 @@ export class FrontConnection {
     const p = (this.parser = newParser(REQUEST, front.options.maxHeaderSize));
     p[kOnMessageBegin] = () => this.onMessageBegin();
     p[kOnHeaders] = (headers: string[], url: string) => this.onHeaders(headers, url);
-    p[kOnHeadersComplete] = (major: number, minor: number, headers: string[] | undefined, method: number, url: string | undefined, _s: unknown, _m: unknown, upgrade: boolean, keepAlive: boolean) =>
-      this.onHeadersComplete(major, minor, headers, method, url, upgrade, keepAlive);
+    p[kOnHeadersComplete] = (
+      major: number,
+      minor: number,
+      headers: string[] | undefined,
+      method: number,
+      url: string | undefined,
+      _s: unknown,
+      _m: unknown,
+      upgrade: boolean,
+      keepAlive: boolean,
+    ) => this.onHeadersComplete(major, minor, headers, method, url, upgrade, keepAlive);
     p[kOnBody] = (chunk: Buffer) => this.current?.onBody(chunk);
     p[kOnMessageComplete] = () => this.onMessageComplete();
     socket.on('data', this.onData);
@@ -359,7 +388,8 @@ export class FrontConnection {
       this.destroy();
       return;
     }
-    if (this.inHead) this.destroy(); // half a request: nothing to answer
+    if (this.inHead)
+      this.destroy(); // half a request: nothing to answer
     else this.endSocket();
   }
 

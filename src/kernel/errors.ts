@@ -57,11 +57,7 @@ const CATALOG: Partial<Record<AwsErrorCode, number>> = {
 
 /** An operation the service model defines but Wayfinder does not serve yet. Honest, stable, 501. */
 export function notImplementedError(service: string, operation: string): AwsError {
-  return new AwsError(
-    'NotImplemented',
-    `${service}:${operation} is not implemented by Wayfinder yet. See the README's "What is served".`,
-    { status: 501 },
-  );
+  return new AwsError('NotImplemented', `${service}:${operation} is not implemented by Wayfinder yet. See the README's "What is served".`, { status: 501 });
 }
 
 /** True for an error meant for the client, in AWS's terms; anything else thrown is our own bug (logged, answered InternalFailure 500). */

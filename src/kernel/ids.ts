@@ -5,7 +5,9 @@ const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** n lowercase hex characters. */
 export function hex(n: number): string {
-  return randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+  return randomBytes(Math.ceil(n / 2))
+    .toString('hex')
+    .slice(0, n);
 }
 
 /** n characters of [a-z0-9]. */

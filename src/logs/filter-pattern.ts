@@ -20,7 +20,10 @@ export function compileFilterPattern(pattern: string | undefined): Matcher {
   const p = (pattern ?? '').trim();
   if (p === '' || p === '""') return () => true;
   if (p.startsWith('{') || p.startsWith('[')) {
-    throw new AwsError('InvalidParameterException', 'Wayfinder supports term filter patterns only (terms, "phrases", ?any, -exclude); JSON and space-delimited patterns are not supported yet.');
+    throw new AwsError(
+      'InvalidParameterException',
+      'Wayfinder supports term filter patterns only (terms, "phrases", ?any, -exclude); JSON and space-delimited patterns are not supported yet.',
+    );
   }
   const all: string[] = [];
   const any: string[] = [];
@@ -33,6 +36,5 @@ export function compileFilterPattern(pattern: string | undefined): Matcher {
     else if (prefix === '-') none.push(body);
     else all.push(body);
   }
-  return (message) =>
-    all.every((t) => message.includes(t)) && (any.length === 0 || any.some((t) => message.includes(t))) && !none.some((t) => message.includes(t));
+  return (message) => all.every((t) => message.includes(t)) && (any.length === 0 || any.some((t) => message.includes(t))) && !none.some((t) => message.includes(t));
 }

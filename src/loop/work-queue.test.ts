@@ -8,10 +8,14 @@ test('keys are deduplicated and a key added while running runs once more', async
   const runs: string[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const q = new WorkQueue('t', async (key) => {
-    runs.push(key);
-    if (runs.length === 1) await gate;
-  }, { logger: silentLogger, concurrency: 1 });
+  const q = new WorkQueue(
+    't',
+    async (key) => {
+      runs.push(key);
+      if (runs.length === 1) await gate;
+    },
+    { logger: silentLogger, concurrency: 1 },
+  );
   q.add('a');
   q.add('a');
   await sleep(5);
@@ -25,13 +29,17 @@ test('keys are deduplicated and a key added while running runs once more', async
 
 test('failures retry with backoff; terminal errors do not; requeueAfter re-checks', async () => {
   const attempts = new Map<string, number>();
-  const q = new WorkQueue('t', (key) => {
-    const n = (attempts.get(key) ?? 0) + 1;
-    attempts.set(key, n);
-    if (key === 'flaky' && n < 3) throw new Error('not yet');
-    if (key === 'fatal') throw new TerminalError('bad config');
-    if (key === 'poll' && n < 2) return { requeueAfter: 5 };
-  }, { logger: silentLogger, baseBackoffMs: 5 });
+  const q = new WorkQueue(
+    't',
+    (key) => {
+      const n = (attempts.get(key) ?? 0) + 1;
+      attempts.set(key, n);
+      if (key === 'flaky' && n < 3) throw new Error('not yet');
+      if (key === 'fatal') throw new TerminalError('bad config');
+      if (key === 'poll' && n < 2) return { requeueAfter: 5 };
+    },
+    { logger: silentLogger, baseBackoffMs: 5 },
+  );
   q.add('flaky');
   q.add('fatal');
   q.add('poll');

@@ -65,10 +65,13 @@ export class WorkQueue {
   addAfter(key: string, ms: number): void {
     if (this.stopped) return;
     if (this.queued.has(key) || this.timers.has(key)) return;
-    const t = setTimeout(() => {
-      this.timers.delete(key);
-      this.add(key);
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(key);
+        this.add(key);
+      },
+      Math.max(0, ms),
+    );
     t.unref();
     this.timers.set(key, t);
   }
@@ -131,10 +134,13 @@ export class WorkQueue {
 
   private addAfterRun(key: string, ms: number): void {
     // Called while the key is still marked running; schedule through a timer so add() sees it idle.
-    const t = setTimeout(() => {
-      this.timers.delete(key);
-      this.add(key);
-    }, Math.max(1, ms));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(key);
+        this.add(key);
+      },
+      Math.max(1, ms),
+    );
     t.unref();
     const old = this.timers.get(key);
     if (old) clearTimeout(old);

@@ -31,13 +31,7 @@ function scopeService(headers: IncomingHttpHeaders, query: QueryMap): string | u
   return cred || undefined;
 }
 
-export function classify(
-  registry: ServiceRegistry,
-  method: string,
-  rawPath: string,
-  query: QueryMap,
-  headers: IncomingHttpHeaders,
-): Classified {
+export function classify(registry: ServiceRegistry, method: string, rawPath: string, query: QueryMap, headers: IncomingHttpHeaders): Classified {
   const scoped = scopeService(headers, query);
   const scopedSpec = scoped ? registry.forSigningName(scoped) : undefined;
 
@@ -86,7 +80,11 @@ export function classify(
     throw new Unroutable(error, scopedSpec.protocol, scopedSpec);
   }
   throw new Unroutable(
-    new AwsError('UnknownOperationException', `Wayfinder could not tell which AWS service ${method} ${rawPath.slice(0, 200)} is for (no X-Amz-Target, Action or /v2/ path). Health: GET /_wayfinder/health`, { status: 404 }),
+    new AwsError(
+      'UnknownOperationException',
+      `Wayfinder could not tell which AWS service ${method} ${rawPath.slice(0, 200)} is for (no X-Amz-Target, Action or /v2/ path). Health: GET /_wayfinder/health`,
+      { status: 404 },
+    ),
     'json',
   );
 }

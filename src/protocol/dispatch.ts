@@ -219,7 +219,7 @@ export class ProtocolDispatcher {
     } else if (e instanceof UnknownParameterError) {
       err = new AwsError('UnknownParameter', e.message);
     } else if (e instanceof MalformedQueryError) {
-      err = new AwsError(protocol === 'ec2' ? 'MalformedQueryString' : traits?.serializationCode ?? 'SerializationException', e.message);
+      err = new AwsError(protocol === 'ec2' ? 'MalformedQueryString' : (traits?.serializationCode ?? 'SerializationException'), e.message);
     } else {
       this.opts.logger.error({ err: e, requestId: call.requestId, service: call.spec?.name, op: call.operation }, 'handler failed');
       err = new AwsError(protocol === 'rest-json' ? 'InternalServerException' : 'InternalFailure', 'We encountered an internal error. Please try again.', { status: 500 });

@@ -25,7 +25,14 @@ test('ec2 query: flattened lists of structures, locationName capitalised, types 
     ],
     MaxResults: 7,
   });
-  const sg = parseEc2Input(ec2, ec2.operations.CreateSecurityGroup!.input, new Map([['GroupName', 'g'], ['GroupDescription', 'd']]));
+  const sg = parseEc2Input(
+    ec2,
+    ec2.operations.CreateSecurityGroup!.input,
+    new Map([
+      ['GroupName', 'g'],
+      ['GroupDescription', 'd'],
+    ]),
+  );
   assert.deepEqual(sg, { GroupName: 'g', Description: 'd' });
 });
 

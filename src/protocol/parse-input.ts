@@ -98,7 +98,17 @@ export function parseRestJsonInput(model: ServiceModel, input: ShapeRef | undefi
 }
 
 /** Names that never count as unknown parameters in the query protocol. */
-const QUERY_ENVELOPE = new Set(['Action', 'Version', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token']);
+const QUERY_ENVELOPE = new Set([
+  'Action',
+  'Version',
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+]);
 
 export class UnknownParameterError extends Error {
   constructor(readonly parameter: string) {

@@ -88,12 +88,7 @@ function matchOne(route: RestRoute, parts: string[], lastLabelAbsorbs: boolean):
  * Finds the operation for a method and raw path. Returns `methodMismatch` when the path exists under
  * another method (so the caller can answer 405-like errors honestly).
  */
-export function matchRestRoute(
-  routes: RestRoute[],
-  method: string,
-  rawPath: string,
-  query: URLSearchParams,
-): RestMatch | { methodMismatch: true } | undefined {
+export function matchRestRoute(routes: RestRoute[], method: string, rawPath: string, query: URLSearchParams): RestMatch | { methodMismatch: true } | undefined {
   const parts = rawPath.split('/').filter((s) => s !== '');
   let pathMatched = false;
   // Second pass lets a trailing label swallow '/' for clients that do not encode it (ARN labels).

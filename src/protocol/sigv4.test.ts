@@ -9,12 +9,28 @@ const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 const verifier = new SigV4Verifier([{ accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' }], () => NOW);
 
 async function sign(opts: { secret?: string; key?: string; path?: string; body?: string; date?: number; service?: string; query?: Record<string, string> }) {
-  const signer = new SignatureV4({ credentials: { accessKeyId: opts.key ?? 'test', secretAccessKey: opts.secret ?? 'test' }, region: 'eu-west-2', service: opts.service ?? 'ecs', sha256: Sha256 });
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: opts.key ?? 'test', secretAccessKey: opts.secret ?? 'test' },
+    region: 'eu-west-2',
+    service: opts.service ?? 'ecs',
+    sha256: Sha256,
+  });
   const req = await signer.sign(
-    { method: 'POST', protocol: 'http:', hostname: 'localhost', port: 4566, path: opts.path ?? '/', query: opts.query ?? {}, headers: { host: 'localhost:4566', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters' }, body: opts.body ?? '{}' },
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: 'localhost',
+      port: 4566,
+      path: opts.path ?? '/',
+      query: opts.query ?? {},
+      headers: { host: 'localhost:4566', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters' },
+      body: opts.body ?? '{}',
+    },
     { signingDate: new Date(opts.date ?? NOW) },
   );
-  const qs = Object.entries(opts.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  const qs = Object.entries(opts.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
   return { method: 'POST', rawPath: opts.path ?? '/', query: parseQuery(qs), headers: req.headers as Record<string, string>, body: Buffer.from(opts.body ?? '{}') };
 }
 
@@ -56,7 +72,10 @@ test('a header that was signed cannot be changed', async () => {
 
 test('malformed Authorization headers are incomplete signatures; no signature at all is undefined', async () => {
   const base = { method: 'POST', rawPath: '/', query: new Map(), body: Buffer.alloc(0) };
-  assert.equal((await failure(verifier.verify({ ...base, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=test/2026', 'x-amz-date': '20261126T120000Z' } }))).kind, 'incomplete');
+  assert.equal(
+    (await failure(verifier.verify({ ...base, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=test/2026', 'x-amz-date': '20261126T120000Z' } }))).kind,
+    'incomplete',
+  );
   assert.equal((await failure(verifier.verify({ ...base, headers: { authorization: 'Bearer abc' } }))).kind, 'incomplete');
   assert.equal(await verifier.verify({ ...base, headers: {} }), undefined);
 });
@@ -64,10 +83,20 @@ test('malformed Authorization headers are incomplete signatures; no signature at
 test('presigned query-string requests verify, and expire', async () => {
   const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service: 'ec2', sha256: Sha256 });
   const presigned = await signer.presign(
-    { method: 'GET', protocol: 'http:', hostname: 'localhost', port: 4566, path: '/', query: { Action: 'DescribeVpcs', Version: '2016-11-15' }, headers: { host: 'localhost:4566' } },
+    {
+      method: 'GET',
+      protocol: 'http:',
+      hostname: 'localhost',
+      port: 4566,
+      path: '/',
+      query: { Action: 'DescribeVpcs', Version: '2016-11-15' },
+      headers: { host: 'localhost:4566' },
+    },
     { signingDate: new Date(NOW), expiresIn: 300 },
   );
-  const qs = Object.entries(presigned.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+  const qs = Object.entries(presigned.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
   const req = { method: 'GET', rawPath: '/', query: parseQuery(qs), headers: { host: 'localhost:4566' }, body: Buffer.alloc(0) };
   assert.equal((await verifier.verify(req))?.service, 'ec2');
   const later = new SigV4Verifier([{ accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' }], () => NOW + 301_000);

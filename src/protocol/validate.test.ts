@@ -10,15 +10,24 @@ const apigw = loadModel('apigatewayv2');
 test('required members, enums and lengths are reported in AWS wording', () => {
   const errors = validate(sd, { shape: 'CreateServiceRequest' }, { DnsConfig: { DnsRecords: [{ Type: 'MX', TTL: 10 }] } });
   assert.ok(errors.includes("Value null at 'Name' failed to satisfy constraint: Member must not be null"), errors.join('\n'));
-  assert.ok(errors.some((e) => e.startsWith("Value 'MX' at 'DnsConfig.DnsRecords.1.Type' failed to satisfy constraint: Member must satisfy enum value set")), errors.join('\n'));
+  assert.ok(
+    errors.some((e) => e.startsWith("Value 'MX' at 'DnsConfig.DnsRecords.1.Type' failed to satisfy constraint: Member must satisfy enum value set")),
+    errors.join('\n'),
+  );
   assert.match(validationMessage(errors), /^\d+ validation errors detected: /);
 });
 
 test('numeric ranges and string patterns are enforced', () => {
   const errors = validate(sd, { shape: 'CreateServiceRequest' }, { Name: 'ok', HealthCheckCustomConfig: { FailureThreshold: 11 } });
-  assert.ok(errors.some((e) => /FailureThreshold' failed to satisfy constraint: Member must have value less than or equal to 10/.test(e)), errors.join('\n'));
+  assert.ok(
+    errors.some((e) => /FailureThreshold' failed to satisfy constraint: Member must have value less than or equal to 10/.test(e)),
+    errors.join('\n'),
+  );
   const bad = validate(sd, { shape: 'CreateServiceRequest' }, { Name: 'bad name!' });
-  assert.ok(bad.some((e) => e.includes('regular expression pattern')), bad.join('\n'));
+  assert.ok(
+    bad.some((e) => e.includes('regular expression pattern')),
+    bad.join('\n'),
+  );
 });
 
 test('rest-json members are reported by their wire (camelCase) names', () => {

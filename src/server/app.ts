@@ -105,7 +105,11 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
   let server: Server | undefined;
   const started: Product<unknown>[] = [];
   try {
-    store = Store.open(config.dataDir, PRODUCTS.flatMap((p) => p.migrations), logger);
+    store = Store.open(
+      config.dataDir,
+      PRODUCTS.flatMap((p) => p.migrations),
+      logger,
+    );
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
     const products = buildProducts(store, config, logger, hosts);
@@ -132,17 +136,20 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     // An API's routes come first: on its own host every path is the API's (edge.ts).
     const routes: EdgeRoute[] = [
       ...products.flatMap((p) => p.edgeRoutes ?? []),
-      internalRoute({
-        health: () => ({
-          status: 'ok',
-          version: VERSION,
-          services: Object.fromEntries(registry.all.map((spec) => [spec.name, handlers[spec.name] ? 'running' : 'not implemented'])),
-          ...facts(),
-        }),
-        reset,
-        regions: () => s.regionsInUse(),
-        extra: products.flatMap((p) => p.internalRoutes ?? []),
-      }, guard),
+      internalRoute(
+        {
+          health: () => ({
+            status: 'ok',
+            version: VERSION,
+            services: Object.fromEntries(registry.all.map((spec) => [spec.name, handlers[spec.name] ? 'running' : 'not implemented'])),
+            ...facts(),
+          }),
+          reset,
+          regions: () => s.regionsInUse(),
+          extra: products.flatMap((p) => p.internalRoutes ?? []),
+        },
+        guard,
+      ),
       {
         name: 'aws',
         matches: (_req, to) => to.kind !== 'api',

@@ -13,7 +13,11 @@ test('extra key pairs act in the one account; malformed entries are refused', ()
   const c = resolveConfig({ credentials: 'AKIAEXAMPLE:s3cret,OTHER:x' }, {});
   assert.deepEqual(
     c.credentials.map((k) => [k.accessKeyId, k.accountId]),
-    [['test', '000000000000'], ['AKIAEXAMPLE', '000000000000'], ['OTHER', '000000000000']],
+    [
+      ['test', '000000000000'],
+      ['AKIAEXAMPLE', '000000000000'],
+      ['OTHER', '000000000000'],
+    ],
   );
   assert.throws(() => resolveConfig({ credentials: 'nosecret' }, {}), ConfigError);
   assert.throws(() => resolveConfig({ credentials: 'A:B:123456789012' }, {}), /look like AKID:SECRET/);

@@ -52,23 +52,58 @@ export interface OptionSpec {
 export const OPTIONS = {
   port: { flag: '--port', env: 'WAYFINDER_PORT', default: '4566', help: 'edge port: AWS APIs and execute-api traffic' },
   host: { flag: '--host', env: 'WAYFINDER_HOST', default: '127.0.0.1', help: 'address to bind (non-loopback needs your own credentials)' },
-  hostnames: { flag: '--hostname', env: 'WAYFINDER_HOSTNAMES', default: '', help: 'extra names the control plane answers on, besides localhost and loopback addresses (repeatable, or comma-separated)' },
-  corsOrigins: { flag: '--cors-origins', env: 'WAYFINDER_CORS_ORIGINS', default: '', help: 'browser origins allowed to call the control plane besides loopback pages: https://app.example.com,…' },
+  hostnames: {
+    flag: '--hostname',
+    env: 'WAYFINDER_HOSTNAMES',
+    default: '',
+    help: 'extra names the control plane answers on, besides localhost and loopback addresses (repeatable, or comma-separated)',
+  },
+  corsOrigins: {
+    flag: '--cors-origins',
+    env: 'WAYFINDER_CORS_ORIGINS',
+    default: '',
+    help: 'browser origins allowed to call the control plane besides loopback pages: https://app.example.com,…',
+  },
   dataDir: { flag: '--data-dir', env: 'WAYFINDER_DATA_DIR', default: './.wayfinder', help: 'where state lives (SQLite); survives restarts' },
   dnsPort: { flag: '--dns-port', env: 'WAYFINDER_DNS_PORT', default: '8053', help: 'authoritative DNS for Cloud Map namespaces (UDP+TCP)' },
   runtime: { flag: '--runtime', env: 'WAYFINDER_RUNTIME', default: 'auto', help: 'task runtime: auto | process | docker' },
   auth: { flag: '--auth', env: 'WAYFINDER_AUTH', default: 'on', help: 'SigV4 verification: on | off' },
   region: { flag: '--region', env: 'WAYFINDER_REGION', default: 'us-east-1', help: 'region for unsigned requests (signed ones use their own)' },
-  credentials: { flag: '--credentials', env: 'WAYFINDER_CREDENTIALS', default: '', help: 'extra key pairs: AKID:SECRET,… (test/test is built in; all keys act in account 000000000000)' },
+  credentials: {
+    flag: '--credentials',
+    env: 'WAYFINDER_CREDENTIALS',
+    default: '',
+    help: 'extra key pairs: AKID:SECRET,… (test/test is built in; all keys act in account 000000000000)',
+  },
   logLevel: { flag: '--log-level', env: 'WAYFINDER_LOG_LEVEL', default: 'warn', help: 'log level: error | warn | info | debug' },
-  healthDelayMs: { flag: '--health-delay-ms', env: 'WAYFINDER_HEALTH_DELAY_MS', default: '1000', help: 'Cloud Map custom-health delay, also the health-check probe interval (AWS: ~30000)' },
+  healthDelayMs: {
+    flag: '--health-delay-ms',
+    env: 'WAYFINDER_HEALTH_DELAY_MS',
+    default: '1000',
+    help: 'Cloud Map custom-health delay, also the health-check probe interval (AWS: ~30000)',
+  },
   operationDelayMs: { flag: '--operation-delay-ms', env: 'WAYFINDER_OPERATION_DELAY_MS', default: '200', help: 'Cloud Map operation SUBMITTED → SUCCESS delay' },
   vpcLinkDelayMs: { flag: '--vpc-link-delay-ms', env: 'WAYFINDER_VPC_LINK_DELAY_MS', default: '1000', help: 'VPC link PENDING → AVAILABLE delay' },
   gatewayRateLimit: { flag: '--gateway-rate-limit', env: 'WAYFINDER_GATEWAY_RATE_LIMIT', default: '10000', help: 'HTTP API account throttling rate, requests/s (AWS: 10000)' },
   gatewayBurstLimit: { flag: '--gateway-burst-limit', env: 'WAYFINDER_GATEWAY_BURST_LIMIT', default: '5000', help: 'HTTP API account throttling burst (AWS: 5000)' },
-  taskStableMs: { flag: '--task-stable-ms', env: 'WAYFINDER_TASK_STABLE_MS', default: '3000', help: 'ECS: a task without health checks counts healthy after running this long (AWS ~40000)' },
-  headersTimeoutMs: { flag: '--headers-timeout-ms', env: 'WAYFINDER_HEADERS_TIMEOUT_MS', default: '60000', help: 'edge port: time a client has to send a request head, then 408 (slowloris guard)' },
-  keepTasks: { flag: '--keep-tasks', env: 'WAYFINDER_KEEP_TASKS', default: 'off', help: 'on: a graceful stop leaves Docker tasks running for the next start to re-adopt (off: stops every task; process tasks always stop)' },
+  taskStableMs: {
+    flag: '--task-stable-ms',
+    env: 'WAYFINDER_TASK_STABLE_MS',
+    default: '3000',
+    help: 'ECS: a task without health checks counts healthy after running this long (AWS ~40000)',
+  },
+  headersTimeoutMs: {
+    flag: '--headers-timeout-ms',
+    env: 'WAYFINDER_HEADERS_TIMEOUT_MS',
+    default: '60000',
+    help: 'edge port: time a client has to send a request head, then 408 (slowloris guard)',
+  },
+  keepTasks: {
+    flag: '--keep-tasks',
+    env: 'WAYFINDER_KEEP_TASKS',
+    default: 'off',
+    help: 'on: a graceful stop leaves Docker tasks running for the next start to re-adopt (off: stops every task; process tasks always stop)',
+  },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -89,7 +124,10 @@ export function isLoopback(host: string): boolean {
 
 /** A comma-separated list, each entry checked. */
 function list(name: string, raw: string, valid: (v: string) => boolean, shape: string): string[] {
-  const items = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   for (const v of items) if (!valid(v)) throw new ConfigError(`${name} entries look like ${shape}, got '${v.slice(0, 100)}'`);
   return items;
 }

@@ -18,7 +18,13 @@ test('changes are published after commit, with monotonic revisions, and never on
     things.putTx('b', { n: 2 });
     assert.equal(seen.length, 0, 'nothing published before commit');
   });
-  assert.deepEqual(seen.map((c) => [c.revision, c.key, c.op]), [[1, 'a', 'put'], [2, 'b', 'put']]);
+  assert.deepEqual(
+    seen.map((c) => [c.revision, c.key, c.op]),
+    [
+      [1, 'a', 'put'],
+      [2, 'b', 'put'],
+    ],
+  );
   assert.throws(() =>
     store.withTx(() => {
       things.putTx('c', { n: 3 });
@@ -66,7 +72,10 @@ test('wipe deletes every product row and publishes the deletes', () => {
   store.subscribe((c) => seen.push(...c));
   store.wipe();
   assert.deepEqual(store.table('things').all(), []);
-  assert.deepEqual(seen.map((c) => [c.key, c.op]), [['a', 'delete']]);
+  assert.deepEqual(
+    seen.map((c) => [c.key, c.op]),
+    [['a', 'delete']],
+  );
 });
 
 test('regionsInUse lists each key prefix once, across tables, however many rows share it', () => {
@@ -101,7 +110,11 @@ test('a prefix scan finds keys whose next character is beyond U+FFFF or is U+FFF
   assert.deepEqual(scanned('g/\uFFFF'), ['g/\uFFFF', 'g/\uFFFFy']);
   assert.deepEqual(scanned('g/\u{1F600}'), ['g/\u{1F600}x']);
   assert.equal(things.countPrefix('g/\u{1F600}'), 1);
-  assert.deepEqual(scanned(''), things.all().map((t) => t.k), 'the empty prefix is every key');
+  assert.deepEqual(
+    scanned(''),
+    things.all().map((t) => t.k),
+    'the empty prefix is every key',
+  );
   const plan = store.db.prepare(`EXPLAIN QUERY PLAN SELECT doc FROM things WHERE ${startsWithSql('key')}`).all('g/', prefixEnd('g/')) as Array<{ detail: string }>;
   assert.match(plan.map((p) => p.detail).join(' '), /SEARCH things USING PRIMARY KEY \(key>\? AND key<\?\)/, 'the scan is a range on the primary key');
 });

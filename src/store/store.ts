@@ -66,7 +66,10 @@ export class Store {
   private readonly tables = new Map<string, DocTable<unknown>>();
   private regionScans?: Database.Statement[];
 
-  private constructor(db: Database.Database, private readonly logger: Logger) {
+  private constructor(
+    db: Database.Database,
+    private readonly logger: Logger,
+  ) {
     this.db = db;
     this.rev = Number((db.prepare(`SELECT value FROM _meta WHERE key = 'revision'`).get() as { value: string } | undefined)?.value ?? 0);
   }

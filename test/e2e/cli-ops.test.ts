@@ -34,7 +34,10 @@ before(async () => {
           image: 'unused',
           command: ['sh', '-c', `echo task says hello; ${httpCommand(wwwDir('ops')).at(-1)}`],
           portMappings: [{ containerPort: 80 }],
-          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } },
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': '/ecs/web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' },
+          },
         },
       ],
     }),

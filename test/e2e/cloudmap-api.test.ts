@@ -20,7 +20,9 @@ after(async () => {
 
 test('namespaces: the three types, their operations, properties, and the only way to learn the id (Targets.NAMESPACE)', async () => {
   const vpc = await defaultVpc(server);
-  const created = await sd.send(new SD.CreatePrivateDnsNamespaceCommand({ Name: 'internal.test', Vpc: vpc, Description: 'private', Properties: { DnsProperties: { SOA: { TTL: 30 } } } }));
+  const created = await sd.send(
+    new SD.CreatePrivateDnsNamespaceCommand({ Name: 'internal.test', Vpc: vpc, Description: 'private', Properties: { DnsProperties: { SOA: { TTL: 30 } } } }),
+  );
   assert.match(created.OperationId!, /^[a-z0-9]{32}-[a-z0-9]{8}$/);
   const op = await waitOperation(sd, created.OperationId!);
   assert.equal(op.Status, 'SUCCESS');
@@ -100,7 +102,12 @@ test('services: DNS records, routing policies, health configs, duplicates, updat
       Name: 'api',
       NamespaceId: nsId,
       Description: 'the API',
-      DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }, { Type: 'A', TTL: 20 }] },
+      DnsConfig: {
+        DnsRecords: [
+          { Type: 'SRV', TTL: 10 },
+          { Type: 'A', TTL: 20 },
+        ],
+      },
       HealthCheckCustomConfig: { FailureThreshold: 1 },
       CreatorRequestId: 'svc-req',
     }),
@@ -122,10 +129,32 @@ test('services: DNS records, routing policies, health configs, duplicates, updat
     assert.equal(dup.fields.ServiceId, Service!.Id);
   }
 
-  const bad = async (input: Partial<SD.CreateServiceRequest>) => codeOf(sd.send(new SD.CreateServiceCommand({ Name: 'x', NamespaceId: nsId, ...input } as SD.CreateServiceRequest)));
+  const bad = async (input: Partial<SD.CreateServiceRequest>) =>
+    codeOf(sd.send(new SD.CreateServiceCommand({ Name: 'x', NamespaceId: nsId, ...input } as SD.CreateServiceRequest)));
   assert.equal(await bad({ DnsConfig: { DnsRecords: [{ Type: 'CNAME', TTL: 5 }] } }), 'InvalidInput', 'CNAME needs WEIGHTED');
-  assert.equal(await bad({ DnsConfig: { DnsRecords: [{ Type: 'CNAME', TTL: 5 }, { Type: 'A', TTL: 5 }], RoutingPolicy: 'WEIGHTED' } }), 'InvalidInput');
-  assert.equal(await bad({ DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }, { Type: 'A', TTL: 6 }] } }), 'InvalidInput');
+  assert.equal(
+    await bad({
+      DnsConfig: {
+        DnsRecords: [
+          { Type: 'CNAME', TTL: 5 },
+          { Type: 'A', TTL: 5 },
+        ],
+        RoutingPolicy: 'WEIGHTED',
+      },
+    }),
+    'InvalidInput',
+  );
+  assert.equal(
+    await bad({
+      DnsConfig: {
+        DnsRecords: [
+          { Type: 'A', TTL: 5 },
+          { Type: 'A', TTL: 6 },
+        ],
+      },
+    }),
+    'InvalidInput',
+  );
   assert.equal(await bad({ DnsConfig: { DnsRecords: [] } }), 'InvalidInput');
   assert.equal(await bad({ DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }] }, HealthCheckConfig: { Type: 'HTTP' } }), 'InvalidInput', 'no Route 53 checks in private namespaces');
   assert.equal(await bad({ HealthCheckCustomConfig: {}, HealthCheckConfig: { Type: 'TCP' } }), 'InvalidInput');
@@ -133,7 +162,9 @@ test('services: DNS records, routing policies, health configs, duplicates, updat
   assert.equal(await bad({ NamespaceId: undefined }), 'InvalidInput');
   assert.equal(await bad({ Name: 'bad name!' }), 'InvalidInput');
 
-  const weighted = await sd.send(new SD.CreateServiceCommand({ Name: 'www', NamespaceId: nsId, DnsConfig: { RoutingPolicy: 'WEIGHTED', DnsRecords: [{ Type: 'CNAME', TTL: 30 }] } }));
+  const weighted = await sd.send(
+    new SD.CreateServiceCommand({ Name: 'www', NamespaceId: nsId, DnsConfig: { RoutingPolicy: 'WEIGHTED', DnsRecords: [{ Type: 'CNAME', TTL: 30 }] } }),
+  );
   assert.equal(weighted.Service!.DnsConfig!.RoutingPolicy, 'WEIGHTED');
   const apiOnly = await sd.send(new SD.CreateServiceCommand({ Name: 'hidden', NamespaceId: nsId, Type: 'HTTP' }));
   assert.equal(apiOnly.Service!.Type, 'HTTP');
@@ -152,12 +183,33 @@ test('services: DNS records, routing policies, health configs, duplicates, updat
   assert.equal((await sd.send(new SD.GetNamespaceCommand({ Id: nsId }))).Namespace!.ServiceCount, 3);
 
   // UpdateService: TTLs yes, record types no; it is an operation
-  const upd = await waitOperation(sd, (await sd.send(new SD.UpdateServiceCommand({ Id: Service!.Id, Service: { Description: 'v2', DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 99 }, { Type: 'A', TTL: 98 }] } } }))).OperationId!);
+  const upd = await waitOperation(
+    sd,
+    (
+      await sd.send(
+        new SD.UpdateServiceCommand({
+          Id: Service!.Id,
+          Service: {
+            Description: 'v2',
+            DnsConfig: {
+              DnsRecords: [
+                { Type: 'SRV', TTL: 99 },
+                { Type: 'A', TTL: 98 },
+              ],
+            },
+          },
+        }),
+      )
+    ).OperationId!,
+  );
   assert.equal(upd.Type, 'UPDATE_SERVICE');
   assert.equal(upd.Targets!.SERVICE, Service!.Id);
   const after = (await sd.send(new SD.GetServiceCommand({ Id: Service!.Arn }))).Service!;
   assert.equal(after.Description, 'v2');
-  assert.deepEqual(after.DnsConfig!.DnsRecords, [{ Type: 'SRV', TTL: 99 }, { Type: 'A', TTL: 98 }]);
+  assert.deepEqual(after.DnsConfig!.DnsRecords, [
+    { Type: 'SRV', TTL: 99 },
+    { Type: 'A', TTL: 98 },
+  ]);
   assert.deepEqual(after.HealthCheckCustomConfig, { FailureThreshold: 1 }, 'omitting HealthCheckCustomConfig keeps it');
   assert.equal(await codeOf(sd.send(new SD.UpdateServiceCommand({ Id: Service!.Id, Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } } }))), 'InvalidInput');
   assert.equal(await codeOf(sd.send(new SD.UpdateServiceCommand({ Id: Service!.Id, Service: { HealthCheckConfig: { Type: 'TCP' } } }))), 'InvalidInput');
@@ -201,8 +253,16 @@ test('instances: attribute rules per record type, re-registration, listing, heal
   assert.equal(await reg(srv, { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '70000' }), 'InvalidInput', 'port range');
   assert.equal(await reg(srv, { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '80', AWS_INIT_HEALTH_STATUS: 'MAYBE' }), 'InvalidInput');
   assert.equal(await reg(cname, { AWS_INSTANCE_IPV4: '10.0.0.1' }), 'InvalidInput', 'CNAME needs AWS_INSTANCE_CNAME');
-  assert.equal(await reg(a, { AWS_INSTANCE_IPV4: '10.0.0.1', ...Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`c${i}`, 'v'])) }), 'InvalidInput', '≤30 custom attributes');
-  assert.equal(await reg(a, { AWS_INSTANCE_IPV4: '10.0.0.1', big: 'x'.repeat(1000), big2: 'x'.repeat(1000), big3: 'x'.repeat(1000), big4: 'x'.repeat(1000), big5: 'x'.repeat(1000) }), 'InvalidInput', '≤5000 chars');
+  assert.equal(
+    await reg(a, { AWS_INSTANCE_IPV4: '10.0.0.1', ...Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`c${i}`, 'v'])) }),
+    'InvalidInput',
+    '≤30 custom attributes',
+  );
+  assert.equal(
+    await reg(a, { AWS_INSTANCE_IPV4: '10.0.0.1', big: 'x'.repeat(1000), big2: 'x'.repeat(1000), big3: 'x'.repeat(1000), big4: 'x'.repeat(1000), big5: 'x'.repeat(1000) }),
+    'InvalidInput',
+    '≤5000 chars',
+  );
   assert.equal(await reg(a, { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_EC2_INSTANCE_ID: 'i-0123' }), 'InvalidInput', 'EC2 ids only in HTTP namespaces');
   assert.equal(await reg('srv-nope000000000000', { AWS_INSTANCE_IPV4: '10.0.0.1' }), 'ServiceNotFound');
   assert.equal(await reg(a, { AWS_INSTANCE_IPV4: '10.0.0.1' }, 'bad id!'), 'InvalidInput', 'instance id pattern');
@@ -225,7 +285,10 @@ test('instances: attribute rules per record type, re-registration, listing, heal
   for (let i = 2; i <= 5; i++) await register(sd, a, `web-${i}`, { AWS_INSTANCE_IPV4: `10.0.0.${i}` });
   const p1 = await sd.send(new SD.ListInstancesCommand({ ServiceId: a, MaxResults: 3 }));
   const p2 = await sd.send(new SD.ListInstancesCommand({ ServiceId: a, MaxResults: 3, NextToken: p1.NextToken }));
-  assert.deepEqual([...p1.Instances!, ...p2.Instances!].map((i) => i.Id), ['web-1', 'web-2', 'web-3', 'web-4', 'web-5']);
+  assert.deepEqual(
+    [...p1.Instances!, ...p2.Instances!].map((i) => i.Id),
+    ['web-1', 'web-2', 'web-3', 'web-4', 'web-5'],
+  );
   assert.equal((await sd.send(new SD.GetServiceCommand({ Id: a }))).Service!.InstanceCount, 5);
 
   // health: UNKNOWN without a health config, AWS_INIT_HEALTH_STATUS with custom health
@@ -253,11 +316,22 @@ test('tags on namespaces and services by ARN', async () => {
   const nsId = await httpNamespace(sd, 'tagged');
   const ns = (await sd.send(new SD.GetNamespaceCommand({ Id: nsId }))).Namespace!;
   const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 's', NamespaceId: nsId, Tags: [{ Key: 'a', Value: '1' }] }));
-  await sd.send(new SD.TagResourceCommand({ ResourceARN: ns.Arn, Tags: [{ Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'x' }] }));
+  await sd.send(
+    new SD.TagResourceCommand({
+      ResourceARN: ns.Arn,
+      Tags: [
+        { Key: 'env', Value: 'dev' },
+        { Key: 'team', Value: 'x' },
+      ],
+    }),
+  );
   await sd.send(new SD.UntagResourceCommand({ ResourceARN: ns.Arn, TagKeys: ['team'] }));
   assert.deepEqual((await sd.send(new SD.ListTagsForResourceCommand({ ResourceARN: ns.Arn }))).Tags, [{ Key: 'env', Value: 'dev' }]);
   assert.deepEqual((await sd.send(new SD.ListTagsForResourceCommand({ ResourceARN: Service!.Arn }))).Tags, [{ Key: 'a', Value: '1' }]);
-  assert.equal(await codeOf(sd.send(new SD.ListTagsForResourceCommand({ ResourceARN: 'arn:aws:servicediscovery:us-east-1:000000000000:service/srv-nope000000000000' }))), 'ResourceNotFoundException');
+  assert.equal(
+    await codeOf(sd.send(new SD.ListTagsForResourceCommand({ ResourceARN: 'arn:aws:servicediscovery:us-east-1:000000000000:service/srv-nope000000000000' }))),
+    'ResourceNotFoundException',
+  );
   assert.equal(await codeOf(sd.send(new SD.ListTagsForResourceCommand({ ResourceARN: 'not-an-arn' }))), 'InvalidInput');
   const tooMany = await errorOf(sd.send(new SD.TagResourceCommand({ ResourceARN: ns.Arn, Tags: Array.from({ length: 200 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) })));
   assert.equal(tooMany.name, 'TooManyTagsException');
@@ -280,7 +354,11 @@ test('wrong types and malformed input are 400s in AWS shape, never 5xx', async (
     ['TagResource', '{"ResourceARN":"arn:aws:servicediscovery:us-east-1:000000000000:namespace/ns-x","Tags":[{"Key":"aws:x","Value":"y"}]}', 'InvalidInput'],
   ];
   for (const [op, body, expected] of cases) {
-    const r = await signedRequest(server, { service: 'servicediscovery', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Route53AutoNaming_v20170314.${op}` }, body });
+    const r = await signedRequest(server, {
+      service: 'servicediscovery',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Route53AutoNaming_v20170314.${op}` },
+      body,
+    });
     assert.equal(r.status, 400, `${op} ${body}: ${r.status} ${r.text}`);
     assert.equal(JSON.parse(r.text).__type, expected, `${op} ${body}: ${r.text}`);
     assert.ok(JSON.parse(r.text).Message, 'Cloud Map errors carry Message');

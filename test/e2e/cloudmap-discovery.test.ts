@@ -23,7 +23,9 @@ const ids = (r: SD.DiscoverInstancesResponse) => r.Instances!.map((i) => i.Insta
 
 test('custom health: HEALTHY by default, UNHEALTHY, ALL and HEALTHY_OR_ELSE_ALL (fail open)', async () => {
   const nsId = await privateNamespace(sd, server, 'disc.test');
-  const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'web', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }));
+  const { Service } = await sd.send(
+    new SD.CreateServiceCommand({ Name: 'web', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }),
+  );
   const svc = Service!.Id!;
   await register(sd, svc, 'good', { AWS_INSTANCE_IPV4: '10.1.0.1', AWS_INSTANCE_PORT: '80', zone: 'a' });
   await register(sd, svc, 'bad', { AWS_INSTANCE_IPV4: '10.1.0.2', AWS_INSTANCE_PORT: '80', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY', zone: 'b' });
@@ -31,7 +33,13 @@ test('custom health: HEALTHY by default, UNHEALTHY, ALL and HEALTHY_OR_ELSE_ALL 
 
   const healthy = await discover(q);
   assert.deepEqual(ids(healthy), ['good']);
-  assert.deepEqual(healthy.Instances![0], { InstanceId: 'good', NamespaceName: 'disc.test', ServiceName: 'web', HealthStatus: 'HEALTHY', Attributes: { AWS_INSTANCE_IPV4: '10.1.0.1', AWS_INSTANCE_PORT: '80', zone: 'a' } });
+  assert.deepEqual(healthy.Instances![0], {
+    InstanceId: 'good',
+    NamespaceName: 'disc.test',
+    ServiceName: 'web',
+    HealthStatus: 'HEALTHY',
+    Attributes: { AWS_INSTANCE_IPV4: '10.1.0.1', AWS_INSTANCE_PORT: '80', zone: 'a' },
+  });
   assert.deepEqual(ids(await discover({ ...q, HealthStatus: 'UNHEALTHY' })), ['bad']);
   assert.deepEqual(ids(await discover({ ...q, HealthStatus: 'ALL' })), ['bad', 'good']);
   assert.deepEqual(ids(await discover({ ...q, HealthStatus: 'HEALTHY_OR_ELSE_ALL' })), ['good']);

@@ -23,7 +23,19 @@ before(async () => {
   resolver = new Resolver({ timeout: 2000, tries: 1 });
   resolver.setServers([`127.0.0.1:${dnsPort}`]);
   const nsId = await privateNamespace(sd, server, 'internal.test');
-  const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'api', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }, { Type: 'A', TTL: 20 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }));
+  const { Service } = await sd.send(
+    new SD.CreateServiceCommand({
+      Name: 'api',
+      NamespaceId: nsId,
+      DnsConfig: {
+        DnsRecords: [
+          { Type: 'SRV', TTL: 10 },
+          { Type: 'A', TTL: 20 },
+        ],
+      },
+      HealthCheckCustomConfig: { FailureThreshold: 1 },
+    }),
+  );
   svc = Service!.Id!;
   await register(sd, svc, 'task-a', { AWS_INSTANCE_IPV4: '127.0.0.10', AWS_INSTANCE_PORT: '8080' });
   await register(sd, svc, 'task-b', { AWS_INSTANCE_IPV4: '127.0.0.11', AWS_INSTANCE_PORT: '8081' });
@@ -60,7 +72,11 @@ test('Node resolver: SRV, A of the service and of each SRV target', async () => 
 });
 
 test('Node resolver: NXDOMAIN is ENOTFOUND, NODATA is ENODATA, foreign names are refused', async () => {
-  const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: NodeJS.ErrnoException) => e.code);
+  const codeOf = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: NodeJS.ErrnoException) => e.code,
+    );
   assert.equal(await codeOf(resolver.resolve4('nope.internal.test')), 'ENOTFOUND');
   assert.equal(await codeOf(resolver.resolve6('api.internal.test')), 'ENODATA');
   assert.equal(await codeOf(resolver.resolve4('example.com')), 'EREFUSED');
@@ -71,7 +87,10 @@ test('Node resolver: NXDOMAIN is ENOTFOUND, NODATA is ENODATA, foreign names are
 
 test('an instance marked UNHEALTHY leaves the answers (health delay 0 here)', async () => {
   await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: svc, InstanceId: 'task-b', Status: 'UNHEALTHY' }));
-  assert.deepEqual((await resolver.resolveSrv('api.internal.test')).map((r) => r.name), ['task-a.api.internal.test']);
+  assert.deepEqual(
+    (await resolver.resolveSrv('api.internal.test')).map((r) => r.name),
+    ['task-a.api.internal.test'],
+  );
   await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: svc, InstanceId: 'task-b', Status: 'HEALTHY' }));
   assert.equal((await resolver.resolveSrv('api.internal.test')).length, 2);
 });
@@ -93,15 +112,26 @@ test('dig over UDP and TCP: flags, sections, and NXDOMAIN', { skip: !hasDig && '
 test('deregistered instances vanish from DNS', async () => {
   const { OperationId } = await sd.send(new SD.DeregisterInstanceCommand({ ServiceId: svc, InstanceId: 'task-a' }));
   assert.ok(OperationId);
-  assert.deepEqual((await resolver.resolveSrv('api.internal.test')).map((r) => r.name), ['task-b.api.internal.test']);
-  const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: NodeJS.ErrnoException) => e.code);
+  assert.deepEqual(
+    (await resolver.resolveSrv('api.internal.test')).map((r) => r.name),
+    ['task-b.api.internal.test'],
+  );
+  const codeOf = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: NodeJS.ErrnoException) => e.code,
+    );
   assert.equal(await codeOf(resolver.resolve4('task-a.api.internal.test')), 'ENOTFOUND');
 });
 
 test('a reset empties Cloud Map: the zone goes away, the DNS port stays', async () => {
   const r = await rawRequest(server, { method: 'POST', path: '/_wayfinder/reset' });
   assert.equal(r.status, 200);
-  const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: NodeJS.ErrnoException) => e.code);
+  const codeOf = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: NodeJS.ErrnoException) => e.code,
+    );
   assert.equal(await codeOf(resolver.resolveSrv('api.internal.test')), 'EREFUSED');
   assert.equal((await sd.send(new SD.ListNamespacesCommand({}))).Namespaces!.length, 0);
   assert.equal((await sd.send(new SD.ListOperationsCommand({}))).Operations!.length, 0);

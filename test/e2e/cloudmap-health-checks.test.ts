@@ -44,20 +44,37 @@ async function closedPort(): Promise<number> {
 
 test('HTTP checks GET the ResourcePath; FailureThreshold failures mark UNHEALTHY, as many successes HEALTHY again', async () => {
   const nsId = await httpNamespace(sd, 'checked');
-  const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'web', NamespaceId: nsId, HealthCheckConfig: { Type: 'HTTP', ResourcePath: '/healthz', FailureThreshold: 2 } }));
+  const { Service } = await sd.send(
+    new SD.CreateServiceCommand({ Name: 'web', NamespaceId: nsId, HealthCheckConfig: { Type: 'HTTP', ResourcePath: '/healthz', FailureThreshold: 2 } }),
+  );
   const port = (backend.address() as AddressInfo).port;
   await register(sd, Service!.Id!, 'live', { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(port) });
   await register(sd, Service!.Id!, 'dead', { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(await closedPort()) });
-  await eventually(() => healthOf(Service!.Id!), (s) => s.dead === 'UNHEALTHY', 'the dead instance to fail its checks');
+  await eventually(
+    () => healthOf(Service!.Id!),
+    (s) => s.dead === 'UNHEALTHY',
+    'the dead instance to fail its checks',
+  );
   assert.equal((await healthOf(Service!.Id!)).live, 'HEALTHY');
   assert.ok(hits.includes('GET /healthz'));
   const found = await sd.send(new SD.DiscoverInstancesCommand({ NamespaceName: 'checked', ServiceName: 'web' }));
-  assert.deepEqual(found.Instances!.map((i) => [i.InstanceId, i.HealthStatus]), [['live', 'HEALTHY']]);
+  assert.deepEqual(
+    found.Instances!.map((i) => [i.InstanceId, i.HealthStatus]),
+    [['live', 'HEALTHY']],
+  );
 
   status = 503;
-  await eventually(() => healthOf(Service!.Id!), (s) => s.live === 'UNHEALTHY', 'a 503 to count as a failure');
+  await eventually(
+    () => healthOf(Service!.Id!),
+    (s) => s.live === 'UNHEALTHY',
+    'a 503 to count as a failure',
+  );
   status = 302;
-  await eventually(() => healthOf(Service!.Id!), (s) => s.live === 'HEALTHY', 'a 3xx to count as healthy again');
+  await eventually(
+    () => healthOf(Service!.Id!),
+    (s) => s.live === 'HEALTHY',
+    'a 3xx to count as healthy again',
+  );
   status = 200;
   await waitOperation(sd, (await sd.send(new SD.DeregisterInstanceCommand({ ServiceId: Service!.Id, InstanceId: 'dead' }))).OperationId!);
   await waitOperation(sd, (await sd.send(new SD.DeregisterInstanceCommand({ ServiceId: Service!.Id, InstanceId: 'live' }))).OperationId!);
@@ -74,7 +91,11 @@ test('TCP checks in a public DNS namespace drive the A answers', async () => {
   try {
     await register(sd, Service!.Id!, 'up', { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String((listening.address() as AddressInfo).port) });
     await register(sd, Service!.Id!, 'down', { AWS_INSTANCE_IPV4: '127.0.0.2', AWS_INSTANCE_PORT: String(await closedPort()) });
-    await eventually(() => healthOf(Service!.Id!), (s) => s.down === 'UNHEALTHY' && s.up === 'HEALTHY', 'TCP checks');
+    await eventually(
+      () => healthOf(Service!.Id!),
+      (s) => s.down === 'UNHEALTHY' && s.up === 'HEALTHY',
+      'TCP checks',
+    );
     const { dnsPort } = JSON.parse((await rawRequest(server, { method: 'GET', path: '/_wayfinder/health' })).text) as { dnsPort: number };
     const resolver = new Resolver({ timeout: 2000, tries: 1 });
     resolver.setServers([`127.0.0.1:${dnsPort}`]);

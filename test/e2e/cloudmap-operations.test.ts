@@ -48,8 +48,14 @@ test('with an operation delay, clients see SUBMITTED/PENDING before SUCCESS, and
     assert.equal((await list([{ Name: 'UPDATE_DATE', Values: [String(now - 7200), String(now - 3600)], Condition: 'BETWEEN' }])).length, 0);
     assert.equal((await errorOf(sd.send(new SD.ListOperationsCommand({ Filters: [{ Name: 'SERVICE_ID', Values: ['a', 'b'], Condition: 'IN' }] })))).name, 'InvalidInput');
     const paged = await sd.send(new SD.ListOperationsCommand({ MaxResults: 1 }));
-    assert.deepEqual(paged.Operations!.map((o) => o.Id), [OperationId]);
-    assert.deepEqual((await sd.send(new SD.ListOperationsCommand({ MaxResults: 1, NextToken: paged.NextToken }))).Operations!.map((o) => o.Id), [reg.OperationId]);
+    assert.deepEqual(
+      paged.Operations!.map((o) => o.Id),
+      [OperationId],
+    );
+    assert.deepEqual(
+      (await sd.send(new SD.ListOperationsCommand({ MaxResults: 1, NextToken: paged.NextToken }))).Operations!.map((o) => o.Id),
+      [reg.OperationId],
+    );
   } finally {
     sd.destroy();
     await server.destroy();

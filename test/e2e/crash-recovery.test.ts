@@ -38,7 +38,24 @@ function sdk(port: number) {
 
 test('kill -9 during create load: every acknowledged resource survives whole, services converge', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wf-crash-'));
-  const args = ['--port', '0', '--dns-port', '0', '--data-dir', dir, '--runtime', 'process', '--operation-delay-ms', '100', '--health-delay-ms', '100', '--task-stable-ms', '200', '--vpc-link-delay-ms', '100'];
+  const args = [
+    '--port',
+    '0',
+    '--dns-port',
+    '0',
+    '--data-dir',
+    dir,
+    '--runtime',
+    'process',
+    '--operation-delay-ms',
+    '100',
+    '--health-delay-ms',
+    '100',
+    '--task-stable-ms',
+    '200',
+    '--vpc-link-delay-ms',
+    '100',
+  ];
   try {
     const first = await startCli(args);
     const a = sdk(first.port);
@@ -81,7 +98,15 @@ test('kill -9 during create load: every acknowledged resource survives whole, se
       async () => {
         const name = `svc${n++}`;
         if (acked.filter((x) => x.kind === 'service').length >= 4) return { kind: 'taskdef', arn: 'skip' };
-        await a.ecs.send(new ECS.CreateServiceCommand({ cluster: 'crash', serviceName: name, taskDefinition: 'crash', desiredCount: 1, networkConfiguration: { awsvpcConfiguration: { subnets: [subnet] } } }));
+        await a.ecs.send(
+          new ECS.CreateServiceCommand({
+            cluster: 'crash',
+            serviceName: name,
+            taskDefinition: 'crash',
+            desiredCount: 1,
+            networkConfiguration: { awsvpcConfiguration: { subnets: [subnet] } },
+          }),
+        );
         return { kind: 'service', name };
       },
     ];
@@ -116,7 +141,14 @@ test('kill -9 during create load: every acknowledged resource survives whole, se
       switch (r.kind) {
         case 'vpc': {
           const { Vpcs } = await b.ec2.send(new E.DescribeVpcsCommand({ VpcIds: [r.id] }));
-          const { SecurityGroups } = await b.ec2.send(new E.DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [r.id] }, { Name: 'group-name', Values: ['default'] }] }));
+          const { SecurityGroups } = await b.ec2.send(
+            new E.DescribeSecurityGroupsCommand({
+              Filters: [
+                { Name: 'vpc-id', Values: [r.id] },
+                { Name: 'group-name', Values: ['default'] },
+              ],
+            }),
+          );
           count('vpc', Vpcs?.length === 1 && SecurityGroups?.length === 1);
           break;
         }
@@ -126,10 +158,14 @@ test('kill -9 during create load: every acknowledged resource survives whole, se
           break;
         }
         case 'namespace-op': {
-          const done = await waitFor('operation', async () => {
-            const { Operation } = await b.sd.send(new SD.GetOperationCommand({ OperationId: r.operationId }));
-            return Operation?.Status === 'SUCCESS' ? Operation.Targets!.NAMESPACE : undefined;
-          }, 10_000).catch(() => undefined);
+          const done = await waitFor(
+            'operation',
+            async () => {
+              const { Operation } = await b.sd.send(new SD.GetOperationCommand({ OperationId: r.operationId }));
+              return Operation?.Status === 'SUCCESS' ? Operation.Targets!.NAMESPACE : undefined;
+            },
+            10_000,
+          ).catch(() => undefined);
           const ns = done ? (await b.sd.send(new SD.GetNamespaceCommand({ Id: done }))).Namespace : undefined;
           count('namespace', ns?.Name === r.name);
           break;
@@ -149,10 +185,14 @@ test('kill -9 during create load: every acknowledged resource survives whole, se
           break;
         }
         case 'service': {
-          const running = await waitFor('service converges', async () => {
-            const { services } = await b.ecs.send(new ECS.DescribeServicesCommand({ cluster: 'crash', services: [r.name] }));
-            return services?.[0]?.runningCount === 1 ? true : undefined;
-          }, 30_000).catch(() => false);
+          const running = await waitFor(
+            'service converges',
+            async () => {
+              const { services } = await b.ecs.send(new ECS.DescribeServicesCommand({ cluster: 'crash', services: [r.name] }));
+              return services?.[0]?.runningCount === 1 ? true : undefined;
+            },
+            30_000,
+          ).catch(() => false);
           count('service', running === true);
           break;
         }
@@ -168,7 +208,9 @@ test('kill -9 during create load: every acknowledged resource survives whole, se
     const { SecurityGroups = [] } = await b.ec2.send(new E.DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['default'] }] }));
     assert.equal(SecurityGroups.length, Vpcs.length, 'every VPC has its default security group');
 
-    const summary = Object.entries(found).map(([k, [acknowledged, ok]]) => `${k} ${ok}/${acknowledged}`).join(', ');
+    const summary = Object.entries(found)
+      .map(([k, [acknowledged, ok]]) => `${k} ${ok}/${acknowledged}`)
+      .join(', ');
     console.log(`kill -9: ${attempts} create attempts, ${acked.length} acknowledged; found after restart: ${summary}`);
     assert.ok(acked.length > 20, `only ${acked.length} creations were acknowledged before the kill`);
     for (const [kind, [acknowledged, ok]] of Object.entries(found)) assert.equal(ok, acknowledged, `${kind}: ${ok} of ${acknowledged} found whole`);

@@ -22,7 +22,14 @@ test('the default VPC, its /20 default subnets and its default security group ar
   assert.equal(Vpcs?.length, 1);
   assert.equal(Vpcs[0]!.CidrBlock, '172.31.0.0/16');
   assert.match(Vpcs[0]!.VpcId!, /^vpc-[0-9a-f]{17}$/);
-  const { Subnets } = await ec2.send(new E.DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [Vpcs[0]!.VpcId!] }, { Name: 'default-for-az', Values: ['true'] }] }));
+  const { Subnets } = await ec2.send(
+    new E.DescribeSubnetsCommand({
+      Filters: [
+        { Name: 'vpc-id', Values: [Vpcs[0]!.VpcId!] },
+        { Name: 'default-for-az', Values: ['true'] },
+      ],
+    }),
+  );
   const { AvailabilityZones } = await ec2.send(new E.DescribeAvailabilityZonesCommand({}));
   assert.equal(Subnets?.length, AvailabilityZones?.length);
   assert.deepEqual(Subnets!.map((s) => s.CidrBlock).sort(), AvailabilityZones!.map((_, i) => `172.31.${i * 16}.0/20`).sort());
@@ -39,7 +46,10 @@ test('another region has its own default VPC', async () => {
   assert.equal(Vpcs?.length, 1);
   assert.notEqual(Vpcs[0]!.VpcId, east![0]!.VpcId);
   const { AvailabilityZones } = await london.send(new E.DescribeAvailabilityZonesCommand({}));
-  assert.deepEqual(AvailabilityZones!.map((z) => z.ZoneName), ['eu-west-2a', 'eu-west-2b', 'eu-west-2c']);
+  assert.deepEqual(
+    AvailabilityZones!.map((z) => z.ZoneName),
+    ['eu-west-2a', 'eu-west-2b', 'eu-west-2c'],
+  );
   assert.equal(AvailabilityZones![0]!.ZoneId, 'euw2-az1');
   london.destroy();
 });
@@ -49,7 +59,10 @@ test('VPC, subnets and security groups: create, tag, filter, validate, delete', 
   const vpcId = Vpc!.VpcId!;
   assert.deepEqual(Vpc!.Tags, [{ Key: 'Name', Value: 'wf' }]);
   const byTag = await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['w*'] }] }));
-  assert.deepEqual(byTag.Vpcs!.map((v) => v.VpcId), [vpcId]);
+  assert.deepEqual(
+    byTag.Vpcs!.map((v) => v.VpcId),
+    [vpcId],
+  );
 
   assert.equal(await codeOf(ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.0/8' }))), 'InvalidVpc.Range');
   assert.equal(await codeOf(ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.1/16' }))), 'InvalidParameterValue');
@@ -65,15 +78,42 @@ test('VPC, subnets and security groups: create, tag, filter, validate, delete', 
   const sg = await ec2.send(new E.CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web tier', VpcId: vpcId }));
   assert.match(sg.GroupId!, /^sg-[0-9a-f]{17}$/);
   assert.equal(await codeOf(ec2.send(new E.CreateSecurityGroupCommand({ GroupName: 'web', Description: 'again', VpcId: vpcId }))), 'InvalidGroup.Duplicate');
-  const auth = await ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+  const auth = await ec2.send(
+    new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
+  );
   assert.equal(auth.Return, true);
   assert.match(auth.SecurityGroupRules![0]!.SecurityGroupRuleId!, /^sgr-/);
-  assert.equal(await codeOf(ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }))), 'InvalidPermission.Duplicate');
-  assert.equal(await codeOf(ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 90, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }))), 'InvalidParameterValue');
+  assert.equal(
+    await codeOf(
+      ec2.send(
+        new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
+      ),
+    ),
+    'InvalidPermission.Duplicate',
+  );
+  assert.equal(
+    await codeOf(
+      ec2.send(
+        new E.AuthorizeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 90, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
+      ),
+    ),
+    'InvalidParameterValue',
+  );
   const described = await ec2.send(new E.DescribeSecurityGroupsCommand({ GroupIds: [sg.GroupId!] }));
-  assert.deepEqual(described.SecurityGroups![0]!.IpPermissions, [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] }]);
-  await ec2.send(new E.RevokeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
-  assert.equal(await codeOf(ec2.send(new E.RevokeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }))), 'InvalidPermission.NotFound');
+  assert.deepEqual(described.SecurityGroups![0]!.IpPermissions, [
+    { IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], UserIdGroupPairs: [], PrefixListIds: [] },
+  ]);
+  await ec2.send(
+    new E.RevokeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
+  );
+  assert.equal(
+    await codeOf(
+      ec2.send(
+        new E.RevokeSecurityGroupIngressCommand({ GroupId: sg.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
+      ),
+    ),
+    'InvalidPermission.NotFound',
+  );
 
   await ec2.send(new E.CreateTagsCommand({ Resources: [a.Subnet!.SubnetId!, sg.GroupId!], Tags: [{ Key: 'team', Value: 'core' }] }));
   const tags = await ec2.send(new E.DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['team'] }] }));
@@ -83,7 +123,16 @@ test('VPC, subnets and security groups: create, tag, filter, validate, delete', 
   assert.equal((await ec2.send(new E.DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['team'] }] }))).Tags!.length, 1);
 
   assert.equal(await codeOf(ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId }))), 'DependencyViolation');
-  const defaultSg = (await ec2.send(new E.DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups![0]!;
+  const defaultSg = (
+    await ec2.send(
+      new E.DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpcId] },
+          { Name: 'group-name', Values: ['default'] },
+        ],
+      }),
+    )
+  ).SecurityGroups![0]!;
   assert.equal(await codeOf(ec2.send(new E.DeleteSecurityGroupCommand({ GroupId: defaultSg.GroupId }))), 'CannotDelete');
   await ec2.send(new E.DeleteSecurityGroupCommand({ GroupId: sg.GroupId }));
   await ec2.send(new E.DeleteSubnetCommand({ SubnetId: a.Subnet!.SubnetId }));

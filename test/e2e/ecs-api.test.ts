@@ -24,7 +24,9 @@ after(async () => {
 const container = (over: Partial<ECS.ContainerDefinition> = {}): ECS.ContainerDefinition => ({ name: 'app', image: 'busybox', memory: 32, command: ['sleep', '1000'], ...over });
 
 test('clusters: create is idempotent, describe reports MISSING, delete refuses while services or tasks are active', async () => {
-  const a = await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'api-c1', tags: [{ key: 'team', value: 'core' }], settings: [{ name: 'containerInsights', value: 'enabled' }] }));
+  const a = await ecs.send(
+    new ECS.CreateClusterCommand({ clusterName: 'api-c1', tags: [{ key: 'team', value: 'core' }], settings: [{ name: 'containerInsights', value: 'enabled' }] }),
+  );
   assert.equal(a.cluster!.clusterArn, 'arn:aws:ecs:us-east-1:000000000000:cluster/api-c1');
   assert.equal(a.cluster!.status, 'ACTIVE');
   assert.deepEqual(a.cluster!.tags, [{ key: 'team', value: 'core' }]);
@@ -45,7 +47,10 @@ test('clusters: create is idempotent, describe reports MISSING, delete refuses w
   const run = await ecs.send(new ECS.RunTaskCommand({ cluster: 'api-c1', taskDefinition: 'api-sleeper' }));
   assert.equal(await codeOf(ecs.send(new ECS.DeleteClusterCommand({ cluster: 'api-c1' }))), 'ClusterContainsTasksException');
   await ecs.send(new ECS.StopTaskCommand({ cluster: 'api-c1', task: run.tasks![0]!.taskArn! }));
-  await waitFor('task stopped', async () => (await ecs.send(new ECS.DescribeTasksCommand({ cluster: 'api-c1', tasks: [run.tasks![0]!.taskArn!] }))).tasks![0]!.lastStatus === 'STOPPED');
+  await waitFor(
+    'task stopped',
+    async () => (await ecs.send(new ECS.DescribeTasksCommand({ cluster: 'api-c1', tasks: [run.tasks![0]!.taskArn!] }))).tasks![0]!.lastStatus === 'STOPPED',
+  );
   const del = await ecs.send(new ECS.DeleteClusterCommand({ cluster: 'api-c1' }));
   assert.equal(del.cluster!.status, 'INACTIVE');
   assert.equal(await codeOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'api-c1', taskDefinition: 'api-sleeper' }))), 'ClusterNotFoundException');
@@ -53,15 +58,37 @@ test('clusters: create is idempotent, describe reports MISSING, delete refuses w
 
 test('capacity providers: FARGATE and FARGATE_SPOT exist; a cluster can use them; unknown ones are refused', async () => {
   const d = await ecs.send(new ECS.DescribeCapacityProvidersCommand({}));
-  assert.deepEqual(d.capacityProviders!.map((p) => p.name), ['FARGATE', 'FARGATE_SPOT']);
+  assert.deepEqual(
+    d.capacityProviders!.map((p) => p.name),
+    ['FARGATE', 'FARGATE_SPOT'],
+  );
   await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'api-cp' }));
-  const put = await ecs.send(new ECS.PutClusterCapacityProvidersCommand({ cluster: 'api-cp', capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }] }));
+  const put = await ecs.send(
+    new ECS.PutClusterCapacityProvidersCommand({
+      cluster: 'api-cp',
+      capacityProviders: ['FARGATE'],
+      defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+    }),
+  );
   assert.deepEqual(put.cluster!.capacityProviders, ['FARGATE']);
-  assert.equal(await codeOf(ecs.send(new ECS.PutClusterCapacityProvidersCommand({ cluster: 'api-cp', capacityProviders: ['MINE'], defaultCapacityProviderStrategy: [] }))), 'InvalidParameterException');
+  assert.equal(
+    await codeOf(ecs.send(new ECS.PutClusterCapacityProvidersCommand({ cluster: 'api-cp', capacityProviders: ['MINE'], defaultCapacityProviderStrategy: [] }))),
+    'InvalidParameterException',
+  );
   const missing = await ecs.send(new ECS.DescribeCapacityProvidersCommand({ capacityProviders: ['MINE'] }));
   assert.equal(missing.failures![0]!.reason, 'MISSING');
   await ecs.send(new ECS.UpdateClusterCommand({ cluster: 'api-cp', settings: [{ name: 'containerInsights', value: 'disabled' }] }));
-  assert.equal(await codeOf(ecs.send(new ECS.CreateCapacityProviderCommand({ name: 'mine', autoScalingGroupProvider: { autoScalingGroupArn: 'arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:x:autoScalingGroupName/asg' } }))), 'UnsupportedFeatureException');
+  assert.equal(
+    await codeOf(
+      ecs.send(
+        new ECS.CreateCapacityProviderCommand({
+          name: 'mine',
+          autoScalingGroupProvider: { autoScalingGroupArn: 'arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:x:autoScalingGroupName/asg' },
+        }),
+      ),
+    ),
+    'UnsupportedFeatureException',
+  );
   assert.equal(await codeOf(ecs.send(new ECS.DeleteCapacityProviderCommand({ capacityProvider: 'FARGATE' }))), 'InvalidParameterException');
   assert.deepEqual((await ecs.send(new ECS.ListContainerInstancesCommand({ cluster: 'api-cp' }))).containerInstanceArns, []);
   assert.equal((await ecs.send(new ECS.DescribeContainerInstancesCommand({ cluster: 'api-cp', containerInstances: ['ci-1'] }))).failures![0]!.reason, 'MISSING');
@@ -100,7 +127,8 @@ test('task definitions: revisions, describe by family / family:revision / ARN, l
 });
 
 test('task definitions: AWS’s validation errors', async () => {
-  const reg = (input: Partial<ECS.RegisterTaskDefinitionCommandInput>) => failureOf(ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'api-bad', containerDefinitions: [container()], ...input })));
+  const reg = (input: Partial<ECS.RegisterTaskDefinitionCommandInput>) =>
+    failureOf(ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'api-bad', containerDefinitions: [container()], ...input })));
   assert.equal((await reg({ family: 'bad family' })).name, 'ClientException');
   assert.equal((await reg({ containerDefinitions: [] })).name, 'ClientException');
   assert.deepEqual(await reg({ containerDefinitions: [{ name: 'app', image: 'x', command: ['true'] }] }), {
@@ -110,10 +138,22 @@ test('task definitions: AWS’s validation errors', async () => {
   assert.equal((await reg({ containerDefinitions: [container({ image: undefined })] })).message, 'Container.image should not be null or empty.');
   assert.equal((await reg({ containerDefinitions: [container({ essential: false })] })).name, 'ClientException');
   assert.equal((await reg({ requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512' })).message, "Fargate only supports network mode 'awsvpc'.");
-  assert.match((await reg({ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '4096' })).message, /^No Fargate configuration exists for given values: 256 CPU, 4096 memory/);
+  assert.match(
+    (await reg({ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '4096' })).message,
+    /^No Fargate configuration exists for given values: 256 CPU, 4096 memory/,
+  );
   assert.equal((await reg({ networkMode: 'awsvpc', containerDefinitions: [container({ portMappings: [{ containerPort: 80, hostPort: 8080 }] })] })).name, 'ClientException');
   assert.equal((await reg({ containerDefinitions: [container({ healthCheck: { command: ['CMD-SHELL', 'true'], interval: 1 } })] })).name, 'ClientException');
-  const ok = await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'api-fargate', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', containerDefinitions: [{ name: 'web', image: 'x', portMappings: [{ containerPort: 80 }] }] }));
+  const ok = await ecs.send(
+    new ECS.RegisterTaskDefinitionCommand({
+      family: 'api-fargate',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'web', image: 'x', portMappings: [{ containerPort: 80 }] }],
+    }),
+  );
   assert.deepEqual(ok.taskDefinition!.compatibilities, ['EC2', 'FARGATE']);
   assert.equal(ok.taskDefinition!.containerDefinitions![0]!.portMappings![0]!.hostPort, 80, 'awsvpc host port = container port');
 });
@@ -123,36 +163,95 @@ test('services: AWS’s errors for awsvpc networking, serviceRegistries per netw
   const net = await defaultNetwork(c.ec2);
   const cm = await cloudMapService(c.sd, net.vpcId, { namespace: 'api-val.internal', service: 'srv' });
   const aOnly = await cloudMapService(c.sd, net.vpcId, { namespace: 'api-val-a.internal', service: 'a', records: ['A'] });
-  const vpcTd = (await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'api-vpc', networkMode: 'awsvpc', containerDefinitions: [container({ portMappings: [{ containerPort: 80 }] })] }))).taskDefinition!.taskDefinitionArn!;
-  const bridgeTd = (await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'api-bridge', containerDefinitions: [container({ portMappings: [{ containerPort: 80 }] })] }))).taskDefinition!.taskDefinitionArn!;
+  const vpcTd = (
+    await ecs.send(
+      new ECS.RegisterTaskDefinitionCommand({ family: 'api-vpc', networkMode: 'awsvpc', containerDefinitions: [container({ portMappings: [{ containerPort: 80 }] })] }),
+    )
+  ).taskDefinition!.taskDefinitionArn!;
+  const bridgeTd = (await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'api-bridge', containerDefinitions: [container({ portMappings: [{ containerPort: 80 }] })] })))
+    .taskDefinition!.taskDefinitionArn!;
   const awsvpc = { awsvpcConfiguration: { subnets: [net.subnets[0]!] } };
-  const create = (input: Partial<ECS.CreateServiceCommandInput>) => failureOf(ecs.send(new ECS.CreateServiceCommand({ cluster: 'api-val', serviceName: 'v', desiredCount: 0, taskDefinition: vpcTd, ...input })));
+  const create = (input: Partial<ECS.CreateServiceCommandInput>) =>
+    failureOf(ecs.send(new ECS.CreateServiceCommand({ cluster: 'api-val', serviceName: 'v', desiredCount: 0, taskDefinition: vpcTd, ...input })));
 
   assert.deepEqual(await create({}), { name: 'InvalidParameterException', message: "Network Configuration must be provided when networkMode 'awsvpc' is specified." });
-  assert.deepEqual(await create({ taskDefinition: bridgeTd, networkConfiguration: awsvpc }), { name: 'InvalidParameterException', message: 'Network Configuration is not valid for the given networkMode of this task definition.' });
+  assert.deepEqual(await create({ taskDefinition: bridgeTd, networkConfiguration: awsvpc }), {
+    name: 'InvalidParameterException',
+    message: 'Network Configuration is not valid for the given networkMode of this task definition.',
+  });
   assert.match((await create({ networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-00000000000000000'] } } })).message, /subnet-00000000000000000.*does not exist/);
-  assert.match((await create({ networkConfiguration: { awsvpcConfiguration: { subnets: [net.subnets[0]!], securityGroups: ['sg-00000000000000000'] } } })).message, /does not exist/);
-  assert.equal((await create({ networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: cm.serviceArn, port: 80 }, { registryArn: cm.serviceArn, port: 80 }] })).message, 'serviceRegistries can have at most 1 items.');
-  assert.match((await create({ networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: cm.serviceArn }] })).message, /a value for 'port' or values for 'containerName' and 'containerPort' must be specified/);
-  assert.match((await create({ networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: cm.serviceArn, port: 80, containerName: 'app', containerPort: 80 }] })).message, /cannot include both 'port' and 'containerName'/);
-  assert.match((await create({ networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: aOnly.serviceArn, port: 80 }] })).message, /^The values specified for serviceRegistries do not require a value for 'port'/);
-  assert.match((await create({ taskDefinition: bridgeTd, serviceRegistries: [{ registryArn: cm.serviceArn, port: 80 }] })).message, /^When specifying 'host' or 'bridge' for networkMode, values for 'containerName' and 'containerPort' must be specified from the task definition/);
-  assert.match((await create({ taskDefinition: bridgeTd, serviceRegistries: [{ registryArn: cm.serviceArn, containerName: 'app', containerPort: 81 }] })).message, /did not have a container port 81 defined/);
-  assert.match((await create({ networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: cm.serviceArn.replace(/srv-[a-z0-9]+$/, 'srv-nope0000000000') }] })).message, /does not exist/);
+  assert.match(
+    (await create({ networkConfiguration: { awsvpcConfiguration: { subnets: [net.subnets[0]!], securityGroups: ['sg-00000000000000000'] } } })).message,
+    /does not exist/,
+  );
+  assert.equal(
+    (
+      await create({
+        networkConfiguration: awsvpc,
+        serviceRegistries: [
+          { registryArn: cm.serviceArn, port: 80 },
+          { registryArn: cm.serviceArn, port: 80 },
+        ],
+      })
+    ).message,
+    'serviceRegistries can have at most 1 items.',
+  );
+  assert.match(
+    (await create({ networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: cm.serviceArn }] })).message,
+    /a value for 'port' or values for 'containerName' and 'containerPort' must be specified/,
+  );
+  assert.match(
+    (await create({ networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: cm.serviceArn, port: 80, containerName: 'app', containerPort: 80 }] })).message,
+    /cannot include both 'port' and 'containerName'/,
+  );
+  assert.match(
+    (await create({ networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: aOnly.serviceArn, port: 80 }] })).message,
+    /^The values specified for serviceRegistries do not require a value for 'port'/,
+  );
+  assert.match(
+    (await create({ taskDefinition: bridgeTd, serviceRegistries: [{ registryArn: cm.serviceArn, port: 80 }] })).message,
+    /^When specifying 'host' or 'bridge' for networkMode, values for 'containerName' and 'containerPort' must be specified from the task definition/,
+  );
+  assert.match(
+    (await create({ taskDefinition: bridgeTd, serviceRegistries: [{ registryArn: cm.serviceArn, containerName: 'app', containerPort: 81 }] })).message,
+    /did not have a container port 81 defined/,
+  );
+  assert.match(
+    (await create({ networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: cm.serviceArn.replace(/srv-[a-z0-9]+$/, 'srv-nope0000000000') }] })).message,
+    /does not exist/,
+  );
   assert.equal((await create({ networkConfiguration: awsvpc, desiredCount: undefined })).name, 'InvalidParameterException');
-  assert.equal((await create({ networkConfiguration: awsvpc, launchType: 'FARGATE', capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] })).name, 'InvalidParameterException');
+  assert.equal(
+    (await create({ networkConfiguration: awsvpc, launchType: 'FARGATE', capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] })).name,
+    'InvalidParameterException',
+  );
   assert.equal((await create({ networkConfiguration: awsvpc, deploymentConfiguration: { minimumHealthyPercent: 150 } })).name, 'InvalidParameterException');
   assert.deepEqual(await create({ networkConfiguration: awsvpc, taskDefinition: 'api-none' }), { name: 'ClientException', message: 'Unable to describe task definition.' });
   assert.equal((await create({ taskDefinition: bridgeTd, launchType: 'FARGATE' })).message, 'Task definition does not support launch_type FARGATE.');
 
-  const ok = await ecs.send(new ECS.CreateServiceCommand({ cluster: 'api-val', serviceName: 'v', desiredCount: 1, taskDefinition: vpcTd, networkConfiguration: awsvpc, serviceRegistries: [{ registryArn: cm.serviceArn, containerName: 'app', containerPort: 80 }] }));
+  const ok = await ecs.send(
+    new ECS.CreateServiceCommand({
+      cluster: 'api-val',
+      serviceName: 'v',
+      desiredCount: 1,
+      taskDefinition: vpcTd,
+      networkConfiguration: awsvpc,
+      serviceRegistries: [{ registryArn: cm.serviceArn, containerName: 'app', containerPort: 80 }],
+    }),
+  );
   assert.equal(ok.service!.status, 'ACTIVE');
   assert.equal(ok.service!.deploymentConfiguration!.maximumPercent, 200);
   assert.equal(ok.service!.deploymentConfiguration!.minimumHealthyPercent, 100);
   assert.match(ok.service!.deployments![0]!.id!, /^ecs-svc\/\d{19}$/);
   assert.deepEqual(await create({ networkConfiguration: awsvpc }), { name: 'InvalidParameterException', message: 'Creation of service was not idempotent.' });
-  assert.deepEqual(await failureOf(ecs.send(new ECS.DeleteServiceCommand({ cluster: 'api-val', service: 'v' }))), { name: 'InvalidParameterException', message: 'The service cannot be stopped while it is scaled above 0.' });
-  assert.deepEqual(await failureOf(ecs.send(new ECS.UpdateServiceCommand({ cluster: 'api-val', service: 'nope', desiredCount: 1 }))), { name: 'ServiceNotFoundException', message: 'Service not found.' });
+  assert.deepEqual(await failureOf(ecs.send(new ECS.DeleteServiceCommand({ cluster: 'api-val', service: 'v' }))), {
+    name: 'InvalidParameterException',
+    message: 'The service cannot be stopped while it is scaled above 0.',
+  });
+  assert.deepEqual(await failureOf(ecs.send(new ECS.UpdateServiceCommand({ cluster: 'api-val', service: 'nope', desiredCount: 1 }))), {
+    name: 'ServiceNotFoundException',
+    message: 'Service not found.',
+  });
   const d = await ecs.send(new ECS.DescribeServicesCommand({ cluster: 'api-val', services: ['v', 'nope'] }));
   assert.deepEqual(d.failures, [{ arn: 'arn:aws:ecs:us-east-1:000000000000:service/api-val/nope', reason: 'MISSING' }]);
   const byNs = await ecs.send(new ECS.ListServicesByNamespaceCommand({ namespace: 'api-val.internal' }));
@@ -171,13 +270,24 @@ test('services: AWS’s errors for awsvpc networking, serviceRegistries per netw
 test('tags on clusters, services, task definitions and tasks', async () => {
   const cl = await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'api-tags' }));
   const arn = cl.cluster!.clusterArn!;
-  await ecs.send(new ECS.TagResourceCommand({ resourceArn: arn, tags: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] }));
+  await ecs.send(
+    new ECS.TagResourceCommand({
+      resourceArn: arn,
+      tags: [
+        { key: 'a', value: '1' },
+        { key: 'b', value: '2' },
+      ],
+    }),
+  );
   await ecs.send(new ECS.UntagResourceCommand({ resourceArn: arn, tagKeys: ['a'] }));
   assert.deepEqual((await ecs.send(new ECS.ListTagsForResourceCommand({ resourceArn: arn }))).tags, [{ key: 'b', value: '2' }]);
   const td = (await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'api-tagged', containerDefinitions: [container()] }))).taskDefinition!.taskDefinitionArn!;
   await ecs.send(new ECS.TagResourceCommand({ resourceArn: td, tags: [{ key: 'x', value: 'y' }] }));
   assert.deepEqual((await ecs.send(new ECS.ListTagsForResourceCommand({ resourceArn: td }))).tags, [{ key: 'x', value: 'y' }]);
-  assert.equal(await codeOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/none', tags: [{ key: 'a', value: 'b' }] }))), 'ClusterNotFoundException');
+  assert.equal(
+    await codeOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/none', tags: [{ key: 'a', value: 'b' }] }))),
+    'ClusterNotFoundException',
+  );
   assert.equal(await codeOf(ecs.send(new ECS.ListTagsForResourceCommand({ resourceArn: 'not-an-arn' }))), 'InvalidParameterException');
   assert.equal(await codeOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: arn, tags: [{ key: 'aws:x', value: 'b' }] }))), 'InvalidParameterException');
 });
@@ -190,7 +300,11 @@ test('malformed ECS requests get AWS errors, not 500s', async () => {
     ['ListTasks', '{"desiredStatus": "SLEEPING"}'],
     ['StopTask', '{"task": "0123"}'],
   ] as const) {
-    const r = await signedRequest(server, { service: 'ecs', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonEC2ContainerServiceV20141113.${target}` }, body });
+    const r = await signedRequest(server, {
+      service: 'ecs',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonEC2ContainerServiceV20141113.${target}` },
+      body,
+    });
     assert.ok(r.status >= 400 && r.status < 500, `${target}: ${r.status} ${r.text}`);
   }
 });
@@ -200,14 +314,43 @@ test('references to another region are refused: a Cloud Map registry and a task 
   try {
     const { vpcId } = await defaultNetwork(west.ec2);
     const registry = await cloudMapService(west.sd, vpcId, { namespace: 'west.internal', service: 'w' });
-    const { taskDefinition } = await west.ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'west-only', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', containerDefinitions: [container()] }));
+    const { taskDefinition } = await west.ecs.send(
+      new ECS.RegisterTaskDefinitionCommand({
+        family: 'west-only',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [container()],
+      }),
+    );
     assert.equal(await codeOf(ecs.send(new ECS.DescribeTaskDefinitionCommand({ taskDefinition: taskDefinition!.taskDefinitionArn! }))), 'ClientException');
-    assert.equal(await codeOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: taskDefinition!.taskDefinitionArn!, tags: [{ key: 'k', value: 'v' }] }))), 'ResourceNotFoundException');
+    assert.equal(
+      await codeOf(ecs.send(new ECS.TagResourceCommand({ resourceArn: taskDefinition!.taskDefinitionArn!, tags: [{ key: 'k', value: 'v' }] }))),
+      'ResourceNotFoundException',
+    );
     assert.equal(await codeOf(ecs.send(new ECS.ListTagsForResourceCommand({ resourceArn: taskDefinition!.taskDefinitionArn! }))), 'ResourceNotFoundException');
     const east = await defaultNetwork(c.ec2);
-    await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'east', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', containerDefinitions: [container({ portMappings: [{ containerPort: 80 }] })] }));
+    await ecs.send(
+      new ECS.RegisterTaskDefinitionCommand({
+        family: 'east',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [container({ portMappings: [{ containerPort: 80 }] })],
+      }),
+    );
     const failure = await failureOf(
-      ecs.send(new ECS.CreateServiceCommand({ serviceName: 'cross', taskDefinition: 'east', desiredCount: 1, networkConfiguration: { awsvpcConfiguration: { subnets: [east.subnets[0]!] } }, serviceRegistries: [{ registryArn: registry.serviceArn, port: 80 }] })),
+      ecs.send(
+        new ECS.CreateServiceCommand({
+          serviceName: 'cross',
+          taskDefinition: 'east',
+          desiredCount: 1,
+          networkConfiguration: { awsvpcConfiguration: { subnets: [east.subnets[0]!] } },
+          serviceRegistries: [{ registryArn: registry.serviceArn, port: 80 }],
+        }),
+      ),
     );
     assert.equal(failure.name, 'InvalidParameterException');
     assert.match(failure.message, /not in the service's region/);

@@ -82,7 +82,17 @@ async function consistent(count: number): Promise<ECS.Task[]> {
 
 test('docker: the seed service runs real containers, healthy through docker exec, registered as 127.0.0.1:<host port>', { skip }, async () => {
   assert.equal(server.facts().runtime, 'docker');
-  await c.ecs.send(new ECS.CreateServiceCommand({ cluster: 'dk', serviceName: 'web', taskDefinition: 'dk-web', desiredCount: 2, launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: [net.subnets[0]!] } }, serviceRegistries: [{ registryArn, port: 80 }] }));
+  await c.ecs.send(
+    new ECS.CreateServiceCommand({
+      cluster: 'dk',
+      serviceName: 'web',
+      taskDefinition: 'dk-web',
+      desiredCount: 2,
+      launchType: 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: [net.subnets[0]!] } },
+      serviceRegistries: [{ registryArn, port: 80 }],
+    }),
+  );
   const tasks = await consistent(2);
   for (const i of await discover(c.sd, 'internal', 'api')) {
     assert.equal(i.Attributes!.AWS_INSTANCE_IPV4, '127.0.0.1');
@@ -112,7 +122,13 @@ test('docker: after a restart on the same data dir, running containers are re-ad
   const before = await consistent(2);
   // A stray: a container of this Wayfinder that no task owns (as if created just before a crash).
   const instance = (await containersOf()).find((x) => x.Id === before[0]!.containers![0]!.runtimeId)!.Labels['wayfinder.instance']!;
-  const stray = (await engine.call<{ Id: string }>('POST', '/containers/create', { Image: IMAGE, Cmd: ['sleep', '1000'], Labels: { 'wayfinder.instance': instance, 'wayfinder.task': 'f'.repeat(32), 'wayfinder.cluster': 'dk' } })).body.Id;
+  const stray = (
+    await engine.call<{ Id: string }>('POST', '/containers/create', {
+      Image: IMAGE,
+      Cmd: ['sleep', '1000'],
+      Labels: { 'wayfinder.instance': instance, 'wayfinder.task': 'f'.repeat(32), 'wayfinder.cluster': 'dk' },
+    })
+  ).body.Id;
   c.destroy();
   await server.close();
   const stillRunning = (await containersOf()).filter((x) => x.State === 'running' && before.some((t) => t.containers![0]!.runtimeId === x.Id));
@@ -126,12 +142,18 @@ test('docker: after a restart on the same data dir, running containers are re-ad
 });
 
 test('docker: a missing image stops the task with CannotPullContainerError', { skip }, async () => {
-  await c.ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'dk-missing', containerDefinitions: [{ name: 'x', image: 'wayfinder-test/does-not-exist:never', memory: 32 }] }));
+  await c.ecs.send(
+    new ECS.RegisterTaskDefinitionCommand({ family: 'dk-missing', containerDefinitions: [{ name: 'x', image: 'wayfinder-test/does-not-exist:never', memory: 32 }] }),
+  );
   const arn = (await c.ecs.send(new ECS.RunTaskCommand({ cluster: 'dk', taskDefinition: 'dk-missing' }))).tasks![0]!.taskArn!;
-  const t = await waitFor('stopped', async () => {
-    const x = (await c.ecs.send(new ECS.DescribeTasksCommand({ cluster: 'dk', tasks: [arn] }))).tasks![0]!;
-    return x.lastStatus === 'STOPPED' ? x : undefined;
-  }, 60_000);
+  const t = await waitFor(
+    'stopped',
+    async () => {
+      const x = (await c.ecs.send(new ECS.DescribeTasksCommand({ cluster: 'dk', tasks: [arn] }))).tasks![0]!;
+      return x.lastStatus === 'STOPPED' ? x : undefined;
+    },
+    60_000,
+  );
   assert.equal(t.stopCode, 'TaskFailedToStart');
   assert.match(t.stoppedReason!, /^CannotPullContainerError: /);
 });
@@ -141,7 +163,12 @@ test('docker: a reset removes this Wayfinder’s containers and no other’s', {
   const co = clients(other);
   try {
     await co.ecs.send(new ECS.CreateClusterCommand({ clusterName: 'other' }));
-    await co.ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'o', containerDefinitions: [{ name: 'x', image: IMAGE, memory: 32, command: ['sh', '-c', 'while true; do sleep 1; done'] }] }));
+    await co.ecs.send(
+      new ECS.RegisterTaskDefinitionCommand({
+        family: 'o',
+        containerDefinitions: [{ name: 'x', image: IMAGE, memory: 32, command: ['sh', '-c', 'while true; do sleep 1; done'] }],
+      }),
+    );
     const arn = (await co.ecs.send(new ECS.RunTaskCommand({ cluster: 'other', taskDefinition: 'o' }))).tasks![0]!.taskArn!;
     const otherTask = await waitFor('other running', async () => {
       const t = (await co.ecs.send(new ECS.DescribeTasksCommand({ cluster: 'other', tasks: [arn] }))).tasks![0]!;
@@ -151,7 +178,10 @@ test('docker: a reset removes this Wayfinder’s containers and no other’s', {
     assert.ok(mine.length > 0);
     assert.equal((await rawRequest(server, { method: 'POST', path: '/_wayfinder/reset' })).status, 200);
     const left = (await containersOf()).map((x) => x.Id);
-    assert.ok(mine.every((id) => !left.includes(id)), 'this Wayfinder’s containers are gone');
+    assert.ok(
+      mine.every((id) => !left.includes(id)),
+      'this Wayfinder’s containers are gone',
+    );
     assert.ok(left.includes(otherTask.containers![0]!.runtimeId!), 'the other Wayfinder’s container is untouched');
   } finally {
     co.destroy();

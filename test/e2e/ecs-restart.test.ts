@@ -9,14 +9,40 @@ import { join } from 'node:path';
 import * as ECS from '@aws-sdk/client-ecs';
 import { rawRequest, startTestServer } from '../support/server.js';
 import { startCli } from '../support/cli.js';
-import { clients, cloudMapService, defaultNetwork, describeService, discover, processRuns, runningTasks, taskIdOf, waitFor, wwwDir, httpCommand, type Clients } from '../support/ecs.js';
+import {
+  clients,
+  cloudMapService,
+  defaultNetwork,
+  describeService,
+  discover,
+  processRuns,
+  runningTasks,
+  taskIdOf,
+  waitFor,
+  wwwDir,
+  httpCommand,
+  type Clients,
+} from '../support/ecs.js';
 
 const www = wwwDir('restart');
 
 async function deploy(c: Clients, registryArn: string, count = 2): Promise<ECS.Task[]> {
   await c.ecs.send(new ECS.CreateClusterCommand({ clusterName: 'r' }));
-  await c.ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'r-web', containerDefinitions: [{ name: 'web', image: 'x', memory: 32, command: httpCommand(www), portMappings: [{ containerPort: 8080 }] }] }));
-  await c.ecs.send(new ECS.CreateServiceCommand({ cluster: 'r', serviceName: 'web', taskDefinition: 'r-web', desiredCount: count, serviceRegistries: [{ registryArn, containerName: 'web', containerPort: 8080 }] }));
+  await c.ecs.send(
+    new ECS.RegisterTaskDefinitionCommand({
+      family: 'r-web',
+      containerDefinitions: [{ name: 'web', image: 'x', memory: 32, command: httpCommand(www), portMappings: [{ containerPort: 8080 }] }],
+    }),
+  );
+  await c.ecs.send(
+    new ECS.CreateServiceCommand({
+      cluster: 'r',
+      serviceName: 'web',
+      taskDefinition: 'r-web',
+      desiredCount: count,
+      serviceRegistries: [{ registryArn, containerName: 'web', containerPort: 8080 }],
+    }),
+  );
   return waitFor('running', async () => {
     const tasks = await runningTasks(c.ecs, 'r', 'web');
     return tasks.length === count && tasks.every((t) => t.lastStatus === 'RUNNING') ? tasks : undefined;
@@ -43,7 +69,10 @@ test('graceful restart: process tasks are stopped and deregistered, and the next
     const pids = before.map((t) => Number(t.containers![0]!.runtimeId));
     ca.destroy();
     await a.close();
-    assert.ok(pids.every((p) => !processRuns(p)), 'process tasks do not outlive the server');
+    assert.ok(
+      pids.every((p) => !processRuns(p)),
+      'process tasks do not outlive the server',
+    );
 
     const b = await startTestServer({ taskStableMs: 300 }, dir);
     const cb = clients(b);
@@ -51,7 +80,10 @@ test('graceful restart: process tasks are stopped and deregistered, and the next
       const old = (await cb.ecs.send(new ECS.DescribeTasksCommand({ cluster: 'r', tasks: before.map((t) => t.taskArn!) }))).tasks!;
       assert.ok(old.every((t) => t.lastStatus === 'STOPPED' && t.stopCode === 'TerminationNotice' && /Wayfinder stopped/.test(t.stoppedReason!)));
       const after = await consistent(cb, 2);
-      assert.ok(after.every((t) => !before.some((o) => o.taskArn === t.taskArn)), 'new tasks');
+      assert.ok(
+        after.every((t) => !before.some((o) => o.taskArn === t.taskArn)),
+        'new tasks',
+      );
       const body = await waitFor('traffic', async () => (await fetch(`http://127.0.0.1:${after[0]!.containers![0]!.networkBindings![0]!.hostPort}/`)).text());
       assert.equal(body, 'restart\n');
     } finally {
@@ -85,7 +117,10 @@ test('kill -9 of `wayfinder up`: the next start finds the orphaned processes, ki
       const after = await consistent(cb, 2);
       assert.ok(after.every((t) => !before.some((o) => o.taskArn === t.taskArn)));
       const old = (await cb.ecs.send(new ECS.DescribeTasksCommand({ cluster: 'r', tasks: before.map((t) => t.taskArn!) }))).tasks!;
-      assert.ok(old.every((t) => t.lastStatus === 'STOPPED' && t.stopCode === 'TerminationNotice'), JSON.stringify(old.map((t) => [t.lastStatus, t.stopCode, t.stoppedReason])));
+      assert.ok(
+        old.every((t) => t.lastStatus === 'STOPPED' && t.stopCode === 'TerminationNotice'),
+        JSON.stringify(old.map((t) => [t.lastStatus, t.stopCode, t.stoppedReason])),
+      );
       await waitFor('orphans killed', () => pids.every((p) => !processRuns(p)));
       const svc = await describeService(cb.ecs, 'r', 'web');
       assert.equal(svc.runningCount, 2);

@@ -48,14 +48,24 @@ async function settled(name: string, count: number, taskDefinition?: string): Pr
   return waitFor(`${name} steady at ${count}`, async () => {
     const s = await describeService(c.ecs, 'prod', name);
     const d = s.deployments ?? [];
-    return s.runningCount === count && s.pendingCount === 0 && d.length === 1 && d[0]!.rolloutState === 'COMPLETED' && (!taskDefinition || s.taskDefinition === taskDefinition) ? s : undefined;
+    return s.runningCount === count && s.pendingCount === 0 && d.length === 1 && d[0]!.rolloutState === 'COMPLETED' && (!taskDefinition || s.taskDefinition === taskDefinition)
+      ? s
+      : undefined;
   });
 }
 
 test('the seed: awsvpc task on port 80, SRV registry port 80 → runningCount, DiscoverInstances, DNS and real traffic', async () => {
   const td = await registerWeb('seed-web');
   await c.ecs.send(
-    new ECS.CreateServiceCommand({ cluster: 'prod', serviceName: 'seed', taskDefinition: td, desiredCount: 2, launchType: 'FARGATE', networkConfiguration: awsvpc(), serviceRegistries: [{ registryArn: registry.serviceArn, port: 80 }] }),
+    new ECS.CreateServiceCommand({
+      cluster: 'prod',
+      serviceName: 'seed',
+      taskDefinition: td,
+      desiredCount: 2,
+      launchType: 'FARGATE',
+      networkConfiguration: awsvpc(),
+      serviceRegistries: [{ registryArn: registry.serviceArn, port: 80 }],
+    }),
   );
   const svc = await settled('seed', 2);
   assert.equal(svc.events![0]!.message, '(service seed) has reached a steady state.');
@@ -101,7 +111,17 @@ test('the seed: awsvpc task on port 80, SRV registry port 80 → runningCount, D
 
 test('a task process killed by hand is replaced, and Cloud Map follows', async () => {
   const td = await registerWeb('killable');
-  await c.ecs.send(new ECS.CreateServiceCommand({ cluster: 'prod', serviceName: 'killable', taskDefinition: td, desiredCount: 2, networkConfiguration: awsvpc(), launchType: 'FARGATE', serviceRegistries: [{ registryArn: registry.serviceArn, containerName: 'web', containerPort: 80 }] }));
+  await c.ecs.send(
+    new ECS.CreateServiceCommand({
+      cluster: 'prod',
+      serviceName: 'killable',
+      taskDefinition: td,
+      desiredCount: 2,
+      networkConfiguration: awsvpc(),
+      launchType: 'FARGATE',
+      serviceRegistries: [{ registryArn: registry.serviceArn, containerName: 'web', containerPort: 80 }],
+    }),
+  );
   await settled('killable', 2);
   const [victim] = await runningTasks(c.ecs, 'prod', 'killable');
   const victimId = taskIdOf(victim!);
@@ -170,7 +190,9 @@ test('update-service to a new revision with minimumHealthyPercent 100 never drop
 test('a task failing its container health checks is stopped with AWS’s reason and replaced', async () => {
   const flag = `${wwwDir()}/sick`;
   const td = await registerWeb('sickly', { healthCheck: { command: ['CMD-SHELL', `test ! -e ${flag}`], interval: 5, timeout: 2, retries: 1, startPeriod: 10 } });
-  await c.ecs.send(new ECS.CreateServiceCommand({ cluster: 'prod', serviceName: 'sickly', taskDefinition: td, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: awsvpc() }));
+  await c.ecs.send(
+    new ECS.CreateServiceCommand({ cluster: 'prod', serviceName: 'sickly', taskDefinition: td, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: awsvpc() }),
+  );
   await settled('sickly', 1);
   const [first] = await runningTasks(c.ecs, 'prod', 'sickly');
   assert.equal(first!.healthStatus, 'HEALTHY');
@@ -193,7 +215,15 @@ test('a health check of ["NONE"] means no health check: the service settles and 
   const { serviceArn, serviceName, namespace } = await cloudMapService(c.sd, net.vpcId, { namespace: 'none.internal', service: 'nocheck' });
   const td = await registerWeb('nocheck', { healthCheck: { command: ['NONE'] } });
   await c.ecs.send(
-    new ECS.CreateServiceCommand({ cluster: 'prod', serviceName: 'nocheck', taskDefinition: td, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: awsvpc(), serviceRegistries: [{ registryArn: serviceArn, port: 80 }] }),
+    new ECS.CreateServiceCommand({
+      cluster: 'prod',
+      serviceName: 'nocheck',
+      taskDefinition: td,
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      networkConfiguration: awsvpc(),
+      serviceRegistries: [{ registryArn: serviceArn, port: 80 }],
+    }),
   );
   await settled('nocheck', 1);
   const instances = await waitFor('a HEALTHY instance', async () => {
@@ -206,7 +236,17 @@ test('a health check of ["NONE"] means no health check: the service settles and 
 
 test('healthCheckGracePeriodSeconds keeps an unhealthy task running until the grace period ends', async () => {
   const td = await registerWeb('graceful', { healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, timeout: 2, retries: 1 } });
-  await c.ecs.send(new ECS.CreateServiceCommand({ cluster: 'prod', serviceName: 'graceful', taskDefinition: td, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: awsvpc(), healthCheckGracePeriodSeconds: 300 }));
+  await c.ecs.send(
+    new ECS.CreateServiceCommand({
+      cluster: 'prod',
+      serviceName: 'graceful',
+      taskDefinition: td,
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      networkConfiguration: awsvpc(),
+      healthCheckGracePeriodSeconds: 300,
+    }),
+  );
   const unhealthy = await waitFor('UNHEALTHY', async () => (await runningTasks(c.ecs, 'prod', 'graceful')).find((t) => t.healthStatus === 'UNHEALTHY'));
   await new Promise((r) => setTimeout(r, 500));
   const t = (await c.ecs.send(new ECS.DescribeTasksCommand({ cluster: 'prod', tasks: [unhealthy.taskArn!] }))).tasks![0]!;

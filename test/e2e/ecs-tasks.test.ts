@@ -26,7 +26,8 @@ after(async () => {
 });
 
 async function register(family: string, containers: ECS.ContainerDefinition[]): Promise<string> {
-  return (await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family, containerDefinitions: containers.map((c) => ({ image: 'busybox', memory: 32, ...c })) }))).taskDefinition!.taskDefinitionArn!;
+  return (await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family, containerDefinitions: containers.map((c) => ({ image: 'busybox', memory: 32, ...c })) }))).taskDefinition!
+    .taskDefinitionArn!;
 }
 
 async function task(arn: string): Promise<ECS.Task> {
@@ -112,7 +113,10 @@ test('awslogs: every stdout/stderr line lands in <prefix>/<container>/<taskId>, 
       name: 'app',
       command: ['sh', '-c', 'echo line one; echo line two >&2; echo "$GREETING"'],
       environment: [{ name: 'GREETING', value: 'from the environment' }],
-      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/job-logs', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } },
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': '/ecs/job-logs', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' },
+      },
     },
   ]);
   const arn = (await ecs.send(new ECS.RunTaskCommand({ cluster: 'jobs', taskDefinition: td }))).tasks![0]!.taskArn!;
@@ -142,9 +146,15 @@ test('DescribeTasks reports unknown tasks as MISSING; ListTasks filters; StartTa
   assert.notEqual(page2.taskArns![0], page1.taskArns![0]);
   assert.equal(await codeOf(ecs.send(new ECS.ListTasksCommand({ cluster: 'jobs', startedBy: 'x', family: 'job-list' }))), 'InvalidParameterException');
   assert.equal(await codeOf(ecs.send(new ECS.ListTasksCommand({ cluster: 'jobs', serviceName: 'nope' }))), 'ServiceNotFoundException');
-  assert.deepEqual(await failureOf(ecs.send(new ECS.StopTaskCommand({ cluster: 'jobs', task: '0123456789abcdef0123456789abcdef' }))), { name: 'InvalidParameterException', message: 'The referenced task was not found.' });
+  assert.deepEqual(await failureOf(ecs.send(new ECS.StopTaskCommand({ cluster: 'jobs', task: '0123456789abcdef0123456789abcdef' }))), {
+    name: 'InvalidParameterException',
+    message: 'The referenced task was not found.',
+  });
   assert.equal(await codeOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'jobs', taskDefinition: td, count: 11 }))), 'InvalidParameterException');
-  assert.equal(await codeOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'jobs', taskDefinition: td, overrides: { containerOverrides: [{ name: 'ghost' }] } }))), 'InvalidParameterException');
+  assert.equal(
+    await codeOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'jobs', taskDefinition: td, overrides: { containerOverrides: [{ name: 'ghost' }] } }))),
+    'InvalidParameterException',
+  );
   const start = await ecs.send(new ECS.StartTaskCommand({ cluster: 'jobs', taskDefinition: td, containerInstances: ['ci-1'] }));
   assert.deepEqual(start.tasks, []);
   assert.equal(start.failures![0]!.reason, 'MISSING');
@@ -155,9 +165,29 @@ test('DescribeTasks reports unknown tasks as MISSING; ListTasks filters; StartTa
 });
 
 test('overrides: a container override’s command and environment win', async () => {
-  const td = await register('job-override', [{ name: 'main', command: ['sh', '-c', 'echo default'], logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/override', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'o', 'awslogs-create-group': 'true' } } }]);
-  const arn = (await ecs.send(new ECS.RunTaskCommand({ cluster: 'jobs', taskDefinition: td, overrides: { containerOverrides: [{ name: 'main', command: ['sh', '-c', 'echo "$WHO overrides"'], environment: [{ name: 'WHO', value: 'the caller' }] }] } }))).tasks![0]!.taskArn!;
+  const td = await register('job-override', [
+    {
+      name: 'main',
+      command: ['sh', '-c', 'echo default'],
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': '/ecs/override', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'o', 'awslogs-create-group': 'true' },
+      },
+    },
+  ]);
+  const arn = (
+    await ecs.send(
+      new ECS.RunTaskCommand({
+        cluster: 'jobs',
+        taskDefinition: td,
+        overrides: { containerOverrides: [{ name: 'main', command: ['sh', '-c', 'echo "$WHO overrides"'], environment: [{ name: 'WHO', value: 'the caller' }] }] },
+      }),
+    )
+  ).tasks![0]!.taskArn!;
   await stopped(arn);
-  const events = await waitFor('log', async () => (await logs.send(new L.GetLogEventsCommand({ logGroupName: '/ecs/override', logStreamName: `o/main/${arn.split('/').pop()}` }))).events?.[0]);
+  const events = await waitFor(
+    'log',
+    async () => (await logs.send(new L.GetLogEventsCommand({ logGroupName: '/ecs/override', logStreamName: `o/main/${arn.split('/').pop()}` }))).events?.[0],
+  );
   assert.equal(events.message, 'the caller overrides');
 });

@@ -44,7 +44,15 @@ const get = (path: string, extra = '') => `GET ${P}${path} HTTP/1.1\r\nHost: 127
 /** A signed apigatewayv2 GetApis as raw bytes (the SDK's own signer). */
 async function signedGetApis(): Promise<string> {
   const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service: 'apigateway', sha256: NodeSha256 });
-  const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: server.port, path: '/v2/apis', query: {}, headers: { host: `127.0.0.1:${server.port}` } });
+  const signed = await signer.sign({
+    method: 'GET',
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port: server.port,
+    path: '/v2/apis',
+    query: {},
+    headers: { host: `127.0.0.1:${server.port}` },
+  });
   let head = 'GET /v2/apis HTTP/1.1\r\n';
   for (const [k, v] of Object.entries(signed.headers)) head += `${k}: ${v}\r\n`;
   return head + '\r\n';
@@ -65,7 +73,10 @@ async function refused(bytes: string): Promise<{ status: number; closed: boolean
 test('smuggling and bad framing: 400, the connection closes, nothing reaches the backend', async () => {
   const before = echo.received.length;
   const cases: [string, string][] = [
-    ['Content-Length with Transfer-Encoding', `POST ${P}/s1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET ${P}/smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n`],
+    [
+      'Content-Length with Transfer-Encoding',
+      `POST ${P}/s1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET ${P}/smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+    ],
     ['two different Content-Length values', `POST ${P}/s2 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde`],
     ['a Content-Length list', `POST ${P}/s3 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3, 3\r\n\r\nabc`],
     ['a negative Content-Length', `POST ${P}/s4 HTTP/1.1\r\nHost: localhost\r\nContent-Length: -1\r\n\r\n`],
@@ -78,7 +89,11 @@ test('smuggling and bad framing: 400, the connection closes, nothing reaches the
     ['Transfer-Encoding: chunked not last', `POST ${P}/s11 HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n`],
   ];
   for (const [what, bytes] of cases) assert.deepEqual(await refused(bytes), { status: 400, closed: true }, what);
-  assert.deepEqual(echo.received.slice(before).map((r) => r.url), [], 'no request reached the backend');
+  assert.deepEqual(
+    echo.received.slice(before).map((r) => r.url),
+    [],
+    'no request reached the backend',
+  );
 });
 
 test('a bad chunk size inside a claimed request: 400, closed, and the backend never gets a complete body', async () => {
@@ -86,7 +101,10 @@ test('a bad chunk size inside a claimed request: 400, closed, and the backend ne
   const bytes = `POST ${P}/chunked HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nGET ${P}/smuggled HTTP/1.1\r\n\r\n`;
   assert.deepEqual(await refused(bytes), { status: 400, closed: true });
   await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(echo.received.slice(before).map((r) => r.url), []);
+  assert.deepEqual(
+    echo.received.slice(before).map((r) => r.url),
+    [],
+  );
 });
 
 test('transfer codings other than chunked answer 501, an Expect other than 100-continue 417', async () => {
@@ -160,7 +178,10 @@ test('requests cut into pieces at every byte boundary of the head and body still
       await new Promise((r) => setTimeout(r, 1));
     }
     const rs = await c.waitResponses(2);
-    assert.deepEqual(rs.map((r) => r.text), ['POST /pieces abcd', 'GET /after ']);
+    assert.deepEqual(
+      rs.map((r) => r.text),
+      ['POST /pieces abcd', 'GET /after '],
+    );
   } finally {
     c.destroy();
   }
@@ -213,7 +234,9 @@ test('after a hand-over, node:http serves the data plane the same way: bodies bo
     await c.write('GET /_wayfinder/health HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await c.waitResponses(1);
     await c.write(`POST ${P}/cl HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-    await c.write(`POST ${P}/te HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${(body.length / 2).toString(16)}\r\n${body.slice(0, body.length / 2)}\r\n0\r\n\r\n`);
+    await c.write(
+      `POST ${P}/te HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${(body.length / 2).toString(16)}\r\n${body.slice(0, body.length / 2)}\r\n0\r\n\r\n`,
+    );
     const rs = await c.waitResponses(3);
     assert.deepEqual(
       rs.slice(1).map((r) => [r.status, r.text.length, r.text.slice(0, 9)]),

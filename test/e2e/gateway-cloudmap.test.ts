@@ -38,7 +38,9 @@ before(async () => {
   ec2.destroy();
   backends = await Promise.all(['task-a', 'task-b', 'task-sick'].map((n) => startBackend(n)));
   const nsId = await privateNamespace(sd, server, 'internal');
-  const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'api', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }));
+  const { Service } = await sd.send(
+    new SD.CreateServiceCommand({ Name: 'api', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }),
+  );
   serviceId = Service!.Id!;
   serviceArn = Service!.Arn!;
   const attrs = (b: Backend, extra: Record<string, string> = {}) => ({ AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(b.port), ...extra });
@@ -56,7 +58,9 @@ after(async () => {
 
 async function privateApi(uri: string, stage = 'prod'): Promise<string> {
   const id = (await gw.send(new G.CreateApiCommand({ Name: 'private', ProtocolType: 'HTTP' }))).ApiId!;
-  const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', ConnectionType: 'VPC_LINK', ConnectionId: linkId, IntegrationUri: uri }));
+  const i = await gw.send(
+    new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', ConnectionType: 'VPC_LINK', ConnectionId: linkId, IntegrationUri: uri }),
+  );
   await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'ANY /{proxy+}', Target: `integrations/${i.IntegrationId}` }));
   await gw.send(new G.CreateStageCommand({ ApiId: id, StageName: stage, AutoDeploy: true }));
   return id;
@@ -135,7 +139,16 @@ test('a VPC link that is not AVAILABLE yet answers 500 {"message":"Internal Serv
     const link = await g.send(new G.CreateVpcLinkCommand({ Name: 'slow', SubnetIds: [sub] }));
     assert.equal((await g.send(new G.GetVpcLinkCommand({ VpcLinkId: link.VpcLinkId }))).VpcLinkStatus, 'PENDING');
     const id = (await g.send(new G.CreateApiCommand({ Name: 'p', ProtocolType: 'HTTP' }))).ApiId!;
-    const i = await g.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', ConnectionType: 'VPC_LINK', ConnectionId: link.VpcLinkId, IntegrationUri: 'arn:aws:servicediscovery:us-east-1:000000000000:service/srv-aaaaaaaaaaaaaaaa' }));
+    const i = await g.send(
+      new G.CreateIntegrationCommand({
+        ApiId: id,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'ANY',
+        ConnectionType: 'VPC_LINK',
+        ConnectionId: link.VpcLinkId,
+        IntegrationUri: 'arn:aws:servicediscovery:us-east-1:000000000000:service/srv-aaaaaaaaaaaaaaaa',
+      }),
+    );
     await g.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: '$default', Target: `integrations/${i.IntegrationId}` }));
     await g.send(new G.CreateStageCommand({ ApiId: id, StageName: '$default', AutoDeploy: true }));
     const r = await invoke(slow, id, { path: '/' });
@@ -148,7 +161,9 @@ test('a VPC link that is not AVAILABLE yet answers 500 {"message":"Internal Serv
 
 test('a task killed under load (connections cut, then refused) costs no failed GET: each lost request is retried on another instance', async () => {
   const nsId = (await sd.send(new SD.GetServiceCommand({ Id: serviceId }))).Service!.NamespaceId!;
-  const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'rolling', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }));
+  const { Service } = await sd.send(
+    new SD.CreateServiceCommand({ Name: 'rolling', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] }, HealthCheckCustomConfig: { FailureThreshold: 1 } }),
+  );
   // The victim answers slowly, so requests are in flight on it when it dies.
   const victim = await startBackend('victim', (_req, res) => setTimeout(() => res.writeHead(200).end('victim'), 20));
   const survivor = await startBackend('survivor', (_req, res) => res.writeHead(200).end('survivor'));
@@ -186,13 +201,20 @@ test('a task killed under load (connections cut, then refused) costs no failed G
  */
 async function blackHole(): Promise<{ port: number; close(): void }> {
   const { spawn } = await import('node:child_process');
-  const py = spawn('python3', ['-c', [
-    'import socket, sys, time',
-    's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
-    'fill = socket.create_connection(s.getsockname(), timeout=2)  # the one queue slot',
-    'print(s.getsockname()[1], flush=True)',
-    'time.sleep(60)',
-  ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const py = spawn(
+    'python3',
+    [
+      '-c',
+      [
+        'import socket, sys, time',
+        's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
+        'fill = socket.create_connection(s.getsockname(), timeout=2)  # the one queue slot',
+        'print(s.getsockname()[1], flush=True)',
+        'time.sleep(60)',
+      ].join('\n'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     py.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     py.once('exit', (code) => reject(new Error(`black hole exited ${code}`)));
@@ -208,7 +230,15 @@ test('the integration timeout bounds the whole request, connecting and retries i
     for (const id of ['h1', 'h2', 'h3']) await register(sd, Service!.Id!, id, { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(hole.port) });
     const id = (await gw.send(new G.CreateApiCommand({ Name: 'holes', ProtocolType: 'HTTP' }))).ApiId!;
     const i = await gw.send(
-      new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', ConnectionType: 'VPC_LINK', ConnectionId: linkId, IntegrationUri: Service!.Arn!, TimeoutInMillis: 300 }),
+      new G.CreateIntegrationCommand({
+        ApiId: id,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'ANY',
+        ConnectionType: 'VPC_LINK',
+        ConnectionId: linkId,
+        IntegrationUri: Service!.Arn!,
+        TimeoutInMillis: 300,
+      }),
     );
     await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'ANY /{proxy+}', Target: `integrations/${i.IntegrationId}` }));
     await gw.send(new G.CreateStageCommand({ ApiId: id, StageName: '$default', AutoDeploy: true }));

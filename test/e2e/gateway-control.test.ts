@@ -101,7 +101,9 @@ test('quick create: managed HTTP_PROXY integration, $default route and auto-depl
   assert.equal((await gw.send(new G.GetRouteCommand({ ApiId: api.ApiId, RouteId: r.RouteId }))).RouteKey, 'ANY /{proxy+}');
   const deployments = await gw.send(new G.GetDeploymentsCommand({ ApiId: api.ApiId }));
   assert.equal(deployments.Items!.length, 2);
-  assert.ok(deployments.Items!.every((d) => d.AutoDeployed && d.Description === 'Automatic deployment triggered by changes to the Api configuration' && d.DeploymentStatus === 'DEPLOYED'));
+  assert.ok(
+    deployments.Items!.every((d) => d.AutoDeployed && d.Description === 'Automatic deployment triggered by changes to the Api configuration' && d.DeploymentStatus === 'DEPLOYED'),
+  );
   const del = await gw.send(new G.DeleteApiCommand({ ApiId: api.ApiId }));
   assert.equal(del.$metadata.httpStatusCode, 204);
   assert.equal((await failure(gw.send(new G.GetRoutesCommand({ ApiId: api.ApiId })))).name, 'NotFoundException');
@@ -163,9 +165,19 @@ test('stage settings: variables, throttling bounded by the account limits, acces
   assert.deepEqual(s.RouteSettings, { 'GET /pets': { ThrottlingRateLimit: 1 } });
   const over = await failure(gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: 'dev', DefaultRouteSettings: { ThrottlingRateLimit: 20000 } })));
   assert.equal(over.name, 'BadRequestException');
-  const noRequestId = await failure(gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: 'dev', AccessLogSettings: { DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:access', Format: '$context.status' } })));
+  const noRequestId = await failure(
+    gw.send(
+      new G.UpdateStageCommand({
+        ApiId: id,
+        StageName: 'dev',
+        AccessLogSettings: { DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:access', Format: '$context.status' },
+      }),
+    ),
+  );
   assert.equal(noRequestId.name, 'BadRequestException');
-  const badArn = await failure(gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: 'dev', AccessLogSettings: { DestinationArn: 'arn:aws:s3:::bucket', Format: '$context.requestId' } })));
+  const badArn = await failure(
+    gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: 'dev', AccessLogSettings: { DestinationArn: 'arn:aws:s3:::bucket', Format: '$context.requestId' } })),
+  );
   assert.equal(badArn.name, 'BadRequestException');
   const badVar = await failure(gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: 'dev', StageVariables: { 'bad-name': 'x' } })));
   assert.equal(badVar.name, 'BadRequestException');
@@ -177,7 +189,12 @@ test('stage settings: variables, throttling bounded by the account limits, acces
   assert.deepEqual(got.RouteSettings, {});
   assert.equal((await failure(gw.send(new G.DeleteRouteSettingsCommand({ ApiId: id, StageName: 'dev', RouteKey: 'GET /pets' })))).name, 'NotFoundException');
   assert.equal((await failure(gw.send(new G.DeleteRouteSettingsCommand({ ApiId: id, StageName: 'dev', RouteKey: 'constructor' })))).name, 'NotFoundException');
-  const nan = await signedRequest(server, { service: 'apigateway', method: 'PATCH', path: `/v2/apis/${id}/stages/dev`, body: JSON.stringify({ defaultRouteSettings: { throttlingRateLimit: 'NaN' } }) });
+  const nan = await signedRequest(server, {
+    service: 'apigateway',
+    method: 'PATCH',
+    path: `/v2/apis/${id}/stages/dev`,
+    body: JSON.stringify({ defaultRouteSettings: { throttlingRateLimit: 'NaN' } }),
+  });
   assert.equal(nan.status, 400, nan.text);
 });
 
@@ -185,7 +202,19 @@ test('integrations: URL and VPC-link validation, timeouts 50–30000, reserved-h
   const api = await gw.send(new G.CreateApiCommand({ Name: 'integ', ProtocolType: 'HTTP' }));
   const id = api.ApiId!;
   const bad = async (input: Partial<G.CreateIntegrationCommandInput>) =>
-    (await failure(gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: 'http://127.0.0.1:9', ...input } as G.CreateIntegrationCommandInput)))).name;
+    (
+      await failure(
+        gw.send(
+          new G.CreateIntegrationCommand({
+            ApiId: id,
+            IntegrationType: 'HTTP_PROXY',
+            IntegrationMethod: 'ANY',
+            IntegrationUri: 'http://127.0.0.1:9',
+            ...input,
+          } as G.CreateIntegrationCommandInput),
+        ),
+      )
+    ).name;
   assert.equal(await bad({ TimeoutInMillis: 49 }), 'BadRequestException');
   assert.equal(await bad({ TimeoutInMillis: 30001 }), 'BadRequestException');
   assert.equal(await bad({ IntegrationUri: 'ftp://x' }), 'BadRequestException');
@@ -214,9 +243,13 @@ test('integrations: URL and VPC-link validation, timeouts 50–30000, reserved-h
   await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'ANY /{proxy+}', Target: `integrations/${priv.IntegrationId}` }));
   assert.equal((await failure(gw.send(new G.DeleteIntegrationCommand({ ApiId: id, IntegrationId: priv.IntegrationId })))).name, 'ConflictException');
   assert.equal((await failure(gw.send(new G.DeleteVpcLinkCommand({ VpcLinkId: link.VpcLinkId })))).name, 'ConflictException');
-  const templated = await gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'GET', IntegrationUri: 'http://${stageVariables.host}/pets/{id}' }));
+  const templated = await gw.send(
+    new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'GET', IntegrationUri: 'http://${stageVariables.host}/pets/{id}' }),
+  );
   assert.equal(templated.IntegrationUri, 'http://${stageVariables.host}/pets/{id}');
-  const lambda = await gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'AWS_PROXY', IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:f', PayloadFormatVersion: '2.0' }));
+  const lambda = await gw.send(
+    new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'AWS_PROXY', IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:f', PayloadFormatVersion: '2.0' }),
+  );
   assert.equal(lambda.IntegrationType, 'AWS_PROXY');
 });
 
@@ -241,20 +274,60 @@ test('authorizers: JWT rules (one identity source, https or loopback issuer, aud
   const api = await gw.send(new G.CreateApiCommand({ Name: 'auth', ProtocolType: 'HTTP' }));
   const id = api.ApiId!;
   const jwt = await gw.send(
-    new G.CreateAuthorizerCommand({ ApiId: id, Name: 'jwt', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['api'] } }),
+    new G.CreateAuthorizerCommand({
+      ApiId: id,
+      Name: 'jwt',
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['api'] },
+    }),
   );
   assert.equal(jwt.$metadata.httpStatusCode, 201);
   assert.match(jwt.AuthorizerId!, /^[a-z0-9]{6}$/);
   const refuse = async (input: Partial<G.CreateAuthorizerCommandInput>) =>
-    (await failure(gw.send(new G.CreateAuthorizerCommand({ ApiId: id, Name: 'x', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: 'https://i', Audience: ['a'] }, ...input })))).name;
+    (
+      await failure(
+        gw.send(
+          new G.CreateAuthorizerCommand({
+            ApiId: id,
+            Name: 'x',
+            AuthorizerType: 'JWT',
+            IdentitySource: ['$request.header.Authorization'],
+            JwtConfiguration: { Issuer: 'https://i', Audience: ['a'] },
+            ...input,
+          }),
+        ),
+      )
+    ).name;
   assert.equal(await refuse({ JwtConfiguration: { Issuer: 'http://issuer.example.com', Audience: ['a'] } }), 'BadRequestException');
   assert.equal(await refuse({ JwtConfiguration: { Issuer: 'https://i', Audience: [] } }), 'BadRequestException');
   assert.equal(await refuse({ IdentitySource: ['$request.header.A', '$request.header.B'] }), 'BadRequestException');
-  await gw.send(new G.CreateAuthorizerCommand({ ApiId: id, Name: 'local', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: `http://127.0.0.1:${server.port}/_wayfinder/oidc`, Audience: ['a'] } }));
-  const lambda = await gw.send(new G.CreateAuthorizerCommand({ ApiId: id, Name: 'l', AuthorizerType: 'REQUEST', AuthorizerUri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f/invocations', AuthorizerPayloadFormatVersion: '2.0', EnableSimpleResponses: true, IdentitySource: ['$request.header.X-Key'] }));
+  await gw.send(
+    new G.CreateAuthorizerCommand({
+      ApiId: id,
+      Name: 'local',
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: `http://127.0.0.1:${server.port}/_wayfinder/oidc`, Audience: ['a'] },
+    }),
+  );
+  const lambda = await gw.send(
+    new G.CreateAuthorizerCommand({
+      ApiId: id,
+      Name: 'l',
+      AuthorizerType: 'REQUEST',
+      AuthorizerUri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f/invocations',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.X-Key'],
+    }),
+  );
   assert.equal(lambda.AuthorizerType, 'REQUEST');
   assert.equal((await failure(gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /x', AuthorizationType: 'JWT' })))).name, 'BadRequestException');
-  assert.equal((await failure(gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /x', AuthorizationType: 'JWT', AuthorizerId: lambda.AuthorizerId })))).name, 'BadRequestException');
+  assert.equal(
+    (await failure(gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /x', AuthorizationType: 'JWT', AuthorizerId: lambda.AuthorizerId })))).name,
+    'BadRequestException',
+  );
   assert.equal((await failure(gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /x', AuthorizationScopes: ['read'] })))).name, 'BadRequestException');
   const route = await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /x', AuthorizationType: 'JWT', AuthorizerId: jwt.AuthorizerId, AuthorizationScopes: ['read'] }));
   assert.deepEqual(route.AuthorizationScopes, ['read']);
@@ -265,7 +338,9 @@ test('CORS configuration: validated, returned camelCase, removed by DeleteCorsCo
   const bad = await failure(gw.send(new G.CreateApiCommand({ Name: 'c', ProtocolType: 'HTTP', CorsConfiguration: { AllowOrigins: ['*'], AllowCredentials: true } })));
   assert.equal(bad.name, 'BadRequestException');
   assert.equal((await failure(gw.send(new G.CreateApiCommand({ Name: 'c', ProtocolType: 'HTTP', CorsConfiguration: { MaxAge: 90000 } })))).name, 'BadRequestException');
-  const api = await gw.send(new G.CreateApiCommand({ Name: 'c', ProtocolType: 'HTTP', CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET'], MaxAge: 60 } }));
+  const api = await gw.send(
+    new G.CreateApiCommand({ Name: 'c', ProtocolType: 'HTTP', CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET'], MaxAge: 60 } }),
+  );
   assert.deepEqual(api.CorsConfiguration, { AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET'], MaxAge: 60 });
   const raw = JSON.parse((await signedRequest(server, { service: 'apigateway', method: 'GET', path: `/v2/apis/${api.ApiId}` })).text) as { corsConfiguration: unknown };
   assert.deepEqual(raw.corsConfiguration, { allowOrigins: ['https://app.example.com'], allowMethods: ['GET'], maxAge: 60 });
@@ -302,7 +377,9 @@ test('tags by ARN (APIs, stages, VPC links), paging with maxResults/nextToken', 
 test('domain names and API mappings: defaults, duplicates 409, mapping keys unique per domain', async () => {
   const api = await gw.send(new G.CreateApiCommand({ Name: 'dn', ProtocolType: 'HTTP' }));
   await gw.send(new G.CreateStageCommand({ ApiId: api.ApiId, StageName: 'prod' }));
-  const d = await gw.send(new G.CreateDomainNameCommand({ DomainName: 'api.example.com', DomainNameConfigurations: [{ CertificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/x' }] }));
+  const d = await gw.send(
+    new G.CreateDomainNameCommand({ DomainName: 'api.example.com', DomainNameConfigurations: [{ CertificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/x' }] }),
+  );
   assert.equal(d.$metadata.httpStatusCode, 201);
   assert.equal(d.ApiMappingSelectionExpression, '$request.basepath');
   const cfg = d.DomainNameConfigurations![0]!;
@@ -313,7 +390,10 @@ test('domain names and API mappings: defaults, duplicates 409, mapping keys uniq
   assert.equal((await failure(gw.send(new G.CreateDomainNameCommand({ DomainName: 'localhost' })))).name, 'BadRequestException');
   const m = await gw.send(new G.CreateApiMappingCommand({ DomainName: 'api.example.com', ApiId: api.ApiId, Stage: 'prod', ApiMappingKey: 'v1/orders' }));
   assert.equal(m.$metadata.httpStatusCode, 201);
-  assert.equal((await failure(gw.send(new G.CreateApiMappingCommand({ DomainName: 'api.example.com', ApiId: api.ApiId, Stage: 'prod', ApiMappingKey: 'v1/orders' })))).name, 'ConflictException');
+  assert.equal(
+    (await failure(gw.send(new G.CreateApiMappingCommand({ DomainName: 'api.example.com', ApiId: api.ApiId, Stage: 'prod', ApiMappingKey: 'v1/orders' })))).name,
+    'ConflictException',
+  );
   assert.equal((await failure(gw.send(new G.CreateApiMappingCommand({ DomainName: 'api.example.com', ApiId: api.ApiId, Stage: 'nope' })))).name, 'NotFoundException');
   assert.equal((await failure(gw.send(new G.DeleteApiCommand({ ApiId: api.ApiId })))).name, 'ConflictException', 'a mapped API cannot be deleted');
   const missing = await failure(gw.send(new G.GetDomainNameCommand({ DomainName: 'nope.example.com' })));
@@ -353,16 +433,31 @@ test('import (YAML) and export (OAS 3, JSON and YAML), reimport replaces the def
   const routes = await gw.send(new G.GetRoutesCommand({ ApiId: api.ApiId }));
   assert.deepEqual(routes.Items!.map((r) => r.RouteKey).sort(), ['$default', 'GET /pets/{id}']);
   const json = await gw.send(new G.ExportApiCommand({ ApiId: api.ApiId, Specification: 'OAS30', OutputType: 'JSON' }));
-  const doc = JSON.parse(Buffer.from(json.body!).toString('utf8')) as { openapi: string; paths: Record<string, Record<string, { 'x-amazon-apigateway-integration'?: { uri: string } }>> };
+  const doc = JSON.parse(Buffer.from(json.body!).toString('utf8')) as {
+    openapi: string;
+    paths: Record<string, Record<string, { 'x-amazon-apigateway-integration'?: { uri: string } }>>;
+  };
   assert.equal(doc.openapi, '3.0.1');
   assert.equal(doc.paths['/pets/{id}']!.get!['x-amazon-apigateway-integration']!.uri, 'http://127.0.0.1:9/pets/{id}');
   const y = await gw.send(new G.ExportApiCommand({ ApiId: api.ApiId, Specification: 'OAS30', OutputType: 'YAML' }));
   assert.match(Buffer.from(y.body!).toString('utf8'), /^openapi: 3\.0\.1$/m);
-  const re = await gw.send(new G.ReimportApiCommand({ ApiId: api.ApiId, Body: JSON.stringify({ openapi: '3.0.1', info: { title: 'v2', version: '2' }, paths: { '/only': { post: {} } } }) }));
+  const re = await gw.send(
+    new G.ReimportApiCommand({ ApiId: api.ApiId, Body: JSON.stringify({ openapi: '3.0.1', info: { title: 'v2', version: '2' }, paths: { '/only': { post: {} } } }) }),
+  );
   assert.equal(re.Name, 'v2');
-  assert.deepEqual((await gw.send(new G.GetRoutesCommand({ ApiId: api.ApiId }))).Items!.map((r) => r.RouteKey), ['POST /only']);
+  assert.deepEqual(
+    (await gw.send(new G.GetRoutesCommand({ ApiId: api.ApiId }))).Items!.map((r) => r.RouteKey),
+    ['POST /only'],
+  );
   assert.equal((await failure(gw.send(new G.ImportApiCommand({ Body: '{"swagger":"2.0","info":{"title":"x"}}' })))).name, 'BadRequestException');
-  const warned = await failure(gw.send(new G.ImportApiCommand({ Body: JSON.stringify({ openapi: '3.0.1', info: { title: 'w' }, paths: { '/x': { get: { 'x-amazon-apigateway-integration': { type: 'mock' } } } } }), FailOnWarnings: true })));
+  const warned = await failure(
+    gw.send(
+      new G.ImportApiCommand({
+        Body: JSON.stringify({ openapi: '3.0.1', info: { title: 'w' }, paths: { '/x': { get: { 'x-amazon-apigateway-integration': { type: 'mock' } } } } }),
+        FailOnWarnings: true,
+      }),
+    ),
+  );
   assert.equal(warned.name, 'BadRequestException');
 });
 
@@ -390,7 +485,9 @@ test('imports with mistyped CORS or an integration timeout outside 50–30000 ar
     JSON.stringify({
       openapi: '3.0.1',
       info: { title: 'bad-import', version: '1' },
-      paths: { '/x': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'http://127.0.0.1:9/x', payloadFormatVersion: '1.0', ...integration } } } },
+      paths: {
+        '/x': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'http://127.0.0.1:9/x', payloadFormatVersion: '1.0', ...integration } } },
+      },
       ...extra,
     });
   for (const cors of [{ allowOrigins: 5 }, { allowMethods: [5] }, { allowHeaders: [5] }, { '': 1 }, { maxAge: 'ten' }, 'yes']) {
@@ -410,7 +507,9 @@ test('imported parameter mappings must be maps of strings: other values are a 40
     JSON.stringify({
       openapi: '3.0.1',
       info: { title: 'mapped-import', version: '1' },
-      paths: { '/x': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'http://127.0.0.1:9/x', payloadFormatVersion: '1.0', ...integration } } } },
+      paths: {
+        '/x': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', httpMethod: 'GET', uri: 'http://127.0.0.1:9/x', payloadFormatVersion: '1.0', ...integration } } },
+      },
     });
   const bad = [
     { requestParameters: { 'append:header.x': { length: 20_000_000 } } }, // once blocked the event loop

@@ -29,7 +29,11 @@ after(async () => {
   await server.destroy();
 });
 
-async function api(cors: G.Cors | undefined, routes: Array<{ key: string; auth?: Partial<G.CreateRouteCommandInput> }>, stage: Partial<G.CreateStageCommandInput> = {}): Promise<string> {
+async function api(
+  cors: G.Cors | undefined,
+  routes: Array<{ key: string; auth?: Partial<G.CreateRouteCommandInput> }>,
+  stage: Partial<G.CreateStageCommandInput> = {},
+): Promise<string> {
   const id = (await gw.send(new G.CreateApiCommand({ Name: 'c', ProtocolType: 'HTTP', CorsConfiguration: cors }))).ApiId!;
   const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url }));
   for (const r of routes) await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: r.key, Target: `integrations/${i.IntegrationId}`, ...r.auth }));
@@ -37,7 +41,14 @@ async function api(cors: G.Cors | undefined, routes: Array<{ key: string; auth?:
   return id;
 }
 
-const CORS: G.Cors = { AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['authorization', 'content-type'], ExposeHeaders: ['x-total'], MaxAge: 300, AllowCredentials: true };
+const CORS: G.Cors = {
+  AllowOrigins: ['https://app.example.com'],
+  AllowMethods: ['GET', 'POST'],
+  AllowHeaders: ['authorization', 'content-type'],
+  ExposeHeaders: ['x-total'],
+  MaxAge: 300,
+  AllowCredentials: true,
+};
 const preflight = { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' };
 
 test('CORS preflight: answered by the gateway when no route matches the OPTIONS request', async () => {
@@ -60,10 +71,18 @@ test('CORS preflight: answered by the gateway when no route matches the OPTIONS 
 test('an OPTIONS caught by ANY or $default goes through that route (the classic JWT 401 trap), not the automatic preflight', async () => {
   const id = (await gw.send(new G.CreateApiCommand({ Name: 'trap', ProtocolType: 'HTTP', CorsConfiguration: CORS }))).ApiId!;
   const a = await gw.send(
-    new G.CreateAuthorizerCommand({ ApiId: id, Name: 'jwt', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: `http://127.0.0.1:${server.port}/_wayfinder/oidc`, Audience: ['x'] } }),
+    new G.CreateAuthorizerCommand({
+      ApiId: id,
+      Name: 'jwt',
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: `http://127.0.0.1:${server.port}/_wayfinder/oidc`, Audience: ['x'] },
+    }),
   );
   const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url }));
-  await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'ANY /{proxy+}', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: a.AuthorizerId }));
+  await gw.send(
+    new G.CreateRouteCommand({ ApiId: id, RouteKey: 'ANY /{proxy+}', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: a.AuthorizerId }),
+  );
   await gw.send(new G.CreateStageCommand({ ApiId: id, StageName: '$default', AutoDeploy: true }));
   const trapped = await invoke(server, id, { method: 'OPTIONS', path: '/orders', headers: { origin: 'https://app.example.com', ...preflight } });
   assert.equal(trapped.status, 401);
@@ -138,7 +157,8 @@ test('account-level throttling (configurable, AWS default 10,000 rps / 5,000 bur
 
 test('access logs: one line per request rendered from $context variables, in the log group of destinationArn', async () => {
   await logs.send(new L.CreateLogGroupCommand({ logGroupName: '/aws/apigateway/access' }));
-  const format = '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status","path":"$context.path","stage":"$context.stage","len":"$context.responseLength","integ":"$context.integrationStatus","err":"$context.error.message","ua":"$context.identity.userAgent","nope":"$context.unknownThing"}';
+  const format =
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status","path":"$context.path","stage":"$context.stage","len":"$context.responseLength","integ":"$context.integrationStatus","err":"$context.error.message","ua":"$context.identity.userAgent","nope":"$context.unknownThing"}';
   const id = await api(undefined, [{ key: 'GET /logged' }], {
     StageName: 'prod',
     AccessLogSettings: { DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/apigateway/access', Format: format },
@@ -170,5 +190,8 @@ test('access logs: one line per request rendered from $context variables, in the
   const second = lines.find((l) => l.requestId === missing.headers['apigw-requestid'])!;
   assert.deepEqual([second.status, second.routeKey, second.err], ['404', '-', 'Not Found']);
   const streams = await logs.send(new L.DescribeLogStreamsCommand({ logGroupName: '/aws/apigateway/access' }));
-  assert.deepEqual(streams.logStreams!.map((s) => s.logStreamName), [`${id}_prod`]);
+  assert.deepEqual(
+    streams.logStreams!.map((s) => s.logStreamName),
+    [`${id}_prod`],
+  );
 });

@@ -50,7 +50,13 @@ async function startIssuer(): Promise<Issuer> {
 }
 
 async function mint(claims: Record<string, unknown>): Promise<string> {
-  const r = await send(server.port, { host: `127.0.0.1:${server.port}`, method: 'POST', path: '/_wayfinder/oidc/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) });
+  const r = await send(server.port, {
+    host: `127.0.0.1:${server.port}`,
+    method: 'POST',
+    path: '/_wayfinder/oidc/token',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(claims),
+  });
   assert.equal(r.status, 200, r.text);
   return r.json<{ access_token: string }>().access_token;
 }
@@ -69,14 +75,35 @@ before(async () => {
   localIssuer = `http://127.0.0.1:${server.port}/_wayfinder/oidc`;
   apiId = (await gw.send(new G.CreateApiCommand({ Name: 'jwt', ProtocolType: 'HTTP' }))).ApiId!;
   const integ = await gw.send(
-    new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url, RequestParameters: { 'overwrite:header.x-sub': '$context.authorizer.claims.sub' } }),
+    new G.CreateIntegrationCommand({
+      ApiId: apiId,
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationMethod: 'ANY',
+      IntegrationUri: backend.url,
+      RequestParameters: { 'overwrite:header.x-sub': '$context.authorizer.claims.sub' },
+    }),
   );
   const auth = await gw.send(
-    new G.CreateAuthorizerCommand({ ApiId: apiId, Name: 'local', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: localIssuer, Audience: ['orders-api', 'cli-client'] } }),
+    new G.CreateAuthorizerCommand({
+      ApiId: apiId,
+      Name: 'local',
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: localIssuer, Audience: ['orders-api', 'cli-client'] },
+    }),
   );
   const target = `integrations/${integ.IntegrationId}`;
   await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /orders', Target: target, AuthorizationType: 'JWT', AuthorizerId: auth.AuthorizerId }));
-  await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'DELETE /orders', Target: target, AuthorizationType: 'JWT', AuthorizerId: auth.AuthorizerId, AuthorizationScopes: ['orders:write', 'admin'] }));
+  await gw.send(
+    new G.CreateRouteCommand({
+      ApiId: apiId,
+      RouteKey: 'DELETE /orders',
+      Target: target,
+      AuthorizationType: 'JWT',
+      AuthorizerId: auth.AuthorizerId,
+      AuthorizationScopes: ['orders:write', 'admin'],
+    }),
+  );
   await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /public', Target: target }));
   await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
 });
@@ -102,9 +129,19 @@ test('the built-in issuer: discovery, JWKS and minted tokens; a valid token reac
   assert.equal((await call('/orders', token)).status, 200, 'a cached verification answers the same');
   const raw = await invoke(server, apiId, { path: '/orders', headers: { authorization: token } });
   assert.equal(raw.status, 200, 'a raw token without "Bearer " is accepted too');
-  const form = await send(server.port, { host: `127.0.0.1:${server.port}`, method: 'POST', path: '/_wayfinder/oidc/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=cli-client&scope=orders:write' });
+  const form = await send(server.port, {
+    host: `127.0.0.1:${server.port}`,
+    method: 'POST',
+    path: '/_wayfinder/oidc/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&client_id=cli-client&scope=orders:write',
+  });
   const cc = form.json<{ access_token: string }>().access_token;
-  assert.equal((await invoke(server, apiId, { method: 'DELETE', path: '/orders', headers: { authorization: `Bearer ${cc}` } })).status, 200, 'client_id is checked when there is no aud; scope from the token');
+  assert.equal(
+    (await invoke(server, apiId, { method: 'DELETE', path: '/orders', headers: { authorization: `Bearer ${cc}` } })).status,
+    200,
+    'client_id is checked when there is no aud; scope from the token',
+  );
 });
 
 test('401 {"message":"Unauthorized"} with www-authenticate: missing, expired, not yet valid, wrong audience, wrong issuer', async () => {
@@ -151,7 +188,11 @@ test('scopes: a route with authorizationScopes needs one of them in scope or scp
   const none = await invoke(server, apiId, { method: 'DELETE', path: '/orders', headers: { authorization: `Bearer ${await mint({ aud: 'orders-api', scope: 'orders:read' })}` } });
   assert.deepEqual([none.status, none.text], [403, '{"message":"Forbidden"}']);
   assert.match(String(none.headers['www-authenticate']), /insufficient_scope/);
-  const scope = await invoke(server, apiId, { method: 'DELETE', path: '/orders', headers: { authorization: `Bearer ${await mint({ aud: 'orders-api', scope: 'orders:read orders:write' })}` } });
+  const scope = await invoke(server, apiId, {
+    method: 'DELETE',
+    path: '/orders',
+    headers: { authorization: `Bearer ${await mint({ aud: 'orders-api', scope: 'orders:read orders:write' })}` },
+  });
   assert.equal(scope.status, 200);
   const scp = await invoke(server, apiId, { method: 'DELETE', path: '/orders', headers: { authorization: `Bearer ${await mint({ aud: 'orders-api', scp: ['admin'] })}` } });
   assert.equal(scp.status, 200);
@@ -162,7 +203,15 @@ test('an independent issuer on loopback: discovery → jwks_uri, keys cached, a 
   try {
     const id = (await gw.send(new G.CreateApiCommand({ Name: 'other', ProtocolType: 'HTTP' }))).ApiId!;
     const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url }));
-    const a = await gw.send(new G.CreateAuthorizerCommand({ ApiId: id, Name: 'o', AuthorizerType: 'JWT', IdentitySource: ['$request.querystring.token'], JwtConfiguration: { Issuer: other.url, Audience: ['svc'] } }));
+    const a = await gw.send(
+      new G.CreateAuthorizerCommand({
+        ApiId: id,
+        Name: 'o',
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.querystring.token'],
+        JwtConfiguration: { Issuer: other.url, Audience: ['svc'] },
+      }),
+    );
     await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /x', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: a.AuthorizerId }));
     await gw.send(new G.CreateStageCommand({ ApiId: id, StageName: '$default', AutoDeploy: true }));
     const sign = (k: Issuer['keys'][number], claims: Record<string, unknown> = {}) =>
@@ -194,10 +243,24 @@ test('the built-in issuer keeps its keys across restarts: a token minted before 
     const g1 = new G.ApiGatewayV2Client(sdkConfig(first));
     const id = (await g1.send(new G.CreateApiCommand({ Name: 'r', ProtocolType: 'HTTP' }))).ApiId!;
     const i = await g1.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url }));
-    const a = await g1.send(new G.CreateAuthorizerCommand({ ApiId: id, Name: 'l', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: `http://localhost:${port}/_wayfinder/oidc`, Audience: ['a'] } }));
+    const a = await g1.send(
+      new G.CreateAuthorizerCommand({
+        ApiId: id,
+        Name: 'l',
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Issuer: `http://localhost:${port}/_wayfinder/oidc`, Audience: ['a'] },
+      }),
+    );
     await g1.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: a.AuthorizerId }));
     await g1.send(new G.CreateStageCommand({ ApiId: id, StageName: '$default', AutoDeploy: true }));
-    const tok = await send(port, { host: `localhost:${port}`, method: 'POST', path: '/_wayfinder/oidc/token', headers: { 'content-type': 'application/json' }, body: '{"aud":"a"}' });
+    const tok = await send(port, {
+      host: `localhost:${port}`,
+      method: 'POST',
+      path: '/_wayfinder/oidc/token',
+      headers: { 'content-type': 'application/json' },
+      body: '{"aud":"a"}',
+    });
     const token = tok.json<{ access_token: string }>().access_token;
     assert.equal((await invoke(first, id, { headers: { authorization: `Bearer ${token}` } })).status, 200);
     g1.destroy();

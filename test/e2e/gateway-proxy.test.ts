@@ -36,7 +36,16 @@ test('request headers: hop-by-hop and Connection-listed dropped, Host rewritten,
   const id = await apiTo(echo.url);
   const r = await invoke(server, id, {
     path: '/h',
-    headers: { connection: 'keep-alive, x-secret-hop', 'x-secret-hop': 'drop me', 'keep-alive': 'timeout=5', te: 'trailers', 'x-keep': 'yes', authorization: 'Bearer abc', cookie: 'a=b', 'x-forwarded-for': '10.0.0.9' },
+    headers: {
+      connection: 'keep-alive, x-secret-hop',
+      'x-secret-hop': 'drop me',
+      'keep-alive': 'timeout=5',
+      te: 'trailers',
+      'x-keep': 'yes',
+      authorization: 'Bearer abc',
+      cookie: 'a=b',
+      'x-forwarded-for': '10.0.0.9',
+    },
   });
   const h = r.json<{ headers: Record<string, string> }>().headers;
   assert.equal(h['x-keep'], 'yes');
@@ -53,7 +62,19 @@ test('request headers: hop-by-hop and Connection-listed dropped, Host rewritten,
 
 test('response headers: backend status and headers relayed, hop-by-hop dropped, apigw-requestid added', async () => {
   const b = await startBackend('resp', (_req, res) => {
-    res.writeHead(201, [['Connection', 'keep-alive, x-hop'], ['X-Hop', '1'], ['Keep-Alive', 'timeout=5'], ['Proxy-Authenticate', 'Basic'], ['X-Custom', 'v'], ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['Content-Type', 'text/plain']].flat());
+    res.writeHead(
+      201,
+      [
+        ['Connection', 'keep-alive, x-hop'],
+        ['X-Hop', '1'],
+        ['Keep-Alive', 'timeout=5'],
+        ['Proxy-Authenticate', 'Basic'],
+        ['X-Custom', 'v'],
+        ['Set-Cookie', 'a=1'],
+        ['Set-Cookie', 'b=2'],
+        ['Content-Type', 'text/plain'],
+      ].flat(),
+    );
     res.end('created');
   });
   try {
@@ -88,11 +109,14 @@ test('bodies stream both ways: a 3 MB chunked upload and a 5 MB download arrive 
     const upload = Buffer.alloc(3 * 1024 * 1024);
     for (let i = 0; i < upload.length; i++) upload[i] = i % 251;
     const status = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/up', headers: { host: `${id}.execute-api.localhost`, 'transfer-encoding': 'chunked' } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port: server.port, method: 'POST', path: '/up', headers: { host: `${id}.execute-api.localhost`, 'transfer-encoding': 'chunked' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       for (let off = 0; off < upload.length; off += 100_000) req.write(upload.subarray(off, off + 100_000));
       req.end();
@@ -112,10 +136,13 @@ test('limits: over 10 MB (declared or chunked) and over 10 KB of headers answer 
   const declared = await invoke(server, id, { method: 'POST', path: '/', headers: { 'content-length': String(10 * 1024 * 1024 + 1) }, body: Buffer.alloc(64 * 1024) });
   assert.deepEqual([declared.status, declared.text], [413, '{"message":"Request Entity Too Large"}']);
   const chunked = await new Promise<number>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, method: 'PUT', path: '/', headers: { host: `${id}.execute-api.localhost`, 'transfer-encoding': 'chunked' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port: server.port, method: 'PUT', path: '/', headers: { host: `${id}.execute-api.localhost`, 'transfer-encoding': 'chunked' } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
     const chunk = Buffer.alloc(1024 * 1024);
     let sent = 0;
@@ -160,7 +187,12 @@ test('request parameter mapping: headers, query string and path; $request.body r
       'overwrite:path': '/mapped$request.path',
     },
   });
-  const r = await invoke(server, id, { method: 'POST', path: '/orig?q=hello&debug=1&page=1', headers: { 'x-remove': 'x', 'content-type': 'application/json' }, body: JSON.stringify({ user: { name: 'ann' } }) });
+  const r = await invoke(server, id, {
+    method: 'POST',
+    path: '/orig?q=hello&debug=1&page=1',
+    headers: { 'x-remove': 'x', 'content-type': 'application/json' },
+    body: JSON.stringify({ user: { name: 'ann' } }),
+  });
   const got = r.json<{ url: string; headers: Record<string, string>; body: string }>();
   assert.equal(got.url, '/mapped/orig?q=hello&page=2');
   assert.equal(got.headers['x-request-id'], r.headers['apigw-requestid']);
@@ -183,7 +215,12 @@ test('response parameter mapping per backend status: headers from $response.head
   try {
     const id = await apiTo(b.url, {
       ResponseParameters: {
-        '500': { 'overwrite:statuscode': '503', 'append:header.x-failed-in': '$response.header.x-origin', 'overwrite:header.x-code': '$response.body.error.code', 'remove:header.x-origin': "''" },
+        '500': {
+          'overwrite:statuscode': '503',
+          'append:header.x-failed-in': '$response.header.x-origin',
+          'overwrite:header.x-code': '$response.body.error.code',
+          'remove:header.x-origin': "''",
+        },
         '200': { 'append:header.x-stage': '$context.stage' },
       },
     });

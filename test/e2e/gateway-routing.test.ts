@@ -56,9 +56,15 @@ test("AWS's worked routing example: each request reaches the documented route", 
   const body = why.json<{ selected: { routeKey: string; matchType: string; beats: string[] }; routes: Array<{ routeKey: string; matches: boolean; reason: string }> }>();
   assert.equal(body.selected.routeKey, 'GET /pets/dog/{id}');
   assert.equal(body.selected.matchType, 'full');
-  assert.ok(body.selected.beats.some((b) => /full match beats a greedy match/.test(b)), body.selected.beats.join('; '));
+  assert.ok(
+    body.selected.beats.some((b) => /full match beats a greedy match/.test(b)),
+    body.selected.beats.join('; '),
+  );
   assert.match(body.routes.find((r) => r.routeKey === 'GET /pets/dog/1')!.reason, /literal '1' does not match '2'/);
-  const undecodable = await send(server.port, { host: `127.0.0.1:${server.port}`, path: `/_wayfinder/gateway/explain?apiId=${id}&method=GET&path=${encodeURIComponent('/%E0/x')}` });
+  const undecodable = await send(server.port, {
+    host: `127.0.0.1:${server.port}`,
+    path: `/_wayfinder/gateway/explain?apiId=${id}&method=GET&path=${encodeURIComponent('/%E0/x')}`,
+  });
   assert.equal(undecodable.status, 200, undecodable.text); // a bad percent-escape is explained, not a 500
 });
 
@@ -138,7 +144,9 @@ test('a deployment freezes the configuration: edits are invisible until the next
 test('routes without integrations answer 404, disabled execute-api endpoints 403, Lambda integrations an honest 500', async () => {
   const id = await newApi('edges');
   await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /bare' }));
-  const l = await gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'AWS_PROXY', IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:f', PayloadFormatVersion: '2.0' }));
+  const l = await gw.send(
+    new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'AWS_PROXY', IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:f', PayloadFormatVersion: '2.0' }),
+  );
   await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /lambda', Target: `integrations/${l.IntegrationId}` }));
   await gw.send(new G.CreateStageCommand({ ApiId: id, StageName: '$default', AutoDeploy: true }));
   const bare = await invoke(server, id, { path: '/bare' });
@@ -191,7 +199,9 @@ test('a REQUEST (Lambda) authorizer route: a missing or empty identity source is
     }),
   );
   const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url }));
-  await gw.send(new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /secret', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'CUSTOM', AuthorizerId: auth.AuthorizerId }));
+  await gw.send(
+    new G.CreateRouteCommand({ ApiId: id, RouteKey: 'GET /secret', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'CUSTOM', AuthorizerId: auth.AuthorizerId }),
+  );
   await gw.send(new G.CreateStageCommand({ ApiId: id, StageName: '$default', AutoDeploy: true }));
   const missing = await invoke(server, id, { path: '/secret' });
   assert.deepEqual([missing.status, missing.text], [401, '{"message":"Unauthorized"}']);

@@ -51,11 +51,14 @@ test('a 9 MB upload with Content-Length reaches a slow-reading backend intact', 
     for (const target of [b, slow]) {
       const id = await apiTo(target.url);
       const answer = await new Promise<string>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: server.port, method: 'PUT', path: '/up', headers: { host: `${id}.execute-api.localhost`, 'content-length': upload.length } }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve(`${res.statusCode} ${text}`));
-        });
+        const req = httpRequest(
+          { host: '127.0.0.1', port: server.port, method: 'PUT', path: '/up', headers: { host: `${id}.execute-api.localhost`, 'content-length': upload.length } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve(`${res.statusCode} ${text}`));
+          },
+        );
         req.on('error', reject);
         let off = 0;
         const pump = () => {
@@ -300,10 +303,13 @@ test('HTTP/1.0 clients: keep-alive only when asked; an answer without length is 
     try {
       await ka.write(`GET /sized HTTP/1.0\r\nHost: ${host}\r\nConnection: keep-alive\r\n\r\nGET /sized HTTP/1.0\r\nHost: ${host}\r\n\r\n`);
       const rs = await ka.waitResponses(2);
-      assert.deepEqual(rs.map((r) => [r.status, r.text, r.header('connection')?.toLowerCase()]), [
-        [200, 'sized', 'keep-alive'],
-        [200, 'sized', 'close'],
-      ]);
+      assert.deepEqual(
+        rs.map((r) => [r.status, r.text, r.header('connection')?.toLowerCase()]),
+        [
+          [200, 'sized', 'keep-alive'],
+          [200, 'sized', 'close'],
+        ],
+      );
       await ka.waitClosed();
     } finally {
       ka.destroy();

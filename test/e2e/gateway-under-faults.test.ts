@@ -55,15 +55,27 @@ before(async () => {
   await waitFor('VPC link', async () => (await apigw.send(new AG.GetVpcLinkCommand({ VpcLinkId: link }))).VpcLinkStatus === 'AVAILABLE');
   const api = await apigw.send(new AG.CreateApiCommand({ Name: 'load', ProtocolType: 'HTTP' }));
   const integration = await apigw.send(
-    new AG.CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', ConnectionType: 'VPC_LINK', ConnectionId: link, IntegrationUri: registry.serviceArn, PayloadFormatVersion: '1.0' }),
+    new AG.CreateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationMethod: 'ANY',
+      ConnectionType: 'VPC_LINK',
+      ConnectionId: link,
+      IntegrationUri: registry.serviceArn,
+      PayloadFormatVersion: '1.0',
+    }),
   );
   await apigw.send(new AG.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'ANY /{proxy+}', Target: `integrations/${integration.IntegrationId}` }));
   await apigw.send(new AG.CreateStageCommand({ ApiId: api.ApiId, StageName: '$default', AutoDeploy: true }));
   invokePath = `/_aws/execute-api/${api.ApiId}/$default/hello`;
-  await waitFor('2 healthy tasks behind the gateway', async () => {
-    const { services } = await c.ecs.send(new ECS.DescribeServicesCommand({ cluster: 'load', services: ['web'] }));
-    return services?.[0]?.runningCount === 2 && services[0].deployments?.[0]?.rolloutState === 'COMPLETED';
-  }, 60_000);
+  await waitFor(
+    '2 healthy tasks behind the gateway',
+    async () => {
+      const { services } = await c.ecs.send(new ECS.DescribeServicesCommand({ cluster: 'load', services: ['web'] }));
+      return services?.[0]?.runningCount === 2 && services[0].deployments?.[0]?.rolloutState === 'COMPLETED';
+    },
+    60_000,
+  );
 });
 
 after(async () => {
@@ -128,10 +140,14 @@ test('no request fails while a task is SIGKILLed and replaced', async () => {
   await new Promise((r) => setTimeout(r, 1000));
   const [victim] = await runningTasks(c.ecs, 'load', 'web');
   process.kill(Number(victim!.containers![0]!.runtimeId), 'SIGKILL');
-  await waitFor('the replacement task', async () => {
-    const tasks = await runningTasks(c.ecs, 'load', 'web');
-    return tasks.filter((t) => t.lastStatus === 'RUNNING' && t.taskArn !== victim!.taskArn).length === 2;
-  }, 30_000);
+  await waitFor(
+    'the replacement task',
+    async () => {
+      const tasks = await runningTasks(c.ecs, 'load', 'web');
+      return tasks.filter((t) => t.lastStatus === 'RUNNING' && t.taskArn !== victim!.taskArn).length === 2;
+    },
+    30_000,
+  );
   await new Promise((r) => setTimeout(r, 1000));
   const r = await traffic.stop();
   console.log(`task death: ${r.sent} requests, ${r.ok} ok, ${r.failures.length} failed`);
@@ -144,11 +160,15 @@ test('no request fails while the service rolls to a new revision, and traffic mo
   const traffic = load(8, 60_000, 400_000);
   await new Promise((r) => setTimeout(r, 500));
   await c.ecs.send(new ECS.UpdateServiceCommand({ cluster: 'load', service: 'web', taskDefinition: 'load:2' }));
-  await waitFor('the rollout to complete', async () => {
-    const { services } = await c.ecs.send(new ECS.DescribeServicesCommand({ cluster: 'load', services: ['web'] }));
-    const s = services![0]!;
-    return s.deployments?.length === 1 && s.deployments[0]!.rolloutState === 'COMPLETED' && s.taskDefinition?.endsWith(':2');
-  }, 50_000);
+  await waitFor(
+    'the rollout to complete',
+    async () => {
+      const { services } = await c.ecs.send(new ECS.DescribeServicesCommand({ cluster: 'load', services: ['web'] }));
+      const s = services![0]!;
+      return s.deployments?.length === 1 && s.deployments[0]!.rolloutState === 'COMPLETED' && s.taskDefinition?.endsWith(':2');
+    },
+    50_000,
+  );
   const before = traffic;
   await new Promise((r) => setTimeout(r, 500));
   const r = await before.stop();

@@ -24,12 +24,18 @@ test('groups and streams: create, describe by prefix, duplicates and unknowns an
   assert.equal(await codeOf(logs.send(new L.CreateLogGroupCommand({ logGroupName: '/ecs/web' }))), 'ResourceAlreadyExistsException');
   assert.equal(await codeOf(logs.send(new L.CreateLogGroupCommand({ logGroupName: 'bad name!' }))), 'InvalidParameterException');
   const { logGroups } = await logs.send(new L.DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/' }));
-  assert.deepEqual(logGroups!.map((g) => g.logGroupName), ['/ecs/api', '/ecs/web']);
+  assert.deepEqual(
+    logGroups!.map((g) => g.logGroupName),
+    ['/ecs/api', '/ecs/web'],
+  );
   assert.equal(logGroups![1]!.arn, 'arn:aws:logs:us-east-1:000000000000:log-group:/ecs/web:*');
   await logs.send(new L.CreateLogStreamCommand({ logGroupName: '/ecs/web', logStreamName: 'web/app/1' }));
   assert.equal(await codeOf(logs.send(new L.CreateLogStreamCommand({ logGroupName: '/ecs/web', logStreamName: 'web/app/1' }))), 'ResourceAlreadyExistsException');
   assert.equal(await codeOf(logs.send(new L.CreateLogStreamCommand({ logGroupName: '/nope', logStreamName: 's' }))), 'ResourceNotFoundException');
-  assert.equal(await codeOf(logs.send(new L.PutLogEventsCommand({ logGroupName: '/ecs/web', logStreamName: 'missing', logEvents: [{ timestamp: Date.now(), message: 'x' }] }))), 'ResourceNotFoundException');
+  assert.equal(
+    await codeOf(logs.send(new L.PutLogEventsCommand({ logGroupName: '/ecs/web', logStreamName: 'missing', logEvents: [{ timestamp: Date.now(), message: 'x' }] }))),
+    'ResourceNotFoundException',
+  );
   const tags = await logs.send(new L.ListTagsForResourceCommand({ resourceArn: 'arn:aws:logs:us-east-1:000000000000:log-group:/ecs/web' }));
   assert.deepEqual(tags.tags, { team: 'core' });
 });
@@ -42,9 +48,15 @@ test('PutLogEvents → GetLogEvents: head and tail reads, forward/backward token
   await logs.send(new L.PutLogEventsCommand({ logGroupName: 'g1', logStreamName: 's1', logEvents: events }));
 
   const tail = await logs.send(new L.GetLogEventsCommand({ logGroupName: 'g1', logStreamName: 's1', limit: 10 }));
-  assert.deepEqual(tail.events!.map((e) => e.message), events.slice(15).map((e) => e.message));
+  assert.deepEqual(
+    tail.events!.map((e) => e.message),
+    events.slice(15).map((e) => e.message),
+  );
   const back = await logs.send(new L.GetLogEventsCommand({ logGroupName: 'g1', logStreamName: 's1', limit: 10, nextToken: tail.nextBackwardToken }));
-  assert.deepEqual(back.events!.map((e) => e.message), events.slice(5, 15).map((e) => e.message));
+  assert.deepEqual(
+    back.events!.map((e) => e.message),
+    events.slice(5, 15).map((e) => e.message),
+  );
 
   const read: string[] = [];
   let token: string | undefined;
@@ -54,7 +66,10 @@ test('PutLogEvents → GetLogEvents: head and tail reads, forward/backward token
     if (page.nextForwardToken === token) break;
     token = page.nextForwardToken;
   }
-  assert.deepEqual(read, events.map((e) => e.message));
+  assert.deepEqual(
+    read,
+    events.map((e) => e.message),
+  );
 
   const { logStreams } = await logs.send(new L.DescribeLogStreamsCommand({ logGroupName: 'g1' }));
   assert.equal(logStreams![0]!.firstEventTimestamp, t0);
@@ -65,31 +80,92 @@ test('PutLogEvents refuses out-of-order batches and reports too-old events', asy
   await logs.send(new L.CreateLogGroupCommand({ logGroupName: 'g2' }));
   await logs.send(new L.CreateLogStreamCommand({ logGroupName: 'g2', logStreamName: 's' }));
   const now = Date.now();
-  assert.equal(await codeOf(logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: now, message: 'b' }, { timestamp: now - 5, message: 'a' }] }))), 'InvalidParameterException');
+  assert.equal(
+    await codeOf(
+      logs.send(
+        new L.PutLogEventsCommand({
+          logGroupName: 'g2',
+          logStreamName: 's',
+          logEvents: [
+            { timestamp: now, message: 'b' },
+            { timestamp: now - 5, message: 'a' },
+          ],
+        }),
+      ),
+    ),
+    'InvalidParameterException',
+  );
   const old = now - 15 * 86_400_000;
-  const r = await logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: old, message: 'old' }, { timestamp: old + 1, message: 'old too' }] }));
+  const r = await logs.send(
+    new L.PutLogEventsCommand({
+      logGroupName: 'g2',
+      logStreamName: 's',
+      logEvents: [
+        { timestamp: old, message: 'old' },
+        { timestamp: old + 1, message: 'old too' },
+      ],
+    }),
+  );
   assert.equal(r.rejectedLogEventsInfo?.tooOldLogEventEndIndex, 2);
-  assert.equal(await codeOf(logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: old, message: 'x' }, { timestamp: now, message: 'y' }] }))), 'InvalidParameterException');
+  assert.equal(
+    await codeOf(
+      logs.send(
+        new L.PutLogEventsCommand({
+          logGroupName: 'g2',
+          logStreamName: 's',
+          logEvents: [
+            { timestamp: old, message: 'x' },
+            { timestamp: now, message: 'y' },
+          ],
+        }),
+      ),
+    ),
+    'InvalidParameterException',
+  );
   await logs.send(new L.PutLogEventsCommand({ logGroupName: 'g2', logStreamName: 's', logEvents: [{ timestamp: now, message: 'new' }] }));
   const got = await logs.send(new L.GetLogEventsCommand({ logGroupName: 'g2', logStreamName: 's' }));
-  assert.deepEqual(got.events!.map((e) => e.message), ['new']);
+  assert.deepEqual(
+    got.events!.map((e) => e.message),
+    ['new'],
+  );
 });
 
 test('FilterLogEvents: interleaved across streams, term patterns, stream prefixes, paging', async () => {
   await logs.send(new L.CreateLogGroupCommand({ logGroupName: 'g3' }));
   for (const s of ['app/a', 'app/b', 'other']) await logs.send(new L.CreateLogStreamCommand({ logGroupName: 'g3', logStreamName: s }));
   const t = Date.now() - 10_000;
-  await logs.send(new L.PutLogEventsCommand({ logGroupName: 'g3', logStreamName: 'app/a', logEvents: [{ timestamp: t, message: 'ERROR one' }, { timestamp: t + 2, message: 'INFO two' }] }));
+  await logs.send(
+    new L.PutLogEventsCommand({
+      logGroupName: 'g3',
+      logStreamName: 'app/a',
+      logEvents: [
+        { timestamp: t, message: 'ERROR one' },
+        { timestamp: t + 2, message: 'INFO two' },
+      ],
+    }),
+  );
   await logs.send(new L.PutLogEventsCommand({ logGroupName: 'g3', logStreamName: 'app/b', logEvents: [{ timestamp: t + 1, message: 'ERROR three' }] }));
   await logs.send(new L.PutLogEventsCommand({ logGroupName: 'g3', logStreamName: 'other', logEvents: [{ timestamp: t + 3, message: 'ERROR four' }] }));
   const all = await logs.send(new L.FilterLogEventsCommand({ logGroupName: 'g3' }));
-  assert.deepEqual(all.events!.map((e) => e.message), ['ERROR one', 'ERROR three', 'INFO two', 'ERROR four']);
+  assert.deepEqual(
+    all.events!.map((e) => e.message),
+    ['ERROR one', 'ERROR three', 'INFO two', 'ERROR four'],
+  );
   const errs = await logs.send(new L.FilterLogEventsCommand({ logGroupName: 'g3', filterPattern: 'ERROR', logStreamNamePrefix: 'app/' }));
-  assert.deepEqual(errs.events!.map((e) => [e.logStreamName, e.message]), [['app/a', 'ERROR one'], ['app/b', 'ERROR three']]);
+  assert.deepEqual(
+    errs.events!.map((e) => [e.logStreamName, e.message]),
+    [
+      ['app/a', 'ERROR one'],
+      ['app/b', 'ERROR three'],
+    ],
+  );
   const p1 = await logs.send(new L.FilterLogEventsCommand({ logGroupName: 'g3', limit: 3 }));
   assert.equal(p1.events!.length, 3);
   const p2 = await logs.send(new L.FilterLogEventsCommand({ logGroupName: 'g3', limit: 3, nextToken: p1.nextToken }));
-  assert.deepEqual(p2.events!.map((e) => e.message), ['ERROR four']);
+  assert.deepEqual(
+    p2.events!.map((e) => e.message),
+    ['ERROR four'],
+  );
   assert.equal(p2.nextToken, undefined);
   assert.equal(await codeOf(logs.send(new L.FilterLogEventsCommand({ logGroupName: 'g3', filterPattern: '{ $.a = 1 }' }))), 'InvalidParameterException');
 });

@@ -30,7 +30,10 @@ test('a restart on the same data directory keeps every resource and log event', 
     assert.deepEqual(afterRestart!.map((v) => v.VpcId).sort(), before!.map((v) => v.VpcId).sort(), 'same VPCs, default VPC not re-seeded');
     assert.ok(afterRestart!.some((v) => v.VpcId === Vpc!.VpcId));
     const got = await logsb.send(new L.GetLogEventsCommand({ logGroupName: 'keep', logStreamName: 's' }));
-    assert.deepEqual(got.events!.map((e) => e.message), ['survives']);
+    assert.deepEqual(
+      got.events!.map((e) => e.message),
+      ['survives'],
+    );
     assert.equal(second.store.revision, revision);
     await second.destroy();
   } finally {

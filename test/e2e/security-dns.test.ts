@@ -80,55 +80,53 @@ function startLimitedServer(limit: number, args: string[]) {
   return { child, exited, ports, output: () => out };
 }
 
-test(
-  `more idle DNS-over-TCP connections than the cap (${DNS_TCP_MAX_CONNECTIONS}) leave UDP, TCP and the edge port answering; idle ones are closed`,
-  { skip: !enoughFds && `ulimit -n is ${ourLimit}: this test needs ${IDLE_CONNECTIONS + 200} descriptors` },
-  async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wf-dns-cap-'));
-    const server = startLimitedServer(SERVER_FDS, ['--port', '0', '--dns-port', '0', '--data-dir', dir, '--runtime', 'process', '--operation-delay-ms', '0']);
-    const idle: Socket[] = [];
-    let closedByServer = 0;
-    try {
-      const { port, dnsPort } = await server.ports;
-      const sd = sdClient({ port });
-      await privateNamespace(sd, { port }, 'cap.test');
-      sd.destroy();
+test(`more idle DNS-over-TCP connections than the cap (${DNS_TCP_MAX_CONNECTIONS}) leave UDP, TCP and the edge port answering; idle ones are closed`, {
+  skip: !enoughFds && `ulimit -n is ${ourLimit}: this test needs ${IDLE_CONNECTIONS + 200} descriptors`,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wf-dns-cap-'));
+  const server = startLimitedServer(SERVER_FDS, ['--port', '0', '--dns-port', '0', '--data-dir', dir, '--runtime', 'process', '--operation-delay-ms', '0']);
+  const idle: Socket[] = [];
+  let closedByServer = 0;
+  try {
+    const { port, dnsPort } = await server.ports;
+    const sd = sdClient({ port });
+    await privateNamespace(sd, { port }, 'cap.test');
+    sd.destroy();
 
-      // The attack: connect and send nothing, more times than the server has descriptors.
-      for (let i = 0; i < IDLE_CONNECTIONS; i++) {
-        const sock = connect(dnsPort, '127.0.0.1');
-        sock.on('error', () => undefined);
-        sock.on('close', () => closedByServer++);
-        await new Promise<void>((resolve) => {
-          sock.once('connect', () => resolve());
-          sock.once('close', () => resolve());
-        });
-        idle.push(sock);
-      }
-
-      const health = await rawRequest({ port }, { method: 'GET', path: '/_wayfinder/health' });
-      assert.equal(health.status, 200, 'the edge port still accepts and answers');
-      const udp = await udpQuery(dnsPort, query('cap.test', 4101));
-      assert.equal(udp.id, 4101);
-      assert.equal(udp.rcode, 'NOERROR');
-      assert.equal(udp.answers?.[0]?.type, 'SOA', 'UDP answers the namespace SOA');
-      const tcp = await tcpQuery(dnsPort, query('cap.test', 4102));
-      assert.equal(tcp.id, 4102);
-      assert.equal(tcp.answers?.[0]?.type, 'SOA', 'TCP answers the namespace SOA');
-
-      // The server never held more than the cap: the idlest connections were closed as new ones arrived.
-      await waitFor('the evicted connections to close', () => idle.length - closedByServer <= DNS_TCP_MAX_CONNECTIONS, 10_000, 20);
-      assert.ok(idle.length - closedByServer <= DNS_TCP_MAX_CONNECTIONS, `${idle.length - closedByServer} idle connections still open`);
-      assert.ok(idle.length - closedByServer > 0, 'the most recent connections were kept');
-
-      // The rest are closed by the server once idle for DNS_TCP_IDLE_MS (bounded wait, no timing assertion).
-      await waitFor('idle connections to be closed by the server', () => closedByServer === idle.length, DNS_TCP_IDLE_MS * 6, 50);
-      assert.equal((await rawRequest({ port }, { method: 'GET', path: '/_wayfinder/health' })).status, 200);
-    } finally {
-      for (const s of idle) s.destroy();
-      server.child.kill('SIGTERM');
-      await server.exited;
-      rmSync(dir, { recursive: true, force: true });
+    // The attack: connect and send nothing, more times than the server has descriptors.
+    for (let i = 0; i < IDLE_CONNECTIONS; i++) {
+      const sock = connect(dnsPort, '127.0.0.1');
+      sock.on('error', () => undefined);
+      sock.on('close', () => closedByServer++);
+      await new Promise<void>((resolve) => {
+        sock.once('connect', () => resolve());
+        sock.once('close', () => resolve());
+      });
+      idle.push(sock);
     }
-  },
-);
+
+    const health = await rawRequest({ port }, { method: 'GET', path: '/_wayfinder/health' });
+    assert.equal(health.status, 200, 'the edge port still accepts and answers');
+    const udp = await udpQuery(dnsPort, query('cap.test', 4101));
+    assert.equal(udp.id, 4101);
+    assert.equal(udp.rcode, 'NOERROR');
+    assert.equal(udp.answers?.[0]?.type, 'SOA', 'UDP answers the namespace SOA');
+    const tcp = await tcpQuery(dnsPort, query('cap.test', 4102));
+    assert.equal(tcp.id, 4102);
+    assert.equal(tcp.answers?.[0]?.type, 'SOA', 'TCP answers the namespace SOA');
+
+    // The server never held more than the cap: the idlest connections were closed as new ones arrived.
+    await waitFor('the evicted connections to close', () => idle.length - closedByServer <= DNS_TCP_MAX_CONNECTIONS, 10_000, 20);
+    assert.ok(idle.length - closedByServer <= DNS_TCP_MAX_CONNECTIONS, `${idle.length - closedByServer} idle connections still open`);
+    assert.ok(idle.length - closedByServer > 0, 'the most recent connections were kept');
+
+    // The rest are closed by the server once idle for DNS_TCP_IDLE_MS (bounded wait, no timing assertion).
+    await waitFor('idle connections to be closed by the server', () => closedByServer === idle.length, DNS_TCP_IDLE_MS * 6, 50);
+    assert.equal((await rawRequest({ port }, { method: 'GET', path: '/_wayfinder/health' })).status, 200);
+  } finally {
+    for (const s of idle) s.destroy();
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

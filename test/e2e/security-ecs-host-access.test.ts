@@ -51,7 +51,10 @@ describe('RegisterTaskDefinition refuses settings that reach into the host', () 
   };
 
   it('EC2-compatible definitions: Wayfinder says what it does not run, and why', async () => {
-    await refused(ec2Td('priv', { privileged: true }), "Wayfinder does not run privileged containers: container 'web' sets privileged, which would give it root access to the machine Wayfinder runs on.");
+    await refused(
+      ec2Td('priv', { privileged: true }),
+      "Wayfinder does not run privileged containers: container 'web' sets privileged, which would give it root access to the machine Wayfinder runs on.",
+    );
     await refused(
       ec2Td('hostvol', { mountPoints: [{ sourceVolume: 'root', containerPath: '/host' }] }, { volumes: [{ name: 'root', host: { sourcePath: '/' } }] }),
       "Wayfinder does not mount host paths into tasks: volume 'root' sets host.sourcePath '/'. Leave host unset for a Docker-managed volume.",
@@ -60,12 +63,30 @@ describe('RegisterTaskDefinition refuses settings that reach into the host', () 
       ec2Td('bindvol', {}, { volumes: [{ name: 'etc', dockerVolumeConfiguration: { scope: 'task', driver: 'local', driverOpts: { type: 'none', o: 'bind', device: '/etc' } } }] }),
       "Wayfinder does not mount host paths into tasks: volume 'etc' passes driverOpts that bind a host path through the local volume driver.",
     );
-    await refused(ec2Td('pidhost', {}, { pidMode: 'host' }), "Wayfinder does not share the host's process namespace: pidMode 'host' would let the task see and signal every process of the machine Wayfinder runs on. Leave pidMode unset or use 'task'.");
-    await refused(ec2Td('ipchost', {}, { ipcMode: 'host' }), "Wayfinder does not share the host's IPC namespace: ipcMode 'host' would let the task reach the shared memory of the machine Wayfinder runs on. Leave ipcMode unset or use 'task' or 'none'.");
-    await refused(ec2Td('nethost', {}, { networkMode: 'host' }), "Wayfinder does not run tasks on the host's network: networkMode 'host' would let the task use every port and loopback service of the machine Wayfinder runs on. Use 'awsvpc' or 'bridge'.");
-    await refused(ec2Td('capadd', { linuxParameters: { capabilities: { add: ['SYS_PTRACE', 'SYS_ADMIN'] } } }), "Wayfinder does not add Linux capabilities: container 'web' adds SYS_ADMIN. Only SYS_PTRACE, which Fargate allows too, is accepted.");
-    await refused(ec2Td('devices', { linuxParameters: { devices: [{ hostPath: '/dev/sda' }] } }), "Wayfinder does not pass host devices into containers: container 'web' maps the host device '/dev/sda'.");
-    await refused(ec2Td('unconfined', { dockerSecurityOptions: ['apparmor:unconfined'] }), "Wayfinder does not switch off container confinement: container 'web' sets dockerSecurityOptions 'apparmor:unconfined'.");
+    await refused(
+      ec2Td('pidhost', {}, { pidMode: 'host' }),
+      "Wayfinder does not share the host's process namespace: pidMode 'host' would let the task see and signal every process of the machine Wayfinder runs on. Leave pidMode unset or use 'task'.",
+    );
+    await refused(
+      ec2Td('ipchost', {}, { ipcMode: 'host' }),
+      "Wayfinder does not share the host's IPC namespace: ipcMode 'host' would let the task reach the shared memory of the machine Wayfinder runs on. Leave ipcMode unset or use 'task' or 'none'.",
+    );
+    await refused(
+      ec2Td('nethost', {}, { networkMode: 'host' }),
+      "Wayfinder does not run tasks on the host's network: networkMode 'host' would let the task use every port and loopback service of the machine Wayfinder runs on. Use 'awsvpc' or 'bridge'.",
+    );
+    await refused(
+      ec2Td('capadd', { linuxParameters: { capabilities: { add: ['SYS_PTRACE', 'SYS_ADMIN'] } } }),
+      "Wayfinder does not add Linux capabilities: container 'web' adds SYS_ADMIN. Only SYS_PTRACE, which Fargate allows too, is accepted.",
+    );
+    await refused(
+      ec2Td('devices', { linuxParameters: { devices: [{ hostPath: '/dev/sda' }] } }),
+      "Wayfinder does not pass host devices into containers: container 'web' maps the host device '/dev/sda'.",
+    );
+    await refused(
+      ec2Td('unconfined', { dockerSecurityOptions: ['apparmor:unconfined'] }),
+      "Wayfinder does not switch off container confinement: container 'web' sets dockerSecurityOptions 'apparmor:unconfined'.",
+    );
   });
 
   it('FARGATE definitions: AWS’s own Fargate refusals', async () => {
@@ -81,7 +102,11 @@ describe('RegisterTaskDefinition refuses settings that reach into the host', () 
   it('what stays inside the container is accepted, as on Fargate: SYS_PTRACE, pidMode task, dropped capabilities, no-new-privileges', async () => {
     const { taskDefinition } = await ecs.send(
       new ECS.RegisterTaskDefinitionCommand(
-        fargateTd('fg-ok', { linuxParameters: { capabilities: { add: ['SYS_PTRACE'], drop: ['ALL'] } }, dockerSecurityOptions: ['no-new-privileges'], readonlyRootFilesystem: true }, { pidMode: 'task' }),
+        fargateTd(
+          'fg-ok',
+          { linuxParameters: { capabilities: { add: ['SYS_PTRACE'], drop: ['ALL'] } }, dockerSecurityOptions: ['no-new-privileges'], readonlyRootFilesystem: true },
+          { pidMode: 'task' },
+        ),
       ),
     );
     assert.deepEqual(taskDefinition?.compatibilities, ['EC2', 'FARGATE']);
@@ -97,21 +122,48 @@ it('settings no runtime applies are accepted and named once in a warning in Wayf
   try {
     const { taskDefinition } = await ecs.send(
       new ECS.RegisterTaskDefinitionCommand(
-        ec2Td('ignored', { readonlyRootFilesystem: true, mountPoints: [{ sourceVolume: 'scratch', containerPath: '/scratch' }], ulimits: [{ name: 'nofile', softLimit: 64, hardLimit: 64 }] }, { volumes: [{ name: 'scratch' }] }),
+        ec2Td(
+          'ignored',
+          { readonlyRootFilesystem: true, mountPoints: [{ sourceVolume: 'scratch', containerPath: '/scratch' }], ulimits: [{ name: 'nofile', softLimit: 64, hardLimit: 64 }] },
+          { volumes: [{ name: 'scratch' }] },
+        ),
       ),
     );
     assert.equal(taskDefinition?.containerDefinitions?.[0]?.readonlyRootFilesystem, true, 'stored as given, as AWS does');
-    const line = await waitFor('the warning', () => cli.output().split('\n').find((l) => l.includes('does not apply these task definition settings')), 10_000, 50);
+    const line = await waitFor(
+      'the warning',
+      () =>
+        cli
+          .output()
+          .split('\n')
+          .find((l) => l.includes('does not apply these task definition settings')),
+      10_000,
+      50,
+    );
     const logged = JSON.parse(line) as { level: number; ignored: string[]; taskDefinition: string };
     assert.equal(logged.level, 40, 'logged at warn');
     assert.equal(logged.taskDefinition, taskDefinition?.taskDefinitionArn);
-    assert.deepEqual(logged.ignored, ['volumes', 'containerDefinitions[web].memory', 'containerDefinitions[web].mountPoints', 'containerDefinitions[web].readonlyRootFilesystem', 'containerDefinitions[web].ulimits']);
+    assert.deepEqual(logged.ignored, [
+      'volumes',
+      'containerDefinitions[web].memory',
+      'containerDefinitions[web].mountPoints',
+      'containerDefinitions[web].readonlyRootFilesystem',
+      'containerDefinitions[web].ulimits',
+    ]);
     // A definition with nothing ignored but its task-level cpu and memory logs one line of its own.
     await ecs.send(new ECS.RegisterTaskDefinitionCommand(fargateTd('plain', { memory: undefined })));
-    const lines = await waitFor('the second warning', () => {
-      const found = cli.output().split('\n').filter((l) => l.includes('does not apply these task definition settings'));
-      return found.length >= 2 && found;
-    }, 10_000, 50);
+    const lines = await waitFor(
+      'the second warning',
+      () => {
+        const found = cli
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('does not apply these task definition settings'));
+        return found.length >= 2 && found;
+      },
+      10_000,
+      50,
+    );
     assert.equal(lines.length, 2, 'one line per registration');
     assert.deepEqual((JSON.parse(lines[1]!) as { ignored: string[] }).ignored, ['cpu', 'memory']);
   } finally {

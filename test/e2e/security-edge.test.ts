@@ -87,13 +87,24 @@ describe('cross-site requests: a foreign Origin is refused with no effect', () =
   test('a presigned POST /v2/apis sent as text/plain from a foreign Origin creates no API', async () => {
     const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service: 'apigateway', sha256: NodeSha256 });
     const body = JSON.stringify({ name: 'evil', protocolType: 'HTTP' });
-    const presigned = await signer.presign({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: server.port, path: '/v2/apis', query: {}, headers: { host: `127.0.0.1:${server.port}` }, body }, { expiresIn: 300 });
+    const presigned = await signer.presign(
+      { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: server.port, path: '/v2/apis', query: {}, headers: { host: `127.0.0.1:${server.port}` }, body },
+      { expiresIn: 300 },
+    );
     const qs = new URLSearchParams(presigned.query as Record<string, string>).toString();
-    const r = await rawRequest(server, { method: 'POST', path: `/v2/apis?${qs}`, headers: { host: `127.0.0.1:${server.port}`, origin: 'https://evil.example', 'content-type': 'text/plain' }, body });
+    const r = await rawRequest(server, {
+      method: 'POST',
+      path: `/v2/apis?${qs}`,
+      headers: { host: `127.0.0.1:${server.port}`, origin: 'https://evil.example', 'content-type': 'text/plain' },
+      body,
+    });
     assert.equal(r.status, 403);
     assert.equal(r.headers.get('x-amzn-errortype'), 'AccessDeniedException');
     const gw = new G.ApiGatewayV2Client(sdkConfig(server));
-    assert.equal((await gw.send(new G.GetApisCommand({}))).Items?.some((a) => a.Name === 'evil'), false);
+    assert.equal(
+      (await gw.send(new G.GetApisCommand({}))).Items?.some((a) => a.Name === 'evil'),
+      false,
+    );
   });
 
   test('with --auth off, an HTML form posting Action=CreateVpc is refused (EC2 XML) and no VPC appears', async () => {
@@ -101,12 +112,22 @@ describe('cross-site requests: a foreign Origin is refused with no effect', () =
     try {
       const ec2 = new EC2.EC2Client(sdkConfig(open));
       const before = (await ec2.send(new EC2.DescribeVpcsCommand({}))).Vpcs!.length;
-      const r = await rawRequest(open, { method: 'POST', path: '/', headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=CreateVpc&CidrBlock=10.9.0.0%2F16&Version=2016-11-15' });
+      const r = await rawRequest(open, {
+        method: 'POST',
+        path: '/',
+        headers: { origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'Action=CreateVpc&CidrBlock=10.9.0.0%2F16&Version=2016-11-15',
+      });
       assert.equal(r.status, 403);
       assert.match(r.text, /<Code>UnauthorizedOperation<\/Code>/);
       assert.equal((await ec2.send(new EC2.DescribeVpcsCommand({}))).Vpcs!.length, before);
       // The same form from a loopback page works: --auth off is for local tools.
-      const local = await rawRequest(open, { method: 'POST', path: '/', headers: { origin: 'http://localhost:3000', 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=CreateVpc&CidrBlock=10.9.0.0%2F16&Version=2016-11-15' });
+      const local = await rawRequest(open, {
+        method: 'POST',
+        path: '/',
+        headers: { origin: 'http://localhost:3000', 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'Action=CreateVpc&CidrBlock=10.9.0.0%2F16&Version=2016-11-15',
+      });
       assert.equal(local.status, 200);
       assert.equal((await ec2.send(new EC2.DescribeVpcsCommand({}))).Vpcs!.length, before + 1);
     } finally {
@@ -184,7 +205,10 @@ describe("an API's host: every path belongs to the API", () => {
 describe('non-loopback binds: the public key is refused', () => {
   test('--host 0.0.0.0 --credentials K:S serves K:S only; test/test gets UnrecognizedClientException', async () => {
     const publicConfig = resolveConfig({ host: '0.0.0.0', credentials: 'AKIDPRIVATE:s3cret-value' }, {});
-    assert.deepEqual(publicConfig.credentials.map((c) => c.accessKeyId), ['AKIDPRIVATE']);
+    assert.deepEqual(
+      publicConfig.credentials.map((c) => c.accessKeyId),
+      ['AKIDPRIVATE'],
+    );
     // The server under test keeps listening on loopback; it gets the credentials a public bind gets.
     const pub = await startTestServer({ credentials: publicConfig.credentials });
     try {
@@ -227,7 +251,11 @@ describe('custom domains cannot capture control-plane traffic', () => {
     const second = await startTestServer({ hostnames: ['wayfinder.example.com'] }, dataDir);
     try {
       const seen = backend.received.length;
-      const r = await signedRequest(second, { service: 'ecs', headers: { host: `wayfinder.example.com:${second.port}`, ...JSON_TARGET('CreateCluster') }, body: '{"clusterName":"via-domain"}' });
+      const r = await signedRequest(second, {
+        service: 'ecs',
+        headers: { host: `wayfinder.example.com:${second.port}`, ...JSON_TARGET('CreateCluster') },
+        body: '{"clusterName":"via-domain"}',
+      });
       assert.equal(r.status, 200, r.text);
       assert.equal(backend.received.length, seen, 'the backend saw nothing, not even the Authorization header');
       assert.deepEqual(await clusterNames(second), ['via-domain']);
@@ -240,7 +268,10 @@ describe('custom domains cannot capture control-plane traffic', () => {
 describe('protocol edges', () => {
   test('a presigned URL valid for more than 7 days is a 403 in the protocol shape, not a 500', async () => {
     const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service: 'apigateway', sha256: NodeSha256 });
-    const p = await signer.presign({ method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: server.port, path: '/v2/apis', query: {}, headers: { host: `127.0.0.1:${server.port}` } }, { expiresIn: 300 });
+    const p = await signer.presign(
+      { method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: server.port, path: '/v2/apis', query: {}, headers: { host: `127.0.0.1:${server.port}` } },
+      { expiresIn: 300 },
+    );
     for (const expires of ['604801', '99999999999', 'abc']) {
       const q = { ...(p.query as Record<string, string>), 'X-Amz-Expires': expires };
       const r = await rawRequest(server, { method: 'GET', path: `/v2/apis?${new URLSearchParams(q)}`, headers: { host: `127.0.0.1:${server.port}` } });
@@ -250,7 +281,13 @@ describe('protocol edges', () => {
   });
 
   test('a credential scope for another service, or an empty or made-up region, is refused', async () => {
-    const wrongService = await signedRequest(server, { service: 'ecs', method: 'POST', path: '/v2/apis', headers: { 'content-type': 'application/json' }, body: '{"name":"scoped-wrong","protocolType":"HTTP"}' });
+    const wrongService = await signedRequest(server, {
+      service: 'ecs',
+      method: 'POST',
+      path: '/v2/apis',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"scoped-wrong","protocolType":"HTTP"}',
+    });
     assert.equal(wrongService.status, 403);
     assert.match(wrongService.text, /scoped to correct service: 'apigateway'/);
     for (const region of ['', 'xx-made-up-1']) {
@@ -259,7 +296,10 @@ describe('protocol edges', () => {
       assert.equal(JSON.parse(r.text).__type, 'InvalidSignatureException');
     }
     const gw = new G.ApiGatewayV2Client(sdkConfig(server));
-    assert.equal((await gw.send(new G.GetApisCommand({}))).Items?.some((a) => a.Name === 'scoped-wrong'), false);
+    assert.equal(
+      (await gw.send(new G.GetApisCommand({}))).Items?.some((a) => a.Name === 'scoped-wrong'),
+      false,
+    );
     assert.equal((await clusterNames(server)).includes('bad-region'), false);
   });
 

@@ -87,7 +87,13 @@ describe('a wildcard origin with credentials is refused', () => {
       const api = await gw.send(new G.CreateApiCommand({ Name: `cors-ok-${wildcard}`, ProtocolType: 'HTTP', CorsConfiguration: { AllowOrigins: [wildcard] } }));
       assert.deepEqual(api.CorsConfiguration, { AllowOrigins: [wildcard] });
     }
-    const named = await gw.send(new G.CreateApiCommand({ Name: 'cors-ok-named', ProtocolType: 'HTTP', CorsConfiguration: { AllowOrigins: ['https://a.example', 'http://localhost:3000'], AllowCredentials: true } }));
+    const named = await gw.send(
+      new G.CreateApiCommand({
+        Name: 'cors-ok-named',
+        ProtocolType: 'HTTP',
+        CorsConfiguration: { AllowOrigins: ['https://a.example', 'http://localhost:3000'], AllowCredentials: true },
+      }),
+    );
     assert.equal(named.CorsConfiguration?.AllowCredentials, true);
   });
 });

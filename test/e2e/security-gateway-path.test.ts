@@ -33,14 +33,26 @@ after(async () => {
 });
 
 async function mint(claims: Record<string, unknown>): Promise<string> {
-  const r = await send(server.port, { host: `127.0.0.1:${server.port}`, method: 'POST', path: '/_wayfinder/oidc/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) });
+  const r = await send(server.port, {
+    host: `127.0.0.1:${server.port}`,
+    method: 'POST',
+    path: '/_wayfinder/oidc/token',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(claims),
+  });
   assert.equal(r.status, 200, r.text);
   return r.json<{ access_token: string }>().access_token;
 }
 
 async function jwtAuthorizer(apiId: string, jwtIssuer = issuer): Promise<string> {
   const a = await gw.send(
-    new G.CreateAuthorizerCommand({ ApiId: apiId, Name: 'jwt', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: jwtIssuer, Audience: ['admin-api'] } }),
+    new G.CreateAuthorizerCommand({
+      ApiId: apiId,
+      Name: 'jwt',
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: jwtIssuer, Audience: ['admin-api'] },
+    }),
   );
   return a.AuthorizerId!;
 }
@@ -60,7 +72,9 @@ describe('dot segments in the path cannot bypass a route authorizer', () => {
     const open = await gw.send(new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url }));
     const admin = await gw.send(new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: `${backend.url}/admin` }));
     const authorizerId = await jwtAuthorizer(apiId);
-    await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /admin', Target: `integrations/${admin.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: authorizerId }));
+    await gw.send(
+      new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /admin', Target: `integrations/${admin.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: authorizerId }),
+    );
     await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: '$default', Target: `integrations/${open.IntegrationId}` }));
     await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
     await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: 'prod', AutoDeploy: true }));
@@ -108,7 +122,10 @@ describe('dot segments in the path cannot bypass a route authorizer', () => {
       const r = await invoke(server, apiId, { path: p, headers: { authorization: `Bearer ${token}` } });
       assert.equal(r.status, 200, r.text);
     }
-    assert.deepEqual(backend.received.slice(from).map((r) => r.url), ['/admin', '/admin']);
+    assert.deepEqual(
+      backend.received.slice(from).map((r) => r.url),
+      ['/admin', '/admin'],
+    );
   });
 
   it('the $default route forwards the resolved path; other escapes and the query string stay as sent', async () => {
@@ -139,10 +156,19 @@ describe('dot segments through a VPC link to Cloud Map', () => {
     const linkId = (await gw.send(new G.CreateVpcLinkCommand({ Name: 'dots', SubnetIds: [subnetId] }))).VpcLinkId!;
     apiId = (await gw.send(new G.CreateApiCommand({ Name: 'dots-private', ProtocolType: 'HTTP' }))).ApiId!;
     const i = await gw.send(
-      new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', ConnectionType: 'VPC_LINK', ConnectionId: linkId, IntegrationUri: Service!.Arn! }),
+      new G.CreateIntegrationCommand({
+        ApiId: apiId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'ANY',
+        ConnectionType: 'VPC_LINK',
+        ConnectionId: linkId,
+        IntegrationUri: Service!.Arn!,
+      }),
     );
     const authorizerId = await jwtAuthorizer(apiId);
-    await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /admin', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: authorizerId }));
+    await gw.send(
+      new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /admin', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: authorizerId }),
+    );
     await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: '$default', Target: `integrations/${i.IntegrationId}` }));
     await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
   });
@@ -165,7 +191,10 @@ describe('dot segments through a VPC link to Cloud Map', () => {
     const token = await mint({ aud: 'admin-api' });
     assert.equal((await invoke(server, apiId, { path: '/x/%2E%2E/admin', headers: { authorization: `Bearer ${token}` } })).status, 200);
     assert.equal((await invoke(server, apiId, { path: '/a/../b/./c' })).status, 200);
-    assert.deepEqual(task.received.slice(from).map((r) => r.url), ['/admin', '/b/c']);
+    assert.deepEqual(
+      task.received.slice(from).map((r) => r.url),
+      ['/admin', '/b/c'],
+    );
   });
 });
 
@@ -184,7 +213,15 @@ describe('rotating the built-in issuer keeps the previous keys docs/gateway.md p
   before(async () => {
     apiId = (await gw.send(new G.CreateApiCommand({ Name: 'rotation', ProtocolType: 'HTTP' }))).ApiId!;
     const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: `${backend.url}/admin` }));
-    await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /admin', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: await jwtAuthorizer(apiId) }));
+    await gw.send(
+      new G.CreateRouteCommand({
+        ApiId: apiId,
+        RouteKey: 'GET /admin',
+        Target: `integrations/${i.IntegrationId}`,
+        AuthorizationType: 'JWT',
+        AuthorizerId: await jwtAuthorizer(apiId),
+      }),
+    );
     await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
   });
 
@@ -298,7 +335,15 @@ describe('a hostile JWT issuer costs a bounded read: 401, never a hang, a 500 or
     try {
       const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'hostile-issuer', ProtocolType: 'HTTP' }))).ApiId!;
       const i = await gw.send(new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: backend.url }));
-      await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /admin', Target: `integrations/${i.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: await jwtAuthorizer(apiId, evil.url) }));
+      await gw.send(
+        new G.CreateRouteCommand({
+          ApiId: apiId,
+          RouteKey: 'GET /admin',
+          Target: `integrations/${i.IntegrationId}`,
+          AuthorizationType: 'JWT',
+          AuthorizerId: await jwtAuthorizer(apiId, evil.url),
+        }),
+      );
       await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
       const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k1' })).toString('base64url');
       const payload = Buffer.from(JSON.stringify({ iss: evil.url, aud: 'admin-api', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
@@ -320,7 +365,9 @@ describe('a hostile JWT issuer costs a bounded read: 401, never a hang, a 500 or
 
   it('an endless chunked JWKS: the read stops past the size limit, the request gets 401', async (t) => {
     const a = await attack(endless);
-    t.diagnostic(`endless JWKS: ${a.r.status} in ${Math.round(a.ms)} ms, issuer wrote ${mib(a.sent)} MiB; RSS before ${mib(a.rssBefore)} MiB, peak ${mib(a.rssPeak)} MiB, after ${mib(a.rssAfter)} MiB`);
+    t.diagnostic(
+      `endless JWKS: ${a.r.status} in ${Math.round(a.ms)} ms, issuer wrote ${mib(a.sent)} MiB; RSS before ${mib(a.rssBefore)} MiB, peak ${mib(a.rssPeak)} MiB, after ${mib(a.rssAfter)} MiB`,
+    );
     assert.equal(a.r.status, 401, a.r.text);
     assert.equal(a.r.text, '{"message":"Unauthorized"}');
     assert.match(String(a.r.headers['www-authenticate']), /unable to load the signing keys/);
@@ -333,7 +380,10 @@ describe('a hostile JWT issuer costs a bounded read: 401, never a hang, a 500 or
   });
 
   it('a trickling JWKS and a silent one: the deadline covers the body and the headers, the request gets 401', async (t) => {
-    for (const [name, serve] of [['trickle', trickle], ['silent', silent]] as const) {
+    for (const [name, serve] of [
+      ['trickle', trickle],
+      ['silent', silent],
+    ] as const) {
       const a = await attack(serve);
       t.diagnostic(`${name} JWKS: ${a.r.status} in ${Math.round(a.ms)} ms (deadline ${DOCUMENT_LIMITS.deadlineMs} ms per document)`);
       assert.equal(a.r.status, 401, `${name}: ${a.r.text}`);

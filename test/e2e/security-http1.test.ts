@@ -195,7 +195,13 @@ for (const [what, make] of Object.entries(uploads)) {
 }
 
 /** node's http client: one keep-alive socket, so a first request and the upload share it. */
-function nodeRequest(agent: Agent, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<{ status: number; text: string; reused: boolean; errors: string[]; closed: Promise<void> }> {
+function nodeRequest(
+  agent: Agent,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<{ status: number; text: string; reused: boolean; errors: string[]; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
     const errors: string[] = [];
     const req = httpRequest({ host: '127.0.0.1', port: server.port, method, path, headers, agent }, (res) => {

@@ -39,10 +39,14 @@ describe('process runtime containment', { skip: asRoot ? undefined : 'needs root
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  const awslogs = (group: string): ECS.LogConfiguration => ({ logDriver: 'awslogs', options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'p', 'awslogs-create-group': 'true' } });
+  const awslogs = (group: string): ECS.LogConfiguration => ({
+    logDriver: 'awslogs',
+    options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'p', 'awslogs-create-group': 'true' },
+  });
 
   async function run(family: string, container: ECS.ContainerDefinition): Promise<string> {
-    const td = (await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'main', image: 'busybox', memory: 32, ...container }] }))).taskDefinition!.taskDefinitionArn!;
+    const td = (await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'main', image: 'busybox', memory: 32, ...container }] })))
+      .taskDefinition!.taskDefinitionArn!;
     const run = await ecs.send(new ECS.RunTaskCommand({ cluster: 'jail', taskDefinition: td }));
     assert.deepEqual(run.failures, []);
     return run.tasks![0]!.taskArn!;
@@ -154,7 +158,9 @@ describe('process runtime containment at shutdown', { skip: asRoot ? undefined :
         await ecs.send(
           new ECS.RegisterTaskDefinitionCommand({
             family: 'escape-at-shutdown',
-            containerDefinitions: [{ name: 'main', image: 'busybox', memory: 32, command: ['sh', '-c', `sh -c 'setsid sleep 1002 & echo $! > ${file}.tmp; mv ${file}.tmp ${file}'; wait; sleep 1000`] }],
+            containerDefinitions: [
+              { name: 'main', image: 'busybox', memory: 32, command: ['sh', '-c', `sh -c 'setsid sleep 1002 & echo $! > ${file}.tmp; mv ${file}.tmp ${file}'; wait; sleep 1000`] },
+            ],
           }),
         )
       ).taskDefinition!.taskDefinitionArn!;

@@ -34,7 +34,10 @@ async function failure(p: Promise<unknown>): Promise<{ name: string; status: num
 
 /** AWS's answer to a full API, as its clients log it. */
 function assertQuotaReached(f: { name: string; status: number | undefined; message: string }, resource: string): void {
-  assert.deepEqual([f.name, f.status, f.message], ['ConflictException', 429, `Maximum number of ${resource} for this API has been reached. Please contact AWS if you need additional ${resource}.`]);
+  assert.deepEqual(
+    [f.name, f.status, f.message],
+    ['ConflictException', 429, `Maximum number of ${resource} for this API has been reached. Please contact AWS if you need additional ${resource}.`],
+  );
 }
 
 const METHODS = ['get', 'post', 'delete'] as const;
@@ -85,7 +88,17 @@ describe('per-API quotas', () => {
 
     assertQuotaReached(await failure(gw.send(new G.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /one-too-many' }))), 'Routes');
     assertQuotaReached(
-      await failure(gw.send(new G.CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: 'http://127.0.0.1:9/x', PayloadFormatVersion: '1.0' }))),
+      await failure(
+        gw.send(
+          new G.CreateIntegrationCommand({
+            ApiId: api.ApiId,
+            IntegrationType: 'HTTP_PROXY',
+            IntegrationMethod: 'ANY',
+            IntegrationUri: 'http://127.0.0.1:9/x',
+            PayloadFormatVersion: '1.0',
+          }),
+        ),
+      ),
       'Integrations',
     );
     assert.deepEqual(await routeKeys(api.ApiId!), keys);
@@ -158,7 +171,11 @@ describe('imports over the quotas are refused whole', () => {
       schemes[`jwt${i}`] = {
         type: 'oauth2',
         flows: {},
-        'x-amazon-apigateway-authorizer': { type: 'jwt', identitySource: '$request.header.Authorization', jwtConfiguration: { issuer: 'https://issuer.example.com', audience: ['pets'] } },
+        'x-amazon-apigateway-authorizer': {
+          type: 'jwt',
+          identitySource: '$request.header.Authorization',
+          jwtConfiguration: { issuer: 'https://issuer.example.com', audience: ['pets'] },
+        },
       };
     }
     const doc = definition('many-authorizers', 3, { components: { securitySchemes: schemes } });

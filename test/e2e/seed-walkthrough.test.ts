@@ -97,10 +97,14 @@ async function walkthrough(server: TestServer, runtime: 'process' | 'docker'): P
       serviceRegistries: [{ registryArn: registry.Arn!, port: 80 }],
     }),
   );
-  await until('a running task', async () => {
-    const { services } = await ecs.send(new ECS.DescribeServicesCommand({ cluster: 'flask-cluster', services: ['flask-app'] }));
-    return services?.[0]?.runningCount === 1 ? true : undefined;
-  }, 90_000);
+  await until(
+    'a running task',
+    async () => {
+      const { services } = await ecs.send(new ECS.DescribeServicesCommand({ cluster: 'flask-cluster', services: ['flask-app'] }));
+      return services?.[0]?.runningCount === 1 ? true : undefined;
+    },
+    90_000,
+  );
 
   // VPC link, HTTP API, ANY / route, Cloud Map integration, $default stage (auto-deploy off), deployment.
   const link = (await apigw.send(new AG.CreateVpcLinkCommand({ Name: 'flask-link', SubnetIds: [subnetA, subnetB], SecurityGroupIds: [sg] }))).VpcLinkId!;

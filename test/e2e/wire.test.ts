@@ -40,9 +40,17 @@ test('a wrong secret is refused in each protocol with its own code and status', 
 });
 
 test('EC2 auth errors are EC2 XML with RequestID; awsJson errors carry __type and both message casings', async () => {
-  const r = await signedRequest(server, { service: 'ec2', secret: 'wrong', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: 'Action=DescribeVpcs&Version=2016-11-15' });
+  const r = await signedRequest(server, {
+    service: 'ec2',
+    secret: 'wrong',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: 'Action=DescribeVpcs&Version=2016-11-15',
+  });
   assert.equal(r.status, 401);
-  assert.match(r.text, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<Response><Errors><Error><Code>AuthFailure<\/Code><Message>[^<]+<\/Message><\/Error><\/Errors><RequestID>[0-9a-f-]{36}<\/RequestID><\/Response>$/);
+  assert.match(
+    r.text,
+    /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<Response><Errors><Error><Code>AuthFailure<\/Code><Message>[^<]+<\/Message><\/Error><\/Errors><RequestID>[0-9a-f-]{36}<\/RequestID><\/Response>$/,
+  );
   const unsigned = await rawRequest(server, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeVpcs&Version=2016-11-15' });
   assert.equal(unsigned.status, 401);
   assert.match(unsigned.text, /<Code>MissingAuthenticationToken<\/Code>/);
@@ -57,7 +65,11 @@ test('EC2 auth errors are EC2 XML with RequestID; awsJson errors carry __type an
 
 test('unknown access keys and stale signatures are refused', async () => {
   const unknown = await rawRequest(server, {
-    headers: { ...JSON_HEADERS('Logs_20140328.DescribeLogGroups'), authorization: 'AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/20261126/us-east-1/logs/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + '0'.repeat(64), 'x-amz-date': '20261126T000000Z' },
+    headers: {
+      ...JSON_HEADERS('Logs_20140328.DescribeLogGroups'),
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/20261126/us-east-1/logs/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + '0'.repeat(64),
+      'x-amz-date': '20261126T000000Z',
+    },
     body: '{}',
   });
   assert.equal(JSON.parse(unknown.text).__type, 'UnrecognizedClientException');
@@ -65,7 +77,12 @@ test('unknown access keys and stale signatures are refused', async () => {
   assert.equal(stale.status, 400);
   assert.equal(JSON.parse(stale.text).__type, 'InvalidSignatureException');
   assert.match(JSON.parse(stale.text).message, /Signature expired/);
-  const ec2Stale = await signedRequest(server, { service: 'ec2', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeVpcs&Version=2016-11-15', date: new Date(Date.now() - 20 * 60_000) });
+  const ec2Stale = await signedRequest(server, {
+    service: 'ec2',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'Action=DescribeVpcs&Version=2016-11-15',
+    date: new Date(Date.now() - 20 * 60_000),
+  });
   assert.match(ec2Stale.text, /<Code>RequestExpired<\/Code>/);
 });
 
@@ -134,10 +151,13 @@ test('bodies over the limit are refused with 413 before being read whole (declar
   assert.equal(JSON.parse(declared.text).__type, 'RequestEntityTooLarge');
   // chunked: no Content-Length, the server stops at the limit
   const status = await new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/', headers: { ...JSON_HEADERS('Logs_20140328.PutLogEvents'), 'transfer-encoding': 'chunked' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      { host: '127.0.0.1', port: server.port, method: 'POST', path: '/', headers: { ...JSON_HEADERS('Logs_20140328.PutLogEvents'), 'transfer-encoding': 'chunked' } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     let sent = 0;
     const chunk = Buffer.alloc(64 * 1024, 0x62);
@@ -175,12 +195,19 @@ test('auth off accepts unsigned and wrongly signed requests, and takes the regio
 });
 
 test('a configured key pair signs requests like the built-in one; its wrong secret is refused', async () => {
-  const keyed = await startTestServer({ credentials: [{ accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' }, { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3cret', accountId: '000000000000' }] });
+  const keyed = await startTestServer({
+    credentials: [
+      { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' },
+      { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3cret', accountId: '000000000000' },
+    ],
+  });
   try {
     const cfg = { endpoint: `http://127.0.0.1:${keyed.port}`, region: 'us-east-1', maxAttempts: 1 };
     const ok = new L.CloudWatchLogsClient({ ...cfg, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's3cret' } });
     await ok.send(new L.CreateLogGroupCommand({ logGroupName: 'by-example-key' }));
-    const wrong = await sdkError(new L.CloudWatchLogsClient({ ...cfg, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'nope' } }).send(new L.DescribeLogGroupsCommand({})));
+    const wrong = await sdkError(
+      new L.CloudWatchLogsClient({ ...cfg, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'nope' } }).send(new L.DescribeLogGroupsCommand({})),
+    );
     assert.equal(wrong.name, 'InvalidSignatureException');
   } finally {
     await keyed.destroy();

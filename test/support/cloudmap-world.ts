@@ -14,7 +14,8 @@ export async function cloudMapWorld(options = { healthDelayMs: 0, operationDelay
   // biome-ignore lint/suspicious/noExplicitAny: tests read whichever output shape the handler returns
   const h = cm.services[0]!.table as unknown as Record<string, (input: unknown, ctx: RequestContext) => any>;
   /** A private DNS namespace, created and its operation read back: the namespace id. */
-  const namespace = (Name: string) => h.GetOperation!({ OperationId: h.CreatePrivateDnsNamespace!({ Name, Vpc: 'vpc-1' }, ctx).OperationId }, ctx).Operation.Targets.NAMESPACE as string;
+  const namespace = (Name: string) =>
+    h.GetOperation!({ OperationId: h.CreatePrivateDnsNamespace!({ Name, Vpc: 'vpc-1' }, ctx).OperationId }, ctx).Operation.Targets.NAMESPACE as string;
   const nsId = namespace('internal');
   const service = (Name: string, extra: object, NamespaceId = nsId) => h.CreateService!({ Name, NamespaceId, ...extra }, ctx).Service as { Id: string; Arn: string };
   return { store, cm, h, namespace, nsId, service, close: async () => (await cm.stop!(), store.close()) };

@@ -46,7 +46,11 @@ export async function defaultNetwork(ec2: EC2.EC2Client): Promise<{ vpcId: strin
 }
 
 /** A private DNS namespace and a Cloud Map service in it (SRV records, custom health by default). */
-export async function cloudMapService(sd: SD.ServiceDiscoveryClient, vpcId: string, opts: { namespace?: string; service?: string; records?: Array<'A' | 'SRV'>; customHealth?: boolean } = {}) {
+export async function cloudMapService(
+  sd: SD.ServiceDiscoveryClient,
+  vpcId: string,
+  opts: { namespace?: string; service?: string; records?: Array<'A' | 'SRV'>; customHealth?: boolean } = {},
+) {
   const namespace = opts.namespace ?? 'internal';
   const { OperationId } = await sd.send(new SD.CreatePrivateDnsNamespaceCommand({ Name: namespace, Vpc: vpcId }));
   const namespaceId = await waitFor('namespace', async () => {

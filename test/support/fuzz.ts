@@ -16,7 +16,27 @@ export function rng(seed: number): () => number {
   };
 }
 
-const NASTY_STRINGS = ['', ' ', '\u0000', '💥', 'ä'.repeat(300), 'x'.repeat(5000), '../../etc/passwd', '%', '%ZZ', '{"a":', '<xml>', 'null', '-1', 'arn:aws:ecs:us-east-1:000000000000:cluster/x', 'srv-0000000000000000', 'ns-0000000000000000', '$default', 'GET /x', '\r\nX-Injected: 1'];
+const NASTY_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  '💥',
+  'ä'.repeat(300),
+  'x'.repeat(5000),
+  '../../etc/passwd',
+  '%',
+  '%ZZ',
+  '{"a":',
+  '<xml>',
+  'null',
+  '-1',
+  'arn:aws:ecs:us-east-1:000000000000:cluster/x',
+  'srv-0000000000000000',
+  'ns-0000000000000000',
+  '$default',
+  'GET /x',
+  '\r\nX-Injected: 1',
+];
 
 export interface FuzzRequest {
   service: ServiceName;
@@ -106,7 +126,8 @@ export function fuzzRequest(service: ServiceName, operation: string, seed: numbe
   switch (model.metadata.protocol) {
     case 'json': {
       let body = JSON.stringify(inputRef ? g.value(inputRef, 0) : {});
-      if (raw < chaos * 0.15) body = body.slice(0, Math.floor(body.length / 2)); // truncated JSON
+      if (raw < chaos * 0.15)
+        body = body.slice(0, Math.floor(body.length / 2)); // truncated JSON
       else if (raw < chaos * 0.2) body = '\uFEFF' + body;
       else if (raw < chaos * 0.25) body = '[' + body + ']';
       return {

@@ -50,7 +50,8 @@ export class RawClient {
   /** Waits until `n` responses arrived (or fails after timeoutMs, or when the connection closes first). */
   async waitResponses(n: number, timeoutMs = 5000): Promise<RawResponse[]> {
     await this.until(() => this.responses.length >= n || this.closed, timeoutMs, `${n} responses`);
-    if (this.responses.length < n) throw new Error(`connection closed after ${this.responses.length} of ${n} responses; unparsed: ${JSON.stringify(this.buf.toString('latin1').slice(0, 300))}`);
+    if (this.responses.length < n)
+      throw new Error(`connection closed after ${this.responses.length} of ${n} responses; unparsed: ${JSON.stringify(this.buf.toString('latin1').slice(0, 300))}`);
     return this.responses.slice(0, n);
   }
 

@@ -96,7 +96,9 @@ export function runtimeConformance(t: ConformanceTarget): void {
 
     test('passes the environment and the working directory', applies('environment'), async () => {
       const lines: string[] = [];
-      const s = await rt.start(spec(t, { command: ['sh', '-c', 'echo "$GREETING from $(pwd)"'], environment: { GREETING: 'hi there' }, workingDirectory: '/tmp', onLine: (_s, l) => lines.push(l) }));
+      const s = await rt.start(
+        spec(t, { command: ['sh', '-c', 'echo "$GREETING from $(pwd)"'], environment: { GREETING: 'hi there' }, workingDirectory: '/tmp', onLine: (_s, l) => lines.push(l) }),
+      );
       track(s.handle);
       assert.equal((await withDeadline(rt.wait(s.handle), 'wait')).exitCode, 0);
       assert.deepEqual(lines, ['hi there from /tmp']);
@@ -114,7 +116,9 @@ export function runtimeConformance(t: ConformanceTarget): void {
 
     test('stop sends SIGTERM first: a program that handles it exits cleanly', applies('sigterm'), async () => {
       const lines: string[] = [];
-      const s = await rt.start(spec(t, { command: ['sh', '-c', 'trap "echo got TERM; exit 0" TERM; echo ready; while true; do sleep 0.1; done'], onLine: (_s, l) => lines.push(l) }));
+      const s = await rt.start(
+        spec(t, { command: ['sh', '-c', 'trap "echo got TERM; exit 0" TERM; echo ready; while true; do sleep 0.1; done'], onLine: (_s, l) => lines.push(l) }),
+      );
       track(s.handle);
       for (let i = 0; i < 100 && !lines.includes('ready'); i++) await new Promise((r) => setTimeout(r, 50));
       await withDeadline(rt.stop(s.handle, 10), 'stop');
@@ -141,28 +145,35 @@ export function runtimeConformance(t: ConformanceTarget): void {
       await withDeadline(rt.stop(s.handle, 0), 'stop');
     });
 
-    test(t.adopts ? 'a restarted runtime re-adopts a running container from its stored handle' : 'a restarted runtime reports a container from a stored handle as gone', applies('recover'), async () => {
-      const s = await rt.start(spec(t, { command: ['sh', '-c', 'while true; do sleep 0.2; done'] }));
-      track(s.handle);
-      const stored = JSON.parse(JSON.stringify(s.handle)) as ContainerHandle;
-      const other = t.fresh();
-      try {
-        const r = await withDeadline(other.recover(stored), 'recover');
-        if (t.adopts) {
-          assert.equal(r.state, 'running');
-          const owned = await other.owned();
-          assert.ok(owned.some((o) => o.handle.id === stored.id), 'listed among its own containers');
-          await withDeadline(other.stop(stored, 1), 'stop after adoption');
-          assert.notEqual((await other.wait(stored)).exitCode, null);
-          await other.remove(stored);
-        } else {
-          assert.equal(r.state, 'exited');
-          assert.ok(r.state === 'exited' && r.reason, 'says why');
+    test(
+      t.adopts ? 'a restarted runtime re-adopts a running container from its stored handle' : 'a restarted runtime reports a container from a stored handle as gone',
+      applies('recover'),
+      async () => {
+        const s = await rt.start(spec(t, { command: ['sh', '-c', 'while true; do sleep 0.2; done'] }));
+        track(s.handle);
+        const stored = JSON.parse(JSON.stringify(s.handle)) as ContainerHandle;
+        const other = t.fresh();
+        try {
+          const r = await withDeadline(other.recover(stored), 'recover');
+          if (t.adopts) {
+            assert.equal(r.state, 'running');
+            const owned = await other.owned();
+            assert.ok(
+              owned.some((o) => o.handle.id === stored.id),
+              'listed among its own containers',
+            );
+            await withDeadline(other.stop(stored, 1), 'stop after adoption');
+            assert.notEqual((await other.wait(stored)).exitCode, null);
+            await other.remove(stored);
+          } else {
+            assert.equal(r.state, 'exited');
+            assert.ok(r.state === 'exited' && r.reason, 'says why');
+          }
+        } finally {
+          await other.close();
         }
-      } finally {
-        await other.close();
-      }
-    });
+      },
+    );
 
     test('remove is idempotent', applies('remove'), async () => {
       const s = await rt.start(spec(t, { command: ['sh', '-c', 'exit 0'] }));

@@ -76,7 +76,17 @@ export function rawRequest(
 /** Signs an arbitrary request with SigV4 (test/test) the way the SDKs do, then sends it raw. */
 export async function signedRequest(
   server: { port: number },
-  opts: { service: string; method?: string; path?: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string | Buffer; region?: string; secret?: string; date?: Date },
+  opts: {
+    service: string;
+    method?: string;
+    path?: string;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    region?: string;
+    secret?: string;
+    date?: Date;
+  },
 ): Promise<{ status: number; headers: Headers; text: string }> {
   const key = `${opts.service}|${opts.region ?? 'us-east-1'}|${opts.secret ?? 'test'}`;
   let signer = signers.get(key);
@@ -103,7 +113,9 @@ export async function signedRequest(
     },
     { signingDate: opts.date },
   );
-  const qs = Object.entries(opts.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  const qs = Object.entries(opts.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
   const headers = signed.headers as Record<string, string>;
   return rawRequest(server, { method: opts.method ?? 'POST', path: qs ? `${path}?${qs}` : path, headers, body: opts.body });
 }

@@ -58,7 +58,15 @@ test('A, MULTIVALUE: up to 8 random healthy values; none healthy → up to 8 of 
 
 test('WEIGHTED: one value; CNAME answers any type; AAAA', async () => {
   const w = await world();
-  const one = w.svc('one', { DnsConfig: { RoutingPolicy: 'WEIGHTED', DnsRecords: [{ Type: 'A', TTL: 5 }, { Type: 'AAAA', TTL: 6 }] } });
+  const one = w.svc('one', {
+    DnsConfig: {
+      RoutingPolicy: 'WEIGHTED',
+      DnsRecords: [
+        { Type: 'A', TTL: 5 },
+        { Type: 'AAAA', TTL: 6 },
+      ],
+    },
+  });
   w.reg(one, 'a', { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_IPV6: '2001:db8::1' });
   w.reg(one, 'b', { AWS_INSTANCE_IPV4: '10.0.0.2', AWS_INSTANCE_IPV6: '2001:db8::2' });
   const a = planAnswer(w.index(), 'one.internal', TYPE.A);
@@ -71,7 +79,10 @@ test('WEIGHTED: one value; CNAME answers any type; AAAA', async () => {
   w.reg(www, 'c', { AWS_INSTANCE_CNAME: 'backend.example.com' });
   for (const qtype of [TYPE.A, TYPE.CNAME, TYPE.AAAA]) {
     const p = decode('www.internal', qtype, planAnswer(w.index(), 'www.internal', qtype).variants[0]!);
-    assert.deepEqual(p.answers.map((x) => [x.type, x.data]), [['CNAME', 'backend.example.com']]);
+    assert.deepEqual(
+      p.answers.map((x) => [x.type, x.data]),
+      [['CNAME', 'backend.example.com']],
+    );
   }
   await w.close();
 });
@@ -83,8 +94,14 @@ test('SRV: 1 1 <port> <instanceId>.<svc>.<ns> with the target A records in the a
   w.reg(api, 'task-2', { AWS_INSTANCE_IPV4: '127.0.0.2', AWS_INSTANCE_PORT: '8081', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' });
   const plan = planAnswer(w.index(), 'api.internal', TYPE.SRV);
   const p = decode('api.internal', TYPE.SRV, plan.variants[0]!);
-  assert.deepEqual(p.answers.map((x) => x.data), [{ priority: 1, weight: 1, port: 8080, target: 'Task-1.api.internal' }]);
-  assert.deepEqual(p.additionals.map((x) => [x.name, x.type, x.data]), [['Task-1.api.internal', 'A', '127.0.0.1']]);
+  assert.deepEqual(
+    p.answers.map((x) => x.data),
+    [{ priority: 1, weight: 1, port: 8080, target: 'Task-1.api.internal' }],
+  );
+  assert.deepEqual(
+    p.additionals.map((x) => [x.name, x.type, x.data]),
+    [['Task-1.api.internal', 'A', '127.0.0.1']],
+  );
   // the target names answer A (any case), and exist regardless of health
   for (const name of ['task-1.api.internal', 'task-2.api.internal']) {
     const t = planAnswer(w.index(), name, TYPE.A);
@@ -121,7 +138,10 @@ test('NXDOMAIN vs NODATA vs REFUSED; SOA and NS at the apex; empty non-terminals
   assert.equal(rc('example.com').aa, false);
   assert.equal(rc('internal', TYPE.AXFR).rcode, RCODE.REFUSED, 'no zone transfers');
   const any = decode('internal', TYPE.ANY, rc('internal', TYPE.ANY).variants[0]!);
-  assert.deepEqual(any.answers.map((a) => a.type), ['SOA', 'NS', 'NS', 'NS', 'NS']);
+  assert.deepEqual(
+    any.answers.map((a) => a.type),
+    ['SOA', 'NS', 'NS', 'NS', 'NS'],
+  );
   await w.close();
 });
 
@@ -131,7 +151,10 @@ test('the most specific zone wins; HTTP namespaces have no zone', async () => {
   const s = w.svc('api', { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } }, sub);
   w.reg(s, 'i', { AWS_INSTANCE_IPV4: '10.9.9.9' });
   const p = planAnswer(w.index(), 'api.sub.internal', TYPE.A);
-  assert.deepEqual(p.variants[0]!.answer.map((r) => (r as { address: string }).address), ['10.9.9.9']);
+  assert.deepEqual(
+    p.variants[0]!.answer.map((r) => (r as { address: string }).address),
+    ['10.9.9.9'],
+  );
   assert.equal(planAnswer(w.index(), 'nope.sub.internal', TYPE.A).variants[0]!.authority[0]!.name, 'sub.internal');
   await w.close();
 });

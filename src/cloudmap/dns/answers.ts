@@ -61,21 +61,38 @@ function serviceRecords(view: ServiceView, qtype: number, apex: string, owner: s
   const additional: ResourceRecord[] = [];
   const want = (t: number) => qtype === t || qtype === TYPE.ANY;
   if (types.includes('CNAME')) {
-    const [pick] = pickHealthy(a.filter((i) => i.attributes.AWS_INSTANCE_CNAME), 1, random);
+    const [pick] = pickHealthy(
+      a.filter((i) => i.attributes.AWS_INSTANCE_CNAME),
+      1,
+      random,
+    );
     if (pick) answer.push({ name: owner, type: TYPE.CNAME, ttl: ttlOf(view, 'CNAME'), target: pick.attributes.AWS_INSTANCE_CNAME!.replace(/\.$/, '') });
     return { answer, additional };
   }
   if (types.includes('A') && want(TYPE.A)) {
-    for (const i of pickHealthy(a.filter((x) => x.ipv4), n, random)) answer.push({ name: owner, type: TYPE.A, ttl: ttlOf(view, 'A'), address: i.ipv4! });
+    for (const i of pickHealthy(
+      a.filter((x) => x.ipv4),
+      n,
+      random,
+    ))
+      answer.push({ name: owner, type: TYPE.A, ttl: ttlOf(view, 'A'), address: i.ipv4! });
   }
   if (types.includes('AAAA') && want(TYPE.AAAA)) {
-    for (const i of pickHealthy(a.filter((x) => x.attributes.AWS_INSTANCE_IPV6), n, random)) {
+    for (const i of pickHealthy(
+      a.filter((x) => x.attributes.AWS_INSTANCE_IPV6),
+      n,
+      random,
+    )) {
       answer.push({ name: owner, type: TYPE.AAAA, ttl: ttlOf(view, 'AAAA'), address: i.attributes.AWS_INSTANCE_IPV6! });
     }
   }
   if (types.includes('SRV') && want(TYPE.SRV)) {
     const ttl = ttlOf(view, 'SRV');
-    for (const i of pickHealthy(a.filter((x) => x.port !== undefined && (x.ipv4 || x.attributes.AWS_INSTANCE_IPV6)), n, random)) {
+    for (const i of pickHealthy(
+      a.filter((x) => x.port !== undefined && (x.ipv4 || x.attributes.AWS_INSTANCE_IPV6)),
+      n,
+      random,
+    )) {
       const target = srvTarget(view, i, apex);
       answer.push({ name: owner, type: TYPE.SRV, ttl, priority: 1, weight: 1, port: i.port!, target });
       additional.push(...targetRecords(view, i, target, TYPE.ANY));

@@ -74,14 +74,18 @@ test('malformed packets: dropped or answered FORMERR/NOTIMP, never thrown', () =
   assert.equal(rcode(pointer), 1, 'compression pointer in the question');
   const longLabel = Buffer.concat([good.subarray(0, 12), Buffer.from([64]), Buffer.alloc(64, 0x61), Buffer.from([0, 0, 1, 0, 1])]);
   assert.equal(rcode(longLabel), 1, 'label over 63');
-  const longName = Buffer.concat([good.subarray(0, 12), ...Array.from({ length: 5 }, () => Buffer.concat([Buffer.from([60]), Buffer.alloc(60, 0x62)])), Buffer.from([0, 0, 1, 0, 1])]);
+  const longName = Buffer.concat([
+    good.subarray(0, 12),
+    ...Array.from({ length: 5 }, () => Buffer.concat([Buffer.from([60]), Buffer.alloc(60, 0x62)])),
+    Buffer.from([0, 0, 1, 0, 1]),
+  ]);
   assert.equal(rcode(longName), 1, 'name over 255');
   const badOpt = Buffer.from(query('a.internal', 'A', { additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as packet.Answer] }));
   assert.equal(rcode(badOpt.subarray(0, badOpt.length - 3)), 1, 'truncated OPT');
 
   // random garbage: every outcome is one of the three, nothing throws
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < 5000; i++) {
     const len = Math.floor(rand() * 80);
     const buf = Buffer.from(Array.from({ length: len }, () => Math.floor(rand() * 256)));

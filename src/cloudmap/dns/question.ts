@@ -106,7 +106,12 @@ export function questionName(msg: Buffer, nameEnd: number): string {
     const l = msg[i]!;
     // ASCII-only lower-casing, like the cache key; a dot inside a label is escaped so it can never
     // match a two-label name of ours.
-    labels.push(msg.toString('latin1', i + 1, i + 1 + l).replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/\./g, '\\.'));
+    labels.push(
+      msg
+        .toString('latin1', i + 1, i + 1 + l)
+        .replace(/[A-Z]/g, (c) => c.toLowerCase())
+        .replace(/\./g, '\\.'),
+    );
     i += l + 1;
   }
   return labels.join('.');

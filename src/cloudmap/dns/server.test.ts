@@ -9,7 +9,14 @@ import { DnsServer } from './server.js';
 
 async function world() {
   const w = await cloudMapWorld();
-  const api = w.service('api', { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }, { Type: 'A', TTL: 10 }] } }).Id;
+  const api = w.service('api', {
+    DnsConfig: {
+      DnsRecords: [
+        { Type: 'SRV', TTL: 10 },
+        { Type: 'A', TTL: 10 },
+      ],
+    },
+  }).Id;
   const dns = new DnsServer(w.cm.api.discovery, silentLogger);
   return { cm: w.cm, api, dns, close: w.close };
 }
@@ -51,7 +58,11 @@ test('ID, RD and the question as the client wrote it (0x20) come back; answers f
 test('UDP answers that do not fit are truncated (TC) and complete over TCP; EDNS raises the limit', async () => {
   const w = await world();
   for (let i = 0; i < 8; i++) {
-    w.cm.api.registry.registerInstance({ serviceId: w.api, instanceId: `${String(i).padStart(2, '0')}-${'x'.repeat(40)}`, attributes: { AWS_INSTANCE_IPV4: `10.0.0.${i + 1}`, AWS_INSTANCE_PORT: '80' } });
+    w.cm.api.registry.registerInstance({
+      serviceId: w.api,
+      instanceId: `${String(i).padStart(2, '0')}-${'x'.repeat(40)}`,
+      attributes: { AWS_INSTANCE_IPV4: `10.0.0.${i + 1}`, AWS_INSTANCE_PORT: '80' },
+    });
   }
   const udp = decode(w.dns.answer(q('api.internal', 'SRV'), false));
   assert.equal(udp.flag_tc, true);
@@ -84,7 +95,7 @@ test('EDNS version 1 → BADVERS; CHAOS class → REFUSED; malformed input never
   assert.equal(fe[3]! & 0x0f, 1, 'FORMERR');
   assert.equal(w.dns.answer(Buffer.from([1, 2, 3]), false), undefined);
   let seed = 11;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const good = q('api.internal', 'SRV', { edns: 1232 });
   for (let i = 0; i < 3000; i++) {
     const buf = Buffer.from(good);

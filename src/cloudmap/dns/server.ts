@@ -97,10 +97,7 @@ export class DnsServer {
     this.tcp = undefined;
     for (const c of this.conns) c.destroy();
     this.conns.clear();
-    await Promise.all([
-      udp ? new Promise<void>((resolve) => udp.close(() => resolve())) : undefined,
-      tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : undefined,
-    ]);
+    await Promise.all([udp ? new Promise<void>((resolve) => udp.close(() => resolve())) : undefined, tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : undefined]);
     this.cache.clear();
   }
 
@@ -111,7 +108,8 @@ export class DnsServer {
       q = parseQuery(msg);
       if (q.kind === 'drop') return undefined;
       if (q.kind === 'error') return encodeHeaderOnly(q.id, q.opcode, q.rd, q.rcode);
-      if (q.edns && q.ednsVersion > 0) return this.patch(msg, q, this.encode(q, { rcode: RCODE.NOERROR, aa: false, answer: [], authority: [], additional: [] }, { extRcode: EXT_BADVERS }));
+      if (q.edns && q.ednsVersion > 0)
+        return this.patch(msg, q, this.encode(q, { rcode: RCODE.NOERROR, aa: false, answer: [], authority: [], additional: [] }, { extRcode: EXT_BADVERS }));
 
       if (this.view.revision !== this.cacheRevision) {
         this.cache.clear();

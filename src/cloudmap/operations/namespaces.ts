@@ -77,7 +77,14 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
         ...(spec.type !== 'HTTP' ? { hostedZoneId: hostedZoneId(), soaTtl: spec.soaTtl ?? DEFAULT_SOA_TTL } : {}),
         ...(spec.vpc ? { vpc: spec.vpc } : {}),
       };
-      runner.submitTx({ id: opId, region: ctx.region, accountId: ctx.accountId, type: 'CREATE_NAMESPACE', targets: { NAMESPACE: id }, action: { kind: 'createNamespace', namespace: ns } });
+      runner.submitTx({
+        id: opId,
+        region: ctx.region,
+        accountId: ctx.accountId,
+        type: 'CREATE_NAMESPACE',
+        targets: { NAMESPACE: id },
+        action: { kind: 'createNamespace', namespace: ns },
+      });
       rememberTokenTx(cm, ctx.region, 'create-namespace', spec.token, fingerprint, opId);
       return { OperationId: opId };
     });
@@ -151,7 +158,13 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
         const services = cm.servicesOf(ctx.region, ns.id);
         if (services.length) throw new AwsError('ResourceInUse', `Namespace ${ns.id} has ${services.length} service(s); delete them first.`);
         refuseInFlight(runner.inFlight(ctx.region), (op) => op.targets.NAMESPACE === ns.id);
-        const opId = runner.submitTx({ region: ctx.region, accountId: ctx.accountId, type: 'DELETE_NAMESPACE', targets: { NAMESPACE: ns.id }, action: { kind: 'deleteNamespace', namespaceId: ns.id } });
+        const opId = runner.submitTx({
+          region: ctx.region,
+          accountId: ctx.accountId,
+          type: 'DELETE_NAMESPACE',
+          targets: { NAMESPACE: ns.id },
+          action: { kind: 'deleteNamespace', namespaceId: ns.id },
+        });
         return { OperationId: opId };
       });
     },

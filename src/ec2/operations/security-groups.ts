@@ -153,7 +153,10 @@ export function securityGroupOperations(ec2: Ec2Store) {
           throw new AwsError('InvalidParameterValue', 'Invalid value for portRange. Must specify both from and to ports with TCP/UDP.');
         }
         if (p.FromPort < 0 || p.ToPort > 65535 || p.FromPort > p.ToPort) {
-          throw new AwsError('InvalidParameterValue', `Invalid value for portRange. From port (${p.FromPort}) must be less than or equal to to port (${p.ToPort}) and both within 0-65535.`);
+          throw new AwsError(
+            'InvalidParameterValue',
+            `Invalid value for portRange. From port (${p.FromPort}) must be less than or equal to to port (${p.ToPort}) and both within 0-65535.`,
+          );
         }
         fromPort = p.FromPort;
         toPort = p.ToPort;
@@ -173,9 +176,7 @@ export function securityGroupOperations(ec2: Ec2Store) {
         rules.push({ ...base, ruleId: '', cidrIpv6: r.CidrIpv6, description: r.Description });
       }
       for (const pair of p.UserIdGroupPairs ?? []) {
-        const ref = pair.GroupId
-          ? ec2.group(region, pair.GroupId)
-          : ec2.groups.withPrefix(`${region}/`).find((x) => x.groupName === pair.GroupName && x.vpcId === group.vpcId);
+        const ref = pair.GroupId ? ec2.group(region, pair.GroupId) : ec2.groups.withPrefix(`${region}/`).find((x) => x.groupName === pair.GroupName && x.vpcId === group.vpcId);
         if (!ref) throw new AwsError('InvalidGroup.NotFound', `The security group '${pair.GroupId ?? pair.GroupName ?? ''}' does not exist`);
         rules.push({ ...base, ruleId: '', referencedGroupId: ref.groupId, description: pair.Description });
       }
@@ -249,7 +250,8 @@ export function securityGroupOperations(ec2: Ec2Store) {
         if (input.VpcId) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
         throw new AwsError('VPCIdNotSpecified', 'No default VPC for this user');
       }
-      if (input.GroupName.length > 255 || input.GroupName === '') throw new AwsError('InvalidParameterValue', `Invalid value '${input.GroupName}' for groupName. Length must be 1-255.`);
+      if (input.GroupName.length > 255 || input.GroupName === '')
+        throw new AwsError('InvalidParameterValue', `Invalid value '${input.GroupName}' for groupName. Length must be 1-255.`);
       if (input.GroupName.toLowerCase().startsWith('sg-')) throw new AwsError('InvalidParameterValue', `Group names may not be in the format sg-*.`);
       if (input.Description.length > 255) throw new AwsError('InvalidParameterValue', 'Invalid value for GroupDescription. Length exceeds maximum of 255.');
       const tags = tagsFromSpecifications(input.TagSpecifications, 'security-group');

@@ -10,7 +10,11 @@ import type { Ec2Store } from '../store.js';
 import { checkTags, dryRun, mergeTags, page } from './common.js';
 
 interface Taggable {
-  table: { get(key: string): { tags: Record<string, string> } | undefined; putTx(key: string, v: unknown): boolean; withPrefix(p: string): Array<{ tags: Record<string, string> }> };
+  table: {
+    get(key: string): { tags: Record<string, string> } | undefined;
+    putTx(key: string, v: unknown): boolean;
+    withPrefix(p: string): Array<{ tags: Record<string, string> }>;
+  };
   type: string;
   idOf: (r: never) => string;
   notFound: Ec2ErrorCode;
@@ -22,7 +26,13 @@ export function tagOperations(ec2: Ec2Store) {
     vpc: { table: ec2.vpcs, type: 'vpc', idOf: (r: { vpcId: string }) => r.vpcId, notFound: 'InvalidVpcID.NotFound', noun: 'vpc' },
     subnet: { table: ec2.subnets, type: 'subnet', idOf: (r: { subnetId: string }) => r.subnetId, notFound: 'InvalidSubnetID.NotFound', noun: 'subnet' },
     sg: { table: ec2.groups, type: 'security-group', idOf: (r: { groupId: string }) => r.groupId, notFound: 'InvalidGroup.NotFound', noun: 'security group' },
-    eni: { table: ec2.enis, type: 'network-interface', idOf: (r: { networkInterfaceId: string }) => r.networkInterfaceId, notFound: 'InvalidNetworkInterfaceID.NotFound', noun: 'networkInterface' },
+    eni: {
+      table: ec2.enis,
+      type: 'network-interface',
+      idOf: (r: { networkInterfaceId: string }) => r.networkInterfaceId,
+      notFound: 'InvalidNetworkInterfaceID.NotFound',
+      noun: 'networkInterface',
+    },
   };
 
   function kindOf(id: string): Taggable {
@@ -74,7 +84,8 @@ export function tagOperations(ec2: Ec2Store) {
       for (const kind of Object.values(kinds)) {
         for (const r of kind.table.withPrefix(`${ctx.region}/`)) {
           const id = (kind.idOf as (x: unknown) => string)(r);
-          for (const [Key, Value] of Object.entries(r.tags)) rows.push({ ResourceId: id, ResourceType: kind.type as TagDescription['ResourceType'], Key, Value, tags: { [Key]: Value } });
+          for (const [Key, Value] of Object.entries(r.tags))
+            rows.push({ ResourceId: id, ResourceType: kind.type as TagDescription['ResourceType'], Key, Value, tags: { [Key]: Value } });
         }
       }
       const filtered = applyFilters(rows, input.Filters, {

@@ -25,14 +25,14 @@ export function vpcWire(v: VpcRecord): Vpc {
 
 const VPC_FILTERS: FilterFields<VpcRecord> = {
   'vpc-id': (v) => [v.vpcId],
-  'cidr': (v) => [v.cidrBlock],
+  cidr: (v) => [v.cidrBlock],
   'cidr-block-association.cidr-block': (v) => [v.cidrBlock],
   'cidr-block-association.association-id': (v) => [v.cidrAssociationId],
   'cidr-block-association.state': () => ['associated'],
   'dhcp-options-id': (v) => [v.dhcpOptionsId],
   'is-default': (v) => [v.isDefault],
   'owner-id': (v) => [v.ownerId],
-  'state': () => ['available'],
+  state: () => ['available'],
 };
 
 export function vpcOperations(ec2: Ec2Store) {

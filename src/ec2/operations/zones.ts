@@ -45,7 +45,11 @@ export function zoneOperations() {
       dryRun(input);
       const wanted = input.RegionNames ?? [];
       const regions = KNOWN_REGIONS.filter((r) => !wanted.length || wanted.includes(r)).map((r) => ({ r, tags: {} }));
-      const filtered = applyFilters(regions, input.Filters, { 'region-name': (x) => [x.r], endpoint: (x) => [`ec2.${x.r}.amazonaws.com`], 'opt-in-status': () => ['opt-in-not-required'] });
+      const filtered = applyFilters(regions, input.Filters, {
+        'region-name': (x) => [x.r],
+        endpoint: (x) => [`ec2.${x.r}.amazonaws.com`],
+        'opt-in-status': () => ['opt-in-not-required'],
+      });
       return { Regions: filtered.map(({ r }) => ({ RegionName: r, Endpoint: `ec2.${r}.amazonaws.com`, OptInStatus: 'opt-in-not-required' })) };
     },
   } satisfies Partial<Ec2Operations>;

@@ -14,18 +14,22 @@ const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 function checkSettings(settings: Ecs.ClusterSettings | undefined): Array<{ name: string; value: string }> {
   return (settings ?? []).map((s) => {
     if (s.name !== 'containerInsights') throw invalid(`Unsupported cluster setting '${s.name}'.`);
-    if (!['enabled', 'disabled', 'enhanced'].includes(s.value ?? '')) throw invalid(`Invalid value for containerInsights: '${s.value}'. Valid values: enabled, disabled, enhanced.`);
+    if (!['enabled', 'disabled', 'enhanced'].includes(s.value ?? ''))
+      throw invalid(`Invalid value for containerInsights: '${s.value}'. Valid values: enabled, disabled, enhanced.`);
     return { name: s.name, value: s.value! };
   });
 }
 
 function checkProviders(providers: string[] | undefined, strategy: Ecs.CapacityProviderStrategy | undefined): void {
   for (const p of providers ?? []) {
-    if (!(BUILT_IN_PROVIDERS as readonly string[]).includes(p)) throw invalid(`The specified capacity provider '${p}' is not in an ACTIVE state. Specify a valid capacity provider and try again.`);
+    if (!(BUILT_IN_PROVIDERS as readonly string[]).includes(p))
+      throw invalid(`The specified capacity provider '${p}' is not in an ACTIVE state. Specify a valid capacity provider and try again.`);
   }
   for (const item of strategy ?? []) {
     if (!(providers ?? []).includes(item.capacityProvider)) {
-      throw invalid(`The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`);
+      throw invalid(
+        `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`,
+      );
     }
     if (item.weight !== undefined && (item.weight < 0 || item.weight > 1000)) throw invalid('The capacity provider strategy weight must be between 0 and 1000.');
     if (item.base !== undefined && (item.base < 0 || item.base > 100000)) throw invalid('The capacity provider strategy base must be between 0 and 100000.');
@@ -159,7 +163,10 @@ export function clusterOperations(c: EcsOpsContext) {
       if ((BUILT_IN_PROVIDERS as readonly string[]).includes(input.name) || /^(aws|ecs|fargate)/i.test(input.name)) {
         throw invalid(`The capacity provider name '${input.name}' is reserved.`);
       }
-      throw new AwsError('UnsupportedFeatureException', 'Wayfinder runs tasks on this machine, without Auto Scaling groups or managed instances: use the FARGATE or FARGATE_SPOT capacity provider (or a launch type).');
+      throw new AwsError(
+        'UnsupportedFeatureException',
+        'Wayfinder runs tasks on this machine, without Auto Scaling groups or managed instances: use the FARGATE or FARGATE_SPOT capacity provider (or a launch type).',
+      );
     },
 
     UpdateCapacityProvider(input: Ecs.UpdateCapacityProviderRequest): Ecs.UpdateCapacityProviderResponse {

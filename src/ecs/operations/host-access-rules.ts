@@ -33,11 +33,24 @@ export function fargateHostAccessProblem(td: Ecs.RegisterTaskDefinitionRequest):
 /** Throws Wayfinder's ClientException for the first setting that would reach into the host. */
 export function refuseHostAccess(td: Ecs.RegisterTaskDefinitionRequest): void {
   const refuse = (what: string, detail: string) => client(`Wayfinder does not ${what}: ${detail}`);
-  if (td.networkMode === 'host') throw refuse("run tasks on the host's network", "networkMode 'host' would let the task use every port and loopback service of the machine Wayfinder runs on. Use 'awsvpc' or 'bridge'.");
-  if (td.pidMode === 'host') throw refuse("share the host's process namespace", "pidMode 'host' would let the task see and signal every process of the machine Wayfinder runs on. Leave pidMode unset or use 'task'.");
-  if (td.ipcMode === 'host') throw refuse("share the host's IPC namespace", "ipcMode 'host' would let the task reach the shared memory of the machine Wayfinder runs on. Leave ipcMode unset or use 'task' or 'none'.");
+  if (td.networkMode === 'host')
+    throw refuse(
+      "run tasks on the host's network",
+      "networkMode 'host' would let the task use every port and loopback service of the machine Wayfinder runs on. Use 'awsvpc' or 'bridge'.",
+    );
+  if (td.pidMode === 'host')
+    throw refuse(
+      "share the host's process namespace",
+      "pidMode 'host' would let the task see and signal every process of the machine Wayfinder runs on. Leave pidMode unset or use 'task'.",
+    );
+  if (td.ipcMode === 'host')
+    throw refuse(
+      "share the host's IPC namespace",
+      "ipcMode 'host' would let the task reach the shared memory of the machine Wayfinder runs on. Leave ipcMode unset or use 'task' or 'none'.",
+    );
   for (const v of td.volumes ?? []) {
-    if (v.host?.sourcePath) throw refuse('mount host paths into tasks', `volume '${v.name ?? ''}' sets host.sourcePath '${v.host.sourcePath}'. Leave host unset for a Docker-managed volume.`);
+    if (v.host?.sourcePath)
+      throw refuse('mount host paths into tasks', `volume '${v.name ?? ''}' sets host.sourcePath '${v.host.sourcePath}'. Leave host unset for a Docker-managed volume.`);
     const opts = v.dockerVolumeConfiguration?.driverOpts ?? {};
     if ((v.dockerVolumeConfiguration?.driver ?? 'local') === 'local' && (opts.device !== undefined || /\bbind\b/.test(opts.o ?? ''))) {
       throw refuse('mount host paths into tasks', `volume '${v.name ?? ''}' passes driverOpts that bind a host path through the local volume driver.`);

@@ -29,7 +29,13 @@ export function chooseLaunch(input: LaunchChoice, clusterDefault: Ecs.CapacityPr
 }
 
 /** Validates the network configuration against the task definition's network mode. */
-export function checkNetwork(c: EcsOpsContext, ctx: RequestContext, td: TaskDefinitionRecord, nc: Ecs.NetworkConfiguration | undefined, launchType: Ecs.LaunchType | undefined): Ecs.NetworkConfiguration | undefined {
+export function checkNetwork(
+  c: EcsOpsContext,
+  ctx: RequestContext,
+  td: TaskDefinitionRecord,
+  nc: Ecs.NetworkConfiguration | undefined,
+  launchType: Ecs.LaunchType | undefined,
+): Ecs.NetworkConfiguration | undefined {
   const mode = td.definition.networkMode ?? 'bridge';
   const vpcConfig = nc?.awsvpcConfiguration;
   if (mode !== 'awsvpc') {
@@ -76,21 +82,30 @@ export function checkRegistries(c: EcsOpsContext, td: TaskDefinitionRecord, regi
     if (hasName) {
       const container = td.definition.containerDefinitions?.find((x) => x.name === r.containerName);
       if (!container) throw invalid(`The container ${r.containerName} does not exist in the task definition.`);
-      if (!container.portMappings?.some((p) => p.containerPort === r.containerPort)) throw invalid(`The container ${r.containerName} did not have a container port ${r.containerPort} defined.`);
+      if (!container.portMappings?.some((p) => p.containerPort === r.containerPort))
+        throw invalid(`The container ${r.containerName} did not have a container port ${r.containerPort} defined.`);
     }
     const srv = info.recordTypes.includes('SRV');
     const addressOnly = !srv && info.recordTypes.some((t) => t === 'A' || t === 'AAAA');
     if (mode === 'bridge' || mode === 'host') {
-      if (!hasName) throw invalid(`When specifying 'host' or 'bridge' for networkMode, values for 'containerName' and 'containerPort' must be specified from the task definition. Registry: ${arn}`);
-      if (addressOnly) throw invalid(`When specifying 'host' or 'bridge' for networkMode, the service registry must use SRV records (A records cannot carry the host port). Registry: ${arn}`);
+      if (!hasName)
+        throw invalid(
+          `When specifying 'host' or 'bridge' for networkMode, values for 'containerName' and 'containerPort' must be specified from the task definition. Registry: ${arn}`,
+        );
+      if (addressOnly)
+        throw invalid(`When specifying 'host' or 'bridge' for networkMode, the service registry must use SRV records (A records cannot carry the host port). Registry: ${arn}`);
     } else {
       const hasPort = r.port !== undefined;
-      if (hasPort && hasName) throw invalid(`The values specified for serviceRegistries cannot include both 'port' and 'containerName'/'containerPort'. Remove one and retry. Registry: ${arn}`);
+      if (hasPort && hasName)
+        throw invalid(`The values specified for serviceRegistries cannot include both 'port' and 'containerName'/'containerPort'. Remove one and retry. Registry: ${arn}`);
       if (srv && !hasPort && !hasName) {
-        throw invalid(`When specifying 'awsvpc' for networkMode and a service registry with SRV records, a value for 'port' or values for 'containerName' and 'containerPort' must be specified. Registry: ${arn}`);
+        throw invalid(
+          `When specifying 'awsvpc' for networkMode and a service registry with SRV records, a value for 'port' or values for 'containerName' and 'containerPort' must be specified. Registry: ${arn}`,
+        );
       }
       if (addressOnly && hasPort) throw invalid(`The values specified for serviceRegistries do not require a value for 'port'. Remove the value and retry. Registry: ${arn}`);
-      if (addressOnly && hasCPort) throw invalid(`The values specified for serviceRegistries do not require a value for 'containerPort'. Remove the value and retry. Registry: ${arn}`);
+      if (addressOnly && hasCPort)
+        throw invalid(`The values specified for serviceRegistries do not require a value for 'containerPort'. Remove the value and retry. Registry: ${arn}`);
     }
     if (r.port !== undefined && (r.port < 1 || r.port > 65535)) throw invalid('The service registry port must be between 1 and 65535.');
     return { registryArn: arn, ...(r.port !== undefined ? { port: r.port } : {}), ...(hasName ? { containerName: r.containerName!, containerPort: r.containerPort! } : {}) };

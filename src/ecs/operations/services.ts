@@ -63,10 +63,12 @@ export function serviceOperations(c: EcsOpsContext) {
       const strategy = input.schedulingStrategy ?? 'REPLICA';
       if (!input.taskDefinition) throw invalid('A task definition must be specified for services that use the ECS deployment controller.');
       const td = usableTaskDefinition(c, ctx.region, input.taskDefinition);
-      if (strategy === 'REPLICA' && input.desiredCount === undefined) throw invalid('The desiredCount parameter must be specified for services that use the REPLICA scheduling strategy.');
+      if (strategy === 'REPLICA' && input.desiredCount === undefined)
+        throw invalid('The desiredCount parameter must be specified for services that use the REPLICA scheduling strategy.');
       if ((input.desiredCount ?? 0) < 0) throw invalid('desiredCount must be greater than or equal to 0.');
       const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy, td);
-      if (strategy === 'DAEMON' && (launch.launchType === 'FARGATE' || launch.capacityProviderStrategy)) throw invalid('The DAEMON scheduling strategy is not supported with Fargate.');
+      if (strategy === 'DAEMON' && (launch.launchType === 'FARGATE' || launch.capacityProviderStrategy))
+        throw invalid('The DAEMON scheduling strategy is not supported with Fargate.');
       const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);
       const registries = checkRegistries(c, td, input.serviceRegistries);
       for (const lb of input.loadBalancers ?? []) {
@@ -77,7 +79,8 @@ export function serviceOperations(c: EcsOpsContext) {
         { maximumPercent: strategy === 'DAEMON' ? 100 : 200, minimumHealthyPercent: strategy === 'DAEMON' ? 0 : 100, deploymentCircuitBreaker: { enable: false, rollback: false } },
         strategy === 'DAEMON',
       );
-      if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0) throw invalid('healthCheckGracePeriodSeconds must be greater than or equal to 0.');
+      if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0)
+        throw invalid('healthCheckGracePeriodSeconds must be greater than or equal to 0.');
       const tags = checkTags(input.tags);
       const now = c.now();
       const record: ServiceRecord = {
@@ -111,7 +114,11 @@ export function serviceOperations(c: EcsOpsContext) {
         ...(input.clientToken ? { clientToken: input.clientToken } : {}),
         steady: false,
       };
-      promote(record, newDeployment({ taskDefinition: td.arn, networkConfiguration: network, serviceRegistries: registries, ...launch, platformVersion: input.platformVersion }, now), now);
+      promote(
+        record,
+        newDeployment({ taskDefinition: td.arn, networkConfiguration: network, serviceRegistries: registries, ...launch, platformVersion: input.platformVersion }, now),
+        now,
+      );
       c.ecs.store.withTx(() => c.ecs.services.putTx(key, record));
       return { service: wire(record, true) };
     },
@@ -129,11 +136,17 @@ export function serviceOperations(c: EcsOpsContext) {
           : chooseLaunch({ launchType: current.launchType, capacityProviderStrategy: current.capacityProviderStrategy }, [], td);
       const networkGiven = input.networkConfiguration !== undefined;
       const network = checkNetwork(c, ctx, td, networkGiven ? input.networkConfiguration : current.networkConfiguration, launch.launchType);
-      const registries = input.serviceRegistries !== undefined ? checkRegistries(c, td, input.serviceRegistries) : tdChanged ? checkRegistries(c, td, current.serviceRegistries) : current.serviceRegistries;
+      const registries =
+        input.serviceRegistries !== undefined
+          ? checkRegistries(c, td, input.serviceRegistries)
+          : tdChanged
+            ? checkRegistries(c, td, current.serviceRegistries)
+            : current.serviceRegistries;
       if (input.loadBalancers?.length) throw invalid(`The target group with targetGroupArn ${input.loadBalancers[0]!.targetGroupArn ?? ''} does not exist.`);
       const config = deploymentConfiguration(input.deploymentConfiguration, current.deploymentConfiguration, current.schedulingStrategy === 'DAEMON');
       if (input.desiredCount !== undefined && input.desiredCount < 0) throw invalid('desiredCount must be greater than or equal to 0.');
-      if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0) throw invalid('healthCheckGracePeriodSeconds must be greater than or equal to 0.');
+      if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0)
+        throw invalid('healthCheckGracePeriodSeconds must be greater than or equal to 0.');
       if (input.deploymentController && input.deploymentController.type !== 'ECS') throw invalid('Updating the deployment controller is not supported by Wayfinder.');
       const now = c.now();
       const key = serviceKey(ctx.region, current.cluster, current.name);
@@ -165,7 +178,11 @@ export function serviceOperations(c: EcsOpsContext) {
             s.capacityProviderStrategy = launch.capacityProviderStrategy;
             delete s.launchType;
           }
-          promote(s, newDeployment({ taskDefinition: td.arn, networkConfiguration: network, serviceRegistries: registries, ...launch, platformVersion: s.platformVersion }, now), now);
+          promote(
+            s,
+            newDeployment({ taskDefinition: td.arn, networkConfiguration: network, serviceRegistries: registries, ...launch, platformVersion: s.platformVersion }, now),
+            now,
+          );
         } else {
           primary.updatedAt = now;
           s.steady = false;
@@ -226,9 +243,7 @@ export function serviceOperations(c: EcsOpsContext) {
         if (!info) return false;
         return nsId ? info.namespaceId === nsId : info.namespaceId === ns || info.namespaceName === ns;
       };
-      const items = c.ecs.services
-        .withPrefix(`${ctx.region}/`)
-        .filter((s) => s.status === 'ACTIVE' && s.serviceRegistries.some((r) => matches(r.registryArn)));
+      const items = c.ecs.services.withPrefix(`${ctx.region}/`).filter((s) => s.status === 'ACTIVE' && s.serviceRegistries.some((r) => matches(r.registryArn)));
       const p = page(items, (s) => s.arn, input.maxResults, input.nextToken);
       return { serviceArns: p.items.map((s) => s.arn), nextToken: p.nextToken };
     },

@@ -43,7 +43,8 @@ function fargateProblem(td: Ecs.RegisterTaskDefinitionRequest): string | undefin
   if (td.memory === undefined) return "Fargate requires that 'memory' be defined at the task level.";
   const cpu = units(td.cpu, 'cpu')!;
   const mem = units(td.memory, 'memory')!;
-  if (!fargateMemoryOk(cpu, mem)) return `No Fargate configuration exists for given values: ${td.cpu} CPU, ${td.memory} memory. See the Amazon ECS documentation for the valid values.`;
+  if (!fargateMemoryOk(cpu, mem))
+    return `No Fargate configuration exists for given values: ${td.cpu} CPU, ${td.memory} memory. See the Amazon ECS documentation for the valid values.`;
   return fargateHostAccessProblem(td);
 }
 
@@ -56,7 +57,9 @@ export function compatibilitiesOf(td: Ecs.TaskDefinition): Ecs.CompatibilityList
 function checkHealthCheck(name: string, hc: Ecs.HealthCheck): void {
   const [kind, ...rest] = hc.command ?? [];
   if (!kind || !['CMD', 'CMD-SHELL', 'NONE'].includes(kind) || (kind !== 'NONE' && !rest.length)) {
-    throw client(`Invalid 'command' setting for health check of container '${name}'. The command must start with CMD or CMD-SHELL followed by the command to run, e.g. ["CMD-SHELL", "curl -f http://localhost/ || exit 1"].`);
+    throw client(
+      `Invalid 'command' setting for health check of container '${name}'. The command must start with CMD or CMD-SHELL followed by the command to run, e.g. ["CMD-SHELL", "curl -f http://localhost/ || exit 1"].`,
+    );
   }
   const range = (field: string, v: number | undefined, min: number, max: number) => {
     if (v !== undefined && (v < min || v > max)) throw client(`Invalid '${field}' setting for health check of container '${name}'. Valid values are ${min} to ${max}.`);
@@ -106,7 +109,8 @@ export function normaliseTaskDefinition(input: Ecs.RegisterTaskDefinitionRequest
     if (c.memory !== undefined && c.memory < 6) throw client(`Invalid setting for container '${c.name}'. The memory limit must be at least 6 MiB.`);
     const portMappings = (c.portMappings ?? []).map((p) => {
       if (p.containerPort === undefined && !p.containerPortRange) throw client(`Invalid port mapping for container '${c.name}': containerPort is required.`);
-      if (p.containerPort !== undefined && (p.containerPort < 1 || p.containerPort > 65535)) throw client(`Invalid port mapping for container '${c.name}': containerPort must be between 1 and 65535.`);
+      if (p.containerPort !== undefined && (p.containerPort < 1 || p.containerPort > 65535))
+        throw client(`Invalid port mapping for container '${c.name}': containerPort must be between 1 and 65535.`);
       if (p.hostPort !== undefined && (p.hostPort < 0 || p.hostPort > 65535)) throw client(`Invalid port mapping for container '${c.name}': hostPort must be between 0 and 65535.`);
       if ((networkMode === 'awsvpc' || networkMode === 'host') && p.hostPort !== undefined && p.hostPort !== p.containerPort) {
         throw client(`When networkMode=${networkMode}, the host ports and container ports in port mappings must match.`);
@@ -118,7 +122,8 @@ export function normaliseTaskDefinition(input: Ecs.RegisterTaskDefinitionRequest
     if (c.logConfiguration?.logDriver === 'awslogs' && !c.logConfiguration.options?.['awslogs-group']) {
       throw client(`Invalid setting for container '${c.name}': the awslogs log driver requires the 'awslogs-group' option.`);
     }
-    if (c.stopTimeout !== undefined && (c.stopTimeout < 0 || c.stopTimeout > 120)) throw client(`Invalid setting for container '${c.name}': stopTimeout must be between 0 and 120 seconds.`);
+    if (c.stopTimeout !== undefined && (c.stopTimeout < 0 || c.stopTimeout > 120))
+      throw client(`Invalid setting for container '${c.name}': stopTimeout must be between 0 and 120 seconds.`);
     const userRefusal = c.user ? userProblem?.(c.name, c.user) : undefined;
     if (userRefusal) throw client(`Invalid setting for container '${c.name}': ${userRefusal}.`);
     const normalised: Ecs.ContainerDefinition = {

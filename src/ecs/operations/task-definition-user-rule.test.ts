@@ -16,7 +16,9 @@ test('a server that cannot switch users refuses a container with another user at
     (e: unknown) =>
       e instanceof AwsError &&
       e.code === 'ClientException' &&
-      /^Invalid setting for container 'web': container 'web' asks for user 'nobody' \(65534:65534\) but Wayfinder runs as 1000:1000, not root, and cannot switch users; run it as root, use the docker runtime, or drop 'user'\.$/.test(e.message),
+      /^Invalid setting for container 'web': container 'web' asks for user 'nobody' \(65534:65534\) but Wayfinder runs as 1000:1000, not root, and cannot switch users; run it as root, use the docker runtime, or drop 'user'\.$/.test(
+        e.message,
+      ),
   );
   assert.equal(normaliseTaskDefinition(input(), problem).containerDefinitions![0]!.user, undefined, 'no user: accepted');
   await rt.close();

@@ -27,7 +27,8 @@ export function taskOperations(c: EcsOpsContext) {
       const td = usableTaskDefinition(c, ctx.region, input.taskDefinition);
       const count = input.count ?? 1;
       if (count < 1 || count > 10) throw invalid('count must be between 1 and 10.');
-      if (input.startedBy !== undefined && !STARTED_BY.test(input.startedBy)) throw invalid('startedBy can have up to 36 letters (uppercase and lowercase), numbers, hyphens, and underscores.');
+      if (input.startedBy !== undefined && !STARTED_BY.test(input.startedBy))
+        throw invalid('startedBy can have up to 36 letters (uppercase and lowercase), numbers, hyphens, and underscores.');
       if (input.group !== undefined && input.group.length > 255) throw invalid('group can have up to 255 characters.');
       const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy, td);
       const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);

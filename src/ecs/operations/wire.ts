@@ -66,7 +66,9 @@ function deploymentWire(d: DeploymentRecord, s: ServiceRecord, counts: TaskCount
     updatedAt: new Date(d.updatedAt),
     ...(d.launchType ? { launchType: d.launchType } : {}),
     ...(d.capacityProviderStrategy ? { capacityProviderStrategy: d.capacityProviderStrategy } : {}),
-    ...(d.launchType === 'FARGATE' || d.capacityProviderStrategy?.length ? { platformVersion: d.platformVersion && d.platformVersion !== 'LATEST' ? d.platformVersion : '1.4.0', platformFamily: 'Linux' } : {}),
+    ...(d.launchType === 'FARGATE' || d.capacityProviderStrategy?.length
+      ? { platformVersion: d.platformVersion && d.platformVersion !== 'LATEST' ? d.platformVersion : '1.4.0', platformFamily: 'Linux' }
+      : {}),
     ...(d.networkConfiguration ? { networkConfiguration: d.networkConfiguration } : {}),
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,

@@ -36,9 +36,17 @@ const CONTAINER_SETTINGS = [
 ] as const satisfies ReadonlyArray<keyof Ecs.ContainerDefinition>;
 
 /** Task-level settings neither runtime applies (cpu/memory: no limits are set). */
-const TASK_SETTINGS = ['volumes', 'cpu', 'memory', 'pidMode', 'ipcMode', 'proxyConfiguration', 'inferenceAccelerators', 'ephemeralStorage', 'placementConstraints'] as const satisfies ReadonlyArray<
-  keyof Ecs.RegisterTaskDefinitionRequest
->;
+const TASK_SETTINGS = [
+  'volumes',
+  'cpu',
+  'memory',
+  'pidMode',
+  'ipcMode',
+  'proxyConfiguration',
+  'inferenceAccelerators',
+  'ephemeralStorage',
+  'placementConstraints',
+] as const satisfies ReadonlyArray<keyof Ecs.RegisterTaskDefinitionRequest>;
 
 /** Whether a value says anything beyond AWS's defaults (0, false, empty lists and maps say nothing). */
 function isSet(v: unknown): boolean {

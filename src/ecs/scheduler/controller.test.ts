@@ -23,14 +23,27 @@ async function harness() {
   const cm = new FakeCloudMap();
   const registry = cm.addService('srv-web');
   const fake = new FakeRuntime();
-  const ecs = ecsProduct.create({ store, logger: silentLogger, ec2: ec2.api, logs: logs.api, cloudMap: cm, runtime: 'process', healthDelayMs: 0, taskStableMs: 100, runtimeOverride: fake });
+  const ecs = ecsProduct.create({
+    store,
+    logger: silentLogger,
+    ec2: ec2.api,
+    logs: logs.api,
+    cloudMap: cm,
+    runtime: 'process',
+    healthDelayMs: 0,
+    taskStableMs: 100,
+    runtimeOverride: fake,
+  });
   await ecs.start!();
   const ctx = testContext({ service: 'ecs' });
   const handlers = ecs.services[0]!.table;
   const call = <T>(op: keyof Ecs.EcsOperations, input: unknown): T => (handlers[op] as Handler)(input, ctx) as T;
   call('CreateCluster', { clusterName: 'c' });
   const register = (command: string[]) =>
-    call<Ecs.RegisterTaskDefinitionResponse>('RegisterTaskDefinition', { family: 'web', containerDefinitions: [{ name: 'app', image: 'img', memory: 64, command, portMappings: [{ containerPort: 80 }] }] }).taskDefinition!.taskDefinitionArn!;
+    call<Ecs.RegisterTaskDefinitionResponse>('RegisterTaskDefinition', {
+      family: 'web',
+      containerDefinitions: [{ name: 'app', image: 'img', memory: 64, command, portMappings: [{ containerPort: 80 }] }],
+    }).taskDefinition!.taskDefinitionArn!;
   const service = () => call<Ecs.DescribeServicesResponse>('DescribeServices', { cluster: 'c', services: ['web'] }).services![0]!;
   const tasks = (desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING') => {
     const arns = call<Ecs.ListTasksResponse>('ListTasks', { cluster: 'c', desiredStatus }).taskArns!;
@@ -68,7 +81,13 @@ test('a service converges to its desired count, registers each task, and says it
   const h = await harness();
   try {
     const td = h.register(['serve']);
-    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: td, desiredCount: 3, serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }] });
+    h.call('CreateService', {
+      cluster: 'c',
+      serviceName: 'web',
+      taskDefinition: td,
+      desiredCount: 3,
+      serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }],
+    });
     const s = await waitFor('steady', () => steady(h.service(), 3) && h.service());
     const msgs = s.events!.map((e) => e.message!);
     assert.match(msgs[msgs.length - 1]!, /^\(service web\) has started 3 tasks: \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\)\.$/);
@@ -96,7 +115,13 @@ test('a service converges to its desired count, registers each task, and says it
 test('a task whose essential container exits is replaced, and Cloud Map follows', async () => {
   const h = await harness();
   try {
-    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: h.register(['serve']), desiredCount: 2, serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }] });
+    h.call('CreateService', {
+      cluster: 'c',
+      serviceName: 'web',
+      taskDefinition: h.register(['serve']),
+      desiredCount: 2,
+      serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }],
+    });
     await waitFor('steady', () => steady(h.service(), 2));
     const victim = h.tasks()[0]!;
     const id = victim.taskArn!.split('/').pop()!;
@@ -133,7 +158,10 @@ test('a rolling update with minimumHealthyPercent 100 starts new tasks and keeps
     h.call('UpdateService', { cluster: 'c', service: 'web', taskDefinition: v2 });
     const during = h.service();
     assert.equal(during.deployments!.length, 2);
-    assert.deepEqual(during.deployments!.map((d) => d.status), ['PRIMARY', 'ACTIVE']);
+    assert.deepEqual(
+      during.deployments!.map((d) => d.status),
+      ['PRIMARY', 'ACTIVE'],
+    );
     await waitFor('rolled', () => steady(h.service(), 3) && h.service().taskDefinition === v2 && h.cm.instanceIds('srv-web').length === 3);
     assert.ok(lowest >= 3, `healthy instances dropped to ${lowest}`);
     assert.ok(h.tasks().every((t) => t.taskDefinitionArn === v2));
@@ -145,10 +173,18 @@ test('a rolling update with minimumHealthyPercent 100 starts new tasks and keeps
 test('a deployment configuration that allows no move says so in an event', async () => {
   const h = await harness();
   try {
-    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: h.register(['serve']), desiredCount: 1, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 100 } });
+    h.call('CreateService', {
+      cluster: 'c',
+      serviceName: 'web',
+      taskDefinition: h.register(['serve']),
+      desiredCount: 1,
+      deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 100 },
+    });
     await waitFor('steady', () => steady(h.service(), 1));
     h.call('UpdateService', { cluster: 'c', service: 'web', taskDefinition: h.register(['serve', 'v2']) });
-    await waitFor('blocked event', () => h.service().events![0]!.message!.includes('was unable to stop or start tasks during a deployment because of the service deployment configuration'));
+    await waitFor('blocked event', () =>
+      h.service().events![0]!.message!.includes('was unable to stop or start tasks during a deployment because of the service deployment configuration'),
+    );
   } finally {
     await h.close();
   }
@@ -158,7 +194,13 @@ test('the circuit breaker fails a crashing deployment and rolls back to the last
   const h = await harness();
   try {
     const good = h.register(['serve']);
-    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: good, desiredCount: 1, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } });
+    h.call('CreateService', {
+      cluster: 'c',
+      serviceName: 'web',
+      taskDefinition: good,
+      desiredCount: 1,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    });
     await waitFor('steady', () => steady(h.service(), 1));
     const bad = h.register(['crash']);
     h.call('UpdateService', { cluster: 'c', service: 'web', taskDefinition: bad });
@@ -167,7 +209,10 @@ test('the circuit breaker fails a crashing deployment and rolls back to the last
       return x.deployments!.length === 1 && x.deployments![0]!.taskDefinition === good && x.deployments![0]!.rolloutState === 'COMPLETED' && x.runningCount === 1 && x;
     });
     const msgs = s.events!.map((e) => e.message!);
-    assert.ok(msgs.some((m) => /\(deployment ecs-svc\/\d+\) deployment failed: tasks failed to start\./.test(m)), msgs.join('\n'));
+    assert.ok(
+      msgs.some((m) => /\(deployment ecs-svc\/\d+\) deployment failed: tasks failed to start\./.test(m)),
+      msgs.join('\n'),
+    );
     const crashed = h.tasks('STOPPED').filter((t) => t.taskDefinitionArn === bad);
     assert.ok(crashed.length >= 3, `threshold is 3 failed tasks (got ${crashed.length})`);
     assert.equal(s.taskDefinition, good);
@@ -179,7 +224,13 @@ test('the circuit breaker fails a crashing deployment and rolls back to the last
 test('without rollback a tripped circuit breaker leaves the deployment FAILED and launches nothing more', async () => {
   const h = await harness();
   try {
-    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: h.register(['crash']), desiredCount: 2, deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } } });
+    h.call('CreateService', {
+      cluster: 'c',
+      serviceName: 'web',
+      taskDefinition: h.register(['crash']),
+      desiredCount: 2,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+    });
     const s = await waitFor('failed', () => h.service().deployments![0]!.rolloutState === 'FAILED' && h.service());
     assert.equal(s.deployments![0]!.rolloutStateReason, 'ECS deployment circuit breaker: tasks failed to start.');
     await waitFor('all stopped', () => h.tasks().length === 0 && h.tasks('STOPPED').every((t) => t.lastStatus === 'STOPPED'));
@@ -210,7 +261,13 @@ test('a container that cannot start stops its task with TaskFailedToStart and th
 test('deleting a service with force drains it: tasks stop, Cloud Map empties, the service turns INACTIVE', async () => {
   const h = await harness();
   try {
-    h.call('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: h.register(['serve']), desiredCount: 2, serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }] });
+    h.call('CreateService', {
+      cluster: 'c',
+      serviceName: 'web',
+      taskDefinition: h.register(['serve']),
+      desiredCount: 2,
+      serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }],
+    });
     await waitFor('steady', () => steady(h.service(), 2));
     const draining = h.call<Ecs.DeleteServiceResponse>('DeleteService', { cluster: 'c', service: 'web', force: true }).service!;
     assert.equal(draining.status, 'DRAINING');

@@ -111,7 +111,10 @@ export class ServiceController {
       bo.nextLaunchAt = bo.streak <= 1 ? now : now + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (bo.streak - 2));
     }
     bo.primed = true;
-    if (bo.streak && live.some((t) => t.healthStatus !== 'UNHEALTHY' && t.lastStatus === 'RUNNING' && (t.healthySince ?? t.startedAt ?? 0) > bo.lastFailureAt && this.isHealthy(t, now))) {
+    if (
+      bo.streak &&
+      live.some((t) => t.healthStatus !== 'UNHEALTHY' && t.lastStatus === 'RUNNING' && (t.healthySince ?? t.startedAt ?? 0) > bo.lastFailureAt && this.isHealthy(t, now))
+    ) {
       bo.streak = 0;
       bo.nextLaunchAt = 0;
     }
@@ -189,7 +192,14 @@ export class ServiceController {
         const back = s.lastCompleted;
         if (s.deploymentConfiguration.deploymentCircuitBreaker.rollback && back && back.taskDefinition !== primary.taskDefinition) {
           const d = newDeployment(
-            { taskDefinition: back.taskDefinition, networkConfiguration: back.networkConfiguration, serviceRegistries: back.serviceRegistries, launchType: s.launchType, capacityProviderStrategy: s.capacityProviderStrategy, platformVersion: s.platformVersion },
+            {
+              taskDefinition: back.taskDefinition,
+              networkConfiguration: back.networkConfiguration,
+              serviceRegistries: back.serviceRegistries,
+              launchType: s.launchType,
+              capacityProviderStrategy: s.capacityProviderStrategy,
+              platformVersion: s.platformVersion,
+            },
             now,
             () => rolloutReasons.rollingBack(back.id),
           );
@@ -204,7 +214,12 @@ export class ServiceController {
         primary.rolloutState = 'COMPLETED';
         primary.rolloutStateReason = rolloutReasons.completed(primary.id);
         primary.updatedAt = now;
-        s.lastCompleted = { id: primary.id, taskDefinition: primary.taskDefinition, ...(primary.networkConfiguration ? { networkConfiguration: primary.networkConfiguration } : {}), serviceRegistries: primary.serviceRegistries };
+        s.lastCompleted = {
+          id: primary.id,
+          taskDefinition: primary.taskDefinition,
+          ...(primary.networkConfiguration ? { networkConfiguration: primary.networkConfiguration } : {}),
+          serviceRegistries: primary.serviceRegistries,
+        };
         addEvent(s, serviceEvents.deploymentCompleted(s.name, primary.id), now);
       }
 

@@ -96,7 +96,17 @@ function step(r: Random, w: World, p: Plan): void {
   const primary = w.deployments.find((d) => d.status === 'PRIMARY')!;
   for (const s of p.stop) w.tasks.find((t) => t.id === s.taskId)!.desiredStatus = 'STOPPED';
   for (let i = 0; i < p.launch; i++) {
-    w.tasks.push({ id: `t${w.nextId++}`, deploymentId: primary.id, lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING', healthy: false, failedHealth: false, createdAt: w.now, stopped: false, doomed: r.chance(w.failRate) });
+    w.tasks.push({
+      id: `t${w.nextId++}`,
+      deploymentId: primary.id,
+      lastStatus: 'PROVISIONING',
+      desiredStatus: 'RUNNING',
+      healthy: false,
+      failedHealth: false,
+      createdAt: w.now,
+      stopped: false,
+      doomed: r.chance(w.failRate),
+    });
   }
   w.deployments = w.deployments.filter((d) => !p.retire.includes(d.id));
   if (p.completed) primary.rolloutState = 'COMPLETED';
@@ -139,7 +149,10 @@ test('planner rules hold for random services, and rollouts the configuration all
       } else if (p.steady) {
         const live = w.tasks.filter((t) => !t.stopped);
         assert.equal(live.length, w.desired, `seed ${seed}: steady with ${live.length} tasks`);
-        assert.ok(live.every((t) => t.deploymentId === 'd-new' && t.healthy), `seed ${seed}: steady with old or unhealthy tasks`);
+        assert.ok(
+          live.every((t) => t.deploymentId === 'd-new' && t.healthy),
+          `seed ${seed}: steady with old or unhealthy tasks`,
+        );
         assert.equal(w.deployments.length - p.retire.length, 1, `seed ${seed}: steady with old deployments listed`);
         converged++;
         done = true;
@@ -182,7 +195,15 @@ test('planner rules hold while tasks keep failing, and the circuit breaker stops
 });
 
 test('examples: a rolling update with minimumHealthyPercent 100 starts new tasks before stopping old ones', () => {
-  const t = (id: string, dep: string, healthy: boolean, lastStatus: PlanTask['lastStatus'] = 'RUNNING'): PlanTask => ({ id, deploymentId: dep, lastStatus, desiredStatus: 'RUNNING', healthy, failedHealth: false, createdAt: 0 });
+  const t = (id: string, dep: string, healthy: boolean, lastStatus: PlanTask['lastStatus'] = 'RUNNING'): PlanTask => ({
+    id,
+    deploymentId: dep,
+    lastStatus,
+    desiredStatus: 'RUNNING',
+    healthy,
+    failedHealth: false,
+    createdAt: 0,
+  });
   const base: PlanInput = {
     status: 'ACTIVE',
     desiredCount: 2,
@@ -212,7 +233,15 @@ test('examples: a rolling update with minimumHealthyPercent 100 starts new tasks
 });
 
 test('examples: draining stops everything; failed health checks are replaced', () => {
-  const t = (id: string, healthy: boolean, failedHealth = false): PlanTask => ({ id, deploymentId: 'd', lastStatus: 'RUNNING', desiredStatus: 'RUNNING', healthy, failedHealth, createdAt: 0 });
+  const t = (id: string, healthy: boolean, failedHealth = false): PlanTask => ({
+    id,
+    deploymentId: 'd',
+    lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING',
+    healthy,
+    failedHealth,
+    createdAt: 0,
+  });
   const base: PlanInput = {
     status: 'ACTIVE',
     desiredCount: 2,
@@ -227,7 +256,10 @@ test('examples: draining stops everything; failed health checks are replaced', (
   assert.deepEqual(replace.stop, [{ taskId: 'b', kind: 'failed-health' }]);
   assert.equal(replace.launch, 1);
   const drain = plan({ ...base, status: 'DRAINING' });
-  assert.deepEqual(drain.stop.map((s) => s.kind), ['draining', 'draining']);
+  assert.deepEqual(
+    drain.stop.map((s) => s.kind),
+    ['draining', 'draining'],
+  );
   assert.equal(drain.launch, 0);
   assert.equal(circuitBreakerThreshold(1), 3);
   assert.equal(circuitBreakerThreshold(10), 5);

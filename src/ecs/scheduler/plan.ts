@@ -142,8 +142,7 @@ export function plan(input: PlanInput): Plan {
 
   const completed = !!primary && primary.rolloutState === 'IN_PROGRESS' && !tripped && nothingToDo && !oldLeft && primarySettled;
   const steady = !primaryFailed && nothingToDo && !oldLeft && primarySettled && !inFlight;
-  const blocked =
-    !primaryFailed && !input.launchHeld && nothingToDo && !inFlight && remaining.every((t) => t.healthy) && (need > 0 || oldTasks.length > 0);
+  const blocked = !primaryFailed && !input.launchHeld && nothingToDo && !inFlight && remaining.every((t) => t.healthy) && (need > 0 || oldTasks.length > 0);
   const retire = input.deployments.filter((d) => d.status === 'ACTIVE' && !input.tasks.some((t) => t.deploymentId === d.id)).map((d) => d.id);
 
   return { launch, stop, retire, completed, tripped, blocked, steady };

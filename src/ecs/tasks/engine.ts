@@ -149,7 +149,14 @@ export class TaskEngine {
       });
       const dns = `ip-${eni.privateIpAddress.replace(/\./g, '-')}.${task.region === 'us-east-1' ? 'ec2.internal' : `${task.region}.compute.internal`}`;
       this.move(key, 'PENDING', (t) => {
-        t.attachment = { ...att, status: 'ATTACHED', networkInterfaceId: eni.networkInterfaceId, macAddress: eni.macAddress, privateIPv4Address: eni.privateIpAddress, privateDnsName: dns };
+        t.attachment = {
+          ...att,
+          status: 'ATTACHED',
+          networkInterfaceId: eni.networkInterfaceId,
+          macAddress: eni.macAddress,
+          privateIPv4Address: eni.privateIpAddress,
+          privateDnsName: dns,
+        };
         t.availabilityZone = eni.availabilityZone;
       });
     } catch (e) {
@@ -304,7 +311,7 @@ export class TaskEngine {
       name: def.name!,
       image: def.image ?? '',
       ...(def.entryPoint ? { entryPoint: def.entryPoint } : {}),
-      ...(override?.command ?? def.command ? { command: override?.command ?? def.command } : {}),
+      ...((override?.command ?? def.command) ? { command: override?.command ?? def.command } : {}),
       environment,
       ...(def.workingDirectory ? { workingDirectory: def.workingDirectory } : {}),
       ...(def.user ? { user: def.user } : {}),
@@ -330,9 +337,14 @@ export class TaskEngine {
     const gen = live.generation;
     const config = hc && healthCheckConfig(hc);
     if (config) {
-      entry.checker = new ContainerHealthCheck(config, (argv, timeoutMs) => runtime.exec(handle, argv, timeoutMs), (status) => {
-        if (gen === this.generation) this.onHealth(key, name, status);
-      }, this.now);
+      entry.checker = new ContainerHealthCheck(
+        config,
+        (argv, timeoutMs) => runtime.exec(handle, argv, timeoutMs),
+        (status) => {
+          if (gen === this.generation) this.onHealth(key, name, status);
+        },
+        this.now,
+      );
       entry.checker.start();
     }
     void runtime.wait(handle).then(

@@ -14,7 +14,13 @@ async function until(what: string, cond: () => boolean): Promise<void> {
 }
 
 test('CMD-SHELL runs through /bin/sh, CMD runs as given, AWS’s defaults apply', () => {
-  assert.deepEqual(healthCheckConfig({ command: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'] }), { argv: ['/bin/sh', '-c', 'curl -f http://localhost/ || exit 1'], intervalMs: 30000, timeoutMs: 5000, retries: 3, startPeriodMs: 0 });
+  assert.deepEqual(healthCheckConfig({ command: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'] }), {
+    argv: ['/bin/sh', '-c', 'curl -f http://localhost/ || exit 1'],
+    intervalMs: 30000,
+    timeoutMs: 5000,
+    retries: 3,
+    startPeriodMs: 0,
+  });
   assert.deepEqual(healthCheckConfig({ command: ['CMD', 'wget', '-q', 'http://localhost/'], interval: 5, retries: 1 })!.argv, ['wget', '-q', 'http://localhost/']);
   assert.equal(healthCheckConfig({ command: ['NONE'] }), undefined);
 });
@@ -31,7 +37,12 @@ test('one success makes it HEALTHY; `retries` consecutive failures make it UNHEA
 test('failures inside startPeriod do not count', async () => {
   const seen: ContainerHealth[] = [];
   let t = 0;
-  const hc = new ContainerHealthCheck({ argv: ['x'], intervalMs: 5, timeoutMs: 100, retries: 1, startPeriodMs: 1_000_000 }, scripted([1, 1, 1, 0]), (s) => seen.push(s), () => t);
+  const hc = new ContainerHealthCheck(
+    { argv: ['x'], intervalMs: 5, timeoutMs: 100, retries: 1, startPeriodMs: 1_000_000 },
+    scripted([1, 1, 1, 0]),
+    (s) => seen.push(s),
+    () => t,
+  );
   hc.start();
   await until('healthy', () => seen.includes('HEALTHY'));
   hc.stop();

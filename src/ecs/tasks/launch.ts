@@ -29,7 +29,12 @@ export interface LaunchOptions {
 }
 
 /** Picks the task's subnet (awsvpc) and availability zone. */
-export function placeTask(ec2: Ec2Api, region: string, accountId: string, networkConfiguration: Ecs.NetworkConfiguration | undefined): { subnetId?: string; availabilityZone: string } {
+export function placeTask(
+  ec2: Ec2Api,
+  region: string,
+  accountId: string,
+  networkConfiguration: Ecs.NetworkConfiguration | undefined,
+): { subnetId?: string; availabilityZone: string } {
   const subnets = networkConfiguration?.awsvpcConfiguration?.subnets ?? [];
   if (!subnets.length) return { availabilityZone: `${region}a` };
   const subnetId = subnets[randomInt(subnets.length)]!;

@@ -7,10 +7,29 @@ import { IllegalTransition, LIFECYCLE, ORDER, canMove, moveTo, requestStop, type
 
 function task(lastStatus: LastStatus = 'PROVISIONING'): TaskRecord {
   return {
-    region: 'us-east-1', accountId: '000000000000', cluster: 'c', taskId: 't', arn: 'a', clusterArn: 'c', taskDefinitionArn: 'td', family: 'f', group: 'family:f',
-    launchType: 'FARGATE', availabilityZone: 'us-east-1a', networkMode: 'awsvpc', serviceRegistries: [], lastStatus, desiredStatus: 'RUNNING', healthStatus: 'UNKNOWN',
-    version: 1, createdAt: 0, containers: [{ name: 'app', arn: 'x', image: 'i', essential: true, lastStatus: 'RUNNING', healthStatus: 'UNKNOWN', hasHealthCheck: false, networkBindings: [] }],
-    overrides: {}, tags: [], enableExecuteCommand: false, registrations: [],
+    region: 'us-east-1',
+    accountId: '000000000000',
+    cluster: 'c',
+    taskId: 't',
+    arn: 'a',
+    clusterArn: 'c',
+    taskDefinitionArn: 'td',
+    family: 'f',
+    group: 'family:f',
+    launchType: 'FARGATE',
+    availabilityZone: 'us-east-1a',
+    networkMode: 'awsvpc',
+    serviceRegistries: [],
+    lastStatus,
+    desiredStatus: 'RUNNING',
+    healthStatus: 'UNKNOWN',
+    version: 1,
+    createdAt: 0,
+    containers: [{ name: 'app', arn: 'x', image: 'i', essential: true, lastStatus: 'RUNNING', healthStatus: 'UNKNOWN', hasHealthCheck: false, networkBindings: [] }],
+    overrides: {},
+    tags: [],
+    enableExecuteCommand: false,
+    registrations: [],
   };
 }
 

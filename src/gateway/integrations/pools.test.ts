@@ -14,7 +14,7 @@ test('the idle sweep closes unused pools but never cuts a response that is still
     let n = 0;
     const timer = setInterval(() => {
       res.write(`tick ${++n}\n`);
-      if (n === 10) (clearInterval(timer), res.end());
+      if (n === 10) clearInterval(timer), res.end();
     }, 40);
   });
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));

@@ -174,9 +174,11 @@ export class LocalIssuer implements LocalKeySource {
       } catch {
         return sendJson(res, 400, { error: 'invalid_request', error_description: 'body must be JSON claims or a client_credentials form' });
       }
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return sendJson(res, 400, { error: 'invalid_request', error_description: 'claims must be a JSON object' });
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        return sendJson(res, 400, { error: 'invalid_request', error_description: 'claims must be a JSON object' });
       const { expiresIn: e, kid: k, ...rest } = parsed as Record<string, unknown>;
-      if (e !== undefined && (typeof e !== 'number' || !Number.isFinite(e))) return sendJson(res, 400, { error: 'invalid_request', error_description: 'expiresIn must be a number of seconds' });
+      if (e !== undefined && (typeof e !== 'number' || !Number.isFinite(e)))
+        return sendJson(res, 400, { error: 'invalid_request', error_description: 'expiresIn must be a number of seconds' });
       expiresIn = e as number | undefined;
       kid = typeof k === 'string' ? k : undefined;
       claims = { sub: 'wayfinder-user', ...rest };

@@ -19,9 +19,7 @@ const KEYS_TTL_MS = 10 * 60 * 1000;
 const REFETCH_BUDGET = 10;
 const REFETCH_WINDOW_MS = 10_000;
 
-export type VerifyOutcome =
-  | { ok: true; claims: JWTPayload; scopes: string[] }
-  | { ok: false; status: 401; description: string };
+export type VerifyOutcome = { ok: true; claims: JWTPayload; scopes: string[] } | { ok: false; status: 401; description: string };
 
 /** Where the gateway gets keys of issuers it hosts itself (the built-in OIDC issuer). */
 export interface LocalKeySource {

@@ -61,7 +61,8 @@ function checkSelectionExpressions(protocolType: string, rse: string | undefined
 function quickIntegration(api: ApiRecord, target: string, credentialsArn: string | undefined, integrationId: string): IntegrationRecord {
   const base = { region: api.region, apiId: api.apiId, integrationId, connectionType: 'INTERNET' as const, timeoutInMillis: 30000, apiGatewayManaged: true, credentialsArn };
   if (/^https?:\/\/[^/\s]+/.test(target)) return { ...base, integrationType: 'HTTP_PROXY', integrationMethod: 'ANY', integrationUri: target, payloadFormatVersion: '1.0' };
-  if (/^arn:aws[a-z-]*:(lambda|apigateway):/.test(target)) return { ...base, integrationType: 'AWS_PROXY', integrationMethod: 'POST', integrationUri: target, payloadFormatVersion: '2.0' };
+  if (/^arn:aws[a-z-]*:(lambda|apigateway):/.test(target))
+    return { ...base, integrationType: 'AWS_PROXY', integrationMethod: 'POST', integrationUri: target, payloadFormatVersion: '2.0' };
   throw badRequest(`Invalid target '${target}': quick create takes an HTTP URL or a Lambda function ARN.`);
 }
 

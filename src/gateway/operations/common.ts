@@ -7,7 +7,19 @@ import { alnum } from '../../kernel/ids.js';
 import { paginate } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Api } from '../../ec2/api.js';
-import { apiKey, childKey, regionKey, type ApiRecord, type GatewayStore, type IntegrationRecord, type RouteRecord, type StageRecord, type AuthorizerRecord, type DeploymentRecord, type VpcLinkRecord } from '../store.js';
+import {
+  apiKey,
+  childKey,
+  regionKey,
+  type ApiRecord,
+  type GatewayStore,
+  type IntegrationRecord,
+  type RouteRecord,
+  type StageRecord,
+  type AuthorizerRecord,
+  type DeploymentRecord,
+  type VpcLinkRecord,
+} from '../store.js';
 
 export interface GatewayOpsContext {
   gw: GatewayStore;

@@ -205,4 +205,3 @@ export function domainOperations(c: GatewayOpsContext) {
     },
   } satisfies Partial<ApiGatewayV2Operations>;
 }
-

@@ -61,7 +61,9 @@ export function validateIntegration(c: GatewayOpsContext, ctx: RequestContext, a
       if (!i.connectionId) throw badRequest('ConnectionId (a VPC link id) is required when ConnectionType is VPC_LINK.');
       requireVpcLink(c, ctx, i.connectionId);
       if (!parseCloudMapUri(uri) && !isListenerArn(uri)) {
-        throw badRequest(`Invalid integration URI '${uri}': private integrations take a Cloud Map service ARN (arn:aws:servicediscovery:…:service/srv-…) or an ALB/NLB listener ARN.`);
+        throw badRequest(
+          `Invalid integration URI '${uri}': private integrations take a Cloud Map service ARN (arn:aws:servicediscovery:…:service/srv-…) or an ALB/NLB listener ARN.`,
+        );
       }
       const [, , , arnRegion, arnAccount] = uri.split(':');
       if (arnRegion !== ctx.region || arnAccount !== ctx.accountId) {

@@ -20,7 +20,9 @@ export function routeWire(r: RouteRecord): Route {
     ModelSelectionExpression: r.modelSelectionExpression,
     OperationName: r.operationName,
     RequestModels: r.requestModels,
-    RequestParameters: r.requestParameters ? (Object.fromEntries(Object.entries(r.requestParameters).map(([k, v]) => [k, { Required: v.required }])) as RouteParameters) : undefined,
+    RequestParameters: r.requestParameters
+      ? (Object.fromEntries(Object.entries(r.requestParameters).map(([k, v]) => [k, { Required: v.required }])) as RouteParameters)
+      : undefined,
     RouteId: r.routeId,
     RouteKey: r.routeKey,
     RouteResponseSelectionExpression: r.routeResponseSelectionExpression,
@@ -71,7 +73,8 @@ export function validateRoute(c: GatewayOpsContext, api: ApiRecord, r: RouteReco
     if (authorizer.authorizerType !== 'JWT') throw badRequest(`Authorizer ${authorizer.authorizerId} is of type ${authorizer.authorizerType}; JWT routes need a JWT authorizer.`);
   } else if (type === 'CUSTOM') {
     if (!authorizer) throw badRequest('AuthorizerId is required when AuthorizationType is CUSTOM.');
-    if (authorizer.authorizerType !== 'REQUEST') throw badRequest(`Authorizer ${authorizer.authorizerId} is of type ${authorizer.authorizerType}; CUSTOM routes need a REQUEST authorizer.`);
+    if (authorizer.authorizerType !== 'REQUEST')
+      throw badRequest(`Authorizer ${authorizer.authorizerId} is of type ${authorizer.authorizerType}; CUSTOM routes need a REQUEST authorizer.`);
   } else if (r.authorizerId) {
     throw badRequest(`AuthorizerId cannot be set when AuthorizationType is ${type}.`);
   }

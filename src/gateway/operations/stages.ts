@@ -52,7 +52,8 @@ function checkVariables(vars: Record<string, string>): void {
 function settingsRecord(c: GatewayOpsContext, s: RouteSettings, what: string): RouteSettingsRecord {
   const rec = toCamel<RouteSettingsRecord>(s)!;
   const { rate, burst } = c.limits;
-  if (rec.throttlingRateLimit !== undefined && !(rec.throttlingRateLimit >= 0 && rec.throttlingRateLimit <= rate)) { // NaN too
+  if (rec.throttlingRateLimit !== undefined && !(rec.throttlingRateLimit >= 0 && rec.throttlingRateLimit <= rate)) {
+    // NaN too
     throw badRequest(`Invalid ThrottlingRateLimit ${rec.throttlingRateLimit} in ${what}: must be from 0 to the account limit ${rate}.`);
   }
   if (rec.throttlingBurstLimit !== undefined && (rec.throttlingBurstLimit < 0 || rec.throttlingBurstLimit > burst)) {
@@ -67,7 +68,12 @@ function settingsRecord(c: GatewayOpsContext, s: RouteSettings, what: string): R
  * the routes quota: unchecked, one UpdateStage of 50,000 keys blocked the loop for 600 ms, and every
  * later change to the API paid again to rebuild the stage's throttling buckets.
  */
-function routeSettingsRecord(c: GatewayOpsContext, api: ApiRecord, map: RouteSettingsMap | undefined, base: Record<string, RouteSettingsRecord>): Record<string, RouteSettingsRecord> {
+function routeSettingsRecord(
+  c: GatewayOpsContext,
+  api: ApiRecord,
+  map: RouteSettingsMap | undefined,
+  base: Record<string, RouteSettingsRecord>,
+): Record<string, RouteSettingsRecord> {
   const out = { ...base };
   const entries = Object.entries(map ?? {});
   if (!entries.length) return out;
@@ -90,7 +96,8 @@ function routeSettingsRecord(c: GatewayOpsContext, api: ApiRecord, map: RouteSet
 function accessLogRecord(s: AccessLogSettings | undefined): AccessLogSettingsRecord | undefined {
   if (!s) return undefined;
   if (!s.DestinationArn || !s.Format) throw badRequest('Access log settings need both DestinationArn and Format.');
-  if (!LOG_GROUP_ARN.test(s.DestinationArn)) throw badRequest(`Invalid access log destination '${s.DestinationArn}': use a CloudWatch Logs log group ARN (arn:aws:logs:{region}:{account}:log-group:{name}).`);
+  if (!LOG_GROUP_ARN.test(s.DestinationArn))
+    throw badRequest(`Invalid access log destination '${s.DestinationArn}': use a CloudWatch Logs log group ARN (arn:aws:logs:{region}:{account}:log-group:{name}).`);
   try {
     validateFormat(s.Format);
   } catch (e) {
@@ -163,7 +170,9 @@ export function stageOperations(c: GatewayOpsContext) {
           description: input.Description ?? s.description,
           clientCertificateId: input.ClientCertificateId ?? s.clientCertificateId,
           stageVariables: vars,
-          defaultRouteSettings: input.DefaultRouteSettings ? { ...s.defaultRouteSettings, ...settingsRecord(c, input.DefaultRouteSettings, 'default route settings') } : s.defaultRouteSettings,
+          defaultRouteSettings: input.DefaultRouteSettings
+            ? { ...s.defaultRouteSettings, ...settingsRecord(c, input.DefaultRouteSettings, 'default route settings') }
+            : s.defaultRouteSettings,
           routeSettings: routeSettingsRecord(c, api, input.RouteSettings, s.routeSettings),
           accessLogSettings: input.AccessLogSettings ? accessLogRecord(input.AccessLogSettings) : s.accessLogSettings,
           lastUpdatedAt: c.now(),

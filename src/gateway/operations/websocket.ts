@@ -17,7 +17,9 @@ const modelWire = (m: ModelRecord): Model => ({ ContentType: m.contentType, Desc
 const routeResponseWire = (r: RouteResponseRecord): RouteResponse => ({
   ModelSelectionExpression: r.modelSelectionExpression,
   ResponseModels: r.responseModels,
-  ResponseParameters: r.responseParameters ? (Object.fromEntries(Object.entries(r.responseParameters).map(([k, v]) => [k, { Required: v.required }])) as RouteParameters) : undefined,
+  ResponseParameters: r.responseParameters
+    ? (Object.fromEntries(Object.entries(r.responseParameters).map(([k, v]) => [k, { Required: v.required }])) as RouteParameters)
+    : undefined,
   RouteResponseId: r.routeResponseId,
   RouteResponseKey: r.routeResponseKey,
 });
@@ -58,7 +60,15 @@ export function websocketOperations(c: GatewayOpsContext) {
         requireWebSocket(c, ctx, input.ApiId, 'Models');
         if (!/^[A-Za-z0-9]+$/.test(input.Name)) throw badRequest(`Invalid model name '${input.Name}': use letters and digits.`);
         if (c.gw.childrenOf(c.gw.models, ctx.region, input.ApiId).some((m) => m.name === input.Name)) throw conflict(`Model name already exists for this API: ${input.Name}`);
-        const m: ModelRecord = { region: ctx.region, apiId: input.ApiId, modelId: alnum(6), name: input.Name, contentType: input.ContentType ?? 'application/json', description: input.Description, schema: input.Schema };
+        const m: ModelRecord = {
+          region: ctx.region,
+          apiId: input.ApiId,
+          modelId: alnum(6),
+          name: input.Name,
+          contentType: input.ContentType ?? 'application/json',
+          description: input.Description,
+          schema: input.Schema,
+        };
         c.gw.models.putTx(childKey(ctx.region, input.ApiId, m.modelId), m);
         return modelWire(m);
       });
@@ -81,7 +91,13 @@ export function websocketOperations(c: GatewayOpsContext) {
       return c.gw.store.withTx(() => {
         requireApi(c, ctx, input.ApiId);
         const m = modelOf(ctx, input.ApiId, input.ModelId);
-        const next = { ...m, name: input.Name ?? m.name, contentType: input.ContentType ?? m.contentType, description: input.Description ?? m.description, schema: input.Schema ?? m.schema };
+        const next = {
+          ...m,
+          name: input.Name ?? m.name,
+          contentType: input.ContentType ?? m.contentType,
+          description: input.Description ?? m.description,
+          schema: input.Schema ?? m.schema,
+        };
         c.gw.models.putTx(childKey(ctx.region, input.ApiId, m.modelId), next);
         return modelWire(next);
       });

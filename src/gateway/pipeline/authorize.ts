@@ -28,7 +28,10 @@ function checkScopes(x: GatewayExchange, scopes: string[]): boolean {
   const required = x.route!.scopes;
   if (!required.length || required.some((s) => scopes.includes(s))) return true;
   x.authorizerError = 'insufficient scope';
-  answer(x, 403, 'Forbidden', ['www-authenticate', 'Bearer scope="' + required.join(' ') + '" error="insufficient_scope" error_description="the token does not have the required scopes"']);
+  answer(x, 403, 'Forbidden', [
+    'www-authenticate',
+    'Bearer scope="' + required.join(' ') + '" error="insufficient_scope" error_description="the token does not have the required scopes"',
+  ]);
   return false;
 }
 

@@ -52,15 +52,20 @@ export function eventOperations(logs: LogsStore) {
       requireGroup(logs, ctx, group);
       requireStream(logs, ctx, group, input.logStreamName);
       const limit = input.limit ?? DEFAULT_LIMIT;
-      const base = { region: ctx.region, group, streams: [input.logStreamName], startTime: input.startTime, endTime: input.endTime === undefined ? undefined : input.endTime - 1, limit };
+      const base = {
+        region: ctx.region,
+        group,
+        streams: [input.logStreamName],
+        startTime: input.startTime,
+        endTime: input.endTime === undefined ? undefined : input.endTime - 1,
+        limit,
+      };
       let rows;
       let passed: { dir: 'f' | 'b'; pos: [number, number] } | undefined;
       if (input.nextToken) {
         passed = parsePositionToken(input.nextToken);
         rows =
-          passed.dir === 'f'
-            ? logs.readEvents({ ...base, after: passed.pos, direction: 'asc' })
-            : logs.readEvents({ ...base, before: passed.pos, direction: 'desc' }).reverse();
+          passed.dir === 'f' ? logs.readEvents({ ...base, after: passed.pos, direction: 'asc' }) : logs.readEvents({ ...base, before: passed.pos, direction: 'desc' }).reverse();
       } else if (input.startFromHead) {
         rows = logs.readEvents({ ...base, direction: 'asc' });
       } else {

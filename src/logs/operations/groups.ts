@@ -40,7 +40,8 @@ export function groupOperations(logs: LogsStore) {
 
   function setTags(g: LogGroupRecord, tags: Record<string, string>): void {
     checkTags(tags);
-    if (Object.keys(tags).length > MAX_TAGS) throw new AwsError('TooManyTagsException', `Log group ${g.name} would have more than ${MAX_TAGS} tags.`, { fields: { resourceName: groupArn(g) } });
+    if (Object.keys(tags).length > MAX_TAGS)
+      throw new AwsError('TooManyTagsException', `Log group ${g.name} would have more than ${MAX_TAGS} tags.`, { fields: { resourceName: groupArn(g) } });
     logs.store.withTx(() => logs.groups.putTx(groupKey(g.region, g.name), { ...g, tags }));
   }
 
@@ -48,7 +49,10 @@ export function groupOperations(logs: LogsStore) {
     CreateLogGroup(input: Logs.CreateLogGroupRequest, ctx: RequestContext): void {
       // The model's pattern is unanchored (Smithy semantics); the service checks the whole name.
       if (!/^[.\-_/#A-Za-z0-9]+$/.test(input.logGroupName)) {
-        throw new AwsError('InvalidParameterException', `1 validation error detected: Value '${input.logGroupName}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`);
+        throw new AwsError(
+          'InvalidParameterException',
+          `1 validation error detected: Value '${input.logGroupName}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`,
+        );
       }
       const tags = input.tags ?? {};
       checkTags(tags);
@@ -97,7 +101,10 @@ export function groupOperations(logs: LogsStore) {
 
     PutRetentionPolicy(input: Logs.PutRetentionPolicyRequest, ctx: RequestContext): void {
       if (!RETENTION_DAYS.has(input.retentionInDays)) {
-        throw new AwsError('InvalidParameterException', `1 validation error detected: Value '${input.retentionInDays}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${[...RETENTION_DAYS].join(', ')}]`);
+        throw new AwsError(
+          'InvalidParameterException',
+          `1 validation error detected: Value '${input.retentionInDays}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${[...RETENTION_DAYS].join(', ')}]`,
+        );
       }
       const g = requireGroup(logs, ctx, input.logGroupName);
       logs.store.withTx(() => logs.groups.putTx(groupKey(ctx.region, g.name), { ...g, retentionInDays: input.retentionInDays }));

@@ -4,7 +4,17 @@
 // Wayfinder instance (one per data dir): a restarted Wayfinder adopts its own containers and removes
 // its own strays, and never touches another Wayfinder's (parallel test servers share one engine).
 import { LineSplitter } from '../lines.js';
-import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type ExitStatus, type LineSink, type PortBinding, type Recovered, type StartedContainer } from '../api.js';
+import {
+  StartError,
+  type ContainerHandle,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type ExitStatus,
+  type LineSink,
+  type PortBinding,
+  type Recovered,
+  type StartedContainer,
+} from '../api.js';
 import { type DockerEngine, EngineError, FrameDemuxer, describeTarget, readAll } from './engine-client.js';
 
 export const LABEL_INSTANCE = 'wayfinder.instance';
@@ -114,7 +124,9 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const info = await this.inspect(id);
     const ports: PortBinding[] = spec.ports.map((p) => {
-      const host = info?.NetworkSettings.Ports[`${p.containerPort}/${p.protocol}`]?.find((b) => b.HostIp === '127.0.0.1') ?? info?.NetworkSettings.Ports[`${p.containerPort}/${p.protocol}`]?.[0];
+      const host =
+        info?.NetworkSettings.Ports[`${p.containerPort}/${p.protocol}`]?.find((b) => b.HostIp === '127.0.0.1') ??
+        info?.NetworkSettings.Ports[`${p.containerPort}/${p.protocol}`]?.[0];
       return { containerPort: p.containerPort, hostPort: Number(host?.HostPort ?? 0), protocol: p.protocol };
     });
     this.follow(id, spec.onLine, undefined);

@@ -71,7 +71,7 @@ export class DockerEngine {
       }
       throw new EngineError(res.statusCode ?? 0, message || `HTTP ${res.statusCode}`);
     }
-    let parsed: unknown ;
+    let parsed: unknown;
     if (text) {
       try {
         parsed = JSON.parse(text);

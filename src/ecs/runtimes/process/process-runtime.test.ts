@@ -54,7 +54,16 @@ test('process runtime: a container with neither entryPoint nor command does not 
 test('process runtime: a stop reaches every process the container started', async () => {
   const rt = new ProcessRuntime();
   const lines: string[] = [];
-  const s = await rt.start({ taskId: 'p3', cluster: 'c', name: 'web', image: 'x', command: ['sh', '-c', 'sleep 1000 & echo $!; wait'], environment: {}, ports: [], onLine: (_s, l) => lines.push(l) });
+  const s = await rt.start({
+    taskId: 'p3',
+    cluster: 'c',
+    name: 'web',
+    image: 'x',
+    command: ['sh', '-c', 'sleep 1000 & echo $!; wait'],
+    environment: {},
+    ports: [],
+    onLine: (_s, l) => lines.push(l),
+  });
   for (let i = 0; i < 100 && !lines.length; i++) await new Promise((r) => setTimeout(r, 20));
   const child = Number(lines[0]);
   await rt.stop(s.handle, 5);
@@ -80,7 +89,8 @@ test('process runtime not running as root: a container with another user does no
   const rt = new ProcessRuntime({ server: { uid: 1000, gid: 1000 } });
   await assert.rejects(
     rt.start({ taskId: 'p4', cluster: 'c', name: 'web', image: 'x', user: 'nobody', command: ['sh', '-c', 'exit 0'], environment: {}, ports: [] }),
-    (e: unknown) => e instanceof StartError && /^CannotStartContainerError: container 'web' asks for user 'nobody' \(65534:65534\) but Wayfinder runs as 1000:1000, not root/.test(e.reason),
+    (e: unknown) =>
+      e instanceof StartError && /^CannotStartContainerError: container 'web' asks for user 'nobody' \(65534:65534\) but Wayfinder runs as 1000:1000, not root/.test(e.reason),
   );
   assert.match(rt.userProblem('web', 'nobody') ?? '', /^container 'web' asks for user 'nobody'/);
   assert.equal(rt.userProblem('web', 'no-such-user-wf'), undefined, 'an unknown name is the start’s business (the host’s accounts may change)');
@@ -133,7 +143,16 @@ for (const cgroups of [true, false]) {
 test('process runtime: each container gets its own working directory, gone after remove', async () => {
   const rt = new ProcessRuntime();
   const lines: string[] = [];
-  const s = await rt.start({ taskId: 'wd1', cluster: 'c', name: 'web', image: 'x', command: ['sh', '-c', 'pwd; ls -A | wc -l'], environment: {}, ports: [], onLine: (_s, l) => lines.push(l) });
+  const s = await rt.start({
+    taskId: 'wd1',
+    cluster: 'c',
+    name: 'web',
+    image: 'x',
+    command: ['sh', '-c', 'pwd; ls -A | wc -l'],
+    environment: {},
+    ports: [],
+    onLine: (_s, l) => lines.push(l),
+  });
   await rt.wait(s.handle);
   assert.match(lines[0]!, /\/wayfinder-tasks-[^/]+\/wd1\/web$/);
   assert.equal(lines[1]!.trim(), '0', 'it starts empty');

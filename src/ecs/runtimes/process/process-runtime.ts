@@ -20,7 +20,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineSplitter } from '../lines.js';
-import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type ExitStatus, type LineSink, type PortBinding, type Recovered, type StartedContainer } from '../api.js';
+import {
+  StartError,
+  type ContainerHandle,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type ExitStatus,
+  type LineSink,
+  type PortBinding,
+  type Recovered,
+  type StartedContainer,
+} from '../api.js';
 import { CgroupTree, MARKER_VAR, ProcTree, containerCgroupParent, ensureCgroup, killCgroup, procTable, removeCgroup, sweepStaleCgroups, type TaskTree } from './containment.js';
 import { freeLoopbackPorts } from './ports.js';
 import { NotPlaced, checkExecutable, spawnInto } from './spawn.js';
@@ -220,7 +230,17 @@ export class ProcessRuntime implements ContainerRuntime {
     child.stdout!.on('data', (c: Buffer) => out.write(c));
     child.stderr!.on('data', (c: Buffer) => err.write(c));
     const streamsEnded = Promise.all([new Promise((r) => child.stdout!.once('close', r)), new Promise((r) => child.stderr!.once('close', r))]);
-    const entry: Live = { child, done: false, env, cwd, ...(as ? { as } : {}), tree, ...(workDir ? { workDir } : {}), cleaned: false, exited: undefined as unknown as Promise<ExitStatus> };
+    const entry: Live = {
+      child,
+      done: false,
+      env,
+      cwd,
+      ...(as ? { as } : {}),
+      tree,
+      ...(workDir ? { workDir } : {}),
+      cleaned: false,
+      exited: undefined as unknown as Promise<ExitStatus>,
+    };
     entry.exited = new Promise<ExitStatus>((resolveExit) => {
       child.once('exit', (code, signal) => {
         entry.done = true;
@@ -245,7 +265,13 @@ export class ProcessRuntime implements ContainerRuntime {
         this.live.delete(pid);
       }, 60_000).unref(),
     );
-    const handle: ProcessHandle = { runtime: 'process', pid, startTime: procStartTime(pid) ?? '', ...(tree.cgroupDir ? { cgroup: tree.cgroupDir } : {}), ...(workDir ? { workDir } : {}) };
+    const handle: ProcessHandle = {
+      runtime: 'process',
+      pid,
+      startTime: procStartTime(pid) ?? '',
+      ...(tree.cgroupDir ? { cgroup: tree.cgroupDir } : {}),
+      ...(workDir ? { workDir } : {}),
+    };
     return { handle, runtimeId: String(pid), bindings };
   }
 
@@ -296,13 +322,10 @@ export class ProcessRuntime implements ContainerRuntime {
     const live = this.live.get(pid);
     if (!live || live.done) return;
     killGroup(pid, 'SIGTERM');
-    const timer = setTimeout(
-      () => {
-        killGroup(pid, 'SIGKILL');
-        live.tree.kill();
-      },
-      Math.max(0, timeoutSec) * 1000,
-    );
+    const timer = setTimeout(() => {
+      killGroup(pid, 'SIGKILL');
+      live.tree.kill();
+    }, Math.max(0, timeoutSec) * 1000);
     try {
       await live.exited;
     } finally {

@@ -25,7 +25,9 @@ function execError(argv0: string, code: string | undefined, message: string): St
 
 /** The check execvp would make, done before the gate (behind it a failure would only be exit 127). */
 export function checkExecutable(argv0: string, env: Record<string, string>, cwd: string): void {
-  const candidates = argv0.includes('/') ? [resolve(cwd, argv0)] : (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter).map((d) => (isAbsolute(d) ? join(d, argv0) : resolve(cwd, d, argv0)));
+  const candidates = argv0.includes('/')
+    ? [resolve(cwd, argv0)]
+    : (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter).map((d) => (isAbsolute(d) ? join(d, argv0) : resolve(cwd, d, argv0)));
   let denied = false;
   for (const file of candidates) {
     try {

@@ -53,8 +53,16 @@ test('no user: the server’s own identity, nothing to switch', () => {
 });
 
 test('unknown names fail the start in runc’s words; they are not a server limitation', () => {
-  assert.deepEqual(decideRunAs('web', 'ghost', root, accounts), { ok: false, serverCannotSwitch: false, reason: 'CannotStartContainerError: unable to find user ghost: no matching entries in passwd file' });
-  assert.deepEqual(decideRunAs('web', 'nobody:ghosts', root, accounts), { ok: false, serverCannotSwitch: false, reason: 'CannotStartContainerError: unable to find group ghosts: no matching entries in group file' });
+  assert.deepEqual(decideRunAs('web', 'ghost', root, accounts), {
+    ok: false,
+    serverCannotSwitch: false,
+    reason: 'CannotStartContainerError: unable to find user ghost: no matching entries in passwd file',
+  });
+  assert.deepEqual(decideRunAs('web', 'nobody:ghosts', root, accounts), {
+    ok: false,
+    serverCannotSwitch: false,
+    reason: 'CannotStartContainerError: unable to find group ghosts: no matching entries in group file',
+  });
 });
 
 test('malformed users are refused with the forms that work', () => {
