@@ -73,6 +73,9 @@ export class GatewayView {
   readonly domains = new Map<string, DomainRuntime>();
   private vpcLinks = new Map<string, VpcLinkRecord>();
   private readonly compiled = new Map<string, CompiledDeployment>();
+  /** Deployments a stage serves that are not compiled yet, compiled one per tick (see compileSoon). */
+  private readonly toCompile = new Set<string>();
+  private compiling = false;
   private readonly accountBuckets = new Map<string, TokenBucket>();
 
   constructor(
@@ -85,6 +88,7 @@ export class GatewayView {
   loadAll(): void {
     this.apis.clear();
     this.compiled.clear();
+    this.toCompile.clear();
     for (const api of this.gw.apis.all()) this.rebuildApi(api.region, api.apiId);
     this.rebuildVpcLinks();
     this.rebuildDomains();
@@ -128,6 +132,7 @@ export class GatewayView {
       const existing = this.apis.get(apiId);
       if (existing && existing.region === region) this.apis.delete(apiId);
       for (const k of [...this.compiled.keys()]) if (k.startsWith(prefix)) this.compiled.delete(k);
+      for (const k of [...this.toCompile]) if (k.startsWith(prefix)) this.toCompile.delete(k);
       return;
     }
     const stages = new Map<string, StageRuntime>();
@@ -137,11 +142,13 @@ export class GatewayView {
       if (s.deploymentId) {
         const key = childKey(region, apiId, s.deploymentId);
         used.add(key);
+        if (!this.compiled.has(key)) this.compileSoon(key);
         deployment = () => this.compiledDeployment(key);
       }
       stages.set(s.stageName, this.stageRuntime(api, s, deployment, this.apis.get(apiId)?.stages.get(s.stageName)));
     }
     for (const k of [...this.compiled.keys()]) if (k.startsWith(prefix) && !used.has(k)) this.compiled.delete(k);
+    for (const k of [...this.toCompile]) if (k.startsWith(prefix) && !used.has(k)) this.toCompile.delete(k);
     this.apis.set(apiId, {
       apiId,
       region,
@@ -152,6 +159,34 @@ export class GatewayView {
       defaultStage: stages.get('$default'),
       accountBucket: this.accountBucket(api),
     });
+  }
+
+  /**
+   * Compiles a stage's new deployment soon after the change that made it, one deployment per turn of
+   * the event loop (~3 ms each at the quotas): the control-plane call that made ten of them does not
+   * pay for them, and the data plane normally finds them compiled, so its requests read no SQL. A
+   * request that comes first compiles its own (compiledDeployment).
+   */
+  private compileSoon(key: string): void {
+    this.toCompile.add(key);
+    if (this.compiling) return;
+    this.compiling = true;
+    const next = (): void => {
+      const [k] = this.toCompile;
+      if (k === undefined) {
+        this.compiling = false;
+        return;
+      }
+      this.toCompile.delete(k);
+      try {
+        if (!this.compiled.has(k)) this.compiledDeployment(k);
+      } catch (e) {
+        // The store closed under a stopping server, or a read failed: the first request compiles it instead.
+        this.logger.debug({ err: e, deployment: k }, 'deployment not compiled ahead');
+      }
+      setImmediate(next).unref();
+    };
+    setImmediate(next).unref();
   }
 
   /**
