@@ -90,16 +90,33 @@ export class HostPolicy {
     const m = /^https?:\/\/(\[[0-9a-f:.]+\]|[^/:[\]]+)(?::\d{1,5})?$/.exec(o);
     if (!m) return false; // `null` (sandboxed frames, file: pages) and anything malformed
     const host = m[1]!;
+    // An API's own pages (`{apiId}.execute-api.localhost`) serve whatever its backends send: a script
+    // there must not drive the control plane.
+    if (EXECUTE_API.test(host)) return false;
     return isLocalhostName(host) || isLoopbackAddress(host);
   }
 
-  /** The refusal message for a request, or undefined when it may be served. */
-  refusal(hostName: string | undefined, origin: string | undefined): string | undefined {
+  /**
+   * The refusal message for a request, or undefined when it may be served. `browser` is what a
+   * browser says of a request without an Origin: a GET from an <img>, a link or a GET form carries no
+   * Origin, but it does carry `Sec-Fetch-Site: cross-site` (current browsers) or a foreign Referer.
+   */
+  refusal(hostName: string | undefined, origin: string | undefined, browser: { fetchSite?: string; referer?: string } = {}): string | undefined {
     if (hostName !== undefined && !this.serves(hostName)) {
       return `Wayfinder does not answer on the host '${hostName.slice(0, 253)}'. Start it with --hostname ${hostName.slice(0, 253)} to serve that name (DNS-rebinding guard; see SECURITY.md).`;
     }
-    if (origin !== undefined && !this.allowsOrigin(origin)) {
+    if (origin !== undefined) {
+      if (this.allowsOrigin(origin)) return undefined;
       return `Requests from the web origin '${origin.slice(0, 300)}' are refused. Start Wayfinder with --cors-origins ${origin.slice(0, 300)} to allow it (cross-site guard; see SECURITY.md).`;
+    }
+    if (browser.fetchSite === 'cross-site') {
+      return 'Cross-site requests from a web page are refused (Sec-Fetch-Site: cross-site; cross-site guard, see SECURITY.md).';
+    }
+    if (browser.fetchSite === undefined && browser.referer !== undefined) {
+      const from = /^(https?:\/\/[^/?#]+)/i.exec(browser.referer)?.[1];
+      if (from && !this.allowsOrigin(from)) {
+        return `Requests from the web page '${from.slice(0, 300)}' are refused. Start Wayfinder with --cors-origins ${from.slice(0, 300)} to allow it (cross-site guard; see SECURITY.md).`;
+      }
     }
     return undefined;
   }

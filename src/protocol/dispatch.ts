@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, notImplementedError } from '../kernel/errors.js';
 import { uuid } from '../kernel/ids.js';
+import { AWS_REGIONS } from '../kernel/regions.js';
 import type { Logger } from '../kernel/log.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { classify, Unroutable, type Classified } from './classify.js';
@@ -120,7 +121,9 @@ export class ProtocolDispatcher {
       } catch (e) {
         if (!(e instanceof AuthFailure)) throw e;
         // Auth off: take region from the scope if there is one, never refuse.
-        return e.scope ? { accessKeyId: '', accountId: this.opts.defaultAccountId, region: e.scope.region, service: e.scope.service } : undefined;
+        // Only a real region: the scope's text goes into ARNs and the store's keys.
+        const region = e.scope && AWS_REGIONS.has(e.scope.region) ? e.scope.region : this.opts.defaultRegion;
+        return e.scope ? { accessKeyId: '', accountId: this.opts.defaultAccountId, region, service: e.scope.service } : undefined;
       }
     }
     try {

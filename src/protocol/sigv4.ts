@@ -157,6 +157,11 @@ export class SigV4Verifier {
     if (!claim.signedHeaders.includes('host')) {
       throw new AuthFailure('incomplete', "Signature must include the 'host' header in SignedHeaders.", scope);
     }
+    // X-Amz-Target names the operation of a JSON service: unsigned, a signature for one call (a presigned
+    // DescribeTaskDefinition, say) would be good for another with the same body (RunTask). AWS requires it signed too.
+    if (req.headers['x-amz-target'] !== undefined && !claim.signedHeaders.includes('x-amz-target')) {
+      throw new AuthFailure('incomplete', "Signature must include the 'x-amz-target' header in SignedHeaders.", scope);
+    }
     const signedAt = amzDateToMs(claim.amzDate);
     const now = this.now();
     if (claim.presigned) {

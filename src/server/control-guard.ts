@@ -15,8 +15,11 @@ export class ControlGuard {
   /** Why the request must not reach the control plane, or undefined. Safe to call more than once. */
   refusal(req: IncomingMessage): string | undefined {
     const host = req.headers.host;
-    const origin = req.headers.origin;
-    return this.policy.refusal(host === undefined ? undefined : hostname(host), origin);
+    const site = req.headers['sec-fetch-site'];
+    return this.policy.refusal(host === undefined ? undefined : hostname(host), req.headers.origin, {
+      fetchSite: typeof site === 'string' ? site : undefined,
+      referer: req.headers.referer,
+    });
   }
 
   /**

@@ -18,8 +18,6 @@ import type { Logger } from '../kernel/log.js';
 export interface HeadFacts {
   /** The Host header as sent (undefined when absent). */
   host: string | undefined;
-  /** Every Origin value sent (browsers send one). */
-  origins: string[];
   /** Why the head is refused with a 400 (RFC 9112 §3.2, as nginx refuses it). */
   problem: string | undefined;
   /** The origin-form target of an absolute-form request (`GET http://host/path`). */
@@ -34,14 +32,12 @@ export function inspectHead(head: RequestHead): HeadFacts {
   let host: string | undefined;
   let hosts = 0;
   let authorizations = 0;
-  const origins: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     if (k.length === 4 && k.toLowerCase() === 'host') {
       hosts++;
       host ??= raw[i + 1]!.trim();
     } else if (k.length === 13 && k.toLowerCase() === 'authorization') authorizations++;
-    else if (k.length === 6 && k.toLowerCase() === 'origin') origins.push(raw[i + 1]!.trim());
   }
   let problem: string | undefined;
   if (hosts > 1) problem = 'duplicate Host header';
@@ -52,13 +48,13 @@ export function inspectHead(head: RequestHead): HeadFacts {
   if (!problem && url[0] !== '/' && url !== '*') {
     const m = ABSOLUTE_FORM.exec(url);
     if (!m) problem = 'malformed request target';
-    else if (host !== undefined && m[1]!.toLowerCase() !== host.toLowerCase()) problem = 'the request target names another host than the Host header';
+    else if (host !== undefined && hostname(m[1]!) !== hostname(host)) problem = 'the request target names another host than the Host header';
     else {
       host ??= m[1]!;
       originForm = m[2]!.startsWith('/') ? m[2]! : '/' + m[2]!;
     }
   }
-  return { host, origins, problem, originForm };
+  return { host, problem, originForm };
 }
 
 export class EdgeDispatch {
@@ -97,7 +93,11 @@ export class EdgeDispatch {
       res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
       return;
     }
-    if (facts.originForm !== undefined) req.url = facts.originForm;
+    if (facts.originForm !== undefined) {
+      req.url = facts.originForm;
+      // An HTTP/1.0 absolute-form request may name its host only in the target: the guard must judge that host.
+      if (req.headers.host === undefined && facts.host !== undefined) req.headers.host = facts.host;
+    }
     const { route } = this.select(req, facts);
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');

@@ -25,7 +25,8 @@ export function internalRoute(api: InternalApi, guard: ControlGuard): EdgeRoute 
       if (guard.cors(req, res)) return;
       const refused = guard.refusal(req);
       if (refused) {
-        req.resume();
+        // The body is never read: the connection closes after the answer, lingering within its bounds.
+        res.shouldKeepAlive = false;
         return sendJson(res, 403, { message: refused });
       }
       const path = (req.url ?? '').split('?')[0]!;

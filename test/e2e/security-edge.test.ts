@@ -343,3 +343,94 @@ describe('protocol edges', () => {
     }
   });
 });
+
+describe('review findings: cross-site GETs, HTTP/1.0 targets, unsigned operation names', () => {
+  async function presignedEc2(action: string, extra: Record<string, string>): Promise<string> {
+    const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service: 'ec2', sha256: NodeSha256 });
+    const query = { Action: action, Version: '2016-11-15', ...extra };
+    const p = await signer.presign(
+      { method: 'GET', protocol: 'http:', hostname: 'localhost', port: server.port, path: '/', query, headers: { host: `localhost:${server.port}` } },
+      { expiresIn: 600 },
+    );
+    return `/?${new URLSearchParams(p.query as Record<string, string>)}`;
+  }
+
+  test('a presigned GET from an <img> or a link on a foreign page (no Origin) changes nothing', async () => {
+    const ec2 = new EC2.EC2Client(sdkConfig(server));
+    const before = (await ec2.send(new EC2.DescribeVpcsCommand({}))).Vpcs!.length;
+    const path = await presignedEc2('CreateVpc', { CidrBlock: '10.66.0.0/16' });
+    const host = `localhost:${server.port}`;
+    const img = await rawRequest(server, { method: 'GET', path, headers: { host, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', referer: 'https://evil.example/' } });
+    assert.equal(img.status, 403);
+    assert.match(img.text, /<Code>UnauthorizedOperation<\/Code>/);
+    const oldBrowser = await rawRequest(server, { method: 'GET', path, headers: { host, referer: 'https://evil.example/page' } });
+    assert.equal(oldBrowser.status, 403, 'a browser without Sec-Fetch-Site is judged by its Referer');
+    assert.equal((await ec2.send(new EC2.DescribeVpcsCommand({}))).Vpcs!.length, before);
+    const typed = await rawRequest(server, { method: 'GET', path, headers: { host, 'sec-fetch-site': 'none' } });
+    assert.equal(typed.status, 200, 'a URL the user typed, or a tool without Sec-Fetch headers, still works');
+  });
+
+  test("an API's own pages are not loopback pages: their scripts cannot drive the control plane", async () => {
+    const r = await signedRequest(server, {
+      service: 'ecs',
+      headers: { origin: `http://abcdefghij.execute-api.localhost:${server.port}`, ...JSON_TARGET('CreateCluster') },
+      body: '{"clusterName":"from-api-page"}',
+    });
+    assert.equal(r.status, 403);
+    assert.equal((await clusterNames(server)).includes('from-api-page'), false);
+  });
+
+  test('an HTTP/1.0 absolute-form request without Host is judged by the host its target names', async () => {
+    await new ECS.ECSClient(sdkConfig(server)).send(new ECS.CreateClusterCommand({ clusterName: 'keep-http10' }));
+    const c = new RawClient(server.port);
+    try {
+      await c.write('POST http://evil.example/_wayfinder/reset HTTP/1.0\r\nContent-Length: 0\r\n\r\n');
+      const [r] = await c.waitResponses(1);
+      assert.equal(r!.status, 403);
+    } finally {
+      c.destroy();
+    }
+    assert.ok((await clusterNames(server)).includes('keep-http10'));
+  });
+
+  test('a refused internal request closes its connection instead of reading an endless body', async () => {
+    const c = new RawClient(server.port);
+    try {
+      await c.write('POST /_wayfinder/reset HTTP/1.1\r\nHost: localhost\r\nOrigin: http://evil.example\r\nContent-Length: 100000000000\r\n\r\n');
+      const [r] = await c.waitResponses(1);
+      assert.equal(r!.status, 403);
+      assert.equal(r!.header('connection'), 'close');
+    } finally {
+      c.destroy();
+    }
+  });
+
+  test('X-Amz-Target must be signed: a presigned JSON call cannot be replayed as another operation', async () => {
+    const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service: 'ecs', sha256: NodeSha256 });
+    const body = '{"clusterName":"replayed"}';
+    const p = await signer.presign(
+      { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: server.port, path: '/', query: {}, headers: { host: `127.0.0.1:${server.port}` }, body },
+      { expiresIn: 300 },
+    );
+    const r = await rawRequest(server, {
+      method: 'POST',
+      path: `/?${new URLSearchParams(p.query as Record<string, string>)}`,
+      headers: { host: `127.0.0.1:${server.port}`, ...JSON_TARGET('CreateCluster') },
+      body,
+    });
+    assert.equal(r.status, 400);
+    assert.equal(JSON.parse(r.text).__type, 'IncompleteSignatureException');
+    assert.equal((await clusterNames(server)).includes('replayed'), false);
+  });
+
+  test('with --auth off, a made-up region in the scope falls back to the default region', async () => {
+    const open = await startTestServer({ auth: 'off' });
+    try {
+      const r = await signedRequest(open, { service: 'ecs', region: 'a"b<script>', headers: JSON_TARGET('CreateCluster'), body: '{"clusterName":"odd-region"}' });
+      assert.equal(r.status, 200, r.text);
+      assert.match(JSON.parse(r.text).cluster.clusterArn, /^arn:aws:ecs:us-east-1:/);
+    } finally {
+      await open.destroy();
+    }
+  });
+});
