@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/**/*.test.js) with Node's test runner.
 // Usage: node scripts/run-tests.mjs [--unit | --e2e] [substring …]
-//   --unit   the unit tests beside the code (dist/src/**): seconds, no servers, no child processes
+//   --unit   the unit tests beside the code (dist/src/**): seconds
 //   --e2e    the end-to-end suites (dist/test/e2e/**): real servers, clients, processes, containers
 //   substrings keep only the files whose path contains one of them.
 // WAYFINDER_TEST_DOCKER=1 also runs the docker-runtime suites (.ci/run sets it after starting dockerd).

@@ -27,11 +27,12 @@ function dotCount(seg: string): number {
 /**
  * The path with `.` and `..` segments resolved; `..` never climbs above the root. A path ending in a
  * dot segment keeps a trailing slash, as RFC 3986 does (`/admin/.` → `/admin/`). Empty segments are
- * kept. Paths without a dot or a percent sign are returned as they are (the common case).
+ * kept. A path with no segment starting with `.` or `%2e` is returned as it is (the common case,
+ * `/file.json` included).
  */
 export function removeDotSegments(rawPath: string): string {
   const path = rawPath.indexOf('\\') < 0 ? rawPath : rawPath.replaceAll('\\', '/');
-  if (path.indexOf('.') < 0 && path.indexOf('%') < 0) return path;
+  if (path.indexOf('/.') < 0 && !hasEncodedDotSegment(path)) return path;
   const segs = path.split('/');
   const out: string[] = [];
   let changed = false;
@@ -50,4 +51,12 @@ export function removeDotSegments(rawPath: string): string {
   if (!changed) return path;
   const joined = `${segs[0]}/${out.join('/')}`;
   return trailing && out.length ? `${joined}/` : joined;
+}
+
+/** Whether some segment starts with `%2e` / `%2E`: the only other way a segment can be a dot segment. */
+function hasEncodedDotSegment(path: string): boolean {
+  for (let i = path.indexOf('/%2'); i >= 0; i = path.indexOf('/%2', i + 1)) {
+    if ((path.charCodeAt(i + 3) | 0x20) === 101 /* e */) return true;
+  }
+  return false;
 }

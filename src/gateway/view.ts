@@ -27,7 +27,7 @@ export interface AccessLogRuntime {
 
 export interface StageRuntime {
   name: string;
-  /** Compiled on first read (see GatewayView.compiledDeployment). */
+  /** Compiled ahead, one per loop turn after the change (GatewayView.compileSoon), or on first read. */
   readonly deployment: CompiledDeployment | undefined;
   stageVariables: Readonly<Record<string, string>>;
   /** Limits of stage defaultRouteSettings (undefined: only the account bucket applies). */
@@ -178,33 +178,27 @@ export class GatewayView {
         return;
       }
       this.toCompile.delete(k);
-      try {
-        if (!this.compiled.has(k)) this.compiledDeployment(k);
-      } catch (e) {
-        // The store closed under a stopping server, or a read failed: the first request compiles it instead.
-        this.logger.debug({ err: e, deployment: k }, 'deployment not compiled ahead');
-      }
+      if (!this.compiled.has(k)) this.compiledDeployment(k);
       setImmediate(next).unref();
     };
     setImmediate(next).unref();
   }
 
   /**
-   * The compiled deployment `<region>/<apiId>/<deploymentId>`, compiled on first use and kept while a
-   * stage serves it. Lazily, not when the store changes: with 10 auto-deploy stages every change to an
-   * API makes 10 deployments of up to 300 routes, and compiling them all inside the control-plane
-   * call that made them blocked the loop for ~35 ms; a stage's first request now pays ~3 ms once.
+   * The compiled deployment `<region>/<apiId>/<deploymentId>`, kept while a stage serves it. Usually
+   * compiled ahead by compileSoon; a request that comes first compiles it here. A failure is logged
+   * and the stage answers as if it had no deployment (404), never a 500.
    */
   private compiledDeployment(key: string): CompiledDeployment | undefined {
     let deployment = this.compiled.get(key);
     if (deployment) return deployment;
-    const rec = this.gw.deployments.get(key);
-    if (!rec) return undefined;
     try {
+      const rec = this.gw.deployments.get(key);
+      if (!rec) return undefined;
       deployment = compileDeployment(rec);
       this.compiled.set(key, deployment);
     } catch (e) {
-      this.logger.error({ err: e, apiId: rec.apiId, deploymentId: rec.deploymentId }, 'deployment could not be compiled');
+      this.logger.error({ err: e, deployment: key }, 'deployment could not be compiled');
     }
     return deployment;
   }

@@ -28,9 +28,10 @@ export function fetchDocument(url: string, limits: DocumentLimits): Promise<Buff
       } else resolve(body!);
     };
     const tooLarge = () => new DocumentFetchError(`GET ${url}: document larger than ${limits.maxBytes} bytes`);
-    const timer = setTimeout(() => finish(new DocumentFetchError(`GET ${url}: no complete answer within ${limits.deadlineMs} ms`)), limits.deadlineMs);
-    // agent: false, so a hostile issuer's socket is never pooled and reused.
+    // agent: false, so a hostile issuer's socket is never pooled and reused. The request exists before
+    // the deadline timer that may destroy it (request() can throw; a timer must never meet an unset req).
     const req = request(u, { method: 'GET', headers: { accept: 'application/json' }, agent: false });
+    const timer = setTimeout(() => finish(new DocumentFetchError(`GET ${url}: no complete answer within ${limits.deadlineMs} ms`)), limits.deadlineMs);
     req.on('error', (e) => finish(new DocumentFetchError(`GET ${url}: ${e.message}`)));
     req.on('response', (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;

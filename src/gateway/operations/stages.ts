@@ -90,6 +90,9 @@ function routeSettingsRecord(
     if (!routeKeys.has(key)) throw notFound('Route', `Unable to find Route by key ${key.slice(0, 300)} within the provided RouteSettings`);
     out[key] = { ...(out[key] ?? {}), ...settingsRecord(c, s, `route settings for ${key}`) };
   }
+  // Settings kept for routes since deleted or renamed would let the map grow past the routes quota,
+  // one create-settle-delete cycle at a time: an update keeps only keys that name a route.
+  for (const key of Object.keys(out)) if (!routeKeys.has(key)) delete out[key];
   return out;
 }
 
