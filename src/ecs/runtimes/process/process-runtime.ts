@@ -33,7 +33,7 @@ import {
 } from '../api.js';
 import { CgroupTree, MARKER_VAR, ProcTree, containerCgroupParent, ensureCgroup, killCgroup, procTable, removeCgroup, sweepStaleCgroups, type TaskTree } from './containment.js';
 import { freeLoopbackPorts } from './ports.js';
-import { NotPlaced, checkExecutable, spawnInto } from './spawn.js';
+import { NotPlaced, checkExecutable, spawnInto, userCanEnter } from './spawn.js';
 import { decideRunAs, hostAccounts, serverIdentity, type Accounts, type Identity, type RunAs } from './users.js';
 import { makeWorkDir, removeWorkDir, sweepWorkDirs } from './workdir.js';
 
@@ -53,7 +53,8 @@ interface Live {
   exited: Promise<ExitStatus>;
   done: boolean;
   env: Record<string, string>;
-  cwd?: string;
+  /** Where processes start: `cwd` (entered by the server) or `userCwd` (by the user, spawn.ts). */
+  where: { cwd: string } | { userCwd: string };
   as?: Identity;
   tree: TaskTree;
   workDir?: string;
@@ -176,8 +177,12 @@ export class ProcessRuntime implements ContainerRuntime {
     const runAs: RunAs = decideRunAs(spec.name, spec.user, this.server, this.accounts());
     if (!runAs.ok) throw new StartError(runAs.reason);
     const as = runAs.as ? { uid: runAs.as.uid, gid: runAs.as.gid } : undefined;
-    if (spec.workingDirectory && !(existsSync(spec.workingDirectory) && statSync(spec.workingDirectory).isDirectory())) {
-      throw new StartError(`CannotStartContainerError: working directory '${spec.workingDirectory}' does not exist`);
+    if (spec.workingDirectory) {
+      // Checked as the user who will run there (the process then enters it as that user too, spawn.ts).
+      const wd = spec.workingDirectory;
+      if (as ? !(await userCanEnter(wd, as)) : !(existsSync(wd) && statSync(wd).isDirectory())) {
+        throw new StartError(`CannotStartContainerError: working directory '${wd}' does not exist${as ? ` or user ${as.uid}:${as.gid} cannot enter it` : ''}`);
+      }
     }
     const ports = await freeLoopbackPorts(spec.ports.length);
     const bindings: PortBinding[] = spec.ports.map((p, i) => ({ containerPort: p.containerPort, hostPort: ports[i]!, protocol: p.protocol }));
@@ -195,15 +200,18 @@ export class ProcessRuntime implements ContainerRuntime {
 
     const workDir = spec.workingDirectory ? undefined : makeWorkDir(this.tasksDir, spec.taskId, spec.name, as);
     const cwd = spec.workingDirectory ?? workDir!;
+    // A definition's directory is entered by the container's user, never by root for it (spawn.ts).
+    const where = as && spec.workingDirectory ? { userCwd: cwd } : { cwd };
     let held: TaskTree | undefined;
     let spawned: ChildProcess | undefined;
     try {
+      // Before the gate or the cd wrapper: behind them a missing command would only be exit 127.
+      checkExecutable(argv[0]!, env, cwd);
       const parent = this.usableCgroupParent();
       const cgroup = parent ? CgroupTree.create(parent, `${spec.taskId}-${spec.name}-${Date.now().toString(36)}`) : undefined;
       if (cgroup) {
         held = cgroup;
-        checkExecutable(argv[0]!, env, cwd);
-        spawned = await spawnInto(cgroup, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
+        spawned = await spawnInto(cgroup, argv, { ...where, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
           if (!(e instanceof NotPlaced)) throw e;
           cgroup.close();
           // The host let us make the cgroup but not move into it: use /proc tracking from now on.
@@ -215,7 +223,7 @@ export class ProcessRuntime implements ContainerRuntime {
         const proc = new ProcTree();
         held = proc;
         env[MARKER_VAR] = proc.marker.slice(MARKER_VAR.length + 1); // health checks carry it too
-        spawned = await spawnInto(proc, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
+        spawned = await spawnInto(proc, argv, { ...where, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
       }
     } catch (e) {
       held?.close();
@@ -234,7 +242,7 @@ export class ProcessRuntime implements ContainerRuntime {
       child,
       done: false,
       env,
-      cwd,
+      where,
       ...(as ? { as } : {}),
       tree,
       ...(workDir ? { workDir } : {}),
@@ -370,7 +378,7 @@ export class ProcessRuntime implements ContainerRuntime {
       }, timeoutMs);
       timer.unref();
       // Health checks run as the container's user, in its directory and its tree (they die with it).
-      spawnInto(live.tree, argv, { cwd: live.cwd, env: live.env, ...live.as, stdio: ['ignore', 'pipe', 'pipe'] }).then(
+      spawnInto(live.tree, argv, { ...live.where, env: live.env, ...live.as, stdio: ['ignore', 'pipe', 'pipe'] }).then(
         (c) => {
           child = c;
           const collect = (b: Buffer) => {
