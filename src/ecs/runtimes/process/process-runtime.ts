@@ -35,7 +35,7 @@ import { CgroupTree, MARKER_VAR, ProcTree, containerCgroupParent, ensureCgroup, 
 import { freeLoopbackPorts } from './ports.js';
 import { NotPlaced, checkExecutable, spawnInto, userCanEnter } from './spawn.js';
 import { decideRunAs, hostAccounts, serverIdentity, type Accounts, type Identity, type RunAs } from './users.js';
-import { makeWorkDir, removeWorkDir, sweepWorkDirs } from './workdir.js';
+import { makeWorkDir, removeWorkDirAsync, sweepWorkDirs } from './workdir.js';
 
 interface ProcessHandle extends ContainerHandle {
   runtime: 'process';
@@ -58,7 +58,8 @@ interface Live {
   as?: Identity;
   tree: TaskTree;
   workDir?: string;
-  cleaned: boolean;
+  /** Set once clean-up began (the working directory may still be going). */
+  cleaned?: Promise<void>;
 }
 
 export interface ProcessRuntimeOptions {
@@ -119,6 +120,8 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly accounts: () => Accounts;
   private scanner?: NodeJS.Timeout;
   private starting = 0;
+  /** Working directories being removed (in the background). */
+  private removing = 0;
 
   constructor(opts: ProcessRuntimeOptions = {}) {
     this.ownTasksDir = !opts.tasksDir;
@@ -227,7 +230,7 @@ export class ProcessRuntime implements ContainerRuntime {
       }
     } catch (e) {
       held?.close();
-      if (workDir) removeWorkDir(workDir);
+      if (workDir) await this.removeWorkDir(workDir);
       throw e;
     }
     const child = spawned;
@@ -246,7 +249,6 @@ export class ProcessRuntime implements ContainerRuntime {
       ...(as ? { as } : {}),
       tree,
       ...(workDir ? { workDir } : {}),
-      cleaned: false,
       exited: undefined as unknown as Promise<ExitStatus>,
     };
     entry.exited = new Promise<ExitStatus>((resolveExit) => {
@@ -269,7 +271,7 @@ export class ProcessRuntime implements ContainerRuntime {
     // Clean-up when nobody calls remove (a reset dropped the task record).
     void entry.exited.then(() =>
       setTimeout(() => {
-        this.cleanUp(entry);
+        void this.cleanUp(entry);
         this.live.delete(pid);
       }, 60_000).unref(),
     );
@@ -301,17 +303,28 @@ export class ProcessRuntime implements ContainerRuntime {
     this.scanner.unref();
   }
 
-  private cleanUp(entry: Live): void {
-    if (entry.cleaned) return;
-    entry.cleaned = true;
-    entry.tree.close();
-    if (entry.workDir) removeWorkDir(entry.workDir);
-    this.releaseIfIdle();
+  private cleanUp(entry: Live): Promise<void> {
+    entry.cleaned ??= (async () => {
+      entry.tree.close();
+      if (entry.workDir) await this.removeWorkDir(entry.workDir);
+      this.releaseIfIdle();
+    })();
+    return entry.cleaned;
+  }
+
+  /** Removes a working directory without blocking the server; the parents stay until it is gone. */
+  private async removeWorkDir(dir: string): Promise<void> {
+    this.removing++;
+    try {
+      await removeWorkDirAsync(dir);
+    } finally {
+      this.removing--;
+    }
   }
 
   /** With no container left, leaves no empty parents behind (made again by the next start). */
   private releaseIfIdle(): void {
-    if (this.starting || [...this.live.values()].some((l) => !l.cleaned)) return;
+    if (this.starting || this.removing || [...this.live.values()].some((l) => !l.cleaned)) return;
     if (this.cgroupParent) removeCgroup(this.cgroupParent);
     if (this.ownTasksDir && this.tasksDirPath) {
       rmSync(this.tasksDirPath, { recursive: true, force: true });
@@ -346,8 +359,8 @@ export class ProcessRuntime implements ContainerRuntime {
     const live = this.live.get(h.pid);
     if (live) {
       if (!live.done) return; // still running: remove is for exited containers
-      this.cleanUp(live);
       this.live.delete(h.pid);
+      await this.cleanUp(live);
       return;
     }
     // A container of an earlier run of this server.
@@ -355,7 +368,7 @@ export class ProcessRuntime implements ContainerRuntime {
       killCgroup(h.cgroup);
       removeCgroup(h.cgroup);
     }
-    if (h.workDir) removeWorkDir(h.workDir);
+    if (h.workDir) await this.removeWorkDir(h.workDir);
     this.releaseIfIdle();
   }
 
@@ -435,7 +448,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (this.scanner) clearInterval(this.scanner);
     this.scanner = undefined;
     await Promise.all([...this.live.values()].map((l) => Promise.race([l.exited, new Promise((r) => setTimeout(r, SETTLE_MS).unref())])));
-    for (const l of this.live.values()) this.cleanUp(l);
+    await Promise.all([...this.live.values()].map((l) => this.cleanUp(l)));
     if (this.cgroupParent) removeCgroup(this.cgroupParent);
     if (this.ownTasksDir && this.tasksDirPath) rmSync(this.tasksDirPath, { recursive: true, force: true });
   }
