@@ -16,7 +16,7 @@
 // never re-adopts: a survivor found after a crash is killed (its whole cgroup, where there is one)
 // and reported gone, and the scheduler replaces it.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineSplitter } from '../lines.js';
@@ -326,10 +326,22 @@ export class ProcessRuntime implements ContainerRuntime {
   private releaseIfIdle(): void {
     if (this.starting || this.removing || [...this.live.values()].some((l) => !l.cleaned)) return;
     if (this.cgroupParent) removeCgroup(this.cgroupParent);
-    if (this.ownTasksDir && this.tasksDirPath) {
-      rmSync(this.tasksDirPath, { recursive: true, force: true });
-      this.tasksDirPath = undefined;
+    this.releaseOwnTasksDir();
+  }
+
+  /**
+   * Removes the temp tasks dir this runtime made (`--data-dir :memory:`). Not recursively as root:
+   * what is left in it is what removeWorkDir refused to delete; that stays.
+   */
+  private releaseOwnTasksDir(): void {
+    if (!this.ownTasksDir || !this.tasksDirPath) return;
+    sweepWorkDirs(this.tasksDirPath);
+    try {
+      rmdirSync(this.tasksDirPath);
+    } catch {
+      /* kept: see above */
     }
+    this.tasksDirPath = undefined;
   }
 
   async wait(handle: ContainerHandle): Promise<ExitStatus> {
@@ -450,7 +462,7 @@ export class ProcessRuntime implements ContainerRuntime {
     await Promise.all([...this.live.values()].map((l) => Promise.race([l.exited, new Promise((r) => setTimeout(r, SETTLE_MS).unref())])));
     await Promise.all([...this.live.values()].map((l) => this.cleanUp(l)));
     if (this.cgroupParent) removeCgroup(this.cgroupParent);
-    if (this.ownTasksDir && this.tasksDirPath) rmSync(this.tasksDirPath, { recursive: true, force: true });
+    this.releaseOwnTasksDir();
   }
 }
 
