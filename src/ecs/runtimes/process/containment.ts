@@ -229,7 +229,12 @@ export class ProcTree implements TaskTree {
   /** Every process ever seen in the tree: pid → start time. */
   private readonly known = new Map<number, string>();
   /** `MARKER_VAR=<random>`: put in the container's environment, found again in /proc/<pid>/environ. */
-  readonly marker = `${MARKER_VAR}=${randomBytes(12).toString('hex')}`;
+  readonly marker: string;
+
+  /** `marker`: a tree of an earlier run (from its handle), found again by that marker alone. */
+  constructor(marker?: string) {
+    this.marker = marker ?? `${MARKER_VAR}=${randomBytes(12).toString('hex')}`;
+  }
 
   add(pid: number): boolean {
     let start: string;

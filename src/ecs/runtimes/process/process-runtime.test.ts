@@ -5,6 +5,7 @@
 // working directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { runtimeConformance } from '../../../../test/support/runtime-conformance.js';
 import { StartError, type ContainerHandle } from '../api.js';
@@ -160,4 +161,27 @@ test('process runtime: each container gets its own working directory, gone after
   await rt.remove(s.handle);
   assert.equal(existsSync(lines[0]!), false);
   await rt.close();
+});
+
+test('process runtime with /proc tracking: recover after a crash ends the processes that carry the container’s marker', async () => {
+  // A survivor of an earlier server: its leader is long gone, it left the session, and only its
+  // environment still says which container it belonged to.
+  const marker = `WAYFINDER_TASK_TREE=${Math.random().toString(16).slice(2)}`;
+  const survivor = spawn('sleep', ['1000'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', WAYFINDER_TASK_TREE: marker.split('=')[1]! }, detached: true, stdio: 'ignore' });
+  await new Promise((r) => survivor.once('spawn', r));
+  const bystander = spawn('sleep', ['1000'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', WAYFINDER_TASK_TREE: 'another' }, detached: true, stdio: 'ignore' });
+  await new Promise((r) => bystander.once('spawn', r));
+  try {
+    const rt = new ProcessRuntime({ cgroups: false });
+    const handle = { runtime: 'process', pid: 2 ** 22 + 1, startTime: 'gone', marker } as ContainerHandle;
+    const r = await rt.recover(handle);
+    assert.equal(r.state, 'exited');
+    for (let i = 0; i < 100 && runs(survivor.pid!); i++) await new Promise((res) => setTimeout(res, 20));
+    assert.equal(runs(survivor.pid!), false, 'the marked survivor was ended');
+    assert.equal(runs(bystander.pid!), true, 'a process with another marker was left alone');
+    await rt.close();
+  } finally {
+    survivor.kill('SIGKILL');
+    bystander.kill('SIGKILL');
+  }
 });

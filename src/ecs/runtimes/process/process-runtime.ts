@@ -46,6 +46,8 @@ interface ProcessHandle extends ContainerHandle {
   cgroup?: string;
   /** The working directory the runtime made for it (removed with the container). */
   workDir?: string;
+  /** /proc tracking: `WAYFINDER_TASK_TREE=<random>` in its processes' environment (how a restarted server finds escaped ones). */
+  marker?: string;
 }
 
 interface Live {
@@ -281,6 +283,7 @@ export class ProcessRuntime implements ContainerRuntime {
       startTime: procStartTime(pid) ?? '',
       ...(tree.cgroupDir ? { cgroup: tree.cgroupDir } : {}),
       ...(workDir ? { workDir } : {}),
+      ...(tree instanceof ProcTree ? { marker: tree.marker } : {}),
     };
     return { handle, runtimeId: String(pid), bindings };
   }
@@ -422,13 +425,15 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async recover(handle: ContainerHandle): Promise<Recovered> {
-    const { pid, startTime, cgroup } = handle as ProcessHandle;
+    const { pid, startTime, cgroup, marker } = handle as ProcessHandle;
     const live = this.live.get(pid);
     if (live && !live.done) return { state: 'running' };
     if (live?.done) return { state: 'exited', ...(await live.exited) };
     // A child of an earlier server. Its pipes died with that server: kill it (and all it started) if it survived.
     if (cgroup) killCgroup(cgroup);
     if (startTime && procStartTime(pid) === startTime) killGroup(pid, 'SIGKILL');
+    // Without a cgroup: every process still carrying the container's marker, wherever it went, and its descendants.
+    if (marker?.startsWith(`${MARKER_VAR}=`)) new ProcTree(marker).kill();
     return { state: 'exited', exitCode: null, reason: 'Wayfinder restarted; process-runtime containers do not survive a restart' };
   }
 
