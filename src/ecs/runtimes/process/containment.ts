@@ -71,6 +71,16 @@ export function containerCgroupParent(tasksDir: string): string | undefined {
   return own && join(own, `wayfinder-${createHash('sha256').update(tasksDir).digest('hex').slice(0, 12)}`);
 }
 
+/**
+ * The cgroup directory name of a container: `<taskId>-<container>-<suffix>`, cut and completed with a
+ * hash when longer than a file name may be (ECS allows 255-character container names).
+ */
+export function containerCgroupName(taskId: string, container: string, suffix: string): string {
+  const base = `${taskId}-${container}`;
+  const short = base.length > 160 ? `${base.slice(0, 160)}-${createHash('sha256').update(base).digest('hex').slice(0, 16)}` : base;
+  return `${short}-${suffix}`;
+}
+
 /** Creates the parent cgroup if needed; false when the host does not let us. */
 export function ensureCgroup(dir: string): boolean {
   try {

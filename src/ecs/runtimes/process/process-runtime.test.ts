@@ -185,3 +185,16 @@ test('process runtime with /proc tracking: recover after a crash ends the proces
     bystander.kill('SIGKILL');
   }
 });
+
+test('process runtime: a container name of 255 characters (ECS allows it) still gets a cgroup', async (t) => {
+  const rt = new ProcessRuntime();
+  if (rt.containment !== 'cgroup') return t.skip('no usable cgroup v2 hierarchy here');
+  const name = 'n'.repeat(255);
+  const s = await rt.start({ taskId: 'f'.repeat(32), cluster: 'c', name, image: 'x', command: ['sh', '-c', 'exit 0'], environment: {}, ports: [] });
+  const cgroup = (s.handle as ContainerHandle & { cgroup?: string }).cgroup;
+  assert.ok(cgroup, 'it has a cgroup, not the /proc fallback');
+  assert.ok(cgroup.split('/').pop()!.length <= 255);
+  await rt.wait(s.handle);
+  await rt.remove(s.handle);
+  await rt.close();
+});

@@ -31,7 +31,19 @@ import {
   type Recovered,
   type StartedContainer,
 } from '../api.js';
-import { CgroupTree, MARKER_VAR, ProcTree, containerCgroupParent, ensureCgroup, killCgroup, procTable, removeCgroup, sweepStaleCgroups, type TaskTree } from './containment.js';
+import {
+  CgroupTree,
+  MARKER_VAR,
+  ProcTree,
+  containerCgroupName,
+  containerCgroupParent,
+  ensureCgroup,
+  killCgroup,
+  procTable,
+  removeCgroup,
+  sweepStaleCgroups,
+  type TaskTree,
+} from './containment.js';
 import { freeLoopbackPorts } from './ports.js';
 import { NotPlaced, checkExecutable, spawnInto, userCanEnter } from './spawn.js';
 import { decideRunAs, hostAccounts, serverIdentity, type Accounts, type Identity, type RunAs } from './users.js';
@@ -213,7 +225,7 @@ export class ProcessRuntime implements ContainerRuntime {
       // Before the gate or the cd wrapper: behind them a missing command would only be exit 127.
       checkExecutable(argv[0]!, env, cwd);
       const parent = this.usableCgroupParent();
-      const cgroup = parent ? CgroupTree.create(parent, `${spec.taskId}-${spec.name}-${Date.now().toString(36)}`) : undefined;
+      const cgroup = parent ? CgroupTree.create(parent, containerCgroupName(spec.taskId, spec.name, Date.now().toString(36))) : undefined;
       if (cgroup) {
         held = cgroup;
         spawned = await spawnInto(cgroup, argv, { ...where, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
