@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { runtimeConformance } from '../../../../test/support/runtime-conformance.js';
 import { StartError, type ContainerHandle } from '../api.js';
 import { ProcessRuntime } from './process-runtime.js';
@@ -197,4 +199,24 @@ test('process runtime: a container name of 255 characters (ECS allows it) still 
   await rt.wait(s.handle);
   await rt.remove(s.handle);
   await rt.close();
+});
+
+test('process runtime: removing a container of an earlier run removes that run’s parent cgroup too', async (t) => {
+  const dirs = [mkdtempSync(join(tmpdir(), 'wf-cg-a-')), mkdtempSync(join(tmpdir(), 'wf-cg-b-'))];
+  const earlier = new ProcessRuntime({ tasksDir: dirs[0] });
+  const now = new ProcessRuntime({ tasksDir: dirs[1] });
+  try {
+    if (earlier.containment !== 'cgroup') return t.skip('no usable cgroup v2 hierarchy here');
+    const s = await earlier.start({ taskId: 'cgp', cluster: 'c', name: 'web', image: 'x', command: ['sleep', '1000'], environment: {}, ports: [] });
+    const cgroup = (s.handle as ContainerHandle & { cgroup?: string }).cgroup!;
+    assert.equal((await now.recover(s.handle)).state, 'exited');
+    await earlier.wait(s.handle); // the earlier run learns its container died (it does not remove it: it "crashed")
+    await now.remove(s.handle);
+    assert.equal(existsSync(cgroup), false);
+    assert.equal(existsSync(dirname(cgroup)), false, 'the earlier run’s parent cgroup is gone');
+  } finally {
+    await earlier.close();
+    await now.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
 });

@@ -18,7 +18,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { LineSplitter } from '../lines.js';
 import {
   StartError,
@@ -130,6 +130,8 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly ownTasksDir: boolean;
   /** undefined: /proc tracking (no cgroup2 here, or the host refused us one). */
   private cgroupParent?: string;
+  /** A parent given up on (the host refused to place a process): removed once its containers are. */
+  private retiredCgroupParent?: string;
   private readonly server: Identity;
   private readonly accounts: () => Accounts;
   private scanner?: NodeJS.Timeout;
@@ -231,7 +233,9 @@ export class ProcessRuntime implements ContainerRuntime {
         spawned = await spawnInto(cgroup, argv, { ...where, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
           if (!(e instanceof NotPlaced)) throw e;
           cgroup.close();
-          // The host let us make the cgroup but not move into it: use /proc tracking from now on.
+          // The host let us make the cgroup but not move into it: use /proc tracking from now on
+          // (the parent goes once idle; other containers may still be in it).
+          this.retiredCgroupParent = this.cgroupParent;
           this.cgroupParent = undefined;
           return undefined;
         });
@@ -340,8 +344,13 @@ export class ProcessRuntime implements ContainerRuntime {
   /** With no container left, leaves no empty parents behind (made again by the next start). */
   private releaseIfIdle(): void {
     if (this.starting || this.removing || [...this.live.values()].some((l) => !l.cleaned)) return;
-    if (this.cgroupParent) removeCgroup(this.cgroupParent);
+    this.releaseCgroupParents();
     this.releaseOwnTasksDir();
+  }
+
+  private releaseCgroupParents(): void {
+    if (this.cgroupParent) removeCgroup(this.cgroupParent);
+    if (this.retiredCgroupParent) removeCgroup(this.retiredCgroupParent);
   }
 
   /**
@@ -394,6 +403,9 @@ export class ProcessRuntime implements ContainerRuntime {
     if (h.cgroup) {
       killCgroup(h.cgroup);
       removeCgroup(h.cgroup);
+      // Its parent, when not this server's (an earlier run under another cgroup); ours goes when idle.
+      const parent = dirname(h.cgroup);
+      if (parent !== this.cgroupParent && basename(parent).startsWith('wayfinder-')) removeCgroup(parent);
     }
     if (h.workDir) await this.removeWorkDir(h.workDir);
     this.releaseIfIdle();
@@ -478,7 +490,7 @@ export class ProcessRuntime implements ContainerRuntime {
     this.scanner = undefined;
     await Promise.all([...this.live.values()].map((l) => Promise.race([l.exited, new Promise((r) => setTimeout(r, SETTLE_MS).unref())])));
     await Promise.all([...this.live.values()].map((l) => this.cleanUp(l)));
-    if (this.cgroupParent) removeCgroup(this.cgroupParent);
+    this.releaseCgroupParents();
     this.releaseOwnTasksDir();
   }
 }
