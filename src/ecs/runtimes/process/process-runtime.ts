@@ -274,7 +274,8 @@ export class ProcessRuntime implements ContainerRuntime {
         entry.done = true;
         // The leader is gone: so is the container (as when PID 1 of a Docker container exits).
         killGroup(pid, 'SIGKILL');
-        tree.kill();
+        // Not inside the exit event: the /proc fallback's kill scans /proc up to 21 times.
+        setImmediate(() => tree.kill());
         const status: ExitStatus = { exitCode: exitCodeOf(code, signal) };
         // Let the last lines reach the sink, and the tree die, before anyone learns of the exit (bounded).
         void Promise.all([Promise.race([streamsEnded, new Promise((r) => setTimeout(r, 500).unref())]), settle(tree)]).then(() => {
