@@ -199,6 +199,22 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** The fields of /proc/<pid>/stat from field 3 (state) on; undefined when the process is gone. */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's start time (/proc/<pid>/stat field 22): tells it from a later one that reused the pid. */
+export function procStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
 /** Every process on the host: parent, start time (tells a reused pid apart) and state. */
 export function procTable(): Map<number, ProcInfo> {
   const table = new Map<number, ProcInfo>();
@@ -210,14 +226,8 @@ export function procTable(): Map<number, ProcInfo> {
   }
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(e), { state: f[0]!, ppid: Number(f[1]), start: f[19]! });
-    } catch {
-      /* exited meanwhile */
-    }
+    const f = statFields(e);
+    if (f) table.set(Number(e), { state: f[0]!, ppid: Number(f[1]), start: f[19]! }); // else: exited meanwhile
   }
   return table;
 }
@@ -247,13 +257,8 @@ export class ProcTree implements TaskTree {
   }
 
   add(pid: number): boolean {
-    let start: string;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
-    } catch {
-      return false;
-    }
+    const start = procStartTime(pid);
+    if (start === undefined) return false;
     this.known.set(pid, start);
     return true;
   }

@@ -16,7 +16,7 @@
 // never re-adopts: a survivor found after a crash is killed (its whole cgroup, where there is one)
 // and reported gone, and the scheduler replaces it.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LineSplitter } from '../lines.js';
@@ -39,13 +39,14 @@ import {
   containerCgroupParent,
   ensureCgroup,
   killCgroup,
+  procStartTime,
   procTable,
   removeCgroup,
   sweepStaleCgroups,
   type TaskTree,
 } from './containment.js';
 import { freeLoopbackPorts } from './ports.js';
-import { NotPlaced, checkExecutable, spawnInto, userCanEnter } from './spawn.js';
+import { NotPlaced, checkExecutable, killGroup, spawnInto, userCanEnter } from './spawn.js';
 import { decideRunAs, hostAccounts, serverIdentity, type Accounts, type Identity, type RunAs } from './users.js';
 import { makeWorkDir, removeWorkDirAsync, sweepWorkDirs } from './workdir.js';
 
@@ -94,28 +95,10 @@ const SCAN_MS = 250;
 /** How long the end of a container waits for its tree to be gone. */
 const SETTLE_MS = 5_000;
 
-function procStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start at field 3; starttime is field 22.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number | null {
   if (code !== null) return code;
   if (signal) return 128 + (osConstants.signals[signal] ?? 0);
   return null;
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    /* already gone */
-  }
 }
 
 async function settle(tree: TaskTree): Promise<void> {
