@@ -7,7 +7,7 @@
 //   user     the container's `user` is honoured (users.ts): the server, as root, switches to it;
 //            not as root, a different user is refused rather than silently run as the server.
 //   cwd      its own empty directory below the data dir, owned by that user (workdir.ts), unless
-//            the definition sets `workingDirectory`.
+//            the definition sets `workingDirectory`: that one is entered as the user (spawn.ts).
 //   tree     every process it starts, whatever session or group it moves to, ends with it: a
 //            cgroup per container where the host allows, else /proc tracking (containment.ts),
 //            entered before the command runs (spawn.ts).
