@@ -8,7 +8,7 @@
 // These tests need the server to run as root (it does in CI and in the dev container).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ECS from '@aws-sdk/client-ecs';
@@ -106,6 +106,32 @@ describe('process runtime containment', { skip: asRoot ? undefined : 'needs root
     assert.equal(t.stoppedReason, 'CannotStartContainerError: unable to find user no-such-user-wf: no matching entries in passwd file');
     assert.equal(t.containers![0]!.reason, t.stoppedReason);
     assert.equal(existsSync(marker), false, 'the command never ran (as root or anyone)');
+  });
+
+  test('user "nobody" with a workingDirectory only root can reach: the task fails to start and reads nothing there', async () => {
+    // scratch is root's and 0700; the directory inside it is open, so a process that somehow got in
+    // (Node chdirs as root, before switching users) could read the file through a relative path.
+    const inner = join(scratch, 'root-only-inner');
+    mkdirSync(inner, { mode: 0o755 });
+    chmodSync(scratch, 0o700);
+    writeFileSync(join(inner, 'secret'), 'root-only-secret\n', { mode: 0o644 });
+    const arn = await run('cwd-root-only', {
+      user: 'nobody',
+      workingDirectory: inner,
+      command: ['sh', '-c', 'cat secret; pwd'],
+      logConfiguration: awslogs('/ecs/cwd-root-only'),
+    });
+    const t = await waitFor('STOPPED', async () => {
+      const x = await task(arn);
+      return x.lastStatus === 'STOPPED' ? x : undefined;
+    });
+    assert.equal(t.stopCode, 'TaskFailedToStart', `stopped as ${t.stopCode}: ${t.stoppedReason}`);
+    assert.equal(t.stoppedReason, `CannotStartContainerError: working directory '${inner}' does not exist or user 65534:65534 cannot enter it`);
+    const events = await logs
+      .send(new L.GetLogEventsCommand({ logGroupName: '/ecs/cwd-root-only', logStreamName: `p/main/${taskIdOf({ taskArn: arn })}`, startFromHead: true }))
+      .then((r) => r.events ?? [])
+      .catch(() => []);
+    assert.ok(!events.some((e) => e.message?.includes('root-only-secret')), 'the secret was never read');
   });
 
   test('StopTask ends processes that escaped with setsid and a double-forking daemon; nothing survives', async () => {

@@ -71,6 +71,16 @@ export function containerCgroupParent(tasksDir: string): string | undefined {
   return own && join(own, `wayfinder-${createHash('sha256').update(tasksDir).digest('hex').slice(0, 12)}`);
 }
 
+/**
+ * The cgroup directory name of a container: `<taskId>-<container>-<suffix>`, cut and completed with a
+ * hash when longer than a file name may be (ECS allows 255-character container names).
+ */
+export function containerCgroupName(taskId: string, container: string, suffix: string): string {
+  const base = `${taskId}-${container}`;
+  const short = base.length > 160 ? `${base.slice(0, 160)}-${createHash('sha256').update(base).digest('hex').slice(0, 16)}` : base;
+  return `${short}-${suffix}`;
+}
+
 /** Creates the parent cgroup if needed; false when the host does not let us. */
 export function ensureCgroup(dir: string): boolean {
   try {
@@ -189,6 +199,22 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** The fields of /proc/<pid>/stat from field 3 (state) on; undefined when the process is gone. */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's start time (/proc/<pid>/stat field 22): tells it from a later one that reused the pid. */
+export function procStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
 /** Every process on the host: parent, start time (tells a reused pid apart) and state. */
 export function procTable(): Map<number, ProcInfo> {
   const table = new Map<number, ProcInfo>();
@@ -200,14 +226,8 @@ export function procTable(): Map<number, ProcInfo> {
   }
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(e), { state: f[0]!, ppid: Number(f[1]), start: f[19]! });
-    } catch {
-      /* exited meanwhile */
-    }
+    const f = statFields(e);
+    if (f) table.set(Number(e), { state: f[0]!, ppid: Number(f[1]), start: f[19]! }); // else: exited meanwhile
   }
   return table;
 }
@@ -229,16 +249,16 @@ export class ProcTree implements TaskTree {
   /** Every process ever seen in the tree: pid → start time. */
   private readonly known = new Map<number, string>();
   /** `MARKER_VAR=<random>`: put in the container's environment, found again in /proc/<pid>/environ. */
-  readonly marker = `${MARKER_VAR}=${randomBytes(12).toString('hex')}`;
+  readonly marker: string;
+
+  /** `marker`: a tree of an earlier run (from its handle), found again by that marker alone. */
+  constructor(marker?: string) {
+    this.marker = marker ?? `${MARKER_VAR}=${randomBytes(12).toString('hex')}`;
+  }
 
   add(pid: number): boolean {
-    let start: string;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
-    } catch {
-      return false;
-    }
+    const start = procStartTime(pid);
+    if (start === undefined) return false;
     this.known.set(pid, start);
     return true;
   }

@@ -5,7 +5,10 @@
 // working directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { runtimeConformance } from '../../../../test/support/runtime-conformance.js';
 import { StartError, type ContainerHandle } from '../api.js';
 import { ProcessRuntime } from './process-runtime.js';
@@ -160,4 +163,60 @@ test('process runtime: each container gets its own working directory, gone after
   await rt.remove(s.handle);
   assert.equal(existsSync(lines[0]!), false);
   await rt.close();
+});
+
+test('process runtime with /proc tracking: recover after a crash ends the processes that carry the container’s marker', async () => {
+  // A survivor of an earlier server: its leader is long gone, it left the session, and only its
+  // environment still says which container it belonged to.
+  const marker = `WAYFINDER_TASK_TREE=${Math.random().toString(16).slice(2)}`;
+  const survivor = spawn('sleep', ['1000'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', WAYFINDER_TASK_TREE: marker.split('=')[1]! }, detached: true, stdio: 'ignore' });
+  await new Promise((r) => survivor.once('spawn', r));
+  const bystander = spawn('sleep', ['1000'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', WAYFINDER_TASK_TREE: 'another' }, detached: true, stdio: 'ignore' });
+  await new Promise((r) => bystander.once('spawn', r));
+  try {
+    const rt = new ProcessRuntime({ cgroups: false });
+    const handle = { runtime: 'process', pid: 2 ** 22 + 1, startTime: 'gone', marker } as ContainerHandle;
+    const r = await rt.recover(handle);
+    assert.equal(r.state, 'exited');
+    for (let i = 0; i < 100 && runs(survivor.pid!); i++) await new Promise((res) => setTimeout(res, 20));
+    assert.equal(runs(survivor.pid!), false, 'the marked survivor was ended');
+    assert.equal(runs(bystander.pid!), true, 'a process with another marker was left alone');
+    await rt.close();
+  } finally {
+    survivor.kill('SIGKILL');
+    bystander.kill('SIGKILL');
+  }
+});
+
+test('process runtime: a container name of 255 characters (ECS allows it) still gets a cgroup', async (t) => {
+  const rt = new ProcessRuntime();
+  if (rt.containment !== 'cgroup') return t.skip('no usable cgroup v2 hierarchy here');
+  const name = 'n'.repeat(255);
+  const s = await rt.start({ taskId: 'f'.repeat(32), cluster: 'c', name, image: 'x', command: ['sh', '-c', 'exit 0'], environment: {}, ports: [] });
+  const cgroup = (s.handle as ContainerHandle & { cgroup?: string }).cgroup;
+  assert.ok(cgroup, 'it has a cgroup, not the /proc fallback');
+  assert.ok(cgroup.split('/').pop()!.length <= 255);
+  await rt.wait(s.handle);
+  await rt.remove(s.handle);
+  await rt.close();
+});
+
+test('process runtime: removing a container of an earlier run removes that run’s parent cgroup too', async (t) => {
+  const dirs = [mkdtempSync(join(tmpdir(), 'wf-cg-a-')), mkdtempSync(join(tmpdir(), 'wf-cg-b-'))];
+  const earlier = new ProcessRuntime({ tasksDir: dirs[0] });
+  const now = new ProcessRuntime({ tasksDir: dirs[1] });
+  try {
+    if (earlier.containment !== 'cgroup') return t.skip('no usable cgroup v2 hierarchy here');
+    const s = await earlier.start({ taskId: 'cgp', cluster: 'c', name: 'web', image: 'x', command: ['sleep', '1000'], environment: {}, ports: [] });
+    const cgroup = (s.handle as ContainerHandle & { cgroup?: string }).cgroup!;
+    assert.equal((await now.recover(s.handle)).state, 'exited');
+    await earlier.wait(s.handle); // the earlier run learns its container died (it does not remove it: it "crashed")
+    await now.remove(s.handle);
+    assert.equal(existsSync(cgroup), false);
+    assert.equal(existsSync(dirname(cgroup)), false, 'the earlier run’s parent cgroup is gone');
+  } finally {
+    await earlier.close();
+    await now.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
 });

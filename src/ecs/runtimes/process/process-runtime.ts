@@ -7,7 +7,7 @@
 //   user     the container's `user` is honoured (users.ts): the server, as root, switches to it;
 //            not as root, a different user is refused rather than silently run as the server.
 //   cwd      its own empty directory below the data dir, owned by that user (workdir.ts), unless
-//            the definition sets `workingDirectory`.
+//            the definition sets `workingDirectory`: that one is entered as the user (spawn.ts).
 //   tree     every process it starts, whatever session or group it moves to, ends with it: a
 //            cgroup per container where the host allows, else /proc tracking (containment.ts),
 //            entered before the command runs (spawn.ts).
@@ -16,9 +16,9 @@
 // never re-adopts: a survivor found after a crash is killed (its whole cgroup, where there is one)
 // and reported gone, and the scheduler replaces it.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { LineSplitter } from '../lines.js';
 import {
   StartError,
@@ -31,11 +31,24 @@ import {
   type Recovered,
   type StartedContainer,
 } from '../api.js';
-import { CgroupTree, MARKER_VAR, ProcTree, containerCgroupParent, ensureCgroup, killCgroup, procTable, removeCgroup, sweepStaleCgroups, type TaskTree } from './containment.js';
+import {
+  CgroupTree,
+  MARKER_VAR,
+  ProcTree,
+  containerCgroupName,
+  containerCgroupParent,
+  ensureCgroup,
+  killCgroup,
+  procStartTime,
+  procTable,
+  removeCgroup,
+  sweepStaleCgroups,
+  type TaskTree,
+} from './containment.js';
 import { freeLoopbackPorts } from './ports.js';
-import { NotPlaced, checkExecutable, spawnInto } from './spawn.js';
+import { NotPlaced, checkExecutable, killGroup, spawnInto, userCanEnter } from './spawn.js';
 import { decideRunAs, hostAccounts, serverIdentity, type Accounts, type Identity, type RunAs } from './users.js';
-import { makeWorkDir, removeWorkDir, sweepWorkDirs } from './workdir.js';
+import { makeWorkDir, removeWorkDirAsync, sweepWorkDirs } from './workdir.js';
 
 interface ProcessHandle extends ContainerHandle {
   runtime: 'process';
@@ -46,6 +59,8 @@ interface ProcessHandle extends ContainerHandle {
   cgroup?: string;
   /** The working directory the runtime made for it (removed with the container). */
   workDir?: string;
+  /** /proc tracking: `WAYFINDER_TASK_TREE=<random>` in its processes' environment (how a restarted server finds escaped ones). */
+  marker?: string;
 }
 
 interface Live {
@@ -53,11 +68,13 @@ interface Live {
   exited: Promise<ExitStatus>;
   done: boolean;
   env: Record<string, string>;
-  cwd?: string;
+  /** Where processes start: `cwd` (entered by the server) or `userCwd` (by the user, spawn.ts). */
+  where: { cwd: string } | { userCwd: string };
   as?: Identity;
   tree: TaskTree;
   workDir?: string;
-  cleaned: boolean;
+  /** Set once clean-up began (the working directory may still be going). */
+  cleaned?: Promise<void>;
 }
 
 export interface ProcessRuntimeOptions {
@@ -78,28 +95,10 @@ const SCAN_MS = 250;
 /** How long the end of a container waits for its tree to be gone. */
 const SETTLE_MS = 5_000;
 
-function procStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start at field 3; starttime is field 22.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number | null {
   if (code !== null) return code;
   if (signal) return 128 + (osConstants.signals[signal] ?? 0);
   return null;
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    /* already gone */
-  }
 }
 
 async function settle(tree: TaskTree): Promise<void> {
@@ -114,10 +113,14 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly ownTasksDir: boolean;
   /** undefined: /proc tracking (no cgroup2 here, or the host refused us one). */
   private cgroupParent?: string;
+  /** A parent given up on (the host refused to place a process): removed once its containers are. */
+  private retiredCgroupParent?: string;
   private readonly server: Identity;
   private readonly accounts: () => Accounts;
   private scanner?: NodeJS.Timeout;
   private starting = 0;
+  /** Working directories being removed (in the background). */
+  private removing = 0;
 
   constructor(opts: ProcessRuntimeOptions = {}) {
     this.ownTasksDir = !opts.tasksDir;
@@ -176,8 +179,12 @@ export class ProcessRuntime implements ContainerRuntime {
     const runAs: RunAs = decideRunAs(spec.name, spec.user, this.server, this.accounts());
     if (!runAs.ok) throw new StartError(runAs.reason);
     const as = runAs.as ? { uid: runAs.as.uid, gid: runAs.as.gid } : undefined;
-    if (spec.workingDirectory && !(existsSync(spec.workingDirectory) && statSync(spec.workingDirectory).isDirectory())) {
-      throw new StartError(`CannotStartContainerError: working directory '${spec.workingDirectory}' does not exist`);
+    if (spec.workingDirectory) {
+      // Checked as the user who will run there (the process then enters it as that user too, spawn.ts).
+      const wd = spec.workingDirectory;
+      if (as ? !(await userCanEnter(wd, as)) : !(existsSync(wd) && statSync(wd).isDirectory())) {
+        throw new StartError(`CannotStartContainerError: working directory '${wd}' does not exist${as ? ` or user ${as.uid}:${as.gid} cannot enter it` : ''}`);
+      }
     }
     const ports = await freeLoopbackPorts(spec.ports.length);
     const bindings: PortBinding[] = spec.ports.map((p, i) => ({ containerPort: p.containerPort, hostPort: ports[i]!, protocol: p.protocol }));
@@ -195,18 +202,23 @@ export class ProcessRuntime implements ContainerRuntime {
 
     const workDir = spec.workingDirectory ? undefined : makeWorkDir(this.tasksDir, spec.taskId, spec.name, as);
     const cwd = spec.workingDirectory ?? workDir!;
+    // A definition's directory is entered by the container's user, never by root for it (spawn.ts).
+    const where = as && spec.workingDirectory ? { userCwd: cwd } : { cwd };
     let held: TaskTree | undefined;
     let spawned: ChildProcess | undefined;
     try {
+      // Before the gate or the cd wrapper: behind them a missing command would only be exit 127.
+      checkExecutable(argv[0]!, env, cwd);
       const parent = this.usableCgroupParent();
-      const cgroup = parent ? CgroupTree.create(parent, `${spec.taskId}-${spec.name}-${Date.now().toString(36)}`) : undefined;
+      const cgroup = parent ? CgroupTree.create(parent, containerCgroupName(spec.taskId, spec.name, Date.now().toString(36))) : undefined;
       if (cgroup) {
         held = cgroup;
-        checkExecutable(argv[0]!, env, cwd);
-        spawned = await spawnInto(cgroup, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
+        spawned = await spawnInto(cgroup, argv, { ...where, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
           if (!(e instanceof NotPlaced)) throw e;
           cgroup.close();
-          // The host let us make the cgroup but not move into it: use /proc tracking from now on.
+          // The host let us make the cgroup but not move into it: use /proc tracking from now on
+          // (the parent goes once idle; other containers may still be in it).
+          this.retiredCgroupParent = this.cgroupParent;
           this.cgroupParent = undefined;
           return undefined;
         });
@@ -215,11 +227,11 @@ export class ProcessRuntime implements ContainerRuntime {
         const proc = new ProcTree();
         held = proc;
         env[MARKER_VAR] = proc.marker.slice(MARKER_VAR.length + 1); // health checks carry it too
-        spawned = await spawnInto(proc, argv, { cwd, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
+        spawned = await spawnInto(proc, argv, { ...where, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
       }
     } catch (e) {
       held?.close();
-      if (workDir) removeWorkDir(workDir);
+      if (workDir) await this.removeWorkDir(workDir);
       throw e;
     }
     const child = spawned;
@@ -234,11 +246,10 @@ export class ProcessRuntime implements ContainerRuntime {
       child,
       done: false,
       env,
-      cwd,
+      where,
       ...(as ? { as } : {}),
       tree,
       ...(workDir ? { workDir } : {}),
-      cleaned: false,
       exited: undefined as unknown as Promise<ExitStatus>,
     };
     entry.exited = new Promise<ExitStatus>((resolveExit) => {
@@ -246,7 +257,8 @@ export class ProcessRuntime implements ContainerRuntime {
         entry.done = true;
         // The leader is gone: so is the container (as when PID 1 of a Docker container exits).
         killGroup(pid, 'SIGKILL');
-        tree.kill();
+        // Not inside the exit event: the /proc fallback's kill scans /proc up to 21 times.
+        setImmediate(() => tree.kill());
         const status: ExitStatus = { exitCode: exitCodeOf(code, signal) };
         // Let the last lines reach the sink, and the tree die, before anyone learns of the exit (bounded).
         void Promise.all([Promise.race([streamsEnded, new Promise((r) => setTimeout(r, 500).unref())]), settle(tree)]).then(() => {
@@ -261,7 +273,7 @@ export class ProcessRuntime implements ContainerRuntime {
     // Clean-up when nobody calls remove (a reset dropped the task record).
     void entry.exited.then(() =>
       setTimeout(() => {
-        this.cleanUp(entry);
+        void this.cleanUp(entry);
         this.live.delete(pid);
       }, 60_000).unref(),
     );
@@ -271,6 +283,7 @@ export class ProcessRuntime implements ContainerRuntime {
       startTime: procStartTime(pid) ?? '',
       ...(tree.cgroupDir ? { cgroup: tree.cgroupDir } : {}),
       ...(workDir ? { workDir } : {}),
+      ...(tree instanceof ProcTree ? { marker: tree.marker } : {}),
     };
     return { handle, runtimeId: String(pid), bindings };
   }
@@ -293,22 +306,50 @@ export class ProcessRuntime implements ContainerRuntime {
     this.scanner.unref();
   }
 
-  private cleanUp(entry: Live): void {
-    if (entry.cleaned) return;
-    entry.cleaned = true;
-    entry.tree.close();
-    if (entry.workDir) removeWorkDir(entry.workDir);
-    this.releaseIfIdle();
+  private cleanUp(entry: Live): Promise<void> {
+    entry.cleaned ??= (async () => {
+      entry.tree.close();
+      if (entry.workDir) await this.removeWorkDir(entry.workDir);
+      this.releaseIfIdle();
+    })();
+    return entry.cleaned;
+  }
+
+  /** Removes a working directory without blocking the server; the parents stay until it is gone. */
+  private async removeWorkDir(dir: string): Promise<void> {
+    this.removing++;
+    try {
+      await removeWorkDirAsync(dir);
+    } finally {
+      this.removing--;
+    }
   }
 
   /** With no container left, leaves no empty parents behind (made again by the next start). */
   private releaseIfIdle(): void {
-    if (this.starting || [...this.live.values()].some((l) => !l.cleaned)) return;
+    if (this.starting || this.removing || [...this.live.values()].some((l) => !l.cleaned)) return;
+    this.releaseCgroupParents();
+    this.releaseOwnTasksDir();
+  }
+
+  private releaseCgroupParents(): void {
     if (this.cgroupParent) removeCgroup(this.cgroupParent);
-    if (this.ownTasksDir && this.tasksDirPath) {
-      rmSync(this.tasksDirPath, { recursive: true, force: true });
-      this.tasksDirPath = undefined;
+    if (this.retiredCgroupParent) removeCgroup(this.retiredCgroupParent);
+  }
+
+  /**
+   * Removes the temp tasks dir this runtime made (`--data-dir :memory:`). Not recursively as root:
+   * what is left in it is what removeWorkDir refused to delete; that stays.
+   */
+  private releaseOwnTasksDir(): void {
+    if (!this.ownTasksDir || !this.tasksDirPath) return;
+    sweepWorkDirs(this.tasksDirPath);
+    try {
+      rmdirSync(this.tasksDirPath);
+    } catch {
+      /* kept: see above */
     }
+    this.tasksDirPath = undefined;
   }
 
   async wait(handle: ContainerHandle): Promise<ExitStatus> {
@@ -338,16 +379,19 @@ export class ProcessRuntime implements ContainerRuntime {
     const live = this.live.get(h.pid);
     if (live) {
       if (!live.done) return; // still running: remove is for exited containers
-      this.cleanUp(live);
       this.live.delete(h.pid);
+      await this.cleanUp(live);
       return;
     }
     // A container of an earlier run of this server.
     if (h.cgroup) {
       killCgroup(h.cgroup);
       removeCgroup(h.cgroup);
+      // Its parent, when not this server's (an earlier run under another cgroup); ours goes when idle.
+      const parent = dirname(h.cgroup);
+      if (parent !== this.cgroupParent && basename(parent).startsWith('wayfinder-')) removeCgroup(parent);
     }
-    if (h.workDir) removeWorkDir(h.workDir);
+    if (h.workDir) await this.removeWorkDir(h.workDir);
     this.releaseIfIdle();
   }
 
@@ -370,7 +414,7 @@ export class ProcessRuntime implements ContainerRuntime {
       }, timeoutMs);
       timer.unref();
       // Health checks run as the container's user, in its directory and its tree (they die with it).
-      spawnInto(live.tree, argv, { cwd: live.cwd, env: live.env, ...live.as, stdio: ['ignore', 'pipe', 'pipe'] }).then(
+      spawnInto(live.tree, argv, { ...live.where, env: live.env, ...live.as, stdio: ['ignore', 'pipe', 'pipe'] }).then(
         (c) => {
           child = c;
           const collect = (b: Buffer) => {
@@ -389,13 +433,15 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async recover(handle: ContainerHandle): Promise<Recovered> {
-    const { pid, startTime, cgroup } = handle as ProcessHandle;
+    const { pid, startTime, cgroup, marker } = handle as ProcessHandle;
     const live = this.live.get(pid);
     if (live && !live.done) return { state: 'running' };
     if (live?.done) return { state: 'exited', ...(await live.exited) };
     // A child of an earlier server. Its pipes died with that server: kill it (and all it started) if it survived.
     if (cgroup) killCgroup(cgroup);
     if (startTime && procStartTime(pid) === startTime) killGroup(pid, 'SIGKILL');
+    // Without a cgroup: every process still carrying the container's marker, wherever it went, and its descendants.
+    if (marker?.startsWith(`${MARKER_VAR}=`)) new ProcTree(marker).kill();
     return { state: 'exited', exitCode: null, reason: 'Wayfinder restarted; process-runtime containers do not survive a restart' };
   }
 
@@ -427,9 +473,9 @@ export class ProcessRuntime implements ContainerRuntime {
     if (this.scanner) clearInterval(this.scanner);
     this.scanner = undefined;
     await Promise.all([...this.live.values()].map((l) => Promise.race([l.exited, new Promise((r) => setTimeout(r, SETTLE_MS).unref())])));
-    for (const l of this.live.values()) this.cleanUp(l);
-    if (this.cgroupParent) removeCgroup(this.cgroupParent);
-    if (this.ownTasksDir && this.tasksDirPath) rmSync(this.tasksDirPath, { recursive: true, force: true });
+    await Promise.all([...this.live.values()].map((l) => this.cleanUp(l)));
+    this.releaseCgroupParents();
+    this.releaseOwnTasksDir();
   }
 }
 

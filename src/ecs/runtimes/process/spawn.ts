@@ -2,6 +2,12 @@
 // `/bin/sh` (already the container's user, in its working directory) waits on fd 3 until the server
 // has put it into the container's cgroup, then execs the command; nothing of the task runs before
 // it is inside, so nothing can fork out early. With /proc tracking, directly.
+//
+// A definition's `workingDirectory` with a user switch is entered BY THAT USER (`userCwd`): Node
+// chdirs before it drops root, so `cwd` would let a task start inside a directory its user could
+// never reach (a root-only one). Such a process is spawned in `/` and a small `sh` wrapper, already
+// running as the user, does `cd` and then execs the command. (The directory the runtime makes for a
+// container is entered with `cwd`: it is the user's own, but the data dir above it may be closed.)
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
@@ -9,13 +15,25 @@ import { StartError } from '../api.js';
 import type { TaskTree } from './containment.js';
 
 const GATE = 'read -r _ <&3; exec 3<&-; exec "$@"';
+/** Enters the directory given as $1 (as the user the shell runs as), then what follows. */
+const CD = 'cd -- "$1" || exit 1; shift; ';
 
-function killGroup(pid: number): void {
+/** Signals a process group (a container's leader and what stayed in its group). */
+export function killGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
-    process.kill(-pid, 'SIGKILL');
+    process.kill(-pid, signal);
   } catch {
     /* already gone */
   }
+}
+
+/** Whether the user `as` can enter `dir` (checked by that user: a root check proves nothing). */
+export function userCanEnter(dir: string, as: { uid: number; gid: number }): Promise<boolean> {
+  return new Promise((resolveCheck) => {
+    const c = spawn('/bin/sh', ['-c', 'cd -- "$1"', 'wayfinder-cd', dir], { cwd: '/', uid: as.uid, gid: as.gid, env: {}, stdio: 'ignore' });
+    c.once('error', () => resolveCheck(false));
+    c.once('exit', (code) => resolveCheck(code === 0));
+  });
 }
 
 function execError(argv0: string, code: string | undefined, message: string): StartError {
@@ -56,13 +74,20 @@ export class NotPlaced extends StartError {
  * Spawns argv in the container's tree. Cgroup: through the gate, released once the process is in
  * the cgroup (if it cannot be placed, it is killed before it ran anything: NotPlaced).
  * /proc: directly, the pid becomes a root of the tracked tree.
+ * `userCwd`: the directory to start in, entered by the shell as `uid` (see above), not by Node as root.
  */
-export function spawnInto(tree: TaskTree, argv: string[], options: SpawnOptions): Promise<ChildProcess> {
+export function spawnInto(tree: TaskTree, argv: string[], options: SpawnOptions & { userCwd?: string }): Promise<ChildProcess> {
   const gated = tree.kind === 'cgroup';
   const stdio = [...(options.stdio as Array<'ignore' | 'pipe'>), ...(gated ? ['pipe' as const] : [])];
+  const { userCwd, ...rest } = options;
+  const cdAsUser = userCwd !== undefined;
+  const cd = cdAsUser ? [userCwd] : [];
+  const opts: SpawnOptions = { ...rest, ...(cdAsUser ? { cwd: '/' } : {}), stdio, detached: true };
   const child = gated
-    ? spawn('/bin/sh', ['-c', GATE, 'wayfinder-gate', ...argv], { ...options, stdio, detached: true })
-    : spawn(argv[0]!, argv.slice(1), { ...options, stdio, detached: true });
+    ? spawn('/bin/sh', ['-c', (cdAsUser ? CD : '') + GATE, 'wayfinder-gate', ...cd, ...argv], opts)
+    : cdAsUser
+      ? spawn('/bin/sh', ['-c', `${CD}exec "$@"`, 'wayfinder-cd', ...cd, ...argv], opts)
+      : spawn(argv[0]!, argv.slice(1), opts);
   return new Promise<ChildProcess>((resolveSpawn, reject) => {
     child.once('error', (e: NodeJS.ErrnoException) => reject(execError(argv[0]!, e.code, e.message)));
     child.once('spawn', () => {

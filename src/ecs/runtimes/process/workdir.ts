@@ -7,8 +7,9 @@
 // Removal runs `rm` AS THE DIRECTORY'S OWNER when that is not the server: a task's files are its
 // own, and a root `rm -r` over a tree another user can still change (a survivor swapping a
 // directory for a symlink to /etc) could delete what that user never could.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { lstat, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Identity } from './users.js';
 
@@ -36,7 +37,11 @@ export function makeWorkDir(tasksDir: string, taskId: string, container: string,
   return dir;
 }
 
-/** Removes a container's working directory and, when it was the last, its task's directory. */
+/** Run as the owner, from inside: make everything removable (the task may have chmod'ed things shut), then remove it all. */
+const EMPTY_AS_OWNER = ['-c', 'chmod -R u+rwX . 2>/dev/null; rm -rf -- * .[!.]* ..?* 2>/dev/null'];
+const EMPTY_TIMEOUT_MS = 30_000;
+
+/** Removes a container's working directory and, when it was the last, its task's directory (blocks: start-up only). */
 export function removeWorkDir(dir: string): void {
   let st;
   try {
@@ -46,9 +51,8 @@ export function removeWorkDir(dir: string): void {
   }
   const serverUid = process.getuid?.();
   if (st.isDirectory() && serverUid === 0 && st.uid !== 0) {
-    // As the owner, from inside (the owner may not be able to reach it through the data dir): make
-    // everything removable (the task may have chmod'ed things shut), then remove it all.
-    spawnSync('/bin/sh', ['-c', 'chmod -R u+rwX . 2>/dev/null; rm -rf -- * .[!.]* ..?* 2>/dev/null'], { cwd: dir, uid: st.uid, gid: st.gid, stdio: 'ignore', timeout: 30_000 });
+    // As the owner, from inside (the owner may not be able to reach it through the data dir).
+    spawnSync('/bin/sh', EMPTY_AS_OWNER, { cwd: dir, uid: st.uid, gid: st.gid, stdio: 'ignore', timeout: EMPTY_TIMEOUT_MS });
     try {
       rmdirSync(dir); // empty now; its parent is root's, so only root can take the directory itself
     } catch {
@@ -59,6 +63,35 @@ export function removeWorkDir(dir: string): void {
   }
   try {
     rmdirSync(join(dir, '..'));
+  } catch {
+    /* another container of the task still has its directory */
+  }
+}
+
+/** removeWorkDir without blocking the server (a task may leave a million files): for running servers. */
+export async function removeWorkDirAsync(dir: string): Promise<void> {
+  let st;
+  try {
+    st = await lstat(dir);
+  } catch {
+    return;
+  }
+  if (st.isDirectory() && process.getuid?.() === 0 && st.uid !== 0) {
+    await new Promise<void>((done) => {
+      const c = spawn('/bin/sh', EMPTY_AS_OWNER, { cwd: dir, uid: st.uid, gid: st.gid, stdio: 'ignore', timeout: EMPTY_TIMEOUT_MS, killSignal: 'SIGKILL' });
+      c.once('error', () => done());
+      c.once('exit', () => done());
+    });
+    try {
+      await rmdir(dir);
+    } catch {
+      /* something was left: keep it rather than remove another user's tree as root */
+    }
+  } else {
+    await rm(dir, { recursive: true, force: true });
+  }
+  try {
+    await rmdir(join(dir, '..'));
   } catch {
     /* another container of the task still has its directory */
   }
