@@ -33,6 +33,8 @@ export function isLoopbackAddress(ip: string): boolean {
   const a = ip.startsWith('[') ? ip.slice(1, -1) : ip;
   if (a === '::1') return true;
   const v4 = a.startsWith('::ffff:') ? a.slice(7) : a;
+  // Browsers write an IPv4-mapped address in hex (`[::ffff:127.0.0.1]` becomes `[::ffff:7f00:1]`).
+  if (a.startsWith('::ffff:7f') && /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(a)) return true;
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 

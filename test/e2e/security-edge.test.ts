@@ -64,7 +64,18 @@ describe('DNS rebinding: a foreign Host never reaches the control plane', () => 
   });
 
   test('served names answer: localhost, *.localhost, loopback addresses, data- prefixed names and --hostname names', async () => {
-    for (const host of ['localhost', 'app.localhost', '127.0.0.1', '127.1.2.3', '[::1]', 'data-localhost', 'wayfinder.test', 'WAYFINDER.test', 'host.docker.internal']) {
+    for (const host of [
+      'localhost',
+      'app.localhost',
+      '127.0.0.1',
+      '127.1.2.3',
+      '[::1]',
+      '[::ffff:7f00:1]',
+      'data-localhost',
+      'wayfinder.test',
+      'WAYFINDER.test',
+      'host.docker.internal',
+    ]) {
       const r = await rawRequest(server, { method: 'GET', path: '/_wayfinder/health', headers: { host: `${host}:${server.port}` } });
       assert.equal(r.status, 200, host);
     }
