@@ -67,7 +67,8 @@ export class EdgeDispatch {
   /** The destination and the first route that takes the request. */
   select(head: RequestHead, facts: HeadFacts): { route: EdgeRoute | undefined; to: Destination } {
     const hostName = facts.host === undefined ? '' : hostname(facts.host);
-    const to: Destination = { kind: hostName ? this.policy.kindOf(hostName) : 'served', hostName };
+    // No Host at all is an HTTP/1.0 client, never a browser; an empty Host is nobody's name.
+    const to: Destination = { kind: facts.host === undefined ? 'served' : this.policy.kindOf(hostName), hostName };
     for (let i = 0; i < this.routes.length; i++) {
       const r = this.routes[i]!;
       if (r.matches(head, to)) return { route: r, to };
