@@ -16,6 +16,19 @@ export interface VpcRecord {
   instanceTenancy: string;
   ownerId: string;
   tags: Record<string, string>;
+  /** ModifyVpcAttribute's settings; absent = AWS's default (see vpcAttributes). */
+  enableDnsSupport?: boolean;
+  enableDnsHostnames?: boolean;
+  enableNetworkAddressUsageMetrics?: boolean;
+}
+
+/** A VPC's DNS attributes: AWS turns DNS support on for every VPC, hostnames only for the default VPC. */
+export function vpcAttributes(v: VpcRecord): { enableDnsSupport: boolean; enableDnsHostnames: boolean; enableNetworkAddressUsageMetrics: boolean } {
+  return {
+    enableDnsSupport: v.enableDnsSupport ?? true,
+    enableDnsHostnames: v.enableDnsHostnames ?? v.isDefault,
+    enableNetworkAddressUsageMetrics: v.enableNetworkAddressUsageMetrics ?? false,
+  };
 }
 
 export interface SubnetRecord {

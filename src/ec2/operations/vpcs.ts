@@ -1,12 +1,22 @@
-// CreateVpc / DescribeVpcs / DeleteVpc.
+// CreateVpc / DescribeVpcs / DeleteVpc / ModifyVpcAttribute / DescribeVpcAttribute.
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Operations } from '../../protocol/generated/ec2.js';
-import type { CreateVpcRequest, CreateVpcResult, DeleteVpcRequest, DescribeVpcsRequest, DescribeVpcsResult, Vpc } from '../../protocol/generated/ec2.js';
+import type {
+  CreateVpcRequest,
+  CreateVpcResult,
+  DeleteVpcRequest,
+  DescribeVpcAttributeRequest,
+  DescribeVpcAttributeResult,
+  DescribeVpcsRequest,
+  DescribeVpcsResult,
+  ModifyVpcAttributeRequest,
+  Vpc,
+} from '../../protocol/generated/ec2.js';
 import { parseCidr } from '../cidr.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import { regionKey } from '../../store/store.js';
-import type { Ec2Store, VpcRecord } from '../store.js';
+import { vpcAttributes, type Ec2Store, type VpcRecord } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
 export function vpcWire(v: VpcRecord): Vpc {
@@ -22,6 +32,10 @@ export function vpcWire(v: VpcRecord): Vpc {
     Tags: Object.keys(v.tags).length ? tagList(v.tags) : undefined,
   };
 }
+
+const VPC_ATTRIBUTES = ['enableDnsSupport', 'enableDnsHostnames', 'enableNetworkAddressUsageMetrics'] as const;
+type VpcAttribute = (typeof VPC_ATTRIBUTES)[number];
+const wireName = (a: VpcAttribute) => (a[0]!.toUpperCase() + a.slice(1)) as 'EnableDnsSupport' | 'EnableDnsHostnames' | 'EnableNetworkAddressUsageMetrics';
 
 const VPC_FILTERS: FilterFields<VpcRecord> = {
   'vpc-id': (v) => [v.vpcId],
@@ -76,6 +90,32 @@ export function vpcOperations(ec2: Ec2Store) {
         for (const g of groups) ec2.groups.deleteTx(regionKey(ctx.region, g.groupId));
         ec2.vpcs.deleteTx(regionKey(ctx.region, vpc.vpcId));
       });
+    },
+
+    /** One attribute per call, as AWS: two in one request is InvalidParameterCombination. */
+    ModifyVpcAttribute(input: ModifyVpcAttributeRequest, ctx: RequestContext): void {
+      ec2.ensureRegion(ctx.region, ctx.accountId);
+      const given = VPC_ATTRIBUTES.filter((a) => input[wireName(a)] !== undefined);
+      if (given.length > 1) throw new AwsError('InvalidParameterCombination', `Fields for multiple attribute types specified: ${given.join(', ')}`);
+      const attribute = given[0];
+      const value = attribute ? input[wireName(attribute)]?.Value : undefined;
+      if (!attribute || value === undefined)
+        throw new AwsError('MissingParameter', 'The request must contain the parameter EnableDnsSupport, EnableDnsHostnames or EnableNetworkAddressUsageMetrics');
+      ec2.store.withTx(() => {
+        const vpc = ec2.vpc(ctx.region, input.VpcId);
+        if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
+        ec2.vpcs.putTx(regionKey(ctx.region, vpc.vpcId), { ...vpc, [attribute]: value });
+      });
+    },
+
+    DescribeVpcAttribute(input: DescribeVpcAttributeRequest, ctx: RequestContext): DescribeVpcAttributeResult {
+      ec2.ensureRegion(ctx.region, ctx.accountId);
+      const attribute = VPC_ATTRIBUTES.find((a) => a === input.Attribute);
+      if (!attribute) throw new AwsError('InvalidParameterValue', `Value (${input.Attribute}) for parameter attribute is invalid. Unknown attribute.`);
+      const vpc = ec2.vpc(ctx.region, input.VpcId);
+      if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
+      dryRun(input);
+      return { VpcId: vpc.vpcId, [wireName(attribute)]: { Value: vpcAttributes(vpc)[attribute] } };
     },
   } satisfies Partial<Ec2Operations>;
 }
