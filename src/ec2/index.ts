@@ -1,10 +1,12 @@
 // The EC2 product: the subset of EC2 that the architecture needs (VPCs, subnets, security groups,
-// tags, zones). Every other EC2 operation of the model answers a modelled 501.
+// default network ACLs and main route tables, tags, zones). Every other EC2 operation of the model answers a modelled 501.
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { ec2OperationNames, type Ec2Operations } from '../protocol/generated/ec2.js';
 import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
 import { Ec2Store, ec2Migrations } from './store.js';
 import { createEc2Api, type Ec2Api } from './api.js';
+import { networkAclOperations } from './operations/network-acls.js';
+import { routeTableOperations } from './operations/route-tables.js';
 import { securityGroupOperations } from './operations/security-groups.js';
 import { subnetOperations } from './operations/subnets.js';
 import { tagOperations } from './operations/tags.js';
@@ -23,6 +25,8 @@ export function createEc2(deps: Ec2ProductDeps): Product<Ec2Api> {
     ...vpcOperations(ec2),
     ...subnetOperations(ec2),
     ...securityGroupOperations(ec2),
+    ...networkAclOperations(ec2),
+    ...routeTableOperations(ec2),
     ...tagOperations(ec2),
     ...zoneOperations(),
   };

@@ -1,6 +1,7 @@
 // EC2 records and tables. Keys are `<region>/<id>`: every region has its own VPCs, like AWS.
 // The default VPC of a region (172.31.0.0/16, one default /20 subnet per AZ, a `default` security
 // group) is seeded the first time the region is used, once: deleting it is the user's choice.
+import { createHash } from 'node:crypto';
 import { ec2Id, hex } from '../kernel/ids.js';
 import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
 import { formatIpv4, parseCidr } from './cidr.js';
@@ -83,18 +84,66 @@ export interface NetworkInterfaceRecord {
   tags: Record<string, string>;
 }
 
+export interface NetworkAclEntryRecord {
+  ruleNumber: number;
+  egress: boolean;
+  protocol: string; // '-1' = all
+  ruleAction: 'allow' | 'deny';
+  cidrBlock: string;
+}
+
+/** A VPC's default network ACL: every subnet of the VPC is associated with it (no custom ACLs yet). */
+export interface NetworkAclRecord {
+  region: string;
+  networkAclId: string;
+  vpcId: string;
+  isDefault: boolean;
+  ownerId: string;
+  entries: NetworkAclEntryRecord[];
+  tags: Record<string, string>;
+}
+
+export interface RouteRecord {
+  destinationCidrBlock: string;
+  gatewayId: string;
+  origin: 'CreateRouteTable' | 'CreateRoute';
+}
+
+/** A VPC's main route table: the `local` route, and its main association (subnets use it implicitly). */
+export interface RouteTableRecord {
+  region: string;
+  routeTableId: string;
+  vpcId: string;
+  mainAssociationId: string;
+  ownerId: string;
+  routes: RouteRecord[];
+  tags: Record<string, string>;
+}
+
 export const ec2Migrations: Migration[] = [
   {
     id: 'ec2/001-tables',
     up: [docTableSql('ec2_vpcs'), docTableSql('ec2_subnets'), docTableSql('ec2_security_groups'), docTableSql('ec2_network_interfaces'), docTableSql('ec2_regions')].join('\n'),
   },
+  {
+    // VPCs stored before this migration get their ACL and route table on the region's first use (ensureRegion).
+    id: 'ec2/002-network-acls-route-tables',
+    up: [docTableSql('ec2_network_acls'), docTableSql('ec2_route_tables')].join('\n'),
+  },
 ];
+
+/** The association id of a subnet with a network ACL: derived, so it is stable without being stored. */
+export function aclAssociationId(networkAclId: string, subnetId: string): string {
+  return `aclassoc-${createHash('sha256').update(`${networkAclId}/${subnetId}`).digest('hex').slice(0, 17)}`;
+}
 
 export class Ec2Store {
   readonly vpcs: DocTable<VpcRecord>;
   readonly subnets: DocTable<SubnetRecord>;
   readonly groups: DocTable<SecurityGroupRecord>;
   readonly enis: DocTable<NetworkInterfaceRecord>;
+  readonly acls: DocTable<NetworkAclRecord>;
+  readonly routeTables: DocTable<RouteTableRecord>;
   private readonly regions: DocTable<{ region: string; seededAt: number }>;
   private readonly seeded = new Set<string>();
 
@@ -103,6 +152,8 @@ export class Ec2Store {
     this.subnets = store.table('ec2_subnets');
     this.groups = store.table('ec2_security_groups');
     this.enis = store.table('ec2_network_interfaces');
+    this.acls = store.table('ec2_network_acls');
+    this.routeTables = store.table('ec2_route_tables');
     this.regions = store.table('ec2_regions');
   }
 
@@ -114,6 +165,9 @@ export class Ec2Store {
         this.regions.putTx(region, { region, seededAt: Date.now() });
         this.seedDefaultVpcTx(region, accountId);
       }
+      // A VPC stored before network ACLs and route tables were served gets its defaults now.
+      const acls = new Set(this.acls.withPrefix(`${region}/`).map((a) => a.vpcId));
+      for (const vpc of this.vpcs.withPrefix(`${region}/`)) if (!acls.has(vpc.vpcId)) this.createVpcDefaultsTx(region, vpc);
     });
     this.seeded.add(region);
   }
@@ -142,7 +196,35 @@ export class Ec2Store {
       };
       this.subnets.putTx(regionKey(region, subnet.subnetId), subnet);
     });
-    this.createDefaultGroupTx(region, vpc);
+    this.createVpcDefaultsTx(region, vpc);
+  }
+
+  /** What AWS creates with every VPC: the `default` security group, the default network ACL, the main route table. */
+  createVpcDefaultsTx(region: string, vpc: VpcRecord): void {
+    if (!this.groups.withPrefix(`${region}/`).some((g) => g.vpcId === vpc.vpcId && g.groupName === 'default')) this.createDefaultGroupTx(region, vpc);
+    const entries: NetworkAclEntryRecord[] = [false, true].flatMap((egress) => [
+      { ruleNumber: 100, egress, protocol: '-1', ruleAction: 'allow' as const, cidrBlock: '0.0.0.0/0' },
+      { ruleNumber: 32767, egress, protocol: '-1', ruleAction: 'deny' as const, cidrBlock: '0.0.0.0/0' },
+    ]);
+    const acl: NetworkAclRecord = { region, networkAclId: ec2Id('acl'), vpcId: vpc.vpcId, isDefault: true, ownerId: vpc.ownerId, entries, tags: {} };
+    this.acls.putTx(regionKey(region, acl.networkAclId), acl);
+    const table: RouteTableRecord = {
+      region,
+      routeTableId: ec2Id('rtb'),
+      vpcId: vpc.vpcId,
+      mainAssociationId: ec2Id('rtbassoc'),
+      ownerId: vpc.ownerId,
+      routes: [{ destinationCidrBlock: vpc.cidrBlock, gatewayId: 'local', origin: 'CreateRouteTable' }],
+      tags: {},
+    };
+    this.routeTables.putTx(regionKey(region, table.routeTableId), table);
+  }
+
+  /** DeleteVpc's part: the VPC's default group, network ACLs and route tables go with it. */
+  deleteVpcDefaultsTx(region: string, vpcId: string): void {
+    for (const g of this.groups.withPrefix(`${region}/`)) if (g.vpcId === vpcId && g.groupName === 'default') this.groups.deleteTx(regionKey(region, g.groupId));
+    for (const a of this.acls.withPrefix(`${region}/`)) if (a.vpcId === vpcId) this.acls.deleteTx(regionKey(region, a.networkAclId));
+    for (const t of this.routeTables.withPrefix(`${region}/`)) if (t.vpcId === vpcId) this.routeTables.deleteTx(regionKey(region, t.routeTableId));
   }
 
   newVpc(region: string, accountId: string, cidrBlock: string, isDefault: boolean): VpcRecord {

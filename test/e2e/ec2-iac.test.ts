@@ -50,3 +50,108 @@ test("VPC attributes: AWS's defaults, ModifyVpcAttribute stores one at a time, D
   assert.equal(await codeOf(ec2.send(new E.DescribeVpcAttributeCommand({ VpcId: missing, Attribute: 'enableDnsSupport' }))), 'InvalidVpcID.NotFound');
   await ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId }));
 });
+
+test('every VPC has a default network ACL and a main route table, found as Terraform looks for them, deleted with the VPC', async () => {
+  const { Vpcs } = await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
+  const defaultVpc = Vpcs![0]!;
+  const defaultAcl = await ec2.send(
+    new E.DescribeNetworkAclsCommand({
+      Filters: [
+        { Name: 'default', Values: ['true'] },
+        { Name: 'vpc-id', Values: [defaultVpc.VpcId!] },
+      ],
+    }),
+  );
+  assert.equal(defaultAcl.NetworkAcls?.length, 1);
+  const { Subnets: defaultSubnets } = await ec2.send(new E.DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [defaultVpc.VpcId!] }] }));
+  assert.deepEqual(defaultAcl.NetworkAcls[0]!.Associations!.map((a) => a.SubnetId).sort(), defaultSubnets!.map((s) => s.SubnetId).sort());
+  const defaultMain = await ec2.send(
+    new E.DescribeRouteTablesCommand({
+      Filters: [
+        { Name: 'association.main', Values: ['true'] },
+        { Name: 'vpc-id', Values: [defaultVpc.VpcId!] },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    defaultMain.RouteTables?.map((t) => t.Routes),
+    [[{ DestinationCidrBlock: '172.31.0.0/16', GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' }]],
+  );
+
+  const { Vpc } = await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }));
+  const vpcId = Vpc!.VpcId!;
+  const { NetworkAcls } = await ec2.send(
+    new E.DescribeNetworkAclsCommand({
+      Filters: [
+        { Name: 'default', Values: ['true'] },
+        { Name: 'vpc-id', Values: [vpcId] },
+      ],
+    }),
+  );
+  assert.equal(NetworkAcls?.length, 1);
+  const acl = NetworkAcls[0]!;
+  assert.match(acl.NetworkAclId!, /^acl-[0-9a-f]{17}$/);
+  assert.equal(acl.IsDefault, true);
+  assert.deepEqual(acl.Associations, []);
+  const entries = acl.Entries!.map((e) => [e.Egress, e.RuleNumber, e.RuleAction, e.Protocol, e.CidrBlock]).sort();
+  assert.deepEqual(entries, [
+    [false, 100, 'allow', '-1', '0.0.0.0/0'],
+    [false, 32767, 'deny', '-1', '0.0.0.0/0'],
+    [true, 100, 'allow', '-1', '0.0.0.0/0'],
+    [true, 32767, 'deny', '-1', '0.0.0.0/0'],
+  ]);
+
+  const { Subnet } = await ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.7.1.0/24' }));
+  const byId = await ec2.send(new E.DescribeNetworkAclsCommand({ NetworkAclIds: [acl.NetworkAclId!] }));
+  const association = byId.NetworkAcls![0]!.Associations!;
+  assert.equal(association.length, 1);
+  assert.equal(association[0]!.SubnetId, Subnet!.SubnetId);
+  assert.match(association[0]!.NetworkAclAssociationId!, /^aclassoc-[0-9a-f]{17}$/);
+  const bySubnet = await ec2.send(new E.DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: [Subnet!.SubnetId!] }] }));
+  assert.deepEqual(
+    bySubnet.NetworkAcls?.map((a) => a.NetworkAclId),
+    [acl.NetworkAclId],
+  );
+
+  const { RouteTables } = await ec2.send(
+    new E.DescribeRouteTablesCommand({
+      Filters: [
+        { Name: 'association.main', Values: ['true'] },
+        { Name: 'vpc-id', Values: [vpcId] },
+      ],
+    }),
+  );
+  assert.equal(RouteTables?.length, 1);
+  const rtb = RouteTables[0]!;
+  assert.match(rtb.RouteTableId!, /^rtb-[0-9a-f]{17}$/);
+  assert.equal(rtb.VpcId, vpcId);
+  assert.equal(rtb.Associations?.length, 1);
+  assert.equal(rtb.Associations[0]!.Main, true);
+  assert.equal(rtb.Associations[0]!.RouteTableId, rtb.RouteTableId);
+  assert.match(rtb.Associations[0]!.RouteTableAssociationId!, /^rtbassoc-[0-9a-f]{17}$/);
+  assert.deepEqual(rtb.Routes, [{ DestinationCidrBlock: '10.7.0.0/16', GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' }]);
+
+  // Tags, and the ids Terraform reads back by.
+  await ec2.send(new E.CreateTagsCommand({ Resources: [rtb.RouteTableId!, acl.NetworkAclId!], Tags: [{ Key: 'Name', Value: 'iac' }] }));
+  const tagged = await ec2.send(new E.DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:Name', Values: ['iac'] }] }));
+  assert.deepEqual(
+    tagged.RouteTables?.map((t) => t.RouteTableId),
+    [rtb.RouteTableId],
+  );
+  const byRtbId = await ec2.send(new E.DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: [rtb.RouteTableId!] }] }));
+  assert.deepEqual(byRtbId.RouteTables?.[0]?.Tags, [{ Key: 'Name', Value: 'iac' }]);
+  const byAclId = await ec2.send(new E.DescribeNetworkAclsCommand({ Filters: [{ Name: 'network-acl-id', Values: [acl.NetworkAclId!] }] }));
+  assert.deepEqual(byAclId.NetworkAcls?.[0]?.Tags, [{ Key: 'Name', Value: 'iac' }]);
+  assert.equal(await codeOf(ec2.send(new E.DescribeRouteTablesCommand({ RouteTableIds: ['rtb-0000000000000000f'] }))), 'InvalidRouteTableID.NotFound');
+  assert.equal(await codeOf(ec2.send(new E.DescribeNetworkAclsCommand({ NetworkAclIds: ['acl-0000000000000000f'] }))), 'InvalidNetworkAclID.NotFound');
+
+  // DeleteVpc: still a DependencyViolation while a subnet is there; then the ACL and route table go with it.
+  assert.equal(await codeOf(ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId }))), 'DependencyViolation');
+  await ec2.send(new E.DeleteSubnetCommand({ SubnetId: Subnet!.SubnetId! }));
+  await ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId }));
+  const left = await ec2.send(new E.DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
+  assert.deepEqual(left.RouteTables, []);
+  const leftAcls = await ec2.send(new E.DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
+  assert.deepEqual(leftAcls.NetworkAcls, []);
+  assert.equal(await codeOf(ec2.send(new E.DescribeRouteTablesCommand({ RouteTableIds: [rtb.RouteTableId!] }))), 'InvalidRouteTableID.NotFound');
+});

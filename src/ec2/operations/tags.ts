@@ -1,4 +1,5 @@
-// CreateTags / DeleteTags / DescribeTags across VPCs, subnets, security groups and network interfaces.
+// CreateTags / DeleteTags / DescribeTags across VPCs, subnets, security groups, network ACLs, route tables
+// and network interfaces.
 import { AwsError } from '../../kernel/errors.js';
 import type { Ec2ErrorCode } from '../../protocol/error-codes.js';
 import type { RequestContext } from '../../protocol/handlers.js';
@@ -26,6 +27,8 @@ export function tagOperations(ec2: Ec2Store) {
     vpc: { table: ec2.vpcs, type: 'vpc', idOf: (r: { vpcId: string }) => r.vpcId, notFound: 'InvalidVpcID.NotFound', noun: 'vpc' },
     subnet: { table: ec2.subnets, type: 'subnet', idOf: (r: { subnetId: string }) => r.subnetId, notFound: 'InvalidSubnetID.NotFound', noun: 'subnet' },
     sg: { table: ec2.groups, type: 'security-group', idOf: (r: { groupId: string }) => r.groupId, notFound: 'InvalidGroup.NotFound', noun: 'security group' },
+    acl: { table: ec2.acls, type: 'network-acl', idOf: (r: { networkAclId: string }) => r.networkAclId, notFound: 'InvalidNetworkAclID.NotFound', noun: 'network ACL' },
+    rtb: { table: ec2.routeTables, type: 'route-table', idOf: (r: { routeTableId: string }) => r.routeTableId, notFound: 'InvalidRouteTableID.NotFound', noun: 'route table' },
     eni: {
       table: ec2.enis,
       type: 'network-interface',

@@ -62,7 +62,7 @@ export function vpcOperations(ec2: Ec2Store) {
       const vpc = { ...ec2.newVpc(ctx.region, ctx.accountId, input.CidrBlock, false), tags, instanceTenancy: input.InstanceTenancy ?? 'default' };
       ec2.store.withTx(() => {
         ec2.vpcs.putTx(regionKey(ctx.region, vpc.vpcId), vpc);
-        ec2.createDefaultGroupTx(ctx.region, vpc);
+        ec2.createVpcDefaultsTx(ctx.region, vpc);
       });
       return { Vpc: { ...vpcWire(vpc), State: 'pending' } };
     },
@@ -87,7 +87,7 @@ export function vpcOperations(ec2: Ec2Store) {
         if (subnets.length || groups.some((g) => g.groupName !== 'default')) {
           throw new AwsError('DependencyViolation', `The vpc '${vpc.vpcId}' has dependencies and cannot be deleted.`);
         }
-        for (const g of groups) ec2.groups.deleteTx(regionKey(ctx.region, g.groupId));
+        ec2.deleteVpcDefaultsTx(ctx.region, vpc.vpcId);
         ec2.vpcs.deleteTx(regionKey(ctx.region, vpc.vpcId));
       });
     },
