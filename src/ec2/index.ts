@@ -1,10 +1,11 @@
 // The EC2 product: the subset of EC2 that the architecture needs (VPCs, subnets, security groups,
-// default network ACLs and main route tables, tags, zones). Every other EC2 operation of the model answers a modelled 501.
+// default network ACLs and main route tables, network interfaces, account attributes, tags, zones). Every other EC2 operation of the model answers a modelled 501.
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { ec2OperationNames, type Ec2Operations } from '../protocol/generated/ec2.js';
 import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
 import { Ec2Store, ec2Migrations } from './store.js';
 import { createEc2Api, type Ec2Api } from './api.js';
+import { accountOperations } from './operations/account.js';
 import { networkAclOperations } from './operations/network-acls.js';
 import { routeTableOperations } from './operations/route-tables.js';
 import { securityGroupOperations } from './operations/security-groups.js';
@@ -26,6 +27,7 @@ export function createEc2(deps: Ec2ProductDeps): Product<Ec2Api> {
     ...subnetOperations(ec2),
     ...securityGroupOperations(ec2),
     ...networkAclOperations(ec2),
+    ...accountOperations(ec2),
     ...routeTableOperations(ec2),
     ...tagOperations(ec2),
     ...zoneOperations(),

@@ -43,6 +43,12 @@ export interface SubnetRecord {
   mapPublicIpOnLaunch: boolean;
   ownerId: string;
   tags: Record<string, string>;
+  /** ModifySubnetAttribute's other settings; absent = AWS's default (false, `ip-name`). */
+  assignIpv6AddressOnCreation?: boolean;
+  enableDns64?: boolean;
+  hostnameType?: 'ip-name' | 'resource-name';
+  enableResourceNameDnsARecord?: boolean;
+  enableResourceNameDnsAAAARecord?: boolean;
 }
 
 export interface RuleRecord {

@@ -155,3 +155,74 @@ test('every VPC has a default network ACL and a main route table, found as Terra
   assert.deepEqual(leftAcls.NetworkAcls, []);
   assert.equal(await codeOf(ec2.send(new E.DescribeRouteTablesCommand({ RouteTableIds: [rtb.RouteTableId!] }))), 'InvalidRouteTableID.NotFound');
 });
+
+test('DescribeNetworkInterfaces answers with the filters Terraform sends before deleting a subnet or a security group', async () => {
+  const { Vpc } = await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.8.0.0/16' }));
+  const vpcId = Vpc!.VpcId!;
+  const { Subnet } = await ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.8.1.0/24' }));
+  const { GroupId } = await ec2.send(new E.CreateSecurityGroupCommand({ GroupName: 'iac', Description: 'iac', VpcId: vpcId }));
+  for (const Filters of [
+    [{ Name: 'subnet-id', Values: [Subnet!.SubnetId!] }],
+    [{ Name: 'group-id', Values: [GroupId!] }],
+    [
+      { Name: 'vpc-id', Values: [vpcId] },
+      { Name: 'description', Values: ['AWS Lambda VPC ENI*'] },
+    ],
+  ]) {
+    const { NetworkInterfaces } = await ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters }));
+    assert.deepEqual(NetworkInterfaces, []);
+  }
+  assert.equal(await codeOf(ec2.send(new E.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0000000000000000f'] }))), 'InvalidNetworkInterfaceID.NotFound');
+  assert.equal(await codeOf(ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] }))), 'InvalidParameterValue');
+  await ec2.send(new E.DeleteSecurityGroupCommand({ GroupId }));
+  await ec2.send(new E.DeleteSubnetCommand({ SubnetId: Subnet!.SubnetId! }));
+  await ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId }));
+});
+
+test('ModifySubnetAttribute: MapPublicIpOnLaunch and the DNS name options are stored and DescribeSubnets answers them', async () => {
+  const { Vpc } = await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.6.0.0/16' }));
+  const { Subnet } = await ec2.send(new E.CreateSubnetCommand({ VpcId: Vpc!.VpcId!, CidrBlock: '10.6.1.0/24' }));
+  const SubnetId = Subnet!.SubnetId!;
+  assert.equal(Subnet!.MapPublicIpOnLaunch, false);
+  assert.deepEqual(Subnet!.PrivateDnsNameOptionsOnLaunch, { HostnameType: 'ip-name', EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false });
+  await ec2.send(new E.ModifySubnetAttributeCommand({ SubnetId, MapPublicIpOnLaunch: { Value: true } }));
+  await ec2.send(new E.ModifySubnetAttributeCommand({ SubnetId, PrivateDnsHostnameTypeOnLaunch: 'resource-name' }));
+  await ec2.send(new E.ModifySubnetAttributeCommand({ SubnetId, EnableResourceNameDnsARecordOnLaunch: { Value: true } }));
+  const { Subnets } = await ec2.send(new E.DescribeSubnetsCommand({ SubnetIds: [SubnetId] }));
+  assert.equal(Subnets![0]!.MapPublicIpOnLaunch, true);
+  assert.equal(Subnets![0]!.AssignIpv6AddressOnCreation, false);
+  assert.deepEqual(Subnets![0]!.PrivateDnsNameOptionsOnLaunch, { HostnameType: 'resource-name', EnableResourceNameDnsARecord: true, EnableResourceNameDnsAAAARecord: false });
+  const publicOnes = await ec2.send(
+    new E.DescribeSubnetsCommand({
+      Filters: [
+        { Name: 'map-public-ip-on-launch', Values: ['true'] },
+        { Name: 'vpc-id', Values: [Vpc!.VpcId!] },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    publicOnes.Subnets?.map((s) => s.SubnetId),
+    [SubnetId],
+  );
+  assert.equal(
+    await codeOf(ec2.send(new E.ModifySubnetAttributeCommand({ SubnetId: 'subnet-0000000000000000f', MapPublicIpOnLaunch: { Value: true } }))),
+    'InvalidSubnetID.NotFound',
+  );
+  await ec2.send(new E.DeleteSubnetCommand({ SubnetId }));
+  await ec2.send(new E.DeleteVpcCommand({ VpcId: Vpc!.VpcId! }));
+});
+
+test('DescribeAccountAttributes: a VPC-only account, its limits and its default VPC', async () => {
+  const { AccountAttributes } = await ec2.send(new E.DescribeAccountAttributesCommand({}));
+  const values = Object.fromEntries(AccountAttributes!.map((a) => [a.AttributeName, a.AttributeValues!.map((v) => v.AttributeValue)]));
+  const { Vpcs } = await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
+  assert.deepEqual(values['supported-platforms'], ['VPC']);
+  assert.deepEqual(values['default-vpc'], [Vpcs![0]!.VpcId]);
+  assert.deepEqual(values['max-instances'], ['20']);
+  assert.deepEqual(values['vpc-max-security-groups-per-interface'], ['5']);
+  const one = await ec2.send(new E.DescribeAccountAttributesCommand({ AttributeNames: ['supported-platforms'] }));
+  assert.deepEqual(
+    one.AccountAttributes?.map((a) => a.AttributeName),
+    ['supported-platforms'],
+  );
+});

@@ -1,10 +1,18 @@
-// CreateSubnet / DescribeSubnets / DeleteSubnet.
+// CreateSubnet / DescribeSubnets / DeleteSubnet / ModifySubnetAttribute.
 import { arn } from '../../kernel/arn.js';
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Operations } from '../../protocol/generated/ec2.js';
-import type { CreateSubnetRequest, CreateSubnetResult, DeleteSubnetRequest, DescribeSubnetsRequest, DescribeSubnetsResult, Subnet } from '../../protocol/generated/ec2.js';
+import type {
+  CreateSubnetRequest,
+  CreateSubnetResult,
+  DeleteSubnetRequest,
+  DescribeSubnetsRequest,
+  DescribeSubnetsResult,
+  ModifySubnetAttributeRequest,
+  Subnet,
+} from '../../protocol/generated/ec2.js';
 import { contains, overlaps, parseCidr, size } from '../cidr.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import { regionKey } from '../../store/store.js';
@@ -26,7 +34,15 @@ export function subnetWire(s: SubnetRecord, usedAddresses: number): Subnet {
     State: 'available',
     DefaultForAz: s.defaultForAz,
     MapPublicIpOnLaunch: s.mapPublicIpOnLaunch,
-    AssignIpv6AddressOnCreation: false,
+    MapCustomerOwnedIpOnLaunch: false,
+    AssignIpv6AddressOnCreation: s.assignIpv6AddressOnCreation ?? false,
+    EnableDns64: s.enableDns64 ?? false,
+    Ipv6Native: false,
+    PrivateDnsNameOptionsOnLaunch: {
+      HostnameType: s.hostnameType ?? 'ip-name',
+      EnableResourceNameDnsARecord: s.enableResourceNameDnsARecord ?? false,
+      EnableResourceNameDnsAAAARecord: s.enableResourceNameDnsAAAARecord ?? false,
+    },
     Ipv6CidrBlockAssociationSet: [],
     OwnerId: s.ownerId,
     Tags: Object.keys(s.tags).length ? tagList(s.tags) : undefined,
@@ -116,6 +132,27 @@ export function subnetOperations(ec2: Ec2Store) {
           throw new AwsError('DependencyViolation', `The subnet '${subnet.subnetId}' has dependencies and cannot be deleted.`);
         }
         ec2.subnets.deleteTx(regionKey(ctx.region, subnet.subnetId));
+      });
+    },
+
+    ModifySubnetAttribute(input: ModifySubnetAttributeRequest, ctx: RequestContext): void {
+      ec2.ensureRegion(ctx.region, ctx.accountId);
+      const change: Partial<SubnetRecord> = {};
+      if (input.MapPublicIpOnLaunch?.Value !== undefined) change.mapPublicIpOnLaunch = input.MapPublicIpOnLaunch.Value;
+      if (input.AssignIpv6AddressOnCreation?.Value !== undefined) change.assignIpv6AddressOnCreation = input.AssignIpv6AddressOnCreation.Value;
+      if (input.EnableDns64?.Value !== undefined) change.enableDns64 = input.EnableDns64.Value;
+      if (input.EnableResourceNameDnsARecordOnLaunch?.Value !== undefined) change.enableResourceNameDnsARecord = input.EnableResourceNameDnsARecordOnLaunch.Value;
+      if (input.EnableResourceNameDnsAAAARecordOnLaunch?.Value !== undefined) change.enableResourceNameDnsAAAARecord = input.EnableResourceNameDnsAAAARecordOnLaunch.Value;
+      if (input.PrivateDnsHostnameTypeOnLaunch !== undefined) {
+        if (input.PrivateDnsHostnameTypeOnLaunch !== 'ip-name' && input.PrivateDnsHostnameTypeOnLaunch !== 'resource-name') {
+          throw new AwsError('InvalidParameterValue', `Value (${input.PrivateDnsHostnameTypeOnLaunch}) for parameter privateDnsHostnameTypeOnLaunch is invalid.`);
+        }
+        change.hostnameType = input.PrivateDnsHostnameTypeOnLaunch;
+      }
+      ec2.store.withTx(() => {
+        const subnet = ec2.subnet(ctx.region, input.SubnetId);
+        if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
+        ec2.subnets.putTx(regionKey(ctx.region, subnet.subnetId), { ...subnet, ...change });
       });
     },
   } satisfies Partial<Ec2Operations>;
