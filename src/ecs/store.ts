@@ -116,6 +116,8 @@ export interface ServiceRecord {
   propagateTags: Ecs.PropagateTags;
   enableECSManagedTags: boolean;
   enableExecuteCommand: boolean;
+  /** ENABLED unless given on create; absent on records written before Wayfinder stored it (AWS: DISABLED). */
+  availabilityZoneRebalancing?: Ecs.AvailabilityZoneRebalancing;
   clientToken?: string;
   /** Whether the last reconcile found the service steady (so "reached a steady state" is said once). */
   steady: boolean;

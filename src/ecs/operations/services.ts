@@ -111,6 +111,8 @@ export function serviceOperations(c: EcsOpsContext) {
         propagateTags: input.propagateTags ?? 'NONE',
         enableECSManagedTags: input.enableECSManagedTags ?? false,
         enableExecuteCommand: input.enableExecuteCommand ?? false,
+        // AWS: a create without it gets ENABLED.
+        availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? 'ENABLED',
         ...(input.clientToken ? { clientToken: input.clientToken } : {}),
         steady: false,
       };
@@ -167,6 +169,8 @@ export function serviceOperations(c: EcsOpsContext) {
         if (input.enableExecuteCommand !== undefined) s.enableExecuteCommand = input.enableExecuteCommand;
         if (input.enableECSManagedTags !== undefined) s.enableECSManagedTags = input.enableECSManagedTags;
         if (input.propagateTags !== undefined) s.propagateTags = input.propagateTags;
+        // Not a deployment change on AWS either; an update without it keeps the service's value.
+        if (input.availabilityZoneRebalancing !== undefined) s.availabilityZoneRebalancing = input.availabilityZoneRebalancing;
         if (input.placementConstraints !== undefined) s.placementConstraints = input.placementConstraints;
         if (input.placementStrategy !== undefined) s.placementStrategy = input.placementStrategy;
         if (input.platformVersion !== undefined) s.platformVersion = input.platformVersion;

@@ -110,6 +110,7 @@ export function serviceWire(s: ServiceRecord, tasks: TaskRecord[], includeTags: 
     enableECSManagedTags: s.enableECSManagedTags,
     propagateTags: s.propagateTags,
     enableExecuteCommand: s.enableExecuteCommand,
+    availabilityZoneRebalancing: s.availabilityZoneRebalancing ?? 'DISABLED',
   };
 }
 
