@@ -234,13 +234,15 @@ export const ECS_TABLES = {
   services: 'ecs_services',
   tasks: 'ecs_tasks',
   meta: 'ecs_meta',
+  accountSettings: 'ecs_account_settings',
 } as const;
 
 export const ecsMigrations: Migration[] = [
   {
     id: 'ecs/001-tables',
-    up: Object.values(ECS_TABLES).map(docTableSql).join('\n'),
+    up: [ECS_TABLES.clusters, ECS_TABLES.taskDefinitions, ECS_TABLES.families, ECS_TABLES.services, ECS_TABLES.tasks, ECS_TABLES.meta].map(docTableSql).join('\n'),
   },
+  { id: 'ecs/002-account-settings', up: docTableSql(ECS_TABLES.accountSettings) },
 ];
 
 export const clusterKey = (region: string, cluster: string) => `${region}/${cluster}`;
@@ -248,6 +250,16 @@ export const taskDefinitionKey = (region: string, family: string, revision: numb
 export const familyKey = (region: string, family: string) => `${region}/${family}`;
 export const serviceKey = (region: string, cluster: string, service: string) => `${region}/${cluster}/${service}`;
 export const taskKey = (region: string, cluster: string, taskId: string) => `${region}/${cluster}/${taskId}`;
+export const accountSettingKey = (region: string, accountId: string, principalArn: string, name: string) => `${region}/${accountId}/${name}/${principalArn}`;
+
+/** An account setting a user set (PutAccountSetting, or PutAccountSettingDefault: the root user's). */
+export interface AccountSettingRecord {
+  region: string;
+  accountId: string;
+  principalArn: string;
+  name: Ecs.SettingName;
+  value: string;
+}
 
 export class EcsStore {
   readonly clusters: DocTable<ClusterRecord>;
@@ -256,6 +268,7 @@ export class EcsStore {
   readonly services: DocTable<ServiceRecord>;
   readonly tasks: DocTable<TaskRecord>;
   readonly meta: DocTable<{ value: string }>;
+  readonly accountSettings: DocTable<AccountSettingRecord>;
 
   constructor(readonly store: Store) {
     this.clusters = store.table(ECS_TABLES.clusters);
@@ -264,6 +277,7 @@ export class EcsStore {
     this.services = store.table(ECS_TABLES.services);
     this.tasks = store.table(ECS_TABLES.tasks);
     this.meta = store.table(ECS_TABLES.meta);
+    this.accountSettings = store.table(ECS_TABLES.accountSettings);
   }
 
   /** Read-modify-write of a task inside a transaction; returns the new record (or undefined when gone). */

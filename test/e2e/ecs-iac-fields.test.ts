@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ECS from '@aws-sdk/client-ecs';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
 import { codeOf } from '../support/errors.js';
 import { clients, type Clients } from '../support/ecs.js';
 
@@ -58,4 +58,83 @@ test('availabilityZoneRebalancing: ENABLED by default on create, stored as given
     ),
     'InvalidParameterException',
   );
+});
+
+const ROOT = 'arn:aws:iam::000000000000:root';
+
+test('account settings: AWS defaults as effective settings; PutAccountSettingDefault and PutAccountSetting stored per principal and region', async () => {
+  // Nothing set: the effective settings are AWS's defaults, for the root user.
+  const defaults = await ecs.send(new ECS.ListAccountSettingsCommand({ effectiveSettings: true, name: 'containerInsights' }));
+  assert.deepEqual(defaults.settings, [{ name: 'containerInsights', value: 'disabled', principalArn: ROOT, type: 'user' }]);
+  assert.deepEqual((await ecs.send(new ECS.ListAccountSettingsCommand({}))).settings, []);
+  const all: ECS.Setting[] = [];
+  let nextToken: string | undefined;
+  do {
+    const p = await ecs.send(new ECS.ListAccountSettingsCommand({ effectiveSettings: true, maxResults: 4, nextToken }));
+    assert.ok(p.settings!.length <= 4);
+    all.push(...p.settings!);
+    nextToken = p.nextToken;
+  } while (nextToken);
+  const byName = Object.fromEntries(all.map((s) => [s.name, s.value]));
+  assert.equal(all.length, 11);
+  assert.equal(byName.serviceLongArnFormat, 'enabled');
+  assert.equal(byName.fargateTaskRetirementWaitPeriod, '7');
+  assert.equal(byName.tagResourceAuthorization, 'on');
+  assert.equal(all.find((s) => s.name === 'guardDutyActivate')!.type, 'aws_managed');
+
+  // What Terraform's aws_ecs_account_setting_default does: put the default, read it back as an effective setting.
+  const put = await ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'fargateTaskRetirementWaitPeriod', value: '14' }));
+  assert.deepEqual(put.setting, { name: 'fargateTaskRetirementWaitPeriod', value: '14', principalArn: ROOT, type: 'user' });
+  const read = await ecs.send(new ECS.ListAccountSettingsCommand({ effectiveSettings: true, name: 'fargateTaskRetirementWaitPeriod' }));
+  assert.deepEqual(read.settings, [put.setting]);
+  assert.deepEqual((await ecs.send(new ECS.ListAccountSettingsCommand({ name: 'fargateTaskRetirementWaitPeriod', value: '14' }))).settings, [put.setting]);
+  assert.deepEqual((await ecs.send(new ECS.ListAccountSettingsCommand({ name: 'fargateTaskRetirementWaitPeriod', value: '0' }))).settings, []);
+
+  // A role's own setting wins for that role only; the others keep the account default.
+  const role = 'arn:aws:iam::000000000000:role/deployer';
+  await ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'awsvpcTrunking', value: 'enabled' }));
+  const own = await ecs.send(new ECS.PutAccountSettingCommand({ name: 'awsvpcTrunking', value: 'disabled', principalArn: role }));
+  assert.deepEqual(own.setting, { name: 'awsvpcTrunking', value: 'disabled', principalArn: role, type: 'user' });
+  const forRole = await ecs.send(new ECS.ListAccountSettingsCommand({ effectiveSettings: true, name: 'awsvpcTrunking', principalArn: role }));
+  assert.equal(forRole.settings![0]!.value, 'disabled');
+  const forOther = await ecs.send(new ECS.ListAccountSettingsCommand({ effectiveSettings: true, name: 'awsvpcTrunking', principalArn: 'arn:aws:iam::000000000000:role/other' }));
+  assert.deepEqual(forOther.settings, [{ name: 'awsvpcTrunking', value: 'enabled', principalArn: ROOT, type: 'user' }]);
+  assert.deepEqual((await ecs.send(new ECS.ListAccountSettingsCommand({ principalArn: role }))).settings, [own.setting]);
+
+  // DeleteAccountSetting removes the role's own setting: the account default applies again.
+  const deleted = await ecs.send(new ECS.DeleteAccountSettingCommand({ name: 'awsvpcTrunking', principalArn: role }));
+  assert.deepEqual(deleted.setting, own.setting);
+  const after = await ecs.send(new ECS.ListAccountSettingsCommand({ effectiveSettings: true, name: 'awsvpcTrunking', principalArn: role }));
+  assert.equal(after.settings![0]!.value, 'enabled');
+
+  // Settings are per region.
+  const west = new ECS.ECSClient(sdkConfig(server, 'us-west-2'));
+  const westRead = await west.send(new ECS.ListAccountSettingsCommand({ effectiveSettings: true, name: 'fargateTaskRetirementWaitPeriod' }));
+  assert.equal(westRead.settings![0]!.value, '7');
+  west.destroy();
+});
+
+test('account settings: the containerInsights default applies to new clusters', async () => {
+  await ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'containerInsights', value: 'enhanced' }));
+  const created = await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'iac-insights' }));
+  assert.deepEqual(created.cluster!.settings, [{ name: 'containerInsights', value: 'enhanced' }]);
+  const own = await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'iac-insights-off', settings: [{ name: 'containerInsights', value: 'disabled' }] }));
+  assert.deepEqual(own.cluster!.settings, [{ name: 'containerInsights', value: 'disabled' }]);
+  await ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'containerInsights', value: 'disabled' }));
+});
+
+test('account settings: bad input gets InvalidParameterException', async () => {
+  const bad = async (sent: Promise<unknown>) => assert.equal(await codeOf(sent), 'InvalidParameterException');
+  await bad(ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'containerInsights', value: 'sometimes' })));
+  await bad(ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'noSuchSetting' as ECS.SettingName, value: 'enabled' })));
+  await bad(ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'fargateTaskRetirementWaitPeriod', value: '3' })));
+  await bad(ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'guardDutyActivate', value: 'on' })));
+  await bad(ecs.send(new ECS.PutAccountSettingCommand({ name: 'fargateTaskRetirementWaitPeriod', value: '0', principalArn: 'arn:aws:iam::000000000000:role/deployer' })));
+  await bad(ecs.send(new ECS.PutAccountSettingCommand({ name: 'awsvpcTrunking', value: 'enabled', principalArn: 'not-an-arn' })));
+  await bad(ecs.send(new ECS.ListAccountSettingsCommand({ value: 'enabled' })));
+  await bad(ecs.send(new ECS.ListAccountSettingsCommand({ maxResults: 11 })));
+  // What Terraform's destroy of aws_ecs_account_setting_default tolerates for the long ARN formats.
+  const e = await ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'serviceLongArnFormat', value: 'disabled' })).catch((x: Error) => x);
+  assert.ok(e instanceof ECS.InvalidParameterException);
+  assert.match(e.message, /You can no longer disable/);
 });

@@ -6,6 +6,7 @@ import type * as Ecs from '../../protocol/generated/ecs.js';
 import { capacityProviderArn, clusterArn, clusterNameOf } from '../arns.js';
 import { clusterKey, type ClusterRecord } from '../store.js';
 import { clusterWire, countTasks } from './wire.js';
+import { effectiveSetting } from './account-settings.js';
 import { atMost, checkTags, invalid, page, requireCluster, type EcsOpsContext } from './common.js';
 
 const BUILT_IN_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'] as const;
@@ -68,7 +69,8 @@ export function clusterOperations(c: EcsOpsContext) {
           status: 'ACTIVE',
           createdAt: c.now(),
           tags,
-          settings: settings.length ? settings : [{ name: 'containerInsights', value: 'disabled' }],
+          // Without its own containerInsights, a new cluster takes the account's (PutAccountSetting[Default]).
+          settings: settings.length ? settings : [{ name: 'containerInsights', value: effectiveSetting(c, ctx.region, ctx.accountId, 'containerInsights').value! }],
           ...(input.configuration ? { configuration: input.configuration } : {}),
           capacityProviders: input.capacityProviders ?? [],
           defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
