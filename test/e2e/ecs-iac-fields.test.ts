@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as ECS from '@aws-sdk/client-ecs';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
 import { codeOf } from '../support/errors.js';
-import { clients, type Clients } from '../support/ecs.js';
+import { clients, defaultNetwork, waitFor, type Clients } from '../support/ecs.js';
 
 let server: TestServer;
 let c: Clients;
@@ -137,4 +137,91 @@ test('account settings: bad input gets InvalidParameterException', async () => {
   const e = await ecs.send(new ECS.PutAccountSettingDefaultCommand({ name: 'serviceLongArnFormat', value: 'disabled' })).catch((x: Error) => x);
   assert.ok(e instanceof ECS.InvalidParameterException);
   assert.match(e.message, /You can no longer disable/);
+});
+
+test('capacity providers: FARGATE and FARGATE_SPOT built in; a cluster associates them; services and tasks use a strategy', async () => {
+  const providers = await ecs.send(new ECS.DescribeCapacityProvidersCommand({}));
+  assert.deepEqual(
+    providers.capacityProviders!.map((p) => [p.name, p.capacityProviderArn, p.status]),
+    [
+      ['FARGATE', 'arn:aws:ecs:us-east-1:000000000000:capacity-provider/FARGATE', 'ACTIVE'],
+      ['FARGATE_SPOT', 'arn:aws:ecs:us-east-1:000000000000:capacity-provider/FARGATE_SPOT', 'ACTIVE'],
+    ],
+  );
+
+  // What aws_ecs_cluster + aws_ecs_cluster_capacity_providers do, read back through DescribeClusters.
+  const strategy = [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }];
+  const created = await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'iac-cp', capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: strategy }));
+  assert.deepEqual(created.cluster!.capacityProviders, ['FARGATE']);
+  assert.deepEqual(created.cluster!.defaultCapacityProviderStrategy, strategy);
+  const { subnets } = await defaultNetwork(c.ec2);
+  const awsvpc = { awsvpcConfiguration: { subnets: [subnets[0]!] } };
+  await ecs.send(
+    new ECS.RegisterTaskDefinitionCommand({
+      family: 'iac-fargate',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'app', image: 'busybox', command: ['sleep', '1000'] }],
+    }),
+  );
+  const service = (name: string, over: Partial<ECS.CreateServiceRequest> = {}) =>
+    ecs.send(new ECS.CreateServiceCommand({ cluster: 'iac-cp', serviceName: name, taskDefinition: 'iac-fargate', desiredCount: 0, networkConfiguration: awsvpc, ...over }));
+
+  // Neither a launch type nor a strategy: the cluster's default strategy, and no launchType.
+  const byDefault = await service('cp-default');
+  assert.deepEqual(byDefault.service!.capacityProviderStrategy, strategy);
+  assert.equal(byDefault.service!.launchType, undefined);
+  assert.equal(byDefault.service!.platformVersion, 'LATEST');
+
+  // A provider the cluster has not associated is refused until PutClusterCapacityProviders adds it.
+  const spot = [{ capacityProvider: 'FARGATE_SPOT', weight: 2 }];
+  const refused = await service('cp-spot', { capacityProviderStrategy: spot }).catch((e: Error) => e);
+  assert.ok(refused instanceof ECS.InvalidParameterException);
+  assert.match(refused.message, /not associated with the cluster/);
+  const put = await ecs.send(
+    new ECS.PutClusterCapacityProvidersCommand({ cluster: 'iac-cp', capacityProviders: ['FARGATE', 'FARGATE_SPOT'], defaultCapacityProviderStrategy: strategy }),
+  );
+  assert.deepEqual(put.cluster!.capacityProviders, ['FARGATE', 'FARGATE_SPOT']);
+  const described = (await ecs.send(new ECS.DescribeClustersCommand({ clusters: ['iac-cp'] }))).clusters![0]!;
+  assert.deepEqual(described.capacityProviders, ['FARGATE', 'FARGATE_SPOT']);
+  assert.deepEqual(described.defaultCapacityProviderStrategy, strategy);
+  await service('cp-spot', { capacityProviderStrategy: spot });
+  const spotService = (await ecs.send(new ECS.DescribeServicesCommand({ cluster: 'iac-cp', services: ['cp-spot'] }))).services![0]!;
+  assert.deepEqual(spotService.capacityProviderStrategy, spot);
+  assert.equal(spotService.launchType, undefined);
+
+  // RunTask with a strategy: the task names its capacity provider and runs on Fargate.
+  const run = await ecs.send(
+    new ECS.RunTaskCommand({ cluster: 'iac-cp', taskDefinition: 'iac-fargate', networkConfiguration: awsvpc, capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }),
+  );
+  assert.equal(run.tasks![0]!.capacityProviderName, 'FARGATE');
+  assert.equal(run.tasks![0]!.launchType, 'FARGATE');
+
+  // A provider in use stays associated.
+  assert.equal(
+    await codeOf(ecs.send(new ECS.PutClusterCapacityProvidersCommand({ cluster: 'iac-cp', capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: strategy }))),
+    'ResourceInUseException',
+  );
+  // Unknown providers, a strategy naming a provider the list lacks, two bases: InvalidParameterException.
+  for (const bad of [
+    { capacityProviders: ['MINE'], defaultCapacityProviderStrategy: [] },
+    { capacityProviders: ['FARGATE', 'FARGATE_SPOT'], defaultCapacityProviderStrategy: [{ capacityProvider: 'MINE' }] },
+    {
+      capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      defaultCapacityProviderStrategy: [
+        { capacityProvider: 'FARGATE', base: 1 },
+        { capacityProvider: 'FARGATE_SPOT', base: 1 },
+      ],
+    },
+  ]) {
+    assert.equal(await codeOf(ecs.send(new ECS.PutClusterCapacityProvidersCommand({ cluster: 'iac-cp', ...bad }))), 'InvalidParameterException');
+  }
+
+  await ecs.send(new ECS.StopTaskCommand({ cluster: 'iac-cp', task: run.tasks![0]!.taskArn! }));
+  await waitFor(
+    'task stopped',
+    async () => (await ecs.send(new ECS.DescribeTasksCommand({ cluster: 'iac-cp', tasks: [run.tasks![0]!.taskArn!] }))).tasks![0]!.lastStatus === 'STOPPED',
+  );
 });

@@ -7,6 +7,7 @@ import { capacityProviderArn, clusterArn, clusterNameOf } from '../arns.js';
 import { clusterKey, type ClusterRecord } from '../store.js';
 import { clusterWire, countTasks } from './wire.js';
 import { effectiveSetting } from './account-settings.js';
+import { checkStrategy } from './placement-rules.js';
 import { atMost, checkTags, invalid, page, requireCluster, type EcsOpsContext } from './common.js';
 
 const BUILT_IN_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'] as const;
@@ -26,15 +27,7 @@ function checkProviders(providers: string[] | undefined, strategy: Ecs.CapacityP
     if (!(BUILT_IN_PROVIDERS as readonly string[]).includes(p))
       throw invalid(`The specified capacity provider '${p}' is not in an ACTIVE state. Specify a valid capacity provider and try again.`);
   }
-  for (const item of strategy ?? []) {
-    if (!(providers ?? []).includes(item.capacityProvider)) {
-      throw invalid(
-        `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`,
-      );
-    }
-    if (item.weight !== undefined && (item.weight < 0 || item.weight > 1000)) throw invalid('The capacity provider strategy weight must be between 0 and 1000.');
-    if (item.base !== undefined && (item.base < 0 || item.base > 100000)) throw invalid('The capacity provider strategy base must be between 0 and 100000.');
-  }
+  checkStrategy(strategy, providers ?? []);
 }
 
 export function clusterOperations(c: EcsOpsContext) {
@@ -151,6 +144,14 @@ export function clusterOperations(c: EcsOpsContext) {
     PutClusterCapacityProviders(input: Ecs.PutClusterCapacityProvidersRequest, ctx: RequestContext): Ecs.PutClusterCapacityProvidersResponse {
       const cl = requireCluster(c, ctx, input.cluster);
       checkProviders(input.capacityProviders, input.defaultCapacityProviderStrategy);
+      // A provider a service's strategy or a running task uses stays associated.
+      for (const removed of cl.capacityProviders.filter((p) => !input.capacityProviders.includes(p))) {
+        const services = c.ecs.services.withPrefix(`${ctx.region}/${cl.name}/`).filter((s) => s.status !== 'INACTIVE');
+        const tasks = c.ecs.tasks.withPrefix(`${ctx.region}/${cl.name}/`).filter((t) => t.lastStatus !== 'STOPPED');
+        if (services.some((s) => s.capacityProviderStrategy?.some((i) => i.capacityProvider === removed)) || tasks.some((t) => t.capacityProviderName === removed)) {
+          throw new AwsError('ResourceInUseException', `The specified capacity provider ${removed} is in use and cannot be removed.`);
+        }
+      }
       const next = c.ecs.store.withTx(() => {
         const cur = c.ecs.clusters.get(clusterKey(ctx.region, cl.name))!;
         cur.capacityProviders = input.capacityProviders;

@@ -66,7 +66,7 @@ export function serviceOperations(c: EcsOpsContext) {
       if (strategy === 'REPLICA' && input.desiredCount === undefined)
         throw invalid('The desiredCount parameter must be specified for services that use the REPLICA scheduling strategy.');
       if ((input.desiredCount ?? 0) < 0) throw invalid('desiredCount must be greater than or equal to 0.');
-      const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy, td);
+      const launch = chooseLaunch(input, cluster, td);
       if (strategy === 'DAEMON' && (launch.launchType === 'FARGATE' || launch.capacityProviderStrategy))
         throw invalid('The DAEMON scheduling strategy is not supported with Fargate.');
       const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);
@@ -134,8 +134,8 @@ export function serviceOperations(c: EcsOpsContext) {
       if (!td) throw invalid('The task definition of the service no longer exists.');
       const launch =
         input.capacityProviderStrategy !== undefined
-          ? chooseLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, cluster.defaultCapacityProviderStrategy, td)
-          : chooseLaunch({ launchType: current.launchType, capacityProviderStrategy: current.capacityProviderStrategy }, [], td);
+          ? chooseLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, cluster, td)
+          : chooseLaunch({ launchType: current.launchType, capacityProviderStrategy: current.capacityProviderStrategy }, cluster, td, false);
       const networkGiven = input.networkConfiguration !== undefined;
       const network = checkNetwork(c, ctx, td, networkGiven ? input.networkConfiguration : current.networkConfiguration, launch.launchType);
       const registries =

@@ -30,7 +30,7 @@ export function taskOperations(c: EcsOpsContext) {
       if (input.startedBy !== undefined && !STARTED_BY.test(input.startedBy))
         throw invalid('startedBy can have up to 36 letters (uppercase and lowercase), numbers, hyphens, and underscores.');
       if (input.group !== undefined && input.group.length > 255) throw invalid('group can have up to 255 characters.');
-      const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy, td);
+      const launch = chooseLaunch(input, cluster, td);
       const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);
       checkOverrides(input.overrides, td.definition.containerDefinitions ?? []);
       const tags = checkTags(input.tags);
