@@ -225,3 +225,50 @@ test('capacity providers: FARGATE and FARGATE_SPOT built in; a cluster associate
     async () => (await ecs.send(new ECS.DescribeTasksCommand({ cluster: 'iac-cp', tasks: [run.tasks![0]!.taskArn!] }))).tasks![0]!.lastStatus === 'STOPPED',
   );
 });
+
+test('cluster settings and configuration: stored, returned by create and update, and by DescribeClusters when include asks', async () => {
+  const configuration: ECS.ClusterConfiguration = {
+    executeCommandConfiguration: {
+      kmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      logging: 'OVERRIDE',
+      logConfiguration: { cloudWatchLogGroupName: '/ecs/exec', cloudWatchEncryptionEnabled: true },
+    },
+  };
+  const created = await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'iac-config', settings: [{ name: 'containerInsights', value: 'enabled' }], configuration }));
+  assert.deepEqual(created.cluster!.settings, [{ name: 'containerInsights', value: 'enabled' }]);
+  assert.deepEqual(created.cluster!.configuration, configuration);
+
+  // What Terraform's aws_ecs_cluster reads: include TAGS, CONFIGURATIONS, SETTINGS.
+  const describe = async (include?: ECS.ClusterField[]) => (await ecs.send(new ECS.DescribeClustersCommand({ clusters: ['iac-config'], include }))).clusters![0]!;
+  const full = await describe(['TAGS', 'CONFIGURATIONS', 'SETTINGS']);
+  assert.deepEqual(full.settings, [{ name: 'containerInsights', value: 'enabled' }]);
+  assert.deepEqual(full.configuration, configuration);
+  // Without include, neither is returned.
+  const bare = await describe();
+  assert.equal(bare.settings, undefined);
+  assert.equal(bare.configuration, undefined);
+  assert.equal((await describe(['SETTINGS'])).configuration, undefined);
+  assert.equal((await describe(['CONFIGURATIONS'])).settings, undefined);
+
+  const newConfig: ECS.ClusterConfiguration = { executeCommandConfiguration: { logging: 'DEFAULT' } };
+  const updated = await ecs.send(new ECS.UpdateClusterCommand({ cluster: 'iac-config', settings: [{ name: 'containerInsights', value: 'enhanced' }], configuration: newConfig }));
+  assert.deepEqual(updated.cluster!.settings, [{ name: 'containerInsights', value: 'enhanced' }]);
+  assert.deepEqual(updated.cluster!.configuration, newConfig);
+  const viaSettings = await ecs.send(new ECS.UpdateClusterSettingsCommand({ cluster: 'iac-config', settings: [{ name: 'containerInsights', value: 'disabled' }] }));
+  assert.deepEqual(viaSettings.cluster!.settings, [{ name: 'containerInsights', value: 'disabled' }]);
+  const after = await describe(['CONFIGURATIONS', 'SETTINGS']);
+  assert.deepEqual(after.settings, [{ name: 'containerInsights', value: 'disabled' }]);
+  assert.deepEqual(after.configuration, newConfig);
+
+  for (const bad of [
+    { executeCommandConfiguration: { logging: 'OVERRIDE' as const } },
+    { executeCommandConfiguration: { logging: 'DEFAULT' as const, logConfiguration: { cloudWatchLogGroupName: 'x' } } },
+  ]) {
+    assert.equal(await codeOf(ecs.send(new ECS.UpdateClusterCommand({ cluster: 'iac-config', configuration: bad }))), 'InvalidParameterException');
+    assert.equal(await codeOf(ecs.send(new ECS.CreateClusterCommand({ clusterName: 'iac-config-bad', configuration: bad }))), 'InvalidParameterException');
+  }
+  assert.equal(
+    await codeOf(ecs.send(new ECS.UpdateClusterSettingsCommand({ cluster: 'iac-config', settings: [{ name: 'containerInsights', value: 'sometimes' }] }))),
+    'InvalidParameterException',
+  );
+});

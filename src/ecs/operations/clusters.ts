@@ -30,6 +30,16 @@ function checkProviders(providers: string[] | undefined, strategy: Ecs.CapacityP
   checkStrategy(strategy, providers ?? []);
 }
 
+/** ClusterConfiguration as AWS checks it: an execute-command log configuration goes with logging OVERRIDE only. */
+function checkConfiguration(configuration: Ecs.ClusterConfiguration | undefined): Ecs.ClusterConfiguration | undefined {
+  const exec = configuration?.executeCommandConfiguration;
+  if (exec) {
+    if (exec.logging === 'OVERRIDE' && !exec.logConfiguration) throw invalid('The logConfiguration must be specified when the executeCommandConfiguration logging is OVERRIDE.');
+    if (exec.logConfiguration && exec.logging !== 'OVERRIDE') throw invalid('The logConfiguration can only be specified when the executeCommandConfiguration logging is OVERRIDE.');
+  }
+  return configuration;
+}
+
 export function clusterOperations(c: EcsOpsContext) {
   const stats = (cl: ClusterRecord) => {
     const counts = countTasks(c.ecs.tasks.withPrefix(`${cl.region}/${cl.name}/`));
@@ -48,6 +58,7 @@ export function clusterOperations(c: EcsOpsContext) {
       if (!CLUSTER_NAME.test(name)) throw invalid('Cluster name can have up to 255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.');
       const tags = checkTags(input.tags);
       const settings = checkSettings(input.settings);
+      checkConfiguration(input.configuration);
       checkProviders(input.capacityProviders, input.defaultCapacityProviderStrategy);
       const key = clusterKey(ctx.region, name);
       const cluster = c.ecs.store.withTx(() => {
@@ -97,6 +108,7 @@ export function clusterOperations(c: EcsOpsContext) {
     UpdateCluster(input: Ecs.UpdateClusterRequest, ctx: RequestContext): Ecs.UpdateClusterResponse {
       const cl = requireCluster(c, ctx, input.cluster);
       const settings = input.settings ? checkSettings(input.settings) : undefined;
+      checkConfiguration(input.configuration);
       const next = c.ecs.store.withTx(() => {
         const cur = c.ecs.clusters.get(clusterKey(ctx.region, cl.name))!;
         if (settings) cur.settings = settings;
@@ -125,7 +137,7 @@ export function clusterOperations(c: EcsOpsContext) {
       const key = clusterKey(ctx.region, name);
       const cl = c.ecs.clusters.get(key);
       if (!cl) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
-      if (cl.status === 'INACTIVE') return { cluster: wire(cl) };
+      if (cl.status === 'INACTIVE') return { cluster: wire(cl, ['SETTINGS']) };
       if (c.ecs.services.withPrefix(`${ctx.region}/${name}/`).some((s) => s.status !== 'INACTIVE')) {
         throw new AwsError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.');
       }
@@ -138,7 +150,7 @@ export function clusterOperations(c: EcsOpsContext) {
         c.ecs.clusters.putTx(key, cur);
         return cur;
       });
-      return { cluster: wire(next) };
+      return { cluster: wire(next, ['SETTINGS']) };
     },
 
     PutClusterCapacityProviders(input: Ecs.PutClusterCapacityProvidersRequest, ctx: RequestContext): Ecs.PutClusterCapacityProvidersResponse {
@@ -159,7 +171,7 @@ export function clusterOperations(c: EcsOpsContext) {
         c.ecs.clusters.putTx(clusterKey(ctx.region, cl.name), cur);
         return cur;
       });
-      return { cluster: wire(next) };
+      return { cluster: wire(next, ['SETTINGS']) };
     },
 
     CreateCapacityProvider(input: Ecs.CreateCapacityProviderRequest): Ecs.CreateCapacityProviderResponse {
