@@ -272,3 +272,70 @@ test('cluster settings and configuration: stored, returned by create and update,
     'InvalidParameterException',
   );
 });
+
+test('services and tasks: enableExecuteCommand, propagateTags and enableECSManagedTags are stored, returned and applied to the tasks', async () => {
+  await ecs.send(new ECS.TagResourceCommand({ resourceArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/iac-idle:1', tags: [{ key: 'from', value: 'td' }] }));
+  const created = await ecs.send(
+    new ECS.CreateServiceCommand({
+      cluster: 'iac',
+      serviceName: 'tagged',
+      taskDefinition: 'iac-idle',
+      desiredCount: 1,
+      tags: [{ key: 'from', value: 'service' }],
+      propagateTags: 'SERVICE',
+      enableECSManagedTags: true,
+      enableExecuteCommand: true,
+    }),
+  );
+  for (const s of [created.service!, await describeService('tagged')]) {
+    assert.equal(s.propagateTags, 'SERVICE');
+    assert.equal(s.enableECSManagedTags, true);
+    assert.equal(s.enableExecuteCommand, true);
+  }
+  // Defaults as AWS returns them.
+  const plain = await describeService('az-default');
+  assert.deepEqual([plain.propagateTags, plain.enableECSManagedTags, plain.enableExecuteCommand], ['NONE', false, false]);
+
+  const taskArn = await waitFor('the service task', async () => (await ecs.send(new ECS.ListTasksCommand({ cluster: 'iac', serviceName: 'tagged' }))).taskArns![0]);
+  const task = (await ecs.send(new ECS.DescribeTasksCommand({ cluster: 'iac', tasks: [taskArn], include: ['TAGS'] }))).tasks![0]!;
+  assert.equal(task.enableExecuteCommand, true);
+  assert.deepEqual(task.tags, [
+    { key: 'from', value: 'service' },
+    { key: 'aws:ecs:clusterName', value: 'iac' },
+    { key: 'aws:ecs:serviceName', value: 'tagged' },
+  ]);
+
+  const updated = await ecs.send(
+    new ECS.UpdateServiceCommand({ cluster: 'iac', service: 'tagged', propagateTags: 'TASK_DEFINITION', enableECSManagedTags: false, enableExecuteCommand: false }),
+  );
+  assert.deepEqual([updated.service!.propagateTags, updated.service!.enableECSManagedTags, updated.service!.enableExecuteCommand], ['TASK_DEFINITION', false, false]);
+  const after = await describeService('tagged');
+  assert.deepEqual([after.propagateTags, after.enableECSManagedTags, after.enableExecuteCommand], ['TASK_DEFINITION', false, false]);
+  await ecs.send(new ECS.UpdateServiceCommand({ cluster: 'iac', service: 'tagged', desiredCount: 0 }));
+
+  // RunTask: the task definition's tags under the task's own, plus the cluster name ECS adds.
+  const run = await ecs.send(
+    new ECS.RunTaskCommand({
+      cluster: 'iac',
+      taskDefinition: 'iac-idle',
+      tags: [{ key: 'from', value: 'run' }],
+      propagateTags: 'TASK_DEFINITION',
+      enableECSManagedTags: true,
+      enableExecuteCommand: true,
+    }),
+  );
+  const ran = (await ecs.send(new ECS.DescribeTasksCommand({ cluster: 'iac', tasks: [run.tasks![0]!.taskArn!], include: ['TAGS'] }))).tasks![0]!;
+  assert.equal(ran.enableExecuteCommand, true);
+  assert.deepEqual(ran.tags, [
+    { key: 'from', value: 'run' },
+    { key: 'aws:ecs:clusterName', value: 'iac' },
+  ]);
+  await ecs.send(new ECS.StopTaskCommand({ cluster: 'iac', task: run.tasks![0]!.taskArn! }));
+  assert.equal(await codeOf(ecs.send(new ECS.RunTaskCommand({ cluster: 'iac', taskDefinition: 'iac-idle', propagateTags: 'SERVICE' }))), 'InvalidParameterException');
+  assert.equal(
+    await codeOf(
+      ecs.send(new ECS.CreateServiceCommand({ cluster: 'iac', serviceName: 'bad-tags', taskDefinition: 'iac-idle', desiredCount: 0, propagateTags: 'ALL' as ECS.PropagateTags })),
+    ),
+    'InvalidParameterException',
+  );
+});
