@@ -20,6 +20,7 @@ import { ecsOperationNames, type EcsOperations } from '../protocol/generated/ecs
 import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
 import type { Change } from '../store/store.js';
 import { cleanCloudMap, removeStrays, sweepRetention } from './housekeeping.js';
+import { accountSettingOperations } from './operations/account-settings.js';
 import { clusterOperations } from './operations/clusters.js';
 import type { EcsOpsContext } from './operations/common.js';
 import { serviceOperations } from './operations/services.js';
@@ -100,6 +101,7 @@ export function createEcs(opts: EcsProductDeps): Product {
     ...serviceOperations(ctx),
     ...taskOperations(ctx),
     ...tagOperations(ctx),
+    ...accountSettingOperations(ctx),
   };
 
   let unsubscribe: (() => void) | undefined;

@@ -116,6 +116,8 @@ export interface ServiceRecord {
   propagateTags: Ecs.PropagateTags;
   enableECSManagedTags: boolean;
   enableExecuteCommand: boolean;
+  /** ENABLED unless given on create; absent on records written before Wayfinder stored it (AWS: DISABLED). */
+  availabilityZoneRebalancing?: Ecs.AvailabilityZoneRebalancing;
   clientToken?: string;
   /** Whether the last reconcile found the service steady (so "reached a steady state" is said once). */
   steady: boolean;
@@ -232,13 +234,15 @@ export const ECS_TABLES = {
   services: 'ecs_services',
   tasks: 'ecs_tasks',
   meta: 'ecs_meta',
+  accountSettings: 'ecs_account_settings',
 } as const;
 
 export const ecsMigrations: Migration[] = [
   {
     id: 'ecs/001-tables',
-    up: Object.values(ECS_TABLES).map(docTableSql).join('\n'),
+    up: [ECS_TABLES.clusters, ECS_TABLES.taskDefinitions, ECS_TABLES.families, ECS_TABLES.services, ECS_TABLES.tasks, ECS_TABLES.meta].map(docTableSql).join('\n'),
   },
+  { id: 'ecs/002-account-settings', up: docTableSql(ECS_TABLES.accountSettings) },
 ];
 
 export const clusterKey = (region: string, cluster: string) => `${region}/${cluster}`;
@@ -246,6 +250,16 @@ export const taskDefinitionKey = (region: string, family: string, revision: numb
 export const familyKey = (region: string, family: string) => `${region}/${family}`;
 export const serviceKey = (region: string, cluster: string, service: string) => `${region}/${cluster}/${service}`;
 export const taskKey = (region: string, cluster: string, taskId: string) => `${region}/${cluster}/${taskId}`;
+export const accountSettingKey = (region: string, accountId: string, principalArn: string, name: string) => `${region}/${accountId}/${name}/${principalArn}`;
+
+/** An account setting a user set (PutAccountSetting, or PutAccountSettingDefault: the root user's). */
+export interface AccountSettingRecord {
+  region: string;
+  accountId: string;
+  principalArn: string;
+  name: Ecs.SettingName;
+  value: string;
+}
 
 export class EcsStore {
   readonly clusters: DocTable<ClusterRecord>;
@@ -254,6 +268,7 @@ export class EcsStore {
   readonly services: DocTable<ServiceRecord>;
   readonly tasks: DocTable<TaskRecord>;
   readonly meta: DocTable<{ value: string }>;
+  readonly accountSettings: DocTable<AccountSettingRecord>;
 
   constructor(readonly store: Store) {
     this.clusters = store.table(ECS_TABLES.clusters);
@@ -262,6 +277,7 @@ export class EcsStore {
     this.services = store.table(ECS_TABLES.services);
     this.tasks = store.table(ECS_TABLES.tasks);
     this.meta = store.table(ECS_TABLES.meta);
+    this.accountSettings = store.table(ECS_TABLES.accountSettings);
   }
 
   /** Read-modify-write of a task inside a transaction; returns the new record (or undefined when gone). */

@@ -6,6 +6,8 @@ import type * as Ecs from '../../protocol/generated/ecs.js';
 import { capacityProviderArn, clusterArn, clusterNameOf } from '../arns.js';
 import { clusterKey, type ClusterRecord } from '../store.js';
 import { clusterWire, countTasks } from './wire.js';
+import { effectiveSetting } from './account-settings.js';
+import { checkStrategy } from './placement-rules.js';
 import { atMost, checkTags, invalid, page, requireCluster, type EcsOpsContext } from './common.js';
 
 const BUILT_IN_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'] as const;
@@ -25,15 +27,17 @@ function checkProviders(providers: string[] | undefined, strategy: Ecs.CapacityP
     if (!(BUILT_IN_PROVIDERS as readonly string[]).includes(p))
       throw invalid(`The specified capacity provider '${p}' is not in an ACTIVE state. Specify a valid capacity provider and try again.`);
   }
-  for (const item of strategy ?? []) {
-    if (!(providers ?? []).includes(item.capacityProvider)) {
-      throw invalid(
-        `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`,
-      );
-    }
-    if (item.weight !== undefined && (item.weight < 0 || item.weight > 1000)) throw invalid('The capacity provider strategy weight must be between 0 and 1000.');
-    if (item.base !== undefined && (item.base < 0 || item.base > 100000)) throw invalid('The capacity provider strategy base must be between 0 and 100000.');
+  checkStrategy(strategy, providers ?? []);
+}
+
+/** ClusterConfiguration as AWS checks it: an execute-command log configuration goes with logging OVERRIDE only. */
+function checkConfiguration(configuration: Ecs.ClusterConfiguration | undefined): Ecs.ClusterConfiguration | undefined {
+  const exec = configuration?.executeCommandConfiguration;
+  if (exec) {
+    if (exec.logging === 'OVERRIDE' && !exec.logConfiguration) throw invalid('The logConfiguration must be specified when the executeCommandConfiguration logging is OVERRIDE.');
+    if (exec.logConfiguration && exec.logging !== 'OVERRIDE') throw invalid('The logConfiguration can only be specified when the executeCommandConfiguration logging is OVERRIDE.');
   }
+  return configuration;
 }
 
 export function clusterOperations(c: EcsOpsContext) {
@@ -54,6 +58,7 @@ export function clusterOperations(c: EcsOpsContext) {
       if (!CLUSTER_NAME.test(name)) throw invalid('Cluster name can have up to 255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.');
       const tags = checkTags(input.tags);
       const settings = checkSettings(input.settings);
+      checkConfiguration(input.configuration);
       checkProviders(input.capacityProviders, input.defaultCapacityProviderStrategy);
       const key = clusterKey(ctx.region, name);
       const cluster = c.ecs.store.withTx(() => {
@@ -68,7 +73,8 @@ export function clusterOperations(c: EcsOpsContext) {
           status: 'ACTIVE',
           createdAt: c.now(),
           tags,
-          settings: settings.length ? settings : [{ name: 'containerInsights', value: 'disabled' }],
+          // Without its own containerInsights, a new cluster takes the account's (PutAccountSetting[Default]).
+          settings: settings.length ? settings : [{ name: 'containerInsights', value: effectiveSetting(c, ctx.region, ctx.accountId, 'containerInsights').value! }],
           ...(input.configuration ? { configuration: input.configuration } : {}),
           capacityProviders: input.capacityProviders ?? [],
           defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
@@ -102,6 +108,7 @@ export function clusterOperations(c: EcsOpsContext) {
     UpdateCluster(input: Ecs.UpdateClusterRequest, ctx: RequestContext): Ecs.UpdateClusterResponse {
       const cl = requireCluster(c, ctx, input.cluster);
       const settings = input.settings ? checkSettings(input.settings) : undefined;
+      checkConfiguration(input.configuration);
       const next = c.ecs.store.withTx(() => {
         const cur = c.ecs.clusters.get(clusterKey(ctx.region, cl.name))!;
         if (settings) cur.settings = settings;
@@ -130,7 +137,7 @@ export function clusterOperations(c: EcsOpsContext) {
       const key = clusterKey(ctx.region, name);
       const cl = c.ecs.clusters.get(key);
       if (!cl) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
-      if (cl.status === 'INACTIVE') return { cluster: wire(cl) };
+      if (cl.status === 'INACTIVE') return { cluster: wire(cl, ['SETTINGS']) };
       if (c.ecs.services.withPrefix(`${ctx.region}/${name}/`).some((s) => s.status !== 'INACTIVE')) {
         throw new AwsError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.');
       }
@@ -143,12 +150,20 @@ export function clusterOperations(c: EcsOpsContext) {
         c.ecs.clusters.putTx(key, cur);
         return cur;
       });
-      return { cluster: wire(next) };
+      return { cluster: wire(next, ['SETTINGS']) };
     },
 
     PutClusterCapacityProviders(input: Ecs.PutClusterCapacityProvidersRequest, ctx: RequestContext): Ecs.PutClusterCapacityProvidersResponse {
       const cl = requireCluster(c, ctx, input.cluster);
       checkProviders(input.capacityProviders, input.defaultCapacityProviderStrategy);
+      // A provider a service's strategy or a running task uses stays associated.
+      for (const removed of cl.capacityProviders.filter((p) => !input.capacityProviders.includes(p))) {
+        const services = c.ecs.services.withPrefix(`${ctx.region}/${cl.name}/`).filter((s) => s.status !== 'INACTIVE');
+        const tasks = c.ecs.tasks.withPrefix(`${ctx.region}/${cl.name}/`).filter((t) => t.lastStatus !== 'STOPPED');
+        if (services.some((s) => s.capacityProviderStrategy?.some((i) => i.capacityProvider === removed)) || tasks.some((t) => t.capacityProviderName === removed)) {
+          throw new AwsError('ResourceInUseException', `The specified capacity provider ${removed} is in use and cannot be removed.`);
+        }
+      }
       const next = c.ecs.store.withTx(() => {
         const cur = c.ecs.clusters.get(clusterKey(ctx.region, cl.name))!;
         cur.capacityProviders = input.capacityProviders;
@@ -156,7 +171,7 @@ export function clusterOperations(c: EcsOpsContext) {
         c.ecs.clusters.putTx(clusterKey(ctx.region, cl.name), cur);
         return cur;
       });
-      return { cluster: wire(next) };
+      return { cluster: wire(next, ['SETTINGS']) };
     },
 
     CreateCapacityProvider(input: Ecs.CreateCapacityProviderRequest): Ecs.CreateCapacityProviderResponse {

@@ -3,25 +3,45 @@
 // and serviceRegistries per network mode. Messages are AWS's where they are known.
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
-import type { ServiceRegistryRecord, TaskDefinitionRecord } from '../store.js';
+import type { ClusterRecord, ServiceRegistryRecord, TaskDefinitionRecord } from '../store.js';
 import { atMost, client, invalid, type EcsOpsContext } from './common.js';
-
-const PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
 
 export interface LaunchChoice {
   launchType?: Ecs.LaunchType;
   capacityProviderStrategy?: Ecs.CapacityProviderStrategyItem[];
 }
 
-/** The launch type (or capacity-provider strategy) a service or task runs with. */
-export function chooseLaunch(input: LaunchChoice, clusterDefault: Ecs.CapacityProviderStrategyItem[], td: TaskDefinitionRecord): LaunchChoice {
+/**
+ * A capacity provider strategy as AWS checks it: at most 6 items, only providers associated with the
+ * cluster (its capacityProviders), weights 0–1000, bases 0–100000 and on one provider at most.
+ */
+export function checkStrategy(strategy: Ecs.CapacityProviderStrategyItem[] | undefined, associated: string[]): void {
+  atMost('capacityProviderStrategy', strategy, 6);
+  for (const item of strategy ?? []) {
+    if (!associated.includes(item.capacityProvider)) {
+      throw invalid(
+        'The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.',
+      );
+    }
+    if (item.weight !== undefined && (item.weight < 0 || item.weight > 1000)) throw invalid('The capacity provider strategy weight must be between 0 and 1000.');
+    if (item.base !== undefined && (item.base < 0 || item.base > 100000)) throw invalid('The capacity provider strategy base must be between 0 and 100000.');
+  }
+  if ((strategy ?? []).filter((i) => (i.base ?? 0) > 0).length > 1) throw invalid('Only one capacity provider in a capacity provider strategy can have a base defined.');
+}
+
+/** The launch type (or capacity-provider strategy) a service or task runs with on this cluster. */
+export function chooseLaunch(
+  input: LaunchChoice,
+  cluster: Pick<ClusterRecord, 'capacityProviders' | 'defaultCapacityProviderStrategy'>,
+  td: TaskDefinitionRecord,
+  useDefault = true,
+): LaunchChoice {
   if (input.launchType && input.capacityProviderStrategy?.length) {
     throw invalid('Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.');
   }
+  const clusterDefault = useDefault ? cluster.defaultCapacityProviderStrategy : [];
   const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : input.launchType ? undefined : clusterDefault.length ? clusterDefault : undefined;
-  for (const item of strategy ?? []) {
-    if (!PROVIDERS.includes(item.capacityProvider)) throw invalid(`The specified capacity provider '${item.capacityProvider}' was not found.`);
-  }
+  checkStrategy(strategy, cluster.capacityProviders);
   const launchType = strategy ? undefined : (input.launchType ?? 'EC2');
   const fargate = launchType === 'FARGATE' || !!strategy;
   if (fargate && !td.definition.compatibilities?.includes('FARGATE')) throw client('Task definition does not support launch_type FARGATE.');

@@ -66,7 +66,7 @@ export function serviceOperations(c: EcsOpsContext) {
       if (strategy === 'REPLICA' && input.desiredCount === undefined)
         throw invalid('The desiredCount parameter must be specified for services that use the REPLICA scheduling strategy.');
       if ((input.desiredCount ?? 0) < 0) throw invalid('desiredCount must be greater than or equal to 0.');
-      const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy, td);
+      const launch = chooseLaunch(input, cluster, td);
       if (strategy === 'DAEMON' && (launch.launchType === 'FARGATE' || launch.capacityProviderStrategy))
         throw invalid('The DAEMON scheduling strategy is not supported with Fargate.');
       const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);
@@ -111,6 +111,8 @@ export function serviceOperations(c: EcsOpsContext) {
         propagateTags: input.propagateTags ?? 'NONE',
         enableECSManagedTags: input.enableECSManagedTags ?? false,
         enableExecuteCommand: input.enableExecuteCommand ?? false,
+        // AWS: a create without it gets ENABLED.
+        availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? 'ENABLED',
         ...(input.clientToken ? { clientToken: input.clientToken } : {}),
         steady: false,
       };
@@ -132,8 +134,8 @@ export function serviceOperations(c: EcsOpsContext) {
       if (!td) throw invalid('The task definition of the service no longer exists.');
       const launch =
         input.capacityProviderStrategy !== undefined
-          ? chooseLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, cluster.defaultCapacityProviderStrategy, td)
-          : chooseLaunch({ launchType: current.launchType, capacityProviderStrategy: current.capacityProviderStrategy }, [], td);
+          ? chooseLaunch({ capacityProviderStrategy: input.capacityProviderStrategy }, cluster, td)
+          : chooseLaunch({ launchType: current.launchType, capacityProviderStrategy: current.capacityProviderStrategy }, cluster, td, false);
       const networkGiven = input.networkConfiguration !== undefined;
       const network = checkNetwork(c, ctx, td, networkGiven ? input.networkConfiguration : current.networkConfiguration, launch.launchType);
       const registries =
@@ -167,6 +169,8 @@ export function serviceOperations(c: EcsOpsContext) {
         if (input.enableExecuteCommand !== undefined) s.enableExecuteCommand = input.enableExecuteCommand;
         if (input.enableECSManagedTags !== undefined) s.enableECSManagedTags = input.enableECSManagedTags;
         if (input.propagateTags !== undefined) s.propagateTags = input.propagateTags;
+        // Not a deployment change on AWS either; an update without it keeps the service's value.
+        if (input.availabilityZoneRebalancing !== undefined) s.availabilityZoneRebalancing = input.availabilityZoneRebalancing;
         if (input.placementConstraints !== undefined) s.placementConstraints = input.placementConstraints;
         if (input.placementStrategy !== undefined) s.placementStrategy = input.placementStrategy;
         if (input.platformVersion !== undefined) s.platformVersion = input.platformVersion;

@@ -6,7 +6,7 @@ import type * as Ecs from '../../protocol/generated/ecs.js';
 import { serviceNameOf, taskArn, taskIdOf } from '../arns.js';
 import { stopReasons } from '../scheduler/events.js';
 import { serviceKey, taskKey, type TaskRecord } from '../store.js';
-import { newTask, placeTask } from '../tasks/launch.js';
+import { launchTags, newTask, placeTask } from '../tasks/launch.js';
 import { requestStop } from '../tasks/lifecycle.js';
 import { taskWire } from './wire.js';
 import { atMost, checkTags, invalid, page, requireCluster, usableTaskDefinition, type EcsOpsContext } from './common.js';
@@ -30,10 +30,12 @@ export function taskOperations(c: EcsOpsContext) {
       if (input.startedBy !== undefined && !STARTED_BY.test(input.startedBy))
         throw invalid('startedBy can have up to 36 letters (uppercase and lowercase), numbers, hyphens, and underscores.');
       if (input.group !== undefined && input.group.length > 255) throw invalid('group can have up to 255 characters.');
-      const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy, td);
+      const launch = chooseLaunch(input, cluster, td);
       const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);
       checkOverrides(input.overrides, td.definition.containerDefinitions ?? []);
       const tags = checkTags(input.tags);
+      // Only a service's tasks can take the service's tags.
+      if (input.propagateTags === 'SERVICE') throw invalid('The SERVICE option for propagateTags is supported only for tasks that a service starts.');
       const now = c.now();
       const created = c.ecs.store.withTx(() => {
         const out: TaskRecord[] = [];
@@ -51,7 +53,7 @@ export function taskOperations(c: EcsOpsContext) {
               ...(input.startedBy ? { startedBy: input.startedBy } : {}),
               ...(input.group ? { group: input.group } : {}),
               ...(input.overrides ? { overrides: input.overrides } : {}),
-              tags: input.propagateTags === 'TASK_DEFINITION' ? [...td.tags, ...tags] : tags,
+              tags: launchTags(input.propagateTags === 'TASK_DEFINITION' ? td.tags : [], tags, input.enableECSManagedTags ? { cluster: cluster.name } : undefined),
               enableExecuteCommand: input.enableExecuteCommand ?? false,
               now,
             },

@@ -31,7 +31,8 @@ export function clusterWire(c: ClusterRecord, stats: { running: number; pending:
     activeServicesCount: stats.services,
     statistics: include.includes('STATISTICS') ? [] : [],
     tags: include.includes('TAGS') ? c.tags : [],
-    settings: c.settings as Ecs.ClusterSettings,
+    // DescribeClusters returns settings and configuration only when `include` asks for them (AWS's API reference).
+    ...(include.includes('SETTINGS') ? { settings: c.settings as Ecs.ClusterSettings } : {}),
     capacityProviders: c.capacityProviders,
     defaultCapacityProviderStrategy: c.defaultCapacityProviderStrategy,
     ...(include.includes('CONFIGURATIONS') && c.configuration ? { configuration: c.configuration } : {}),
@@ -110,6 +111,7 @@ export function serviceWire(s: ServiceRecord, tasks: TaskRecord[], includeTags: 
     enableECSManagedTags: s.enableECSManagedTags,
     propagateTags: s.propagateTags,
     enableExecuteCommand: s.enableExecuteCommand,
+    availabilityZoneRebalancing: s.availabilityZoneRebalancing ?? 'DISABLED',
   };
 }
 

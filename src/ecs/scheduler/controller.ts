@@ -13,7 +13,7 @@ import { WorkQueue, type ReconcileResult } from '../../loop/work-queue.js';
 import { parseTaskDefinitionRef } from '../arns.js';
 import { serviceKey, taskDefinitionKey, taskKey, type DeploymentRecord, type EcsStore, type ServiceRecord, type TaskRecord } from '../store.js';
 import type { TaskIndex } from '../task-index.js';
-import { newTask, placeTask } from '../tasks/launch.js';
+import { launchTags, newTask, placeTask } from '../tasks/launch.js';
 import { requestStop } from '../tasks/lifecycle.js';
 import { addEvent, newDeployment, promote } from './deployments.js';
 import { rolloutReasons, serviceEvents, stopReasons } from './events.js';
@@ -292,7 +292,11 @@ export class ServiceController {
           serviceRegistries: d.serviceRegistries,
           service: s.name,
           startedBy: d.id,
-          tags: s.propagateTags === 'SERVICE' ? s.tags : s.propagateTags === 'TASK_DEFINITION' ? td.tags : [],
+          tags: launchTags(
+            s.propagateTags === 'SERVICE' ? s.tags : s.propagateTags === 'TASK_DEFINITION' ? td.tags : [],
+            [],
+            s.enableECSManagedTags ? { cluster: s.cluster, service: s.name } : undefined,
+          ),
           enableExecuteCommand: s.enableExecuteCommand,
           now,
         },

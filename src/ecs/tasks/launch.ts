@@ -28,6 +28,25 @@ export interface LaunchOptions {
   now: number;
 }
 
+/**
+ * A new task's tags: the propagated ones (the service's or the task definition's), the task's own
+ * on top (same key: the task's wins), then with enableECSManagedTags the ones ECS adds itself
+ * (aws:ecs:clusterName, and aws:ecs:serviceName for a service's task).
+ */
+export function launchTags(propagated: Tag[], own: Tag[], managed: { cluster: string; service?: string } | undefined): Tag[] {
+  const out = [...propagated];
+  for (const t of own) {
+    const i = out.findIndex((x) => x.key === t.key);
+    if (i >= 0) out[i] = t;
+    else out.push(t);
+  }
+  if (managed) {
+    out.push({ key: 'aws:ecs:clusterName', value: managed.cluster });
+    if (managed.service !== undefined) out.push({ key: 'aws:ecs:serviceName', value: managed.service });
+  }
+  return out;
+}
+
 /** Picks the task's subnet (awsvpc) and availability zone. */
 export function placeTask(
   ec2: Ec2Api,
