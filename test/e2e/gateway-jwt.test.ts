@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as G from '@aws-sdk/client-apigatewayv2';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
-import { invoke, send, startBackend, type Backend } from '../support/gateway.js';
+import { invoke, send, startBackend, type Backend, mintToken } from '../support/gateway.js';
 
 let server: TestServer;
 let gw: G.ApiGatewayV2Client;
@@ -49,17 +49,7 @@ async function startIssuer(): Promise<Issuer> {
   return issuer;
 }
 
-async function mint(claims: Record<string, unknown>): Promise<string> {
-  const r = await send(server.port, {
-    host: `127.0.0.1:${server.port}`,
-    method: 'POST',
-    path: '/_wayfinder/oidc/token',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(claims),
-  });
-  assert.equal(r.status, 200, r.text);
-  return r.json<{ access_token: string }>().access_token;
-}
+const mint = (claims: Record<string, unknown>): Promise<string> => mintToken(server, claims);
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);

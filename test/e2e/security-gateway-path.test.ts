@@ -11,7 +11,7 @@ import * as G from '@aws-sdk/client-apigatewayv2';
 import * as E from '@aws-sdk/client-ec2';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
-import { invoke, send, startBackend, type Backend } from '../support/gateway.js';
+import { invoke, send, startBackend, type Backend, mintToken } from '../support/gateway.js';
 import { privateNamespace, register, sdClient } from '../support/cloudmap.js';
 import { DOCUMENT_LIMITS } from '../../src/gateway/jwt/verifier.js';
 
@@ -32,17 +32,7 @@ after(async () => {
   await server.destroy();
 });
 
-async function mint(claims: Record<string, unknown>): Promise<string> {
-  const r = await send(server.port, {
-    host: `127.0.0.1:${server.port}`,
-    method: 'POST',
-    path: '/_wayfinder/oidc/token',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(claims),
-  });
-  assert.equal(r.status, 200, r.text);
-  return r.json<{ access_token: string }>().access_token;
-}
+const mint = (claims: Record<string, unknown>): Promise<string> => mintToken(server, claims);
 
 async function jwtAuthorizer(apiId: string, jwtIssuer = issuer): Promise<string> {
   const a = await gw.send(

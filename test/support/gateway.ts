@@ -107,3 +107,16 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** A token from the built-in OIDC issuer (POST /_wayfinder/oidc/token), with these claims. */
+export async function mintToken(server: { port: number }, claims: Record<string, unknown>): Promise<string> {
+  const r = await send(server.port, {
+    host: `127.0.0.1:${server.port}`,
+    method: 'POST',
+    path: '/_wayfinder/oidc/token',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(claims),
+  });
+  if (r.status !== 200) throw new Error(`minting a token answered ${r.status}: ${r.text}`);
+  return r.json<{ access_token: string }>().access_token;
+}
