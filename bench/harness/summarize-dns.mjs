@@ -2,11 +2,8 @@
 // .cpu) as a markdown table of medians. Usage: node bench/harness/summarize-dns.mjs <dir>
 import fs from 'node:fs';
 import path from 'node:path';
-const med = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
+import { cpuBusy, cpuLine, median } from './cpu-file.mjs';
+const med = median;
 const dir = process.argv[2];
 const rows = new Map();
 for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.dnsperf'))) {
@@ -20,19 +17,8 @@ for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.dnsperf'))) {
     lat = +/Average Latency \(s\):\s+([\d.]+)/.exec(t)[1] * 1e6;
   const ok = /NOERROR (\d+)/.exec(t);
   const completed = +/Queries completed:\s+(\d+)/.exec(t)[1];
-  const st = (k) =>
-    c
-      .split('\n')
-      .find((l) => l.startsWith(k))
-      .split(' ')
-      .slice(1);
-  const s0 = st('stat0'),
-    s1 = st('stat1');
-  const busy = (i) => {
-    const b = s1[i + 1] - s0[i + 1],
-      d = s1[i + 2] - s0[i + 2];
-    return (100 * b) / (b + d);
-  };
+  const st = (k) => cpuLine(c, k);
+  const busy = (i) => cpuBusy(c, i);
   const [real, u, s] = st('dnsperf ').map(Number);
   const srv = (+/proc server (\d+)/.exec(c)[1] * 10000) / completed;
   const k = m[1] + '|' + m[2];

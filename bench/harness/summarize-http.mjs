@@ -3,11 +3,8 @@
 // (bench/gateway.sh computes its ratios from them). Usage: node bench/harness/summarize-http.mjs <dir>...
 import fs from 'node:fs';
 import path from 'node:path';
-const med = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  const n = s.length;
-  return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN;
-};
+import { cpuBusy, cpuLine, median } from './cpu-file.mjs';
+const med = median;
 const us = (v) => {
   const m = /^([\d.]+)(us|ms|s)$/.exec(v);
   return m ? +m[1] * { us: 1, ms: 1e3, s: 1e6 }[m[2]] : NaN;
@@ -24,25 +21,8 @@ for (const dir of process.argv.slice(2))
     const p50 = us((/\s50%\s+(\S+)/.exec(w) || [])[1]),
       p99 = us((/\s99%\s+(\S+)/.exec(w) || [])[1]);
     const err = /Socket errors|Non-2xx/.test(w);
-    const st = (k) =>
-      cpu
-        .split('\n')
-        .find((l) => l.startsWith(k))
-        .split(' ')
-        .slice(1);
-    const s0 = st('stat0'),
-      s1 = st('stat1');
-    const busy = (i) => {
-      const b = s1[i + 1] - s0[i + 1],
-        idl = s1[i + 2] - s0[i + 2];
-      return (100 * b) / (b + idl);
-    };
-    const [real, u, s] = cpu
-      .split('\n')
-      .find((l) => l.startsWith('wrk '))
-      .split(' ')
-      .slice(1)
-      .map(Number);
+    const busy = (i) => cpuBusy(cpu, i);
+    const [real, u, s] = cpuLine(cpu, 'wrk ').map(Number);
     const procs = {};
     for (const l of cpu.split('\n')) {
       const p = /^proc (\S+) (\d+)/.exec(l);
