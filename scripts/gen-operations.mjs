@@ -18,6 +18,9 @@ const SERVICES = {
   servicediscovery: 'ServiceDiscovery',
   ecs: 'Ecs',
   apigatewayv2: 'ApiGatewayV2',
+  iam: 'Iam',
+  sts: 'Sts',
+  cloudformation: 'CloudFormation',
 };
 // Shape names that would shadow TypeScript globals get a suffix.
 const RESERVED = new Set([
@@ -107,9 +110,16 @@ function generate(service, prefix) {
   lines.push('}', '', `export const ${prefix[0].toLowerCase() + prefix.slice(1)}OperationNames = [`);
   for (const op of ops) lines.push(`  ${JSON.stringify(op)},`);
   lines.push('] as const;', '');
-  const errors = Object.keys(model.shapes)
-    .filter((name) => model.shapes[name].exception)
-    .sort();
+  // The query protocol (IAM, STS, CloudFormation) puts the shape's `error.code` on the wire
+  // (NoSuchEntityException → NoSuchEntity); that is the code clients and AWS's documentation use.
+  const wireCode = (name) => (model.metadata.protocol === 'query' ? (model.shapes[name].error?.code ?? name) : name);
+  const errors = [
+    ...new Set(
+      Object.keys(model.shapes)
+        .filter((name) => model.shapes[name].exception)
+        .map(wireCode),
+    ),
+  ].sort();
   if (errors.length) {
     const list = `${prefix[0].toLowerCase() + prefix.slice(1)}ErrorCodes`;
     lines.push(`/** The error codes models/${service}.json defines (its shapes marked \`exception\`). */`, `export const ${list} = [`);

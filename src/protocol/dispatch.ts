@@ -201,6 +201,8 @@ export class ProtocolDispatcher {
       }
       case 'ec2':
         return { status: 200, headers: { 'content-type': CONTENT_TYPES.ec2 }, body: writeEc2Xml(model, op.output, output, operation, requestId) };
+      case 'query':
+        throw notImplementedError(model.metadata.serviceId, operation); // the awsquery wire lands next
     }
   }
 

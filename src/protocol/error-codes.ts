@@ -6,9 +6,12 @@
 //   - the codes every service can answer (auth, throttling, framing), which no model lists;
 //   - Wayfinder's own, where AWS documents nothing to copy.
 import { apiGatewayV2ErrorCodes } from './generated/apigatewayv2.js';
+import { cloudFormationErrorCodes } from './generated/cloudformation.js';
 import { ecsErrorCodes } from './generated/ecs.js';
+import { iamErrorCodes } from './generated/iam.js';
 import { logsErrorCodes } from './generated/logs.js';
 import { serviceDiscoveryErrorCodes } from './generated/servicediscovery.js';
+import { stsErrorCodes } from './generated/sts.js';
 import type { ServiceName } from './model.js';
 
 /**
@@ -114,6 +117,9 @@ export const SERVICE_ERROR_CODES = {
   servicediscovery: serviceDiscoveryErrorCodes,
   ecs: ecsErrorCodes,
   apigatewayv2: apiGatewayV2ErrorCodes,
+  iam: iamErrorCodes,
+  sts: stsErrorCodes,
+  cloudformation: cloudFormationErrorCodes,
 } as const satisfies { [S in ServiceName]: readonly string[] };
 
 /** The codes `service` may answer: its own and the common ones. */

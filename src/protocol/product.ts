@@ -10,10 +10,13 @@ import type { Logger } from '../kernel/log.js';
 import type { EdgeRoute, InternalRoute } from '../http1/routes.js';
 import type { Migration, Store } from '../store/store.js';
 import type { ApiGatewayV2Operations } from './generated/apigatewayv2.js';
+import type { CloudFormationOperations } from './generated/cloudformation.js';
 import type { Ec2Operations } from './generated/ec2.js';
 import type { EcsOperations } from './generated/ecs.js';
+import type { IamOperations } from './generated/iam.js';
 import type { LogsOperations } from './generated/logs.js';
 import type { ServiceDiscoveryOperations } from './generated/servicediscovery.js';
+import type { StsOperations } from './generated/sts.js';
 import type { AnyHandlerTable, HandlerTable } from './handlers.js';
 import type { ServiceName } from './model.js';
 
@@ -24,6 +27,9 @@ export interface ServiceOperations {
   servicediscovery: ServiceDiscoveryOperations;
   ecs: EcsOperations;
   apigatewayv2: ApiGatewayV2Operations;
+  iam: IamOperations;
+  sts: StsOperations;
+  cloudformation: CloudFormationOperations;
 }
 export type OperationsOf<S extends ServiceName> = ServiceOperations[S];
 
@@ -42,6 +48,9 @@ const registrations: { [S in ServiceName]: (table: HandlerTable<OperationsOf<S>>
   servicediscovery: (table) => ({ service: 'servicediscovery', table }),
   ecs: (table) => ({ service: 'ecs', table }),
   apigatewayv2: (table) => ({ service: 'apigatewayv2', table }),
+  iam: (table) => ({ service: 'iam', table }),
+  sts: (table) => ({ service: 'sts', table }),
+  cloudformation: (table) => ({ service: 'cloudformation', table }),
 };
 
 /** Registers a product's handler table for `service`; a table of another service is a compile error. */

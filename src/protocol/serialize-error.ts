@@ -18,6 +18,7 @@ export const CONTENT_TYPES: Record<Protocol, string> = {
   json: 'application/x-amz-json-1.1',
   'rest-json': 'application/json',
   ec2: 'text/xml;charset=UTF-8',
+  query: 'text/xml',
 };
 
 function modelledStatus(model: ServiceModel | undefined, code: string): number | undefined {

@@ -33,6 +33,11 @@ const TRAITS: { [S in ServiceName]: ServiceTraits<S> } = {
   servicediscovery: { validationCode: 'InvalidInput', serializationCode: 'SerializationException', bodyLimit: 1 * MiB },
   ecs: { validationCode: 'InvalidParameterException', serializationCode: 'SerializationException', bodyLimit: 1 * MiB },
   apigatewayv2: { validationCode: 'BadRequestException', serializationCode: 'BadRequestException', bodyLimit: 6 * MiB },
+  // The query services answer ValidationError for model constraints (AWS's common error for them).
+  iam: { validationCode: 'ValidationError', serializationCode: 'ValidationError', bodyLimit: 1 * MiB },
+  sts: { validationCode: 'ValidationError', serializationCode: 'ValidationError', bodyLimit: 1 * MiB },
+  // A template body may be 51,200 bytes inline; with parameters and tags the form stays well under 1 MiB.
+  cloudformation: { validationCode: 'ValidationError', serializationCode: 'ValidationError', bodyLimit: 1 * MiB },
 };
 
 export class ServiceRegistry {

@@ -157,7 +157,8 @@ export function fuzzRequest(service: ServiceName, operation: string, seed: numbe
       const method = op.http.method ?? 'POST';
       return { ...base, method, path, query, headers: { 'content-type': 'application/json' }, body: method === 'GET' || method === 'DELETE' ? '' : body };
     }
-    case 'ec2': {
+    case 'ec2':
+    case 'query': {
       const params = new URLSearchParams({ Action: operation, Version: model.metadata.apiVersion });
       const flatten = (ref: ShapeRef, key: string, v: unknown, depth: number) => {
         const shape = model.shapes[ref.shape]!;
