@@ -1,9 +1,7 @@
 // What other products may ask of EC2 (VPC links check their subnets and groups; awsvpc tasks get an
 // ENI with a private address from their subnet). Products call these functions, never the tables.
-import { AwsError } from '../kernel/errors.js';
-import { ec2Id, hex } from '../kernel/ids.js';
-import { formatIpv4, parseCidr, size } from './cidr.js';
-import { regionKey } from '../store/store.js';
+import { allocateEniTx, releaseEniTx } from './enis.js';
+import { networkInterfaceKey } from './records.js';
 import type { Ec2Store, NetworkInterfaceRecord, SecurityGroupRecord, SubnetRecord, VpcRecord } from './store.js';
 
 export interface Ec2Api {
@@ -15,8 +13,9 @@ export interface Ec2Api {
   defaultSecurityGroup(region: string, accountId: string, vpcId: string): SecurityGroupRecord | undefined;
   /** Creates an in-use ENI with the next free address of the subnet. Throws AwsError when the subnet is full or unknown. */
   allocateEni(req: { region: string; accountId: string; subnetId: string; groupIds: string[]; description: string }): NetworkInterfaceRecord;
-  releaseEni(region: string, eniId: string): void;
-  eni(region: string, eniId: string): NetworkInterfaceRecord | undefined;
+  /** Deletes a task's ENI when the task stops (its address is free again). */
+  releaseEni(region: string, accountId: string, eniId: string): void;
+  eni(region: string, accountId: string, eniId: string): NetworkInterfaceRecord | undefined;
 }
 
 export function createEc2Api(ec2: Ec2Store): Ec2Api {
@@ -39,50 +38,14 @@ export function createEc2Api(ec2: Ec2Store): Ec2Api {
     },
     allocateEni({ region, accountId, subnetId, groupIds, description }) {
       ec2.ensureRegion(region, accountId);
-      return ec2.store.withTx(() => {
-        const subnet = ec2.subnet(region, subnetId);
-        if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${subnetId}' does not exist`);
-        const cidr = parseCidr(subnet.cidrBlock)!;
-        const used = new Set(
-          ec2.enis
-            .withPrefix(`${region}/`)
-            .filter((e) => e.subnetId === subnetId)
-            .map((e) => e.privateIpAddress),
-        );
-        // AWS reserves the network address, the next three and the broadcast address.
-        let ip: string | undefined;
-        for (let offset = 4; offset < size(cidr) - 1; offset++) {
-          const candidate = formatIpv4(cidr.base + offset);
-          if (!used.has(candidate)) {
-            ip = candidate;
-            break;
-          }
-        }
-        if (!ip)
-          throw new AwsError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${subnetId}' to satisfy the requested number of instances.`);
-        const eni: NetworkInterfaceRecord = {
-          region,
-          networkInterfaceId: ec2Id('eni'),
-          subnetId,
-          vpcId: subnet.vpcId,
-          availabilityZone: subnet.availabilityZone,
-          privateIpAddress: ip,
-          macAddress: `0e:${hex(2)}:${hex(2)}:${hex(2)}:${hex(2)}:${hex(2)}`,
-          description,
-          groupIds,
-          ownerId: accountId,
-          status: 'in-use',
-          tags: {},
-        };
-        ec2.enis.putTx(regionKey(region, eni.networkInterfaceId), eni);
-        return eni;
-      });
+      // ECS creates and owns a task's ENI: requester-managed, attached by `amazon-aws` (as Fargate shows it).
+      return ec2.store.withTx(() => allocateEniTx(ec2, { region, accountId, subnetId, groupIds, description, requesterManaged: true, attached: true }));
     },
-    releaseEni(region, eniId) {
-      ec2.store.withTx(() => ec2.enis.deleteTx(regionKey(region, eniId)));
+    releaseEni(region, accountId, eniId) {
+      ec2.store.withTx(() => releaseEniTx(ec2, region, accountId, eniId));
     },
-    eni(region, eniId) {
-      return ec2.enis.get(regionKey(region, eniId));
+    eni(region, accountId, eniId) {
+      return ec2.enis.get(networkInterfaceKey(region, accountId, eniId));
     },
   };
 }

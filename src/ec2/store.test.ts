@@ -6,7 +6,7 @@ import { silentLogger } from '../kernel/log.js';
 import type { RequestContext } from '../protocol/handlers.js';
 import { regionKey, Store } from '../store/store.js';
 import { createEc2Api } from './api.js';
-import { accountOperations } from './operations/account.js';
+import { networkInterfaceOperations } from './operations/network-interfaces.js';
 import { Ec2Store, ec2Migrations } from './store.js';
 
 const region = 'eu-west-1';
@@ -42,7 +42,7 @@ test("DescribeNetworkInterfaces lists a task's ENI, by subnet, group and vpc fil
   const subnet = ec2.subnets.withPrefix(`${region}/`).find((s) => s.vpcId === vpc.vpcId)!;
   const group = api.defaultSecurityGroup(region, accountId, vpc.vpcId)!;
   const eni = api.allocateEni({ region, accountId, subnetId: subnet.subnetId, groupIds: [group.groupId], description: 'task' });
-  const ops = accountOperations(ec2);
+  const ops = networkInterfaceOperations(ec2);
   const list = (Filters: Array<{ Name: string; Values: string[] }>) => ops.DescribeNetworkInterfaces({ Filters }, ctx).NetworkInterfaces!.map((n) => n.NetworkInterfaceId);
   assert.deepEqual(list([{ Name: 'subnet-id', Values: [subnet.subnetId] }]), [eni.networkInterfaceId]);
   assert.deepEqual(list([{ Name: 'group-id', Values: [group.groupId] }]), [eni.networkInterfaceId]);
@@ -51,6 +51,6 @@ test("DescribeNetworkInterfaces lists a task's ENI, by subnet, group and vpc fil
   assert.equal(wire!.PrivateIpAddress, eni.privateIpAddress);
   assert.deepEqual(wire!.Groups, [{ GroupId: group.groupId, GroupName: 'default' }]);
   assert.equal(wire!.Status, 'in-use');
-  api.releaseEni(region, eni.networkInterfaceId);
+  api.releaseEni(region, accountId, eni.networkInterfaceId);
   assert.deepEqual(list([{ Name: 'subnet-id', Values: [subnet.subnetId] }]), []);
 });

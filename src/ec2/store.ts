@@ -6,6 +6,7 @@ import { ec2Id, hex } from '../kernel/ids.js';
 import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
 import { formatIpv4, parseCidr } from './cidr.js';
 import { zonesOf } from './zones.js';
+import type { AddressRecord, InternetGatewayRecord, NatGatewayRecord, VpcEndpointRecord } from './records.js';
 
 export interface VpcRecord {
   region: string;
@@ -86,7 +87,15 @@ export interface NetworkInterfaceRecord {
   description: string;
   groupIds: string[];
   ownerId: string;
+  /** Absent on ENIs stored before accounts were recorded: then ownerId. */
+  accountId?: string;
   status: 'available' | 'in-use';
+  /** AWS's InterfaceType: `interface` for tasks and users, `natGateway`, `vpc_endpoint`. */
+  interfaceType?: 'interface' | 'natGateway' | 'vpc_endpoint';
+  /** Created by an AWS service (ECS, a NAT gateway, a VPC endpoint): the user may not delete it. */
+  requesterManaged?: boolean;
+  /** The attachment AWS shows for an in-use ENI (for an awsvpc task: an `ela-attach-` id owned by `amazon-aws`). */
+  attachment?: { attachmentId: string; attachTime: number; deviceIndex: number; instanceOwnerId: string };
   tags: Record<string, string>;
 }
 
@@ -95,32 +104,48 @@ export interface NetworkAclEntryRecord {
   egress: boolean;
   protocol: string; // '-1' = all
   ruleAction: 'allow' | 'deny';
-  cidrBlock: string;
+  cidrBlock?: string;
+  ipv6CidrBlock?: string;
+  portRange?: { from: number; to: number };
+  icmpTypeCode?: { type: number; code: number };
 }
 
-/** A VPC's default network ACL: every subnet of the VPC is associated with it (no custom ACLs yet). */
+/**
+ * A network ACL. A subnet is associated with exactly one ACL of its VPC: the one whose `associations`
+ * names it, else the VPC's default ACL (with a derived association id, see aclAssociationId).
+ */
 export interface NetworkAclRecord {
   region: string;
+  accountId?: string;
   networkAclId: string;
   vpcId: string;
   isDefault: boolean;
   ownerId: string;
   entries: NetworkAclEntryRecord[];
+  associations?: Array<{ associationId: string; subnetId: string }>;
   tags: Record<string, string>;
 }
 
+/** A route: one destination (CIDR, IPv6 CIDR or prefix list) and one target. */
 export interface RouteRecord {
-  destinationCidrBlock: string;
-  gatewayId: string;
+  destinationCidrBlock?: string;
+  destinationIpv6CidrBlock?: string;
+  destinationPrefixListId?: string;
+  /** `local`, an internet gateway (igw-) or a gateway VPC endpoint (vpce-). */
+  gatewayId?: string;
+  natGatewayId?: string;
+  networkInterfaceId?: string;
   origin: 'CreateRouteTable' | 'CreateRoute';
 }
 
-/** A VPC's main route table: the `local` route, and its main association (subnets use it implicitly). */
+/** A route table: the main one of a VPC has mainAssociationId; subnets and gateways may be associated explicitly. */
 export interface RouteTableRecord {
   region: string;
+  accountId?: string;
   routeTableId: string;
   vpcId: string;
-  mainAssociationId: string;
+  mainAssociationId?: string;
+  associations?: Array<{ associationId: string; subnetId?: string; gatewayId?: string }>;
   ownerId: string;
   routes: RouteRecord[];
   tags: Record<string, string>;
@@ -136,6 +161,10 @@ export const ec2Migrations: Migration[] = [
     id: 'ec2/002-network-acls-route-tables',
     up: [docTableSql('ec2_network_acls'), docTableSql('ec2_route_tables')].join('\n'),
   },
+  {
+    id: 'ec2/003-gateways-addresses-endpoints',
+    up: [docTableSql('ec2_internet_gateways'), docTableSql('ec2_addresses'), docTableSql('ec2_nat_gateways'), docTableSql('ec2_vpc_endpoints')].join('\n'),
+  },
 ];
 
 /** The association id of a subnet with a network ACL: derived, so it is stable without being stored. */
@@ -150,6 +179,10 @@ export class Ec2Store {
   readonly enis: DocTable<NetworkInterfaceRecord>;
   readonly acls: DocTable<NetworkAclRecord>;
   readonly routeTables: DocTable<RouteTableRecord>;
+  readonly internetGateways: DocTable<InternetGatewayRecord>;
+  readonly addresses: DocTable<AddressRecord>;
+  readonly natGateways: DocTable<NatGatewayRecord>;
+  readonly vpcEndpoints: DocTable<VpcEndpointRecord>;
   private readonly regions: DocTable<{ region: string; seededAt: number }>;
   private readonly seeded = new Set<string>();
 
@@ -160,6 +193,10 @@ export class Ec2Store {
     this.enis = store.table('ec2_network_interfaces');
     this.acls = store.table('ec2_network_acls');
     this.routeTables = store.table('ec2_route_tables');
+    this.internetGateways = store.table('ec2_internet_gateways');
+    this.addresses = store.table('ec2_addresses');
+    this.natGateways = store.table('ec2_nat_gateways');
+    this.vpcEndpoints = store.table('ec2_vpc_endpoints');
     this.regions = store.table('ec2_regions');
   }
 
@@ -212,10 +249,11 @@ export class Ec2Store {
       { ruleNumber: 100, egress, protocol: '-1', ruleAction: 'allow' as const, cidrBlock: '0.0.0.0/0' },
       { ruleNumber: 32767, egress, protocol: '-1', ruleAction: 'deny' as const, cidrBlock: '0.0.0.0/0' },
     ]);
-    const acl: NetworkAclRecord = { region, networkAclId: ec2Id('acl'), vpcId: vpc.vpcId, isDefault: true, ownerId: vpc.ownerId, entries, tags: {} };
+    const acl: NetworkAclRecord = { region, accountId: vpc.ownerId, networkAclId: ec2Id('acl'), vpcId: vpc.vpcId, isDefault: true, ownerId: vpc.ownerId, entries, tags: {} };
     this.acls.putTx(regionKey(region, acl.networkAclId), acl);
     const table: RouteTableRecord = {
       region,
+      accountId: vpc.ownerId,
       routeTableId: ec2Id('rtb'),
       vpcId: vpc.vpcId,
       mainAssociationId: ec2Id('rtbassoc'),

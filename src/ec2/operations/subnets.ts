@@ -14,6 +14,7 @@ import type {
   Subnet,
 } from '../../protocol/generated/ec2.js';
 import { contains, overlaps, parseCidr, size } from '../cidr.js';
+import { forgetSubnetAssociationsTx } from '../associations.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import { regionKey } from '../../store/store.js';
 import type { Ec2Store, SubnetRecord } from '../store.js';
@@ -131,6 +132,7 @@ export function subnetOperations(ec2: Ec2Store) {
         if (used(ctx.region, subnet.subnetId) > 0) {
           throw new AwsError('DependencyViolation', `The subnet '${subnet.subnetId}' has dependencies and cannot be deleted.`);
         }
+        forgetSubnetAssociationsTx(ec2, ctx.region, ctx.accountId, subnet.subnetId);
         ec2.subnets.deleteTx(regionKey(ctx.region, subnet.subnetId));
       });
     },

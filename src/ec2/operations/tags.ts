@@ -1,5 +1,5 @@
-// CreateTags / DeleteTags / DescribeTags across VPCs, subnets, security groups, network ACLs, route tables
-// and network interfaces.
+// CreateTags / DeleteTags / DescribeTags across VPCs, subnets, security groups, network ACLs, route tables,
+// network interfaces, internet gateways, elastic IPs, NAT gateways and VPC endpoints.
 import { AwsError } from '../../kernel/errors.js';
 import type { Ec2ErrorCode } from '../../protocol/error-codes.js';
 import type { RequestContext } from '../../protocol/handlers.js';
@@ -35,6 +35,22 @@ export function tagOperations(ec2: Ec2Store) {
       idOf: (r: { networkInterfaceId: string }) => r.networkInterfaceId,
       notFound: 'InvalidNetworkInterfaceID.NotFound',
       noun: 'networkInterface',
+    },
+    igw: {
+      table: ec2.internetGateways,
+      type: 'internet-gateway',
+      idOf: (r: { internetGatewayId: string }) => r.internetGatewayId,
+      notFound: 'InvalidInternetGatewayID.NotFound',
+      noun: 'internetGateway',
+    },
+    eipalloc: { table: ec2.addresses, type: 'elastic-ip', idOf: (r: { allocationId: string }) => r.allocationId, notFound: 'InvalidAllocationID.NotFound', noun: 'allocation' },
+    nat: { table: ec2.natGateways, type: 'natgateway', idOf: (r: { natGatewayId: string }) => r.natGatewayId, notFound: 'NatGatewayNotFound', noun: 'natGateway' },
+    vpce: {
+      table: ec2.vpcEndpoints,
+      type: 'vpc-endpoint',
+      idOf: (r: { vpcEndpointId: string }) => r.vpcEndpointId,
+      notFound: 'InvalidVpcEndpointId.NotFound',
+      noun: 'vpcEndpoint',
     },
   };
 

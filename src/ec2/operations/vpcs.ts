@@ -18,6 +18,47 @@ import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import { regionKey } from '../../store/store.js';
 import { vpcAttributes, type Ec2Store, type VpcRecord } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
+import { natGatewayState } from '../lifecycle.js';
+import { scopePrefix } from '../records.js';
+
+/**
+ * What keeps a VPC from being deleted, as AWS: subnets, non-default security groups, an attached internet
+ * gateway, live NAT gateways, VPC endpoints, route tables other than the main one, custom network ACLs.
+ */
+export function vpcDependencies(ec2: Ec2Store, region: string, accountId: string, vpcId: string): string[] {
+  const scope = scopePrefix(region, accountId);
+  const now = Date.now();
+  return [
+    ...ec2.subnets
+      .withPrefix(scope)
+      .filter((s) => s.vpcId === vpcId)
+      .map((s) => s.subnetId),
+    ...ec2.groups
+      .withPrefix(scope)
+      .filter((g) => g.vpcId === vpcId && g.groupName !== 'default')
+      .map((g) => g.groupId),
+    ...ec2.internetGateways
+      .withPrefix(scope)
+      .filter((g) => g.vpcId === vpcId)
+      .map((g) => g.internetGatewayId),
+    ...ec2.natGateways
+      .withPrefix(scope)
+      .filter((n) => n.vpcId === vpcId && natGatewayState(n, now) !== 'deleted')
+      .map((n) => n.natGatewayId),
+    ...ec2.vpcEndpoints
+      .withPrefix(scope)
+      .filter((e) => e.vpcId === vpcId)
+      .map((e) => e.vpcEndpointId),
+    ...ec2.routeTables
+      .withPrefix(scope)
+      .filter((t) => t.vpcId === vpcId && !t.mainAssociationId)
+      .map((t) => t.routeTableId),
+    ...ec2.acls
+      .withPrefix(scope)
+      .filter((a) => a.vpcId === vpcId && !a.isDefault)
+      .map((a) => a.networkAclId),
+  ];
+}
 
 export function vpcWire(v: VpcRecord): Vpc {
   return {
@@ -82,9 +123,7 @@ export function vpcOperations(ec2: Ec2Store) {
       if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
       dryRun(input);
       ec2.store.withTx(() => {
-        const subnets = ec2.subnets.withPrefix(`${ctx.region}/`).filter((s) => s.vpcId === vpc.vpcId);
-        const groups = ec2.groups.withPrefix(`${ctx.region}/`).filter((g) => g.vpcId === vpc.vpcId);
-        if (subnets.length || groups.some((g) => g.groupName !== 'default')) {
+        if (vpcDependencies(ec2, ctx.region, ctx.accountId, vpc.vpcId).length) {
           throw new AwsError('DependencyViolation', `The vpc '${vpc.vpcId}' has dependencies and cannot be deleted.`);
         }
         ec2.deleteVpcDefaultsTx(ctx.region, vpc.vpcId);

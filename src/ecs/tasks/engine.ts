@@ -272,7 +272,7 @@ export class TaskEngine {
     );
     if (task.attachment?.networkInterfaceId) {
       try {
-        this.deps.ec2.releaseEni(task.region, task.attachment.networkInterfaceId);
+        this.deps.ec2.releaseEni(task.region, task.accountId, task.attachment.networkInterfaceId);
       } catch (e) {
         this.deps.logger.warn({ task: task.taskId, err: (e as Error).message }, 'ENI release failed');
       }
@@ -474,7 +474,7 @@ export class TaskEngine {
         });
         if (t.attachment?.networkInterfaceId) {
           try {
-            this.deps.ec2.releaseEni(t.region, t.attachment.networkInterfaceId);
+            this.deps.ec2.releaseEni(t.region, t.accountId, t.attachment.networkInterfaceId);
           } catch {
             /* best effort */
           }
