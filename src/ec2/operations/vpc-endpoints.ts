@@ -2,6 +2,7 @@
 // prefix list (target: the endpoint) in each of its route tables; an Interface endpoint gets one ENI in
 // each of its subnets (one subnet per zone), DNS names under vpce.amazonaws.com and, with private DNS,
 // the service's own name in the VPC (docs/aws-behavior.md §5).
+import { createHash } from 'node:crypto';
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id, hex } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
@@ -15,6 +16,9 @@ import { vpcAttributes, type Ec2Store } from '../store.js';
 import { dryRun, page, tagsFromSpecifications } from './common.js';
 
 const FULL_ACCESS_POLICY = JSON.stringify({ Version: '2008-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] });
+
+/** The id of the private hosted zone an endpoint with private DNS answers its service's name from (stable per endpoint). */
+const privateZoneId = (e: VpcEndpointRecord) => `Z${createHash('sha256').update(e.vpcEndpointId).digest('hex').slice(0, 20).toUpperCase()}`;
 
 function checkPolicy(document: string): string {
   try {
@@ -39,7 +43,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
     return [
       { DnsName: `${base}.${service.dnsLabel}.${e.region}.vpce.amazonaws.com`, HostedZoneId: zone },
       ...zonal.map((az) => ({ DnsName: `${base}-${az}.${service.dnsLabel}.${e.region}.vpce.amazonaws.com`, HostedZoneId: zone })),
-      ...(e.privateDnsEnabled && service.privateDnsName ? [{ DnsName: service.privateDnsName, HostedZoneId: `Z${e.dnsLabel.toUpperCase()}PRIVATE` }] : []),
+      ...(e.privateDnsEnabled && service.privateDnsName ? [{ DnsName: service.privateDnsName, HostedZoneId: privateZoneId(e) }] : []),
     ];
   }
 
