@@ -1,7 +1,7 @@
 // States of resources AWS provisions asynchronously (NAT gateways, interface VPC endpoints): derived
 // from the creation and deletion times, so nothing has to run in the background and a restarted server
 // answers the same. A real NAT gateway is `pending` for a minute or more; Wayfinder's for a moment,
-// long enough that a client must wait for it as it must on AWS (docs/aws-behavior.md §5).
+// long enough that a client must wait for it as it must on AWS (docs/aws-behavior.md §8.5).
 import type { NatGatewayRecord, VpcEndpointRecord } from './records.js';
 
 export const PROVISIONING_MS = 1000;

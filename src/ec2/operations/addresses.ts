@@ -1,6 +1,6 @@
 // Elastic IP addresses (domain `vpc`): allocate, describe, release, associate with a network interface
 // and disassociate. Addresses come from the documentation ranges (RFC 5737), so they look public and
-// route nowhere (docs/aws-behavior.md §5).
+// route nowhere (docs/aws-behavior.md §8.4).
 import { randomInt } from 'node:crypto';
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';

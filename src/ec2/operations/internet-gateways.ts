@@ -1,5 +1,5 @@
 // Internet gateways: create/describe/delete, attach to a VPC and detach. A gateway attaches to one VPC
-// and a VPC takes one gateway; an attached gateway cannot be deleted (docs/aws-behavior.md §5).
+// and a VPC takes one gateway; an attached gateway cannot be deleted (docs/aws-behavior.md §8.3).
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';

@@ -1,6 +1,6 @@
 // NAT gateways: create (public with an elastic IP, or private), describe, delete. A gateway is
 // `pending` for a moment and then `available`, or `failed` when a public one's VPC has no internet
-// gateway; deleting is `deleting` then `deleted`, shown for an hour (docs/aws-behavior.md §5).
+// gateway; deleting is `deleting` then `deleted`, shown for an hour (docs/aws-behavior.md §8.5).
 // Its ENI takes an address of its subnet and carries the elastic IP while the gateway lives.
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';

@@ -1,6 +1,6 @@
 // Network ACLs: create/describe/delete, their numbered entries, and which ACL a subnet uses
 // (ReplaceNetworkAclAssociation). Every VPC has a default ACL that cannot be deleted; a new ACL has
-// only the `*` deny entries (rule 32767), as AWS (docs/aws-behavior.md §5).
+// only the `*` deny entries (rule 32767), as AWS (docs/aws-behavior.md §8.1).
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';

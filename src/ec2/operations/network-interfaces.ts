@@ -1,6 +1,6 @@
 // Network interfaces: DescribeNetworkInterfaces shows every ENI (awsvpc tasks', NAT gateways', interface
 // endpoints' and users'); CreateNetworkInterface/DeleteNetworkInterface manage a user's own. An ENI that
-// AWS manages for a service is in use and cannot be deleted by the user (docs/aws-behavior.md §5).
+// AWS manages for a service is in use and cannot be deleted by the user (docs/aws-behavior.md §8.7).
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';

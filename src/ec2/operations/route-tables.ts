@@ -1,6 +1,6 @@
 // Route tables: create/describe/delete, routes (create/replace/delete) and associations with subnets and
 // gateways, including moving a VPC's main association. Every table has the immutable `local` route of
-// its VPC; a route whose target is gone shows `blackhole`, as AWS (docs/aws-behavior.md §5).
+// its VPC; a route whose target is gone shows `blackhole`, as AWS (docs/aws-behavior.md §8.2).
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';

@@ -1,7 +1,7 @@
 // VPC endpoints to the AWS services Wayfinder serves. A Gateway endpoint adds a route to its service's
 // prefix list (target: the endpoint) in each of its route tables; an Interface endpoint gets one ENI in
 // each of its subnets (one subnet per zone), DNS names under vpce.amazonaws.com and, with private DNS,
-// the service's own name in the VPC (docs/aws-behavior.md §5).
+// the service's own name in the VPC (docs/aws-behavior.md §8.6).
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../kernel/errors.js';
 import { ec2Id, hex } from '../../kernel/ids.js';
