@@ -47,6 +47,10 @@ export const COMMON_ERROR_CODES = [
   'UnknownOperationException',
   'UnrecognizedClientException',
   'ValidationError',
+  // the query services' (IAM, STS, CloudFormation) answers to a signature that does not verify, and to a
+  // caller who may not do what it asks
+  'SignatureDoesNotMatch',
+  'AccessDenied',
   // JSON 1.1 / rest-json reading and authentication
   'IncompleteSignatureException',
   'InvalidSignatureException',
