@@ -3,10 +3,9 @@
 // ECS task holds in its subnet while it runs — through @aws-sdk/client-ec2 and client-ecs, and the aws CLI.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as E from '@aws-sdk/client-ec2';
 import * as ECS from '@aws-sdk/client-ecs';
+import { awsCli } from '../support/aws-cli.js';
 import { clients, httpCommand, waitFor, wwwDir, type Clients } from '../support/ecs.js';
 import { codeOf } from '../support/errors.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -280,10 +279,10 @@ test("an awsvpc task's ENI: an address of its subnet in the task's attachment an
   await ec2.send(new E.DeleteSubnetCommand({ SubnetId: net.subnets[1]! }));
 });
 
-/** The aws CLI v1 (botocore) against the server, JSON out. Asynchronous: the server runs in this process. */
+/** The aws CLI v1 (botocore) on EC2, JSON out; a failure fails the test with the CLI's own message. */
 async function aws<T>(...args: string[]): Promise<T> {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: region, AWS_PAGER: '' };
-  const { stdout } = await promisify(execFile)('aws', ['--endpoint-url', `http://127.0.0.1:${server.port}`, '--output', 'json', 'ec2', ...args], { env, encoding: 'utf8' });
+  const { code, stdout, stderr } = await awsCli(server.port, ['--output', 'json', 'ec2', ...args]);
+  assert.equal(code, 0, stderr);
   return (stdout.trim() ? JSON.parse(stdout) : undefined) as T;
 }
 
