@@ -9,7 +9,7 @@ import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import { addressKey, networkInterfaceKey, scopePrefix, type AddressRecord } from '../records.js';
 import type { Ec2Store } from '../store.js';
-import { dryRun, requireAll, tagsFromSpecifications } from './common.js';
+import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
 /** TEST-NET-1, -2 and -3: 3 × 254 host addresses. */
 const PUBLIC_POOL = ['192.0.2', '198.51.100', '203.0.113'].flatMap((net) => Array.from({ length: 254 }, (_, i) => `${net}.${i + 1}`));
@@ -99,6 +99,18 @@ export function addressOperations(ec2: Ec2Store) {
         found = found.filter((a) => input.PublicIps!.includes(a.publicIp));
       }
       return { Addresses: applyFilters(found, input.Filters, FILTERS).map(addressWire) };
+    },
+
+    /** The reverse-DNS (`domain-name`) attribute Terraform reads: Wayfinder's addresses have no PTR record. */
+    DescribeAddressesAttribute(input: Ec2.DescribeAddressesAttributeRequest, ctx: RequestContext): Ec2.DescribeAddressesAttributeResult {
+      ec2.ensureRegion(ctx.region, ctx.accountId);
+      if (input.Attribute !== undefined && input.Attribute !== 'domain-name') {
+        throw new AwsError('InvalidParameterValue', `Value (${input.Attribute}) for parameter attribute is invalid.`);
+      }
+      dryRun(input);
+      const found = requireAll(input.AllocationIds, (id) => ec2.addresses.get(key(ctx, id)), 'InvalidAllocationID.NotFound', 'allocation') ?? all(ctx);
+      const p = page(found, (a) => a.allocationId, input.MaxResults, input.NextToken);
+      return { Addresses: p.items.map((a) => ({ AllocationId: a.allocationId, PublicIp: a.publicIp })), NextToken: p.nextToken };
     },
 
     ReleaseAddress(input: Ec2.ReleaseAddressRequest, ctx: RequestContext): void {
