@@ -6,7 +6,7 @@ import { ec2Id, hex } from '../kernel/ids.js';
 import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
 import { formatIpv4, parseCidr } from './cidr.js';
 import { zonesOf } from './zones.js';
-import type { AddressRecord, InternetGatewayRecord, NatGatewayRecord, VpcEndpointRecord } from './records.js';
+import { networkAclKey, routeTableKey, scopePrefix, type AddressRecord, type InternetGatewayRecord, type NatGatewayRecord, type VpcEndpointRecord } from './records.js';
 
 export interface VpcRecord {
   region: string;
@@ -209,7 +209,7 @@ export class Ec2Store {
         this.seedDefaultVpcTx(region, accountId);
       }
       // A VPC stored before network ACLs and route tables were served gets its defaults now.
-      const acls = new Set(this.acls.withPrefix(`${region}/`).map((a) => a.vpcId));
+      const acls = new Set(this.acls.withPrefix(scopePrefix(region, accountId)).map((a) => a.vpcId));
       for (const vpc of this.vpcs.withPrefix(`${region}/`)) if (!acls.has(vpc.vpcId)) this.createVpcDefaultsTx(region, vpc);
     });
     this.seeded.add(region);
@@ -250,7 +250,7 @@ export class Ec2Store {
       { ruleNumber: 32767, egress, protocol: '-1', ruleAction: 'deny' as const, cidrBlock: '0.0.0.0/0' },
     ]);
     const acl: NetworkAclRecord = { region, accountId: vpc.ownerId, networkAclId: ec2Id('acl'), vpcId: vpc.vpcId, isDefault: true, ownerId: vpc.ownerId, entries, tags: {} };
-    this.acls.putTx(regionKey(region, acl.networkAclId), acl);
+    this.acls.putTx(networkAclKey(region, vpc.ownerId, acl.networkAclId), acl);
     const table: RouteTableRecord = {
       region,
       accountId: vpc.ownerId,
@@ -261,14 +261,14 @@ export class Ec2Store {
       routes: [{ destinationCidrBlock: vpc.cidrBlock, gatewayId: 'local', origin: 'CreateRouteTable' }],
       tags: {},
     };
-    this.routeTables.putTx(regionKey(region, table.routeTableId), table);
+    this.routeTables.putTx(routeTableKey(region, vpc.ownerId, table.routeTableId), table);
   }
 
   /** DeleteVpc's part: the VPC's default group, network ACLs and route tables go with it. */
-  deleteVpcDefaultsTx(region: string, vpcId: string): void {
+  deleteVpcDefaultsTx(region: string, accountId: string, vpcId: string): void {
     for (const g of this.groups.withPrefix(`${region}/`)) if (g.vpcId === vpcId && g.groupName === 'default') this.groups.deleteTx(regionKey(region, g.groupId));
-    for (const a of this.acls.withPrefix(`${region}/`)) if (a.vpcId === vpcId) this.acls.deleteTx(regionKey(region, a.networkAclId));
-    for (const t of this.routeTables.withPrefix(`${region}/`)) if (t.vpcId === vpcId) this.routeTables.deleteTx(regionKey(region, t.routeTableId));
+    for (const a of this.acls.withPrefix(scopePrefix(region, accountId))) if (a.vpcId === vpcId) this.acls.deleteTx(networkAclKey(region, accountId, a.networkAclId));
+    for (const t of this.routeTables.withPrefix(scopePrefix(region, accountId))) if (t.vpcId === vpcId) this.routeTables.deleteTx(routeTableKey(region, accountId, t.routeTableId));
   }
 
   newVpc(region: string, accountId: string, cidrBlock: string, isDefault: boolean): VpcRecord {

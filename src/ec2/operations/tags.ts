@@ -7,6 +7,7 @@ import type { Ec2Operations } from '../../protocol/generated/ec2.js';
 import type { CreateTagsRequest, DeleteTagsRequest, DescribeTagsRequest, DescribeTagsResult, TagDescription } from '../../protocol/generated/ec2.js';
 import { applyFilters } from '../filters.js';
 import { regionKey } from '../../store/store.js';
+import { addressKey, internetGatewayKey, natGatewayKey, networkAclKey, networkInterfaceKey, routeTableKey, scopePrefix, vpcEndpointKey } from '../records.js';
 import type { Ec2Store } from '../store.js';
 import { checkTags, dryRun, mergeTags, page } from './common.js';
 
@@ -20,6 +21,8 @@ interface Taggable {
   idOf: (r: never) => string;
   notFound: Ec2ErrorCode;
   noun: string;
+  /** The record's key (records.ts); the kinds from before accounts still use regionKey. */
+  key?: (region: string, accountId: string, id: string) => string;
 }
 
 export function tagOperations(ec2: Ec2Store) {
@@ -27,10 +30,25 @@ export function tagOperations(ec2: Ec2Store) {
     vpc: { table: ec2.vpcs, type: 'vpc', idOf: (r: { vpcId: string }) => r.vpcId, notFound: 'InvalidVpcID.NotFound', noun: 'vpc' },
     subnet: { table: ec2.subnets, type: 'subnet', idOf: (r: { subnetId: string }) => r.subnetId, notFound: 'InvalidSubnetID.NotFound', noun: 'subnet' },
     sg: { table: ec2.groups, type: 'security-group', idOf: (r: { groupId: string }) => r.groupId, notFound: 'InvalidGroup.NotFound', noun: 'security group' },
-    acl: { table: ec2.acls, type: 'network-acl', idOf: (r: { networkAclId: string }) => r.networkAclId, notFound: 'InvalidNetworkAclID.NotFound', noun: 'network ACL' },
-    rtb: { table: ec2.routeTables, type: 'route-table', idOf: (r: { routeTableId: string }) => r.routeTableId, notFound: 'InvalidRouteTableID.NotFound', noun: 'route table' },
+    acl: {
+      table: ec2.acls,
+      key: networkAclKey,
+      type: 'network-acl',
+      idOf: (r: { networkAclId: string }) => r.networkAclId,
+      notFound: 'InvalidNetworkAclID.NotFound',
+      noun: 'network ACL',
+    },
+    rtb: {
+      table: ec2.routeTables,
+      key: routeTableKey,
+      type: 'route-table',
+      idOf: (r: { routeTableId: string }) => r.routeTableId,
+      notFound: 'InvalidRouteTableID.NotFound',
+      noun: 'route table',
+    },
     eni: {
       table: ec2.enis,
+      key: networkInterfaceKey,
       type: 'network-interface',
       idOf: (r: { networkInterfaceId: string }) => r.networkInterfaceId,
       notFound: 'InvalidNetworkInterfaceID.NotFound',
@@ -38,21 +56,39 @@ export function tagOperations(ec2: Ec2Store) {
     },
     igw: {
       table: ec2.internetGateways,
+      key: internetGatewayKey,
       type: 'internet-gateway',
       idOf: (r: { internetGatewayId: string }) => r.internetGatewayId,
       notFound: 'InvalidInternetGatewayID.NotFound',
       noun: 'internetGateway',
     },
-    eipalloc: { table: ec2.addresses, type: 'elastic-ip', idOf: (r: { allocationId: string }) => r.allocationId, notFound: 'InvalidAllocationID.NotFound', noun: 'allocation' },
-    nat: { table: ec2.natGateways, type: 'natgateway', idOf: (r: { natGatewayId: string }) => r.natGatewayId, notFound: 'NatGatewayNotFound', noun: 'natGateway' },
+    eipalloc: {
+      table: ec2.addresses,
+      key: addressKey,
+      type: 'elastic-ip',
+      idOf: (r: { allocationId: string }) => r.allocationId,
+      notFound: 'InvalidAllocationID.NotFound',
+      noun: 'allocation',
+    },
+    nat: {
+      table: ec2.natGateways,
+      key: natGatewayKey,
+      type: 'natgateway',
+      idOf: (r: { natGatewayId: string }) => r.natGatewayId,
+      notFound: 'NatGatewayNotFound',
+      noun: 'natGateway',
+    },
     vpce: {
       table: ec2.vpcEndpoints,
+      key: vpcEndpointKey,
       type: 'vpc-endpoint',
       idOf: (r: { vpcEndpointId: string }) => r.vpcEndpointId,
       notFound: 'InvalidVpcEndpointId.NotFound',
       noun: 'vpcEndpoint',
     },
   };
+
+  const keyOf = (kind: Taggable, ctx: RequestContext, id: string) => (kind.key ?? ((region, _account, x) => regionKey(region, x)))(ctx.region, ctx.accountId, id);
 
   function kindOf(id: string): Taggable {
     const prefix = id.slice(0, id.lastIndexOf('-'));
@@ -64,14 +100,14 @@ export function tagOperations(ec2: Ec2Store) {
   function update(ctx: RequestContext, ids: string[], change: (tags: Record<string, string>) => Record<string, string>): void {
     const targets = ids.map((id) => {
       const kind = kindOf(id);
-      const record = kind.table.get(regionKey(ctx.region, id));
+      const record = kind.table.get(keyOf(kind, ctx, id));
       if (!record) throw new AwsError(kind.notFound, `The ${kind.noun} ID '${id}' does not exist`);
       return { id, kind };
     });
     ec2.store.withTx(() => {
       for (const { id, kind } of targets) {
-        const record = kind.table.get(regionKey(ctx.region, id))!;
-        kind.table.putTx(regionKey(ctx.region, id), { ...record, tags: change(record.tags) });
+        const record = kind.table.get(keyOf(kind, ctx, id))!;
+        kind.table.putTx(keyOf(kind, ctx, id), { ...record, tags: change(record.tags) });
       }
     });
   }
@@ -101,7 +137,7 @@ export function tagOperations(ec2: Ec2Store) {
       dryRun(input);
       const rows: Array<TagDescription & { tags: Record<string, string> }> = [];
       for (const kind of Object.values(kinds)) {
-        for (const r of kind.table.withPrefix(`${ctx.region}/`)) {
+        for (const r of kind.table.withPrefix(scopePrefix(ctx.region, ctx.accountId))) {
           const id = (kind.idOf as (x: unknown) => string)(r);
           for (const [Key, Value] of Object.entries(r.tags))
             rows.push({ ResourceId: id, ResourceType: kind.type as TagDescription['ResourceType'], Key, Value, tags: { [Key]: Value } });

@@ -126,7 +126,7 @@ export function vpcOperations(ec2: Ec2Store) {
         if (vpcDependencies(ec2, ctx.region, ctx.accountId, vpc.vpcId).length) {
           throw new AwsError('DependencyViolation', `The vpc '${vpc.vpcId}' has dependencies and cannot be deleted.`);
         }
-        ec2.deleteVpcDefaultsTx(ctx.region, vpc.vpcId);
+        ec2.deleteVpcDefaultsTx(ctx.region, ctx.accountId, vpc.vpcId);
         ec2.vpcs.deleteTx(regionKey(ctx.region, vpc.vpcId));
       });
     },
