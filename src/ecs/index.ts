@@ -91,7 +91,7 @@ export function createEcs(opts: EcsProductDeps): Product {
   const endpointFor = async (runtime: string): Promise<TaskEndpoint | undefined> => {
     const edge = await listening;
     if (runtime === 'docker') return dockerEndpoint;
-    return { url: `http://${loopbackHostOf(edge.host)}:${edge.port}` };
+    return { url: `http://${loopbackHostOf(edge.host)}:${edge.port}`, hidesSharedConfig: true };
   };
 
   const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor, credentials, endpointFor });

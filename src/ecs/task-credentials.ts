@@ -9,7 +9,7 @@
 //     in that task's environment, so one task cannot name another's;
 //   - both must match (the token in Authorization, compared in constant time);
 //   - the route sits under /_wayfinder, behind the control plane's Host and Origin rules, and on top of
-//     them refuses any request a browser marks as its own (Origin, Sec-Fetch-*): SDKs send none of these,
+//     them refuses any request a browser marks as its own (Origin, Sec-Fetch-Site): SDKs send neither,
 //     so no web page, not even a loopback one, ever reads a credential;
 //   - a grant ends when its task stops.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -72,7 +72,9 @@ export class TaskCredentials {
       path: /^\/_wayfinder\/ecs\/credentials\/([A-Za-z0-9_-]{43})$/,
       handle: (req, res, match) => {
         const h = req.headers;
-        if (h.origin !== undefined || h['sec-fetch-site'] !== undefined || h['sec-fetch-mode'] !== undefined) {
+        // Browsers send Origin or Sec-Fetch-Site (even same-origin); SDKs neither. (Sec-Fetch-Mode alone is
+        // no sign of a browser: Node's fetch sends it.)
+        if (h.origin !== undefined || h['sec-fetch-site'] !== undefined) {
           return sendJson(res, 403, { code: 'AccessDenied', message: 'Task credentials are not served to web pages.' });
         }
         const grant = this.grants.get(match[1]!);

@@ -9,6 +9,11 @@ import type { TaskRecord } from './store.js';
 export interface TaskEndpoint {
   /** Base URL of the control plane as a task sees it, e.g. `http://127.0.0.1:4566`. */
   url: string;
+  /**
+   * Process tasks share the host's home directory, and the SDKs read ~/.aws before they ask the container
+   * endpoint: a task with a role then points them at no file, as a container on ECS has none.
+   */
+  hidesSharedConfig?: boolean;
 }
 
 export function awsEnvironment(task: TaskRecord, at: TaskEndpoint | undefined): Record<string, string> {
@@ -24,6 +29,10 @@ export function awsEnvironment(task: TaskRecord, at: TaskEndpoint | undefined): 
     // Wayfinder cannot count on; a full one may name a loopback host or 169.254.170.2 on any port.
     env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `${at.url}${CREDENTIALS_PATH}${task.credentials.id}`;
     env.AWS_CONTAINER_AUTHORIZATION_TOKEN = task.credentials.token;
+    if (at.hidesSharedConfig) {
+      env.AWS_SHARED_CREDENTIALS_FILE = '/dev/null';
+      env.AWS_CONFIG_FILE = '/dev/null';
+    }
   }
   return env;
 }
