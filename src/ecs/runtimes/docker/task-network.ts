@@ -57,9 +57,10 @@ export class TaskRelay {
   /** Listens on 169.254.170.2, on the edge's port number when free, else any. */
   static async open(edge: { host: string; port: number }): Promise<TaskRelay> {
     const sockets = new Set<Socket>();
-    const server = createServer((sock) => {
+    // Half-open both ways: a client that ends its request (HTTP/1.0 clients, `nc`) still reads the answer.
+    const server = createServer({ allowHalfOpen: true }, (sock) => {
       if (!sock.remoteAddress?.replace(/^::ffff:/, '').startsWith(SUBNET_PREFIX)) return void sock.destroy();
-      const up = connect(edge.port, edge.host);
+      const up = connect({ port: edge.port, host: edge.host, allowHalfOpen: true });
       for (const s of [sock, up]) {
         sockets.add(s);
         s.on('error', () => undefined);
