@@ -17,7 +17,7 @@ export const ROLE_NOT_VALID = 'Role is not valid';
  * checking it. Throws ClientException "Role is not valid" for a malformed value or a missing role of
  * the caller's account.
  */
-export function checkRole(iam: IamApi, accountId: string, value: string): string {
+export function checkRole(iam: Pick<IamApi, 'role'>, accountId: string, value: string): string {
   const arn = roleArnOf(accountId, value);
   const m = ROLE_ARN.exec(arn);
   if (!m) throw client(ROLE_NOT_VALID);
@@ -31,7 +31,7 @@ export function roleArnOf(accountId: string, value: string): string {
 }
 
 /** Checks the roles a task definition or a task override names; absent ones are fine. */
-export function checkTaskRoles(iam: IamApi, accountId: string, roles: { taskRoleArn?: string; executionRoleArn?: string } | undefined): void {
+export function checkTaskRoles(iam: Pick<IamApi, 'role'>, accountId: string, roles: { taskRoleArn?: string; executionRoleArn?: string } | undefined): void {
   if (roles?.taskRoleArn) checkRole(iam, accountId, roles.taskRoleArn);
   if (roles?.executionRoleArn) checkRole(iam, accountId, roles.executionRoleArn);
 }

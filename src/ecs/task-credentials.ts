@@ -36,7 +36,7 @@ export class TaskCredentials {
   private readonly grants = new Map<string, Grant>();
 
   constructor(
-    private readonly iam: IamApi,
+    private readonly iam: Pick<IamApi, 'assumeRole'>,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}

@@ -38,4 +38,7 @@ export class TestIam implements IamApi {
   issuedKey(accessKeyId: string): IssuedKey | undefined {
     return this.keys.get(accessKeyId);
   }
+
+  /** Web identity is not what these tests are about. */
+  trustWebIdentityIssuer(_issuer: unknown): void {}
 }
