@@ -5,12 +5,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import * as EC2 from '@aws-sdk/client-ec2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as IAM from '@aws-sdk/client-iam';
 import * as L from '@aws-sdk/client-cloudwatch-logs';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
 import { failureOf } from '../support/errors.js';
-import { taskIdOf, waitFor } from '../support/ecs.js';
+import { defaultNetwork, taskIdOf, waitFor } from '../support/ecs.js';
 
 const NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
 const ACCOUNT = '000000000000';
@@ -84,6 +85,39 @@ test('roles a task definition names: the caller’s own must exist, another acco
   );
   const listed = await ecs.send(new ECS.ListTaskDefinitionFamiliesCommand({ familyPrefix: 'bad' }));
   assert.deepEqual(listed.families, []);
+});
+
+test('CreateService refuses a load balancer role for an awsvpc service, which uses the service-linked role', async () => {
+  const ec2 = new EC2.EC2Client(sdkConfig(server));
+  try {
+    const { subnets } = await defaultNetwork(ec2);
+    const td = (
+      await ecs.send(
+        new ECS.RegisterTaskDefinitionCommand({
+          family: 'vpc-svc',
+          networkMode: 'awsvpc',
+          containerDefinitions: [{ name: 'main', image: 'x', memory: 32, command: ['sleep', '30'] }],
+        }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
+    assert.deepEqual(
+      await failureOf(
+        ecs.send(
+          new ECS.CreateServiceCommand({
+            cluster: 'roles',
+            serviceName: 'with-role',
+            taskDefinition: td,
+            desiredCount: 0,
+            role: 'ecsServiceRole',
+            networkConfiguration: { awsvpcConfiguration: { subnets } },
+          }),
+        ),
+      ),
+      { name: 'InvalidParameterException', message: 'You cannot specify an IAM role for services that require a service linked role.' },
+    );
+  } finally {
+    ec2.destroy();
+  }
 });
 
 test('every task gets AWS_ENDPOINT_URL and its region; without a task role no credentials variables; its own environment wins', async () => {
