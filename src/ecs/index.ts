@@ -86,10 +86,14 @@ export function createEcs(opts: EcsProductDeps): Product {
   // Where tasks reach the edge, per runtime: settled once the edge port is bound (onListening).
   let bound!: (address: { host: string; port: number }) => void;
   const listening = new Promise<{ host: string; port: number }>((resolve) => (bound = resolve));
+  // A stop before the port is bound (it was taken) must not leave a task start waiting for it forever.
+  let stopping!: () => void;
+  const stopped = new Promise<never>((_, reject) => (stopping = () => reject(new Error('Wayfinder is stopping'))));
+  stopped.catch(() => undefined);
   let dockerEndpoint: Promise<TaskEndpoint | undefined> | undefined;
   let relay: TaskRelay | undefined;
   const endpointFor = async (runtime: string): Promise<TaskEndpoint | undefined> => {
-    const edge = await listening;
+    const edge = await Promise.race([listening, stopped]);
     if (runtime === 'docker') return dockerEndpoint;
     return { url: `http://${loopbackHostOf(edge.host)}:${edge.port}`, hidesSharedConfig: true };
   };
@@ -213,6 +217,7 @@ export function createEcs(opts: EcsProductDeps): Product {
       sweeper.unref();
     },
     async stop() {
+      stopping();
       if (sweeper) clearInterval(sweeper);
       await controller.stop();
       await engine.shutdown({ keepDockerTasks: opts.keepTasks ?? false });
