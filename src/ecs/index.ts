@@ -88,7 +88,8 @@ export function createEcs(opts: EcsProductDeps): Product {
   const listening = new Promise<{ host: string; port: number }>((resolve) => (bound = resolve));
   // A stop before the port is bound (it was taken) must not leave a task start waiting for it forever.
   let stopping!: () => void;
-  const stopped = new Promise<never>((_, reject) => (stopping = () => reject(new Error('Wayfinder is stopping'))));
+  let isStopping = false;
+  const stopped = new Promise<never>((_, reject) => (stopping = () => ((isStopping = true), reject(new Error('Wayfinder is stopping')))));
   stopped.catch(() => undefined);
   let dockerEndpoint: Promise<TaskEndpoint | undefined> | undefined;
   let relay: TaskRelay | undefined;
@@ -193,8 +194,11 @@ export function createEcs(opts: EcsProductDeps): Product {
           .then(async (edge) => {
             // A wildcard bind already listens on the task network's gateway: no relay needed.
             if (WILDCARD.has(edge.host)) return { url: `http://${TASK_GATEWAY}:${edge.port}` };
-            relay = await TaskRelay.open({ host: edge.host.replace(/^\[|\]$/g, ''), port: edge.port });
-            return { url: `http://${TASK_GATEWAY}:${relay.port}` };
+            const opened = await TaskRelay.open({ host: edge.host.replace(/^\[|\]$/g, ''), port: edge.port });
+            // Stopped while it opened: nothing will close it later.
+            if (isStopping) return void (await opened.close());
+            relay = opened;
+            return { url: `http://${TASK_GATEWAY}:${opened.port}` };
           })
           .catch((e: Error) => {
             opts.logger.warn({ err: e.message }, 'Docker tasks cannot reach Wayfinder (no AWS_ENDPOINT_URL, no task role credentials): the task network could not be set up');
