@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../kernel/log.js';
 import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
 import { ecsProduct } from '../ecs/index.js';
+import type { IamApi } from '../iam/api.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
@@ -60,6 +61,18 @@ export interface Wayfinder {
   close(): Promise<void>;
 }
 
+/**
+ * Stands in for the IAM product's api until that product is built here (branch i11-iam): an account
+ * without IAM has no roles, so ECS refuses its own account's role ARNs and issues no credentials.
+ */
+const NO_IAM: IamApi = {
+  role: () => undefined,
+  assumeRole: () => {
+    throw new Error('IAM is not available');
+  },
+  issuedKey: () => undefined,
+};
+
 /** Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it. */
 function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): Product<unknown>[] {
   const ec2 = ec2Product.create({ store, logger });
@@ -76,6 +89,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     store,
     logger,
     ec2: ec2.api,
+    iam: NO_IAM,
     logs: logs.api,
     cloudMap: cloudmap.api.registry,
     runtime: config.runtime,
