@@ -15,6 +15,7 @@ import type { ServiceName } from '../protocol/model.js';
 import type { Product } from '../protocol/product.js';
 import { ServiceRegistry } from '../protocol/services.js';
 import { SigV4Verifier } from '../protocol/sigv4.js';
+import type { IamApi } from '../iam/api.js';
 import { Store } from '../store/store.js';
 import type { Config } from './config.js';
 import { attachFront, type Front } from '../http1/front.js';
@@ -118,7 +119,13 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     const dispatcher = new ProtocolDispatcher({
       registry,
       handlers,
-      verifier: new SigV4Verifier(config.credentials),
+      verifier: new SigV4Verifier({
+        credentials: config.credentials,
+        unknownKeys: config.auth === 'strict' ? 'refuse' : 'accept',
+        defaultAccountId: config.accountId,
+        // The session keys STS issued, from the IAM product when it is served (looked up per request).
+        issuedKey: (id) => (products.find((p) => p.name === 'iam')?.api as IamApi | undefined)?.issuedKey(id),
+      }),
       auth: config.auth,
       defaultRegion: config.region,
       defaultAccountId: config.accountId,
