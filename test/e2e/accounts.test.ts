@@ -91,6 +91,11 @@ describe('--auth on: two accounts side by side', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout).clusterArns, [`arn:aws:ecs:us-east-1:${account}:cluster/web`]);
     }
+    // The other account's ARN names nothing here, though a cluster `web` exists in both.
+    const foreign = `arn:aws:ecs:us-east-1:${ACCOUNT_2}:cluster/web`;
+    const { clusters, failures } = await new ECS.ECSClient(as(server, ACCOUNT_1)).send(new ECS.DescribeClustersCommand({ clusters: [foreign] }));
+    assert.deepEqual(clusters, []);
+    assert.deepEqual(failures, [{ arn: foreign, reason: 'MISSING' }]);
   });
 
   test('VPCs, namespaces, log groups and APIs: same names, each account sees its own only, ARNs carry its account', async () => {

@@ -3,7 +3,7 @@
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
-import { capacityProviderArn, clusterArn, clusterNameOf } from '../arns.js';
+import { capacityProviderArn, clusterArn, clusterNameOf, isForeignArn } from '../arns.js';
 import { clusterKey, type ClusterRecord } from '../store.js';
 import { clusterWire, countTasks } from './wire.js';
 import { effectiveSetting } from './account-settings.js';
@@ -93,7 +93,7 @@ export function clusterOperations(c: EcsOpsContext) {
       const clusters: Ecs.Cluster[] = [];
       const failures: Ecs.Failure[] = [];
       for (const ref of refs) {
-        const cl = c.ecs.clusters.get(clusterKey(ctx, clusterNameOf(ref)));
+        const cl = isForeignArn(ref, ctx) ? undefined : c.ecs.clusters.get(clusterKey(ctx, clusterNameOf(ref)));
         if (cl) clusters.push(wire(cl, input.include));
         else failures.push({ arn: ref.startsWith('arn:') ? ref : clusterArn(ctx.region, ctx.accountId, ref), reason: 'MISSING' });
       }
@@ -136,7 +136,7 @@ export function clusterOperations(c: EcsOpsContext) {
     DeleteCluster(input: Ecs.DeleteClusterRequest, ctx: RequestContext): Ecs.DeleteClusterResponse {
       const name = clusterNameOf(input.cluster);
       const key = clusterKey(ctx, name);
-      const cl = c.ecs.clusters.get(key);
+      const cl = isForeignArn(input.cluster, ctx) ? undefined : c.ecs.clusters.get(key);
       if (!cl) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
       if (cl.status === 'INACTIVE') return { cluster: wire(cl, ['SETTINGS']) };
       if (c.ecs.services.withPrefix(`${partitionOf(ctx)}/${name}/`).some((s) => s.status !== 'INACTIVE')) {

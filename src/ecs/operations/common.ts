@@ -4,7 +4,7 @@ import { AwsError } from '../../kernel/errors.js';
 import { paginate, type Page } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
-import { clusterNameOf, parseTaskDefinitionRef } from '../arns.js';
+import { clusterNameOf, isForeignArn, parseTaskDefinitionRef } from '../arns.js';
 import type { Registration } from '../registration.js';
 import { clusterKey, familyKey, taskDefinitionKey, type ClusterRecord, type EcsStore, type Tag, type TaskDefinitionRecord } from '../store.js';
 import type { TaskIndex } from '../task-index.js';
@@ -25,7 +25,7 @@ export const client = (message: string) => new AwsError('ClientException', messa
 
 export function requireCluster(c: EcsOpsContext, ctx: RequestContext, ref: string | undefined): ClusterRecord {
   const name = clusterNameOf(ref);
-  const cluster = c.ecs.clusters.get(clusterKey(ctx, name));
+  const cluster = isForeignArn(ref, ctx) ? undefined : c.ecs.clusters.get(clusterKey(ctx, name));
   if (!cluster) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
   if (cluster.status !== 'ACTIVE') throw new AwsError('ClusterNotFoundException', 'The referenced cluster was inactive.');
   return cluster;

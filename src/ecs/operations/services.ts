@@ -38,7 +38,7 @@ export function serviceOperations(c: EcsOpsContext) {
   const wire = (s: ServiceRecord, includeTags = false) => serviceWire(s, tasksOf(s), includeTags);
 
   function serviceIn(ctx: RequestContext, cluster: string, ref: string): ServiceRecord | undefined {
-    const name = serviceNameOf(ref, cluster, ctx.region);
+    const name = serviceNameOf(ref, cluster, ctx);
     return name === undefined ? undefined : c.ecs.services.get(serviceKey(ctx, cluster, name));
   }
 

@@ -116,7 +116,7 @@ export function taskOperations(c: EcsOpsContext) {
       const desired = input.desiredStatus ?? 'RUNNING';
       let candidates: TaskRecord[];
       if (input.serviceName !== undefined) {
-        const name = serviceNameOf(input.serviceName, cluster.name, ctx.region);
+        const name = serviceNameOf(input.serviceName, cluster.name, ctx);
         const sk = serviceKey(ctx, cluster.name, name ?? '');
         if (name === undefined || !c.ecs.services.get(sk)) throw new AwsError('ServiceNotFoundException', 'Service not found.');
         candidates = c.index
