@@ -67,7 +67,7 @@ test('stale signatures are refused, of unknown keys too (which --auth on takes u
   const unknown = await rawRequest(server, {
     headers: {
       ...JSON_HEADERS('Logs_20140328.DescribeLogGroups'),
-      authorization: 'AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/20261126/us-east-1/logs/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + '0'.repeat(64),
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/20261126/us-east-1/logs/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=' + '0'.repeat(64),
       'x-amz-date': '20261126T000000Z',
     },
     body: '{}',
