@@ -85,12 +85,23 @@ describe('--auth on: two accounts side by side', () => {
     await server?.destroy();
   });
 
-  test('aws CLI: each account lists only its own cluster `web`, and its ARN names that account', async () => {
+  test('aws CLI and boto3: each account lists only its own cluster `web`, and its ARN names that account', async () => {
     for (const account of [ACCOUNT_1, ACCOUNT_2]) {
       const r = await awsCli(server, account, ['ecs', 'list-clusters']);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout).clusterArns, [`arn:aws:ecs:us-east-1:${account}:cluster/web`]);
     }
+    const py = await run(
+      'python3',
+      [
+        '-c',
+        `import boto3
+ecs = boto3.client('ecs', endpoint_url='http://127.0.0.1:${server.port}', region_name='us-east-1', aws_access_key_id='${ACCOUNT_2}', aws_secret_access_key='x')
+print(ecs.list_clusters()['clusterArns'])`,
+      ],
+      { timeout: 60_000 },
+    );
+    assert.equal(py.stdout.trim(), `['arn:aws:ecs:us-east-1:${ACCOUNT_2}:cluster/web']`, 'boto3 too');
     // The other account's ARN names nothing here, though a cluster `web` exists in both.
     const foreign = `arn:aws:ecs:us-east-1:${ACCOUNT_2}:cluster/web`;
     const { clusters, failures } = await new ECS.ECSClient(as(server, ACCOUNT_1)).send(new ECS.DescribeClustersCommand({ clusters: [foreign] }));
