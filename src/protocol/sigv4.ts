@@ -262,6 +262,8 @@ export class SigV4Verifier {
     const key = `${cred.accessKeyId}\0${region}\0${service}`;
     let s = this.signers.get(key);
     if (!s) {
+      // Session keys come and go (each STS call issues one): keep the cache bounded.
+      if (this.signers.size >= 1024) this.signers.clear();
       s = new SignatureV4({
         credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey },
         region,
