@@ -15,6 +15,7 @@ import * as SD from '@aws-sdk/client-servicediscovery';
 import { codeOf, waitOperation } from '../support/cloudmap.js';
 import { cloudMapService, httpCommand, runningTasks, waitFor, wwwDir } from '../support/ecs.js';
 import { invoke, startBackend, type Backend } from '../support/gateway.js';
+import { awsCli, hasAwsCliV2 } from '../support/aws-cli.js';
 import { rawRequest, startTestServer, type TestServer } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -27,16 +28,9 @@ function as(server: TestServer, accessKeyId: string, secretAccessKey = 'anything
   return { endpoint: `http://127.0.0.1:${server.port}`, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 };
 }
 
-async function awsCli(server: TestServer, accessKeyId: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: 'whatever', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-  delete env.AWS_SESSION_TOKEN;
-  try {
-    const { stdout, stderr } = await run('aws', ['--endpoint-url', `http://127.0.0.1:${server.port}`, '--output', 'json', ...args], { env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
+/** The aws CLI (v1, or v2 where installed) with an access key whose secret the server does not know. */
+function cli(server: TestServer, accessKeyId: string, args: string[], v2 = false) {
+  return awsCli(server.port, ['--output', 'json', ...args], { v2, env: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: 'whatever' } });
 }
 
 describe('--auth on: two accounts side by side', () => {
@@ -58,8 +52,8 @@ describe('--auth on: two accounts side by side', () => {
     ] as const) {
       const cfg = as(server, account);
       // The same names in both accounts: cluster `web`, namespace `local`, log group `/app`, API `web`.
-      const cli = await awsCli(server, account, ['ecs', 'create-cluster', '--cluster-name', 'web']);
-      assert.equal(cli.code, 0, cli.stderr);
+      const created = await cli(server, account, ['ecs', 'create-cluster', '--cluster-name', 'web']);
+      assert.equal(created.code, 0, created.stderr);
       const { Vpc } = await new E.EC2Client(cfg).send(new E.CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }));
       vpcs[account] = Vpc!.VpcId!;
       const sd = new SD.ServiceDiscoveryClient({ ...cfg, disableHostPrefix: true });
@@ -86,10 +80,12 @@ describe('--auth on: two accounts side by side', () => {
   });
 
   test('aws CLI and boto3: each account lists only its own cluster `web`, and its ARN names that account', async () => {
-    for (const account of [ACCOUNT_1, ACCOUNT_2]) {
-      const r = await awsCli(server, account, ['ecs', 'list-clusters']);
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout).clusterArns, [`arn:aws:ecs:us-east-1:${account}:cluster/web`]);
+    for (const v2 of hasAwsCliV2() ? [false, true] : [false]) {
+      for (const account of [ACCOUNT_1, ACCOUNT_2]) {
+        const r = await cli(server, account, ['ecs', 'list-clusters'], v2);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout).clusterArns, [`arn:aws:ecs:us-east-1:${account}:cluster/web`], v2 ? 'aws CLI v2' : 'aws CLI v1');
+      }
     }
     const py = await run(
       'python3',
@@ -287,9 +283,9 @@ describe('--auth strict: known keys only', () => {
   test('an unknown key gets UnrecognizedClientException (JSON), AuthFailure (EC2); test/test still works', async () => {
     assert.equal(await codeOf(new ECS.ECSClient(as(server, ACCOUNT_1)).send(new ECS.ListClustersCommand({}))), 'UnrecognizedClientException');
     assert.equal(await codeOf(new E.EC2Client(as(server, ACCOUNT_1)).send(new E.DescribeVpcsCommand({}))), 'AuthFailure');
-    const cli = await awsCli(server, ACCOUNT_1, ['ecs', 'list-clusters']);
-    assert.notEqual(cli.code, 0);
-    assert.match(cli.stderr, /UnrecognizedClientException/);
+    const refused = await cli(server, ACCOUNT_1, ['ecs', 'list-clusters']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /UnrecognizedClientException/);
     assert.deepEqual((await new ECS.ECSClient(as(server, 'test', 'test')).send(new ECS.ListClustersCommand({}))).clusterArns, []);
   });
 });
