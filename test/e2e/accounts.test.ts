@@ -273,6 +273,37 @@ print(ecs.list_clusters()['clusterArns'])`,
   });
 });
 
+describe('per-account settings and quotas', () => {
+  let server: TestServer;
+  let backend: Backend;
+  before(async () => {
+    // An account-level throttling bucket of one request, so a second request of the same account is throttled.
+    server = await startTestServer({ gatewayRateLimit: 0, gatewayBurstLimit: 1 });
+    backend = await startBackend('any');
+  });
+  after(async () => {
+    await backend?.close();
+    await server?.destroy();
+  });
+
+  test("one account's throttling bucket is its own: account 1 exhausted, account 2 still served", async () => {
+    const id1 = (await new AG.ApiGatewayV2Client(as(server, ACCOUNT_1)).send(new AG.CreateApiCommand({ Name: 'a', ProtocolType: 'HTTP', Target: backend.url }))).ApiId!;
+    const id2 = (await new AG.ApiGatewayV2Client(as(server, ACCOUNT_2)).send(new AG.CreateApiCommand({ Name: 'a', ProtocolType: 'HTTP', Target: backend.url }))).ApiId!;
+    assert.equal((await invoke(server, id1)).status, 200);
+    assert.equal((await invoke(server, id1)).status, 429);
+    assert.equal((await invoke(server, id2)).status, 200, 'account 2 has its own bucket');
+  });
+
+  test('PutAccountSettingDefault is per account', async () => {
+    const one = new ECS.ECSClient(as(server, ACCOUNT_1));
+    const two = new ECS.ECSClient(as(server, ACCOUNT_2));
+    await one.send(new ECS.PutAccountSettingDefaultCommand({ name: 'containerInsights', value: 'enabled' }));
+    const setting = async (ecs: ECS.ECSClient) => (await ecs.send(new ECS.ListAccountSettingsCommand({ name: 'containerInsights', effectiveSettings: true }))).settings![0]!.value;
+    assert.equal(await setting(one), 'enabled');
+    assert.equal(await setting(two), 'disabled');
+  });
+});
+
 describe('--auth strict: known keys only', () => {
   let server: TestServer;
   before(async () => {
