@@ -263,6 +263,8 @@ export const gatewayMigrations: Migration[] = [
 
 export const apiKey = (scope: Scope, apiId: string) => `${partitionOf(scope)}/${apiId}`;
 export const childKey = (scope: Scope, apiId: string, id: string) => `${partitionOf(scope)}/${apiId}/${id}`;
+/** API mappings live under their domain name: `<partition>/<domain>/<mappingId>` (`''` for the prefix of all). */
+export const mappingKey = (scope: Scope, domainName: string, mappingId: string) => `${partitionOf(scope)}/${domainName}/${mappingId}`;
 
 export class GatewayStore {
   readonly apis: DocTable<ApiRecord>;

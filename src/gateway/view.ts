@@ -6,7 +6,18 @@ import type { LogTarget } from '../logs/writer.js';
 import { changeIn, partitionOf, scopedKey, scopeOfPartition, type Change, type Scope } from '../store/store.js';
 import { compileFormat, type FormatPart } from './access-log-format.js';
 import { compileDeployment, type CompiledDeployment } from './snapshot.js';
-import { apiKey, childKey, type ApiRecord, type GatewayStore, type RouteSettingsRecord, type StageRecord, type VpcLinkRecord, GATEWAY_TABLES, VIEW_TABLES } from './store.js';
+import {
+  apiKey,
+  childKey,
+  mappingKey,
+  type ApiRecord,
+  type GatewayStore,
+  type RouteSettingsRecord,
+  type StageRecord,
+  type VpcLinkRecord,
+  GATEWAY_TABLES,
+  VIEW_TABLES,
+} from './store.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface AccessLogRuntime {
@@ -262,7 +273,7 @@ export class GatewayView {
     this.domains.clear();
     for (const d of this.gw.domainNames.all()) {
       const mappings = this.gw.apiMappings
-        .withPrefix(scopedKey(d, `${d.domainName}/`))
+        .withPrefix(mappingKey(d, d.domainName, ''))
         .map((m) => ({ key: m.apiMappingKey, keySegments: m.apiMappingKey ? m.apiMappingKey.split('/').filter(Boolean) : [], apiId: m.apiId, stage: m.stage }))
         .sort((a, b) => b.keySegments.length - a.keySegments.length);
       this.domains.set(d.domainName.toLowerCase(), { name: d.domainName, region: d.region, mappings });

@@ -5,9 +5,9 @@
 import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, ApiMapping, DomainName, DomainNameConfiguration, MutualTlsAuthentication } from '../../protocol/generated/apigatewayv2.js';
-import type { ApiMappingRecord, DomainConfigRecord, DomainNameRecord } from '../store.js';
+import { mappingKey, type ApiMappingRecord, type DomainConfigRecord, type DomainNameRecord } from '../store.js';
 import { badRequest, checkTags, conflict, notFound, page, requireApi, requireStage, resourceArn, type GatewayOpsContext, wireDate } from './common.js';
-import { scopedKey, scopePrefix, partitionOf } from '../../store/store.js';
+import { scopedKey, scopePrefix } from '../../store/store.js';
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 const MAPPING_KEY = /^[A-Za-z0-9_.$-]+(?:\/[A-Za-z0-9_.$-]+)*$/;
@@ -84,7 +84,7 @@ function requireDomain(c: GatewayOpsContext, ctx: RequestContext, name: string):
 }
 
 function requireMapping(c: GatewayOpsContext, ctx: RequestContext, domain: string, id: string): ApiMappingRecord {
-  const m = c.gw.apiMappings.get(`${partitionOf(ctx)}/${domain}/${id}`);
+  const m = c.gw.apiMappings.get(mappingKey(ctx, domain, id));
   if (!m) throw notFound('ApiMapping', `Invalid ApiMapping identifier specified ${id}`);
   return m;
 }
@@ -93,7 +93,7 @@ function checkMapping(c: GatewayOpsContext, ctx: RequestContext, m: ApiMappingRe
   if (m.apiMappingKey && !MAPPING_KEY.test(m.apiMappingKey)) throw badRequest(`Invalid API mapping key '${m.apiMappingKey}'.`);
   requireApi(c, ctx, m.apiId);
   requireStage(c, ctx, m.apiId, m.stage);
-  const clash = c.gw.apiMappings.withPrefix(`${partitionOf(ctx)}/${m.domainName}/`).find((o) => o.apiMappingKey === m.apiMappingKey && o.apiMappingId !== m.apiMappingId);
+  const clash = c.gw.apiMappings.withPrefix(mappingKey(ctx, m.domainName, '')).find((o) => o.apiMappingKey === m.apiMappingKey && o.apiMappingId !== m.apiMappingId);
   if (clash) throw conflict(`An API mapping with key '${m.apiMappingKey}' already exists for domain name ${m.domainName}.`);
 }
 
@@ -157,7 +157,7 @@ export function domainOperations(c: GatewayOpsContext) {
     DeleteDomainName(input, ctx) {
       c.gw.store.withTx(() => {
         const d = requireDomain(c, ctx, input.DomainName);
-        for (const m of c.gw.apiMappings.withPrefix(`${partitionOf(ctx)}/${d.domainName}/`)) c.gw.apiMappings.deleteTx(`${partitionOf(ctx)}/${d.domainName}/${m.apiMappingId}`);
+        for (const m of c.gw.apiMappings.withPrefix(mappingKey(ctx, d.domainName, ''))) c.gw.apiMappings.deleteTx(mappingKey(ctx, d.domainName, m.apiMappingId));
         c.gw.domainNames.deleteTx(scopedKey(ctx, d.domainName));
       });
     },
@@ -174,7 +174,7 @@ export function domainOperations(c: GatewayOpsContext) {
           stage: input.Stage,
         };
         checkMapping(c, ctx, m);
-        c.gw.apiMappings.putTx(`${partitionOf(ctx)}/${d.domainName}/${m.apiMappingId}`, m);
+        c.gw.apiMappings.putTx(mappingKey(ctx, d.domainName, m.apiMappingId), m);
         return mappingWire(m);
       });
     },
@@ -186,7 +186,7 @@ export function domainOperations(c: GatewayOpsContext) {
 
     GetApiMappings(input, ctx) {
       const d = requireDomain(c, ctx, input.DomainName);
-      const p = page(c.gw.apiMappings.withPrefix(`${partitionOf(ctx)}/${d.domainName}/`), (m) => m.apiMappingId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.apiMappings.withPrefix(mappingKey(ctx, d.domainName, '')), (m) => m.apiMappingId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(mappingWire), NextToken: p.NextToken };
     },
 
@@ -196,7 +196,7 @@ export function domainOperations(c: GatewayOpsContext) {
         const m = requireMapping(c, ctx, d.domainName, input.ApiMappingId);
         const next: ApiMappingRecord = { ...m, apiId: input.ApiId ?? m.apiId, apiMappingKey: input.ApiMappingKey ?? m.apiMappingKey, stage: input.Stage ?? m.stage };
         checkMapping(c, ctx, next);
-        c.gw.apiMappings.putTx(`${partitionOf(ctx)}/${d.domainName}/${m.apiMappingId}`, next);
+        c.gw.apiMappings.putTx(mappingKey(ctx, d.domainName, m.apiMappingId), next);
         return mappingWire(next);
       });
     },
@@ -205,7 +205,7 @@ export function domainOperations(c: GatewayOpsContext) {
       c.gw.store.withTx(() => {
         const d = requireDomain(c, ctx, input.DomainName);
         requireMapping(c, ctx, d.domainName, input.ApiMappingId);
-        c.gw.apiMappings.deleteTx(`${partitionOf(ctx)}/${d.domainName}/${input.ApiMappingId}`);
+        c.gw.apiMappings.deleteTx(mappingKey(ctx, d.domainName, input.ApiMappingId));
       });
     },
   } satisfies Partial<ApiGatewayV2Operations>;
