@@ -294,6 +294,13 @@ describe('per-account settings and quotas', () => {
     assert.equal((await invoke(server, id2)).status, 200, 'account 2 has its own bucket');
   });
 
+  test('a custom domain name is taken once: the edge routes a Host to one API, whatever its account', async () => {
+    await new AG.ApiGatewayV2Client(as(server, ACCOUNT_1)).send(new AG.CreateDomainNameCommand({ DomainName: 'api.accounts.test' }));
+    const err = await codeOf(new AG.ApiGatewayV2Client(as(server, ACCOUNT_2)).send(new AG.CreateDomainNameCommand({ DomainName: 'api.accounts.test' })));
+    assert.equal(err, 'ConflictException');
+    assert.deepEqual((await new AG.ApiGatewayV2Client(as(server, ACCOUNT_2)).send(new AG.GetDomainNamesCommand({}))).Items, []);
+  });
+
   test('PutAccountSettingDefault is per account', async () => {
     const one = new ECS.ECSClient(as(server, ACCOUNT_1));
     const two = new ECS.ECSClient(as(server, ACCOUNT_2));
