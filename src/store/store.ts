@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../kernel/log.js';
+import { AWS_REGIONS } from '../kernel/regions.js';
 
 export type ChangeOp = 'put' | 'delete';
 
@@ -222,7 +223,8 @@ export class Store {
     const regions = new Set<string>();
     for (const partition of this.partitionsInUse()) {
       const scope = scopeOfPartition(partition);
-      if (accountId === undefined || scope.accountId === accountId) regions.add(scope.region);
+      // Global products (IAM) key by account alone: only real regions are regions in use.
+      if (AWS_REGIONS.has(scope.region) && (accountId === undefined || scope.accountId === accountId)) regions.add(scope.region);
     }
     return [...regions].sort();
   }
