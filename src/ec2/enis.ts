@@ -3,12 +3,12 @@
 import { AwsError } from '../kernel/errors.js';
 import { ec2Id, hex } from '../kernel/ids.js';
 import { formatIpv4, parseCidr, parseIpv4, size } from './cidr.js';
-import { addressKey, networkInterfaceKey, scopePrefix } from './records.js';
+import { scopePrefix, type Scope } from '../store/store.js';
+import { addressKey, networkInterfaceKey } from './records.js';
 import type { Ec2Store, NetworkInterfaceRecord } from './store.js';
 
-export interface EniRequest {
-  region: string;
-  accountId: string;
+/** Where (a Scope: the account and region) and how to create an ENI. */
+export interface EniRequest extends Scope {
   subnetId: string;
   groupIds: string[];
   description: string;
@@ -25,16 +25,16 @@ export function privateDnsName(region: string, ip: string): string {
   return `ip-${ip.replaceAll('.', '-')}.${region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`}`;
 }
 
-export function enisOfSubnet(ec2: Ec2Store, region: string, accountId: string, subnetId: string): NetworkInterfaceRecord[] {
-  return ec2.enis.withPrefix(scopePrefix(region, accountId)).filter((e) => e.subnetId === subnetId);
+export function enisOfSubnet(ec2: Ec2Store, scope: Scope, subnetId: string): NetworkInterfaceRecord[] {
+  return ec2.enis.withPrefix(scopePrefix(scope)).filter((e) => e.subnetId === subnetId);
 }
 
 /** Creates the ENI inside the caller's transaction. Throws AwsError when the subnet is unknown or full, or the address is taken. */
 export function allocateEniTx(ec2: Ec2Store, req: EniRequest): NetworkInterfaceRecord {
-  const subnet = ec2.subnet(req.region, req.subnetId);
+  const subnet = ec2.subnet(req, req.subnetId);
   if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${req.subnetId}' does not exist`);
   const cidr = parseCidr(subnet.cidrBlock)!;
-  const used = new Set(enisOfSubnet(ec2, req.region, req.accountId, req.subnetId).map((e) => e.privateIpAddress));
+  const used = new Set(enisOfSubnet(ec2, req, req.subnetId).map((e) => e.privateIpAddress));
   let ip: string | undefined;
   if (req.privateIpAddress !== undefined) {
     const n = parseIpv4(req.privateIpAddress);
@@ -55,7 +55,6 @@ export function allocateEniTx(ec2: Ec2Store, req: EniRequest): NetworkInterfaceR
   if (!ip) throw new AwsError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${req.subnetId}' to satisfy the requested number of instances.`);
   const eni: NetworkInterfaceRecord = {
     region: req.region,
-    accountId: req.accountId,
     networkInterfaceId: ec2Id('eni'),
     subnetId: req.subnetId,
     vpcId: subnet.vpcId,
@@ -71,16 +70,16 @@ export function allocateEniTx(ec2: Ec2Store, req: EniRequest): NetworkInterfaceR
     ...(req.attached ? { attachment: { attachmentId: ec2Id('ela-attach'), attachTime: Date.now(), deviceIndex: 1, instanceOwnerId: 'amazon-aws' } } : {}),
     tags: {},
   };
-  ec2.enis.putTx(networkInterfaceKey(req.region, req.accountId, eni.networkInterfaceId), eni);
+  ec2.enis.putTx(networkInterfaceKey(req, eni.networkInterfaceId), eni);
   return eni;
 }
 
 /** Deletes an ENI; an elastic IP associated with it is disassociated (it stays allocated), as AWS. */
-export function releaseEniTx(ec2: Ec2Store, region: string, accountId: string, eniId: string): void {
-  for (const a of ec2.addresses.withPrefix(scopePrefix(region, accountId))) {
+export function releaseEniTx(ec2: Ec2Store, scope: Scope, eniId: string): void {
+  for (const a of ec2.addresses.withPrefix(scopePrefix(scope))) {
     if (a.networkInterfaceId !== eniId) continue;
     const { associationId: _a, networkInterfaceId: _n, privateIpAddress: _p, ...rest } = a;
-    ec2.addresses.putTx(addressKey(region, accountId, a.allocationId), rest);
+    ec2.addresses.putTx(addressKey(scope, a.allocationId), rest);
   }
-  ec2.enis.deleteTx(networkInterfaceKey(region, accountId, eniId));
+  ec2.enis.deleteTx(networkInterfaceKey(scope, eniId));
 }

@@ -1,18 +1,17 @@
 // The records of the network around a VPC that IaC creates next to it: internet gateways, elastic IPs,
-// NAT gateways and VPC endpoints. Every record carries its accountId, and every key is built by one
-// function per record type, so partitioning keys by account is one line each.
-import { regionKey } from '../store/store.js';
+// NAT gateways and VPC endpoints, and the key of every EC2 record type beyond VPCs, subnets and groups.
+// Every key goes through the scope's partition (docs/architecture.md §4): each function takes a Scope
+// (a RequestContext, a record with `region` and `accountId`, or ec2Scope(record) for one that names its
+// account `ownerId`), never a bare region.
+import { scopedKey, type Scope } from '../store/store.js';
 
-/** The prefix every key of one region (and, later, one account) starts with, for table scans. */
-export const scopePrefix = (region: string, _accountId: string): string => `${region}/`;
-
-export const internetGatewayKey = (region: string, _accountId: string, id: string): string => regionKey(region, id);
-export const addressKey = (region: string, _accountId: string, allocationId: string): string => regionKey(region, allocationId);
-export const natGatewayKey = (region: string, _accountId: string, id: string): string => regionKey(region, id);
-export const vpcEndpointKey = (region: string, _accountId: string, id: string): string => regionKey(region, id);
-export const networkAclKey = (region: string, _accountId: string, id: string): string => regionKey(region, id);
-export const routeTableKey = (region: string, _accountId: string, id: string): string => regionKey(region, id);
-export const networkInterfaceKey = (region: string, _accountId: string, id: string): string => regionKey(region, id);
+export const internetGatewayKey = (scope: Scope, id: string): string => scopedKey(scope, id);
+export const addressKey = (scope: Scope, allocationId: string): string => scopedKey(scope, allocationId);
+export const natGatewayKey = (scope: Scope, id: string): string => scopedKey(scope, id);
+export const vpcEndpointKey = (scope: Scope, id: string): string => scopedKey(scope, id);
+export const networkAclKey = (scope: Scope, id: string): string => scopedKey(scope, id);
+export const routeTableKey = (scope: Scope, id: string): string => scopedKey(scope, id);
+export const networkInterfaceKey = (scope: Scope, id: string): string => scopedKey(scope, id);
 
 export interface InternetGatewayRecord {
   region: string;

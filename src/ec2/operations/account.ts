@@ -9,7 +9,7 @@ import { dryRun } from './common.js';
 export function accountOperations(ec2: Ec2Store) {
   return {
     DescribeAccountAttributes(input: DescribeAccountAttributesRequest, ctx: RequestContext): DescribeAccountAttributesResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       const all: Array<[string, string[]]> = [
         ['supported-platforms', ['VPC']],
@@ -17,7 +17,7 @@ export function accountOperations(ec2: Ec2Store) {
         ['max-elastic-ips', [String(MAX_ELASTIC_IPS)]],
         ['max-instances', ['20']],
         ['vpc-max-elastic-ips', [String(MAX_ELASTIC_IPS)]],
-        ['default-vpc', [ec2.defaultVpc(ctx.region)?.vpcId ?? 'none']],
+        ['default-vpc', [ec2.defaultVpc(ctx)?.vpcId ?? 'none']],
       ];
       const wanted = input.AttributeNames ?? [];
       for (const name of wanted) {

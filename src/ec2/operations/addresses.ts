@@ -6,8 +6,9 @@ import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
+import { scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
-import { addressKey, networkInterfaceKey, scopePrefix, type AddressRecord } from '../records.js';
+import { addressKey, networkInterfaceKey, type AddressRecord } from '../records.js';
 import type { Ec2Store } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
@@ -43,8 +44,8 @@ const FILTERS: FilterFields<AddressRecord> = {
 };
 
 export function addressOperations(ec2: Ec2Store) {
-  const all = (ctx: RequestContext) => ec2.addresses.withPrefix(scopePrefix(ctx.region, ctx.accountId));
-  const key = (ctx: RequestContext, id: string) => addressKey(ctx.region, ctx.accountId, id);
+  const all = (ctx: RequestContext) => ec2.addresses.withPrefix(scopePrefix(ctx));
+  const key = (ctx: RequestContext, id: string) => addressKey(ctx, id);
 
   /** The address an AllocationId or a PublicIp names. */
   function find(ctx: RequestContext, input: { AllocationId?: string; PublicIp?: string }): AddressRecord {
@@ -63,7 +64,7 @@ export function addressOperations(ec2: Ec2Store) {
 
   return {
     AllocateAddress(input: Ec2.AllocateAddressRequest, ctx: RequestContext): Ec2.AllocateAddressResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       if (input.Domain !== undefined && input.Domain !== 'vpc') {
         throw new AwsError('InvalidParameterValue', `Value (${input.Domain}) for parameter domain is invalid. Only 'vpc' addresses exist in a VPC-only account.`);
       }
@@ -90,7 +91,7 @@ export function addressOperations(ec2: Ec2Store) {
     },
 
     DescribeAddresses(input: Ec2.DescribeAddressesRequest, ctx: RequestContext): Ec2.DescribeAddressesResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       let found = requireAll(input.AllocationIds, (id) => ec2.addresses.get(key(ctx, id)), 'InvalidAllocationID.NotFound', 'allocation') ?? all(ctx);
       if (input.PublicIps?.length) {
@@ -103,7 +104,7 @@ export function addressOperations(ec2: Ec2Store) {
 
     /** The reverse-DNS (`domain-name`) attribute Terraform reads: Wayfinder's addresses have no PTR record. */
     DescribeAddressesAttribute(input: Ec2.DescribeAddressesAttributeRequest, ctx: RequestContext): Ec2.DescribeAddressesAttributeResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       if (input.Attribute !== undefined && input.Attribute !== 'domain-name') {
         throw new AwsError('InvalidParameterValue', `Value (${input.Attribute}) for parameter attribute is invalid.`);
       }
@@ -114,7 +115,7 @@ export function addressOperations(ec2: Ec2Store) {
     },
 
     ReleaseAddress(input: Ec2.ReleaseAddressRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       find(ctx, input);
       dryRun(input);
       ec2.store.withTx(() => {
@@ -125,7 +126,7 @@ export function addressOperations(ec2: Ec2Store) {
     },
 
     AssociateAddress(input: Ec2.AssociateAddressRequest, ctx: RequestContext): Ec2.AssociateAddressResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       find(ctx, input);
       if (input.InstanceId !== undefined || input.NetworkInterfaceId === undefined) {
         throw new AwsError('InvalidParameterValue', 'Wayfinder associates addresses with network interfaces only: NetworkInterfaceId is required.');
@@ -134,11 +135,11 @@ export function addressOperations(ec2: Ec2Store) {
       const associationId = ec2Id('eipassoc');
       ec2.store.withTx(() => {
         const a = find(ctx, input);
-        const eni = ec2.enis.get(networkInterfaceKey(ctx.region, ctx.accountId, input.NetworkInterfaceId!));
+        const eni = ec2.enis.get(networkInterfaceKey(ctx, input.NetworkInterfaceId!));
         if (!eni) throw new AwsError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${input.NetworkInterfaceId}' does not exist`);
         const privateIp = input.PrivateIpAddress ?? eni.privateIpAddress;
         if (privateIp !== eni.privateIpAddress) throw new AwsError('InvalidParameterValue', `Address ${privateIp} is not an address of ${eni.networkInterfaceId}`);
-        const igw = ec2.internetGateways.withPrefix(scopePrefix(ctx.region, ctx.accountId)).find((g) => g.vpcId === eni.vpcId);
+        const igw = ec2.internetGateways.withPrefix(scopePrefix(ctx)).find((g) => g.vpcId === eni.vpcId);
         if (!igw) {
           throw new AwsError('Gateway.NotAttached', `Network ${eni.vpcId} is not attached to any internet gateway`);
         }
@@ -155,7 +156,7 @@ export function addressOperations(ec2: Ec2Store) {
     },
 
     DisassociateAddress(input: Ec2.DisassociateAddressRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       ec2.store.withTx(() => {
         const a =
@@ -166,7 +167,7 @@ export function addressOperations(ec2: Ec2Store) {
           if (input.AssociationId === undefined && input.PublicIp === undefined) throw new AwsError('MissingParameter', 'Either AssociationId or PublicIp must be specified.');
           throw new AwsError('InvalidAssociationID.NotFound', `The association ID '${input.AssociationId ?? input.PublicIp}' does not exist`);
         }
-        const eni = a.networkInterfaceId ? ec2.enis.get(networkInterfaceKey(ctx.region, ctx.accountId, a.networkInterfaceId)) : undefined;
+        const eni = a.networkInterfaceId ? ec2.enis.get(networkInterfaceKey(ctx, a.networkInterfaceId)) : undefined;
         if (eni?.interfaceType === 'natGateway') {
           throw new AwsError('OperationNotPermitted', `The address ${a.publicIp} is used by a NAT gateway: delete the NAT gateway to release it.`);
         }

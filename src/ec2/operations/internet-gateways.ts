@@ -4,9 +4,10 @@ import { AwsError } from '../../kernel/errors.js';
 import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
+import { scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import { natGatewayState } from '../lifecycle.js';
-import { internetGatewayKey, scopePrefix, type InternetGatewayRecord } from '../records.js';
+import { internetGatewayKey, type InternetGatewayRecord } from '../records.js';
 import type { Ec2Store } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
@@ -28,7 +29,7 @@ const FILTERS: FilterFields<InternetGatewayRecord> = {
 };
 
 export function internetGatewayOperations(ec2: Ec2Store) {
-  const key = (ctx: RequestContext, id: string) => internetGatewayKey(ctx.region, ctx.accountId, id);
+  const key = (ctx: RequestContext, id: string) => internetGatewayKey(ctx, id);
 
   function find(ctx: RequestContext, id: string): InternetGatewayRecord {
     const g = ec2.internetGateways.get(key(ctx, id));
@@ -38,7 +39,7 @@ export function internetGatewayOperations(ec2: Ec2Store) {
 
   return {
     CreateInternetGateway(input: Ec2.CreateInternetGatewayRequest, ctx: RequestContext): Ec2.CreateInternetGatewayResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const tags = tagsFromSpecifications(input.TagSpecifications, 'internet-gateway');
       dryRun(input);
       const g: InternetGatewayRecord = { region: ctx.region, accountId: ctx.accountId, internetGatewayId: ec2Id('igw'), ownerId: ctx.accountId, tags };
@@ -47,16 +48,16 @@ export function internetGatewayOperations(ec2: Ec2Store) {
     },
 
     DescribeInternetGateways(input: Ec2.DescribeInternetGatewaysRequest, ctx: RequestContext): Ec2.DescribeInternetGatewaysResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       const byId = requireAll(input.InternetGatewayIds, (id) => ec2.internetGateways.get(key(ctx, id)), 'InvalidInternetGatewayID.NotFound', 'internetGateway');
-      const found = applyFilters(byId ?? ec2.internetGateways.withPrefix(scopePrefix(ctx.region, ctx.accountId)), input.Filters, FILTERS);
+      const found = applyFilters(byId ?? ec2.internetGateways.withPrefix(scopePrefix(ctx)), input.Filters, FILTERS);
       const p = page(found, (g) => g.internetGatewayId, input.MaxResults, input.NextToken);
       return { InternetGateways: p.items.map(wire), NextToken: p.nextToken };
     },
 
     DeleteInternetGateway(input: Ec2.DeleteInternetGatewayRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       find(ctx, input.InternetGatewayId);
       dryRun(input);
       ec2.store.withTx(() => {
@@ -67,21 +68,21 @@ export function internetGatewayOperations(ec2: Ec2Store) {
     },
 
     AttachInternetGateway(input: Ec2.AttachInternetGatewayRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       find(ctx, input.InternetGatewayId);
-      if (!ec2.vpc(ctx.region, input.VpcId)) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
+      if (!ec2.vpc(ctx, input.VpcId)) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
       dryRun(input);
       ec2.store.withTx(() => {
         const g = find(ctx, input.InternetGatewayId);
         if (g.vpcId) throw new AwsError('Resource.AlreadyAssociated', `resource ${g.internetGatewayId} is already attached to network ${g.vpcId}`);
-        const other = ec2.internetGateways.withPrefix(scopePrefix(ctx.region, ctx.accountId)).find((x) => x.vpcId === input.VpcId);
+        const other = ec2.internetGateways.withPrefix(scopePrefix(ctx)).find((x) => x.vpcId === input.VpcId);
         if (other) throw new AwsError('Resource.AlreadyAssociated', `network ${input.VpcId} already has an internet gateway attached`);
         ec2.internetGateways.putTx(key(ctx, g.internetGatewayId), { ...g, vpcId: input.VpcId });
       });
     },
 
     DetachInternetGateway(input: Ec2.DetachInternetGatewayRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       find(ctx, input.InternetGatewayId);
       dryRun(input);
       ec2.store.withTx(() => {
@@ -89,7 +90,7 @@ export function internetGatewayOperations(ec2: Ec2Store) {
         if (g.vpcId !== input.VpcId) throw new AwsError('Gateway.NotAttached', `resource ${g.internetGatewayId} is not attached to network ${input.VpcId}`);
         // A public NAT gateway maps its elastic IP through the internet gateway.
         const now = Date.now();
-        const mapped = ec2.natGateways.withPrefix(scopePrefix(ctx.region, ctx.accountId)).some((n) => n.vpcId === g.vpcId && n.publicIp && natGatewayState(n, now) !== 'deleted');
+        const mapped = ec2.natGateways.withPrefix(scopePrefix(ctx)).some((n) => n.vpcId === g.vpcId && n.publicIp && natGatewayState(n, now) !== 'deleted');
         if (mapped) {
           throw new AwsError('DependencyViolation', `Network ${g.vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`);
         }

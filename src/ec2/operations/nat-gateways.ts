@@ -7,9 +7,10 @@ import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { allocateEniTx, releaseEniTx } from '../enis.js';
+import { scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import { natGatewayGone, natGatewayState } from '../lifecycle.js';
-import { addressKey, natGatewayKey, scopePrefix, type NatGatewayRecord } from '../records.js';
+import { addressKey, natGatewayKey, type NatGatewayRecord } from '../records.js';
 import type { Ec2Store } from '../store.js';
 import { unassociated } from './addresses.js';
 import { dryRun, page, tagsFromSpecifications } from './common.js';
@@ -45,7 +46,7 @@ function wire(n: NatGatewayRecord, now: number): Ec2.NatGateway {
 }
 
 export function natGatewayOperations(ec2: Ec2Store) {
-  const key = (ctx: RequestContext, id: string) => natGatewayKey(ctx.region, ctx.accountId, id);
+  const key = (ctx: RequestContext, id: string) => natGatewayKey(ctx, id);
   const now = () => Date.now();
 
   const FILTERS: FilterFields<NatGatewayRecord> = {
@@ -64,7 +65,7 @@ export function natGatewayOperations(ec2: Ec2Store) {
 
   return {
     CreateNatGateway(input: Ec2.CreateNatGatewayRequest, ctx: RequestContext): Ec2.CreateNatGatewayResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       if (!input.SubnetId) throw new AwsError('MissingParameter', 'The request must contain the parameter SubnetId');
       const connectivityType = input.ConnectivityType ?? 'public';
       if (connectivityType !== 'public' && connectivityType !== 'private') {
@@ -78,7 +79,7 @@ export function natGatewayOperations(ec2: Ec2Store) {
       if (input.SecondaryAllocationIds?.length || input.SecondaryPrivateIpAddresses?.length || input.SecondaryPrivateIpAddressCount) {
         throw new AwsError('InvalidParameterValue', 'Wayfinder NAT gateways have one address: secondary addresses are not supported.');
       }
-      const subnet = ec2.subnet(ctx.region, input.SubnetId);
+      const subnet = ec2.subnet(ctx, input.SubnetId);
       if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
       const tags = tagsFromSpecifications(input.TagSpecifications, 'natgateway');
       dryRun(input);
@@ -95,13 +96,13 @@ export function natGatewayOperations(ec2: Ec2Store) {
           tags,
         };
         if (input.AllocationId) {
-          const address = ec2.addresses.get(addressKey(ctx.region, ctx.accountId, input.AllocationId));
+          const address = ec2.addresses.get(addressKey(ctx, input.AllocationId));
           if (!address) throw new AwsError('InvalidAllocationID.NotFound', `The allocation ID '${input.AllocationId}' does not exist`);
           if (address.associationId) throw new AwsError('Resource.AlreadyAssociated', `Elastic IP address ${address.allocationId} is already associated`);
           n.allocationId = address.allocationId;
           n.publicIp = address.publicIp;
         }
-        const attached = ec2.internetGateways.withPrefix(scopePrefix(ctx.region, ctx.accountId)).some((g) => g.vpcId === subnet.vpcId);
+        const attached = ec2.internetGateways.withPrefix(scopePrefix(ctx)).some((g) => g.vpcId === subnet.vpcId);
         if (connectivityType === 'public' && !attached) {
           // AWS accepts the request; the gateway then fails.
           n.failureCode = 'Gateway.NotAttached';
@@ -122,8 +123,8 @@ export function natGatewayOperations(ec2: Ec2Store) {
           n.privateIp = eni.privateIpAddress;
           if (n.allocationId) {
             n.associationId = ec2Id('eipassoc');
-            const address = ec2.addresses.get(addressKey(ctx.region, ctx.accountId, n.allocationId))!;
-            ec2.addresses.putTx(addressKey(ctx.region, ctx.accountId, n.allocationId), {
+            const address = ec2.addresses.get(addressKey(ctx, n.allocationId))!;
+            ec2.addresses.putTx(addressKey(ctx, n.allocationId), {
               ...address,
               associationId: n.associationId,
               networkInterfaceId: eni.networkInterfaceId,
@@ -138,7 +139,7 @@ export function natGatewayOperations(ec2: Ec2Store) {
     },
 
     DescribeNatGateways(input: Ec2.DescribeNatGatewaysRequest, ctx: RequestContext): Ec2.DescribeNatGatewaysResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       let found: NatGatewayRecord[];
       if (input.NatGatewayIds?.length) {
@@ -148,7 +149,7 @@ export function natGatewayOperations(ec2: Ec2Store) {
           return n;
         });
       } else {
-        found = ec2.natGateways.withPrefix(scopePrefix(ctx.region, ctx.accountId)).filter((n) => !natGatewayGone(n, now()));
+        found = ec2.natGateways.withPrefix(scopePrefix(ctx)).filter((n) => !natGatewayGone(n, now()));
       }
       const p = page(applyFilters(found, input.Filter, FILTERS), (n) => n.natGatewayId, input.MaxResults, input.NextToken);
       const at = now();
@@ -156,7 +157,7 @@ export function natGatewayOperations(ec2: Ec2Store) {
     },
 
     DeleteNatGateway(input: Ec2.DeleteNatGatewayRequest, ctx: RequestContext): Ec2.DeleteNatGatewayResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const existing = visible(ctx, input.NatGatewayId);
       if (!existing || natGatewayState(existing, now()) === 'deleted') throw notFound(input.NatGatewayId);
       dryRun(input);
@@ -164,10 +165,10 @@ export function natGatewayOperations(ec2: Ec2Store) {
         const n = ec2.natGateways.get(key(ctx, input.NatGatewayId))!;
         if (n.deletedAt !== undefined) return;
         // The gateway lets go of its ENI and its address at once: both may be reused while it shows `deleting`.
-        if (n.networkInterfaceId) releaseEniTx(ec2, ctx.region, ctx.accountId, n.networkInterfaceId);
+        if (n.networkInterfaceId) releaseEniTx(ec2, ctx, n.networkInterfaceId);
         if (n.allocationId) {
-          const address = ec2.addresses.get(addressKey(ctx.region, ctx.accountId, n.allocationId));
-          if (address && address.associationId === n.associationId) ec2.addresses.putTx(addressKey(ctx.region, ctx.accountId, n.allocationId), unassociated(address));
+          const address = ec2.addresses.get(addressKey(ctx, n.allocationId));
+          if (address && address.associationId === n.associationId) ec2.addresses.putTx(addressKey(ctx, n.allocationId), unassociated(address));
         }
         ec2.natGateways.putTx(key(ctx, n.natGatewayId), { ...n, deletedAt: now() });
       });

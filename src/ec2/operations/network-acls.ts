@@ -7,8 +7,9 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { aclAssociations, findAclAssociation, moveSubnetAclTx } from '../associations.js';
 import { parseCidr } from '../cidr.js';
+import { scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
-import { networkAclKey, scopePrefix } from '../records.js';
+import { networkAclKey } from '../records.js';
 import type { Ec2Store, NetworkAclEntryRecord, NetworkAclRecord } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
@@ -95,7 +96,7 @@ export function networkAclOperations(ec2: Ec2Store) {
   };
 
   function find(ctx: RequestContext, id: string): NetworkAclRecord {
-    const acl = ec2.acls.get(networkAclKey(ctx.region, ctx.accountId, id));
+    const acl = ec2.acls.get(networkAclKey(ctx, id));
     if (!acl) throw new AwsError('InvalidNetworkAclID.NotFound', `The networkAcl ID '${id}' does not exist`);
     return acl;
   }
@@ -104,7 +105,7 @@ export function networkAclOperations(ec2: Ec2Store) {
   function changeEntries(ctx: RequestContext, id: string, change: (entries: NetworkAclEntryRecord[]) => NetworkAclEntryRecord[]): void {
     ec2.store.withTx(() => {
       const acl = find(ctx, id);
-      ec2.acls.putTx(networkAclKey(ctx.region, ctx.accountId, id), { ...acl, entries: change(acl.entries) });
+      ec2.acls.putTx(networkAclKey(ctx, id), { ...acl, entries: change(acl.entries) });
     });
   }
 
@@ -112,14 +113,13 @@ export function networkAclOperations(ec2: Ec2Store) {
 
   return {
     CreateNetworkAcl(input: Ec2.CreateNetworkAclRequest, ctx: RequestContext): Ec2.CreateNetworkAclResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
-      const vpc = ec2.vpc(ctx.region, input.VpcId);
+      ec2.ensureRegion(ctx);
+      const vpc = ec2.vpc(ctx, input.VpcId);
       if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
       const tags = tagsFromSpecifications(input.TagSpecifications, 'network-acl');
       dryRun(input);
       const acl: NetworkAclRecord = {
         region: ctx.region,
-        accountId: ctx.accountId,
         networkAclId: ec2Id('acl'),
         vpcId: vpc.vpcId,
         isDefault: false,
@@ -128,33 +128,33 @@ export function networkAclOperations(ec2: Ec2Store) {
         associations: [],
         tags,
       };
-      ec2.store.withTx(() => ec2.acls.putTx(networkAclKey(ctx.region, ctx.accountId, acl.networkAclId), acl));
+      ec2.store.withTx(() => ec2.acls.putTx(networkAclKey(ctx, acl.networkAclId), acl));
       return { NetworkAcl: wire(acl), ClientToken: input.ClientToken };
     },
 
     DescribeNetworkAcls(input: Ec2.DescribeNetworkAclsRequest, ctx: RequestContext): Ec2.DescribeNetworkAclsResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.NetworkAclIds, (id) => ec2.acls.get(networkAclKey(ctx.region, ctx.accountId, id)), 'InvalidNetworkAclID.NotFound', 'network ACL');
-      const acls = applyFilters(byId ?? ec2.acls.withPrefix(scopePrefix(ctx.region, ctx.accountId)), input.Filters, FILTERS);
+      const byId = requireAll(input.NetworkAclIds, (id) => ec2.acls.get(networkAclKey(ctx, id)), 'InvalidNetworkAclID.NotFound', 'network ACL');
+      const acls = applyFilters(byId ?? ec2.acls.withPrefix(scopePrefix(ctx)), input.Filters, FILTERS);
       const p = page(acls, (a) => a.networkAclId, input.MaxResults, input.NextToken);
       return { NetworkAcls: p.items.map(wire), NextToken: p.nextToken };
     },
 
     DeleteNetworkAcl(input: Ec2.DeleteNetworkAclRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const acl = find(ctx, input.NetworkAclId);
       if (acl.isDefault) throw new AwsError('InvalidParameterValue', `cannot delete default network ACL ${acl.networkAclId}`);
       dryRun(input);
       ec2.store.withTx(() => {
         const fresh = find(ctx, input.NetworkAclId);
         if (fresh.associations?.length) throw new AwsError('DependencyViolation', `The networkAcl '${fresh.networkAclId}' has dependencies and cannot be deleted.`);
-        ec2.acls.deleteTx(networkAclKey(ctx.region, ctx.accountId, fresh.networkAclId));
+        ec2.acls.deleteTx(networkAclKey(ctx, fresh.networkAclId));
       });
     },
 
     CreateNetworkAclEntry(input: Ec2.CreateNetworkAclEntryRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const entry = entryFrom(input);
       find(ctx, input.NetworkAclId);
       dryRun(input);
@@ -167,7 +167,7 @@ export function networkAclOperations(ec2: Ec2Store) {
     },
 
     ReplaceNetworkAclEntry(input: Ec2.ReplaceNetworkAclEntryRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const entry = entryFrom(input);
       find(ctx, input.NetworkAclId);
       dryRun(input);
@@ -179,7 +179,7 @@ export function networkAclOperations(ec2: Ec2Store) {
     },
 
     DeleteNetworkAclEntry(input: Ec2.DeleteNetworkAclEntryRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       find(ctx, input.NetworkAclId);
       if (input.RuleNumber === DEFAULT_RULE)
         throw new AwsError('InvalidParameterValue', `Value (${DEFAULT_RULE}) for parameter ruleNumber is invalid. Rule number must be between 1 and 32766.`);
@@ -192,18 +192,18 @@ export function networkAclOperations(ec2: Ec2Store) {
     },
 
     ReplaceNetworkAclAssociation(input: Ec2.ReplaceNetworkAclAssociationRequest, ctx: RequestContext): Ec2.ReplaceNetworkAclAssociationResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const target = find(ctx, input.NetworkAclId);
       dryRun(input);
       const newAssociationId = ec2Id('aclassoc');
       ec2.store.withTx(() => {
-        const current = findAclAssociation(ec2, ctx.region, ctx.accountId, input.AssociationId);
+        const current = findAclAssociation(ec2, ctx, input.AssociationId);
         if (!current) throw new AwsError('InvalidAssociationID.NotFound', `The association ID '${input.AssociationId}' does not exist`);
-        const subnet = ec2.subnet(ctx.region, current.subnetId);
+        const subnet = ec2.subnet(ctx, current.subnetId);
         if (subnet?.vpcId !== target.vpcId) {
           throw new AwsError('InvalidParameterValue', `Network ACL ${target.networkAclId} and subnet ${current.subnetId} belong to different networks`);
         }
-        moveSubnetAclTx(ec2, ctx.region, ctx.accountId, current.subnetId, target, newAssociationId);
+        moveSubnetAclTx(ec2, ctx, current.subnetId, target, newAssociationId);
       });
       return { NewAssociationId: newAssociationId };
     },

@@ -5,15 +5,15 @@ import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { allocateEniTx, privateDnsName, releaseEniTx } from '../enis.js';
+import { scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
-import { networkInterfaceKey, scopePrefix } from '../records.js';
-import type { Ec2Store, NetworkInterfaceRecord } from '../store.js';
+import { networkInterfaceKey } from '../records.js';
+import { ec2Scope, type Ec2Store, type NetworkInterfaceRecord } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
 export function networkInterfaceOperations(ec2: Ec2Store) {
-  const groupName = (region: string, id: string) => ec2.group(region, id)?.groupName;
-  const accountOf = (e: NetworkInterfaceRecord) => e.accountId ?? e.ownerId;
-  const addressOf = (e: NetworkInterfaceRecord) => ec2.addresses.withPrefix(scopePrefix(e.region, accountOf(e))).find((a) => a.networkInterfaceId === e.networkInterfaceId);
+  const groupName = (e: NetworkInterfaceRecord, id: string) => ec2.group(ec2Scope(e), id)?.groupName;
+  const addressOf = (e: NetworkInterfaceRecord) => ec2.addresses.withPrefix(scopePrefix(ec2Scope(e))).find((a) => a.networkInterfaceId === e.networkInterfaceId);
 
   const wire = (e: NetworkInterfaceRecord): Ec2.NetworkInterface => {
     const dns = privateDnsName(e.region, e.privateIpAddress);
@@ -27,7 +27,7 @@ export function networkInterfaceOperations(ec2: Ec2Store) {
       VpcId: e.vpcId,
       AvailabilityZone: e.availabilityZone,
       Description: e.description,
-      Groups: e.groupIds.map((GroupId) => ({ GroupId, GroupName: groupName(e.region, GroupId) })),
+      Groups: e.groupIds.map((GroupId) => ({ GroupId, GroupName: groupName(e, GroupId) })),
       InterfaceType: e.interfaceType ?? 'interface',
       Ipv6Addresses: [],
       MacAddress: e.macAddress,
@@ -59,7 +59,7 @@ export function networkInterfaceOperations(ec2: Ec2Store) {
     'subnet-id': (e) => [e.subnetId],
     'vpc-id': (e) => [e.vpcId],
     'group-id': (e) => e.groupIds,
-    'group-name': (e) => e.groupIds.map((id) => groupName(e.region, id)),
+    'group-name': (e) => e.groupIds.map((id) => groupName(e, id)),
     'availability-zone': (e) => [e.availabilityZone],
     description: (e) => [e.description],
     status: (e) => [e.status],
@@ -83,35 +83,35 @@ export function networkInterfaceOperations(ec2: Ec2Store) {
     'source-dest-check': () => [true],
   };
 
-  const key = (ctx: RequestContext, id: string) => networkInterfaceKey(ctx.region, ctx.accountId, id);
+  const key = (ctx: RequestContext, id: string) => networkInterfaceKey(ctx, id);
 
   return {
     DescribeNetworkInterfaces(input: Ec2.DescribeNetworkInterfacesRequest, ctx: RequestContext): Ec2.DescribeNetworkInterfacesResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       const byId = requireAll(input.NetworkInterfaceIds, (id) => ec2.enis.get(key(ctx, id)), 'InvalidNetworkInterfaceID.NotFound', 'network interface');
-      const enis = applyFilters(byId ?? ec2.enis.withPrefix(scopePrefix(ctx.region, ctx.accountId)), input.Filters, FILTERS);
+      const enis = applyFilters(byId ?? ec2.enis.withPrefix(scopePrefix(ctx)), input.Filters, FILTERS);
       const p = page(enis, (e) => e.networkInterfaceId, input.MaxResults, input.NextToken);
       return { NetworkInterfaces: p.items.map(wire), NextToken: p.nextToken };
     },
 
     CreateNetworkInterface(input: Ec2.CreateNetworkInterfaceRequest, ctx: RequestContext): Ec2.CreateNetworkInterfaceResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       if (input.InterfaceType !== undefined) {
         throw new AwsError('InvalidParameterValue', `Value (${input.InterfaceType}) for parameter interfaceType is invalid. Wayfinder creates standard interfaces only.`);
       }
       if (input.SecondaryPrivateIpAddressCount || input.PrivateIpAddresses?.length || input.Ipv6AddressCount || input.Ipv6Addresses?.length) {
         throw new AwsError('InvalidParameterValue', 'Wayfinder network interfaces have one private IPv4 address.');
       }
-      const subnet = ec2.subnet(ctx.region, input.SubnetId);
+      const subnet = ec2.subnet(ctx, input.SubnetId);
       if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
       let groupIds = [...new Set(input.Groups ?? [])];
       for (const id of groupIds) {
-        const g = ec2.group(ctx.region, id);
+        const g = ec2.group(ctx, id);
         if (!g || g.vpcId !== subnet.vpcId) throw new AwsError('InvalidGroup.NotFound', `The security group '${id}' does not exist in VPC '${subnet.vpcId}'`);
       }
       if (!groupIds.length) {
-        const fallback = ec2.groups.withPrefix(scopePrefix(ctx.region, ctx.accountId)).find((g) => g.vpcId === subnet.vpcId && g.groupName === 'default');
+        const fallback = ec2.groups.withPrefix(scopePrefix(ctx)).find((g) => g.vpcId === subnet.vpcId && g.groupName === 'default');
         groupIds = fallback ? [fallback.groupId] : [];
       }
       const tags = tagsFromSpecifications(input.TagSpecifications, 'network-interface');
@@ -134,12 +134,12 @@ export function networkInterfaceOperations(ec2: Ec2Store) {
     },
 
     DeleteNetworkInterface(input: Ec2.DeleteNetworkInterfaceRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const eni = ec2.enis.get(key(ctx, input.NetworkInterfaceId));
       if (!eni) throw new AwsError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${input.NetworkInterfaceId}' does not exist`);
       if (eni.status === 'in-use') throw new AwsError('InvalidNetworkInterface.InUse', `Interface: [${eni.networkInterfaceId}] in use.`);
       dryRun(input);
-      ec2.store.withTx(() => releaseEniTx(ec2, ctx.region, ctx.accountId, eni.networkInterfaceId));
+      ec2.store.withTx(() => releaseEniTx(ec2, ctx, eni.networkInterfaceId));
     },
   } satisfies Partial<Ec2.Ec2Operations>;
 }

@@ -6,10 +6,11 @@ import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { parseCidr } from '../cidr.js';
+import { scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import { natGatewayState } from '../lifecycle.js';
-import { internetGatewayKey, natGatewayKey, networkInterfaceKey, routeTableKey, scopePrefix, vpcEndpointKey } from '../records.js';
-import type { Ec2Store, RouteRecord, RouteTableRecord } from '../store.js';
+import { internetGatewayKey, natGatewayKey, networkInterfaceKey, routeTableKey, vpcEndpointKey } from '../records.js';
+import { ec2Scope, type Ec2Store, type RouteRecord, type RouteTableRecord } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
 type RouteInput = Pick<
@@ -36,14 +37,14 @@ const destinationOf = (r: RouteRecord) => r.destinationCidrBlock ?? r.destinatio
 export function routeTableOperations(ec2: Ec2Store) {
   function routeState(t: RouteTableRecord, r: RouteRecord): 'active' | 'blackhole' {
     const now = Date.now();
-    const account = t.accountId ?? t.ownerId;
-    if (r.gatewayId?.startsWith('igw-')) return ec2.internetGateways.get(internetGatewayKey(t.region, account, r.gatewayId))?.vpcId === t.vpcId ? 'active' : 'blackhole';
-    if (r.gatewayId?.startsWith('vpce-')) return ec2.vpcEndpoints.get(vpcEndpointKey(t.region, account, r.gatewayId)) ? 'active' : 'blackhole';
+    const scope = ec2Scope(t);
+    if (r.gatewayId?.startsWith('igw-')) return ec2.internetGateways.get(internetGatewayKey(scope, r.gatewayId))?.vpcId === t.vpcId ? 'active' : 'blackhole';
+    if (r.gatewayId?.startsWith('vpce-')) return ec2.vpcEndpoints.get(vpcEndpointKey(scope, r.gatewayId)) ? 'active' : 'blackhole';
     if (r.natGatewayId) {
-      const nat = ec2.natGateways.get(natGatewayKey(t.region, account, r.natGatewayId));
+      const nat = ec2.natGateways.get(natGatewayKey(scope, r.natGatewayId));
       return nat && natGatewayState(nat, now) !== 'deleted' && natGatewayState(nat, now) !== 'failed' ? 'active' : 'blackhole';
     }
-    if (r.networkInterfaceId) return ec2.enis.get(networkInterfaceKey(t.region, account, r.networkInterfaceId)) ? 'active' : 'blackhole';
+    if (r.networkInterfaceId) return ec2.enis.get(networkInterfaceKey(scope, r.networkInterfaceId)) ? 'active' : 'blackhole';
     return 'active';
   }
 
@@ -98,8 +99,8 @@ export function routeTableOperations(ec2: Ec2Store) {
     'route.state': (t) => t.routes.map((r) => routeState(t, r)),
   };
 
-  const key = (ctx: RequestContext, id: string) => routeTableKey(ctx.region, ctx.accountId, id);
-  const tables = (ctx: RequestContext) => ec2.routeTables.withPrefix(scopePrefix(ctx.region, ctx.accountId));
+  const key = (ctx: RequestContext, id: string) => routeTableKey(ctx, id);
+  const tables = (ctx: RequestContext) => ec2.routeTables.withPrefix(scopePrefix(ctx));
 
   function find(ctx: RequestContext, id: string): RouteTableRecord {
     const t = ec2.routeTables.get(key(ctx, id));
@@ -140,11 +141,11 @@ export function routeTableOperations(ec2: Ec2Store) {
     const differentNetworks = (target: string) => new AwsError('InvalidParameterValue', `route table ${t.routeTableId} and network gateway ${target} belong to different networks`);
     if (gateway !== undefined) {
       if (gateway.startsWith('igw-')) {
-        const igw = ec2.internetGateways.get(internetGatewayKey(ctx.region, ctx.accountId, gateway));
+        const igw = ec2.internetGateways.get(internetGatewayKey(ctx, gateway));
         if (!igw) throw new AwsError('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${gateway}' does not exist`);
         if (igw.vpcId !== t.vpcId) throw differentNetworks(gateway);
       } else if (gateway.startsWith('vpce-')) {
-        const endpoint = ec2.vpcEndpoints.get(vpcEndpointKey(ctx.region, ctx.accountId, gateway));
+        const endpoint = ec2.vpcEndpoints.get(vpcEndpointKey(ctx, gateway));
         if (!endpoint) throw new AwsError('InvalidVpcEndpointId.NotFound', `The Vpc Endpoint Id '${gateway}' does not exist`);
         if (endpoint.vpcId !== t.vpcId) throw differentNetworks(gateway);
       } else {
@@ -153,13 +154,13 @@ export function routeTableOperations(ec2: Ec2Store) {
       route.gatewayId = gateway;
     }
     if (input.NatGatewayId !== undefined) {
-      const nat = ec2.natGateways.get(natGatewayKey(ctx.region, ctx.accountId, input.NatGatewayId));
+      const nat = ec2.natGateways.get(natGatewayKey(ctx, input.NatGatewayId));
       if (!nat || natGatewayState(nat, Date.now()) === 'deleted') throw new AwsError('InvalidNatGatewayID.NotFound', `The natGateway ID '${input.NatGatewayId}' does not exist`);
       if (nat.vpcId !== t.vpcId) throw differentNetworks(input.NatGatewayId);
       route.natGatewayId = input.NatGatewayId;
     }
     if (input.NetworkInterfaceId !== undefined) {
-      const eni = ec2.enis.get(networkInterfaceKey(ctx.region, ctx.accountId, input.NetworkInterfaceId));
+      const eni = ec2.enis.get(networkInterfaceKey(ctx, input.NetworkInterfaceId));
       if (!eni) throw new AwsError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${input.NetworkInterfaceId}' does not exist`);
       if (eni.vpcId !== t.vpcId) throw differentNetworks(input.NetworkInterfaceId);
       route.networkInterfaceId = input.NetworkInterfaceId;
@@ -190,14 +191,13 @@ export function routeTableOperations(ec2: Ec2Store) {
 
   return {
     CreateRouteTable(input: Ec2.CreateRouteTableRequest, ctx: RequestContext): Ec2.CreateRouteTableResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
-      const vpc = ec2.vpc(ctx.region, input.VpcId);
+      ec2.ensureRegion(ctx);
+      const vpc = ec2.vpc(ctx, input.VpcId);
       if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
       const tags = tagsFromSpecifications(input.TagSpecifications, 'route-table');
       dryRun(input);
       const table: RouteTableRecord = {
         region: ctx.region,
-        accountId: ctx.accountId,
         routeTableId: ec2Id('rtb'),
         vpcId: vpc.vpcId,
         associations: [],
@@ -210,7 +210,7 @@ export function routeTableOperations(ec2: Ec2Store) {
     },
 
     DescribeRouteTables(input: Ec2.DescribeRouteTablesRequest, ctx: RequestContext): Ec2.DescribeRouteTablesResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       const byId = requireAll(input.RouteTableIds, (id) => ec2.routeTables.get(key(ctx, id)), 'InvalidRouteTableID.NotFound', 'route table');
       const found = applyFilters(byId ?? tables(ctx), input.Filters, FILTERS);
@@ -219,7 +219,7 @@ export function routeTableOperations(ec2: Ec2Store) {
     },
 
     DeleteRouteTable(input: Ec2.DeleteRouteTableRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       find(ctx, input.RouteTableId);
       dryRun(input);
       ec2.store.withTx(() => {
@@ -232,7 +232,7 @@ export function routeTableOperations(ec2: Ec2Store) {
     },
 
     CreateRoute(input: Ec2.CreateRouteRequest, ctx: RequestContext): Ec2.CreateRouteResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const route = routeFrom(ctx, find(ctx, input.RouteTableId), input);
       dryRun(input);
       ec2.store.withTx(() => {
@@ -246,7 +246,7 @@ export function routeTableOperations(ec2: Ec2Store) {
     },
 
     ReplaceRoute(input: Ec2.ReplaceRouteRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const route = routeFrom(ctx, find(ctx, input.RouteTableId), input);
       dryRun(input);
       ec2.store.withTx(() => {
@@ -257,7 +257,7 @@ export function routeTableOperations(ec2: Ec2Store) {
     },
 
     DeleteRoute(input: Ec2.DeleteRouteRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       find(ctx, input.RouteTableId);
       dryRun(input);
       ec2.store.withTx(() => {
@@ -268,18 +268,18 @@ export function routeTableOperations(ec2: Ec2Store) {
     },
 
     AssociateRouteTable(input: Ec2.AssociateRouteTableRequest, ctx: RequestContext): Ec2.AssociateRouteTableResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const target = find(ctx, input.RouteTableId);
       if ((input.SubnetId === undefined) === (input.GatewayId === undefined)) {
         throw new AwsError('InvalidParameterCombination', 'The request must contain exactly one of subnetId or gatewayId.');
       }
       if (input.SubnetId !== undefined) {
-        const subnet = ec2.subnet(ctx.region, input.SubnetId);
+        const subnet = ec2.subnet(ctx, input.SubnetId);
         if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
         if (subnet.vpcId !== target.vpcId)
           throw new AwsError('InvalidParameterValue', `Route table ${target.routeTableId} and subnet ${subnet.subnetId} belong to different networks`);
       } else {
-        const igw = ec2.internetGateways.get(internetGatewayKey(ctx.region, ctx.accountId, input.GatewayId!));
+        const igw = ec2.internetGateways.get(internetGatewayKey(ctx, input.GatewayId!));
         if (!igw) throw new AwsError('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${input.GatewayId}' does not exist`);
         if (igw.vpcId !== target.vpcId)
           throw new AwsError('InvalidParameterValue', `Route table ${target.routeTableId} and gateway ${input.GatewayId} belong to different networks`);
@@ -299,7 +299,7 @@ export function routeTableOperations(ec2: Ec2Store) {
     },
 
     DisassociateRouteTable(input: Ec2.DisassociateRouteTableRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       ec2.store.withTx(() => {
         const { table, main } = findAssociation(ctx, input.AssociationId);
@@ -310,7 +310,7 @@ export function routeTableOperations(ec2: Ec2Store) {
 
     /** Moves an association (a subnet's, a gateway's, or the VPC's main one) to another table of the same VPC. */
     ReplaceRouteTableAssociation(input: Ec2.ReplaceRouteTableAssociationRequest, ctx: RequestContext): Ec2.ReplaceRouteTableAssociationResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       find(ctx, input.RouteTableId);
       dryRun(input);
       const newAssociationId = ec2Id('rtbassoc');

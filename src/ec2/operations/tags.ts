@@ -6,8 +6,8 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Operations } from '../../protocol/generated/ec2.js';
 import type { CreateTagsRequest, DeleteTagsRequest, DescribeTagsRequest, DescribeTagsResult, TagDescription } from '../../protocol/generated/ec2.js';
 import { applyFilters } from '../filters.js';
-import { regionKey } from '../../store/store.js';
-import { addressKey, internetGatewayKey, natGatewayKey, networkAclKey, networkInterfaceKey, routeTableKey, scopePrefix, vpcEndpointKey } from '../records.js';
+import { scopedKey, scopePrefix, type Scope } from '../../store/store.js';
+import { addressKey, internetGatewayKey, natGatewayKey, networkAclKey, networkInterfaceKey, routeTableKey, vpcEndpointKey } from '../records.js';
 import type { Ec2Store } from '../store.js';
 import { checkTags, dryRun, mergeTags, page } from './common.js';
 
@@ -21,15 +21,15 @@ interface Taggable {
   idOf: (r: never) => string;
   notFound: Ec2ErrorCode;
   noun: string;
-  /** The record's key (records.ts); the kinds from before accounts still use regionKey. */
-  key?: (region: string, accountId: string, id: string) => string;
+  /** The record's key in a scope (records.ts, or scopedKey for VPCs, subnets and groups). */
+  key: (scope: Scope, id: string) => string;
 }
 
 export function tagOperations(ec2: Ec2Store) {
   const kinds: Record<string, Taggable> = {
-    vpc: { table: ec2.vpcs, type: 'vpc', idOf: (r: { vpcId: string }) => r.vpcId, notFound: 'InvalidVpcID.NotFound', noun: 'vpc' },
-    subnet: { table: ec2.subnets, type: 'subnet', idOf: (r: { subnetId: string }) => r.subnetId, notFound: 'InvalidSubnetID.NotFound', noun: 'subnet' },
-    sg: { table: ec2.groups, type: 'security-group', idOf: (r: { groupId: string }) => r.groupId, notFound: 'InvalidGroup.NotFound', noun: 'security group' },
+    vpc: { key: scopedKey, table: ec2.vpcs, type: 'vpc', idOf: (r: { vpcId: string }) => r.vpcId, notFound: 'InvalidVpcID.NotFound', noun: 'vpc' },
+    subnet: { key: scopedKey, table: ec2.subnets, type: 'subnet', idOf: (r: { subnetId: string }) => r.subnetId, notFound: 'InvalidSubnetID.NotFound', noun: 'subnet' },
+    sg: { key: scopedKey, table: ec2.groups, type: 'security-group', idOf: (r: { groupId: string }) => r.groupId, notFound: 'InvalidGroup.NotFound', noun: 'security group' },
     acl: {
       table: ec2.acls,
       key: networkAclKey,
@@ -88,8 +88,6 @@ export function tagOperations(ec2: Ec2Store) {
     },
   };
 
-  const keyOf = (kind: Taggable, ctx: RequestContext, id: string) => (kind.key ?? ((region, _account, x) => regionKey(region, x)))(ctx.region, ctx.accountId, id);
-
   function kindOf(id: string): Taggable {
     const prefix = id.slice(0, id.lastIndexOf('-'));
     const kind = kinds[prefix];
@@ -100,28 +98,28 @@ export function tagOperations(ec2: Ec2Store) {
   function update(ctx: RequestContext, ids: string[], change: (tags: Record<string, string>) => Record<string, string>): void {
     const targets = ids.map((id) => {
       const kind = kindOf(id);
-      const record = kind.table.get(keyOf(kind, ctx, id));
+      const record = kind.table.get(kind.key(ctx, id));
       if (!record) throw new AwsError(kind.notFound, `The ${kind.noun} ID '${id}' does not exist`);
       return { id, kind };
     });
     ec2.store.withTx(() => {
       for (const { id, kind } of targets) {
-        const record = kind.table.get(keyOf(kind, ctx, id))!;
-        kind.table.putTx(keyOf(kind, ctx, id), { ...record, tags: change(record.tags) });
+        const record = kind.table.get(kind.key(ctx, id))!;
+        kind.table.putTx(kind.key(ctx, id), { ...record, tags: change(record.tags) });
       }
     });
   }
 
   return {
     CreateTags(input: CreateTagsRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const tags = checkTags(input.Tags);
       dryRun(input);
       update(ctx, input.Resources, (current) => mergeTags(current, tags));
     },
 
     DeleteTags(input: DeleteTagsRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       update(ctx, input.Resources, (current) => {
         if (!input.Tags?.length) return {};
@@ -133,11 +131,11 @@ export function tagOperations(ec2: Ec2Store) {
     },
 
     DescribeTags(input: DescribeTagsRequest, ctx: RequestContext): DescribeTagsResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       const rows: Array<TagDescription & { tags: Record<string, string> }> = [];
       for (const kind of Object.values(kinds)) {
-        for (const r of kind.table.withPrefix(scopePrefix(ctx.region, ctx.accountId))) {
+        for (const r of kind.table.withPrefix(scopePrefix(ctx))) {
           const id = (kind.idOf as (x: unknown) => string)(r);
           for (const [Key, Value] of Object.entries(r.tags))
             rows.push({ ResourceId: id, ResourceType: kind.type as TagDescription['ResourceType'], Key, Value, tags: { [Key]: Value } });

@@ -9,9 +9,10 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { allocateEniTx, releaseEniTx } from '../enis.js';
 import { endpointService, endpointServices, prefixLists, serviceDetail, vpceHostedZoneId } from '../endpoint-services.js';
+import { scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import { vpcEndpointState } from '../lifecycle.js';
-import { networkInterfaceKey, routeTableKey, scopePrefix, vpcEndpointKey, type VpcEndpointRecord } from '../records.js';
+import { networkInterfaceKey, routeTableKey, vpcEndpointKey, type VpcEndpointRecord } from '../records.js';
 import { vpcAttributes, type Ec2Store } from '../store.js';
 import { dryRun, page, tagsFromSpecifications } from './common.js';
 
@@ -31,15 +32,15 @@ function checkPolicy(document: string): string {
 }
 
 export function vpcEndpointOperations(ec2: Ec2Store) {
-  const key = (ctx: RequestContext, id: string) => vpcEndpointKey(ctx.region, ctx.accountId, id);
-  const all = (ctx: RequestContext) => ec2.vpcEndpoints.withPrefix(scopePrefix(ctx.region, ctx.accountId));
+  const key = (ctx: RequestContext, id: string) => vpcEndpointKey(ctx, id);
+  const all = (ctx: RequestContext) => ec2.vpcEndpoints.withPrefix(scopePrefix(ctx));
 
   function dnsEntries(e: VpcEndpointRecord): Ec2.DnsEntry[] {
     if (e.vpcEndpointType === 'Gateway') return [];
     const service = endpointService(e.region, e.serviceName, 'Interface')!;
     const zone = vpceHostedZoneId(e.region);
     const base = `${e.vpcEndpointId}-${e.dnsLabel}`;
-    const zonal = e.subnetIds.map((id) => ec2.subnet(e.region, id)?.availabilityZone).filter((z) => z !== undefined);
+    const zonal = e.subnetIds.map((id) => ec2.subnet(e, id)?.availabilityZone).filter((z) => z !== undefined);
     return [
       { DnsName: `${base}.${service.dnsLabel}.${e.region}.vpce.amazonaws.com`, HostedZoneId: zone },
       ...zonal.map((az) => ({ DnsName: `${base}-${az}.${service.dnsLabel}.${e.region}.vpce.amazonaws.com`, HostedZoneId: zone })),
@@ -57,7 +58,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
     PolicyDocument: e.policyDocument,
     RouteTableIds: e.routeTableIds,
     SubnetIds: e.subnetIds,
-    Groups: e.groupIds.map((GroupId) => ({ GroupId, GroupName: ec2.group(e.region, GroupId)?.groupName })),
+    Groups: e.groupIds.map((GroupId) => ({ GroupId, GroupName: ec2.group(e, GroupId)?.groupName })),
     IpAddressType: 'ipv4',
     DnsOptions: e.vpcEndpointType === 'Interface' ? { DnsRecordIpType: 'ipv4', PrivateDnsOnlyForInboundResolverEndpoint: false } : undefined,
     PrivateDnsEnabled: e.privateDnsEnabled,
@@ -86,7 +87,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
 
   function checkRouteTables(ctx: RequestContext, vpcId: string, ids: string[]): void {
     for (const id of ids) {
-      const t = ec2.routeTables.get(routeTableKey(ctx.region, ctx.accountId, id));
+      const t = ec2.routeTables.get(routeTableKey(ctx, id));
       if (!t) throw new AwsError('InvalidRouteTableID.NotFound', `The routeTable ID '${id}' does not exist`);
       if (t.vpcId !== vpcId) throw new AwsError('InvalidParameter', `Route table ${id} is not in VPC ${vpcId}`);
     }
@@ -96,7 +97,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
   function checkSubnets(ctx: RequestContext, vpcId: string, ids: string[]): void {
     const zones = new Set<string>();
     for (const id of ids) {
-      const s = ec2.subnet(ctx.region, id);
+      const s = ec2.subnet(ctx, id);
       if (!s) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`);
       if (s.vpcId !== vpcId) throw new AwsError('InvalidParameter', `Subnet ${id} is not in VPC ${vpcId}`);
       if (zones.has(s.availabilityZone))
@@ -110,7 +111,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
 
   function checkGroups(ctx: RequestContext, vpcId: string, ids: string[]): void {
     for (const id of ids) {
-      const g = ec2.group(ctx.region, id);
+      const g = ec2.group(ctx, id);
       if (!g || g.vpcId !== vpcId) throw new AwsError('InvalidGroup.NotFound', `The security group '${id}' does not exist in VPC '${vpcId}'`);
     }
   }
@@ -118,7 +119,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
   /** Private DNS needs both DNS attributes of the VPC, and one endpoint per name in a VPC. */
   function checkPrivateDns(ctx: RequestContext, e: VpcEndpointRecord): void {
     if (!e.privateDnsEnabled) return;
-    const vpc = ec2.vpc(ctx.region, e.vpcId)!;
+    const vpc = ec2.vpc(ctx, e.vpcId)!;
     const { enableDnsSupport, enableDnsHostnames } = vpcAttributes(vpc);
     if (!enableDnsSupport || !enableDnsHostnames) {
       throw new AwsError('InvalidParameter', `Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for ${vpc.vpcId}`);
@@ -135,19 +136,19 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
   function addRoutesTx(ctx: RequestContext, e: VpcEndpointRecord, tableIds: string[]): void {
     const pl = prefixListOf(ctx.region, e.serviceName).id;
     for (const id of tableIds) {
-      const t = ec2.routeTables.get(routeTableKey(ctx.region, ctx.accountId, id))!;
+      const t = ec2.routeTables.get(routeTableKey(ctx, id))!;
       if (t.routes.some((r) => r.destinationPrefixListId === pl)) {
         throw new AwsError('RouteAlreadyExists', `route table ${id} already has a route with destination-prefix-list-id ${pl}`);
       }
       const route = { destinationPrefixListId: pl, gatewayId: e.vpcEndpointId, origin: 'CreateRoute' as const };
-      ec2.routeTables.putTx(routeTableKey(ctx.region, ctx.accountId, id), { ...t, routes: [...t.routes, route] });
+      ec2.routeTables.putTx(routeTableKey(ctx, id), { ...t, routes: [...t.routes, route] });
     }
   }
 
   function removeRoutesTx(ctx: RequestContext, e: VpcEndpointRecord, tableIds: string[]): void {
     for (const id of tableIds) {
-      const t = ec2.routeTables.get(routeTableKey(ctx.region, ctx.accountId, id));
-      if (t) ec2.routeTables.putTx(routeTableKey(ctx.region, ctx.accountId, id), { ...t, routes: t.routes.filter((r) => r.gatewayId !== e.vpcEndpointId) });
+      const t = ec2.routeTables.get(routeTableKey(ctx, id));
+      if (t) ec2.routeTables.putTx(routeTableKey(ctx, id), { ...t, routes: t.routes.filter((r) => r.gatewayId !== e.vpcEndpointId) });
     }
   }
 
@@ -172,7 +173,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
   function removeEnisTx(ctx: RequestContext, e: VpcEndpointRecord, subnetIds: string[]): Record<string, string> {
     const enis = { ...e.networkInterfaces };
     for (const subnetId of subnetIds) {
-      if (enis[subnetId]) releaseEniTx(ec2, ctx.region, ctx.accountId, enis[subnetId]);
+      if (enis[subnetId]) releaseEniTx(ec2, ctx, enis[subnetId]);
       delete enis[subnetId];
     }
     return enis;
@@ -180,8 +181,8 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
 
   return {
     CreateVpcEndpoint(input: Ec2.CreateVpcEndpointRequest, ctx: RequestContext): Ec2.CreateVpcEndpointResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
-      const vpc = ec2.vpc(ctx.region, input.VpcId);
+      ec2.ensureRegion(ctx);
+      const vpc = ec2.vpc(ctx, input.VpcId);
       if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
       const type = input.VpcEndpointType ?? 'Gateway';
       if (type !== 'Gateway' && type !== 'Interface') {
@@ -207,7 +208,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
         checkGroups(ctx, vpc.vpcId, groupIds);
         if (!groupIds.length) {
           // AWS puts an interface endpoint without groups in the VPC's default group.
-          const fallback = ec2.groups.withPrefix(scopePrefix(ctx.region, ctx.accountId)).find((g) => g.vpcId === vpc.vpcId && g.groupName === 'default');
+          const fallback = ec2.groups.withPrefix(scopePrefix(ctx)).find((g) => g.vpcId === vpc.vpcId && g.groupName === 'default');
           groupIds = fallback ? [fallback.groupId] : [];
         }
       }
@@ -243,7 +244,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
     },
 
     DescribeVpcEndpoints(input: Ec2.DescribeVpcEndpointsRequest, ctx: RequestContext): Ec2.DescribeVpcEndpointsResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       const byId = input.VpcEndpointIds?.length ? input.VpcEndpointIds.map((id) => find(ctx, id)) : all(ctx);
       const p = page(applyFilters(byId, input.Filters, FILTERS), (e) => e.vpcEndpointId, input.MaxResults, input.NextToken);
@@ -251,7 +252,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
     },
 
     ModifyVpcEndpoint(input: Ec2.ModifyVpcEndpointRequest, ctx: RequestContext): Ec2.ModifyVpcEndpointResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const current = find(ctx, input.VpcEndpointId);
       const gateway = current.vpcEndpointType === 'Gateway';
       const addTables = input.AddRouteTableIds ?? [];
@@ -292,7 +293,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
           };
           // The endpoint's ENIs follow its groups.
           for (const eniId of Object.values(e.networkInterfaces)) {
-            const eniKey = networkInterfaceKey(ctx.region, ctx.accountId, eniId);
+            const eniKey = networkInterfaceKey(ctx, eniId);
             const eni = ec2.enis.get(eniKey);
             if (eni) ec2.enis.putTx(eniKey, { ...eni, groupIds });
           }
@@ -308,7 +309,7 @@ export function vpcEndpointOperations(ec2: Ec2Store) {
 
     /** Deletes what it can; an unknown id is an Unsuccessful item, not an error, as AWS. */
     DeleteVpcEndpoints(input: Ec2.DeleteVpcEndpointsRequest, ctx: RequestContext): Ec2.DeleteVpcEndpointsResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       const unsuccessful: Ec2.UnsuccessfulItem[] = [];
       ec2.store.withTx(() => {
