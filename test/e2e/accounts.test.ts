@@ -151,6 +151,40 @@ print(ecs.list_clusters()['clusterArns'])`,
     }
   });
 
+  test("EC2's network around a VPC: account 1's internet gateway, route table, NAT gateway and VPC endpoint are not account 2's", async () => {
+    const ec2 = new E.EC2Client(as(server, ACCOUNT_1));
+    const vpc = vpcs[ACCOUNT_1]!;
+    const { Subnet } = await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.1.7.0/24' }));
+    const { InternetGateway } = await ec2.send(new E.CreateInternetGatewayCommand({}));
+    const igw = InternetGateway!.InternetGatewayId!;
+    await ec2.send(new E.AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
+    const { RouteTable } = await ec2.send(new E.CreateRouteTableCommand({ VpcId: vpc }));
+    const rtb = RouteTable!.RouteTableId!;
+    await ec2.send(new E.CreateRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
+    const { AllocationId } = await ec2.send(new E.AllocateAddressCommand({ Domain: 'vpc' }));
+    const { NatGateway } = await ec2.send(new E.CreateNatGatewayCommand({ SubnetId: Subnet!.SubnetId!, AllocationId }));
+    const nat = NatGateway!.NatGatewayId!;
+    const { VpcEndpoint } = await ec2.send(new E.CreateVpcEndpointCommand({ VpcId: vpc, ServiceName: 'com.amazonaws.us-east-1.s3', RouteTableIds: [rtb] }));
+    const endpoint = VpcEndpoint!.VpcEndpointId!;
+    const natEni = NatGateway!.NatGatewayAddresses![0]!.NetworkInterfaceId!;
+
+    const two = new E.EC2Client(as(server, ACCOUNT_2));
+    assert.ok(!(await two.send(new E.DescribeInternetGatewaysCommand({}))).InternetGateways!.some((g) => g.InternetGatewayId === igw));
+    assert.ok(!(await two.send(new E.DescribeRouteTablesCommand({}))).RouteTables!.some((t) => t.RouteTableId === rtb || t.VpcId === vpc));
+    assert.ok(!(await two.send(new E.DescribeNatGatewaysCommand({}))).NatGateways!.some((n) => n.NatGatewayId === nat));
+    assert.ok(!(await two.send(new E.DescribeVpcEndpointsCommand({}))).VpcEndpoints!.some((e) => e.VpcEndpointId === endpoint));
+    assert.ok(!(await two.send(new E.DescribeAddressesCommand({}))).Addresses!.some((a) => a.AllocationId === AllocationId));
+    assert.ok(!(await two.send(new E.DescribeNetworkInterfacesCommand({}))).NetworkInterfaces!.some((n) => n.NetworkInterfaceId === natEni));
+    assert.equal(await codeOf(two.send(new E.DescribeInternetGatewaysCommand({ InternetGatewayIds: [igw] }))), 'InvalidInternetGatewayID.NotFound');
+    assert.equal(await codeOf(two.send(new E.DescribeRouteTablesCommand({ RouteTableIds: [rtb] }))), 'InvalidRouteTableID.NotFound');
+    assert.equal(await codeOf(two.send(new E.DescribeNatGatewaysCommand({ NatGatewayIds: [nat] }))), 'NatGatewayNotFound');
+    assert.equal(await codeOf(two.send(new E.DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpoint] }))), 'InvalidVpcEndpointId.NotFound');
+    assert.equal(await codeOf(two.send(new E.DeleteInternetGatewayCommand({ InternetGatewayId: igw }))), 'InvalidInternetGatewayID.NotFound');
+    // Account 1 still has all of it.
+    assert.equal((await ec2.send(new E.DescribeRouteTablesCommand({ RouteTableIds: [rtb] }))).RouteTables![0]!.Routes!.find((r) => r.GatewayId === igw)?.State, 'active');
+    assert.equal((await ec2.send(new E.DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpoint] }))).VpcEndpoints!.length, 1);
+  });
+
   test("each account's API is served on its own host, by its own backend", async () => {
     const one = await invoke(server, apis[ACCOUNT_1]!, { path: '/hello' });
     const two = await invoke(server, apis[ACCOUNT_2]!, { path: '/hello' });
@@ -235,6 +269,8 @@ print(ecs.list_clusters()['clusterArns'])`,
     assert.deepEqual((await new ECS.ECSClient(one).send(new ECS.ListTaskDefinitionsCommand({}))).taskDefinitionArns, []);
     assert.deepEqual((await new AG.ApiGatewayV2Client(one).send(new AG.GetVpcLinksCommand({}))).Items, []);
     assert.equal(await codeOf(new E.EC2Client(one).send(new E.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }))), 'InvalidNetworkInterfaceID.NotFound');
+    const listedToOne = (await new E.EC2Client(one).send(new E.DescribeNetworkInterfacesCommand({}))).NetworkInterfaces!.map((n) => n.NetworkInterfaceId);
+    assert.ok(!listedToOne.includes(eniId), "account 2's task ENI is not listed to account 1");
     // Account 1 can use neither account 2's VPC link nor its Cloud Map service.
     const ag1 = new AG.ApiGatewayV2Client(one);
     const foreign = await ag1.send(new AG.CreateApiCommand({ Name: 'foreign', ProtocolType: 'HTTP' }));
