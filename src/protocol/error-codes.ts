@@ -47,6 +47,8 @@ export const COMMON_ERROR_CODES = [
   'UnknownOperationException',
   'UnrecognizedClientException',
   'ValidationError',
+  // the query protocol's services (IAM, STS) answer a refused call with `AccessDenied`, not AccessDeniedException
+  'AccessDenied',
   // JSON 1.1 / rest-json reading and authentication
   'IncompleteSignatureException',
   'InvalidSignatureException',

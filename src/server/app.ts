@@ -8,6 +8,7 @@ import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
 import { ecsProduct } from '../ecs/index.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
+import { iamProduct } from '../iam/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
@@ -45,7 +46,7 @@ function openFileLimit(): number {
 }
 
 /** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
-const PRODUCTS = [ec2Product, logsProduct, cloudMapProduct, ecsProduct, gatewayProduct] as const;
+const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, ecsProduct, gatewayProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -64,6 +65,7 @@ export interface Wayfinder {
 function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): Product<unknown>[] {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
+  const iam = iamProduct.create({ store, logger });
   const cloudmap = cloudMapProduct.create({
     store,
     logger,
@@ -90,13 +92,14 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     ec2: ec2.api,
     logs: logs.api,
     discovery: cloudmap.api.discovery,
+    iam: iam.api,
     vpcLinkDelayMs: config.vpcLinkDelayMs,
     rateLimit: config.gatewayRateLimit,
     burstLimit: config.gatewayBurstLimit,
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
   });
-  return [ec2, logs, cloudmap, ecs, gateway];
+  return [ec2, logs, iam, cloudmap, ecs, gateway];
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
