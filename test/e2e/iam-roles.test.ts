@@ -24,6 +24,7 @@ after(async () => {
   await server.destroy();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON output, read member by member
 async function cli(args: string[], v2 = false): Promise<any> {
   const r = await awsCli(server.port, [...args, '--output', 'json'], { v2 });
   assert.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr}`);
