@@ -29,6 +29,13 @@ export interface IssuedKey {
   expiresAt: number;
 }
 
+/** A user's long-term access key (CreateAccessKey), as the SigV4 verifier needs it: no session token. */
+export interface UserAccessKey {
+  accessKeyId: string; // AKIA…
+  secretAccessKey: string;
+  accountId: string;
+}
+
 /** An OIDC issuer whose tokens AssumeRoleWithWebIdentity accepts: the gateway's built-in one. */
 export interface WebIdentityIssuer {
   /** Whether `issuer` (a token's `iss`) is this issuer, under any loopback name of the edge port. */
@@ -47,6 +54,8 @@ export interface IamApi {
   assumeRole(accountId: string, roleArn: string, sessionName: string, durationSeconds?: number): SessionCredentials;
   /** The key STS issued with this access key id, or undefined (unknown, or already purged). */
   issuedKey(accessKeyId: string): IssuedKey | undefined;
+  /** The active access key CreateAccessKey issued with this id, or undefined (unknown, deleted or Inactive). */
+  accessKey(accessKeyId: string): UserAccessKey | undefined;
   /**
    * Hands IAM the built-in OIDC issuer. The gateway owns it and is built after IAM, so it calls this
    * from its create(); until then AssumeRoleWithWebIdentity answers InvalidIdentityToken.

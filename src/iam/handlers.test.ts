@@ -378,3 +378,46 @@ test('expired keys are refused by the verifier (still known), then purged', asyn
   assert.equal(sessions.purge(Date.now() + 900_000 + 2 * 3600_000), 1);
   assert.equal(api.issuedKey(id), undefined);
 });
+
+test('access keys: two per user, caller identity of the user, Inactive keys withheld from SigV4, DeleteUser conflict', async () => {
+  const { iam, sts, api } = world();
+  const { User } = await iam('CreateUser', { UserName: 'ci', Path: '/bots/' });
+  const k1 = (await iam('CreateAccessKey', { UserName: 'ci' })).AccessKey;
+  assert.match(k1.AccessKeyId, /^AKIA[A-Z2-7]{16}$/);
+  assert.equal(k1.Status, 'Active');
+  await iam('CreateAccessKey', { UserName: 'ci' });
+  await rejects(iam('CreateAccessKey', { UserName: 'ci' }), 'LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2');
+  assert.equal((await iam('ListAccessKeys', { UserName: 'ci' })).AccessKeyMetadata.length, 2);
+  assert.deepEqual(api.accessKey(k1.AccessKeyId), { accessKeyId: k1.AccessKeyId, secretAccessKey: k1.SecretAccessKey, accountId: ACCOUNT });
+  const asUser = { accessKeyId: k1.AccessKeyId };
+  assert.deepEqual(await sts('GetCallerIdentity', {}, asUser), { UserId: User.UserId, Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/bots/ci` });
+  assert.equal((await iam('GetUser', {}, asUser)).User.UserName, 'ci');
+  assert.equal((await iam('ListAccessKeys', {}, asUser)).AccessKeyMetadata.length, 2, 'without a name: the caller’s own keys');
+  await iam('UpdateAccessKey', { UserName: 'ci', AccessKeyId: k1.AccessKeyId, Status: 'Inactive' });
+  assert.equal(api.accessKey(k1.AccessKeyId), undefined);
+  await rejects(iam('DeleteUser', { UserName: 'ci' }), 'DeleteConflict', 'Cannot delete entity, must delete access keys first.');
+  for (const k of (await iam('ListAccessKeys', { UserName: 'ci' })).AccessKeyMetadata) await iam('DeleteAccessKey', { UserName: 'ci', AccessKeyId: k.AccessKeyId });
+  await rejects(iam('DeleteAccessKey', { UserName: 'ci', AccessKeyId: k1.AccessKeyId }), 'NoSuchEntity', `The Access Key with id ${k1.AccessKeyId} cannot be found.`);
+  await iam('DeleteUser', { UserName: 'ci' });
+});
+
+test('OpenID Connect providers: https (or loopback http), one per URL, client ids and thumbprints', async () => {
+  const { iam } = world();
+  const thumb = 'a'.repeat(40);
+  const { OpenIDConnectProviderArn: arn } = await iam('CreateOpenIDConnectProvider', {
+    Url: 'https://token.actions.githubusercontent.com',
+    ClientIDList: ['sts.amazonaws.com'],
+    ThumbprintList: [thumb],
+  });
+  assert.equal(arn, `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`);
+  await rejects(iam('CreateOpenIDConnectProvider', { Url: 'https://token.actions.githubusercontent.com' }), 'EntityAlreadyExists');
+  await rejects(iam('CreateOpenIDConnectProvider', { Url: 'http://example.com' }), 'InvalidInput');
+  const local = await iam('CreateOpenIDConnectProvider', { Url: 'http://localhost:4566/_wayfinder/oidc' });
+  assert.equal(local.OpenIDConnectProviderArn, `arn:aws:iam::${ACCOUNT}:oidc-provider/localhost:4566/_wayfinder/oidc`);
+  await iam('AddClientIDToOpenIDConnectProvider', { OpenIDConnectProviderArn: arn, ClientID: 'other' });
+  const got = await iam('GetOpenIDConnectProvider', { OpenIDConnectProviderArn: arn });
+  assert.deepEqual([got.Url, got.ClientIDList, got.ThumbprintList], ['token.actions.githubusercontent.com', ['sts.amazonaws.com', 'other'], [thumb]]);
+  assert.equal((await iam('ListOpenIDConnectProviders')).OpenIDConnectProviderList.length, 2);
+  await iam('DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: arn });
+  await rejects(iam('GetOpenIDConnectProvider', { OpenIDConnectProviderArn: arn }), 'NoSuchEntity');
+});

@@ -8,7 +8,9 @@ import { iamOperationNames, type IamOperations } from '../protocol/generated/iam
 import { stsOperationNames, type StsOperations } from '../protocol/generated/sts.js';
 import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
 import type { IamApi, WebIdentityIssuer } from './api.js';
+import { accessKeyOperations } from './operations/access-keys.js';
 import { instanceProfileOperations } from './operations/instance-profiles.js';
+import { oidcProviderOperations } from './operations/oidc-providers.js';
 import { policyOperations } from './operations/policies.js';
 import { rolePolicyOperations } from './operations/role-policies.js';
 import { roleArn, roleOperations } from './operations/roles.js';
@@ -17,7 +19,7 @@ import { userOperations } from './operations/users.js';
 import { Sessions } from './sessions.js';
 import { IamStore, iamMigrations } from './store.js';
 
-export type { IamApi, IssuedKey, RoleRef, SessionCredentials, WebIdentityIssuer } from './api.js';
+export type { IamApi, IssuedKey, RoleRef, SessionCredentials, UserAccessKey, WebIdentityIssuer } from './api.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -37,6 +39,8 @@ export function createIam({ store, logger }: IamProductDeps): Product<IamApi> {
     ...policyOperations(iam),
     ...instanceProfileOperations(iam),
     ...userOperations(iam, sessions),
+    ...accessKeyOperations(iam, sessions),
+    ...oidcProviderOperations(iam),
   };
   const stsHandlers: HandlerTable<StsOperations> = {
     ...notImplementedAll(stsOperationNames),
@@ -68,6 +72,10 @@ export function createIam({ store, logger }: IamProductDeps): Product<IamApi> {
     issuedKey(accessKeyId) {
       const s = sessions.get(accessKeyId);
       return s && { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, accountId: s.accountId, expiresAt: s.expiresAt };
+    },
+    accessKey(accessKeyId) {
+      const k = accessKeyId.startsWith('AKIA') ? iam.accessKeys.get(accessKeyId) : undefined;
+      return k?.status === 'Active' ? { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, accountId: k.accountId } : undefined;
     },
     trustWebIdentityIssuer(webIssuer) {
       issuer = webIssuer;

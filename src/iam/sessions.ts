@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestContext } from '../protocol/handlers.js';
 import { iamId } from './operations/common.js';
-import type { IamStore, SessionRecord } from './store.js';
+import { iamKey, type IamStore, type SessionRecord } from './store.js';
 
 /** How long an expired key is kept before the sweep drops it. */
 export const EXPIRED_KEY_GRACE_MS = 60 * 60 * 1000;
@@ -17,6 +17,8 @@ export interface Caller {
   userId: string;
   /** The STS key the request was signed with, when it was one. */
   session?: SessionRecord;
+  /** The IAM user whose access key signed the request, when it was one. */
+  userName?: string;
 }
 
 export class Sessions {
@@ -42,10 +44,16 @@ export class Sessions {
     return accessKeyId.startsWith('ASIA') ? this.iam.sessions.get(accessKeyId) : undefined;
   }
 
-  /** Who signed the request: an STS session, or else the account's root (the configured keys). */
+  /**
+   * Who signed the request: an STS session, a user's access key (CreateAccessKey), or else the
+   * account's root (the built-in and configured keys).
+   */
   caller(ctx: RequestContext): Caller {
     const session = this.get(ctx.accessKeyId);
     if (session && session.accountId === ctx.accountId) return { accountId: session.accountId, arn: session.arn, userId: session.userId, session };
+    const key = ctx.accessKeyId.startsWith('AKIA') ? this.iam.accessKeys.get(ctx.accessKeyId) : undefined;
+    const user = key?.userName !== undefined && key.accountId === ctx.accountId ? this.iam.users.get(iamKey(key.accountId, key.userName)) : undefined;
+    if (user) return { accountId: user.accountId, arn: `arn:aws:iam::${user.accountId}:user${user.path}${user.name}`, userId: user.id, userName: user.name };
     return { accountId: ctx.accountId, arn: `arn:aws:iam::${ctx.accountId}:root`, userId: ctx.accountId };
   }
 

@@ -71,6 +71,27 @@ export interface UserRecord {
   tags: Array<{ Key: string; Value: string }>;
 }
 
+/** An OpenID Connect identity provider, keyed `<account>:<url without scheme>`. */
+export interface OidcProviderRecord {
+  accountId: string;
+  /** The URL without its scheme, as IAM keeps it (`token.actions.githubusercontent.com`). */
+  url: string;
+  clientIds: string[];
+  thumbprints: string[];
+  createdAt: number;
+  tags: Array<{ Key: string; Value: string }>;
+}
+
+/** A long-term access key of a user (AKIA…), by access key id; `userName` undefined for the account's root. */
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  userName?: string;
+  status: 'Active' | 'Inactive';
+  createdAt: number;
+}
+
 /** Keys STS issued (AssumeRole, GetSessionToken, AssumeRoleWithWebIdentity), by access key id. */
 export interface SessionRecord {
   accessKeyId: string;
@@ -83,7 +104,7 @@ export interface SessionRecord {
   userId: string;
 }
 
-export const IAM_TABLES = ['iam_roles', 'iam_policies', 'iam_instance_profiles', 'iam_users', 'sts_sessions'] as const;
+export const IAM_TABLES = ['iam_roles', 'iam_policies', 'iam_instance_profiles', 'iam_users', 'iam_access_keys', 'iam_oidc_providers', 'sts_sessions'] as const;
 
 export const iamMigrations: Migration[] = [{ id: 'iam/001-tables', up: IAM_TABLES.map(docTableSql).join('\n') }];
 
@@ -97,6 +118,8 @@ export class IamStore {
   readonly policies: DocTable<ManagedPolicyRecord>;
   readonly instanceProfiles: DocTable<InstanceProfileRecord>;
   readonly users: DocTable<UserRecord>;
+  readonly accessKeys: DocTable<AccessKeyRecord>;
+  readonly oidcProviders: DocTable<OidcProviderRecord>;
   readonly sessions: DocTable<SessionRecord>;
 
   constructor(readonly store: Store) {
@@ -104,6 +127,8 @@ export class IamStore {
     this.policies = store.table('iam_policies');
     this.instanceProfiles = store.table('iam_instance_profiles');
     this.users = store.table('iam_users');
+    this.accessKeys = store.table('iam_access_keys');
+    this.oidcProviders = store.table('iam_oidc_providers');
     this.sessions = store.table('sts_sessions');
   }
 }

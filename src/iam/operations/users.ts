@@ -1,5 +1,5 @@
 // Users: the few calls IaC and scripts make (GetUser of the caller above all). Users hold no
-// policies or keys in Wayfinder; the configured keys act as the account's root (docs/iam.md §2).
+// policies or groups in Wayfinder; the configured keys act as the account's root (docs/iam.md §2).
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Iam from '../../protocol/generated/iam.js';
@@ -50,6 +50,7 @@ export function userOperations(iam: IamStore, sessions: Sessions) {
     GetUser(input: Iam.GetUserRequest, ctx: RequestContext): Iam.GetUserResponse {
       if (input.UserName !== undefined) return { User: wire(requireUser(ctx.accountId, input.UserName)) };
       const caller = sessions.caller(ctx);
+      if (caller.userName !== undefined) return { User: wire(requireUser(caller.accountId, caller.userName)) };
       if (caller.session) throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials');
       // The root user has no name and no path: IAM answers only its id (the account), ARN and dates.
       const root = { UserId: caller.accountId, Arn: caller.arn, CreateDate: new Date(ACCOUNT_CREATED) } as Iam.User;
@@ -59,6 +60,9 @@ export function userOperations(iam: IamStore, sessions: Sessions) {
     DeleteUser(input: Iam.DeleteUserRequest, ctx: RequestContext): void {
       iam.store.withTx(() => {
         const u = requireUser(ctx.accountId, input.UserName);
+        if (iam.accessKeys.all().some((k) => k.accountId === ctx.accountId && k.userName?.toLowerCase() === u.name.toLowerCase())) {
+          throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete access keys first.');
+        }
         iam.users.deleteTx(iamKey(ctx.accountId, u.name));
       });
     },
