@@ -421,3 +421,24 @@ test('OpenID Connect providers: https (or loopback http), one per URL, client id
   await iam('DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: arn });
   await rejects(iam('GetOpenIDConnectProvider', { OpenIDConnectProviderArn: arn }), 'NoSuchEntity');
 });
+
+test('service-linked roles: named by the service, protected from the ordinary calls, deleted by their own call', async () => {
+  const { iam } = world();
+  const { Role } = await iam('CreateServiceLinkedRole', { AWSServiceName: 'ecs.amazonaws.com' });
+  assert.equal(Role.RoleName, 'AWSServiceRoleForECS');
+  assert.equal(Role.Arn, `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`);
+  assert.deepEqual((await iam('ListAttachedRolePolicies', { RoleName: 'AWSServiceRoleForECS' })).AttachedPolicies, [
+    { PolicyName: 'AmazonECSServiceRolePolicy', PolicyArn: 'arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy' },
+  ]);
+  await rejects(iam('CreateServiceLinkedRole', { AWSServiceName: 'ecs.amazonaws.com' }), 'InvalidInput', /has been taken in this account/);
+  await rejects(iam('DeleteRole', { RoleName: 'AWSServiceRoleForECS' }), 'UnmodifiableEntity', /protected role 'AWSServiceRoleForECS'/);
+  await rejects(
+    iam('DetachRolePolicy', { RoleName: 'AWSServiceRoleForECS', PolicyArn: 'arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy' }),
+    'UnmodifiableEntity',
+  );
+  const { DeletionTaskId } = await iam('DeleteServiceLinkedRole', { RoleName: 'AWSServiceRoleForECS' });
+  assert.match(DeletionTaskId, /^task\/aws-service-role\/ecs\.amazonaws\.com\/AWSServiceRoleForECS\/[0-9a-f-]{36}$/);
+  assert.equal((await iam('GetServiceLinkedRoleDeletionStatus', { DeletionTaskId })).Status, 'SUCCEEDED');
+  await rejects(iam('GetRole', { RoleName: 'AWSServiceRoleForECS' }), 'NoSuchEntity');
+  assert.equal((await iam('CreateServiceLinkedRole', { AWSServiceName: 'autoscaling.amazonaws.com', CustomSuffix: 'web' })).Role.RoleName, 'AWSServiceRoleForAutoScaling_web');
+});

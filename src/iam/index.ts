@@ -11,6 +11,7 @@ import type { IamApi, WebIdentityIssuer } from './api.js';
 import { accessKeyOperations } from './operations/access-keys.js';
 import { instanceProfileOperations } from './operations/instance-profiles.js';
 import { oidcProviderOperations } from './operations/oidc-providers.js';
+import { serviceLinkedRoleOperations } from './operations/service-linked-roles.js';
 import { policyOperations } from './operations/policies.js';
 import { rolePolicyOperations } from './operations/role-policies.js';
 import { roleArn, roleOperations } from './operations/roles.js';
@@ -41,6 +42,7 @@ export function createIam({ store, logger }: IamProductDeps): Product<IamApi> {
     ...userOperations(iam, sessions),
     ...accessKeyOperations(iam, sessions),
     ...oidcProviderOperations(iam),
+    ...serviceLinkedRoleOperations(iam),
   };
   const stsHandlers: HandlerTable<StsOperations> = {
     ...notImplementedAll(stsOperationNames),

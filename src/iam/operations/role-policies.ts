@@ -7,7 +7,7 @@ import { findManagedPolicy, requireAttachable } from '../managed.js';
 import { INLINE_ROLE_POLICIES_MAX, policySize, validatePolicyDocument } from '../policy-document.js';
 import { iamKey, type IamStore, type RoleRecord } from '../store.js';
 import { checkName, checkPathPrefix, encodeDocument, pageOf } from './common.js';
-import { requireRole } from './roles.js';
+import { requireModifiableRole, requireRole } from './roles.js';
 
 /** The name an inline policy is stored under: IAM matches policy names without regard to case. */
 function inlineName(r: RoleRecord, name: string): string | undefined {
@@ -22,7 +22,7 @@ export function rolePolicyOperations(iam: IamStore) {
       checkName(input.PolicyName, 'policyName');
       validatePolicyDocument(input.PolicyDocument, 'identity');
       iam.store.withTx(() => {
-        const r = requireRole(iam, ctx.accountId, input.RoleName);
+        const r = requireModifiableRole(iam, ctx.accountId, input.RoleName);
         const inlinePolicies = { ...r.inlinePolicies };
         const existing = inlineName(r, input.PolicyName);
         if (existing) delete inlinePolicies[existing];
@@ -43,7 +43,7 @@ export function rolePolicyOperations(iam: IamStore) {
 
     DeleteRolePolicy(input: Iam.DeleteRolePolicyRequest, ctx: RequestContext): void {
       iam.store.withTx(() => {
-        const r = requireRole(iam, ctx.accountId, input.RoleName);
+        const r = requireModifiableRole(iam, ctx.accountId, input.RoleName);
         const name = inlineName(r, input.PolicyName);
         if (!name) throw new AwsError('NoSuchEntity', `The role policy with name ${input.PolicyName} cannot be found.`);
         const inlinePolicies = { ...r.inlinePolicies };
@@ -60,7 +60,7 @@ export function rolePolicyOperations(iam: IamStore) {
 
     AttachRolePolicy(input: Iam.AttachRolePolicyRequest, ctx: RequestContext): void {
       iam.store.withTx(() => {
-        const r = requireRole(iam, ctx.accountId, input.RoleName);
+        const r = requireModifiableRole(iam, ctx.accountId, input.RoleName);
         requireAttachable(iam, ctx.accountId, input.PolicyArn);
         if (r.attachedPolicies.includes(input.PolicyArn)) return; // attaching twice is a no-op on IAM
         if (r.attachedPolicies.length >= 10) throw new AwsError('LimitExceeded', 'Cannot exceed quota for PoliciesPerRole: 10');
@@ -70,7 +70,7 @@ export function rolePolicyOperations(iam: IamStore) {
 
     DetachRolePolicy(input: Iam.DetachRolePolicyRequest, ctx: RequestContext): void {
       iam.store.withTx(() => {
-        const r = requireRole(iam, ctx.accountId, input.RoleName);
+        const r = requireModifiableRole(iam, ctx.accountId, input.RoleName);
         if (!r.attachedPolicies.includes(input.PolicyArn)) throw new AwsError('NoSuchEntity', `Policy ${input.PolicyArn} was not found.`);
         put({ ...r, attachedPolicies: r.attachedPolicies.filter((a) => a !== input.PolicyArn) });
       });

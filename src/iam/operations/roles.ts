@@ -36,6 +36,22 @@ export function requireRole(iam: IamStore, accountId: string, name: string): Rol
   return r;
 }
 
+/** Where service-linked roles live (CreateServiceLinkedRole). */
+export const SERVICE_ROLE_PATH = '/aws-service-role/';
+
+export function isServiceLinked(r: RoleRecord): boolean {
+  return r.path.startsWith(SERVICE_ROLE_PATH);
+}
+
+/** A role the ordinary calls may change: a service-linked one answers UnmodifiableEntity, as on IAM. */
+export function requireModifiableRole(iam: IamStore, accountId: string, name: string): RoleRecord {
+  const r = requireRole(iam, accountId, name);
+  if (isServiceLinked(r)) {
+    throw new AwsError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${r.name}' - this role is only modifiable by AWS`);
+  }
+  return r;
+}
+
 /** A trust policy as IAM checks it: the grammar, then the ACLSizePerRole quota. */
 export function checkTrustPolicy(document: string): void {
   validatePolicyDocument(document, 'trust');
@@ -109,14 +125,14 @@ export function roleOperations(iam: IamStore) {
     },
 
     UpdateAssumeRolePolicy(input: Iam.UpdateAssumeRolePolicyRequest, ctx: RequestContext): void {
-      const r = requireRole(iam, ctx.accountId, input.RoleName);
+      const r = requireModifiableRole(iam, ctx.accountId, input.RoleName);
       checkTrustPolicy(input.PolicyDocument);
       put({ ...r, trustPolicy: input.PolicyDocument });
     },
 
     DeleteRole(input: Iam.DeleteRoleRequest, ctx: RequestContext): void {
       iam.store.withTx(() => {
-        const r = requireRole(iam, ctx.accountId, input.RoleName);
+        const r = requireModifiableRole(iam, ctx.accountId, input.RoleName);
         if (Object.keys(r.inlinePolicies).length) throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
         if (r.attachedPolicies.length) throw new AwsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
         const inProfile = iam.instanceProfiles.withPrefix(accountPrefix(ctx.accountId)).some((p) => p.roles.some((n) => n.toLowerCase() === r.name.toLowerCase()));
@@ -126,13 +142,13 @@ export function roleOperations(iam: IamStore) {
     },
 
     PutRolePermissionsBoundary(input: Iam.PutRolePermissionsBoundaryRequest, ctx: RequestContext): void {
-      const r = requireRole(iam, ctx.accountId, input.RoleName);
+      const r = requireModifiableRole(iam, ctx.accountId, input.RoleName);
       requireAttachable(iam, ctx.accountId, input.PermissionsBoundary);
       put({ ...r, permissionsBoundary: input.PermissionsBoundary });
     },
 
     DeleteRolePermissionsBoundary(input: Iam.DeleteRolePermissionsBoundaryRequest, ctx: RequestContext): void {
-      const r = requireRole(iam, ctx.accountId, input.RoleName);
+      const r = requireModifiableRole(iam, ctx.accountId, input.RoleName);
       if (!r.permissionsBoundary) throw new AwsError('NoSuchEntity', `The role with name ${r.name} does not have a permissions boundary.`);
       const { permissionsBoundary: _drop, ...rest } = r;
       put(rest);
