@@ -45,7 +45,7 @@ export interface WebIdentityIssuer {
 }
 
 export interface IamApi {
-  /** The role an ARN names in `accountId`, or undefined when it does not exist there. */
+  /** The role an ARN (or a bare role name) names in `accountId`, or undefined when it does not exist there. */
   role(accountId: string, roleArn: string): RoleRef | undefined;
   /**
    * Credentials for a role, as AssumeRole would issue them (ECS task roles use this). Throws

@@ -239,6 +239,8 @@ test('IAM is one namespace per account, and no region', async () => {
   assert.equal((await iam('ListRoles')).Roles.length, 1);
   assert.equal(api.role(ACCOUNT, mine.Arn)?.roleId, mine.RoleId);
   assert.equal(api.role(OTHER, mine.Arn), undefined);
+  assert.equal(api.role(ACCOUNT, 'SAME')?.arn, mine.Arn, 'a bare name, as ECS accepts it');
+  assert.equal(api.role(ACCOUNT, `arn:aws:iam::${ACCOUNT}:role/other-path/same`), undefined, 'the path is part of the ARN');
 });
 
 test('instance profiles hold one role', async () => {
@@ -441,4 +443,16 @@ test('service-linked roles: named by the service, protected from the ordinary ca
   assert.equal((await iam('GetServiceLinkedRoleDeletionStatus', { DeletionTaskId })).Status, 'SUCCEEDED');
   await rejects(iam('GetRole', { RoleName: 'AWSServiceRoleForECS' }), 'NoSuchEntity');
   assert.equal((await iam('CreateServiceLinkedRole', { AWSServiceName: 'autoscaling.amazonaws.com', CustomSuffix: 'web' })).Role.RoleName, 'AWSServiceRoleForAutoScaling_web');
+});
+
+test('IAM keys never look like regions to Store.regionsInUse (wayfinder status walks those)', async () => {
+  const { store, iam, sts } = world();
+  const { Role } = await iam('CreateRole', { RoleName: 'r', Path: '/a/b/', AssumeRolePolicyDocument: TRUST });
+  await iam('CreatePolicy', { PolicyName: 'p', Path: '/x/', PolicyDocument: LOGS });
+  await iam('CreateInstanceProfile', { InstanceProfileName: 'ip', Path: '/y/' });
+  await iam('CreateUser', { UserName: 'u', Path: '/z/' });
+  await iam('CreateAccessKey', { UserName: 'u' });
+  await iam('CreateOpenIDConnectProvider', { Url: 'https://issuer.example.com/path/to' });
+  await sts('AssumeRole', { RoleArn: Role.Arn, RoleSessionName: 's1' });
+  assert.deepEqual(store.regionsInUse(), []);
 });

@@ -18,7 +18,7 @@ import { roleArn, roleOperations } from './operations/roles.js';
 import { roleOfArn, roleSessionIdentity, stsOperations } from './operations/sts.js';
 import { userOperations } from './operations/users.js';
 import { Sessions } from './sessions.js';
-import { IamStore, iamMigrations } from './store.js';
+import { IamStore, iamKey, iamMigrations } from './store.js';
 
 export type { IamApi, IssuedKey, RoleRef, SessionCredentials, UserAccessKey, WebIdentityIssuer } from './api.js';
 
@@ -50,8 +50,9 @@ export function createIam({ store, logger }: IamProductDeps): Product<IamApi> {
   };
 
   const api: IamApi = {
-    role(accountId, arn) {
-      const r = roleOfArn(iam, arn);
+    role(accountId, arnOrName) {
+      // ECS accepts a role's name as well as its ARN (taskRoleArn: "the short name or full ARN").
+      const r = arnOrName.startsWith('arn:') ? roleOfArn(iam, arnOrName) : iam.roles.get(iamKey(accountId, arnOrName));
       if (!r || r.accountId !== accountId) return undefined;
       return { arn: roleArn(r), roleName: r.name, roleId: r.id, maxSessionDuration: r.maxSessionDuration };
     },

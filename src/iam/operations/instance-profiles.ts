@@ -17,9 +17,7 @@ export function instanceProfileOperations(iam: IamStore) {
   function wire(p: InstanceProfileRecord, withTags = true): Iam.InstanceProfile {
     const roles = p.roles.flatMap((n) => {
       const r = iam.roles.get(iamKey(p.accountId, n));
-      if (!r) return [];
-      const role = roleWire(r, true);
-      return [role];
+      return r ? [roleWire(r, true)] : [];
     });
     return {
       Path: p.path,
@@ -84,9 +82,7 @@ export function instanceProfileOperations(iam: IamStore) {
       iam.store.withTx(() => {
         const p = requireProfile(ctx.accountId, input.InstanceProfileName);
         const r = requireRole(iam, ctx.accountId, input.RoleName);
-        if (p.roles.some((n) => n.toLowerCase() === r.name.toLowerCase())) {
-          throw new AwsError('LimitExceeded', 'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1');
-        }
+        // One role per profile: adding the same role again counts against the quota too.
         if (p.roles.length >= 1) throw new AwsError('LimitExceeded', 'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1');
         put({ ...p, roles: [r.name] });
       });
