@@ -169,3 +169,45 @@ print(json.dumps({'doc': got['PolicyDocument'] == doc, 'profiles': [p['InstanceP
   const { stdout } = await run('python3', ['-c', script], { timeout: 60_000 });
   assert.deepEqual(JSON.parse(stdout), { doc: true, profiles: ['py-profile'], roleInProfile: 'py-role', tags: [{ Key: 'env', Value: 'dev' }], conflict: 'DeleteConflict' });
 });
+
+test('aws CLI: users and access keys, OpenID Connect providers and the ECS service-linked role', async () => {
+  for (const v2 of hasAwsCliV2() ? [false, true] : [false]) {
+    const user = `ci-v${v2 ? 2 : 1}`;
+    const created = await cli(['iam', 'create-user', '--user-name', user, '--path', '/bots/'], v2);
+    assert.equal(created.User.Arn, `arn:aws:iam::000000000000:user/bots/${user}`);
+    const { AccessKey } = await cli(['iam', 'create-access-key', '--user-name', user], v2);
+    assert.match(AccessKey.AccessKeyId, /^AKIA[A-Z2-7]{16}$/);
+    assert.deepEqual(
+      (await cli(['iam', 'list-access-keys', '--user-name', user], v2)).AccessKeyMetadata.map((k: { AccessKeyId: string }) => k.AccessKeyId),
+      [AccessKey.AccessKeyId],
+    );
+    const conflict = await awsCli(server.port, ['iam', 'delete-user', '--user-name', user], { v2 });
+    assert.match(conflict.stderr, /\(DeleteConflict\) when calling the DeleteUser operation: Cannot delete entity, must delete access keys first\./);
+    await cli(['iam', 'delete-access-key', '--user-name', user, '--access-key-id', AccessKey.AccessKeyId], v2);
+    await cli(['iam', 'delete-user', '--user-name', user], v2);
+  }
+  const root = await cli(['iam', 'get-user']);
+  assert.equal(root.User.Arn, 'arn:aws:iam::000000000000:root');
+
+  const provider = await cli([
+    'iam',
+    'create-open-id-connect-provider',
+    '--url',
+    'https://token.actions.githubusercontent.com',
+    '--client-id-list',
+    'sts.amazonaws.com',
+    '--thumbprint-list',
+    'a'.repeat(40),
+  ]);
+  assert.equal(provider.OpenIDConnectProviderArn, 'arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com');
+  const got = await cli(['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', provider.OpenIDConnectProviderArn]);
+  assert.deepEqual([got.Url, got.ClientIDList], ['token.actions.githubusercontent.com', ['sts.amazonaws.com']]);
+  await cli(['iam', 'delete-open-id-connect-provider', '--open-id-connect-provider-arn', provider.OpenIDConnectProviderArn]);
+
+  const slr = await cli(['iam', 'create-service-linked-role', '--aws-service-name', 'ecs.amazonaws.com']);
+  assert.equal(slr.Role.Arn, 'arn:aws:iam::000000000000:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS');
+  const protectedRole = await awsCli(server.port, ['iam', 'delete-role', '--role-name', 'AWSServiceRoleForECS']);
+  assert.match(protectedRole.stderr, /\(UnmodifiableEntity\) when calling the DeleteRole operation/);
+  const { DeletionTaskId } = await cli(['iam', 'delete-service-linked-role', '--role-name', 'AWSServiceRoleForECS']);
+  assert.equal((await cli(['iam', 'get-service-linked-role-deletion-status', '--deletion-task-id', DeletionTaskId])).Status, 'SUCCEEDED');
+});
