@@ -73,6 +73,15 @@ test('CreateRole checks the name, the path, the trust policy and its size', asyn
   });
   await rejects(iam('CreateRole', { RoleName: 'r', AssumeRolePolicyDocument: big }), 'LimitExceeded', 'Cannot exceed quota for ACLSizePerRole: 2048');
   await rejects(iam('CreateRole', { RoleName: 'r', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'aws:x', Value: '1' }] }), 'InvalidInput');
+  const trusting = (arn: string) => JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: { AWS: [arn] }, Action: 'sts:AssumeRole' } });
+  const ghost = `arn:aws:iam::${ACCOUNT}:role/ghost`;
+  await rejects(iam('CreateRole', { RoleName: 'r', AssumeRolePolicyDocument: trusting(ghost) }), 'MalformedPolicyDocument', `Invalid principal in policy: "AWS":"${ghost}"`);
+  await iam('CreateRole', { RoleName: 'trusts-other-account', AssumeRolePolicyDocument: trusting(`arn:aws:iam::${OTHER}:role/anything`) });
+  await iam('CreateRole', { RoleName: 'ghost', Path: '/p/', AssumeRolePolicyDocument: TRUST });
+  await iam('CreateRole', { RoleName: 'trusts-ghost', AssumeRolePolicyDocument: trusting(`arn:aws:iam::${ACCOUNT}:role/p/ghost`) });
+  await iam('DeleteRole', { RoleName: 'trusts-ghost' });
+  await iam('DeleteRole', { RoleName: 'ghost' });
+  await iam('DeleteRole', { RoleName: 'trusts-other-account' });
   await rejects(iam('CreateRole', { RoleName: 'r', AssumeRolePolicyDocument: TRUST, PermissionsBoundary: `arn:aws:iam::${ACCOUNT}:policy/none` }), 'NoSuchEntity');
   assert.deepEqual((await iam('ListRoles')).Roles, []);
 });

@@ -52,10 +52,28 @@ export function requireModifiableRole(iam: IamStore, accountId: string, name: st
   return r;
 }
 
-/** A trust policy as IAM checks it: the grammar, then the ACLSizePerRole quota. */
-export function checkTrustPolicy(document: string): void {
-  validatePolicyDocument(document, 'trust');
+/**
+ * A trust policy as IAM checks it: the grammar, the ACLSizePerRole quota, and that the roles and users
+ * it names as `AWS` principals in the caller's own account exist (IAM resolves them to their unique ids
+ * when storing, so a missing one is an invalid principal).
+ */
+export function checkTrustPolicy(iam: IamStore, accountId: string, document: string): void {
+  const parsed = validatePolicyDocument(document, 'trust');
   if (policySize(document) > TRUST_POLICY_MAX) throw new AwsError('LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_MAX}`);
+  for (const arn of awsPrincipals(parsed.statements)) {
+    const m = /^arn:aws:iam::(\d{12}):(role|user)\/(?:.*\/)?([\w+=,.@-]+)$/.exec(arn);
+    if (!m || m[1] !== accountId) continue;
+    const table = m[2] === 'role' ? iam.roles : iam.users;
+    if (!table.has(iamKey(accountId, m[3]!))) throw new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "AWS":"${arn}"`);
+  }
+}
+
+function awsPrincipals(statements: Array<Record<string, unknown>>): string[] {
+  return statements.flatMap((s) => {
+    const p = (s.Principal ?? s.NotPrincipal) as { AWS?: string | string[] } | string | undefined;
+    const aws = typeof p === 'object' ? p.AWS : undefined;
+    return aws === undefined ? [] : Array.isArray(aws) ? aws : [aws];
+  });
 }
 
 function checkDescription(description: string | undefined): void {
@@ -72,7 +90,7 @@ export function roleOperations(iam: IamStore) {
       checkName(input.RoleName, 'roleName');
       const path = checkPath(input.Path);
       checkDescription(input.Description);
-      checkTrustPolicy(input.AssumeRolePolicyDocument);
+      checkTrustPolicy(iam, ctx.accountId, input.AssumeRolePolicyDocument);
       const tags = checkNewTags(input.Tags);
       if (input.PermissionsBoundary) requireAttachable(iam, ctx.accountId, input.PermissionsBoundary);
       const record: RoleRecord = {
@@ -126,7 +144,7 @@ export function roleOperations(iam: IamStore) {
 
     UpdateAssumeRolePolicy(input: Iam.UpdateAssumeRolePolicyRequest, ctx: RequestContext): void {
       const r = requireModifiableRole(iam, ctx.accountId, input.RoleName);
-      checkTrustPolicy(input.PolicyDocument);
+      checkTrustPolicy(iam, ctx.accountId, input.PolicyDocument);
       put({ ...r, trustPolicy: input.PolicyDocument });
     },
 
