@@ -363,6 +363,11 @@ test('AssumeRoleWithWebIdentity takes tokens of the built-in OIDC issuer for rol
     'AccessDenied',
     'Not authorized to perform sts:AssumeRoleWithWebIdentity',
   );
+  // Once the issuer is registered with client ids, the token's audience must be one of them.
+  await iam('CreateOpenIDConnectProvider', { Url: `http://localhost:${port}/_wayfinder/oidc`, ClientIDList: ['my-app'] });
+  await rejects(sts('AssumeRoleWithWebIdentity', input), 'InvalidIdentityToken', 'Incorrect token audience');
+  const forApp = await issuer.mint({ sub: 'ci-job', aud: ['other', 'my-app'] }, { issuer: issuer.issuer() });
+  assert.equal((await sts('AssumeRoleWithWebIdentity', { ...input, WebIdentityToken: forApp })).Audience, 'other');
   await rejects(sts('AssumeRoleWithWebIdentity', { ...input, WebIdentityToken: 'not-a-jwt' }), 'InvalidIdentityToken');
   const [h, p] = token.split('.');
   await rejects(sts('AssumeRoleWithWebIdentity', { ...input, WebIdentityToken: `${h}.${p}.${'A'.repeat(342)}` }), 'InvalidIdentityToken');

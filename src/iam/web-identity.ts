@@ -36,11 +36,22 @@ export async function verifyWebIdentityToken(token: string, issuer: WebIdentityI
   }
 }
 
-/** Whether a trust policy's Federated principals name this issuer (its provider ARN in the account, or its URL). */
-export function trustsIssuer(federated: string[], issuer: WebIdentityIssuer, accountId: string): boolean {
-  return federated.some((f) => {
+/**
+ * The Federated principal of a trust policy that names this issuer (its provider ARN in the account,
+ * or its URL), or undefined when none does.
+ */
+export function trustedProvider(federated: string[], issuer: WebIdentityIssuer, accountId: string): string | undefined {
+  return federated.find((f) => {
     const m = /^arn:aws:iam::(\d{12}):oidc-provider\/(.+)$/.exec(f);
     if (m) return m[1] === accountId && issuer.isLocal(`http://${m[2]}`);
     return issuer.isLocal(f) || issuer.isLocal(`http://${f}`);
   });
+}
+
+/** The audiences a token speaks for: `aud` (string or list), else the OAuth `client_id`. */
+export function audiencesOf(claims: JWTPayload): string[] {
+  if (Array.isArray(claims.aud)) return claims.aud;
+  if (typeof claims.aud === 'string') return [claims.aud];
+  const clientId = (claims as { client_id?: unknown }).client_id;
+  return typeof clientId === 'string' ? [clientId] : [];
 }

@@ -11,7 +11,7 @@ const MAX_THUMBPRINTS = 5;
 const MAX_CLIENT_IDS = 100;
 
 /** The record's key: the URL encoded, so no '/' splits it (Store.regionsInUse reads up to the first '/'). */
-const providerKey = (accountId: string, url: string): string => `${accountId}:${encodeURIComponent(url.toLowerCase())}`;
+export const providerKey = (accountId: string, url: string): string => `${accountId}:${encodeURIComponent(url.toLowerCase())}`;
 const providerArn = (p: OidcProviderRecord): string => `arn:aws:iam::${p.accountId}:oidc-provider/${p.url}`;
 
 /** IAM keeps the URL without its scheme; https only, or http on a loopback host (Wayfinder's own issuer). */

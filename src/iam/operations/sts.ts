@@ -8,7 +8,8 @@ import type { WebIdentityIssuer } from '../api.js';
 import { federatedPrincipals, policySize, validatePolicyDocument } from '../policy-document.js';
 import type { Sessions } from '../sessions.js';
 import { iamKey, type IamStore, type RoleRecord, type SessionRecord } from '../store.js';
-import { providerName, trustsIssuer, verifyWebIdentityToken } from '../web-identity.js';
+import { audiencesOf, providerName, trustedProvider, verifyWebIdentityToken } from '../web-identity.js';
+import { providerKey } from './oidc-providers.js';
 import { roleArn } from './roles.js';
 
 const DEFAULT_ROLE_SESSION_SECONDS = 3600;
@@ -137,18 +138,22 @@ export function stsOperations(iam: IamStore, sessions: Sessions, webIdentity: ()
       const issuer = webIdentity();
       const claims = await verifyWebIdentityToken(input.WebIdentityToken, issuer, ctx.receivedAt);
       const role = roleOfArn(iam, input.RoleArn);
-      if (!role || !issuer || !trustsIssuer(federatedPrincipals(role.trustPolicy), issuer, role.accountId)) {
-        throw new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', { status: 403 });
+      const provider = role && issuer ? trustedProvider(federatedPrincipals(role.trustPolicy), issuer, role.accountId) : undefined;
+      if (!role || !provider) throw new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', { status: 403 });
+      // A registered provider (CreateOpenIDConnectProvider) with client ids limits the audiences, as on AWS.
+      const registered = iam.oidcProviders.get(providerKey(role.accountId, provider.replace(/^arn:aws:iam::\d{12}:oidc-provider\//, '').replace(/^https?:\/\//, '')));
+      const audiences = audiencesOf(claims);
+      if (registered?.clientIds.length && !audiences.some((a) => registered.clientIds.includes(a))) {
+        throw new AwsError('InvalidIdentityToken', 'Incorrect token audience');
       }
       const seconds = sessionDuration(role, input.DurationSeconds, false);
       const issued = issueForRole(role, input.RoleSessionName, seconds, ctx);
-      const aud = Array.isArray(claims.aud) ? claims.aud[0] : (claims.aud ?? (claims as { client_id?: string }).client_id);
       return {
         Credentials: credentialsWire(issued),
         SubjectFromWebIdentityToken: claims.sub,
         AssumedRoleUser: { AssumedRoleId: issued.userId, Arn: issued.arn },
         Provider: providerName(claims.iss),
-        Audience: aud,
+        Audience: audiences[0],
       };
     },
   } satisfies Partial<Sts.StsOperations>;
