@@ -470,3 +470,16 @@ test('IAM keys never look like regions to Store.regionsInUse (wayfinder status w
   await sts('AssumeRole', { RoleArn: Role.Arn, RoleSessionName: 's1' });
   assert.deepEqual(store.regionsInUse(), []);
 });
+
+test('the lists IaC reads before deleting a user are empty for a user, NoSuchEntity for a stranger', async () => {
+  const { iam } = world();
+  await iam('CreateUser', { UserName: 'u' });
+  assert.deepEqual((await iam('ListGroupsForUser', { UserName: 'u' })).Groups, []);
+  assert.deepEqual((await iam('ListUserPolicies', { UserName: 'u' })).PolicyNames, []);
+  assert.deepEqual((await iam('ListAttachedUserPolicies', { UserName: 'u' })).AttachedPolicies, []);
+  assert.deepEqual((await iam('ListMFADevices', { UserName: 'u' })).MFADevices, []);
+  assert.deepEqual((await iam('ListSSHPublicKeys', { UserName: 'u' })).SSHPublicKeys, []);
+  assert.deepEqual((await iam('ListSigningCertificates', { UserName: 'u' })).Certificates, []);
+  await rejects(iam('GetLoginProfile', { UserName: 'u' }), 'NoSuchEntity', 'Login Profile for User u cannot be found.');
+  await rejects(iam('ListGroupsForUser', { UserName: 'stranger' }), 'NoSuchEntity', 'The user with name stranger cannot be found.');
+});

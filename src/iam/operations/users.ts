@@ -84,6 +84,65 @@ export function userOperations(iam: IamStore, sessions: Sessions) {
       put({ ...u, tags: removeTags(u.tags, input.TagKeys) });
     },
 
+    // Users hold no groups, policies, MFA devices, SSH keys, certificates or passwords in Wayfinder:
+    // these answer what IAM answers for a user without any, and NoSuchEntity for a user that does not
+    // exist. IaC lists them all before deleting a user.
+    ListGroupsForUser(input: Iam.ListGroupsForUserRequest, ctx: RequestContext): Iam.ListGroupsForUserResponse {
+      requireUser(ctx.accountId, input.UserName);
+      return { Groups: [], IsTruncated: false };
+    },
+
+    ListGroups(_input: Iam.ListGroupsRequest, _ctx: RequestContext): Iam.ListGroupsResponse {
+      return { Groups: [], IsTruncated: false };
+    },
+
+    ListUserPolicies(input: Iam.ListUserPoliciesRequest, ctx: RequestContext): Iam.ListUserPoliciesResponse {
+      requireUser(ctx.accountId, input.UserName);
+      return { PolicyNames: [], IsTruncated: false };
+    },
+
+    ListAttachedUserPolicies(input: Iam.ListAttachedUserPoliciesRequest, ctx: RequestContext): Iam.ListAttachedUserPoliciesResponse {
+      requireUser(ctx.accountId, input.UserName);
+      return { AttachedPolicies: [], IsTruncated: false };
+    },
+
+    ListMFADevices(input: Iam.ListMFADevicesRequest, ctx: RequestContext): Iam.ListMFADevicesResponse {
+      if (input.UserName !== undefined) requireUser(ctx.accountId, input.UserName);
+      return { MFADevices: [], IsTruncated: false };
+    },
+
+    ListVirtualMFADevices(_input: Iam.ListVirtualMFADevicesRequest, _ctx: RequestContext): Iam.ListVirtualMFADevicesResponse {
+      return { VirtualMFADevices: [], IsTruncated: false };
+    },
+
+    ListSSHPublicKeys(input: Iam.ListSSHPublicKeysRequest, ctx: RequestContext): Iam.ListSSHPublicKeysResponse {
+      if (input.UserName !== undefined) requireUser(ctx.accountId, input.UserName);
+      return { SSHPublicKeys: [], IsTruncated: false };
+    },
+
+    ListServiceSpecificCredentials(input: Iam.ListServiceSpecificCredentialsRequest, ctx: RequestContext): Iam.ListServiceSpecificCredentialsResponse {
+      if (input.UserName !== undefined) requireUser(ctx.accountId, input.UserName);
+      return { ServiceSpecificCredentials: [], IsTruncated: false };
+    },
+
+    ListSigningCertificates(input: Iam.ListSigningCertificatesRequest, ctx: RequestContext): Iam.ListSigningCertificatesResponse {
+      if (input.UserName !== undefined) requireUser(ctx.accountId, input.UserName);
+      return { Certificates: [], IsTruncated: false };
+    },
+
+    GetLoginProfile(input: Iam.GetLoginProfileRequest, ctx: RequestContext): Iam.GetLoginProfileResponse {
+      const name = input.UserName ?? sessions.caller(ctx).userName;
+      if (name === undefined) throw new AwsError('NoSuchEntity', `Login Profile for User ${ctx.accountId} cannot be found.`);
+      const u = requireUser(ctx.accountId, name);
+      throw new AwsError('NoSuchEntity', `Login Profile for User ${u.name} cannot be found.`);
+    },
+
+    DeleteLoginProfile(input: Iam.DeleteLoginProfileRequest, ctx: RequestContext): void {
+      const name = input.UserName ?? sessions.caller(ctx).userName ?? ctx.accountId;
+      const u = iam.users.get(iamKey(ctx.accountId, name));
+      throw new AwsError('NoSuchEntity', u ? `Login Profile for User ${u.name} cannot be found.` : `The user with name ${name} cannot be found.`);
+    },
+
     ListUserTags(input: Iam.ListUserTagsRequest, ctx: RequestContext): Iam.ListUserTagsResponse {
       const u = requireUser(ctx.accountId, input.UserName);
       const page = pageOf(u.tags, (t) => t.Key, input.MaxItems, input.Marker);
