@@ -58,7 +58,7 @@ export async function seedLifecycle(variant: 'skip-checks' | 'sts', log: (line: 
     const td = (await ecs.send(new ECS.DescribeTaskDefinitionCommand({ taskDefinition: NAME }))).taskDefinition!;
     assert.equal(td.executionRoleArn, role.Arn);
     const cluster = (await ecs.send(new ECS.DescribeClustersCommand({ clusters: [`${NAME}-cluster`] }))).clusters![0]!;
-    assert.deepEqual(cluster.capacityProviders, ['FARGATE', 'FARGATE_SPOT']);
+    assert.deepEqual(cluster.capacityProviders?.toSorted(), ['FARGATE', 'FARGATE_SPOT']); // a set in Terraform: sent in any order
 
     // The invoke URL serves the task: Host {apiId}.execute-api.localhost (Node does not resolve
     // *.localhost, so the request goes to 127.0.0.1 with the invoke URL's Host).
