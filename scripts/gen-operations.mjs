@@ -21,6 +21,7 @@ const SERVICES = {
   iam: 'Iam',
   sts: 'Sts',
   cloudformation: 'CloudFormation',
+  ecr: 'Ecr',
 };
 // Shape names that would shadow TypeScript globals get a suffix.
 const RESERVED = new Set([

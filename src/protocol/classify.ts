@@ -1,5 +1,6 @@
 // Which service (and, where the headers already tell, which operation) a control-plane request is for.
-// Order (docs/aws-behavior.md §1.1): X-Amz-Target → awsJson; form body or `Action=` → query (ec2); `/v2/…` → rest-json;
+// Order (docs/aws-behavior.md §1.1): X-Amz-Target → awsJson; form body or `Action=` → query (EC2's dialect or
+// awsquery, by the scope's service); `/v2/…` → rest-json;
 // the SigV4 credential scope breaks ties and picks the protocol for "unknown operation" answers.
 // The Host header is never consulted: clients point every service at one URL, some with a `data-` prefix.
 import type { IncomingHttpHeaders } from 'node:http';
@@ -11,7 +12,8 @@ import type { ServiceRegistry, ServiceSpec } from './services.js';
 
 export type Classified =
   | { kind: 'json'; spec: ServiceSpec; operation: string }
-  | { kind: 'query'; spec: ServiceSpec }
+  /** A form-encoded request (EC2's query dialect or awsquery). `guessed`: no credential scope named the service. */
+  | { kind: 'query'; spec: ServiceSpec; guessed: boolean }
   | { kind: 'rest'; spec: ServiceSpec; operation: string; labels: Record<string, string> };
 
 /** Thrown when no service can be determined; carries the protocol to answer in. */
@@ -51,11 +53,18 @@ export function classify(registry: ServiceRegistry, method: string, rawPath: str
 
   const contentType = String(headers['content-type'] ?? '').toLowerCase();
   if (contentType.startsWith('application/x-www-form-urlencoded') || query.has('Action')) {
-    const spec = scopedSpec ?? registry.get('ec2');
-    if (spec.protocol !== 'ec2') {
-      throw new Unroutable(new AwsError('InvalidAction', `The query protocol is not served for ${spec.name}.`), 'ec2', registry.get('ec2'));
+    // The scope names the service; a query service Wayfinder does not serve (SNS, ELB, RDS …) is told so
+    // in the awsquery error shape its SDK reads, never handed to EC2 (whose errors it cannot parse).
+    if (scoped && !scopedSpec) {
+      const served = registry.all.map((s) => s.signingName).join(', ');
+      const text = `Wayfinder does not serve the AWS service '${scoped.slice(0, 64)}' (the credential scope's service). It serves: ${served}.`;
+      throw new Unroutable(new AwsError('NotImplemented', text, { status: 501 }), 'query');
     }
-    return { kind: 'query', spec };
+    if (scopedSpec && scopedSpec.protocol !== 'ec2' && scopedSpec.protocol !== 'query') {
+      throw new Unroutable(new AwsError('InvalidAction', `${scopedSpec.model.metadata.serviceId} speaks ${scopedSpec.protocol}, not the query protocol.`), 'query');
+    }
+    // Unsigned (auth off): EC2 unless the Action belongs to another query service (dispatch.ts decides).
+    return { kind: 'query', spec: scopedSpec ?? registry.get('ec2'), guessed: !scopedSpec };
   }
 
   if (rawPath.startsWith('/v2/') || rawPath === '/v2') {
@@ -72,7 +81,7 @@ export function classify(registry: ServiceRegistry, method: string, rawPath: str
 
   if (scopedSpec) {
     const error =
-      scopedSpec.protocol === 'ec2'
+      scopedSpec.protocol === 'ec2' || scopedSpec.protocol === 'query'
         ? new AwsError('MissingAction', 'The request must contain the parameter Action')
         : scopedSpec.protocol === 'json'
           ? new AwsError('UnknownOperationException', 'Missing X-Amz-Target header')

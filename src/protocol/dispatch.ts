@@ -6,6 +6,7 @@ import { AwsError, notImplementedError } from '../kernel/errors.js';
 import { uuid } from '../kernel/ids.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
 import type { Logger } from '../kernel/log.js';
+import { parseQueryInput, writeQueryXml } from './awsquery.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { classify, Unroutable, type Classified } from './classify.js';
 import { NOT_IMPLEMENTED, type AnyHandlerTable, type RequestContext } from './handlers.js';
@@ -80,12 +81,18 @@ export class ProtocolDispatcher {
       if (route.kind !== 'query') call.operation = route.operation;
 
       const body = await readBody(req, route.spec.traits.bodyLimit);
+      const formParams = route.kind === 'query' ? formParameters(body, query) : undefined;
+      // Unsigned: the Action says which query service (and so which error shape) the caller speaks.
+      if (route.kind === 'query' && route.guessed) {
+        route.spec = this.queryServiceOf(formParams!.get('Action')) ?? route.spec;
+        call.spec = route.spec;
+        call.protocol = route.spec.protocol;
+      }
       const identity = await this.authenticate(call.protocol, { method, rawPath, query, headers: req.headers, body });
       if (identity && this.opts.auth === 'on' && identity.service !== route.spec.signingName) {
         // A signature is good for the service its scope names, and no other (AWS answers the same).
         throw authError(call.protocol, 'bad-signature', `Credential should be scoped to correct service: '${route.spec.signingName}'.`);
       }
-      const formParams = route.kind === 'query' ? formParameters(body, query) : undefined;
       const operation = route.kind === 'query' ? this.queryOperation(route.spec, formParams!) : route.operation;
       call.operation = operation;
 
@@ -141,8 +148,20 @@ export class ProtocolDispatcher {
   private queryOperation(spec: ServiceSpec, params: Map<string, string>): string {
     const action = params.get('Action');
     if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action');
-    if (!spec.model.operations[action]) throw new AwsError('InvalidAction', `The action ${action.slice(0, 128)} is not valid for this web service.`);
+    if (!spec.model.operations[action]) {
+      const text =
+        spec.protocol === 'ec2'
+          ? `The action ${action.slice(0, 128)} is not valid for this web service.`
+          : `Could not find operation ${action.slice(0, 128)} for version ${spec.model.metadata.apiVersion}`;
+      throw new AwsError('InvalidAction', text);
+    }
     return action;
+  }
+
+  /** For an unsigned form request: EC2 if it has the Action, else the one query service that has it. */
+  private queryServiceOf(action: string | undefined): ServiceSpec | undefined {
+    if (!action) return undefined;
+    return this.opts.registry.all.find((s) => (s.protocol === 'ec2' || s.protocol === 'query') && s.model.operations[action]);
   }
 
   private parseInput(
@@ -158,7 +177,7 @@ export class ProtocolDispatcher {
       case 'rest':
         return parseRestJsonInput(model, inputRef, { labels: route.labels, query: parts.query, headers: parts.headers, body: parts.body });
       case 'query':
-        return parseEc2Input(model, inputRef, parts.formParams!);
+        return route.spec.protocol === 'ec2' ? parseEc2Input(model, inputRef, parts.formParams!) : parseQueryInput(model, inputRef, parts.formParams!);
     }
   }
 
@@ -202,7 +221,7 @@ export class ProtocolDispatcher {
       case 'ec2':
         return { status: 200, headers: { 'content-type': CONTENT_TYPES.ec2 }, body: writeEc2Xml(model, op.output, output, operation, requestId) };
       case 'query':
-        throw notImplementedError(model.metadata.serviceId, operation); // the awsquery wire lands next
+        return { status: 200, headers: { ...headers, 'content-type': CONTENT_TYPES.query }, body: writeQueryXml(model, operation, output, requestId) };
     }
   }
 
@@ -244,7 +263,8 @@ export class ProtocolDispatcher {
 
 /** The Host/Origin guard's refusal, in each protocol's own code for "not allowed". */
 function forbidden(protocol: Protocol, message: string): AwsError {
-  return new AwsError(protocol === 'ec2' ? 'UnauthorizedOperation' : 'AccessDeniedException', message, { status: 403 });
+  const code = protocol === 'ec2' ? 'UnauthorizedOperation' : protocol === 'query' ? 'AccessDenied' : 'AccessDeniedException';
+  return new AwsError(code, message, { status: 403 });
 }
 
 /** EC2 parameters: form body (POST) plus URL query (GET form), form wins. `+` is a space here. */

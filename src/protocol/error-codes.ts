@@ -7,6 +7,7 @@
 //   - Wayfinder's own, where AWS documents nothing to copy.
 import { apiGatewayV2ErrorCodes } from './generated/apigatewayv2.js';
 import { cloudFormationErrorCodes } from './generated/cloudformation.js';
+import { ecrErrorCodes } from './generated/ecr.js';
 import { ecsErrorCodes } from './generated/ecs.js';
 import { iamErrorCodes } from './generated/iam.js';
 import { logsErrorCodes } from './generated/logs.js';
@@ -47,6 +48,10 @@ export const COMMON_ERROR_CODES = [
   'UnknownOperationException',
   'UnrecognizedClientException',
   'ValidationError',
+  // the query services' (IAM, STS, CloudFormation) answers to a signature that does not verify, and to a
+  // caller who may not do what it asks
+  'SignatureDoesNotMatch',
+  'AccessDenied',
   // JSON 1.1 / rest-json reading and authentication
   'IncompleteSignatureException',
   'InvalidSignatureException',
@@ -120,6 +125,7 @@ export const SERVICE_ERROR_CODES = {
   iam: iamErrorCodes,
   sts: stsErrorCodes,
   cloudformation: cloudFormationErrorCodes,
+  ecr: ecrErrorCodes,
 } as const satisfies { [S in ServiceName]: readonly string[] };
 
 /** The codes `service` may answer: its own and the common ones. */

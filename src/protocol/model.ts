@@ -63,7 +63,7 @@ export interface ServiceModel {
 }
 
 /** Names of the services Wayfinder speaks, as the files in models/ are named. */
-export const SERVICE_NAMES = ['ec2', 'logs', 'servicediscovery', 'ecs', 'apigatewayv2', 'iam', 'sts', 'cloudformation'] as const;
+export const SERVICE_NAMES = ['ec2', 'logs', 'servicediscovery', 'ecs', 'apigatewayv2', 'iam', 'sts', 'cloudformation', 'ecr'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const modelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');

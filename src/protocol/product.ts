@@ -12,6 +12,7 @@ import type { Migration, Store } from '../store/store.js';
 import type { ApiGatewayV2Operations } from './generated/apigatewayv2.js';
 import type { CloudFormationOperations } from './generated/cloudformation.js';
 import type { Ec2Operations } from './generated/ec2.js';
+import type { EcrOperations } from './generated/ecr.js';
 import type { EcsOperations } from './generated/ecs.js';
 import type { IamOperations } from './generated/iam.js';
 import type { LogsOperations } from './generated/logs.js';
@@ -30,6 +31,7 @@ export interface ServiceOperations {
   iam: IamOperations;
   sts: StsOperations;
   cloudformation: CloudFormationOperations;
+  ecr: EcrOperations;
 }
 export type OperationsOf<S extends ServiceName> = ServiceOperations[S];
 
@@ -51,6 +53,7 @@ const registrations: { [S in ServiceName]: (table: HandlerTable<OperationsOf<S>>
   iam: (table) => ({ service: 'iam', table }),
   sts: (table) => ({ service: 'sts', table }),
   cloudformation: (table) => ({ service: 'cloudformation', table }),
+  ecr: (table) => ({ service: 'ecr', table }),
 };
 
 /** Registers a product's handler table for `service`; a table of another service is a compile error. */

@@ -2,7 +2,9 @@
 //   awsJson:   {"__type": code, "message", "Message", …modelled members}, x-amzn-ErrorType header too
 //   rest-json: {"message", "__type", …}, x-amzn-ErrorType header, status from the error shape
 //   ec2:       <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>
+//   query:     <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse> (awsquery.ts)
 import { AwsError } from '../kernel/errors.js';
+import { queryErrorShape, writeQueryErrorXml } from './awsquery.js';
 import type { CommonErrorCode, Ec2ErrorCode } from './error-codes.js';
 import type { Protocol, ServiceModel } from './model.js';
 import { writeJson, xmlEscape } from './serialize-output.js';
@@ -22,7 +24,8 @@ export const CONTENT_TYPES: Record<Protocol, string> = {
 };
 
 function modelledStatus(model: ServiceModel | undefined, code: string): number | undefined {
-  const shape = model?.shapes[code];
+  const name = model?.metadata.protocol === 'query' ? queryErrorShape(model, code) : code;
+  const shape = name === undefined ? undefined : model?.shapes[name];
   if (!shape?.exception) return undefined;
   if (shape.error?.httpStatusCode) return shape.error.httpStatusCode;
   return (shape as { fault?: boolean }).fault ? 500 : 400;
@@ -40,6 +43,9 @@ export function serializeError(protocol: Protocol, model: ServiceModel | undefin
       `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(err.code)}</Code>` +
       `<Message>${xmlEscape(err.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
     return { status, headers: { ...headers, 'x-amzn-requestid': requestId }, body };
+  }
+  if (protocol === 'query') {
+    return { status, headers: { ...headers, 'x-amzn-requestid': requestId }, body: writeQueryErrorXml(model, err.code, err.message, status, requestId) };
   }
   headers['x-amzn-requestid'] = requestId;
   headers['x-amzn-errortype'] = err.code;
@@ -64,6 +70,19 @@ export function authError(protocol: Protocol, kind: AuthFailureKind, message: st
     const [code, status] = map[kind];
     const text = kind === 'unknown-key' || kind === 'bad-signature' ? `AWS was not able to validate the provided access credentials. ${message}` : message;
     return new AwsError(code, text, { status });
+  }
+  if (protocol === 'query') {
+    // IAM and STS answer these codes (the query services' "Common Errors"), all 403 but a malformed signature.
+    const map: Record<AuthFailureKind, [CommonErrorCode, number]> = {
+      missing: ['MissingAuthenticationToken', 403],
+      incomplete: ['IncompleteSignature', 400],
+      'unknown-key': ['InvalidClientTokenId', 403],
+      'bad-signature': ['SignatureDoesNotMatch', 403],
+      expired: ['SignatureDoesNotMatch', 403],
+      'bad-presign': ['SignatureDoesNotMatch', 403],
+    };
+    const [code, status] = map[kind];
+    return new AwsError(code, message, { status });
   }
   // A presigned URL AWS would never have issued (valid for over a week) is refused outright: 403.
   const status = protocol === 'rest-json' || kind === 'bad-presign' ? 403 : 400;

@@ -4,7 +4,7 @@
 import type { ServiceModel, ShapeRef } from './model.js';
 import { jsonKey } from './shape-reader.js';
 
-function toDate(value: unknown): Date | undefined {
+export function toDate(value: unknown): Date | undefined {
   if (value instanceof Date) return value;
   if (typeof value === 'number') return new Date(value); // epoch ms from records
   if (typeof value === 'string') {

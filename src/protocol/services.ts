@@ -38,6 +38,8 @@ const TRAITS: { [S in ServiceName]: ServiceTraits<S> } = {
   sts: { validationCode: 'ValidationError', serializationCode: 'ValidationError', bodyLimit: 1 * MiB },
   // A template body may be 51,200 bytes inline; with parameters and tags the form stays well under 1 MiB.
   cloudformation: { validationCode: 'ValidationError', serializationCode: 'ValidationError', bodyLimit: 1 * MiB },
+  // PutImage carries the manifest inline (4 MiB at most on AWS); layer parts go to UploadLayerPart (20 MiB).
+  ecr: { validationCode: 'InvalidParameterException', serializationCode: 'SerializationException', bodyLimit: 32 * MiB },
 };
 
 export class ServiceRegistry {
