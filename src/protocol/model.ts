@@ -75,6 +75,7 @@ export function loadModel(name: ServiceName): ServiceModel {
   if (!model) {
     model = JSON.parse(readFileSync(join(modelsDir, `${name}.json`), 'utf8')) as ServiceModel;
     restoreNamedLengths(model);
+    if (name === 'apigatewayv2') acceptRemovalsInUpdateIntegration(model);
     cache.set(name, model);
   }
   return model;
@@ -97,4 +98,21 @@ function restoreNamedLengths(model: ServiceModel): void {
     shape.min = Number(m[1]);
     shape.max = Number(m[2]) * (m[3] ? 1024 : 1);
   }
+}
+
+/**
+ * UpdateIntegration removes a parameter mapping whose value is "" (docs/aws-behavior.md §2.4), as the
+ * hashicorp/aws provider does when a mapping leaves the configuration; the named length 1–512 of the
+ * value shape would refuse it. The update's two members get copies of the shapes whose values may be
+ * empty; CreateIntegration keeps the named length.
+ */
+function acceptRemovalsInUpdateIntegration(model: ServiceModel): void {
+  const update = model.shapes.UpdateIntegrationRequest?.members;
+  const value = model.shapes.StringWithLengthBetween1And512;
+  if (!update?.RequestParameters || !update.ResponseParameters || !value) return;
+  model.shapes.IntegrationParameterValueOrRemoval = { ...value, min: 0 };
+  model.shapes.IntegrationParametersOnUpdate = { type: 'map', key: { shape: '__string' }, value: { shape: 'IntegrationParameterValueOrRemoval' } };
+  model.shapes.ResponseParametersOnUpdate = { type: 'map', key: { shape: '__string' }, value: { shape: 'IntegrationParametersOnUpdate' } };
+  update.RequestParameters = { ...update.RequestParameters, shape: 'IntegrationParametersOnUpdate' };
+  update.ResponseParameters = { ...update.ResponseParameters, shape: 'ResponseParametersOnUpdate' };
 }

@@ -253,6 +253,59 @@ test('integrations: URL and VPC-link validation, timeouts 50–30000, reserved-h
   assert.equal(lambda.IntegrationType, 'AWS_PROXY');
 });
 
+test('UpdateIntegration removes what Terraform drops: a mapping set to "", a status code set to {}, an empty tlsConfig', async () => {
+  const api = await gw.send(new G.CreateApiCommand({ Name: 'integ-removals', ProtocolType: 'HTTP' }));
+  const i = await gw.send(
+    new G.CreateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationMethod: 'GET',
+      IntegrationUri: 'https://example.com/{proxy}',
+      RequestParameters: { 'append:header.x-a': 'a', 'overwrite:path': '$request.path' },
+      ResponseParameters: { '500': { 'append:header.x-err': '1' }, '404': { 'append:header.x-miss': '1', 'append:header.x-gone': '1' } },
+      TlsConfig: { ServerNameToVerify: 'example.internal' },
+    }),
+  );
+  // What hashicorp/aws sends when mappings and the tls_config block leave the configuration.
+  const updated = await gw.send(
+    new G.UpdateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationId: i.IntegrationId,
+      RequestParameters: { 'append:header.x-a': '', 'append:header.x-b': 'b' },
+      ResponseParameters: { '500': {}, '404': { 'append:header.x-miss': '2' } },
+      TlsConfig: {},
+    }),
+  );
+  const read = await gw.send(new G.GetIntegrationCommand({ ApiId: api.ApiId, IntegrationId: i.IntegrationId }));
+  for (const got of [updated, read]) {
+    assert.deepEqual(got.RequestParameters, { 'overwrite:path': '$request.path', 'append:header.x-b': 'b' });
+    assert.deepEqual(got.ResponseParameters, { '404': { 'append:header.x-miss': '2' } });
+    assert.equal(got.TlsConfig, undefined);
+  }
+  const cleared = await gw.send(
+    new G.UpdateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationId: i.IntegrationId,
+      RequestParameters: { 'overwrite:path': '', 'append:header.x-b': '' },
+      ResponseParameters: { '404': {} },
+    }),
+  );
+  assert.deepEqual([cleared.RequestParameters, cleared.ResponseParameters], [undefined, undefined]);
+  // Creating with an empty value is still refused: "" means removal only in an update.
+  const empty = await failure(
+    gw.send(
+      new G.CreateIntegrationCommand({
+        ApiId: api.ApiId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'GET',
+        IntegrationUri: 'https://example.com',
+        RequestParameters: { 'overwrite:path': '' },
+      }),
+    ),
+  );
+  assert.equal(empty.name, 'BadRequestException');
+});
+
 test('VPC links: PENDING on create, AVAILABLE after the delay, subnets and groups checked against EC2, 202 on delete', async () => {
   const link = await gw.send(new G.CreateVpcLinkCommand({ Name: 'seed', SubnetIds: [subnetId], SecurityGroupIds: [groupId], Tags: { a: 'b' } }));
   assert.equal(link.$metadata.httpStatusCode, 201);
