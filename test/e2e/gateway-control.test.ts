@@ -181,6 +181,10 @@ test('stage settings: variables, throttling bounded by the account limits, acces
   assert.equal(badArn.name, 'BadRequestException');
   const badVar = await failure(gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: 'dev', StageVariables: { 'bad-name': 'x' } })));
   assert.equal(badVar.name, 'BadRequestException');
+  // Variables change one by one; "" removes one (what Terraform sends for a variable it drops).
+  const dropped = await gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: 'dev', StageVariables: { flag: '', color: 'blue' } }));
+  assert.deepEqual(dropped.StageVariables, { backend: 'host.example:8080', color: 'blue' });
+  assert.deepEqual((await gw.send(new G.GetStageCommand({ ApiId: id, StageName: 'dev' }))).StageVariables, { backend: 'host.example:8080', color: 'blue' });
   const del = await gw.send(new G.DeleteAccessLogSettingsCommand({ ApiId: id, StageName: 'dev' }));
   assert.equal(del.$metadata.httpStatusCode, 204);
   await gw.send(new G.DeleteRouteSettingsCommand({ ApiId: id, StageName: 'dev', RouteKey: 'GET /pets' }));
@@ -304,6 +308,19 @@ test('UpdateIntegration removes what Terraform drops: a mapping set to "", a sta
     ),
   );
   assert.equal(empty.name, 'BadRequestException');
+});
+
+test('updates clear an optional field sent as "": API version, route operationName and target (what Terraform sends)', async () => {
+  const api = await gw.send(new G.CreateApiCommand({ Name: 'clearing', ProtocolType: 'HTTP', Version: '1.2' }));
+  const integ = await gw.send(new G.CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: 'https://example.com' }));
+  const route = await gw.send(new G.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /x', OperationName: 'getX', Target: `integrations/${integ.IntegrationId}` }));
+  assert.equal((await gw.send(new G.UpdateApiCommand({ ApiId: api.ApiId, Version: '' }))).Version, undefined);
+  assert.equal((await gw.send(new G.GetApiCommand({ ApiId: api.ApiId }))).Version, undefined);
+  await gw.send(new G.UpdateRouteCommand({ ApiId: api.ApiId, RouteId: route.RouteId, OperationName: '', Target: '' }));
+  const read = await gw.send(new G.GetRouteCommand({ ApiId: api.ApiId, RouteId: route.RouteId }));
+  assert.deepEqual([read.OperationName, read.Target, read.RouteKey], [undefined, undefined, 'GET /x']);
+  // Creating with "" is still refused.
+  assert.equal((await failure(gw.send(new G.CreateApiCommand({ Name: 'x', ProtocolType: 'HTTP', Version: '' })))).name, 'BadRequestException');
 });
 
 test('VPC links: PENDING on create, AVAILABLE after the delay, subnets and groups checked against EC2, 202 on delete', async () => {

@@ -195,7 +195,7 @@ export function integrationOperations(c: GatewayOpsContext) {
           contentHandlingStrategy: input.ContentHandlingStrategy ?? i.contentHandlingStrategy,
           passthroughBehavior: input.PassthroughBehavior ?? i.passthroughBehavior,
         };
-        if (input.ConnectionType === 'INTERNET' && input.ConnectionId === undefined) next.connectionId = undefined;
+        if ((input.ConnectionType === 'INTERNET' && input.ConnectionId === undefined) || input.ConnectionId === '') next.connectionId = undefined;
         validateIntegration(c, ctx, api, next);
         c.gw.integrations.putTx(childKey(ctx.region, api.apiId, i.integrationId), next);
         autoDeployTx(c, ctx.region, api.apiId);
