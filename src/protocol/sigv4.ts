@@ -12,7 +12,7 @@ import { NodeSha256 } from './node-sha256.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
-import type { IssuedKey } from '../iam/api.js';
+import type { IssuedKey, UserAccessKey } from '../iam/api.js';
 
 export interface Credential {
   accessKeyId: string;
@@ -159,6 +159,8 @@ export interface VerifierOptions {
   defaultAccountId: string;
   /** The session keys STS issued (ASIA…): looked up per request, so a key is good as soon as STS hands it out. */
   issuedKey?: (accessKeyId: string) => IssuedKey | undefined;
+  /** IAM users' long-term keys (CreateAccessKey): known secrets, so their signatures are always checked. */
+  userKey?: (accessKeyId: string) => UserAccessKey | undefined;
   now?: () => number;
   maxSkewMs?: number;
 }
@@ -242,7 +244,7 @@ export class SigV4Verifier {
    * unexpired), or, with `unknownKeys: 'accept'`, any other key (no secret: its signature cannot be checked).
    */
   private resolveKey(accessKeyId: string, token: string | undefined, scope: ClaimScope): ResolvedKey {
-    const cred = this.keys.get(accessKeyId);
+    const cred = this.keys.get(accessKeyId) ?? this.opts.userKey?.(accessKeyId);
     if (cred) {
       // A long-term key with a session token is not a pair AWS issued; `on` mode ignores a stray AWS_SESSION_TOKEN.
       if (token !== undefined && this.opts.unknownKeys === 'refuse') throw new AuthFailure('bad-token', INVALID_TOKEN, scope);

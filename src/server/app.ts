@@ -9,6 +9,7 @@ import { ec2Product } from '../ec2/index.js';
 import { ecsProduct } from '../ecs/index.js';
 import type { IamApi } from '../iam/api.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
+import { iamProduct } from '../iam/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
@@ -46,7 +47,7 @@ function openFileLimit(): number {
 }
 
 /** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
-const PRODUCTS = [ec2Product, logsProduct, cloudMapProduct, ecsProduct, gatewayProduct] as const;
+const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, ecsProduct, gatewayProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -62,21 +63,13 @@ export interface Wayfinder {
 }
 
 /**
- * Stands in for the IAM product's api until that product is built here (branch i11-iam): an account
- * without IAM has no roles, so ECS refuses its own account's role ARNs and issues no credentials.
+ * Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it; also
+ * returns IAM's api, whose keys the SigV4 verifier looks up.
  */
-const NO_IAM: IamApi = {
-  role: () => undefined,
-  assumeRole: () => {
-    throw new Error('IAM is not available');
-  },
-  issuedKey: () => undefined,
-};
-
-/** Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it. */
-function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): Product<unknown>[] {
+function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): { products: Product<unknown>[]; iam: IamApi } {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
+  const iam = iamProduct.create({ store, logger });
   const cloudmap = cloudMapProduct.create({
     store,
     logger,
@@ -89,7 +82,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     store,
     logger,
     ec2: ec2.api,
-    iam: NO_IAM,
+    iam: iam.api,
     logs: logs.api,
     cloudMap: cloudmap.api.registry,
     runtime: config.runtime,
@@ -104,13 +97,14 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     ec2: ec2.api,
     logs: logs.api,
     discovery: cloudmap.api.discovery,
+    iam: iam.api,
     vpcLinkDelayMs: config.vpcLinkDelayMs,
     rateLimit: config.gatewayRateLimit,
     burstLimit: config.gatewayBurstLimit,
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
   });
-  return [ec2, logs, cloudmap, ecs, gateway];
+  return { products: [ec2, logs, iam, cloudmap, ecs, gateway], iam: iam.api };
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
@@ -126,7 +120,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     );
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
-    const products = buildProducts(store, config, logger, hosts);
+    const { products, iam } = buildProducts(store, config, logger, hosts);
     const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
     const registry = new ServiceRegistry();
     const dispatcher = new ProtocolDispatcher({
@@ -136,8 +130,9 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
         credentials: config.credentials,
         unknownKeys: config.auth === 'strict' ? 'refuse' : 'accept',
         defaultAccountId: config.accountId,
-        // The session keys STS issued, from the IAM product when it is served (looked up per request).
-        issuedKey: (id) => (products.find((p) => p.name === 'iam')?.api as IamApi | undefined)?.issuedKey(id),
+        // Keys IAM knows the secrets of, looked up per request: STS session keys and IAM users' access keys.
+        issuedKey: (id) => iam.issuedKey(id),
+        userKey: (id) => iam.accessKey(id),
       }),
       auth: config.auth,
       defaultRegion: config.region,
