@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
+import { cloudFormationProduct } from '../cloudformation/index.js';
 import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
 import { ecsProduct } from '../ecs/index.js';
@@ -11,6 +12,7 @@ import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
+import { inProcessCaller } from '../protocol/invoke.js';
 import type { ServiceName } from '../protocol/model.js';
 import type { Product } from '../protocol/product.js';
 import { ServiceRegistry } from '../protocol/services.js';
@@ -45,7 +47,7 @@ function openFileLimit(): number {
 }
 
 /** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
-const PRODUCTS = [ec2Product, logsProduct, cloudMapProduct, ecsProduct, gatewayProduct] as const;
+const PRODUCTS = [ec2Product, logsProduct, cloudMapProduct, ecsProduct, gatewayProduct, cloudFormationProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -60,8 +62,16 @@ export interface Wayfinder {
   close(): Promise<void>;
 }
 
-/** Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it. */
-function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): Product<unknown>[] {
+/** The handler table of every service the products answer, as the dispatcher and in-process callers use it. */
+function handlerTables(products: Product<unknown>[]): Partial<Record<ServiceName, AnyHandlerTable>> {
+  return Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
+}
+
+/**
+ * Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it.
+ * CloudFormation comes last: it calls the other services' operations in-process (protocol/invoke.ts).
+ */
+function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy, registry: ServiceRegistry): Product<unknown>[] {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
   const cloudmap = cloudMapProduct.create({
@@ -96,7 +106,10 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
   });
-  return [ec2, logs, cloudmap, ecs, gateway];
+  const services = [ec2, logs, cloudmap, ecs, gateway];
+  const tables = handlerTables(services);
+  const cloudformation = cloudFormationProduct.create({ store, logger, call: inProcessCaller(registry, () => tables) });
+  return [...services, cloudformation];
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
@@ -112,9 +125,9 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     );
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
-    const products = buildProducts(store, config, logger, hosts);
-    const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
     const registry = new ServiceRegistry();
+    const products = buildProducts(store, config, logger, hosts, registry);
+    const handlers = handlerTables(products);
     const dispatcher = new ProtocolDispatcher({
       registry,
       handlers,
