@@ -101,6 +101,20 @@ export class StackEngine {
     while (this.running.size) await Promise.allSettled([...this.running.values()]);
   }
 
+  /**
+   * Waits, at most `ms`, for a stack's running operation to end. CreateStack & co. answer after it: a
+   * stack of a few resources is done in well under a second here, and the aws CLI's waiters, which
+   * poll every 30 s after a first look, then see it finished at that first look. The lifecycle
+   * (events, statuses) is the same either way.
+   */
+  async settle(stackId: string, ms: number): Promise<void> {
+    const run = this.running.get(stackId);
+    if (!run) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([run, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
   busy(stackId: string): boolean {
     return this.running.has(stackId);
   }

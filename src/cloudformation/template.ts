@@ -50,7 +50,7 @@ export interface Template {
 
 const TOP_LEVEL = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Mappings', 'Conditions', 'Transform', 'Rules', 'Resources', 'Outputs', 'Hooks']);
 const PARAMETER_TYPES =
-  /^(String|Number|List<Number>|CommaDelimitedList|AWS::EC2::[A-Za-z]+::[A-Za-z]+(Name|Id)|AWS::SSM::Parameter::(Name|Value<.+>)|List<AWS::EC2::[A-Za-z]+::[A-Za-z]+(Name|Id)>)$/;
+  /^(String|Number|List<Number>|CommaDelimitedList|AWS::EC2::[A-Za-z]+::[A-Za-z]*(Name|Id)|AWS::SSM::Parameter::(Name|Value<.+>)|List<AWS::EC2::[A-Za-z]+::[A-Za-z]*(Name|Id)>)$/;
 
 export const templateError = (message: string): AwsError => new AwsError('ValidationError', `Template format error: ${message}`);
 

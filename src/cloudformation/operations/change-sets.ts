@@ -11,7 +11,7 @@ import type { StackRecord, ChangeSetRecord } from '../store.js';
 import { parseTemplate, type Template } from '../template.js';
 import { references } from '../graph.js';
 import { changeSetSummaryWire, changeSetWire } from '../wire.js';
-import { beginUpdate, liveStack, newStackRecord, noSuchStack, UPDATABLE, type StackOpsDeps } from './stacks.js';
+import { beginUpdate, liveStack, newStackRecord, noSuchStack, SETTLE_MS, UPDATABLE, type StackOpsDeps } from './stacks.js';
 
 const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set.";
 
@@ -143,7 +143,7 @@ export function changeSetOperations(deps: StackOpsDeps) {
       return {};
     },
 
-    ExecuteChangeSet(input: Cfn.ExecuteChangeSetInput, ctx: RequestContext): Cfn.ExecuteChangeSetOutput {
+    async ExecuteChangeSet(input: Cfn.ExecuteChangeSetInput, ctx: RequestContext): Promise<Cfn.ExecuteChangeSetOutput> {
       const c = findChangeSet(ctx, input.ChangeSetName, input.StackName);
       if (c.executionStatus !== 'AVAILABLE') {
         throw new AwsError('InvalidChangeSetStatus', `ChangeSet [${c.changeSetId}] cannot be executed in its current status of [${c.status}]`);
@@ -176,6 +176,7 @@ export function changeSetOperations(deps: StackOpsDeps) {
         }
         beginUpdate(deps, stack, { body: c.templateBody, parameters: c.parameters, description, capabilities: c.capabilities, tags: c.tags });
       }
+      await engine.settle(stack.stackId, SETTLE_MS);
       return {};
     },
   };

@@ -20,6 +20,9 @@ export interface StackOpsDeps {
   providers: Map<string, ResourceProvider>;
 }
 
+/** How long a stack operation's call waits for the operation to end before answering (engine.settle). */
+export const SETTLE_MS = 5_000;
+
 /** Statuses from which a stack may be updated. */
 export const UPDATABLE = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE'];
 
@@ -107,6 +110,7 @@ export function stackOperations(deps: StackOpsDeps) {
       });
       cfn.addEvent(stack, { logicalId: stack.name, physicalId: stack.stackId, type: 'AWS::CloudFormation::Stack', status: 'CREATE_IN_PROGRESS', reason: 'User Initiated' });
       engine.create(stack);
+      await engine.settle(stack.stackId, SETTLE_MS);
       return { StackId: stack.stackId };
     },
 
@@ -122,10 +126,11 @@ export function stackOperations(deps: StackOpsDeps) {
       const sameTags = input.Tags === undefined || JSON.stringify(input.Tags) === JSON.stringify(stack.tags);
       if (body === stack.templateBody && sameParams && sameTags) throw new AwsError('ValidationError', 'No updates are to be performed.');
       beginUpdate(deps, stack, { body, parameters: p.parameters, description: p.template.Description, capabilities: input.Capabilities ?? [], tags: input.Tags });
+      await engine.settle(stack.stackId, SETTLE_MS);
       return { StackId: stack.stackId };
     },
 
-    DeleteStack(input: Cfn.DeleteStackInput, ctx: RequestContext): void {
+    async DeleteStack(input: Cfn.DeleteStackInput, ctx: RequestContext): Promise<void> {
       const stack = cfn.find(ctx.region, ctx.accountId, input.StackName);
       if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return;
       if (stack.terminationProtection) throw new AwsError('ValidationError', `Stack [${stack.name}] cannot be deleted while TerminationProtection is enabled`);
@@ -143,6 +148,7 @@ export function stackOperations(deps: StackOpsDeps) {
         return;
       }
       engine.delete(stack);
+      await engine.settle(stack.stackId, SETTLE_MS);
     },
 
     DescribeStacks(input: Cfn.DescribeStacksInput, ctx: RequestContext): Cfn.DescribeStacksOutput {
