@@ -218,6 +218,8 @@ export class StackEngine {
       updateReplacePolicy: decl.UpdateReplacePolicy,
       metadata: decl.Metadata,
       dependsOn: [],
+      // A replacement's first event names the physical resource being replaced, as AWS's does.
+      physicalId: replacing?.physicalId,
     };
     const inProgress = replacing ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS';
     try {
@@ -233,6 +235,7 @@ export class StackEngine {
       this.setResource(stack, r, replacing ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE');
     } catch (e) {
       if (e instanceof Halted || this.halted) throw new Halted();
+      if (replacing && r.physicalId === replacing.physicalId) r.physicalId = undefined; // no new copy was made
       this.setResource(stack, r, replacing ? 'UPDATE_FAILED' : 'CREATE_FAILED', failureReason(e));
       throw e;
     }
@@ -507,6 +510,7 @@ export class StackEngine {
     for (const [id, before] of Object.entries(old.oldResources)) {
       const now = stack.resources[id];
       if (!now || now.physicalId !== before.physicalId || deepEqual(now.props, before.props) || !before.physicalId) continue;
+      if (!this.deps.providers.get(now.type)?.update) continue;
       const r = { ...now };
       this.setResource(stack, r, 'UPDATE_IN_PROGRESS');
       try {

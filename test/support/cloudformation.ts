@@ -1,0 +1,74 @@
+// Helpers for the CloudFormation end-to-end tests: the aws CLI against a test server, templates
+// written to files (as `aws cloudformation deploy --template-file` reads them), and stack reads.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export const awsEnv = () => ({ ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' });
+
+/** Runs the aws CLI against the server; resolves with its exit code and output either way. */
+export async function awsCli(server: { port: number }, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run('aws', ['--endpoint-url', `http://127.0.0.1:${server.port}`, ...args], { env: awsEnv(), timeout: timeoutMs });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+/** Runs the aws CLI and parses its JSON output; a failure throws with the CLI's stderr. */
+export async function awsJson<T = Record<string, unknown>>(server: { port: number }, args: string[]): Promise<T> {
+  const r = await awsCli(server, [...args, '--output', 'json']);
+  if (r.code !== 0) throw new Error(`aws ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return (r.stdout.trim() ? JSON.parse(r.stdout) : {}) as T;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'wf-cfn-'));
+let n = 0;
+
+/** Writes a template to a file and returns its path. */
+export function templateFile(body: string): string {
+  const file = join(dir, `template-${++n}.yaml`);
+  writeFileSync(file, body);
+  return file;
+}
+
+export interface StackView {
+  StackStatus: string;
+  StackStatusReason?: string;
+  Outputs?: Array<{ OutputKey: string; OutputValue: string; ExportName?: string }>;
+  Parameters?: Array<{ ParameterKey: string; ParameterValue: string }>;
+}
+
+export async function describeStack(server: { port: number }, name: string): Promise<StackView> {
+  const out = await awsJson<{ Stacks: StackView[] }>(server, ['cloudformation', 'describe-stacks', '--stack-name', name]);
+  return out.Stacks[0]!;
+}
+
+export function output(stack: StackView, key: string): string {
+  const o = stack.Outputs?.find((x) => x.OutputKey === key);
+  if (!o) throw new Error(`no output ${key}`);
+  return o.OutputValue;
+}
+
+/** The stack's events oldest first, as `logical status` lines. */
+export async function eventLines(server: { port: number }, name: string): Promise<string[]> {
+  const out = await awsJson<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string }> }>(server, [
+    'cloudformation',
+    'describe-stack-events',
+    '--stack-name',
+    name,
+  ]);
+  return out.StackEvents.map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`).reverse();
+}
