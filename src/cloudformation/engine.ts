@@ -204,7 +204,7 @@ export class StackEngine {
     return stackContext(stack, t, { cfn: this.deps.cfn, providers: this.deps.providers, azs: await this.azs(stack) });
   }
 
-  private async createResource(stack: StackRecord, t: Template, ctx: StackContext, id: string, replacing?: ResourceState): Promise<void> {
+  private async createResource(stack: StackRecord, t: Template, ctx: StackContext, id: string, dependsOn: string[], replacing?: ResourceState): Promise<void> {
     const decl = t.Resources[id]!;
     const provider = this.provider(decl.Type);
     const r: ResourceState = {
@@ -217,7 +217,8 @@ export class StackEngine {
       deletionPolicy: decl.DeletionPolicy,
       updateReplacePolicy: decl.UpdateReplacePolicy,
       metadata: decl.Metadata,
-      dependsOn: [],
+      // Known before the create starts: a rollback deletes a half-made resource before what it stands on.
+      dependsOn,
       // A replacement's first event names the physical resource being replaced, as AWS's does.
       physicalId: replacing?.physicalId,
     };
@@ -339,11 +340,7 @@ export class StackEngine {
     const result = await runGraph(
       order,
       (id) => deps.get(id)!,
-      async (id) => {
-        await this.createResource(stack, t, ctx, id);
-        stack.resources[id]!.dependsOn = [...deps.get(id)!];
-        this.deps.cfn.put(stack);
-      },
+      (id) => this.createResource(stack, t, ctx, id, [...deps.get(id)!]),
     );
     if (result.failed.length) {
       return this.failCreate(
@@ -418,11 +415,7 @@ export class StackEngine {
     const result = await runGraph(
       order,
       (id) => deps.get(id)!,
-      async (id) => {
-        await this.updateResource(stack, t, ctx, id);
-        stack.resources[id]!.dependsOn = [...deps.get(id)!];
-        this.deps.cfn.put(stack);
-      },
+      (id) => this.updateResource(stack, t, ctx, id, [...deps.get(id)!]),
     );
     if (result.failed.length)
       return this.rollbackUpdate(
@@ -462,10 +455,11 @@ export class StackEngine {
     await this.cleanupUpdate(stack);
   }
 
-  private async updateResource(stack: StackRecord, t: Template, ctx: StackContext, id: string): Promise<void> {
+  private async updateResource(stack: StackRecord, t: Template, ctx: StackContext, id: string, dependsOn: string[]): Promise<void> {
     const decl = t.Resources[id]!;
     const current = stack.resources[id];
-    if (!current || current.status === 'DELETE_COMPLETE' || !current.physicalId) return this.createResource(stack, t, ctx, id);
+    if (!current || current.status === 'DELETE_COMPLETE' || !current.physicalId) return this.createResource(stack, t, ctx, id, dependsOn);
+    current.dependsOn = dependsOn;
     const provider = this.provider(decl.Type);
     const props = evaluate(decl.Properties ?? {}, ctx.eval) as Record<string, unknown>;
     current.deletionPolicy = decl.DeletionPolicy;
@@ -475,7 +469,7 @@ export class StackEngine {
     const replace = current.type !== decl.Type || !provider.update || changedKeys.some((k) => provider.replaceOn.includes(k) || provider.replaceOn.includes('*'));
     if (replace) {
       stack.update!.cleanup.push({ ...current });
-      return this.createResource(stack, t, ctx, id, current);
+      return this.createResource(stack, t, ctx, id, dependsOn, current);
     }
     const r = { ...current };
     this.setResource(stack, r, 'UPDATE_IN_PROGRESS', undefined, props);
