@@ -8,6 +8,7 @@ import { cloudFormationProduct } from '../cloudformation/index.js';
 import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
 import { ecsProduct } from '../ecs/index.js';
+import type { IamApi } from '../iam/api.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
@@ -62,6 +63,18 @@ export interface Wayfinder {
   close(): Promise<void>;
 }
 
+/**
+ * Stands in for the IAM product's api until that product is built here (branch i11-iam): an account
+ * without IAM has no roles, so ECS refuses its own account's role ARNs and issues no credentials.
+ */
+const NO_IAM: IamApi = {
+  role: () => undefined,
+  assumeRole: () => {
+    throw new Error('IAM is not available');
+  },
+  issuedKey: () => undefined,
+};
+
 /** The handler table of every service the products answer, as the dispatcher and in-process callers use it. */
 function handlerTables(products: Product<unknown>[]): Partial<Record<ServiceName, AnyHandlerTable>> {
   return Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
@@ -86,6 +99,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     store,
     logger,
     ec2: ec2.api,
+    iam: NO_IAM,
     logs: logs.api,
     cloudMap: cloudmap.api.registry,
     runtime: config.runtime,
