@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { awsCli, awsJson, describeStack, output, templateFile } from '../support/cloudformation.js';
 import { send } from '../support/gateway.js';
+import { hasAwsCliV2 } from '../support/aws-cli.js';
 
 let server: TestServer;
 before(async () => {
@@ -17,7 +18,8 @@ before(async () => {
 });
 after(() => server.destroy());
 
-const cli = (args: string[]) => awsCli(server, args);
+// The walkthrough uses aws CLI v2: this stack deploys with it where it is installed (.ci/run).
+const cli = (args: string[]) => awsCli(server, args, { v2: hasAwsCliV2() });
 
 function www(body: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'wf-cfn-www-'));

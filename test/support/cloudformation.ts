@@ -1,30 +1,15 @@
 // Helpers for the CloudFormation end-to-end tests: the aws CLI against a test server, templates
 // written to files (as `aws cloudformation deploy --template-file` reads them), and stack reads.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { awsCli as runAws, type CliResult } from './aws-cli.js';
 
-const run = promisify(execFile);
+export type { CliResult };
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export const awsEnv = () => ({ ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' });
-
-/** Runs the aws CLI against the server; resolves with its exit code and output either way. */
-export async function awsCli(server: { port: number }, args: string[], timeoutMs = 120_000): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run('aws', ['--endpoint-url', `http://127.0.0.1:${server.port}`, ...args], { env: awsEnv(), timeout: timeoutMs });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
+/** Runs the aws CLI (v1, or v2 with `v2`) against the server; resolves with its exit code and output either way. */
+export function awsCli(server: { port: number }, args: string[], opts: { v2?: boolean } = {}): Promise<CliResult> {
+  return runAws(server.port, args, { timeoutMs: 180_000, v2: opts.v2 });
 }
 
 /** Runs the aws CLI and parses its JSON output; a failure throws with the CLI's stderr. */
