@@ -23,6 +23,7 @@ export interface EngineDeps {
 
 /** The reason text of a provider's failure, in CloudFormation's "Resource handler returned message" form. */
 function failureReason(e: unknown): string {
+  if (e instanceof AwsError && e.message.startsWith('Template ')) return e.message; // the template's, not a handler's
   if (e instanceof AwsError) return `Resource handler returned message: "${e.message}" (HandlerErrorCode: ${handlerCode(e.code)})`;
   return e instanceof Error ? e.message : String(e);
 }

@@ -161,7 +161,9 @@ function sub(arg: unknown, ctx: EvalContext): string {
   if (typeof arg === 'string') text = arg;
   else if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && arg[1] && typeof arg[1] === 'object') {
     text = arg[0];
-    vars = evaluate(arg[1], ctx) as Record<string, unknown>;
+    const evaluated = evaluate(arg[1], ctx);
+    if (!evaluated || typeof evaluated !== 'object' || Array.isArray(evaluated)) throw templateErr('the second argument of Fn::Sub must be a map of variables');
+    vars = evaluated as Record<string, unknown>;
   } else
     throw templateErr(
       "One or more Fn::Sub intrinsic functions don't specify expected arguments. Specify a string as first argument, and an optional second argument to specify a mapping of values to replace in the string",

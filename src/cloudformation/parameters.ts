@@ -56,6 +56,14 @@ export function parameterValue(p: StackParameter): string | string[] {
   return isList(p.type) ? (p.value === '' ? [] : p.value.split(',').map((s) => s.trim())) : p.value;
 }
 
+function allowedPattern(key: string, pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch {
+    throw new AwsError('ValidationError', `Template format error: AllowedPattern of parameter ${key} is not a valid regular expression`);
+  }
+}
+
 function checkValue(key: string, decl: ParameterDecl, value: string): void {
   const items = isList(decl.Type) ? (value === '' ? [] : value.split(',').map((s) => s.trim())) : [value];
   const fail = (message: string) => {
@@ -66,7 +74,7 @@ function checkValue(key: string, decl: ParameterDecl, value: string): void {
       throw invalid(`Parameter '${key}' must be a number.`);
     }
     if (decl.AllowedValues && !decl.AllowedValues.map(String).includes(item)) fail(`Parameter '${key}' must be one of AllowedValues`);
-    if (decl.AllowedPattern !== undefined && !new RegExp(`^(?:${decl.AllowedPattern})$`).test(item)) fail(`Parameter '${key}' must match pattern ${decl.AllowedPattern}`);
+    if (decl.AllowedPattern !== undefined && !allowedPattern(key, decl.AllowedPattern).test(item)) fail(`Parameter '${key}' must match pattern ${decl.AllowedPattern}`);
     if (decl.MinLength !== undefined && item.length < Number(decl.MinLength)) fail(`Parameter '${key}' must contain at least ${decl.MinLength} characters`);
     if (decl.MaxLength !== undefined && item.length > Number(decl.MaxLength)) fail(`Parameter '${key}' must contain at most ${decl.MaxLength} characters`);
     if (decl.MinValue !== undefined && Number(item) < Number(decl.MinValue)) fail(`Parameter '${key}' must be a number not less than ${decl.MinValue}`);

@@ -54,6 +54,23 @@ export function requiredCapabilities(t: Template, providers: Map<string, Resourc
 
 /** Parses and checks a template on its own (no parameter values): ValidateTemplate, GetTemplateSummary. */
 export function checkTemplate(body: string, providers: Map<string, ResourceProvider>): Template {
+  return asTemplateError(() => checkStructure(body, providers));
+}
+
+/**
+ * A template's data can be any JSON; a shape the checks did not foresee (a number where a list goes)
+ * is the template's error, answered as AWS does, never a 500.
+ */
+function asTemplateError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof AwsError) throw e;
+    throw templateError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function checkStructure(body: string, providers: Map<string, ResourceProvider>): Template {
   const t = parseTemplate(body);
   const unknown = [...new Set(Object.values(t.Resources).map((r) => r.Type))].filter((type) => !providers.has(type));
   if (unknown.length) throw templateError(`Unrecognized resource types: [${unknown.join(', ')}]`);
@@ -72,7 +89,7 @@ export async function prepare(
   deps: { cfn: CfnStore; call: OperationCaller; providers: Map<string, ResourceProvider> },
 ): Promise<Prepared> {
   const t = checkTemplate(args.body, deps.providers);
-  const parameters = resolveParameters(t, args.supplied, args.previous);
+  const parameters = asTemplateError(() => resolveParameters(t, args.supplied, args.previous));
   const { capabilities } = requiredCapabilities(t, deps.providers);
   const granted = new Set(args.capabilities ?? []);
   const missing = capabilities.filter((c) => !granted.has(c) && !(c === 'CAPABILITY_IAM' && granted.has('CAPABILITY_NAMED_IAM')));
@@ -80,7 +97,6 @@ export async function prepare(
   await checkExistence(parameters, (operation, input) => deps.call('ec2', operation, input, args.stack));
   // Conditions evaluate now (their errors are the caller's), and so does the graph under them.
   const probe = { ...args.stack, parameters, resources: {}, outputs: [], imports: [] } as unknown as StackRecord;
-  const ctx = stackContext(probe, t, { cfn: deps.cfn, providers: deps.providers, azs: [] });
-  dependencies(t, ctx.included);
+  asTemplateError(() => dependencies(t, stackContext(probe, t, { cfn: deps.cfn, providers: deps.providers, azs: [] }).included));
   return { template: t, body: args.body, parameters };
 }

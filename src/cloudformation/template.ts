@@ -77,6 +77,7 @@ function splitGetAtt(s: string): string[] {
 export function parseTemplate(body: string): Template {
   const doc = readDocument(body);
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw templateError('not a valid template');
+  if (depthOf(doc, 0) > MAX_DEPTH) throw templateError(`The template is nested more than ${MAX_DEPTH} levels deep.`);
   const t = doc as Record<string, unknown>;
   const unknown = Object.keys(t).filter((k) => !TOP_LEVEL.has(k));
   if (unknown.length) throw templateError(`Invalid template property or properties [${unknown.join(', ')}]`);
@@ -104,6 +105,16 @@ export function parseTemplate(body: string): Template {
   };
   checkSections(template);
   return template;
+}
+
+/** Deeper than any real template; the evaluator and the graph walk recurse, so depth is bounded here. */
+const MAX_DEPTH = 100;
+
+function depthOf(v: unknown, depth: number): number {
+  if (depth > MAX_DEPTH || !v || typeof v !== 'object') return depth;
+  let max = depth;
+  for (const child of Object.values(v)) max = Math.max(max, depthOf(child, depth + 1));
+  return max;
 }
 
 function readDocument(body: string): unknown {

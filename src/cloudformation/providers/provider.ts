@@ -81,6 +81,10 @@ export function pick(props: Record<string, unknown>, names: readonly string[]): 
 /** Template tags merged with the stack's (the template's win), as a Key/Value list. */
 export function mergedTags(props: Record<string, unknown>, ctx: ProviderContext): Tag[] {
   const own = (props.Tags as Tag[] | undefined) ?? [];
+  if (!Array.isArray(own) || own.some((t) => !t || typeof t !== 'object' || typeof t.Key !== 'string')) {
+    const found = Array.isArray(own) ? 'JSONArray of other than Key/Value objects' : typeof own === 'object' ? 'JSONObject' : typeof own === 'string' ? 'String' : typeof own;
+    throw new Error(`Properties validation failed for resource ${ctx.logicalId} with message: #/Tags: expected type: JSONArray of Key/Value objects, found: ${found}`);
+  }
   const keys = new Set(own.map((t) => t.Key));
   return [...own, ...ctx.tags.filter((t) => !keys.has(t.Key))];
 }
