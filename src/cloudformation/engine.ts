@@ -47,6 +47,7 @@ export class Halted extends Error {
 export class StackEngine {
   private readonly running = new Map<string, Promise<void>>();
   private halted = false;
+  private readonly cancelled = new Set<string>();
   private readonly wakers = new Set<() => void>();
 
   constructor(private readonly deps: EngineDeps) {}
@@ -114,6 +115,26 @@ export class StackEngine {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([run, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
     clearTimeout(timer);
+  }
+
+  /** CancelUpdateStack: the update starts no further resource and rolls back ("User Initiated"). */
+  cancelUpdate(stack: StackRecord): void {
+    if (stack.status !== 'UPDATE_IN_PROGRESS' || !this.running.has(stack.stackId)) {
+      throw new AwsError('ValidationError', 'CancelUpdateStack cannot be called from current stack status');
+    }
+    this.cancelled.add(stack.stackId);
+  }
+
+  /** ContinueUpdateRollback: retries the rollback of an UPDATE_ROLLBACK_FAILED stack, skipping the named resources. */
+  continueRollback(stack: StackRecord, skip: string[]): void {
+    if (stack.status !== 'UPDATE_ROLLBACK_FAILED' || !stack.update || this.running.has(stack.stackId)) {
+      throw new AwsError('ValidationError', 'ContinueUpdateRollback cannot be called from current stack status');
+    }
+    for (const id of skip) {
+      const now = stack.resources[id];
+      if (now) stack.update.oldResources[id] = { ...now, status: 'UPDATE_COMPLETE' };
+    }
+    this.start(stack, () => this.rollbackUpdate(stack, 'User Initiated'));
   }
 
   busy(stackId: string): boolean {
@@ -418,6 +439,7 @@ export class StackEngine {
       (id) => deps.get(id)!,
       (id) => this.updateResource(stack, t, ctx, id, [...deps.get(id)!]),
     );
+    if (this.cancelled.delete(stack.stackId)) return this.rollbackUpdate(stack, 'User Initiated');
     if (result.failed.length)
       return this.rollbackUpdate(
         stack,
@@ -457,6 +479,7 @@ export class StackEngine {
   }
 
   private async updateResource(stack: StackRecord, t: Template, ctx: StackContext, id: string, dependsOn: string[]): Promise<void> {
+    if (this.cancelled.has(stack.stackId)) throw new Error('Resource update cancelled');
     const decl = t.Resources[id]!;
     const current = stack.resources[id];
     if (!current || current.status === 'DELETE_COMPLETE' || !current.physicalId) return this.createResource(stack, t, ctx, id, dependsOn);

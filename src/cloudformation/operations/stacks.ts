@@ -309,6 +309,17 @@ export function stackOperations(deps: StackOpsDeps) {
       cfn.put(s);
     },
 
+    CancelUpdateStack(input: Cfn.CancelUpdateStackInput, ctx: RequestContext): void {
+      engine.cancelUpdate(liveStack(cfn, ctx, input.StackName));
+    },
+
+    async ContinueUpdateRollback(input: Cfn.ContinueUpdateRollbackInput, ctx: RequestContext): Promise<Cfn.ContinueUpdateRollbackOutput> {
+      const stack = liveStack(cfn, ctx, input.StackName);
+      engine.continueRollback(stack, input.ResourcesToSkip ?? []);
+      await engine.settle(stack.stackId, SETTLE_MS);
+      return {};
+    },
+
     GetStackPolicy(input: Cfn.GetStackPolicyInput, ctx: RequestContext): Cfn.GetStackPolicyOutput {
       return { StackPolicyBody: liveStack(cfn, ctx, input.StackName).stackPolicy };
     },
