@@ -40,7 +40,7 @@ export function stackContext(stack: StackRecord, t: Template, deps: { cfn: CfnSt
     region: stack.region,
     azs: (region: string) => (region === stack.region ? deps.azs : []),
     importValue: (name: string) => {
-      for (const other of deps.cfn.stacksIn(stack.region, stack.accountId)) {
+      for (const other of deps.cfn.stacksIn(stack)) {
         if (other.stackId === stack.stackId || !LIVE_FOR_EXPORTS(other.status)) continue;
         const out = other.outputs.find((o) => o.exportName === name);
         if (out) {

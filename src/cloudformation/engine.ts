@@ -327,9 +327,7 @@ export class StackEngine {
   private exportClash(stack: StackRecord, outputs: StackOutput[]): string | undefined {
     for (const o of outputs) {
       if (!o.exportName) continue;
-      const owner = this.deps.cfn
-        .stacksIn(stack.region, stack.accountId)
-        .find((s) => s.stackId !== stack.stackId && LIVE_FOR_EXPORTS(s.status) && s.outputs.some((x) => x.exportName === o.exportName));
+      const owner = this.deps.cfn.stacksIn(stack).find((s) => s.stackId !== stack.stackId && LIVE_FOR_EXPORTS(s.status) && s.outputs.some((x) => x.exportName === o.exportName));
       if (owner) return `Export with name ${o.exportName} is already exported by stack ${owner.name}`;
     }
     return undefined;
@@ -338,7 +336,7 @@ export class StackEngine {
   /** Export names of this stack other stacks import, with the importer. */
   importedExports(stack: StackRecord, names = stack.outputs.map((o) => o.exportName).filter((n): n is string => !!n)): Array<{ name: string; by: string }> {
     const found: Array<{ name: string; by: string }> = [];
-    for (const other of this.deps.cfn.stacksIn(stack.region, stack.accountId)) {
+    for (const other of this.deps.cfn.stacksIn(stack)) {
       if (other.stackId === stack.stackId || other.status === 'DELETE_COMPLETE') continue;
       for (const n of names) if (other.imports.includes(n)) found.push({ name: n, by: other.name });
     }

@@ -1,7 +1,8 @@
 // CloudFormation's state in the store: stacks (with their resources' state, so a restart knows what
-// exists), their events, and change sets. Keys start with the region (store.ts regionKey); a deleted
-// stack stays (DescribeStacks by id and ListStacks show it, as AWS does for 90 days).
-import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
+// exists), their events, and change sets. Keys start with the account and region's partition
+// (store.ts scopedKey); a deleted stack stays (DescribeStacks by id and ListStacks show it, as AWS does
+// for 90 days).
+import { docTableSql, scopedKey, scopePrefix, type DocTable, type Migration, type Scope, type Store } from '../store/store.js';
 import type { StackParameter } from './parameters.js';
 import type { Tag } from './providers/provider.js';
 
@@ -126,23 +127,17 @@ export class CfnStore {
     this.changeSets = store.table('cfn_change_sets');
   }
 
-  stackKey = (s: { region: string; stackId: string }) => regionKey(s.region, s.stackId);
+  stackKey = (s: { region: string; accountId: string; stackId: string }) => scopedKey(s, s.stackId);
 
   /** Every stack of an account in a region, deleted ones included, oldest first. */
-  stacksIn(region: string, accountId: string): StackRecord[] {
-    return this.stacks
-      .withPrefix(`${region}/`)
-      .filter((s) => s.accountId === accountId)
-      .sort((a, b) => a.createdAt - b.createdAt);
+  stacksIn(scope: Scope): StackRecord[] {
+    return this.stacks.withPrefix(scopePrefix(scope)).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /** The stack a name or id names: by id any stack, by name only a live one. */
-  find(region: string, accountId: string, nameOrId: string): StackRecord | undefined {
-    if (nameOrId.startsWith('arn:')) {
-      const s = this.stacks.get(regionKey(region, nameOrId));
-      return s && s.accountId === accountId ? s : undefined;
-    }
-    return this.stacksIn(region, accountId).find((s) => s.name === nameOrId && s.status !== 'DELETE_COMPLETE');
+  find(scope: Scope, nameOrId: string): StackRecord | undefined {
+    if (nameOrId.startsWith('arn:')) return this.stacks.get(scopedKey(scope, nameOrId));
+    return this.stacksIn(scope).find((s) => s.name === nameOrId && s.status !== 'DELETE_COMPLETE');
   }
 
   put(stack: StackRecord): void {
@@ -164,10 +159,10 @@ export class CfnStore {
     return this.events.withPrefix(`${this.stackKey(stack)}/`).reverse();
   }
 
-  changeSetKey = (c: { region: string; changeSetId: string }) => regionKey(c.region, c.changeSetId);
+  changeSetKey = (c: { region: string; accountId: string; changeSetId: string }) => scopedKey(c, c.changeSetId);
 
   changeSetsOf(stack: StackRecord): ChangeSetRecord[] {
-    return this.changeSets.withPrefix(`${stack.region}/`).filter((c) => c.stackId === stack.stackId);
+    return this.changeSets.withPrefix(scopePrefix(stack)).filter((c) => c.stackId === stack.stackId);
   }
 
   putChangeSet(c: ChangeSetRecord): void {

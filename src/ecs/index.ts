@@ -52,7 +52,8 @@ const SWEEP_MS = 60 * 1000;
 export interface EcsProductDeps extends ProductDeps {
   ec2: Ec2Api;
   /** Role checks (taskRoleArn, executionRoleArn) and task role credentials. */
-  iam: IamApi;
+  /** Role checks and task-role credentials: all ECS needs of IAM. */
+  iam: Pick<IamApi, 'role' | 'assumeRole'>;
   logs: LogWriter;
   cloudMap?: CloudMapApi;
   runtime: RuntimeChoice;
@@ -144,7 +145,7 @@ export function createEcs(opts: EcsProductDeps): Product {
   }
 
   function wakeAll(): void {
-    for (const s of ecs.services.all()) if (s.status !== 'INACTIVE') controller.add(serviceKey(s.region, s.cluster, s.name));
+    for (const s of ecs.services.all()) if (s.status !== 'INACTIVE') controller.add(serviceKey(s, s.cluster, s.name));
   }
 
   function sweep(): void {
@@ -209,7 +210,7 @@ export function createEcs(opts: EcsProductDeps): Product {
       await removeStrays(ecs, [processRuntime, docker, opts.runtimeOverride], opts.logger);
       cleanCloudMap(ecs, registration, opts.logger);
       unsubscribe = store.subscribe(onChanges);
-      for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') engine.add(taskKey(t.region, t.cluster, t.taskId));
+      for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') engine.add(taskKey(t, t.cluster, t.taskId));
       wakeAll();
       sweeper = setInterval(() => {
         try {

@@ -44,6 +44,8 @@ export interface Operation {
   output?: ShapeRef;
   errors?: ShapeRef[];
   endpoint?: { hostPrefix?: string };
+  /** 'none': the operation takes no signature (STS AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
+  authtype?: string;
   deprecated?: boolean;
 }
 

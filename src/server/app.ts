@@ -10,6 +10,7 @@ import { ec2Product } from '../ec2/index.js';
 import { ecsProduct } from '../ecs/index.js';
 import type { IamApi } from '../iam/api.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
+import { iamProduct } from '../iam/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
@@ -48,7 +49,7 @@ function openFileLimit(): number {
 }
 
 /** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
-const PRODUCTS = [ec2Product, logsProduct, cloudMapProduct, ecsProduct, gatewayProduct, cloudFormationProduct] as const;
+const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, ecsProduct, gatewayProduct, cloudFormationProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -63,30 +64,19 @@ export interface Wayfinder {
   close(): Promise<void>;
 }
 
-/**
- * Stands in for the IAM product's api until that product is built here (branch i11-iam): an account
- * without IAM has no roles, so ECS refuses its own account's role ARNs and issues no credentials.
- */
-const NO_IAM: IamApi = {
-  role: () => undefined,
-  assumeRole: () => {
-    throw new Error('IAM is not available');
-  },
-  issuedKey: () => undefined,
-};
-
 /** The handler table of every service the products answer, as the dispatcher and in-process callers use it. */
 function handlerTables(products: Product<unknown>[]): Partial<Record<ServiceName, AnyHandlerTable>> {
   return Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
 }
 
 /**
- * Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it.
- * CloudFormation comes last: it calls the other services' operations in-process (protocol/invoke.ts).
+ * Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it; also
+ * returns IAM's api, whose keys the SigV4 verifier looks up.
  */
-function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy, registry: ServiceRegistry): Product<unknown>[] {
+function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy, registry: ServiceRegistry): { products: Product<unknown>[]; iam: IamApi } {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
+  const iam = iamProduct.create({ store, logger });
   const cloudmap = cloudMapProduct.create({
     store,
     logger,
@@ -99,7 +89,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     store,
     logger,
     ec2: ec2.api,
-    iam: NO_IAM,
+    iam: iam.api,
     logs: logs.api,
     cloudMap: cloudmap.api.registry,
     runtime: config.runtime,
@@ -114,16 +104,18 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     ec2: ec2.api,
     logs: logs.api,
     discovery: cloudmap.api.discovery,
+    iam: iam.api,
     vpcLinkDelayMs: config.vpcLinkDelayMs,
     rateLimit: config.gatewayRateLimit,
     burstLimit: config.gatewayBurstLimit,
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
   });
-  const services = [ec2, logs, cloudmap, ecs, gateway];
+  // CloudFormation comes last: it makes resources by calling the others' operations in-process (protocol/invoke.ts).
+  const services = [ec2, logs, iam, cloudmap, ecs, gateway];
   const tables = handlerTables(services);
   const cloudformation = cloudFormationProduct.create({ store, logger, call: inProcessCaller(registry, () => tables) });
-  return [...services, cloudformation];
+  return { products: [...services, cloudformation], iam: iam.api };
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
@@ -140,12 +132,19 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
     const registry = new ServiceRegistry();
-    const products = buildProducts(store, config, logger, hosts, registry);
+    const { products, iam } = buildProducts(store, config, logger, hosts, registry);
     const handlers = handlerTables(products);
     const dispatcher = new ProtocolDispatcher({
       registry,
       handlers,
-      verifier: new SigV4Verifier(config.credentials),
+      verifier: new SigV4Verifier({
+        credentials: config.credentials,
+        unknownKeys: config.auth === 'strict' ? 'refuse' : 'accept',
+        defaultAccountId: config.accountId,
+        // Keys IAM knows the secrets of, looked up per request: STS session keys and IAM users' access keys.
+        issuedKey: (id) => iam.issuedKey(id),
+        userKey: (id) => iam.accessKey(id),
+      }),
       auth: config.auth,
       defaultRegion: config.region,
       defaultAccountId: config.accountId,

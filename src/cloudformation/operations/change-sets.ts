@@ -55,10 +55,10 @@ export function changeSetOperations(deps: StackOpsDeps) {
 
   const findChangeSet = (ctx: RequestContext, name: string, stackName?: string): ChangeSetRecord => {
     let c: ChangeSetRecord | undefined;
-    if (name.startsWith('arn:')) c = cfn.changeSets.get(cfn.changeSetKey({ region: ctx.region, changeSetId: name }));
+    if (name.startsWith('arn:')) c = cfn.changeSets.get(cfn.changeSetKey({ region: ctx.region, accountId: ctx.accountId, changeSetId: name }));
     else {
       if (stackName === undefined) throw new AwsError('ValidationError', 'StackName must be specified if ChangeSetName is not specified as an ARN.');
-      const stack = cfn.find(ctx.region, ctx.accountId, stackName);
+      const stack = cfn.find(ctx, stackName);
       c = stack ? cfn.changeSetsOf(stack).find((x) => x.name === name) : undefined;
     }
     if (!c || c.accountId !== ctx.accountId) throw new AwsError('ChangeSetNotFound', `ChangeSet [${name}] does not exist`);
@@ -69,7 +69,7 @@ export function changeSetOperations(deps: StackOpsDeps) {
     async CreateChangeSet(input: Cfn.CreateChangeSetInput, ctx: RequestContext): Promise<Cfn.CreateChangeSetOutput> {
       const type = input.ChangeSetType ?? 'UPDATE';
       if (type === 'IMPORT') throw new AwsError('ValidationError', 'ChangeSetType IMPORT is not supported by Wayfinder.');
-      let stack = cfn.find(ctx.region, ctx.accountId, input.StackName);
+      let stack = cfn.find(ctx, input.StackName);
       let fresh = false;
       if (type === 'CREATE') {
         if (stack && stack.status !== 'REVIEW_IN_PROGRESS') {
@@ -129,7 +129,7 @@ export function changeSetOperations(deps: StackOpsDeps) {
     },
 
     ListChangeSets(input: Cfn.ListChangeSetsInput, ctx: RequestContext): Cfn.ListChangeSetsOutput {
-      const stack = cfn.find(ctx.region, ctx.accountId, input.StackName);
+      const stack = cfn.find(ctx, input.StackName);
       if (!stack) throw noSuchStack(input.StackName);
       return { Summaries: cfn.changeSetsOf(stack).map(changeSetSummaryWire) };
     },

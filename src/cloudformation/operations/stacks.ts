@@ -10,6 +10,7 @@ import { stackArn } from '../ids.js';
 import type { StackParameter, SuppliedParameter } from '../parameters.js';
 import { checkTemplate, prepare, requiredCapabilities, templateText } from '../prepare.js';
 import type { ResourceProvider, Tag } from '../providers/provider.js';
+import { scopePrefix } from '../../store/store.js';
 import type { CfnStore, StackRecord } from '../store.js';
 import { eventWire, resourceWire, stackWire, summaryWire } from '../wire.js';
 
@@ -29,7 +30,7 @@ export const UPDATABLE = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK
 export const noSuchStack = (name: string) => new AwsError('ValidationError', `Stack with id ${name} does not exist`);
 
 export function liveStack(cfn: CfnStore, ctx: RequestContext, name: string): StackRecord {
-  const s = cfn.find(ctx.region, ctx.accountId, name);
+  const s = cfn.find(ctx, name);
   if (!s || s.status === 'DELETE_COMPLETE') throw noSuchStack(name);
   return s;
 }
@@ -92,7 +93,7 @@ export function stackOperations(deps: StackOpsDeps) {
 
   return {
     async CreateStack(input: Cfn.CreateStackInput, ctx: RequestContext): Promise<Cfn.CreateStackOutput> {
-      const existing = cfn.find(ctx.region, ctx.accountId, input.StackName);
+      const existing = cfn.find(ctx, input.StackName);
       if (existing) throw new AwsError('AlreadyExistsException', `Stack [${input.StackName}] already exists`);
       const stack = newStackRecord(ctx, input.StackName, input);
       const body = await templateText(input);
@@ -131,7 +132,7 @@ export function stackOperations(deps: StackOpsDeps) {
     },
 
     async DeleteStack(input: Cfn.DeleteStackInput, ctx: RequestContext): Promise<void> {
-      const stack = cfn.find(ctx.region, ctx.accountId, input.StackName);
+      const stack = cfn.find(ctx, input.StackName);
       if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return;
       if (stack.terminationProtection) throw new AwsError('ValidationError', `Stack [${stack.name}] cannot be deleted while TerminationProtection is enabled`);
       refuseIfBusy(stack, 'deleted');
@@ -153,13 +154,13 @@ export function stackOperations(deps: StackOpsDeps) {
 
     DescribeStacks(input: Cfn.DescribeStacksInput, ctx: RequestContext): Cfn.DescribeStacksOutput {
       if (input.StackName !== undefined) {
-        const s = cfn.find(ctx.region, ctx.accountId, input.StackName);
+        const s = cfn.find(ctx, input.StackName);
         if (!s) throw noSuchStack(input.StackName);
         return { Stacks: [stackWire(s)] };
       }
       return {
         Stacks: cfn
-          .stacksIn(ctx.region, ctx.accountId)
+          .stacksIn(ctx)
           .filter((s) => s.status !== 'DELETE_COMPLETE')
           .reverse()
           .map(stackWire),
@@ -168,18 +169,18 @@ export function stackOperations(deps: StackOpsDeps) {
 
     ListStacks(input: Cfn.ListStacksInput, ctx: RequestContext): Cfn.ListStacksOutput {
       const filter = input.StackStatusFilter;
-      const all = cfn.stacksIn(ctx.region, ctx.accountId).reverse();
+      const all = cfn.stacksIn(ctx).reverse();
       return { StackSummaries: all.filter((s) => !filter?.length || filter.includes(s.status as Cfn.StackStatus)).map(summaryWire) };
     },
 
     DescribeStackEvents(input: Cfn.DescribeStackEventsInput, ctx: RequestContext): Cfn.DescribeStackEventsOutput {
-      const s = cfn.find(ctx.region, ctx.accountId, input.StackName);
+      const s = cfn.find(ctx, input.StackName);
       if (!s) throw noSuchStack(input.StackName);
       return { StackEvents: cfn.eventsOf(s).map(eventWire) };
     },
 
     DescribeStackResource(input: Cfn.DescribeStackResourceInput, ctx: RequestContext): Cfn.DescribeStackResourceOutput {
-      const s = cfn.find(ctx.region, ctx.accountId, input.StackName);
+      const s = cfn.find(ctx, input.StackName);
       if (!s) throw noSuchStack(input.StackName);
       const r = s.resources[input.LogicalResourceId];
       if (!r) throw new AwsError('ValidationError', `Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`);
@@ -189,12 +190,10 @@ export function stackOperations(deps: StackOpsDeps) {
     DescribeStackResources(input: Cfn.DescribeStackResourcesInput, ctx: RequestContext): Cfn.DescribeStackResourcesOutput {
       let s: StackRecord | undefined;
       if (input.StackName !== undefined) {
-        s = cfn.find(ctx.region, ctx.accountId, input.StackName);
+        s = cfn.find(ctx, input.StackName);
         if (!s) throw noSuchStack(input.StackName);
       } else if (input.PhysicalResourceId !== undefined) {
-        s = cfn
-          .stacksIn(ctx.region, ctx.accountId)
-          .find((x) => x.status !== 'DELETE_COMPLETE' && Object.values(x.resources).some((r) => r.physicalId === input.PhysicalResourceId));
+        s = cfn.stacksIn(ctx).find((x) => x.status !== 'DELETE_COMPLETE' && Object.values(x.resources).some((r) => r.physicalId === input.PhysicalResourceId));
         if (!s) throw new AwsError('ValidationError', `Stack for ${input.PhysicalResourceId} does not exist`);
       } else throw new AwsError('ValidationError', 'Either StackName or PhysicalResourceId must be specified.');
       const stack = s;
@@ -208,7 +207,7 @@ export function stackOperations(deps: StackOpsDeps) {
     },
 
     ListStackResources(input: Cfn.ListStackResourcesInput, ctx: RequestContext): Cfn.ListStackResourcesOutput {
-      const s = cfn.find(ctx.region, ctx.accountId, input.StackName);
+      const s = cfn.find(ctx, input.StackName);
       if (!s) throw noSuchStack(input.StackName);
       return {
         StackResourceSummaries: Object.values(s.resources).map((r) => {
@@ -221,12 +220,12 @@ export function stackOperations(deps: StackOpsDeps) {
     GetTemplate(input: Cfn.GetTemplateInput, ctx: RequestContext): Cfn.GetTemplateOutput {
       if (input.ChangeSetName !== undefined) {
         const c = cfn.changeSets
-          .withPrefix(`${ctx.region}/`)
+          .withPrefix(scopePrefix(ctx))
           .find((x) => x.changeSetId === input.ChangeSetName || (x.name === input.ChangeSetName && (x.stackName === input.StackName || x.stackId === input.StackName)));
         if (!c) throw new AwsError('ChangeSetNotFound', `ChangeSet [${input.ChangeSetName}] does not exist`);
         return { TemplateBody: c.templateBody, StagesAvailable: ['Original', 'Processed'] };
       }
-      const s = cfn.find(ctx.region, ctx.accountId, input.StackName ?? '');
+      const s = cfn.find(ctx, input.StackName ?? '');
       if (!s) throw noSuchStack(input.StackName ?? '');
       return { TemplateBody: s.templateBody, StagesAvailable: ['Original', 'Processed'] };
     },
@@ -273,7 +272,7 @@ export function stackOperations(deps: StackOpsDeps) {
 
     ListExports(_input: Cfn.ListExportsInput, ctx: RequestContext): Cfn.ListExportsOutput {
       const exports: Cfn.Export[] = [];
-      for (const s of cfn.stacksIn(ctx.region, ctx.accountId)) {
+      for (const s of cfn.stacksIn(ctx)) {
         if (!LIVE_FOR_EXPORTS(s.status)) continue;
         for (const o of s.outputs) if (o.exportName) exports.push({ ExportingStackId: s.stackId, Name: o.exportName, Value: o.value });
       }
@@ -282,7 +281,7 @@ export function stackOperations(deps: StackOpsDeps) {
 
     ListImports(input: Cfn.ListImportsInput, ctx: RequestContext): Cfn.ListImportsOutput {
       const importers = cfn
-        .stacksIn(ctx.region, ctx.accountId)
+        .stacksIn(ctx)
         .filter((s) => s.status !== 'DELETE_COMPLETE' && s.imports.includes(input.ExportName))
         .map((s) => s.name);
       if (!importers.length) throw new AwsError('ValidationError', `Export '${input.ExportName}' is not imported by any stack.`);
