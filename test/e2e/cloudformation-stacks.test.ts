@@ -537,3 +537,69 @@ test('change sets by hand, the change-set-create-complete waiter, termination pr
   assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'cs'])).code, 0);
   assert.equal((await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'cs'])).code, 0);
 });
+
+test('IAM resources need a capability; a role with inline, attached and managed policies and an instance profile serve a task definition, and delete removes them', async () => {
+  const file = templateFile(`Resources:
+  ExecRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement: [{Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: 'sts:AssumeRole'}]
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy]
+      Policies:
+        - PolicyName: logs
+          PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'logs:*', Resource: '*'}]}
+  Extra:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: extra
+      Roles: [!Ref ExecRole]
+      PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 's3:GetObject', Resource: '*'}]}
+  Managed:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      Roles: [!Ref ExecRole]
+      PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'ecr:*', Resource: '*'}]}
+  Profile:
+    Type: AWS::IAM::InstanceProfile
+    Properties: {Roles: [!Ref ExecRole]}
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ExecutionRoleArn: !GetAtt ExecRole.Arn
+      NetworkMode: awsvpc
+      RequiresCompatibilities: [FARGATE]
+      Cpu: 256
+      Memory: 512
+      ContainerDefinitions: [{Name: web, Image: busybox}]
+Outputs:
+  Role: {Value: !Ref ExecRole}
+  RoleArn: {Value: !GetAtt ExecRole.Arn}
+  Managed: {Value: !Ref Managed}
+  Task: {Value: !Ref Task}
+`);
+  const refused = await cli(['cloudformation', 'deploy', '--stack-name', 'roles', '--template-file', file]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /\(InsufficientCapabilitiesException\).*Requires capabilities : \[CAPABILITY_IAM\]/);
+  const deploy = await cli(['cloudformation', 'deploy', '--stack-name', 'roles', '--template-file', file, '--capabilities', 'CAPABILITY_IAM']);
+  assert.equal(deploy.code, 0, deploy.stderr);
+  const stack = await describeStack(server, 'roles');
+  const role = output(stack, 'Role');
+  assert.match(role, /^roles-ExecRole-[A-Z0-9]+$/);
+  assert.equal(output(stack, 'RoleArn'), `arn:aws:iam::000000000000:role/${role}`);
+  assert.deepEqual((await json<{ PolicyNames: string[] }>(['iam', 'list-role-policies', '--role-name', role])).PolicyNames.sort(), ['extra', 'logs']);
+  const attached = await json<{ AttachedPolicies: Array<{ PolicyArn: string }> }>(['iam', 'list-attached-role-policies', '--role-name', role]);
+  assert.deepEqual(
+    attached.AttachedPolicies.map((p) => p.PolicyArn).sort(),
+    [output(stack, 'Managed'), 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'].sort(),
+  );
+  const td = await json<{ taskDefinition: { executionRoleArn: string } }>(['ecs', 'describe-task-definition', '--task-definition', output(stack, 'Task')]);
+  assert.equal(td.taskDefinition.executionRoleArn, output(stack, 'RoleArn'));
+
+  assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'roles'])).code, 0);
+  assert.equal((await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'roles'])).code, 0);
+  assert.match((await cli(['iam', 'get-role', '--role-name', role])).stderr, /\(NoSuchEntity\)/);
+  assert.match((await cli(['iam', 'get-policy', '--policy-arn', output(stack, 'Managed')])).stderr, /\(NoSuchEntity\)/);
+  assert.deepEqual((await json<{ InstanceProfiles: unknown[] }>(['iam', 'list-instance-profiles'])).InstanceProfiles, []);
+});
