@@ -7,6 +7,7 @@ import { uuid } from '../kernel/ids.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
 import type { Logger } from '../kernel/log.js';
 import { parseQueryInput, writeQueryXml } from './awsquery.js';
+import { validateOperationInput } from './invoke.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { classify, Unroutable, type Classified } from './classify.js';
 import { NOT_IMPLEMENTED, type AnyHandlerTable, type RequestContext } from './handlers.js';
@@ -18,7 +19,6 @@ import { writeEc2Xml, writeJson, writeRestJson } from './serialize-output.js';
 import type { ServiceRegistry, ServiceSpec } from './services.js';
 import { WireTypeError } from './shape-reader.js';
 import { accountOfKey, AuthFailure, type SigV4Verifier, type SignedIdentity } from './sigv4.js';
-import { validate, validationMessage } from './validate.js';
 
 export interface DispatcherOptions {
   registry: ServiceRegistry;
@@ -190,15 +190,7 @@ export class ProtocolDispatcher {
   }
 
   private validateInput(spec: ServiceSpec, operation: string, input: Record<string, unknown>): void {
-    const inputRef = spec.model.operations[operation]!.input;
-    if (!inputRef) return;
-    const errors = validate(spec.model, inputRef, input, spec.protocol === 'ec2' ? 'query' : 'json');
-    if (!errors.length) return;
-    if (spec.protocol === 'ec2') {
-      const missing = /^Value null at '([^']+)' failed to satisfy constraint: Member must not be null$/.exec(errors[0]!);
-      if (missing) throw new AwsError('MissingParameter', `The request must contain the parameter ${missing[1]}`);
-    }
-    throw new AwsError(spec.traits.validationCode, validationMessage(errors));
+    validateOperationInput(spec, operation, input);
   }
 
   private async invoke(spec: ServiceSpec, operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {

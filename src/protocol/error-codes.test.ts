@@ -13,6 +13,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The service whose wire each product folder answers on. */
 const PRODUCT_SERVICE: Record<string, ServiceName> = {
+  cloudformation: 'cloudformation',
   cloudmap: 'servicediscovery',
   ec2: 'ec2',
   ecs: 'ecs',
@@ -30,6 +31,7 @@ const FORWARDED = new Map([
   ['src/gateway/openapi-off-loop.ts', "the worker's AwsError, thrown by gateway code"],
   ['src/protocol/serialize-error.ts', 'authError maps to Ec2ErrorCode / CommonErrorCode (checked below)'],
   ['src/protocol/dispatch.ts', "each service's traits (checked below)"],
+  ['src/protocol/invoke.ts', "each service's traits (checked below), as dispatch.ts"],
 ]);
 
 const allCodes = new Set<string>([...COMMON_ERROR_CODES, ...WAYFINDER_ERROR_CODES, ...Object.values(SERVICE_ERROR_CODES).flat()]);

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
+import { cloudFormationProduct } from '../cloudformation/index.js';
 import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
 import { ecsProduct } from '../ecs/index.js';
@@ -13,6 +14,7 @@ import { iamProduct } from '../iam/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
+import { inProcessCaller } from '../protocol/invoke.js';
 import type { ServiceName } from '../protocol/model.js';
 import type { Product } from '../protocol/product.js';
 import { ServiceRegistry } from '../protocol/services.js';
@@ -47,7 +49,7 @@ function openFileLimit(): number {
 }
 
 /** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
-const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, ecsProduct, gatewayProduct] as const;
+const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, ecsProduct, gatewayProduct, cloudFormationProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -62,11 +64,16 @@ export interface Wayfinder {
   close(): Promise<void>;
 }
 
+/** The handler table of every service the products answer, as the dispatcher and in-process callers use it. */
+function handlerTables(products: Product<unknown>[]): Partial<Record<ServiceName, AnyHandlerTable>> {
+  return Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
+}
+
 /**
  * Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it; also
  * returns IAM's api, whose keys the SigV4 verifier looks up.
  */
-function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): { products: Product<unknown>[]; iam: IamApi } {
+function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy, registry: ServiceRegistry): { products: Product<unknown>[]; iam: IamApi } {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
   const iam = iamProduct.create({ store, logger });
@@ -104,7 +111,11 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
   });
-  return { products: [ec2, logs, iam, cloudmap, ecs, gateway], iam: iam.api };
+  // CloudFormation comes last: it makes resources by calling the others' operations in-process (protocol/invoke.ts).
+  const services = [ec2, logs, iam, cloudmap, ecs, gateway];
+  const tables = handlerTables(services);
+  const cloudformation = cloudFormationProduct.create({ store, logger, call: inProcessCaller(registry, () => tables) });
+  return { products: [...services, cloudformation], iam: iam.api };
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
@@ -120,9 +131,9 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     );
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
-    const { products, iam } = buildProducts(store, config, logger, hosts);
-    const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
     const registry = new ServiceRegistry();
+    const { products, iam } = buildProducts(store, config, logger, hosts, registry);
+    const handlers = handlerTables(products);
     const dispatcher = new ProtocolDispatcher({
       registry,
       handlers,

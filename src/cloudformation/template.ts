@@ -1,0 +1,173 @@
+// Reading a template: JSON or YAML (with the short-form tags !Ref, !Sub, !GetAtt a.b …), then the
+// structural checks CloudFormation makes before it creates anything, with its messages
+// ("Template format error: …"). Evaluation lives in intrinsics.ts, ordering in graph.ts.
+import { parse as parseYaml, type Tags } from 'yaml';
+import { AwsError } from '../kernel/errors.js';
+
+export interface ParameterDecl {
+  Type: string;
+  Default?: unknown;
+  AllowedValues?: unknown[];
+  AllowedPattern?: string;
+  MinLength?: number | string;
+  MaxLength?: number | string;
+  MinValue?: number | string;
+  MaxValue?: number | string;
+  NoEcho?: boolean | string;
+  Description?: string;
+  ConstraintDescription?: string;
+}
+
+export interface ResourceDecl {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DependsOn?: string | string[];
+  Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Metadata?: unknown;
+}
+
+export interface OutputDecl {
+  Value: unknown;
+  Description?: string;
+  Condition?: string;
+  Export?: { Name: unknown };
+}
+
+export interface Template {
+  AWSTemplateFormatVersion?: string;
+  Description?: string;
+  Metadata?: unknown;
+  Transform?: unknown;
+  Parameters: Record<string, ParameterDecl>;
+  Mappings: Record<string, Record<string, Record<string, unknown>>>;
+  Conditions: Record<string, unknown>;
+  Rules?: Record<string, unknown>;
+  Resources: Record<string, ResourceDecl>;
+  Outputs: Record<string, OutputDecl>;
+}
+
+const TOP_LEVEL = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Mappings', 'Conditions', 'Transform', 'Rules', 'Resources', 'Outputs', 'Hooks']);
+const PARAMETER_TYPES =
+  /^(String|Number|List<Number>|CommaDelimitedList|AWS::EC2::[A-Za-z]+::[A-Za-z]*(Name|Id)|AWS::SSM::Parameter::(Name|Value<.+>)|List<AWS::EC2::[A-Za-z]+::[A-Za-z]*(Name|Id)>)$/;
+
+export const templateError = (message: string): AwsError => new AwsError('ValidationError', `Template format error: ${message}`);
+
+/** The short-form tags: `!Name` → `{ "Fn::Name": … }` (`!Ref` → Ref, `!GetAtt a.b` → ["a", "b"]). */
+const SHORT_FORMS = ['Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'If', 'Equals', 'And', 'Or', 'Not', 'Length', 'ToJsonString'];
+const YAML_TAGS: Tags = [
+  { tag: '!Ref', resolve: (s: string) => ({ Ref: s }) },
+  { tag: '!Condition', resolve: (s: string) => ({ Condition: s }) },
+  { tag: '!GetAtt', resolve: (s: string) => ({ 'Fn::GetAtt': splitGetAtt(s) }) },
+  { tag: '!GetAtt', collection: 'seq', resolve: (v) => ({ 'Fn::GetAtt': v.toJSON() }) },
+  ...SHORT_FORMS.flatMap((name) => [
+    { tag: `!${name}`, resolve: (s: string) => ({ [`Fn::${name}`]: s }) },
+    { tag: `!${name}`, collection: 'seq' as const, resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }) },
+    { tag: `!${name}`, collection: 'map' as const, resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }) },
+  ]),
+];
+
+function splitGetAtt(s: string): string[] {
+  const dot = s.indexOf('.');
+  return dot < 0 ? [s] : [s.slice(0, dot), s.slice(dot + 1)];
+}
+
+/** Parses a template body (JSON when it starts with `{`, else YAML) into a checked Template. */
+export function parseTemplate(body: string): Template {
+  const doc = readDocument(body);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw templateError('not a valid template');
+  if (depthOf(doc, 0) > MAX_DEPTH) throw templateError(`The template is nested more than ${MAX_DEPTH} levels deep.`);
+  const t = doc as Record<string, unknown>;
+  const unknown = Object.keys(t).filter((k) => !TOP_LEVEL.has(k));
+  if (unknown.length) throw templateError(`Invalid template property or properties [${unknown.join(', ')}]`);
+  if (t.AWSTemplateFormatVersion !== undefined && String(t.AWSTemplateFormatVersion) !== '2010-09-09') {
+    throw templateError(`"${String(t.AWSTemplateFormatVersion)}" is not a supported value for AWSTemplateFormatVersion.`);
+  }
+  if (t.Description !== undefined && typeof t.Description !== 'string') throw templateError('Every Description member must be a string.');
+  for (const section of ['Parameters', 'Mappings', 'Conditions', 'Resources', 'Outputs'] as const) {
+    const v = t[section];
+    if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) throw templateError(`The ${section} section must be a JSON object.`);
+  }
+  const resources = (t.Resources ?? {}) as Record<string, unknown>;
+  if (!Object.keys(resources).length) throw templateError('At least one Resources member must be defined.');
+  const template: Template = {
+    AWSTemplateFormatVersion: t.AWSTemplateFormatVersion as string | undefined,
+    Description: t.Description as string | undefined,
+    Metadata: t.Metadata,
+    Transform: t.Transform,
+    Parameters: (t.Parameters ?? {}) as Template['Parameters'],
+    Mappings: (t.Mappings ?? {}) as Template['Mappings'],
+    Conditions: (t.Conditions ?? {}) as Template['Conditions'],
+    Rules: t.Rules as Template['Rules'],
+    Resources: resources as Template['Resources'],
+    Outputs: (t.Outputs ?? {}) as Template['Outputs'],
+  };
+  checkSections(template);
+  return template;
+}
+
+/** Deeper than any real template; the evaluator and the graph walk recurse, so depth is bounded here. */
+const MAX_DEPTH = 100;
+
+function depthOf(v: unknown, depth: number): number {
+  if (depth > MAX_DEPTH || !v || typeof v !== 'object') return depth;
+  let max = depth;
+  for (const child of Object.values(v)) max = Math.max(max, depthOf(child, depth + 1));
+  return max;
+}
+
+function readDocument(body: string): unknown {
+  const trimmed = body.trimStart();
+  if (trimmed.startsWith('{')) {
+    try {
+      return JSON.parse(body);
+    } catch (e) {
+      const at = /position (\d+)/.exec((e as Error).message);
+      const pos = at ? lineColumn(body, Number(at[1])) : undefined;
+      throw templateError(`JSON not well-formed.${pos ? ` (line ${pos.line}, column ${pos.column})` : ''}`);
+    }
+  }
+  try {
+    return parseYaml(body, { customTags: YAML_TAGS, uniqueKeys: true, maxAliasCount: 100 });
+  } catch (e) {
+    const linePos = (e as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+    throw templateError(`YAML not well-formed.${linePos ? ` (line ${linePos.line}, column ${linePos.col})` : ''}`);
+  }
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
+function checkSections(t: Template): void {
+  for (const [name, p] of Object.entries(t.Parameters)) {
+    if (!p || typeof p !== 'object' || typeof p.Type !== 'string') throw templateError(`Every Parameters object must contain a Type member.`);
+    if (!PARAMETER_TYPES.test(p.Type)) throw templateError(`Unrecognized parameter type: ${p.Type}`);
+    if (p.AllowedValues !== undefined && !Array.isArray(p.AllowedValues)) throw templateError(`Every AllowedValues member of parameter ${name} must be a list.`);
+  }
+  for (const [name, r] of Object.entries(t.Resources)) {
+    if (!r || typeof r !== 'object' || Array.isArray(r)) throw templateError(`[/Resources/${name}] resource definition is malformed`);
+    if (typeof r.Type !== 'string') throw templateError(`[/Resources/${name}] Every Resources object must contain a Type member.`);
+    if (r.Properties !== undefined && (r.Properties === null || typeof r.Properties !== 'object' || Array.isArray(r.Properties))) {
+      throw templateError(`[/Resources/${name}/Properties] Every Properties member must be an object.`);
+    }
+    for (const policy of [r.DeletionPolicy, r.UpdateReplacePolicy]) {
+      if (policy !== undefined && !['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(policy)) {
+        throw templateError(`Unrecognized DeletionPolicy ${String(policy)} for resource ${name}`);
+      }
+    }
+    if (r.Condition !== undefined && !(r.Condition in t.Conditions))
+      throw templateError(`Unresolved dependencies [${r.Condition}]. Cannot reference resources in the Conditions block of the template`);
+    if (!/^[A-Za-z0-9]+$/.test(name)) throw templateError(`Resource name ${name} is non alphanumeric.`);
+  }
+  for (const [name, o] of Object.entries(t.Outputs)) {
+    if (!o || typeof o !== 'object' || !('Value' in o)) throw templateError(`Every Outputs member must contain a Value object, the Outputs member ${name} does not.`);
+    if (o.Condition !== undefined && !(o.Condition in t.Conditions))
+      throw templateError(`Unresolved dependencies [${o.Condition}]. Cannot reference resources in the Conditions block of the template`);
+  }
+  for (const [name, m] of Object.entries(t.Mappings)) {
+    if (!m || typeof m !== 'object') throw templateError(`Mappings attribute ${name} must be a JSON object`);
+  }
+}

@@ -1,0 +1,68 @@
+// A restart during a stack's create: the stack is found CREATE_IN_PROGRESS at the next start and
+// rolled back (ROLLBACK_COMPLETE, nothing left), never left stuck _IN_PROGRESS.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { startTestServer } from '../support/server.js';
+import { awsCli, awsJson, describeStack } from '../support/cloudformation.js';
+import { waitFor } from '../support/ecs.js';
+
+const TEMPLATE = `Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.90.0.0/16}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.90.1.0/24}
+  Link:
+    Type: AWS::ApiGatewayV2::VpcLink
+    Properties: {Name: slow-link, SubnetIds: [!Ref Subnet]}
+`;
+
+test('a restart while a resource stabilises rolls the stack back at the next start', async () => {
+  // The VPC link stays PENDING for ten minutes: the stack waits on it when the server stops.
+  const first = await startTestServer({ vpcLinkDelayMs: 600_000 });
+  const dataDir = first.dataDir;
+  let stopped = false;
+  try {
+    const created = await awsCli(first, ['cloudformation', 'create-stack', '--stack-name', 'slow', '--template-body', TEMPLATE]);
+    assert.equal(created.code, 0, created.stderr);
+    await waitFor('the VPC link to be made', async () => {
+      const events = await awsJson<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatusReason?: string }> }>(first, [
+        'cloudformation',
+        'describe-stack-events',
+        '--stack-name',
+        'slow',
+      ]);
+      return events.StackEvents.some((e) => e.LogicalResourceId === 'Link' && e.ResourceStatusReason === 'Resource creation Initiated');
+    });
+    assert.equal((await describeStack(first, 'slow')).StackStatus, 'CREATE_IN_PROGRESS');
+    await first.close();
+    stopped = true;
+  } finally {
+    if (!stopped) await first.destroy();
+  }
+
+  const second = await startTestServer({ vpcLinkDelayMs: 0 }, dataDir);
+  try {
+    // (The CLI's stack-rollback-complete waiter waits for UPDATE_ROLLBACK_COMPLETE, so poll instead.)
+    const status = await waitFor('the rollback', async () => {
+      const s = (await describeStack(second, 'slow')).StackStatus;
+      return s.endsWith('_IN_PROGRESS') ? undefined : s;
+    });
+    assert.equal(status, 'ROLLBACK_COMPLETE');
+    const events = await awsJson<{ StackEvents: Array<{ ResourceStatus: string; ResourceStatusReason?: string }> }>(second, [
+      'cloudformation',
+      'describe-stack-events',
+      '--stack-name',
+      'slow',
+    ]);
+    assert.ok(events.StackEvents.some((e) => e.ResourceStatus === 'ROLLBACK_IN_PROGRESS' && e.ResourceStatusReason === 'Wayfinder restarted during the operation'));
+    assert.deepEqual((await awsJson<{ Items?: unknown[] }>(second, ['apigatewayv2', 'get-vpc-links'])).Items ?? [], []);
+    const vpcs = await awsJson<{ Vpcs: Array<{ CidrBlock: string }> }>(second, ['ec2', 'describe-vpcs']);
+    assert.ok(!vpcs.Vpcs.some((v) => v.CidrBlock === '10.90.0.0/16'));
+  } finally {
+    await second.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
