@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
 import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
+import { ecrProduct } from '../ecr/index.js';
 import { ecsProduct } from '../ecs/index.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
 import { logsProduct } from '../logs/index.js';
@@ -45,7 +46,7 @@ function openFileLimit(): number {
 }
 
 /** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
-const PRODUCTS = [ec2Product, logsProduct, cloudMapProduct, ecsProduct, gatewayProduct] as const;
+const PRODUCTS = [ec2Product, logsProduct, cloudMapProduct, ecrProduct, ecsProduct, gatewayProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -72,6 +73,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     operationDelayMs: config.operationDelayMs,
     dns: { host: config.host, port: config.dnsPort },
   });
+  const ecr = ecrProduct.create({ store, logger, dataDir: config.dataDir, port: config.port });
   const ecs = ecsProduct.create({
     store,
     logger,
@@ -96,7 +98,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
   });
-  return [ec2, logs, cloudmap, ecs, gateway];
+  return [ec2, logs, cloudmap, ecr, ecs, gateway];
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
