@@ -5,7 +5,7 @@
 // upload is hashed by reading its file back (streamed), then renamed into place: a blob file exists
 // only once its content matches its name.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type ReadStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -62,7 +62,7 @@ export class BlobFiles {
 
   /** Creates the (empty) file of a new upload. */
   startUpload(id: string): void {
-    createWriteStream(this.uploadPath(id)).close();
+    writeFileSync(this.uploadPath(id), '');
   }
 
   uploadSize(id: string): number | undefined {
