@@ -382,7 +382,7 @@ test('the layer push API: initiate, parts, complete, PutImage, download URL; AWS
         repositoryName: 'layers',
         uploadId,
         partFirstByte: 0,
-        partLastByte: 29_999 > blob.length - 1 ? blob.length - 1 : 29_999,
+        partLastByte: Math.min(29_999, blob.length - 1),
         layerPartBlob: blob.subarray(0, 30_000),
       }),
     );
