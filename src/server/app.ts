@@ -85,6 +85,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     healthDelayMs: config.healthDelayMs,
     taskStableMs: config.taskStableMs,
     keepTasks: config.keepTasks,
+    registryAuth: (image) => ecr.api.pullAuth(image),
   });
   const gateway = gatewayProduct.create({
     store,
