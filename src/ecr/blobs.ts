@@ -4,7 +4,7 @@
 // Bytes stream between the socket and these files and are never held whole in memory. A finished
 // upload is hashed by reading its file back (streamed), then renamed into place: a blob file exists
 // only once its content matches its name.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type ReadStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +24,12 @@ export class UploadTooLarge extends Error {}
 export class BlobFiles {
   private readonly blobsDir: string;
   private readonly uploadsDir: string;
+  /**
+   * The running sha256 of uploads whose every byte passed through this process in order: completing
+   * one then needs no second read of its file. An upload resumed after a restart has none and is
+   * hashed from its file.
+   */
+  private readonly running = new Map<string, { hash: Hash; size: number }>();
 
   constructor(readonly root: string) {
     this.blobsDir = join(root, 'blobs');
@@ -78,14 +84,20 @@ export class BlobFiles {
     const path = this.uploadPath(id);
     const start = (await stat(path)).size;
     let seen = start;
+    let state = this.running.get(id);
+    if (start === 0) state = { hash: createHash('sha256'), size: 0 };
+    const hashing = state && state.size === start ? state : undefined;
+    this.running.delete(id);
     const guard = async function* (src: Readable) {
       for await (const chunk of src) {
         seen += (chunk as Buffer).length;
         if (seen > limit) throw new UploadTooLarge(`upload over ${limit} bytes`);
+        hashing?.hash.update(chunk as Buffer);
         yield chunk as Buffer;
       }
     };
     await pipeline(body, guard, createWriteStream(path, { flags: 'a' }));
+    if (hashing) this.running.set(id, { hash: hashing.hash, size: seen });
     return seen;
   }
 
@@ -101,7 +113,11 @@ export class BlobFiles {
    */
   async complete(id: string, digest: string): Promise<number> {
     const path = this.uploadPath(id);
-    const actual = await hashFile(path, digest.split(':')[0]!);
+    const algorithm = digest.split(':')[0]!;
+    const state = this.running.get(id);
+    this.running.delete(id);
+    const size0 = (await stat(path)).size;
+    const actual = algorithm === 'sha256' && state?.size === size0 ? `sha256:${state.hash.digest('hex')}` : await hashFile(path, algorithm);
     if (actual !== digest) {
       await rm(path, { force: true });
       throw new DigestMismatch(`computed ${actual}`);
@@ -114,16 +130,12 @@ export class BlobFiles {
     return size;
   }
 
-  /** The digest of an upload's bytes so far (ECR's CompleteLayerUpload checks it). */
-  uploadDigest(id: string, algorithm = 'sha256'): Promise<string> {
-    return hashFile(this.uploadPath(id), algorithm);
-  }
-
   dropUpload(id: string): void {
+    this.running.delete(id);
     rmSync(this.uploadPath(id), { force: true });
   }
 
-  /** Stores bytes already in memory under their digest (ECR's PutImage keeps manifests in the store instead). */
+  /** Deletes a blob file; returns the bytes freed (0 when there was none). */
   remove(digest: string): number {
     const path = this.pathOf(digest);
     try {
