@@ -54,7 +54,8 @@ export class BlobFiles {
   }
 
   read(digest: string, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.pathOf(digest), range);
+    // 1 MiB reads: a layer is read once, start to end, and fewer larger writes keep the socket busy.
+    return createReadStream(this.pathOf(digest), { ...range, highWaterMark: 1024 * 1024 });
   }
 
   newUploadId(): string {
@@ -96,7 +97,7 @@ export class BlobFiles {
         yield chunk as Buffer;
       }
     };
-    await pipeline(body, guard, createWriteStream(path, { flags: 'a' }));
+    await pipeline(body, guard, createWriteStream(path, { flags: 'a', highWaterMark: 1024 * 1024 }));
     if (hashing) this.running.set(id, { hash: hashing.hash, size: seen });
     return seen;
   }
