@@ -3,6 +3,7 @@
 // issuer and the route explainer under /_wayfinder/.
 import type { DiscoveryView } from '../cloudmap/api.js';
 import type { Ec2Api } from '../ec2/api.js';
+import type { IamApi } from '../iam/api.js';
 import type { LogWriter } from '../logs/writer.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { apiGatewayV2OperationNames, type ApiGatewayV2Operations } from '../protocol/generated/apigatewayv2.js';
@@ -35,6 +36,8 @@ export interface GatewayProductDeps extends ProductDeps {
   logs: LogWriter;
   /** Cloud Map's discovery view, for private integrations (undefined: answered 500 honestly). */
   discovery?: DiscoveryView;
+  /** IAM, which accepts tokens of the built-in OIDC issuer in AssumeRoleWithWebIdentity. */
+  iam?: IamApi;
   vpcLinkDelayMs: number;
   /** Account-level throttling (AWS: 10,000 rps, burst 5,000). */
   rateLimit: number;
@@ -52,6 +55,7 @@ export function createGateway(deps: GatewayProductDeps): Product {
   const limits = { rate: deps.rateLimit, burst: deps.burstLimit };
   const view = new GatewayView(gw, limits, deps.logger);
   const issuer = new LocalIssuer(gw, () => port);
+  deps.iam?.trustWebIdentityIssuer(issuer);
   const verifier = new JwtVerifier(issuer, deps.logger);
   const pools = new UpstreamPools();
   let portText = String(port);

@@ -1,6 +1,7 @@
 // What the IAM/STS product offers the products built after it (ECS: role checks and task-role
-// credentials) and the composition root (SigV4: the secrets of keys STS issued). IAM is global: one
-// namespace per account, no region.
+// credentials; the gateway: its OIDC issuer, for web identity) and the composition root (SigV4: the
+// secrets of keys STS issued). IAM is global: one namespace per account, no region.
+import type { JSONWebKeySet } from 'jose';
 
 /** A role as other products need it. */
 export interface RoleRef {
@@ -28,11 +29,36 @@ export interface IssuedKey {
   expiresAt: number;
 }
 
+/** A user's long-term access key (CreateAccessKey), as the SigV4 verifier needs it: no session token. */
+export interface UserAccessKey {
+  accessKeyId: string; // AKIA…
+  secretAccessKey: string;
+  accountId: string;
+}
+
+/** An OIDC issuer whose tokens AssumeRoleWithWebIdentity accepts: the gateway's built-in one. */
+export interface WebIdentityIssuer {
+  /** Whether `issuer` (a token's `iss`) is this issuer, under any loopback name of the edge port. */
+  isLocal(issuer: string): boolean;
+  /** Its public keys. */
+  jwks(): Promise<JSONWebKeySet>;
+}
+
 export interface IamApi {
-  /** The role an ARN names in `accountId`, or undefined when it does not exist there. */
+  /** The role an ARN (or a bare role name) names in `accountId`, or undefined when it does not exist there. */
   role(accountId: string, roleArn: string): RoleRef | undefined;
-  /** Credentials for a role, as AssumeRole would issue them (ECS task roles use this). */
+  /**
+   * Credentials for a role, as AssumeRole would issue them (ECS task roles use this). Throws
+   * AwsError AccessDenied when the role does not exist in `accountId`.
+   */
   assumeRole(accountId: string, roleArn: string, sessionName: string, durationSeconds?: number): SessionCredentials;
   /** The key STS issued with this access key id, or undefined (unknown, or already purged). */
   issuedKey(accessKeyId: string): IssuedKey | undefined;
+  /** The active access key CreateAccessKey issued with this id, or undefined (unknown, deleted or Inactive). */
+  accessKey(accessKeyId: string): UserAccessKey | undefined;
+  /**
+   * Hands IAM the built-in OIDC issuer. The gateway owns it and is built after IAM, so it calls this
+   * from its create(); until then AssumeRoleWithWebIdentity answers InvalidIdentityToken.
+   */
+  trustWebIdentityIssuer(issuer: WebIdentityIssuer): void;
 }

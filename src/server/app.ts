@@ -8,7 +8,9 @@ import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
 import { ecrProduct } from '../ecr/index.js';
 import { ecsProduct } from '../ecs/index.js';
+import type { IamApi } from '../iam/api.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
+import { iamProduct } from '../iam/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
 import type { AnyHandlerTable } from '../protocol/handlers.js';
@@ -46,7 +48,7 @@ function openFileLimit(): number {
 }
 
 /** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
-const PRODUCTS = [ec2Product, logsProduct, cloudMapProduct, ecrProduct, ecsProduct, gatewayProduct] as const;
+const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, ecrProduct, ecsProduct, gatewayProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -61,10 +63,14 @@ export interface Wayfinder {
   close(): Promise<void>;
 }
 
-/** Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it. */
-function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): Product<unknown>[] {
+/**
+ * Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it; also
+ * returns IAM's api, whose keys the SigV4 verifier looks up.
+ */
+function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): { products: Product<unknown>[]; iam: IamApi } {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
+  const iam = iamProduct.create({ store, logger });
   const cloudmap = cloudMapProduct.create({
     store,
     logger,
@@ -78,6 +84,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     store,
     logger,
     ec2: ec2.api,
+    iam: iam.api,
     logs: logs.api,
     cloudMap: cloudmap.api.registry,
     runtime: config.runtime,
@@ -93,13 +100,14 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     ec2: ec2.api,
     logs: logs.api,
     discovery: cloudmap.api.discovery,
+    iam: iam.api,
     vpcLinkDelayMs: config.vpcLinkDelayMs,
     rateLimit: config.gatewayRateLimit,
     burstLimit: config.gatewayBurstLimit,
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
   });
-  return [ec2, logs, cloudmap, ecr, ecs, gateway];
+  return { products: [ec2, logs, iam, cloudmap, ecr, ecs, gateway], iam: iam.api };
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
@@ -115,13 +123,20 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     );
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
-    const products = buildProducts(store, config, logger, hosts);
+    const { products, iam } = buildProducts(store, config, logger, hosts);
     const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
     const registry = new ServiceRegistry();
     const dispatcher = new ProtocolDispatcher({
       registry,
       handlers,
-      verifier: new SigV4Verifier(config.credentials),
+      verifier: new SigV4Verifier({
+        credentials: config.credentials,
+        unknownKeys: config.auth === 'strict' ? 'refuse' : 'accept',
+        defaultAccountId: config.accountId,
+        // Keys IAM knows the secrets of, looked up per request: STS session keys and IAM users' access keys.
+        issuedKey: (id) => iam.issuedKey(id),
+        userKey: (id) => iam.accessKey(id),
+      }),
       auth: config.auth,
       defaultRegion: config.region,
       defaultAccountId: config.accountId,

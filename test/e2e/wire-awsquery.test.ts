@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as STS from '@aws-sdk/client-sts';
+import { awsCli, hasAwsCliV2 } from '../support/aws-cli.js';
 import { rawRequest, sdkConfig, signedRequest, startTestServer, type TestServer } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -17,18 +18,6 @@ before(async () => {
 after(() => server.destroy());
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-const awsEnv = () => ({ ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' });
-
-/** Runs the aws CLI against the test server; resolves with its exit code and output either way. */
-async function awsCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('aws', ['--endpoint-url', `http://127.0.0.1:${server.port}`, ...args], { env: awsEnv(), timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
 
 test('a query service Wayfinder does not serve gets 501 NotImplemented in the awsquery shape, read by the aws CLI and boto3', async () => {
   const r = await signedRequest(server, { service: 'sns', headers: FORM, body: 'Action=ListTopics&Version=2010-03-31' });
@@ -37,9 +26,15 @@ test('a query service Wayfinder does not serve gets 501 NotImplemented in the aw
     r.text,
     /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<ErrorResponse><Error><Type>Receiver<\/Type><Code>NotImplemented<\/Code><Message>Wayfinder does not serve the AWS service &apos;sns&apos;[^<]*<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/,
   );
-  const cli = await awsCli(['sns', 'list-topics']);
-  assert.notEqual(cli.code, 0);
-  assert.match(cli.stderr, /An error occurred \(NotImplemented\) when calling the ListTopics operation: Wayfinder does not serve the AWS service 'sns'/);
+  for (const v2 of hasAwsCliV2() ? [false, true] : [false]) {
+    const cli = await awsCli(server.port, ['sns', 'list-topics'], { v2 });
+    assert.notEqual(cli.code, 0);
+    assert.match(
+      cli.stderr,
+      /An error occurred \(NotImplemented\) when calling the ListTopics operation: Wayfinder does not serve the AWS service 'sns'/,
+      `aws CLI v${v2 ? 2 : 1}`,
+    );
+  }
   const py = await run(
     'python3',
     [
@@ -77,7 +72,7 @@ test('awsquery errors: an unsigned request, a wrong secret and an unknown action
 });
 
 test('EC2 keeps its own dialect and error shape on the same endpoint', async () => {
-  const vpcs = await awsCli(['ec2', 'describe-vpcs', '--query', 'Vpcs[?IsDefault].CidrBlock', '--output', 'text']);
+  const vpcs = await awsCli(server.port, ['ec2', 'describe-vpcs', '--query', 'Vpcs[?IsDefault].CidrBlock', '--output', 'text'], { v2: hasAwsCliV2() });
   assert.equal(vpcs.code, 0, vpcs.stderr);
   assert.equal(vpcs.stdout.trim(), '172.31.0.0/16');
   const bad = await signedRequest(server, { service: 'ec2', headers: FORM, body: 'Action=NoSuchAction&Version=2016-11-15' });

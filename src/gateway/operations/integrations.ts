@@ -90,6 +90,39 @@ export function validateIntegration(c: GatewayOpsContext, ctx: RequestContext, a
   }
 }
 
+type Mappings = Record<string, string>;
+
+/**
+ * UpdateIntegration's requestParameters change the stored ones key by key: a value sets the key, ""
+ * removes it (docs/aws-behavior.md §2.4). No mapping left is no requestParameters.
+ */
+function updatedRequestParameters(stored: Mappings | undefined, update: Mappings | undefined): Mappings | undefined {
+  if (!update) return stored;
+  const next: Mappings = { ...stored };
+  for (const [key, value] of Object.entries(update)) {
+    if (value === '') delete next[key];
+    else next[key] = value;
+  }
+  return Object.keys(next).length ? next : undefined;
+}
+
+/** responseParameters change status code by status code: a map replaces that code's mappings, {} removes them. */
+function updatedResponseParameters(stored: Record<string, Mappings> | undefined, update: Record<string, Mappings> | undefined): Record<string, Mappings> | undefined {
+  if (!update) return stored;
+  const next: Record<string, Mappings> = { ...stored };
+  for (const [status, mappings] of Object.entries(update)) {
+    const kept = Object.fromEntries(Object.entries(mappings).filter(([, value]) => value !== ''));
+    if (Object.keys(kept).length) next[status] = kept;
+    else delete next[status];
+  }
+  return Object.keys(next).length ? next : undefined;
+}
+
+/** An empty tlsConfig ({}, what the provider sends when the block is removed) means none. */
+function tlsConfigOf(input: { ServerNameToVerify?: string } | undefined): IntegrationRecord['tlsConfig'] {
+  return input?.ServerNameToVerify ? { serverNameToVerify: input.ServerNameToVerify } : undefined;
+}
+
 export function integrationOperations(c: GatewayOpsContext) {
   return {
     CreateIntegration(input, ctx: RequestContext) {
@@ -112,16 +145,16 @@ export function integrationOperations(c: GatewayOpsContext) {
           responseParameters: input.ResponseParameters,
           requestTemplates: input.RequestTemplates,
           templateSelectionExpression: input.TemplateSelectionExpression,
-          tlsConfig: input.TlsConfig ? { serverNameToVerify: input.TlsConfig.ServerNameToVerify } : undefined,
+          tlsConfig: tlsConfigOf(input.TlsConfig),
           description: input.Description,
           credentialsArn: input.CredentialsArn,
           contentHandlingStrategy: input.ContentHandlingStrategy,
           passthroughBehavior: input.PassthroughBehavior,
         };
         validateIntegration(c, ctx, api, i);
-        requireRoom(c, ctx.region, api.apiId, 'Integrations');
-        c.gw.integrations.putTx(childKey(ctx.region, api.apiId, i.integrationId), i);
-        autoDeployTx(c, ctx.region, api.apiId);
+        requireRoom(c, ctx, api.apiId, 'Integrations');
+        c.gw.integrations.putTx(childKey(ctx, api.apiId, i.integrationId), i);
+        autoDeployTx(c, ctx, api.apiId);
         return integrationWire(i);
       });
     },
@@ -133,7 +166,7 @@ export function integrationOperations(c: GatewayOpsContext) {
 
     GetIntegrations(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.childrenOf(c.gw.integrations, ctx.region, input.ApiId), (i) => i.integrationId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.childrenOf(c.gw.integrations, ctx, input.ApiId), (i) => i.integrationId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(integrationWire), NextToken: p.NextToken };
     },
 
@@ -152,20 +185,20 @@ export function integrationOperations(c: GatewayOpsContext) {
           connectionId: input.ConnectionId ?? i.connectionId,
           payloadFormatVersion: input.PayloadFormatVersion ?? i.payloadFormatVersion,
           timeoutInMillis: input.TimeoutInMillis ?? i.timeoutInMillis,
-          requestParameters: input.RequestParameters ?? i.requestParameters,
-          responseParameters: input.ResponseParameters ?? i.responseParameters,
+          requestParameters: updatedRequestParameters(i.requestParameters, input.RequestParameters),
+          responseParameters: updatedResponseParameters(i.responseParameters, input.ResponseParameters),
           requestTemplates: input.RequestTemplates ?? i.requestTemplates,
           templateSelectionExpression: input.TemplateSelectionExpression ?? i.templateSelectionExpression,
-          tlsConfig: input.TlsConfig ? { serverNameToVerify: input.TlsConfig.ServerNameToVerify } : i.tlsConfig,
+          tlsConfig: input.TlsConfig ? tlsConfigOf(input.TlsConfig) : i.tlsConfig,
           description: input.Description ?? i.description,
           credentialsArn: input.CredentialsArn ?? i.credentialsArn,
           contentHandlingStrategy: input.ContentHandlingStrategy ?? i.contentHandlingStrategy,
           passthroughBehavior: input.PassthroughBehavior ?? i.passthroughBehavior,
         };
-        if (input.ConnectionType === 'INTERNET' && input.ConnectionId === undefined) next.connectionId = undefined;
+        if ((input.ConnectionType === 'INTERNET' && input.ConnectionId === undefined) || input.ConnectionId === '') next.connectionId = undefined;
         validateIntegration(c, ctx, api, next);
-        c.gw.integrations.putTx(childKey(ctx.region, api.apiId, i.integrationId), next);
-        autoDeployTx(c, ctx.region, api.apiId);
+        c.gw.integrations.putTx(childKey(ctx, api.apiId, i.integrationId), next);
+        autoDeployTx(c, ctx, api.apiId);
         return integrationWire(next);
       });
     },
@@ -175,13 +208,13 @@ export function integrationOperations(c: GatewayOpsContext) {
         requireApi(c, ctx, input.ApiId);
         const i = requireIntegration(c, ctx, input.ApiId, input.IntegrationId);
         if (i.apiGatewayManaged) throw badRequest(`Integration ${i.integrationId} is managed by API Gateway (quick create); delete the API instead.`);
-        const user = c.gw.childrenOf(c.gw.routes, ctx.region, input.ApiId).find((r) => r.target === `integrations/${i.integrationId}`);
+        const user = c.gw.childrenOf(c.gw.routes, ctx, input.ApiId).find((r) => r.target === `integrations/${i.integrationId}`);
         if (user) throw conflict(`Integration ${i.integrationId} is the target of route ${user.routeKey} (${user.routeId}); change or delete the route first.`);
-        for (const ir of c.gw.integrationResponses.withPrefix(childKey(ctx.region, input.ApiId, `${i.integrationId}/`))) {
-          c.gw.integrationResponses.deleteTx(childKey(ctx.region, input.ApiId, `${i.integrationId}/${ir.integrationResponseId}`));
+        for (const ir of c.gw.integrationResponses.withPrefix(childKey(ctx, input.ApiId, `${i.integrationId}/`))) {
+          c.gw.integrationResponses.deleteTx(childKey(ctx, input.ApiId, `${i.integrationId}/${ir.integrationResponseId}`));
         }
-        c.gw.integrations.deleteTx(childKey(ctx.region, input.ApiId, i.integrationId));
-        autoDeployTx(c, ctx.region, input.ApiId);
+        c.gw.integrations.deleteTx(childKey(ctx, input.ApiId, i.integrationId));
+        autoDeployTx(c, ctx, input.ApiId);
       });
     },
   } satisfies Partial<ApiGatewayV2Operations>;
