@@ -25,12 +25,20 @@ wayfinder wait ready --timeout 30
 RUNTIME=$(curl -s "$AWS_ENDPOINT_URL/_wayfinder/health" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("runtime","process"))')
 echo "runtime: $RUNTIME"
 
-step "1. The image (seed step 1: docker build -t flask-app-fargate-fargate .)"
+step "1. The image (seed step 1: docker build, ECR repository, docker login, tag, push)"
+IMAGE=flask-app-fargate-fargate:latest
 if [ "$RUNTIME" = docker ]; then
   docker image inspect flask-app-fargate-fargate:latest >/dev/null 2>&1 || "$here/build-image.sh"
+  REPO_URI=$(aws ecr describe-repositories --repository-names flask-app-fargate-fargate --query 'repositories[0].repositoryUri' 2>/dev/null ||
+    aws ecr create-repository --repository-name flask-app-fargate-fargate --query repository.repositoryUri)
+  aws ecr get-login-password | docker login --username AWS --password-stdin "${REPO_URI%%/*}"
+  docker tag flask-app-fargate-fargate:latest "$REPO_URI:latest"
+  docker push "$REPO_URI:latest"
+  IMAGE="$REPO_URI:latest"
   CONTAINER_COMMAND=''
 else
-  echo "process runtime: the task runs app.py directly with the machine's python3 (Flask installed)"
+  echo "process runtime: the task runs app.py directly with the machine's python3 (Flask installed);"
+  echo "the ECR push of seed step 1 needs Docker (start Wayfinder with --runtime docker): skipped"
   CONTAINER_COMMAND="\"entryPoint\": [\"python3\", \"$here/app.py\"],"
 fi
 
@@ -48,7 +56,7 @@ aws ecs create-cluster --cluster-name "$NAME-cluster" >/dev/null
 TASKDEF=$(aws ecs register-task-definition --cli-input-json "{
   \"family\": \"$NAME\", \"networkMode\": \"awsvpc\", \"requiresCompatibilities\": [\"FARGATE\"], \"cpu\": \"256\", \"memory\": \"512\",
   \"containerDefinitions\": [{
-    \"name\": \"$NAME\", \"image\": \"flask-app-fargate-fargate:latest\", \"essential\": true, $CONTAINER_COMMAND
+    \"name\": \"$NAME\", \"image\": \"$IMAGE\", \"essential\": true, $CONTAINER_COMMAND
     \"portMappings\": [{\"containerPort\": 80, \"protocol\": \"tcp\"}],
     \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/$NAME\", \"awslogs-region\": \"$AWS_DEFAULT_REGION\", \"awslogs-stream-prefix\": \"ecs\", \"awslogs-create-group\": \"true\"}}
   }]}" --query taskDefinition.taskDefinitionArn)

@@ -65,6 +65,8 @@ export interface EcsProductDeps extends ProductDeps {
   keepTasks?: boolean;
   /** The data directory (`:memory:` or absent: process-runtime working directories go to a temp dir). */
   dataDir?: string;
+  /** Pull credentials for an image in Wayfinder's ECR registry (the execution role's job on Fargate). */
+  registryAuth?: (image: string) => { username: string; password: string; serveraddress: string } | undefined;
   /** Unit tests only: run tasks on this runtime (the in-tree fake) instead of selecting one. */
   runtimeOverride?: ContainerRuntime;
 }
@@ -177,6 +179,7 @@ export function createEcs(opts: EcsProductDeps): Product {
       const selected = opts.runtimeOverride ? { runtime: opts.runtimeOverride, docker: undefined } : await selectRuntime(opts.runtime, instanceId, processRuntime, opts.logger);
       chosen = selected.runtime;
       docker = selected.docker;
+      if (docker && opts.registryAuth) docker.registryAuth = opts.registryAuth;
       runtimeDetail =
         chosen.name === 'docker'
           ? `containers through the Docker engine at ${docker?.where ?? 'the local socket'}`
@@ -186,6 +189,7 @@ export function createEcs(opts: EcsProductDeps): Product {
       if (!docker && ecs.tasks.all().some((t) => t.lastStatus !== 'STOPPED' && t.runtime === 'docker')) {
         // Tasks from a run on the docker runtime: adopt them if the engine is still there.
         docker = await dockerIfAvailable(instanceId, opts.logger);
+        if (docker && opts.registryAuth) docker.registryAuth = opts.registryAuth;
       }
       if (docker && chosen === docker) {
         const d = docker;

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../kernel/log.js';
 import { cloudFormationProduct } from '../cloudformation/index.js';
 import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
+import { ecrProduct } from '../ecr/index.js';
 import { ecsProduct } from '../ecs/index.js';
 import type { IamApi } from '../iam/api.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
@@ -49,7 +50,7 @@ function openFileLimit(): number {
 }
 
 /** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
-const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, ecsProduct, gatewayProduct, cloudFormationProduct] as const;
+const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, ecrProduct, ecsProduct, gatewayProduct, cloudFormationProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -85,6 +86,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     operationDelayMs: config.operationDelayMs,
     dns: { host: config.host, port: config.dnsPort },
   });
+  const ecr = ecrProduct.create({ store, logger, dataDir: config.dataDir, port: config.port });
   const ecs = ecsProduct.create({
     store,
     logger,
@@ -97,6 +99,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     healthDelayMs: config.healthDelayMs,
     taskStableMs: config.taskStableMs,
     keepTasks: config.keepTasks,
+    registryAuth: (image) => ecr.api.pullAuth(image),
   });
   const gateway = gatewayProduct.create({
     store,
@@ -112,7 +115,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     reservedHost: (name) => hosts.reserved(name),
   });
   // CloudFormation comes last: it makes resources by calling the others' operations in-process (protocol/invoke.ts).
-  const services = [ec2, logs, iam, cloudmap, ecs, gateway];
+  const services = [ec2, logs, iam, cloudmap, ecr, ecs, gateway];
   const tables = handlerTables(services);
   const cloudformation = cloudFormationProduct.create({ store, logger, call: inProcessCaller(registry, () => tables) });
   return { products: [...services, cloudformation], iam: iam.api };

@@ -61,6 +61,8 @@ export class DockerRuntime implements ContainerRuntime {
   readonly name = 'docker' as const;
   private readonly live = new Map<string, Live>();
   private closed = false;
+  /** Credentials for an image in Wayfinder's own registry (ECR), sent as the engine's X-Registry-Auth. */
+  registryAuth: (image: string) => { username: string; password: string; serveraddress: string } | undefined = () => undefined;
   /** The network new containers join: the task network once it is ready, else Docker's default bridge. */
   private network = 'bridge';
 
@@ -245,7 +247,9 @@ export class DockerRuntime implements ContainerRuntime {
   private async pull(image: string): Promise<void> {
     let failure: string | undefined;
     try {
-      const res = await this.engine.raw('POST', `/images/create?${pullQuery(image)}`, undefined, PULL_TIMEOUT_MS);
+      const auth = this.registryAuth(image);
+      const headers: Record<string, string> = auth ? { 'x-registry-auth': Buffer.from(JSON.stringify(auth)).toString('base64url') } : {};
+      const res = await this.engine.raw('POST', `/images/create?${pullQuery(image)}`, undefined, PULL_TIMEOUT_MS, headers);
       const text = await readAll(res, PULL_TIMEOUT_MS);
       if ((res.statusCode ?? 0) >= 400) {
         try {

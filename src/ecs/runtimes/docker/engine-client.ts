@@ -37,7 +37,7 @@ export class DockerEngine {
   constructor(readonly target: EngineTarget = engineTargetFromEnv()) {}
 
   /** Sends a request; resolves with the raw response (the caller consumes the body). */
-  raw(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<IncomingMessage> {
+  raw(method: string, path: string, body?: unknown, timeoutMs?: number, extraHeaders: Record<string, string> = {}): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const req = request(
@@ -46,7 +46,7 @@ export class DockerEngine {
           agent: this.agent,
           method,
           path,
-          headers: { host: 'docker', ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
+          headers: { host: 'docker', ...extraHeaders, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
         },
         resolve,
       );

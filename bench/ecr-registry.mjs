@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// Push and pull throughput of Wayfinder's ECR registry against Debian's docker-registry
+// (distribution 2.8, `apt-get install docker-registry`), side by side on loopback in the same run,
+// with the server RSS sampled during a large push. A benchmark, never a test: it prints a table.
+//
+//   npm run build && node bench/ecr-registry.mjs [--mb 200] [--rss-mb 1024] [--runs 3]
+//
+// Each run pushes one blob of --mb random bytes the way docker does (POST, one streamed PATCH, PUT
+// ?digest=), then pulls it (GET, streamed to nowhere). Wayfinder runs as its own process
+// (bin/wayfinder.js up) so its RSS is its own; docker-registry uses filesystem storage in a temp dir.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const MB = arg('mb', 200);
+const RSS_MB = arg('rss-mb', 1024);
+const RUNS = arg('runs', 3);
+const root = new URL('..', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'wf-bench-ecr-'));
+
+function makeFile(mb) {
+  const path = join(work, `blob-${mb}-${randomBytes(4).toString('hex')}`);
+  const fd = openSync(path, 'w');
+  const h = createHash('sha256');
+  for (let i = 0; i < mb; i++) {
+    const chunk = randomBytes(1024 * 1024);
+    h.update(chunk);
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+  return { path, digest: `sha256:${h.digest('hex')}`, size: mb * 1024 * 1024 };
+}
+
+function http(port, method, path, headers = {}, body) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let n = 0;
+      let text = '';
+      res.on('data', (c) => {
+        n += c.length;
+        if (text.length < 500) text += c.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes: n, text }));
+    });
+    req.on('error', reject);
+    if (body && typeof body.pipe === 'function') body.pipe(req);
+    else req.end(body);
+  });
+}
+
+async function waitUp(port, path) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      await http(port, 'GET', path);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`nothing answers on ${port}`);
+}
+
+async function push(port, auth, repo, blob) {
+  const h = auth ? { authorization: auth } : {};
+  const start = await http(port, 'POST', `/v2/${repo}/blobs/uploads/`, h);
+  if (start.status !== 202) throw new Error(`POST ${start.status}`);
+  const loc = new URL(start.headers.location, `http://127.0.0.1:${port}`);
+  const patch = await http(
+    port,
+    'PATCH',
+    loc.pathname + loc.search,
+    { ...h, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
+    createReadStream(blob.path),
+  );
+  if (patch.status !== 202) throw new Error(`PATCH ${patch.status}`);
+  const loc2 = new URL(patch.headers.location, `http://127.0.0.1:${port}`);
+  loc2.searchParams.set('digest', blob.digest);
+  const put = await http(port, 'PUT', loc2.pathname + loc2.search, { ...h, 'content-length': '0' });
+  if (put.status !== 201) throw new Error(`PUT ${put.status} ${put.text}`);
+}
+
+async function pull(port, auth, repo, blob) {
+  const r = await http(port, 'GET', `/v2/${repo}/blobs/${blob.digest}`, auth ? { authorization: auth } : {});
+  if (r.status !== 200 || r.bytes !== blob.size) throw new Error(`GET ${r.status} ${r.bytes}`);
+}
+
+async function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+const wfPort = 4700 + Math.floor(Math.random() * 200);
+const regPort = wfPort + 1000;
+const wfData = join(work, 'wayfinder');
+const wf = spawn(process.execPath, [join(root, 'bin/wayfinder.js'), 'up', '--port', String(wfPort), '--dns-port', '0', '--data-dir', wfData, '--runtime', 'process'], {
+  stdio: 'ignore',
+});
+const regConf = join(work, 'registry.yml');
+writeFileSync(regConf, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(work, 'registry')}\nhttp:\n  addr: 127.0.0.1:${regPort}\n`);
+const reg = spawn('docker-registry', ['serve', regConf], { stdio: 'ignore' });
+try {
+  await waitUp(wfPort, '/_wayfinder/health');
+  await waitUp(regPort, '/v2/');
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
+  const ep = ['--endpoint-url', `http://localhost:${wfPort}`];
+  spawnSync('aws', [...ep, 'ecr', 'create-repository', '--repository-name', 'bench'], { env });
+  const password = spawnSync('aws', [...ep, 'ecr', 'get-login-password'], { env, encoding: 'utf8' }).stdout.trim();
+  const auth = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
+
+  const blobs = Array.from({ length: RUNS }, () => makeFile(MB));
+  const rows = [];
+  for (const [name, port, a] of [
+    ['wayfinder', wfPort, auth],
+    ['docker-registry', regPort, undefined],
+  ]) {
+    const pushS = [];
+    const pullS = [];
+    for (const b of blobs) {
+      pushS.push(await timed(() => push(port, a, 'bench', b)));
+      pullS.push(await timed(() => pull(port, a, 'bench', b)));
+    }
+    rows.push({ name, push: MB / median(pushS), pull: MB / median(pullS) });
+  }
+
+  // RSS of Wayfinder during a large push.
+  const big = makeFile(RSS_MB);
+  let peak = rssMb(wf.pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(wf.pid))), 50);
+  await push(wfPort, auth, 'bench', big);
+  clearInterval(sampler);
+
+  console.log(`\nblob ${MB} MB, median of ${RUNS} runs, loopback\n`);
+  console.log('| server | push MB/s | pull MB/s |');
+  console.log('|---|---|---|');
+  for (const r of rows) console.log(`| ${r.name} | ${r.push.toFixed(0)} | ${r.pull.toFixed(0)} |`);
+  const [w, d] = rows;
+  console.log(`\nWayfinder / docker-registry: push ${(w.push / d.push).toFixed(2)}×, pull ${(w.pull / d.pull).toFixed(2)}×`);
+  console.log(`Wayfinder peak RSS during a ${RSS_MB} MB push: ${peak.toFixed(0)} MB`);
+} finally {
+  wf.kill('SIGINT');
+  reg.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1000));
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,66 @@
+// What every ECR operation needs: the repository a request names, AWS's messages for the common
+// failures, and the wire form of a repository.
+import { AwsError } from '../../kernel/errors.js';
+import type { RequestContext } from '../../protocol/handlers.js';
+import type * as Ecr from '../../protocol/generated/ecr.js';
+import type { Registry } from '../registry.js';
+import type { RepoRef, RepositoryRow } from '../store.js';
+
+/** What the operations share: the image store and where the registry is reached (for repositoryUri). */
+export interface EcrContext {
+  registry: Registry;
+  /** `host[:port]` of the registry as clients reach it, for this account and region. */
+  registryHost(account: string, region: string): string;
+}
+
+/** ECR's repository name rule (the model's RepositoryName pattern, anchored): 2–256 characters. */
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+export function checkRepositoryName(name: string): void {
+  if (name.length < 2 || name.length > 256 || !REPOSITORY_NAME.test(name)) {
+    throw new AwsError(
+      'InvalidParameterException',
+      `Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''`,
+    );
+  }
+}
+
+export function isRepositoryName(name: string): boolean {
+  return name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name);
+}
+
+export function refOf(ctx: RequestContext, input: { registryId?: string; repositoryName: string }): RepoRef {
+  return { account: input.registryId ?? ctx.accountId, region: ctx.region, name: input.repositoryName };
+}
+
+export function repositoryNotFound(r: RepoRef): AwsError {
+  return new AwsError('RepositoryNotFoundException', `The repository with name '${r.name}' does not exist in the registry with id '${r.account}'`);
+}
+
+export function requireRepository(ecr: EcrContext, r: RepoRef): RepositoryRow {
+  const repo = ecr.registry.store.repository(r);
+  if (!repo) throw repositoryNotFound(r);
+  return repo;
+}
+
+export function repositoryWire(ecr: EcrContext, repo: RepositoryRow): Ecr.Repository {
+  return {
+    repositoryArn: repo.doc.arn,
+    registryId: repo.account,
+    repositoryName: repo.name,
+    repositoryUri: `${ecr.registryHost(repo.account, repo.region)}/${repo.name}`,
+    createdAt: new Date(repo.createdAt),
+    imageTagMutability: repo.doc.tagMutability as Ecr.ImageTagMutability,
+    ...(repo.doc.mutabilityExclusions?.length ? { imageTagMutabilityExclusionFilters: repo.doc.mutabilityExclusions as Ecr.ImageTagMutabilityExclusionFilters } : {}),
+    imageScanningConfiguration: { scanOnPush: repo.doc.scanOnPush },
+    encryptionConfiguration: repo.doc.encryption as Ecr.EncryptionConfiguration,
+  };
+}
+
+export function repositoryArn(r: RepoRef): string {
+  return `arn:aws:ecr:${r.region}:${r.account}:repository/${r.name}`;
+}
+
+export function imageIdText(id: { imageDigest?: string; imageTag?: string }): string {
+  return `{imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'}`;
+}
