@@ -35,6 +35,7 @@ export function banner(config: Config, port: number, extra: string[] = []): stri
       : `  credentials  your --credentials only (${config.credentials.length} key pair${config.credentials.length === 1 ? '' : 's'}): test/test serves loopback binds only`,
     `  auth         ${AUTH_LINE[config.auth]}`,
     `  data         ${config.dataDir}`,
+    `  console      ${endpoint}/_wayfinder/console/`,
     ...extra.map((l) => `  ${l}`),
     ``,
     `Point your tools at it:`,

@@ -28,6 +28,7 @@ import { HostPolicy } from '../http1/host-policy.js';
 import { ControlGuard } from './control-guard.js';
 import { EdgeDispatch } from './edge.js';
 import { internalRoute } from './internal.js';
+import { consoleEndpoints } from '../console/routes.js';
 import { lockDataDir } from './lock.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -162,6 +163,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       s.wipe();
       for (const p of products) await p.afterReset?.();
     };
+    const consoleApi = consoleEndpoints(config, s);
     // An API's routes come first: on its own host every path is the API's (edge.ts).
     const routes: EdgeRoute[] = [
       ...products.flatMap((p) => p.edgeRoutes ?? []),
@@ -175,7 +177,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
           }),
           reset,
           regions: () => s.regionsInUse(),
-          extra: products.flatMap((p) => p.internalRoutes ?? []),
+          extra: [...products.flatMap((p) => p.internalRoutes ?? []), ...consoleApi.routes],
         },
         guard,
       ),
@@ -209,6 +211,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     const srv = server;
     const close = () =>
       (closing ??= (async () => {
+        consoleApi.close();
         await new Promise<void>((resolve) => {
           srv.close(() => resolve());
           front.closeIdle();

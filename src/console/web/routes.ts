@@ -1,0 +1,46 @@
+// The console's pages by hash path. A page fills its root and may return a View: the store tables it
+// shows (prefixes) and how to re-read them when the live stream says they changed.
+import { notAvailable } from './dom.js';
+import { clusterPage, clustersPage, servicePage } from './ecs.js';
+import { createServicePage } from './ecs-create-service.js';
+import { h, link } from './dom.js';
+
+export interface View {
+  tables?: string[];
+  refresh?: () => Promise<void>;
+}
+
+export type Page = (root: HTMLElement, params: string[]) => Promise<View | undefined | void>;
+
+const soon =
+  (what: string): Page =>
+  async (root) => {
+    root.append(notAvailable(what));
+  };
+
+async function home(root: HTMLElement): Promise<void> {
+  root.append(
+    h('h1', {}, 'Wayfinder console'),
+    h('p', {}, 'API Gateway HTTP API → VPC link → Cloud Map → ECS, on this machine. Every page calls the same AWS APIs the CLI calls.'),
+    h(
+      'ul',
+      {},
+      h('li', {}, link('#/ecs/clusters', 'Amazon ECS clusters')),
+      h('li', {}, link('#/apigateway/apis', 'API Gateway APIs')),
+      h('li', {}, link('#/cloudmap/namespaces', 'AWS Cloud Map namespaces')),
+    ),
+  );
+}
+
+export const ROUTES: { path: RegExp; page: Page }[] = [
+  { path: /^\/$/, page: home },
+  { path: /^\/ecs\/clusters$/, page: clustersPage },
+  { path: /^\/ecs\/clusters\/([^/]+)\/create-service$/, page: createServicePage },
+  { path: /^\/ecs\/clusters\/([^/]+)\/services\/([^/]+)$/, page: servicePage },
+  { path: /^\/ecs\/clusters\/([^/]+)\/(services|tasks)$/, page: clusterPage },
+  { path: /^\/apigateway\/apis$/, page: soon('API Gateway') },
+  { path: /^\/apigateway\/vpc-links$/, page: soon('VPC links') },
+  { path: /^\/cloudmap\/namespaces$/, page: soon('AWS Cloud Map') },
+  { path: /^\/ecr\/repositories$/, page: soon('Amazon ECR') },
+  { path: /^\/cloudformation\/stacks$/, page: soon('CloudFormation') },
+];

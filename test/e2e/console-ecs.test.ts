@@ -1,0 +1,126 @@
+// The seed's ECS console steps, clicked in real Chromium against a running Wayfinder: open the cluster,
+// Services, Create; fill the Create service form as the seed says (Fargate, VPC, subnets, security group,
+// public IP off, no load balancer, service discovery with a new private namespace, SRV on port 80);
+// then watch the Tasks tab until the task is RUNNING, without reloading. The CLI then sees what the
+// clicks made. The network, cluster and task definition come from the SDK (the seed's CLI steps).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as E from '@aws-sdk/client-ec2';
+import * as ECS from '@aws-sdk/client-ecs';
+import * as SD from '@aws-sdk/client-servicediscovery';
+import { browserMissing, launchChromium, SCREENSHOTS } from '../support/browser.js';
+import { sdkConfig, startTestServer } from '../support/server.js';
+
+const APP = fileURLToPath(new URL('../../../examples/seed-walkthrough/app.py', import.meta.url));
+
+test('console: create the seed ECS service with service discovery and see its task RUNNING', { skip: browserMissing() }, async () => {
+  const server = await startTestServer({ runtime: 'process' });
+  const browser = await launchChromium();
+  try {
+    const cfg = sdkConfig(server);
+    const ec2 = new E.EC2Client(cfg);
+    const ecs = new ECS.ECSClient(cfg);
+    const vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+    await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }));
+    await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.2.0/24', AvailabilityZone: 'us-east-1b' }));
+    const sg = (await ec2.send(new E.CreateSecurityGroupCommand({ GroupName: 'flask', Description: 'flask tasks', VpcId: vpc }))).GroupId!;
+    await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'flask-cluster' }));
+    await ecs.send(
+      new ECS.RegisterTaskDefinitionCommand({
+        family: 'flask-app',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          { name: 'flask-app', image: 'flask-app-fargate-fargate:latest', essential: true, entryPoint: ['python3', APP], portMappings: [{ containerPort: 80 }] },
+        ],
+      }),
+    );
+
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://localhost:${server.port}/_wayfinder/console/`);
+    await page.getByRole('link', { name: 'Amazon ECS', exact: true }).click();
+    await page.getByRole('link', { name: 'flask-cluster' }).click();
+    await page.getByRole('link', { name: 'Services', exact: true }).click();
+    await page.getByRole('button', { name: 'Create' }).click();
+
+    await page.getByLabel('Launch type').selectOption('FARGATE');
+    await page.getByLabel('Family').selectOption('flask-app');
+    await page.getByLabel('Revision').selectOption({ label: '1' });
+    await page.getByLabel('Service name').fill('flask-app');
+    await page.getByLabel('Desired tasks').fill('1');
+    await page.getByLabel('VPC', { exact: true }).selectOption(vpc);
+    await page.getByLabel(/us-east-1a/).check();
+    await page.getByLabel(/us-east-1b/).check();
+    await page.getByLabel('Security group name').selectOption(sg);
+    assert.equal(await page.getByLabel('Public IP').isChecked(), false);
+    await page.getByLabel('Load balancer type').selectOption('none');
+    await page.getByLabel('Use service discovery').check();
+    await page.getByLabel('Create a new namespace').check();
+    await page.getByLabel('Namespace name').fill('flask.local');
+    await page.getByLabel('Service discovery name').fill('flask-app');
+    await page.getByLabel('DNS record type').selectOption('SRV');
+    await page.getByLabel('Port').fill('80');
+    await page.screenshot({ path: join(SCREENSHOTS, 'ecs-create-service.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Create' }).click();
+
+    // The service page, then the cluster's Tasks tab: the task turns RUNNING without a reload.
+    await page.getByRole('heading', { name: 'flask-app' }).waitFor();
+    await page.getByRole('link', { name: 'flask-cluster' }).click();
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await page.getByRole('table', { name: 'Tasks' }).getByText('RUNNING', { exact: true }).first().waitFor({ timeout: 90_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'ecs-tasks-running.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+
+    // What the clicks made, seen through the SDK: the service registered in a new private namespace's SRV service.
+    const { services } = await ecs.send(new ECS.DescribeServicesCommand({ cluster: 'flask-cluster', services: ['flask-app'] }));
+    const svc = services![0]!;
+    assert.equal(svc.launchType, 'FARGATE');
+    assert.equal(svc.networkConfiguration?.awsvpcConfiguration?.assignPublicIp, 'DISABLED');
+    assert.deepEqual(svc.networkConfiguration?.awsvpcConfiguration?.securityGroups, [sg]);
+    assert.equal(svc.networkConfiguration?.awsvpcConfiguration?.subnets?.length, 2);
+    assert.equal(svc.serviceRegistries?.[0]?.port, 80);
+    const sd = new SD.ServiceDiscoveryClient(cfg);
+    const ns = (await sd.send(new SD.ListNamespacesCommand({}))).Namespaces!;
+    assert.deepEqual(
+      ns.map((n) => [n.Name, n.Type]),
+      [['flask.local', 'DNS_PRIVATE']],
+    );
+    const sds = (await sd.send(new SD.ListServicesCommand({}))).Services!;
+    assert.equal(sds[0]?.Arn, svc.serviceRegistries?.[0]?.registryArn);
+    assert.equal(sds[0]?.DnsConfig?.DnsRecords?.[0]?.Type, 'SRV');
+  } finally {
+    await browser.close();
+    await server.destroy();
+  }
+});
+
+test('console: creating a service in a cluster that does not exist shows ClusterNotFoundException', { skip: browserMissing() }, async () => {
+  const server = await startTestServer({ runtime: 'process' });
+  const browser = await launchChromium();
+  try {
+    const cfg = sdkConfig(server);
+    const ecs = new ECS.ECSClient(cfg);
+    await ecs.send(new ECS.RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'web', image: 'busybox', essential: true, memory: 128 }] }));
+    const ec2 = new E.EC2Client(cfg);
+    const vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }))).Vpc!.VpcId!;
+    const page = await browser.newPage();
+    await page.goto(`http://localhost:${server.port}/_wayfinder/console/#/ecs/clusters/no-such-cluster/create-service`);
+    await page.getByLabel('Family').selectOption('web');
+    await page.getByLabel('Revision').selectOption({ label: '1' });
+    await page.getByLabel('Service name').fill('web');
+    await page.getByLabel('VPC', { exact: true }).selectOption(vpc);
+    await page.getByRole('button', { name: 'Create' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /^ClusterNotFoundException: /);
+  } finally {
+    await browser.close();
+    await server.destroy();
+  }
+});
