@@ -15,7 +15,9 @@ import { sdkConfig, startTestServer } from '../support/server.js';
 
 const APP = fileURLToPath(new URL('../../../examples/seed-walkthrough/app.py', import.meta.url));
 
-test('console: create the seed ECS service with service discovery and see its task RUNNING', { skip: browserMissing() }, async () => {
+test('console: the seed console steps: ECS service with service discovery RUNNING, VPC link, HTTP API, private integration, deploy, invoke', {
+  skip: browserMissing(),
+}, async () => {
   const server = await startTestServer({ runtime: 'process' });
   const browser = await launchChromium();
   try {
@@ -23,8 +25,8 @@ test('console: create the seed ECS service with service discovery and see its ta
     const ec2 = new E.EC2Client(cfg);
     const ecs = new ECS.ECSClient(cfg);
     const vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
-    await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }));
-    await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.2.0/24', AvailabilityZone: 'us-east-1b' }));
+    const subnetA = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
+    const subnetB = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!;
     const sg = (await ec2.send(new E.CreateSecurityGroupCommand({ GroupName: 'flask', Description: 'flask tasks', VpcId: vpc }))).GroupId!;
     await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'flask-cluster' }));
     await ecs.send(
@@ -94,6 +96,54 @@ test('console: create the seed ECS service with service discovery and see its ta
     const sds = (await sd.send(new SD.ListServicesCommand({}))).Services!;
     assert.equal(sds[0]?.Arn, svc.serviceRegistries?.[0]?.registryArn);
     assert.equal(sds[0]?.DnsConfig?.DnsRecords?.[0]?.Type, 'SRV');
+
+    // API Gateway: the VPC link (AVAILABLE), the HTTP API with $default (auto-deploy off), ANY /,
+    // the private integration to the Cloud Map service, Deploy, the Test panel, the invoke URL.
+    await page.getByRole('link', { name: 'VPC links', exact: true }).click();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('flask-link');
+    await page.getByLabel(new RegExp(subnetA)).check();
+    await page.getByLabel(new RegExp(subnetB)).check();
+    await page.getByLabel(new RegExp(`${sg} \\(flask\\)`)).check();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('table', { name: 'VPC links' }).getByText('AVAILABLE', { exact: true }).waitFor();
+
+    await page.getByRole('link', { name: 'API Gateway', exact: true }).click();
+    await page.getByRole('button', { name: 'Create API' }).click();
+    await page.getByLabel('API name').fill('flask-api');
+    assert.equal(await page.getByLabel('Stage name').inputValue(), '$default');
+    assert.equal(await page.getByLabel('Auto-deploy').isChecked(), false);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'flask-api' }).waitFor();
+    await page.getByLabel('Method', { exact: true }).first().selectOption('ANY');
+    await page.getByLabel('Path', { exact: true }).fill('/');
+    await page.getByRole('button', { name: 'Create route' }).click();
+    await page.getByRole('table', { name: 'Routes' }).getByText('ANY /').waitFor();
+    await page.getByLabel('Route', { exact: true }).selectOption({ label: 'ANY /' });
+    await page.getByLabel('Target service').selectOption('cloudmap');
+    await page.getByLabel('Cloud Map service').selectOption({ index: 0 });
+    await page.getByLabel('VPC link').selectOption({ index: 0 });
+    await page.getByRole('button', { name: 'Attach integration' }).click();
+    await page
+      .getByRole('table', { name: 'Routes' })
+      .getByText(/Private resource: flask-app via VPC link flask-link/)
+      .waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'apigateway-routes.png'), fullPage: true });
+    await page.getByLabel('Stage', { exact: true }).selectOption('$default');
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.getByText('Deployed to $default.').waitFor();
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Matched route: ANY /').waitFor();
+    await page.getByText('Serving flask app').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'apigateway-test.png'), fullPage: true });
+    const invoke = await page
+      .getByRole('link', { name: /execute-api\.localhost/ })
+      .first()
+      .getAttribute('href');
+    const answer = await browser.newPage();
+    await answer.goto(invoke!);
+    assert.equal(await answer.textContent('body'), 'Serving flask app');
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
     await server.destroy();

@@ -3,6 +3,7 @@
 import { notAvailable } from './dom.js';
 import { clusterPage, clustersPage, servicePage } from './ecs.js';
 import { createServicePage } from './ecs-create-service.js';
+import { apiPage, apisPage, createApiPage, createVpcLinkPage, vpcLinksPage } from './apigateway.js';
 import { h, link } from './dom.js';
 
 export interface View {
@@ -38,8 +39,11 @@ export const ROUTES: { path: RegExp; page: Page }[] = [
   { path: /^\/ecs\/clusters\/([^/]+)\/create-service$/, page: createServicePage },
   { path: /^\/ecs\/clusters\/([^/]+)\/services\/([^/]+)$/, page: servicePage },
   { path: /^\/ecs\/clusters\/([^/]+)\/(services|tasks)$/, page: clusterPage },
-  { path: /^\/apigateway\/apis$/, page: soon('API Gateway') },
-  { path: /^\/apigateway\/vpc-links$/, page: soon('VPC links') },
+  { path: /^\/apigateway\/apis$/, page: apisPage },
+  { path: /^\/apigateway\/create-api$/, page: createApiPage },
+  { path: /^\/apigateway\/apis\/([^/]+)$/, page: apiPage },
+  { path: /^\/apigateway\/vpc-links$/, page: vpcLinksPage },
+  { path: /^\/apigateway\/create-vpc-link$/, page: createVpcLinkPage },
   { path: /^\/cloudmap\/namespaces$/, page: soon('AWS Cloud Map') },
   { path: /^\/ecr\/repositories$/, page: soon('Amazon ECR') },
   { path: /^\/cloudformation\/stacks$/, page: soon('CloudFormation') },
