@@ -132,6 +132,7 @@ test('console: the seed console steps: ECS service with service discovery RUNNIN
     await page.getByLabel('Stage', { exact: true }).selectOption('$default');
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await page.getByText('Deployed to $default.').waitFor();
+    await page.getByRole('table', { name: 'Stages' }).getByText('Not deployed').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByText('Matched route: ANY /').waitFor();
     await page.getByText('Serving flask app').waitFor();

@@ -33,6 +33,28 @@ async function render(): Promise<void> {
   main.replaceChildren(h('h1', {}, 'Page not found'), h('p', {}, `No console page at ${path}.`));
 }
 
+let refreshing = false;
+let refreshAgain = false;
+/**
+ * One re-read at a time, and one more after it when changes came meanwhile: two overlapping reads
+ * could otherwise finish out of order and leave the older answer on the page.
+ */
+async function refreshCurrent(view: View): Promise<void> {
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
+  refreshing = true;
+  try {
+    do {
+      refreshAgain = false;
+      await view.refresh?.().catch(() => undefined);
+    } while (refreshAgain && current === view);
+  } finally {
+    refreshing = false;
+  }
+}
+
 /** Re-reads the current page's data when a table it shows changed (debounced: one read per burst). */
 function followChanges(): void {
   const badge = document.getElementById('live')!;
@@ -56,7 +78,7 @@ function followChanges(): void {
       const view = current;
       const hit = [...touched].some((t) => view?.tables?.some((p) => t.startsWith(p)));
       touched.clear();
-      if (hit && view?.refresh) view.refresh().catch(() => undefined);
+      if (hit && view) void refreshCurrent(view);
     }, 150);
   });
 }
