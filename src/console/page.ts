@@ -22,6 +22,8 @@ export function consoleHtml(): string {
 <li><a href="#/cloudmap/namespaces">AWS Cloud Map</a></li>
 <li><a href="#/ecr/repositories">Amazon ECR</a></li>
 <li><a href="#/cloudformation/stacks">CloudFormation</a></li>
+<li><a href="#/ecs/task-definitions">Task definitions</a></li>
+<li><a href="#/logs">CloudWatch Logs</a></li>
 </ul>
 </nav>
 <main id="main" tabindex="-1"><p>Loading…</p></main>

@@ -1,7 +1,7 @@
 // Amazon ECS pages: clusters, a cluster's Services and Tasks tabs, a service's deployments, events
 // and tasks. The Create service form is in ecs-create-service.ts.
 import { ecs } from './aws.js';
-import { h, link, status, table, when } from './dom.js';
+import { field, h, link, select, status, table, when } from './dom.js';
 import type { View } from './routes.js';
 
 export interface Cluster {
@@ -113,6 +113,13 @@ export async function clusterPage(root: HTMLElement, [cluster, tab]: string[]): 
   const which = tab === 'tasks' ? 'tasks' : 'services';
   const body = h('div');
   root.append(h('p', {}, link('#/ecs/clusters', 'Clusters'), ' › ', name), h('h1', {}, name), clusterTabs(name, which), body);
+  const filter = select(
+    [
+      { value: 'RUNNING', label: 'Running' },
+      { value: 'STOPPED', label: 'Stopped' },
+    ],
+    { name: 'desiredStatus' },
+  );
   const refresh =
     which === 'services'
       ? async () => {
@@ -137,11 +144,12 @@ export async function clusterPage(root: HTMLElement, [cluster, tab]: string[]): 
           );
         }
       : async () => {
-          const running = await ecs<{ taskArns: string[] }>('ListTasks', { cluster: name });
-          const stopped = await ecs<{ taskArns: string[] }>('ListTasks', { cluster: name, desiredStatus: 'STOPPED' });
-          const tasks = await describeTasks(name, [...running.taskArns, ...stopped.taskArns]);
-          body.replaceChildren(tasksTable(tasks));
+          // The AWS console's default filter: desired status Running (a stopped task leaves the list).
+          const desired = filter.value;
+          const { taskArns } = await ecs<{ taskArns: string[] }>('ListTasks', { cluster: name, desiredStatus: desired });
+          body.replaceChildren(field('Filter desired status', filter), tasksTable(await describeTasks(name, taskArns)));
         };
+  filter.addEventListener('change', () => void refresh());
   await refresh();
   return { tables: ECS_TABLES, refresh };
 }

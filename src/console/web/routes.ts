@@ -3,6 +3,9 @@
 import { notAvailable } from './dom.js';
 import { clusterPage, clustersPage, servicePage } from './ecs.js';
 import { createServicePage } from './ecs-create-service.js';
+import { cloudMapServicePage, namespacePage, namespacesPage } from './cloudmap.js';
+import { createStackPage, stackPage, stacksPage } from './cloudformation.js';
+import { repositoriesPage, repositoryPage } from './ecr.js';
 import { apiPage, apisPage, createApiPage, createVpcLinkPage, vpcLinksPage } from './apigateway.js';
 import { h, link } from './dom.js';
 
@@ -44,7 +47,14 @@ export const ROUTES: { path: RegExp; page: Page }[] = [
   { path: /^\/apigateway\/apis\/([^/]+)$/, page: apiPage },
   { path: /^\/apigateway\/vpc-links$/, page: vpcLinksPage },
   { path: /^\/apigateway\/create-vpc-link$/, page: createVpcLinkPage },
-  { path: /^\/cloudmap\/namespaces$/, page: soon('AWS Cloud Map') },
-  { path: /^\/ecr\/repositories$/, page: soon('Amazon ECR') },
-  { path: /^\/cloudformation\/stacks$/, page: soon('CloudFormation') },
+  { path: /^\/cloudmap\/namespaces$/, page: namespacesPage },
+  { path: /^\/cloudmap\/namespaces\/([^/]+)$/, page: namespacePage },
+  { path: /^\/cloudmap\/services\/([^/]+)$/, page: cloudMapServicePage },
+  { path: /^\/ecr\/repositories$/, page: repositoriesPage },
+  { path: /^\/ecr\/repositories\/(.+)$/, page: repositoryPage },
+  { path: /^\/cloudformation\/stacks$/, page: stacksPage },
+  { path: /^\/cloudformation\/create-stack$/, page: createStackPage },
+  { path: /^\/cloudformation\/stacks\/([^/]+)$/, page: stackPage },
+  { path: /^\/logs(\/.*)?$/, page: soon('CloudWatch Logs') },
+  { path: /^\/ecs\/task-definitions(\/.*)?$/, page: soon('Task definitions') },
 ];

@@ -1,0 +1,140 @@
+// Live views in real Chromium: changes made from outside (the SDK, as another user or the scheduler
+// would) reach the open page through the change stream, without a reload. Also the Cloud Map, ECR and
+// CloudFormation pages, and a page not built yet saying so.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as E from '@aws-sdk/client-ec2';
+import * as ECS from '@aws-sdk/client-ecs';
+import * as ECR from '@aws-sdk/client-ecr';
+import * as SD from '@aws-sdk/client-servicediscovery';
+import { browserMissing, launchChromium, SCREENSHOTS } from '../support/browser.js';
+import { sdkConfig, startTestServer } from '../support/server.js';
+
+const APP = fileURLToPath(new URL('../../../examples/seed-walkthrough/app.py', import.meta.url));
+
+test('console live: a task stopped from outside leaves the Tasks tab and its replacement appears', { skip: browserMissing() }, async () => {
+  const server = await startTestServer({ runtime: 'process' });
+  const browser = await launchChromium();
+  try {
+    const cfg = sdkConfig(server);
+    const ec2 = new E.EC2Client(cfg);
+    const ecs = new ECS.ECSClient(cfg);
+    const vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+    const subnet = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24' }))).Subnet!.SubnetId!;
+    await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'live' }));
+    await ecs.send(
+      new ECS.RegisterTaskDefinitionCommand({
+        family: 'flask-app',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          { name: 'flask-app', image: 'flask-app-fargate-fargate:latest', essential: true, entryPoint: ['python3', APP], portMappings: [{ containerPort: 80 }] },
+        ],
+      }),
+    );
+    await ecs.send(
+      new ECS.CreateServiceCommand({
+        cluster: 'live',
+        serviceName: 'web',
+        taskDefinition: 'flask-app',
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], assignPublicIp: 'DISABLED' } },
+      }),
+    );
+    const page = await browser.newPage();
+    await page.goto(`http://localhost:${server.port}/_wayfinder/console/#/ecs/clusters/live/tasks`);
+    const tasks = page.getByRole('table', { name: 'Tasks' });
+    await tasks.getByText('RUNNING', { exact: true }).first().waitFor({ timeout: 90_000 });
+    const { taskArns } = await ecs.send(new ECS.ListTasksCommand({ cluster: 'live' }));
+    const first = taskArns![0]!.split('/').pop()!;
+    await tasks.getByText(first).waitFor();
+
+    await ecs.send(new ECS.StopTaskCommand({ cluster: 'live', task: taskArns![0]!, reason: 'killed from outside' }));
+    await tasks.getByText(first).waitFor({ state: 'detached', timeout: 60_000 });
+    const replacement = await (async () => {
+      for (;;) {
+        const { taskArns: now } = await ecs.send(new ECS.ListTasksCommand({ cluster: 'live' }));
+        const id = now?.map((a) => a.split('/').pop()!).find((t) => t !== first);
+        if (id) return id;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    await tasks.locator('tr', { hasText: replacement }).locator('.status-RUNNING').waitFor({ timeout: 90_000 });
+  } finally {
+    await browser.close();
+    await server.destroy();
+  }
+});
+
+test('console live: a Cloud Map instance set UNHEALTHY turns red; ECR, CloudFormation and pages not built yet', { skip: browserMissing() }, async () => {
+  const server = await startTestServer();
+  const browser = await launchChromium();
+  try {
+    const cfg = sdkConfig(server);
+    const sd = new SD.ServiceDiscoveryClient(cfg);
+    const op = (await sd.send(new SD.CreateHttpNamespaceCommand({ Name: 'shop' }))).OperationId!;
+    let namespaceId = '';
+    while (!namespaceId) {
+      const { Operation } = await sd.send(new SD.GetOperationCommand({ OperationId: op }));
+      namespaceId = Operation?.Status === 'SUCCESS' ? Operation.Targets!.NAMESPACE! : '';
+    }
+    const svc = (await sd.send(new SD.CreateServiceCommand({ Name: 'cart', NamespaceId: namespaceId, HealthCheckCustomConfig: { FailureThreshold: 1 } }))).Service!;
+    await sd.send(new SD.RegisterInstanceCommand({ ServiceId: svc.Id!, InstanceId: 'cart-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.7', AWS_INSTANCE_PORT: '80' } }));
+
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://localhost:${server.port}/_wayfinder/console/`);
+    await page.getByRole('link', { name: 'AWS Cloud Map', exact: true }).click();
+    await page.getByRole('link', { name: 'shop' }).click();
+    await page.getByRole('link', { name: 'cart' }).click();
+    const row = page.getByRole('table', { name: 'Service instances' }).locator('tr', { hasText: 'cart-1' });
+    await row.locator('.status-HEALTHY').waitFor();
+    await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: svc.Id!, InstanceId: 'cart-1', Status: 'UNHEALTHY' }));
+    const red = row.locator('.status-UNHEALTHY');
+    await red.waitFor();
+    assert.equal(await red.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color), 'rgb(217, 21, 21)');
+    await page.screenshot({ path: join(SCREENSHOTS, 'cloudmap-instances.png'), fullPage: true });
+
+    // ECR: the repository and its URI.
+    const ecr = new ECR.ECRClient(cfg);
+    const repo = (await ecr.send(new ECR.CreateRepositoryCommand({ repositoryName: 'flask-app' }))).repository!;
+    await page.getByRole('link', { name: 'Amazon ECR' }).click();
+    await page.getByRole('table', { name: 'Private repositories' }).getByText(repo.repositoryUri!).waitFor();
+
+    // CloudFormation: create a stack from a template with a parameter, see its output.
+    await page.getByRole('link', { name: 'CloudFormation' }).click();
+    await page.getByRole('button', { name: 'Create stack' }).click();
+    await page.getByLabel('Template body').fill(
+      JSON.stringify({
+        Parameters: { ClusterName: { Type: 'String', Default: 'x', Description: 'The ECS cluster name' } },
+        Resources: { Cluster: { Type: 'AWS::ECS::Cluster', Properties: { ClusterName: { Ref: 'ClusterName' } } } },
+        Outputs: { ClusterArn: { Value: { 'Fn::GetAtt': ['Cluster', 'Arn'] } } },
+      }),
+    );
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('ClusterName').fill('from-console');
+    await page.getByLabel('Stack name').fill('console-stack');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('heading', { name: 'console-stack' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Outputs' })
+      .getByText(/cluster\/from-console$/)
+      .waitFor();
+    await page.getByRole('table', { name: 'Parameters' }).getByText('from-console').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'cloudformation-stack.png'), fullPage: true });
+
+    // A page not built yet says so.
+    await page.getByRole('link', { name: 'CloudWatch Logs' }).click();
+    await page.getByText('CloudWatch Logs is not available yet').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.destroy();
+  }
+});
