@@ -1,0 +1,101 @@
+// The console's change stream contract (docs/console.md), read with plain HTTP: a hello, then one
+// `change` event per commit naming the tables it touched and no records; at most MAX_STREAMS at once;
+// the page's headers (CSP, nosniff); the key only for loopback callers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, type IncomingMessage } from 'node:http';
+import * as ECS from '@aws-sdk/client-ecs';
+import { MAX_STREAMS } from '../../src/console/change-stream.js';
+import { rawRequest, sdkConfig, startTestServer } from '../support/server.js';
+
+function openStream(port: number): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/_wayfinder/console/events', headers: { accept: 'text/event-stream' } }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function readUntil(res: IncomingMessage, pattern: RegExp): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      if (pattern.test(text)) {
+        res.off('data', onData);
+        resolve(text);
+      }
+    };
+    res.on('data', onData);
+  });
+}
+
+test('console stream: hello, one change event per commit with table names only, bounded connections', async () => {
+  const server = await startTestServer();
+  const open: IncomingMessage[] = [];
+  try {
+    const first = await openStream(server.port);
+    open.push(first);
+    assert.equal(first.statusCode, 200);
+    assert.match(String(first.headers['content-type']), /^text\/event-stream/);
+    const hello = await readUntil(first, /event: hello\n/);
+    assert.match(hello, new RegExp(`data: \\{"maxStreams":${MAX_STREAMS}\\}`));
+
+    const changed = readUntil(first, /event: change\ndata: .*\n\n/);
+    await new ECS.ECSClient(sdkConfig(server)).send(new ECS.CreateClusterCommand({ clusterName: 'streamed' }));
+    const frame = /id: (\d+)\nevent: change\ndata: (.*)\n\n/.exec(await changed)!;
+    const data = JSON.parse(frame[2]!) as { revision: number; tables: string[] };
+    assert.equal(data.revision, Number(frame[1]));
+    assert.ok(data.tables.includes('ecs_clusters'), data.tables.join(','));
+    assert.ok(!frame[2]!.includes('streamed'), 'no record names in the stream');
+
+    for (let i = 1; i < MAX_STREAMS; i++) open.push(await openStream(server.port));
+    assert.ok(open.every((r) => r.statusCode === 200));
+    const refused = await openStream(server.port);
+    assert.equal(refused.statusCode, 503);
+    assert.equal(refused.headers['retry-after'], '5');
+    refused.resume();
+
+    // Closing one makes room for another.
+    open.pop()!.destroy();
+    let again: IncomingMessage | undefined;
+    for (let i = 0; i < 50 && again?.statusCode !== 200; i++) {
+      again?.resume();
+      await new Promise((r) => setTimeout(r, 20));
+      again = await openStream(server.port);
+    }
+    assert.equal(again!.statusCode, 200);
+    open.push(again!);
+  } finally {
+    for (const r of open) r.destroy();
+    await server.destroy();
+  }
+});
+
+test('console page: strict CSP, no inline script, key for loopback callers only', async () => {
+  const server = await startTestServer();
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}/_wayfinder/console/`);
+    assert.equal(res.status, 200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    const html = await res.text();
+    assert.doesNotMatch(html, /<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=/);
+    const redirect = await fetch(`http://127.0.0.1:${server.port}/_wayfinder/console`, { redirect: 'manual' });
+    assert.equal(redirect.status, 308);
+    const script = await fetch(`http://127.0.0.1:${server.port}/_wayfinder/console/app/main.js`);
+    assert.equal(script.status, 200);
+    assert.match(String(script.headers.get('content-type')), /^text\/javascript/);
+    assert.equal((await fetch(`http://127.0.0.1:${server.port}/_wayfinder/console/app/..%2fpage.js`)).status, 404);
+    const cfg = (await (await fetch(`http://127.0.0.1:${server.port}/_wayfinder/console/config.json`)).json()) as { credentials: { accessKeyId: string } | null };
+    assert.equal(cfg.credentials?.accessKeyId, 'test');
+    // On an API's host the console does not exist: that host's paths are the API's.
+    const onApi = await rawRequest(server, { path: '/_wayfinder/console/', headers: { host: `abcdefghij.execute-api.localhost:${server.port}` } });
+    assert.equal(onApi.status, 404);
+    assert.doesNotMatch(onApi.text, /Wayfinder console/);
+  } finally {
+    await server.destroy();
+  }
+});
