@@ -53,6 +53,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); font-size: .9rem; vertical-align: top; }
 th { background: #f2f3f3; }
 button { font: inherit; padding: .35rem .9rem; border-radius: 1rem; border: 1px solid var(--accent); background: #fff; color: var(--accent); cursor: pointer; }
+a[role=button] { display: inline-block; padding: .35rem .9rem; border-radius: 1rem; background: #ff9900; border: 1px solid #ec7211; color: #000; font-weight: 600; text-decoration: none; }
 button.primary { background: #ff9900; border-color: #ec7211; color: #000; font-weight: 600; }
 button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .tabs { display: flex; gap: .25rem; border-bottom: 1px solid var(--line); margin: .5rem 0 1rem; }

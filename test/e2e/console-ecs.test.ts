@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '@aws-sdk/client-ec2';
+import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import { browserMissing, launchChromium, SCREENSHOTS } from '../support/browser.js';
@@ -145,6 +146,33 @@ test('console: the seed console steps: ECS service with service discovery RUNNIN
     await answer.goto(invoke!);
     assert.equal(await answer.textContent('body'), 'Serving flask app');
     assert.deepEqual(errors, []);
+
+    // What the API Gateway clicks made is what the CLI walkthrough makes (docs/seed walkthrough).
+    const apigw = new AG.ApiGatewayV2Client(cfg);
+    const [api] = (await apigw.send(new AG.GetApisCommand({}))).Items!;
+    assert.equal(api?.ProtocolType, 'HTTP');
+    const [route] = (await apigw.send(new AG.GetRoutesCommand({ ApiId: api!.ApiId }))).Items!;
+    assert.equal(route?.RouteKey, 'ANY /');
+    const [integration] = (await apigw.send(new AG.GetIntegrationsCommand({ ApiId: api!.ApiId }))).Items!;
+    assert.equal(route?.Target, `integrations/${integration!.IntegrationId}`);
+    const [vpcLink] = (await apigw.send(new AG.GetVpcLinksCommand({}))).Items!;
+    assert.deepEqual(
+      [
+        integration!.IntegrationType,
+        integration!.IntegrationMethod,
+        integration!.ConnectionType,
+        integration!.ConnectionId,
+        integration!.IntegrationUri,
+        integration!.PayloadFormatVersion,
+      ],
+      ['HTTP_PROXY', 'ANY', 'VPC_LINK', vpcLink!.VpcLinkId, svc.serviceRegistries?.[0]?.registryArn, '1.0'],
+    );
+    assert.deepEqual([...vpcLink!.SubnetIds!].sort(), [subnetA, subnetB].sort());
+    assert.deepEqual(vpcLink!.SecurityGroupIds, [sg]);
+    const [stage] = (await apigw.send(new AG.GetStagesCommand({ ApiId: api!.ApiId }))).Items!;
+    assert.equal(stage?.StageName, '$default');
+    assert.equal(stage?.AutoDeploy, false);
+    assert.ok(stage?.DeploymentId);
   } finally {
     await browser.close();
     await server.destroy();

@@ -202,10 +202,10 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
 
   // Attach integration: a private resource (Cloud Map service) through a VPC link.
   const routeSelect = select([], { name: 'route' });
-  const { Services } = await cloudMap<{ Services: { Arn: string; Name: string; NamespaceId?: string }[] }>('ListServices');
+  const { Services } = await cloudMap<{ Services: { Arn: string; Id: string; Name: string }[] }>('ListServices');
   const { items: vpcLinks } = await apigw<{ items: VpcLink[] }>('GET', '/v2/vpclinks');
   const serviceSelect = select(
-    Services.map((s) => ({ value: s.Arn, label: `${s.Name} (${s.NamespaceId ?? ''})` })),
+    Services.map((s) => ({ value: s.Arn, label: `${s.Name} (${s.Id})` })),
     { name: 'cloudMapService' },
   );
   const linkSelect = select(
