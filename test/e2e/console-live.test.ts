@@ -65,6 +65,8 @@ test('console live: a task stopped from outside leaves the Tasks tab and its rep
       }
     })();
     await tasks.locator('tr', { hasText: replacement }).locator('.status-RUNNING').waitFor({ timeout: 90_000 });
+    await page.getByRole('link', { name: replacement }).click();
+    await page.getByRole('table', { name: 'Containers' }).locator('tr', { hasText: 'flask-app' }).locator('.status-RUNNING').waitFor();
   } finally {
     await browser.close();
     await server.destroy();
@@ -128,6 +130,16 @@ test('console live: a Cloud Map instance set UNHEALTHY turns red; ECR, CloudForm
       .waitFor();
     await page.getByRole('table', { name: 'Parameters' }).getByText('from-console').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'cloudformation-stack.png'), fullPage: true });
+
+    // ECS task definitions: create one from JSON, see its revision and containers.
+    await page.getByRole('link', { name: 'Task definitions' }).click();
+    await page.getByRole('button', { name: 'Create new task definition with JSON' }).click();
+    await page.getByLabel('Task definition JSON').fill(JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'web', image: 'busybox', essential: true, memory: 128 }] }));
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: 'web:1' }).waitFor();
+    await page.getByRole('table', { name: 'Containers' }).getByText('busybox').waitFor();
+    await page.getByRole('link', { name: 'web', exact: true }).click();
+    await page.getByRole('table', { name: 'Revisions' }).getByText('web:1').waitFor();
 
     // A page not built yet says so.
     await page.getByRole('link', { name: 'CloudWatch Logs' }).click();

@@ -42,7 +42,8 @@ export interface Task {
   group?: string;
   startedAt?: number;
   healthStatus?: string;
-  containers?: { name: string; lastStatus: string; networkInterfaces?: { privateIpv4Address?: string }[] }[];
+  stoppedReason?: string;
+  containers?: { name: string; image?: string; lastStatus: string; exitCode?: number; reason?: string; networkInterfaces?: { privateIpv4Address?: string }[] }[];
 }
 
 const ECS_TABLES = ['ecs_'];
@@ -91,11 +92,11 @@ export async function describeTasks(cluster: string, arns: string[]): Promise<Ta
   return out;
 }
 
-export function tasksTable(tasks: Task[]): HTMLElement {
+export function tasksTable(tasks: Task[], cluster: string): HTMLElement {
   return table(
     ['Task', 'Last status', 'Desired status', 'Task definition', 'Group', 'Private IP', 'Started at'],
     tasks.map((t) => [
-      lastPart(t.taskArn),
+      link(`#/ecs/clusters/${enc(cluster)}/tasks/${lastPart(t.taskArn)}`, lastPart(t.taskArn)),
       status(t.lastStatus),
       t.desiredStatus,
       lastPart(t.taskDefinitionArn),
@@ -147,7 +148,7 @@ export async function clusterPage(root: HTMLElement, [cluster, tab]: string[]): 
           // The AWS console's default filter: desired status Running (a stopped task leaves the list).
           const desired = filter.value;
           const { taskArns } = await ecs<{ taskArns: string[] }>('ListTasks', { cluster: name, desiredStatus: desired });
-          body.replaceChildren(field('Filter desired status', filter), tasksTable(await describeTasks(name, taskArns)));
+          body.replaceChildren(field('Filter desired status', filter), tasksTable(await describeTasks(name, taskArns), name));
         };
   filter.addEventListener('change', () => void refresh());
   await refresh();
@@ -178,7 +179,7 @@ export async function servicePage(root: HTMLElement, [cluster, service]: string[
         'Deployments',
       ),
       h('h2', {}, 'Tasks'),
-      tasksTable(tasks),
+      tasksTable(tasks, c),
       h('h2', {}, 'Events'),
       table(
         ['Started at', 'Message'],

@@ -3,6 +3,7 @@
 import { notAvailable } from './dom.js';
 import { clusterPage, clustersPage, servicePage } from './ecs.js';
 import { createServicePage } from './ecs-create-service.js';
+import { createTaskDefinitionPage, familyPage, revisionPage, taskDefinitionsPage, taskPage } from './ecs-task-definitions.js';
 import { cloudMapServicePage, namespacePage, namespacesPage } from './cloudmap.js';
 import { createStackPage, stackPage, stacksPage } from './cloudformation.js';
 import { repositoriesPage, repositoryPage } from './ecr.js';
@@ -42,6 +43,7 @@ export const ROUTES: { path: RegExp; page: Page }[] = [
   { path: /^\/ecs\/clusters\/([^/]+)\/create-service$/, page: createServicePage },
   { path: /^\/ecs\/clusters\/([^/]+)\/services\/([^/]+)$/, page: servicePage },
   { path: /^\/ecs\/clusters\/([^/]+)\/(services|tasks)$/, page: clusterPage },
+  { path: /^\/ecs\/clusters\/([^/]+)\/tasks\/([^/]+)$/, page: taskPage },
   { path: /^\/apigateway\/apis$/, page: apisPage },
   { path: /^\/apigateway\/create-api$/, page: createApiPage },
   { path: /^\/apigateway\/apis\/([^/]+)$/, page: apiPage },
@@ -56,5 +58,8 @@ export const ROUTES: { path: RegExp; page: Page }[] = [
   { path: /^\/cloudformation\/create-stack$/, page: createStackPage },
   { path: /^\/cloudformation\/stacks\/([^/]+)$/, page: stackPage },
   { path: /^\/logs(\/.*)?$/, page: soon('CloudWatch Logs') },
-  { path: /^\/ecs\/task-definitions(\/.*)?$/, page: soon('Task definitions') },
+  { path: /^\/ecs\/task-definitions$/, page: taskDefinitionsPage },
+  { path: /^\/ecs\/create-task-definition$/, page: createTaskDefinitionPage },
+  { path: /^\/ecs\/task-definitions\/([^/]+)$/, page: familyPage },
+  { path: /^\/ecs\/task-definitions\/([^/]+)\/(\d+)$/, page: revisionPage },
 ];
