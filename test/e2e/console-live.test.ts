@@ -3,8 +3,11 @@
 // CloudFormation pages, and a page not built yet saying so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as E from '@aws-sdk/client-ec2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as ECR from '@aws-sdk/client-ecr';
@@ -147,6 +150,39 @@ test('console live: a Cloud Map instance set UNHEALTHY turns red; ECR, CloudForm
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
+    await server.destroy();
+  }
+});
+
+test('console: attach an HTTP URI integration, test it, detach it', { skip: browserMissing() }, async () => {
+  const server = await startTestServer();
+  const backend = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`backend saw ${req.method} ${req.url}`));
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  const browser = await launchChromium();
+  try {
+    const apigw = new AG.ApiGatewayV2Client(sdkConfig(server));
+    const api = await apigw.send(new AG.CreateApiCommand({ Name: 'plain', ProtocolType: 'HTTP' }));
+    await apigw.send(new AG.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /hello' }));
+    await apigw.send(new AG.CreateStageCommand({ ApiId: api.ApiId, StageName: '$default', AutoDeploy: true }));
+    const page = await browser.newPage();
+    await page.goto(`http://localhost:${server.port}/_wayfinder/console/#/apigateway/apis`);
+    await page.getByRole('link', { name: 'plain' }).click();
+    await page.getByLabel('Route', { exact: true }).selectOption({ label: 'GET /hello' });
+    await page.getByLabel('Integration type').selectOption({ label: 'HTTP URI' });
+    await page.getByLabel('HTTP method').selectOption('GET');
+    await page.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${(backend.address() as AddressInfo).port}/hello`);
+    await page.getByRole('button', { name: 'Attach integration' }).click();
+    const routes = page.getByRole('table', { name: 'Routes' });
+    await routes.getByText(/HTTP_PROXY http:\/\/127\.0\.0\.1/).waitFor();
+    await page.getByLabel('Request path').fill('/hello');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Matched route: GET /hello').waitFor();
+    await page.getByText('backend saw GET /hello').waitFor();
+    await page.getByRole('button', { name: 'Detach integration from GET /hello' }).click();
+    await routes.getByText('No integration').waitFor();
+  } finally {
+    await browser.close();
+    backend.close();
     await server.destroy();
   }
 });

@@ -213,30 +213,58 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
     { name: 'vpcLink' },
   );
   const target = select([{ value: 'cloudmap', label: 'Cloud Map' }], { name: 'targetService' });
+  const integrationType = select(
+    [
+      { value: 'private', label: 'Private resource' },
+      { value: 'http', label: 'HTTP URI' },
+    ],
+    { name: 'integrationType' },
+  );
+  const url = h('input', { type: 'text', name: 'url', placeholder: 'https://example.com/{proxy}' });
+  const httpMethod = select(
+    ['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => ({ value: m, label: m })),
+    { name: 'httpMethod' },
+  );
+  const privateFields = h('div', {}, field('Target service', target), field('Cloud Map service', serviceSelect), field('VPC link', linkSelect));
+  const httpFields = h('div', { hidden: true }, field('HTTP method', httpMethod), field('URL', url));
+  integrationType.addEventListener('change', () => {
+    privateFields.hidden = integrationType.value !== 'private';
+    httpFields.hidden = integrationType.value !== 'http';
+  });
   const integrationOut = h('div', { role: 'status' });
   const integrationForm = h(
     'form',
     { class: 'aws', 'aria-label': 'Attach integration' },
     h('h2', {}, 'Attach an integration'),
     field('Route', routeSelect),
-    field('Integration type', select([{ value: 'private', label: 'Private resource' }], { name: 'integrationType' })),
-    field('Target service', target),
-    field('Cloud Map service', serviceSelect),
-    field('VPC link', linkSelect),
+    field('Integration type', integrationType),
+    privateFields,
+    httpFields,
     integrationOut,
     h('button', { type: 'submit' }, 'Attach integration'),
   );
   submitting(integrationForm, integrationOut, async () => {
-    const integration = await apigw<Integration>('POST', `${base}/integrations`, {
-      integrationType: 'HTTP_PROXY',
-      integrationMethod: 'ANY',
-      connectionType: 'VPC_LINK',
-      connectionId: linkSelect.value,
-      integrationUri: serviceSelect.value,
-      payloadFormatVersion: '1.0',
-    });
+    const request =
+      integrationType.value === 'private'
+        ? {
+            integrationType: 'HTTP_PROXY',
+            integrationMethod: 'ANY',
+            connectionType: 'VPC_LINK',
+            connectionId: linkSelect.value,
+            integrationUri: serviceSelect.value,
+            payloadFormatVersion: '1.0',
+          }
+        : { integrationType: 'HTTP_PROXY', integrationMethod: httpMethod.value, connectionType: 'INTERNET', integrationUri: url.value, payloadFormatVersion: '1.0' };
+    const integration = await apigw<Integration>('POST', `${base}/integrations`, request);
     await apigw('PATCH', `${base}/routes/${enc(routeSelect.value)}`, { target: `integrations/${integration.integrationId}` });
   });
+  const detach = async (r: Route) => {
+    try {
+      await apigw('PATCH', `${base}/routes/${enc(r.routeId)}`, { target: '' });
+    } catch (err) {
+      integrationOut.replaceChildren(errorBox(err));
+    }
+  };
 
   // Deploy
   const stageSelect = select([], { name: 'stage' });
@@ -319,8 +347,12 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
     data.replaceChildren(
       h('h2', {}, 'Routes'),
       table(
-        ['Route', 'Integration'],
-        routes.map((r) => [r.routeKey, describeIntegration(byId.get(r.target?.replace('integrations/', '') ?? ''), linkNames, serviceNames)]),
+        ['Route', 'Integration', 'Actions'],
+        routes.map((r) => [
+          r.routeKey,
+          describeIntegration(byId.get(r.target?.replace('integrations/', '') ?? ''), linkNames, serviceNames),
+          r.target ? h('button', { type: 'button', 'aria-label': `Detach integration from ${r.routeKey}`, onclick: () => void detach(r) }, 'Detach integration') : '-',
+        ]),
         'Routes',
         'No routes',
       ),
