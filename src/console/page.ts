@@ -24,6 +24,7 @@ export function consoleHtml(): string {
 <li><a href="#/cloudformation/stacks">CloudFormation</a></li>
 <li><a href="#/ecs/task-definitions">Task definitions</a></li>
 <li><a href="#/logs">CloudWatch Logs</a></li>
+<li><a href="#/topology">Topology</a></li>
 </ul>
 </nav>
 <main id="main" tabindex="-1"><p>Loading…</p></main>

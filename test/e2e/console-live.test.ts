@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as AG from '@aws-sdk/client-apigatewayv2';
+import * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import * as E from '@aws-sdk/client-ec2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as ECR from '@aws-sdk/client-ecr';
@@ -145,8 +146,26 @@ test('console live: a Cloud Map instance set UNHEALTHY turns red; ECR, CloudForm
     await page.getByRole('table', { name: 'Revisions' }).getByText('web:1').waitFor();
 
     // A page not built yet says so.
+    await page.getByRole('link', { name: 'Topology' }).click();
+    await page.getByText('The topology page is not available yet').waitFor();
+
+    // CloudWatch Logs: group, stream, events, and the live tail picking up a new event.
+    const cwl = new CWL.CloudWatchLogsClient(cfg);
+    await cwl.send(new CWL.CreateLogGroupCommand({ logGroupName: '/ecs/flask-app' }));
+    await cwl.send(new CWL.CreateLogStreamCommand({ logGroupName: '/ecs/flask-app', logStreamName: 'ecs/flask-app/1' }));
+    await cwl.send(
+      new CWL.PutLogEventsCommand({ logGroupName: '/ecs/flask-app', logStreamName: 'ecs/flask-app/1', logEvents: [{ timestamp: Date.now(), message: 'first line' }] }),
+    );
     await page.getByRole('link', { name: 'CloudWatch Logs' }).click();
-    await page.getByText('CloudWatch Logs is not available yet').waitFor();
+    await page.getByRole('link', { name: '/ecs/flask-app' }).click();
+    await page.getByRole('link', { name: 'ecs/flask-app/1' }).click();
+    const events = page.getByRole('table', { name: 'Log events' });
+    await events.getByText('first line').waitFor();
+    await cwl.send(
+      new CWL.PutLogEventsCommand({ logGroupName: '/ecs/flask-app', logStreamName: 'ecs/flask-app/1', logEvents: [{ timestamp: Date.now(), message: 'second line' }] }),
+    );
+    await events.getByText('second line').waitFor();
+    assert.equal(await events.getByText('first line').count(), 1);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

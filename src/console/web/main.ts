@@ -11,6 +11,7 @@ async function render(): Promise<void> {
   const main = document.getElementById('main')!;
   const path = location.hash.replace(/^#/, '') || '/';
   const mine = ++generation;
+  current?.dispose?.();
   current = undefined;
   main.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
   for (const r of ROUTES) {
@@ -20,7 +21,10 @@ async function render(): Promise<void> {
     const root = h('div');
     try {
       const view = (await r.page(root, params)) ?? undefined;
-      if (mine !== generation) return; // the user moved on while this page loaded
+      if (mine !== generation) {
+        view?.dispose?.(); // the user moved on while this page loaded
+        return;
+      }
       current = view;
     } catch (e) {
       if (mine !== generation) return;

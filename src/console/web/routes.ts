@@ -7,12 +7,15 @@ import { createTaskDefinitionPage, familyPage, revisionPage, taskDefinitionsPage
 import { cloudMapServicePage, namespacePage, namespacesPage } from './cloudmap.js';
 import { createStackPage, stackPage, stacksPage } from './cloudformation.js';
 import { repositoriesPage, repositoryPage } from './ecr.js';
+import { logGroupPage, logGroupsPage, logStreamPage } from './logs.js';
 import { apiPage, apisPage, createApiPage, createVpcLinkPage, vpcLinksPage } from './apigateway.js';
 import { h, link } from './dom.js';
 
 export interface View {
   tables?: string[];
   refresh?: () => Promise<void>;
+  /** Stops what the page started (timers) when the user leaves it. */
+  dispose?: () => void;
 }
 
 export type Page = (root: HTMLElement, params: string[]) => Promise<View | undefined | void>;
@@ -57,7 +60,10 @@ export const ROUTES: { path: RegExp; page: Page }[] = [
   { path: /^\/cloudformation\/stacks$/, page: stacksPage },
   { path: /^\/cloudformation\/create-stack$/, page: createStackPage },
   { path: /^\/cloudformation\/stacks\/([^/]+)$/, page: stackPage },
-  { path: /^\/logs(\/.*)?$/, page: soon('CloudWatch Logs') },
+  { path: /^\/logs$/, page: logGroupsPage },
+  { path: /^\/logs\/groups\/([^/]+)$/, page: logGroupPage },
+  { path: /^\/logs\/groups\/([^/]+)\/([^/]+)$/, page: logStreamPage },
+  { path: /^\/topology(\/.*)?$/, page: soon('The topology page') },
   { path: /^\/ecs\/task-definitions$/, page: taskDefinitionsPage },
   { path: /^\/ecs\/create-task-definition$/, page: createTaskDefinitionPage },
   { path: /^\/ecs\/task-definitions\/([^/]+)$/, page: familyPage },
