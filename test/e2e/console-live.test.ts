@@ -36,7 +36,17 @@ test('console live: a task stopped from outside leaves the Tasks tab and its rep
         cpu: '256',
         memory: '512',
         containerDefinitions: [
-          { name: 'flask-app', image: 'flask-app-fargate-fargate:latest', essential: true, entryPoint: ['python3', APP], portMappings: [{ containerPort: 80 }] },
+          {
+            name: 'flask-app',
+            image: 'flask-app-fargate-fargate:latest',
+            essential: true,
+            entryPoint: ['python3', APP],
+            portMappings: [{ containerPort: 80 }],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': '/ecs/live', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' },
+            },
+          },
         ],
       }),
     );
@@ -71,6 +81,13 @@ test('console live: a task stopped from outside leaves the Tasks tab and its rep
     await tasks.locator('tr', { hasText: replacement }).locator('.status-RUNNING').waitFor({ timeout: 90_000 });
     await page.getByRole('link', { name: replacement }).click();
     await page.getByRole('table', { name: 'Containers' }).locator('tr', { hasText: 'flask-app' }).locator('.status-RUNNING').waitFor();
+    // The task's awslogs stream, from its page: Flask's start-up lines.
+    await page.getByRole('link', { name: new RegExp(`flask-app: /ecs/live › ecs/flask-app/${replacement}`) }).click();
+    await page
+      .getByRole('table', { name: 'Log events' })
+      .getByText(/Running on|Serving Flask app/)
+      .first()
+      .waitFor();
   } finally {
     await browser.close();
     await server.destroy();

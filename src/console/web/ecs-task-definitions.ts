@@ -120,6 +120,16 @@ export async function taskPage(root: HTMLElement, [cluster, task]: string[]): Pr
   const refresh = async () => {
     const [t] = await describeTasks(cluster!, [task!]);
     if (!t) throw new Error(`Task ${task} not found`);
+    // awslogs streams are named <prefix>/<container>/<task id> (the ECS awslogs driver's rule).
+    const { taskDefinition } = await ecs<{
+      taskDefinition: { containerDefinitions: (ContainerDefinition & { logConfiguration?: { logDriver: string; options?: Record<string, string> } })[] };
+    }>('DescribeTaskDefinition', { taskDefinition: t.taskDefinitionArn });
+    const logLinks = taskDefinition.containerDefinitions.flatMap((c) => {
+      const o = c.logConfiguration?.logDriver === 'awslogs' ? c.logConfiguration.options : undefined;
+      if (!o?.['awslogs-group'] || !o['awslogs-stream-prefix']) return [];
+      const streamName = `${o['awslogs-stream-prefix']}/${c.name}/${task}`;
+      return [link(`#/logs/groups/${enc(o['awslogs-group'])}/${enc(streamName)}`, `${c.name}: ${o['awslogs-group']} › ${streamName}`)];
+    });
     body.replaceChildren(
       h(
         'p',
@@ -135,7 +145,9 @@ export async function taskPage(root: HTMLElement, [cluster, task]: string[]): Pr
         'Containers',
       ),
       h('h2', {}, 'Logs'),
-      h('p', { class: 'muted' }, 'Container logs are not available yet in the console: `wayfinder logs` and CloudWatch Logs GetLogEvents show them.'),
+      logLinks.length
+        ? h('ul', {}, ...logLinks.map((l) => h('li', {}, l)))
+        : h('p', { class: 'muted' }, 'No container uses the awslogs log driver: `wayfinder logs` shows their output.'),
     );
   };
   await refresh();
