@@ -190,7 +190,7 @@ test('console live: a Cloud Map instance set UNHEALTHY turns red; ECR, CloudForm
   }
 });
 
-test('console: attach an HTTP URI integration, test it, detach it', { skip: browserMissing() }, async () => {
+test('console: attach an HTTP URI integration, protect it with a JWT authorizer, test it, detach it', { skip: browserMissing() }, async () => {
   const server = await startTestServer();
   const backend = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`backend saw ${req.method} ${req.url}`));
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
@@ -213,6 +213,33 @@ test('console: attach an HTTP URI integration, test it, detach it', { skip: brow
     await page.getByLabel('Request path').fill('/hello');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByText('Matched route: GET /hello').waitFor();
+    await page.getByText('backend saw GET /hello').waitFor();
+
+    // A JWT authorizer on the built-in issuer: without a token 401, with one the backend answers.
+    await page.getByLabel('Authorizer name').fill('local-jwt');
+    // The token's iss is the issuer URL it was asked on: both sides use 127.0.0.1 here.
+    await page.getByLabel('Issuer URL').fill(`http://127.0.0.1:${server.port}/_wayfinder/oidc`);
+    await page.getByLabel('Audience').fill('my-api');
+    await page.getByRole('button', { name: 'Create authorizer' }).click();
+    await page.getByRole('table', { name: 'Authorizers' }).getByText('local-jwt').waitFor();
+    await page.getByLabel('Route to protect').selectOption({ label: 'GET /hello' });
+    await page.getByLabel('Authorizer', { exact: true }).selectOption({ label: 'local-jwt' });
+    await page.getByRole('button', { name: 'Attach authorizer' }).click();
+    await routes.getByText('JWT local-jwt').waitFor();
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Response: 401').waitFor();
+    const token = (
+      (await (
+        await fetch(`http://127.0.0.1:${server.port}/_wayfinder/oidc/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ sub: 'alice', aud: 'my-api' }),
+        })
+      ).json()) as { access_token: string }
+    ).access_token;
+    await page.getByLabel('Authorization header').fill(`Bearer ${token}`);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Response: 200').waitFor();
     await page.getByText('backend saw GET /hello').waitFor();
     await page.getByRole('button', { name: 'Detach integration from GET /hello' }).click();
     await routes.getByText('No integration').waitFor();

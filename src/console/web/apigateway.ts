@@ -26,6 +26,8 @@ interface Route {
   routeId: string;
   routeKey: string;
   target?: string;
+  authorizationType?: string;
+  authorizerId?: string;
 }
 interface Integration {
   integrationId: string;
@@ -33,6 +35,13 @@ interface Integration {
   connectionType?: string;
   connectionId?: string;
   integrationUri?: string;
+}
+interface Authorizer {
+  authorizerId: string;
+  name: string;
+  authorizerType: string;
+  identitySource?: string[];
+  jwtConfiguration?: { issuer?: string; audience?: string[] };
 }
 interface Stage {
   stageName: string;
@@ -266,6 +275,58 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
     }
   };
 
+  // Authorization: JWT authorizers, and attaching one to a route.
+  const authName = h('input', { type: 'text', name: 'authorizerName', required: true });
+  const identitySource = h('input', { type: 'text', name: 'identitySource', value: '$request.header.Authorization', required: true });
+  const issuer = h('input', { type: 'text', name: 'issuer', placeholder: `${location.origin}/_wayfinder/oidc`, required: true });
+  const audience = h('input', { type: 'text', name: 'audience', required: true });
+  const authorizerOut = h('div', { role: 'status' });
+  const authorizerForm = h(
+    'form',
+    { class: 'aws', 'aria-label': 'Create JWT authorizer' },
+    h('h2', {}, 'Create JWT authorizer'),
+    field('Authorizer name', authName),
+    field('Identity source', identitySource),
+    field('Issuer URL', issuer, `The built-in issuer: ${location.origin}/_wayfinder/oidc`),
+    field('Audience', audience, 'Comma-separated'),
+    authorizerOut,
+    h('button', { type: 'submit' }, 'Create authorizer'),
+  );
+  submitting(authorizerForm, authorizerOut, async () => {
+    await apigw('POST', `${base}/authorizers`, {
+      authorizerType: 'JWT',
+      name: authName.value,
+      identitySource: [identitySource.value],
+      jwtConfiguration: {
+        issuer: issuer.value,
+        audience: audience.value
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      },
+    });
+  });
+  const authRoute = select([], { name: 'authRoute' });
+  const authorizerSelect = select([], { name: 'authorizer' });
+  const attachAuthOut = h('div', { role: 'status' });
+  const attachAuthForm = h(
+    'form',
+    { class: 'aws', 'aria-label': 'Attach authorizer' },
+    h('h2', {}, 'Attach an authorizer'),
+    field('Route to protect', authRoute),
+    field('Authorizer', authorizerSelect),
+    attachAuthOut,
+    h('button', { type: 'submit' }, 'Attach authorizer'),
+  );
+  submitting(attachAuthForm, attachAuthOut, async () => {
+    const none = authorizerSelect.value === '';
+    await apigw(
+      'PATCH',
+      `${base}/routes/${enc(authRoute.value)}`,
+      none ? { authorizationType: 'NONE', authorizerId: '' } : { authorizationType: 'JWT', authorizerId: authorizerSelect.value },
+    );
+  });
+
   // Deploy
   const stageSelect = select([], { name: 'stage' });
   const deployOut = h('div', { role: 'status' });
@@ -288,12 +349,14 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
     { name: 'testMethod' },
   );
   const testPath = h('input', { type: 'text', name: 'testPath', value: '/' });
+  const testAuth = h('input', { type: 'text', name: 'testAuthorization', placeholder: 'Bearer …' });
   const testForm = h(
     'form',
     { class: 'aws', 'aria-label': 'Test' },
     h('h2', {}, 'Test'),
     field('Method', testMethod),
     field('Request path', testPath),
+    field('Authorization header', testAuth),
     h('button', { type: 'submit' }, 'Send'),
     testOut,
   );
@@ -307,7 +370,12 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
         stageSelection?: string;
       };
       const p = testPath.value.startsWith('/') ? testPath.value : `/${testPath.value}`;
-      const res = await fetch(`/_aws/execute-api/${enc(id)}/$default${p}`, { method: testMethod.value, cache: 'no-store' });
+      const res = await fetch(`/_aws/execute-api/${enc(id)}/$default${p}`, {
+        method: testMethod.value,
+        cache: 'no-store',
+        credentials: 'omit',
+        headers: testAuth.value ? { authorization: testAuth.value } : {},
+      });
       const text = await res.text();
       testOut.replaceChildren(
         h('p', {}, h('strong', {}, 'Matched route: '), explained.selected?.routeKey ?? 'none'),
@@ -322,12 +390,14 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
   });
 
   const refresh = async () => {
-    const [{ items: routes }, { items: integrations }, { items: stages }, { items: links }] = await Promise.all([
+    const [{ items: routes }, { items: integrations }, { items: stages }, { items: links }, { items: authorizers }] = await Promise.all([
       apigw<{ items: Route[] }>('GET', `${base}/routes`),
       apigw<{ items: Integration[] }>('GET', `${base}/integrations`),
       apigw<{ items: Stage[] }>('GET', `${base}/stages`),
       apigw<{ items: VpcLink[] }>('GET', '/v2/vpclinks'),
+      apigw<{ items: Authorizer[] }>('GET', `${base}/authorizers`),
     ]);
+    const authorizerNames = new Map(authorizers.map((a) => [a.authorizerId, a.name]));
     const linkNames = new Map(links.map((l) => [l.vpcLinkId, l.name]));
     const serviceNames = new Map(Services.map((s) => [s.Arn, s.Name]));
     const byId = new Map(integrations.map((i) => [i.integrationId, i]));
@@ -341,20 +411,33 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
       routes.map((r) => ({ value: r.routeId, label: r.routeKey })),
     );
     keep(
+      authRoute,
+      routes.map((r) => ({ value: r.routeId, label: r.routeKey })),
+    );
+    keep(authorizerSelect, [{ value: '', label: 'None' }, ...authorizers.map((a) => ({ value: a.authorizerId, label: a.name }))]);
+    keep(
       stageSelect,
       stages.map((s) => ({ value: s.stageName, label: s.stageName })),
     );
     data.replaceChildren(
       h('h2', {}, 'Routes'),
       table(
-        ['Route', 'Integration', 'Actions'],
+        ['Route', 'Authorization', 'Integration', 'Actions'],
         routes.map((r) => [
           r.routeKey,
+          r.authorizationType && r.authorizationType !== 'NONE' ? `${r.authorizationType} ${authorizerNames.get(r.authorizerId ?? '') ?? r.authorizerId ?? ''}` : 'None',
           describeIntegration(byId.get(r.target?.replace('integrations/', '') ?? ''), linkNames, serviceNames),
           r.target ? h('button', { type: 'button', 'aria-label': `Detach integration from ${r.routeKey}`, onclick: () => void detach(r) }, 'Detach integration') : '-',
         ]),
         'Routes',
         'No routes',
+      ),
+      h('h2', {}, 'Authorizers'),
+      table(
+        ['Name', 'Type', 'Identity source', 'Issuer', 'Audience'],
+        authorizers.map((a) => [a.name, a.authorizerType, (a.identitySource ?? []).join(', '), a.jwtConfiguration?.issuer ?? '-', (a.jwtConfiguration?.audience ?? []).join(', ')]),
+        'Authorizers',
+        'No authorizers',
       ),
       h('h2', {}, 'Stages'),
       table(
@@ -376,6 +459,8 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
     data,
     routeForm,
     integrationForm,
+    authorizerForm,
+    attachAuthForm,
     deployForm,
     testForm,
   );
