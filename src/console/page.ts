@@ -74,5 +74,9 @@ legend { font-weight: 600; }
 .error strong { color: var(--bad); }
 .notice { border: 1px solid var(--line); background: #f2f8fd; padding: .6rem .9rem; border-radius: .4rem; }
 .muted { color: #5f6b7a; }
+section.path { display: flex; flex-wrap: wrap; align-items: flex-start; gap: .4rem; margin: .8rem 0; }
+.hop { border: 1px solid var(--line); border-radius: .4rem; padding: .4rem .6rem; }
+.hop + .hop::before { content: "→ "; color: #5f6b7a; }
+.hop ul { margin: .2rem 0 0; padding-left: 1rem; }
 pre { background: #f2f3f3; padding: .6rem; border-radius: .3rem; overflow: auto; font-size: .85rem; }
 `;

@@ -138,6 +138,18 @@ test('console: the seed console steps: ECS service with service discovery RUNNIN
     await page.getByText('Matched route: ANY /').waitFor();
     await page.getByText('Serving flask app').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'apigateway-test.png'), fullPage: true });
+    // The topology: route → integration → VPC link → Cloud Map service → healthy instance → ECS task.
+    await page.getByRole('main').getByRole('link', { name: 'Topology', exact: true }).click();
+    const path = page.getByRole('region', { name: 'Path of ANY /' });
+    await path.getByText('flask-link').waitFor();
+    await path.locator('.status-AVAILABLE').waitFor();
+    await path.locator('li', { hasText: 'ECS task' }).locator('.status-HEALTHY').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'topology.png'), fullPage: true });
+    await path.getByRole('link', { name: /ECS task/ }).click();
+    await page.getByRole('table', { name: 'Containers' }).locator('.status-RUNNING').waitFor();
+    await page.goBack();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'flask-api' }).waitFor();
     const invoke = await page
       .getByRole('link', { name: /execute-api\.localhost/ })
       .first()

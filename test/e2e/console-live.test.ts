@@ -94,7 +94,7 @@ test('console live: a task stopped from outside leaves the Tasks tab and its rep
   }
 });
 
-test('console live: a Cloud Map instance set UNHEALTHY turns red; ECR, CloudFormation and pages not built yet', { skip: browserMissing() }, async () => {
+test('console live: a Cloud Map instance set UNHEALTHY turns red; ECR, CloudFormation, task definitions, logs', { skip: browserMissing() }, async () => {
   const server = await startTestServer();
   const browser = await launchChromium();
   try {
@@ -161,10 +161,6 @@ test('console live: a Cloud Map instance set UNHEALTHY turns red; ECR, CloudForm
     await page.getByRole('table', { name: 'Containers' }).getByText('busybox').waitFor();
     await page.getByRole('link', { name: 'web', exact: true }).click();
     await page.getByRole('table', { name: 'Revisions' }).getByText('web:1').waitFor();
-
-    // A page not built yet says so.
-    await page.getByRole('link', { name: 'Topology' }).click();
-    await page.getByText('The topology page is not available yet').waitFor();
 
     // CloudWatch Logs: group, stream, events, and the live tail picking up a new event.
     const cwl = new CWL.CloudWatchLogsClient(cfg);

@@ -455,7 +455,7 @@ export async function apiPage(root: HTMLElement, [apiId]: string[]): Promise<Vie
   root.append(
     h('p', {}, link('#/apigateway/apis', 'APIs'), ' › ', api.name),
     h('h1', {}, api.name),
-    h('p', {}, 'Invoke URL: ', h('a', { href: `${api.apiEndpoint}/`, target: '_blank', rel: 'noopener' }, `${api.apiEndpoint}/`)),
+    h('p', {}, 'Invoke URL: ', h('a', { href: `${api.apiEndpoint}/`, target: '_blank', rel: 'noopener' }, `${api.apiEndpoint}/`), ' · ', link(`#/topology/${enc(id)}`, 'Topology')),
     data,
     routeForm,
     integrationForm,

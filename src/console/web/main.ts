@@ -1,7 +1,7 @@
 // The console's entry: the key to sign with, the hash router, and the live stream that tells the
 // current page to re-read what it shows (docs/console.md).
-import { currentSession, useSession } from './aws.js';
-import { errorBox, field, h } from './dom.js';
+import { AwsApiError, currentSession, useSession } from './aws.js';
+import { errorBox, field, h, notAvailable } from './dom.js';
 import { ROUTES, type View } from './routes.js';
 
 let current: View | undefined;
@@ -28,7 +28,8 @@ async function render(): Promise<void> {
       current = view;
     } catch (e) {
       if (mine !== generation) return;
-      root.replaceChildren(errorBox(e));
+      // An operation Wayfinder does not implement answers 501: the page says so instead of breaking.
+      root.replaceChildren(e instanceof AwsApiError && e.status === 501 ? notAvailable('This page') : errorBox(e));
     }
     main.replaceChildren(root);
     document.title = `${root.querySelector('h1')?.textContent ?? 'Wayfinder'} · Wayfinder console`;

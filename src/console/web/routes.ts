@@ -1,12 +1,12 @@
 // The console's pages by hash path. A page fills its root and may return a View: the store tables it
 // shows (prefixes) and how to re-read them when the live stream says they changed.
-import { notAvailable } from './dom.js';
 import { clusterPage, clustersPage, servicePage } from './ecs.js';
 import { createServicePage } from './ecs-create-service.js';
 import { createTaskDefinitionPage, familyPage, revisionPage, taskDefinitionsPage, taskPage } from './ecs-task-definitions.js';
 import { cloudMapServicePage, namespacePage, namespacesPage } from './cloudmap.js';
 import { createStackPage, stackPage, stacksPage } from './cloudformation.js';
 import { repositoriesPage, repositoryPage } from './ecr.js';
+import { topologyIndexPage, topologyPage } from './topology.js';
 import { logGroupPage, logGroupsPage, logStreamPage } from './logs.js';
 import { apiPage, apisPage, createApiPage, createVpcLinkPage, vpcLinksPage } from './apigateway.js';
 import { h, link } from './dom.js';
@@ -19,12 +19,6 @@ export interface View {
 }
 
 export type Page = (root: HTMLElement, params: string[]) => Promise<View | undefined | void>;
-
-const soon =
-  (what: string): Page =>
-  async (root) => {
-    root.append(notAvailable(what));
-  };
 
 async function home(root: HTMLElement): Promise<void> {
   root.append(
@@ -63,7 +57,8 @@ export const ROUTES: { path: RegExp; page: Page }[] = [
   { path: /^\/logs$/, page: logGroupsPage },
   { path: /^\/logs\/groups\/([^/]+)$/, page: logGroupPage },
   { path: /^\/logs\/groups\/([^/]+)\/([^/]+)$/, page: logStreamPage },
-  { path: /^\/topology(\/.*)?$/, page: soon('The topology page') },
+  { path: /^\/topology$/, page: topologyIndexPage },
+  { path: /^\/topology\/([^/]+)$/, page: topologyPage },
   { path: /^\/ecs\/task-definitions$/, page: taskDefinitionsPage },
   { path: /^\/ecs\/create-task-definition$/, page: createTaskDefinitionPage },
   { path: /^\/ecs\/task-definitions\/([^/]+)$/, page: familyPage },
