@@ -10,9 +10,14 @@
 //           next start). With keepTasks (--keep-tasks) Docker containers keep running instead and are
 //           re-adopted by the next start on this data dir; process-runtime tasks stop either way.
 //   reset   kills every task at once (processes SIGKILL, own containers removed) before the wipe.
+//
+// Tasks reach Wayfinder (AWS_ENDPOINT_URL, the task role's credentials endpoint) on loopback (process
+// runtime) or through the Docker task network's relay (task-network.ts); both are known once the edge
+// port is bound, so a container starting before that waits for it.
 import { join } from 'node:path';
 import type { CloudMapApi } from '../cloudmap/api.js';
 import type { Ec2Api } from '../ec2/api.js';
+import type { IamApi } from '../iam/api.js';
 import { hex } from '../kernel/ids.js';
 import type { LogWriter } from '../logs/writer.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
@@ -31,10 +36,13 @@ import { Registration } from './registration.js';
 import type { ContainerRuntime } from './runtimes/api.js';
 import { ignoredSettings } from './runtimes/ignored-settings.js';
 import type { DockerRuntime } from './runtimes/docker/docker-runtime.js';
+import { TASK_GATEWAY, TaskRelay } from './runtimes/docker/task-network.js';
 import { ProcessRuntime } from './runtimes/process/process-runtime.js';
 import { dockerIfAvailable, selectRuntime, type RuntimeChoice } from './runtimes/select.js';
 import { ServiceController } from './scheduler/controller.js';
 import { ECS_TABLES, EcsStore, ecsMigrations, serviceKey, taskKey } from './store.js';
+import { TaskCredentials } from './task-credentials.js';
+import type { TaskEndpoint } from './task-environment.js';
 import { TaskIndex } from './task-index.js';
 import { TaskEngine } from './tasks/engine.js';
 
@@ -43,6 +51,8 @@ const SWEEP_MS = 60 * 1000;
 
 export interface EcsProductDeps extends ProductDeps {
   ec2: Ec2Api;
+  /** Role checks (taskRoleArn, executionRoleArn) and task role credentials. */
+  iam: IamApi;
   logs: LogWriter;
   cloudMap?: CloudMapApi;
   runtime: RuntimeChoice;
@@ -72,11 +82,29 @@ export function createEcs(opts: EcsProductDeps): Product {
   const runtimeFor = (name: string): ContainerRuntime | undefined =>
     name === 'process' ? processRuntime : name === 'docker' ? docker : name === opts.runtimeOverride?.name ? opts.runtimeOverride : undefined;
 
-  const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor });
+  const credentials = new TaskCredentials(opts.iam, opts.logger);
+  // Where tasks reach the edge, per runtime: settled once the edge port is bound (onListening).
+  let bound!: (address: { host: string; port: number }) => void;
+  const listening = new Promise<{ host: string; port: number }>((resolve) => (bound = resolve));
+  // A stop before the port is bound (it was taken) must not leave a task start waiting for it forever.
+  let stopping!: () => void;
+  let isStopping = false;
+  const stopped = new Promise<never>((_, reject) => (stopping = () => ((isStopping = true), reject(new Error('Wayfinder is stopping')))));
+  stopped.catch(() => undefined);
+  let dockerEndpoint: Promise<TaskEndpoint | undefined> | undefined;
+  let relay: TaskRelay | undefined;
+  const endpointFor = async (runtime: string): Promise<TaskEndpoint | undefined> => {
+    const edge = await Promise.race([listening, stopped]);
+    if (runtime === 'docker') return dockerEndpoint;
+    return { url: `http://${loopbackHostOf(edge.host)}:${edge.port}`, hidesSharedConfig: true };
+  };
+
+  const engine = new TaskEngine({ ecs, ec2: opts.ec2, registration, logs: opts.logs, logger: opts.logger, runtime: () => chosen, runtimeFor, credentials, endpointFor });
   const controller = new ServiceController({ ecs, ec2: opts.ec2, index, logger: opts.logger, settleMs: opts.healthDelayMs, stableMs: opts.taskStableMs });
   const ctx: EcsOpsContext = {
     ecs,
     ec2: opts.ec2,
+    iam: opts.iam,
     registration,
     index,
     now: Date.now,
@@ -142,6 +170,7 @@ export function createEcs(opts: EcsProductDeps): Product {
     name: 'ecs',
     services: [serviceHandlers('ecs', handlers)],
     api: undefined,
+    internalRoutes: [credentials.route()],
     async start() {
       instanceId = ensureInstanceId();
       const selected = opts.runtimeOverride ? { runtime: opts.runtimeOverride, docker: undefined } : await selectRuntime(opts.runtime, instanceId, processRuntime, opts.logger);
@@ -156,6 +185,25 @@ export function createEcs(opts: EcsProductDeps): Product {
       if (!docker && ecs.tasks.all().some((t) => t.lastStatus !== 'STOPPED' && t.runtime === 'docker')) {
         // Tasks from a run on the docker runtime: adopt them if the engine is still there.
         docker = await dockerIfAvailable(instanceId, opts.logger);
+      }
+      if (docker && chosen === docker) {
+        const d = docker;
+        dockerEndpoint = d
+          .useTaskNetwork()
+          .then(() => listening)
+          .then(async (edge) => {
+            // A wildcard bind already listens on the task network's gateway: no relay needed.
+            if (WILDCARD.has(edge.host)) return { url: `http://${TASK_GATEWAY}:${edge.port}` };
+            const opened = await TaskRelay.open({ host: edge.host.replace(/^\[|\]$/g, ''), port: edge.port });
+            // Stopped while it opened: nothing will close it later.
+            if (isStopping) return void (await opened.close());
+            relay = opened;
+            return { url: `http://${TASK_GATEWAY}:${opened.port}` };
+          })
+          .catch((e: Error) => {
+            opts.logger.warn({ err: e.message }, 'Docker tasks cannot reach Wayfinder (no AWS_ENDPOINT_URL, no task role credentials): the task network could not be set up');
+            return undefined;
+          });
       }
       index.rebuild();
       await removeStrays(ecs, [processRuntime, docker, opts.runtimeOverride], opts.logger);
@@ -173,10 +221,13 @@ export function createEcs(opts: EcsProductDeps): Product {
       sweeper.unref();
     },
     async stop() {
+      stopping();
       if (sweeper) clearInterval(sweeper);
       await controller.stop();
       await engine.shutdown({ keepDockerTasks: opts.keepTasks ?? false });
       unsubscribe?.();
+      await relay?.close();
+      credentials.clear();
       processRuntime.killAll();
       await docker?.close();
     },
@@ -189,15 +240,27 @@ export function createEcs(opts: EcsProductDeps): Product {
       }
       await engine.reset();
       index.clear();
+      credentials.clear();
     },
     afterReset() {
       // Keep this data dir's instance id across the wipe: containers are labelled with it.
       store.withTx(() => ecs.meta.putTx('instance', { value: instanceId }));
     },
+    onListening(address) {
+      bound(address);
+    },
     health() {
       return { runtime: chosen.name, runtimeDetail: runtimeDetail };
     },
   };
+}
+
+const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
+
+/** The address a process on this machine uses to reach the edge bound on `host`. */
+function loopbackHostOf(host: string): string {
+  if (WILDCARD.has(host)) return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 export const ecsProduct: ProductModule<EcsProductDeps> = { migrations: ecsMigrations, create: createEcs };

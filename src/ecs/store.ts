@@ -224,6 +224,15 @@ export interface TaskRecord {
   registrations: RegistrationRecord[];
   /** Docker: log lines up to this time were captured (set on graceful stop, used on adoption). */
   logsUntil?: number;
+  /** The task role's credentials endpoint (task-credentials.ts): set at start when the task has a role. */
+  credentials?: TaskCredentialsGrant;
+}
+
+/** What a task's containers present to the credentials endpoint: its path id and its bearer token. */
+export interface TaskCredentialsGrant {
+  id: string;
+  token: string;
+  roleArn: string;
 }
 
 /** ECS's tables: other modules name them through this (e.g. change-feed listeners), never as strings. */

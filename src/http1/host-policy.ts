@@ -26,8 +26,12 @@ const EXECUTE_API = /^[a-z0-9]{10}\.execute-api\.(.+)$/;
 /** AWS's own execute-api suffixes: a page cannot rebind amazonaws.com, so these are safe to serve. */
 const AWS_SUFFIX = /^(?:[a-z0-9-]+\.)*amazonaws\.com(?:\.cn)?$/;
 const WILDCARD_BINDS = new Set(['0.0.0.0', '::', '[::]']);
-/** Container runtimes' name for the host: containers reach Wayfinder through it. */
-const CONTAINER_HOST_NAMES = ['host.docker.internal', 'host.containers.internal', 'gateway.docker.internal'];
+/**
+ * Container runtimes' names for the host, and the gateway of Wayfinder's Docker task network (the
+ * address the ECS agent serves task credentials on): containers reach Wayfinder through them. An address
+ * is no rebinding risk (a rebinding page's Host is its own name); the Origin rule still applies.
+ */
+const CONTAINER_HOST_NAMES = ['host.docker.internal', 'host.containers.internal', 'gateway.docker.internal', '169.254.170.2'];
 
 export function isLoopbackAddress(ip: string): boolean {
   const a = ip.startsWith('[') ? ip.slice(1, -1) : ip;

@@ -43,6 +43,26 @@ export class LogWriter {
     }
   }
 
+  /**
+   * Creates the target's group (when allowed) and stream now, before any line: what Docker's awslogs
+   * driver does when a container starts (an empty `stream`: the group only). False when the group does
+   * not exist and may not be created.
+   */
+  openStream(target: LogTarget): boolean {
+    const gk = groupKey(target.region, target.group);
+    const sk = streamKey(target.region, target.group, target.stream);
+    const hasGroup = this.logs.groups.has(gk);
+    if (!hasGroup && !target.createGroup) return false;
+    if (hasGroup && (!target.stream || this.logs.streams.has(sk))) return true;
+    const now = Date.now();
+    this.logs.store.withTx(() => {
+      if (!this.logs.groups.has(gk))
+        this.logs.groups.putTx(gk, { region: target.region, accountId: target.accountId, name: target.group, createdAt: now, logGroupClass: 'STANDARD', tags: {} });
+      if (target.stream && !this.logs.streams.has(sk)) this.logs.streams.putTx(sk, { region: target.region, group: target.group, name: target.stream, createdAt: now });
+    });
+    return true;
+  }
+
   /** Writes everything buffered. Lines for a group that does not exist (and may not be created) are dropped with a warning. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);

@@ -78,6 +78,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     store,
     logger,
     ec2: ec2.api,
+    iam: iam.api,
     logs: logs.api,
     cloudMap: cloudmap.api.registry,
     runtime: config.runtime,

@@ -12,6 +12,7 @@ import { awsCli, hasAwsCliV2 } from '../support/aws-cli.js';
 import { errorOf } from '../support/errors.js';
 import { mintToken } from '../support/gateway.js';
 import { sdkConfig, signedRequest, startTestServer, type TestServer } from '../support/server.js';
+import { stsKeysAccepted } from '../support/sts.js';
 
 const run = promisify(execFile);
 const ACCOUNT = '000000000000';
@@ -109,29 +110,31 @@ test('AssumeRoleWithWebIdentity takes a token of the built-in OIDC issuer for a 
   assert.match(untrusted.text, /<Code>AccessDenied<\/Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity<\/Message>/);
 });
 
-test('SDK v3 sends AssumeRoleWithWebIdentity unsigned, as the model says (auth: none)', {
-  todo: 'the dispatcher asks every awsquery call for a signature; the model marks this operation noAuth (src/protocol/dispatch.ts)',
-}, async () => {
+test('SDK v3 sends AssumeRoleWithWebIdentity unsigned, as the model says (auth: none)', async (t) => {
   const token = await mintToken(server, { sub: 'pipeline' });
-  const out = await sts.send(new STS.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/ci`, RoleSessionName: 'sdk', WebIdentityToken: token }));
-  assert.match(out.Credentials!.AccessKeyId!, /^ASIA/);
+  const out = await errorOf(sts.send(new STS.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/ci`, RoleSessionName: 'sdk', WebIdentityToken: token })));
+  if (out.name === 'MissingAuthenticationToken')
+    return t.skip('the dispatcher asks every awsquery call for a signature; the model marks this operation noAuth (src/protocol/dispatch.ts)');
+  assert.equal(out.name, 'no error', out.message);
 });
 
-test('temporary credentials sign calls to other services: ECS ListClusters with an assumed role’s keys', {
-  todo: 'needs the SigV4 verifier to accept STS-issued keys through IamApi.issuedKey (i11-accounts)',
-}, async () => {
-  const { Credentials } = await sts.send(new STS.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/app`, RoleSessionName: 'ecs-caller' }));
+test('temporary credentials sign calls to other services: ECS ListClusters with an assumed role’s keys', async (t) => {
+  const roleArn = `arn:aws:iam::${ACCOUNT}:role/app`;
+  if (!(await stsKeysAccepted(server, roleArn))) return t.skip('needs SigV4 for STS-issued keys (branch i11-accounts)');
+  const { Credentials } = await sts.send(new STS.AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'ecs-caller' }));
   const creds = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
   const ecs = new ECS.ECSClient({ ...sdkConfig(server), credentials: creds });
+  const asRole = new STS.STSClient({ ...sdkConfig(server), credentials: creds });
+  const wrongToken = new ECS.ECSClient({ ...sdkConfig(server), credentials: { ...creds, sessionToken: 'not-the-token' } });
   try {
     await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'temp-creds' }));
     const { clusterArns } = await ecs.send(new ECS.ListClustersCommand({}));
     assert.ok(clusterArns!.includes(`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/temp-creds`));
-    const who = await new STS.STSClient({ ...sdkConfig(server), credentials: creds }).send(new STS.GetCallerIdentityCommand({}));
-    assert.equal(who.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/app/ecs-caller`);
-    const wrongToken = new ECS.ECSClient({ ...sdkConfig(server), credentials: { ...creds, sessionToken: 'not-the-token' } });
+    assert.equal((await asRole.send(new STS.GetCallerIdentityCommand({}))).Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/app/ecs-caller`);
     assert.notEqual((await errorOf(wrongToken.send(new ECS.ListClustersCommand({})))).name, 'no error');
   } finally {
     ecs.destroy();
+    asRole.destroy();
+    wrongToken.destroy();
   }
 });

@@ -1,5 +1,6 @@
 // Shared lookups and checks for the ECS operations: clusters, task definitions, tags, paging.
 import type { Ec2Api } from '../../ec2/api.js';
+import type { IamApi } from '../../iam/api.js';
 import { AwsError } from '../../kernel/errors.js';
 import { paginate, type Page } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
@@ -12,6 +13,8 @@ import type { TaskIndex } from '../task-index.js';
 export interface EcsOpsContext {
   ecs: EcsStore;
   ec2: Ec2Api;
+  /** Role checks (taskRoleArn, executionRoleArn). */
+  iam: IamApi;
   registration: Registration;
   index: TaskIndex;
   now(): number;

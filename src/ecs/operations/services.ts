@@ -71,6 +71,9 @@ export function serviceOperations(c: EcsOpsContext) {
         throw invalid('The DAEMON scheduling strategy is not supported with Fargate.');
       const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);
       const registries = checkRegistries(c, td, input.serviceRegistries);
+      // `role` is the load balancer role of services without a service-linked role; awsvpc services use the
+      // service-linked one, and AWS refuses a role for them.
+      if (input.role && td.definition.networkMode === 'awsvpc') throw invalid('You cannot specify an IAM role for services that require a service linked role.');
       for (const lb of input.loadBalancers ?? []) {
         throw invalid(`The target group with targetGroupArn ${lb.targetGroupArn ?? lb.loadBalancerName ?? ''} does not exist.`);
       }

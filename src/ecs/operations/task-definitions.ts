@@ -7,6 +7,7 @@ import { parseTaskDefinitionRef, taskDefinitionArn } from '../arns.js';
 import { familyKey, taskDefinitionKey, type TaskDefinitionRecord } from '../store.js';
 import { taskDefinitionWire } from './wire.js';
 import { atMost, checkTags, client, findTaskDefinition, invalid, page, type EcsOpsContext } from './common.js';
+import { checkTaskRoles } from '../roles.js';
 import { compatibilitiesOf, normaliseTaskDefinition } from './task-definition-rules.js';
 
 function sortedPage<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined) {
@@ -26,6 +27,7 @@ export function taskDefinitionOperations(c: EcsOpsContext) {
       }
       const tags = checkTags(input.tags);
       const definition = normaliseTaskDefinition(input, c.containerUserProblem);
+      checkTaskRoles(c.iam, ctx.accountId, input);
       const now = c.now();
       const record = c.ecs.store.withTx(() => {
         const fk = familyKey(ctx.region, input.family);

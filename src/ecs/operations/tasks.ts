@@ -6,6 +6,7 @@ import type * as Ecs from '../../protocol/generated/ecs.js';
 import { serviceNameOf, taskArn, taskIdOf } from '../arns.js';
 import { stopReasons } from '../scheduler/events.js';
 import { serviceKey, taskKey, type TaskRecord } from '../store.js';
+import { checkTaskRoles } from '../roles.js';
 import { launchTags, newTask, placeTask } from '../tasks/launch.js';
 import { requestStop } from '../tasks/lifecycle.js';
 import { taskWire } from './wire.js';
@@ -33,6 +34,7 @@ export function taskOperations(c: EcsOpsContext) {
       const launch = chooseLaunch(input, cluster, td);
       const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);
       checkOverrides(input.overrides, td.definition.containerDefinitions ?? []);
+      checkTaskRoles(c.iam, ctx.accountId, input.overrides);
       const tags = checkTags(input.tags);
       // Only a service's tasks can take the service's tags.
       if (input.propagateTags === 'SERVICE') throw invalid('The SERVICE option for propagateTags is supported only for tasks that a service starts.');
@@ -72,6 +74,7 @@ export function taskOperations(c: EcsOpsContext) {
     StartTask(input: Ecs.StartTaskRequest, ctx: RequestContext): Ecs.StartTaskResponse {
       requireCluster(c, ctx, input.cluster);
       usableTaskDefinition(c, ctx.region, input.taskDefinition);
+      checkTaskRoles(c.iam, ctx.accountId, input.overrides);
       if (!input.containerInstances.length) throw invalid('containerInstances can not be empty.');
       atMost('containerInstances', input.containerInstances, 10);
       // Wayfinder runs tasks on this machine, not on registered container instances: there are none.

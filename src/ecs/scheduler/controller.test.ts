@@ -12,6 +12,7 @@ import type * as Ecs from '../../protocol/generated/ecs.js';
 import { testContext } from '../../../test/support/context.js';
 import { FakeCloudMap } from '../../../test/support/fake-cloudmap.js';
 import { FakeRuntime } from '../../../test/support/fake-runtime.js';
+import { TestIam } from '../../../test/support/test-iam.js';
 import { ecsProduct } from '../index.js';
 
 type Handler = (input: unknown, ctx: RequestContext) => unknown;
@@ -27,6 +28,7 @@ async function harness() {
     store,
     logger: silentLogger,
     ec2: ec2.api,
+    iam: new TestIam(),
     logs: logs.api,
     cloudMap: cm,
     runtime: 'process',
@@ -35,6 +37,7 @@ async function harness() {
     runtimeOverride: fake,
   });
   await ecs.start!();
+  ecs.onListening!({ host: '127.0.0.1', port: 4566 });
   const ctx = testContext({ service: 'ecs' });
   const handlers = ecs.services[0]!.table;
   const call = <T>(op: keyof Ecs.EcsOperations, input: unknown): T => (handlers[op] as Handler)(input, ctx) as T;

@@ -16,7 +16,10 @@ import type * as Ecs from '../../protocol/generated/ecs.js';
 import { awslogsSink } from '../awslogs.js';
 import { parseTaskDefinitionRef } from '../arns.js';
 import type { Registration } from '../registration.js';
-import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type PortRequest } from '../runtimes/api.js';
+import { roleArnOf } from '../roles.js';
+import { StartError, type ContainerHandle, type ContainerRuntime, type ContainerSpec, type PortRequest, type RuntimeName } from '../runtimes/api.js';
+import type { TaskCredentials } from '../task-credentials.js';
+import { awsEnvironment, type TaskEndpoint } from '../task-environment.js';
 import { taskDefinitionKey, taskKey, type ContainerRecord, type EcsStore, type HealthStatus, type TaskRecord } from '../store.js';
 import { ContainerHealthCheck, healthCheckConfig, type ContainerHealth } from './health-check.js';
 import { LIFECYCLE, moveTo, requestStop, type LastStatus } from './lifecycle.js';
@@ -47,6 +50,10 @@ export interface TaskEngineDeps {
   runtime(): ContainerRuntime;
   /** A runtime by name, for tasks started earlier (possibly on another runtime). */
   runtimeFor(name: string): ContainerRuntime | undefined;
+  /** Task role credentials (absent: tasks get no credentials variables). */
+  credentials?: TaskCredentials;
+  /** Where a runtime's tasks reach Wayfinder (AWS_ENDPOINT_URL); waits for the edge port to be bound. */
+  endpointFor?(runtime: RuntimeName): Promise<TaskEndpoint | undefined>;
   now?: () => number;
   concurrency?: number;
 }
@@ -174,13 +181,24 @@ export class TaskEngine {
     const runtime = (task.runtime && this.deps.runtimeFor(task.runtime)) || this.deps.runtime();
     const live = this.liveOf(key);
     if (task.pullStartedAt === undefined) this.update(key, (t) => ((t.pullStartedAt = this.now()), (t.runtime = runtime.name)));
+    // The task role (RunTask's override wins): one credentials grant per task, kept across restarts in its record.
+    const role = task.overrides.taskRoleArn || td.taskRoleArn;
+    if (role && this.deps.credentials && !task.credentials) {
+      const grant = this.deps.credentials.issue(roleArnOf(task.accountId, role));
+      task = this.update(key, (t) => void (t.credentials = grant)) ?? task;
+    }
+    if (task.credentials) this.deps.credentials?.activate(task);
+    const endpoint = await this.deps.endpointFor?.(runtime.name);
+    if (gen !== this.generation) return;
     for (const def of td.containerDefinitions ?? []) {
       const rec = task.containers.find((c) => c.name === def.name);
       if (rec?.lastStatus !== 'PENDING' || rec.handle) continue;
       const sink = awslogsSink(this.deps.logs, { region: task.region, accountId: task.accountId, taskId: task.taskId, container: rec.name }, def.logConfiguration);
       let started;
       try {
-        started = await runtime.start(this.specFor(task, def, sink?.onLine));
+        // The awslogs driver opens its group and stream before the container runs (Docker's driver does).
+        sink?.open();
+        started = await runtime.start(this.specFor(task, def, endpoint, sink?.onLine));
       } catch (e) {
         const reason = (e instanceof StartError ? e.reason : `CannotStartContainerError: ${(e as Error).message}`).slice(0, 255);
         this.deps.logger.info({ task: task.taskId, container: rec.name, reason }, 'container failed to start');
@@ -277,6 +295,7 @@ export class TaskEngine {
         this.deps.logger.warn({ task: task.taskId, err: (e as Error).message }, 'ENI release failed');
       }
     }
+    this.deps.credentials?.revoke(task);
     this.move(key, 'STOPPED', (t) => {
       if (t.attachment) t.attachment.status = 'DELETED';
     });
@@ -289,13 +308,9 @@ export class TaskEngine {
     return this.deps.ecs.taskDefinitions.get(taskDefinitionKey(task.region, ref.family, ref.revision))?.definition;
   }
 
-  private specFor(task: TaskRecord, def: Ecs.ContainerDefinition, onLine: ContainerSpec['onLine']): ContainerSpec {
+  private specFor(task: TaskRecord, def: Ecs.ContainerDefinition, endpoint: TaskEndpoint | undefined, onLine: ContainerSpec['onLine']): ContainerSpec {
     const override = task.overrides.containerOverrides?.find((o) => o.name === def.name);
-    const environment: Record<string, string> = {
-      AWS_REGION: task.region,
-      AWS_DEFAULT_REGION: task.region,
-      AWS_EXECUTION_ENV: `AWS_ECS_${task.launchType}`,
-    };
+    const environment = awsEnvironment(task, endpoint);
     for (const kv of [...(def.environment ?? []), ...(override?.environment ?? [])]) if (kv.name) environment[kv.name] = kv.value ?? '';
     const ports: PortRequest[] = (def.portMappings ?? [])
       .filter((p) => p.containerPort !== undefined)
@@ -395,6 +410,7 @@ export class TaskEngine {
     if (existing && existing.generation === this.generation) return;
     const live = this.liveOf(key);
     if (!ADOPTABLE.has(task.lastStatus)) return;
+    this.deps.credentials?.activate(task);
     const td = this.taskDefinition(task);
     for (const c of task.containers) {
       if (!c.handle || c.lastStatus === 'STOPPED') continue;
@@ -458,6 +474,7 @@ export class TaskEngine {
         }
         const td = this.taskDefinition(t);
         const ended = await Promise.all(running.map((c) => this.stopForShutdown(t, c, td)));
+        this.deps.credentials?.revoke(t);
         this.deps.registration.deregister(t);
         this.update(key, (x) => {
           x.registrations = [];

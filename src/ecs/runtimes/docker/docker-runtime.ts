@@ -16,6 +16,7 @@ import {
   type StartedContainer,
 } from '../api.js';
 import { type DockerEngine, EngineError, FrameDemuxer, describeTarget, readAll } from './engine-client.js';
+import { TASK_NETWORK, ensureTaskNetwork } from './task-network.js';
 
 export const LABEL_INSTANCE = 'wayfinder.instance';
 export const LABEL_CLUSTER = 'wayfinder.cluster';
@@ -60,12 +61,29 @@ export class DockerRuntime implements ContainerRuntime {
   readonly name = 'docker' as const;
   private readonly live = new Map<string, Live>();
   private closed = false;
+  /** The network new containers join: the task network once it is ready, else Docker's default bridge. */
+  private network = 'bridge';
 
   constructor(
     private readonly engine: DockerEngine,
     /** Per-data-dir id written on every container's labels. */
     readonly instanceId: string,
   ) {}
+
+  /**
+   * Puts new containers on the task network (task-network.ts), creating it when missing. Throws with a
+   * reason when the engine cannot make it (the subnet taken by another network); containers then stay on
+   * the default bridge, without a way to reach Wayfinder.
+   */
+  async useTaskNetwork(): Promise<void> {
+    await ensureTaskNetwork(this.engine);
+    this.network = TASK_NETWORK;
+  }
+
+  /** Whether new containers join the task network. */
+  get onTaskNetwork(): boolean {
+    return this.network === TASK_NETWORK;
+  }
 
   /** Where the engine is (for the banner). */
   get where(): string {
@@ -97,7 +115,7 @@ export class DockerRuntime implements ContainerRuntime {
         [LABEL_CONTAINER]: spec.name,
       },
       ExposedPorts: exposed,
-      HostConfig: { PortBindings: bindings, NetworkMode: 'bridge' },
+      HostConfig: { PortBindings: bindings, NetworkMode: this.network },
       AttachStdout: false,
       AttachStderr: false,
       Tty: false,
