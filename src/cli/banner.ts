@@ -1,5 +1,5 @@
 // The start-up banner: what a newcomer needs to point the aws CLI and SDKs at Wayfinder.
-import { BUILT_IN_CREDENTIAL, type Config } from '../server/config.js';
+import { BUILT_IN_KEY, type Config } from '../server/config.js';
 
 /** Banner lines for the facts products report (GET /_wayfinder/health). */
 export function factLines(facts: Record<string, unknown>, config: Config): string[] {
@@ -15,10 +15,16 @@ export function factLines(facts: Record<string, unknown>, config: Config): strin
   return lines;
 }
 
+const AUTH_LINE: Record<Config['auth'], string> = {
+  on: 'any access key (a 12-digit key acts in that account); known secrets verified (--auth on)',
+  strict: 'known keys only, every signature verified (--auth strict)',
+  off: 'SigV4 NOT verified (--auth off)',
+};
+
 export function banner(config: Config, port: number, extra: string[] = []): string {
   const host = config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host;
   const endpoint = `http://${host}:${port}`;
-  const publicKey = config.credentials.some((c) => c.accessKeyId === BUILT_IN_CREDENTIAL.accessKeyId);
+  const publicKey = config.credentials.some((c) => c.accessKeyId === BUILT_IN_KEY.accessKeyId);
   const lines = [
     `Wayfinder is up — API Gateway HTTP API → VPC link → Cloud Map → ECS, on this machine.`,
     ``,
@@ -27,7 +33,7 @@ export function banner(config: Config, port: number, extra: string[] = []): stri
     publicKey
       ? `  credentials  test / test  (account ${config.accountId})${config.credentials.length > 1 ? ` + ${config.credentials.length - 1} configured` : ''}`
       : `  credentials  your --credentials only (${config.credentials.length} key pair${config.credentials.length === 1 ? '' : 's'}): test/test serves loopback binds only`,
-    `  auth         SigV4 ${config.auth === 'on' ? 'verified' : 'NOT verified (--auth off)'}`,
+    `  auth         ${AUTH_LINE[config.auth]}`,
     `  data         ${config.dataDir}`,
     ...extra.map((l) => `  ${l}`),
     ``,

@@ -2,6 +2,8 @@
 // functions of another product, never its tables). ECS registers its tasks through CloudMapApi; the
 // gateway and the DNS server read DiscoveryView, which is in memory and never touches SQL.
 
+import type { Scope } from '../store/store.js';
+
 export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 
 /** What ECS needs to know about a Cloud Map service to validate `serviceRegistries`. */
@@ -24,8 +26,8 @@ export interface CloudMapServiceInfo {
 export interface CloudMapApi {
   /** A service by id or by ARN, or undefined. */
   service(idOrArn: string): CloudMapServiceInfo | undefined;
-  /** Whether the region has a namespace with this id, ARN or name. */
-  hasNamespace(region: string, ref: string): boolean;
+  /** Whether the account's region has a namespace with this id, ARN or name. */
+  hasNamespace(scope: Scope, ref: string): boolean;
   /**
    * Registers (or re-registers) an instance with the same validation as RegisterInstance, and makes
    * it visible to the discovery view before returning (no operation delay for internal callers).

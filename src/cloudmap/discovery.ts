@@ -21,6 +21,7 @@ import {
   type RecordType,
   type ServiceRecord,
 } from './store.js';
+import { partitionOf, type Scope } from '../store/store.js';
 
 export type HealthMode = 'custom' | 'route53' | 'none';
 
@@ -39,10 +40,10 @@ export interface ServiceView {
 export interface Snapshot {
   readonly revision: number;
   readonly services: ReadonlyMap<string, ServiceView>;
-  /** `${region}\n${namespace HttpName}\n${service name}` → service. */
+  /** `${partition}\n${namespace HttpName}\n${service name}` → service. */
   readonly byName: ReadonlyMap<string, ServiceView>;
   readonly namespaces: ReadonlyMap<string, NamespaceRecord>;
-  /** `${region}\n${namespace HttpName}` → namespace. */
+  /** `${partition}\n${namespace HttpName}` → namespace. */
   readonly namespacesByName: ReadonlyMap<string, NamespaceRecord>;
 }
 
@@ -111,7 +112,8 @@ function discovered(inst: InstanceRecord, mode: HealthMode, health: HealthRecord
   return Object.freeze(d);
 }
 
-const nameKey = (region: string, nsName: string, svcName?: string) => (svcName === undefined ? `${region}\n${nsName}` : `${region}\n${nsName}\n${svcName}`);
+/** Names are looked up within one account and region (partitionOf), as DiscoverInstances does on AWS. */
+const nameKey = (scope: Scope, nsName: string, svcName?: string) => (svcName === undefined ? `${partitionOf(scope)}\n${nsName}` : `${partitionOf(scope)}\n${nsName}\n${svcName}`);
 
 const EMPTY: Snapshot = { revision: 0, services: new Map(), byName: new Map(), namespaces: new Map(), namespacesByName: new Map() };
 
@@ -170,21 +172,21 @@ export class Discovery implements DiscoveryView {
   }
 
   /** The service DiscoverInstances names, or NamespaceNotFound / ServiceNotFound. */
-  serviceByName(region: string, namespaceName: string, serviceName: string): ServiceView {
-    const view = this.snap.byName.get(nameKey(region, namespaceName, serviceName));
+  serviceByName(scope: Scope, namespaceName: string, serviceName: string): ServiceView {
+    const view = this.snap.byName.get(nameKey(scope, namespaceName, serviceName));
     if (view) return view;
-    if (!this.snap.namespacesByName.has(nameKey(region, namespaceName))) throw new AwsError('NamespaceNotFound', `Namespace not found: ${namespaceName}`);
+    if (!this.snap.namespacesByName.has(nameKey(scope, namespaceName))) throw new AwsError('NamespaceNotFound', `Namespace not found: ${namespaceName}`);
     throw new AwsError('ServiceNotFound', `Service not found: ${serviceName} in namespace ${namespaceName}`);
   }
 
-  discover(region: string, namespaceName: string, serviceName: string, opts: DiscoverOptions): { view: ServiceView; instances: DiscoveredInstance[] } {
-    const view = this.serviceByName(region, namespaceName, serviceName);
+  discover(scope: Scope, namespaceName: string, serviceName: string, opts: DiscoverOptions): { view: ServiceView; instances: DiscoveredInstance[] } {
+    const view = this.serviceByName(scope, namespaceName, serviceName);
     return { view, instances: selectInstances(view.instances, view.healthMode, opts) };
   }
 
   private healthKeys(): string[] {
     // Health rows carry no key inside the document, so read the keys from the instances.
-    return this.cm.instances.all().map((i) => instanceKey(i.region, i.serviceId, i.id));
+    return this.cm.instances.all().map((i) => instanceKey(i, i.serviceId, i.id));
   }
 
   private group<T>(map: Map<string, Map<string, T>>, serviceId: string): Map<string, T> {
@@ -268,10 +270,10 @@ export class Discovery implements DiscoveryView {
     let namespacesByName = prev.namespacesByName;
     if (namespacesChanged) {
       namespaces = new Map(this.namespaces);
-      namespacesByName = new Map([...this.namespaces.values()].map((ns) => [nameKey(ns.region, ns.httpName), ns]));
+      namespacesByName = new Map([...this.namespaces.values()].map((ns) => [nameKey(ns, ns.httpName), ns]));
     }
     const byName = new Map<string, ServiceView>();
-    for (const view of services.values()) byName.set(nameKey(view.record.region, view.namespace.httpName, view.record.name), view);
+    for (const view of services.values()) byName.set(nameKey(view.record, view.namespace.httpName, view.record.name), view);
     this.snap = Object.freeze({ revision: prev.revision + 1, services, byName, namespaces, namespacesByName });
     for (const l of this.listeners) {
       try {

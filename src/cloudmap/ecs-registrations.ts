@@ -10,6 +10,7 @@ import { checkInstanceAttributes, rulesFor } from './instance-attributes.js';
 import type { OperationRunner } from './op-runner.js';
 import type { CloudMapStore, NamespaceRecord, ServiceRecord } from './store.js';
 import { checkInstanceQuota, deregisterInstanceTx, registerInstanceTx, reportCustomHealth } from './writes.js';
+import { scopePrefix } from '../store/store.js';
 
 export interface CloudMapDeps {
   store: Store;
@@ -41,8 +42,8 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
   function requireService(idOrArn: string): { svc: ServiceRecord; ns: NamespaceRecord } {
     const id = idOfRef(idOrArn);
     const view = discovery.snapshot.services.get(id);
-    const svc = view && cm.service(view.record.region, id);
-    const ns = svc && cm.namespace(svc.region, svc.namespaceId);
+    const svc = view && cm.service(view.record, id);
+    const ns = svc && cm.namespace(svc, svc.namespaceId);
     if (!svc || !ns) throw new AwsError('ServiceNotFound', `Service not found: ${idOrArn}`);
     return { svc, ns };
   }
@@ -55,11 +56,11 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
       return serviceInfo(view.record, view.namespace);
     },
 
-    hasNamespace(region, ref) {
+    hasNamespace(scope, ref) {
       const id = idOfRef(ref);
-      const ns = cm.namespace(region, id);
+      const ns = cm.namespace(scope, id);
       if (ns) return !ref.startsWith('arn:') || ns.arn === ref;
-      return cm.namespaces.withPrefix(`${region}/`).some((n) => n.name === ref);
+      return cm.namespaces.withPrefix(scopePrefix(scope)).some((n) => n.name === ref);
     },
 
     registerInstance({ serviceId, instanceId, attributes, creatorRequestId }) {
@@ -72,6 +73,7 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
         const opId = operationId();
         const instance = {
           region: svc.region,
+          accountId: svc.accountId,
           serviceId: svc.id,
           id: instanceId,
           attributes: { ...attributes },
@@ -90,7 +92,7 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
       store.withTx(() => {
         const id = idOfRef(serviceId);
         const view = discovery.snapshot.services.get(id);
-        const svc = view && cm.service(view.record.region, id);
+        const svc = view && cm.service(view.record, id);
         if (svc && deregisterInstanceTx(cm, svc, instanceId)) {
           runner.recordDoneTx({ id: operationId(), region: svc.region, accountId: svc.accountId, type: 'DEREGISTER_INSTANCE', targets: { SERVICE: svc.id, INSTANCE: instanceId } });
         }

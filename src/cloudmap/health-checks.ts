@@ -123,7 +123,7 @@ export class CloudMapHealthChecks {
       const check = view.record.healthCheck;
       if (view.healthMode !== 'route53' || !check) continue;
       for (const inst of view.instances) {
-        const key = instanceKey(view.record.region, view.record.id, inst.instanceId);
+        const key = instanceKey(view.record, view.record.id, inst.instanceId);
         wanted.add(key);
         const target: ProbeTarget = { check, ipv4: inst.ipv4, port: inst.port };
         const signature = JSON.stringify(target);

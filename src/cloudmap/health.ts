@@ -19,7 +19,7 @@ export class CustomHealthEngine {
 
   start(): void {
     this.unsubscribe = this.store.subscribe((changes) => this.onChanges(changes));
-    for (const inst of this.cm.instances.all()) this.check(instanceKey(inst.region, inst.serviceId, inst.id));
+    for (const inst of this.cm.instances.all()) this.check(instanceKey(inst, inst.serviceId, inst.id));
   }
 
   stop(): void {

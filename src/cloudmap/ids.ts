@@ -2,6 +2,7 @@
 import { randomInt } from 'node:crypto';
 import { alnum } from '../kernel/ids.js';
 import { arn } from '../kernel/arn.js';
+import type { Scope } from '../store/store.js';
 
 export const namespaceId = () => `ns-${alnum(16)}`;
 export const serviceId = () => `srv-${alnum(16)}`;
@@ -20,7 +21,7 @@ export const serviceArn = (region: string, accountId: string, id: string) => arn
 
 /**
  * Ids arrive as ids or ARNs (the model's `Arn` shape). Returns the bare id, or undefined when an ARN
- * names another kind of resource or another region (AWS answers NotFound for those).
+ * names another kind of resource, another region or another account (AWS answers NotFound for those).
  */
 /**
  * The id in an id-or-ARN input where the id alone identifies the resource (ids are unique across
@@ -28,9 +29,9 @@ export const serviceArn = (region: string, accountId: string, id: string) => arn
  */
 export const idOfRef = (idOrArn: string): string => (idOrArn.startsWith('arn:') ? idOrArn.slice(idOrArn.lastIndexOf('/') + 1) : idOrArn);
 
-export function idFrom(value: string, kind: 'namespace' | 'service', region: string): string | undefined {
+export function idFrom(value: string, kind: 'namespace' | 'service', scope: Scope): string | undefined {
   if (!value.startsWith('arn:')) return value;
   const m = /^arn:aws[a-z-]*:servicediscovery:([^:]*):(\d{12}):(namespace|service)\/([^/]+)$/.exec(value);
-  if (!m || m[3] !== kind || m[1] !== region) return undefined;
+  if (!m || m[3] !== kind || m[1] !== scope.region || m[2] !== scope.accountId) return undefined;
   return m[4];
 }

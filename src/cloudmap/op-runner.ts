@@ -9,8 +9,9 @@ import type { Logger } from '../kernel/log.js';
 import { WorkQueue } from '../loop/work-queue.js';
 import type { Change, Store } from '../store/store.js';
 import { operationId } from './ids.js';
-import { instanceKey, regionKey, TABLES, type CloudMapStore, type OperationAction, type OperationRecord, type OperationType } from './store.js';
+import { instanceKey, TABLES, type CloudMapStore, type OperationAction, type OperationRecord, type OperationType } from './store.js';
 import { deregisterInstanceTx, registerInstanceTx } from './writes.js';
+import { scopedKey, scopePrefix, type Scope } from '../store/store.js';
 
 export interface SubmitRequest {
   /** Chosen by the caller when a record must name its operation (a namespace knows its CREATE op). */
@@ -35,20 +36,19 @@ function failCode(e: AwsError): string {
 export function applyActionTx(cm: CloudMapStore, op: OperationRecord, now: number): void {
   const action = op.action;
   if (!action) return;
-  const region = op.region;
   switch (action.kind) {
     case 'createNamespace': {
       const ns = action.namespace;
-      if (cm.namespaces.withPrefix(`${region}/`).some((n) => n.name === ns.name)) {
+      if (cm.namespaces.withPrefix(scopePrefix(op)).some((n) => n.name === ns.name)) {
         throw new AwsError('NamespaceAlreadyExists', `Namespace ${ns.name} already exists.`);
       }
-      cm.namespaces.putTx(regionKey(region, ns.id), { ...ns, createdAt: now });
+      cm.namespaces.putTx(scopedKey(op, ns.id), { ...ns, createdAt: now });
       return;
     }
     case 'updateNamespace': {
-      const ns = cm.namespace(region, action.namespaceId);
+      const ns = cm.namespace(op, action.namespaceId);
       if (!ns) throw new AwsError('NamespaceNotFound', `Namespace ${action.namespaceId} no longer exists.`);
-      cm.namespaces.putTx(regionKey(region, ns.id), {
+      cm.namespaces.putTx(scopedKey(op, ns.id), {
         ...ns,
         ...(action.description !== undefined ? { description: action.description } : {}),
         ...(action.soaTtl !== undefined ? { soaTtl: action.soaTtl } : {}),
@@ -56,24 +56,24 @@ export function applyActionTx(cm: CloudMapStore, op: OperationRecord, now: numbe
       return;
     }
     case 'deleteNamespace': {
-      if (!cm.namespace(region, action.namespaceId)) throw new AwsError('NamespaceNotFound', `Namespace ${action.namespaceId} no longer exists.`);
-      if (cm.servicesOf(region, action.namespaceId).length) throw new AwsError('ResourceInUse', `Namespace ${action.namespaceId} has services.`);
-      cm.namespaces.deleteTx(regionKey(region, action.namespaceId));
+      if (!cm.namespace(op, action.namespaceId)) throw new AwsError('NamespaceNotFound', `Namespace ${action.namespaceId} no longer exists.`);
+      if (cm.servicesOf(op, action.namespaceId).length) throw new AwsError('ResourceInUse', `Namespace ${action.namespaceId} has services.`);
+      cm.namespaces.deleteTx(scopedKey(op, action.namespaceId));
       return;
     }
     case 'updateService': {
-      const svc = cm.service(region, action.serviceId);
+      const svc = cm.service(op, action.serviceId);
       if (!svc) throw new AwsError('ServiceNotFound', `Service ${action.serviceId} no longer exists.`);
       const next = { ...svc };
       if (action.description !== undefined) next.description = action.description;
       if (action.dnsTtls) next.dnsRecords = action.dnsTtls;
       if (action.healthCheck) next.healthCheck = action.healthCheck;
       else if (action.dropHealthCheck) delete next.healthCheck;
-      cm.services.putTx(regionKey(region, svc.id), next);
+      cm.services.putTx(scopedKey(op, svc.id), next);
       // A service that gains a Route 53 check starts its instances healthy; one that loses it drops their health.
       if (!!svc.healthCheck !== !!next.healthCheck) {
-        for (const inst of cm.instancesOf(region, svc.id)) {
-          const key = instanceKey(region, svc.id, inst.id);
+        for (const inst of cm.instancesOf(op, svc.id)) {
+          const key = instanceKey(op, svc.id, inst.id);
           if (next.healthCheck) cm.health.putTx(key, { status: 'HEALTHY' });
           else cm.health.deleteTx(key);
         }
@@ -81,13 +81,13 @@ export function applyActionTx(cm: CloudMapStore, op: OperationRecord, now: numbe
       return;
     }
     case 'registerInstance': {
-      const svc = cm.service(region, action.instance.serviceId);
+      const svc = cm.service(op, action.instance.serviceId);
       if (!svc) throw new AwsError('ServiceNotFound', `Service ${action.instance.serviceId} no longer exists.`);
       registerInstanceTx(cm, svc, { ...action.instance, updatedAt: now });
       return;
     }
     case 'deregisterInstance': {
-      const svc = cm.service(region, action.serviceId);
+      const svc = cm.service(op, action.serviceId);
       if (!svc) throw new AwsError('ServiceNotFound', `Service ${action.serviceId} no longer exists.`);
       if (!deregisterInstanceTx(cm, svc, action.instanceId)) throw new AwsError('InstanceNotFound', `Instance ${action.instanceId} is not registered.`);
       return;
@@ -141,7 +141,7 @@ export class OperationRunner {
       action: req.action,
     };
     if (this.delayMs <= 0) this.completeTx(op, now);
-    else this.cm.operations.putTx(regionKey(op.region, op.id), op);
+    else this.cm.operations.putTx(scopedKey(op, op.id), op);
     return op.id;
   }
 
@@ -149,7 +149,7 @@ export class OperationRunner {
   recordDoneTx(req: Omit<SubmitRequest, 'action'> & { id: string }): string {
     const now = Date.now();
     const id = req.id;
-    this.cm.operations.putTx(regionKey(req.region, id), {
+    this.cm.operations.putTx(scopedKey(req, id), {
       region: req.region,
       accountId: req.accountId,
       id,
@@ -164,11 +164,11 @@ export class OperationRunner {
     return id;
   }
 
-  /** Operations still in flight in a region (DuplicateRequest checks). */
-  inFlight(region: string): OperationRecord[] {
+  /** Operations still in flight in an account's region (DuplicateRequest checks). */
+  inFlight(scope: Scope): OperationRecord[] {
     const out: OperationRecord[] = [];
     for (const key of this.open) {
-      if (!key.startsWith(`${region}/`)) continue;
+      if (!key.startsWith(scopePrefix(scope))) continue;
       const op = this.cm.operations.get(key);
       if (op && !DONE.has(op.status)) out.push(op);
     }
@@ -179,8 +179,8 @@ export class OperationRunner {
     this.unsubscribe = this.store.subscribe((changes) => this.onChanges(changes));
     for (const op of this.cm.operations.all()) {
       if (DONE.has(op.status)) continue;
-      this.open.add(regionKey(op.region, op.id));
-      this.queue.add(regionKey(op.region, op.id));
+      this.open.add(scopedKey(op, op.id));
+      this.queue.add(scopedKey(op, op.id));
     }
   }
 
@@ -232,6 +232,6 @@ export class OperationRunner {
       if (!(e instanceof AwsError)) throw e;
       result = { ...rest, status: 'FAIL', errorCode: failCode(e), errorMessage: e.message, updatedAt: now };
     }
-    this.cm.operations.putTx(regionKey(op.region, op.id), result);
+    this.cm.operations.putTx(scopedKey(op, op.id), result);
   }
 }

@@ -1,10 +1,11 @@
-// Cloud Map records and tables. Keys start with the region (every region is separate, like AWS):
-//   namespaces, services, operations  `<region>/<id>`
-//   instances, health                 `<region>/<serviceId>/<instanceId>` (instance ids may contain '/')
-//   request tokens                    `<region>/<scope>/<token>` (CreatorRequestId / UpdaterRequestId)
+// Cloud Map records and tables. Keys start with the partition of the record's account and region
+// (partitionOf: every account and region is separate, like AWS):
+//   namespaces, services, operations  `<partition>/<id>`
+//   instances, health                 `<partition>/<serviceId>/<instanceId>` (instance ids may contain '/')
+//   request tokens                    `<partition>/<scope>/<token>` (CreatorRequestId / UpdaterRequestId)
 // Health lives in its own table so a health flip never looks like an instance change
 // (DiscoverInstancesRevision must not move on health changes).
-import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
+import { docTableSql, partitionOf, scopedKey, type DocTable, type Migration, type Scope, type Store } from '../store/store.js';
 
 export type NamespaceType = 'HTTP' | 'DNS_PRIVATE' | 'DNS_PUBLIC';
 export type RecordType = 'A' | 'AAAA' | 'SRV' | 'CNAME';
@@ -68,6 +69,8 @@ export interface ServiceRecord {
 
 export interface InstanceRecord {
   region: string;
+  /** The service's account (rows stored before accounts existed have none: the legacy account, partitionOf). */
+  accountId: string;
   serviceId: string;
   id: string;
   attributes: Record<string, string>;
@@ -137,15 +140,14 @@ export const cloudmapMigrations: Migration[] = [
   },
 ];
 
-export { regionKey };
-export const instanceKey = (region: string, serviceId: string, instanceId: string) => `${region}/${serviceId}/${instanceId}`;
+export const instanceKey = (scope: Scope, serviceId: string, instanceId: string) => `${partitionOf(scope)}/${serviceId}/${instanceId}`;
 
-/** Splits `<region>/<serviceId>/<instanceId>`; the instance id keeps any '/' it has. */
-export function splitInstanceKey(key: string): { region: string; serviceId: string; instanceId: string } | undefined {
+/** Splits `<partition>/<serviceId>/<instanceId>`; the instance id keeps any '/' it has. */
+export function splitInstanceKey(key: string): { partition: string; serviceId: string; instanceId: string } | undefined {
   const a = key.indexOf('/');
   const b = a < 0 ? -1 : key.indexOf('/', a + 1);
   if (b < 0) return undefined;
-  return { region: key.slice(0, a), serviceId: key.slice(a + 1, b), instanceId: key.slice(b + 1) };
+  return { partition: key.slice(0, a), serviceId: key.slice(a + 1, b), instanceId: key.slice(b + 1) };
 }
 
 export class CloudMapStore {
@@ -165,31 +167,31 @@ export class CloudMapStore {
     this.tokens = store.table(TABLES.tokens);
   }
 
-  namespace(region: string, id: string): NamespaceRecord | undefined {
-    return this.namespaces.get(regionKey(region, id));
+  namespace(scope: Scope, id: string): NamespaceRecord | undefined {
+    return this.namespaces.get(scopedKey(scope, id));
   }
 
-  service(region: string, id: string): ServiceRecord | undefined {
-    return this.services.get(regionKey(region, id));
+  service(scope: Scope, id: string): ServiceRecord | undefined {
+    return this.services.get(scopedKey(scope, id));
   }
 
-  instance(region: string, serviceId: string, instanceId: string): InstanceRecord | undefined {
-    return this.instances.get(instanceKey(region, serviceId, instanceId));
+  instance(scope: Scope, serviceId: string, instanceId: string): InstanceRecord | undefined {
+    return this.instances.get(instanceKey(scope, serviceId, instanceId));
   }
 
-  instancesOf(region: string, serviceId: string): InstanceRecord[] {
-    return this.instances.withPrefix(`${region}/${serviceId}/`);
+  instancesOf(scope: Scope, serviceId: string): InstanceRecord[] {
+    return this.instances.withPrefix(instanceKey(scope, serviceId, ''));
   }
 
-  instanceCount(region: string, serviceId: string): number {
-    return this.instances.countPrefix(`${region}/${serviceId}/`);
+  instanceCount(scope: Scope, serviceId: string): number {
+    return this.instances.countPrefix(instanceKey(scope, serviceId, ''));
   }
 
-  servicesOf(region: string, namespaceId: string): ServiceRecord[] {
-    return this.services.withPrefix(`${region}/`).filter((s) => s.namespaceId === namespaceId);
+  servicesOf(scope: Scope, namespaceId: string): ServiceRecord[] {
+    return this.services.withPrefix(scopedKey(scope, '')).filter((s) => s.namespaceId === namespaceId);
   }
 
-  operation(region: string, id: string): OperationRecord | undefined {
-    return this.operations.get(regionKey(region, id));
+  operation(scope: Scope, id: string): OperationRecord | undefined {
+    return this.operations.get(scopedKey(scope, id));
   }
 }

@@ -5,7 +5,8 @@
 import { AwsError } from '../kernel/errors.js';
 import type { Store } from '../store/store.js';
 import { initialHealth } from './instance-attributes.js';
-import { instanceKey, regionKey, type CloudMapStore, type CustomStatus, type HealthRecord, type InstanceRecord, type ServiceRecord } from './store.js';
+import { instanceKey, type CloudMapStore, type CustomStatus, type HealthRecord, type InstanceRecord, type ServiceRecord } from './store.js';
+import { scopedKey } from '../store/store.js';
 
 function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const ka = Object.keys(a);
@@ -14,8 +15,8 @@ function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<
 }
 
 function bumpRevisionTx(cm: CloudMapStore, svc: ServiceRecord): void {
-  const current = cm.service(svc.region, svc.id) ?? svc;
-  cm.services.putTx(regionKey(svc.region, svc.id), { ...current, instancesRevision: current.instancesRevision + 1 });
+  const current = cm.service(svc, svc.id) ?? svc;
+  cm.services.putTx(scopedKey(svc, svc.id), { ...current, instancesRevision: current.instancesRevision + 1 });
 }
 
 /** Cloud Map's quota: instances per service. */
@@ -23,7 +24,7 @@ export const MAX_INSTANCES_PER_SERVICE = 1000;
 
 /** A new instance must fit the service's quota (re-registering an existing one always may). Both RegisterInstance and ECS pass here. */
 export function checkInstanceQuota(cm: CloudMapStore, svc: ServiceRecord, instanceId: string): void {
-  if (!cm.instance(svc.region, svc.id, instanceId) && cm.instanceCount(svc.region, svc.id) >= MAX_INSTANCES_PER_SERVICE) {
+  if (!cm.instance(svc, svc.id, instanceId) && cm.instanceCount(svc, svc.id) >= MAX_INSTANCES_PER_SERVICE) {
     throw new AwsError('ResourceLimitExceeded', `Service ${svc.id} already has ${MAX_INSTANCES_PER_SERVICE} instances.`);
   }
 }
@@ -33,7 +34,7 @@ export function checkInstanceQuota(cm: CloudMapStore, svc: ServiceRecord, instan
  * idempotent retry, or a reconciler re-asserting what is there): nothing is written then.
  */
 export function registerInstanceTx(cm: CloudMapStore, svc: ServiceRecord, instance: InstanceRecord): boolean {
-  const key = instanceKey(svc.region, svc.id, instance.id);
+  const key = instanceKey(svc, svc.id, instance.id);
   const existing = cm.instances.get(key);
   if (existing && sameAttributes(existing.attributes, instance.attributes)) return false;
   cm.instances.putTx(key, { ...instance, createdAt: existing?.createdAt ?? instance.createdAt });
@@ -47,7 +48,7 @@ export function registerInstanceTx(cm: CloudMapStore, svc: ServiceRecord, instan
 
 /** Returns false when there was no such instance. */
 export function deregisterInstanceTx(cm: CloudMapStore, svc: ServiceRecord, instanceId: string): boolean {
-  const key = instanceKey(svc.region, svc.id, instanceId);
+  const key = instanceKey(svc, svc.id, instanceId);
   if (!cm.instances.deleteTx(key)) return false;
   cm.health.deleteTx(key);
   bumpRevisionTx(cm, svc);
@@ -62,7 +63,7 @@ export function deregisterInstanceTx(cm: CloudMapStore, svc: ServiceRecord, inst
 /** UpdateInstanceCustomHealthStatus's checks and write, in its own transaction (the handler and CloudMapApi). */
 export function reportCustomHealth(store: Store, cm: CloudMapStore, svc: ServiceRecord, instanceId: string, status: CustomStatus, delayMs: number): void {
   store.withTx(() => {
-    if (!cm.instance(svc.region, svc.id, instanceId)) throw new AwsError('InstanceNotFound', `Instance not found: ${instanceId}`);
+    if (!cm.instance(svc, svc.id, instanceId)) throw new AwsError('InstanceNotFound', `Instance not found: ${instanceId}`);
     if (!svc.customHealth) {
       throw new AwsError('CustomHealthNotFound', `Service ${svc.id} has no HealthCheckCustomConfig; custom health status cannot be set.`);
     }
@@ -71,7 +72,7 @@ export function reportCustomHealth(store: Store, cm: CloudMapStore, svc: Service
 }
 
 export function reportCustomHealthTx(cm: CloudMapStore, svc: ServiceRecord, instanceId: string, status: CustomStatus, now: number, delayMs: number): HealthRecord {
-  const key = instanceKey(svc.region, svc.id, instanceId);
+  const key = instanceKey(svc, svc.id, instanceId);
   const current: HealthRecord = cm.health.get(key) ?? { status: 'HEALTHY' };
   let next: HealthRecord;
   if (delayMs <= 0) next = { status };
@@ -97,10 +98,10 @@ export function setCheckedHealthTx(cm: CloudMapStore, key: string, status: Custo
 }
 
 export function deleteServiceTx(cm: CloudMapStore, svc: ServiceRecord): void {
-  for (const inst of cm.instancesOf(svc.region, svc.id)) {
-    const key = instanceKey(svc.region, svc.id, inst.id);
+  for (const inst of cm.instancesOf(svc, svc.id)) {
+    const key = instanceKey(svc, svc.id, inst.id);
     cm.instances.deleteTx(key);
     cm.health.deleteTx(key);
   }
-  cm.services.deleteTx(regionKey(svc.region, svc.id));
+  cm.services.deleteTx(scopedKey(svc, svc.id));
 }

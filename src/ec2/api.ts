@@ -3,49 +3,50 @@
 import { AwsError } from '../kernel/errors.js';
 import { ec2Id, hex } from '../kernel/ids.js';
 import { formatIpv4, parseCidr, size } from './cidr.js';
-import { regionKey } from '../store/store.js';
+import { scopedKey, scopePrefix, type Scope } from '../store/store.js';
 import type { Ec2Store, NetworkInterfaceRecord, SecurityGroupRecord, SubnetRecord, VpcRecord } from './store.js';
 
 export interface Ec2Api {
   /** A VPC (Cloud Map's private DNS namespaces are attached to one). */
-  vpc(region: string, accountId: string, vpcId: string): VpcRecord | undefined;
-  subnet(region: string, accountId: string, subnetId: string): SubnetRecord | undefined;
-  securityGroup(region: string, accountId: string, groupId: string): SecurityGroupRecord | undefined;
+  vpc(scope: Scope, vpcId: string): VpcRecord | undefined;
+  subnet(scope: Scope, subnetId: string): SubnetRecord | undefined;
+  securityGroup(scope: Scope, groupId: string): SecurityGroupRecord | undefined;
   /** The `default` group of a VPC (ECS uses it when awsvpcConfiguration names no groups). */
-  defaultSecurityGroup(region: string, accountId: string, vpcId: string): SecurityGroupRecord | undefined;
+  defaultSecurityGroup(scope: Scope, vpcId: string): SecurityGroupRecord | undefined;
   /** Creates an in-use ENI with the next free address of the subnet. Throws AwsError when the subnet is full or unknown. */
   allocateEni(req: { region: string; accountId: string; subnetId: string; groupIds: string[]; description: string }): NetworkInterfaceRecord;
-  releaseEni(region: string, eniId: string): void;
-  eni(region: string, eniId: string): NetworkInterfaceRecord | undefined;
+  releaseEni(scope: Scope, eniId: string): void;
+  eni(scope: Scope, eniId: string): NetworkInterfaceRecord | undefined;
 }
 
 export function createEc2Api(ec2: Ec2Store): Ec2Api {
   return {
-    vpc(region, accountId, vpcId) {
-      ec2.ensureRegion(region, accountId);
-      return ec2.vpc(region, vpcId);
+    vpc(scope, vpcId) {
+      ec2.ensureRegion(scope);
+      return ec2.vpc(scope, vpcId);
     },
-    subnet(region, accountId, subnetId) {
-      ec2.ensureRegion(region, accountId);
-      return ec2.subnet(region, subnetId);
+    subnet(scope, subnetId) {
+      ec2.ensureRegion(scope);
+      return ec2.subnet(scope, subnetId);
     },
-    securityGroup(region, accountId, groupId) {
-      ec2.ensureRegion(region, accountId);
-      return ec2.group(region, groupId);
+    securityGroup(scope, groupId) {
+      ec2.ensureRegion(scope);
+      return ec2.group(scope, groupId);
     },
-    defaultSecurityGroup(region, accountId, vpcId) {
-      ec2.ensureRegion(region, accountId);
-      return ec2.groups.withPrefix(`${region}/`).find((g) => g.vpcId === vpcId && g.groupName === 'default');
+    defaultSecurityGroup(scope, vpcId) {
+      ec2.ensureRegion(scope);
+      return ec2.groups.withPrefix(scopePrefix(scope)).find((g) => g.vpcId === vpcId && g.groupName === 'default');
     },
     allocateEni({ region, accountId, subnetId, groupIds, description }) {
-      ec2.ensureRegion(region, accountId);
+      const scope: Scope = { region, accountId };
+      ec2.ensureRegion(scope);
       return ec2.store.withTx(() => {
-        const subnet = ec2.subnet(region, subnetId);
+        const subnet = ec2.subnet(scope, subnetId);
         if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${subnetId}' does not exist`);
         const cidr = parseCidr(subnet.cidrBlock)!;
         const used = new Set(
           ec2.enis
-            .withPrefix(`${region}/`)
+            .withPrefix(scopePrefix(scope))
             .filter((e) => e.subnetId === subnetId)
             .map((e) => e.privateIpAddress),
         );
@@ -74,15 +75,15 @@ export function createEc2Api(ec2: Ec2Store): Ec2Api {
           status: 'in-use',
           tags: {},
         };
-        ec2.enis.putTx(regionKey(region, eni.networkInterfaceId), eni);
+        ec2.enis.putTx(scopedKey(scope, eni.networkInterfaceId), eni);
         return eni;
       });
     },
-    releaseEni(region, eniId) {
-      ec2.store.withTx(() => ec2.enis.deleteTx(regionKey(region, eniId)));
+    releaseEni(scope, eniId) {
+      ec2.store.withTx(() => ec2.enis.deleteTx(scopedKey(scope, eniId)));
     },
-    eni(region, eniId) {
-      return ec2.enis.get(regionKey(region, eniId));
+    eni(scope, eniId) {
+      return ec2.enis.get(scopedKey(scope, eniId));
     },
   };
 }

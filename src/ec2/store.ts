@@ -1,9 +1,10 @@
-// EC2 records and tables. Keys are `<region>/<id>`: every region has its own VPCs, like AWS.
-// The default VPC of a region (172.31.0.0/16, one default /20 subnet per AZ, a `default` security
-// group) is seeded the first time the region is used, once: deleting it is the user's choice.
+// EC2 records and tables. Keys are `<partition>/<id>` (scopedKey: account and region): every account's
+// region has its own VPCs, like AWS. The default VPC of an account's region (172.31.0.0/16, one default
+// /20 subnet per AZ, a `default` security group) is seeded the first time it is used, once: deleting it
+// is the user's choice. A record's scope is its `region` and `ownerId` (ec2Scope).
 import { createHash } from 'node:crypto';
 import { ec2Id, hex } from '../kernel/ids.js';
-import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
+import { docTableSql, partitionOf, scopedKey, scopePrefix, type DocTable, type Migration, type Scope, type Store } from '../store/store.js';
 import { formatIpv4, parseCidr } from './cidr.js';
 import { zonesOf } from './zones.js';
 
@@ -138,6 +139,9 @@ export const ec2Migrations: Migration[] = [
   },
 ];
 
+/** The scope (account and region) of an EC2 record: its owner is its account. */
+export const ec2Scope = (record: { region: string; ownerId: string }): Scope => ({ region: record.region, accountId: record.ownerId });
+
 /** The association id of a subnet with a network ACL: derived, so it is stable without being stored. */
 export function aclAssociationId(networkAclId: string, subnetId: string): string {
   return `aclassoc-${createHash('sha256').update(`${networkAclId}/${subnetId}`).digest('hex').slice(0, 17)}`;
@@ -163,19 +167,20 @@ export class Ec2Store {
     this.regions = store.table('ec2_regions');
   }
 
-  /** Seeds the region's default VPC the first time the region is seen. Cheap after the first call. */
-  ensureRegion(region: string, accountId: string): void {
-    if (this.seeded.has(region)) return;
+  /** Seeds the default VPC of an account's region the first time that account uses the region (each account has its own, as on AWS). Cheap after the first call. */
+  ensureRegion(scope: Scope): void {
+    const partition = partitionOf(scope);
+    if (this.seeded.has(partition)) return;
     this.store.withTx(() => {
-      if (!this.regions.has(region)) {
-        this.regions.putTx(region, { region, seededAt: Date.now() });
-        this.seedDefaultVpcTx(region, accountId);
+      if (!this.regions.has(partition)) {
+        this.regions.putTx(partition, { region: scope.region, seededAt: Date.now() });
+        this.seedDefaultVpcTx(scope);
       }
       // A VPC stored before network ACLs and route tables were served gets its defaults now.
-      const acls = new Set(this.acls.withPrefix(`${region}/`).map((a) => a.vpcId));
-      for (const vpc of this.vpcs.withPrefix(`${region}/`)) if (!acls.has(vpc.vpcId)) this.createVpcDefaultsTx(region, vpc);
+      const acls = new Set(this.acls.withPrefix(scopePrefix(scope)).map((a) => a.vpcId));
+      for (const vpc of this.vpcs.withPrefix(scopePrefix(scope))) if (!acls.has(vpc.vpcId)) this.createVpcDefaultsTx(scope, vpc);
     });
-    this.seeded.add(region);
+    this.seeded.add(partition);
   }
 
   /** Forgets which regions were seeded (after a reset wiped the tables). */
@@ -183,9 +188,10 @@ export class Ec2Store {
     this.seeded.clear();
   }
 
-  private seedDefaultVpcTx(region: string, accountId: string): void {
-    const vpc = this.newVpc(region, accountId, '172.31.0.0/16', true);
-    this.vpcs.putTx(regionKey(region, vpc.vpcId), vpc);
+  private seedDefaultVpcTx(scope: Scope): void {
+    const { region, accountId } = scope;
+    const vpc = this.newVpc(scope, '172.31.0.0/16', true);
+    this.vpcs.putTx(scopedKey(scope, vpc.vpcId), vpc);
     const base = parseCidr('172.31.0.0/16')!.base;
     zonesOf(region).forEach((zone, i) => {
       const subnet: SubnetRecord = {
@@ -200,22 +206,22 @@ export class Ec2Store {
         ownerId: accountId,
         tags: {},
       };
-      this.subnets.putTx(regionKey(region, subnet.subnetId), subnet);
+      this.subnets.putTx(scopedKey(scope, subnet.subnetId), subnet);
     });
-    this.createVpcDefaultsTx(region, vpc);
+    this.createVpcDefaultsTx(scope, vpc);
   }
 
   /** What AWS creates with every VPC: the `default` security group, the default network ACL, the main route table. */
-  createVpcDefaultsTx(region: string, vpc: VpcRecord): void {
-    if (!this.groups.withPrefix(`${region}/`).some((g) => g.vpcId === vpc.vpcId && g.groupName === 'default')) this.createDefaultGroupTx(region, vpc);
+  createVpcDefaultsTx(scope: Scope, vpc: VpcRecord): void {
+    if (!this.groups.withPrefix(scopePrefix(scope)).some((g) => g.vpcId === vpc.vpcId && g.groupName === 'default')) this.createDefaultGroupTx(scope, vpc);
     const entries: NetworkAclEntryRecord[] = [false, true].flatMap((egress) => [
       { ruleNumber: 100, egress, protocol: '-1', ruleAction: 'allow' as const, cidrBlock: '0.0.0.0/0' },
       { ruleNumber: 32767, egress, protocol: '-1', ruleAction: 'deny' as const, cidrBlock: '0.0.0.0/0' },
     ]);
-    const acl: NetworkAclRecord = { region, networkAclId: ec2Id('acl'), vpcId: vpc.vpcId, isDefault: true, ownerId: vpc.ownerId, entries, tags: {} };
-    this.acls.putTx(regionKey(region, acl.networkAclId), acl);
+    const acl: NetworkAclRecord = { region: scope.region, networkAclId: ec2Id('acl'), vpcId: vpc.vpcId, isDefault: true, ownerId: vpc.ownerId, entries, tags: {} };
+    this.acls.putTx(scopedKey(scope, acl.networkAclId), acl);
     const table: RouteTableRecord = {
-      region,
+      region: scope.region,
       routeTableId: ec2Id('rtb'),
       vpcId: vpc.vpcId,
       mainAssociationId: ec2Id('rtbassoc'),
@@ -223,17 +229,17 @@ export class Ec2Store {
       routes: [{ destinationCidrBlock: vpc.cidrBlock, gatewayId: 'local', origin: 'CreateRouteTable' }],
       tags: {},
     };
-    this.routeTables.putTx(regionKey(region, table.routeTableId), table);
+    this.routeTables.putTx(scopedKey(scope, table.routeTableId), table);
   }
 
   /** DeleteVpc's part: the VPC's default group, network ACLs and route tables go with it. */
-  deleteVpcDefaultsTx(region: string, vpcId: string): void {
-    for (const g of this.groups.withPrefix(`${region}/`)) if (g.vpcId === vpcId && g.groupName === 'default') this.groups.deleteTx(regionKey(region, g.groupId));
-    for (const a of this.acls.withPrefix(`${region}/`)) if (a.vpcId === vpcId) this.acls.deleteTx(regionKey(region, a.networkAclId));
-    for (const t of this.routeTables.withPrefix(`${region}/`)) if (t.vpcId === vpcId) this.routeTables.deleteTx(regionKey(region, t.routeTableId));
+  deleteVpcDefaultsTx(scope: Scope, vpcId: string): void {
+    for (const g of this.groups.withPrefix(scopePrefix(scope))) if (g.vpcId === vpcId && g.groupName === 'default') this.groups.deleteTx(scopedKey(scope, g.groupId));
+    for (const a of this.acls.withPrefix(scopePrefix(scope))) if (a.vpcId === vpcId) this.acls.deleteTx(scopedKey(scope, a.networkAclId));
+    for (const t of this.routeTables.withPrefix(scopePrefix(scope))) if (t.vpcId === vpcId) this.routeTables.deleteTx(scopedKey(scope, t.routeTableId));
   }
 
-  newVpc(region: string, accountId: string, cidrBlock: string, isDefault: boolean): VpcRecord {
+  newVpc({ region, accountId }: Scope, cidrBlock: string, isDefault: boolean): VpcRecord {
     return {
       region,
       vpcId: ec2Id('vpc'),
@@ -248,10 +254,10 @@ export class Ec2Store {
   }
 
   /** Every VPC gets a `default` group: all traffic in from itself, all traffic out. */
-  createDefaultGroupTx(region: string, vpc: VpcRecord): SecurityGroupRecord {
+  createDefaultGroupTx(scope: Scope, vpc: VpcRecord): SecurityGroupRecord {
     const groupId = ec2Id('sg');
     const group: SecurityGroupRecord = {
-      region,
+      region: scope.region,
       groupId,
       groupName: 'default',
       description: 'default VPC security group',
@@ -263,23 +269,23 @@ export class Ec2Store {
       ],
       tags: {},
     };
-    this.groups.putTx(regionKey(region, groupId), group);
+    this.groups.putTx(scopedKey(scope, groupId), group);
     return group;
   }
 
-  vpc(region: string, id: string): VpcRecord | undefined {
-    return this.vpcs.get(regionKey(region, id));
+  vpc(scope: Scope, id: string): VpcRecord | undefined {
+    return this.vpcs.get(scopedKey(scope, id));
   }
 
-  subnet(region: string, id: string): SubnetRecord | undefined {
-    return this.subnets.get(regionKey(region, id));
+  subnet(scope: Scope, id: string): SubnetRecord | undefined {
+    return this.subnets.get(scopedKey(scope, id));
   }
 
-  group(region: string, id: string): SecurityGroupRecord | undefined {
-    return this.groups.get(regionKey(region, id));
+  group(scope: Scope, id: string): SecurityGroupRecord | undefined {
+    return this.groups.get(scopedKey(scope, id));
   }
 
-  defaultVpc(region: string): VpcRecord | undefined {
-    return this.vpcs.withPrefix(`${region}/`).find((v) => v.isDefault);
+  defaultVpc(scope: Scope): VpcRecord | undefined {
+    return this.vpcs.withPrefix(scopePrefix(scope)).find((v) => v.isDefault);
   }
 }

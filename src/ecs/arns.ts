@@ -1,6 +1,7 @@
 // ECS identifiers (docs/aws-behavior.md §5.1): ARNs, and the short-name-or-ARN references most inputs accept.
 import { arn, parseArn } from '../kernel/arn.js';
 import { digits, hex } from '../kernel/ids.js';
+import type { Scope } from '../store/store.js';
 
 export const clusterArn = (region: string, account: string, name: string) => arn('ecs', region, account, `cluster/${name}`);
 export const serviceArn = (region: string, account: string, cluster: string, name: string) => arn('ecs', region, account, `service/${cluster}/${name}`);
@@ -22,7 +23,14 @@ function ecsResource(ref: string, kind: string): string | undefined {
   return p.resource.slice(kind.length + 1);
 }
 
-/** `cluster` inputs: omitted ⇒ `default`; a name or a cluster ARN. */
+/** Whether a reference is an ARN of another account or region than the caller's: it names nothing here. */
+export function isForeignArn(ref: string | undefined, scope: Scope): boolean {
+  if (!ref?.startsWith('arn:')) return false;
+  const p = parseArn(ref);
+  return !p || p.region !== scope.region || p.account !== scope.accountId;
+}
+
+/** `cluster` inputs: omitted ⇒ `default`; a name or a cluster ARN (callers check isForeignArn). */
 export function clusterNameOf(ref: string | undefined): string {
   if (ref === undefined || ref === '') return 'default';
   return ecsResource(ref, 'cluster') ?? ref;
@@ -30,13 +38,13 @@ export function clusterNameOf(ref: string | undefined): string {
 
 /**
  * `service` inputs, read within one cluster and region: a name, or an ARN in the long
- * (`service/<cluster>/<name>`) or short (`service/<name>`) form. An ARN of another cluster or region
- * names no service here: undefined (the caller answers not found, never another cluster's service).
+ * (`service/<cluster>/<name>`) or short (`service/<name>`) form. An ARN of another cluster, region or
+ * account names no service here: undefined (the caller answers not found, never another cluster's service).
  */
-export function serviceNameOf(ref: string, cluster: string, region: string): string | undefined {
+export function serviceNameOf(ref: string, cluster: string, scope: Scope): string | undefined {
   const r = ecsResource(ref, 'service');
   if (r === undefined) return ref;
-  if (parseArn(ref)!.region !== region) return undefined;
+  if (isForeignArn(ref, scope)) return undefined;
   const slash = r.lastIndexOf('/');
   if (slash >= 0 && r.slice(0, slash) !== cluster) return undefined;
   return r.slice(slash + 1);

@@ -20,18 +20,18 @@ export function sweepRetention(store: Store, ecs: EcsStore, now: number): void {
   const tasks = ecs.tasks.all();
   store.withTx(() => {
     for (const t of tasks) {
-      if (t.lastStatus === 'STOPPED' && (t.stoppedAt ?? 0) < now - RETENTION_MS) ecs.tasks.deleteTx(taskKey(t.region, t.cluster, t.taskId));
+      if (t.lastStatus === 'STOPPED' && (t.stoppedAt ?? 0) < now - RETENTION_MS) ecs.tasks.deleteTx(taskKey(t, t.cluster, t.taskId));
     }
     const services = ecs.services.all();
     for (const s of services) {
-      if (s.status === 'INACTIVE' && (s.inactiveAt ?? 0) < now - RETENTION_MS) ecs.services.deleteTx(serviceKey(s.region, s.cluster, s.name));
+      if (s.status === 'INACTIVE' && (s.inactiveAt ?? 0) < now - RETENTION_MS) ecs.services.deleteTx(serviceKey(s, s.cluster, s.name));
     }
     const inUse = new Set<string>([
       ...tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => t.taskDefinitionArn),
       ...services.filter((s) => s.status !== 'INACTIVE').flatMap((s) => s.deployments.map((d) => d.taskDefinition)),
     ]);
     for (const td of ecs.taskDefinitions.all()) {
-      if (td.status === 'DELETE_IN_PROGRESS' && !inUse.has(td.arn)) ecs.taskDefinitions.deleteTx(taskDefinitionKey(td.region, td.family, td.revision));
+      if (td.status === 'DELETE_IN_PROGRESS' && !inUse.has(td.arn)) ecs.taskDefinitions.deleteTx(taskDefinitionKey(td, td.family, td.revision));
     }
   });
 }

@@ -144,7 +144,7 @@ export function createEcs(opts: EcsProductDeps): Product {
   }
 
   function wakeAll(): void {
-    for (const s of ecs.services.all()) if (s.status !== 'INACTIVE') controller.add(serviceKey(s.region, s.cluster, s.name));
+    for (const s of ecs.services.all()) if (s.status !== 'INACTIVE') controller.add(serviceKey(s, s.cluster, s.name));
   }
 
   function sweep(): void {
@@ -209,7 +209,7 @@ export function createEcs(opts: EcsProductDeps): Product {
       await removeStrays(ecs, [processRuntime, docker, opts.runtimeOverride], opts.logger);
       cleanCloudMap(ecs, registration, opts.logger);
       unsubscribe = store.subscribe(onChanges);
-      for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') engine.add(taskKey(t.region, t.cluster, t.taskId));
+      for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') engine.add(taskKey(t, t.cluster, t.taskId));
       wakeAll();
       sweeper = setInterval(() => {
         try {

@@ -7,6 +7,7 @@
 import type { CloudMapApi, CloudMapServiceInfo } from '../cloudmap/api.js';
 import type { Logger } from '../kernel/log.js';
 import type { RegistrationRecord, ServiceRegistryRecord, TaskRecord } from './store.js';
+import type { Scope } from '../store/store.js';
 
 /** The host the runtimes publish on. */
 export const REACHABLE_IPV4 = '127.0.0.1';
@@ -71,8 +72,8 @@ export class Registration {
   }
 
   /** Whether Cloud Map has the namespace (true when there is no Cloud Map to ask). */
-  hasNamespace(region: string, ref: string): boolean {
-    return this.cloudMap?.hasNamespace(region, ref) ?? true;
+  hasNamespace(scope: Scope, ref: string): boolean {
+    return this.cloudMap?.hasNamespace(scope, ref) ?? true;
   }
 
   /** Registers the task in every registry of its deployment; returns what was registered. */

@@ -4,7 +4,7 @@
 //   services          <region>/<cluster>/<service>
 //   tasks             <region>/<cluster>/<taskId>
 // Records are camelCase; AWS's wire shapes are built from them in operations/wire.ts.
-import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
+import { docTableSql, type DocTable, type Migration, type Store, partitionOf, type Scope } from '../store/store.js';
 import type * as Ecs from '../protocol/generated/ecs.js';
 import type { LastStatus } from './tasks/lifecycle.js';
 
@@ -254,12 +254,14 @@ export const ecsMigrations: Migration[] = [
   { id: 'ecs/002-account-settings', up: docTableSql(ECS_TABLES.accountSettings) },
 ];
 
-export const clusterKey = (region: string, cluster: string) => `${region}/${cluster}`;
-export const taskDefinitionKey = (region: string, family: string, revision: number) => `${region}/${family}/${String(revision).padStart(8, '0')}`;
-export const familyKey = (region: string, family: string) => `${region}/${family}`;
-export const serviceKey = (region: string, cluster: string, service: string) => `${region}/${cluster}/${service}`;
-export const taskKey = (region: string, cluster: string, taskId: string) => `${region}/${cluster}/${taskId}`;
-export const accountSettingKey = (region: string, accountId: string, principalArn: string, name: string) => `${region}/${accountId}/${name}/${principalArn}`;
+// Every key starts with the partition of its account and region (partitionOf); records are Scopes.
+export const clusterKey = (scope: Scope, cluster: string) => `${partitionOf(scope)}/${cluster}`;
+export const taskDefinitionKey = (scope: Scope, family: string, revision: number) => `${partitionOf(scope)}/${family}/${String(revision).padStart(8, '0')}`;
+export const familyKey = (scope: Scope, family: string) => `${partitionOf(scope)}/${family}`;
+export const serviceKey = (scope: Scope, cluster: string, service: string) => `${partitionOf(scope)}/${cluster}/${service}`;
+export const taskKey = (scope: Scope, cluster: string, taskId: string) => `${partitionOf(scope)}/${cluster}/${taskId}`;
+/** The account id stays in the key (it was there before partitions had accounts): legacy keys do not move. */
+export const accountSettingKey = (scope: Scope, principalArn: string, name: string) => `${partitionOf(scope)}/${scope.accountId}/${name}/${principalArn}`;
 
 /** An account setting a user set (PutAccountSetting, or PutAccountSettingDefault: the root user's). */
 export interface AccountSettingRecord {

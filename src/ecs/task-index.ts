@@ -12,7 +12,7 @@ export class TaskIndex {
   rebuild(): void {
     this.byService.clear();
     this.serviceOf.clear();
-    for (const t of this.ecs.tasks.all()) this.add(taskKey(t.region, t.cluster, t.taskId), t.service ? serviceKey(t.region, t.cluster, t.service) : null);
+    for (const t of this.ecs.tasks.all()) this.add(taskKey(t, t.cluster, t.taskId), t.service ? serviceKey(t, t.cluster, t.service) : null);
   }
 
   add(taskKey: string, svcKey: string | null): void {
@@ -35,7 +35,7 @@ export class TaskIndex {
     if (known !== undefined) return known;
     const t = this.ecs.tasks.get(taskKey);
     if (!t) return null;
-    const svc = t.service ? serviceKey(t.region, t.cluster, t.service) : null;
+    const svc = t.service ? serviceKey(t, t.cluster, t.service) : null;
     this.add(taskKey, svc);
     return svc;
   }

@@ -205,7 +205,7 @@ export function explain(view: GatewayView, discovery: DiscoveryView | undefined,
         };
         body.result = 'forwarded to the integration';
       } else {
-        const link = view.vpcLink(api.region, t.vpcLinkId);
+        const link = view.vpcLink(api, t.vpcLinkId);
         const instances = discovery?.routable(t.serviceId, t.query) ?? [];
         body.integration = {
           type: 'HTTP_PROXY via VPC link (Cloud Map)',

@@ -8,6 +8,7 @@ import { compileRequestMapping, compileResponseMapping, MappingError, type Mappi
 import { parseRouteKey, RouteKeyError, type ParsedRouteKey } from './route-key.js';
 import { Router } from './router.js';
 import type { AuthorizationType, AuthorizerRecord, DeploymentRecord, IntegrationRecord, RouteRecord } from './store.js';
+import { scopedKey, type Scope } from '../store/store.js';
 
 export interface CachedToken {
   claims: Record<string, unknown>;
@@ -43,7 +44,7 @@ export interface CloudMapTarget {
   serviceId: string;
   query: Record<string, string> | undefined;
   vpcLinkId: string;
-  /** `<region>/<vpcLinkId>`, the view's key (built once, not per request). */
+  /** `<partition>/<vpcLinkId>` (scopedKey), the view's key (built once, not per request). */
   vpcLinkKey: string;
   https: boolean;
   serverName?: string;
@@ -136,8 +137,8 @@ export function isListenerArn(uri: string): boolean {
   return LISTENER_ARN.test(uri);
 }
 
-function compileTarget(i: IntegrationRecord): CompiledIntegration['target'] {
-  const region = i.region;
+/** `scope` is the deployment's account and region: its VPC links are that account's. */
+function compileTarget(i: IntegrationRecord, scope: Scope): CompiledIntegration['target'] {
   if (i.integrationType === 'AWS_PROXY') return { kind: 'unsupported', reason: 'Lambda (AWS_PROXY) integrations are not supported by Wayfinder' };
   if (i.integrationType !== 'HTTP_PROXY') return { kind: 'unsupported', reason: `${i.integrationType} integrations are only for WebSocket APIs` };
   const uri = i.integrationUri ?? '';
@@ -151,7 +152,7 @@ function compileTarget(i: IntegrationRecord): CompiledIntegration['target'] {
       serviceId: cm.serviceId,
       query: cm.query,
       vpcLinkId: i.connectionId ?? '',
-      vpcLinkKey: `${region}/${i.connectionId ?? ''}`,
+      vpcLinkKey: scopedKey(scope, i.connectionId ?? ''),
       https: i.tlsConfig !== undefined,
       serverName: i.tlsConfig?.serverNameToVerify,
     };
@@ -162,7 +163,7 @@ function compileTarget(i: IntegrationRecord): CompiledIntegration['target'] {
   return { kind: 'url', fixed, parts };
 }
 
-export function compileIntegration(i: IntegrationRecord): CompiledIntegration {
+export function compileIntegration(i: IntegrationRecord, scope: Scope): CompiledIntegration {
   const requestOps = compileRequestMapping(i.requestParameters);
   const responseOps = compileResponseMapping(i.responseParameters);
   return {
@@ -170,7 +171,7 @@ export function compileIntegration(i: IntegrationRecord): CompiledIntegration {
     type: i.integrationType,
     method: (i.integrationMethod ?? 'ANY').toUpperCase(),
     timeoutMs: i.timeoutInMillis,
-    target: compileTarget(i),
+    target: compileTarget(i, scope),
     requestOps,
     responseOps,
     readsRequestBody: requestOps.some((o) => o.value.readsBody),
@@ -240,7 +241,7 @@ export function compileDeployment(d: DeploymentRecord): CompiledDeployment {
   const integrations = new Map<string, CompiledIntegration | Error>();
   for (const i of snap.integrations) {
     try {
-      integrations.set(i.integrationId, compileIntegration(i));
+      integrations.set(i.integrationId, compileIntegration(i, d));
     } catch (e) {
       if (!(e instanceof MappingError)) throw e;
       integrations.set(i.integrationId, e);

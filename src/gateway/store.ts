@@ -3,7 +3,7 @@
 // deployments, authorizers, models, …), so one API's children are one prefix scan. VPC links and
 // domain names are per region: `<region>/<id>`. Records are camelCase; AWS names stay in operations/.
 import type Database from 'better-sqlite3';
-import { docTableSql, regionKey, type DocTable, type Migration, type Store } from '../store/store.js';
+import { docTableSql, type DocTable, type Migration, type Store, partitionOf, type Scope } from '../store/store.js';
 
 export interface CorsRecord {
   allowCredentials?: boolean;
@@ -138,6 +138,8 @@ export interface SnapshotData {
 
 export interface DeploymentRecord {
   region: string;
+  /** The API's account (rows stored before accounts existed have none: the legacy account, partitionOf). */
+  accountId: string;
   apiId: string;
   deploymentId: string;
   description?: string;
@@ -259,9 +261,10 @@ export const gatewayMigrations: Migration[] = [
   },
 ];
 
-export const apiKey = (region: string, apiId: string) => `${region}/${apiId}`;
-export const childKey = (region: string, apiId: string, id: string) => `${region}/${apiId}/${id}`;
-export { regionKey };
+export const apiKey = (scope: Scope, apiId: string) => `${partitionOf(scope)}/${apiId}`;
+export const childKey = (scope: Scope, apiId: string, id: string) => `${partitionOf(scope)}/${apiId}/${id}`;
+/** API mappings live under their domain name: `<partition>/<domain>/<mappingId>` (`''` for the prefix of all). */
+export const mappingKey = (scope: Scope, domainName: string, mappingId: string) => `${partitionOf(scope)}/${domainName}/${mappingId}`;
 
 export class GatewayStore {
   readonly apis: DocTable<ApiRecord>;
@@ -294,9 +297,9 @@ export class GatewayStore {
     this.oidcKeys = store.table(GATEWAY_TABLES.oidcKeys);
   }
 
-  /** Children of one API in a table (`<region>/<apiId>/…`). */
-  childrenOf<T>(table: DocTable<T>, region: string, apiId: string): T[] {
-    return table.withPrefix(`${region}/${apiId}/`);
+  /** Children of one API in a table (`<partition>/<apiId>/…`). */
+  childrenOf<T>(table: DocTable<T>, scope: Scope, apiId: string): T[] {
+    return table.withPrefix(childKey(scope, apiId, ''));
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -313,8 +316,8 @@ export class GatewayStore {
    * integrations), and they accumulate with every auto-deployed change; parsing them all to delete
    * them blocked the loop for hundreds of milliseconds.
    */
-  deleteChildrenTx(table: DocTable<unknown>, region: string, apiId: string): void {
-    const [from, to] = [`${region}/${apiId}/`, `${region}/${apiId}/\uffff`];
+  deleteChildrenTx(table: DocTable<unknown>, scope: Scope, apiId: string): void {
+    const [from, to] = [childKey(scope, apiId, ''), childKey(scope, apiId, '\uffff')];
     const keys = this.statement(`SELECT key FROM ${table.name} WHERE key >= ? AND key < ?`).pluck().all(from, to) as string[];
     if (!keys.length) return;
     for (const key of keys) this.store.recordTx(table.name, key, 'delete');
@@ -325,10 +328,10 @@ export class GatewayStore {
    * An API's deployments without their snapshots (what GetDeployments shows), ordered by key. SQLite
    * drops the snapshot while reading, several times faster than parsing every snapshot in JavaScript.
    */
-  deploymentsWithoutSnapshots(region: string, apiId: string): Array<Omit<DeploymentRecord, 'snapshot'>> {
+  deploymentsWithoutSnapshots(scope: Scope, apiId: string): Array<Omit<DeploymentRecord, 'snapshot'>> {
     const docs = this.statement(`SELECT json_remove(doc, '$.snapshot') FROM gw_deployments WHERE key >= ? AND key < ? ORDER BY key`)
       .pluck()
-      .all(`${region}/${apiId}/`, `${region}/${apiId}/\uffff`) as string[];
+      .all(childKey(scope, apiId, ''), childKey(scope, apiId, '\uffff')) as string[];
     return docs.map((d) => JSON.parse(d) as Omit<DeploymentRecord, 'snapshot'>);
   }
 }

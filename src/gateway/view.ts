@@ -3,13 +3,13 @@
 // and swapped in place. Requests read only this; nothing here runs SQL per request.
 import type { Logger } from '../kernel/log.js';
 import type { LogTarget } from '../logs/writer.js';
-import { changeIn, type Change } from '../store/store.js';
+import { changeIn, partitionOf, scopedKey, scopeOfPartition, type Change, type Scope } from '../store/store.js';
 import { compileFormat, type FormatPart } from './access-log-format.js';
 import { compileDeployment, type CompiledDeployment } from './snapshot.js';
 import {
   apiKey,
   childKey,
-  regionKey,
+  mappingKey,
   type ApiRecord,
   type GatewayStore,
   type RouteSettingsRecord,
@@ -89,7 +89,7 @@ export class GatewayView {
     this.apis.clear();
     this.compiled.clear();
     this.toCompile.clear();
-    for (const api of this.gw.apis.all()) this.rebuildApi(api.region, api.apiId);
+    for (const api of this.gw.apis.all()) this.rebuildApi(api, api.apiId);
     this.rebuildVpcLinks();
     this.rebuildDomains();
   }
@@ -104,43 +104,44 @@ export class GatewayView {
       if (c.table === GATEWAY_TABLES.vpcLinks) links = true;
       else if (c.table === GATEWAY_TABLES.domainNames || c.table === GATEWAY_TABLES.apiMappings) domains = true;
       else {
-        const [region, apiId] = c.key.split('/');
-        if (region && apiId) apis.add(apiKey(region, apiId));
+        // Keys are `<partition>/<apiId>/…` (partitionOf): the API's account and region come from its key.
+        const [partition, apiId] = c.key.split('/');
+        if (partition && apiId) apis.add(`${partition}/${apiId}`);
       }
     }
     for (const k of apis) {
-      const [region, apiId] = k.split('/') as [string, string];
-      this.rebuildApi(region, apiId);
+      const [partition, apiId] = k.split('/') as [string, string];
+      this.rebuildApi(scopeOfPartition(partition), apiId);
     }
     if (links) this.rebuildVpcLinks();
     if (domains) this.rebuildDomains();
   }
 
-  vpcLink(region: string, id: string): VpcLinkRecord | undefined {
-    return this.vpcLinks.get(regionKey(region, id));
+  vpcLink(scope: Scope, id: string): VpcLinkRecord | undefined {
+    return this.vpcLinks.get(scopedKey(scope, id));
   }
 
-  /** By `<region>/<vpcLinkId>` (the data plane precomputes the key). */
+  /** By `<partition>/<vpcLinkId>` (scopedKey; the data plane precomputes the key). */
   vpcLinkByKey(key: string): VpcLinkRecord | undefined {
     return this.vpcLinks.get(key);
   }
 
-  private rebuildApi(region: string, apiId: string): void {
-    const api = this.gw.apis.get(apiKey(region, apiId));
-    const prefix = `${region}/${apiId}/`;
+  private rebuildApi(scope: Scope, apiId: string): void {
+    const api = this.gw.apis.get(apiKey(scope, apiId));
+    const prefix = childKey(scope, apiId, '');
     if (!api) {
       const existing = this.apis.get(apiId);
-      if (existing && existing.region === region) this.apis.delete(apiId);
+      if (existing && partitionOf(existing) === partitionOf(scope)) this.apis.delete(apiId);
       for (const k of [...this.compiled.keys()]) if (k.startsWith(prefix)) this.compiled.delete(k);
       for (const k of [...this.toCompile]) if (k.startsWith(prefix)) this.toCompile.delete(k);
       return;
     }
     const stages = new Map<string, StageRuntime>();
     const used = new Set<string>();
-    for (const s of this.gw.childrenOf(this.gw.stages, region, apiId)) {
+    for (const s of this.gw.childrenOf(this.gw.stages, scope, apiId)) {
       let deployment: () => CompiledDeployment | undefined = () => undefined;
       if (s.deploymentId) {
-        const key = childKey(region, apiId, s.deploymentId);
+        const key = childKey(scope, apiId, s.deploymentId);
         used.add(key);
         if (!this.compiled.has(key)) this.compileSoon(key);
         deployment = () => this.compiledDeployment(key);
@@ -151,7 +152,7 @@ export class GatewayView {
     for (const k of [...this.toCompile]) if (k.startsWith(prefix) && !used.has(k)) this.toCompile.delete(k);
     this.apis.set(apiId, {
       apiId,
-      region,
+      region: api.region,
       accountId: api.accountId,
       protocolType: api.protocolType,
       disableExecuteApiEndpoint: api.disableExecuteApiEndpoint,
@@ -185,7 +186,7 @@ export class GatewayView {
   }
 
   /**
-   * The compiled deployment `<region>/<apiId>/<deploymentId>`, kept while a stage serves it. Usually
+   * The compiled deployment `<partition>/<apiId>/<deploymentId>`, kept while a stage serves it. Usually
    * compiled ahead by compileSoon; a request that comes first compiles it here. A failure is logged
    * and the stage answers as if it had no deployment (404), never a 500.
    */
@@ -203,8 +204,9 @@ export class GatewayView {
     return deployment;
   }
 
+  /** Account-level throttling: one bucket per account and region, as AWS's quota is. */
   private accountBucket(api: ApiRecord): TokenBucket {
-    const key = `${api.region}/${api.accountId}`;
+    const key = partitionOf(api);
     let b = this.accountBuckets.get(key);
     if (!b) this.accountBuckets.set(key, (b = new TokenBucket(this.limits.rate, this.limits.burst)));
     return b;
@@ -264,14 +266,14 @@ export class GatewayView {
   }
 
   private rebuildVpcLinks(): void {
-    this.vpcLinks = new Map(this.gw.vpcLinks.all().map((l) => [`${l.region}/${l.vpcLinkId}`, l]));
+    this.vpcLinks = new Map(this.gw.vpcLinks.all().map((l) => [scopedKey(l, l.vpcLinkId), l]));
   }
 
   private rebuildDomains(): void {
     this.domains.clear();
     for (const d of this.gw.domainNames.all()) {
       const mappings = this.gw.apiMappings
-        .withPrefix(`${d.region}/${d.domainName}/`)
+        .withPrefix(mappingKey(d, d.domainName, ''))
         .map((m) => ({ key: m.apiMappingKey, keySegments: m.apiMappingKey ? m.apiMappingKey.split('/').filter(Boolean) : [], apiId: m.apiId, stage: m.stage }))
         .sort((a, b) => b.keySegments.length - a.keySegments.length);
       this.domains.set(d.domainName.toLowerCase(), { name: d.domainName, region: d.region, mappings });

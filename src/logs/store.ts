@@ -2,7 +2,7 @@
 // `<region>/<group>\n<stream>`); events live in their own table, indexed for time-ordered reads, and
 // never go through the change feed (they are data, not configuration).
 import type Database from 'better-sqlite3';
-import { docTableSql, prefixEnd, startsWithSql, type DocTable, type Migration, type Store } from '../store/store.js';
+import { docTableSql, prefixEnd, startsWithSql, type DocTable, type Migration, type Store, partitionOf, type Scope } from '../store/store.js';
 
 export interface LogGroupRecord {
   region: string;
@@ -57,8 +57,8 @@ export const logsMigrations: Migration[] = [
   },
 ];
 
-export const groupKey = (region: string, name: string) => `${region}/${name}`;
-export const streamKey = (region: string, group: string, stream: string) => `${region}/${group}\n${stream}`;
+export const groupKey = (scope: Scope, name: string) => `${partitionOf(scope)}/${name}`;
+export const streamKey = (scope: Scope, group: string, stream: string) => `${partitionOf(scope)}/${group}\n${stream}`;
 
 export class LogsStore {
   readonly groups: DocTable<LogGroupRecord>;
@@ -80,8 +80,8 @@ export class LogsStore {
   }
 
   /** Appends events (already validated). Runs inside the caller's transaction if there is one. */
-  appendEvents(region: string, group: string, stream: string, events: Array<{ timestamp: number; message: string }>, ingestion: number): void {
-    const grp = groupKey(region, group);
+  appendEvents(scope: Scope, group: string, stream: string, events: Array<{ timestamp: number; message: string }>, ingestion: number): void {
+    const grp = groupKey(scope, group);
     const run = () => {
       for (const e of events) this.insert.run(grp, stream, e.timestamp, ingestion, e.message);
     };
@@ -89,13 +89,13 @@ export class LogsStore {
     else this.db.transaction(run)();
   }
 
-  streamStats(region: string, group: string, stream: string): StreamStats {
-    const row = this.statsStmt.get(groupKey(region, group), stream) as { first: number | null; last: number | null; lastIngestion: number | null; bytes: number };
+  streamStats(scope: Scope, group: string, stream: string): StreamStats {
+    const row = this.statsStmt.get(groupKey(scope, group), stream) as { first: number | null; last: number | null; lastIngestion: number | null; bytes: number };
     return { first: row.first ?? undefined, last: row.last ?? undefined, lastIngestion: row.lastIngestion ?? undefined, bytes: row.bytes };
   }
 
-  groupBytes(region: string, group: string): number {
-    return this.groupBytesStmt.get(groupKey(region, group)) as number;
+  groupBytes(scope: Scope, group: string): number {
+    return this.groupBytesStmt.get(groupKey(scope, group)) as number;
   }
 
   /**
@@ -104,6 +104,7 @@ export class LogsStore {
    */
   readEvents(q: {
     region: string;
+    accountId: string;
     group: string;
     streams?: string[];
     streamPrefix?: string;
@@ -115,7 +116,7 @@ export class LogsStore {
     limit: number;
   }): StoredEvent[] {
     const where = ['grp = ?'];
-    const args: unknown[] = [groupKey(q.region, q.group)];
+    const args: unknown[] = [groupKey(q, q.group)];
     if (q.streams?.length) {
       where.push(`stream IN (${q.streams.map(() => '?').join(',')})`);
       args.push(...q.streams);
@@ -145,12 +146,12 @@ export class LogsStore {
     return this.db.prepare(`SELECT id, stream, ts, ingestion, message FROM logs_events WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`).all(...args) as StoredEvent[];
   }
 
-  deleteEventsOfGroup(region: string, group: string): void {
-    this.db.prepare('DELETE FROM logs_events WHERE grp = ?').run(groupKey(region, group));
+  deleteEventsOfGroup(scope: Scope, group: string): void {
+    this.db.prepare('DELETE FROM logs_events WHERE grp = ?').run(groupKey(scope, group));
   }
 
-  deleteEventsOfStream(region: string, group: string, stream: string): void {
-    this.db.prepare('DELETE FROM logs_events WHERE grp = ? AND stream = ?').run(groupKey(region, group), stream);
+  deleteEventsOfStream(scope: Scope, group: string, stream: string): void {
+    this.db.prepare('DELETE FROM logs_events WHERE grp = ? AND stream = ?').run(groupKey(scope, group), stream);
   }
 
   /** Retention: drops events older than each group's retention. */
@@ -159,7 +160,7 @@ export class LogsStore {
     for (const g of this.groups.all()) {
       if (!g.retentionInDays) continue;
       const cutoff = now - g.retentionInDays * 86_400_000;
-      removed += this.db.prepare('DELETE FROM logs_events WHERE grp = ? AND ts < ?').run(groupKey(g.region, g.name), cutoff).changes;
+      removed += this.db.prepare('DELETE FROM logs_events WHERE grp = ? AND ts < ?').run(groupKey(g, g.name), cutoff).changes;
     }
     return removed;
   }

@@ -3,6 +3,7 @@
 // hot path. Groups/streams are created on demand when the caller allows it (awslogs-create-group).
 import type { Logger } from '../kernel/log.js';
 import { groupKey, streamKey, type LogsStore } from './store.js';
+import { partitionOf } from '../store/store.js';
 
 export interface LogTarget {
   region: string;
@@ -30,7 +31,7 @@ export class LogWriter {
   ) {}
 
   append(target: LogTarget, message: string, timestamp = Date.now()): void {
-    const key = `${target.region}\0${target.group}\0${target.stream}`;
+    const key = `${partitionOf(target)}\0${target.group}\0${target.stream}`;
     let p = this.pending.get(key);
     if (!p) {
       p = { target, events: [] };
@@ -49,8 +50,8 @@ export class LogWriter {
    * not exist and may not be created.
    */
   openStream(target: LogTarget): boolean {
-    const gk = groupKey(target.region, target.group);
-    const sk = streamKey(target.region, target.group, target.stream);
+    const gk = groupKey(target, target.group);
+    const sk = streamKey(target, target.group, target.stream);
     const hasGroup = this.logs.groups.has(gk);
     if (!hasGroup && !target.createGroup) return false;
     if (hasGroup && (!target.stream || this.logs.streams.has(sk))) return true;
@@ -74,7 +75,7 @@ export class LogWriter {
     try {
       this.logs.store.withTx(() => {
         for (const { target, events } of batch) {
-          const gk = groupKey(target.region, target.group);
+          const gk = groupKey(target, target.group);
           if (!this.logs.groups.has(gk)) {
             if (!target.createGroup) {
               if (!this.missingGroupWarned.has(gk)) {
@@ -85,9 +86,9 @@ export class LogWriter {
             }
             this.logs.groups.putTx(gk, { region: target.region, accountId: target.accountId, name: target.group, createdAt: now, logGroupClass: 'STANDARD', tags: {} });
           }
-          const sk = streamKey(target.region, target.group, target.stream);
+          const sk = streamKey(target, target.group, target.stream);
           if (!this.logs.streams.has(sk)) this.logs.streams.putTx(sk, { region: target.region, group: target.group, name: target.stream, createdAt: now });
-          this.logs.appendEvents(target.region, target.group, target.stream, events, now);
+          this.logs.appendEvents(target, target.group, target.stream, events, now);
         }
       });
     } catch (e) {

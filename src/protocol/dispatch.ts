@@ -17,15 +17,18 @@ import { authError, CONTENT_TYPES, serializeError, type WireResponse } from './s
 import { writeEc2Xml, writeJson, writeRestJson } from './serialize-output.js';
 import type { ServiceRegistry, ServiceSpec } from './services.js';
 import { WireTypeError } from './shape-reader.js';
-import { AuthFailure, type SigV4Verifier, type SignedIdentity } from './sigv4.js';
+import { accountOfKey, AuthFailure, type SigV4Verifier, type SignedIdentity } from './sigv4.js';
 import { validate, validationMessage } from './validate.js';
 
 export interface DispatcherOptions {
   registry: ServiceRegistry;
   handlers: Partial<Record<ServiceName, AnyHandlerTable>>;
   verifier: SigV4Verifier;
-  /** 'off' accepts unsigned and wrongly signed requests (region/account still read from the scope). */
-  auth: 'on' | 'off';
+  /**
+   * 'on' and 'strict' verify what the verifier can (which keys it takes is the verifier's choice, VerifierOptions);
+   * 'off' accepts unsigned and wrongly signed requests (region and account still read from the credential).
+   */
+  auth: 'on' | 'off' | 'strict';
   defaultRegion: string;
   defaultAccountId: string;
   logger: Logger;
@@ -89,7 +92,7 @@ export class ProtocolDispatcher {
         call.protocol = route.spec.protocol;
       }
       const identity = await this.authenticate(call.protocol, { method, rawPath, query, headers: req.headers, body });
-      if (identity && this.opts.auth === 'on' && identity.service !== route.spec.signingName) {
+      if (identity && this.opts.auth !== 'off' && identity.service !== route.spec.signingName) {
         // A signature is good for the service its scope names, and no other (AWS answers the same).
         throw authError(call.protocol, 'bad-signature', `Credential should be scoped to correct service: '${route.spec.signingName}'.`);
       }
@@ -127,10 +130,12 @@ export class ProtocolDispatcher {
         return await this.opts.verifier.verify(req);
       } catch (e) {
         if (!(e instanceof AuthFailure)) throw e;
-        // Auth off: take region from the scope if there is one, never refuse.
+        // Auth off: take region and account from the credential if there is one, never refuse.
         // Only a real region: the scope's text goes into ARNs and the store's keys.
-        const region = e.scope && AWS_REGIONS.has(e.scope.region) ? e.scope.region : this.opts.defaultRegion;
-        return e.scope ? { accessKeyId: '', accountId: this.opts.defaultAccountId, region, service: e.scope.service } : undefined;
+        if (!e.scope) return undefined;
+        const region = AWS_REGIONS.has(e.scope.region) ? e.scope.region : this.opts.defaultRegion;
+        const accessKeyId = e.scope.accessKeyId ?? '';
+        return { accessKeyId, accountId: accountOfKey(accessKeyId, this.opts.defaultAccountId), region, service: e.scope.service };
       }
     }
     try {

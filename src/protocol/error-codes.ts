@@ -52,6 +52,8 @@ export const COMMON_ERROR_CODES = [
   // caller who may not do what it asks
   'SignatureDoesNotMatch',
   'AccessDenied',
+  // …and to session credentials past their expiry (STS's and IAM's answer, where JSON services say ExpiredTokenException)
+  'ExpiredToken',
   // JSON 1.1 / rest-json reading and authentication
   'IncompleteSignatureException',
   'InvalidSignatureException',

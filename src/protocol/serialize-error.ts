@@ -66,9 +66,12 @@ export function authError(protocol: Protocol, kind: AuthFailureKind, message: st
       'bad-signature': ['AuthFailure', 401],
       expired: ['RequestExpired', 400],
       'bad-presign': ['AuthFailure', 403],
+      'bad-token': ['AuthFailure', 401],
+      // EC2's error-codes page: RequestExpired "can also occur if the [temporary security] credentials have expired".
+      'expired-token': ['RequestExpired', 400],
     };
     const [code, status] = map[kind];
-    const text = kind === 'unknown-key' || kind === 'bad-signature' ? `AWS was not able to validate the provided access credentials. ${message}` : message;
+    const text = kind === 'unknown-key' || kind === 'bad-signature' || kind === 'bad-token' ? `AWS was not able to validate the provided access credentials. ${message}` : message;
     return new AwsError(code, text, { status });
   }
   if (protocol === 'query') {
@@ -80,6 +83,8 @@ export function authError(protocol: Protocol, kind: AuthFailureKind, message: st
       'bad-signature': ['SignatureDoesNotMatch', 403],
       expired: ['SignatureDoesNotMatch', 403],
       'bad-presign': ['SignatureDoesNotMatch', 403],
+      'bad-token': ['InvalidClientTokenId', 403],
+      'expired-token': ['ExpiredToken', 403],
     };
     const [code, status] = map[kind];
     return new AwsError(code, message, { status });
@@ -93,6 +98,8 @@ export function authError(protocol: Protocol, kind: AuthFailureKind, message: st
     'bad-signature': 'InvalidSignatureException',
     expired: 'InvalidSignatureException',
     'bad-presign': 'InvalidSignatureException',
+    'bad-token': 'UnrecognizedClientException',
+    'expired-token': 'ExpiredTokenException',
   };
   return new AwsError(codes[kind], message, { status });
 }

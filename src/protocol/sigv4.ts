@@ -1,12 +1,18 @@
 // SigV4 verification, header and presigned-query forms. The signing maths is @smithy/signature-v4's
 // (the same code the JS SDK signs with); this file only rebuilds the request exactly as the client
 // signed it (its SignedHeaders, its date, its scope) and compares signatures in constant time.
+// Which keys are accepted (README "Who may call", SECURITY.md): keys whose secret Wayfinder knows (the
+// configured ones, and the session keys STS issued) are always verified; any other key is accepted
+// unverified when `unknownKeys` is 'accept' (`--auth on`, loopback binds: tools send whatever key they
+// have, as with moto and LocalStack) and refused when 'refuse' (`--auth strict`). A key of 12 digits acts
+// in that account (LocalStack's convention), any other unknown key in the default account.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { NodeSha256 } from './node-sha256.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
+import type { IssuedKey } from '../iam/api.js';
 
 export interface Credential {
   accessKeyId: string;
@@ -22,13 +28,20 @@ export interface SignedIdentity {
   service: string;
 }
 
-export type AuthFailureKind = 'missing' | 'incomplete' | 'unknown-key' | 'bad-signature' | 'expired' | 'bad-presign';
+export type AuthFailureKind = 'missing' | 'incomplete' | 'unknown-key' | 'bad-signature' | 'expired' | 'bad-presign' | 'bad-token' | 'expired-token';
+
+/** What a signature's credential says, even when the signature is refused (`--auth off` still reads it). */
+export interface ClaimScope {
+  region: string;
+  service: string;
+  accessKeyId?: string;
+}
 
 export class AuthFailure extends Error {
   constructor(
     readonly kind: AuthFailureKind,
     message: string,
-    readonly scope?: { region: string; service: string },
+    readonly scope?: ClaimScope,
   ) {
     super(message);
   }
@@ -132,28 +145,55 @@ export function amzDateToMs(amzDate: string): number {
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
 }
 
+/** The account an access key acts in when nothing configured names one: 12 digits name it (LocalStack's convention). */
+export function accountOfKey(accessKeyId: string, defaultAccountId: string): string {
+  return /^\d{12}$/.test(accessKeyId) ? accessKeyId : defaultAccountId;
+}
+
+export interface VerifierOptions {
+  /** Keys whose secrets Wayfinder knows (test/test on loopback, --credentials). */
+  credentials: Credential[];
+  /** 'accept' (`--auth on`): a key Wayfinder has no secret for is taken unverified; 'refuse' (`--auth strict`). */
+  unknownKeys: 'accept' | 'refuse';
+  /** The account of an unknown key that is not 12 digits (--account-id). */
+  defaultAccountId: string;
+  /** The session keys STS issued (ASIA…): looked up per request, so a key is good as soon as STS hands it out. */
+  issuedKey?: (accessKeyId: string) => IssuedKey | undefined;
+  now?: () => number;
+  maxSkewMs?: number;
+}
+
+/** The key a request names, as far as Wayfinder knows it: no secret means the signature cannot be checked. */
+interface ResolvedKey {
+  accountId: string;
+  secretAccessKey?: string;
+}
+
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+
 export class SigV4Verifier {
   private readonly keys = new Map<string, Credential>();
   private readonly signers = new Map<string, SignatureV4>();
+  private readonly now: () => number;
+  private readonly maxSkewMs: number;
 
-  constructor(
-    credentials: Credential[],
-    private readonly now: () => number = Date.now,
-    private readonly maxSkewMs = 15 * 60 * 1000,
-  ) {
-    for (const c of credentials) this.keys.set(c.accessKeyId, c);
+  constructor(private readonly opts: VerifierOptions) {
+    for (const c of opts.credentials) this.keys.set(c.accessKeyId, c);
+    this.now = opts.now ?? Date.now;
+    this.maxSkewMs = opts.maxSkewMs ?? 15 * 60 * 1000;
   }
 
   /** Verifies a request; throws AuthFailure. Returns undefined for an unsigned request (caller decides). */
   async verify(req: SignedRequest): Promise<SignedIdentity | undefined> {
     const claim = readClaim(req);
     if (!claim) return undefined;
-    const scope = { region: claim.region, service: claim.service };
+    const scope: ClaimScope = { region: claim.region, service: claim.service, accessKeyId: claim.accessKeyId };
     if (!AWS_REGIONS.has(claim.region)) {
       throw new AuthFailure('bad-signature', `Credential should be scoped to a valid region, not '${claim.region.slice(0, 64)}'.`, scope);
     }
-    const cred = this.keys.get(claim.accessKeyId);
-    if (!cred) throw new AuthFailure('unknown-key', 'The security token included in the request is invalid.', scope);
+    // Session credentials: the token rides in X-Amz-Security-Token (a header, or the query of a presigned URL).
+    const token = header(req.headers, 'x-amz-security-token') ?? req.query.get('X-Amz-Security-Token')?.[0];
+    const key = this.resolveKey(claim.accessKeyId, token, scope);
     if (!claim.signedHeaders.includes('host')) {
       throw new AuthFailure('incomplete', "Signature must include the 'host' header in SignedHeaders.", scope);
     }
@@ -161,6 +201,11 @@ export class SigV4Verifier {
     // DescribeTaskDefinition, say) would be good for another with the same body (RunTask). AWS requires it signed too.
     if (req.headers['x-amz-target'] !== undefined && !claim.signedHeaders.includes('x-amz-target')) {
       throw new AuthFailure('incomplete', "Signature must include the 'x-amz-target' header in SignedHeaders.", scope);
+    }
+    // The session token is part of what is signed (SDKs sign it; a presigned URL signs it in its query), so a
+    // signature cannot be replayed with another session's token.
+    if (req.headers['x-amz-security-token'] !== undefined && !claim.signedHeaders.includes('x-amz-security-token')) {
+      throw new AuthFailure('incomplete', "Signature must include the 'x-amz-security-token' header in SignedHeaders.", scope);
     }
     const signedAt = amzDateToMs(claim.amzDate);
     const now = this.now();
@@ -179,23 +224,46 @@ export class SigV4Verifier {
     if (declaredHash && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== sha256Hex(req.body)) {
       throw new AuthFailure('bad-signature', 'The provided x-amz-content-sha256 header does not match what was computed.', scope);
     }
-    const expected = await this.expectedSignature(cred, claim, req);
-    const a = Buffer.from(expected, 'utf8');
-    const b = Buffer.from(claim.signature, 'utf8');
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new AuthFailure(
-        'bad-signature',
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-        scope,
-      );
+    if (key.secretAccessKey !== undefined) {
+      const expected = await this.expectedSignature({ accessKeyId: claim.accessKeyId, secretAccessKey: key.secretAccessKey, accountId: key.accountId }, claim, req);
+      if (!sameText(expected, claim.signature)) {
+        throw new AuthFailure(
+          'bad-signature',
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+          scope,
+        );
+      }
     }
-    return { accessKeyId: cred.accessKeyId, accountId: cred.accountId, region: claim.region, service: claim.service };
+    return { accessKeyId: claim.accessKeyId, accountId: key.accountId, region: claim.region, service: claim.service };
+  }
+
+  /**
+   * The secret and account of a key: a configured key, a session key STS issued (its token must match and be
+   * unexpired), or, with `unknownKeys: 'accept'`, any other key (no secret: its signature cannot be checked).
+   */
+  private resolveKey(accessKeyId: string, token: string | undefined, scope: ClaimScope): ResolvedKey {
+    const cred = this.keys.get(accessKeyId);
+    if (cred) {
+      // A long-term key with a session token is not a pair AWS issued; `on` mode ignores a stray AWS_SESSION_TOKEN.
+      if (token !== undefined && this.opts.unknownKeys === 'refuse') throw new AuthFailure('bad-token', INVALID_TOKEN, scope);
+      return { accountId: cred.accountId, secretAccessKey: cred.secretAccessKey };
+    }
+    const issued = this.opts.issuedKey?.(accessKeyId);
+    if (issued) {
+      if (token === undefined || !sameText(token, issued.sessionToken)) throw new AuthFailure('bad-token', INVALID_TOKEN, scope);
+      if (this.now() >= issued.expiresAt) throw new AuthFailure('expired-token', 'The security token included in the request is expired', scope);
+      return { accountId: issued.accountId, secretAccessKey: issued.secretAccessKey };
+    }
+    if (this.opts.unknownKeys === 'refuse') throw new AuthFailure('unknown-key', INVALID_TOKEN, scope);
+    return { accountId: accountOfKey(accessKeyId, this.opts.defaultAccountId) };
   }
 
   private signer(cred: Credential, region: string, service: string): SignatureV4 {
     const key = `${cred.accessKeyId}\0${region}\0${service}`;
     let s = this.signers.get(key);
     if (!s) {
+      // Session keys come and go (each STS call issues one): keep the cache bounded.
+      if (this.signers.size >= 1024) this.signers.clear();
       s = new SignatureV4({
         credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey },
         region,
@@ -253,6 +321,13 @@ export class SigV4Verifier {
     const auth = String(out.headers.authorization ?? out.headers.Authorization);
     return /Signature=([0-9a-f]+)/.exec(auth)?.[1] ?? '';
   }
+}
+
+/** Constant-time comparison of two strings (signatures, session tokens). */
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function sha256Hex(body: Buffer): string {

@@ -122,7 +122,13 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     const dispatcher = new ProtocolDispatcher({
       registry,
       handlers,
-      verifier: new SigV4Verifier(config.credentials),
+      verifier: new SigV4Verifier({
+        credentials: config.credentials,
+        unknownKeys: config.auth === 'strict' ? 'refuse' : 'accept',
+        defaultAccountId: config.accountId,
+        // The session keys STS issued, from the IAM product when it is served (looked up per request).
+        issuedKey: (id) => (products.find((p) => p.name === 'iam')?.api as IamApi | undefined)?.issuedKey(id),
+      }),
       auth: config.auth,
       defaultRegion: config.region,
       defaultAccountId: config.accountId,

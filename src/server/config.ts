@@ -1,9 +1,10 @@
 // Wayfinder's configuration: the CLI contract (README "Configuration") (flags, and WAYFINDER_* env equivalents),
 // resolved once at start-up. Flags win over env, env over defaults.
 import { isOriginSyntax } from '../http1/host-policy.js';
-import type { Credential } from '../protocol/sigv4.js';
+import { accountOfKey, type Credential } from '../protocol/sigv4.js';
 
 export type RuntimeChoice = 'auto' | 'process' | 'docker';
+export type AuthMode = 'on' | 'strict' | 'off';
 
 export interface Config {
   host: string;
@@ -15,8 +16,10 @@ export interface Config {
   dataDir: string;
   dnsPort: number;
   runtime: RuntimeChoice;
-  auth: 'on' | 'off';
+  /** 'on': any key on loopback (secrets Wayfinder knows are verified); 'strict': known keys only; 'off': no check. */
+  auth: AuthMode;
   region: string;
+  /** The account of keys that name none (--account-id). */
   accountId: string;
   credentials: Credential[];
   logLevel: string;
@@ -37,7 +40,9 @@ export interface Config {
   keepTasks: boolean;
 }
 
-export const BUILT_IN_CREDENTIAL: Credential = { accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' };
+/** The public key pair every local AWS tool knows; it acts in --account-id. */
+export const BUILT_IN_KEY = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+export const DEFAULT_ACCOUNT_ID = '000000000000';
 
 export class ConfigError extends Error {}
 
@@ -67,13 +72,24 @@ export const OPTIONS = {
   dataDir: { flag: '--data-dir', env: 'WAYFINDER_DATA_DIR', default: './.wayfinder', help: 'where state lives (SQLite); survives restarts' },
   dnsPort: { flag: '--dns-port', env: 'WAYFINDER_DNS_PORT', default: '8053', help: 'authoritative DNS for Cloud Map namespaces (UDP+TCP)' },
   runtime: { flag: '--runtime', env: 'WAYFINDER_RUNTIME', default: 'auto', help: 'task runtime: auto | process | docker' },
-  auth: { flag: '--auth', env: 'WAYFINDER_AUTH', default: 'on', help: 'SigV4 verification: on | off' },
+  auth: {
+    flag: '--auth',
+    env: 'WAYFINDER_AUTH',
+    default: 'on',
+    help: 'SigV4: on (any access key; known secrets verified) | strict (known keys only; forced on non-loopback) | off',
+  },
   region: { flag: '--region', env: 'WAYFINDER_REGION', default: 'us-east-1', help: 'region for unsigned requests (signed ones use their own)' },
+  accountId: {
+    flag: '--account-id',
+    env: 'WAYFINDER_ACCOUNT_ID',
+    default: DEFAULT_ACCOUNT_ID,
+    help: 'account of access keys that name none (a key of 12 digits acts in that account)',
+  },
   credentials: {
     flag: '--credentials',
     env: 'WAYFINDER_CREDENTIALS',
     default: '',
-    help: 'extra key pairs: AKID:SECRET,… (test/test is built in; all keys act in account 000000000000)',
+    help: 'key pairs whose signatures are verified: AKID:SECRET[:ACCOUNT],… (test/test is built in on loopback)',
   },
   logLevel: { flag: '--log-level', env: 'WAYFINDER_LOG_LEVEL', default: 'warn', help: 'log level: error | warn | info | debug' },
   healthDelayMs: {
@@ -134,23 +150,29 @@ function list(name: string, raw: string, valid: (v: string) => boolean, shape: s
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$|^\[?[0-9a-f:.]+\]?$/i;
 
-function parseCredentials(raw: string): Credential[] {
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** `AKID:SECRET[:ACCOUNT]`: without an account, a key acts where an unknown key would (accountOfKey). */
+function parseCredentials(raw: string, defaultAccountId: string): Credential[] {
   if (!raw.trim()) return [];
   return raw.split(',').map((entry) => {
-    // Wayfinder emulates one account: every key acts in it (state is partitioned by region only).
     const parts = entry.trim().split(':');
-    const [accessKeyId, secretAccessKey] = parts;
-    if (parts.length !== 2 || !accessKeyId || !secretAccessKey) {
-      throw new ConfigError(`credentials entries look like AKID:SECRET, got '${parts[0] ?? ''}:…'`);
+    const [accessKeyId, secretAccessKey, account] = parts;
+    if (parts.length < 2 || parts.length > 3 || !accessKeyId || !secretAccessKey || (parts.length === 3 && !ACCOUNT_ID.test(account ?? ''))) {
+      throw new ConfigError(`credentials entries look like AKID:SECRET or AKID:SECRET:ACCOUNT (12 digits), got '${parts[0] ?? ''}:…'`);
     }
-    return { accessKeyId, secretAccessKey, accountId: BUILT_IN_CREDENTIAL.accountId };
+    return { accessKeyId, secretAccessKey, accountId: account ?? accountOfKey(accessKeyId, defaultAccountId) };
   });
 }
 
 /** Resolves the configuration from parsed flags (by option name) and the environment. */
 export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: NodeJS.ProcessEnv = process.env): Config {
   const get = (name: OptionName) => flags[name] ?? env[OPTIONS[name].env] ?? OPTIONS[name].default;
-  const extra = parseCredentials(get('credentials'));
+  const accountId = get('accountId');
+  if (!ACCOUNT_ID.test(accountId)) throw new ConfigError(`--account-id must be 12 digits, got '${accountId.slice(0, 32)}'`);
+  const extra = parseCredentials(get('credentials'), accountId);
+  const loopback = isLoopback(get('host'));
+  const auth = oneOf('--auth', get('auth'), ['on', 'strict', 'off'] as const);
   const config: Config = {
     host: get('host'),
     hostnames: list('--hostname', get('hostnames'), (v) => HOSTNAME.test(v), 'a DNS name or an address (wayfinder.internal)'),
@@ -159,11 +181,12 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
     dataDir: get('dataDir'),
     dnsPort: int('--dns-port', get('dnsPort'), 0, 65535),
     runtime: oneOf('--runtime', get('runtime'), ['auto', 'process', 'docker'] as const),
-    auth: oneOf('--auth', get('auth'), ['on', 'off'] as const),
+    // Beyond loopback anyone on the network could call: only keys whose secrets are verified, whatever was asked.
+    auth: loopback ? auth : auth === 'on' ? 'strict' : auth,
     region: get('region'),
-    accountId: BUILT_IN_CREDENTIAL.accountId,
+    accountId,
     // The built-in key is public: it serves loopback binds only, where only this machine can call.
-    credentials: isLoopback(get('host')) ? [BUILT_IN_CREDENTIAL, ...extra] : extra,
+    credentials: loopback ? [{ ...BUILT_IN_KEY, accountId }, ...extra] : extra,
     logLevel: oneOf('--log-level', get('logLevel'), ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
     healthDelayMs: int('--health-delay-ms', get('healthDelayMs'), 0, 600_000),
     operationDelayMs: int('--operation-delay-ms', get('operationDelayMs'), 0, 600_000),

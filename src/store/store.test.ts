@@ -85,14 +85,15 @@ test('regionsInUse lists each key prefix once, across tables, however many rows 
   const others = store.table<{ n: number }>('others');
   store.withTx(() => {
     for (let i = 0; i < 50; i++) things.putTx(`eu-west-2/thing-${i}/child`, { n: i });
-    things.putTx('eu-west-20/x', { n: 0 }); // a longer name with the same beginning is another region
+    things.putTx('eu-west-20/x', { n: 0 }); // a longer prefix with the same beginning is scanned past, and is no region
     things.putTx('no-slash-key', { n: 0 }); // a key without a region is skipped
+    things.putTx('111111111111:sa-east-1/x', { n: 0 }); // another account's partition names its region
     things.putTx('us-east-1/y', { n: 0 });
     others.putTx('ap-south-1/z', { n: 0 });
   });
-  assert.deepEqual(store.regionsInUse(), ['ap-south-1', 'eu-west-2', 'eu-west-20', 'us-east-1']);
+  assert.deepEqual(store.regionsInUse(), ['ap-south-1', 'eu-west-2', 'sa-east-1', 'us-east-1']);
   store.withTx(() => things.deleteTx('us-east-1/y'));
-  assert.deepEqual(store.regionsInUse(), ['ap-south-1', 'eu-west-2', 'eu-west-20']);
+  assert.deepEqual(store.regionsInUse(), ['ap-south-1', 'eu-west-2', 'sa-east-1']);
 });
 
 test('a prefix scan finds keys whose next character is beyond U+FFFF or is U+FFFF itself, and nothing past the prefix', () => {

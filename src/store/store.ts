@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../kernel/log.js';
+import { AWS_REGIONS } from '../kernel/regions.js';
 
 export type ChangeOp = 'put' | 'delete';
 
@@ -35,8 +36,39 @@ export type ChangeListener = (changes: readonly Change[]) => void;
 
 const INTERNAL_TABLES = new Set(['_migrations', '_meta']);
 
-/** A product document's key: the region first, so regions stay apart and regionsInUse can find them. */
-export const regionKey = (region: string, id: string): string => `${region}/${id}`;
+/**
+ * Whose and where a record lives: an account and a region. Every RequestContext is one, and so is every
+ * product record (its `region` and `accountId`). Accounts and regions are fully apart, as on AWS.
+ */
+export interface Scope {
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** The account every key belonged to before accounts existed: its keys stay bare-region, so no data moves. */
+export const LEGACY_ACCOUNT = '000000000000';
+
+/**
+ * The partition of the store a scope owns, the first segment of every product key: the region for the legacy
+ * account (rows stored before accounts existed have no `accountId`, hence the fallback), `<account>:<region>`
+ * for every other. Never contains '/', so `<partition>/…` prefixes keep scopes apart and regionsInUse works.
+ * Every product key is built from it: `scopedKey`, `scopePrefix`, or `partitionOf(scope)` in a key helper.
+ */
+export function partitionOf(scope: Scope): string {
+  return !scope.accountId || scope.accountId === LEGACY_ACCOUNT ? scope.region : `${scope.accountId}:${scope.region}`;
+}
+
+/** The scope a partition names (inverse of partitionOf). */
+export function scopeOfPartition(partition: string): Scope {
+  const colon = partition.indexOf(':');
+  return colon < 0 ? { region: partition, accountId: LEGACY_ACCOUNT } : { accountId: partition.slice(0, colon), region: partition.slice(colon + 1) };
+}
+
+/** A product document's key: the scope's partition first, so accounts and regions stay apart. */
+export const scopedKey = (scope: Scope, id: string): string => `${partitionOf(scope)}/${id}`;
+
+/** The prefix of every key of a scope, for withPrefix / countPrefix scans of "everything in this account and region". */
+export const scopePrefix = (scope: Scope): string => `${partitionOf(scope)}/`;
 
 /**
  * The exclusive upper bound of the keys that start with prefix, for `key >= prefix AND key < CAST(end AS TEXT)`:
@@ -183,10 +215,21 @@ export class Store {
   }
 
   /**
-   * The regions that hold any document (product keys are `<region>/…`), for the CLI's overview. It skip-scans
-   * each table's primary key, so it costs a few lookups per region and table, whatever the row count.
+   * The regions that hold any document of an account (every account when none is given), for the CLI's
+   * overview: product keys are `<partition>/…` (partitionOf). It skip-scans each table's primary key, so it
+   * costs a few lookups per partition and table, whatever the row count.
    */
-  regionsInUse(): string[] {
+  regionsInUse(accountId?: string): string[] {
+    const regions = new Set<string>();
+    for (const partition of this.partitionsInUse()) {
+      const scope = scopeOfPartition(partition);
+      // Global products (IAM) key by account alone: only real regions are regions in use.
+      if (AWS_REGIONS.has(scope.region) && (accountId === undefined || scope.accountId === accountId)) regions.add(scope.region);
+    }
+    return [...regions].sort();
+  }
+
+  private partitionsInUse(): string[] {
     // The tables are fixed once migrations ran (at open), so the statements are prepared once.
     this.regionScans ??= this.userTables()
       .filter((name) => this.hasKeyColumn(name))

@@ -214,14 +214,15 @@ describe("an API's host: every path belongs to the API", () => {
 });
 
 describe('non-loopback binds: the public key is refused', () => {
-  test('--host 0.0.0.0 --credentials K:S serves K:S only; test/test gets UnrecognizedClientException', async () => {
+  test('--host 0.0.0.0 --credentials K:S serves K:S only (auth strict); test/test gets UnrecognizedClientException', async () => {
     const publicConfig = resolveConfig({ host: '0.0.0.0', credentials: 'AKIDPRIVATE:s3cret-value' }, {});
     assert.deepEqual(
       publicConfig.credentials.map((c) => c.accessKeyId),
       ['AKIDPRIVATE'],
     );
-    // The server under test keeps listening on loopback; it gets the credentials a public bind gets.
-    const pub = await startTestServer({ credentials: publicConfig.credentials });
+    assert.equal(publicConfig.auth, 'strict', 'beyond loopback, only known keys');
+    // The server under test keeps listening on loopback; it gets the credentials and auth mode a public bind gets.
+    const pub = await startTestServer({ credentials: publicConfig.credentials, auth: publicConfig.auth });
     try {
       const err = await new ECS.ECSClient(sdkConfig(pub)).send(new ECS.CreateClusterCommand({ clusterName: 'public-key' })).catch((e: Error) => e);
       assert.equal((err as Error).name, 'UnrecognizedClientException');

@@ -63,16 +63,17 @@ test('EC2 auth errors are EC2 XML with RequestID; awsJson errors carry __type an
   assert.equal(rest.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
 });
 
-test('unknown access keys and stale signatures are refused', async () => {
+test('stale signatures are refused, of unknown keys too (which --auth on takes unverified otherwise; accounts.test.ts)', async () => {
   const unknown = await rawRequest(server, {
     headers: {
       ...JSON_HEADERS('Logs_20140328.DescribeLogGroups'),
-      authorization: 'AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/20261126/us-east-1/logs/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + '0'.repeat(64),
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/20261126/us-east-1/logs/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=' + '0'.repeat(64),
       'x-amz-date': '20261126T000000Z',
     },
     body: '{}',
   });
-  assert.equal(JSON.parse(unknown.text).__type, 'UnrecognizedClientException');
+  assert.equal(JSON.parse(unknown.text).__type, 'InvalidSignatureException');
+  assert.match(JSON.parse(unknown.text).message, /Signature expired/);
   const stale = await signedRequest(server, { service: 'logs', headers: JSON_HEADERS('Logs_20140328.DescribeLogGroups'), body: '{}', date: new Date(Date.now() - 20 * 60_000) });
   assert.equal(stale.status, 400);
   assert.equal(JSON.parse(stale.text).__type, 'InvalidSignatureException');

@@ -2,6 +2,7 @@
 // registrations and health the way ECS must drive them; health changes apply at once.
 import { AwsError } from '../../src/kernel/errors.js';
 import type { CloudMapApi, CloudMapServiceInfo } from '../../src/cloudmap/api.js';
+import type { Scope } from '../../src/store/store.js';
 
 export interface FakeInstance {
   attributes: Record<string, string>;
@@ -36,8 +37,8 @@ export class FakeCloudMap implements CloudMapApi {
     return this.services.get(id);
   }
 
-  hasNamespace(region: string, ref: string): boolean {
-    return [...this.services.values()].some((s) => s.region === region && (s.namespaceId === ref || s.namespaceName === ref));
+  hasNamespace(scope: Scope, ref: string): boolean {
+    return [...this.services.values()].some((s) => s.region === scope.region && s.accountId === scope.accountId && (s.namespaceId === ref || s.namespaceName === ref));
   }
 
   registerInstance(req: { serviceId: string; instanceId: string; attributes: Record<string, string> }): void {

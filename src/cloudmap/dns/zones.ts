@@ -59,7 +59,7 @@ export function srvTarget(view: ServiceView, inst: DiscoveredInstance, apex: str
 
 export function buildZoneIndex(snap: Snapshot): ZoneIndex {
   const zones = new Map<string, Zone>();
-  // Oldest namespace wins a name clash (the same name in two regions or accounts).
+  // Oldest namespace wins a name clash (the same name in two regions or accounts; docs/cloudmap.md "Accounts").
   const namespaces = [...snap.namespaces.values()].filter((ns) => ns.type !== 'HTTP').sort((a, b) => a.createdAt - b.createdAt);
   for (const ns of namespaces) {
     const apex = lower(ns.name);

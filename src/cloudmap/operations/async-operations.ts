@@ -5,6 +5,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
 import type { OperationRecord } from '../store.js';
 import { checkFilter, matchFilter, page, type Condition, type CloudMapOpsContext } from './common.js';
+import { scopePrefix } from '../../store/store.js';
 
 const STATUSES = ['SUBMITTED', 'PENDING', 'SUCCESS', 'FAIL'];
 const TYPES = ['CREATE_NAMESPACE', 'DELETE_NAMESPACE', 'UPDATE_NAMESPACE', 'UPDATE_SERVICE', 'REGISTER_INSTANCE', 'DEREGISTER_INSTANCE'];
@@ -33,13 +34,13 @@ export function operationWire(op: OperationRecord): SD.Operation {
 export function operationOperations({ cm }: CloudMapOpsContext) {
   return {
     GetOperation(input: SD.GetOperationRequest, ctx: RequestContext): SD.GetOperationResponse {
-      const op = cm.operation(ctx.region, input.OperationId);
+      const op = cm.operation(ctx, input.OperationId);
       if (!op || (input.OwnerAccount !== undefined && input.OwnerAccount !== op.accountId)) throw new AwsError('OperationNotFound', `Operation not found: ${input.OperationId}`);
       return { Operation: operationWire(op) };
     },
 
     ListOperations(input: SD.ListOperationsRequest, ctx: RequestContext): SD.ListOperationsResponse {
-      let items = cm.operations.withPrefix(`${ctx.region}/`);
+      let items = cm.operations.withPrefix(scopePrefix(ctx));
       for (const f of input.Filters ?? []) {
         const values = f.Values;
         switch (f.Name) {

@@ -7,22 +7,23 @@ import type * as SD from '../../protocol/generated/servicediscovery.js';
 import type { Ec2Api } from '../../ec2/api.js';
 import type { CloudMapDeps } from '../ecs-registrations.js';
 import { idFrom } from '../ids.js';
-import { regionKey, type CloudMapStore, type NamespaceRecord, type OperationRecord, type ServiceRecord } from '../store.js';
+import type { CloudMapStore, NamespaceRecord, OperationRecord, ServiceRecord } from '../store.js';
+import { scopedKey, type Scope } from '../../store/store.js';
 
 export interface CloudMapOpsContext extends CloudMapDeps {
   ec2: Pick<Ec2Api, 'vpc'>;
 }
 
 export function requireNamespace(cm: CloudMapStore, ctx: RequestContext, idOrArn: string): NamespaceRecord {
-  const id = idFrom(idOrArn, 'namespace', ctx.region);
-  const ns = id === undefined ? undefined : cm.namespace(ctx.region, id);
+  const id = idFrom(idOrArn, 'namespace', ctx);
+  const ns = id === undefined ? undefined : cm.namespace(ctx, id);
   if (!ns) throw new AwsError('NamespaceNotFound', `Namespace not found: ${idOrArn}`);
   return ns;
 }
 
 export function requireService(cm: CloudMapStore, ctx: RequestContext, idOrArn: string): ServiceRecord {
-  const id = idFrom(idOrArn, 'service', ctx.region);
-  const svc = id === undefined ? undefined : cm.service(ctx.region, id);
+  const id = idFrom(idOrArn, 'service', ctx);
+  const svc = id === undefined ? undefined : cm.service(ctx, id);
   if (!svc) throw new AwsError('ServiceNotFound', `Service not found: ${idOrArn}`);
   return svc;
 }
@@ -69,9 +70,9 @@ export const tagsToList = (tags: Record<string, string>): SD.TagList => Object.e
  * CreatorRequestId / UpdaterRequestId idempotency: the same token with the same request answers the
  * first operation again; with another request it is a DuplicateRequest naming the first operation.
  */
-export function replayedOperation(cm: CloudMapStore, region: string, scope: string, token: string | undefined, fingerprint: string): string | undefined {
+export function replayedOperation(cm: CloudMapStore, scope: Scope, kind: string, token: string | undefined, fingerprint: string): string | undefined {
   if (!token) return undefined;
-  const seen = cm.tokens.get(`${region}/${scope}/${token}`);
+  const seen = cm.tokens.get(scopedKey(scope, `${kind}/${token}`));
   if (!seen) return undefined;
   if (seen.fingerprint === fingerprint) return seen.operationId;
   throw new AwsError('DuplicateRequest', `The request token ${token} was already used for another request (operation ${seen.operationId}).`, {
@@ -79,8 +80,8 @@ export function replayedOperation(cm: CloudMapStore, region: string, scope: stri
   });
 }
 
-export function rememberTokenTx(cm: CloudMapStore, region: string, scope: string, token: string | undefined, fingerprint: string, operationId: string): void {
-  if (token) cm.tokens.putTx(`${region}/${scope}/${token}`, { operationId, fingerprint });
+export function rememberTokenTx(cm: CloudMapStore, scope: Scope, kind: string, token: string | undefined, fingerprint: string, operationId: string): void {
+  if (token) cm.tokens.putTx(scopedKey(scope, `${kind}/${token}`), { operationId, fingerprint });
 }
 
 /** An operation in flight on the same target is a DuplicateRequest (AWS: "operation already in progress"). */
@@ -106,7 +107,7 @@ export function namespaceWire(cm: CloudMapStore, ns: NamespaceRecord): SD.Namesp
     Name: ns.name,
     Type: ns.type,
     Description: ns.description,
-    ServiceCount: cm.servicesOf(ns.region, ns.id).length,
+    ServiceCount: cm.servicesOf(ns, ns.id).length,
     Properties: namespaceProperties(ns),
     CreateDate: new Date(ns.createdAt),
     CreatorRequestId: ns.creatorRequestId,
@@ -121,7 +122,7 @@ export function serviceWire(cm: CloudMapStore, svc: ServiceRecord): SD.Service {
     Name: svc.name,
     NamespaceId: svc.namespaceId,
     Description: svc.description,
-    InstanceCount: cm.instanceCount(svc.region, svc.id),
+    InstanceCount: cm.instanceCount(svc, svc.id),
     DnsConfig: svc.dnsRecords
       ? { NamespaceId: svc.namespaceId, RoutingPolicy: svc.routingPolicy, DnsRecords: svc.dnsRecords.map((r) => ({ Type: r.type, TTL: r.ttl })) }
       : undefined,
@@ -134,4 +135,4 @@ export function serviceWire(cm: CloudMapStore, svc: ServiceRecord): SD.Service {
   };
 }
 
-export const serviceKey = (svc: ServiceRecord) => regionKey(svc.region, svc.id);
+export const serviceKey = (svc: ServiceRecord) => scopedKey(svc, svc.id);

@@ -14,7 +14,7 @@ export function discoverOperations({ discovery }: CloudMapOpsContext) {
   return {
     DiscoverInstances(input: SD.DiscoverInstancesRequest, ctx: RequestContext): SD.DiscoverInstancesResponse {
       checkOwner(input.OwnerAccount, ctx, input.NamespaceName);
-      const { view, instances } = discovery.discover(ctx.region, input.NamespaceName, input.ServiceName, {
+      const { view, instances } = discovery.discover(ctx, input.NamespaceName, input.ServiceName, {
         maxResults: input.MaxResults,
         queryParameters: input.QueryParameters,
         optionalParameters: input.OptionalParameters,
@@ -34,7 +34,7 @@ export function discoverOperations({ discovery }: CloudMapOpsContext) {
 
     DiscoverInstancesRevision(input: SD.DiscoverInstancesRevisionRequest, ctx: RequestContext): SD.DiscoverInstancesRevisionResponse {
       checkOwner(input.OwnerAccount, ctx, input.NamespaceName);
-      return { InstancesRevision: discovery.serviceByName(ctx.region, input.NamespaceName, input.ServiceName).record.instancesRevision };
+      return { InstancesRevision: discovery.serviceByName(ctx, input.NamespaceName, input.ServiceName).record.instancesRevision };
     },
   } satisfies Partial<SD.ServiceDiscoveryOperations>;
 }

@@ -19,17 +19,18 @@ export function instanceOperations(deps: CloudMapOpsContext) {
     RegisterInstance(input: SD.RegisterInstanceRequest, ctx: RequestContext): SD.RegisterInstanceResponse {
       return store.withTx(() => {
         const svc = requireService(cm, ctx, input.ServiceId);
-        const ns = cm.namespace(ctx.region, svc.namespaceId);
+        const ns = cm.namespace(ctx, svc.namespaceId);
         checkInstanceAttributes(rulesFor(svc, ns?.type ?? 'HTTP'), input.Attributes);
         const fingerprint = JSON.stringify([svc.id, input.InstanceId, Object.entries(input.Attributes).sort()]);
-        const replay = replayedOperation(cm, ctx.region, 'register-instance', input.CreatorRequestId, fingerprint);
+        const replay = replayedOperation(cm, ctx, 'register-instance', input.CreatorRequestId, fingerprint);
         if (replay) return { OperationId: replay };
-        refuseInFlight(runner.inFlight(ctx.region), sameInstance(svc.id, input.InstanceId));
+        refuseInFlight(runner.inFlight(ctx), sameInstance(svc.id, input.InstanceId));
         checkInstanceQuota(cm, svc, input.InstanceId);
         const now = Date.now();
         const opId = operationId();
         const instance: InstanceRecord = {
           region: ctx.region,
+          accountId: ctx.accountId,
           serviceId: svc.id,
           id: input.InstanceId,
           attributes: { ...input.Attributes },
@@ -46,7 +47,7 @@ export function instanceOperations(deps: CloudMapOpsContext) {
           targets: { SERVICE: svc.id, INSTANCE: input.InstanceId },
           action: { kind: 'registerInstance', instance },
         });
-        rememberTokenTx(cm, ctx.region, 'register-instance', input.CreatorRequestId, fingerprint, opId);
+        rememberTokenTx(cm, ctx, 'register-instance', input.CreatorRequestId, fingerprint, opId);
         return { OperationId: opId };
       });
     },
@@ -54,8 +55,8 @@ export function instanceOperations(deps: CloudMapOpsContext) {
     DeregisterInstance(input: SD.DeregisterInstanceRequest, ctx: RequestContext): SD.DeregisterInstanceResponse {
       return store.withTx(() => {
         const svc = requireService(cm, ctx, input.ServiceId);
-        if (!cm.instance(ctx.region, svc.id, input.InstanceId)) throw new AwsError('InstanceNotFound', `Instance not found: ${input.InstanceId}`);
-        refuseInFlight(runner.inFlight(ctx.region), sameInstance(svc.id, input.InstanceId));
+        if (!cm.instance(ctx, svc.id, input.InstanceId)) throw new AwsError('InstanceNotFound', `Instance not found: ${input.InstanceId}`);
+        refuseInFlight(runner.inFlight(ctx), sameInstance(svc.id, input.InstanceId));
         const opId = runner.submitTx({
           region: ctx.region,
           accountId: ctx.accountId,
@@ -69,7 +70,7 @@ export function instanceOperations(deps: CloudMapOpsContext) {
 
     GetInstance(input: SD.GetInstanceRequest, ctx: RequestContext): SD.GetInstanceResponse {
       const svc = requireService(cm, ctx, input.ServiceId);
-      const inst = cm.instance(ctx.region, svc.id, input.InstanceId);
+      const inst = cm.instance(ctx, svc.id, input.InstanceId);
       if (!inst) throw new AwsError('InstanceNotFound', `Instance not found: ${input.InstanceId}`);
       return {
         ResourceOwner: svc.accountId,
@@ -79,7 +80,7 @@ export function instanceOperations(deps: CloudMapOpsContext) {
 
     ListInstances(input: SD.ListInstancesRequest, ctx: RequestContext): SD.ListInstancesResponse {
       const svc = requireService(cm, ctx, input.ServiceId);
-      const p = page(cm.instancesOf(ctx.region, svc.id), (i) => i.id, input.MaxResults, input.NextToken);
+      const p = page(cm.instancesOf(ctx, svc.id), (i) => i.id, input.MaxResults, input.NextToken);
       return {
         ResourceOwner: svc.accountId,
         Instances: p.items.map((i) => ({ Id: i.id, Attributes: i.attributes, CreatedByAccount: svc.accountId })),
@@ -89,7 +90,7 @@ export function instanceOperations(deps: CloudMapOpsContext) {
 
     GetInstancesHealthStatus(input: SD.GetInstancesHealthStatusRequest, ctx: RequestContext): SD.GetInstancesHealthStatusResponse {
       const svc = requireService(cm, ctx, input.ServiceId);
-      let ids = cm.instancesOf(ctx.region, svc.id).map((i) => i.id);
+      let ids = cm.instancesOf(ctx, svc.id).map((i) => i.id);
       if (input.Instances?.length) {
         const known = new Set(ids);
         const missing = input.Instances.find((id) => !known.has(id));
@@ -99,7 +100,7 @@ export function instanceOperations(deps: CloudMapOpsContext) {
       const p = page(ids, (id) => id, input.MaxResults, input.NextToken);
       const configured = !!(svc.customHealth || svc.healthCheck);
       const Status: Record<string, SD.HealthStatus> = {};
-      for (const id of p.items) Status[id] = configured ? (cm.health.get(instanceKey(ctx.region, svc.id, id))?.status ?? 'HEALTHY') : 'UNKNOWN';
+      for (const id of p.items) Status[id] = configured ? (cm.health.get(instanceKey(ctx, svc.id, id))?.status ?? 'HEALTHY') : 'UNKNOWN';
       return { Status, NextToken: p.nextToken };
     },
 

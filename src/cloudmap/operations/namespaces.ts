@@ -19,6 +19,7 @@ import {
   type Condition,
   type CloudMapOpsContext,
 } from './common.js';
+import { scopePrefix } from '../../store/store.js';
 
 const DEFAULT_SOA_TTL = 15;
 
@@ -50,15 +51,15 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
     const tags = tagsFromList(spec.tags);
     const fingerprint = JSON.stringify([spec.type, name, spec.description ?? null, spec.vpc ?? null, spec.soaTtl ?? null, tags]);
     return store.withTx(() => {
-      const replay = replayedOperation(cm, ctx.region, 'create-namespace', spec.token, fingerprint);
+      const replay = replayedOperation(cm, ctx, 'create-namespace', spec.token, fingerprint);
       if (replay) return { OperationId: replay };
-      const existing = cm.namespaces.withPrefix(`${ctx.region}/`).find((n) => sameName(n, name, spec.type));
+      const existing = cm.namespaces.withPrefix(scopePrefix(ctx)).find((n) => sameName(n, name, spec.type));
       if (existing) {
         throw new AwsError('NamespaceAlreadyExists', `Namespace ${name} already exists (${existing.id}).`, {
           fields: { CreatorRequestId: existing.creatorRequestId, NamespaceId: existing.id },
         });
       }
-      refuseInFlight(runner.inFlight(ctx.region), (op) => op.action?.kind === 'createNamespace' && sameName(op.action.namespace, name, spec.type));
+      refuseInFlight(runner.inFlight(ctx), (op) => op.action?.kind === 'createNamespace' && sameName(op.action.namespace, name, spec.type));
       const id = namespaceId();
       const opId = operationId();
       const ns: NamespaceRecord = {
@@ -85,7 +86,7 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
         targets: { NAMESPACE: id },
         action: { kind: 'createNamespace', namespace: ns },
       });
-      rememberTokenTx(cm, ctx.region, 'create-namespace', spec.token, fingerprint, opId);
+      rememberTokenTx(cm, ctx, 'create-namespace', spec.token, fingerprint, opId);
       return { OperationId: opId };
     });
   }
@@ -93,12 +94,12 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
   function update(ctx: RequestContext, idOrArn: string, type: NamespaceType, token: string | undefined, description: string | undefined, soaTtl: number | undefined) {
     const fingerprint = JSON.stringify([idOrArn, description ?? null, soaTtl ?? null]);
     return store.withTx(() => {
-      const replay = replayedOperation(cm, ctx.region, 'update-namespace', token, fingerprint);
+      const replay = replayedOperation(cm, ctx, 'update-namespace', token, fingerprint);
       if (replay) return { OperationId: replay };
       const ns = requireNamespace(cm, ctx, idOrArn);
       if (ns.type !== type) throw new AwsError('InvalidInput', `Namespace ${ns.id} is of type ${ns.type}; use the matching Update…Namespace operation.`);
       if (description === undefined && soaTtl === undefined) throw new AwsError('InvalidInput', 'Nothing to update: specify Description or Properties.');
-      refuseInFlight(runner.inFlight(ctx.region), (op) => op.targets.NAMESPACE === ns.id);
+      refuseInFlight(runner.inFlight(ctx), (op) => op.targets.NAMESPACE === ns.id);
       const opId = runner.submitTx({
         region: ctx.region,
         accountId: ctx.accountId,
@@ -106,7 +107,7 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
         targets: { NAMESPACE: ns.id },
         action: { kind: 'updateNamespace', namespaceId: ns.id, ...(description !== undefined ? { description } : {}), ...(soaTtl !== undefined ? { soaTtl } : {}) },
       });
-      rememberTokenTx(cm, ctx.region, 'update-namespace', token, fingerprint, opId);
+      rememberTokenTx(cm, ctx, 'update-namespace', token, fingerprint, opId);
       return { OperationId: opId };
     });
   }
@@ -117,7 +118,7 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
     },
 
     CreatePrivateDnsNamespace(input: SD.CreatePrivateDnsNamespaceRequest, ctx: RequestContext): SD.CreatePrivateDnsNamespaceResponse {
-      if (!deps.ec2.vpc(ctx.region, ctx.accountId, input.Vpc)) throw new AwsError('InvalidInput', `VPC ${input.Vpc} does not exist in ${ctx.region}.`);
+      if (!deps.ec2.vpc(ctx, input.Vpc)) throw new AwsError('InvalidInput', `VPC ${input.Vpc} does not exist in ${ctx.region}.`);
       return create(ctx, {
         type: 'DNS_PRIVATE',
         name: input.Name,
@@ -155,9 +156,9 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
     DeleteNamespace(input: SD.DeleteNamespaceRequest, ctx: RequestContext): SD.DeleteNamespaceResponse {
       return store.withTx(() => {
         const ns = requireNamespace(cm, ctx, input.Id);
-        const services = cm.servicesOf(ctx.region, ns.id);
+        const services = cm.servicesOf(ctx, ns.id);
         if (services.length) throw new AwsError('ResourceInUse', `Namespace ${ns.id} has ${services.length} service(s); delete them first.`);
-        refuseInFlight(runner.inFlight(ctx.region), (op) => op.targets.NAMESPACE === ns.id);
+        refuseInFlight(runner.inFlight(ctx), (op) => op.targets.NAMESPACE === ns.id);
         const opId = runner.submitTx({
           region: ctx.region,
           accountId: ctx.accountId,
@@ -174,7 +175,7 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
     },
 
     ListNamespaces(input: SD.ListNamespacesRequest, ctx: RequestContext): SD.ListNamespacesResponse {
-      let items = cm.namespaces.withPrefix(`${ctx.region}/`);
+      let items = cm.namespaces.withPrefix(scopePrefix(ctx));
       for (const f of input.Filters ?? []) {
         const values = f.Values;
         switch (f.Name) {

@@ -5,7 +5,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
 import { idOfRef, serviceArn, serviceId } from '../ids.js';
 import { checkDnsUpdate, checkHealthCheckConfig, checkServiceConfig } from '../service-config.js';
-import { regionKey, type ServiceRecord } from '../store.js';
+import type { ServiceRecord } from '../store.js';
 import { deleteServiceTx } from '../writes.js';
 import {
   checkFilter,
@@ -20,6 +20,7 @@ import {
   type Condition,
   type CloudMapOpsContext,
 } from './common.js';
+import { scopedKey, scopePrefix } from '../../store/store.js';
 
 const MAX_SERVICE_ATTRIBUTES = 30;
 
@@ -45,7 +46,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
         });
         // DNS names are case-insensitive, so DNS namespaces refuse names that differ only by case.
         const same = (s: ServiceRecord) => s.name === input.Name || (ns.type !== 'HTTP' && s.name.toLowerCase() === input.Name.toLowerCase());
-        const existing = cm.servicesOf(ctx.region, ns.id).find(same);
+        const existing = cm.servicesOf(ctx, ns.id).find(same);
         if (existing) {
           if (input.CreatorRequestId && existing.creatorRequestId === input.CreatorRequestId) return { Service: serviceWire(cm, existing) };
           throw new AwsError('ServiceAlreadyExists', `Service ${input.Name} already exists in namespace ${ns.id} (${existing.id}).`, {
@@ -68,7 +69,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
           ...(input.Description !== undefined ? { description: input.Description } : {}),
           ...(input.CreatorRequestId ? { creatorRequestId: input.CreatorRequestId } : {}),
         };
-        cm.services.putTx(regionKey(ctx.region, id), svc);
+        cm.services.putTx(scopedKey(ctx, id), svc);
         return { Service: serviceWire(cm, svc) };
       });
     },
@@ -78,7 +79,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
     },
 
     ListServices(input: SD.ListServicesRequest, ctx: RequestContext): SD.ListServicesResponse {
-      let items = cm.services.withPrefix(`${ctx.region}/`);
+      let items = cm.services.withPrefix(scopePrefix(ctx));
       for (const f of input.Filters ?? []) {
         if (f.Name === 'NAMESPACE_ID') {
           const c = checkFilter('NAMESPACE_ID', f.Condition as Condition, f.Values, ['EQ', 'IN']);
@@ -102,7 +103,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
     UpdateService(input: SD.UpdateServiceRequest, ctx: RequestContext): SD.UpdateServiceResponse {
       return store.withTx(() => {
         const svc = requireService(cm, ctx, input.Id);
-        const ns = cm.namespace(ctx.region, svc.namespaceId);
+        const ns = cm.namespace(ctx, svc.namespaceId);
         const change = input.Service;
         const dnsTtls = change.DnsConfig ? checkDnsUpdate(svc, change.DnsConfig.DnsRecords) : undefined;
         let healthCheck;
@@ -111,7 +112,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
           if (svc.dnsRecords?.some((r) => r.type === 'CNAME')) throw new AwsError('InvalidInput', 'HealthCheckConfig cannot be specified for a service with a CNAME record.');
           healthCheck = checkHealthCheckConfig(change.HealthCheckConfig, ns?.type ?? 'HTTP');
         }
-        refuseInFlight(runner.inFlight(ctx.region), (op) => op.type === 'UPDATE_SERVICE' && op.targets.SERVICE === svc.id);
+        refuseInFlight(runner.inFlight(ctx), (op) => op.type === 'UPDATE_SERVICE' && op.targets.SERVICE === svc.id);
         const opId = runner.submitTx({
           region: ctx.region,
           accountId: ctx.accountId,
@@ -134,7 +135,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
     DeleteService(input: SD.DeleteServiceRequest, ctx: RequestContext): SD.DeleteServiceResponse {
       store.withTx(() => {
         const svc = requireService(cm, ctx, input.Id);
-        const count = cm.instanceCount(ctx.region, svc.id);
+        const count = cm.instanceCount(ctx, svc.id);
         if (count) throw new AwsError('ResourceInUse', `Service ${svc.id} has ${count} registered instance(s); deregister them first.`);
         deleteServiceTx(cm, svc);
       });
@@ -148,7 +149,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
         if (Object.keys(attributes).length > MAX_SERVICE_ATTRIBUTES) {
           throw new AwsError('ServiceAttributesLimitExceededException', `A service can have at most ${MAX_SERVICE_ATTRIBUTES} attributes.`);
         }
-        cm.services.putTx(regionKey(ctx.region, svc.id), { ...svc, attributes });
+        cm.services.putTx(scopedKey(ctx, svc.id), { ...svc, attributes });
       });
       return {};
     },
@@ -163,7 +164,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
         const svc = requireService(cm, ctx, input.ServiceId);
         const attributes = { ...svc.attributes };
         for (const k of input.Attributes) delete attributes[k];
-        cm.services.putTx(regionKey(ctx.region, svc.id), { ...svc, attributes });
+        cm.services.putTx(scopedKey(ctx, svc.id), { ...svc, attributes });
       });
       return {};
     },

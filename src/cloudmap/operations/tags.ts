@@ -2,8 +2,9 @@
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
-import { regionKey, type NamespaceRecord, type ServiceRecord } from '../store.js';
+import type { NamespaceRecord, ServiceRecord } from '../store.js';
 import { tagsFromList, tagsToList, type CloudMapOpsContext } from './common.js';
+import { scopedKey } from '../../store/store.js';
 
 const MAX_TAGS = 200;
 
@@ -13,15 +14,15 @@ export function tagOperations({ store, cm }: CloudMapOpsContext) {
   function resolve(ctx: RequestContext, resourceArn: string): Tagged {
     const m = /^arn:aws[a-z-]*:servicediscovery:([^:]+):(\d{12}):(namespace|service)\/([^/]+)$/.exec(resourceArn);
     if (!m) throw new AwsError('InvalidInput', `Invalid resource ARN: ${resourceArn.slice(0, 256)}`);
-    const [, region, , kind, id] = m;
+    const [, region, account, kind, id] = m;
     const notFound = () => new AwsError('ResourceNotFoundException', `Resource not found: ${resourceArn}`);
-    if (region !== ctx.region) throw notFound();
+    if (region !== ctx.region || account !== ctx.accountId) throw notFound();
     if (kind === 'namespace') {
-      const record = cm.namespace(region, id!);
+      const record = cm.namespace(ctx, id!);
       if (!record) throw notFound();
       return { kind, record };
     }
-    const record = cm.service(region, id!);
+    const record = cm.service(ctx, id!);
     if (!record) throw notFound();
     return { kind: 'service', record };
   }
@@ -30,7 +31,7 @@ export function tagOperations({ store, cm }: CloudMapOpsContext) {
     if (Object.keys(tags).length > MAX_TAGS) {
       throw new AwsError('TooManyTagsException', `A resource can have at most ${MAX_TAGS} tags.`, { fields: { ResourceName: t.record.arn } });
     }
-    const key = regionKey(t.record.region, t.record.id);
+    const key = scopedKey(t.record, t.record.id);
     if (t.kind === 'namespace') cm.namespaces.putTx(key, { ...t.record, tags });
     else cm.services.putTx(key, { ...t.record, tags });
   }

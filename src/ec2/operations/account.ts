@@ -11,13 +11,13 @@ import type {
   Ec2Operations,
   NetworkInterface,
 } from '../../protocol/generated/ec2.js';
-import { regionKey } from '../../store/store.js';
+import { scopedKey, scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
-import type { Ec2Store, NetworkInterfaceRecord } from '../store.js';
+import { ec2Scope, type Ec2Store, type NetworkInterfaceRecord } from '../store.js';
 import { dryRun, page, requireAll } from './common.js';
 
 export function accountOperations(ec2: Ec2Store) {
-  const groupName = (region: string, id: string) => ec2.group(region, id)?.groupName;
+  const groupName = (e: NetworkInterfaceRecord, id: string) => ec2.group(ec2Scope(e), id)?.groupName;
 
   const eniWire = (e: NetworkInterfaceRecord): NetworkInterface => {
     const privateDnsName = `ip-${e.privateIpAddress.replaceAll('.', '-')}.${e.region === 'us-east-1' ? 'ec2.internal' : `${e.region}.compute.internal`}`;
@@ -27,7 +27,7 @@ export function accountOperations(ec2: Ec2Store) {
       VpcId: e.vpcId,
       AvailabilityZone: e.availabilityZone,
       Description: e.description,
-      Groups: e.groupIds.map((GroupId) => ({ GroupId, GroupName: groupName(e.region, GroupId) })),
+      Groups: e.groupIds.map((GroupId) => ({ GroupId, GroupName: groupName(e, GroupId) })),
       InterfaceType: 'interface',
       Ipv6Addresses: [],
       MacAddress: e.macAddress,
@@ -47,7 +47,7 @@ export function accountOperations(ec2: Ec2Store) {
     'subnet-id': (e) => [e.subnetId],
     'vpc-id': (e) => [e.vpcId],
     'group-id': (e) => e.groupIds,
-    'group-name': (e) => e.groupIds.map((id) => groupName(e.region, id)),
+    'group-name': (e) => e.groupIds.map((id) => groupName(e, id)),
     'availability-zone': (e) => [e.availabilityZone],
     description: (e) => [e.description],
     status: (e) => [e.status],
@@ -63,16 +63,16 @@ export function accountOperations(ec2: Ec2Store) {
 
   return {
     DescribeNetworkInterfaces(input: DescribeNetworkInterfacesRequest, ctx: RequestContext): DescribeNetworkInterfacesResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.NetworkInterfaceIds, (id) => ec2.enis.get(regionKey(ctx.region, id)), 'InvalidNetworkInterfaceID.NotFound', 'network interface');
-      const enis = applyFilters(byId ?? ec2.enis.withPrefix(`${ctx.region}/`), input.Filters, ENI_FILTERS);
+      const byId = requireAll(input.NetworkInterfaceIds, (id) => ec2.enis.get(scopedKey(ctx, id)), 'InvalidNetworkInterfaceID.NotFound', 'network interface');
+      const enis = applyFilters(byId ?? ec2.enis.withPrefix(scopePrefix(ctx)), input.Filters, ENI_FILTERS);
       const p = page(enis, (e) => e.networkInterfaceId, input.MaxResults, input.NextToken);
       return { NetworkInterfaces: p.items.map(eniWire), NextToken: p.nextToken };
     },
 
     DescribeAccountAttributes(input: DescribeAccountAttributesRequest, ctx: RequestContext): DescribeAccountAttributesResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       const all: Array<[string, string[]]> = [
         ['supported-platforms', ['VPC']],
@@ -80,7 +80,7 @@ export function accountOperations(ec2: Ec2Store) {
         ['max-elastic-ips', ['5']],
         ['max-instances', ['20']],
         ['vpc-max-elastic-ips', ['5']],
-        ['default-vpc', [ec2.defaultVpc(ctx.region)?.vpcId ?? 'none']],
+        ['default-vpc', [ec2.defaultVpc(ctx)?.vpcId ?? 'none']],
       ];
       const wanted = input.AttributeNames ?? [];
       for (const name of wanted) {

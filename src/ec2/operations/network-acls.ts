@@ -1,15 +1,15 @@
 // DescribeNetworkAcls: each VPC's default network ACL, associated with every subnet of the VPC.
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { DescribeNetworkAclsRequest, DescribeNetworkAclsResult, Ec2Operations, NetworkAcl } from '../../protocol/generated/ec2.js';
-import { regionKey } from '../../store/store.js';
+import { scopedKey, scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
-import { aclAssociationId, type Ec2Store, type NetworkAclRecord } from '../store.js';
+import { aclAssociationId, ec2Scope, type Ec2Store, type NetworkAclRecord } from '../store.js';
 import { dryRun, page, requireAll } from './common.js';
 
 export function networkAclOperations(ec2: Ec2Store) {
   const subnetsOf = (a: NetworkAclRecord) =>
     ec2.subnets
-      .withPrefix(`${a.region}/`)
+      .withPrefix(scopePrefix(ec2Scope(a)))
       .filter((s) => s.vpcId === a.vpcId)
       .map((s) => s.subnetId);
   const associations = (a: NetworkAclRecord) => subnetsOf(a).map((subnetId) => ({ subnetId, associationId: aclAssociationId(a.networkAclId, subnetId) }));
@@ -41,10 +41,10 @@ export function networkAclOperations(ec2: Ec2Store) {
 
   return {
     DescribeNetworkAcls(input: DescribeNetworkAclsRequest, ctx: RequestContext): DescribeNetworkAclsResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.NetworkAclIds, (id) => ec2.acls.get(regionKey(ctx.region, id)), 'InvalidNetworkAclID.NotFound', 'network ACL');
-      const acls = applyFilters(byId ?? ec2.acls.withPrefix(`${ctx.region}/`), input.Filters, FILTERS);
+      const byId = requireAll(input.NetworkAclIds, (id) => ec2.acls.get(scopedKey(ctx, id)), 'InvalidNetworkAclID.NotFound', 'network ACL');
+      const acls = applyFilters(byId ?? ec2.acls.withPrefix(scopePrefix(ctx)), input.Filters, FILTERS);
       const p = page(acls, (a) => a.networkAclId, input.MaxResults, input.NextToken);
       return { NetworkAcls: p.items.map(wire), NextToken: p.nextToken };
     },

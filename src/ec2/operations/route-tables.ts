@@ -1,7 +1,7 @@
 // DescribeRouteTables: each VPC's main route table with its `local` route and its main association.
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { DescribeRouteTablesRequest, DescribeRouteTablesResult, Ec2Operations, RouteTable } from '../../protocol/generated/ec2.js';
-import { regionKey } from '../../store/store.js';
+import { scopedKey, scopePrefix } from '../../store/store.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
 import type { Ec2Store, RouteTableRecord } from '../store.js';
 import { dryRun, page, requireAll } from './common.js';
@@ -36,10 +36,10 @@ const FILTERS: FilterFields<RouteTableRecord> = {
 export function routeTableOperations(ec2: Ec2Store) {
   return {
     DescribeRouteTables(input: DescribeRouteTablesRequest, ctx: RequestContext): DescribeRouteTablesResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.RouteTableIds, (id) => ec2.routeTables.get(regionKey(ctx.region, id)), 'InvalidRouteTableID.NotFound', 'route table');
-      const tables = applyFilters(byId ?? ec2.routeTables.withPrefix(`${ctx.region}/`), input.Filters, FILTERS);
+      const byId = requireAll(input.RouteTableIds, (id) => ec2.routeTables.get(scopedKey(ctx, id)), 'InvalidRouteTableID.NotFound', 'route table');
+      const tables = applyFilters(byId ?? ec2.routeTables.withPrefix(scopePrefix(ctx)), input.Filters, FILTERS);
       const p = page(tables, (t) => t.routeTableId, input.MaxResults, input.NextToken);
       return { RouteTables: p.items.map(wire), NextToken: p.nextToken };
     },

@@ -9,7 +9,7 @@ import type { Ec2Operations } from '../../protocol/generated/ec2.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { parseCidr } from '../cidr.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
-import { regionKey } from '../../store/store.js';
+import { scopedKey, scopePrefix, type Scope } from '../../store/store.js';
 import type { Ec2Store, RuleRecord, SecurityGroupRecord } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
@@ -111,15 +111,15 @@ const sameRule = (a: RuleRecord, b: RuleRecord) =>
   a.prefixListId === b.prefixListId;
 
 export function securityGroupOperations(ec2: Ec2Store) {
-  function find(region: string, input: { GroupId?: string; GroupName?: string }): SecurityGroupRecord {
+  function find(scope: Scope, input: { GroupId?: string; GroupName?: string }): SecurityGroupRecord {
     if (input.GroupId) {
-      const g = ec2.group(region, input.GroupId);
+      const g = ec2.group(scope, input.GroupId);
       if (!g) throw new AwsError('InvalidGroup.NotFound', `The security group '${input.GroupId}' does not exist`);
       return g;
     }
     if (input.GroupName) {
-      const vpc = ec2.defaultVpc(region);
-      const g = ec2.groups.withPrefix(`${region}/`).find((x) => x.groupName === input.GroupName && x.vpcId === vpc?.vpcId);
+      const vpc = ec2.defaultVpc(scope);
+      const g = ec2.groups.withPrefix(scopePrefix(scope)).find((x) => x.groupName === input.GroupName && x.vpcId === vpc?.vpcId);
       if (!g) throw new AwsError('InvalidGroup.NotFound', `The security group '${input.GroupName}' does not exist in default VPC '${vpc?.vpcId ?? 'none'}'`);
       return g;
     }
@@ -127,7 +127,7 @@ export function securityGroupOperations(ec2: Ec2Store) {
   }
 
   /** The rules a request names, normalised (protocol names, ports, peers checked). */
-  function requestedRules(region: string, group: SecurityGroupRecord, input: RuleRequest, isEgress: boolean): RuleRecord[] {
+  function requestedRules(scope: Scope, group: SecurityGroupRecord, input: RuleRequest, isEgress: boolean): RuleRecord[] {
     const perms: Ec2.IpPermission[] = [...(input.IpPermissions ?? [])];
     if (input.IpProtocol || input.CidrIp || input.SourceSecurityGroupName) {
       perms.push({
@@ -176,7 +176,9 @@ export function securityGroupOperations(ec2: Ec2Store) {
         rules.push({ ...base, ruleId: '', cidrIpv6: r.CidrIpv6, description: r.Description });
       }
       for (const pair of p.UserIdGroupPairs ?? []) {
-        const ref = pair.GroupId ? ec2.group(region, pair.GroupId) : ec2.groups.withPrefix(`${region}/`).find((x) => x.groupName === pair.GroupName && x.vpcId === group.vpcId);
+        const ref = pair.GroupId
+          ? ec2.group(scope, pair.GroupId)
+          : ec2.groups.withPrefix(scopePrefix(scope)).find((x) => x.groupName === pair.GroupName && x.vpcId === group.vpcId);
         if (!ref) throw new AwsError('InvalidGroup.NotFound', `The security group '${pair.GroupId ?? pair.GroupName ?? ''}' does not exist`);
         rules.push({ ...base, ruleId: '', referencedGroupId: ref.groupId, description: pair.Description });
       }
@@ -191,38 +193,38 @@ export function securityGroupOperations(ec2: Ec2Store) {
   }
 
   function authorize(input: RuleRequest, ctx: RequestContext, isEgress: boolean): Ec2.AuthorizeSecurityGroupIngressResult {
-    ec2.ensureRegion(ctx.region, ctx.accountId);
-    const group = find(ctx.region, input);
-    const wanted = requestedRules(ctx.region, group, input, isEgress);
+    ec2.ensureRegion(ctx);
+    const group = find(ctx, input);
+    const wanted = requestedRules(ctx, group, input, isEgress);
     dryRun(input);
     const added: RuleRecord[] = [];
     ec2.store.withTx(() => {
-      const current = ec2.group(ctx.region, group.groupId)!;
+      const current = ec2.group(ctx, group.groupId)!;
       for (const r of wanted) {
         if (current.rules.some((x) => sameRule(x, r)) || added.some((x) => sameRule(x, r))) {
           throw new AwsError('InvalidPermission.Duplicate', `the specified rule "${ruleText(r)}" already exists`);
         }
         added.push({ ...r, ruleId: ec2Id('sgr') });
       }
-      ec2.groups.putTx(regionKey(ctx.region, group.groupId), { ...current, rules: [...current.rules, ...added] });
+      ec2.groups.putTx(scopedKey(ctx, group.groupId), { ...current, rules: [...current.rules, ...added] });
     });
     return { Return: true, SecurityGroupRules: added.map((r) => ruleWire(group, r)) };
   }
 
   function revoke(input: RuleRequest & { SecurityGroupRuleIds?: string[] }, ctx: RequestContext, isEgress: boolean): Ec2.RevokeSecurityGroupIngressResult {
-    ec2.ensureRegion(ctx.region, ctx.accountId);
-    const group = find(ctx.region, input);
+    ec2.ensureRegion(ctx);
+    const group = find(ctx, input);
     const byId = input.SecurityGroupRuleIds ?? [];
-    const wanted = byId.length && !input.IpPermissions?.length && !input.IpProtocol ? [] : requestedRules(ctx.region, group, input, isEgress);
+    const wanted = byId.length && !input.IpPermissions?.length && !input.IpProtocol ? [] : requestedRules(ctx, group, input, isEgress);
     dryRun(input);
     let revoked: RuleRecord[] = [];
     ec2.store.withTx(() => {
-      const current = ec2.group(ctx.region, group.groupId)!;
+      const current = ec2.group(ctx, group.groupId)!;
       const unknownIds = byId.filter((id) => !current.rules.some((r) => r.ruleId === id && r.isEgress === isEgress));
       if (unknownIds.length) throw new AwsError('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${unknownIds[0]}' does not exist`);
       revoked = current.rules.filter((r) => byId.includes(r.ruleId) || wanted.some((w) => sameRule(r, w)));
       if (!revoked.length) throw new AwsError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.');
-      ec2.groups.putTx(regionKey(ctx.region, group.groupId), { ...current, rules: current.rules.filter((r) => !revoked.includes(r)) });
+      ec2.groups.putTx(scopedKey(ctx, group.groupId), { ...current, rules: current.rules.filter((r) => !revoked.includes(r)) });
     });
     return {
       Return: true,
@@ -244,8 +246,8 @@ export function securityGroupOperations(ec2: Ec2Store) {
 
   return {
     CreateSecurityGroup(input: Ec2.CreateSecurityGroupRequest, ctx: RequestContext): Ec2.CreateSecurityGroupResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
-      const vpc = input.VpcId ? ec2.vpc(ctx.region, input.VpcId) : ec2.defaultVpc(ctx.region);
+      ec2.ensureRegion(ctx);
+      const vpc = input.VpcId ? ec2.vpc(ctx, input.VpcId) : ec2.defaultVpc(ctx);
       if (!vpc) {
         if (input.VpcId) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
         throw new AwsError('VPCIdNotSpecified', 'No default VPC for this user');
@@ -267,20 +269,20 @@ export function securityGroupOperations(ec2: Ec2Store) {
         tags,
       };
       ec2.store.withTx(() => {
-        if (ec2.groups.withPrefix(`${ctx.region}/`).some((g) => g.vpcId === vpc.vpcId && g.groupName === input.GroupName)) {
+        if (ec2.groups.withPrefix(scopePrefix(ctx)).some((g) => g.vpcId === vpc.vpcId && g.groupName === input.GroupName)) {
           throw new AwsError('InvalidGroup.Duplicate', `The security group '${input.GroupName}' already exists for VPC '${vpc.vpcId}'`);
         }
-        ec2.groups.putTx(regionKey(ctx.region, group.groupId), group);
+        ec2.groups.putTx(scopedKey(ctx, group.groupId), group);
       });
       return { GroupId: group.groupId, SecurityGroupArn: groupWire(group).SecurityGroupArn, Tags: Object.keys(tags).length ? tagList(tags) : undefined };
     },
 
     DescribeSecurityGroups(input: Ec2.DescribeSecurityGroupsRequest, ctx: RequestContext): Ec2.DescribeSecurityGroupsResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
-      let groups = requireAll(input.GroupIds, (id) => ec2.group(ctx.region, id), 'InvalidGroup.NotFound', 'security group') ?? ec2.groups.withPrefix(`${ctx.region}/`);
+      let groups = requireAll(input.GroupIds, (id) => ec2.group(ctx, id), 'InvalidGroup.NotFound', 'security group') ?? ec2.groups.withPrefix(scopePrefix(ctx));
       if (input.GroupNames?.length) {
-        const vpc = ec2.defaultVpc(ctx.region);
+        const vpc = ec2.defaultVpc(ctx);
         const named = input.GroupNames.map((n) => {
           const g = groups.find((x) => x.groupName === n && x.vpcId === vpc?.vpcId);
           if (!g) throw new AwsError('InvalidGroup.NotFound', `The security group '${n}' does not exist in default VPC '${vpc?.vpcId ?? 'none'}'`);
@@ -294,19 +296,19 @@ export function securityGroupOperations(ec2: Ec2Store) {
     },
 
     DeleteSecurityGroup(input: Ec2.DeleteSecurityGroupRequest, ctx: RequestContext): Ec2.DeleteSecurityGroupResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
-      const group = find(ctx.region, input);
+      ec2.ensureRegion(ctx);
+      const group = find(ctx, input);
       if (group.groupName === 'default') {
         throw new AwsError('CannotDelete', `the specified group: "${group.groupId}" name: "default" cannot be deleted by a user`);
       }
       dryRun(input);
       ec2.store.withTx(() => {
-        const referencing = ec2.groups.withPrefix(`${ctx.region}/`).find((g) => g.groupId !== group.groupId && g.rules.some((r) => r.referencedGroupId === group.groupId));
-        const inUse = ec2.enis.withPrefix(`${ctx.region}/`).some((e) => e.groupIds.includes(group.groupId));
+        const referencing = ec2.groups.withPrefix(scopePrefix(ctx)).find((g) => g.groupId !== group.groupId && g.rules.some((r) => r.referencedGroupId === group.groupId));
+        const inUse = ec2.enis.withPrefix(scopePrefix(ctx)).some((e) => e.groupIds.includes(group.groupId));
         if (referencing || inUse) {
           throw new AwsError('DependencyViolation', `resource ${group.groupId} has a dependent object`);
         }
-        ec2.groups.deleteTx(regionKey(ctx.region, group.groupId));
+        ec2.groups.deleteTx(scopedKey(ctx, group.groupId));
       });
       return { Return: true, GroupId: group.groupId };
     },
@@ -317,9 +319,9 @@ export function securityGroupOperations(ec2: Ec2Store) {
     RevokeSecurityGroupEgress: (input: Ec2.RevokeSecurityGroupEgressRequest, ctx: RequestContext) => revoke(input, ctx, true),
 
     DescribeSecurityGroupRules(input: Ec2.DescribeSecurityGroupRulesRequest, ctx: RequestContext): Ec2.DescribeSecurityGroupRulesResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
-      const all = ec2.groups.withPrefix(`${ctx.region}/`).flatMap((g) => g.rules.map((r) => ({ g, r, tags: {} as Record<string, string> })));
+      const all = ec2.groups.withPrefix(scopePrefix(ctx)).flatMap((g) => g.rules.map((r) => ({ g, r, tags: {} as Record<string, string> })));
       const ids = input.SecurityGroupRuleIds;
       const selected = ids?.length ? all.filter((x) => ids.includes(x.r.ruleId)) : all;
       const filtered = applyFilters(selected, input.Filters, {

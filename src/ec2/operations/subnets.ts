@@ -15,7 +15,7 @@ import type {
 } from '../../protocol/generated/ec2.js';
 import { contains, overlaps, parseCidr, size } from '../cidr.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
-import { regionKey } from '../../store/store.js';
+import { scopedKey, scopePrefix, type Scope } from '../../store/store.js';
 import type { Ec2Store, SubnetRecord } from '../store.js';
 import { zonesOf } from '../zones.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
@@ -67,11 +67,11 @@ const SUBNET_FILTERS: FilterFields<SubnetRecord> = {
 };
 
 export function subnetOperations(ec2: Ec2Store) {
-  const used = (region: string, subnetId: string) => ec2.enis.withPrefix(`${region}/`).filter((e) => e.subnetId === subnetId).length;
+  const used = (scope: Scope, subnetId: string) => ec2.enis.withPrefix(scopePrefix(scope)).filter((e) => e.subnetId === subnetId).length;
   return {
     CreateSubnet(input: CreateSubnetRequest, ctx: RequestContext): CreateSubnetResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
-      const vpc = ec2.vpc(ctx.region, input.VpcId);
+      ec2.ensureRegion(ctx);
+      const vpc = ec2.vpc(ctx, input.VpcId);
       if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
       if (!input.CidrBlock) throw new AwsError('MissingParameter', 'The request must contain the parameter CidrBlock');
       const cidr = parseCidr(input.CidrBlock);
@@ -106,37 +106,37 @@ export function subnetOperations(ec2: Ec2Store) {
         tags,
       };
       ec2.store.withTx(() => {
-        const clash = ec2.subnets.withPrefix(`${ctx.region}/`).find((s) => s.vpcId === vpc.vpcId && overlaps(parseCidr(s.cidrBlock)!, cidr));
+        const clash = ec2.subnets.withPrefix(scopePrefix(ctx)).find((s) => s.vpcId === vpc.vpcId && overlaps(parseCidr(s.cidrBlock)!, cidr));
         if (clash) throw new AwsError('InvalidSubnet.Conflict', `The CIDR '${input.CidrBlock}' conflicts with another subnet`);
-        ec2.subnets.putTx(regionKey(ctx.region, subnet.subnetId), subnet);
+        ec2.subnets.putTx(scopedKey(ctx, subnet.subnetId), subnet);
       });
       return { Subnet: subnetWire(subnet, 0) };
     },
 
     DescribeSubnets(input: DescribeSubnetsRequest, ctx: RequestContext): DescribeSubnetsResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.SubnetIds, (id) => ec2.subnet(ctx.region, id), 'InvalidSubnetID.NotFound', 'subnet');
-      const subnets = applyFilters(byId ?? ec2.subnets.withPrefix(`${ctx.region}/`), input.Filters, SUBNET_FILTERS);
+      const byId = requireAll(input.SubnetIds, (id) => ec2.subnet(ctx, id), 'InvalidSubnetID.NotFound', 'subnet');
+      const subnets = applyFilters(byId ?? ec2.subnets.withPrefix(scopePrefix(ctx)), input.Filters, SUBNET_FILTERS);
       const p = page(subnets, (s) => s.subnetId, input.MaxResults, input.NextToken);
-      return { Subnets: p.items.map((s) => subnetWire(s, used(ctx.region, s.subnetId))), NextToken: p.nextToken };
+      return { Subnets: p.items.map((s) => subnetWire(s, used(ctx, s.subnetId))), NextToken: p.nextToken };
     },
 
     DeleteSubnet(input: DeleteSubnetRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
-      const subnet = ec2.subnet(ctx.region, input.SubnetId);
+      ec2.ensureRegion(ctx);
+      const subnet = ec2.subnet(ctx, input.SubnetId);
       if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
       dryRun(input);
       ec2.store.withTx(() => {
-        if (used(ctx.region, subnet.subnetId) > 0) {
+        if (used(ctx, subnet.subnetId) > 0) {
           throw new AwsError('DependencyViolation', `The subnet '${subnet.subnetId}' has dependencies and cannot be deleted.`);
         }
-        ec2.subnets.deleteTx(regionKey(ctx.region, subnet.subnetId));
+        ec2.subnets.deleteTx(scopedKey(ctx, subnet.subnetId));
       });
     },
 
     ModifySubnetAttribute(input: ModifySubnetAttributeRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const change: Partial<SubnetRecord> = {};
       if (input.MapPublicIpOnLaunch?.Value !== undefined) change.mapPublicIpOnLaunch = input.MapPublicIpOnLaunch.Value;
       if (input.AssignIpv6AddressOnCreation?.Value !== undefined) change.assignIpv6AddressOnCreation = input.AssignIpv6AddressOnCreation.Value;
@@ -150,9 +150,9 @@ export function subnetOperations(ec2: Ec2Store) {
         change.hostnameType = input.PrivateDnsHostnameTypeOnLaunch;
       }
       ec2.store.withTx(() => {
-        const subnet = ec2.subnet(ctx.region, input.SubnetId);
+        const subnet = ec2.subnet(ctx, input.SubnetId);
         if (!subnet) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
-        ec2.subnets.putTx(regionKey(ctx.region, subnet.subnetId), { ...subnet, ...change });
+        ec2.subnets.putTx(scopedKey(ctx, subnet.subnetId), { ...subnet, ...change });
       });
     },
   } satisfies Partial<Ec2Operations>;

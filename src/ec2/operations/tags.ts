@@ -6,7 +6,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Operations } from '../../protocol/generated/ec2.js';
 import type { CreateTagsRequest, DeleteTagsRequest, DescribeTagsRequest, DescribeTagsResult, TagDescription } from '../../protocol/generated/ec2.js';
 import { applyFilters } from '../filters.js';
-import { regionKey } from '../../store/store.js';
+import { scopedKey, scopePrefix } from '../../store/store.js';
 import type { Ec2Store } from '../store.js';
 import { checkTags, dryRun, mergeTags, page } from './common.js';
 
@@ -48,28 +48,28 @@ export function tagOperations(ec2: Ec2Store) {
   function update(ctx: RequestContext, ids: string[], change: (tags: Record<string, string>) => Record<string, string>): void {
     const targets = ids.map((id) => {
       const kind = kindOf(id);
-      const record = kind.table.get(regionKey(ctx.region, id));
+      const record = kind.table.get(scopedKey(ctx, id));
       if (!record) throw new AwsError(kind.notFound, `The ${kind.noun} ID '${id}' does not exist`);
       return { id, kind };
     });
     ec2.store.withTx(() => {
       for (const { id, kind } of targets) {
-        const record = kind.table.get(regionKey(ctx.region, id))!;
-        kind.table.putTx(regionKey(ctx.region, id), { ...record, tags: change(record.tags) });
+        const record = kind.table.get(scopedKey(ctx, id))!;
+        kind.table.putTx(scopedKey(ctx, id), { ...record, tags: change(record.tags) });
       }
     });
   }
 
   return {
     CreateTags(input: CreateTagsRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const tags = checkTags(input.Tags);
       dryRun(input);
       update(ctx, input.Resources, (current) => mergeTags(current, tags));
     },
 
     DeleteTags(input: DeleteTagsRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       update(ctx, input.Resources, (current) => {
         if (!input.Tags?.length) return {};
@@ -81,11 +81,11 @@ export function tagOperations(ec2: Ec2Store) {
     },
 
     DescribeTags(input: DescribeTagsRequest, ctx: RequestContext): DescribeTagsResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
       const rows: Array<TagDescription & { tags: Record<string, string> }> = [];
       for (const kind of Object.values(kinds)) {
-        for (const r of kind.table.withPrefix(`${ctx.region}/`)) {
+        for (const r of kind.table.withPrefix(scopePrefix(ctx))) {
           const id = (kind.idOf as (x: unknown) => string)(r);
           for (const [Key, Value] of Object.entries(r.tags))
             rows.push({ ResourceId: id, ResourceType: kind.type as TagDescription['ResourceType'], Key, Value, tags: { [Key]: Value } });

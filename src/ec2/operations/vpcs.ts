@@ -15,7 +15,7 @@ import type {
 } from '../../protocol/generated/ec2.js';
 import { parseCidr } from '../cidr.js';
 import { applyFilters, tagList, type FilterFields } from '../filters.js';
-import { regionKey } from '../../store/store.js';
+import { scopedKey, scopePrefix } from '../../store/store.js';
 import { vpcAttributes, type Ec2Store, type VpcRecord } from '../store.js';
 import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
 
@@ -52,49 +52,49 @@ const VPC_FILTERS: FilterFields<VpcRecord> = {
 export function vpcOperations(ec2: Ec2Store) {
   return {
     CreateVpc(input: CreateVpcRequest, ctx: RequestContext): CreateVpcResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       if (!input.CidrBlock) throw new AwsError('MissingParameter', 'Either CidrBlock or Ipv4IpamPoolId must be specified.');
       const cidr = parseCidr(input.CidrBlock);
       if (!cidr) throw new AwsError('InvalidParameterValue', `Value (${input.CidrBlock}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
       if (cidr.prefix < 16 || cidr.prefix > 28) throw new AwsError('InvalidVpc.Range', `The CIDR '${input.CidrBlock}' is invalid.`);
       const tags = tagsFromSpecifications(input.TagSpecifications, 'vpc');
       dryRun(input);
-      const vpc = { ...ec2.newVpc(ctx.region, ctx.accountId, input.CidrBlock, false), tags, instanceTenancy: input.InstanceTenancy ?? 'default' };
+      const vpc = { ...ec2.newVpc(ctx, input.CidrBlock, false), tags, instanceTenancy: input.InstanceTenancy ?? 'default' };
       ec2.store.withTx(() => {
-        ec2.vpcs.putTx(regionKey(ctx.region, vpc.vpcId), vpc);
-        ec2.createVpcDefaultsTx(ctx.region, vpc);
+        ec2.vpcs.putTx(scopedKey(ctx, vpc.vpcId), vpc);
+        ec2.createVpcDefaultsTx(ctx, vpc);
       });
       return { Vpc: { ...vpcWire(vpc), State: 'pending' } };
     },
 
     DescribeVpcs(input: DescribeVpcsRequest, ctx: RequestContext): DescribeVpcsResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.VpcIds, (id) => ec2.vpc(ctx.region, id), 'InvalidVpcID.NotFound', 'vpc');
-      const vpcs = applyFilters(byId ?? ec2.vpcs.withPrefix(`${ctx.region}/`), input.Filters, VPC_FILTERS);
+      const byId = requireAll(input.VpcIds, (id) => ec2.vpc(ctx, id), 'InvalidVpcID.NotFound', 'vpc');
+      const vpcs = applyFilters(byId ?? ec2.vpcs.withPrefix(scopePrefix(ctx)), input.Filters, VPC_FILTERS);
       const p = page(vpcs, (v) => v.vpcId, input.MaxResults, input.NextToken);
       return { Vpcs: p.items.map(vpcWire), NextToken: p.nextToken };
     },
 
     DeleteVpc(input: DeleteVpcRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
-      const vpc = ec2.vpc(ctx.region, input.VpcId);
+      ec2.ensureRegion(ctx);
+      const vpc = ec2.vpc(ctx, input.VpcId);
       if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
       dryRun(input);
       ec2.store.withTx(() => {
-        const subnets = ec2.subnets.withPrefix(`${ctx.region}/`).filter((s) => s.vpcId === vpc.vpcId);
-        const groups = ec2.groups.withPrefix(`${ctx.region}/`).filter((g) => g.vpcId === vpc.vpcId);
+        const subnets = ec2.subnets.withPrefix(scopePrefix(ctx)).filter((s) => s.vpcId === vpc.vpcId);
+        const groups = ec2.groups.withPrefix(scopePrefix(ctx)).filter((g) => g.vpcId === vpc.vpcId);
         if (subnets.length || groups.some((g) => g.groupName !== 'default')) {
           throw new AwsError('DependencyViolation', `The vpc '${vpc.vpcId}' has dependencies and cannot be deleted.`);
         }
-        ec2.deleteVpcDefaultsTx(ctx.region, vpc.vpcId);
-        ec2.vpcs.deleteTx(regionKey(ctx.region, vpc.vpcId));
+        ec2.deleteVpcDefaultsTx(ctx, vpc.vpcId);
+        ec2.vpcs.deleteTx(scopedKey(ctx, vpc.vpcId));
       });
     },
 
     /** One attribute per call, as AWS: two in one request is InvalidParameterCombination. */
     ModifyVpcAttribute(input: ModifyVpcAttributeRequest, ctx: RequestContext): void {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const given = VPC_ATTRIBUTES.filter((a) => input[wireName(a)] !== undefined);
       if (given.length > 1) throw new AwsError('InvalidParameterCombination', `Fields for multiple attribute types specified: ${given.join(', ')}`);
       const attribute = given[0];
@@ -102,17 +102,17 @@ export function vpcOperations(ec2: Ec2Store) {
       if (!attribute || value === undefined)
         throw new AwsError('MissingParameter', 'The request must contain the parameter EnableDnsSupport, EnableDnsHostnames or EnableNetworkAddressUsageMetrics');
       ec2.store.withTx(() => {
-        const vpc = ec2.vpc(ctx.region, input.VpcId);
+        const vpc = ec2.vpc(ctx, input.VpcId);
         if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
-        ec2.vpcs.putTx(regionKey(ctx.region, vpc.vpcId), { ...vpc, [attribute]: value });
+        ec2.vpcs.putTx(scopedKey(ctx, vpc.vpcId), { ...vpc, [attribute]: value });
       });
     },
 
     DescribeVpcAttribute(input: DescribeVpcAttributeRequest, ctx: RequestContext): DescribeVpcAttributeResult {
-      ec2.ensureRegion(ctx.region, ctx.accountId);
+      ec2.ensureRegion(ctx);
       const attribute = VPC_ATTRIBUTES.find((a) => a === input.Attribute);
       if (!attribute) throw new AwsError('InvalidParameterValue', `Value (${input.Attribute}) for parameter attribute is invalid. Unknown attribute.`);
-      const vpc = ec2.vpc(ctx.region, input.VpcId);
+      const vpc = ec2.vpc(ctx, input.VpcId);
       if (!vpc) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
       dryRun(input);
       return { VpcId: vpc.vpcId, [wireName(attribute)]: { Value: vpcAttributes(vpc)[attribute] } };

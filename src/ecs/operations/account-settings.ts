@@ -8,6 +8,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { accountSettingKey, type AccountSettingRecord } from '../store.js';
 import { invalid, page, type EcsOpsContext } from './common.js';
+import type { Scope } from '../../store/store.js';
 
 interface SettingRule {
   values: readonly string[];
@@ -42,10 +43,10 @@ const SETTING_NAMES = Object.keys(SETTING_RULES) as Ecs.SettingName[];
 const PRINCIPAL = /^arn:aws[a-z-]*:iam::(\d{12}):(root|user\/.+|role\/.+)$/;
 
 /** The value of setting `name` for `principal` (default: the root user) in this region and account. */
-export function effectiveSetting(c: EcsOpsContext, region: string, accountId: string, name: Ecs.SettingName, principal?: string): Ecs.Setting {
-  const root = accountRootArn(accountId);
-  const own = principal && principal !== root ? c.ecs.accountSettings.get(accountSettingKey(region, accountId, principal, name)) : undefined;
-  const chosen = own ?? c.ecs.accountSettings.get(accountSettingKey(region, accountId, root, name));
+export function effectiveSetting(c: EcsOpsContext, scope: Scope, name: Ecs.SettingName, principal?: string): Ecs.Setting {
+  const root = accountRootArn(scope.accountId);
+  const own = principal && principal !== root ? c.ecs.accountSettings.get(accountSettingKey(scope, principal, name)) : undefined;
+  const chosen = own ?? c.ecs.accountSettings.get(accountSettingKey(scope, root, name));
   return settingWire(name, chosen?.value ?? SETTING_RULES[name].default, chosen?.principalArn ?? root);
 }
 
@@ -69,7 +70,7 @@ export function accountSettingOperations(c: EcsOpsContext) {
     if (rule.alwaysEnabled && value !== 'enabled') throw invalid(`You can no longer disable ${name}.`);
     if (rule.rootOnly && principalArn !== accountRootArn(ctx.accountId)) throw invalid(`You must use the root user to set ${name}.`);
     const record: AccountSettingRecord = { region: ctx.region, accountId: ctx.accountId, principalArn, name, value };
-    c.ecs.store.withTx(() => c.ecs.accountSettings.putTx(accountSettingKey(ctx.region, ctx.accountId, principalArn, name), record));
+    c.ecs.store.withTx(() => c.ecs.accountSettings.putTx(accountSettingKey(ctx, principalArn, name), record));
     return settingWire(name, value, principalArn);
   }
 
@@ -85,9 +86,9 @@ export function accountSettingOperations(c: EcsOpsContext) {
     DeleteAccountSetting(input: Ecs.DeleteAccountSettingRequest, ctx: RequestContext): Ecs.DeleteAccountSettingResponse {
       const principal = principalOf(ctx, input.principalArn);
       if (SETTING_RULES[input.name].awsManaged) throw invalid(`The ${input.name} account setting is managed by AWS and is read-only.`);
-      const key = accountSettingKey(ctx.region, ctx.accountId, principal, input.name);
+      const key = accountSettingKey(ctx, principal, input.name);
       const existing = c.ecs.accountSettings.get(key);
-      if (!existing) return { setting: effectiveSetting(c, ctx.region, ctx.accountId, input.name, principal) };
+      if (!existing) return { setting: effectiveSetting(c, ctx, input.name, principal) };
       c.ecs.store.withTx(() => c.ecs.accountSettings.deleteTx(key));
       return { setting: settingWire(existing.name, existing.value, existing.principalArn) };
     },
@@ -97,9 +98,9 @@ export function accountSettingOperations(c: EcsOpsContext) {
       const principal = principalOf(ctx, input.principalArn);
       const names = input.name ? [input.name] : SETTING_NAMES;
       const settings = input.effectiveSettings
-        ? names.map((n) => effectiveSetting(c, ctx.region, ctx.accountId, n, principal))
+        ? names.map((n) => effectiveSetting(c, ctx, n, principal))
         : names.flatMap((n) => {
-            const own = c.ecs.accountSettings.get(accountSettingKey(ctx.region, ctx.accountId, principal, n));
+            const own = c.ecs.accountSettings.get(accountSettingKey(ctx, principal, n));
             return own ? [settingWire(own.name, own.value, own.principalArn)] : [];
           });
       const matching = settings.filter((s) => input.value === undefined || s.value === input.value);

@@ -3,12 +3,13 @@
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
-import { capacityProviderArn, clusterArn, clusterNameOf } from '../arns.js';
+import { capacityProviderArn, clusterArn, clusterNameOf, isForeignArn } from '../arns.js';
 import { clusterKey, type ClusterRecord } from '../store.js';
 import { clusterWire, countTasks } from './wire.js';
 import { effectiveSetting } from './account-settings.js';
 import { checkStrategy } from './placement-rules.js';
 import { atMost, checkTags, invalid, page, requireCluster, type EcsOpsContext } from './common.js';
+import { scopePrefix, partitionOf } from '../../store/store.js';
 
 const BUILT_IN_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'] as const;
 const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -42,8 +43,8 @@ function checkConfiguration(configuration: Ecs.ClusterConfiguration | undefined)
 
 export function clusterOperations(c: EcsOpsContext) {
   const stats = (cl: ClusterRecord) => {
-    const counts = countTasks(c.ecs.tasks.withPrefix(`${cl.region}/${cl.name}/`));
-    const services = c.ecs.services.withPrefix(`${cl.region}/${cl.name}/`).filter((s) => s.status === 'ACTIVE').length;
+    const counts = countTasks(c.ecs.tasks.withPrefix(`${partitionOf(cl)}/${cl.name}/`));
+    const services = c.ecs.services.withPrefix(`${partitionOf(cl)}/${cl.name}/`).filter((s) => s.status === 'ACTIVE').length;
     return { ...counts, services };
   };
   const wire = (cl: ClusterRecord, include?: Ecs.ClusterFieldList) => clusterWire(cl, stats(cl), include);
@@ -60,7 +61,7 @@ export function clusterOperations(c: EcsOpsContext) {
       const settings = checkSettings(input.settings);
       checkConfiguration(input.configuration);
       checkProviders(input.capacityProviders, input.defaultCapacityProviderStrategy);
-      const key = clusterKey(ctx.region, name);
+      const key = clusterKey(ctx, name);
       const cluster = c.ecs.store.withTx(() => {
         const existing = c.ecs.clusters.get(key);
         // CreateCluster is idempotent for an ACTIVE cluster; an INACTIVE one comes back to life.
@@ -74,7 +75,7 @@ export function clusterOperations(c: EcsOpsContext) {
           createdAt: c.now(),
           tags,
           // Without its own containerInsights, a new cluster takes the account's (PutAccountSetting[Default]).
-          settings: settings.length ? settings : [{ name: 'containerInsights', value: effectiveSetting(c, ctx.region, ctx.accountId, 'containerInsights').value! }],
+          settings: settings.length ? settings : [{ name: 'containerInsights', value: effectiveSetting(c, ctx, 'containerInsights').value! }],
           ...(input.configuration ? { configuration: input.configuration } : {}),
           capacityProviders: input.capacityProviders ?? [],
           defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
@@ -92,7 +93,7 @@ export function clusterOperations(c: EcsOpsContext) {
       const clusters: Ecs.Cluster[] = [];
       const failures: Ecs.Failure[] = [];
       for (const ref of refs) {
-        const cl = c.ecs.clusters.get(clusterKey(ctx.region, clusterNameOf(ref)));
+        const cl = isForeignArn(ref, ctx) ? undefined : c.ecs.clusters.get(clusterKey(ctx, clusterNameOf(ref)));
         if (cl) clusters.push(wire(cl, input.include));
         else failures.push({ arn: ref.startsWith('arn:') ? ref : clusterArn(ctx.region, ctx.accountId, ref), reason: 'MISSING' });
       }
@@ -100,7 +101,7 @@ export function clusterOperations(c: EcsOpsContext) {
     },
 
     ListClusters(input: Ecs.ListClustersRequest, ctx: RequestContext): Ecs.ListClustersResponse {
-      const active = c.ecs.clusters.withPrefix(`${ctx.region}/`).filter((cl) => cl.status === 'ACTIVE');
+      const active = c.ecs.clusters.withPrefix(scopePrefix(ctx)).filter((cl) => cl.status === 'ACTIVE');
       const p = page(active, (cl) => cl.arn, input.maxResults, input.nextToken);
       return { clusterArns: p.items.map((cl) => cl.arn), nextToken: p.nextToken };
     },
@@ -110,11 +111,11 @@ export function clusterOperations(c: EcsOpsContext) {
       const settings = input.settings ? checkSettings(input.settings) : undefined;
       checkConfiguration(input.configuration);
       const next = c.ecs.store.withTx(() => {
-        const cur = c.ecs.clusters.get(clusterKey(ctx.region, cl.name))!;
+        const cur = c.ecs.clusters.get(clusterKey(ctx, cl.name))!;
         if (settings) cur.settings = settings;
         if (input.configuration) cur.configuration = input.configuration;
         if (input.serviceConnectDefaults) cur.serviceConnectDefaults = { namespace: input.serviceConnectDefaults.namespace };
-        c.ecs.clusters.putTx(clusterKey(ctx.region, cl.name), cur);
+        c.ecs.clusters.putTx(clusterKey(ctx, cl.name), cur);
         return cur;
       });
       return { cluster: wire(next, ['SETTINGS', 'CONFIGURATIONS']) };
@@ -124,9 +125,9 @@ export function clusterOperations(c: EcsOpsContext) {
       const cl = requireCluster(c, ctx, input.cluster);
       const settings = checkSettings(input.settings);
       const next = c.ecs.store.withTx(() => {
-        const cur = c.ecs.clusters.get(clusterKey(ctx.region, cl.name))!;
+        const cur = c.ecs.clusters.get(clusterKey(ctx, cl.name))!;
         cur.settings = settings;
-        c.ecs.clusters.putTx(clusterKey(ctx.region, cl.name), cur);
+        c.ecs.clusters.putTx(clusterKey(ctx, cl.name), cur);
         return cur;
       });
       return { cluster: wire(next, ['SETTINGS']) };
@@ -134,14 +135,14 @@ export function clusterOperations(c: EcsOpsContext) {
 
     DeleteCluster(input: Ecs.DeleteClusterRequest, ctx: RequestContext): Ecs.DeleteClusterResponse {
       const name = clusterNameOf(input.cluster);
-      const key = clusterKey(ctx.region, name);
-      const cl = c.ecs.clusters.get(key);
+      const key = clusterKey(ctx, name);
+      const cl = isForeignArn(input.cluster, ctx) ? undefined : c.ecs.clusters.get(key);
       if (!cl) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
       if (cl.status === 'INACTIVE') return { cluster: wire(cl, ['SETTINGS']) };
-      if (c.ecs.services.withPrefix(`${ctx.region}/${name}/`).some((s) => s.status !== 'INACTIVE')) {
+      if (c.ecs.services.withPrefix(`${partitionOf(ctx)}/${name}/`).some((s) => s.status !== 'INACTIVE')) {
         throw new AwsError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.');
       }
-      if (c.ecs.tasks.withPrefix(`${ctx.region}/${name}/`).some((t) => t.lastStatus !== 'STOPPED')) {
+      if (c.ecs.tasks.withPrefix(`${partitionOf(ctx)}/${name}/`).some((t) => t.lastStatus !== 'STOPPED')) {
         throw new AwsError('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.');
       }
       const next = c.ecs.store.withTx(() => {
@@ -158,17 +159,17 @@ export function clusterOperations(c: EcsOpsContext) {
       checkProviders(input.capacityProviders, input.defaultCapacityProviderStrategy);
       // A provider a service's strategy or a running task uses stays associated.
       for (const removed of cl.capacityProviders.filter((p) => !input.capacityProviders.includes(p))) {
-        const services = c.ecs.services.withPrefix(`${ctx.region}/${cl.name}/`).filter((s) => s.status !== 'INACTIVE');
-        const tasks = c.ecs.tasks.withPrefix(`${ctx.region}/${cl.name}/`).filter((t) => t.lastStatus !== 'STOPPED');
+        const services = c.ecs.services.withPrefix(`${partitionOf(ctx)}/${cl.name}/`).filter((s) => s.status !== 'INACTIVE');
+        const tasks = c.ecs.tasks.withPrefix(`${partitionOf(ctx)}/${cl.name}/`).filter((t) => t.lastStatus !== 'STOPPED');
         if (services.some((s) => s.capacityProviderStrategy?.some((i) => i.capacityProvider === removed)) || tasks.some((t) => t.capacityProviderName === removed)) {
           throw new AwsError('ResourceInUseException', `The specified capacity provider ${removed} is in use and cannot be removed.`);
         }
       }
       const next = c.ecs.store.withTx(() => {
-        const cur = c.ecs.clusters.get(clusterKey(ctx.region, cl.name))!;
+        const cur = c.ecs.clusters.get(clusterKey(ctx, cl.name))!;
         cur.capacityProviders = input.capacityProviders;
         cur.defaultCapacityProviderStrategy = input.defaultCapacityProviderStrategy;
-        c.ecs.clusters.putTx(clusterKey(ctx.region, cl.name), cur);
+        c.ecs.clusters.putTx(clusterKey(ctx, cl.name), cur);
         return cur;
       });
       return { cluster: wire(next, ['SETTINGS']) };

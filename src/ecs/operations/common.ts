@@ -5,10 +5,11 @@ import { AwsError } from '../../kernel/errors.js';
 import { paginate, type Page } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
-import { clusterNameOf, parseTaskDefinitionRef } from '../arns.js';
+import { clusterNameOf, isForeignArn, parseTaskDefinitionRef } from '../arns.js';
 import type { Registration } from '../registration.js';
 import { clusterKey, familyKey, taskDefinitionKey, type ClusterRecord, type EcsStore, type Tag, type TaskDefinitionRecord } from '../store.js';
 import type { TaskIndex } from '../task-index.js';
+import type { Scope } from '../../store/store.js';
 
 export interface EcsOpsContext {
   ecs: EcsStore;
@@ -27,31 +28,31 @@ export const client = (message: string) => new AwsError('ClientException', messa
 
 export function requireCluster(c: EcsOpsContext, ctx: RequestContext, ref: string | undefined): ClusterRecord {
   const name = clusterNameOf(ref);
-  const cluster = c.ecs.clusters.get(clusterKey(ctx.region, name));
+  const cluster = isForeignArn(ref, ctx) ? undefined : c.ecs.clusters.get(clusterKey(ctx, name));
   if (!cluster) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
   if (cluster.status !== 'ACTIVE') throw new AwsError('ClusterNotFoundException', 'The referenced cluster was inactive.');
   return cluster;
 }
 
 /** `family` (latest ACTIVE revision), `family:revision` or an ARN (any status). */
-export function findTaskDefinition(c: EcsOpsContext, region: string, ref: string): TaskDefinitionRecord | undefined {
+export function findTaskDefinition(c: EcsOpsContext, scope: Scope, ref: string): TaskDefinitionRecord | undefined {
   const parsed = parseTaskDefinitionRef(ref);
   if (!parsed) return undefined;
-  // An ARN names its region: a task definition of another region is not this region's.
-  if (ref.startsWith('arn:') && ref.split(':')[3] !== region) return undefined;
-  if (parsed.revision !== undefined) return c.ecs.taskDefinitions.get(taskDefinitionKey(region, parsed.family, parsed.revision));
-  const family = c.ecs.families.get(familyKey(region, parsed.family));
+  // An ARN names its region and account: a task definition of another one is not found here.
+  if (ref.startsWith('arn:') && (ref.split(':')[3] !== scope.region || ref.split(':')[4] !== scope.accountId)) return undefined;
+  if (parsed.revision !== undefined) return c.ecs.taskDefinitions.get(taskDefinitionKey(scope, parsed.family, parsed.revision));
+  const family = c.ecs.families.get(familyKey(scope, parsed.family));
   if (!family) return undefined;
   for (let rev = family.lastRevision; rev >= 1; rev--) {
-    const td = c.ecs.taskDefinitions.get(taskDefinitionKey(region, parsed.family, rev));
+    const td = c.ecs.taskDefinitions.get(taskDefinitionKey(scope, parsed.family, rev));
     if (td?.status === 'ACTIVE') return td;
   }
   return undefined;
 }
 
 /** A task definition new tasks and services may use (ACTIVE). */
-export function usableTaskDefinition(c: EcsOpsContext, region: string, ref: string): TaskDefinitionRecord {
-  const td = findTaskDefinition(c, region, ref);
+export function usableTaskDefinition(c: EcsOpsContext, scope: Scope, ref: string): TaskDefinitionRecord {
+  const td = findTaskDefinition(c, scope, ref);
   if (!td) throw client('Unable to describe task definition.');
   if (td.status !== 'ACTIVE') throw client('TaskDefinition is inactive');
   return td;

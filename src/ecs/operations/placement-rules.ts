@@ -70,14 +70,14 @@ export function checkNetwork(
   if (vpcConfig.assignPublicIp === 'ENABLED' && launchType === 'EC2') throw invalid('Assign public IP is not supported for this launch type.');
   const vpcs = new Set<string>();
   for (const id of subnets) {
-    const subnet = c.ec2.subnet(ctx.region, ctx.accountId, id);
+    const subnet = c.ec2.subnet(ctx, id);
     if (!subnet) throw invalid(`Error retrieving subnet information for [${id}]: The subnet ID '${id}' does not exist (ErrorCode: InvalidSubnetID.NotFound)`);
     vpcs.add(subnet.vpcId);
   }
   if (vpcs.size > 1) throw invalid('The subnets must all belong to the same VPC.');
   const vpcId = [...vpcs][0]!;
   for (const id of vpcConfig.securityGroups ?? []) {
-    const group = c.ec2.securityGroup(ctx.region, ctx.accountId, id);
+    const group = c.ec2.securityGroup(ctx, id);
     if (!group) throw invalid(`Error retrieving security group information for [${id}]: The security group '${id}' does not exist (ErrorCode: InvalidGroup.NotFound)`);
     if (group.vpcId !== vpcId) throw invalid(`Security group ${id} does not belong to the VPC of the subnets (${vpcId}).`);
   }

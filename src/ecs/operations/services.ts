@@ -10,6 +10,7 @@ import { serviceKey, type DeploymentConfigurationRecord, type ServiceRecord, typ
 import { serviceWire } from './wire.js';
 import { atMost, checkTags, invalid, page, requireCluster, usableTaskDefinition, findTaskDefinition, type EcsOpsContext } from './common.js';
 import { checkNetwork, checkRegistries, chooseLaunch } from './placement-rules.js';
+import { scopePrefix, partitionOf } from '../../store/store.js';
 
 const SERVICE_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 
@@ -31,14 +32,14 @@ function deploymentConfiguration(given: Ecs.DeploymentConfiguration | undefined,
 export function serviceOperations(c: EcsOpsContext) {
   const tasksOf = (s: ServiceRecord): TaskRecord[] =>
     c.index
-      .tasksOf(serviceKey(s.region, s.cluster, s.name))
+      .tasksOf(serviceKey(s, s.cluster, s.name))
       .map((k) => c.ecs.tasks.get(k))
       .filter((t): t is TaskRecord => !!t);
   const wire = (s: ServiceRecord, includeTags = false) => serviceWire(s, tasksOf(s), includeTags);
 
   function serviceIn(ctx: RequestContext, cluster: string, ref: string): ServiceRecord | undefined {
-    const name = serviceNameOf(ref, cluster, ctx.region);
-    return name === undefined ? undefined : c.ecs.services.get(serviceKey(ctx.region, cluster, name));
+    const name = serviceNameOf(ref, cluster, ctx);
+    return name === undefined ? undefined : c.ecs.services.get(serviceKey(ctx, cluster, name));
   }
 
   function requireService(ctx: RequestContext, clusterRef: string | undefined, ref: string): ServiceRecord {
@@ -52,7 +53,7 @@ export function serviceOperations(c: EcsOpsContext) {
     CreateService(input: Ecs.CreateServiceRequest, ctx: RequestContext): Ecs.CreateServiceResponse {
       const cluster = requireCluster(c, ctx, input.cluster);
       if (!SERVICE_NAME.test(input.serviceName)) throw invalid('Service name can have up to 255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.');
-      const key = serviceKey(ctx.region, cluster.name, input.serviceName);
+      const key = serviceKey(ctx, cluster.name, input.serviceName);
       const existing = c.ecs.services.get(key);
       if (existing && existing.status !== 'INACTIVE') {
         if (input.clientToken && existing.clientToken === input.clientToken) return { service: wire(existing, true) };
@@ -62,7 +63,7 @@ export function serviceOperations(c: EcsOpsContext) {
       if (controllerType !== 'ECS') throw invalid(`The ${controllerType} deployment controller is not supported by Wayfinder; use ECS.`);
       const strategy = input.schedulingStrategy ?? 'REPLICA';
       if (!input.taskDefinition) throw invalid('A task definition must be specified for services that use the ECS deployment controller.');
-      const td = usableTaskDefinition(c, ctx.region, input.taskDefinition);
+      const td = usableTaskDefinition(c, ctx, input.taskDefinition);
       if (strategy === 'REPLICA' && input.desiredCount === undefined)
         throw invalid('The desiredCount parameter must be specified for services that use the REPLICA scheduling strategy.');
       if ((input.desiredCount ?? 0) < 0) throw invalid('desiredCount must be greater than or equal to 0.');
@@ -133,7 +134,7 @@ export function serviceOperations(c: EcsOpsContext) {
       if (current.status !== 'ACTIVE') throw new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.');
       const cluster = requireCluster(c, ctx, input.cluster);
       const tdChanged = input.taskDefinition !== undefined;
-      const td = tdChanged ? usableTaskDefinition(c, ctx.region, input.taskDefinition!) : findTaskDefinition(c, ctx.region, current.taskDefinition);
+      const td = tdChanged ? usableTaskDefinition(c, ctx, input.taskDefinition!) : findTaskDefinition(c, ctx, current.taskDefinition);
       if (!td) throw invalid('The task definition of the service no longer exists.');
       const launch =
         input.capacityProviderStrategy !== undefined
@@ -154,7 +155,7 @@ export function serviceOperations(c: EcsOpsContext) {
         throw invalid('healthCheckGracePeriodSeconds must be greater than or equal to 0.');
       if (input.deploymentController && input.deploymentController.type !== 'ECS') throw invalid('Updating the deployment controller is not supported by Wayfinder.');
       const now = c.now();
-      const key = serviceKey(ctx.region, current.cluster, current.name);
+      const key = serviceKey(ctx, current.cluster, current.name);
       const next = c.ecs.store.withTx(() => {
         const s = c.ecs.services.get(key)!;
         const primary = s.deployments.find((d) => d.status === 'PRIMARY');
@@ -204,7 +205,7 @@ export function serviceOperations(c: EcsOpsContext) {
       const current = requireService(ctx, input.cluster, input.service);
       if (current.status !== 'ACTIVE') throw new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.');
       if (!input.force && current.desiredCount > 0 && current.schedulingStrategy === 'REPLICA') throw invalid('The service cannot be stopped while it is scaled above 0.');
-      const key = serviceKey(ctx.region, current.cluster, current.name);
+      const key = serviceKey(ctx, current.cluster, current.name);
       const next = c.ecs.store.withTx(() => {
         const s = c.ecs.services.get(key)!;
         s.status = 'DRAINING';
@@ -233,7 +234,7 @@ export function serviceOperations(c: EcsOpsContext) {
     ListServices(input: Ecs.ListServicesRequest, ctx: RequestContext): Ecs.ListServicesResponse {
       const cluster = requireCluster(c, ctx, input.cluster);
       const items = c.ecs.services
-        .withPrefix(`${ctx.region}/${cluster.name}/`)
+        .withPrefix(`${partitionOf(ctx)}/${cluster.name}/`)
         .filter((s) => s.status !== 'INACTIVE')
         .filter((s) => !input.launchType || s.launchType === input.launchType || (input.launchType === 'FARGATE' && !!s.capacityProviderStrategy))
         .filter((s) => !input.schedulingStrategy || s.schedulingStrategy === input.schedulingStrategy);
@@ -243,14 +244,14 @@ export function serviceOperations(c: EcsOpsContext) {
 
     ListServicesByNamespace(input: Ecs.ListServicesByNamespaceRequest, ctx: RequestContext): Ecs.ListServicesByNamespaceResponse {
       const ns = input.namespace;
-      if (!c.registration.hasNamespace(ctx.region, ns)) throw new AwsError('NamespaceNotFoundException', 'Namespace not found.');
+      if (!c.registration.hasNamespace(ctx, ns)) throw new AwsError('NamespaceNotFoundException', 'Namespace not found.');
       const nsId = /namespace\/(ns-[a-z0-9]+)$/.exec(ns)?.[1];
       const matches = (registryArn: string) => {
         const info = c.registration.service(registryArn);
         if (!info) return false;
         return nsId ? info.namespaceId === nsId : info.namespaceId === ns || info.namespaceName === ns;
       };
-      const items = c.ecs.services.withPrefix(`${ctx.region}/`).filter((s) => s.status === 'ACTIVE' && s.serviceRegistries.some((r) => matches(r.registryArn)));
+      const items = c.ecs.services.withPrefix(scopePrefix(ctx)).filter((s) => s.status === 'ACTIVE' && s.serviceRegistries.some((r) => matches(r.registryArn)));
       const p = page(items, (s) => s.arn, input.maxResults, input.nextToken);
       return { serviceArns: p.items.map((s) => s.arn), nextToken: p.nextToken };
     },

@@ -15,9 +15,8 @@ export function tagOperations(c: EcsOpsContext) {
   function target(ctx: RequestContext, resourceArn: string): Target {
     const p = parseArn(resourceArn);
     if (p?.service !== 'ecs') throw invalid('The ARN provided is invalid.');
-    // A resource of another region is not found here (requests act in their signed region only).
-    const foreign = p.region !== '' && p.region !== ctx.region;
-    const region = ctx.region;
+    // A resource of another region or account is not found here (requests act in their own only).
+    const foreign = (p.region !== '' && p.region !== ctx.region) || (p.account !== '' && p.account !== ctx.accountId);
     const [kind, ...rest] = p.resource.split('/');
     const path = rest.join('/');
     const table = <T extends { tags: Tag[] }>(t: { get(k: string): T | undefined; putTx(k: string, v: T): boolean }, key: string): Target => ({
@@ -31,22 +30,22 @@ export function tagOperations(c: EcsOpsContext) {
     let found: Target | undefined;
     switch (kind) {
       case 'cluster':
-        found = table(c.ecs.clusters, clusterKey(region, path));
+        found = table(c.ecs.clusters, clusterKey(ctx, path));
         if (!found.get()) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
         return found;
       case 'service': {
         const parts = path.split('/');
-        if (parts.length === 2) found = table(c.ecs.services, serviceKey(region, parts[0]!, parts[1]!));
+        if (parts.length === 2) found = table(c.ecs.services, serviceKey(ctx, parts[0]!, parts[1]!));
         break;
       }
       case 'task': {
         const parts = path.split('/');
-        if (parts.length === 2) found = table(c.ecs.tasks, taskKey(region, parts[0]!, parts[1]!));
+        if (parts.length === 2) found = table(c.ecs.tasks, taskKey(ctx, parts[0]!, parts[1]!));
         break;
       }
       case 'task-definition': {
         const m = /^([A-Za-z0-9_-]+):(\d+)$/.exec(path);
-        if (m) found = table(c.ecs.taskDefinitions, taskDefinitionKey(region, m[1]!, Number(m[2])));
+        if (m) found = table(c.ecs.taskDefinitions, taskDefinitionKey(ctx, m[1]!, Number(m[2])));
         break;
       }
       case 'capacity-provider':

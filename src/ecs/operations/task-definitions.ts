@@ -9,6 +9,7 @@ import { taskDefinitionWire } from './wire.js';
 import { atMost, checkTags, client, findTaskDefinition, invalid, page, type EcsOpsContext } from './common.js';
 import { checkTaskRoles } from '../roles.js';
 import { compatibilitiesOf, normaliseTaskDefinition } from './task-definition-rules.js';
+import { partitionOf, scopePrefix, type Scope } from '../../store/store.js';
 
 function sortedPage<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined) {
   // Positions are stable within a listing; items are already in the requested order.
@@ -18,7 +19,7 @@ function sortedPage<T>(items: T[], maxResults: number | undefined, nextToken: st
 }
 
 export function taskDefinitionOperations(c: EcsOpsContext) {
-  const allInRegion = (region: string) => c.ecs.taskDefinitions.withPrefix(`${region}/`);
+  const allInRegion = (scope: Scope) => c.ecs.taskDefinitions.withPrefix(scopePrefix(scope));
 
   return {
     RegisterTaskDefinition(input: Ecs.RegisterTaskDefinitionRequest, ctx: RequestContext): Ecs.RegisterTaskDefinitionResponse {
@@ -30,7 +31,7 @@ export function taskDefinitionOperations(c: EcsOpsContext) {
       checkTaskRoles(c.iam, ctx.accountId, input);
       const now = c.now();
       const record = c.ecs.store.withTx(() => {
-        const fk = familyKey(ctx.region, input.family);
+        const fk = familyKey(ctx, input.family);
         const revision = (c.ecs.families.get(fk)?.lastRevision ?? 0) + 1;
         c.ecs.families.putTx(fk, { region: ctx.region, family: input.family, lastRevision: revision });
         const arn = taskDefinitionArn(ctx.region, ctx.accountId, input.family, revision);
@@ -45,14 +46,14 @@ export function taskDefinitionOperations(c: EcsOpsContext) {
           tags,
           definition: { ...definition, compatibilities: compatibilitiesOf(definition), registeredBy: accountRootArn(ctx.accountId) },
         };
-        c.ecs.taskDefinitions.putTx(taskDefinitionKey(ctx.region, input.family, revision), rec);
+        c.ecs.taskDefinitions.putTx(taskDefinitionKey(ctx, input.family, revision), rec);
         return rec;
       });
       return { taskDefinition: taskDefinitionWire(record), tags: record.tags };
     },
 
     DescribeTaskDefinition(input: Ecs.DescribeTaskDefinitionRequest, ctx: RequestContext): Ecs.DescribeTaskDefinitionResponse {
-      const td = findTaskDefinition(c, ctx.region, input.taskDefinition);
+      const td = findTaskDefinition(c, ctx, input.taskDefinition);
       if (!td) throw client('Unable to describe task definition.');
       return { taskDefinition: taskDefinitionWire(td), ...(input.include?.includes('TAGS') ? { tags: td.tags } : {}) };
     },
@@ -61,7 +62,7 @@ export function taskDefinitionOperations(c: EcsOpsContext) {
       const ref = parseTaskDefinitionRef(input.taskDefinition);
       if (!ref) throw client('Unable to describe task definition.');
       if (ref.revision === undefined) throw client('Invalid revision number. Use family:revision or the full task definition ARN.');
-      const key = taskDefinitionKey(ctx.region, ref.family, ref.revision);
+      const key = taskDefinitionKey(ctx, ref.family, ref.revision);
       const next = c.ecs.store.withTx(() => {
         const td = c.ecs.taskDefinitions.get(key);
         if (!td) throw client('The specified task definition does not exist.');
@@ -83,7 +84,7 @@ export function taskDefinitionOperations(c: EcsOpsContext) {
       c.ecs.store.withTx(() => {
         for (const ref of input.taskDefinitions) {
           const parsed = parseTaskDefinitionRef(ref);
-          const td = parsed?.revision !== undefined ? c.ecs.taskDefinitions.get(taskDefinitionKey(ctx.region, parsed.family, parsed.revision)) : undefined;
+          const td = parsed?.revision !== undefined ? c.ecs.taskDefinitions.get(taskDefinitionKey(ctx, parsed.family, parsed.revision)) : undefined;
           if (!td) {
             failures.push({ arn: ref, reason: 'TASK_DEFINITION_NOT_FOUND', detail: 'The specified task definition does not exist.' });
             continue;
@@ -95,7 +96,7 @@ export function taskDefinitionOperations(c: EcsOpsContext) {
           if (td.status === 'INACTIVE') {
             td.status = 'DELETE_IN_PROGRESS';
             td.deleteRequestedAt = c.now();
-            c.ecs.taskDefinitions.putTx(taskDefinitionKey(ctx.region, td.family, td.revision), td);
+            c.ecs.taskDefinitions.putTx(taskDefinitionKey(ctx, td.family, td.revision), td);
           }
           deleted.push(taskDefinitionWire(td));
         }
@@ -105,7 +106,7 @@ export function taskDefinitionOperations(c: EcsOpsContext) {
 
     ListTaskDefinitions(input: Ecs.ListTaskDefinitionsRequest, ctx: RequestContext): Ecs.ListTaskDefinitionsResponse {
       const status = input.status ?? 'ACTIVE';
-      let items = input.familyPrefix ? c.ecs.taskDefinitions.withPrefix(`${ctx.region}/${input.familyPrefix}/`) : allInRegion(ctx.region);
+      let items = input.familyPrefix ? c.ecs.taskDefinitions.withPrefix(`${partitionOf(ctx)}/${input.familyPrefix}/`) : allInRegion(ctx);
       items = items.filter((td) => td.status === status);
       items.sort((a, b) => (a.family < b.family ? -1 : a.family > b.family ? 1 : a.revision - b.revision));
       if (input.sort === 'DESC') items.reverse();
@@ -116,7 +117,7 @@ export function taskDefinitionOperations(c: EcsOpsContext) {
     ListTaskDefinitionFamilies(input: Ecs.ListTaskDefinitionFamiliesRequest, ctx: RequestContext): Ecs.ListTaskDefinitionFamiliesResponse {
       const status = input.status ?? 'ACTIVE';
       const families = new Map<string, boolean>();
-      for (const td of allInRegion(ctx.region)) {
+      for (const td of allInRegion(ctx)) {
         if (input.familyPrefix && !td.family.startsWith(input.familyPrefix)) continue;
         families.set(td.family, (families.get(td.family) ?? false) || td.status === 'ACTIVE');
       }

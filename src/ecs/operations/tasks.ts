@@ -12,6 +12,7 @@ import { requestStop } from '../tasks/lifecycle.js';
 import { taskWire } from './wire.js';
 import { atMost, checkTags, invalid, page, requireCluster, usableTaskDefinition, type EcsOpsContext } from './common.js';
 import { checkNetwork, chooseLaunch } from './placement-rules.js';
+import { partitionOf } from '../../store/store.js';
 
 const STARTED_BY = /^[A-Za-z0-9_-]{1,36}$/;
 
@@ -25,7 +26,7 @@ export function taskOperations(c: EcsOpsContext) {
   return {
     RunTask(input: Ecs.RunTaskRequest, ctx: RequestContext): Ecs.RunTaskResponse {
       const cluster = requireCluster(c, ctx, input.cluster);
-      const td = usableTaskDefinition(c, ctx.region, input.taskDefinition);
+      const td = usableTaskDefinition(c, ctx, input.taskDefinition);
       const count = input.count ?? 1;
       if (count < 1 || count > 10) throw invalid('count must be between 1 and 10.');
       if (input.startedBy !== undefined && !STARTED_BY.test(input.startedBy))
@@ -61,7 +62,7 @@ export function taskOperations(c: EcsOpsContext) {
             },
             placeTask(c.ec2, ctx.region, ctx.accountId, network),
           );
-          const k = taskKey(ctx.region, cluster.name, task.taskId);
+          const k = taskKey(ctx, cluster.name, task.taskId);
           c.ecs.tasks.putTx(k, task);
           c.index.add(k, null);
           out.push(task);
@@ -73,7 +74,7 @@ export function taskOperations(c: EcsOpsContext) {
 
     StartTask(input: Ecs.StartTaskRequest, ctx: RequestContext): Ecs.StartTaskResponse {
       requireCluster(c, ctx, input.cluster);
-      usableTaskDefinition(c, ctx.region, input.taskDefinition);
+      usableTaskDefinition(c, ctx, input.taskDefinition);
       checkTaskRoles(c.iam, ctx.accountId, input.overrides);
       if (!input.containerInstances.length) throw invalid('containerInstances can not be empty.');
       atMost('containerInstances', input.containerInstances, 10);
@@ -83,7 +84,7 @@ export function taskOperations(c: EcsOpsContext) {
 
     StopTask(input: Ecs.StopTaskRequest, ctx: RequestContext): Ecs.StopTaskResponse {
       const cluster = requireCluster(c, ctx, input.cluster);
-      const key = taskKey(ctx.region, cluster.name, taskIdOf(input.task));
+      const key = taskKey(ctx, cluster.name, taskIdOf(input.task));
       if (input.reason !== undefined && input.reason.length > 255) throw invalid('reason can have up to 255 characters.');
       const next = c.ecs.store.withTx(() => {
         const t = c.ecs.tasks.get(key);
@@ -102,7 +103,7 @@ export function taskOperations(c: EcsOpsContext) {
       const failures: Ecs.Failure[] = [];
       for (const ref of input.tasks) {
         const id = taskIdOf(ref);
-        const t = c.ecs.tasks.get(taskKey(ctx.region, cluster.name, id));
+        const t = c.ecs.tasks.get(taskKey(ctx, cluster.name, id));
         if (t) tasks.push(taskWire(t, !!input.include?.includes('TAGS')));
         else failures.push({ arn: ref.startsWith('arn:') ? ref : taskArn(ctx.region, ctx.accountId, cluster.name, id), reason: 'MISSING' });
       }
@@ -118,15 +119,15 @@ export function taskOperations(c: EcsOpsContext) {
       const desired = input.desiredStatus ?? 'RUNNING';
       let candidates: TaskRecord[];
       if (input.serviceName !== undefined) {
-        const name = serviceNameOf(input.serviceName, cluster.name, ctx.region);
-        const sk = serviceKey(ctx.region, cluster.name, name ?? '');
+        const name = serviceNameOf(input.serviceName, cluster.name, ctx);
+        const sk = serviceKey(ctx, cluster.name, name ?? '');
         if (name === undefined || !c.ecs.services.get(sk)) throw new AwsError('ServiceNotFoundException', 'Service not found.');
         candidates = c.index
           .tasksOf(sk)
           .map((k) => c.ecs.tasks.get(k))
           .filter((t): t is TaskRecord => !!t);
       } else {
-        candidates = c.ecs.tasks.withPrefix(`${ctx.region}/${cluster.name}/`);
+        candidates = c.ecs.tasks.withPrefix(`${partitionOf(ctx)}/${cluster.name}/`);
       }
       const items = candidates.filter(
         (t) =>

@@ -165,7 +165,7 @@ export class ServiceController {
       // Stops first (their events come before the starts, as the scheduler did them first).
       const stoppedIds: string[] = [];
       for (const st of p.stop) {
-        const k = taskKey(s.region, s.cluster, st.taskId);
+        const k = taskKey(s, s.cluster, st.taskId);
         const reason = st.kind === 'failed-health' ? stopReasons.failedHealth : stopReasons.scaling(primary?.id ?? 'unknown');
         const t = ecs.tasks.get(k);
         if (t?.desiredStatus !== 'RUNNING') continue;
@@ -271,7 +271,7 @@ export class ServiceController {
   private launch(s: ServiceRecord, d: DeploymentRecord, count: number, now: number): string[] {
     const { ecs } = this.deps;
     const ref = parseTaskDefinitionRef(d.taskDefinition);
-    const td = ref?.revision !== undefined ? ecs.taskDefinitions.get(taskDefinitionKey(s.region, ref.family, ref.revision)) : undefined;
+    const td = ref?.revision !== undefined ? ecs.taskDefinitions.get(taskDefinitionKey(s, ref.family, ref.revision)) : undefined;
     if (!td) {
       this.deps.logger.warn({ service: s.name, taskDefinition: d.taskDefinition }, 'task definition of the deployment is gone; nothing launched');
       return [];
@@ -302,9 +302,9 @@ export class ServiceController {
         },
         placeTask(this.deps.ec2, s.region, s.accountId, d.networkConfiguration),
       );
-      const k = taskKey(s.region, s.cluster, task.taskId);
+      const k = taskKey(s, s.cluster, task.taskId);
       ecs.tasks.putTx(k, task);
-      this.deps.index.add(k, serviceKey(s.region, s.cluster, s.name));
+      this.deps.index.add(k, serviceKey(s, s.cluster, s.name));
       ids.push(task.taskId);
     }
     return ids;

@@ -142,8 +142,8 @@ export class TaskEngine {
     const groups = task.networkConfiguration?.awsvpcConfiguration?.securityGroups?.length
       ? task.networkConfiguration.awsvpcConfiguration.securityGroups
       : (() => {
-          const subnet = this.deps.ec2.subnet(task.region, task.accountId, att.subnetId);
-          const g = subnet && this.deps.ec2.defaultSecurityGroup(task.region, task.accountId, subnet.vpcId);
+          const subnet = this.deps.ec2.subnet(task, att.subnetId);
+          const g = subnet && this.deps.ec2.defaultSecurityGroup(task, subnet.vpcId);
           return g ? [g.groupId] : [];
         })();
     try {
@@ -290,7 +290,7 @@ export class TaskEngine {
     );
     if (task.attachment?.networkInterfaceId) {
       try {
-        this.deps.ec2.releaseEni(task.region, task.attachment.networkInterfaceId);
+        this.deps.ec2.releaseEni(task, task.attachment.networkInterfaceId);
       } catch (e) {
         this.deps.logger.warn({ task: task.taskId, err: (e as Error).message }, 'ENI release failed');
       }
@@ -305,7 +305,7 @@ export class TaskEngine {
   private taskDefinition(task: TaskRecord): Ecs.TaskDefinition | undefined {
     const ref = parseTaskDefinitionRef(task.taskDefinitionArn);
     if (!ref?.revision) return undefined;
-    return this.deps.ecs.taskDefinitions.get(taskDefinitionKey(task.region, ref.family, ref.revision))?.definition;
+    return this.deps.ecs.taskDefinitions.get(taskDefinitionKey(task, ref.family, ref.revision))?.definition;
   }
 
   private specFor(task: TaskRecord, def: Ecs.ContainerDefinition, endpoint: TaskEndpoint | undefined, onLine: ContainerSpec['onLine']): ContainerSpec {
@@ -465,7 +465,7 @@ export class TaskEngine {
     const tasks = this.deps.ecs.tasks.all().filter((t) => t.lastStatus !== 'STOPPED');
     await Promise.all(
       tasks.map(async (t) => {
-        const key = taskKey(t.region, t.cluster, t.taskId);
+        const key = taskKey(t, t.cluster, t.taskId);
         const running = t.containers.filter((c) => c.handle && c.lastStatus !== 'STOPPED');
         const onDocker = (t.runtime ?? this.deps.runtime().name) === 'docker' || running.some((c) => (c.handle as ContainerHandle).runtime === 'docker');
         if (onDocker && opts.keepDockerTasks) {
@@ -491,7 +491,7 @@ export class TaskEngine {
         });
         if (t.attachment?.networkInterfaceId) {
           try {
-            this.deps.ec2.releaseEni(t.region, t.attachment.networkInterfaceId);
+            this.deps.ec2.releaseEni(t, t.attachment.networkInterfaceId);
           } catch {
             /* best effort */
           }

@@ -57,7 +57,7 @@ export function placeTask(
   const subnets = networkConfiguration?.awsvpcConfiguration?.subnets ?? [];
   if (!subnets.length) return { availabilityZone: `${region}a` };
   const subnetId = subnets[randomInt(subnets.length)]!;
-  const subnet = ec2.subnet(region, accountId, subnetId);
+  const subnet = ec2.subnet({ region, accountId }, subnetId);
   return { subnetId, availabilityZone: subnet?.availabilityZone ?? `${region}a` };
 }
 

@@ -10,6 +10,7 @@ import type { DocTable } from '../../store/store.js';
 import { apiKey, childKey, type ApiRecord, type CorsRecord, type IntegrationRecord, type RouteRecord, type StageRecord } from '../store.js';
 import { apiEndpoint, badRequest, checkTags, conflict, freshApiId, page, requireApi, toCamel, toPascal, type GatewayOpsContext, wireDate } from './common.js';
 import { autoDeployStageTx, autoDeployTx } from './deployments.js';
+import { scopePrefix, type Scope } from '../../store/store.js';
 
 export const HTTP_ROUTE_SELECTION = '$request.method $request.path';
 const API_KEY_SELECTIONS = ['$request.header.x-api-key', '$context.authorizer.usageIdentifierKey'];
@@ -76,12 +77,12 @@ function checkQuickRouteKey(routeKey: string): void {
 }
 
 /** Every child table row of an API (cascade on delete), deleted by key: no document is read. */
-export function deleteApiTx(c: GatewayOpsContext, region: string, apiId: string): void {
+export function deleteApiTx(c: GatewayOpsContext, scope: Scope, apiId: string): void {
   const g = c.gw;
   for (const table of [g.routeResponses, g.integrationResponses, g.routes, g.integrations, g.stages, g.deployments, g.authorizers, g.models] as Array<DocTable<unknown>>) {
-    g.deleteChildrenTx(table, region, apiId);
+    g.deleteChildrenTx(table, scope, apiId);
   }
-  g.apis.deleteTx(apiKey(region, apiId));
+  g.apis.deleteTx(apiKey(scope, apiId));
 }
 
 export function apiOperations(c: GatewayOpsContext) {
@@ -96,7 +97,7 @@ export function apiOperations(c: GatewayOpsContext) {
       if (input.RouteKey !== undefined && input.Target === undefined) throw badRequest('RouteKey is supported only together with Target (quick create).');
       if (input.CredentialsArn !== undefined && input.Target === undefined) throw badRequest('CredentialsArn is supported only together with Target (quick create).');
       const tags = checkTags(input.Tags);
-      const apiId = freshApiId(c, ctx.region);
+      const apiId = freshApiId(c);
       const api: ApiRecord = {
         region: ctx.region,
         accountId: ctx.accountId,
@@ -133,10 +134,10 @@ export function apiOperations(c: GatewayOpsContext) {
         api.quickCreate = { integrationId: integration.integrationId, routeId: route.routeId };
       }
       c.gw.store.withTx(() => {
-        c.gw.apis.putTx(apiKey(ctx.region, apiId), api);
+        c.gw.apis.putTx(apiKey(ctx, apiId), api);
         if (integration && route) {
-          c.gw.integrations.putTx(childKey(ctx.region, apiId, integration.integrationId), integration);
-          c.gw.routes.putTx(childKey(ctx.region, apiId, route.routeId), route);
+          c.gw.integrations.putTx(childKey(ctx, apiId, integration.integrationId), integration);
+          c.gw.routes.putTx(childKey(ctx, apiId, route.routeId), route);
           const now = c.now();
           const stage: StageRecord = {
             region: ctx.region,
@@ -162,7 +163,7 @@ export function apiOperations(c: GatewayOpsContext) {
     },
 
     GetApis(input, ctx) {
-      const p = page(c.gw.apis.withPrefix(`${ctx.region}/`), (a) => a.apiId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.apis.withPrefix(scopePrefix(ctx)), (a) => a.apiId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map((a) => apiWire(a, c.port())), NextToken: p.NextToken };
     },
 
@@ -184,8 +185,8 @@ export function apiOperations(c: GatewayOpsContext) {
         };
         if (input.Target !== undefined || input.RouteKey !== undefined || input.CredentialsArn !== undefined) {
           if (!api.quickCreate) throw badRequest('Target, RouteKey and CredentialsArn can be updated only on an API created with quick create.');
-          const ik = childKey(ctx.region, api.apiId, api.quickCreate.integrationId);
-          const rk = childKey(ctx.region, api.apiId, api.quickCreate.routeId);
+          const ik = childKey(ctx, api.apiId, api.quickCreate.integrationId);
+          const rk = childKey(ctx, api.apiId, api.quickCreate.routeId);
           const integ = c.gw.integrations.get(ik);
           const route = c.gw.routes.get(rk);
           if (integ && (input.Target !== undefined || input.CredentialsArn !== undefined)) {
@@ -194,14 +195,14 @@ export function apiOperations(c: GatewayOpsContext) {
           }
           if (route && input.RouteKey !== undefined && input.RouteKey !== route.routeKey) {
             checkQuickRouteKey(input.RouteKey);
-            if (c.gw.childrenOf(c.gw.routes, ctx.region, api.apiId).some((r) => r.routeKey === input.RouteKey)) {
+            if (c.gw.childrenOf(c.gw.routes, ctx, api.apiId).some((r) => r.routeKey === input.RouteKey)) {
               throw conflict(`Route with key ${input.RouteKey} already exists for this API`);
             }
             c.gw.routes.putTx(rk, { ...route, routeKey: input.RouteKey });
           }
         }
-        c.gw.apis.putTx(apiKey(ctx.region, api.apiId), next);
-        autoDeployTx(c, ctx.region, api.apiId);
+        c.gw.apis.putTx(apiKey(ctx, api.apiId), next);
+        autoDeployTx(c, ctx, api.apiId);
         return apiWire(next, c.port());
       });
     },
@@ -209,11 +210,11 @@ export function apiOperations(c: GatewayOpsContext) {
     DeleteApi(input, ctx) {
       c.gw.store.withTx(() => {
         requireApi(c, ctx, input.ApiId);
-        const mapped = c.gw.apiMappings.withPrefix(`${ctx.region}/`).filter((m) => m.apiId === input.ApiId);
+        const mapped = c.gw.apiMappings.withPrefix(scopePrefix(ctx)).filter((m) => m.apiId === input.ApiId);
         if (mapped.length) {
           throw conflict(`Cannot delete API ${input.ApiId}: it is mapped to domain name ${mapped[0]!.domainName}. Delete the API mappings first.`);
         }
-        deleteApiTx(c, ctx.region, input.ApiId);
+        deleteApiTx(c, ctx, input.ApiId);
       });
     },
 
@@ -222,8 +223,8 @@ export function apiOperations(c: GatewayOpsContext) {
         const api = requireApi(c, ctx, input.ApiId);
         if (api.protocolType !== 'HTTP') throw badRequest('CORS configuration is supported only for HTTP APIs.');
         const { corsConfiguration: _drop, ...rest } = api;
-        c.gw.apis.putTx(apiKey(ctx.region, api.apiId), rest);
-        autoDeployTx(c, ctx.region, api.apiId);
+        c.gw.apis.putTx(apiKey(ctx, api.apiId), rest);
+        autoDeployTx(c, ctx, api.apiId);
       });
     },
   } satisfies Partial<ApiGatewayV2Operations>;

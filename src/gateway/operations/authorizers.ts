@@ -61,7 +61,7 @@ export function authorizerOperations(c: GatewayOpsContext) {
     CreateAuthorizer(input, ctx: RequestContext) {
       return c.gw.store.withTx(() => {
         const api = requireApi(c, ctx, input.ApiId);
-        requireRoom(c, ctx.region, api.apiId, 'Authorizers');
+        requireRoom(c, ctx, api.apiId, 'Authorizers');
         const a: AuthorizerRecord = {
           region: ctx.region,
           apiId: api.apiId,
@@ -78,8 +78,8 @@ export function authorizerOperations(c: GatewayOpsContext) {
           identityValidationExpression: input.IdentityValidationExpression,
         };
         validateAuthorizer(api, a);
-        c.gw.authorizers.putTx(childKey(ctx.region, api.apiId, a.authorizerId), a);
-        autoDeployTx(c, ctx.region, api.apiId);
+        c.gw.authorizers.putTx(childKey(ctx, api.apiId, a.authorizerId), a);
+        autoDeployTx(c, ctx, api.apiId);
         return authorizerWire(a);
       });
     },
@@ -91,7 +91,7 @@ export function authorizerOperations(c: GatewayOpsContext) {
 
     GetAuthorizers(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.childrenOf(c.gw.authorizers, ctx.region, input.ApiId), (a) => a.authorizerId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.childrenOf(c.gw.authorizers, ctx, input.ApiId), (a) => a.authorizerId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(authorizerWire), NextToken: p.NextToken };
     },
 
@@ -116,11 +116,11 @@ export function authorizerOperations(c: GatewayOpsContext) {
         };
         validateAuthorizer(api, next);
         if (next.authorizerType !== a.authorizerType) {
-          const user = c.gw.childrenOf(c.gw.routes, ctx.region, input.ApiId).find((r) => r.authorizerId === a.authorizerId);
+          const user = c.gw.childrenOf(c.gw.routes, ctx, input.ApiId).find((r) => r.authorizerId === a.authorizerId);
           if (user) throw conflict(`Authorizer ${a.authorizerId} is used by route ${user.routeKey}; its type cannot change.`);
         }
-        c.gw.authorizers.putTx(childKey(ctx.region, api.apiId, a.authorizerId), next);
-        autoDeployTx(c, ctx.region, api.apiId);
+        c.gw.authorizers.putTx(childKey(ctx, api.apiId, a.authorizerId), next);
+        autoDeployTx(c, ctx, api.apiId);
         return authorizerWire(next);
       });
     },
@@ -129,10 +129,10 @@ export function authorizerOperations(c: GatewayOpsContext) {
       c.gw.store.withTx(() => {
         requireApi(c, ctx, input.ApiId);
         const a = requireAuthorizer(c, ctx, input.ApiId, input.AuthorizerId);
-        const user = c.gw.childrenOf(c.gw.routes, ctx.region, input.ApiId).find((r) => r.authorizerId === a.authorizerId);
+        const user = c.gw.childrenOf(c.gw.routes, ctx, input.ApiId).find((r) => r.authorizerId === a.authorizerId);
         if (user) throw conflict(`Authorizer ${a.authorizerId} is used by route ${user.routeKey} (${user.routeId}); change the route first.`);
-        c.gw.authorizers.deleteTx(childKey(ctx.region, input.ApiId, a.authorizerId));
-        autoDeployTx(c, ctx.region, input.ApiId);
+        c.gw.authorizers.deleteTx(childKey(ctx, input.ApiId, a.authorizerId));
+        autoDeployTx(c, ctx, input.ApiId);
       });
     },
   } satisfies Partial<ApiGatewayV2Operations>;

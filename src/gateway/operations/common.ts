@@ -10,7 +10,6 @@ import type { Ec2Api } from '../../ec2/api.js';
 import {
   apiKey,
   childKey,
-  regionKey,
   type ApiRecord,
   type GatewayStore,
   type IntegrationRecord,
@@ -20,6 +19,7 @@ import {
   type DeploymentRecord,
   type VpcLinkRecord,
 } from '../store.js';
+import { scopedKey } from '../../store/store.js';
 
 export interface GatewayOpsContext {
   gw: GatewayStore;
@@ -38,15 +38,19 @@ export const badRequest = (message: string) => new AwsError('BadRequestException
 export const conflict = (message: string) => new AwsError('ConflictException', message);
 export const notFound = (resourceType: string, message: string) => new AwsError('NotFoundException', message, { fields: { ResourceType: resourceType } });
 
-/** A new API id (10 lower-case letters and digits, as AWS's) not used in this region yet. */
-export function freshApiId(c: GatewayOpsContext, region: string): string {
+/**
+ * A new API id (10 lower-case letters and digits, as AWS's) not used by any account or region: the data
+ * plane finds an API by its id alone (`{apiId}.execute-api.localhost`), so ids are unique across accounts.
+ */
+export function freshApiId(c: GatewayOpsContext): string {
+  const taken = new Set(c.gw.apis.all().map((a) => a.apiId));
   let apiId = alnum(10);
-  while (c.gw.apis.has(apiKey(region, apiId))) apiId = alnum(10);
+  while (taken.has(apiId)) apiId = alnum(10);
   return apiId;
 }
 
 export function requireApi(c: GatewayOpsContext, ctx: RequestContext, apiId: string): ApiRecord {
-  const api = c.gw.apis.get(apiKey(ctx.region, apiId));
+  const api = c.gw.apis.get(apiKey(ctx, apiId));
   if (!api) throw notFound('Api', `Invalid API identifier specified ${ctx.accountId}:${apiId}`);
   return api;
 }
@@ -58,37 +62,37 @@ export function requireHttpApi(c: GatewayOpsContext, ctx: RequestContext, apiId:
 }
 
 export function requireRoute(c: GatewayOpsContext, ctx: RequestContext, apiId: string, routeId: string): RouteRecord {
-  const r = c.gw.routes.get(childKey(ctx.region, apiId, routeId));
+  const r = c.gw.routes.get(childKey(ctx, apiId, routeId));
   if (!r) throw notFound('Route', `Invalid Route identifier specified ${routeId}`);
   return r;
 }
 
 export function requireIntegration(c: GatewayOpsContext, ctx: RequestContext, apiId: string, integrationId: string): IntegrationRecord {
-  const i = c.gw.integrations.get(childKey(ctx.region, apiId, integrationId));
+  const i = c.gw.integrations.get(childKey(ctx, apiId, integrationId));
   if (!i) throw notFound('Integration', `Invalid Integration identifier specified ${integrationId}`);
   return i;
 }
 
 export function requireStage(c: GatewayOpsContext, ctx: RequestContext, apiId: string, stageName: string): StageRecord {
-  const s = c.gw.stages.get(childKey(ctx.region, apiId, stageName));
+  const s = c.gw.stages.get(childKey(ctx, apiId, stageName));
   if (!s) throw notFound('Stage', `Invalid stage identifier specified`);
   return s;
 }
 
 export function requireAuthorizer(c: GatewayOpsContext, ctx: RequestContext, apiId: string, authorizerId: string): AuthorizerRecord {
-  const a = c.gw.authorizers.get(childKey(ctx.region, apiId, authorizerId));
+  const a = c.gw.authorizers.get(childKey(ctx, apiId, authorizerId));
   if (!a) throw notFound('Authorizer', `Invalid Authorizer identifier specified ${authorizerId}`);
   return a;
 }
 
 export function requireDeployment(c: GatewayOpsContext, ctx: RequestContext, apiId: string, deploymentId: string): DeploymentRecord {
-  const d = c.gw.deployments.get(childKey(ctx.region, apiId, deploymentId));
+  const d = c.gw.deployments.get(childKey(ctx, apiId, deploymentId));
   if (!d) throw notFound('Deployment', `Invalid Deployment identifier specified ${deploymentId}`);
   return d;
 }
 
 export function requireVpcLink(c: GatewayOpsContext, ctx: RequestContext, vpcLinkId: string): VpcLinkRecord {
-  const l = c.gw.vpcLinks.get(regionKey(ctx.region, vpcLinkId));
+  const l = c.gw.vpcLinks.get(scopedKey(ctx, vpcLinkId));
   if (!l) throw notFound('VpcLink', `Invalid VpcLink identifier specified ${vpcLinkId}`);
   return l;
 }

@@ -6,6 +6,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, Deployment } from '../../protocol/generated/apigatewayv2.js';
 import { apiKey, childKey, type ApiRecord, type DeploymentRecord, type SnapshotData, type StageRecord } from '../store.js';
 import { badRequest, page, requireApi, requireDeployment, requireStage, type GatewayOpsContext, wireDate } from './common.js';
+import { partitionOf, type Scope } from '../../store/store.js';
 
 export const AUTO_DEPLOY_DESCRIPTION = 'Automatic deployment triggered by changes to the Api configuration';
 
@@ -21,7 +22,7 @@ export function deploymentWire(d: Omit<DeploymentRecord, 'snapshot'>): Deploymen
 }
 
 export function snapshotOf(c: GatewayOpsContext, api: ApiRecord): SnapshotData {
-  const { region, apiId } = api;
+  const { apiId } = api;
   return {
     api: {
       name: api.name,
@@ -31,15 +32,16 @@ export function snapshotOf(c: GatewayOpsContext, api: ApiRecord): SnapshotData {
       version: api.version,
       description: api.description,
     },
-    routes: c.gw.childrenOf(c.gw.routes, region, apiId),
-    integrations: c.gw.childrenOf(c.gw.integrations, region, apiId),
-    authorizers: c.gw.childrenOf(c.gw.authorizers, region, apiId),
+    routes: c.gw.childrenOf(c.gw.routes, api, apiId),
+    integrations: c.gw.childrenOf(c.gw.integrations, api, apiId),
+    authorizers: c.gw.childrenOf(c.gw.authorizers, api, apiId),
   };
 }
 
 function newDeploymentTx(c: GatewayOpsContext, api: ApiRecord, description: string | undefined, autoDeployed: boolean, snapshot = snapshotOf(c, api)): DeploymentRecord {
   const d: DeploymentRecord = {
     region: api.region,
+    accountId: api.accountId,
     apiId: api.apiId,
     deploymentId: alnum(6),
     description,
@@ -48,7 +50,7 @@ function newDeploymentTx(c: GatewayOpsContext, api: ApiRecord, description: stri
     status: 'DEPLOYED',
     snapshot,
   };
-  c.gw.deployments.putTx(childKey(api.region, api.apiId, d.deploymentId), d);
+  c.gw.deployments.putTx(childKey(api, api.apiId, d.deploymentId), d);
   return d;
 }
 
@@ -59,22 +61,22 @@ function newDeploymentTx(c: GatewayOpsContext, api: ApiRecord, description: stri
  */
 export function autoDeployStageTx(c: GatewayOpsContext, api: ApiRecord, stage: StageRecord, snapshot?: SnapshotData): StageRecord {
   const next: StageRecord = { ...stage, lastUpdatedAt: c.now() };
-  if (!c.gw.routes.countPrefix(`${api.region}/${api.apiId}/`)) {
+  if (!c.gw.routes.countPrefix(childKey(api, api.apiId, ''))) {
     next.lastDeploymentStatusMessage = 'Deployment attempt failed: Unable to deploy API because no routes exist in this API';
   } else {
     const d = newDeploymentTx(c, api, AUTO_DEPLOY_DESCRIPTION, true, snapshot);
     next.deploymentId = d.deploymentId;
     next.lastDeploymentStatusMessage = `Successfully deployed stage with deployment ID '${d.deploymentId}'`;
   }
-  c.gw.stages.putTx(childKey(api.region, api.apiId, stage.stageName), next);
+  c.gw.stages.putTx(childKey(api, api.apiId, stage.stageName), next);
   return next;
 }
 
 /** Called by every operation that changes API-level configuration, inside its transaction. */
-export function autoDeployTx(c: GatewayOpsContext, region: string, apiId: string): void {
-  const api = c.gw.apis.get(apiKey(region, apiId));
+export function autoDeployTx(c: GatewayOpsContext, scope: Scope, apiId: string): void {
+  const api = c.gw.apis.get(apiKey(scope, apiId));
   if (!api) return;
-  const stages = c.gw.childrenOf(c.gw.stages, region, apiId).filter((s) => s.autoDeploy);
+  const stages = c.gw.childrenOf(c.gw.stages, scope, apiId).filter((s) => s.autoDeploy);
   if (!stages.length) return;
   const snapshot = snapshotOf(c, api);
   for (const s of stages) autoDeployStageTx(c, api, s, snapshot);
@@ -90,9 +92,9 @@ export function deploymentOperations(c: GatewayOpsContext) {
           stage = requireStage(c, ctx, input.ApiId, input.StageName);
           if (stage.autoDeploy) throw badRequest(`Stage ${input.StageName} is configured for automatic deployment; its deployments cannot be set manually.`);
         }
-        if (!c.gw.routes.countPrefix(`${ctx.region}/${input.ApiId}/`)) throw badRequest('Unable to deploy API because no routes exist in this API');
+        if (!c.gw.routes.countPrefix(`${partitionOf(ctx)}/${input.ApiId}/`)) throw badRequest('Unable to deploy API because no routes exist in this API');
         const d = newDeploymentTx(c, api, input.Description, false);
-        if (stage) c.gw.stages.putTx(childKey(ctx.region, input.ApiId, stage.stageName), { ...stage, deploymentId: d.deploymentId, lastUpdatedAt: c.now() });
+        if (stage) c.gw.stages.putTx(childKey(ctx, input.ApiId, stage.stageName), { ...stage, deploymentId: d.deploymentId, lastUpdatedAt: c.now() });
         return deploymentWire(d);
       });
     },
@@ -102,7 +104,7 @@ export function deploymentOperations(c: GatewayOpsContext) {
     },
     GetDeployments(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.deploymentsWithoutSnapshots(ctx.region, input.ApiId), (d) => d.deploymentId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.deploymentsWithoutSnapshots(ctx, input.ApiId), (d) => d.deploymentId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(deploymentWire), NextToken: p.NextToken };
     },
     UpdateDeployment(input, ctx) {
@@ -110,7 +112,7 @@ export function deploymentOperations(c: GatewayOpsContext) {
         requireApi(c, ctx, input.ApiId);
         const d = requireDeployment(c, ctx, input.ApiId, input.DeploymentId);
         const next = { ...d, description: input.Description ?? d.description };
-        c.gw.deployments.putTx(childKey(ctx.region, input.ApiId, d.deploymentId), next);
+        c.gw.deployments.putTx(childKey(ctx, input.ApiId, d.deploymentId), next);
         return deploymentWire(next);
       });
     },
@@ -118,11 +120,11 @@ export function deploymentOperations(c: GatewayOpsContext) {
       c.gw.store.withTx(() => {
         requireApi(c, ctx, input.ApiId);
         requireDeployment(c, ctx, input.ApiId, input.DeploymentId);
-        const using = c.gw.childrenOf(c.gw.stages, ctx.region, input.ApiId).filter((s) => s.deploymentId === input.DeploymentId);
+        const using = c.gw.childrenOf(c.gw.stages, ctx, input.ApiId).filter((s) => s.deploymentId === input.DeploymentId);
         if (using.length) {
           throw badRequest(`Active stages pointing to this deployment must be moved or deleted: ${using.map((s) => s.stageName).join(', ')}`);
         }
-        c.gw.deployments.deleteTx(childKey(ctx.region, input.ApiId, input.DeploymentId));
+        c.gw.deployments.deleteTx(childKey(ctx, input.ApiId, input.DeploymentId));
       });
     },
   } satisfies Partial<ApiGatewayV2Operations>;

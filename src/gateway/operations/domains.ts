@@ -5,8 +5,9 @@
 import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, ApiMapping, DomainName, DomainNameConfiguration, MutualTlsAuthentication } from '../../protocol/generated/apigatewayv2.js';
-import { regionKey, type ApiMappingRecord, type DomainConfigRecord, type DomainNameRecord } from '../store.js';
+import { mappingKey, type ApiMappingRecord, type DomainConfigRecord, type DomainNameRecord } from '../store.js';
 import { badRequest, checkTags, conflict, notFound, page, requireApi, requireStage, resourceArn, type GatewayOpsContext, wireDate } from './common.js';
+import { scopedKey, scopePrefix } from '../../store/store.js';
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 const MAPPING_KEY = /^[A-Za-z0-9_.$-]+(?:\/[A-Za-z0-9_.$-]+)*$/;
@@ -77,13 +78,13 @@ function configsOf(region: string, input: DomainNameConfiguration[] | undefined,
 }
 
 function requireDomain(c: GatewayOpsContext, ctx: RequestContext, name: string): DomainNameRecord {
-  const d = c.gw.domainNames.get(regionKey(ctx.region, name.toLowerCase()));
+  const d = c.gw.domainNames.get(scopedKey(ctx, name.toLowerCase()));
   if (!d) throw notFound('DomainName', 'The domain name resource specified in the request was not found.');
   return d;
 }
 
 function requireMapping(c: GatewayOpsContext, ctx: RequestContext, domain: string, id: string): ApiMappingRecord {
-  const m = c.gw.apiMappings.get(`${ctx.region}/${domain}/${id}`);
+  const m = c.gw.apiMappings.get(mappingKey(ctx, domain, id));
   if (!m) throw notFound('ApiMapping', `Invalid ApiMapping identifier specified ${id}`);
   return m;
 }
@@ -92,7 +93,7 @@ function checkMapping(c: GatewayOpsContext, ctx: RequestContext, m: ApiMappingRe
   if (m.apiMappingKey && !MAPPING_KEY.test(m.apiMappingKey)) throw badRequest(`Invalid API mapping key '${m.apiMappingKey}'.`);
   requireApi(c, ctx, m.apiId);
   requireStage(c, ctx, m.apiId, m.stage);
-  const clash = c.gw.apiMappings.withPrefix(`${ctx.region}/${m.domainName}/`).find((o) => o.apiMappingKey === m.apiMappingKey && o.apiMappingId !== m.apiMappingId);
+  const clash = c.gw.apiMappings.withPrefix(mappingKey(ctx, m.domainName, '')).find((o) => o.apiMappingKey === m.apiMappingKey && o.apiMappingId !== m.apiMappingId);
   if (clash) throw conflict(`An API mapping with key '${m.apiMappingKey}' already exists for domain name ${m.domainName}.`);
 }
 
@@ -106,7 +107,11 @@ export function domainOperations(c: GatewayOpsContext) {
         throw badRequest(`Invalid domain name '${input.DomainName}': Wayfinder's own endpoint answers on it. Use a name of your own, such as api.example.com.`);
       }
       return c.gw.store.withTx(() => {
-        if (c.gw.domainNames.has(regionKey(ctx.region, name))) throw conflict('The domain name resource already exists.');
+        // The edge routes a Host to one domain, whatever the account or region: a name is taken once (as on AWS, where a
+        // custom domain name belongs to one account).
+        if (c.gw.domainNames.has(scopedKey(ctx, name)) || c.gw.domainNames.all().some((d) => d.domainName === name)) {
+          throw conflict('The domain name resource already exists.');
+        }
         const d: DomainNameRecord = {
           region: ctx.region,
           accountId: ctx.accountId,
@@ -119,7 +124,7 @@ export function domainOperations(c: GatewayOpsContext) {
           tags: checkTags(input.Tags),
           createdAt: c.now(),
         };
-        c.gw.domainNames.putTx(regionKey(ctx.region, name), d);
+        c.gw.domainNames.putTx(scopedKey(ctx, name), d);
         return domainWire(d);
       });
     },
@@ -129,7 +134,7 @@ export function domainOperations(c: GatewayOpsContext) {
     },
 
     GetDomainNames(input, ctx) {
-      const p = page(c.gw.domainNames.withPrefix(`${ctx.region}/`), (d) => d.domainName, input.MaxResults, input.NextToken);
+      const p = page(c.gw.domainNames.withPrefix(scopePrefix(ctx)), (d) => d.domainName, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(domainWire), NextToken: p.NextToken };
     },
 
@@ -144,7 +149,7 @@ export function domainOperations(c: GatewayOpsContext) {
             : d.mutualTlsAuthentication,
           routingMode: input.RoutingMode ?? d.routingMode,
         };
-        c.gw.domainNames.putTx(regionKey(ctx.region, d.domainName), next);
+        c.gw.domainNames.putTx(scopedKey(ctx, d.domainName), next);
         return domainWire(next);
       });
     },
@@ -152,8 +157,8 @@ export function domainOperations(c: GatewayOpsContext) {
     DeleteDomainName(input, ctx) {
       c.gw.store.withTx(() => {
         const d = requireDomain(c, ctx, input.DomainName);
-        for (const m of c.gw.apiMappings.withPrefix(`${ctx.region}/${d.domainName}/`)) c.gw.apiMappings.deleteTx(`${ctx.region}/${d.domainName}/${m.apiMappingId}`);
-        c.gw.domainNames.deleteTx(regionKey(ctx.region, d.domainName));
+        for (const m of c.gw.apiMappings.withPrefix(mappingKey(ctx, d.domainName, ''))) c.gw.apiMappings.deleteTx(mappingKey(ctx, d.domainName, m.apiMappingId));
+        c.gw.domainNames.deleteTx(scopedKey(ctx, d.domainName));
       });
     },
 
@@ -169,7 +174,7 @@ export function domainOperations(c: GatewayOpsContext) {
           stage: input.Stage,
         };
         checkMapping(c, ctx, m);
-        c.gw.apiMappings.putTx(`${ctx.region}/${d.domainName}/${m.apiMappingId}`, m);
+        c.gw.apiMappings.putTx(mappingKey(ctx, d.domainName, m.apiMappingId), m);
         return mappingWire(m);
       });
     },
@@ -181,7 +186,7 @@ export function domainOperations(c: GatewayOpsContext) {
 
     GetApiMappings(input, ctx) {
       const d = requireDomain(c, ctx, input.DomainName);
-      const p = page(c.gw.apiMappings.withPrefix(`${ctx.region}/${d.domainName}/`), (m) => m.apiMappingId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.apiMappings.withPrefix(mappingKey(ctx, d.domainName, '')), (m) => m.apiMappingId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(mappingWire), NextToken: p.NextToken };
     },
 
@@ -191,7 +196,7 @@ export function domainOperations(c: GatewayOpsContext) {
         const m = requireMapping(c, ctx, d.domainName, input.ApiMappingId);
         const next: ApiMappingRecord = { ...m, apiId: input.ApiId ?? m.apiId, apiMappingKey: input.ApiMappingKey ?? m.apiMappingKey, stage: input.Stage ?? m.stage };
         checkMapping(c, ctx, next);
-        c.gw.apiMappings.putTx(`${ctx.region}/${d.domainName}/${m.apiMappingId}`, next);
+        c.gw.apiMappings.putTx(mappingKey(ctx, d.domainName, m.apiMappingId), next);
         return mappingWire(next);
       });
     },
@@ -200,7 +205,7 @@ export function domainOperations(c: GatewayOpsContext) {
       c.gw.store.withTx(() => {
         const d = requireDomain(c, ctx, input.DomainName);
         requireMapping(c, ctx, d.domainName, input.ApiMappingId);
-        c.gw.apiMappings.deleteTx(`${ctx.region}/${d.domainName}/${input.ApiMappingId}`);
+        c.gw.apiMappings.deleteTx(mappingKey(ctx, d.domainName, input.ApiMappingId));
       });
     },
   } satisfies Partial<ApiGatewayV2Operations>;

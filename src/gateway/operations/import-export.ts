@@ -16,6 +16,7 @@ import { apiEndpoint, badRequest, freshApiId, requireApi, requireDeployment, req
 import { autoDeployTx } from './deployments.js';
 import { validateIntegration } from './integrations.js';
 import { validateRoute } from './routes.js';
+import type { Scope } from '../../store/store.js';
 
 /** Stores an imported definition into an API (whose previous routes etc. are already gone). */
 function storeDefinitionTx(c: GatewayOpsContext, ctx: RequestContext, api: ApiRecord, def: ImportedApi, failOnWarnings: boolean): string[] {
@@ -34,7 +35,7 @@ function storeDefinitionTx(c: GatewayOpsContext, ctx: RequestContext, api: ApiRe
   for (const a of def.authorizers) {
     const rec: AuthorizerRecord = { ...a.record, region: ctx.region, apiId: api.apiId, authorizerId: alnum(6), name: a.name };
     if (attempt(`authorizer ${a.name}`, () => validateAuthorizer(api, rec))) {
-      c.gw.authorizers.putTx(childKey(ctx.region, api.apiId, rec.authorizerId), rec);
+      c.gw.authorizers.putTx(childKey(ctx, api.apiId, rec.authorizerId), rec);
       authorizers.set(a.name, rec);
     }
   }
@@ -45,7 +46,7 @@ function storeDefinitionTx(c: GatewayOpsContext, ctx: RequestContext, api: ApiRe
     if (r.integration) {
       const integ: IntegrationRecord = { ...r.integration, region: ctx.region, apiId: api.apiId, integrationId: alnum(7) };
       if (attempt(`integration of ${r.routeKey}`, () => validateIntegration(c, ctx, api, integ))) {
-        c.gw.integrations.putTx(childKey(ctx.region, api.apiId, integ.integrationId), integ);
+        c.gw.integrations.putTx(childKey(ctx, api.apiId, integ.integrationId), integ);
         target = `integrations/${integ.integrationId}`;
       }
     }
@@ -65,7 +66,7 @@ function storeDefinitionTx(c: GatewayOpsContext, ctx: RequestContext, api: ApiRe
       operationName: r.operationName,
     };
     if (attempt(`route ${r.routeKey}`, () => validateRoute(c, api, route, routeIdsByKey))) {
-      c.gw.routes.putTx(childKey(ctx.region, api.apiId, route.routeId), route);
+      c.gw.routes.putTx(childKey(ctx, api.apiId, route.routeId), route);
       routeIdsByKey.set(route.routeKey, route.routeId);
     }
   }
@@ -74,11 +75,11 @@ function storeDefinitionTx(c: GatewayOpsContext, ctx: RequestContext, api: ApiRe
   return kept;
 }
 
-function clearDefinitionTx(c: GatewayOpsContext, region: string, apiId: string): void {
+function clearDefinitionTx(c: GatewayOpsContext, scope: Scope, apiId: string): void {
   const g = c.gw;
-  for (const r of g.childrenOf(g.routes, region, apiId)) g.routes.deleteTx(childKey(region, apiId, r.routeId));
-  for (const i of g.childrenOf(g.integrations, region, apiId)) g.integrations.deleteTx(childKey(region, apiId, i.integrationId));
-  for (const a of g.childrenOf(g.authorizers, region, apiId)) g.authorizers.deleteTx(childKey(region, apiId, a.authorizerId));
+  for (const r of g.childrenOf(g.routes, scope, apiId)) g.routes.deleteTx(childKey(scope, apiId, r.routeId));
+  for (const i of g.childrenOf(g.integrations, scope, apiId)) g.integrations.deleteTx(childKey(scope, apiId, i.integrationId));
+  for (const a of g.childrenOf(g.authorizers, scope, apiId)) g.authorizers.deleteTx(childKey(scope, apiId, a.authorizerId));
 }
 
 export function importExportOperations(c: GatewayOpsContext) {
@@ -86,7 +87,7 @@ export function importExportOperations(c: GatewayOpsContext) {
     async ImportApi(input, ctx: RequestContext) {
       const def = await parseDefinition(input.Body);
       return c.gw.store.withTx(() => {
-        const apiId = freshApiId(c, ctx.region);
+        const apiId = freshApiId(c);
         const api: ApiRecord = {
           region: ctx.region,
           accountId: ctx.accountId,
@@ -102,10 +103,10 @@ export function importExportOperations(c: GatewayOpsContext) {
           tags: {},
           createdAt: c.now(),
         };
-        c.gw.apis.putTx(apiKey(ctx.region, apiId), api);
+        c.gw.apis.putTx(apiKey(ctx, apiId), api);
         const warnings = storeDefinitionTx(c, ctx, api, def, input.FailOnWarnings ?? false);
         const saved = { ...api, warnings: warnings.length ? warnings : undefined };
-        c.gw.apis.putTx(apiKey(ctx.region, apiId), saved);
+        c.gw.apis.putTx(apiKey(ctx, apiId), saved);
         return apiWire(saved, c.port());
       });
     },
@@ -116,7 +117,7 @@ export function importExportOperations(c: GatewayOpsContext) {
       return c.gw.store.withTx(() => {
         const api = requireApi(c, ctx, input.ApiId);
         if (api.protocolType !== 'HTTP') throw badRequest('Reimport is supported only for HTTP APIs.');
-        clearDefinitionTx(c, ctx.region, api.apiId);
+        clearDefinitionTx(c, ctx, api.apiId);
         const next: ApiRecord = {
           ...api,
           name: def.name,
@@ -127,8 +128,8 @@ export function importExportOperations(c: GatewayOpsContext) {
         };
         const warnings = storeDefinitionTx(c, ctx, next, def, input.FailOnWarnings ?? false);
         next.warnings = warnings.length ? warnings : undefined;
-        c.gw.apis.putTx(apiKey(ctx.region, api.apiId), next);
-        autoDeployTx(c, ctx.region, api.apiId);
+        c.gw.apis.putTx(apiKey(ctx, api.apiId), next);
+        autoDeployTx(c, ctx, api.apiId);
         return apiWire(next, c.port());
       });
     },
@@ -145,9 +146,9 @@ export function importExportOperations(c: GatewayOpsContext) {
         source = { routes: snap.routes, integrations: snap.integrations, authorizers: snap.authorizers, cors: snap.api.corsConfiguration };
       } else {
         source = {
-          routes: c.gw.childrenOf(c.gw.routes, ctx.region, api.apiId),
-          integrations: c.gw.childrenOf(c.gw.integrations, ctx.region, api.apiId),
-          authorizers: c.gw.childrenOf(c.gw.authorizers, ctx.region, api.apiId),
+          routes: c.gw.childrenOf(c.gw.routes, ctx, api.apiId),
+          integrations: c.gw.childrenOf(c.gw.integrations, ctx, api.apiId),
+          authorizers: c.gw.childrenOf(c.gw.authorizers, ctx, api.apiId),
           cors: api.corsConfiguration,
         };
       }

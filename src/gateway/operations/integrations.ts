@@ -119,9 +119,9 @@ export function integrationOperations(c: GatewayOpsContext) {
           passthroughBehavior: input.PassthroughBehavior,
         };
         validateIntegration(c, ctx, api, i);
-        requireRoom(c, ctx.region, api.apiId, 'Integrations');
-        c.gw.integrations.putTx(childKey(ctx.region, api.apiId, i.integrationId), i);
-        autoDeployTx(c, ctx.region, api.apiId);
+        requireRoom(c, ctx, api.apiId, 'Integrations');
+        c.gw.integrations.putTx(childKey(ctx, api.apiId, i.integrationId), i);
+        autoDeployTx(c, ctx, api.apiId);
         return integrationWire(i);
       });
     },
@@ -133,7 +133,7 @@ export function integrationOperations(c: GatewayOpsContext) {
 
     GetIntegrations(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.childrenOf(c.gw.integrations, ctx.region, input.ApiId), (i) => i.integrationId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.childrenOf(c.gw.integrations, ctx, input.ApiId), (i) => i.integrationId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(integrationWire), NextToken: p.NextToken };
     },
 
@@ -164,8 +164,8 @@ export function integrationOperations(c: GatewayOpsContext) {
         };
         if (input.ConnectionType === 'INTERNET' && input.ConnectionId === undefined) next.connectionId = undefined;
         validateIntegration(c, ctx, api, next);
-        c.gw.integrations.putTx(childKey(ctx.region, api.apiId, i.integrationId), next);
-        autoDeployTx(c, ctx.region, api.apiId);
+        c.gw.integrations.putTx(childKey(ctx, api.apiId, i.integrationId), next);
+        autoDeployTx(c, ctx, api.apiId);
         return integrationWire(next);
       });
     },
@@ -175,13 +175,13 @@ export function integrationOperations(c: GatewayOpsContext) {
         requireApi(c, ctx, input.ApiId);
         const i = requireIntegration(c, ctx, input.ApiId, input.IntegrationId);
         if (i.apiGatewayManaged) throw badRequest(`Integration ${i.integrationId} is managed by API Gateway (quick create); delete the API instead.`);
-        const user = c.gw.childrenOf(c.gw.routes, ctx.region, input.ApiId).find((r) => r.target === `integrations/${i.integrationId}`);
+        const user = c.gw.childrenOf(c.gw.routes, ctx, input.ApiId).find((r) => r.target === `integrations/${i.integrationId}`);
         if (user) throw conflict(`Integration ${i.integrationId} is the target of route ${user.routeKey} (${user.routeId}); change or delete the route first.`);
-        for (const ir of c.gw.integrationResponses.withPrefix(childKey(ctx.region, input.ApiId, `${i.integrationId}/`))) {
-          c.gw.integrationResponses.deleteTx(childKey(ctx.region, input.ApiId, `${i.integrationId}/${ir.integrationResponseId}`));
+        for (const ir of c.gw.integrationResponses.withPrefix(childKey(ctx, input.ApiId, `${i.integrationId}/`))) {
+          c.gw.integrationResponses.deleteTx(childKey(ctx, input.ApiId, `${i.integrationId}/${ir.integrationResponseId}`));
         }
-        c.gw.integrations.deleteTx(childKey(ctx.region, input.ApiId, i.integrationId));
-        autoDeployTx(c, ctx.region, input.ApiId);
+        c.gw.integrations.deleteTx(childKey(ctx, input.ApiId, i.integrationId));
+        autoDeployTx(c, ctx, input.ApiId);
       });
     },
   } satisfies Partial<ApiGatewayV2Operations>;

@@ -13,7 +13,8 @@
 // We answer exactly that, so SDKs see what they see from AWS: a ConflictException whose status
 // (429) their retry logic treats as throttling.
 import { AwsError } from '../../kernel/errors.js';
-import type { DocTable } from '../../store/store.js';
+import type { DocTable, Scope } from '../../store/store.js';
+import { childKey } from '../store.js';
 import type { GatewayOpsContext } from './common.js';
 
 export const PER_API_QUOTAS = { Routes: 300, Integrations: 300, Stages: 10, Authorizers: 10 } as const;
@@ -30,8 +31,8 @@ function tableOf(c: GatewayOpsContext, resource: PerApiResource): DocTable<unkno
 }
 
 /** Throws AWS's quota error unless the API has room for `adding` more of `resource` (a count, no documents read). */
-export function requireRoom(c: GatewayOpsContext, region: string, apiId: string, resource: PerApiResource, adding = 1): void {
-  if (tableOf(c, resource).countPrefix(`${region}/${apiId}/`) + adding > PER_API_QUOTAS[resource]) throw quotaReached(resource);
+export function requireRoom(c: GatewayOpsContext, scope: Scope, apiId: string, resource: PerApiResource, adding = 1): void {
+  if (tableOf(c, resource).countPrefix(childKey(scope, apiId, '')) + adding > PER_API_QUOTAS[resource]) throw quotaReached(resource);
 }
 
 /** For a definition that replaces an API's routes, integrations and authorizers whole (ImportApi, ReimportApi). */

@@ -41,7 +41,7 @@ function requestParametersRecord(p: RouteParameters | undefined): RouteRecord['r
  * uniqueness check O(1) per route instead of re-reading every route of the API each time.
  */
 export function validateRoute(c: GatewayOpsContext, api: ApiRecord, r: RouteRecord, routeIdsByKey?: ReadonlyMap<string, string>): void {
-  const { region, apiId } = api;
+  const { apiId } = api;
   if (api.protocolType === 'HTTP') {
     try {
       parseRouteKey(r.routeKey);
@@ -55,17 +55,17 @@ export function validateRoute(c: GatewayOpsContext, api: ApiRecord, r: RouteReco
   }
   const clash = routeIdsByKey
     ? routeIdsByKey.has(r.routeKey) && routeIdsByKey.get(r.routeKey) !== r.routeId
-    : c.gw.childrenOf(c.gw.routes, region, apiId).some((o) => o.routeKey === r.routeKey && o.routeId !== r.routeId);
+    : c.gw.childrenOf(c.gw.routes, api, apiId).some((o) => o.routeKey === r.routeKey && o.routeId !== r.routeId);
   if (clash) {
     throw conflict(`Route with key ${r.routeKey} already exists for this API`);
   }
   if (r.target !== undefined) {
     const m = /^integrations\/([a-z0-9]+)$/.exec(r.target);
     if (!m) throw badRequest(`Invalid target '${r.target}': use integrations/{integrationId}.`);
-    if (!c.gw.integrations.has(childKey(region, apiId, m[1]!))) throw notFound('Integration', `Invalid Integration identifier specified ${m[1]}`);
+    if (!c.gw.integrations.has(childKey(api, apiId, m[1]!))) throw notFound('Integration', `Invalid Integration identifier specified ${m[1]}`);
   }
   const type: AuthorizationType = r.authorizationType;
-  const authorizer = r.authorizerId ? c.gw.authorizers.get(childKey(region, apiId, r.authorizerId)) : undefined;
+  const authorizer = r.authorizerId ? c.gw.authorizers.get(childKey(api, apiId, r.authorizerId)) : undefined;
   if (r.authorizerId && !authorizer) throw notFound('Authorizer', `Invalid Authorizer identifier specified ${r.authorizerId}`);
   if (type === 'JWT') {
     if (api.protocolType !== 'HTTP') throw badRequest('JWT authorization is supported only for HTTP APIs.');
@@ -106,9 +106,9 @@ export function routeOperations(c: GatewayOpsContext) {
           routeResponseSelectionExpression: input.RouteResponseSelectionExpression,
         };
         validateRoute(c, api, r);
-        requireRoom(c, ctx.region, api.apiId, 'Routes');
-        c.gw.routes.putTx(childKey(ctx.region, api.apiId, r.routeId), r);
-        autoDeployTx(c, ctx.region, api.apiId);
+        requireRoom(c, ctx, api.apiId, 'Routes');
+        c.gw.routes.putTx(childKey(ctx, api.apiId, r.routeId), r);
+        autoDeployTx(c, ctx, api.apiId);
         return routeWire(r);
       });
     },
@@ -120,7 +120,7 @@ export function routeOperations(c: GatewayOpsContext) {
 
     GetRoutes(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.childrenOf(c.gw.routes, ctx.region, input.ApiId), (r) => r.routeId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.childrenOf(c.gw.routes, ctx, input.ApiId), (r) => r.routeId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(routeWire), NextToken: p.NextToken };
     },
 
@@ -150,8 +150,8 @@ export function routeOperations(c: GatewayOpsContext) {
         }
         if (input.Target === '') next.target = undefined;
         validateRoute(c, api, next);
-        c.gw.routes.putTx(childKey(ctx.region, api.apiId, r.routeId), next);
-        autoDeployTx(c, ctx.region, api.apiId);
+        c.gw.routes.putTx(childKey(ctx, api.apiId, r.routeId), next);
+        autoDeployTx(c, ctx, api.apiId);
         return routeWire(next);
       });
     },
@@ -161,11 +161,11 @@ export function routeOperations(c: GatewayOpsContext) {
         requireApi(c, ctx, input.ApiId);
         const r = requireRoute(c, ctx, input.ApiId, input.RouteId);
         if (r.apiGatewayManaged) throw badRequest(`Route ${r.routeId} is managed by API Gateway (quick create); delete the API instead.`);
-        for (const rr of c.gw.routeResponses.withPrefix(childKey(ctx.region, input.ApiId, `${r.routeId}/`))) {
-          c.gw.routeResponses.deleteTx(childKey(ctx.region, input.ApiId, `${r.routeId}/${rr.routeResponseId}`));
+        for (const rr of c.gw.routeResponses.withPrefix(childKey(ctx, input.ApiId, `${r.routeId}/`))) {
+          c.gw.routeResponses.deleteTx(childKey(ctx, input.ApiId, `${r.routeId}/${rr.routeResponseId}`));
         }
-        c.gw.routes.deleteTx(childKey(ctx.region, input.ApiId, r.routeId));
-        autoDeployTx(c, ctx.region, input.ApiId);
+        c.gw.routes.deleteTx(childKey(ctx, input.ApiId, r.routeId));
+        autoDeployTx(c, ctx, input.ApiId);
       });
     },
 
@@ -177,8 +177,8 @@ export function routeOperations(c: GatewayOpsContext) {
           throw notFound('RouteRequestParameter', `Invalid request parameter key specified ${input.RequestParameterKey}`);
         }
         const { [input.RequestParameterKey]: _drop, ...rest } = r.requestParameters;
-        c.gw.routes.putTx(childKey(ctx.region, input.ApiId, r.routeId), { ...r, requestParameters: rest });
-        autoDeployTx(c, ctx.region, input.ApiId);
+        c.gw.routes.putTx(childKey(ctx, input.ApiId, r.routeId), { ...r, requestParameters: rest });
+        autoDeployTx(c, ctx, input.ApiId);
       });
     },
   } satisfies Partial<ApiGatewayV2Operations>;

@@ -10,6 +10,7 @@ import { childKey, type AccessLogSettingsRecord, type ApiRecord, type RouteSetti
 import { badRequest, checkTags, conflict, notFound, page, requireApi, requireDeployment, requireStage, toCamel, toPascal, type GatewayOpsContext, wireDate } from './common.js';
 import { autoDeployStageTx } from './deployments.js';
 import { requireRoom } from './quotas.js';
+import { scopePrefix } from '../../store/store.js';
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const VAR_NAME = /^[A-Za-z0-9_]{1,64}$/;
@@ -77,7 +78,7 @@ function routeSettingsRecord(
   const out = { ...base };
   const entries = Object.entries(map ?? {});
   if (!entries.length) return out;
-  const routeKeys = new Set(c.gw.childrenOf(c.gw.routes, api.region, api.apiId).map((r) => r.routeKey));
+  const routeKeys = new Set(c.gw.childrenOf(c.gw.routes, api, api.apiId).map((r) => r.routeKey));
   for (const [key, s] of entries) {
     if (api.protocolType === 'HTTP') {
       try {
@@ -116,9 +117,9 @@ export function stageOperations(c: GatewayOpsContext) {
       return c.gw.store.withTx(() => {
         const api = requireApi(c, ctx, input.ApiId);
         checkStageName(api, input.StageName);
-        if (c.gw.stages.has(childKey(ctx.region, api.apiId, input.StageName))) throw conflict(`Stage ${input.StageName} already exists`);
+        if (c.gw.stages.has(childKey(ctx, api.apiId, input.StageName))) throw conflict(`Stage ${input.StageName} already exists`);
         // A quick-create API's managed $default stage counts: it leaves room for 9 more.
-        requireRoom(c, ctx.region, api.apiId, 'Stages');
+        requireRoom(c, ctx, api.apiId, 'Stages');
         const autoDeploy = input.AutoDeploy ?? false;
         if (autoDeploy && input.DeploymentId !== undefined) throw badRequest('DeploymentId cannot be set when AutoDeploy is true.');
         if (input.DeploymentId !== undefined) requireDeployment(c, ctx, api.apiId, input.DeploymentId);
@@ -141,7 +142,7 @@ export function stageOperations(c: GatewayOpsContext) {
           createdAt: now,
           lastUpdatedAt: now,
         };
-        const saved = autoDeploy ? autoDeployStageTx(c, api, s) : (c.gw.stages.putTx(childKey(ctx.region, api.apiId, s.stageName), s), s);
+        const saved = autoDeploy ? autoDeployStageTx(c, api, s) : (c.gw.stages.putTx(childKey(ctx, api.apiId, s.stageName), s), s);
         return stageWire(saved);
       });
     },
@@ -153,7 +154,7 @@ export function stageOperations(c: GatewayOpsContext) {
 
     GetStages(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.childrenOf(c.gw.stages, ctx.region, input.ApiId), (s) => s.stageName, input.MaxResults, input.NextToken);
+      const p = page(c.gw.childrenOf(c.gw.stages, ctx, input.ApiId), (s) => s.stageName, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(stageWire), NextToken: p.NextToken };
     },
 
@@ -180,7 +181,7 @@ export function stageOperations(c: GatewayOpsContext) {
           accessLogSettings: input.AccessLogSettings ? accessLogRecord(input.AccessLogSettings) : s.accessLogSettings,
           lastUpdatedAt: c.now(),
         };
-        const saved = autoDeploy && !s.autoDeploy ? autoDeployStageTx(c, api, next) : (c.gw.stages.putTx(childKey(ctx.region, api.apiId, s.stageName), next), next);
+        const saved = autoDeploy && !s.autoDeploy ? autoDeployStageTx(c, api, next) : (c.gw.stages.putTx(childKey(ctx, api.apiId, s.stageName), next), next);
         return stageWire(saved);
       });
     },
@@ -190,9 +191,9 @@ export function stageOperations(c: GatewayOpsContext) {
         requireApi(c, ctx, input.ApiId);
         const s = requireStage(c, ctx, input.ApiId, input.StageName);
         if (s.apiGatewayManaged) throw badRequest(`Stage ${s.stageName} is managed by API Gateway (quick create); delete the API instead.`);
-        const mapped = c.gw.apiMappings.withPrefix(`${ctx.region}/`).find((m) => m.apiId === input.ApiId && m.stage === s.stageName);
+        const mapped = c.gw.apiMappings.withPrefix(scopePrefix(ctx)).find((m) => m.apiId === input.ApiId && m.stage === s.stageName);
         if (mapped) throw conflict(`Stage ${s.stageName} is mapped to domain name ${mapped.domainName}; delete the API mapping first.`);
-        c.gw.stages.deleteTx(childKey(ctx.region, input.ApiId, s.stageName));
+        c.gw.stages.deleteTx(childKey(ctx, input.ApiId, s.stageName));
       });
     },
 
@@ -201,7 +202,7 @@ export function stageOperations(c: GatewayOpsContext) {
         requireApi(c, ctx, input.ApiId);
         const s = requireStage(c, ctx, input.ApiId, input.StageName);
         const { accessLogSettings: _drop, ...rest } = s;
-        c.gw.stages.putTx(childKey(ctx.region, input.ApiId, s.stageName), { ...rest, lastUpdatedAt: c.now() });
+        c.gw.stages.putTx(childKey(ctx, input.ApiId, s.stageName), { ...rest, lastUpdatedAt: c.now() });
       });
     },
 
@@ -211,7 +212,7 @@ export function stageOperations(c: GatewayOpsContext) {
         const s = requireStage(c, ctx, input.ApiId, input.StageName);
         if (!Object.hasOwn(s.routeSettings, input.RouteKey)) throw notFound('RouteSettings', `Invalid route key specified ${input.RouteKey}`);
         const { [input.RouteKey]: _drop, ...rest } = s.routeSettings;
-        c.gw.stages.putTx(childKey(ctx.region, input.ApiId, s.stageName), { ...s, routeSettings: rest, lastUpdatedAt: c.now() });
+        c.gw.stages.putTx(childKey(ctx, input.ApiId, s.stageName), { ...s, routeSettings: rest, lastUpdatedAt: c.now() });
       });
     },
 

@@ -3,8 +3,9 @@
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations } from '../../protocol/generated/apigatewayv2.js';
 import type { DocTable } from '../../store/store.js';
-import { apiKey, childKey, regionKey } from '../store.js';
+import { apiKey, childKey } from '../store.js';
 import { badRequest, checkTags, notFound, type GatewayOpsContext } from './common.js';
+import { scopedKey } from '../../store/store.js';
 
 interface Tagged {
   tags: Record<string, string>;
@@ -19,10 +20,10 @@ function resolve(c: GatewayOpsContext, ctx: RequestContext, arn: string): { tabl
   if (region !== ctx.region) throw missing();
   let p: RegExpExecArray | null;
   let found: { table: DocTable<Tagged>; key: string } | undefined;
-  if ((p = /^\/apis\/([a-z0-9]+)$/.exec(path))) found = { table: c.gw.apis as unknown as DocTable<Tagged>, key: apiKey(region, p[1]!) };
-  else if ((p = /^\/apis\/([a-z0-9]+)\/stages\/([^/]+)$/.exec(path))) found = { table: c.gw.stages as unknown as DocTable<Tagged>, key: childKey(region, p[1]!, p[2]!) };
-  else if ((p = /^\/vpclinks\/([a-z0-9]+)$/.exec(path))) found = { table: c.gw.vpcLinks as unknown as DocTable<Tagged>, key: regionKey(region, p[1]!) };
-  else if ((p = /^\/domainnames\/([^/]+)$/.exec(path))) found = { table: c.gw.domainNames as unknown as DocTable<Tagged>, key: regionKey(region, p[1]!.toLowerCase()) };
+  if ((p = /^\/apis\/([a-z0-9]+)$/.exec(path))) found = { table: c.gw.apis as unknown as DocTable<Tagged>, key: apiKey(ctx, p[1]!) };
+  else if ((p = /^\/apis\/([a-z0-9]+)\/stages\/([^/]+)$/.exec(path))) found = { table: c.gw.stages as unknown as DocTable<Tagged>, key: childKey(ctx, p[1]!, p[2]!) };
+  else if ((p = /^\/vpclinks\/([a-z0-9]+)$/.exec(path))) found = { table: c.gw.vpcLinks as unknown as DocTable<Tagged>, key: scopedKey(ctx, p[1]!) };
+  else if ((p = /^\/domainnames\/([^/]+)$/.exec(path))) found = { table: c.gw.domainNames as unknown as DocTable<Tagged>, key: scopedKey(ctx, p[1]!.toLowerCase()) };
   if (!found?.table.has(found.key)) throw missing();
   return found;
 }

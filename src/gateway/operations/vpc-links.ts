@@ -5,8 +5,9 @@
 import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, VpcLink } from '../../protocol/generated/apigatewayv2.js';
-import { regionKey, type VpcLinkRecord } from '../store.js';
+import type { VpcLinkRecord } from '../store.js';
 import { badRequest, checkTags, conflict, page, requireVpcLink, type GatewayOpsContext, wireDate } from './common.js';
+import { scopedKey, scopePrefix } from '../../store/store.js';
 
 const MAX_SUBNETS = 10;
 
@@ -38,12 +39,12 @@ export function vpcLinkOperations(c: GatewayOpsContext) {
       if (subnetIds.length > MAX_SUBNETS) throw badRequest(`A VPC link can have at most ${MAX_SUBNETS} subnets.`);
       const vpcs = new Set<string>();
       for (const id of subnetIds) {
-        const s = c.ec2.subnet(ctx.region, ctx.accountId, id);
+        const s = c.ec2.subnet(ctx, id);
         if (!s) throw badRequest(`Invalid subnet identifier specified: ${id} does not exist.`);
         vpcs.add(s.vpcId);
       }
       for (const id of groupIds) {
-        const g = c.ec2.securityGroup(ctx.region, ctx.accountId, id);
+        const g = c.ec2.securityGroup(ctx, id);
         if (!g) throw badRequest(`Invalid security group identifier specified: ${id} does not exist.`);
         vpcs.add(g.vpcId);
       }
@@ -60,7 +61,7 @@ export function vpcLinkOperations(c: GatewayOpsContext) {
         createdAt: now,
         availableAt: now + c.vpcLinkDelayMs,
       };
-      c.gw.store.withTx(() => c.gw.vpcLinks.putTx(regionKey(ctx.region, l.vpcLinkId), l));
+      c.gw.store.withTx(() => c.gw.vpcLinks.putTx(scopedKey(ctx, l.vpcLinkId), l));
       // Like AWS, the create answer always says PENDING; Get* reports AVAILABLE once provisioned.
       return vpcLinkWire(l, -Infinity);
     },
@@ -70,7 +71,7 @@ export function vpcLinkOperations(c: GatewayOpsContext) {
     },
 
     GetVpcLinks(input, ctx) {
-      const p = page(c.gw.vpcLinks.withPrefix(`${ctx.region}/`), (l) => l.vpcLinkId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.vpcLinks.withPrefix(scopePrefix(ctx)), (l) => l.vpcLinkId, input.MaxResults, input.NextToken);
       const now = c.now();
       return { Items: p.Items.map((l) => vpcLinkWire(l, now)), NextToken: p.NextToken };
     },
@@ -79,7 +80,7 @@ export function vpcLinkOperations(c: GatewayOpsContext) {
       return c.gw.store.withTx(() => {
         const l = requireVpcLink(c, ctx, input.VpcLinkId);
         const next = { ...l, name: input.Name ?? l.name };
-        c.gw.vpcLinks.putTx(regionKey(ctx.region, l.vpcLinkId), next);
+        c.gw.vpcLinks.putTx(scopedKey(ctx, l.vpcLinkId), next);
         return vpcLinkWire(next, c.now());
       });
     },
@@ -87,9 +88,9 @@ export function vpcLinkOperations(c: GatewayOpsContext) {
     DeleteVpcLink(input, ctx) {
       c.gw.store.withTx(() => {
         const l = requireVpcLink(c, ctx, input.VpcLinkId);
-        const user = c.gw.integrations.withPrefix(`${ctx.region}/`).find((i) => i.connectionType === 'VPC_LINK' && i.connectionId === l.vpcLinkId);
+        const user = c.gw.integrations.withPrefix(scopePrefix(ctx)).find((i) => i.connectionType === 'VPC_LINK' && i.connectionId === l.vpcLinkId);
         if (user) throw conflict(`VPC link ${l.vpcLinkId} is used by integration ${user.integrationId} of API ${user.apiId}; delete or change the integration first.`);
-        c.gw.vpcLinks.deleteTx(regionKey(ctx.region, l.vpcLinkId));
+        c.gw.vpcLinks.deleteTx(scopedKey(ctx, l.vpcLinkId));
       });
       return {};
     },

@@ -39,11 +39,11 @@ function params(p: RouteParameters | undefined): RouteResponseRecord['responsePa
 
 export function websocketOperations(c: GatewayOpsContext) {
   const modelOf = (ctx: RequestContext, apiId: string, id: string) => {
-    const m = c.gw.models.get(childKey(ctx.region, apiId, id));
+    const m = c.gw.models.get(childKey(ctx, apiId, id));
     if (!m) throw notFound('Model', `Invalid Model identifier specified ${id}`);
     return m;
   };
-  const rrKey = (ctx: RequestContext, apiId: string, routeId: string, id: string) => childKey(ctx.region, apiId, `${routeId}/${id}`);
+  const rrKey = (ctx: RequestContext, apiId: string, routeId: string, id: string) => childKey(ctx, apiId, `${routeId}/${id}`);
   const rrOf = (ctx: RequestContext, apiId: string, routeId: string, id: string) => {
     const r = c.gw.routeResponses.get(rrKey(ctx, apiId, routeId, id));
     if (!r) throw notFound('RouteResponse', `Invalid RouteResponse identifier specified ${id}`);
@@ -59,7 +59,7 @@ export function websocketOperations(c: GatewayOpsContext) {
       return c.gw.store.withTx(() => {
         requireWebSocket(c, ctx, input.ApiId, 'Models');
         if (!/^[A-Za-z0-9]+$/.test(input.Name)) throw badRequest(`Invalid model name '${input.Name}': use letters and digits.`);
-        if (c.gw.childrenOf(c.gw.models, ctx.region, input.ApiId).some((m) => m.name === input.Name)) throw conflict(`Model name already exists for this API: ${input.Name}`);
+        if (c.gw.childrenOf(c.gw.models, ctx, input.ApiId).some((m) => m.name === input.Name)) throw conflict(`Model name already exists for this API: ${input.Name}`);
         const m: ModelRecord = {
           region: ctx.region,
           apiId: input.ApiId,
@@ -69,7 +69,7 @@ export function websocketOperations(c: GatewayOpsContext) {
           description: input.Description,
           schema: input.Schema,
         };
-        c.gw.models.putTx(childKey(ctx.region, input.ApiId, m.modelId), m);
+        c.gw.models.putTx(childKey(ctx, input.ApiId, m.modelId), m);
         return modelWire(m);
       });
     },
@@ -79,7 +79,7 @@ export function websocketOperations(c: GatewayOpsContext) {
     },
     GetModels(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.childrenOf(c.gw.models, ctx.region, input.ApiId), (m) => m.modelId, input.MaxResults, input.NextToken);
+      const p = page(c.gw.childrenOf(c.gw.models, ctx, input.ApiId), (m) => m.modelId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(modelWire), NextToken: p.NextToken };
     },
     GetModelTemplate(input, ctx) {
@@ -98,7 +98,7 @@ export function websocketOperations(c: GatewayOpsContext) {
           description: input.Description ?? m.description,
           schema: input.Schema ?? m.schema,
         };
-        c.gw.models.putTx(childKey(ctx.region, input.ApiId, m.modelId), next);
+        c.gw.models.putTx(childKey(ctx, input.ApiId, m.modelId), next);
         return modelWire(next);
       });
     },
@@ -106,7 +106,7 @@ export function websocketOperations(c: GatewayOpsContext) {
       c.gw.store.withTx(() => {
         requireApi(c, ctx, input.ApiId);
         modelOf(ctx, input.ApiId, input.ModelId);
-        c.gw.models.deleteTx(childKey(ctx.region, input.ApiId, input.ModelId));
+        c.gw.models.deleteTx(childKey(ctx, input.ApiId, input.ModelId));
       });
     },
 
@@ -134,7 +134,7 @@ export function websocketOperations(c: GatewayOpsContext) {
     },
     GetRouteResponses(input, ctx) {
       requireRoute(c, ctx, requireApi(c, ctx, input.ApiId).apiId, input.RouteId);
-      const all = c.gw.routeResponses.withPrefix(childKey(ctx.region, input.ApiId, `${input.RouteId}/`));
+      const all = c.gw.routeResponses.withPrefix(childKey(ctx, input.ApiId, `${input.RouteId}/`));
       const p = page(all, (r) => r.routeResponseId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(routeResponseWire), NextToken: p.NextToken };
     },
@@ -186,7 +186,7 @@ export function websocketOperations(c: GatewayOpsContext) {
     },
     GetIntegrationResponses(input, ctx) {
       requireIntegration(c, ctx, requireApi(c, ctx, input.ApiId).apiId, input.IntegrationId);
-      const all = c.gw.integrationResponses.withPrefix(childKey(ctx.region, input.ApiId, `${input.IntegrationId}/`));
+      const all = c.gw.integrationResponses.withPrefix(childKey(ctx, input.ApiId, `${input.IntegrationId}/`));
       const p = page(all, (r) => r.integrationResponseId, input.MaxResults, input.NextToken);
       return { Items: p.Items.map(integrationResponseWire), NextToken: p.NextToken };
     },

@@ -21,13 +21,13 @@ export function groupNameFrom(input: { logGroupName?: string; logGroupIdentifier
 }
 
 export function requireGroup(logs: LogsStore, ctx: RequestContext, name: string): LogGroupRecord {
-  const g = logs.groups.get(groupKey(ctx.region, name));
+  const g = logs.groups.get(groupKey(ctx, name));
   if (!g) throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
   return g;
 }
 
 export function requireStream(logs: LogsStore, ctx: RequestContext, group: string, stream: string): LogStreamRecord {
-  const s = logs.streams.get(streamKey(ctx.region, group, stream));
+  const s = logs.streams.get(streamKey(ctx, group, stream));
   if (!s) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
   return s;
 }

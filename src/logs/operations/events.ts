@@ -43,7 +43,7 @@ export function eventOperations(logs: LogsStore) {
         else if (e.timestamp > now + TOO_NEW_MS) rejected.tooNewLogEventStartIndex ??= i;
         else accepted.push(e);
       });
-      logs.appendEvents(ctx.region, input.logGroupName, input.logStreamName, accepted, now);
+      logs.appendEvents(ctx, input.logGroupName, input.logStreamName, accepted, now);
       return { nextSequenceToken: String(now).padStart(56, '0'), rejectedLogEventsInfo: Object.keys(rejected).length ? rejected : undefined };
     },
 
@@ -54,6 +54,7 @@ export function eventOperations(logs: LogsStore) {
       const limit = input.limit ?? DEFAULT_LIMIT;
       const base = {
         region: ctx.region,
+        accountId: ctx.accountId,
         group,
         streams: [input.logStreamName],
         startTime: input.startTime,
@@ -96,6 +97,7 @@ export function eventOperations(logs: LogsStore) {
       for (let scanned = 0; out.length < limit && scanned < 200_000; ) {
         const rows = logs.readEvents({
           region: ctx.region,
+          accountId: ctx.accountId,
           group,
           streams: input.logStreamNames,
           streamPrefix: input.logStreamNamePrefix,

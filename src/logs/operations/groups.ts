@@ -4,6 +4,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Logs from '../../protocol/generated/logs.js';
 import { groupKey, streamKey, type LogGroupRecord, type LogsStore } from '../store.js';
 import { groupArn, groupNameFrom, page, requireGroup } from './common.js';
+import { partitionOf } from '../../store/store.js';
 
 const RETENTION_DAYS = new Set([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]);
 const MAX_TAGS = 50;
@@ -16,7 +17,7 @@ function groupWire(logs: LogsStore, g: LogGroupRecord): Logs.LogGroup {
     metricFilterCount: 0,
     arn: `${groupArn(g)}:*`,
     logGroupArn: groupArn(g),
-    storedBytes: logs.groupBytes(g.region, g.name),
+    storedBytes: logs.groupBytes(g, g.name),
     kmsKeyId: g.kmsKeyId,
     logGroupClass: g.logGroupClass as Logs.LogGroupClass,
   };
@@ -33,7 +34,8 @@ export function groupOperations(logs: LogsStore) {
   function groupOfArn(ctx: RequestContext, resourceArn: string): LogGroupRecord {
     const m = /^arn:aws[^:]*:logs:([^:]*):([^:]*):log-group:([^:]+)(:\*)?$/.exec(resourceArn);
     if (!m) throw new AwsError('InvalidParameterException', `Invalid resource ARN: ${resourceArn.slice(0, 200)}`);
-    const g = logs.groups.get(groupKey(m[1] || ctx.region, m[3]!));
+    // A group of another region or account is not found here.
+    const g = (m[1] || ctx.region) === ctx.region && (m[2] || ctx.accountId) === ctx.accountId ? logs.groups.get(groupKey(ctx, m[3]!)) : undefined;
     if (!g) throw new AwsError('ResourceNotFoundException', `The specified log group does not exist.`);
     return g;
   }
@@ -42,7 +44,7 @@ export function groupOperations(logs: LogsStore) {
     checkTags(tags);
     if (Object.keys(tags).length > MAX_TAGS)
       throw new AwsError('TooManyTagsException', `Log group ${g.name} would have more than ${MAX_TAGS} tags.`, { fields: { resourceName: groupArn(g) } });
-    logs.store.withTx(() => logs.groups.putTx(groupKey(g.region, g.name), { ...g, tags }));
+    logs.store.withTx(() => logs.groups.putTx(groupKey(g, g.name), { ...g, tags }));
   }
 
   return {
@@ -58,7 +60,7 @@ export function groupOperations(logs: LogsStore) {
       checkTags(tags);
       if (Object.keys(tags).length > MAX_TAGS) throw new AwsError('InvalidParameterException', `A log group can have at most ${MAX_TAGS} tags.`);
       logs.store.withTx(() => {
-        const key = groupKey(ctx.region, input.logGroupName);
+        const key = groupKey(ctx, input.logGroupName);
         if (logs.groups.has(key)) throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists');
         logs.groups.putTx(key, {
           region: ctx.region,
@@ -75,9 +77,9 @@ export function groupOperations(logs: LogsStore) {
     DeleteLogGroup(input: Logs.DeleteLogGroupRequest, ctx: RequestContext): void {
       const g = requireGroup(logs, ctx, input.logGroupName);
       logs.store.withTx(() => {
-        for (const s of logs.streams.withPrefix(`${groupKey(ctx.region, g.name)}\n`)) logs.streams.deleteTx(streamKey(ctx.region, g.name, s.name));
-        logs.groups.deleteTx(groupKey(ctx.region, g.name));
-        logs.deleteEventsOfGroup(ctx.region, g.name);
+        for (const s of logs.streams.withPrefix(`${groupKey(ctx, g.name)}\n`)) logs.streams.deleteTx(streamKey(ctx, g.name, s.name));
+        logs.groups.deleteTx(groupKey(ctx, g.name));
+        logs.deleteEventsOfGroup(ctx, g.name);
       });
     },
 
@@ -85,7 +87,7 @@ export function groupOperations(logs: LogsStore) {
       if (input.logGroupNamePrefix && input.logGroupNamePattern) {
         throw new AwsError('InvalidParameterException', 'LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
       }
-      let groups = logs.groups.withPrefix(`${ctx.region}/${input.logGroupNamePrefix ?? ''}`);
+      let groups = logs.groups.withPrefix(`${partitionOf(ctx)}/${input.logGroupNamePrefix ?? ''}`);
       if (input.logGroupNamePattern) {
         const needle = input.logGroupNamePattern.toLowerCase();
         groups = groups.filter((g) => g.name.toLowerCase().includes(needle));
@@ -107,13 +109,13 @@ export function groupOperations(logs: LogsStore) {
         );
       }
       const g = requireGroup(logs, ctx, input.logGroupName);
-      logs.store.withTx(() => logs.groups.putTx(groupKey(ctx.region, g.name), { ...g, retentionInDays: input.retentionInDays }));
+      logs.store.withTx(() => logs.groups.putTx(groupKey(ctx, g.name), { ...g, retentionInDays: input.retentionInDays }));
     },
 
     DeleteRetentionPolicy(input: Logs.DeleteRetentionPolicyRequest, ctx: RequestContext): void {
       const g = requireGroup(logs, ctx, input.logGroupName);
       const { retentionInDays: _drop, ...rest } = g;
-      logs.store.withTx(() => logs.groups.putTx(groupKey(ctx.region, g.name), rest));
+      logs.store.withTx(() => logs.groups.putTx(groupKey(ctx, g.name), rest));
     },
 
     TagResource(input: Logs.TagResourceRequest, ctx: RequestContext): void {

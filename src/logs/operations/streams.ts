@@ -10,7 +10,7 @@ export function streamOperations(logs: LogsStore) {
     CreateLogStream(input: Logs.CreateLogStreamRequest, ctx: RequestContext): void {
       requireGroup(logs, ctx, input.logGroupName);
       logs.store.withTx(() => {
-        const key = streamKey(ctx.region, input.logGroupName, input.logStreamName);
+        const key = streamKey(ctx, input.logGroupName, input.logStreamName);
         if (logs.streams.has(key)) throw new AwsError('ResourceAlreadyExistsException', 'The specified log stream already exists');
         logs.streams.putTx(key, { region: ctx.region, group: input.logGroupName, name: input.logStreamName, createdAt: Date.now() });
       });
@@ -20,8 +20,8 @@ export function streamOperations(logs: LogsStore) {
       requireGroup(logs, ctx, input.logGroupName);
       requireStream(logs, ctx, input.logGroupName, input.logStreamName);
       logs.store.withTx(() => {
-        logs.streams.deleteTx(streamKey(ctx.region, input.logGroupName, input.logStreamName));
-        logs.deleteEventsOfStream(ctx.region, input.logGroupName, input.logStreamName);
+        logs.streams.deleteTx(streamKey(ctx, input.logGroupName, input.logStreamName));
+        logs.deleteEventsOfStream(ctx, input.logGroupName, input.logStreamName);
       });
     },
 
@@ -31,8 +31,8 @@ export function streamOperations(logs: LogsStore) {
         throw new AwsError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
       }
       const streams = logs.streams
-        .withPrefix(`${groupKey(ctx.region, group.name)}\n${input.logStreamNamePrefix ?? ''}`)
-        .map((s) => ({ s, stats: logs.streamStats(ctx.region, group.name, s.name) }));
+        .withPrefix(`${groupKey(ctx, group.name)}\n${input.logStreamNamePrefix ?? ''}`)
+        .map((s) => ({ s, stats: logs.streamStats(ctx, group.name, s.name) }));
       const byTime = input.orderBy === 'LastEventTime';
       const key = (x: (typeof streams)[number]) => (byTime ? `${String(x.stats.last ?? 0).padStart(16, '0')}\0${x.s.name}` : x.s.name);
       // Descending order is served by paging over an inverted key.
