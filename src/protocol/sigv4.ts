@@ -12,7 +12,7 @@ import { NodeSha256 } from './node-sha256.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
-import type { IssuedKey } from '../iam/api.js';
+import type { IssuedKey, UserAccessKey } from '../iam/api.js';
 
 export interface Credential {
   accessKeyId: string;
@@ -159,6 +159,8 @@ export interface VerifierOptions {
   defaultAccountId: string;
   /** The session keys STS issued (ASIA…): looked up per request, so a key is good as soon as STS hands it out. */
   issuedKey?: (accessKeyId: string) => IssuedKey | undefined;
+  /** Users' access keys IAM created (CreateAccessKey, AKIA…): verified with their secret, acting in their account. */
+  userKey?: (accessKeyId: string) => UserAccessKey | undefined;
   now?: () => number;
   maxSkewMs?: number;
 }
@@ -239,7 +241,8 @@ export class SigV4Verifier {
 
   /**
    * The secret and account of a key: a configured key, a session key STS issued (its token must match and be
-   * unexpired), or, with `unknownKeys: 'accept'`, any other key (no secret: its signature cannot be checked).
+   * unexpired), a user's access key IAM created, or, with `unknownKeys: 'accept'`, any other key (no secret:
+   * its signature cannot be checked).
    */
   private resolveKey(accessKeyId: string, token: string | undefined, scope: ClaimScope): ResolvedKey {
     const cred = this.keys.get(accessKeyId);
@@ -253,6 +256,11 @@ export class SigV4Verifier {
       if (token === undefined || !sameText(token, issued.sessionToken)) throw new AuthFailure('bad-token', INVALID_TOKEN, scope);
       if (this.now() >= issued.expiresAt) throw new AuthFailure('expired-token', 'The security token included in the request is expired', scope);
       return { accountId: issued.accountId, secretAccessKey: issued.secretAccessKey };
+    }
+    const user = this.opts.userKey?.(accessKeyId);
+    if (user) {
+      if (token !== undefined && this.opts.unknownKeys === 'refuse') throw new AuthFailure('bad-token', INVALID_TOKEN, scope);
+      return { accountId: user.accountId, secretAccessKey: user.secretAccessKey };
     }
     if (this.opts.unknownKeys === 'refuse') throw new AuthFailure('unknown-key', INVALID_TOKEN, scope);
     return { accountId: accountOfKey(accessKeyId, this.opts.defaultAccountId) };

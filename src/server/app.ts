@@ -8,6 +8,7 @@ import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
 import { ecsProduct } from '../ecs/index.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
+import type { IamApi } from '../iam/api.js';
 import { iamProduct } from '../iam/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
@@ -61,8 +62,8 @@ export interface Wayfinder {
   close(): Promise<void>;
 }
 
-/** Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it. */
-function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): Product<unknown>[] {
+/** Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it; IAM's api is also the SigV4 verifier's. */
+function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): { products: Product<unknown>[]; iam: IamApi } {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
   const iam = iamProduct.create({ store, logger });
@@ -100,7 +101,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
   });
-  return [ec2, logs, iam, cloudmap, ecs, gateway];
+  return { products: [ec2, logs, iam, cloudmap, ecs, gateway], iam: iam.api };
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
@@ -116,7 +117,8 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     );
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
-    const products = buildProducts(store, config, logger, hosts);
+    // IAM's api also serves the SigV4 verifier: the keys IAM and STS issue sign requests to every service.
+    const { products, iam: iamApi } = buildProducts(store, config, logger, hosts);
     const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
     const registry = new ServiceRegistry();
     const dispatcher = new ProtocolDispatcher({
@@ -126,8 +128,9 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
         credentials: config.credentials,
         unknownKeys: config.auth === 'strict' ? 'refuse' : 'accept',
         defaultAccountId: config.accountId,
-        // The session keys STS issued, from the IAM product when it is served (looked up per request).
-        issuedKey: (id) => (products.find((p) => p.name === 'iam')?.api as IamApi | undefined)?.issuedKey(id),
+        // The keys IAM and STS issued (looked up per request, so a key is good as soon as it is handed out).
+        issuedKey: (id) => iamApi.issuedKey(id),
+        userKey: (id) => iamApi.accessKey(id),
       }),
       auth: config.auth,
       defaultRegion: config.region,

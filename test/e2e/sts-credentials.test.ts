@@ -138,3 +138,39 @@ test('temporary credentials sign calls to other services: ECS ListClusters with 
     wrongToken.destroy();
   }
 });
+
+test('accounts: a role and the keys it issues live in their account; a user’s access key acts in the account that created it', async () => {
+  const in111 = { ...sdkConfig(server), credentials: { accessKeyId: '111111111111', secretAccessKey: 'any' } };
+  const iam111 = new IAM.IAMClient(in111);
+  const sts111 = new STS.STSClient(in111);
+  const ecs111 = new ECS.ECSClient(in111);
+  const clients: Array<{ destroy(): void }> = [];
+  try {
+    await ecs111.send(new ECS.CreateClusterCommand({ clusterName: 'only-in-111' }));
+    const { Role } = await iam111.send(new IAM.CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: TRUST }));
+    assert.equal(Role!.Arn, 'arn:aws:iam::111111111111:role/app', 'the same name as the default account’s role, in another namespace');
+    const { Credentials: c } = await sts111.send(new STS.AssumeRoleCommand({ RoleArn: Role!.Arn, RoleSessionName: 'in-111' }));
+    const asRole = new ECS.ECSClient({ ...sdkConfig(server), credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! } });
+    assert.deepEqual((await asRole.send(new ECS.ListClustersCommand({}))).clusterArns, ['arn:aws:ecs:us-east-1:111111111111:cluster/only-in-111']);
+    asRole.destroy();
+
+    await iam111.send(new IAM.CreateUserCommand({ UserName: 'ci' }));
+    const { AccessKey: k } = await iam111.send(new IAM.CreateAccessKeyCommand({ UserName: 'ci' }));
+    const asUser = { ...sdkConfig(server), credentials: { accessKeyId: k!.AccessKeyId!, secretAccessKey: k!.SecretAccessKey! } };
+    const stsUser = new STS.STSClient(asUser);
+    const ecsUser = new ECS.ECSClient(asUser);
+    clients.push(stsUser, ecsUser);
+    const who = await stsUser.send(new STS.GetCallerIdentityCommand({}));
+    assert.deepEqual([who.Account, who.Arn], ['111111111111', 'arn:aws:iam::111111111111:user/ci']);
+    assert.deepEqual((await ecsUser.send(new ECS.ListClustersCommand({}))).clusterArns, ['arn:aws:ecs:us-east-1:111111111111:cluster/only-in-111']);
+    const wrongSecret = await errorOf(
+      new STS.STSClient({ ...asUser, credentials: { ...asUser.credentials, secretAccessKey: 'guess' } }).send(new STS.GetCallerIdentityCommand({})),
+    );
+    assert.equal(wrongSecret.name, 'SignatureDoesNotMatch', 'a key IAM created is verified with its secret');
+  } finally {
+    iam111.destroy();
+    sts111.destroy();
+    ecs111.destroy();
+    for (const c of clients) c.destroy();
+  }
+});
