@@ -45,6 +45,8 @@ export interface Operation {
   errors?: ShapeRef[];
   endpoint?: { hostPrefix?: string };
   deprecated?: boolean;
+  /** 'none' for an operation clients send unsigned (STS's AssumeRoleWithWebIdentity). */
+  authtype?: string;
 }
 
 export interface ServiceModel {
