@@ -52,7 +52,8 @@ const SWEEP_MS = 60 * 1000;
 export interface EcsProductDeps extends ProductDeps {
   ec2: Ec2Api;
   /** Role checks (taskRoleArn, executionRoleArn) and task role credentials. */
-  iam: IamApi;
+  /** Role checks and task-role credentials: all ECS needs of IAM. */
+  iam: Pick<IamApi, 'role' | 'assumeRole'>;
   logs: LogWriter;
   cloudMap?: CloudMapApi;
   runtime: RuntimeChoice;

@@ -91,10 +91,10 @@ export class ProtocolDispatcher {
         call.spec = route.spec;
         call.protocol = route.spec.protocol;
       }
-      // An operation the model marks unsigned (STS's AssumeRoleWithWebIdentity: the token is the credential)
-      // may come without a signature; one that is signed is still verified.
-      const unsignedAllowed = route.kind === 'query' && route.spec.model.operations[formParams!.get('Action') ?? '']?.authtype === 'none';
-      const identity = await this.authenticate(call.protocol, { method, rawPath, query, headers: req.headers, body }, unsignedAllowed);
+      // A few operations take no signature (STS's AssumeRoleWithWebIdentity: the token is the credential).
+      const named = route.kind === 'query' ? formParams!.get('Action') : route.operation;
+      const unsignedOk = named !== undefined && route.spec.model.operations[named]?.authtype === 'none';
+      const identity = await this.authenticate(call.protocol, { method, rawPath, query, headers: req.headers, body }, unsignedOk);
       if (identity && this.opts.auth !== 'off' && identity.service !== route.spec.signingName) {
         // A signature is good for the service its scope names, and no other (AWS answers the same).
         throw authError(call.protocol, 'bad-signature', `Credential should be scoped to correct service: '${route.spec.signingName}'.`);
@@ -127,7 +127,7 @@ export class ProtocolDispatcher {
     this.opts.logger.debug({ requestId: call.requestId, service: call.spec?.name, op: call.operation, status: response.status, ms: Date.now() - call.receivedAt }, 'request');
   }
 
-  private async authenticate(protocol: Protocol, req: Parameters<SigV4Verifier['verify']>[0], unsignedAllowed = false): Promise<SignedIdentity | undefined> {
+  private async authenticate(protocol: Protocol, req: Parameters<SigV4Verifier['verify']>[0], unsignedOk = false): Promise<SignedIdentity | undefined> {
     if (this.opts.auth === 'off') {
       try {
         return await this.opts.verifier.verify(req);
@@ -143,7 +143,7 @@ export class ProtocolDispatcher {
     }
     try {
       const identity = await this.opts.verifier.verify(req);
-      if (!identity && !unsignedAllowed) {
+      if (!identity && !unsignedOk) {
         throw new AuthFailure('missing', protocol === 'ec2' ? 'Request is missing Authentication Token' : 'Missing Authentication Token');
       }
       return identity;

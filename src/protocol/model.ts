@@ -44,9 +44,9 @@ export interface Operation {
   output?: ShapeRef;
   errors?: ShapeRef[];
   endpoint?: { hostPrefix?: string };
-  deprecated?: boolean;
-  /** 'none' for an operation clients send unsigned (STS's AssumeRoleWithWebIdentity). */
+  /** 'none': the operation takes no signature (STS AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
   authtype?: string;
+  deprecated?: boolean;
 }
 
 export interface ServiceModel {
@@ -77,6 +77,7 @@ export function loadModel(name: ServiceName): ServiceModel {
   if (!model) {
     model = JSON.parse(readFileSync(join(modelsDir, `${name}.json`), 'utf8')) as ServiceModel;
     restoreNamedLengths(model);
+    if (name === 'apigatewayv2') acceptRemovalsInUpdates(model);
     cache.set(name, model);
   }
   return model;
@@ -99,4 +100,36 @@ function restoreNamedLengths(model: ServiceModel): void {
     shape.min = Number(m[1]);
     shape.max = Number(m[2]) * (m[3] ? 1024 : 1);
   }
+}
+
+/**
+ * An apigatewayv2 update clears an optional field sent as "" and removes a parameter mapping whose
+ * value is "" (docs/aws-behavior.md §2.4): that is how the hashicorp/aws provider removes what leaves
+ * the configuration. The named lengths (1–…) would refuse "", so these update members get copies of
+ * their shapes that take it; the create operations keep the lengths.
+ */
+const CLEARED_BY_EMPTY: Record<string, string[]> = {
+  UpdateApiRequest: ['Version'],
+  UpdateRouteRequest: ['OperationName', 'Target'],
+  UpdateIntegrationRequest: ['ConnectionId'],
+};
+
+function acceptRemovalsInUpdates(model: ServiceModel): void {
+  const emptyAllowed = (shapeName: string): string => {
+    const name = `${shapeName}OrEmpty`;
+    model.shapes[name] ??= { ...model.shapes[shapeName]!, min: 0 };
+    return name;
+  };
+  for (const [request, members] of Object.entries(CLEARED_BY_EMPTY)) {
+    for (const member of members) {
+      const ref = model.shapes[request]?.members?.[member];
+      if (ref && model.shapes[ref.shape]) model.shapes[request]!.members![member] = { ...ref, shape: emptyAllowed(ref.shape) };
+    }
+  }
+  const update = model.shapes.UpdateIntegrationRequest?.members;
+  if (!update?.RequestParameters || !update.ResponseParameters || !model.shapes.StringWithLengthBetween1And512) return;
+  model.shapes.IntegrationParametersOnUpdate = { type: 'map', key: { shape: '__string' }, value: { shape: emptyAllowed('StringWithLengthBetween1And512') } };
+  model.shapes.ResponseParametersOnUpdate = { type: 'map', key: { shape: '__string' }, value: { shape: 'IntegrationParametersOnUpdate' } };
+  update.RequestParameters = { ...update.RequestParameters, shape: 'IntegrationParametersOnUpdate' };
+  update.ResponseParameters = { ...update.ResponseParameters, shape: 'ResponseParametersOnUpdate' };
 }

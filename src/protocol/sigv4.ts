@@ -159,7 +159,7 @@ export interface VerifierOptions {
   defaultAccountId: string;
   /** The session keys STS issued (ASIA…): looked up per request, so a key is good as soon as STS hands it out. */
   issuedKey?: (accessKeyId: string) => IssuedKey | undefined;
-  /** Users' access keys IAM created (CreateAccessKey, AKIA…): verified with their secret, acting in their account. */
+  /** IAM users' long-term keys (CreateAccessKey): known secrets, so their signatures are always checked. */
   userKey?: (accessKeyId: string) => UserAccessKey | undefined;
   now?: () => number;
   maxSkewMs?: number;
@@ -241,11 +241,10 @@ export class SigV4Verifier {
 
   /**
    * The secret and account of a key: a configured key, a session key STS issued (its token must match and be
-   * unexpired), a user's access key IAM created, or, with `unknownKeys: 'accept'`, any other key (no secret:
-   * its signature cannot be checked).
+   * unexpired), or, with `unknownKeys: 'accept'`, any other key (no secret: its signature cannot be checked).
    */
   private resolveKey(accessKeyId: string, token: string | undefined, scope: ClaimScope): ResolvedKey {
-    const cred = this.keys.get(accessKeyId);
+    const cred = this.keys.get(accessKeyId) ?? this.opts.userKey?.(accessKeyId);
     if (cred) {
       // A long-term key with a session token is not a pair AWS issued; `on` mode ignores a stray AWS_SESSION_TOKEN.
       if (token !== undefined && this.opts.unknownKeys === 'refuse') throw new AuthFailure('bad-token', INVALID_TOKEN, scope);
@@ -256,11 +255,6 @@ export class SigV4Verifier {
       if (token === undefined || !sameText(token, issued.sessionToken)) throw new AuthFailure('bad-token', INVALID_TOKEN, scope);
       if (this.now() >= issued.expiresAt) throw new AuthFailure('expired-token', 'The security token included in the request is expired', scope);
       return { accountId: issued.accountId, secretAccessKey: issued.secretAccessKey };
-    }
-    const user = this.opts.userKey?.(accessKeyId);
-    if (user) {
-      if (token !== undefined && this.opts.unknownKeys === 'refuse') throw new AuthFailure('bad-token', INVALID_TOKEN, scope);
-      return { accountId: user.accountId, secretAccessKey: user.secretAccessKey };
     }
     if (this.opts.unknownKeys === 'refuse') throw new AuthFailure('unknown-key', INVALID_TOKEN, scope);
     return { accountId: accountOfKey(accessKeyId, this.opts.defaultAccountId) };

@@ -7,8 +7,8 @@ import { createLogger, type Logger } from '../kernel/log.js';
 import { cloudMapProduct } from '../cloudmap/index.js';
 import { ec2Product } from '../ec2/index.js';
 import { ecsProduct } from '../ecs/index.js';
-import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
 import type { IamApi } from '../iam/api.js';
+import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
 import { iamProduct } from '../iam/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
@@ -62,7 +62,10 @@ export interface Wayfinder {
   close(): Promise<void>;
 }
 
-/** Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it; IAM's api is also the SigV4 verifier's. */
+/**
+ * Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it; also
+ * returns IAM's api, whose keys the SigV4 verifier looks up.
+ */
 function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy): { products: Product<unknown>[]; iam: IamApi } {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
@@ -117,8 +120,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     );
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
-    // IAM's api also serves the SigV4 verifier: the keys IAM and STS issue sign requests to every service.
-    const { products, iam: iamApi } = buildProducts(store, config, logger, hosts);
+    const { products, iam } = buildProducts(store, config, logger, hosts);
     const handlers: Partial<Record<ServiceName, AnyHandlerTable>> = Object.fromEntries(products.flatMap((p) => p.services).map((s) => [s.service, s.table]));
     const registry = new ServiceRegistry();
     const dispatcher = new ProtocolDispatcher({
@@ -128,9 +130,9 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
         credentials: config.credentials,
         unknownKeys: config.auth === 'strict' ? 'refuse' : 'accept',
         defaultAccountId: config.accountId,
-        // The keys IAM and STS issued (looked up per request, so a key is good as soon as it is handed out).
-        issuedKey: (id) => iamApi.issuedKey(id),
-        userKey: (id) => iamApi.accessKey(id),
+        // Keys IAM knows the secrets of, looked up per request: STS session keys and IAM users' access keys.
+        issuedKey: (id) => iam.issuedKey(id),
+        userKey: (id) => iam.accessKey(id),
       }),
       auth: config.auth,
       defaultRegion: config.region,

@@ -181,6 +181,10 @@ test('stage settings: variables, throttling bounded by the account limits, acces
   assert.equal(badArn.name, 'BadRequestException');
   const badVar = await failure(gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: 'dev', StageVariables: { 'bad-name': 'x' } })));
   assert.equal(badVar.name, 'BadRequestException');
+  // Variables change one by one; "" removes one (what Terraform sends for a variable it drops).
+  const dropped = await gw.send(new G.UpdateStageCommand({ ApiId: id, StageName: 'dev', StageVariables: { flag: '', color: 'blue' } }));
+  assert.deepEqual(dropped.StageVariables, { backend: 'host.example:8080', color: 'blue' });
+  assert.deepEqual((await gw.send(new G.GetStageCommand({ ApiId: id, StageName: 'dev' }))).StageVariables, { backend: 'host.example:8080', color: 'blue' });
   const del = await gw.send(new G.DeleteAccessLogSettingsCommand({ ApiId: id, StageName: 'dev' }));
   assert.equal(del.$metadata.httpStatusCode, 204);
   await gw.send(new G.DeleteRouteSettingsCommand({ ApiId: id, StageName: 'dev', RouteKey: 'GET /pets' }));
@@ -251,6 +255,72 @@ test('integrations: URL and VPC-link validation, timeouts 50–30000, reserved-h
     new G.CreateIntegrationCommand({ ApiId: id, IntegrationType: 'AWS_PROXY', IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:f', PayloadFormatVersion: '2.0' }),
   );
   assert.equal(lambda.IntegrationType, 'AWS_PROXY');
+});
+
+test('UpdateIntegration removes what Terraform drops: a mapping set to "", a status code set to {}, an empty tlsConfig', async () => {
+  const api = await gw.send(new G.CreateApiCommand({ Name: 'integ-removals', ProtocolType: 'HTTP' }));
+  const i = await gw.send(
+    new G.CreateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationMethod: 'GET',
+      IntegrationUri: 'https://example.com/{proxy}',
+      RequestParameters: { 'append:header.x-a': 'a', 'overwrite:path': '$request.path' },
+      ResponseParameters: { '500': { 'append:header.x-err': '1' }, '404': { 'append:header.x-miss': '1', 'append:header.x-gone': '1' } },
+      TlsConfig: { ServerNameToVerify: 'example.internal' },
+    }),
+  );
+  // What hashicorp/aws sends when mappings and the tls_config block leave the configuration.
+  const updated = await gw.send(
+    new G.UpdateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationId: i.IntegrationId,
+      RequestParameters: { 'append:header.x-a': '', 'append:header.x-b': 'b' },
+      ResponseParameters: { '500': {}, '404': { 'append:header.x-miss': '2' } },
+      TlsConfig: {},
+    }),
+  );
+  const read = await gw.send(new G.GetIntegrationCommand({ ApiId: api.ApiId, IntegrationId: i.IntegrationId }));
+  for (const got of [updated, read]) {
+    assert.deepEqual(got.RequestParameters, { 'overwrite:path': '$request.path', 'append:header.x-b': 'b' });
+    assert.deepEqual(got.ResponseParameters, { '404': { 'append:header.x-miss': '2' } });
+    assert.equal(got.TlsConfig, undefined);
+  }
+  const cleared = await gw.send(
+    new G.UpdateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationId: i.IntegrationId,
+      RequestParameters: { 'overwrite:path': '', 'append:header.x-b': '' },
+      ResponseParameters: { '404': {} },
+    }),
+  );
+  assert.deepEqual([cleared.RequestParameters, cleared.ResponseParameters], [undefined, undefined]);
+  // Creating with an empty value is still refused: "" means removal only in an update.
+  const empty = await failure(
+    gw.send(
+      new G.CreateIntegrationCommand({
+        ApiId: api.ApiId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'GET',
+        IntegrationUri: 'https://example.com',
+        RequestParameters: { 'overwrite:path': '' },
+      }),
+    ),
+  );
+  assert.equal(empty.name, 'BadRequestException');
+});
+
+test('updates clear an optional field sent as "": API version, route operationName and target (what Terraform sends)', async () => {
+  const api = await gw.send(new G.CreateApiCommand({ Name: 'clearing', ProtocolType: 'HTTP', Version: '1.2' }));
+  const integ = await gw.send(new G.CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: 'https://example.com' }));
+  const route = await gw.send(new G.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /x', OperationName: 'getX', Target: `integrations/${integ.IntegrationId}` }));
+  assert.equal((await gw.send(new G.UpdateApiCommand({ ApiId: api.ApiId, Version: '' }))).Version, undefined);
+  assert.equal((await gw.send(new G.GetApiCommand({ ApiId: api.ApiId }))).Version, undefined);
+  await gw.send(new G.UpdateRouteCommand({ ApiId: api.ApiId, RouteId: route.RouteId, OperationName: '', Target: '' }));
+  const read = await gw.send(new G.GetRouteCommand({ ApiId: api.ApiId, RouteId: route.RouteId }));
+  assert.deepEqual([read.OperationName, read.Target, read.RouteKey], [undefined, undefined, 'GET /x']);
+  // Creating with "" is still refused.
+  assert.equal((await failure(gw.send(new G.CreateApiCommand({ Name: 'x', ProtocolType: 'HTTP', Version: '' })))).name, 'BadRequestException');
 });
 
 test('VPC links: PENDING on create, AVAILABLE after the delay, subnets and groups checked against EC2, 202 on delete', async () => {

@@ -192,3 +192,13 @@ test('accounts: a role and the keys it issues live in their account; a user’s 
     for (const c of clients) c.destroy();
   }
 });
+
+test('an IAM user’s access key signs like any known key: its calls act as the user, a wrong secret is refused', async () => {
+  await iam.send(new IAM.CreateUserCommand({ UserName: 'deployer' }));
+  const { AccessKey } = await iam.send(new IAM.CreateAccessKeyCommand({ UserName: 'deployer' }));
+  const creds = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+  const who = await new STS.STSClient({ ...sdkConfig(server), credentials: creds }).send(new STS.GetCallerIdentityCommand({}));
+  assert.equal(who.Arn, `arn:aws:iam::${ACCOUNT}:user/deployer`);
+  const wrong = new ECS.ECSClient({ ...sdkConfig(server), credentials: { ...creds, secretAccessKey: 'not-the-secret' } });
+  assert.equal((await errorOf(wrong.send(new ECS.ListClustersCommand({})))).name, 'InvalidSignatureException');
+});

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IamApi, IssuedKey, RoleRef, SessionCredentials } from '../../src/iam/api.js';
 
-export class TestIam implements IamApi {
+export class TestIam implements Pick<IamApi, 'role' | 'assumeRole' | 'issuedKey'> {
   private readonly roles = new Map<string, RoleRef>();
   private readonly keys = new Map<string, IssuedKey>();
   /** Every AssumeRole call, in order. */
@@ -37,11 +37,6 @@ export class TestIam implements IamApi {
 
   issuedKey(accessKeyId: string): IssuedKey | undefined {
     return this.keys.get(accessKeyId);
-  }
-
-  /** Users' long-term keys are not what these tests are about. */
-  accessKey(_accessKeyId: string): undefined {
-    return undefined;
   }
 
   /** Web identity is not what these tests are about. */

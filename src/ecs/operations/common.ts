@@ -15,7 +15,7 @@ export interface EcsOpsContext {
   ecs: EcsStore;
   ec2: Ec2Api;
   /** Role checks (taskRoleArn, executionRoleArn). */
-  iam: IamApi;
+  iam: Pick<IamApi, 'role' | 'assumeRole'>;
   registration: Registration;
   index: TaskIndex;
   now(): number;

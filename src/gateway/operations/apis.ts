@@ -175,7 +175,7 @@ export function apiOperations(c: GatewayOpsContext) {
           ...api,
           name: input.Name ?? api.name,
           description: input.Description ?? api.description,
-          version: input.Version ?? api.version,
+          version: input.Version === '' ? undefined : (input.Version ?? api.version), // "" clears (§2.4)
           routeSelectionExpression: input.RouteSelectionExpression ?? api.routeSelectionExpression,
           apiKeySelectionExpression: input.ApiKeySelectionExpression ?? api.apiKeySelectionExpression,
           disableSchemaValidation: api.protocolType === 'WEBSOCKET' ? (input.DisableSchemaValidation ?? api.disableSchemaValidation) : undefined,

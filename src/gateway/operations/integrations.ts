@@ -90,6 +90,39 @@ export function validateIntegration(c: GatewayOpsContext, ctx: RequestContext, a
   }
 }
 
+type Mappings = Record<string, string>;
+
+/**
+ * UpdateIntegration's requestParameters change the stored ones key by key: a value sets the key, ""
+ * removes it (docs/aws-behavior.md §2.4). No mapping left is no requestParameters.
+ */
+function updatedRequestParameters(stored: Mappings | undefined, update: Mappings | undefined): Mappings | undefined {
+  if (!update) return stored;
+  const next: Mappings = { ...stored };
+  for (const [key, value] of Object.entries(update)) {
+    if (value === '') delete next[key];
+    else next[key] = value;
+  }
+  return Object.keys(next).length ? next : undefined;
+}
+
+/** responseParameters change status code by status code: a map replaces that code's mappings, {} removes them. */
+function updatedResponseParameters(stored: Record<string, Mappings> | undefined, update: Record<string, Mappings> | undefined): Record<string, Mappings> | undefined {
+  if (!update) return stored;
+  const next: Record<string, Mappings> = { ...stored };
+  for (const [status, mappings] of Object.entries(update)) {
+    const kept = Object.fromEntries(Object.entries(mappings).filter(([, value]) => value !== ''));
+    if (Object.keys(kept).length) next[status] = kept;
+    else delete next[status];
+  }
+  return Object.keys(next).length ? next : undefined;
+}
+
+/** An empty tlsConfig ({}, what the provider sends when the block is removed) means none. */
+function tlsConfigOf(input: { ServerNameToVerify?: string } | undefined): IntegrationRecord['tlsConfig'] {
+  return input?.ServerNameToVerify ? { serverNameToVerify: input.ServerNameToVerify } : undefined;
+}
+
 export function integrationOperations(c: GatewayOpsContext) {
   return {
     CreateIntegration(input, ctx: RequestContext) {
@@ -112,7 +145,7 @@ export function integrationOperations(c: GatewayOpsContext) {
           responseParameters: input.ResponseParameters,
           requestTemplates: input.RequestTemplates,
           templateSelectionExpression: input.TemplateSelectionExpression,
-          tlsConfig: input.TlsConfig ? { serverNameToVerify: input.TlsConfig.ServerNameToVerify } : undefined,
+          tlsConfig: tlsConfigOf(input.TlsConfig),
           description: input.Description,
           credentialsArn: input.CredentialsArn,
           contentHandlingStrategy: input.ContentHandlingStrategy,
@@ -152,17 +185,17 @@ export function integrationOperations(c: GatewayOpsContext) {
           connectionId: input.ConnectionId ?? i.connectionId,
           payloadFormatVersion: input.PayloadFormatVersion ?? i.payloadFormatVersion,
           timeoutInMillis: input.TimeoutInMillis ?? i.timeoutInMillis,
-          requestParameters: input.RequestParameters ?? i.requestParameters,
-          responseParameters: input.ResponseParameters ?? i.responseParameters,
+          requestParameters: updatedRequestParameters(i.requestParameters, input.RequestParameters),
+          responseParameters: updatedResponseParameters(i.responseParameters, input.ResponseParameters),
           requestTemplates: input.RequestTemplates ?? i.requestTemplates,
           templateSelectionExpression: input.TemplateSelectionExpression ?? i.templateSelectionExpression,
-          tlsConfig: input.TlsConfig ? { serverNameToVerify: input.TlsConfig.ServerNameToVerify } : i.tlsConfig,
+          tlsConfig: input.TlsConfig ? tlsConfigOf(input.TlsConfig) : i.tlsConfig,
           description: input.Description ?? i.description,
           credentialsArn: input.CredentialsArn ?? i.credentialsArn,
           contentHandlingStrategy: input.ContentHandlingStrategy ?? i.contentHandlingStrategy,
           passthroughBehavior: input.PassthroughBehavior ?? i.passthroughBehavior,
         };
-        if (input.ConnectionType === 'INTERNET' && input.ConnectionId === undefined) next.connectionId = undefined;
+        if ((input.ConnectionType === 'INTERNET' && input.ConnectionId === undefined) || input.ConnectionId === '') next.connectionId = undefined;
         validateIntegration(c, ctx, api, next);
         c.gw.integrations.putTx(childKey(ctx, api.apiId, i.integrationId), next);
         autoDeployTx(c, ctx, api.apiId);

@@ -137,7 +137,7 @@ export function routeOperations(c: GatewayOpsContext) {
           authorizerId: input.AuthorizerId ?? r.authorizerId,
           authorizationScopes: input.AuthorizationScopes ?? r.authorizationScopes,
           apiKeyRequired: input.ApiKeyRequired ?? r.apiKeyRequired,
-          operationName: input.OperationName ?? r.operationName,
+          operationName: input.OperationName === '' ? undefined : (input.OperationName ?? r.operationName), // "" clears (§2.4)
           modelSelectionExpression: input.ModelSelectionExpression ?? r.modelSelectionExpression,
           requestModels: input.RequestModels ?? r.requestModels,
           requestParameters: input.RequestParameters ? requestParametersRecord(input.RequestParameters) : r.requestParameters,

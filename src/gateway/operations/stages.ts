@@ -165,7 +165,10 @@ export function stageOperations(c: GatewayOpsContext) {
         const autoDeploy = input.AutoDeploy ?? s.autoDeploy;
         if (autoDeploy && input.DeploymentId !== undefined) throw badRequest('DeploymentId cannot be set when AutoDeploy is true.');
         if (input.DeploymentId !== undefined) requireDeployment(c, ctx, api.apiId, input.DeploymentId);
-        const vars = input.StageVariables ? { ...s.stageVariables, ...input.StageVariables } : s.stageVariables;
+        // Variables change one by one; "" removes one, as hashicorp/aws does for a variable it drops (§2.5).
+        const vars = input.StageVariables
+          ? Object.fromEntries(Object.entries({ ...s.stageVariables, ...input.StageVariables }).filter(([, value]) => value !== ''))
+          : s.stageVariables;
         checkVariables(vars);
         const next: StageRecord = {
           ...s,
