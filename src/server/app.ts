@@ -86,7 +86,8 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     operationDelayMs: config.operationDelayMs,
     dns: { host: config.host, port: config.dnsPort },
   });
-  const ecr = ecrProduct.create({ store, logger, dataDir: config.dataDir, port: config.port });
+  const guard = new ControlGuard(hosts);
+  const ecr = ecrProduct.create({ store, logger, dataDir: config.dataDir, port: config.port, admit: (req) => guard.refusal(req) });
   const ecs = ecsProduct.create({
     store,
     logger,
