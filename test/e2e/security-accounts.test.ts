@@ -7,8 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as E from '@aws-sdk/client-ec2';
+import * as ECS from '@aws-sdk/client-ecs';
 import * as SD from '@aws-sdk/client-servicediscovery';
-import { httpNamespace, register } from '../support/cloudmap.js';
+import { codeOf, httpNamespace, register } from '../support/cloudmap.js';
 import { waitFor } from '../support/ecs.js';
 import { invoke, startBackend, type Backend } from '../support/gateway.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -70,5 +71,36 @@ describe("another account's Cloud Map service", () => {
     });
     assert.equal(answer.status, 503, answer.text);
     assert.deepEqual(backend.received, [], "the victim's backend saw nothing");
+  });
+
+  it("cannot get another account's tasks registered into it (ECS serviceRegistries)", async () => {
+    const cfg = as(server, ATTACKER);
+    const ecs = new ECS.ECSClient(cfg);
+    const { Subnets } = await new E.EC2Client(cfg).send(new E.DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'web' }));
+    await ecs.send(
+      new ECS.RegisterTaskDefinitionCommand({
+        family: 'web',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'web', image: 'busybox', command: ['sleep', '60'], portMappings: [{ containerPort: 80 }] }],
+      }),
+    );
+    const created = ecs.send(
+      new ECS.CreateServiceCommand({
+        cluster: 'web',
+        serviceName: 'web',
+        taskDefinition: 'web',
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [Subnets![0]!.SubnetId!] } },
+        serviceRegistries: [{ registryArn: victimService.Arn }],
+      }),
+    );
+    assert.equal(await codeOf(created), 'InvalidParameterException');
+    assert.deepEqual((await ecs.send(new ECS.ListServicesCommand({ cluster: 'web' }))).serviceArns, []);
+    ecs.destroy();
   });
 });
