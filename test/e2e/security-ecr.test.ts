@@ -67,3 +67,37 @@ describe('the registry and web pages', () => {
     }
   });
 });
+
+describe("another account's registry (registryId)", () => {
+  it('is refused with AccessDeniedException on every call, and nothing of it changes', async () => {
+    const victim = new E.ECRClient({ ...sdkConfig(server), credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } });
+    const attacker = new E.ECRClient({ ...sdkConfig(server), credentials: { accessKeyId: '222222222222', secretAccessKey: 'x' } });
+    await victim.send(new E.CreateRepositoryCommand({ repositoryName: 'secret' }));
+    const registryId = '111111111111';
+    const repositoryName = 'secret';
+    const calls = [
+      new E.DescribeRepositoriesCommand({ registryId }),
+      new E.DescribeRepositoriesCommand({ registryId, repositoryNames: [repositoryName] }),
+      new E.ListImagesCommand({ registryId, repositoryName }),
+      new E.DescribeImagesCommand({ registryId, repositoryName }),
+      new E.BatchGetImageCommand({ registryId, repositoryName, imageIds: [{ imageTag: 'latest' }] }),
+      new E.PutImageCommand({ registryId, repositoryName, imageManifest: '{}', imageTag: 'x' }),
+      new E.SetRepositoryPolicyCommand({ registryId, repositoryName, policyText: '{"Version":"2012-10-17","Statement":[]}' }),
+      new E.InitiateLayerUploadCommand({ registryId, repositoryName }),
+      new E.DeleteRepositoryCommand({ registryId, repositoryName, force: true }),
+    ];
+    for (const call of calls) {
+      const e = (await attacker.send(call as E.ListImagesCommand).catch((x: Error) => x)) as Error;
+      assert.equal(e.name, 'AccessDeniedException', `${call.constructor.name}: ${e.message}`);
+    }
+    const still = await victim.send(new E.DescribeRepositoriesCommand({}));
+    assert.deepEqual(
+      still.repositories?.map((r) => r.repositoryName),
+      ['secret'],
+    );
+    const own = await victim.send(new E.DescribeRepositoriesCommand({ registryId }));
+    assert.equal(own.repositories?.length, 1, 'an account names its own registry');
+    victim.destroy();
+    attacker.destroy();
+  });
+});
