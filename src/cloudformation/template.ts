@@ -141,7 +141,27 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: before.length, column: before.at(-1)!.length + 1 };
 }
 
+/** AWS's quotas on a template's sections (docs/cloudformation.md "Limits"): more would also hold the event loop longer per call. */
+const MAX_RESOURCES = 500;
+const MAX_PARAMETERS = 200;
+const MAX_OUTPUTS = 200;
+const MAX_MAPPINGS = 200;
+
+function checkCounts(t: Template): void {
+  const resources = Object.keys(t.Resources).length;
+  if (resources > MAX_RESOURCES) throw templateError(`Number of resources, ${resources}, is greater than maximum allowed, ${MAX_RESOURCES}`);
+  for (const [what, section, max] of [
+    ['Parameter', t.Parameters, MAX_PARAMETERS],
+    ['Output', t.Outputs, MAX_OUTPUTS],
+    ['Mapping', t.Mappings, MAX_MAPPINGS],
+  ] as const) {
+    const n = Object.keys(section).length;
+    if (n > max) throw templateError(`${what} count ${n} is greater than max value of ${max}`);
+  }
+}
+
 function checkSections(t: Template): void {
+  checkCounts(t);
   for (const [name, p] of Object.entries(t.Parameters)) {
     if (!p || typeof p !== 'object' || typeof p.Type !== 'string') throw templateError(`Every Parameters object must contain a Type member.`);
     if (!PARAMETER_TYPES.test(p.Type)) throw templateError(`Unrecognized parameter type: ${p.Type}`);

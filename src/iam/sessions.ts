@@ -51,7 +51,10 @@ export class Sessions {
   caller(ctx: RequestContext): Caller {
     const session = this.get(ctx.accessKeyId);
     if (session && session.accountId === ctx.accountId) return { accountId: session.accountId, arn: session.arn, userId: session.userId, session };
-    const key = ctx.accessKeyId.startsWith('AKIA') ? this.iam.accessKeys.get(accessKeyKey(ctx.accessKeyId)) : undefined;
+    // Only an Active key is its user: the verifier knows no secret for an Inactive one, so under `--auth on`
+    // it came through as any unknown key does, unverified, and must not speak as the user.
+    const found = ctx.accessKeyId.startsWith('AKIA') ? this.iam.accessKeys.get(accessKeyKey(ctx.accessKeyId)) : undefined;
+    const key = found?.status === 'Active' ? found : undefined;
     const user = key?.userName !== undefined && key.accountId === ctx.accountId ? this.iam.users.get(iamKey(key.accountId, key.userName)) : undefined;
     if (user) return { accountId: user.accountId, arn: `arn:aws:iam::${user.accountId}:user${user.path}${user.name}`, userId: user.id, userName: user.name };
     return { accountId: ctx.accountId, arn: `arn:aws:iam::${ctx.accountId}:root`, userId: ctx.accountId };
