@@ -76,6 +76,7 @@ export function createGateway(deps: GatewayProductDeps): Product {
     ...websocketOperations(ops),
   };
   let unsubscribe: (() => void) | undefined;
+  let stopped = false;
   return {
     name: 'gateway',
     services: [serviceHandlers('apigatewayv2', handlers)],
@@ -85,10 +86,9 @@ export function createGateway(deps: GatewayProductDeps): Product {
     async start() {
       view.loadAll();
       unsubscribe = deps.store.subscribe((changes) => view.onChanges(changes));
-      // Load (or create) the built-in issuer's key now, so no JWT request ever does it with SQL.
-      await issuer.jwks();
     },
     async stop() {
+      stopped = true;
       unsubscribe?.();
       await pools.close();
     },
@@ -101,6 +101,14 @@ export function createGateway(deps: GatewayProductDeps): Product {
     onListening(address) {
       port = address.port;
       portText = String(port);
+      // Load (or create) the built-in issuer's key now, so no JWT request ever does it with SQL; but
+      // after the listener is up: on an empty data dir that is an RSA key pair and jose's import, which
+      // held a cold start back by 100–200 ms (issue 16, point 4). A JWT request that comes first waits
+      // for the same generation (LocalIssuer shares it).
+      setImmediate(() => {
+        if (stopped) return;
+        issuer.jwks().catch((err: unknown) => stopped || deps.logger.warn({ err }, 'the built-in OIDC issuer could not load or create its key'));
+      });
     },
     health: () => ({ gateway: { apis: view.apis.size, oidcIssuer: issuer.issuer() } }),
   };

@@ -9,7 +9,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { NodeSha256 } from './node-sha256.js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
 import type { IssuedKey, UserAccessKey } from '../iam/api.js';
@@ -67,6 +67,11 @@ export interface SignatureClaim {
   presigned: boolean;
   expiresSeconds?: number;
 }
+
+// @smithy/signature-v4 is imported on the first signed request, not at server start (~100 ms of a
+// cold start; issue 16, point 4).
+let signatureV4: Promise<typeof import('@smithy/signature-v4')> | undefined;
+const loadSignatureV4 = () => (signatureV4 ??= import('@smithy/signature-v4'));
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const MAX_PRESIGN_SECONDS = 604_800;
@@ -260,12 +265,13 @@ export class SigV4Verifier {
     return { accountId: accountOfKey(accessKeyId, this.opts.defaultAccountId) };
   }
 
-  private signer(cred: Credential, region: string, service: string): SignatureV4 {
+  private async signer(cred: Credential, region: string, service: string): Promise<SignatureV4> {
     const key = `${cred.accessKeyId}\0${region}\0${service}`;
     let s = this.signers.get(key);
     if (!s) {
       // Session keys come and go (each STS call issues one): keep the cache bounded.
       if (this.signers.size >= 1024) this.signers.clear();
+      const { SignatureV4 } = await loadSignatureV4();
       s = new SignatureV4({
         credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey },
         region,
@@ -302,7 +308,7 @@ export class SigV4Verifier {
       headers,
       body: req.body.length ? req.body : undefined,
     };
-    const signer = this.signer(cred, claim.region, claim.service);
+    const signer = await this.signer(cred, claim.region, claim.service);
     const signingDate = new Date(amzDateToMs(claim.amzDate));
     if (claim.presigned) {
       // Presigned: the hoisted X-Amz-* parameters are re-added by presign() from the same inputs.
