@@ -1,4 +1,5 @@
-// SigV4 verification, header and presigned-query forms. The signing maths is @smithy/signature-v4's
+// SigV4 verification, header and presigned-query forms. The header form's signature is computed by
+// sigv4-header.ts (node:crypto, the signer's rules); the presigned form's maths is @smithy/signature-v4's
 // (the same code the JS SDK signs with); this file only rebuilds the request exactly as the client
 // signed it (its SignedHeaders, its date, its scope) and compares signatures in constant time.
 // Which keys are accepted (README "Who may call", SECURITY.md): keys whose secret Wayfinder knows (the
@@ -9,6 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { NodeSha256 } from './node-sha256.js';
+import { headerSignature } from './sigv4-header.js';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
@@ -286,6 +288,21 @@ export class SigV4Verifier {
   }
 
   private async expectedSignature(cred: Credential, claim: SignatureClaim, req: SignedRequest): Promise<string> {
+    if (!claim.presigned) {
+      // The common case, computed directly (sigv4-header.ts); presigned URLs still go through the signer.
+      return headerSignature({
+        method: req.method,
+        rawPath: req.rawPath,
+        query: req.query,
+        headers: req.headers,
+        body: req.body,
+        secretAccessKey: cred.secretAccessKey,
+        region: claim.region,
+        service: claim.service,
+        signedHeaders: claim.signedHeaders,
+        signedAtMs: amzDateToMs(claim.amzDate),
+      });
+    }
     const signed = new Set(claim.signedHeaders);
     const headers: Record<string, string> = {};
     for (const name of signed) {
