@@ -1,7 +1,8 @@
 // Reading a template: JSON or YAML (with the short-form tags !Ref, !Sub, !GetAtt a.b …), then the
 // structural checks CloudFormation makes before it creates anything, with its messages
 // ("Template format error: …"). Evaluation lives in intrinsics.ts, ordering in graph.ts.
-import { parse as parseYaml, type Tags } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Tags } from 'yaml';
 import { AwsError } from '../kernel/errors.js';
 
 export interface ParameterDecl {
@@ -53,6 +54,15 @@ const PARAMETER_TYPES =
   /^(String|Number|List<Number>|CommaDelimitedList|AWS::EC2::[A-Za-z]+::[A-Za-z]*(Name|Id)|AWS::SSM::Parameter::(Name|Value<.+>)|List<AWS::EC2::[A-Za-z]+::[A-Za-z]*(Name|Id)>)$/;
 
 export const templateError = (message: string): AwsError => new AwsError('ValidationError', `Template format error: ${message}`);
+
+// yaml is required on the first YAML template, not at server start (~20 ms of a cold start; issue 16).
+// parseTemplate is synchronous, hence require rather than import().
+const requireYaml = createRequire(import.meta.url);
+let yaml: typeof import('yaml') | undefined;
+function parseYaml(body: string, options: import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions & import('yaml').ToJSOptions): unknown {
+  yaml ??= requireYaml('yaml') as typeof import('yaml');
+  return yaml.parse(body, options);
+}
 
 /** The short-form tags: `!Name` → `{ "Fn::Name": … }` (`!Ref` → Ref, `!GetAtt a.b` → ["a", "b"]). */
 const SHORT_FORMS = ['Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'If', 'Equals', 'And', 'Or', 'Not', 'Length', 'ToJsonString'];
