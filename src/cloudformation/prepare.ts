@@ -2,7 +2,8 @@
 // UpdateStack, CreateChangeSet, ValidateTemplate): the template's structure, its resource types,
 // parameters, references and cycles, and the capabilities its IAM resources need. Errors are
 // AWS's ValidationError / InsufficientCapabilitiesException, answered to the call itself.
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { AwsError } from '../kernel/errors.js';
 import type { OperationCaller } from '../protocol/invoke.js';
 import { stackContext } from './context.js';
@@ -18,23 +19,67 @@ export interface Prepared {
   parameters: StackParameter[];
 }
 
-/** The template text of a request: TemplateBody, or TemplateURL naming a local file or a loopback URL. */
+/** AWS's quotas on a template's size (docs/cloudformation.md "Limits"): inline, and read from a URL. */
+export const TEMPLATE_BODY_MAX = 51_200;
+export const TEMPLATE_URL_MAX = 1_000_000;
+
+/**
+ * The template text of a request: TemplateBody, or TemplateURL naming a local regular file or a loopback
+ * URL. Both sizes are AWS's quotas, and a URL's is enforced while the bytes arrive: a TemplateURL of
+ * /dev/zero, a FIFO or an endless loopback stream is refused, never read into memory or waited on.
+ */
 export async function templateText(input: { TemplateBody?: string; TemplateURL?: string }): Promise<string> {
-  if (input.TemplateBody !== undefined) return input.TemplateBody;
+  if (input.TemplateBody !== undefined) {
+    if (Buffer.byteLength(input.TemplateBody) > TEMPLATE_BODY_MAX) {
+      throw new AwsError(
+        'ValidationError',
+        `1 validation error detected: Value '${input.TemplateBody.slice(0, 64)}…' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${TEMPLATE_BODY_MAX}`,
+      );
+    }
+    return input.TemplateBody;
+  }
   const url = input.TemplateURL;
   if (url === undefined) throw new AwsError('ValidationError', 'Either Template URL or Template Body must be specified.');
+  let text: string | undefined;
   try {
-    if (url.startsWith('file://')) return await readFile(new URL(url), 'utf8');
-    if (url.startsWith('/')) return await readFile(url, 'utf8');
-    const u = new URL(url);
-    if (u.protocol.startsWith('http') && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
-      const res = await fetch(u, { signal: AbortSignal.timeout(10_000) });
-      if (res.ok) return await res.text();
+    if (url.startsWith('file://')) text = await readLocalFile(new URL(url));
+    else if (url.startsWith('/')) text = await readLocalFile(url);
+    else {
+      const u = new URL(url);
+      if (u.protocol.startsWith('http') && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+        const res = await fetch(u, { signal: AbortSignal.timeout(10_000) });
+        if (res.ok && res.body) text = await readLimited(res.body);
+        else await res.body?.cancel();
+      }
     }
-  } catch {
+  } catch (e) {
+    if (e instanceof AwsError) throw e;
     // fall through to AWS's answer
   }
-  throw new AwsError('ValidationError', `TemplateURL must be a supported URL.`);
+  if (text === undefined) throw new AwsError('ValidationError', `TemplateURL must be a supported URL.`);
+  return text;
+}
+
+const tooLarge = () => new AwsError('ValidationError', `Template may not exceed ${TEMPLATE_URL_MAX} bytes in size.`);
+
+/** A regular file only: opening a FIFO blocks a thread of libuv's small pool, and a device (/dev/zero) never ends. */
+async function readLocalFile(path: string | URL): Promise<string | undefined> {
+  const info = await stat(path);
+  if (!info.isFile()) return undefined;
+  if (info.size > TEMPLATE_URL_MAX) throw tooLarge();
+  return await readLimited(createReadStream(path, { end: TEMPLATE_URL_MAX }));
+}
+
+/** Reads a stream to text, refusing it as soon as it passes TEMPLATE_URL_MAX bytes. */
+async function readLimited(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > TEMPLATE_URL_MAX) throw tooLarge(); // leaving the loop closes the stream
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The capabilities the template's resources need, with the types that need them. */

@@ -1,7 +1,8 @@
 // Reading a template: JSON or YAML (with the short-form tags !Ref, !Sub, !GetAtt a.b …), then the
 // structural checks CloudFormation makes before it creates anything, with its messages
 // ("Template format error: …"). Evaluation lives in intrinsics.ts, ordering in graph.ts.
-import { parse as parseYaml, type Tags } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Tags } from 'yaml';
 import { AwsError } from '../kernel/errors.js';
 
 export interface ParameterDecl {
@@ -53,6 +54,15 @@ const PARAMETER_TYPES =
   /^(String|Number|List<Number>|CommaDelimitedList|AWS::EC2::[A-Za-z]+::[A-Za-z]*(Name|Id)|AWS::SSM::Parameter::(Name|Value<.+>)|List<AWS::EC2::[A-Za-z]+::[A-Za-z]*(Name|Id)>)$/;
 
 export const templateError = (message: string): AwsError => new AwsError('ValidationError', `Template format error: ${message}`);
+
+// yaml is required on the first YAML template, not at server start (~20 ms of a cold start; issue 16).
+// parseTemplate is synchronous, hence require rather than import().
+const requireYaml = createRequire(import.meta.url);
+let yaml: typeof import('yaml') | undefined;
+function parseYaml(body: string, options: import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions & import('yaml').ToJSOptions): unknown {
+  yaml ??= requireYaml('yaml') as typeof import('yaml');
+  return yaml.parse(body, options);
+}
 
 /** The short-form tags: `!Name` → `{ "Fn::Name": … }` (`!Ref` → Ref, `!GetAtt a.b` → ["a", "b"]). */
 const SHORT_FORMS = ['Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'If', 'Equals', 'And', 'Or', 'Not', 'Length', 'ToJsonString'];
@@ -141,7 +151,27 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: before.length, column: before.at(-1)!.length + 1 };
 }
 
+/** AWS's quotas on a template's sections (docs/cloudformation.md "Limits"): more would also hold the event loop longer per call. */
+const MAX_RESOURCES = 500;
+const MAX_PARAMETERS = 200;
+const MAX_OUTPUTS = 200;
+const MAX_MAPPINGS = 200;
+
+function checkCounts(t: Template): void {
+  const resources = Object.keys(t.Resources).length;
+  if (resources > MAX_RESOURCES) throw templateError(`Number of resources, ${resources}, is greater than maximum allowed, ${MAX_RESOURCES}`);
+  for (const [what, section, max] of [
+    ['Parameter', t.Parameters, MAX_PARAMETERS],
+    ['Output', t.Outputs, MAX_OUTPUTS],
+    ['Mapping', t.Mappings, MAX_MAPPINGS],
+  ] as const) {
+    const n = Object.keys(section).length;
+    if (n > max) throw templateError(`${what} count ${n} is greater than max value of ${max}`);
+  }
+}
+
 function checkSections(t: Template): void {
+  checkCounts(t);
   for (const [name, p] of Object.entries(t.Parameters)) {
     if (!p || typeof p !== 'object' || typeof p.Type !== 'string') throw templateError(`Every Parameters object must contain a Type member.`);
     if (!PARAMETER_TYPES.test(p.Type)) throw templateError(`Unrecognized parameter type: ${p.Type}`);

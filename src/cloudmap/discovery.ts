@@ -162,6 +162,12 @@ export class Discovery implements DiscoveryView {
     const id = idOfRef(serviceId);
     const view = this.snap.services.get(id);
     if (!view) return [];
+    // Ids are unique across accounts, so an ARN naming this id under another account or region (an API of
+    // account B routing to `arn:…:B:service/<A's srv id>`) must not reach A's instances.
+    if (serviceId.startsWith('arn:')) {
+      const parts = serviceId.split(':');
+      if (parts[3] !== view.record.region || parts[4] !== view.record.accountId) return [];
+    }
     if (!query || Object.keys(query).length === 0) return view.routable;
     return view.routable.filter((i) => matches(i.attributes, query));
   }

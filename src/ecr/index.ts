@@ -3,6 +3,7 @@
 // content-addressed files under <data dir>/ecr. Its api gives the ECS Docker runtime the credentials
 // to pull an image it pushed, as Fargate's execution role does.
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EdgeRoute } from '../http1/routes.js';
@@ -25,6 +26,8 @@ export interface EcrProductDeps extends ProductDeps {
   dataDir: string;
   /** The edge port as configured (0 until bound). */
   port: number;
+  /** The control plane's Host and Origin guard (src/server/control-guard.ts): the registry follows it too. */
+  admit?: (req: IncomingMessage) => string | undefined;
 }
 
 /** What other products use: the Docker runtime's pull credentials for an image in this registry. */
@@ -44,7 +47,7 @@ function sweepTimes(): SweepTimes {
   return { uploadIdleMs, unreferencedBlobMs: Math.max(uploadIdleMs, 60 * 60 * 1000) };
 }
 
-export function createEcr({ store, logger, dataDir, port: configuredPort }: EcrProductDeps): Product<EcrApi> {
+export function createEcr({ store, logger, dataDir, port: configuredPort, admit }: EcrProductDeps): Product<EcrApi> {
   const ecrStore = new EcrStore(store);
   let tempRoot: string | undefined;
   const root = dataDir === ':memory:' ? (tempRoot = mkdtempSync(join(tmpdir(), 'wayfinder-ecr-'))) : join(dataDir, 'ecr');
@@ -62,7 +65,7 @@ export function createEcr({ store, logger, dataDir, port: configuredPort }: EcrP
     ...imageOperations(ecr, secret),
     ...layerOperations(ecr, secret),
   };
-  const oci = new RegistryHandler({ registry, secret, logger });
+  const oci = new RegistryHandler({ registry, secret, logger, admit });
   const route: EdgeRoute = { name: 'ecr-registry', matches: isRegistryRequest, handle: oci.handle };
   const times = sweepTimes();
   let sweeper: NodeJS.Timeout | undefined;

@@ -206,7 +206,7 @@ export function explain(view: GatewayView, discovery: DiscoveryView | undefined,
         body.result = 'forwarded to the integration';
       } else {
         const link = view.vpcLink(api, t.vpcLinkId);
-        const instances = discovery?.routable(t.serviceId, t.query) ?? [];
+        const instances = discovery?.routable(t.serviceArn, t.query) ?? [];
         body.integration = {
           type: 'HTTP_PROXY via VPC link (Cloud Map)',
           vpcLink: link ? { id: link.vpcLinkId, status: Date.now() >= link.availableAt ? 'AVAILABLE' : 'PENDING' } : `${t.vpcLinkId} (missing)`,

@@ -48,6 +48,9 @@ export interface GatewayProductDeps extends ProductDeps {
   reservedHost(name: string): boolean;
 }
 
+/** How long after the listener is up the built-in OIDC issuer's key is loaded or made (see onListening). */
+const ISSUER_KEY_DELAY_MS = 1000;
+
 /** The gateway is built last: it exposes nothing to other products. */
 export function createGateway(deps: GatewayProductDeps): Product {
   const gw = new GatewayStore(deps.store);
@@ -76,6 +79,7 @@ export function createGateway(deps: GatewayProductDeps): Product {
     ...websocketOperations(ops),
   };
   let unsubscribe: (() => void) | undefined;
+  let stopped = false;
   return {
     name: 'gateway',
     services: [serviceHandlers('apigatewayv2', handlers)],
@@ -85,10 +89,9 @@ export function createGateway(deps: GatewayProductDeps): Product {
     async start() {
       view.loadAll();
       unsubscribe = deps.store.subscribe((changes) => view.onChanges(changes));
-      // Load (or create) the built-in issuer's key now, so no JWT request ever does it with SQL.
-      await issuer.jwks();
     },
     async stop() {
+      stopped = true;
       unsubscribe?.();
       await pools.close();
     },
@@ -101,6 +104,15 @@ export function createGateway(deps: GatewayProductDeps): Product {
     onListening(address) {
       port = address.port;
       portText = String(port);
+      // Load (or create) the built-in issuer's key ahead of the first JWT request, so that request does
+      // no SQL; but a second after the listener is up, not in start: on an empty data dir this is an
+      // RSA key pair and jose's import, which held a cold start back by 100–200 ms and would compete
+      // with the first requests (issue 16, point 4). A JWT request that comes first makes or loads the
+      // key itself, and a concurrent caller shares that generation (LocalIssuer).
+      setTimeout(() => {
+        if (stopped) return;
+        issuer.jwks().catch((err: unknown) => stopped || deps.logger.warn({ err }, 'the built-in OIDC issuer could not load or create its key'));
+      }, ISSUER_KEY_DELAY_MS).unref();
     },
     health: () => ({ gateway: { apis: view.apis.size, oidcIssuer: issuer.issuer() } }),
   };

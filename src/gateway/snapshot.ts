@@ -146,6 +146,11 @@ function compileTarget(i: IntegrationRecord, scope: Scope): CompiledIntegration[
     if (isListenerArn(uri)) return { kind: 'unsupported', reason: 'private integrations to ALB/NLB listeners are not supported by Wayfinder (use a Cloud Map service)' };
     const cm = parseCloudMapUri(uri);
     if (!cm) return { kind: 'unsupported', reason: `integration URI ${uri} is not a Cloud Map service ARN` };
+    // The API's own account and region only (imports too): discovery then checks the id is that account's.
+    const [, , , arnRegion, arnAccount] = uri.split(':');
+    if (arnRegion !== scope.region || arnAccount !== scope.accountId) {
+      return { kind: 'unsupported', reason: `integration URI ${uri.split('?')[0]} is not a Cloud Map service of this account and region` };
+    }
     return {
       kind: 'cloudmap',
       serviceArn: uri.split('?')[0]!,

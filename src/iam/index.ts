@@ -18,7 +18,7 @@ import { roleArn, roleOperations } from './operations/roles.js';
 import { roleOfArn, roleSessionIdentity, stsOperations } from './operations/sts.js';
 import { userOperations } from './operations/users.js';
 import { Sessions } from './sessions.js';
-import { IamStore, iamKey, iamMigrations } from './store.js';
+import { accessKeyKey, IamStore, iamKey, iamMigrations } from './store.js';
 
 export type { IamApi, IssuedKey, RoleRef, SessionCredentials, UserAccessKey, WebIdentityIssuer } from './api.js';
 
@@ -77,7 +77,7 @@ export function createIam({ store, logger }: IamProductDeps): Product<IamApi> {
       return s && { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, accountId: s.accountId, expiresAt: s.expiresAt };
     },
     accessKey(accessKeyId) {
-      const k = accessKeyId.startsWith('AKIA') ? iam.accessKeys.get(accessKeyId) : undefined;
+      const k = accessKeyId.startsWith('AKIA') ? iam.accessKeys.get(accessKeyKey(accessKeyId)) : undefined;
       return k?.status === 'Active' ? { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, accountId: k.accountId } : undefined;
     },
     trustWebIdentityIssuer(webIssuer) {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestContext } from '../protocol/handlers.js';
 import { iamId } from './operations/common.js';
-import { iamKey, type IamStore, type SessionRecord } from './store.js';
+import { accessKeyKey, iamKey, type IamStore, type SessionRecord } from './store.js';
 
 /** How long an expired key is kept before the sweep drops it. */
 export const EXPIRED_KEY_GRACE_MS = 60 * 60 * 1000;
@@ -35,13 +35,13 @@ export class Sessions {
       arn: identity.arn,
       userId: identity.userId,
     };
-    this.iam.store.withTx(() => this.iam.sessions.putTx(record.accessKeyId, record));
+    this.iam.store.withTx(() => this.iam.sessions.putTx(accessKeyKey(record.accessKeyId), record));
     return record;
   }
 
   get(accessKeyId: string): SessionRecord | undefined {
     // Only ASIA keys are ours; other keys (the configured ones, any key on loopback) skip the read.
-    return accessKeyId.startsWith('ASIA') ? this.iam.sessions.get(accessKeyId) : undefined;
+    return accessKeyId.startsWith('ASIA') ? this.iam.sessions.get(accessKeyKey(accessKeyId)) : undefined;
   }
 
   /**
@@ -51,7 +51,10 @@ export class Sessions {
   caller(ctx: RequestContext): Caller {
     const session = this.get(ctx.accessKeyId);
     if (session && session.accountId === ctx.accountId) return { accountId: session.accountId, arn: session.arn, userId: session.userId, session };
-    const key = ctx.accessKeyId.startsWith('AKIA') ? this.iam.accessKeys.get(ctx.accessKeyId) : undefined;
+    // Only an Active key is its user: the verifier knows no secret for an Inactive one, so under `--auth on`
+    // it came through as any unknown key does, unverified, and must not speak as the user.
+    const found = ctx.accessKeyId.startsWith('AKIA') ? this.iam.accessKeys.get(accessKeyKey(ctx.accessKeyId)) : undefined;
+    const key = found?.status === 'Active' ? found : undefined;
     const user = key?.userName !== undefined && key.accountId === ctx.accountId ? this.iam.users.get(iamKey(key.accountId, key.userName)) : undefined;
     if (user) return { accountId: user.accountId, arn: `arn:aws:iam::${user.accountId}:user${user.path}${user.name}`, userId: user.id, userName: user.name };
     return { accountId: ctx.accountId, arn: `arn:aws:iam::${ctx.accountId}:root`, userId: ctx.accountId };
@@ -61,7 +64,7 @@ export class Sessions {
     const expired = this.iam.sessions.all().filter((s) => s.expiresAt + EXPIRED_KEY_GRACE_MS < now);
     if (expired.length) {
       this.iam.store.withTx(() => {
-        for (const s of expired) this.iam.sessions.deleteTx(s.accessKeyId);
+        for (const s of expired) this.iam.sessions.deleteTx(accessKeyKey(s.accessKeyId));
       });
     }
     return expired.length;

@@ -1,7 +1,8 @@
-// IAM and STS storage. IAM is global: one namespace per account, no region. Keys are
-// `<account>:<lower-case name>` because IAM names are unique without regard to case ("MyRole" and
-// "myrole" are the same role); the ':' (not '/') also keeps these keys out of Store.regionsInUse,
-// which reads the part before the first '/' as a region. Inline policies and attachments live in
+// IAM and STS storage. IAM is global: one namespace per account, no region. Named entities are keyed
+// `<account>/<lower-case name>` (docs/architecture.md §4: a global product keys by the account alone)
+// because IAM names are unique without regard to case ("MyRole" and "myrole" are one role); names
+// cannot hold '/', and Store.regionsInUse takes no account id for a region. Keys IAM and STS issue are
+// looked up by their id alone, under `keys/<access key id>`. Inline policies and attachments live in
 // their role's document; a managed policy keeps its versions (at most 5) in its own document.
 import { docTableSql, type DocTable, type Migration, type Store } from '../store/store.js';
 
@@ -71,7 +72,7 @@ export interface UserRecord {
   tags: Array<{ Key: string; Value: string }>;
 }
 
-/** An OpenID Connect identity provider, keyed `<account>:<url without scheme>`. */
+/** An OpenID Connect identity provider, keyed `<account>/<url without scheme, URI-encoded>`. */
 export interface OidcProviderRecord {
   accountId: string;
   /** The URL without its scheme, as IAM keeps it (`token.actions.githubusercontent.com`). */
@@ -109,9 +110,11 @@ export const IAM_TABLES = ['iam_roles', 'iam_policies', 'iam_instance_profiles',
 export const iamMigrations: Migration[] = [{ id: 'iam/001-tables', up: IAM_TABLES.map(docTableSql).join('\n') }];
 
 /** The key of a named IAM entity in an account: names are unique without regard to case. */
-export const iamKey = (accountId: string, name: string): string => `${accountId}:${name.toLowerCase()}`;
+export const iamKey = (accountId: string, name: string): string => `${accountId}/${name.toLowerCase()}`;
 /** The prefix of every key of an account. */
-export const accountPrefix = (accountId: string): string => `${accountId}:`;
+export const accountPrefix = (accountId: string): string => `${accountId}/`;
+/** The key of an access key (a user's AKIA… or an STS session's ASIA…): found by its id alone. */
+export const accessKeyKey = (accessKeyId: string): string => `keys/${accessKeyId}`;
 
 export class IamStore {
   readonly roles: DocTable<RoleRecord>;

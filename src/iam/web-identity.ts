@@ -1,7 +1,8 @@
 // Verifies AssumeRoleWithWebIdentity tokens minted by Wayfinder's built-in OIDC issuer
 // (/_wayfinder/oidc, src/gateway/jwt/local-issuer.ts). The issuer belongs to the gateway, which is
 // built after IAM, so the gateway hands it over through IamApi.trustWebIdentityIssuer (docs/iam.md §4).
-import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { loadJose } from '../kernel/jose.js';
 import { AwsError } from '../kernel/errors.js';
 import type { WebIdentityIssuer } from './api.js';
 
@@ -12,6 +13,7 @@ export const providerName = (issuer: string): string => issuer.replace(/^https?:
 
 /** Checks signature, issuer and expiry; answers STS's InvalidIdentityToken / ExpiredTokenException. */
 export async function verifyWebIdentityToken(token: string, issuer: WebIdentityIssuer | undefined, now: number): Promise<JWTPayload & { iss: string }> {
+  const { createLocalJWKSet, decodeJwt, errors, jwtVerify } = await loadJose();
   let claims: JWTPayload;
   try {
     claims = decodeJwt(token);

@@ -6,7 +6,8 @@
 //   - output lists wrap items in `<member>`, the result in `<OpResult>` (the output's resultWrapper);
 //   - error codes on the wire are the shape's `error.code` (NoSuchEntityException → NoSuchEntity).
 import type { ServiceModel, ShapeRef } from './model.js';
-import { toDate, xmlEscape } from './serialize-output.js';
+import { xmlEscape, xmlScalar } from './serialize-output.js';
+import { listIndexes } from './parse-input.js';
 import { readString } from './shape-reader.js';
 
 /** The wire name of a structure member: its locationName, else its member name. */
@@ -48,7 +49,7 @@ function readValue(model: ServiceModel, ref: ShapeRef, key: string, params: Map<
       // `Name=` alone is an empty list.
       if (params.get(key) === '') return [];
       const base = shape.flattened ? key : `${key}.${shape.member!.locationName ?? 'member'}`;
-      const indexes = indexesUnder(base, params);
+      const indexes = listIndexes(base, params);
       if (!indexes.length) return undefined;
       const items: unknown[] = [];
       for (const i of indexes) {
@@ -61,7 +62,7 @@ function readValue(model: ServiceModel, ref: ShapeRef, key: string, params: Map<
       const base = shape.flattened ? key : `${key}.entry`;
       const keyName = shape.key?.locationName ?? 'key';
       const valueName = shape.value?.locationName ?? 'value';
-      const indexes = indexesUnder(base, params);
+      const indexes = listIndexes(base, params);
       if (!indexes.length) return undefined;
       const map: Record<string, unknown> = {};
       for (const i of indexes) {
@@ -76,20 +77,6 @@ function readValue(model: ServiceModel, ref: ShapeRef, key: string, params: Map<
       return raw === undefined ? undefined : readString(model, ref, raw, key);
     }
   }
-}
-
-/** The 1-based indexes that appear right under `base.` (`base.1`, `base.2.Key` …), sorted. */
-function indexesUnder(base: string, params: Map<string, string>): number[] {
-  const prefix = base + '.';
-  const seen = new Set<number>();
-  for (const k of params.keys()) {
-    if (!k.startsWith(prefix)) continue;
-    const rest = k.slice(prefix.length);
-    const dot = rest.indexOf('.');
-    const idx = dot < 0 ? rest : rest.slice(0, dot);
-    if (/^[1-9]\d{0,4}$/.test(idx)) seen.add(Number(idx));
-  }
-  return [...seen].sort((a, b) => a - b);
 }
 
 /** The xmlns attribute of a query service's answers, with the trailing slash AWS writes; none for a service not served. */
@@ -158,19 +145,10 @@ function writeValue(model: ServiceModel, ref: ShapeRef, value: unknown, tag: str
       if (!shape.flattened) parts.push(`</${tag}>`);
       return;
     }
-    case 'timestamp': {
-      const d = toDate(value);
-      if (d) parts.push(`<${tag}>${d.toISOString().replace(/\.000Z$/, 'Z')}</${tag}>`);
-      return;
+    default: {
+      const text = xmlScalar(shape.type, value, 'seconds');
+      if (text !== undefined) parts.push(`<${tag}>${text}</${tag}>`);
     }
-    case 'blob':
-      parts.push(`<${tag}>${Buffer.from(value as Uint8Array).toString('base64')}</${tag}>`);
-      return;
-    case 'boolean':
-      parts.push(`<${tag}>${value ? 'true' : 'false'}</${tag}>`);
-      return;
-    default:
-      parts.push(`<${tag}>${xmlEscape(String(value))}</${tag}>`);
   }
 }
 

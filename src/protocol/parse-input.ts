@@ -193,7 +193,8 @@ function readQueryValue(model: ServiceModel, ref: ShapeRef, key: string, params:
   }
 }
 
-function listIndexes(key: string, params: Map<string, string>): number[] {
+/** The 1-based indexes that appear right under `key.` (`key.1`, `key.2.Name` …), sorted. */
+export function listIndexes(key: string, params: Map<string, string>): number[] {
   const prefix = key + '.';
   const seen = new Set<number>();
   for (const k of params.keys()) {

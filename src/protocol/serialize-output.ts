@@ -162,18 +162,29 @@ function writeXmlValue(model: ServiceModel, ref: ShapeRef, value: unknown, tag: 
       parts.push(`</${tag}>`);
       return;
     }
+    default: {
+      const text = xmlScalar(shape.type, value, 'millis');
+      if (text !== undefined) parts.push(`<${tag}>${text}</${tag}>`);
+    }
+  }
+}
+
+/**
+ * A scalar's XML text, escaped: ISO-8601 timestamps (EC2 writes milliseconds, the awsquery services do
+ * not), base64 blobs, lower-case booleans; undefined for a value that is no date where one is due.
+ */
+export function xmlScalar(type: string, value: unknown, timestamps: 'millis' | 'seconds'): string | undefined {
+  switch (type) {
     case 'timestamp': {
       const d = toDate(value);
-      if (d) parts.push(`<${tag}>${d.toISOString()}</${tag}>`);
-      return;
+      if (!d) return undefined;
+      return timestamps === 'millis' ? d.toISOString() : d.toISOString().replace(/\.000Z$/, 'Z');
     }
     case 'blob':
-      parts.push(`<${tag}>${Buffer.from(value as Uint8Array).toString('base64')}</${tag}>`);
-      return;
+      return Buffer.from(value as Uint8Array).toString('base64');
     case 'boolean':
-      parts.push(`<${tag}>${value ? 'true' : 'false'}</${tag}>`);
-      return;
+      return value ? 'true' : 'false';
     default:
-      parts.push(`<${tag}>${xmlEscape(String(value))}</${tag}>`);
+      return xmlEscape(String(value));
   }
 }

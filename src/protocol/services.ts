@@ -2,7 +2,8 @@
 // templates, SigV4 signing names, plus the few wire facts the models do not carry (which error code
 // a service uses for invalid input, how large a request body may be).
 import type { ServiceErrorCode } from './error-codes.js';
-import { loadModel, SERVICE_NAMES, signingName, type Protocol, type ServiceModel, type ServiceName } from './model.js';
+import { SERVICE_INDEX } from './generated/service-index.js';
+import { loadModel, SERVICE_NAMES, type Protocol, type ServiceModel, type ServiceName } from './model.js';
 import { compileRestRoutes, type RestRoute } from './rest-routes.js';
 
 export interface ServiceTraits<S extends ServiceName = ServiceName> {
@@ -16,12 +17,40 @@ export interface ServiceTraits<S extends ServiceName = ServiceName> {
 
 export interface ServiceSpec {
   name: ServiceName;
-  model: ServiceModel;
+  /** Parsed on first use: a start parses no model (2.5 MB of JSON; issue 16, point 4). */
+  readonly model: ServiceModel;
   protocol: Protocol;
   signingName: string;
   targetPrefix: string | undefined;
-  restRoutes: RestRoute[];
+  /** Compiled from the model on first use (rest-json services only). */
+  readonly restRoutes: RestRoute[];
   traits: ServiceTraits;
+}
+
+/** A service's routing facts come from the generated index; its model is read when first asked for. */
+class LazyServiceSpec implements ServiceSpec {
+  readonly protocol: Protocol;
+  readonly signingName: string;
+  readonly targetPrefix: string | undefined;
+  readonly traits: ServiceTraits;
+  private routes: RestRoute[] | undefined;
+
+  constructor(readonly name: ServiceName) {
+    const index = SERVICE_INDEX[name];
+    this.protocol = index.protocol;
+    this.signingName = index.signingName;
+    this.targetPrefix = index.targetPrefix;
+    this.traits = TRAITS[name];
+  }
+
+  get model(): ServiceModel {
+    return loadModel(this.name); // cached by loadModel
+  }
+
+  get restRoutes(): RestRoute[] {
+    this.routes ??= this.protocol === 'rest-json' ? compileRestRoutes(this.model) : [];
+    return this.routes;
+  }
 }
 
 const MiB = 1024 * 1024;
@@ -50,16 +79,7 @@ export class ServiceRegistry {
 
   constructor(names: readonly ServiceName[] = SERVICE_NAMES) {
     this.all = names.map((name) => {
-      const model = loadModel(name);
-      const spec: ServiceSpec = {
-        name,
-        model,
-        protocol: model.metadata.protocol,
-        signingName: signingName(model),
-        targetPrefix: model.metadata.targetPrefix,
-        restRoutes: model.metadata.protocol === 'rest-json' ? compileRestRoutes(model) : [],
-        traits: TRAITS[name],
-      };
+      const spec = new LazyServiceSpec(name);
       if (spec.targetPrefix) this.byTarget.set(spec.targetPrefix, spec);
       this.bySigningName.set(spec.signingName, spec);
       this.byName.set(name, spec);

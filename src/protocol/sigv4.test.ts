@@ -107,12 +107,15 @@ test('presigned query-string requests verify, and expire', async () => {
 
 /** `--auth on`, with one STS-issued session key (as IamApi.issuedKey hands it out). */
 const ISSUED = { accessKeyId: 'ASIAEXAMPLE0000001', secretAccessKey: 'session-secret', sessionToken: 'token-1', accountId: '111111111111', expiresAt: NOW + 3_600_000 };
+/** A user's access key IAM created (as IamApi.accessKey hands it out). */
+const USER_KEY = { accessKeyId: 'AKIAUSERKEY000000001', secretAccessKey: 'user-secret', accountId: '222222222222' };
 const onVerifier = (now = NOW) =>
   new SigV4Verifier({
     credentials: [...KNOWN, { accessKeyId: 'AKIAKNOWN', secretAccessKey: 'known', accountId: '333333333333' }],
     unknownKeys: 'accept',
     defaultAccountId: '444444444444',
     issuedKey: (id) => (id === ISSUED.accessKeyId ? ISSUED : undefined),
+    userKey: (id) => (id === USER_KEY.accessKeyId ? USER_KEY : undefined),
     now: () => now,
   });
 
@@ -150,6 +153,12 @@ test('session keys STS issued: verified with their secret, their token must matc
   const unsignedToken = await sign({ key: ISSUED.accessKeyId, secret: ISSUED.secretAccessKey });
   unsignedToken.headers['x-amz-security-token'] = ISSUED.sessionToken; // added after signing
   assert.equal((await failure(v.verify(unsignedToken))).kind, 'incomplete');
+});
+
+test('users’ access keys IAM created: verified with their secret, acting in the account that created them', async () => {
+  const v = onVerifier();
+  assert.equal((await v.verify(await sign({ key: USER_KEY.accessKeyId, secret: USER_KEY.secretAccessKey })))?.accountId, '222222222222');
+  assert.equal((await failure(v.verify(await sign({ key: USER_KEY.accessKeyId, secret: 'guess' })))).kind, 'bad-signature');
 });
 
 test('a presigned URL of a session key carries its token in the signed query', async () => {

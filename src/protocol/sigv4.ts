@@ -1,4 +1,5 @@
-// SigV4 verification, header and presigned-query forms. The signing maths is @smithy/signature-v4's
+// SigV4 verification, header and presigned-query forms. The header form's signature is computed by
+// sigv4-header.ts (node:crypto, the signer's rules); the presigned form's maths is @smithy/signature-v4's
 // (the same code the JS SDK signs with); this file only rebuilds the request exactly as the client
 // signed it (its SignedHeaders, its date, its scope) and compares signatures in constant time.
 // Which keys are accepted (README "Who may call", SECURITY.md): keys whose secret Wayfinder knows (the
@@ -9,7 +10,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { NodeSha256 } from './node-sha256.js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { headerSignature } from './sigv4-header.js';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
 import type { IssuedKey, UserAccessKey } from '../iam/api.js';
@@ -67,6 +69,11 @@ export interface SignatureClaim {
   presigned: boolean;
   expiresSeconds?: number;
 }
+
+// @smithy/signature-v4 is imported on the first signed request, not at server start (~100 ms of a
+// cold start; issue 16, point 4).
+let signatureV4: Promise<typeof import('@smithy/signature-v4')> | undefined;
+const loadSignatureV4 = () => (signatureV4 ??= import('@smithy/signature-v4'));
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const MAX_PRESIGN_SECONDS = 604_800;
@@ -260,12 +267,13 @@ export class SigV4Verifier {
     return { accountId: accountOfKey(accessKeyId, this.opts.defaultAccountId) };
   }
 
-  private signer(cred: Credential, region: string, service: string): SignatureV4 {
+  private async signer(cred: Credential, region: string, service: string): Promise<SignatureV4> {
     const key = `${cred.accessKeyId}\0${region}\0${service}`;
     let s = this.signers.get(key);
     if (!s) {
       // Session keys come and go (each STS call issues one): keep the cache bounded.
       if (this.signers.size >= 1024) this.signers.clear();
+      const { SignatureV4 } = await loadSignatureV4();
       s = new SignatureV4({
         credentials: { accessKeyId: cred.accessKeyId, secretAccessKey: cred.secretAccessKey },
         region,
@@ -280,6 +288,21 @@ export class SigV4Verifier {
   }
 
   private async expectedSignature(cred: Credential, claim: SignatureClaim, req: SignedRequest): Promise<string> {
+    if (!claim.presigned) {
+      // The common case, computed directly (sigv4-header.ts); presigned URLs still go through the signer.
+      return headerSignature({
+        method: req.method,
+        rawPath: req.rawPath,
+        query: req.query,
+        headers: req.headers,
+        body: req.body,
+        secretAccessKey: cred.secretAccessKey,
+        region: claim.region,
+        service: claim.service,
+        signedHeaders: claim.signedHeaders,
+        signedAtMs: amzDateToMs(claim.amzDate),
+      });
+    }
     const signed = new Set(claim.signedHeaders);
     const headers: Record<string, string> = {};
     for (const name of signed) {
@@ -302,7 +325,7 @@ export class SigV4Verifier {
       headers,
       body: req.body.length ? req.body : undefined,
     };
-    const signer = this.signer(cred, claim.region, claim.service);
+    const signer = await this.signer(cred, claim.region, claim.service);
     const signingDate = new Date(amzDateToMs(claim.amzDate));
     if (claim.presigned) {
       // Presigned: the hoisted X-Amz-* parameters are re-added by presign() from the same inputs.

@@ -21,7 +21,7 @@ import type { Product } from '../protocol/product.js';
 import { ServiceRegistry } from '../protocol/services.js';
 import { SigV4Verifier } from '../protocol/sigv4.js';
 import { Store } from '../store/store.js';
-import type { Config } from './config.js';
+import { type Config, isLoopback } from './config.js';
 import { attachFront, type Front } from '../http1/front.js';
 import type { EdgeRoute } from '../http1/routes.js';
 import { HostPolicy } from '../http1/host-policy.js';
@@ -87,7 +87,8 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     operationDelayMs: config.operationDelayMs,
     dns: { host: config.host, port: config.dnsPort },
   });
-  const ecr = ecrProduct.create({ store, logger, dataDir: config.dataDir, port: config.port });
+  const guard = new ControlGuard(hosts);
+  const ecr = ecrProduct.create({ store, logger, dataDir: config.dataDir, port: config.port, admit: (req) => guard.refusal(req) });
   const ecs = ecsProduct.create({
     store,
     logger,
@@ -180,6 +181,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
           extra: [...products.flatMap((p) => p.internalRoutes ?? []), ...consoleApi.routes],
         },
         guard,
+        { localWritesOnly: !isLoopback(config.host) },
       ),
       {
         name: 'aws',

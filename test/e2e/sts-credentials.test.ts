@@ -11,7 +11,7 @@ import * as STS from '@aws-sdk/client-sts';
 import { awsCli, hasAwsCliV2 } from '../support/aws-cli.js';
 import { errorOf } from '../support/errors.js';
 import { mintToken } from '../support/gateway.js';
-import { sdkConfig, signedRequest, startTestServer, type TestServer } from '../support/server.js';
+import { rawRequest, sdkConfig, signedRequest, startTestServer, type TestServer } from '../support/server.js';
 
 const run = promisify(execFile);
 const ACCOUNT = '000000000000';
@@ -109,26 +109,87 @@ test('AssumeRoleWithWebIdentity takes a token of the built-in OIDC issuer for a 
   assert.match(untrusted.text, /<Code>AccessDenied<\/Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity<\/Message>/);
 });
 
-test('SDK v3 sends AssumeRoleWithWebIdentity unsigned, as the model says (auth: none)', async () => {
+test('AssumeRoleWithWebIdentity goes unsigned, as the model says (auth: none): SDK v3 and the aws CLI', async () => {
   const token = await mintToken(server, { sub: 'pipeline' });
   const out = await sts.send(new STS.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/ci`, RoleSessionName: 'sdk', WebIdentityToken: token }));
-  assert.match(out.Credentials!.AccessKeyId!, /^ASIA/);
+  assert.equal(out.AssumedRoleUser!.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/ci/sdk`);
+  for (const v2 of hasAwsCliV2() ? [false, true] : [false]) {
+    const args = [
+      'sts',
+      'assume-role-with-web-identity',
+      '--role-arn',
+      `arn:aws:iam::${ACCOUNT}:role/ci`,
+      '--role-session-name',
+      'cli',
+      '--web-identity-token',
+      token,
+      '--output',
+      'json',
+    ];
+    // No credentials at all: the CLI sends this call unsigned.
+    const r = await awsCli(server.port, args, { v2, env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).SubjectFromWebIdentityToken, 'pipeline');
+  }
+  // Other calls still need a signature.
+  const unsigned = await rawRequest(server, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' });
+  assert.equal(unsigned.status, 403);
+  assert.match(unsigned.text, /<Code>MissingAuthenticationToken<\/Code>/);
 });
 
 test('temporary credentials sign calls to other services: ECS ListClusters with an assumed role’s keys', async () => {
-  const { Credentials } = await sts.send(new STS.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/app`, RoleSessionName: 'ecs-caller' }));
+  const roleArn = `arn:aws:iam::${ACCOUNT}:role/app`;
+  const { Credentials } = await sts.send(new STS.AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'ecs-caller' }));
   const creds = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
   const ecs = new ECS.ECSClient({ ...sdkConfig(server), credentials: creds });
+  const asRole = new STS.STSClient({ ...sdkConfig(server), credentials: creds });
+  const wrongToken = new ECS.ECSClient({ ...sdkConfig(server), credentials: { ...creds, sessionToken: 'not-the-token' } });
   try {
     await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'temp-creds' }));
     const { clusterArns } = await ecs.send(new ECS.ListClustersCommand({}));
     assert.ok(clusterArns!.includes(`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/temp-creds`));
-    const who = await new STS.STSClient({ ...sdkConfig(server), credentials: creds }).send(new STS.GetCallerIdentityCommand({}));
-    assert.equal(who.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/app/ecs-caller`);
-    const wrongToken = new ECS.ECSClient({ ...sdkConfig(server), credentials: { ...creds, sessionToken: 'not-the-token' } });
+    assert.equal((await asRole.send(new STS.GetCallerIdentityCommand({}))).Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/app/ecs-caller`);
     assert.notEqual((await errorOf(wrongToken.send(new ECS.ListClustersCommand({})))).name, 'no error');
   } finally {
     ecs.destroy();
+    asRole.destroy();
+    wrongToken.destroy();
+  }
+});
+
+test('accounts: a role and the keys it issues live in their account; a user’s access key acts in the account that created it', async () => {
+  const in111 = { ...sdkConfig(server), credentials: { accessKeyId: '111111111111', secretAccessKey: 'any' } };
+  const iam111 = new IAM.IAMClient(in111);
+  const sts111 = new STS.STSClient(in111);
+  const ecs111 = new ECS.ECSClient(in111);
+  const clients: Array<{ destroy(): void }> = [];
+  try {
+    await ecs111.send(new ECS.CreateClusterCommand({ clusterName: 'only-in-111' }));
+    const { Role } = await iam111.send(new IAM.CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: TRUST }));
+    assert.equal(Role!.Arn, 'arn:aws:iam::111111111111:role/app', 'the same name as the default account’s role, in another namespace');
+    const { Credentials: c } = await sts111.send(new STS.AssumeRoleCommand({ RoleArn: Role!.Arn, RoleSessionName: 'in-111' }));
+    const asRole = new ECS.ECSClient({ ...sdkConfig(server), credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! } });
+    assert.deepEqual((await asRole.send(new ECS.ListClustersCommand({}))).clusterArns, ['arn:aws:ecs:us-east-1:111111111111:cluster/only-in-111']);
+    asRole.destroy();
+
+    await iam111.send(new IAM.CreateUserCommand({ UserName: 'ci' }));
+    const { AccessKey: k } = await iam111.send(new IAM.CreateAccessKeyCommand({ UserName: 'ci' }));
+    const asUser = { ...sdkConfig(server), credentials: { accessKeyId: k!.AccessKeyId!, secretAccessKey: k!.SecretAccessKey! } };
+    const stsUser = new STS.STSClient(asUser);
+    const ecsUser = new ECS.ECSClient(asUser);
+    clients.push(stsUser, ecsUser);
+    const who = await stsUser.send(new STS.GetCallerIdentityCommand({}));
+    assert.deepEqual([who.Account, who.Arn], ['111111111111', 'arn:aws:iam::111111111111:user/ci']);
+    assert.deepEqual((await ecsUser.send(new ECS.ListClustersCommand({}))).clusterArns, ['arn:aws:ecs:us-east-1:111111111111:cluster/only-in-111']);
+    const wrongSecret = await errorOf(
+      new STS.STSClient({ ...asUser, credentials: { ...asUser.credentials, secretAccessKey: 'guess' } }).send(new STS.GetCallerIdentityCommand({})),
+    );
+    assert.equal(wrongSecret.name, 'SignatureDoesNotMatch', 'a key IAM created is verified with its secret');
+  } finally {
+    iam111.destroy();
+    sts111.destroy();
+    ecs111.destroy();
+    for (const c of clients) c.destroy();
   }
 });
 

@@ -157,57 +157,51 @@ export function fuzzRequest(service: ServiceName, operation: string, seed: numbe
       const method = op.http.method ?? 'POST';
       return { ...base, method, path, query, headers: { 'content-type': 'application/json' }, body: method === 'GET' || method === 'DELETE' ? '' : body };
     }
-    case 'query': {
-      // awsquery: names as written, lists as Name.member.N, maps as Name.entry.N.key/.value.
-      const params = new URLSearchParams({ Action: operation, Version: model.metadata.apiVersion });
-      const flatten = (ref: ShapeRef, key: string, v: unknown, depth: number) => {
-        const shape = model.shapes[ref.shape]!;
-        if (v === null || v === undefined || depth > 6) return;
-        if (shape.type === 'structure' && typeof v === 'object' && !Array.isArray(v)) {
-          for (const [name, member] of Object.entries(shape.members ?? {})) {
-            const wireKey = member.locationName ?? name;
-            if (wireKey in (v as object)) flatten(member, `${key ? key + '.' : ''}${wireKey}`, (v as Record<string, unknown>)[wireKey], depth + 1);
-          }
-        } else if (shape.type === 'list' && Array.isArray(v)) {
-          v.forEach((item, i) => {
-            flatten(shape.member!, `${key}.member.${i + 1}`, item, depth + 1);
-          });
-        } else if (shape.type === 'map' && typeof v === 'object' && !Array.isArray(v)) {
-          Object.entries(v as Record<string, unknown>).forEach(([k, item], i) => {
-            params.set(`${key}.entry.${i + 1}.key`, k);
-            flatten(shape.value!, `${key}.entry.${i + 1}.value`, item, depth + 1);
-          });
-        } else {
-          params.set(key, typeof v === 'object' ? JSON.stringify(v) : String(v));
-        }
-      };
-      if (inputRef) flatten(inputRef, '', g.value(inputRef, 0), 0);
-      if (raw < chaos * 0.2) params.set('Tags.member.x.Key', '1');
-      if (raw > 1 - chaos * 0.1) params.delete('Action');
-      return { ...base, method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: params.toString() };
-    }
+    case 'query':
     case 'ec2': {
-      const params = new URLSearchParams({ Action: operation, Version: model.metadata.apiVersion });
-      const flatten = (ref: ShapeRef, key: string, v: unknown, depth: number) => {
-        const shape = model.shapes[ref.shape]!;
-        if (v === null || v === undefined || depth > 6) return;
-        if (shape.type === 'structure' && typeof v === 'object' && !Array.isArray(v)) {
-          for (const [name, member] of Object.entries(shape.members ?? {})) {
-            const wireKey = member.locationName ?? name;
-            if (wireKey in (v as object)) flatten(member, `${key ? key + '.' : ''}${ec2QueryName(name, member)}`, (v as Record<string, unknown>)[wireKey], depth + 1);
-          }
-        } else if (shape.type === 'list' && Array.isArray(v)) {
-          v.forEach((item, i) => {
-            flatten(shape.member!, `${key}.${i + 1}`, item, depth + 1);
-          });
-        } else {
-          params.set(key, typeof v === 'object' ? JSON.stringify(v) : String(v));
-        }
-      };
-      if (inputRef) flatten(inputRef, '', g.value(inputRef, 0), 0);
-      if (raw < chaos * 0.2) params.set('Unknown.Param', '1');
-      if (raw > 1 - chaos * 0.1) params.set('Filter.1.Name', 'no-such-filter');
+      const dialect = model.metadata.protocol;
+      const params = formParams(model, inputRef, g.value.bind(g), dialect);
+      params.set('Action', operation);
+      params.set('Version', model.metadata.apiVersion);
+      if (dialect === 'ec2') {
+        if (raw < chaos * 0.2) params.set('Unknown.Param', '1');
+        if (raw > 1 - chaos * 0.1) params.set('Filter.1.Name', 'no-such-filter');
+      } else {
+        if (raw < chaos * 0.2) params.set('Tags.member.x.Key', '1');
+        if (raw > 1 - chaos * 0.1) params.delete('Action');
+      }
       return { ...base, method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: params.toString() };
     }
   }
+}
+
+/**
+ * A generated input as form parameters, in EC2's dialect (capitalised names, `Name.N` lists) or awsquery's
+ * (names as written, `Name.member.N` lists, `Name.entry.N.key/.value` maps).
+ */
+function formParams(model: ServiceModel, inputRef: ShapeRef | undefined, value: (ref: ShapeRef, depth: number) => unknown, dialect: string): URLSearchParams {
+  const params = new URLSearchParams();
+  const ec2 = dialect === 'ec2';
+  const flatten = (ref: ShapeRef, key: string, v: unknown, depth: number) => {
+    const shape = model.shapes[ref.shape]!;
+    if (v === null || v === undefined || depth > 6) return;
+    if (shape.type === 'structure' && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [name, member] of Object.entries(shape.members ?? {})) {
+        const wireKey = member.locationName ?? name;
+        const formName = ec2 ? ec2QueryName(name, member) : wireKey;
+        if (wireKey in (v as object)) flatten(member, `${key ? key + '.' : ''}${formName}`, (v as Record<string, unknown>)[wireKey], depth + 1);
+      }
+    } else if (shape.type === 'list' && Array.isArray(v)) {
+      for (const [i, item] of v.entries()) flatten(shape.member!, ec2 ? `${key}.${i + 1}` : `${key}.member.${i + 1}`, item, depth + 1);
+    } else if (!ec2 && shape.type === 'map' && typeof v === 'object' && !Array.isArray(v)) {
+      Object.entries(v as Record<string, unknown>).forEach(([k, item], i) => {
+        params.set(`${key}.entry.${i + 1}.key`, k);
+        flatten(shape.value!, `${key}.entry.${i + 1}.value`, item, depth + 1);
+      });
+    } else {
+      params.set(key, typeof v === 'object' ? JSON.stringify(v) : String(v));
+    }
+  };
+  if (inputRef) flatten(inputRef, '', value(inputRef, 0), 0);
+  return params;
 }

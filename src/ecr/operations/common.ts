@@ -29,8 +29,21 @@ export function isRepositoryName(name: string): boolean {
   return name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name);
 }
 
+/**
+ * The registry a call names: the caller's own. Another account's registryId would need a repository
+ * policy allowing the caller, and policies are stored, not enforced (docs/ecr.md), so it is refused as
+ * AWS refuses a caller no policy allows; else any account could read or delete any other's images.
+ */
+export function registryOf(ctx: RequestContext, registryId: string | undefined, repositoryName = '*'): string {
+  if (registryId === undefined || registryId === ctx.accountId) return ctx.accountId;
+  throw new AwsError(
+    'AccessDeniedException',
+    `User: arn:aws:iam::${ctx.accountId}:root is not authorized to perform: ecr:${ctx.operation} on resource: arn:aws:ecr:${ctx.region}:${registryId.slice(0, 12)}:repository/${repositoryName.slice(0, 256)} because no resource-based policy allows the ecr:${ctx.operation} action`,
+  );
+}
+
 export function refOf(ctx: RequestContext, input: { registryId?: string; repositoryName: string }): RepoRef {
-  return { account: input.registryId ?? ctx.accountId, region: ctx.region, name: input.repositoryName };
+  return { account: registryOf(ctx, input.registryId, input.repositoryName), region: ctx.region, name: input.repositoryName };
 }
 
 export function repositoryNotFound(r: RepoRef): AwsError {

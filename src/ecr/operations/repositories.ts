@@ -6,7 +6,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecr from '../../protocol/generated/ecr.js';
 import { parseLifecyclePolicy, PolicyInvalid } from '../lifecycle.js';
 import type { RepoRef, RepositoryRow } from '../store.js';
-import { checkRepositoryName, type EcrContext, refOf, repositoryArn, repositoryNotFound, repositoryWire, requireRepository } from './common.js';
+import { checkRepositoryName, type EcrContext, refOf, registryOf, repositoryArn, repositoryNotFound, repositoryWire, requireRepository } from './common.js';
 
 const MAX_TAGS = 50;
 const POLICY_LIMIT = 10_240;
@@ -84,7 +84,7 @@ export function repositoryOperations(ecr: EcrContext) {
     },
 
     DescribeRepositories(input: Ecr.DescribeRepositoriesRequest, ctx: RequestContext): Ecr.DescribeRepositoriesResponse {
-      const account = input.registryId ?? ctx.accountId;
+      const account = registryOf(ctx, input.registryId);
       if (input.repositoryNames?.length && (input.nextToken || input.maxResults)) {
         throw new AwsError('InvalidParameterException', 'Invalid parameter: nextToken and maxResults cannot be used with repositoryNames');
       }

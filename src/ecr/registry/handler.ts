@@ -19,6 +19,11 @@ export interface RegistryHandlerDeps {
   registry: Registry;
   secret: () => string;
   logger: Logger;
+  /**
+   * The control plane's Host and Origin rules (SECURITY.md): why a request must not reach the registry, or
+   * undefined. The ECR password is the registry's real guard; this keeps a web page from even trying it.
+   */
+  admit?: (req: IncomingMessage) => string | undefined;
 }
 
 function queryOf(url: string): URLSearchParams {
@@ -81,6 +86,9 @@ export class RegistryHandler {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Before the password is looked at, so a refused page learns nothing about it.
+    const refused = this.deps.admit?.(req);
+    if (refused) throw new OciError('DENIED', refused);
     const url = req.url ?? '/';
     const method = req.method ?? 'GET';
     let path: RegistryPath | undefined;

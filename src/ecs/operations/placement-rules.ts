@@ -94,6 +94,8 @@ export function checkRegistries(c: EcsOpsContext, td: TaskDefinitionRecord, regi
     if (!/^arn:aws[a-z-]*:servicediscovery:[^:]*:\d{12}:service\/srv-[a-z0-9]+$/.test(arn)) throw invalid(`The service registry ARN '${arn.slice(0, 256)}' is not valid.`);
     const info = c.registration.service(arn);
     if (!info) throw invalid(`The service registry ${arn} does not exist.`);
+    // Another account's Cloud Map service is not this account's to register tasks into (its API would route to them).
+    if (info.accountId !== td.accountId) throw invalid(`The service registry ${arn} does not exist.`);
     if (info.region !== td.region) throw invalid(`The service registry ${arn} is not in the service's region (${td.region}).`);
     if (mode === 'none') throw invalid("Service discovery is not supported for tasks that use the 'none' network mode.");
     const hasName = r.containerName !== undefined;

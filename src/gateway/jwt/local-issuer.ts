@@ -8,7 +8,8 @@
 // The issuer URL is `http://<host the request used>/_wayfinder/oidc` (e.g. http://localhost:4566/…);
 // the gateway recognises any loopback form of its own port and reads the keys from memory, no HTTP.
 // Keys live in the store, so tokens survive restarts.
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
+import type { JSONWebKeySet, JWTPayload } from 'jose';
+import { loadJose } from '../../kernel/jose.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { alnum } from '../../kernel/ids.js';
 import { sendJson, type InternalRoute } from '../../http1/routes.js';
@@ -66,6 +67,7 @@ export class LocalIssuer implements LocalKeySource {
     if (!key) throw new Error(`unknown kid ${opts.kid}`);
     const now = Math.floor(Date.now() / 1000);
     const body: JWTPayload = { iss: opts.issuer, iat: now, exp: now + (opts.expiresIn ?? 3600), ...claims };
+    const { importJWK, SignJWT } = await loadJose();
     const privateKey = await importJWK(key.privateJwk, key.alg);
     return new SignJWT(body).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(privateKey);
   }
@@ -196,6 +198,7 @@ export class LocalIssuer implements LocalKeySource {
 }
 
 async function newKey(): Promise<OidcKeyRecord> {
+  const { exportJWK, generateKeyPair } = await loadJose();
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
   return {
     kid: `wf-${alnum(12)}`,

@@ -3,7 +3,8 @@
 // on an unknown `kid` (key rotation) within limits, algorithms pinned to RSA/EC signatures (never
 // `none`, never HMAC: a public key must not become a shared secret), `iss`, `aud` else `client_id`,
 // `exp` (required), `nbf`, `iat`. Remote issuers must be https, or http on a loopback host.
-import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import type { createLocalJWKSet, errors, JSONWebKeySet, JWTPayload } from 'jose';
+import { loadJose } from '../../kernel/jose.js';
 import type { Logger } from '../../kernel/log.js';
 import { fetchDocument } from './fetch-document.js';
 
@@ -30,6 +31,7 @@ export interface LocalKeySource {
 }
 
 type KeyFn = ReturnType<typeof createLocalJWKSet>;
+type JoseErrors = typeof errors;
 
 interface IssuerEntry {
   fn?: KeyFn;
@@ -89,9 +91,10 @@ export class JwtVerifier {
   /** Verifies a compact JWT for an authorizer's issuer and audiences. Never throws. */
   async verify(token: string, issuer: string, audiences: readonly string[]): Promise<VerifyOutcome> {
     const fail = (description: string): VerifyOutcome => ({ ok: false, status: 401, description });
+    const jose = await loadJose();
     let header;
     try {
-      header = decodeProtectedHeader(token);
+      header = jose.decodeProtectedHeader(token);
     } catch {
       return fail('the token is malformed');
     }
@@ -110,16 +113,16 @@ export class JwtVerifier {
     try {
       payload = await this.verifyWith(token, keys, issuer);
     } catch (e) {
-      if (e instanceof errors.JWKSNoMatchingKey) {
+      if (e instanceof jose.errors.JWKSNoMatchingKey) {
         const refreshed = await this.refetchForKid(issuer, header.kid);
         if (!refreshed) return fail('the token is signed by an unknown key');
         try {
           payload = await this.verifyWith(token, refreshed, issuer);
         } catch (e2) {
-          return fail(describe(e2));
+          return fail(describe(e2, jose.errors));
         }
       } else {
-        return fail(describe(e));
+        return fail(describe(e, jose.errors));
       }
     }
     const nowSec = this.now() / 1000;
@@ -134,7 +137,8 @@ export class JwtVerifier {
     return { ok: true, claims: payload, scopes: scopesOf(payload) };
   }
 
-  private verifyWith(token: string, keys: KeyFn, issuer: string): Promise<JWTPayload> {
+  private async verifyWith(token: string, keys: KeyFn, issuer: string): Promise<JWTPayload> {
+    const { jwtVerify } = await loadJose();
     return jwtVerify(token, keys, {
       algorithms: ALLOWED_ALGORITHMS,
       issuer,
@@ -181,6 +185,7 @@ export class JwtVerifier {
   }
 
   private async load(issuer: string): Promise<KeyFn> {
+    const { createLocalJWKSet } = await loadJose();
     if (this.local.isLocal(issuer)) return createLocalJWKSet(await this.local.jwks());
     const base = issuer.replace(/\/+$/, '');
     const discovery = (await fetchJson(`${base}/.well-known/openid-configuration`)) as { jwks_uri?: unknown };
@@ -191,7 +196,7 @@ export class JwtVerifier {
   }
 }
 
-function describe(e: unknown): string {
+function describe(e: unknown, errors: JoseErrors): string {
   if (e instanceof errors.JWTExpired) return 'the token has expired';
   if (e instanceof errors.JWTClaimValidationFailed) {
     if (e.claim === 'iss') return 'the token does not have a valid issuer';

@@ -104,7 +104,7 @@ function viaCloudMap(x: GatewayExchange, integ: CompiledIntegration, t: CloudMap
     answerUnsupported(x, 'Cloud Map is not available in this Wayfinder build');
     return;
   }
-  const list = candidates(discovery.routable(t.serviceId, t.query), t.https);
+  const list = candidates(discovery.routable(t.serviceArn, t.query), t.https);
   new CloudMapCall(x, integ, t, list, methodOf(x, integ), cloudMapPath(x, t), requestBody(x)).attempt();
 }
 

@@ -5,7 +5,7 @@ import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Iam from '../../protocol/generated/iam.js';
 import type { Sessions } from '../sessions.js';
-import { iamKey, type AccessKeyRecord, type IamStore } from '../store.js';
+import { accessKeyKey, iamKey, type AccessKeyRecord, type IamStore } from '../store.js';
 import { iamId, pageOf } from './common.js';
 
 const KEYS_PER_USER = 2;
@@ -29,7 +29,7 @@ export function accessKeyOperations(iam: IamStore, sessions: Sessions) {
 
   function requireKey(ctx: RequestContext, accessKeyId: string, userName: string | undefined): AccessKeyRecord {
     const owner = subject(ctx, userName);
-    const k = iam.accessKeys.get(accessKeyId);
+    const k = iam.accessKeys.get(accessKeyKey(accessKeyId));
     if (!k || k.accountId !== ctx.accountId || k.userName?.toLowerCase() !== owner?.toLowerCase()) {
       throw new AwsError('NoSuchEntity', `The Access Key with id ${accessKeyId} cannot be found.`);
     }
@@ -49,7 +49,7 @@ export function accessKeyOperations(iam: IamStore, sessions: Sessions) {
       };
       iam.store.withTx(() => {
         if (keysOf(ctx.accountId, userName).length >= KEYS_PER_USER) throw new AwsError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${KEYS_PER_USER}`);
-        iam.accessKeys.putTx(record.accessKeyId, record);
+        iam.accessKeys.putTx(accessKeyKey(record.accessKeyId), record);
       });
       // The root's own keys belong to no user; the answer's UserName (a required member) names the account.
       const accessKey: Iam.AccessKey = {
@@ -79,16 +79,16 @@ export function accessKeyOperations(iam: IamStore, sessions: Sessions) {
           'ValidationError',
           "1 validation error detected: Value 'Expired' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
         );
-      iam.store.withTx(() => iam.accessKeys.putTx(k.accessKeyId, { ...k, status: input.Status as 'Active' | 'Inactive' }));
+      iam.store.withTx(() => iam.accessKeys.putTx(accessKeyKey(k.accessKeyId), { ...k, status: input.Status as 'Active' | 'Inactive' }));
     },
 
     DeleteAccessKey(input: Iam.DeleteAccessKeyRequest, ctx: RequestContext): void {
       const k = requireKey(ctx, input.AccessKeyId, input.UserName);
-      iam.store.withTx(() => iam.accessKeys.deleteTx(k.accessKeyId));
+      iam.store.withTx(() => iam.accessKeys.deleteTx(accessKeyKey(k.accessKeyId)));
     },
 
     GetAccessKeyLastUsed(input: Iam.GetAccessKeyLastUsedRequest, ctx: RequestContext): Iam.GetAccessKeyLastUsedResponse {
-      const k = iam.accessKeys.get(input.AccessKeyId);
+      const k = iam.accessKeys.get(accessKeyKey(input.AccessKeyId));
       if (!k || k.accountId !== ctx.accountId) throw new AwsError('NoSuchEntity', `The Access Key with id ${input.AccessKeyId} cannot be found.`);
       // Wayfinder does not record each key's last use; IAM answers N/A for a key never used.
       return { UserName: k.userName, AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' } };

@@ -10,8 +10,8 @@ import { checkNewTags, mergeTags, pageOf, removeTags, tagsWire } from './common.
 const MAX_THUMBPRINTS = 5;
 const MAX_CLIENT_IDS = 100;
 
-/** The record's key: the URL encoded, so no '/' splits it (Store.regionsInUse reads up to the first '/'). */
-export const providerKey = (accountId: string, url: string): string => `${accountId}:${encodeURIComponent(url.toLowerCase())}`;
+/** The record's key: the account, then the URL encoded (a URL's '/' would read as more key segments). */
+export const providerKey = (accountId: string, url: string): string => `${accountId}/${encodeURIComponent(url.toLowerCase())}`;
 const providerArn = (p: OidcProviderRecord): string => `arn:aws:iam::${p.accountId}:oidc-provider/${p.url}`;
 
 /** IAM keeps the URL without its scheme; https only, or http on a loopback host (Wayfinder's own issuer). */
