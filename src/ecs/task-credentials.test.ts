@@ -87,7 +87,7 @@ test('a role IAM cannot assume (deleted since) answers an error, not credentials
   const { server, base } = await serve(creds);
   try {
     const r = await fetch(`${base}/_wayfinder/ecs/credentials/${grant.id}`, { headers: { authorization: grant.token } });
-    assert.equal(r.status, 500);
+    assert.equal(r.status, 503);
     assert.match(((await r.json()) as { message: string }).message, /Unable to assume the task role arn:aws:iam::000000000000:role\/gone/);
   } finally {
     server.close();

@@ -88,7 +88,9 @@ export class TaskCredentials {
           session = this.session(grant);
         } catch (e) {
           this.logger.warn({ task: grant.taskId, role: grant.roleArn, err: (e as Error).message }, 'task role credentials could not be issued');
-          return sendJson(res, 500, { code: 'CredentialsUnavailable', message: `Unable to assume the task role ${grant.roleArn}: ${(e as Error).message}` });
+          // The role was deleted (or is another account's) since the task started: a state the caller cannot
+          // fix by asking differently, and not our fault either. 503: the SDKs retry it, then report it.
+          return sendJson(res, 503, { code: 'CredentialsUnavailable', message: `Unable to assume the task role ${grant.roleArn}: ${(e as Error).message}` });
         }
         sendJson(res, 200, {
           RoleArn: grant.roleArn,
