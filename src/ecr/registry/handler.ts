@@ -138,7 +138,7 @@ export class RegistryHandler {
     sendJson(res, req.method, { name: r.name, tags: items }, link ? { link } : {});
   }
 
-  private getBlob(req: IncomingMessage, res: ServerResponse, r: RepoRef, digest: string): void {
+  private async getBlob(req: IncomingMessage, res: ServerResponse, r: RepoRef, digest: string): Promise<void> {
     const size = this.deps.registry.blobSize(r, digest);
     if (size === undefined) throw new OciError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
     const headers: Record<string, string | number> = {
@@ -162,9 +162,8 @@ export class RegistryHandler {
       res.end();
       return;
     }
-    const stream = this.deps.registry.blobs.read(digest, range ?? undefined);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    await this.deps.registry.blobs.sendTo(res, digest, range ?? undefined);
+    res.end();
   }
 
   private async startUpload(req: IncomingMessage, res: ServerResponse, r: RepoRef): Promise<void> {
