@@ -3,7 +3,7 @@
 // (distribution 2.8, `apt-get install docker-registry`), side by side on loopback in the same run,
 // with the server RSS sampled during a large push. A benchmark, never a test: it prints a table.
 //
-//   npm run build && node bench/ecr-registry.mjs [--mb 200] [--rss-mb 1024] [--runs 3]
+//   bench/ecr.sh   (or: npm run build && node bench/ecr-registry.mjs [--mb 200] [--rss-mb 1024] [--runs 5])
 //
 // Each run pushes one blob of --mb random bytes the way docker does (POST, one streamed PATCH, PUT
 // ?digest=), then pulls it (GET, streamed to nowhere). Wayfinder runs as its own process
@@ -21,7 +21,7 @@ const arg = (name, dflt) => {
 };
 const MB = arg('mb', 200);
 const RSS_MB = arg('rss-mb', 1024);
-const RUNS = arg('runs', 3);
+const RUNS = arg('runs', 5);
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'wf-bench-ecr-'));
 
@@ -45,7 +45,7 @@ function http(port, method, path, headers = {}, body) {
       let text = '';
       res.on('data', (c) => {
         n += c.length;
-        if (text.length < 500) text += c.toString();
+        if (n < 500) text += c.toString();
       });
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes: n, text }));
     });
@@ -118,35 +118,42 @@ try {
   const password = spawnSync('aws', [...ep, 'ecr', 'get-login-password'], { env, encoding: 'utf8' }).stdout.trim();
   const auth = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
 
-  const blobs = Array.from({ length: RUNS }, () => makeFile(MB));
-  const rows = [];
-  for (const [name, port, a] of [
-    ['wayfinder', wfPort, auth],
-    ['docker-registry', regPort, undefined],
-  ]) {
-    const pushS = [];
-    const pullS = [];
-    for (const b of blobs) {
-      pushS.push(await timed(() => push(port, a, 'bench', b)));
-      pullS.push(await timed(() => pull(port, a, 'bench', b)));
-    }
-    rows.push({ name, push: MB / median(pushS), pull: MB / median(pullS) });
-  }
-
-  // RSS of Wayfinder during a large push.
+  // RSS of Wayfinder during a large push, first, on the freshly started server.
   const big = makeFile(RSS_MB);
-  let peak = rssMb(wf.pid);
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(wf.pid))), 50);
+  const atRest = rssMb(wf.pid);
+  let peak = atRest;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(wf.pid))), 20);
   await push(wfPort, auth, 'bench', big);
   clearInterval(sampler);
 
-  console.log(`\nblob ${MB} MB, median of ${RUNS} runs, loopback\n`);
+
+  const blobs = Array.from({ length: RUNS }, () => makeFile(MB));
+  const servers = [
+    { name: 'wayfinder', port: wfPort, auth, push: [], pull: [] },
+    { name: 'docker-registry', port: regPort, auth: undefined, push: [], pull: [] },
+  ];
+  // Interleaved: each run measures both servers back to back (the order swapped every other run),
+  // so a slow minute on a shared machine hits both and the per-run ratio stays meaningful.
+  const ratios = { push: [], pull: [] };
+  for (const [i, b] of blobs.entries()) {
+    const order = i % 2 === 0 ? servers : [...servers].reverse();
+    for (const s of order) {
+      s.push.push(MB / (await timed(() => push(s.port, s.auth, 'bench', b))));
+      s.pull.push(MB / (await timed(() => pull(s.port, s.auth, 'bench', b))));
+    }
+    const [w, d] = servers;
+    ratios.push.push(w.push[i] / d.push[i]);
+    ratios.pull.push(w.pull[i] / d.pull[i]);
+    console.log(`run ${i + 1}: push ${w.push[i].toFixed(0)} vs ${d.push[i].toFixed(0)} MB/s (${ratios.push[i].toFixed(2)}×), pull ${w.pull[i].toFixed(0)} vs ${d.pull[i].toFixed(0)} MB/s (${ratios.pull[i].toFixed(2)}×)`);
+  }
+
+  const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+  console.log(`\nblob ${MB} MB, ${RUNS} interleaved runs, loopback; median (range) MB/s\n`);
   console.log('| server | push MB/s | pull MB/s |');
   console.log('|---|---|---|');
-  for (const r of rows) console.log(`| ${r.name} | ${r.push.toFixed(0)} | ${r.pull.toFixed(0)} |`);
-  const [w, d] = rows;
-  console.log(`\nWayfinder / docker-registry: push ${(w.push / d.push).toFixed(2)}×, pull ${(w.pull / d.pull).toFixed(2)}×`);
-  console.log(`Wayfinder peak RSS during a ${RSS_MB} MB push: ${peak.toFixed(0)} MB`);
+  for (const s of servers) console.log(`| ${s.name} | ${median(s.push).toFixed(0)} (${range(s.push)}) | ${median(s.pull).toFixed(0)} (${range(s.pull)}) |`);
+  console.log(`\nWayfinder / docker-registry, median of the per-run ratios: push ${median(ratios.push).toFixed(2)}×, pull ${median(ratios.pull).toFixed(2)}×`);
+  console.log(`Wayfinder RSS: ${atRest.toFixed(0)} MB at rest, peak ${peak.toFixed(0)} MB during a ${RSS_MB} MB push`);
 } finally {
   wf.kill('SIGINT');
   reg.kill('SIGTERM');

@@ -18,6 +18,8 @@ import { pipeline } from 'node:stream/promises';
 const CHUNK = 1024 * 1024;
 /** Buffers a pull reuses: one being read while up to three more are still queued on the socket. */
 const PULL_BUFFERS = 4;
+/** Bytes of a push that may wait for the disk before the request is paused. */
+const WRITE_AHEAD = 4 * CHUNK;
 
 /** Digests the registry accepts: what the OCI spec registers (sha256, sha512), lower-case hex. */
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
@@ -146,13 +148,17 @@ export class BlobFiles {
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       let writing: Promise<void> = Promise.resolve();
+      let queued = 0;
       const flush = async () => {
         const batch = pending;
         const bytes = pendingBytes;
         pending = [];
         pendingBytes = 0;
-        await writing;
-        writing = writeAll(fh, batch, bytes);
+        // Writes run one after another (the file is opened to append); the request is paused only
+        // when more than WRITE_AHEAD bytes wait for the disk.
+        queued += bytes;
+        writing = writing.then(() => writeAll(fh, batch, bytes)).finally(() => (queued -= bytes));
+        if (queued > WRITE_AHEAD) await writing;
         // Observed at the next flush or below; until then it must not count as unhandled.
         writing.catch(() => {});
       };

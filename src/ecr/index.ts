@@ -25,6 +25,8 @@ export interface EcrProductDeps extends ProductDeps {
   dataDir: string;
   /** The edge port as configured (0 until bound). */
   port: number;
+  /** An upload request is cut after this long without a byte (it has no whole-request cap). */
+  uploadIdleMs: number;
 }
 
 /** What other products use: the Docker runtime's pull credentials for an image in this registry. */
@@ -44,7 +46,7 @@ function sweepTimes(): SweepTimes {
   return { uploadIdleMs, unreferencedBlobMs: Math.max(uploadIdleMs, 60 * 60 * 1000) };
 }
 
-export function createEcr({ store, logger, dataDir, port: configuredPort }: EcrProductDeps): Product<EcrApi> {
+export function createEcr({ store, logger, dataDir, port: configuredPort, uploadIdleMs }: EcrProductDeps): Product<EcrApi> {
   const ecrStore = new EcrStore(store);
   let tempRoot: string | undefined;
   const root = dataDir === ':memory:' ? (tempRoot = mkdtempSync(join(tmpdir(), 'wayfinder-ecr-'))) : join(dataDir, 'ecr');
@@ -62,7 +64,7 @@ export function createEcr({ store, logger, dataDir, port: configuredPort }: EcrP
     ...imageOperations(ecr, secret),
     ...layerOperations(ecr, secret),
   };
-  const oci = new RegistryHandler({ registry, secret, logger });
+  const oci = new RegistryHandler({ registry, secret, logger, uploadIdleMs });
   const route: EdgeRoute = { name: 'ecr-registry', matches: isRegistryRequest, handle: oci.handle };
   const times = sweepTimes();
   let sweeper: NodeJS.Timeout | undefined;

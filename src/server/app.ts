@@ -86,7 +86,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     operationDelayMs: config.operationDelayMs,
     dns: { host: config.host, port: config.dnsPort },
   });
-  const ecr = ecrProduct.create({ store, logger, dataDir: config.dataDir, port: config.port });
+  const ecr = ecrProduct.create({ store, logger, dataDir: config.dataDir, port: config.port, uploadIdleMs: config.requestTimeoutMs });
   const ecs = ecsProduct.create({
     store,
     logger,
@@ -191,7 +191,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       await p.start?.();
       started.push(p);
     }
-    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: config.headersTimeoutMs }, edge.handler);
+    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs }, edge.handler);
     // One listener cannot take the others' file descriptors (nginx's worker_connections, unbound's incoming-num-tcp).
     server.maxConnections = EDGE_MAX_CONNECTIONS;
     // The lean HTTP/1.1 front owns every connection and answers data-plane requests itself; the

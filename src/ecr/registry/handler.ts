@@ -10,6 +10,7 @@ import type { RepoRef } from '../store.js';
 import { basicPassword, type TokenClaims, verifyPassword } from '../tokens.js';
 import { OciError, sendOciError } from './oci-errors.js';
 import { parseRegistryPath, REGISTRY_HOST, type RegistryPath } from './paths.js';
+import { exemptFromRequestTimeout } from './upload-timeout.js';
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
 /** Largest page of tags/list and _catalog (distribution's default limit). */
@@ -19,6 +20,8 @@ export interface RegistryHandlerDeps {
   registry: Registry;
   secret: () => string;
   logger: Logger;
+  /** Idle limit of an upload request (upload-timeout.ts). */
+  uploadIdleMs: number;
 }
 
 function queryOf(url: string): URLSearchParams {
@@ -244,11 +247,14 @@ export class RegistryHandler {
   }
 
   private async appendBody(req: IncomingMessage, id: string): Promise<number> {
+    const endIdleLimit = exemptFromRequestTimeout(req, this.deps.uploadIdleMs);
     try {
       return await this.deps.registry.blobs.append(id, req);
     } catch (e) {
       if (e instanceof UploadTooLarge) throw new OciError('SIZE_INVALID', e.message);
       throw e;
+    } finally {
+      endIdleLimit();
     }
   }
 
