@@ -126,7 +126,6 @@ try {
   await push(wfPort, auth, 'bench', big);
   clearInterval(sampler);
 
-
   const blobs = Array.from({ length: RUNS }, () => makeFile(MB));
   const servers = [
     { name: 'wayfinder', port: wfPort, auth, push: [], pull: [] },
@@ -144,7 +143,9 @@ try {
     const [w, d] = servers;
     ratios.push.push(w.push[i] / d.push[i]);
     ratios.pull.push(w.pull[i] / d.pull[i]);
-    console.log(`run ${i + 1}: push ${w.push[i].toFixed(0)} vs ${d.push[i].toFixed(0)} MB/s (${ratios.push[i].toFixed(2)}×), pull ${w.pull[i].toFixed(0)} vs ${d.pull[i].toFixed(0)} MB/s (${ratios.pull[i].toFixed(2)}×)`);
+    console.log(
+      `run ${i + 1}: push ${w.push[i].toFixed(0)} vs ${d.push[i].toFixed(0)} MB/s (${ratios.push[i].toFixed(2)}×), pull ${w.pull[i].toFixed(0)} vs ${d.pull[i].toFixed(0)} MB/s (${ratios.pull[i].toFixed(2)}×)`,
+    );
   }
 
   const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;

@@ -132,8 +132,8 @@ export class BlobFiles {
   /**
    * Appends a stream to an upload at its end; returns the new size. Refuses more than `limit` bytes
    * in all. Socket chunks (64 KiB) are hashed as they arrive and gathered into 1 MiB writev calls,
-   * one in flight while the next MiB is read: the request is paused only while the disk is behind,
-   * and at most about 2 MiB of an upload is in memory.
+   * written in order while the next MiB is read: the request is paused only when the disk is more
+   * than WRITE_AHEAD behind, so at most about 5 MiB of an upload is in memory.
    */
   async append(id: string, body: Readable, limit = Number.POSITIVE_INFINITY): Promise<number> {
     const path = this.uploadPath(id);
@@ -158,9 +158,9 @@ export class BlobFiles {
         // when more than WRITE_AHEAD bytes wait for the disk.
         queued += bytes;
         writing = writing.then(() => writeAll(fh, batch, bytes)).finally(() => (queued -= bytes));
-        if (queued > WRITE_AHEAD) await writing;
         // Observed at the next flush or below; until then it must not count as unhandled.
         writing.catch(() => {});
+        if (queued > WRITE_AHEAD) await writing;
       };
       try {
         for await (const chunk of body) {
@@ -173,9 +173,15 @@ export class BlobFiles {
           if (pendingBytes >= CHUNK) await flush();
         }
         if (pendingBytes > 0) await flush();
+      } catch (e) {
+        // A request cut midway keeps every byte it delivered, as a restart does: the client's retry
+        // resumes from the upload's size (GET of the upload). An oversized one is refused whole.
+        if (e instanceof UploadTooLarge) throw e;
+        if (pendingBytes > 0) await flush();
+        await writing;
+        if (hashing) this.running.set(id, { hash: hashing.hash, size: seen });
+        throw e;
       } finally {
-        // A failed write surfaces here; a failed read leaves the bytes already written (a retry
-        // resumes from the upload's size).
         await writing;
       }
       if (hashing) this.running.set(id, { hash: hashing.hash, size: seen });

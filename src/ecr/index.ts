@@ -33,10 +33,11 @@ export interface EcrProductDeps extends ProductDeps {
 export interface EcrApi {
   /**
    * Credentials for `image` when it names this registry (for the engine's X-Registry-Auth), else
-   * undefined. On `localhost:<port>` the name says no account: the token is for the (first) account
-   * and region holding a repository of that name.
+   * undefined. On `localhost:<port>` the name says no account: the token is for `owner` (the task's
+   * account and region, as Fargate pulls with the task's own execution role); without one, for the
+   * first account and region holding a repository of that name.
    */
-  pullAuth(image: string): { username: string; password: string; serveraddress: string } | undefined;
+  pullAuth(image: string, owner?: { account: string; region: string }): { username: string; password: string; serveraddress: string } | undefined;
 }
 
 /** Upload idle time and unreferenced-blob grace; WAYFINDER_ECR_UPLOAD_IDLE_MS shortens the first (tests). */
@@ -80,14 +81,14 @@ export function createEcr({ store, logger, dataDir, port: configuredPort, upload
     name: 'ecr',
     services: [serviceHandlers('ecr', handlers)],
     api: {
-      pullAuth(image) {
+      pullAuth(image, owner) {
         const m = /^([^/]+)\/([^:@]+)/.exec(image);
         if (!m) return undefined;
         const host = m[1]!.toLowerCase();
         const aws = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.localhost(?::\d+)?$/.exec(host);
         let where: { account: string; region: string } | undefined;
         if (aws) where = { account: aws[1]!, region: aws[2]! };
-        else if (host === registryHost() || host === `127.0.0.1:${port}`) where = ecrStore.repositoriesNamed(m[2]!)[0];
+        else if (host === registryHost() || host === `127.0.0.1:${port}`) where = owner ?? ecrStore.repositoriesNamed(m[2]!)[0];
         if (!where) return undefined;
         const password = mintPassword(secret(), { ...where, expiresAt: Date.now() + TOKEN_LIFETIME_MS });
         return { username: 'AWS', password, serveraddress: m[1]! };
