@@ -14,6 +14,7 @@ import type { EcrContext } from './operations/common.js';
 import { imageOperations } from './operations/images.js';
 import { layerOperations } from './operations/layers.js';
 import { repositoryOperations } from './operations/repositories.js';
+import { scanAndPreviewOperations } from './operations/scans-and-previews.js';
 import { Registry, type SweepTimes } from './registry.js';
 import { RegistryHandler } from './registry/handler.js';
 import { isRegistryRequest } from './registry/paths.js';
@@ -64,6 +65,7 @@ export function createEcr({ store, logger, dataDir, port: configuredPort, upload
     ...repositoryOperations(ecr),
     ...imageOperations(ecr, secret),
     ...layerOperations(ecr, secret),
+    ...scanAndPreviewOperations(ecr),
   };
   const oci = new RegistryHandler({ registry, secret, logger, uploadIdleMs });
   const route: EdgeRoute = { name: 'ecr-registry', matches: isRegistryRequest, handle: oci.handle };
