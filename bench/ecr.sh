@@ -6,6 +6,7 @@
 # and Wayfinder's RSS at rest and during an RSS_MB push.
 #   bench/ecr.sh                      (MB=200 RUNS=5 RSS_MB=1024)
 #   MB=50 RUNS=1 RSS_MB=100 bench/ecr.sh   (a few-second smoke run)
+# BEFORE=<other checkout>/bin/wayfinder.js adds an older build as a third server (before/after in one run).
 # Needs docker-registry and aws; the output goes to bench/results/ecr-<date>/summary.txt (OUT=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
