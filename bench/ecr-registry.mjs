@@ -3,7 +3,7 @@
 // (distribution 2.8, `apt-get install docker-registry`), side by side on loopback in the same run,
 // with the server RSS sampled during a large push. A benchmark, never a test: it prints a table.
 //
-//   npm run build && node bench/ecr-registry.mjs [--mb 200] [--rss-mb 1024] [--runs 3]
+//   bench/ecr.sh   (or: npm run build && node bench/ecr-registry.mjs [--mb 200] [--rss-mb 1024] [--runs 5])
 //
 // Each run pushes one blob of --mb random bytes the way docker does (POST, one streamed PATCH, PUT
 // ?digest=), then pulls it (GET, streamed to nowhere). Wayfinder runs as its own process
@@ -21,7 +21,7 @@ const arg = (name, dflt) => {
 };
 const MB = arg('mb', 200);
 const RSS_MB = arg('rss-mb', 1024);
-const RUNS = arg('runs', 3);
+const RUNS = arg('runs', 5);
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'wf-bench-ecr-'));
 
@@ -45,7 +45,7 @@ function http(port, method, path, headers = {}, body) {
       let text = '';
       res.on('data', (c) => {
         n += c.length;
-        if (text.length < 500) text += c.toString();
+        if (n < 500) text += c.toString();
       });
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes: n, text }));
     });
@@ -102,53 +102,67 @@ const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/s
 
 const wfPort = 4700 + Math.floor(Math.random() * 200);
 const regPort = wfPort + 1000;
-const wfData = join(work, 'wayfinder');
-const wf = spawn(process.execPath, [join(root, 'bin/wayfinder.js'), 'up', '--port', String(wfPort), '--dns-port', '0', '--data-dir', wfData, '--runtime', 'process'], {
-  stdio: 'ignore',
-});
+// BEFORE=<checkout>/bin/wayfinder.js measures an older build as a third server in the same run.
+const wayfinders = [{ name: 'wayfinder', bin: join(root, 'bin/wayfinder.js'), port: wfPort }];
+if (process.env.BEFORE) wayfinders.push({ name: 'wayfinder (before)', bin: process.env.BEFORE, port: wfPort + 1 });
+for (const w of wayfinders) {
+  w.proc = spawn(process.execPath, [w.bin, 'up', '--port', String(w.port), '--dns-port', '0', '--data-dir', join(work, `wayfinder-${w.port}`), '--runtime', 'process'], {
+    stdio: 'ignore',
+  });
+}
 const regConf = join(work, 'registry.yml');
 writeFileSync(regConf, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(work, 'registry')}\nhttp:\n  addr: 127.0.0.1:${regPort}\n`);
 const reg = spawn('docker-registry', ['serve', regConf], { stdio: 'ignore' });
 try {
-  await waitUp(wfPort, '/_wayfinder/health');
   await waitUp(regPort, '/v2/');
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
-  const ep = ['--endpoint-url', `http://localhost:${wfPort}`];
-  spawnSync('aws', [...ep, 'ecr', 'create-repository', '--repository-name', 'bench'], { env });
-  const password = spawnSync('aws', [...ep, 'ecr', 'get-login-password'], { env, encoding: 'utf8' }).stdout.trim();
-  const auth = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
-
-  const blobs = Array.from({ length: RUNS }, () => makeFile(MB));
-  const rows = [];
-  for (const [name, port, a] of [
-    ['wayfinder', wfPort, auth],
-    ['docker-registry', regPort, undefined],
-  ]) {
-    const pushS = [];
-    const pullS = [];
-    for (const b of blobs) {
-      pushS.push(await timed(() => push(port, a, 'bench', b)));
-      pullS.push(await timed(() => pull(port, a, 'bench', b)));
-    }
-    rows.push({ name, push: MB / median(pushS), pull: MB / median(pullS) });
+  const big = makeFile(RSS_MB);
+  for (const w of wayfinders) {
+    await waitUp(w.port, '/_wayfinder/health');
+    const ep = ['--endpoint-url', `http://localhost:${w.port}`];
+    spawnSync('aws', [...ep, 'ecr', 'create-repository', '--repository-name', 'bench'], { env });
+    const password = spawnSync('aws', [...ep, 'ecr', 'get-login-password'], { env, encoding: 'utf8' }).stdout.trim();
+    w.auth = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
+    // RSS during a large push, first, on the freshly started server.
+    w.atRest = rssMb(w.proc.pid);
+    w.peak = w.atRest;
+    const sampler = setInterval(() => (w.peak = Math.max(w.peak, rssMb(w.proc.pid))), 20);
+    await push(w.port, w.auth, 'bench', big);
+    clearInterval(sampler);
   }
 
-  // RSS of Wayfinder during a large push.
-  const big = makeFile(RSS_MB);
-  let peak = rssMb(wf.pid);
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(wf.pid))), 50);
-  await push(wfPort, auth, 'bench', big);
-  clearInterval(sampler);
+  const blobs = Array.from({ length: RUNS }, () => makeFile(MB));
+  const peer = { name: 'docker-registry', port: regPort, auth: undefined };
+  const servers = [...wayfinders, peer];
+  for (const s of servers) Object.assign(s, { push: [], pull: [], pushRatio: [], pullRatio: [] });
+  // Interleaved: each run measures every server back to back (the order reversed every other run),
+  // so a slow minute on a shared machine hits them all and the per-run ratio stays meaningful.
+  for (const [i, b] of blobs.entries()) {
+    const order = i % 2 === 0 ? servers : [...servers].reverse();
+    for (const s of order) {
+      s.push.push(MB / (await timed(() => push(s.port, s.auth, 'bench', b))));
+      s.pull.push(MB / (await timed(() => pull(s.port, s.auth, 'bench', b))));
+    }
+    const line = [];
+    for (const w of wayfinders) {
+      w.pushRatio.push(w.push[i] / peer.push[i]);
+      w.pullRatio.push(w.pull[i] / peer.pull[i]);
+      line.push(`${w.name} push ${w.push[i].toFixed(0)} pull ${w.pull[i].toFixed(0)} (${w.pushRatio[i].toFixed(2)}×, ${w.pullRatio[i].toFixed(2)}×)`);
+    }
+    console.log(`run ${i + 1}: ${line.join('; ')}; docker-registry push ${peer.push[i].toFixed(0)} pull ${peer.pull[i].toFixed(0)} MB/s`);
+  }
 
-  console.log(`\nblob ${MB} MB, median of ${RUNS} runs, loopback\n`);
-  console.log('| server | push MB/s | pull MB/s |');
-  console.log('|---|---|---|');
-  for (const r of rows) console.log(`| ${r.name} | ${r.push.toFixed(0)} | ${r.pull.toFixed(0)} |`);
-  const [w, d] = rows;
-  console.log(`\nWayfinder / docker-registry: push ${(w.push / d.push).toFixed(2)}×, pull ${(w.pull / d.pull).toFixed(2)}×`);
-  console.log(`Wayfinder peak RSS during a ${RSS_MB} MB push: ${peak.toFixed(0)} MB`);
+  const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+  console.log(`\nblob ${MB} MB, ${RUNS} interleaved runs, loopback; median (range) MB/s; ratio = median of the per-run ratios to docker-registry\n`);
+  console.log('| server | push MB/s | pull MB/s | push ratio | pull ratio | RSS at rest / peak during a ' + RSS_MB + ' MB push |');
+  console.log('|---|---|---|---|---|---|');
+  for (const s of servers) {
+    const ratios = s.pushRatio.length ? `${median(s.pushRatio).toFixed(2)}× | ${median(s.pullRatio).toFixed(2)}×` : '1 | 1';
+    const rss = s.peak ? `${s.atRest.toFixed(0)} / ${s.peak.toFixed(0)} MB` : '';
+    console.log(`| ${s.name} | ${median(s.push).toFixed(0)} (${range(s.push)}) | ${median(s.pull).toFixed(0)} (${range(s.pull)}) | ${ratios} | ${rss} |`);
+  }
 } finally {
-  wf.kill('SIGINT');
+  for (const w of wayfinders) w.proc.kill('SIGINT');
   reg.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1000));
   rmSync(work, { recursive: true, force: true });

@@ -5,11 +5,21 @@
 // upload is hashed by reading its file back (streamed), then renamed into place: a blob file exists
 // only once its content matches its name.
 import { createHash, type Hash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type ReadStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+
+/**
+ * Disk I/O unit: 1 MiB. Each file read or write is one trip to libuv's thread pool; a socket delivers
+ * 64 KiB at a time, so a push gathers 16 of them into one writev, and a pull reads 1 MiB per trip.
+ */
+const CHUNK = 1024 * 1024;
+/** Buffers a pull reuses: one being read while up to three more are still queued on the socket. */
+const PULL_BUFFERS = 4;
+/** Bytes of a push that may wait for the disk before the request is paused. */
+const WRITE_AHEAD = 4 * CHUNK;
 
 /** Digests the registry accepts: what the OCI spec registers (sha256, sha512), lower-case hex. */
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
@@ -53,9 +63,48 @@ export class BlobFiles {
     }
   }
 
-  read(digest: string, range?: { start: number; end: number }): ReadStream {
-    // 1 MiB reads: a layer is read once, start to end, and fewer larger writes keep the socket busy.
-    return createReadStream(this.pathOf(digest), { ...range, highWaterMark: 1024 * 1024 });
+  /**
+   * Writes the blob (or bytes start..end of it) to `out` and resolves when the last chunk is queued.
+   * A read stream piped into a response alternates: read 1 MiB, write it, wait for 'drain', read
+   * again, allocating a fresh buffer each time (garbage the collector then spends time on). Here the
+   * next read overlaps the socket's sending of the previous chunks, and four buffers go round: a
+   * buffer is read into again only once the socket has written it out (its write callback).
+   */
+  async sendTo(out: Writable, digest: string, range?: { start: number; end: number }): Promise<void> {
+    const fh = await open(this.pathOf(digest), 'r');
+    try {
+      let pos = range?.start ?? 0;
+      const end = range ? range.end + 1 : (await fh.stat()).size;
+      const free: Buffer[] = [];
+      let made = 0;
+      let wake: (() => void) | undefined;
+      let closed = false;
+      const onClose = () => {
+        closed = true;
+        wake?.();
+      };
+      out.once('close', onClose);
+      try {
+        while (pos < end) {
+          while (free.length === 0 && made >= PULL_BUFFERS && !closed) await new Promise<void>((r) => (wake = r));
+          if (closed || out.destroyed) return;
+          const buf = free.pop() ?? (made++, Buffer.allocUnsafeSlow(CHUNK));
+          const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, end - pos), pos);
+          if (bytesRead === 0) throw new Error(`blob ${digest} is shorter than its size`);
+          pos += bytesRead;
+          out.write(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead), () => {
+            free.push(buf);
+            const w = wake;
+            wake = undefined;
+            w?.();
+          });
+        }
+      } finally {
+        out.removeListener('close', onClose);
+      }
+    } finally {
+      await fh.close();
+    }
   }
 
   newUploadId(): string {
@@ -80,26 +129,66 @@ export class BlobFiles {
     }
   }
 
-  /** Appends a stream to an upload at its end; returns the new size. Refuses more than `limit` bytes in all. */
+  /**
+   * Appends a stream to an upload at its end; returns the new size. Refuses more than `limit` bytes
+   * in all. Socket chunks (64 KiB) are hashed as they arrive and gathered into 1 MiB writev calls,
+   * written in order while the next MiB is read: the request is paused only when the disk is more
+   * than WRITE_AHEAD behind, so at most about 5 MiB of an upload is in memory.
+   */
   async append(id: string, body: Readable, limit = Number.POSITIVE_INFINITY): Promise<number> {
     const path = this.uploadPath(id);
-    const start = (await stat(path)).size;
-    let seen = start;
-    let state = this.running.get(id);
-    if (start === 0) state = { hash: createHash('sha256'), size: 0 };
-    const hashing = state && state.size === start ? state : undefined;
-    this.running.delete(id);
-    const guard = async function* (src: Readable) {
-      for await (const chunk of src) {
-        seen += (chunk as Buffer).length;
-        if (seen > limit) throw new UploadTooLarge(`upload over ${limit} bytes`);
-        hashing?.hash.update(chunk as Buffer);
-        yield chunk as Buffer;
+    const fh = await open(path, 'a');
+    try {
+      const start = (await fh.stat()).size;
+      let seen = start;
+      let state = this.running.get(id);
+      if (start === 0) state = { hash: createHash('sha256'), size: 0 };
+      const hashing = state && state.size === start ? state : undefined;
+      this.running.delete(id);
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let writing: Promise<void> = Promise.resolve();
+      let queued = 0;
+      const flush = async () => {
+        const batch = pending;
+        const bytes = pendingBytes;
+        pending = [];
+        pendingBytes = 0;
+        // Writes run one after another (the file is opened to append); the request is paused only
+        // when more than WRITE_AHEAD bytes wait for the disk.
+        queued += bytes;
+        writing = writing.then(() => writeAll(fh, batch, bytes)).finally(() => (queued -= bytes));
+        // Observed at the next flush or below; until then it must not count as unhandled.
+        writing.catch(() => {});
+        if (queued > WRITE_AHEAD) await writing;
+      };
+      try {
+        for await (const chunk of body) {
+          const b = chunk as Buffer;
+          seen += b.length;
+          if (seen > limit) throw new UploadTooLarge(`upload over ${limit} bytes`);
+          hashing?.hash.update(b);
+          pending.push(b);
+          pendingBytes += b.length;
+          if (pendingBytes >= CHUNK) await flush();
+        }
+        if (pendingBytes > 0) await flush();
+      } catch (e) {
+        // A request cut midway keeps every byte it delivered, as a restart does: the client's retry
+        // resumes from the upload's size (GET of the upload). An oversized one is refused whole.
+        if (e instanceof UploadTooLarge) throw e;
+        if (pendingBytes > 0) await flush();
+        await writing;
+        if (hashing) this.running.set(id, { hash: hashing.hash, size: seen });
+        throw e;
+      } finally {
+        await writing;
       }
-    };
-    await pipeline(body, guard, createWriteStream(path, { flags: 'a', highWaterMark: 1024 * 1024 }));
-    if (hashing) this.running.set(id, { hash: hashing.hash, size: seen });
-    return seen;
+      if (hashing) this.running.set(id, { hash: hashing.hash, size: seen });
+      return seen;
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Appends bytes already in memory (UploadLayerPart's part). */
@@ -196,9 +285,17 @@ function safeList(dir: string): string[] {
   }
 }
 
+/** Writes every byte of `buffers` at the file's end (writev may write less than asked). */
+async function writeAll(fh: FileHandle, buffers: Buffer[], bytes: number): Promise<void> {
+  let { bytesWritten } = await fh.writev(buffers);
+  if (bytesWritten === bytes) return;
+  const rest = Buffer.concat(buffers, bytes).subarray(bytesWritten);
+  for (let off = 0; off < rest.length; off += bytesWritten) ({ bytesWritten } = await fh.write(rest, off));
+}
+
 export async function hashFile(path: string, algorithm: string): Promise<string> {
   const h = createHash(algorithm);
-  await pipeline(createReadStream(path), async (src: AsyncIterable<Buffer>) => {
+  await pipeline(createReadStream(path, { highWaterMark: CHUNK }), async (src: AsyncIterable<Buffer>) => {
     for await (const chunk of src) h.update(chunk);
   });
   return `${algorithm}:${h.digest('hex')}`;

@@ -15,6 +15,7 @@ import type { EcrContext } from './operations/common.js';
 import { imageOperations } from './operations/images.js';
 import { layerOperations } from './operations/layers.js';
 import { repositoryOperations } from './operations/repositories.js';
+import { scanAndPreviewOperations } from './operations/scans-and-previews.js';
 import { Registry, type SweepTimes } from './registry.js';
 import { RegistryHandler } from './registry/handler.js';
 import { isRegistryRequest } from './registry/paths.js';
@@ -28,16 +29,19 @@ export interface EcrProductDeps extends ProductDeps {
   port: number;
   /** The control plane's Host and Origin guard (src/server/control-guard.ts): the registry follows it too. */
   admit?: (req: IncomingMessage) => string | undefined;
+  /** An upload request is cut after this long without a byte (it has no whole-request cap). */
+  uploadIdleMs: number;
 }
 
 /** What other products use: the Docker runtime's pull credentials for an image in this registry. */
 export interface EcrApi {
   /**
    * Credentials for `image` when it names this registry (for the engine's X-Registry-Auth), else
-   * undefined. On `localhost:<port>` the name says no account: the token is for the (first) account
-   * and region holding a repository of that name.
+   * undefined. On `localhost:<port>` the name says no account: the token is for `owner` (the task's
+   * account and region, as Fargate pulls with the task's own execution role); without one, for the
+   * first account and region holding a repository of that name.
    */
-  pullAuth(image: string): { username: string; password: string; serveraddress: string } | undefined;
+  pullAuth(image: string, owner?: { account: string; region: string }): { username: string; password: string; serveraddress: string } | undefined;
 }
 
 /** Upload idle time and unreferenced-blob grace; WAYFINDER_ECR_UPLOAD_IDLE_MS shortens the first (tests). */
@@ -47,7 +51,7 @@ function sweepTimes(): SweepTimes {
   return { uploadIdleMs, unreferencedBlobMs: Math.max(uploadIdleMs, 60 * 60 * 1000) };
 }
 
-export function createEcr({ store, logger, dataDir, port: configuredPort, admit }: EcrProductDeps): Product<EcrApi> {
+export function createEcr({ store, logger, dataDir, port: configuredPort, admit, uploadIdleMs }: EcrProductDeps): Product<EcrApi> {
   const ecrStore = new EcrStore(store);
   let tempRoot: string | undefined;
   const root = dataDir === ':memory:' ? (tempRoot = mkdtempSync(join(tmpdir(), 'wayfinder-ecr-'))) : join(dataDir, 'ecr');
@@ -64,8 +68,9 @@ export function createEcr({ store, logger, dataDir, port: configuredPort, admit 
     ...repositoryOperations(ecr),
     ...imageOperations(ecr, secret),
     ...layerOperations(ecr, secret),
+    ...scanAndPreviewOperations(ecr),
   };
-  const oci = new RegistryHandler({ registry, secret, logger, admit });
+  const oci = new RegistryHandler({ registry, secret, logger, admit, uploadIdleMs });
   const route: EdgeRoute = { name: 'ecr-registry', matches: isRegistryRequest, handle: oci.handle };
   const times = sweepTimes();
   let sweeper: NodeJS.Timeout | undefined;
@@ -81,14 +86,14 @@ export function createEcr({ store, logger, dataDir, port: configuredPort, admit 
     name: 'ecr',
     services: [serviceHandlers('ecr', handlers)],
     api: {
-      pullAuth(image) {
+      pullAuth(image, owner) {
         const m = /^([^/]+)\/([^:@]+)/.exec(image);
         if (!m) return undefined;
         const host = m[1]!.toLowerCase();
         const aws = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.localhost(?::\d+)?$/.exec(host);
         let where: { account: string; region: string } | undefined;
         if (aws) where = { account: aws[1]!, region: aws[2]! };
-        else if (host === registryHost() || host === `127.0.0.1:${port}`) where = ecrStore.repositoriesNamed(m[2]!)[0];
+        else if (host === registryHost() || host === `127.0.0.1:${port}`) where = owner ?? ecrStore.repositoriesNamed(m[2]!)[0];
         if (!where) return undefined;
         const password = mintPassword(secret(), { ...where, expiresAt: Date.now() + TOKEN_LIFETIME_MS });
         return { username: 'AWS', password, serveraddress: m[1]! };

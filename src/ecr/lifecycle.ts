@@ -70,16 +70,21 @@ function selects(rule: LifecycleRule, img: ImageWithTags): boolean {
 
 /** The digests the policy expires now, among a repository's images. */
 export function expiredImages(rules: readonly LifecycleRule[], images: readonly ImageWithTags[], now: number): string[] {
+  return expiryDecisions(rules, images, now).map((d) => d.digest);
+}
+
+/** Each image the policy expires now, with the priority of the rule that expires it (the preview's answer). */
+export function expiryDecisions(rules: readonly LifecycleRule[], images: readonly ImageWithTags[], now: number): Array<{ digest: string; rulePriority: number }> {
   let remaining = [...images];
-  const expired: string[] = [];
+  const expired: Array<{ digest: string; rulePriority: number }> = [];
   for (const rule of rules) {
     const chosen = remaining.filter((img) => selects(rule, img));
     if (rule.selection.countType === 'imageCountMoreThan') {
       const newestFirst = [...chosen].sort((a, b) => b.pushedAt - a.pushedAt || (a.digest < b.digest ? -1 : 1));
-      for (const img of newestFirst.slice(rule.selection.countNumber)) expired.push(img.digest);
+      for (const img of newestFirst.slice(rule.selection.countNumber)) expired.push({ digest: img.digest, rulePriority: rule.rulePriority });
     } else {
       const cutoff = now - rule.selection.countNumber * 86_400_000;
-      for (const img of chosen) if (img.pushedAt < cutoff) expired.push(img.digest);
+      for (const img of chosen) if (img.pushedAt < cutoff) expired.push({ digest: img.digest, rulePriority: rule.rulePriority });
     }
     const taken = new Set(chosen.map((i) => i.digest));
     remaining = remaining.filter((img) => !taken.has(img.digest));

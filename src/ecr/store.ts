@@ -55,6 +55,10 @@ export interface RepositoryDoc {
   encryption: { encryptionType: string; kmsKey?: string };
   tags: Array<{ Key: string; Value: string }>;
   lifecyclePolicy?: { text: string; updatedAt: number };
+  /** The last StartLifecyclePolicyPreview: its policy and the images it would expire (operations/scans-and-previews.ts). */
+  lifecyclePreview?: { text: string; results: Array<{ digest: string; tags: string[]; pushedAt: number; rulePriority: number }> };
+  /** When StartImageScan last scanned each image (digest → ms). */
+  scans?: Record<string, number>;
   repositoryPolicy?: string;
 }
 

@@ -33,7 +33,7 @@ import { tagOperations } from './operations/tags.js';
 import { taskDefinitionOperations } from './operations/task-definitions.js';
 import { taskOperations } from './operations/tasks.js';
 import { Registration } from './registration.js';
-import type { ContainerRuntime } from './runtimes/api.js';
+import type { ContainerRuntime, RegistryAuth } from './runtimes/api.js';
 import { ignoredSettings } from './runtimes/ignored-settings.js';
 import type { DockerRuntime } from './runtimes/docker/docker-runtime.js';
 import { TASK_GATEWAY, TaskRelay } from './runtimes/docker/task-network.js';
@@ -66,7 +66,7 @@ export interface EcsProductDeps extends ProductDeps {
   /** The data directory (`:memory:` or absent: process-runtime working directories go to a temp dir). */
   dataDir?: string;
   /** Pull credentials for an image in Wayfinder's ECR registry (the execution role's job on Fargate). */
-  registryAuth?: (image: string) => { username: string; password: string; serveraddress: string } | undefined;
+  registryAuth?: RegistryAuth;
   /** Unit tests only: run tasks on this runtime (the in-tree fake) instead of selecting one. */
   runtimeOverride?: ContainerRuntime;
 }

@@ -88,7 +88,14 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     dns: { host: config.host, port: config.dnsPort },
   });
   const guard = new ControlGuard(hosts);
-  const ecr = ecrProduct.create({ store, logger, dataDir: config.dataDir, port: config.port, admit: (req) => guard.refusal(req) });
+  const ecr = ecrProduct.create({
+    store,
+    logger,
+    dataDir: config.dataDir,
+    port: config.port,
+    admit: (req) => guard.refusal(req),
+    uploadIdleMs: config.requestTimeoutMs,
+  });
   const ecs = ecsProduct.create({
     store,
     logger,
@@ -101,7 +108,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
     healthDelayMs: config.healthDelayMs,
     taskStableMs: config.taskStableMs,
     keepTasks: config.keepTasks,
-    registryAuth: (image) => ecr.api.pullAuth(image),
+    registryAuth: (image, owner) => ecr.api.pullAuth(image, owner),
   });
   const gateway = gatewayProduct.create({
     store,
@@ -195,7 +202,19 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       await p.start?.();
       started.push(p);
     }
-    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: config.headersTimeoutMs }, edge.handler);
+    // node:http wants headersTimeout ≤ requestTimeout (the head is part of the request), and checks
+    // both only every connectionsCheckingInterval (30 s by default): a quarter of the shorter keeps
+    // a timeout within 25 % of its value, as the front's sweeper does.
+    const headersTimeout = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+    server = createServer(
+      {
+        keepAliveTimeout: 65_000,
+        requestTimeout: config.requestTimeoutMs,
+        headersTimeout,
+        connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(headersTimeout / 4))),
+      },
+      edge.handler,
+    );
     // One listener cannot take the others' file descriptors (nginx's worker_connections, unbound's incoming-num-tcp).
     server.maxConnections = EDGE_MAX_CONNECTIONS;
     // The lean HTTP/1.1 front owns every connection and answers data-plane requests itself; the

@@ -36,6 +36,11 @@ export interface Config {
   taskStableMs: number;
   /** Edge port: how long a client may take to send a request head (slowloris guard). */
   headersTimeoutMs: number;
+  /**
+   * Edge port: the longest one request may take, head and body (node:http's requestTimeout). Registry
+   * uploads are exempt: they are cut only after this long without a byte (docs/ecr.md).
+   */
+  requestTimeoutMs: number;
   /** A graceful stop leaves Docker task containers running for the next start to re-adopt. */
   keepTasks: boolean;
 }
@@ -113,6 +118,12 @@ export const OPTIONS = {
     env: 'WAYFINDER_HEADERS_TIMEOUT_MS',
     default: '60000',
     help: 'edge port: time a client has to send a request head, then 408 (slowloris guard)',
+  },
+  requestTimeoutMs: {
+    flag: '--request-timeout-ms',
+    env: 'WAYFINDER_REQUEST_TIMEOUT_MS',
+    default: '120000',
+    help: 'edge port: longest a request may take, then 408 (an ECR registry upload is cut only after this long idle)',
   },
   keepTasks: {
     flag: '--keep-tasks',
@@ -195,6 +206,7 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
     gatewayBurstLimit: int('--gateway-burst-limit', get('gatewayBurstLimit'), 0, 100_000_000),
     taskStableMs: int('--task-stable-ms', get('taskStableMs'), 0, 600_000),
     headersTimeoutMs: int('--headers-timeout-ms', get('headersTimeoutMs'), 100, 120_000),
+    requestTimeoutMs: int('--request-timeout-ms', get('requestTimeoutMs'), 1000, 3_600_000),
     keepTasks: oneOf('--keep-tasks', get('keepTasks'), ['on', 'off'] as const) === 'on',
   };
   if (!isLoopback(config.host) && (config.auth === 'off' || extra.length === 0)) {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as AG from '@aws-sdk/client-apigatewayv2';
+import * as EC2 from '@aws-sdk/client-ec2';
 import { DockerEngine } from '../../src/ecs/runtimes/docker/engine-client.js';
 import { rawRequest, sdkConfig, startTestServer, type TestServer } from '../support/server.js';
 import { clients, cloudMapService, defaultNetwork, waitFor, type Clients } from '../support/ecs.js';
@@ -221,4 +222,73 @@ test('a task on a tag that was never pushed stops with CannotPullContainerError'
   );
   assert.match(stopped.stoppedReason ?? stopped.containers?.[0]?.reason ?? '', /CannotPullContainerError/);
   assert.match(stopped.containers?.[0]?.reason ?? stopped.stoppedReason ?? '', /manifest unknown|not found/);
+});
+
+test("two accounts with a repository of the same name: a task pulls its own account's image", { skip }, async () => {
+  // On localhost:<port> the image name says no account: the task's own account decides, as Fargate
+  // pulls with the task's execution role. The image exists only in account 1's `twin`; account 2's
+  // `twin` is empty, so account 2's task must fail to pull while account 1's task runs.
+  const [one, two] = ['111111111111', '222222222222'];
+  const as = (account: string) => ({ ...sdkConfig(server), credentials: { accessKeyId: account, secretAccessKey: 'test' } });
+  const inAccount = (account: string, ...args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn('aws', ['--endpoint-url', `http://localhost:${server.port}`, ...args], {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: account, AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`aws ${args.join(' ')} failed (${code})`))));
+    });
+  await inAccount(one, 'ecr', 'create-repository', '--repository-name', 'twin');
+  await inAccount(two, 'ecr', 'create-repository', '--repository-name', 'twin');
+  const twin = `localhost:${server.port}/twin:v1`;
+  await run('docker', ['login', '--username', 'AWS', '--password-stdin', `localhost:${server.port}`], (await inAccount(one, 'ecr', 'get-login-password')).trim());
+  const ctx = mkdtempSync(join(tmpdir(), 'wf-ecr-twin-'));
+  writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BASE}\nRUN echo twin-${stamp} > /www/stamp.txt\n`);
+  await docker('build', '-q', '-t', twin, ctx);
+  rmSync(ctx, { recursive: true, force: true });
+  await docker('push', twin);
+  spawnSync('docker', ['rmi', '-f', twin]);
+
+  const outcome = async (account: string) => {
+    const ecs = new ECS.ECSClient(as(account));
+    const ec2 = new EC2.EC2Client(as(account));
+    try {
+      const net = await defaultNetwork(ec2);
+      await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'twin' }));
+      await ecs.send(
+        new ECS.RegisterTaskDefinitionCommand({
+          family: 'twin',
+          networkMode: 'awsvpc',
+          requiresCompatibilities: ['FARGATE'],
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: [{ name: 'web', image: twin, essential: true }],
+        }),
+      );
+      const started = await ecs.send(
+        new ECS.RunTaskCommand({ cluster: 'twin', taskDefinition: 'twin', launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: net.subnets } } }),
+      );
+      const arn = started.tasks![0]!.taskArn!;
+      return await waitFor(
+        `account ${account}'s task to run or stop`,
+        async () => {
+          const t = (await ecs.send(new ECS.DescribeTasksCommand({ cluster: 'twin', tasks: [arn] }))).tasks![0]!;
+          return t.lastStatus === 'RUNNING' || t.lastStatus === 'STOPPED' ? t : undefined;
+        },
+        90_000,
+        250,
+      );
+    } finally {
+      ecs.destroy();
+      ec2.destroy();
+    }
+  };
+  const second = await outcome(two);
+  assert.equal(second.lastStatus, 'STOPPED');
+  assert.match(second.stoppedReason ?? second.containers?.[0]?.reason ?? '', /CannotPullContainerError/);
+  const first = await outcome(one);
+  assert.equal(first.lastStatus, 'RUNNING', first.stoppedReason);
+  spawnSync('docker', ['rmi', '-f', twin]);
 });

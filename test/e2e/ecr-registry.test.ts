@@ -371,6 +371,60 @@ test('lifecycle policy: imageCountMoreThan expires the oldest images on push', a
   assert.equal(bad.name, 'InvalidParameterException');
 });
 
+test('lifecycle policy preview: the given or stored policy, evaluated without deleting anything', async () => {
+  await repo('preview');
+  const none = await errorOf(ecr.send(new E.StartLifecyclePolicyPreviewCommand({ repositoryName: 'preview' })));
+  assert.equal(none.name, 'LifecyclePolicyNotFoundException');
+  assert.equal(await codeOf(ecr.send(new E.GetLifecyclePolicyPreviewCommand({ repositoryName: 'preview' }))), 'LifecyclePolicyPreviewNotFoundException');
+  const pushed: string[] = [];
+  for (const t of ['v1', 'v2', 'v3']) {
+    const img = makeImage();
+    await pushImage(server.port, auth, 'preview', img, t);
+    pushed.push(img.digest);
+  }
+  const keepOne = JSON.stringify({
+    rules: [{ rulePriority: 3, selection: { tagStatus: 'tagged', tagPrefixList: ['v'], countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+  });
+  const started = await ecr.send(new E.StartLifecyclePolicyPreviewCommand({ repositoryName: 'preview', lifecyclePolicyText: keepOne }));
+  assert.equal(started.lifecyclePolicyText, keepOne);
+  const preview = await ecr.send(new E.GetLifecyclePolicyPreviewCommand({ repositoryName: 'preview' }));
+  assert.equal(preview.status, 'COMPLETE');
+  assert.equal(preview.summary?.expiringImageTotalCount, 2);
+  assert.deepEqual(preview.previewResults!.map((x) => x.imageTags![0]).sort(), ['v1', 'v2']);
+  assert.ok(preview.previewResults!.every((x) => x.action?.type === 'EXPIRE' && x.appliedRulePriority === 3));
+  // A preview deletes nothing.
+  assert.equal((await ecr.send(new E.DescribeImagesCommand({ repositoryName: 'preview' }))).imageDetails!.length, 3);
+  const page = await ecr.send(new E.GetLifecyclePolicyPreviewCommand({ repositoryName: 'preview', maxResults: 1 }));
+  assert.equal(page.previewResults!.length, 1);
+  const rest = await ecr.send(new E.GetLifecyclePolicyPreviewCommand({ repositoryName: 'preview', maxResults: 1, nextToken: page.nextToken }));
+  assert.notEqual(rest.previewResults![0]!.imageDigest, page.previewResults![0]!.imageDigest);
+  const bad = await errorOf(ecr.send(new E.StartLifecyclePolicyPreviewCommand({ repositoryName: 'preview', lifecyclePolicyText: '{"rules":[]}' })));
+  assert.equal(bad.name, 'InvalidParameterException');
+  assert.equal((await ecr.send(new E.DescribeImagesCommand({ repositoryName: 'preview' }))).imageDetails!.length, 3);
+});
+
+test('image scans: no scan before StartImageScan; a scan completes with no findings and says why', async () => {
+  await repo('scanned');
+  const img = makeImage();
+  await pushImage(server.port, auth, 'scanned', img, 'v1');
+  const before = await errorOf(ecr.send(new E.DescribeImageScanFindingsCommand({ repositoryName: 'scanned', imageId: { imageTag: 'v1' } })));
+  assert.equal(before.name, 'ScanNotFoundException');
+  assert.equal(await codeOf(ecr.send(new E.StartImageScanCommand({ repositoryName: 'scanned', imageId: { imageTag: 'nope' } }))), 'ImageNotFoundException');
+  const started = await ecr.send(new E.StartImageScanCommand({ repositoryName: 'scanned', imageId: { imageTag: 'v1' } }));
+  assert.equal(started.imageId?.imageDigest, img.digest);
+  assert.equal(started.imageScanStatus?.status, 'COMPLETE');
+  const found = await ecr.send(new E.DescribeImageScanFindingsCommand({ repositoryName: 'scanned', imageId: { imageDigest: img.digest } }));
+  assert.equal(found.imageScanStatus?.status, 'COMPLETE');
+  assert.match(found.imageScanStatus?.description ?? '', /no vulnerability database/);
+  assert.deepEqual(found.imageScanFindings?.findings, []);
+  assert.ok(found.imageScanFindings?.imageScanCompletedAt instanceof Date);
+  // scanOnPush: every image of the repository counts as scanned at push.
+  await repo('scan-on-push', { imageScanningConfiguration: { scanOnPush: true } });
+  await pushImage(server.port, auth, 'scan-on-push', makeImage(), 'v1');
+  const onPush = await ecr.send(new E.DescribeImageScanFindingsCommand({ repositoryName: 'scan-on-push', imageId: { imageTag: 'v1' } }));
+  assert.equal(onPush.imageScanStatus?.status, 'COMPLETE');
+});
+
 test('the layer push API: initiate, parts, complete, PutImage, download URL; AWS errors on bad parts', async () => {
   await repo('layers');
   const layer = randomBytes(70_000);

@@ -10,6 +10,7 @@ import type { RepoRef } from '../store.js';
 import { basicPassword, type TokenClaims, verifyPassword } from '../tokens.js';
 import { OciError, sendOciError } from './oci-errors.js';
 import { parseRegistryPath, REGISTRY_HOST, type RegistryPath } from './paths.js';
+import { exemptFromRequestTimeout } from './upload-timeout.js';
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
 /** Largest page of tags/list and _catalog (distribution's default limit). */
@@ -24,6 +25,8 @@ export interface RegistryHandlerDeps {
    * undefined. The ECR password is the registry's real guard; this keeps a web page from even trying it.
    */
   admit?: (req: IncomingMessage) => string | undefined;
+  /** Idle limit of an upload request (upload-timeout.ts). */
+  uploadIdleMs: number;
 }
 
 function queryOf(url: string): URLSearchParams {
@@ -146,7 +149,7 @@ export class RegistryHandler {
     sendJson(res, req.method, { name: r.name, tags: items }, link ? { link } : {});
   }
 
-  private getBlob(req: IncomingMessage, res: ServerResponse, r: RepoRef, digest: string): void {
+  private async getBlob(req: IncomingMessage, res: ServerResponse, r: RepoRef, digest: string): Promise<void> {
     const size = this.deps.registry.blobSize(r, digest);
     if (size === undefined) throw new OciError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
     const headers: Record<string, string | number> = {
@@ -170,9 +173,8 @@ export class RegistryHandler {
       res.end();
       return;
     }
-    const stream = this.deps.registry.blobs.read(digest, range ?? undefined);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    await this.deps.registry.blobs.sendTo(res, digest, range ?? undefined);
+    res.end();
   }
 
   private async startUpload(req: IncomingMessage, res: ServerResponse, r: RepoRef): Promise<void> {
@@ -253,11 +255,14 @@ export class RegistryHandler {
   }
 
   private async appendBody(req: IncomingMessage, id: string): Promise<number> {
+    const endIdleLimit = exemptFromRequestTimeout(req, this.deps.uploadIdleMs);
     try {
       return await this.deps.registry.blobs.append(id, req);
     } catch (e) {
       if (e instanceof UploadTooLarge) throw new OciError('SIZE_INVALID', e.message);
       throw e;
+    } finally {
+      endIdleLimit();
     }
   }
 

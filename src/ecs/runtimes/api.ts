@@ -29,6 +29,9 @@ export interface ContainerSpec {
   /** Container name within the task. */
   name: string;
   image: string;
+  /** The task's account and region: whose ECR repository a `localhost:<port>/<name>` image is. */
+  accountId?: string;
+  region?: string;
   entryPoint?: string[];
   command?: string[];
   environment: Record<string, string>;
@@ -39,6 +42,12 @@ export interface ContainerSpec {
   /** Receives every line the container writes to stdout/stderr. */
   onLine?: LineSink;
 }
+
+/**
+ * Pull credentials for an image in Wayfinder's own registry (ECR's pullAuth), else undefined; `owner`
+ * is the task's account and region.
+ */
+export type RegistryAuth = (image: string, owner?: { account: string; region: string }) => { username: string; password: string; serveraddress: string } | undefined;
 
 /** Plain JSON; opaque outside the runtime that made it. */
 export type ContainerHandle = { runtime: RuntimeName } & Record<string, unknown>;

@@ -325,6 +325,8 @@ export class TaskEngine {
       ...(task.service ? { service: task.service } : {}),
       name: def.name!,
       image: def.image ?? '',
+      accountId: task.accountId,
+      region: task.region,
       ...(def.entryPoint ? { entryPoint: def.entryPoint } : {}),
       ...((override?.command ?? def.command) ? { command: override?.command ?? def.command } : {}),
       environment,

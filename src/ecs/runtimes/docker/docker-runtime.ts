@@ -15,6 +15,7 @@ import {
   type Recovered,
   type StartedContainer,
 } from '../api.js';
+import type { RegistryAuth } from '../api.js';
 import { type DockerEngine, EngineError, FrameDemuxer, describeTarget, readAll } from './engine-client.js';
 import { TASK_NETWORK, ensureTaskNetwork } from './task-network.js';
 
@@ -62,7 +63,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly live = new Map<string, Live>();
   private closed = false;
   /** Credentials for an image in Wayfinder's own registry (ECR), sent as the engine's X-Registry-Auth. */
-  registryAuth: (image: string) => { username: string; password: string; serveraddress: string } | undefined = () => undefined;
+  registryAuth: RegistryAuth = () => undefined;
   /** The network new containers join: the task network once it is ready, else Docker's default bridge. */
   private network = 'bridge';
 
@@ -128,7 +129,7 @@ export class DockerRuntime implements ContainerRuntime {
       id = (await create()).body.Id;
     } catch (e) {
       if (!(e instanceof EngineError) || e.status !== 404) throw new StartError(`CannotCreateContainerError: ${(e as Error).message}`);
-      await this.pull(spec.image);
+      await this.pull(spec.image, spec.accountId && spec.region ? { account: spec.accountId, region: spec.region } : undefined);
       try {
         id = (await create()).body.Id;
       } catch (e2) {
@@ -244,10 +245,10 @@ export class DockerRuntime implements ContainerRuntime {
     return { exitCode: info.State.ExitCode, ...(info.State.Error ? { reason: info.State.Error.slice(0, 255) } : {}) };
   }
 
-  private async pull(image: string): Promise<void> {
+  private async pull(image: string, owner: { account: string; region: string } | undefined): Promise<void> {
     let failure: string | undefined;
     try {
-      const auth = this.registryAuth(image);
+      const auth = this.registryAuth(image, owner);
       const headers: Record<string, string> = auth ? { 'x-registry-auth': Buffer.from(JSON.stringify(auth)).toString('base64url') } : {};
       const res = await this.engine.raw('POST', `/images/create?${pullQuery(image)}`, undefined, PULL_TIMEOUT_MS, headers);
       const text = await readAll(res, PULL_TIMEOUT_MS);
