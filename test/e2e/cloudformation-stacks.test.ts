@@ -800,3 +800,50 @@ test('the EC2 network types: gateway, attachment, route tables, routes, associat
   const natsLeft = await json<{ NatGateways: Array<{ State: string }> }>(['ec2', 'describe-nat-gateways']);
   assert.ok(natsLeft.NatGateways.every((n) => n.State === 'deleted' || n.State === 'deleting'));
 });
+
+test('AWS::ECR::Repository: made by ECR with its settings, GetAtt Arn and RepositoryUri, changed in place, deleted', async () => {
+  const repo = (mutability: string) => `Resources:
+  Repo:
+    Type: AWS::ECR::Repository
+    Properties:
+      RepositoryName: cfn/web
+      ImageTagMutability: ${mutability}
+      ImageScanningConfiguration: {ScanOnPush: true}
+      EmptyOnDelete: true
+      LifecyclePolicy:
+        LifecyclePolicyText: '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}'
+      Tags: [{Key: team, Value: web}]
+Outputs:
+  Name: {Value: !Ref Repo}
+  Arn: {Value: !GetAtt Repo.Arn}
+  Uri: {Value: !GetAtt Repo.RepositoryUri}
+`;
+  const deploy = await cli(['cloudformation', 'deploy', '--stack-name', 'ecr', '--template-file', templateFile(repo('IMMUTABLE'))]);
+  assert.equal(deploy.code, 0, await failures('ecr', deploy.stderr));
+  const stack = await describeStack(server, 'ecr');
+  assert.equal(output(stack, 'Name'), 'cfn/web');
+  assert.match(output(stack, 'Arn'), /^arn:aws:ecr:us-east-1:\d{12}:repository\/cfn\/web$/);
+  assert.match(output(stack, 'Uri'), /\/cfn\/web$/);
+  const described = await json<{ repositories: Array<{ imageTagMutability: string; imageScanningConfiguration: { scanOnPush: boolean } }> }>([
+    'ecr',
+    'describe-repositories',
+    '--repository-names',
+    'cfn/web',
+  ]);
+  assert.equal(described.repositories[0]!.imageTagMutability, 'IMMUTABLE');
+  assert.equal(described.repositories[0]!.imageScanningConfiguration.scanOnPush, true);
+  const policy = await json<{ lifecyclePolicyText: string }>(['ecr', 'get-lifecycle-policy', '--repository-name', 'cfn/web']);
+  assert.match(policy.lifecyclePolicyText, /imageCountMoreThan/);
+  const tags = await json<{ tags: Array<{ Key: string; Value: string }> }>(['ecr', 'list-tags-for-resource', '--resource-arn', output(stack, 'Arn')]);
+  assert.ok(tags.tags.some((t) => t.Key === 'team' && t.Value === 'web'));
+
+  const up = await cli(['cloudformation', 'deploy', '--stack-name', 'ecr', '--template-file', templateFile(repo('MUTABLE'))]);
+  assert.equal(up.code, 0, await failures('ecr', up.stderr));
+  const after = await json<{ repositories: Array<{ imageTagMutability: string; repositoryArn: string }> }>(['ecr', 'describe-repositories', '--repository-names', 'cfn/web']);
+  assert.equal(after.repositories[0]!.imageTagMutability, 'MUTABLE');
+  assert.equal(after.repositories[0]!.repositoryArn, output(stack, 'Arn'));
+
+  assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'ecr'])).code, 0);
+  assert.equal((await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'ecr'])).code, 0);
+  assert.deepEqual((await json<{ repositories: unknown[] }>(['ecr', 'describe-repositories'])).repositories, []);
+});
