@@ -603,3 +603,247 @@ Outputs:
   assert.match((await cli(['iam', 'get-policy', '--policy-arn', output(stack, 'Managed')])).stderr, /\(NoSuchEntity\)/);
   assert.deepEqual((await json<{ InstanceProfiles: unknown[] }>(['iam', 'list-instance-profiles'])).InstanceProfiles, []);
 });
+
+/** The CLI's stderr and the stack's failed events' reasons, for an assertion's message. */
+async function failures(stack: string, stderr: string): Promise<string> {
+  const out = await json<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string; ResourceStatusReason?: string }> }>([
+    'cloudformation',
+    'describe-stack-events',
+    '--stack-name',
+    stack,
+  ]).catch(() => ({ StackEvents: [] }));
+  const failed = out.StackEvents.filter((e) => e.ResourceStatus.endsWith('FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
+  return `${stderr}\n${failed.join('\n')}`;
+}
+
+const NETWORK = `Parameters:
+  Public: {Type: String, Default: 'yes', AllowedValues: ['yes', 'no']}
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.60.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: true}
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.60.1.0/24, AvailabilityZone: !Select [0, !GetAZs '']}
+  SubnetB:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.60.2.0/24, AvailabilityZone: !Select [1, !GetAZs '']}
+  Igw:
+    Type: AWS::EC2::InternetGateway
+    Properties:
+      Tags: [{Key: Name, Value: !Sub '\${AWS::StackName}-igw'}]
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+  PublicRt:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  PrivateRt:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  DefaultRoute:
+    Type: AWS::EC2::Route
+    DependsOn: Attach
+    Properties: {RouteTableId: !Ref PublicRt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+  PublicAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref SubnetA, RouteTableId: !Ref PublicRt}
+  PrivateAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref SubnetB, RouteTableId: !Ref PrivateRt}
+  NatIp:
+    Type: AWS::EC2::EIP
+    DependsOn: Attach
+    Properties: {Domain: vpc}
+  Nat:
+    Type: AWS::EC2::NatGateway
+    Properties: {SubnetId: !Ref SubnetA, AllocationId: !GetAtt NatIp.AllocationId}
+  NatRoute:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref PrivateRt, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}
+  EndpointSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: endpoints
+      VpcId: !Ref Vpc
+  HttpsIn:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties: {GroupId: !Ref EndpointSg, IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: !GetAtt Vpc.CidrBlock}
+  HttpsOut:
+    Type: AWS::EC2::SecurityGroupEgress
+    Properties: {GroupId: !Ref EndpointSg, IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}
+  LogsEndpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: !Ref Vpc
+      ServiceName: !Sub 'com.amazonaws.\${AWS::Region}.logs'
+      VpcEndpointType: Interface
+      PrivateDnsEnabled: true
+      SubnetIds: [!Ref SubnetA, !Ref SubnetB]
+      SecurityGroupIds: [!Ref EndpointSg]
+  S3Endpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: !Ref Vpc
+      ServiceName: !Sub 'com.amazonaws.\${AWS::Region}.s3'
+      VpcEndpointType: Gateway
+      RouteTableIds: [!Ref PrivateRt]
+Outputs:
+  Vpc: {Value: !Ref Vpc}
+  Igw: {Value: !Ref Igw}
+  PublicRt: {Value: !Ref PublicRt}
+  PrivateRt: {Value: !Ref PrivateRt}
+  PublicAssoc: {Value: !Ref PublicAssoc}
+  NatIp: {Value: !Ref NatIp}
+  NatAllocation: {Value: !GetAtt NatIp.AllocationId}
+  Nat: {Value: !Ref Nat}
+  HttpsIn: {Value: !GetAtt HttpsIn.Id}
+  LogsEndpoint: {Value: !Ref LogsEndpoint}
+  LogsEndpointId: {Value: !GetAtt LogsEndpoint.Id}
+  LogsDns: {Value: !Select [0, !GetAtt LogsEndpoint.DnsEntries]}
+  LogsEnis: {Value: !Join [',', !GetAtt LogsEndpoint.NetworkInterfaceIds]}
+  S3Endpoint: {Value: !Ref S3Endpoint}
+`;
+
+test('the EC2 network types: gateway, attachment, route tables, routes, associations, EIP, NAT, interface and gateway endpoints, rules; update and delete', async () => {
+  const file = templateFile(NETWORK);
+  const deploy = await cli(['cloudformation', 'deploy', '--stack-name', 'net', '--template-file', file]);
+  assert.equal(deploy.code, 0, await failures('net', deploy.stderr));
+  const stack = await describeStack(server, 'net');
+  assert.equal(stack.StackStatus, 'CREATE_COMPLETE');
+  const vpcId = output(stack, 'Vpc');
+
+  const igws = await json<{ InternetGateways: Array<{ Attachments: Array<{ VpcId: string; State: string }>; Tags: Array<{ Key: string; Value: string }> }> }>([
+    'ec2',
+    'describe-internet-gateways',
+    '--internet-gateway-ids',
+    output(stack, 'Igw'),
+  ]);
+  assert.deepEqual(igws.InternetGateways[0]!.Attachments, [{ VpcId: vpcId, State: 'available' }]);
+  assert.ok(igws.InternetGateways[0]!.Tags.some((t) => t.Key === 'Name' && t.Value === 'net-igw'));
+
+  const rts = await json<{ RouteTables: Array<{ RouteTableId: string; Routes: Array<Record<string, string>>; Associations: Array<Record<string, unknown>> }> }>([
+    'ec2',
+    'describe-route-tables',
+    '--route-table-ids',
+    output(stack, 'PublicRt'),
+    output(stack, 'PrivateRt'),
+  ]);
+  const pub = rts.RouteTables.find((r) => r.RouteTableId === output(stack, 'PublicRt'))!;
+  const priv = rts.RouteTables.find((r) => r.RouteTableId === output(stack, 'PrivateRt'))!;
+  assert.ok(pub.Routes.some((r) => r.DestinationCidrBlock === '0.0.0.0/0' && r.GatewayId === output(stack, 'Igw')));
+  assert.ok(priv.Routes.some((r) => r.DestinationCidrBlock === '0.0.0.0/0' && r.NatGatewayId === output(stack, 'Nat')));
+  assert.ok(pub.Associations.some((a) => a.RouteTableAssociationId === output(stack, 'PublicAssoc')));
+  assert.equal(priv.Associations.length, 1);
+  // The S3 gateway endpoint puts its prefix-list route on the route table it names.
+  assert.ok(priv.Routes.some((r) => r.GatewayId === output(stack, 'S3Endpoint') && r.DestinationPrefixListId?.startsWith('pl-')));
+
+  const addrs = await json<{ Addresses: Array<{ PublicIp: string; AllocationId: string }> }>(['ec2', 'describe-addresses']);
+  assert.deepEqual(
+    addrs.Addresses.map((a) => [a.PublicIp, a.AllocationId]),
+    [[output(stack, 'NatIp'), output(stack, 'NatAllocation')]],
+  );
+  const nats = await json<{ NatGateways: Array<{ State: string; SubnetId: string }> }>(['ec2', 'describe-nat-gateways', '--nat-gateway-ids', output(stack, 'Nat')]);
+  assert.equal(nats.NatGateways[0]!.State, 'available');
+
+  assert.equal(output(stack, 'LogsEndpointId'), output(stack, 'LogsEndpoint'));
+  assert.match(output(stack, 'LogsDns'), /^[A-Z0-9]+:vpce-[0-9a-f]+-[a-z0-9]+\.logs\.[a-z0-9-]+\.vpce\.amazonaws\.com$/);
+  const enis = output(stack, 'LogsEnis').split(',');
+  assert.equal(enis.length, 2);
+  assert.ok(enis.every((e) => e.startsWith('eni-')));
+  const eps = await json<{ VpcEndpoints: Array<{ VpcEndpointId: string; VpcEndpointType: string; State: string }> }>(['ec2', 'describe-vpc-endpoints']);
+  assert.deepEqual(eps.VpcEndpoints.map((e) => e.VpcEndpointType).sort(), ['Gateway', 'Interface']);
+
+  const rules = await json<{ SecurityGroupRules: Array<{ SecurityGroupRuleId: string; IsEgress: boolean; FromPort: number }> }>([
+    'ec2',
+    'describe-security-group-rules',
+    '--filters',
+    `Name=security-group-rule-id,Values=${output(stack, 'HttpsIn')}`,
+  ]);
+  assert.equal(rules.SecurityGroupRules[0]?.FromPort, 443);
+
+  // Update: the private subnet moves to the public route table (a replaced association) and the
+  // gateway's tag changes in place.
+  const updated = NETWORK.replace('SubnetId: !Ref SubnetB, RouteTableId: !Ref PrivateRt', 'SubnetId: !Ref SubnetB, RouteTableId: !Ref PublicRt').replace(
+    "'${AWS::StackName}-igw'",
+    "'${AWS::StackName}-gateway'",
+  );
+  const up = await cli(['cloudformation', 'deploy', '--stack-name', 'net', '--template-file', templateFile(updated)]);
+  assert.equal(up.code, 0, await failures('net', up.stderr));
+  const after1 = await json<{ RouteTables: Array<{ RouteTableId: string; Associations: Array<{ SubnetId?: string }> }> }>([
+    'ec2',
+    'describe-route-tables',
+    '--route-table-ids',
+    output(stack, 'PublicRt'),
+    output(stack, 'PrivateRt'),
+  ]);
+  const pubAfter = after1.RouteTables.find((r) => r.RouteTableId === output(stack, 'PublicRt'))!;
+  const privAfter = after1.RouteTables.find((r) => r.RouteTableId === output(stack, 'PrivateRt'))!;
+  assert.equal(pubAfter.Associations.length, 2);
+  assert.equal(privAfter.Associations.length, 0);
+  const igwAfter = await json<{ InternetGateways: Array<{ Tags: Array<{ Key: string; Value: string }> }> }>([
+    'ec2',
+    'describe-internet-gateways',
+    '--internet-gateway-ids',
+    output(stack, 'Igw'),
+  ]);
+  assert.ok(igwAfter.InternetGateways[0]!.Tags.some((t) => t.Key === 'Name' && t.Value === 'net-gateway'));
+
+  const del = await cli(['cloudformation', 'delete-stack', '--stack-name', 'net']);
+  assert.equal(del.code, 0, del.stderr);
+  const gone = await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'net']);
+  assert.equal(gone.code, 0, await failures('net', gone.stderr));
+  assert.deepEqual((await json<{ Vpcs: Array<{ VpcId: string }> }>(['ec2', 'describe-vpcs', '--filters', `Name=vpc-id,Values=${vpcId}`])).Vpcs, []);
+  assert.deepEqual((await json<{ InternetGateways: unknown[] }>(['ec2', 'describe-internet-gateways'])).InternetGateways, []);
+  assert.deepEqual((await json<{ Addresses: unknown[] }>(['ec2', 'describe-addresses'])).Addresses, []);
+  assert.deepEqual((await json<{ VpcEndpoints: unknown[] }>(['ec2', 'describe-vpc-endpoints'])).VpcEndpoints, []);
+  const natsLeft = await json<{ NatGateways: Array<{ State: string }> }>(['ec2', 'describe-nat-gateways']);
+  assert.ok(natsLeft.NatGateways.every((n) => n.State === 'deleted' || n.State === 'deleting'));
+});
+
+test('AWS::ECR::Repository: made by ECR with its settings, GetAtt Arn and RepositoryUri, changed in place, deleted', async () => {
+  const repo = (mutability: string) => `Resources:
+  Repo:
+    Type: AWS::ECR::Repository
+    Properties:
+      RepositoryName: cfn/web
+      ImageTagMutability: ${mutability}
+      ImageScanningConfiguration: {ScanOnPush: true}
+      EmptyOnDelete: true
+      LifecyclePolicy:
+        LifecyclePolicyText: '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}'
+      Tags: [{Key: team, Value: web}]
+Outputs:
+  Name: {Value: !Ref Repo}
+  Arn: {Value: !GetAtt Repo.Arn}
+  Uri: {Value: !GetAtt Repo.RepositoryUri}
+`;
+  const deploy = await cli(['cloudformation', 'deploy', '--stack-name', 'ecr', '--template-file', templateFile(repo('IMMUTABLE'))]);
+  assert.equal(deploy.code, 0, await failures('ecr', deploy.stderr));
+  const stack = await describeStack(server, 'ecr');
+  assert.equal(output(stack, 'Name'), 'cfn/web');
+  assert.match(output(stack, 'Arn'), /^arn:aws:ecr:us-east-1:\d{12}:repository\/cfn\/web$/);
+  assert.match(output(stack, 'Uri'), /\/cfn\/web$/);
+  const described = await json<{ repositories: Array<{ imageTagMutability: string; imageScanningConfiguration: { scanOnPush: boolean } }> }>([
+    'ecr',
+    'describe-repositories',
+    '--repository-names',
+    'cfn/web',
+  ]);
+  assert.equal(described.repositories[0]!.imageTagMutability, 'IMMUTABLE');
+  assert.equal(described.repositories[0]!.imageScanningConfiguration.scanOnPush, true);
+  const policy = await json<{ lifecyclePolicyText: string }>(['ecr', 'get-lifecycle-policy', '--repository-name', 'cfn/web']);
+  assert.match(policy.lifecyclePolicyText, /imageCountMoreThan/);
+  const tags = await json<{ tags: Array<{ Key: string; Value: string }> }>(['ecr', 'list-tags-for-resource', '--resource-arn', output(stack, 'Arn')]);
+  assert.ok(tags.tags.some((t) => t.Key === 'team' && t.Value === 'web'));
+
+  const up = await cli(['cloudformation', 'deploy', '--stack-name', 'ecr', '--template-file', templateFile(repo('MUTABLE'))]);
+  assert.equal(up.code, 0, await failures('ecr', up.stderr));
+  const after = await json<{ repositories: Array<{ imageTagMutability: string; repositoryArn: string }> }>(['ecr', 'describe-repositories', '--repository-names', 'cfn/web']);
+  assert.equal(after.repositories[0]!.imageTagMutability, 'MUTABLE');
+  assert.equal(after.repositories[0]!.repositoryArn, output(stack, 'Arn'));
+
+  assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'ecr'])).code, 0);
+  assert.equal((await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'ecr'])).code, 0);
+  assert.deepEqual((await json<{ repositories: unknown[] }>(['ecr', 'describe-repositories'])).repositories, []);
+});

@@ -1,6 +1,7 @@
 // Stack operations: CreateStack, UpdateStack, DeleteStack, Describe/List, events, resources,
 // templates, exports, termination protection and stack policies.
 import { AwsError } from '../../kernel/errors.js';
+import { pageOf } from './paging.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Cfn from '../../protocol/generated/cloudformation.js';
 import type { OperationCaller } from '../../protocol/invoke.js';
@@ -170,13 +171,19 @@ export function stackOperations(deps: StackOpsDeps) {
     ListStacks(input: Cfn.ListStacksInput, ctx: RequestContext): Cfn.ListStacksOutput {
       const filter = input.StackStatusFilter;
       const all = cfn.stacksIn(ctx).reverse();
-      return { StackSummaries: all.filter((s) => !filter?.length || filter.includes(s.status as Cfn.StackStatus)).map(summaryWire) };
+      const page = pageOf(
+        all.filter((s) => !filter?.length || filter.includes(s.status as Cfn.StackStatus)),
+        (s) => s.stackId,
+        input.NextToken,
+      );
+      return { StackSummaries: page.items.map(summaryWire), NextToken: page.NextToken };
     },
 
     DescribeStackEvents(input: Cfn.DescribeStackEventsInput, ctx: RequestContext): Cfn.DescribeStackEventsOutput {
       const s = cfn.find(ctx, input.StackName);
       if (!s) throw noSuchStack(input.StackName);
-      return { StackEvents: cfn.eventsOf(s).map(eventWire) };
+      const page = pageOf(cfn.eventsOf(s), (e) => e.eventId, input.NextToken);
+      return { StackEvents: page.items.map(eventWire), NextToken: page.NextToken };
     },
 
     DescribeStackResource(input: Cfn.DescribeStackResourceInput, ctx: RequestContext): Cfn.DescribeStackResourceOutput {
@@ -209,8 +216,10 @@ export function stackOperations(deps: StackOpsDeps) {
     ListStackResources(input: Cfn.ListStackResourcesInput, ctx: RequestContext): Cfn.ListStackResourcesOutput {
       const s = cfn.find(ctx, input.StackName);
       if (!s) throw noSuchStack(input.StackName);
+      const page = pageOf(Object.values(s.resources), (r) => r.logicalId, input.NextToken);
       return {
-        StackResourceSummaries: Object.values(s.resources).map((r) => {
+        NextToken: page.NextToken,
+        StackResourceSummaries: page.items.map((r) => {
           const { StackName: _n, StackId: _i, Metadata: _m, ...rest } = resourceWire(s, r);
           return rest;
         }),
@@ -270,13 +279,14 @@ export function stackOperations(deps: StackOpsDeps) {
       };
     },
 
-    ListExports(_input: Cfn.ListExportsInput, ctx: RequestContext): Cfn.ListExportsOutput {
+    ListExports(input: Cfn.ListExportsInput, ctx: RequestContext): Cfn.ListExportsOutput {
       const exports: Cfn.Export[] = [];
       for (const s of cfn.stacksIn(ctx)) {
         if (!LIVE_FOR_EXPORTS(s.status)) continue;
         for (const o of s.outputs) if (o.exportName) exports.push({ ExportingStackId: s.stackId, Name: o.exportName, Value: o.value });
       }
-      return { Exports: exports };
+      const page = pageOf(exports, (e) => e.Name!, input.NextToken);
+      return { Exports: page.items, NextToken: page.NextToken };
     },
 
     ListImports(input: Cfn.ListImportsInput, ctx: RequestContext): Cfn.ListImportsOutput {
@@ -285,7 +295,8 @@ export function stackOperations(deps: StackOpsDeps) {
         .filter((s) => s.status !== 'DELETE_COMPLETE' && s.imports.includes(input.ExportName))
         .map((s) => s.name);
       if (!importers.length) throw new AwsError('ValidationError', `Export '${input.ExportName}' is not imported by any stack.`);
-      return { Imports: importers };
+      const page = pageOf(importers, (n) => n, input.NextToken);
+      return { Imports: page.items, NextToken: page.NextToken };
     },
 
     UpdateTerminationProtection(input: Cfn.UpdateTerminationProtectionInput, ctx: RequestContext): Cfn.UpdateTerminationProtectionOutput {

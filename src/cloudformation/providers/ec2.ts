@@ -1,7 +1,7 @@
 // AWS::EC2::* → EC2's own operations (CreateVpc, CreateSubnet, CreateSecurityGroup, Authorize…,
 // CreateInternetGateway, CreateRouteTable, CreateRoute, AllocateAddress, CreateNatGateway,
 // CreateVpcEndpoint …). Ref is the id EC2 returns.
-import { deleteIgnoringMissing, mergedTags, type ProviderContext, type ResourceProvider, type Tag } from './provider.js';
+import { deleteIgnoringMissing, isNotFound, mergedTags, type ProviderContext, type ResourceProvider, type Tag } from './provider.js';
 
 type Props = Record<string, unknown>;
 type Out = Record<string, unknown>;
@@ -298,9 +298,23 @@ export const subnetRouteTableAssociation: ResourceProvider = {
   attributes: ['Id'],
   replaceOn: ['SubnetId', 'RouteTableId'],
   async create(props, ctx) {
-    const out = await ctx.call('ec2', 'AssociateRouteTable', { SubnetId: props.SubnetId, RouteTableId: props.RouteTableId });
-    const id = out.AssociationId as string;
-    return { physicalId: id, attributes: { Id: id } };
+    try {
+      const out = await ctx.call('ec2', 'AssociateRouteTable', { SubnetId: props.SubnetId, RouteTableId: props.RouteTableId });
+      const id = out.AssociationId as string;
+      return { physicalId: id, attributes: { Id: id } };
+    } catch (e) {
+      // A replacement (the association moves to another table) is made before the old one is
+      // deleted, and a subnet has one association: as CloudFormation's handler does, the subnet's
+      // association is moved with ReplaceRouteTableAssociation; the old id then no longer exists
+      // and its cleanup delete is a no-op.
+      if ((e as { code?: string }).code !== 'Resource.AlreadyAssociated') throw e;
+      const tables = await ctx.call('ec2', 'DescribeRouteTables', { Filters: [{ Name: 'association.subnet-id', Values: [props.SubnetId] }] });
+      const current = ((tables.RouteTables as Out[] | undefined) ?? []).flatMap((t) => (t.Associations as Out[] | undefined) ?? []).find((a) => a.SubnetId === props.SubnetId);
+      if (!current) throw e;
+      const out = await ctx.call('ec2', 'ReplaceRouteTableAssociation', { AssociationId: current.RouteTableAssociationId, RouteTableId: props.RouteTableId });
+      const id = out.NewAssociationId as string;
+      return { physicalId: id, attributes: { Id: id } };
+    }
   },
   async delete(id, _props, ctx) {
     await deleteIgnoringMissing(() => ctx.call('ec2', 'DisassociateRouteTable', { AssociationId: id }));
@@ -379,6 +393,17 @@ export const natGateway: ResourceProvider = {
   },
   async delete(id, _props, ctx) {
     await deleteIgnoringMissing(() => ctx.call('ec2', 'DeleteNatGateway', { NatGatewayId: id }));
+    // CloudFormation waits for `deleted`: until then the gateway holds its address, and the
+    // address's release and the internet gateway's detach that follow would be refused.
+    for (let i = 0; i < 6000; i++) {
+      const out = await ctx.call('ec2', 'DescribeNatGateways', { NatGatewayIds: [id] }).catch((e) => {
+        if (isNotFound(e)) return {};
+        throw e;
+      });
+      const state = first<Out>(out, 'NatGateways')?.State;
+      if (state === undefined || state === 'deleted') return;
+      await ctx.sleep(100);
+    }
   },
 };
 

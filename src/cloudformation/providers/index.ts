@@ -2,6 +2,7 @@
 // in the file of its service, listed here (docs/cloudformation.md §Adding a resource type).
 import * as apigw from './apigatewayv2.js';
 import * as ec2 from './ec2.js';
+import * as ecr from './ecr.js';
 import * as ecs from './ecs.js';
 import * as iam from './iam.js';
 import { logGroup } from './logs.js';
@@ -33,6 +34,7 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   ec2.vpcEndpoint,
   ec2.eip,
   ec2.natGateway,
+  ecr.repository,
   ecs.cluster,
   ecs.clusterCapacityProviderAssociations,
   ecs.taskDefinition,
