@@ -451,7 +451,7 @@ ${extra}Outputs:
   ]);
   assert.notEqual(failing.code, 0);
   const rolled = await describeStack(server, 'upd');
-  assert.equal(rolled.StackStatus, 'UPDATE_ROLLBACK_COMPLETE');
+  assert.equal(rolled.StackStatus, 'UPDATE_ROLLBACK_COMPLETE', failing.stdout + failing.stderr);
   assert.equal(output(rolled, 'Subnet'), replaced);
   assert.equal(
     (await json<{ logGroups: Array<{ retentionInDays: number }> }>(['logs', 'describe-log-groups', '--log-group-name-prefix', '/upd'])).logGroups[0]!.retentionInDays,
@@ -846,4 +846,23 @@ Outputs:
   assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'ecr'])).code, 0);
   assert.equal((await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'ecr'])).code, 0);
   assert.deepEqual((await json<{ repositories: unknown[] }>(['ecr', 'describe-repositories'])).repositories, []);
+});
+
+test('a change set name is free again once its change set ran or failed (deploy names its change sets by the second)', async () => {
+  const body = (retention: number) => `Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties: {LogGroupName: /reuse/logs, RetentionInDays: ${retention}}\n`;
+  const create = (type: string, retention: number) =>
+    cli(['cloudformation', 'create-change-set', '--stack-name', 'reuse', '--change-set-name', 'same', '--change-set-type', type, '--template-body', body(retention)]);
+  assert.equal((await create('CREATE', 7)).code, 0);
+  assert.equal((await cli(['cloudformation', 'wait', 'change-set-create-complete', '--stack-name', 'reuse', '--change-set-name', 'same'])).code, 0);
+  assert.equal((await cli(['cloudformation', 'execute-change-set', '--stack-name', 'reuse', '--change-set-name', 'same'])).code, 0);
+  assert.equal((await cli(['cloudformation', 'wait', 'stack-create-complete', '--stack-name', 'reuse'])).code, 0);
+  // The executed one is spent: the name can be used again, for an update that changes nothing (FAILED) …
+  assert.equal((await create('UPDATE', 7)).code, 0);
+  const empty = await json<{ Status: string }>(['cloudformation', 'describe-change-set', '--stack-name', 'reuse', '--change-set-name', 'same']);
+  assert.equal(empty.Status, 'FAILED');
+  // … and once more after that failure, for a real change; a change set that can still run keeps its name.
+  assert.equal((await create('UPDATE', 14)).code, 0);
+  assert.match((await create('UPDATE', 30)).stderr, /AlreadyExistsException/);
+  assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'reuse'])).code, 0);
+  assert.equal((await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'reuse'])).code, 0);
 });

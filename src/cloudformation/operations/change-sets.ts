@@ -83,7 +83,12 @@ export function changeSetOperations(deps: StackOpsDeps) {
         if (!stack || stack.status === 'DELETE_COMPLETE') throw noSuchStack(input.StackName);
         if (!UPDATABLE.includes(stack.status)) throw new AwsError('ValidationError', `Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
       }
-      if (cfn.changeSetsOf(stack).some((c) => c.name === input.ChangeSetName)) {
+      const sameName = cfn.changeSetsOf(stack).find((c) => c.name === input.ChangeSetName);
+      // An executed or FAILED change set can never run: its name may be used again. `aws cloudformation deploy`
+      // names its change sets by the second (awscli-cloudformation-package-deploy-<epoch>) and leaves a FAILED
+      // one behind when there is nothing to change; here a deploy can end within the second the last one began.
+      if (sameName && (sameName.executionStatus === 'EXECUTE_COMPLETE' || sameName.status === 'FAILED')) cfn.deleteChangeSet(sameName);
+      else if (sameName) {
         throw new AwsError('AlreadyExistsException', `ChangeSet ${input.ChangeSetName} cannot be created due to a mismatch with existing attribute ClientToken`);
       }
       const body = input.UsePreviousTemplate ? stack.templateBody : await templateText(input);
