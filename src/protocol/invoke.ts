@@ -22,7 +22,7 @@ export type OperationCaller = (service: ServiceName, operation: string, input: R
 export function validateOperationInput(spec: ServiceSpec, operation: string, input: Record<string, unknown>): void {
   const inputRef = spec.model.operations[operation]!.input;
   if (!inputRef) return;
-  const errors = validate(spec.model, inputRef, input, spec.protocol === 'ec2' ? 'query' : 'json');
+  const errors = validate(spec.model, inputRef, input, spec.protocol === 'ec2' ? 'query' : spec.protocol === 'query' ? 'awsquery' : 'json');
   if (!errors.length) return;
   if (spec.protocol === 'ec2') {
     const missing = /^Value null at '([^']+)' failed to satisfy constraint: Member must not be null$/.exec(errors[0]!);

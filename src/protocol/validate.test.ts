@@ -38,3 +38,11 @@ test('rest-json members are reported by their wire (camelCase) names', () => {
 test('valid input has no errors', () => {
   assert.deepEqual(validate(ecs, { shape: 'CreateClusterRequest' }, { clusterName: 'default' }), []);
 });
+
+test('awsquery services name members in lower camel case, as IAM and STS do', () => {
+  const iam = loadModel('iam');
+  const long = 'r'.repeat(65);
+  const errors = validate(iam, iam.operations.GetRole!.input!, { RoleName: long }, 'awsquery');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /^Value 'r+…' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64$/);
+});

@@ -30,13 +30,20 @@ function show(value: unknown): string {
   return `'${String(value)}'`;
 }
 
-function keyOf(name: string, ref: ShapeRef, wireNames: 'json' | 'query'): string {
+/**
+ * How a member is named in messages: as the JSON wire writes it; as EC2's query names it (capitalised);
+ * or, for the awsquery services, in lower camel case (IAM: "Value 'x' at 'roleName' failed to satisfy …").
+ */
+export type WireNames = 'json' | 'query' | 'awsquery';
+
+function keyOf(name: string, ref: ShapeRef, wireNames: WireNames): string {
+  if (wireNames === 'awsquery') return name[0]!.toLowerCase() + name.slice(1);
   if (wireNames === 'query') return ref.queryName ?? (ref.locationName ? ref.locationName[0]!.toUpperCase() + ref.locationName.slice(1) : name);
   return jsonKey(name, ref);
 }
 
 /** Returns the constraint violations of `value` (empty when valid). */
-export function validate(model: ServiceModel, ref: ShapeRef, value: unknown, wireNames: 'json' | 'query' = 'json'): string[] {
+export function validate(model: ServiceModel, ref: ShapeRef, value: unknown, wireNames: WireNames = 'json'): string[] {
   const errors: string[] = [];
   walk(model, ref, value, '', errors, wireNames, 0);
   return errors;
@@ -47,7 +54,7 @@ export function validationMessage(errors: string[]): string {
   return `${errors.length} validation error${errors.length === 1 ? '' : 's'} detected: ${shown.join('; ')}`;
 }
 
-function walk(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, errors: string[], names: 'json' | 'query', depth: number): void {
+function walk(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, errors: string[], names: WireNames, depth: number): void {
   if (depth > 64 || errors.length > 20) return;
   const shape = model.shapes[ref.shape]!;
   const at = (p: string) => `at '${p}'`;
