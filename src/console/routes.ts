@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { isLoopbackAddress } from '../http1/host-policy.js';
 import { sendJson, type InternalRoute } from '../http1/routes.js';
-import type { Config } from '../server/config.js';
+import type { Credential } from '../protocol/sigv4.js';
 import type { Store } from '../store/store.js';
 import { ChangeStream } from './change-stream.js';
 import { CONSOLE_CSS, consoleHtml } from './page.js';
@@ -37,7 +37,14 @@ export interface ConsoleEndpoints {
   close(): void;
 }
 
-export function consoleEndpoints(config: Config, store: Store): ConsoleEndpoints {
+/** What the page needs of the configuration: the key it may sign with, and where it acts. */
+export interface ConsoleSettings {
+  credentials: readonly Credential[];
+  region: string;
+  accountId: string;
+}
+
+export function consoleEndpoints(config: ConsoleSettings, store: Store): ConsoleEndpoints {
   const stream = new ChangeStream(store);
   const html = consoleHtml();
   const routes: InternalRoute[] = [
