@@ -164,7 +164,8 @@ export class Discovery implements DiscoveryView {
     if (!view) return [];
     // Ids are unique across accounts, so an ARN naming this id under another account or region (an API of
     // account B routing to `arn:…:B:service/<A's srv id>`) must not reach A's instances.
-    if (serviceId.startsWith('arn:')) {
+    // The integration names the service by its own ARN: one string compare per request, no split.
+    if (serviceId !== view.record.arn && serviceId.startsWith('arn:')) {
       const parts = serviceId.split(':');
       if (parts[3] !== view.record.region || parts[4] !== view.record.accountId) return [];
     }
