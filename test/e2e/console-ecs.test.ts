@@ -6,15 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as E from '@aws-sdk/client-ec2';
 import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import { browserMissing, launchChromium, SCREENSHOTS } from '../support/browser.js';
 import { sdkConfig, startTestServer } from '../support/server.js';
-
-const APP = fileURLToPath(new URL('../../../examples/seed-walkthrough/app.py', import.meta.url));
+import { seedTaskDefinition } from '../support/seed-app.js';
 
 test('console: the seed console steps: ECS service with service discovery RUNNING, VPC link, HTTP API, private integration, deploy, invoke', {
   skip: browserMissing(),
@@ -30,18 +28,7 @@ test('console: the seed console steps: ECS service with service discovery RUNNIN
     const subnetB = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!;
     const sg = (await ec2.send(new E.CreateSecurityGroupCommand({ GroupName: 'flask', Description: 'flask tasks', VpcId: vpc }))).GroupId!;
     await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'flask-cluster' }));
-    await ecs.send(
-      new ECS.RegisterTaskDefinitionCommand({
-        family: 'flask-app',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          { name: 'flask-app', image: 'flask-app-fargate-fargate:latest', essential: true, entryPoint: ['python3', APP], portMappings: [{ containerPort: 80 }] },
-        ],
-      }),
-    );
+    await ecs.send(new ECS.RegisterTaskDefinitionCommand(seedTaskDefinition({ processRuntime: true })));
 
     const page = await browser.newPage();
     const errors: string[] = [];

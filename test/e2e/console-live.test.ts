@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import * as E from '@aws-sdk/client-ec2';
@@ -15,8 +14,7 @@ import * as ECR from '@aws-sdk/client-ecr';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import { browserMissing, launchChromium, SCREENSHOTS } from '../support/browser.js';
 import { sdkConfig, startTestServer } from '../support/server.js';
-
-const APP = fileURLToPath(new URL('../../../examples/seed-walkthrough/app.py', import.meta.url));
+import { seedTaskDefinition } from '../support/seed-app.js';
 
 test('console live: a task stopped from outside leaves the Tasks tab and its replacement appears', { skip: browserMissing() }, async () => {
   const server = await startTestServer({ runtime: 'process' });
@@ -28,28 +26,7 @@ test('console live: a task stopped from outside leaves the Tasks tab and its rep
     const vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
     const subnet = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24' }))).Subnet!.SubnetId!;
     await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'live' }));
-    await ecs.send(
-      new ECS.RegisterTaskDefinitionCommand({
-        family: 'flask-app',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          {
-            name: 'flask-app',
-            image: 'flask-app-fargate-fargate:latest',
-            essential: true,
-            entryPoint: ['python3', APP],
-            portMappings: [{ containerPort: 80 }],
-            logConfiguration: {
-              logDriver: 'awslogs',
-              options: { 'awslogs-group': '/ecs/live', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' },
-            },
-          },
-        ],
-      }),
-    );
+    await ecs.send(new ECS.RegisterTaskDefinitionCommand(seedTaskDefinition({ processRuntime: true, logGroup: '/ecs/live' })));
     await ecs.send(
       new ECS.CreateServiceCommand({
         cluster: 'live',

@@ -8,15 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import * as E from '@aws-sdk/client-ec2';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as AG from '@aws-sdk/client-apigatewayv2';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
+import { seedTaskDefinition } from '../support/seed-app.js';
 
-const APP = fileURLToPath(new URL('../../../examples/seed-walkthrough/app.py', import.meta.url));
 const REGION = 'eu-west-2';
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -49,24 +48,7 @@ async function walkthrough(server: TestServer, runtime: 'process' | 'docker'): P
 
   // ECS cluster and the Fargate task definition.
   await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'flask-cluster' }));
-  await ecs.send(
-    new ECS.RegisterTaskDefinitionCommand({
-      family: 'flask-app',
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        {
-          name: 'flask-app',
-          image: 'flask-app-fargate-fargate:latest',
-          essential: true,
-          ...(runtime === 'process' ? { entryPoint: ['python3', APP] } : {}),
-          portMappings: [{ containerPort: 80, protocol: 'tcp' }],
-        },
-      ],
-    }),
-  );
+  await ecs.send(new ECS.RegisterTaskDefinitionCommand(seedTaskDefinition({ processRuntime: runtime === 'process' })));
 
   // Service discovery: private namespace, SRV, custom health.
   const op = (await sd.send(new SD.CreatePrivateDnsNamespaceCommand({ Name: 'flask.local', Vpc: vpc }))).OperationId!;

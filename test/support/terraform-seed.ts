@@ -3,7 +3,6 @@
 // Shared by the variant with the provider's skip_* flags and the one without (seed-sts/provider.tf).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import * as E from '@aws-sdk/client-ec2';
@@ -13,8 +12,8 @@ import * as SD from '@aws-sdk/client-servicediscovery';
 import { waitFor } from './ecs.js';
 import { rawRequest, sdkConfig, startTestServer } from './server.js';
 import { EXAMPLES, terraformDir } from './terraform.js';
+import { SEED_APP } from './seed-app.js';
 
-const APP = fileURLToPath(new URL('../../../examples/seed-walkthrough/app.py', import.meta.url));
 const NAME = 'flask-app';
 const EXECUTION_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
 
@@ -30,7 +29,7 @@ export async function seedLifecycle(variant: 'skip-checks' | 'sts', log: (line: 
   // The process runtime runs the container's entryPoint on this machine: the seed's Flask app.
   const server = await startTestServer({ runtime: 'process' });
   const sources = [join(EXAMPLES, 'seed'), ...(variant === 'sts' ? [join(EXAMPLES, 'seed-sts')] : [])];
-  const tf = terraformDir(sources, { endpoint: `http://localhost:${server.port}`, entry_point: ['python3', APP] });
+  const tf = terraformDir(sources, { endpoint: `http://localhost:${server.port}`, entry_point: ['python3', SEED_APP] });
   const cfg = sdkConfig(server);
   const ec2 = new E.EC2Client(cfg);
   const ecs = new ECS.ECSClient(cfg);
