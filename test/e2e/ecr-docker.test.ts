@@ -16,7 +16,7 @@ import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as EC2 from '@aws-sdk/client-ec2';
 import { DockerEngine } from '../../src/ecs/runtimes/docker/engine-client.js';
 import { rawRequest, sdkConfig, startTestServer, type TestServer } from '../support/server.js';
-import { clients, cloudMapService, defaultNetwork, waitFor, type Clients } from '../support/ecs.js';
+import { clients, cloudMapService, defaultNetwork, privateHttpApi, waitFor, type Clients } from '../support/ecs.js';
 
 const wanted = process.env.WAYFINDER_TEST_DOCKER === '1';
 const skip = wanted ? undefined : 'docker-runtime suites run only with WAYFINDER_TEST_DOCKER=1 (needs a Docker engine and scripts/docker-test-image.sh)';
@@ -166,26 +166,11 @@ test('an ECS service on the pushed URI: the engine pulls it with Wayfinder crede
     }),
   );
   const apigw = new AG.ApiGatewayV2Client(sdkConfig(server));
-  const link = (await apigw.send(new AG.CreateVpcLinkCommand({ Name: 'ecr-link', SubnetIds: net.subnets }))).VpcLinkId!;
-  await waitFor('VPC link AVAILABLE', async () => (await apigw.send(new AG.GetVpcLinkCommand({ VpcLinkId: link }))).VpcLinkStatus === 'AVAILABLE');
-  const api = await apigw.send(new AG.CreateApiCommand({ Name: 'ecr-api', ProtocolType: 'HTTP' }));
-  const integration = await apigw.send(
-    new AG.CreateIntegrationCommand({
-      ApiId: api.ApiId,
-      IntegrationType: 'HTTP_PROXY',
-      IntegrationMethod: 'ANY',
-      ConnectionType: 'VPC_LINK',
-      ConnectionId: link,
-      IntegrationUri: registry.serviceArn,
-      PayloadFormatVersion: '1.0',
-    }),
-  );
-  await apigw.send(new AG.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'ANY /{proxy+}', Target: `integrations/${integration.IntegrationId}` }));
-  await apigw.send(new AG.CreateStageCommand({ ApiId: api.ApiId, StageName: '$default', AutoDeploy: true }));
+  const apiId = await privateHttpApi(apigw, 'ecr', net.subnets, registry.serviceArn);
   const body = await waitFor(
     'the pushed image answering through the gateway',
     async () => {
-      const res = await fetch(`http://127.0.0.1:${server.port}/_aws/execute-api/${api.ApiId}/$default/stamp.txt`);
+      const res = await fetch(`http://127.0.0.1:${server.port}/_aws/execute-api/${apiId}/$default/stamp.txt`);
       const text = await res.text();
       return res.status === 200 ? text : undefined;
     },

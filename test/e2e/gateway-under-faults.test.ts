@@ -9,7 +9,7 @@ import { Agent, request } from 'node:http';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as AG from '@aws-sdk/client-apigatewayv2';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
-import { clients, cloudMapService, defaultNetwork, runningTasks, waitFor, type Clients } from '../support/ecs.js';
+import { clients, cloudMapService, defaultNetwork, privateHttpApi, runningTasks, waitFor, type Clients } from '../support/ecs.js';
 
 let server: TestServer;
 let c: Clients;
@@ -51,23 +51,8 @@ before(async () => {
       serviceRegistries: [{ registryArn: registry.serviceArn, port: 80 }],
     }),
   );
-  const link = (await apigw.send(new AG.CreateVpcLinkCommand({ Name: 'l', SubnetIds: subnets.slice(0, 1) }))).VpcLinkId!;
-  await waitFor('VPC link', async () => (await apigw.send(new AG.GetVpcLinkCommand({ VpcLinkId: link }))).VpcLinkStatus === 'AVAILABLE');
-  const api = await apigw.send(new AG.CreateApiCommand({ Name: 'load', ProtocolType: 'HTTP' }));
-  const integration = await apigw.send(
-    new AG.CreateIntegrationCommand({
-      ApiId: api.ApiId,
-      IntegrationType: 'HTTP_PROXY',
-      IntegrationMethod: 'ANY',
-      ConnectionType: 'VPC_LINK',
-      ConnectionId: link,
-      IntegrationUri: registry.serviceArn,
-      PayloadFormatVersion: '1.0',
-    }),
-  );
-  await apigw.send(new AG.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'ANY /{proxy+}', Target: `integrations/${integration.IntegrationId}` }));
-  await apigw.send(new AG.CreateStageCommand({ ApiId: api.ApiId, StageName: '$default', AutoDeploy: true }));
-  invokePath = `/_aws/execute-api/${api.ApiId}/$default/hello`;
+  const apiId = await privateHttpApi(apigw, 'load', subnets.slice(0, 1), registry.serviceArn);
+  invokePath = `/_aws/execute-api/${apiId}/$default/hello`;
   await waitFor(
     '2 healthy tasks behind the gateway',
     async () => {

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import * as EC2 from '@aws-sdk/client-ec2';
@@ -69,6 +70,30 @@ export async function cloudMapService(
 }
 
 /** A directory with index.html, for busybox httpd. */
+/**
+ * The seed's front door to a Cloud Map service: a VPC link (waited for AVAILABLE), an HTTP API, a private
+ * integration through the link, `ANY /{proxy+}` and an auto-deployed `$default` stage. Returns the API id.
+ */
+export async function privateHttpApi(apigw: AG.ApiGatewayV2Client, name: string, subnets: string[], serviceArn: string): Promise<string> {
+  const link = (await apigw.send(new AG.CreateVpcLinkCommand({ Name: `${name}-link`, SubnetIds: subnets }))).VpcLinkId!;
+  await waitFor('VPC link AVAILABLE', async () => (await apigw.send(new AG.GetVpcLinkCommand({ VpcLinkId: link }))).VpcLinkStatus === 'AVAILABLE');
+  const api = await apigw.send(new AG.CreateApiCommand({ Name: name, ProtocolType: 'HTTP' }));
+  const integration = await apigw.send(
+    new AG.CreateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationMethod: 'ANY',
+      ConnectionType: 'VPC_LINK',
+      ConnectionId: link,
+      IntegrationUri: serviceArn,
+      PayloadFormatVersion: '1.0',
+    }),
+  );
+  await apigw.send(new AG.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'ANY /{proxy+}', Target: `integrations/${integration.IntegrationId}` }));
+  await apigw.send(new AG.CreateStageCommand({ ApiId: api.ApiId, StageName: '$default', AutoDeploy: true }));
+  return api.ApiId!;
+}
+
 export function wwwDir(body = 'hello from a task'): string {
   const dir = mkdtempSync(join(tmpdir(), 'wf-www-'));
   writeFileSync(join(dir, 'index.html'), `${body}\n`);
