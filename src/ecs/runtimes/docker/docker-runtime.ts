@@ -13,9 +13,9 @@ import {
   type LineSink,
   type PortBinding,
   type Recovered,
+  type RegistryAuth,
   type StartedContainer,
 } from '../api.js';
-import type { RegistryAuth } from '../api.js';
 import { type DockerEngine, EngineError, FrameDemuxer, describeTarget, readAll } from './engine-client.js';
 import { TASK_NETWORK, ensureTaskNetwork } from './task-network.js';
 
