@@ -11,6 +11,7 @@ import { ecrProduct } from '../ecr/index.js';
 import { ecsProduct } from '../ecs/index.js';
 import type { IamApi } from '../iam/api.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
+import type { RecentRequests } from '../gateway/recent-requests.js';
 import { iamProduct } from '../iam/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
@@ -75,7 +76,13 @@ function handlerTables(products: Product<unknown>[]): Partial<Record<ServiceName
  * Creates every product of PRODUCTS, in that order, each given the APIs of the ones before it; also
  * returns IAM's api, whose keys the SigV4 verifier looks up.
  */
-function buildProducts(store: Store, config: Config, logger: Logger, hosts: HostPolicy, registry: ServiceRegistry): { products: Product<unknown>[]; iam: IamApi } {
+function buildProducts(
+  store: Store,
+  config: Config,
+  logger: Logger,
+  hosts: HostPolicy,
+  registry: ServiceRegistry,
+): { products: Product<unknown>[]; iam: IamApi; recentRequests: RecentRequests } {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
   const iam = iamProduct.create({ store, logger });
@@ -127,7 +134,7 @@ function buildProducts(store: Store, config: Config, logger: Logger, hosts: Host
   const services = [ec2, logs, iam, cloudmap, ecr, ecs, gateway];
   const tables = handlerTables(services);
   const cloudformation = cloudFormationProduct.create({ store, logger, call: inProcessCaller(registry, () => tables) });
-  return { products: [...services, cloudformation], iam: iam.api };
+  return { products: [...services, cloudformation], iam: iam.api, recentRequests: gateway.api.recentRequests };
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
@@ -144,7 +151,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
     const registry = new ServiceRegistry();
-    const { products, iam } = buildProducts(store, config, logger, hosts, registry);
+    const { products, iam, recentRequests } = buildProducts(store, config, logger, hosts, registry);
     const handlers = handlerTables(products);
     const dispatcher = new ProtocolDispatcher({
       registry,
@@ -171,7 +178,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       s.wipe();
       for (const p of products) await p.afterReset?.();
     };
-    const consoleApi = consoleEndpoints(config, s);
+    const consoleApi = consoleEndpoints(config, s, recentRequests);
     // An API's routes come first: on its own host every path is the API's (edge.ts).
     const routes: EdgeRoute[] = [
       ...products.flatMap((p) => p.edgeRoutes ?? []),
