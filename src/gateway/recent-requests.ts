@@ -41,8 +41,10 @@ type Listener = (records: RecentRequest[]) => void;
 
 class Ring {
   readonly slots: RecentRequest[] = [];
-  /** Requests recorded so far: the newest is `count`, the oldest kept `count - slots.length + 1`. */
+  /** Requests recorded so far (never reset, so a watcher's `seq` stays meaningful): the newest is `count`. */
   count = 0;
+  /** `count` when the ring was last emptied (a reset): older slots are stale. */
+  base = 0;
   readonly listeners = new Map<Listener, number>();
   dirty = false;
 
@@ -73,7 +75,7 @@ class Ring {
   /** Copies of the records after `seq`, oldest first (the slots are reused). */
   after(seq: number): RecentRequest[] {
     const out: RecentRequest[] = [];
-    const from = Math.max(seq + 1, this.count - this.slots.length + 1);
+    const from = Math.max(seq + 1, this.base + 1, this.count - RECENT_REQUESTS_PER_API + 1);
     for (let n = from; n <= this.count; n++) out.push({ ...this.slots[(n - 1) % RECENT_REQUESTS_PER_API]! });
     return out;
   }
@@ -141,10 +143,6 @@ export class RecentRequests {
   /** Forgets every ring (a reset wipes the APIs they belong to). */
   clear(): void {
     for (const [id, r] of this.rings) if (r.listeners.size === 0) this.rings.delete(id);
-    for (const r of this.rings.values()) {
-      r.slots.length = 0;
-      r.count = 0;
-      for (const l of r.listeners.keys()) r.listeners.set(l, 0);
-    }
+    for (const r of this.rings.values()) r.base = r.count;
   }
 }
