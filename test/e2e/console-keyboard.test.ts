@@ -87,6 +87,7 @@ test('console keyboard: the Create service form by labels and Tab alone; every n
     await tab(new RegExp(subnet));
     await tab('Security group name');
     await page.getByLabel('Security group name').locator(`option[value="${sg}"]`).waitFor({ state: 'attached' });
+    await page.keyboard.type(sg); // the VPC's default group is listed too
     await tab('Public IP');
     await tab('Load balancer type');
     await tab('Use service discovery');
