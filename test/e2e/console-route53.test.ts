@@ -1,6 +1,6 @@
 // The namespace's Route 53 hosted zone in real Chromium: reached from the Cloud Map namespace page, it
-// shows the records Wayfinder's DNS server serves (SRV and A), and a new instance's records appear
-// without a reload (the change stream), as `aws route53 list-resource-record-sets` shows them.
+// shows the records Wayfinder's DNS server serves (SRV and A), and a new instance's records appear and a
+// health change shows without a reload (the change stream), as `aws route53 list-resource-record-sets` shows them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { browserMissing, launchChromium, SCREENSHOTS } from '../support/browser.
 import { privateNamespace, register, sdClient } from '../support/cloudmap.js';
 import { startTestServer } from '../support/server.js';
 
-test('console: a namespace’s hosted zone lists its SRV and A records, and a new instance’s appear live', { skip: browserMissing() }, async () => {
+test('console: a namespace’s hosted zone lists its SRV and A records; a new instance’s records and a health change show live', { skip: browserMissing() }, async () => {
   const server = await startTestServer();
   const browser = await launchChromium();
   const sd = sdClient(server);
@@ -43,7 +43,8 @@ test('console: a namespace’s hosted zone lists its SRV and A records, and a ne
     const records = page.getByRole('table', { name: 'Records' });
     const srv = records.locator('tr', { hasText: '1 1 8080 cart-1.cart.shop.test.' });
     await srv.waitFor();
-    assert.deepEqual(await srv.locator('td').allTextContents(), ['cart.shop.test.', 'SRV', 'Multivalue answer', '1 1 8080 cart-1.cart.shop.test.', '10', 'cart-1']);
+    await srv.locator('.status-HEALTHY').waitFor();
+    assert.deepEqual(await srv.locator('td').allTextContents(), ['cart.shop.test.', 'SRV', 'Multivalue answer', '1 1 8080 cart-1.cart.shop.test.', '10', 'cart-1', 'HEALTHY']);
     await records.locator('tr', { hasText: 'cart-1.cart.shop.test.' }).filter({ hasText: '127.0.0.7' }).waitFor();
     await records.locator('tr', { hasText: 'ns-1536.awsdns-00.co.uk.' }).first().waitFor();
 
@@ -51,6 +52,9 @@ test('console: a namespace’s hosted zone lists its SRV and A records, and a ne
     await register(sd, Service!.Id!, 'cart-2', { AWS_INSTANCE_IPV4: '127.0.0.8', AWS_INSTANCE_PORT: '8081' });
     await records.locator('tr', { hasText: '1 1 8081 cart-2.cart.shop.test.' }).waitFor();
     await records.locator('tr', { hasText: 'cart-2.cart.shop.test.' }).filter({ hasText: '127.0.0.8' }).waitFor();
+    // Health set from outside: the instance's records turn UNHEALTHY on the open page (DNS now leaves them out).
+    await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: Service!.Id!, InstanceId: 'cart-1', Status: 'UNHEALTHY' }));
+    await srv.locator('.status-UNHEALTHY').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'route53-hosted-zone.png'), fullPage: true });
 
     // A zone that is not there: Route 53's error, shown as the AWS console shows it.

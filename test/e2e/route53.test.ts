@@ -240,3 +240,26 @@ test('errors in Route 53 shape: NoSuchHostedZone, another account’s zone, a ba
     /^<\?xml[^>]*>\n<ErrorResponse xmlns="https:\/\/route53\.amazonaws\.com\/doc\/2013-04-01\/"><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code>/,
   );
 });
+
+test('health: an UNHEALTHY instance keeps its record sets (as in Route 53), and dig leaves it out', { skip }, async () => {
+  await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: svc, InstanceId: 'task-b', Status: 'UNHEALTHY' }));
+  try {
+    const sets = await recordSets();
+    assert.deepEqual(values(sets, 'api.internal.test.', 'SRV'), ['1 1 8080 task-a.api.internal.test.', '1 1 8081 task-b.api.internal.test.']);
+    let served: string[] = [];
+    for (let i = 0; i < 100 && served.length !== 1; i++) {
+      served = await digShort('SRV', 'api.internal.test.');
+      if (served.length !== 1) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(served, ['1 1 8080 task-a.api.internal.test.']);
+  } finally {
+    await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: svc, InstanceId: 'task-b', Status: 'HEALTHY' }));
+  }
+});
+
+test('a web page of another origin cannot read the zones: AccessDenied in Route 53 shape, before the operation', { skip }, async () => {
+  const res = await rawRequest(server, { method: 'GET', path: '/2013-04-01/hostedzone', headers: { origin: 'http://evil.example' } });
+  assert.equal(res.status, 403);
+  assert.match(res.text, /<ErrorResponse xmlns="https:\/\/route53\.amazonaws\.com\/doc\/2013-04-01\/"><Error><Type>Sender<\/Type><Code>AccessDenied<\/Code>/);
+  assert.doesNotMatch(res.text, /HostedZone>/);
+});

@@ -87,6 +87,9 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The hosted zones of the current discovery snapshot. */
 export class HostedZones implements HostedZoneView {
+  /** Record sets per zone id, for one snapshot revision (a listing of many zones counts each zone's sets). */
+  private built: { revision: number; sets: Map<string, RecordSetInfo[]> } = { revision: -1, sets: new Map() };
+
   constructor(private readonly snapshot: () => Snapshot) {}
 
   zones(accountId: string): HostedZoneInfo[] {
@@ -104,8 +107,14 @@ export class HostedZones implements HostedZoneView {
     const snap = this.snapshot();
     const ns = this.namespaceOf(accountId, id, snap);
     if (!ns) return undefined;
-    const zone = buildNamespaceZone(snap, ns);
-    return zone ? zoneRecordSets(zone) : [];
+    if (this.built.revision !== snap.revision) this.built = { revision: snap.revision, sets: new Map() };
+    let sets = this.built.sets.get(id);
+    if (!sets) {
+      const zone = buildNamespaceZone(snap, ns);
+      sets = zone ? zoneRecordSets(zone) : [];
+      this.built.sets.set(id, sets);
+    }
+    return sets;
   }
 
   private namespaceOf(accountId: string, id: string, snap = this.snapshot()): NamespaceRecord | undefined {

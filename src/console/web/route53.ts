@@ -1,8 +1,8 @@
 // Route 53 › a hosted zone: the zone a Cloud Map DNS namespace owns and its records, read with the same
 // calls as `aws route53 get-hosted-zone` / `list-resource-record-sets` (rest-xml, signed here), and
 // re-read live when Cloud Map changes (an instance registered or deregistered, health changed).
-import { AwsApiError, currentSession } from './aws.js';
-import { h, link, table } from './dom.js';
+import { AwsApiError, cloudMap, currentSession } from './aws.js';
+import { h, link, status, table } from './dom.js';
 import { sign } from './sigv4.js';
 import type { View } from './routes.js';
 
@@ -61,6 +61,31 @@ async function recordSets(zoneId: string): Promise<RecordRow[]> {
   return rows;
 }
 
+interface ServiceSummary {
+  Id: string;
+  Name: string;
+  DnsConfig?: unknown;
+}
+
+/**
+ * Each instance record's health, from Cloud Map (the records' Record ID is the instance id): keyed
+ * `<record name>\n<instance id>`. The DNS server answers with the healthy ones. Empty when Cloud Map
+ * cannot say (the namespace is in another region than the console's).
+ */
+async function instanceHealth(namespaceId: string, zoneName: string): Promise<Map<string, string>> {
+  const health = new Map<string, string>();
+  try {
+    const { Services } = await cloudMap<{ Services: ServiceSummary[] }>('ListServices', { Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }] });
+    for (const s of Services.filter((x) => x.DnsConfig)) {
+      const { Status } = await cloudMap<{ Status: Record<string, string> }>('GetInstancesHealthStatus', { ServiceId: s.Id });
+      for (const [id, value] of Object.entries(Status)) health.set(`${s.Name.toLowerCase()}.${zoneName}\n${id}`, value);
+    }
+  } catch {
+    // Health is extra information here; the records themselves came from Route 53.
+  }
+  return health;
+}
+
 export async function hostedZonePage(root: HTMLElement, [zoneId]: string[]): Promise<View> {
   const doc = await route53(`/2013-04-01/hostedzone/${encodeURIComponent(zoneId!)}`);
   const name = text(doc, 'HostedZone > Name') ?? '';
@@ -100,11 +125,16 @@ export async function hostedZonePage(root: HTMLElement, [zoneId]: string[]): Pro
   );
   const refresh = async () => {
     const rows = await recordSets(zoneId!);
+    const health = namespaceId ? await instanceHealth(namespaceId, name) : new Map<string, string>();
     count.textContent = String(rows.length);
     body.replaceChildren(
       table(
-        ['Record name', 'Type', 'Routing policy', 'Value/Route traffic to', 'TTL (seconds)', 'Record ID'],
-        rows.map((r) => [r.name, r.type, r.routing, h('span', { class: 'values' }, ...r.values.flatMap((v, i) => (i ? [h('br'), v] : [v]))), r.ttl, r.id]),
+        ['Record name', 'Type', 'Routing policy', 'Value/Route traffic to', 'TTL (seconds)', 'Record ID', 'Health status'],
+        rows.map((r) => {
+          const value = h('span', { class: 'values' }, ...r.values.flatMap((v, i) => (i ? [h('br'), v] : [v])));
+          const state = health.get(`${r.name}\n${r.id}`);
+          return [r.name, r.type, r.routing, value, r.ttl, r.id, state ? status(state) : '-'];
+        }),
         'Records',
         'No records',
       ),
