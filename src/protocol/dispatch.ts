@@ -10,7 +10,7 @@ import { parseQueryInput, writeQueryXml } from './awsquery.js';
 import { validateOperationInput } from './invoke.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { classify, Unroutable, type Classified } from './classify.js';
-import { NOT_IMPLEMENTED, type AnyHandlerTable, type RequestContext } from './handlers.js';
+import { NOT_IMPLEMENTED, type AnyHandler, type AnyHandlerTable, type RequestContext } from './handlers.js';
 import type { Protocol, ServiceModel, ServiceName } from './model.js';
 import { MalformedBodyError, parseAwsJsonInput, parseEc2Input, parseRestJsonInput, parseRestXmlInput, UnknownParameterError } from './parse-input.js';
 import { MalformedQueryError, parseQuery, type QueryMap } from './query-string.js';
@@ -198,15 +198,15 @@ export class ProtocolDispatcher {
     validateOperationInput(spec, operation, input);
   }
 
-  private requireServed(spec: ServiceSpec, operation: string): void {
+  /** The operation's handler, or the modelled 501 when the product does not serve it. */
+  private requireServed(spec: ServiceSpec, operation: string): AnyHandler {
     const handler = this.opts.handlers[spec.name]?.[operation];
     if (!handler || handler === NOT_IMPLEMENTED) throw notImplementedError(spec.model.metadata.serviceId, operation);
+    return handler;
   }
 
   private async invoke(spec: ServiceSpec, operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
-    const handler = this.opts.handlers[spec.name]?.[operation];
-    if (!handler || handler === NOT_IMPLEMENTED) throw notImplementedError(spec.model.metadata.serviceId, operation);
-    return await handler(input, ctx);
+    return await this.requireServed(spec, operation)(input, ctx);
   }
 
   private serializeOutput(spec: ServiceSpec, operation: string, output: unknown, requestId: string): WireResponse {
