@@ -263,3 +263,21 @@ test('a web page of another origin cannot read the zones: AccessDenied in Route 
   assert.match(res.text, /<ErrorResponse xmlns="https:\/\/route53\.amazonaws\.com\/doc\/2013-04-01\/"><Error><Type>Sender<\/Type><Code>AccessDenied<\/Code>/);
   assert.doesNotMatch(res.text, /HostedZone>/);
 });
+
+test('a public namespace’s zone: PrivateZone false, Route 53’s delegation set, no VPCs; HostedZoneType keeps the private ones', { skip }, async () => {
+  const { OperationId } = await sd.send(new SD.CreatePublicDnsNamespaceCommand({ Name: 'public.test' }));
+  const publicNs = (await waitOperation(sd, OperationId!)).Targets!.NAMESPACE!;
+  const { Namespace } = await sd.send(new SD.GetNamespaceCommand({ Id: publicNs }));
+  const publicZone = Namespace!.Properties!.DnsProperties!.HostedZoneId!;
+  const got = await cli<{ HostedZone: { Name: string; Config: unknown }; VPCs?: unknown; DelegationSet?: { NameServers: string[] } }>(['get-hosted-zone', '--id', publicZone]);
+  assert.equal(got.HostedZone.Name, 'public.test.');
+  assert.deepEqual(got.HostedZone.Config, { PrivateZone: false });
+  assert.equal(got.VPCs, undefined);
+  assert.deepEqual([...(got.DelegationSet?.NameServers ?? [])].sort(), (await digShort('NS', 'public.test.')).map((n) => n.replace(/\.$/, '')).sort());
+  assert.deepEqual(await cli(['get-hosted-zone-count']), { HostedZoneCount: 2 });
+  if (hasBoto3) {
+    // CLI v2 2.9 predates HostedZoneType; botocore knows it.
+    const privateOnly = (await boto3("print(json.dumps([z['Id'] for z in r.list_hosted_zones(HostedZoneType='PrivateHostedZone')['HostedZones']]))")) as string[];
+    assert.deepEqual(privateOnly, [`/hostedzone/${zoneId}`]);
+  }
+});
