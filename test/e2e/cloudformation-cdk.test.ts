@@ -4,7 +4,8 @@
 // API URL from the outputs serves the Flask task; a second synth with two tasks updates the stack;
 // deleting it leaves nothing.
 // Process runtime (python3 + Flask on the host, the app's entryPoint context); the Docker runtime with
-// the seed's image when WAYFINDER_TEST_DOCKER=1.
+// the seed's image when WAYFINDER_TEST_DOCKER=1. Last, a template shaped as CDK writes a cluster with
+// Fargate capacity providers (no CDK needed): its delete removes the service and the association at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { awsCli, awsJson, describeStack, output } from '../support/cloudformation.js';
+import { awsCli, awsJson, describeStack, output, templateFile } from '../support/cloudformation.js';
 import { hasAwsCliV2 } from '../support/aws-cli.js';
 import { eventually } from '../support/gateway.js';
 import { SEED_APP, SEED_IMAGE } from '../support/seed-app.js';
@@ -188,6 +189,95 @@ test('the CDK app on the docker runtime, with the seed image', {
   const server = await startTestServer({ runtime: 'docker' });
   try {
     await cdkStack({ server, runtime: 'docker', v2: hasAwsCliV2() }, (m) => t.diagnostic(m));
+  } finally {
+    await server.destroy();
+  }
+});
+
+// What `new ecs.Cluster(…, { enableFargateCapacityProviders: true })` and a FargateService with
+// `capacityProviderStrategies` synthesise: the service and the ClusterCapacityProviderAssociations
+// both depend on the cluster only, so a delete removes them in parallel. ECS refuses to drop FARGATE
+// while the service uses it; CloudFormation's handler retries until the service is gone.
+const CAPACITY_STACK = `Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.70.0.0/16}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.70.1.0/24, AvailabilityZone: !Select [0, !GetAZs '']}
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: tasks, VpcId: !Ref Vpc}
+  Cluster:
+    Type: AWS::ECS::Cluster
+  ClusterProviders:
+    Type: AWS::ECS::ClusterCapacityProviderAssociations
+    Properties: {Cluster: !Ref Cluster, CapacityProviders: [FARGATE, FARGATE_SPOT], DefaultCapacityProviderStrategy: []}
+  Namespace:
+    Type: AWS::ServiceDiscovery::PrivateDnsNamespace
+    Properties: {Name: capacity.local, Vpc: !Ref Vpc}
+  Discovery:
+    Type: AWS::ServiceDiscovery::Service
+    Properties:
+      Name: app
+      NamespaceId: !GetAtt Namespace.Id
+      DnsConfig: {DnsRecords: [{Type: SRV, TTL: 60}], NamespaceId: !GetAtt Namespace.Id, RoutingPolicy: MULTIVALUE}
+      HealthCheckCustomConfig: {FailureThreshold: 1}
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      NetworkMode: awsvpc
+      RequiresCompatibilities: [FARGATE]
+      Cpu: '256'
+      Memory: '512'
+      ContainerDefinitions:
+        - {Name: app, Image: ${SEED_IMAGE}, Essential: true, EntryPoint: [python3, ${SEED_APP}], PortMappings: [{ContainerPort: 80, Protocol: tcp}]}
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      Cluster: !Ref Cluster
+      TaskDefinition: !Ref Task
+      DesiredCount: 1
+      CapacityProviderStrategy: [{CapacityProvider: FARGATE, Weight: 1}]
+      NetworkConfiguration: {AwsvpcConfiguration: {AssignPublicIp: DISABLED, Subnets: [!Ref Subnet], SecurityGroups: [!GetAtt Sg.GroupId]}}
+      ServiceRegistries: [{RegistryArn: !GetAtt Discovery.Arn, ContainerName: app, ContainerPort: 80}]
+`;
+
+test('a cluster with Fargate capacity providers as CDK writes it: the delete waits for the service before dropping FARGATE', async () => {
+  const server = await startTestServer({ runtime: 'process' });
+  try {
+    const v2 = hasAwsCliV2();
+    const deployed = await awsCli(server, ['cloudformation', 'deploy', '--stack-name', 'capacity', '--template-file', templateFile(CAPACITY_STACK)], { v2 });
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const cluster = (
+      await awsJson<{ StackResources: Array<{ LogicalResourceId: string; PhysicalResourceId: string }> }>(server, [
+        'cloudformation',
+        'describe-stack-resources',
+        '--stack-name',
+        'capacity',
+        '--logical-resource-id',
+        'Cluster',
+      ])
+    ).StackResources[0]!.PhysicalResourceId;
+    const before = await awsJson<{ clusters: Array<{ capacityProviders: string[] }> }>(server, ['ecs', 'describe-clusters', '--clusters', cluster]);
+    assert.deepEqual(before.clusters[0]!.capacityProviders, ['FARGATE', 'FARGATE_SPOT']);
+
+    assert.equal((await awsCli(server, ['cloudformation', 'delete-stack', '--stack-name', 'capacity'], { v2 })).code, 0);
+    const gone = await awsCli(server, ['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'capacity'], { v2 });
+    const events = await awsJson<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string; ResourceStatusReason?: string }> }>(server, [
+      'cloudformation',
+      'describe-stack-events',
+      '--stack-name',
+      (await awsJson<{ StackSummaries: Array<{ StackId: string; StackName: string }> }>(server, ['cloudformation', 'list-stacks'])).StackSummaries.find(
+        (s) => s.StackName === 'capacity',
+      )!.StackId,
+    ]);
+    assert.deepEqual(
+      events.StackEvents.filter((e) => e.ResourceStatus.endsWith('FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`),
+      [],
+    );
+    assert.equal(gone.code, 0, gone.stderr);
+    assert.deepEqual((await awsJson<{ clusterArns: unknown[] }>(server, ['ecs', 'list-clusters'])).clusterArns, []);
   } finally {
     await server.destroy();
   }

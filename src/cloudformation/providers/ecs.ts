@@ -45,22 +45,42 @@ export const cluster: ResourceProvider = {
   },
 };
 
+const IN_USE_RETRIES = 480; // × 250 ms: two minutes
+
+/**
+ * PutClusterCapacityProviders, retried while ECS answers ResourceInUseException, as CloudFormation's
+ * handler does ("Out of retries. Last encountered error was: …"). A stack's delete removes a service
+ * and its cluster's association in parallel when nothing orders them (CDK's FargateService with a
+ * capacity provider strategy does not depend on the association): the provider is in use until the
+ * service is gone.
+ */
+async function putCapacityProviders(ctx: ProviderContext, input: Record<string, unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ctx.call('ecs', 'PutClusterCapacityProviders', input);
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ResourceInUseException') throw e;
+      if (attempt >= IN_USE_RETRIES) throw new Error(`Out of retries. Last encountered error was: ${(e as Error).message}`);
+      await ctx.sleep(250);
+    }
+  }
+}
+
 export const clusterCapacityProviderAssociations: ResourceProvider = {
   type: 'AWS::ECS::ClusterCapacityProviderAssociations',
   attributes: [],
   replaceOn: ['Cluster'],
   async create(props, ctx) {
-    await ctx.call('ecs', 'PutClusterCapacityProviders', asInput('ecs', 'PutClusterCapacityProviders', { ...props, cluster: clusterName(props.Cluster) }));
+    await putCapacityProviders(ctx, asInput('ecs', 'PutClusterCapacityProviders', { ...props, cluster: clusterName(props.Cluster) }));
     return { physicalId: clusterName(props.Cluster) };
   },
   async update(id, props, _old, ctx) {
-    await ctx.call('ecs', 'PutClusterCapacityProviders', asInput('ecs', 'PutClusterCapacityProviders', { ...props, cluster: clusterName(props.Cluster) }));
+    await putCapacityProviders(ctx, asInput('ecs', 'PutClusterCapacityProviders', { ...props, cluster: clusterName(props.Cluster) }));
     return { physicalId: id };
   },
   async delete(_id, props, ctx) {
-    await deleteIgnoringMissing(() =>
-      ctx.call('ecs', 'PutClusterCapacityProviders', { cluster: clusterName(props.Cluster), capacityProviders: [], defaultCapacityProviderStrategy: [] }),
-    );
+    await deleteIgnoringMissing(() => putCapacityProviders(ctx, { cluster: clusterName(props.Cluster), capacityProviders: [], defaultCapacityProviderStrategy: [] }));
   },
 };
 
