@@ -8,7 +8,7 @@
 //   image       the container image (default flask-app-fargate-fargate:latest, the seed's image)
 //   entryPoint  comma-separated entry point of the container, e.g. python3,/abs/path/app.py. Wayfinder's
 //               process runtime ignores the image and runs this on the host; unset, the image's own runs.
-//   desiredCount how many tasks the service runs (default 1)
+//   desiredCount how many tasks the service runs (unset: 1 for a new service, unchanged on updates)
 //   stackName   the stack's name (default WayfinderSeed)
 const cdk = require('aws-cdk-lib');
 const ec2 = require('aws-cdk-lib/aws-ec2');
@@ -22,7 +22,10 @@ const app = new cdk.App();
 const context = (name, fallback) => app.node.tryGetContext(name) ?? fallback;
 const image = context('image', 'flask-app-fargate-fargate:latest');
 const entryPoint = context('entryPoint', undefined);
-const desiredCount = Number(context('desiredCount', 1));
+// Unset, the template has no DesiredCount, as CDK writes by default: CloudFormation starts a new
+// service with 1 task and leaves the count as it is on updates (autoscaling's, or an earlier deploy's).
+const count = context('desiredCount', undefined);
+const desiredCount = count === undefined ? undefined : Number(count);
 const stackName = context('stackName', 'WayfinderSeed');
 
 const stack = new cdk.Stack(app, stackName, {

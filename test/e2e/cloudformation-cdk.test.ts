@@ -1,8 +1,8 @@
 // The CDK app in examples/cdk (VPC, ECS cluster, Fargate service in a Cloud Map namespace, HTTP API with
 // a Cloud Map integration through a VPC link), as a CDK user ships it: `npx cdk synth` (the CDK CLI,
 // offline), then the synthesised template deployed UNMODIFIED with `aws cloudformation deploy`. The
-// API URL from the outputs serves the Flask task; a second synth with two tasks updates the stack;
-// deleting it leaves nothing.
+// API URL from the outputs serves the Flask task; a second synth with two tasks updates the stack, and
+// the first template again (no DesiredCount, CDK's default) keeps two; deleting it leaves nothing.
 // Process runtime (python3 + Flask on the host, the app's entryPoint context); the Docker runtime with
 // the seed's image when WAYFINDER_TEST_DOCKER=1. Last, a template shaped as CDK writes a cluster with
 // Fargate capacity providers (no CDK needed): its delete removes the service and the association at once.
@@ -33,7 +33,7 @@ interface Run {
 interface Template {
   Parameters?: Record<string, unknown>;
   Rules?: Record<string, unknown>;
-  Resources: Record<string, { Type: string }>;
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 }
 
 /**
@@ -94,6 +94,9 @@ async function cdkStack(run: Run, diagnostic: (msg: string) => void): Promise<vo
   for (const t of ['AWS::EC2::VPC', 'AWS::ECS::Service', 'AWS::ServiceDiscovery::PrivateDnsNamespace', 'AWS::ApiGatewayV2::VpcLink', 'AWS::CDK::Metadata']) {
     assert.ok(types.has(t), `the template has an ${t}`);
   }
+  // CDK's default: no DesiredCount (CloudFormation starts a new service with one task).
+  const serviceProps = Object.values(template.Resources).find((r) => r.Type === 'AWS::ECS::Service')!.Properties!;
+  assert.equal(serviceProps.DesiredCount, undefined);
 
   const started = Date.now();
   await deploy(run, templateFile);
@@ -142,6 +145,10 @@ async function cdkStack(run: Run, diagnostic: (msg: string) => void): Promise<vo
   const scaled = await describeService();
   assert.deepEqual([scaled.desiredCount, scaled.runningCount], [2, 2]);
   assert.deepEqual(await curl(run, apiUrl), { status: 200, body: 'Serving flask app' });
+  // The first template again (no DesiredCount): an update keeps the service's count, as on AWS.
+  await deploy(run, templateFile);
+  const kept = await describeService();
+  assert.deepEqual([kept.desiredCount, kept.runningCount], [2, 2]);
 
   // Deleting the stack leaves nothing in any service.
   assert.equal((await awsCli(server, ['cloudformation', 'delete-stack', '--stack-name', STACK], { v2: run.v2 })).code, 0);

@@ -126,7 +126,10 @@ export const service: ResourceProvider = {
   replaceOn: ['Cluster', 'LaunchType', 'Role', 'SchedulingStrategy', 'ServiceName', 'ServiceRegistries', 'DeploymentController'],
   async create(props, ctx) {
     const name = (props.ServiceName as string | undefined) ?? ctx.generatedName(255);
-    const input = serviceInput({ ...props, ServiceName: name }, 'CreateService');
+    // CloudFormation: a new REPLICA service without DesiredCount starts with 1 (CDK omits it by
+    // default); an update without it keeps the service's current count (UpdateService without one).
+    const desired = props.DesiredCount ?? (props.SchedulingStrategy === 'DAEMON' ? undefined : 1);
+    const input = serviceInput({ ...props, ServiceName: name, DesiredCount: desired }, 'CreateService');
     const out = await ctx.call('ecs', 'CreateService', { ...input, serviceName: name, tags: ecsTags(props, ctx) });
     const arn = (out.service as Out).serviceArn as string;
     return { physicalId: arn, attributes: { Name: name, ServiceArn: arn } };
