@@ -5,11 +5,11 @@
 // as CDK wrote it, against AWS or Wayfinder alike.
 //
 // Context (`cdk synth -c key=value`):
-//   image       the container image (default flask-app-fargate-fargate:latest, the seed's image)
-//   entryPoint  comma-separated entry point of the container, e.g. python3,/abs/path/app.py. Wayfinder's
-//               process runtime ignores the image and runs this on the host; unset, the image's own runs.
-//   desiredCount how many tasks the service runs (unset: 1 for a new service, unchanged on updates)
-//   stackName   the stack's name (default WayfinderSeed)
+//   image         the container image (default flask-app-fargate-fargate:latest, the seed's image)
+//   entryPoint    comma-separated entry point of the container, e.g. python3,/abs/path/app.py. Wayfinder's
+//                 process runtime ignores the image and runs this on the host; unset, the image's own runs.
+//   desiredCount  how many tasks the service runs (unset: 1 for a new service, unchanged on updates)
+//   stackName     the stack's name (default WayfinderSeed)
 const cdk = require('aws-cdk-lib');
 const ec2 = require('aws-cdk-lib/aws-ec2');
 const ecs = require('aws-cdk-lib/aws-ecs');
