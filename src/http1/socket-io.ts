@@ -74,7 +74,14 @@ const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 export type DirectReader = (chunk: Buffer) => void;
 
 const kReader = Symbol('wayfinder.directReader');
-type DirectSocket = Socket & { [kReader]?: DirectReader; _handle?: Handle | null };
+/** The Writable's own state (read directly: the public getters cost more than the write's checks). */
+interface WritableState {
+  length: number;
+  corked: number;
+  ending: boolean;
+  destroyed: boolean;
+}
+type DirectSocket = Socket & { [kReader]?: DirectReader; _handle?: Handle | null; _writableState?: WritableState };
 
 /** Node's read callback, called as a method of the socket. */
 function onDirectRead(this: DirectSocket, n: number, buf: Buffer): boolean {
@@ -148,9 +155,11 @@ function afterAsyncWrite(this: WriteReq, status: number): void {
  * false: wait for 'drain'.
  */
 export function writeLatin1(socket: Socket, data: string): boolean {
-  const h = (socket as DirectSocket)._handle;
-  if (!binding || !h || isTls(socket) || socket.connecting || socket.destroyed || socket.writableEnded || socket.writableLength !== 0 || socket.writableCorked !== 0)
-    return socket.write(data, 'latin1');
+  const s = socket as DirectSocket;
+  const h = s._handle;
+  const ws = s._writableState;
+  // Anything waiting in the Writable (or corked, or an end under way) must go out first: through it.
+  if (!binding || !h || !ws || ws.length !== 0 || ws.corked !== 0 || ws.ending || ws.destroyed || s.connecting || isTls(s)) return socket.write(data, 'latin1');
   let req = spareReq;
   if (!req) {
     req = new binding.WriteWrap();
