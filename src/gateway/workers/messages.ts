@@ -23,7 +23,7 @@ export interface WorkerInit {
   forwardToken: string;
   /** Shared throttling buckets (shared-buckets.ts). */
   buckets: SharedArrayBuffer;
-  /** Float64 pairs per thread: [requests served, last store revision applied] (health facts). */
+  /** Float64 triples per thread: [requests served, store revision applied, connections forwarded] (health facts). */
   counters: SharedArrayBuffer;
 }
 
@@ -31,5 +31,5 @@ export type ToWorker = { type: 'changes'; changes: Change[] } | { type: 'reload'
 
 export type FromWorker = { type: 'ready' } | { type: 'logs'; entries: Array<[LogTarget, string, number]> } | { type: 'closed' } | { type: 'failed'; message: string };
 
-/** The counters' layout: two float64 per thread. */
-export const COUNTER_SLOTS = 2;
+/** The counters' layout: three float64 per thread. */
+export const COUNTER_SLOTS = 3;

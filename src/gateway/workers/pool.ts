@@ -47,8 +47,8 @@ export interface GatewayWorkersOptions {
 export interface GatewayWorkers {
   /** Counts a request the main thread's data plane served. */
   countMain(): void;
-  /** Health facts: requests served and store revision applied, per thread (0 = main). */
-  facts(): { threads: number; served: number[]; revisions: number[] };
+  /** Health facts per thread (0 = main): requests served, store revision applied, connections forwarded to the main thread. */
+  facts(): { threads: number; served: number[]; revisions: number[]; forwarded: number[] };
   /** After a reset: workers reload their views. */
   reload(): void;
   close(): Promise<void>;
@@ -133,11 +133,13 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
     facts: () => {
       const served: number[] = [];
       const revisions: number[] = [];
+      const forwarded: number[] = [];
       for (let i = 0; i < opts.threads; i++) {
         served.push(counters[i * COUNTER_SLOTS]!);
         revisions.push(i === 0 ? opts.store.revision : counters[i * COUNTER_SLOTS + 1]!);
+        forwarded.push(counters[i * COUNTER_SLOTS + 2]!);
       }
-      return { threads: opts.threads, served, revisions };
+      return { threads: opts.threads, served, revisions, forwarded };
     },
     reload: () => {
       for (const w of workers) w.postMessage({ type: 'reload' } satisfies ToWorker);

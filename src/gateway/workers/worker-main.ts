@@ -108,7 +108,10 @@ const front = new Front(
     keepAliveTimeoutMs: 65_000,
   },
   // What this thread does not serve, the main thread does, on the same connection.
-  (socket, bytes) => forwardToMain(init.forwardPath, init.forwardToken, socket, bytes),
+  (socket, bytes) => {
+    counters[row + 2]!++;
+    forwardToMain(init.forwardPath, init.forwardToken, socket, bytes);
+  },
 );
 const server = createServer({ noDelay: true }, (socket: Socket) => front.accept(socket));
 server.maxConnections = init.maxConnections;
