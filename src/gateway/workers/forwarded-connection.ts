@@ -10,6 +10,7 @@
 // is 0600, and a connection that does not open with the per-start random token is closed unread.
 import { timingSafeEqual } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { lingeringClose } from '../../http1/lingering-close.js';
 
 const MAGIC = 'WAYFINDER-FORWARDED';
 /** Longer than any preamble (token + two IPv6 addresses with ports). */
@@ -47,17 +48,29 @@ export function forwardToMain(socketPath: string, token: string, client: Socket,
   main.setNoDelay?.(true);
   main.write(encode(token, client));
   if (bytes.length) main.write(bytes);
-  const destroyBoth = (): void => {
+  // The main thread ended its side (after an answer with `Connection: close`, or a 413 while the
+  // client is still sending): the client gets everything written, then a FIN, and what it still
+  // sends is read and dropped within bounds (lingering-close.ts): closing now would be a RST.
+  let lingering = false;
+  main.on('end', () => {
+    lingering = true;
+    // Unpiped first: an unpipe at main's close would pause the client, and a paused client's
+    // lingering would end in a RST after the idle bound.
+    client.unpipe(main);
+    lingeringClose(client);
+  });
+  main.on('error', () => {
+    main.destroy();
+    if (!lingering) client.destroy();
+  });
+  main.on('close', () => lingering || client.destroy());
+  client.on('error', () => {
     client.destroy();
     main.destroy();
-  };
-  client.on('error', destroyBoth);
-  main.on('error', destroyBoth);
+  });
   client.on('close', () => main.destroy());
-  // The main thread closed its side (after a `Connection: close` answer): finish writing, then close.
-  main.on('close', () => client.end());
   client.pipe(main);
-  main.pipe(client);
+  main.pipe(client, { end: false });
   client.resume();
 }
 
