@@ -27,7 +27,11 @@ export interface WorkerInit {
   counters: SharedArrayBuffer;
 }
 
-export type ToWorker = { type: 'changes'; changes: Change[] } | { type: 'reload' } | { type: 'close' };
+/**
+ * `changes`: the committed changes of the followed tables (maybe none), and the store revision after
+ * the commit, which the worker reports as applied once it has re-read them.
+ */
+export type ToWorker = { type: 'changes'; changes: Change[]; revision: number } | { type: 'reload' } | { type: 'close' };
 
 export type FromWorker = { type: 'ready' } | { type: 'logs'; entries: Array<[LogTarget, string, number]> } | { type: 'closed' } | { type: 'failed'; message: string };
 

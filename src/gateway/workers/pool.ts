@@ -87,7 +87,8 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
     unsubscribe = opts.store.subscribe((changes) => {
       const followed: Change[] = [];
       for (const c of changes) if (FOLLOWED.has(c.table)) followed.push(c);
-      if (followed.length) send({ type: 'changes', changes: followed });
+      // Sent even when empty: the revision tells the health facts this worker is up to date.
+      send({ type: 'changes', changes: followed, revision: opts.store.revision });
     });
     const ready: Promise<void>[] = [];
     for (let index = 1; index < opts.threads; index++) {

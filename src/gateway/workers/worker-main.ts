@@ -120,8 +120,8 @@ server.on('error', (err) => logger.error({ err }, 'gateway worker listener faile
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'changes':
-      store.replay(m.changes);
-      counters[row + 1] = m.changes[m.changes.length - 1]?.revision ?? counters[row + 1]!;
+      if (m.changes.length) store.replay(m.changes);
+      counters[row + 1] = m.revision;
       break;
     case 'reload':
       discovery.detach();
