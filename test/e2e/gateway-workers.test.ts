@@ -8,6 +8,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import * as L from '@aws-sdk/client-cloudwatch-logs';
 import * as G from '@aws-sdk/client-apigatewayv2';
 import * as E from '@aws-sdk/client-ec2';
 import * as SD from '@aws-sdk/client-servicediscovery';
@@ -48,9 +50,9 @@ async function everyThreadCaughtUp(port: number): Promise<void> {
  * Sends requests on fresh connections until every thread has served at least one (at most `max`);
  * returns the answers' texts.
  */
-async function untilEveryThreadServed(port: number, send: () => Promise<{ status: number; text: string }>, max = 400): Promise<Array<{ status: number; text: string }>> {
+async function untilEveryThreadServed<T extends { status: number; text: string }>(port: number, send: () => Promise<T>, max = 400): Promise<T[]> {
   const before = await facts(port);
-  const out: Array<{ status: number; text: string }> = [];
+  const out: T[] = [];
   for (let i = 0; i < max; i++) {
     out.push(await send());
     if (i % 5 === 4) {
@@ -232,6 +234,53 @@ test('the control plane answers through either thread: aws CLI, SDK, and a keep-
   }
   const now = await facts(server.port);
   assert.ok(now.forwarded[1]! > before.forwarded[1]!, `the worker forwarded control-plane connections: ${JSON.stringify(now)}`);
+});
+
+test('access-log lines of requests any thread served all reach CloudWatch Logs', async () => {
+  const logs = new L.CloudWatchLogsClient(sdkConfig(server));
+  try {
+    await logs.send(new L.CreateLogGroupCommand({ logGroupName: '/workers/access' }));
+    const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'logged', ProtocolType: 'HTTP' }))).ApiId!;
+    const integ = await gw.send(
+      new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: blue.url, PayloadFormatVersion: '1.0' }),
+    );
+    await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /logged', Target: `integrations/${integ.IntegrationId}` }));
+    await gw.send(
+      new G.CreateStageCommand({
+        ApiId: apiId,
+        StageName: '$default',
+        AccessLogSettings: { DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:/workers/access', Format: '$context.requestId' },
+      }),
+    );
+    await gw.send(new G.CreateDeploymentCommand({ ApiId: apiId, StageName: '$default' }));
+    await everyThreadCaughtUp(server.port);
+    const answers = await untilEveryThreadServed(server.port, () => invoke(server, apiId, { path: '/logged' }));
+    const ids = new Set(answers.map((a) => a.headers['apigw-requestid'] as string));
+    assert.equal(ids.size, answers.length, 'every answer carries its request id');
+    let logged = new Set<string>();
+    for (let i = 0; i < 200 && logged.size < ids.size; i++) {
+      const r = await logs.send(new L.FilterLogEventsCommand({ logGroupName: '/workers/access', limit: 10_000 }));
+      logged = new Set((r.events ?? []).map((e) => e.message!));
+      if (logged.size < ids.size) await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.deepEqual(
+      [...ids].filter((id) => !logged.has(id)),
+      [],
+      'no line is missing',
+    );
+  } finally {
+    logs.destroy();
+  }
+});
+
+test('in process, a stop ends the worker threads', async () => {
+  const threads = () => readdirSync('/proc/self/task').length;
+  const before = threads();
+  const s = await startTestServer({ gatewayWorkers: 3 });
+  const during = threads();
+  await s.destroy();
+  assert.ok(during >= before + 2, `two worker threads ran (${before} → ${during})`);
+  assert.ok(threads() <= before, `none is left (${before} → ${threads()})`);
 });
 
 test('wayfinder up --gateway-workers 2 serves, and a stop leaves no thread or process behind', async () => {
