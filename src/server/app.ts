@@ -231,8 +231,10 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       },
       edge.handler,
     );
-    // One listener cannot take the others' file descriptors (nginx's worker_connections, unbound's incoming-num-tcp).
-    server.maxConnections = EDGE_MAX_CONNECTIONS;
+    // One listener cannot take the others' file descriptors (nginx's worker_connections, unbound's incoming-num-tcp);
+    // gateway threads share the process's descriptors, so each accepting thread gets its share.
+    const connectionsPerThread = Math.max(64, Math.floor(EDGE_MAX_CONNECTIONS / config.gatewayWorkers));
+    server.maxConnections = connectionsPerThread;
     // The lean HTTP/1.1 front owns every connection and answers data-plane requests itself; the
     // first request it does not serve hands the connection to node:http (docs/gateway.md).
     const front: Front = attachFront(server, {
@@ -263,7 +265,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
           limits: { rate: config.gatewayRateLimit, burst: config.gatewayBurstLimit },
           headersTimeoutMs: config.headersTimeoutMs,
           requestTimeoutMs: config.requestTimeoutMs,
-          maxConnections: EDGE_MAX_CONNECTIONS,
+          maxConnections: connectionsPerThread,
         },
       });
     }

@@ -29,6 +29,7 @@ const FOLLOWED = new Set<string>([
 ]);
 const WORKER_URL = new URL('./worker-main.js', import.meta.url);
 const STOP_GRACE_MS = 5000;
+const RESTART_DELAY_MS = 1000;
 
 export interface GatewayWorkersOptions {
   /** Threads in all, the main thread included (N of --gateway-workers). */
@@ -90,8 +91,7 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
       // Sent even when empty: the revision tells the health facts this worker is up to date.
       send({ type: 'changes', changes: followed, revision: opts.store.revision });
     });
-    const ready: Promise<void>[] = [];
-    for (let index = 1; index < opts.threads; index++) {
+    const spawn = (index: number): Promise<void> => {
       const init: WorkerInit = {
         ...opts.settings,
         index,
@@ -103,25 +103,35 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
         counters: counterBuffer,
       };
       const w = new Worker(WORKER_URL, { workerData: init });
-      workers.push(w);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          w.on('message', (m: FromWorker) => {
-            if (m.type === 'ready') resolve();
-            else if (m.type === 'failed') reject(new Error(`gateway worker ${index} could not start: ${m.message}`));
-            else if (m.type === 'logs') for (const [target, line, ts] of m.entries) opts.logs.append(target, line, ts);
-          });
-          w.once('error', (err) => {
-            opts.logger.error({ err, worker: index }, 'gateway worker failed');
-            reject(err);
-          });
-          w.once('exit', (code) => {
-            if (!stopping) opts.logger.error({ worker: index, code }, 'gateway worker exited; the other threads go on serving');
-            reject(new Error(`gateway worker ${index} exited with ${code}`));
-          });
-        }),
-      );
-    }
+      workers[index - 1] = w;
+      return new Promise<void>((resolve, reject) => {
+        let up = false;
+        w.on('message', (m: FromWorker) => {
+          if (m.type === 'ready') {
+            up = true;
+            resolve();
+            if (stopping) void stopWorker(w); // a replacement that came up while the server stopped
+          } else if (m.type === 'failed') reject(new Error(`gateway worker ${index} could not start: ${m.message}`));
+          else if (m.type === 'logs') for (const [target, line, ts] of m.entries) opts.logs.append(target, line, ts);
+        });
+        w.once('error', (err) => {
+          opts.logger.error({ err, worker: index }, 'gateway worker failed');
+          reject(err);
+        });
+        w.once('exit', (code) => {
+          reject(new Error(`gateway worker ${index} exited with ${code}`));
+          if (stopping || !up) return;
+          // The other threads went on serving; a replacement takes this one's place after a pause
+          // (so a worker that fails at once cannot spin).
+          opts.logger.error({ worker: index, code }, 'gateway worker exited; restarting it in 1 s');
+          setTimeout(() => {
+            if (!stopping) spawn(index).catch((err: unknown) => opts.logger.error({ err, worker: index }, 'gateway worker could not restart'));
+          }, RESTART_DELAY_MS).unref();
+        });
+      });
+    };
+    const ready: Promise<void>[] = [];
+    for (let index = 1; index < opts.threads; index++) ready.push(spawn(index));
     await Promise.all(ready);
   } catch (e) {
     await stopAll();
