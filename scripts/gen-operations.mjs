@@ -22,6 +22,7 @@ const SERVICES = {
   sts: 'Sts',
   cloudformation: 'CloudFormation',
   ecr: 'Ecr',
+  route53: 'Route53',
 };
 // Shape names that would shadow TypeScript globals get a suffix.
 const RESERVED = new Set([
@@ -151,15 +152,21 @@ if (!Object.keys(SERVICES).every((service) => fresh(indexOut, join(root, 'models
     '  protocol: Protocol;',
     '  signingName: string;',
     '  targetPrefix: string | undefined;',
+    '  apiVersion: string;',
     '}',
     '',
     'export const SERVICE_INDEX = {',
   ];
   for (const service of Object.keys(SERVICES)) {
     const { metadata } = JSON.parse(readFileSync(join(root, 'models', `${service}.json`), 'utf8'));
-    const entry = { protocol: metadata.protocol, signingName: metadata.signingName ?? metadata.endpointPrefix, targetPrefix: metadata.targetPrefix };
+    const entry = {
+      protocol: metadata.protocol,
+      signingName: metadata.signingName ?? metadata.endpointPrefix,
+      targetPrefix: metadata.targetPrefix,
+      apiVersion: metadata.apiVersion,
+    };
     lines.push(
-      `  ${service}: { protocol: ${JSON.stringify(entry.protocol)}, signingName: ${JSON.stringify(entry.signingName)}, targetPrefix: ${JSON.stringify(entry.targetPrefix)} },`,
+      `  ${service}: { protocol: ${JSON.stringify(entry.protocol)}, signingName: ${JSON.stringify(entry.signingName)}, targetPrefix: ${JSON.stringify(entry.targetPrefix)}, apiVersion: ${JSON.stringify(entry.apiVersion)} },`,
     );
   }
   lines.push('} as const satisfies Record<string, ServiceIndexEntry>;', '');

@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SERVICES = ['ec2', 'logs', 'servicediscovery', 'ecs', 'apigatewayv2', 'iam', 'sts', 'cloudformation', 'ecr'];
+const SERVICES = ['ec2', 'logs', 'servicediscovery', 'ecs', 'apigatewayv2', 'iam', 'sts', 'cloudformation', 'ecr', 'route53'];
 const DROP_KEYS = new Set(['documentation', 'documentationUrl', 'deprecatedMessage']);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -63,3 +63,46 @@ export interface DiscoveryView {
   /** Subscribe to view changes (called after each swap). Returns an unsubscribe function. */
   onChange(listener: () => void): () => void;
 }
+
+/**
+ * The Route 53 hosted zone a private or public DNS namespace owns (AWS creates one per namespace;
+ * `GetNamespace` names it in `Properties.DnsProperties.HostedZoneId`). The Route 53 product answers
+ * from this view; the records are those the DNS server serves (src/cloudmap/dns/record-sets.ts).
+ */
+export interface HostedZoneInfo {
+  /** The bare id (`Z…`), as GetNamespace shows it. */
+  id: string;
+  /** Lower-cased, no trailing dot. */
+  name: string;
+  private: boolean;
+  namespaceId: string;
+  namespaceArn: string;
+  accountId: string;
+  /** The namespace's region (where a private zone's VPC is). */
+  region: string;
+  vpc?: string;
+  description?: string;
+  createdAt: number;
+}
+
+/** One Route 53 record set: a name and type, and for one instance's record its identifier and routing. */
+export interface RecordSetInfo {
+  /** Lower-cased, no trailing dot. */
+  name: string;
+  type: 'SOA' | 'NS' | 'A' | 'AAAA' | 'SRV' | 'CNAME';
+  ttl: number;
+  /** Presentation form, as Route 53 shows `ResourceRecords[].Value` (`1 1 8080 task-1.api.internal.`). */
+  values: string[];
+  /** The instance whose record this is (Route 53's SetIdentifier); none for SOA, NS and SRV targets' A/AAAA. */
+  setIdentifier?: string;
+  routingPolicy?: 'MULTIVALUE' | 'WEIGHTED';
+}
+
+export interface HostedZoneView {
+  /** The account's zones, every region (Route 53 is global), ordered by id. */
+  zones(accountId: string): HostedZoneInfo[];
+  /** The account's zone with this id, or undefined (another account's zone is not found either). */
+  zone(accountId: string, id: string): HostedZoneInfo | undefined;
+  /** The zone's record sets in Route 53's order (name with labels reversed, then type, then identifier). */
+  recordSets(accountId: string, id: string): RecordSetInfo[] | undefined;
+}

@@ -5,9 +5,10 @@ import type { Ec2Api } from '../ec2/api.js';
 import { notImplementedAll, type HandlerTable } from '../protocol/handlers.js';
 import { serviceDiscoveryOperationNames, type ServiceDiscoveryOperations } from '../protocol/generated/servicediscovery.js';
 import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
-import type { CloudMapApi } from './api.js';
+import type { CloudMapApi, HostedZoneView } from './api.js';
 import { createCloudMapApi, type CloudMapDeps } from './ecs-registrations.js';
 import { Discovery } from './discovery.js';
+import { HostedZones } from './dns/record-sets.js';
 import { DnsServer } from './dns/server.js';
 import { CustomHealthEngine } from './health.js';
 import { CloudMapHealthChecks } from './health-checks.js';
@@ -21,7 +22,7 @@ import { serviceOperations } from './operations/services.js';
 import { tagOperations } from './operations/tags.js';
 import { CloudMapStore, cloudmapMigrations } from './store.js';
 
-export type { CloudMapApi, DiscoveryView } from './api.js';
+export type { CloudMapApi, DiscoveryView, HostedZoneView } from './api.js';
 
 export interface CloudMapProductDeps extends ProductDeps {
   /** Namespaces check their VPC. */
@@ -38,6 +39,8 @@ export interface CloudMapProductApi {
   registry: CloudMapApi;
   /** For the gateway and DNS: routable instances, from memory (a DiscoveryView with snapshot access). */
   discovery: Discovery;
+  /** For Route 53: the namespaces' hosted zones and the records the DNS server serves for them. */
+  hostedZones: HostedZoneView;
 }
 
 export function createCloudMap(options: CloudMapProductDeps): Product<CloudMapProductApi> {
@@ -64,7 +67,7 @@ export function createCloudMap(options: CloudMapProductDeps): Product<CloudMapPr
   return {
     name: 'cloudmap',
     services: [serviceHandlers('servicediscovery', handlers)],
-    api: { registry: createCloudMapApi(deps), discovery },
+    api: { registry: createCloudMapApi(deps), discovery, hostedZones: new HostedZones(() => discovery.snapshot) },
     async start() {
       if (dns && options.dns) {
         try {

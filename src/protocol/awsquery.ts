@@ -101,7 +101,8 @@ export function writeQueryXml(model: ServiceModel, operation: string, value: unk
   return parts.join('');
 }
 
-function writeMembers(model: ServiceModel, ref: ShapeRef, obj: Record<string, unknown>, parts: string[], depth: number): void {
+/** Writes a structure's members as awsquery XML (rest-xml's output uses the same element rules). */
+export function writeMembers(model: ServiceModel, ref: ShapeRef, obj: Record<string, unknown>, parts: string[], depth: number): void {
   const shape = model.shapes[ref.shape]!;
   for (const [name, member] of Object.entries(shape.members ?? {})) {
     const v = obj[name];
@@ -161,10 +162,10 @@ export function queryErrorShape(model: ServiceModel | undefined, code: string): 
 }
 
 /** An error: `<ErrorResponse><Error><Type>Sender|Receiver</Type><Code/><Message/></Error><RequestId/>`. */
-export function writeQueryErrorXml(model: ServiceModel | undefined, code: string, message: string, status: number, requestId: string): string {
+export function writeQueryErrorXml(model: ServiceModel | undefined, code: string, message: string, status: number, requestId: string, xmlns = namespace(model)): string {
   const type = status >= 500 ? 'Receiver' : 'Sender';
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse${namespace(model)}><Error><Type>${type}</Type>` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse${xmlns}><Error><Type>${type}</Type>` +
     `<Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`
   );
 }

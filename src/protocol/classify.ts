@@ -1,6 +1,7 @@
 // Which service (and, where the headers already tell, which operation) a control-plane request is for.
 // Order (docs/aws-behavior.md §1.1): X-Amz-Target → awsJson; form body or `Action=` → query (EC2's dialect or
-// awsquery, by the scope's service); `/v2/…` → rest-json;
+// awsquery, by the scope's service); `/v2/…` → rest-json; `/<api version>/…` of a rest-xml service
+// (Route 53's `/2013-04-01/…`) → rest-xml;
 // the SigV4 credential scope breaks ties and picks the protocol for "unknown operation" answers.
 // The Host header is never consulted: clients point every service at one URL, some with a `data-` prefix.
 import type { IncomingHttpHeaders } from 'node:http';
@@ -67,11 +68,20 @@ export function classify(registry: ServiceRegistry, method: string, rawPath: str
     return { kind: 'query', spec: scopedSpec ?? registry.get('ec2'), guessed: !scopedSpec };
   }
 
+  const restXml = registry.forRestXmlPath(rawPath);
+  if (restXml) {
+    const match = matchRestRoute(restXml.restRoutes, method, rawPath, queryParamsOf(query));
+    // Route 53 answers a path it has no operation for with its InvalidInput (the SDKs read it as a client error).
+    if (!match) throw new Unroutable(new AwsError('InvalidInput', `No operation matches ${method} ${rawPath.slice(0, 200)}`, { status: 404 }), 'rest-xml', restXml);
+    if ('methodMismatch' in match) {
+      throw new Unroutable(new AwsError('InvalidInput', `Method ${method} is not allowed on ${rawPath.slice(0, 200)}`, { status: 405 }), 'rest-xml', restXml);
+    }
+    return { kind: 'rest', spec: restXml, operation: match.operation, labels: match.labels };
+  }
+
   if (rawPath.startsWith('/v2/') || rawPath === '/v2') {
     const spec = registry.restServices()[0]!;
-    const queryParams = new URLSearchParams();
-    for (const [k, vs] of query) for (const v of vs) queryParams.append(k, v);
-    const match = matchRestRoute(spec.restRoutes, method, rawPath, queryParams);
+    const match = matchRestRoute(spec.restRoutes, method, rawPath, queryParamsOf(query));
     if (!match) throw new Unroutable(new AwsError('NotFoundException', `No operation matches ${method} ${rawPath.slice(0, 200)}`, { status: 404 }), 'rest-json', spec);
     if ('methodMismatch' in match) {
       throw new Unroutable(new AwsError('MethodNotAllowedException', `Method ${method} is not allowed on ${rawPath.slice(0, 200)}`, { status: 405 }), 'rest-json', spec);
@@ -85,7 +95,9 @@ export function classify(registry: ServiceRegistry, method: string, rawPath: str
         ? new AwsError('MissingAction', 'The request must contain the parameter Action')
         : scopedSpec.protocol === 'json'
           ? new AwsError('UnknownOperationException', 'Missing X-Amz-Target header')
-          : new AwsError('NotFoundException', `No operation matches ${method} ${rawPath.slice(0, 200)}`, { status: 404 });
+          : scopedSpec.protocol === 'rest-xml'
+            ? new AwsError('InvalidInput', `No operation matches ${method} ${rawPath.slice(0, 200)}`, { status: 404 })
+            : new AwsError('NotFoundException', `No operation matches ${method} ${rawPath.slice(0, 200)}`, { status: 404 });
     throw new Unroutable(error, scopedSpec.protocol, scopedSpec);
   }
   throw new Unroutable(
@@ -96,4 +108,10 @@ export function classify(registry: ServiceRegistry, method: string, rawPath: str
     ),
     'json',
   );
+}
+
+function queryParamsOf(query: QueryMap): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [k, vs] of query) for (const v of vs) params.append(k, v);
+  return params;
 }

@@ -10,11 +10,12 @@ import { parseQueryInput, writeQueryXml } from './awsquery.js';
 import { validateOperationInput } from './invoke.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { classify, Unroutable, type Classified } from './classify.js';
-import { NOT_IMPLEMENTED, type AnyHandlerTable, type RequestContext } from './handlers.js';
+import { NOT_IMPLEMENTED, type AnyHandler, type AnyHandlerTable, type RequestContext } from './handlers.js';
 import type { Protocol, ServiceModel, ServiceName } from './model.js';
-import { MalformedBodyError, parseAwsJsonInput, parseEc2Input, parseRestJsonInput, UnknownParameterError } from './parse-input.js';
+import { MalformedBodyError, parseAwsJsonInput, parseEc2Input, parseRestJsonInput, parseRestXmlInput, UnknownParameterError } from './parse-input.js';
 import { MalformedQueryError, parseQuery, type QueryMap } from './query-string.js';
 import { authError, CONTENT_TYPES, serializeError, type WireResponse } from './serialize-error.js';
+import { writeRestXml } from './rest-xml.js';
 import { writeEc2Xml, writeJson, writeRestJson } from './serialize-output.js';
 import type { ServiceRegistry, ServiceSpec } from './services.js';
 import { WireTypeError } from './shape-reader.js';
@@ -101,6 +102,9 @@ export class ProtocolDispatcher {
       }
       const operation = route.kind === 'query' ? this.queryOperation(route.spec, formParams!) : route.operation;
       call.operation = operation;
+      // rest-xml bodies are not read (parseRestXmlInput): an operation not served answers its 501 before
+      // the model would miss the members its XML body carries.
+      if (route.spec.protocol === 'rest-xml') this.requireServed(route.spec, operation);
 
       const input = this.parseInput(route, operation, { rawPath, query, body, headers: req.headers, formParams });
       this.validateInput(route.spec, operation, input);
@@ -183,6 +187,7 @@ export class ProtocolDispatcher {
       case 'json':
         return parseAwsJsonInput(model, inputRef, parts.body);
       case 'rest':
+        if (route.spec.protocol === 'rest-xml') return parseRestXmlInput(model, inputRef, { labels: route.labels, query: parts.query, headers: parts.headers, body: parts.body });
         return parseRestJsonInput(model, inputRef, { labels: route.labels, query: parts.query, headers: parts.headers, body: parts.body });
       case 'query':
         return route.spec.protocol === 'ec2' ? parseEc2Input(model, inputRef, parts.formParams!) : parseQueryInput(model, inputRef, parts.formParams!);
@@ -193,10 +198,15 @@ export class ProtocolDispatcher {
     validateOperationInput(spec, operation, input);
   }
 
-  private async invoke(spec: ServiceSpec, operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
+  /** The operation's handler, or the modelled 501 when the product does not serve it. */
+  private requireServed(spec: ServiceSpec, operation: string): AnyHandler {
     const handler = this.opts.handlers[spec.name]?.[operation];
     if (!handler || handler === NOT_IMPLEMENTED) throw notImplementedError(spec.model.metadata.serviceId, operation);
-    return await handler(input, ctx);
+    return handler;
+  }
+
+  private async invoke(spec: ServiceSpec, operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
+    return await this.requireServed(spec, operation)(input, ctx);
   }
 
   private serializeOutput(spec: ServiceSpec, operation: string, output: unknown, requestId: string): WireResponse {
@@ -217,6 +227,10 @@ export class ProtocolDispatcher {
           headers: { ...headers, ...out.headers, ...(hasBody ? { 'content-type': out.contentType ?? CONTENT_TYPES['rest-json'] } : {}) },
           body: hasBody ? (out.body ?? '{}') : '',
         };
+      }
+      case 'rest-xml': {
+        const body = writeRestXml(model, operation, output);
+        return { status: op.http.responseCode ?? 200, headers: { ...headers, ...(body ? { 'content-type': CONTENT_TYPES['rest-xml'] } : {}) }, body };
       }
       case 'ec2':
         return { status: 200, headers: { 'content-type': CONTENT_TYPES.ec2 }, body: writeEc2Xml(model, op.output, output, operation, requestId) };
@@ -263,7 +277,7 @@ export class ProtocolDispatcher {
 
 /** The Host/Origin guard's refusal, in each protocol's own code for "not allowed". */
 function forbidden(protocol: Protocol, message: string): AwsError {
-  const code = protocol === 'ec2' ? 'UnauthorizedOperation' : protocol === 'query' ? 'AccessDenied' : 'AccessDeniedException';
+  const code = protocol === 'ec2' ? 'UnauthorizedOperation' : protocol === 'query' || protocol === 'rest-xml' ? 'AccessDenied' : 'AccessDeniedException';
   return new AwsError(code, message, { status: 403 });
 }
 

@@ -19,6 +19,7 @@ const PRODUCT_SERVICE: Record<string, ServiceName> = {
   ecs: 'ecs',
   gateway: 'apigatewayv2',
   logs: 'logs',
+  route53: 'route53',
 };
 
 /**

@@ -11,6 +11,7 @@ import { ecrErrorCodes } from './generated/ecr.js';
 import { ecsErrorCodes } from './generated/ecs.js';
 import { iamErrorCodes } from './generated/iam.js';
 import { logsErrorCodes } from './generated/logs.js';
+import { route53ErrorCodes } from './generated/route53.js';
 import { serviceDiscoveryErrorCodes } from './generated/servicediscovery.js';
 import { stsErrorCodes } from './generated/sts.js';
 import type { ServiceName } from './model.js';
@@ -151,6 +152,7 @@ export const SERVICE_ERROR_CODES = {
   sts: stsErrorCodes,
   cloudformation: cloudFormationErrorCodes,
   ecr: ecrErrorCodes,
+  route53: route53ErrorCodes,
 } as const satisfies { [S in ServiceName]: readonly string[] };
 
 /** The codes `service` may answer: its own and the common ones. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type Protocol = 'json' | 'rest-json' | 'ec2' | 'query';
+export type Protocol = 'json' | 'rest-json' | 'rest-xml' | 'ec2' | 'query';
 
 export interface ShapeRef {
   shape: string;
@@ -65,7 +65,7 @@ export interface ServiceModel {
 }
 
 /** Names of the services Wayfinder speaks, as the files in models/ are named. */
-export const SERVICE_NAMES = ['ec2', 'logs', 'servicediscovery', 'ecs', 'apigatewayv2', 'iam', 'sts', 'cloudformation', 'ecr'] as const;
+export const SERVICE_NAMES = ['ec2', 'logs', 'servicediscovery', 'ecs', 'apigatewayv2', 'iam', 'sts', 'cloudformation', 'ecr', 'route53'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const modelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');

@@ -51,6 +51,23 @@ export function parseRestJsonInput(model: ServiceModel, input: ShapeRef | undefi
     const hasBodyMembers = Object.values(members).some((m) => !m.location);
     if (hasBodyMembers) out = readJson(model, input, parseJsonBody(parts.body), '') as Record<string, unknown>;
   }
+  readLocatedMembers(model, members, parts, out);
+  return out;
+}
+
+/**
+ * rest-xml (Route 53): members from URI labels, query string and headers. The operations served take no
+ * XML body (the dispatcher answers the modelled 501 before parsing one that does), so none is read.
+ */
+export function parseRestXmlInput(model: ServiceModel, input: ShapeRef | undefined, parts: RestRequestParts): Record<string, unknown> {
+  if (!input) return {};
+  const out: Record<string, unknown> = {};
+  readLocatedMembers(model, model.shapes[input.shape]!.members ?? {}, parts, out);
+  return out;
+}
+
+/** The members bound to the URI, query string and headers (the rest protocols share these bindings). */
+function readLocatedMembers(model: ServiceModel, members: Record<string, ShapeRef>, parts: RestRequestParts, out: Record<string, unknown>): void {
   for (const [name, ref] of Object.entries(members)) {
     const wire = ref.locationName ?? name;
     switch (ref.location) {
@@ -94,7 +111,6 @@ export function parseRestJsonInput(model: ServiceModel, input: ShapeRef | undefi
       }
     }
   }
-  return out;
 }
 
 /** Names that never count as unknown parameters in the query protocol. */

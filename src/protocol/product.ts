@@ -16,6 +16,7 @@ import type { EcrOperations } from './generated/ecr.js';
 import type { EcsOperations } from './generated/ecs.js';
 import type { IamOperations } from './generated/iam.js';
 import type { LogsOperations } from './generated/logs.js';
+import type { Route53Operations } from './generated/route53.js';
 import type { ServiceDiscoveryOperations } from './generated/servicediscovery.js';
 import type { StsOperations } from './generated/sts.js';
 import type { AnyHandlerTable, HandlerTable } from './handlers.js';
@@ -32,6 +33,7 @@ export interface ServiceOperations {
   sts: StsOperations;
   cloudformation: CloudFormationOperations;
   ecr: EcrOperations;
+  route53: Route53Operations;
 }
 export type OperationsOf<S extends ServiceName> = ServiceOperations[S];
 
@@ -54,6 +56,7 @@ const registrations: { [S in ServiceName]: (table: HandlerTable<OperationsOf<S>>
   sts: (table) => ({ service: 'sts', table }),
   cloudformation: (table) => ({ service: 'cloudformation', table }),
   ecr: (table) => ({ service: 'ecr', table }),
+  route53: (table) => ({ service: 'route53', table }),
 };
 
 /** Registers a product's handler table for `service`; a table of another service is a compile error. */

@@ -3,8 +3,10 @@
 //   rest-json: {"message", "__type", …}, x-amzn-ErrorType header, status from the error shape
 //   ec2:       <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>
 //   query:     <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse> (awsquery.ts)
+//   rest-xml:  the same document in the service's namespace, status from the error shape (rest-xml.ts)
 import { AwsError } from '../kernel/errors.js';
 import { queryErrorShape, writeQueryErrorXml } from './awsquery.js';
+import { writeRestXmlError } from './rest-xml.js';
 import type { CommonErrorCode, Ec2ErrorCode } from './error-codes.js';
 import type { Protocol, ServiceModel } from './model.js';
 import { writeJson, xmlEscape } from './serialize-output.js';
@@ -19,6 +21,7 @@ export interface WireResponse {
 export const CONTENT_TYPES: Record<Protocol, string> = {
   json: 'application/x-amz-json-1.1',
   'rest-json': 'application/json',
+  'rest-xml': 'text/xml',
   ec2: 'text/xml;charset=UTF-8',
   query: 'text/xml',
 };
@@ -47,6 +50,9 @@ export function serializeError(protocol: Protocol, model: ServiceModel | undefin
   if (protocol === 'query') {
     return { status, headers: { ...headers, 'x-amzn-requestid': requestId }, body: writeQueryErrorXml(model, err.code, err.message, status, requestId) };
   }
+  if (protocol === 'rest-xml') {
+    return { status, headers: { ...headers, 'x-amzn-requestid': requestId }, body: writeRestXmlError(model, err.code, err.message, status, requestId) };
+  }
   headers['x-amzn-requestid'] = requestId;
   headers['x-amzn-errortype'] = err.code;
   const shape = model?.shapes[err.code];
@@ -74,8 +80,8 @@ export function authError(protocol: Protocol, kind: AuthFailureKind, message: st
     const text = kind === 'unknown-key' || kind === 'bad-signature' || kind === 'bad-token' ? `AWS was not able to validate the provided access credentials. ${message}` : message;
     return new AwsError(code, text, { status });
   }
-  if (protocol === 'query') {
-    // IAM and STS answer these codes (the query services' "Common Errors"), all 403 but a malformed signature.
+  if (protocol === 'query' || protocol === 'rest-xml') {
+    // IAM and STS (and Route 53) answer these codes (the query services' "Common Errors"), all 403 but a malformed signature.
     const map: Record<AuthFailureKind, [CommonErrorCode, number]> = {
       missing: ['MissingAuthenticationToken', 403],
       incomplete: ['IncompleteSignature', 400],

@@ -22,7 +22,7 @@ export interface ServiceSpec {
   protocol: Protocol;
   signingName: string;
   targetPrefix: string | undefined;
-  /** Compiled from the model on first use (rest-json services only). */
+  /** Compiled from the model on first use (rest-json and rest-xml services only). */
   readonly restRoutes: RestRoute[];
   traits: ServiceTraits;
 }
@@ -48,7 +48,7 @@ class LazyServiceSpec implements ServiceSpec {
   }
 
   get restRoutes(): RestRoute[] {
-    this.routes ??= this.protocol === 'rest-json' ? compileRestRoutes(this.model) : [];
+    this.routes ??= this.protocol === 'rest-json' || this.protocol === 'rest-xml' ? compileRestRoutes(this.model) : [];
     return this.routes;
   }
 }
@@ -69,6 +69,8 @@ const TRAITS: { [S in ServiceName]: ServiceTraits<S> } = {
   cloudformation: { validationCode: 'ValidationError', serializationCode: 'ValidationError', bodyLimit: 1 * MiB },
   // PutImage carries the manifest inline (4 MiB at most on AWS); layer parts go to UploadLayerPart (20 MiB).
   ecr: { validationCode: 'InvalidParameterException', serializationCode: 'SerializationException', bodyLimit: 32 * MiB },
+  // Route 53 answers InvalidInput for any request it cannot accept; its bodies are small XML documents.
+  route53: { validationCode: 'InvalidInput', serializationCode: 'InvalidInput', bodyLimit: 1 * MiB },
 };
 
 export class ServiceRegistry {
@@ -101,5 +103,18 @@ export class ServiceRegistry {
 
   restServices(): ServiceSpec[] {
     return this.all.filter((s) => s.protocol === 'rest-json');
+  }
+
+  /**
+   * The rest-xml service whose paths start with `/<api version>/` (Route 53: `/2013-04-01/…`), read from
+   * the generated index so that routing parses no model.
+   */
+  forRestXmlPath(rawPath: string): ServiceSpec | undefined {
+    for (const spec of this.all) {
+      if (spec.protocol !== 'rest-xml') continue;
+      const prefix = `/${SERVICE_INDEX[spec.name].apiVersion}/`;
+      if (rawPath.startsWith(prefix) || rawPath === prefix.slice(0, -1)) return spec;
+    }
+    return undefined;
   }
 }

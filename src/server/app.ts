@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../kernel/log.js';
 import { cloudFormationProduct } from '../cloudformation/index.js';
 import { cloudMapProduct } from '../cloudmap/index.js';
+import { route53Product } from '../route53/index.js';
 import { ec2Product } from '../ec2/index.js';
 import { ecrProduct } from '../ecr/index.js';
 import { ecsProduct } from '../ecs/index.js';
@@ -55,7 +56,7 @@ function openFileLimit(): number {
 }
 
 /** Every product, in dependency order: the store opens with their migrations, then buildProducts creates them. */
-const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, ecrProduct, ecsProduct, gatewayProduct, cloudFormationProduct] as const;
+const PRODUCTS = [ec2Product, logsProduct, iamProduct, cloudMapProduct, route53Product, ecrProduct, ecsProduct, gatewayProduct, cloudFormationProduct] as const;
 
 export interface Wayfinder {
   config: Config;
@@ -98,6 +99,7 @@ function buildProducts(
     operationDelayMs: config.operationDelayMs,
     dns: { host: config.host, port: config.dnsPort },
   });
+  const route53 = route53Product.create({ store, logger, hostedZones: cloudmap.api.hostedZones });
   const guard = new ControlGuard(hosts);
   const ecr = ecrProduct.create({
     store,
@@ -136,7 +138,7 @@ function buildProducts(
     sharedBuckets,
   });
   // CloudFormation comes last: it makes resources by calling the others' operations in-process (protocol/invoke.ts).
-  const services = [ec2, logs, iam, cloudmap, ecr, ecs, gateway];
+  const services = [ec2, logs, iam, cloudmap, route53, ecr, ecs, gateway];
   const tables = handlerTables(services);
   const cloudformation = cloudFormationProduct.create({ store, logger, call: inProcessCaller(registry, () => tables) });
   return { products: [...services, cloudformation], iam: iam.api, logs: logs.api };

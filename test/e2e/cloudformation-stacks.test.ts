@@ -703,6 +703,7 @@ Outputs:
   LogsDns: {Value: !Select [0, !GetAtt LogsEndpoint.DnsEntries]}
   LogsEnis: {Value: !Join [',', !GetAtt LogsEndpoint.NetworkInterfaceIds]}
   S3Endpoint: {Value: !Ref S3Endpoint}
+  SubnetAclAssociation: {Value: !GetAtt SubnetA.NetworkAclAssociationId}
 `;
 
 test('the EC2 network types: gateway, attachment, route tables, routes, associations, EIP, NAT, interface and gateway endpoints, rules; update and delete', async () => {
@@ -753,6 +754,20 @@ test('the EC2 network types: gateway, attachment, route tables, routes, associat
   assert.ok(enis.every((e) => e.startsWith('eni-')));
   const eps = await json<{ VpcEndpoints: Array<{ VpcEndpointId: string; VpcEndpointType: string; State: string }> }>(['ec2', 'describe-vpc-endpoints']);
   assert.deepEqual(eps.VpcEndpoints.map((e) => e.VpcEndpointType).sort(), ['Gateway', 'Interface']);
+
+  // A new subnet is associated with the VPC's default network ACL: GetAtt NetworkAclAssociationId is that association.
+  const acls = await json<{ NetworkAcls: Array<{ IsDefault: boolean; Associations: Array<{ NetworkAclAssociationId: string; SubnetId: string }> }> }>([
+    'ec2',
+    'describe-network-acls',
+    '--filters',
+    `Name=vpc-id,Values=${vpcId}`,
+  ]);
+  const subnetA = (await json<{ Subnets: Array<{ SubnetId: string; CidrBlock: string }> }>(['ec2', 'describe-subnets', '--filters', `Name=vpc-id,Values=${vpcId}`])).Subnets.find(
+    (s) => s.CidrBlock === '10.60.1.0/24',
+  )!;
+  const aclAssociation = acls.NetworkAcls.find((a) => a.IsDefault)!.Associations.find((a) => a.SubnetId === subnetA.SubnetId);
+  assert.equal(output(stack, 'SubnetAclAssociation'), aclAssociation?.NetworkAclAssociationId);
+  assert.match(output(stack, 'SubnetAclAssociation'), /^aclassoc-/);
 
   const rules = await json<{ SecurityGroupRules: Array<{ SecurityGroupRuleId: string; IsEgress: boolean; FromPort: number }> }>([
     'ec2',

@@ -138,7 +138,8 @@ export function fuzzRequest(service: ServiceName, operation: string, seed: numbe
         body,
       };
     }
-    case 'rest-json': {
+    case 'rest-json':
+    case 'rest-xml': {
       const shape = inputRef ? model.shapes[inputRef.shape]! : undefined;
       let path = op.http.requestUri ?? '/';
       const query: Record<string, string> = {};
@@ -155,7 +156,14 @@ export function fuzzRequest(service: ServiceName, operation: string, seed: numbe
       let body = JSON.stringify(shape ? g.value(inputRef!, 0) : {});
       if (raw < chaos * 0.15) body = body.slice(0, Math.floor(body.length / 2));
       const method = op.http.method ?? 'POST';
-      return { ...base, method, path, query, headers: { 'content-type': 'application/json' }, body: method === 'GET' || method === 'DELETE' ? '' : body };
+      return {
+        ...base,
+        method,
+        path,
+        query,
+        headers: { 'content-type': model.metadata.protocol === 'rest-xml' ? 'text/xml' : 'application/json' },
+        body: method === 'GET' || method === 'DELETE' ? '' : body,
+      };
     }
     case 'query':
     case 'ec2': {

@@ -83,7 +83,19 @@ export const vpc: ResourceProvider = {
 
 async function subnetAttributes(ctx: ProviderContext, subnetId: string): Promise<Out> {
   const s = first<Out>(await ctx.call('ec2', 'DescribeSubnets', { SubnetIds: [subnetId] }), 'Subnets') ?? {};
-  return { SubnetId: subnetId, VpcId: s.VpcId, CidrBlock: s.CidrBlock, AvailabilityZone: s.AvailabilityZone, AvailabilityZoneId: s.AvailabilityZoneId, Ipv6CidrBlocks: [] };
+  // NetworkAclAssociationId: the subnet's association with its network ACL (the VPC's default one
+  // for a new subnet), as EC2 lists it; CDK's Subnet reads it for its `subnetNetworkAclAssociationId`.
+  const acl = first<Out>(await ctx.call('ec2', 'DescribeNetworkAcls', { Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }), 'NetworkAcls');
+  const association = ((acl?.Associations as Out[] | undefined) ?? []).find((a) => a.SubnetId === subnetId);
+  return {
+    SubnetId: subnetId,
+    VpcId: s.VpcId,
+    CidrBlock: s.CidrBlock,
+    AvailabilityZone: s.AvailabilityZone,
+    AvailabilityZoneId: s.AvailabilityZoneId,
+    Ipv6CidrBlocks: [],
+    NetworkAclAssociationId: association?.NetworkAclAssociationId,
+  };
 }
 
 export const subnet: ResourceProvider = {

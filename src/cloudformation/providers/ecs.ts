@@ -45,22 +45,42 @@ export const cluster: ResourceProvider = {
   },
 };
 
+const IN_USE_RETRIES = 480; // × 250 ms: two minutes
+
+/**
+ * PutClusterCapacityProviders, retried while ECS answers ResourceInUseException, as CloudFormation's
+ * handler does ("Out of retries. Last encountered error was: …"). A stack's delete removes a service
+ * and its cluster's association in parallel when nothing orders them (CDK's FargateService with a
+ * capacity provider strategy does not depend on the association): the provider is in use until the
+ * service is gone.
+ */
+async function putCapacityProviders(ctx: ProviderContext, input: Record<string, unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ctx.call('ecs', 'PutClusterCapacityProviders', input);
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ResourceInUseException') throw e;
+      if (attempt >= IN_USE_RETRIES) throw new Error(`Out of retries. Last encountered error was: ${(e as Error).message}`);
+      await ctx.sleep(250);
+    }
+  }
+}
+
 export const clusterCapacityProviderAssociations: ResourceProvider = {
   type: 'AWS::ECS::ClusterCapacityProviderAssociations',
   attributes: [],
   replaceOn: ['Cluster'],
   async create(props, ctx) {
-    await ctx.call('ecs', 'PutClusterCapacityProviders', asInput('ecs', 'PutClusterCapacityProviders', { ...props, cluster: clusterName(props.Cluster) }));
+    await putCapacityProviders(ctx, asInput('ecs', 'PutClusterCapacityProviders', { ...props, cluster: clusterName(props.Cluster) }));
     return { physicalId: clusterName(props.Cluster) };
   },
   async update(id, props, _old, ctx) {
-    await ctx.call('ecs', 'PutClusterCapacityProviders', asInput('ecs', 'PutClusterCapacityProviders', { ...props, cluster: clusterName(props.Cluster) }));
+    await putCapacityProviders(ctx, asInput('ecs', 'PutClusterCapacityProviders', { ...props, cluster: clusterName(props.Cluster) }));
     return { physicalId: id };
   },
   async delete(_id, props, ctx) {
-    await deleteIgnoringMissing(() =>
-      ctx.call('ecs', 'PutClusterCapacityProviders', { cluster: clusterName(props.Cluster), capacityProviders: [], defaultCapacityProviderStrategy: [] }),
-    );
+    await deleteIgnoringMissing(() => putCapacityProviders(ctx, { cluster: clusterName(props.Cluster), capacityProviders: [], defaultCapacityProviderStrategy: [] }));
   },
 };
 
@@ -106,7 +126,10 @@ export const service: ResourceProvider = {
   replaceOn: ['Cluster', 'LaunchType', 'Role', 'SchedulingStrategy', 'ServiceName', 'ServiceRegistries', 'DeploymentController'],
   async create(props, ctx) {
     const name = (props.ServiceName as string | undefined) ?? ctx.generatedName(255);
-    const input = serviceInput({ ...props, ServiceName: name }, 'CreateService');
+    // CloudFormation: a new REPLICA service without DesiredCount starts with 1 (CDK omits it by
+    // default); an update without it keeps the service's current count (UpdateService without one).
+    const desired = props.DesiredCount ?? (props.SchedulingStrategy === 'DAEMON' ? undefined : 1);
+    const input = serviceInput({ ...props, ServiceName: name, DesiredCount: desired }, 'CreateService');
     const out = await ctx.call('ecs', 'CreateService', { ...input, serviceName: name, tags: ecsTags(props, ctx) });
     const arn = (out.service as Out).serviceArn as string;
     return { physicalId: arn, attributes: { Name: name, ServiceArn: arn } };

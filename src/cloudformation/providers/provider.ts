@@ -17,7 +17,7 @@ export interface ProviderContext {
   stackName: string;
   stackId: string;
   logicalId: string;
-  /** The stack's tags plus aws:cloudformation:* ones, for taggable resources. */
+  /** The stack's tags, for taggable resources (the aws:cloudformation:* tags AWS adds are not given yet). */
   tags: Tag[];
   /** A name CloudFormation would generate: `<stack>-<logical>-<RANDOM>`, at most maxLength characters. */
   generatedName(maxLength?: number): string;

@@ -10,6 +10,7 @@
 // successive queries see different selections and orders while the answer bytes stay cached.
 import type { DiscoveredInstance } from '../api.js';
 import { shuffle, type ServiceView } from '../discovery.js';
+import type { RecordType } from '../store.js';
 import { findZone, srvTarget, type OwnerNode, type Zone, type ZoneIndex } from './zones.js';
 import { RCODE, TYPE, type ResourceRecord, type SoaData } from './wire.js';
 
@@ -35,8 +36,12 @@ export function soaData(): SoaData {
   return { mname: NAME_SERVERS[0]!, rname: 'awsdns-hostmaster.amazon.com', serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 86400 };
 }
 
-function soaRecord(zone: Zone): ResourceRecord {
+export function soaRecord(zone: Zone): ResourceRecord {
   return { name: zone.apex, type: TYPE.SOA, ttl: zone.namespace.soaTtl ?? 15, soa: soaData() };
+}
+
+export function nsRecords(zone: Zone): ResourceRecord[] {
+  return NAME_SERVERS.map((target) => ({ name: zone.apex, type: TYPE.NS, ttl: NS_TTL, target }) as ResourceRecord);
 }
 
 const one = (v: AnswerVariant): AnswerVariant[] => [v];
@@ -52,57 +57,55 @@ function ttlOf(view: ServiceView, type: 'A' | 'AAAA' | 'SRV' | 'CNAME'): number 
   return view.record.dnsRecords?.find((r) => r.type === type)?.ttl ?? 0;
 }
 
+/**
+ * The one record an instance contributes to its service's record set of `type` at `owner`, or none.
+ * The DNS answers (below) and the Route 53 record sets (record-sets.ts) are both built from it.
+ */
+export function instanceRecord(view: ServiceView, inst: DiscoveredInstance, type: RecordType, apex: string, owner: string): ResourceRecord | undefined {
+  switch (type) {
+    case 'A':
+      return inst.ipv4 ? { name: owner, type: TYPE.A, ttl: ttlOf(view, 'A'), address: inst.ipv4 } : undefined;
+    case 'AAAA': {
+      const v6 = inst.attributes.AWS_INSTANCE_IPV6;
+      return v6 ? { name: owner, type: TYPE.AAAA, ttl: ttlOf(view, 'AAAA'), address: v6 } : undefined;
+    }
+    case 'CNAME': {
+      const cname = inst.attributes.AWS_INSTANCE_CNAME;
+      return cname ? { name: owner, type: TYPE.CNAME, ttl: ttlOf(view, 'CNAME'), target: cname.replace(/\.$/, '') } : undefined;
+    }
+    case 'SRV':
+      if (inst.port === undefined || !(inst.ipv4 || inst.attributes.AWS_INSTANCE_IPV6)) return undefined;
+      return { name: owner, type: TYPE.SRV, ttl: ttlOf(view, 'SRV'), priority: 1, weight: 1, port: inst.port, target: srvTarget(view, inst, apex) };
+  }
+}
+
+/** The record types a service's record sets have, in answer order: a CNAME service has only its CNAME. */
+export function servedTypes(view: ServiceView): RecordType[] {
+  return view.recordTypes.includes('CNAME') ? ['CNAME'] : (['A', 'AAAA', 'SRV'] as const).filter((t) => view.recordTypes.includes(t));
+}
+
+const QTYPE: Record<RecordType, number> = { A: TYPE.A, AAAA: TYPE.AAAA, CNAME: TYPE.CNAME, SRV: TYPE.SRV };
+
 /** The records a service owns for one query type (one random pick). */
 function serviceRecords(view: ServiceView, qtype: number, apex: string, owner: string, random: () => number): { answer: ResourceRecord[]; additional: ResourceRecord[] } {
   const n = view.record.routingPolicy === 'WEIGHTED' ? 1 : MAX_MULTIVALUE;
-  const a = view.instances;
-  const types = view.recordTypes;
   const answer: ResourceRecord[] = [];
   const additional: ResourceRecord[] = [];
-  const want = (t: number) => qtype === t || qtype === TYPE.ANY;
-  if (types.includes('CNAME')) {
-    const [pick] = pickHealthy(
-      a.filter((i) => i.attributes.AWS_INSTANCE_CNAME),
-      1,
-      random,
-    );
-    if (pick) answer.push({ name: owner, type: TYPE.CNAME, ttl: ttlOf(view, 'CNAME'), target: pick.attributes.AWS_INSTANCE_CNAME!.replace(/\.$/, '') });
-    return { answer, additional };
-  }
-  if (types.includes('A') && want(TYPE.A)) {
-    for (const i of pickHealthy(
-      a.filter((x) => x.ipv4),
-      n,
-      random,
-    ))
-      answer.push({ name: owner, type: TYPE.A, ttl: ttlOf(view, 'A'), address: i.ipv4! });
-  }
-  if (types.includes('AAAA') && want(TYPE.AAAA)) {
-    for (const i of pickHealthy(
-      a.filter((x) => x.attributes.AWS_INSTANCE_IPV6),
-      n,
-      random,
-    )) {
-      answer.push({ name: owner, type: TYPE.AAAA, ttl: ttlOf(view, 'AAAA'), address: i.attributes.AWS_INSTANCE_IPV6! });
-    }
-  }
-  if (types.includes('SRV') && want(TYPE.SRV)) {
-    const ttl = ttlOf(view, 'SRV');
-    for (const i of pickHealthy(
-      a.filter((x) => x.port !== undefined && (x.ipv4 || x.attributes.AWS_INSTANCE_IPV6)),
-      n,
-      random,
-    )) {
-      const target = srvTarget(view, i, apex);
-      answer.push({ name: owner, type: TYPE.SRV, ttl, priority: 1, weight: 1, port: i.port!, target });
-      additional.push(...targetRecords(view, i, target, TYPE.ANY));
+  for (const type of servedTypes(view)) {
+    // A CNAME is answered whatever the query type (the resolver follows it); it has one value.
+    if (type !== 'CNAME' && qtype !== QTYPE[type] && qtype !== TYPE.ANY) continue;
+    const candidates = view.instances.filter((i) => instanceRecord(view, i, type, apex, owner));
+    for (const i of pickHealthy(candidates, type === 'CNAME' ? 1 : n, random)) {
+      const rr = instanceRecord(view, i, type, apex, owner)!;
+      answer.push(rr);
+      if (rr.type === TYPE.SRV) additional.push(...targetRecords(view, i, rr.target, TYPE.ANY));
     }
   }
   return { answer, additional };
 }
 
 /** The A/AAAA records of an SRV target name. */
-function targetRecords(view: ServiceView, inst: DiscoveredInstance, name: string, qtype: number): ResourceRecord[] {
+export function targetRecords(view: ServiceView, inst: DiscoveredInstance, name: string, qtype: number): ResourceRecord[] {
   const ttl = ttlOf(view, view.recordTypes.includes('A') ? 'A' : 'SRV');
   const out: ResourceRecord[] = [];
   if (inst.ipv4 && (qtype === TYPE.A || qtype === TYPE.ANY)) out.push({ name, type: TYPE.A, ttl, address: inst.ipv4 });
@@ -121,7 +124,7 @@ function nodeVariant(zone: Zone, owner: string, node: OwnerNode | undefined, qty
   for (const t of node?.targets ?? []) v.answer.push(...targetRecords(t.view, t.instance, owner, qtype));
   if (owner === zone.apex && (qtype === TYPE.SOA || qtype === TYPE.ANY)) v.answer.unshift(soaRecord(zone));
   if (owner === zone.apex && (qtype === TYPE.NS || qtype === TYPE.ANY)) {
-    v.answer.push(...NAME_SERVERS.map((target) => ({ name: zone.apex, type: TYPE.NS, ttl: NS_TTL, target }) as ResourceRecord));
+    v.answer.push(...nsRecords(zone));
   }
   return v;
 }

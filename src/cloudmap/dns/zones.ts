@@ -63,33 +63,55 @@ export function buildZoneIndex(snap: Snapshot): ZoneIndex {
   const namespaces = [...snap.namespaces.values()].filter((ns) => ns.type !== 'HTTP').sort((a, b) => a.createdAt - b.createdAt);
   for (const ns of namespaces) {
     const apex = lower(ns.name);
-    if (!zones.has(apex) && encodable(apex)) zones.set(apex, { apex, namespace: ns, nodes: new Map(), ents: new Set() });
+    if (!zones.has(apex) && encodable(apex)) zones.set(apex, emptyZone(ns));
   }
-  const node = (zone: Zone, name: string): OwnerNode => {
-    let n = zone.nodes.get(name);
-    if (!n) {
-      zone.nodes.set(name, (n = { services: [], targets: [] }));
-      // every name between this one and the apex exists
-      for (let i = name.indexOf('.'); i >= 0 && name.length - i - 1 > zone.apex.length; i = name.indexOf('.', i + 1)) zone.ents.add(name.slice(i + 1));
-    }
-    return n;
-  };
   for (const view of snap.services.values()) {
-    if (view.record.type !== 'DNS_HTTP' || !view.recordTypes.length) continue;
     const zone = zones.get(lower(view.namespace.name));
-    if (!zone || zone.namespace.id !== view.namespace.id) continue;
-    const owner = serviceOwner(view, zone.apex);
-    if (!encodable(owner) || !view.instances.some((i) => contributes(view, i))) continue;
-    node(zone, owner).services.push(view);
-    if (!view.recordTypes.includes('SRV')) continue;
-    for (const inst of view.instances) {
-      const name = srvTarget(view, inst, zone.apex);
-      if (!contributes(view, inst) || !encodable(name) || !inst.attributes.AWS_INSTANCE_PORT) continue;
-      node(zone, lower(name)).targets.push({ view, instance: inst, name });
-    }
+    if (zone && zone.namespace.id === view.namespace.id) addService(zone, view);
   }
   for (const zone of zones.values()) for (const name of zone.nodes.keys()) zone.ents.delete(name);
   return { revision: snap.revision, zones };
+}
+
+/**
+ * One DNS namespace's zone, built as buildZoneIndex builds it, whether or not it is the one the DNS
+ * server answers for its name (an older namespace of the same name wins there). Route 53's record sets
+ * (record-sets.ts) are read from it. Undefined for an HTTP namespace or a name DNS cannot carry.
+ */
+export function buildNamespaceZone(snap: Snapshot, ns: NamespaceRecord): Zone | undefined {
+  if (ns.type === 'HTTP' || !encodable(lower(ns.name))) return undefined;
+  const zone = emptyZone(ns);
+  for (const view of snap.services.values()) if (view.namespace.id === ns.id) addService(zone, view);
+  for (const name of zone.nodes.keys()) zone.ents.delete(name);
+  return zone;
+}
+
+function emptyZone(ns: NamespaceRecord): Zone {
+  return { apex: lower(ns.name), namespace: ns, nodes: new Map(), ents: new Set() };
+}
+
+function node(zone: Zone, name: string): OwnerNode {
+  let n = zone.nodes.get(name);
+  if (!n) {
+    zone.nodes.set(name, (n = { services: [], targets: [] }));
+    // every name between this one and the apex exists
+    for (let i = name.indexOf('.'); i >= 0 && name.length - i - 1 > zone.apex.length; i = name.indexOf('.', i + 1)) zone.ents.add(name.slice(i + 1));
+  }
+  return n;
+}
+
+/** Places a service's owner name and its SRV targets in the zone (the caller drops owners from `ents` after). */
+function addService(zone: Zone, view: ServiceView): void {
+  if (view.record.type !== 'DNS_HTTP' || !view.recordTypes.length) return;
+  const owner = serviceOwner(view, zone.apex);
+  if (!encodable(owner) || !view.instances.some((i) => contributes(view, i))) return;
+  node(zone, owner).services.push(view);
+  if (!view.recordTypes.includes('SRV')) return;
+  for (const inst of view.instances) {
+    const name = srvTarget(view, inst, zone.apex);
+    if (!contributes(view, inst) || !encodable(name) || !inst.attributes.AWS_INSTANCE_PORT) continue;
+    node(zone, lower(name)).targets.push({ view, instance: inst, name });
+  }
 }
 
 /** The most specific zone containing `name` (lower-cased, dotted), if any. */

@@ -25,6 +25,9 @@ interface Instance {
   Attributes?: Record<string, string>;
 }
 
+/** A DNS namespace's Route 53 hosted zone, linked to its records page (route53.ts). */
+const hostedZoneLink = (id: string | undefined) => (id ? link(`#/route53/hostedzones/${enc(id)}`, id) : '-');
+
 export async function namespacesPage(root: HTMLElement): Promise<View> {
   const body = h('div');
   root.append(h('h1', {}, 'Namespaces'), body);
@@ -37,7 +40,7 @@ export async function namespacesPage(root: HTMLElement): Promise<View> {
           link(`#/cloudmap/namespaces/${enc(n.Id)}`, n.Name),
           n.Id,
           n.Type === 'HTTP' ? 'API calls' : `API calls and DNS queries (${n.Type === 'DNS_PRIVATE' ? 'private' : 'public'})`,
-          n.Properties?.DnsProperties?.HostedZoneId ?? '-',
+          hostedZoneLink(n.Properties?.DnsProperties?.HostedZoneId),
           when(n.CreateDate),
         ]),
         'Namespaces',
@@ -55,7 +58,7 @@ export async function namespacePage(root: HTMLElement, [id]: string[]): Promise<
   root.append(
     h('p', {}, link('#/cloudmap/namespaces', 'Namespaces'), ' › ', Namespace.Name),
     h('h1', {}, Namespace.Name),
-    h('p', {}, `Namespace ID ${Namespace.Id} · ${Namespace.Type} · hosted zone ${Namespace.Properties?.DnsProperties?.HostedZoneId ?? '-'}`),
+    h('p', {}, `Namespace ID ${Namespace.Id} · ${Namespace.Type} · hosted zone `, hostedZoneLink(Namespace.Properties?.DnsProperties?.HostedZoneId)),
     h('h2', {}, 'Services'),
     body,
   );

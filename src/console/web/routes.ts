@@ -4,6 +4,7 @@ import { clusterPage, clustersPage, servicePage } from './ecs.js';
 import { createServicePage } from './ecs-create-service.js';
 import { createTaskDefinitionPage, familyPage, revisionPage, taskDefinitionsPage, taskPage } from './ecs-task-definitions.js';
 import { cloudMapServicePage, namespacePage, namespacesPage } from './cloudmap.js';
+import { hostedZonePage } from './route53.js';
 import { createStackPage, stackPage, stacksPage } from './cloudformation.js';
 import { repositoriesPage, repositoryPage } from './ecr.js';
 import { topologyIndexPage, topologyPage } from './topology.js';
@@ -49,6 +50,7 @@ export const ROUTES: { path: RegExp; page: Page }[] = [
   { path: /^\/cloudmap\/namespaces$/, page: namespacesPage },
   { path: /^\/cloudmap\/namespaces\/([^/]+)$/, page: namespacePage },
   { path: /^\/cloudmap\/services\/([^/]+)$/, page: cloudMapServicePage },
+  { path: /^\/route53\/hostedzones\/([^/]+)$/, page: hostedZonePage },
   { path: /^\/ecr\/repositories$/, page: repositoriesPage },
   { path: /^\/ecr\/repositories\/(.+)$/, page: repositoryPage },
   { path: /^\/cloudformation\/stacks$/, page: stacksPage },
