@@ -137,6 +137,11 @@ export class StackEngine {
     this.start(stack, () => this.rollbackUpdate(stack, 'User Initiated'));
   }
 
+  /** Waits until no operation runs on a stack (a nested stack's provider waits for its child). */
+  async waitFor(stackId: string): Promise<void> {
+    for (let run = this.running.get(stackId); run; run = this.running.get(stackId)) await run;
+  }
+
   busy(stackId: string): boolean {
     return this.running.has(stackId);
   }
@@ -155,7 +160,10 @@ export class StackEngine {
 
   /** After a restart: every stack found mid-operation is finished or rolled back, never left _IN_PROGRESS. */
   resume(stacks: StackRecord[]): void {
-    for (const stack of stacks) {
+    // Nested stacks first: a parent's resumed operation waits for its children's (engine.waitFor).
+    const byId = new Map(stacks.map((s) => [s.stackId, s]));
+    const depth = (s: StackRecord | undefined, seen = 0): number => (s?.parentId && seen < 64 ? 1 + depth(byId.get(s.parentId), seen + 1) : 0);
+    for (const stack of [...stacks].sort((a, b) => depth(b) - depth(a))) {
       const cancelled = 'Wayfinder restarted during the operation';
       switch (stack.status) {
         case 'CREATE_IN_PROGRESS':
@@ -486,7 +494,7 @@ export class StackEngine {
     const props = evaluate(decl.Properties ?? {}, ctx.eval) as Record<string, unknown>;
     current.deletionPolicy = decl.DeletionPolicy;
     current.updateReplacePolicy = decl.UpdateReplacePolicy;
-    if (current.type === decl.Type && deepEqual(props, current.props)) return;
+    if (current.type === decl.Type && deepEqual(props, current.props) && !provider.updatesEveryTime) return;
     const changedKeys = [...new Set([...Object.keys(props), ...Object.keys(current.props)])].filter((k) => !deepEqual(props[k], current.props[k]));
     const replace = current.type !== decl.Type || !provider.update || changedKeys.some((k) => provider.replaceOn.includes(k) || provider.replaceOn.includes('*'));
     if (replace) {
@@ -525,8 +533,9 @@ export class StackEngine {
     // 1. In place: resources updated in place get their old properties back.
     for (const [id, before] of Object.entries(old.oldResources)) {
       const now = stack.resources[id];
-      if (!now || now.physicalId !== before.physicalId || deepEqual(now.props, before.props) || !before.physicalId) continue;
-      if (!this.deps.providers.get(now.type)?.update) continue;
+      const p = this.deps.providers.get(now?.type ?? '');
+      if (!now || now.physicalId !== before.physicalId || (deepEqual(now.props, before.props) && !p?.updatesEveryTime) || !before.physicalId) continue;
+      if (!p?.update) continue;
       const r = { ...now };
       this.setResource(stack, r, 'UPDATE_IN_PROGRESS');
       try {

@@ -71,6 +71,11 @@ export interface StackRecord {
   update?: UpdateInFlight;
   changeSetId?: string;
   eventSeq: number;
+  /** A nested stack's parent and root stack ids (AWS's ParentId / RootId). */
+  parentId?: string;
+  rootId?: string;
+  /** A nested stack's template and parameters before its last update, for its parent's update rollback. */
+  nestedPrevious?: { body: string; parameters: StackParameter[] };
 }
 
 export interface StackEventRecord {

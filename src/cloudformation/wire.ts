@@ -27,6 +27,8 @@ export function stackWire(s: StackRecord): Cfn.Stack {
     RoleARN: s.roleARN,
     Tags: s.tags,
     EnableTerminationProtection: s.terminationProtection,
+    ParentId: s.parentId,
+    RootId: s.rootId,
     DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
   };
 }
@@ -41,6 +43,8 @@ export function summaryWire(s: StackRecord): Cfn.StackSummary {
     DeletionTime: s.deletedAt ? new Date(s.deletedAt) : undefined,
     StackStatus: s.status as Cfn.StackStatus,
     StackStatusReason: s.reason,
+    ParentId: s.parentId,
+    RootId: s.rootId,
     DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
   };
 }

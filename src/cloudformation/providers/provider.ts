@@ -34,10 +34,15 @@ export interface Created {
 export interface ResourceProvider {
   /** e.g. 'AWS::Logs::LogGroup'. */
   readonly type: string;
-  /** The attributes Fn::GetAtt may name. */
+  /** The attributes Fn::GetAtt may name; one ending in `.*` names a family (a nested stack's `Outputs.*`). */
   readonly attributes: readonly string[];
   /** Properties whose change needs a new physical resource ('*' = any change). */
   readonly replaceOn: readonly string[];
+  /**
+   * Updated on every stack update even when its properties are unchanged (a nested stack: its template
+   * at the same URL may have changed); its update decides whether anything is to be done.
+   */
+  updatesEveryTime?: boolean;
   /** The capability this resource needs, if any (IAM types). */
   capability?(props: Record<string, unknown>): 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | undefined;
   create(props: Record<string, unknown>, ctx: ProviderContext): Promise<Created>;
