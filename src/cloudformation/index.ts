@@ -6,6 +6,7 @@ import type { OperationCaller } from '../protocol/invoke.js';
 import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
 import { StackEngine } from './engine.js';
 import { NESTED_STACK_TYPE, nestedStackProvider } from './nested.js';
+import { driftOperations } from './operations/drift.js';
 import { changeSetOperations } from './operations/change-sets.js';
 import { stackOperations } from './operations/stacks.js';
 import { providerMap } from './providers/index.js';
@@ -27,6 +28,7 @@ export function createCloudFormation({ store, logger, call }: CloudFormationDeps
     ...notImplementedAll(cloudFormationOperationNames),
     ...stackOperations(deps),
     ...changeSetOperations(deps),
+    ...driftOperations(deps),
   };
   return {
     name: 'cloudformation',

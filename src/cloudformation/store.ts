@@ -24,6 +24,28 @@ export interface ResourceState {
   updateReplacePolicy?: string;
   metadata?: unknown;
   dependsOn: string[];
+  /** The last drift check of this resource (drift/detect.ts). */
+  drift?: ResourceDrift;
+}
+
+export interface ResourceDrift {
+  status: 'IN_SYNC' | 'MODIFIED' | 'DELETED' | 'NOT_CHECKED';
+  timestamp: number;
+  /** The physical resource checked (a later replacement is not checked yet). */
+  physicalId?: string;
+  expected?: string;
+  actual?: string;
+  differences?: Array<{ PropertyPath: string; ExpectedValue: string; ActualValue: string; DifferenceType: 'ADD' | 'REMOVE' | 'NOT_EQUAL' }>;
+  reason?: string;
+}
+
+export interface DriftDetection {
+  id: string;
+  status: 'DETECTION_COMPLETE' | 'DETECTION_FAILED';
+  stackDriftStatus: 'DRIFTED' | 'IN_SYNC';
+  reason?: string;
+  drifted: number;
+  timestamp: number;
 }
 
 /** What an update rolls back to, and what its cleanup must remove. */
@@ -76,6 +98,8 @@ export interface StackRecord {
   rootId?: string;
   /** A nested stack's template and parameters before its last update, for its parent's update rollback. */
   nestedPrevious?: { body: string; parameters: StackParameter[] };
+  /** Drift detections, newest last (a few kept for DescribeStackDriftDetectionStatus). */
+  driftDetections?: DriftDetection[];
 }
 
 export interface StackEventRecord {
