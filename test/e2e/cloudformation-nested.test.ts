@@ -257,3 +257,51 @@ test('a TemplateURL off loopback is refused with AWS ValidationError, and the pa
   const failed = events.StackEvents.find((e) => e.LogicalResourceId === 'Child' && e.ResourceStatus === 'CREATE_FAILED');
   assert.match(failed?.ResourceStatusReason ?? '', /TemplateURL must be a supported URL/);
 });
+
+test("a parent's failed update returns its updated nested stack to the template it had", async () => {
+  const file = templateFile(child(7));
+  const body = (sibling: string) => `Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: ${file}
+      Parameters: {Prefix: /nestupd}
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.73.0.0/16}
+  Sibling:
+    Type: AWS::EC2::Subnet
+    DependsOn: Child
+    Properties: {VpcId: !Ref Vpc, CidrBlock: ${sibling}}
+`;
+  const created = await cli(['cloudformation', 'create-stack', '--stack-name', 'outer-upd', '--template-body', body('10.73.1.0/24')]);
+  assert.equal(created.code, 0, created.stderr);
+  await cli(['cloudformation', 'wait', 'stack-create-complete', '--stack-name', 'outer-upd']);
+  assert.equal((await describeStack(server, 'outer-upd')).StackStatus, 'CREATE_COMPLETE');
+  const childId = (await resourcesOf('outer-upd')).find((r) => r.LogicalResourceId === 'Child')!.PhysicalResourceId;
+
+  // The child's template changes (retention 14) and the sibling is replaced by a subnet outside its VPC.
+  writeFileSync(file, child(14));
+  assert.equal((await cli(['cloudformation', 'update-stack', '--stack-name', 'outer-upd', '--template-body', body('10.74.1.0/24')])).code, 0);
+  await cli(['cloudformation', 'wait', 'stack-update-complete', '--stack-name', 'outer-upd']);
+  assert.equal((await describeStack(server, 'outer-upd')).StackStatus, 'UPDATE_ROLLBACK_COMPLETE');
+  const events = await json<{ StackEvents: Array<{ ResourceStatus: string; ResourceStatusReason?: string }> }>([
+    'cloudformation',
+    'describe-stack-events',
+    '--stack-name',
+    childId,
+  ]);
+  assert.ok(
+    events.StackEvents.some((e) => e.ResourceStatus === 'UPDATE_COMPLETE'),
+    'the child was updated',
+  );
+  const back = await stackById(childId);
+  assert.match(back.StackStatus, /^UPDATE_(ROLLBACK_)?COMPLETE$/);
+  assert.equal((await logGroups('/nestupd'))[0]?.retentionInDays, 7, 'the child is back on its previous template');
+  const template = await json<{ TemplateBody: string }>(['cloudformation', 'get-template', '--stack-name', childId]);
+  assert.match(template.TemplateBody, /Default: 7/);
+
+  assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'outer-upd'])).code, 0);
+  await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'outer-upd']);
+  assert.deepEqual(await logGroups('/nestupd'), []);
+});
