@@ -1,7 +1,8 @@
 // Drift detection through aws CLI v2: a stack of the architecture's types deployed, then changed out of
 // band with the CLI (a log group's retention, an ECS service's desired count, a security group's
 // ingress rule, an HTTP API route deleted): detect-stack-drift reports MODIFIED with the property
-// differences, DELETED for the deleted route, IN_SYNC for everything untouched, and the stack DRIFTED.
+// differences, DELETED for the deleted route, IN_SYNC for everything untouched, and the stack DRIFTED;
+// a nested stack's resource follows its child's drift.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -260,4 +261,38 @@ test('drift: untouched resources are IN_SYNC; out-of-band changes are MODIFIED w
   assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'drifty'])).code, 0);
   assert.equal((await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'drifty'])).code, 0);
   assert.deepEqual((await json<{ logGroups: unknown[] }>(['logs', 'describe-log-groups', '--log-group-name-prefix', '/drift'])).logGroups, []);
+});
+
+test('drift of a nested stack: its resource in the parent is MODIFIED when the child drifted, DELETED when the child is gone', async () => {
+  const child = templateFile(`Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties: {LogGroupName: /drift/nested, RetentionInDays: 5}
+`);
+  const parent = `Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: ${child}}
+`;
+  assert.equal((await cli(['cloudformation', 'create-stack', '--stack-name', 'drift-parent', '--template-body', parent])).code, 0);
+  await cli(['cloudformation', 'wait', 'stack-create-complete', '--stack-name', 'drift-parent']);
+  assert.equal((await detect('drift-parent')).StackDriftStatus, 'IN_SYNC');
+  assert.equal((await cli(['logs', 'put-retention-policy', '--log-group-name', '/drift/nested', '--retention-in-days', '1'])).code, 0);
+  const d = await detect('drift-parent');
+  assert.deepEqual([d.StackDriftStatus, d.DriftedStackResourceCount], ['DRIFTED', 1]);
+  const [nested] = await drifts('drift-parent');
+  assert.equal(nested?.StackResourceDriftStatus, 'MODIFIED');
+  const childId = (await json<{ StackResources: Array<{ PhysicalResourceId: string }> }>(['cloudformation', 'describe-stack-resources', '--stack-name', 'drift-parent']))
+    .StackResources[0]!.PhysicalResourceId;
+  const [logs] = await drifts(childId);
+  assert.deepEqual(logs?.PropertyDifferences, [{ PropertyPath: '/RetentionInDays', ExpectedValue: '5', ActualValue: '1', DifferenceType: 'NOT_EQUAL' }]);
+
+  // The child deleted directly (allowed: the root is not protected): the parent's resource is DELETED.
+  assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', childId])).code, 0);
+  await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', childId]);
+  await detect('drift-parent');
+  assert.equal((await drifts('drift-parent'))[0]?.StackResourceDriftStatus, 'DELETED');
+  assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'drift-parent'])).code, 0);
+  await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'drift-parent']);
+  assert.equal((await describeStack(server, childId)).StackStatus, 'DELETE_COMPLETE');
 });

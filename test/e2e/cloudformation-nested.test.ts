@@ -305,3 +305,29 @@ test("a parent's failed update returns its updated nested stack to the template 
   await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'outer-upd']);
   assert.deepEqual(await logGroups('/nestupd'), []);
 });
+
+test('aws cloudformation deploy of a parent with a nested stack: a changed child template is deployed through a change set', async () => {
+  const file = templateFile(child(7));
+  const parentFile = templateFile(`Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: ${file}
+      Parameters: {Prefix: /nestdeploy}
+Outputs:
+  Logs: {Value: !GetAtt Child.Outputs.LogGroupName}
+`);
+  const deploy = () => cli(['cloudformation', 'deploy', '--stack-name', 'outer-deploy', '--template-file', parentFile]);
+  const first = await deploy();
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(output(await describeStack(server, 'outer-deploy'), 'Logs'), '/nestdeploy/logs');
+  // The parent's template is unchanged; the child's file is not: the change set lists the nested
+  // stack (Modify), and executing it updates the child.
+  writeFileSync(file, child(3));
+  const second = await deploy();
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal((await logGroups('/nestdeploy'))[0]?.retentionInDays, 3);
+  assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'outer-deploy'])).code, 0);
+  await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'outer-deploy']);
+  assert.deepEqual(await logGroups('/nestdeploy'), []);
+});
