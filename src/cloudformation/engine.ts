@@ -184,6 +184,8 @@ export class StackEngine {
           this.start(stack, () => this.rollbackUpdate(stack, stack.status === 'UPDATE_IN_PROGRESS' ? cancelled : undefined));
           break;
         case 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS':
+          // A nested stack waiting for its parent's update: the parent's resumed operation ends it.
+          if (stack.update?.deferCleanup && stack.parentId && byId.has(stack.parentId)) break;
           this.start(stack, () => this.cleanupUpdate(stack));
           break;
       }
@@ -481,7 +483,18 @@ export class StackEngine {
       }
     }
     this.stackEvent(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    if (stack.update?.deferCleanup) return; // its parent's update finishes it (afterUpdate) or rolls it back
     await this.cleanupUpdate(stack);
+  }
+
+  /** A nested stack's update held in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: its parent's update succeeded. */
+  finishDeferredUpdate(stack: StackRecord): void {
+    this.start(stack, () => this.cleanupUpdate(stack));
+  }
+
+  /** A nested stack's update held in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: its parent's update is rolling back. */
+  rollbackDeferredUpdate(stack: StackRecord, reason: string): void {
+    this.start(stack, () => this.rollbackUpdate(stack, reason));
   }
 
   private async updateResource(stack: StackRecord, t: Template, ctx: StackContext, id: string, dependsOn: string[]): Promise<void> {
@@ -517,6 +530,17 @@ export class StackEngine {
   }
 
   private async cleanupUpdate(stack: StackRecord): Promise<void> {
+    // Resources that finish with the stack's update (nested stacks) do so before the cleanup, as on AWS.
+    for (const r of Object.values(stack.resources)) {
+      const p = this.deps.providers.get(r.type);
+      if (!p?.afterUpdate || !r.physicalId) continue;
+      try {
+        await p.afterUpdate(r.physicalId, this.pctx(stack, r.logicalId));
+      } catch (e) {
+        if (e instanceof Halted || this.halted) throw new Halted();
+        this.deps.logger.warn({ err: e, stack: stack.stackId, resource: r.logicalId }, 'finishing a resource after the update failed');
+      }
+    }
     const cleanup = stack.update?.cleanup ?? [];
     const replaced = new Set(cleanup.filter((r) => stack.resources[r.logicalId]).map((r) => r.logicalId));
     // The old copies are deleted as detached records: the live resource of the same logical id stays.

@@ -96,6 +96,13 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
       let body: string;
       let parameters: StackParameter[];
       let description: string | undefined;
+      if (rollingBack && child.status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' && child.update?.deferCleanup) {
+        // The child's update waits for this parent's: it rolls back too (UPDATE_ROLLBACK_COMPLETE).
+        engine.rollbackDeferredUpdate(child, 'Update of the parent stack failed; rolling back');
+        const after = await settled(physicalId, ctx);
+        if (after?.status !== 'UPDATE_ROLLBACK_COMPLETE') throw new Error(`Embedded stack ${physicalId} was not successfully rolled back: ${why(after)}`);
+        return { attributes: outputAttributes(after) };
+      }
       if (rollingBack) {
         if (!child.nestedPrevious) return { attributes: outputAttributes(child) }; // this update did not change it
         ({ body, parameters } = child.nestedPrevious);
@@ -119,11 +126,19 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
       child.nestedPrevious = rollingBack ? undefined : { body: child.templateBody, parameters: child.parameters };
       child.timeoutInMinutes = timeout(props);
       child.notificationARNs = notifications(props);
-      beginUpdate(deps, child, { body, parameters, description, capabilities: parent?.capabilities ?? [], tags });
+      // Started by this parent's update (not its rollback), the child's update waits for the parent's to end.
+      beginUpdate(deps, child, { body, parameters, description, capabilities: parent?.capabilities ?? [], tags, deferCleanup: !rollingBack });
       const after = await settled(physicalId, ctx);
-      if (after?.status !== 'UPDATE_COMPLETE')
+      if (after?.status !== 'UPDATE_COMPLETE' && after?.status !== 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS')
         throw new Error(`Embedded stack ${physicalId} was not successfully updated. Currently in ${after?.status} with reason: ${why(after)}`);
       return { attributes: outputAttributes(after) };
+    },
+
+    async afterUpdate(physicalId, ctx) {
+      const child = await settled(physicalId, ctx);
+      if (child?.status !== 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' || !child.update?.deferCleanup) return;
+      engine.finishDeferredUpdate(child);
+      await settled(physicalId, ctx);
     },
 
     async delete(physicalId, _props, ctx) {

@@ -56,6 +56,11 @@ export interface UpdateInFlight {
   oldOutputs: StackOutput[];
   /** Physical resources to delete once the update completes (replaced or removed ones). */
   cleanup: ResourceState[];
+  /**
+   * A nested stack's update started by its parent's: it waits in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS
+   * until the parent's update ends, which finishes it or rolls it back (as AWS does).
+   */
+  deferCleanup?: boolean;
 }
 
 export interface StackOutput {

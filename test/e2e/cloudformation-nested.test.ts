@@ -258,7 +258,7 @@ test('a TemplateURL off loopback is refused with AWS ValidationError, and the pa
   assert.match(failed?.ResourceStatusReason ?? '', /TemplateURL must be a supported URL/);
 });
 
-test("a parent's failed update returns its updated nested stack to the template it had", async () => {
+test("a parent's failed update rolls its updated nested stack back to the template it had", async () => {
   const file = templateFile(child(7));
   const body = (sibling: string) => `Resources:
   Child:
@@ -285,18 +285,24 @@ test("a parent's failed update returns its updated nested stack to the template 
   assert.equal((await cli(['cloudformation', 'update-stack', '--stack-name', 'outer-upd', '--template-body', body('10.74.1.0/24')])).code, 0);
   await cli(['cloudformation', 'wait', 'stack-update-complete', '--stack-name', 'outer-upd']);
   assert.equal((await describeStack(server, 'outer-upd')).StackStatus, 'UPDATE_ROLLBACK_COMPLETE');
-  const events = await json<{ StackEvents: Array<{ ResourceStatus: string; ResourceStatusReason?: string }> }>([
-    'cloudformation',
-    'describe-stack-events',
-    '--stack-name',
-    childId,
-  ]);
-  assert.ok(
-    events.StackEvents.some((e) => e.ResourceStatus === 'UPDATE_COMPLETE'),
-    'the child was updated',
-  );
+  // As on AWS, the child's update waits for its parent's (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS) and rolls back with it.
+  const events = await json<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string }> }>(['cloudformation', 'describe-stack-events', '--stack-name', childId]);
   const back = await stackById(childId);
-  assert.match(back.StackStatus, /^UPDATE_(ROLLBACK_)?COMPLETE$/);
+  assert.deepEqual(
+    events.StackEvents.filter((e) => e.LogicalResourceId === back.StackName)
+      .map((e) => e.ResourceStatus)
+      .reverse(),
+    [
+      'CREATE_IN_PROGRESS',
+      'CREATE_COMPLETE',
+      'UPDATE_IN_PROGRESS',
+      'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+      'UPDATE_ROLLBACK_IN_PROGRESS',
+      'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+      'UPDATE_ROLLBACK_COMPLETE',
+    ],
+  );
+  assert.equal(back.StackStatus, 'UPDATE_ROLLBACK_COMPLETE');
   assert.equal((await logGroups('/nestupd'))[0]?.retentionInDays, 7, 'the child is back on its previous template');
   const template = await json<{ TemplateBody: string }>(['cloudformation', 'get-template', '--stack-name', childId]);
   assert.match(template.TemplateBody, /Default: 7/);

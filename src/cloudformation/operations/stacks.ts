@@ -62,7 +62,7 @@ export function newStackRecord(ctx: RequestContext, name: string, input: { Tags?
 export function beginUpdate(
   deps: StackOpsDeps,
   stack: StackRecord,
-  next: { body: string; parameters: StackParameter[]; description?: string; capabilities: string[]; tags?: Tag[] },
+  next: { body: string; parameters: StackParameter[]; description?: string; capabilities: string[]; tags?: Tag[]; deferCleanup?: boolean },
 ): void {
   stack.update = {
     oldTemplateBody: stack.templateBody,
@@ -70,6 +70,7 @@ export function beginUpdate(
     oldResources: structuredClone(stack.resources),
     oldOutputs: stack.outputs,
     cleanup: [],
+    deferCleanup: next.deferCleanup,
   };
   stack.templateBody = next.body;
   stack.parameters = next.parameters;

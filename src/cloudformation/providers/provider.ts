@@ -58,6 +58,8 @@ export interface ResourceProvider {
     old: Record<string, unknown>,
     ctx: ProviderContext,
   ): Promise<{ attributes?: Record<string, unknown>; physicalId?: string }>;
+  /** Called when the stack's update has succeeded, before its cleanup (a nested stack finishes its own update then). */
+  afterUpdate?(physicalId: string, ctx: ProviderContext): Promise<void>;
   /** Deletes; a resource that is already gone is not an error. */
   delete(physicalId: string, props: Record<string, unknown>, ctx: ProviderContext): Promise<void>;
 }
