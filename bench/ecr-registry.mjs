@@ -121,6 +121,19 @@ async function timed(fn) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
+/** CPU time (user + system, ms) the process has used: a machine shared with other work slows every
+ * server's wall clock, but the CPU each spends per MB stays comparable. */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+async function withCpu(pid, fn) {
+  const c0 = cpuMs(pid);
+  const secs = await timed(fn);
+  return { secs, cpu: cpuMs(pid) - c0 };
+}
+
 /** Runs fn while sampling the process's RSS every 20 ms: { rest, peak } in MB, and the seconds taken. */
 async function peakRss(pid, fn) {
   const rest = rssMb(pid);
@@ -216,14 +229,18 @@ try {
 
   const blobs = Array.from({ length: RUNS }, () => makeFile(MB));
   const servers = [...wayfinders, peer];
-  for (const s of servers) Object.assign(s, { push: [], pull: [], pushRatio: [], pullRatio: [] });
+  for (const s of servers) Object.assign(s, { push: [], pull: [], pushRatio: [], pullRatio: [], pushCpu: [], pullCpu: [] });
   // Interleaved: each run measures every server back to back (the order reversed every other run),
   // so a slow minute on a shared machine hits them all and the per-run ratio stays meaningful.
   for (const [i, b] of blobs.entries()) {
     const order = i % 2 === 0 ? servers : [...servers].reverse();
     for (const s of order) {
-      s.push.push(MB / (await timed(() => push(s.port, s.auth, 'bench', b))));
-      s.pull.push(MB / (await timed(() => pull(s.port, s.auth, 'bench', b))));
+      const up = await withCpu(s.proc.pid, () => push(s.port, s.auth, 'bench', b));
+      const down = await withCpu(s.proc.pid, () => pull(s.port, s.auth, 'bench', b));
+      s.push.push(MB / up.secs);
+      s.pull.push(MB / down.secs);
+      s.pushCpu.push(up.cpu / MB);
+      s.pullCpu.push(down.cpu / MB);
     }
     const line = [];
     for (const w of wayfinders) {
@@ -235,12 +252,16 @@ try {
   }
 
   const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
-  console.log(`\nblob ${MB} MB, ${RUNS} interleaved runs, loopback; median (range) MB/s; ratio = median of the per-run ratios to docker-registry\n`);
-  console.log('| server | push MB/s | pull MB/s | push ratio | pull ratio |');
-  console.log('|---|---|---|---|---|');
+  console.log(
+    `\nblob ${MB} MB, ${RUNS} interleaved runs, loopback; median (range) MB/s; ratio = median of the per-run ratios to docker-registry; CPU = the server process's user+system time per MB, median\n`,
+  );
+  console.log('| server | push MB/s | pull MB/s | push ratio | pull ratio | server CPU ms/MB push / pull |');
+  console.log('|---|---|---|---|---|---|');
   for (const s of servers) {
     const ratios = s.pushRatio.length ? `${median(s.pushRatio).toFixed(2)}× | ${median(s.pullRatio).toFixed(2)}×` : '1 | 1';
-    console.log(`| ${s.name} | ${median(s.push).toFixed(0)} (${range(s.push)}) | ${median(s.pull).toFixed(0)} (${range(s.pull)}) | ${ratios} |`);
+    console.log(
+      `| ${s.name} | ${median(s.push).toFixed(0)} (${range(s.push)}) | ${median(s.pull).toFixed(0)} (${range(s.pull)}) | ${ratios} | ${median(s.pushCpu).toFixed(2)} / ${median(s.pullCpu).toFixed(2)} |`,
+    );
   }
 } finally {
   for (const w of wayfinders) w.proc.kill('SIGINT');

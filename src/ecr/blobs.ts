@@ -6,16 +6,20 @@
 // only once its content matches its name.
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SlabWriter } from './upload-writer.js';
 
-/** Disk read unit of a pull: 1 MiB per trip to libuv's thread pool (a push writes 1 MiB slabs, upload-writer.ts). */
+/**
+ * Disk I/O unit: 1 MiB. Each file read or write is one trip to libuv's thread pool; a socket delivers
+ * 64 KiB at a time, so a push gathers 16 of them into one writev, and a pull reads 1 MiB per trip.
+ */
 const CHUNK = 1024 * 1024;
 /** Buffers a pull reuses: one being read while up to three more are still queued on the socket. */
 const PULL_BUFFERS = 4;
+/** Bytes of a push that may wait for the disk before the request is paused. */
+const WRITE_AHEAD = 4 * CHUNK;
 
 /** Digests the registry accepts: what the OCI spec registers (sha256, sha512), lower-case hex. */
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
@@ -127,14 +131,13 @@ export class BlobFiles {
 
   /**
    * Appends a stream to an upload at its end; returns the new size. Refuses more than `limit` bytes
-   * in all (the upload's size included), counting as bytes arrive. Each chunk is hashed as it arrives
-   * and copied into a few reused 1 MiB slabs written in order (upload-writer.ts): the request is paused
-   * only when every slab waits for the disk, so an upload holds about 5 MiB however large it is.
+   * in all. Socket chunks (64 KiB) are hashed as they arrive and gathered into 1 MiB writev calls,
+   * written in order while the next MiB is read: the request is paused only when the disk is more
+   * than WRITE_AHEAD behind, so at most about 5 MiB of an upload is in memory.
    */
   async append(id: string, body: Readable, limit = Number.POSITIVE_INFINITY): Promise<number> {
     const path = this.uploadPath(id);
     const fh = await open(path, 'a');
-    const out = new SlabWriter(fh);
     try {
       const start = (await fh.stat()).size;
       let seen = start;
@@ -142,28 +145,48 @@ export class BlobFiles {
       if (start === 0) state = { hash: createHash('sha256'), size: 0 };
       const hashing = state && state.size === start ? state : undefined;
       this.running.delete(id);
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let writing: Promise<void> = Promise.resolve();
+      let queued = 0;
+      const flush = async () => {
+        const batch = pending;
+        const bytes = pendingBytes;
+        pending = [];
+        pendingBytes = 0;
+        // Writes run one after another (the file is opened to append); the request is paused only
+        // when more than WRITE_AHEAD bytes wait for the disk.
+        queued += bytes;
+        writing = writing.then(() => writeAll(fh, batch, bytes)).finally(() => (queued -= bytes));
+        // Observed at the next flush or below; until then it must not count as unhandled.
+        writing.catch(() => {});
+        if (queued > WRITE_AHEAD) await writing;
+      };
       try {
         for await (const chunk of body) {
           const b = chunk as Buffer;
           seen += b.length;
           if (seen > limit) throw new UploadTooLarge(`upload over ${limit} bytes`);
           hashing?.hash.update(b);
-          const full = out.push(b);
-          if (full) await full;
+          pending.push(b);
+          pendingBytes += b.length;
+          if (pendingBytes >= CHUNK) await flush();
         }
-        await out.finish();
+        if (pendingBytes > 0) await flush();
       } catch (e) {
         // A request cut midway keeps every byte it delivered, as a restart does: the client's retry
         // resumes from the upload's size (GET of the upload). An oversized one is refused whole.
         if (e instanceof UploadTooLarge) throw e;
-        await out.finish();
+        if (pendingBytes > 0) await flush();
+        await writing;
         if (hashing) this.running.set(id, { hash: hashing.hash, size: seen });
         throw e;
+      } finally {
+        await writing;
       }
       if (hashing) this.running.set(id, { hash: hashing.hash, size: seen });
       return seen;
     } finally {
-      await out.settle();
       await fh.close();
     }
   }
@@ -260,6 +283,14 @@ function safeList(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Writes every byte of `buffers` at the file's end (writev may write less than asked). */
+async function writeAll(fh: FileHandle, buffers: Buffer[], bytes: number): Promise<void> {
+  let { bytesWritten } = await fh.writev(buffers);
+  if (bytesWritten === bytes) return;
+  const rest = Buffer.concat(buffers, bytes).subarray(bytesWritten);
+  for (let off = 0; off < rest.length; off += bytesWritten) ({ bytesWritten } = await fh.write(rest, off));
 }
 
 export async function hashFile(path: string, algorithm: string): Promise<string> {
