@@ -28,9 +28,13 @@ function failureReason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+// The resource handlers' error codes (the CloudFormation CLI's HandlerErrorCode): a resource that
+// exists is AlreadyExists; one in use or in a conflicting state is ResourceConflict.
 function handlerCode(code: string): string {
   if (/NotFound|NoSuchEntity/.test(code)) return 'NotFound';
-  if (/AlreadyExists|Duplicate|Conflict|InUse/.test(code)) return 'AlreadyExists';
+  if (/AlreadyExists|Duplicate/.test(code)) return 'AlreadyExists';
+  if (/Conflict|InUse/.test(code)) return 'ResourceConflict';
+  if (/LimitExceeded|QuotaExceeded/.test(code)) return 'ServiceLimitExceeded';
   if (/NotImplemented/.test(code)) return 'NotStabilized';
   return 'InvalidRequest';
 }
