@@ -8,6 +8,10 @@
 // Each run pushes one blob of --mb random bytes the way docker does (POST, one streamed PATCH, PUT
 // ?digest=), then pulls it (GET, streamed to nowhere). Wayfinder runs as its own process
 // (bin/wayfinder.js up) so its RSS is its own; docker-registry uses filesystem storage in a temp dir.
+// Server RSS (VmRSS of the server process, sampled every 20 ms) is measured first, on the fresh
+// servers: during a raw --rss-mb push (monolithic PUT, then a chunked PATCH), and, with --docker 1
+// (the default when a docker engine answers), during `docker push` of an image with one --rss-mb
+// random layer, on every server, the peer included.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -22,6 +26,7 @@ const arg = (name, dflt) => {
 const MB = arg('mb', 200);
 const RSS_MB = arg('rss-mb', 1024);
 const RUNS = arg('runs', 5);
+const DOCKER = arg('docker', spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0 ? 1 : 0);
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'wf-bench-ecr-'));
 
@@ -67,6 +72,22 @@ async function waitUp(port, path) {
   throw new Error(`nothing answers on ${port}`);
 }
 
+async function pushMonolithic(port, auth, repo, blob) {
+  const h = auth ? { authorization: auth } : {};
+  const start = await http(port, 'POST', `/v2/${repo}/blobs/uploads/`, h);
+  if (start.status !== 202) throw new Error(`POST ${start.status}`);
+  const loc = new URL(start.headers.location, `http://127.0.0.1:${port}`);
+  loc.searchParams.set('digest', blob.digest);
+  const put = await http(
+    port,
+    'PUT',
+    loc.pathname + loc.search,
+    { ...h, 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+    createReadStream(blob.path),
+  );
+  if (put.status !== 201) throw new Error(`PUT ${put.status} ${put.text}`);
+}
+
 async function push(port, auth, repo, blob) {
   const h = auth ? { authorization: auth } : {};
   const start = await http(port, 'POST', `/v2/${repo}/blobs/uploads/`, h);
@@ -100,8 +121,59 @@ async function timed(fn) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-const wfPort = 4700 + Math.floor(Math.random() * 200);
-const regPort = wfPort + 1000;
+/** CPU time (user + system, ms) the process has used: a machine shared with other work slows every
+ * server's wall clock, but the CPU each spends per MB stays comparable. */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+async function withCpu(pid, fn) {
+  const c0 = cpuMs(pid);
+  const secs = await timed(fn);
+  return { secs, cpu: cpuMs(pid) - c0 };
+}
+
+/** Runs fn while sampling the process's RSS every 20 ms: { rest, peak } in MB, and the seconds taken. */
+async function peakRss(pid, fn) {
+  const rest = rssMb(pid);
+  let peak = rest;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+  const secs = await timed(fn);
+  clearInterval(sampler);
+  return { rest, peak: Math.max(peak, rssMb(pid)), secs };
+}
+
+function run(cmd, args, input) {
+  const r = spawnSync(cmd, args, { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+/** As run, without blocking the event loop (the RSS sampler keeps running). */
+function runAsync(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: ${err}`))));
+  });
+}
+
+/** An image with one random layer of `blob` (its file), built from the local busybox test image. */
+function buildBigImage(blob) {
+  const ctx = mkdtempSync(join(work, 'image-'));
+  run('ln', [blob.path, join(ctx, 'layer.bin')]);
+  writeFileSync(join(ctx, 'Dockerfile'), `FROM ${process.env.WAYFINDER_TEST_IMAGE ?? 'wayfinder-test/busybox:latest'}\nCOPY layer.bin /layer.bin\n`);
+  const tag = `wf-bench-ecr-${process.pid}:big`;
+  run('docker', ['build', '-q', '-t', tag, ctx]);
+  return tag;
+}
+
+// PORT / REG_PORT pin the ports (a shared machine hands out ranges), else random ones.
+const wfPort = Number(process.env.PORT ?? 4700 + Math.floor(Math.random() * 200));
+const regPort = Number(process.env.REG_PORT ?? wfPort + 1000);
 // BEFORE=<checkout>/bin/wayfinder.js measures an older build as a third server in the same run.
 const wayfinders = [{ name: 'wayfinder', bin: join(root, 'bin/wayfinder.js'), port: wfPort }];
 if (process.env.BEFORE) wayfinders.push({ name: 'wayfinder (before)', bin: process.env.BEFORE, port: wfPort + 1 });
@@ -117,31 +189,58 @@ try {
   await waitUp(regPort, '/v2/');
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
   const big = makeFile(RSS_MB);
+  const peer = { name: 'docker-registry', port: regPort, auth: undefined, proc: reg };
   for (const w of wayfinders) {
     await waitUp(w.port, '/_wayfinder/health');
     const ep = ['--endpoint-url', `http://localhost:${w.port}`];
     spawnSync('aws', [...ep, 'ecr', 'create-repository', '--repository-name', 'bench'], { env });
     const password = spawnSync('aws', [...ep, 'ecr', 'get-login-password'], { env, encoding: 'utf8' }).stdout.trim();
     w.auth = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
-    // RSS during a large push, first, on the freshly started server.
-    w.atRest = rssMb(w.proc.pid);
-    w.peak = w.atRest;
-    const sampler = setInterval(() => (w.peak = Math.max(w.peak, rssMb(w.proc.pid))), 20);
-    await push(w.port, w.auth, 'bench', big);
-    clearInterval(sampler);
+    w.password = password;
   }
+  // RSS first, on the freshly started servers: a raw monolithic and a raw chunked push of RSS_MB.
+  const rss = [];
+  for (const s of [...wayfinders, peer]) {
+    await new Promise((r) => setTimeout(r, 500));
+    const mono = await peakRss(s.proc.pid, () => pushMonolithic(s.port, s.auth, 'bench', big));
+    const chunked = await peakRss(s.proc.pid, () => push(s.port, s.auth, 'bench', big));
+    rss.push({ name: s.name, rest: mono.rest, mono, chunked });
+  }
+  if (DOCKER) {
+    const image = buildBigImage(big);
+    try {
+      for (const [i, s] of [...wayfinders, peer].entries()) {
+        const ref = `localhost:${s.port}/bench:big`;
+        if (s.password) run('docker', ['login', '--username', 'AWS', '--password-stdin', `localhost:${s.port}`], s.password);
+        run('docker', ['tag', image, ref]);
+        rss[i].docker = await peakRss(s.proc.pid, () => runAsync('docker', ['push', ref]));
+        run('docker', ['rmi', ref]);
+      }
+    } finally {
+      spawnSync('docker', ['rmi', image], { stdio: 'ignore' });
+    }
+  }
+  console.log(`server RSS (MB), sampled every 20 ms: at rest, then the peak during a ${RSS_MB} MB push; MB/s in brackets`);
+  console.log(`| server | at rest | raw monolithic PUT | raw chunked PATCH |${DOCKER ? ` docker push (one ${RSS_MB} MB layer) |` : ''}`);
+  console.log(`|---|---|---|---|${DOCKER ? '---|' : ''}`);
+  const cell = (m) => `${m.peak.toFixed(0)} (${(RSS_MB / m.secs).toFixed(0)} MB/s)`;
+  for (const r of rss) console.log(`| ${r.name} | ${r.rest.toFixed(0)} | ${cell(r.mono)} | ${cell(r.chunked)} |${r.docker ? ` ${cell(r.docker)} |` : ''}`);
+  console.log('');
 
   const blobs = Array.from({ length: RUNS }, () => makeFile(MB));
-  const peer = { name: 'docker-registry', port: regPort, auth: undefined };
   const servers = [...wayfinders, peer];
-  for (const s of servers) Object.assign(s, { push: [], pull: [], pushRatio: [], pullRatio: [] });
+  for (const s of servers) Object.assign(s, { push: [], pull: [], pushRatio: [], pullRatio: [], pushCpu: [], pullCpu: [] });
   // Interleaved: each run measures every server back to back (the order reversed every other run),
   // so a slow minute on a shared machine hits them all and the per-run ratio stays meaningful.
   for (const [i, b] of blobs.entries()) {
     const order = i % 2 === 0 ? servers : [...servers].reverse();
     for (const s of order) {
-      s.push.push(MB / (await timed(() => push(s.port, s.auth, 'bench', b))));
-      s.pull.push(MB / (await timed(() => pull(s.port, s.auth, 'bench', b))));
+      const up = await withCpu(s.proc.pid, () => push(s.port, s.auth, 'bench', b));
+      const down = await withCpu(s.proc.pid, () => pull(s.port, s.auth, 'bench', b));
+      s.push.push(MB / up.secs);
+      s.pull.push(MB / down.secs);
+      s.pushCpu.push(up.cpu / MB);
+      s.pullCpu.push(down.cpu / MB);
     }
     const line = [];
     for (const w of wayfinders) {
@@ -153,13 +252,16 @@ try {
   }
 
   const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
-  console.log(`\nblob ${MB} MB, ${RUNS} interleaved runs, loopback; median (range) MB/s; ratio = median of the per-run ratios to docker-registry\n`);
-  console.log('| server | push MB/s | pull MB/s | push ratio | pull ratio | RSS at rest / peak during a ' + RSS_MB + ' MB push |');
+  console.log(
+    `\nblob ${MB} MB, ${RUNS} interleaved runs, loopback; median (range) MB/s; ratio = median of the per-run ratios to docker-registry; CPU = the server process's user+system time per MB, median\n`,
+  );
+  console.log('| server | push MB/s | pull MB/s | push ratio | pull ratio | server CPU ms/MB push / pull |');
   console.log('|---|---|---|---|---|---|');
   for (const s of servers) {
     const ratios = s.pushRatio.length ? `${median(s.pushRatio).toFixed(2)}× | ${median(s.pullRatio).toFixed(2)}×` : '1 | 1';
-    const rss = s.peak ? `${s.atRest.toFixed(0)} / ${s.peak.toFixed(0)} MB` : '';
-    console.log(`| ${s.name} | ${median(s.push).toFixed(0)} (${range(s.push)}) | ${median(s.pull).toFixed(0)} (${range(s.pull)}) | ${ratios} | ${rss} |`);
+    console.log(
+      `| ${s.name} | ${median(s.push).toFixed(0)} (${range(s.push)}) | ${median(s.pull).toFixed(0)} (${range(s.pull)}) | ${ratios} | ${median(s.pushCpu).toFixed(2)} / ${median(s.pullCpu).toFixed(2)} |`,
+    );
   }
 } finally {
   for (const w of wayfinders) w.proc.kill('SIGINT');

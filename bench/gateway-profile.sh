@@ -17,12 +17,13 @@ HARNESS=$ROOT/bench/harness
 D=${1:-5}
 OUT=${2:-$(mktemp -d "${TMPDIR:-/tmp}/wayfinder-prof.XXXXXX")/gateway.cpuprofile}
 [ -f "$ROOT/dist/src/server/app.js" ] || { echo "run npm run build first" >&2; exit 1; }
+B=${PORT_BASE:-8080}; P_BE=$((B + 2)) P_GW=$((B + 18))   # as bench/harness/http.sh
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/wayfinder-prof-run.XXXXXX")
-taskset -c 1 node "$HARNESS/backend.mjs" 8082 > "$RUN/backend.log" 2>&1 & BE=$!
-GW_PROFILE="$OUT" GW_API_FILE="$RUN/api" PORT=8098 UPSTREAM_PORT=8082 taskset -c 1 node "$ROOT/bench/gateway-server.mjs" > "$RUN/gw.log" 2>&1 & GW=$!
+taskset -c 1 node "$HARNESS/backend.mjs" $P_BE > "$RUN/backend.log" 2>&1 & BE=$!
+GW_PROFILE="$OUT" GW_API_FILE="$RUN/api" PORT=$P_GW UPSTREAM_PORT=$P_BE taskset -c 1 node "$ROOT/bench/gateway-server.mjs" > "$RUN/gw.log" 2>&1 & GW=$!
 trap 'kill $GW $BE 2>/dev/null || true; rm -rf "$RUN"' EXIT
 for _ in $(seq 200); do [ -s "$RUN/api" ] && break; sleep 0.1; done
-URL="http://127.0.0.1:8098/_aws/execute-api/$(cat "$RUN/api")/%24default/"
+URL="http://127.0.0.1:$P_GW/_aws/execute-api/$(cat "$RUN/api")/%24default/"
 taskset -c 0 wrk -t1 -c50 -d2s "$URL" > /dev/null
 taskset -c 0 wrk -t1 -c50 -d"${D}s" "$URL" | grep -E 'Requests/sec'
 kill $GW; wait $GW 2>/dev/null || true

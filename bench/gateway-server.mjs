@@ -2,6 +2,7 @@
 // link, a Cloud Map service whose instance is the benchmark backend, an `ANY /` route (plus two more
 // routes, as the other peers have three), a `$default` stage and a deployment. Access logs off.
 // Env: PORT (8098), UPSTREAM_PORT (8082), GW_MODE=cloudmap|http, GW_API_FILE (apiId written there),
+// GW_WORKERS (--gateway-workers, default 1),
 // GW_PROFILE=<file.cpuprofile> (CPU profile of the serving phase only, written on SIGTERM).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ const config = resolveConfig(
     gatewayRateLimit: '100000000',
     gatewayBurstLimit: '100000000',
     logLevel: 'warn',
+    gatewayWorkers: process.env.GW_WORKERS ?? '1',
   },
   {},
 );

@@ -11,6 +11,7 @@
 #                                       # also measures another built checkout as wayfinder-gw-before,
 #                                       # in the same run (same backend, same nginx-proxy baseline)
 #   KEEP=bench/results/gw-x bench/gateway.sh   # keeps the raw wrk/CPU files
+#   PORT_BASE=5050 bench/gateway.sh     # every server on 5051-5068 instead of 8081-8098
 #
 # Configs: nginx-proxy, undici-dispatch, node-raw-proto (peers and probes: node-raw-proto is the
 # hand-parsed Content-Length-only ceiling probe; see bench/harness/http.sh for the others CONFIGS may

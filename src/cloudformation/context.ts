@@ -76,13 +76,18 @@ export function stackContext(stack: StackRecord, t: Template, deps: { cfn: CfnSt
       const decl = t.Resources[id];
       if (!decl) throw templateErr(`instance of Fn::GetAtt references undefined resource ${id}`);
       const provider = deps.providers.get(decl.Type);
-      if (provider && !provider.attributes.includes(attribute)) throw templateErr(`resource ${id} does not support attribute type ${attribute} in Fn::GetAtt`);
+      if (provider && !namesAttribute(provider.attributes, attribute)) throw templateErr(`resource ${id} does not support attribute type ${attribute} in Fn::GetAtt`);
       const v = stack.resources[id]?.attributes[attribute];
       if (v === undefined) throw templateErr(`attribute ${attribute} of ${id} is not available`);
       return v;
     },
   };
   return { eval: ev, conditions, included, imported };
+}
+
+/** Whether a provider's attribute list names an attribute (`Outputs.*` names every `Outputs.X`). */
+export function namesAttribute(attributes: readonly string[], attribute: string): boolean {
+  return attributes.some((a) => a === attribute || (a.endsWith('.*') && attribute.startsWith(a.slice(0, -1)) && attribute.length > a.length - 1));
 }
 
 export function providerContext(stack: StackRecord, logicalId: string, call: OperationCaller): ProviderContext {

@@ -28,9 +28,13 @@ function failureReason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+// The resource handlers' error codes (the CloudFormation CLI's HandlerErrorCode): a resource that
+// exists is AlreadyExists; one in use or in a conflicting state is ResourceConflict.
 function handlerCode(code: string): string {
   if (/NotFound|NoSuchEntity/.test(code)) return 'NotFound';
-  if (/AlreadyExists|Duplicate|Conflict|InUse/.test(code)) return 'AlreadyExists';
+  if (/AlreadyExists|Duplicate/.test(code)) return 'AlreadyExists';
+  if (/Conflict|InUse/.test(code)) return 'ResourceConflict';
+  if (/LimitExceeded|QuotaExceeded/.test(code)) return 'ServiceLimitExceeded';
   if (/NotImplemented/.test(code)) return 'NotStabilized';
   return 'InvalidRequest';
 }
@@ -137,6 +141,11 @@ export class StackEngine {
     this.start(stack, () => this.rollbackUpdate(stack, 'User Initiated'));
   }
 
+  /** Waits until no operation runs on a stack (a nested stack's provider waits for its child). */
+  async waitFor(stackId: string): Promise<void> {
+    for (let run = this.running.get(stackId); run; run = this.running.get(stackId)) await run;
+  }
+
   busy(stackId: string): boolean {
     return this.running.has(stackId);
   }
@@ -155,7 +164,10 @@ export class StackEngine {
 
   /** After a restart: every stack found mid-operation is finished or rolled back, never left _IN_PROGRESS. */
   resume(stacks: StackRecord[]): void {
-    for (const stack of stacks) {
+    // Nested stacks first: a parent's resumed operation waits for its children's (engine.waitFor).
+    const byId = new Map(stacks.map((s) => [s.stackId, s]));
+    const depth = (s: StackRecord | undefined, seen = 0): number => (s?.parentId && seen < 64 ? 1 + depth(byId.get(s.parentId), seen + 1) : 0);
+    for (const stack of [...stacks].sort((a, b) => depth(b) - depth(a))) {
       const cancelled = 'Wayfinder restarted during the operation';
       switch (stack.status) {
         case 'CREATE_IN_PROGRESS':
@@ -176,6 +188,8 @@ export class StackEngine {
           this.start(stack, () => this.rollbackUpdate(stack, stack.status === 'UPDATE_IN_PROGRESS' ? cancelled : undefined));
           break;
         case 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS':
+          // A nested stack waiting for its parent's update: the parent's resumed operation ends it.
+          if (stack.update?.deferCleanup && stack.parentId && byId.has(stack.parentId)) break;
           this.start(stack, () => this.cleanupUpdate(stack));
           break;
       }
@@ -473,7 +487,18 @@ export class StackEngine {
       }
     }
     this.stackEvent(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    if (stack.update?.deferCleanup) return; // its parent's update finishes it (afterUpdate) or rolls it back
     await this.cleanupUpdate(stack);
+  }
+
+  /** A nested stack's update held in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: its parent's update succeeded. */
+  finishDeferredUpdate(stack: StackRecord): void {
+    this.start(stack, () => this.cleanupUpdate(stack));
+  }
+
+  /** A nested stack's update held in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: its parent's update is rolling back. */
+  rollbackDeferredUpdate(stack: StackRecord, reason: string): void {
+    this.start(stack, () => this.rollbackUpdate(stack, reason));
   }
 
   private async updateResource(stack: StackRecord, t: Template, ctx: StackContext, id: string, dependsOn: string[]): Promise<void> {
@@ -486,7 +511,7 @@ export class StackEngine {
     const props = evaluate(decl.Properties ?? {}, ctx.eval) as Record<string, unknown>;
     current.deletionPolicy = decl.DeletionPolicy;
     current.updateReplacePolicy = decl.UpdateReplacePolicy;
-    if (current.type === decl.Type && deepEqual(props, current.props)) return;
+    if (current.type === decl.Type && deepEqual(props, current.props) && !provider.updatesEveryTime) return;
     const changedKeys = [...new Set([...Object.keys(props), ...Object.keys(current.props)])].filter((k) => !deepEqual(props[k], current.props[k]));
     const replace = current.type !== decl.Type || !provider.update || changedKeys.some((k) => provider.replaceOn.includes(k) || provider.replaceOn.includes('*'));
     if (replace) {
@@ -509,6 +534,17 @@ export class StackEngine {
   }
 
   private async cleanupUpdate(stack: StackRecord): Promise<void> {
+    // Resources that finish with the stack's update (nested stacks) do so before the cleanup, as on AWS.
+    for (const r of Object.values(stack.resources)) {
+      const p = this.deps.providers.get(r.type);
+      if (!p?.afterUpdate || !r.physicalId) continue;
+      try {
+        await p.afterUpdate(r.physicalId, this.pctx(stack, r.logicalId));
+      } catch (e) {
+        if (e instanceof Halted || this.halted) throw new Halted();
+        this.deps.logger.warn({ err: e, stack: stack.stackId, resource: r.logicalId }, 'finishing a resource after the update failed');
+      }
+    }
     const cleanup = stack.update?.cleanup ?? [];
     const replaced = new Set(cleanup.filter((r) => stack.resources[r.logicalId]).map((r) => r.logicalId));
     // The old copies are deleted as detached records: the live resource of the same logical id stays.
@@ -525,8 +561,9 @@ export class StackEngine {
     // 1. In place: resources updated in place get their old properties back.
     for (const [id, before] of Object.entries(old.oldResources)) {
       const now = stack.resources[id];
-      if (!now || now.physicalId !== before.physicalId || deepEqual(now.props, before.props) || !before.physicalId) continue;
-      if (!this.deps.providers.get(now.type)?.update) continue;
+      const p = this.deps.providers.get(now?.type ?? '');
+      if (!now || now.physicalId !== before.physicalId || (deepEqual(now.props, before.props) && !p?.updatesEveryTime) || !before.physicalId) continue;
+      if (!p?.update) continue;
       const r = { ...now };
       this.setResource(stack, r, 'UPDATE_IN_PROGRESS');
       try {

@@ -5,6 +5,8 @@ import { cloudFormationOperationNames, type CloudFormationOperations } from '../
 import type { OperationCaller } from '../protocol/invoke.js';
 import { serviceHandlers, type Product, type ProductDeps, type ProductModule } from '../protocol/product.js';
 import { StackEngine } from './engine.js';
+import { NESTED_STACK_TYPE, nestedStackProvider } from './nested.js';
+import { driftOperations } from './operations/drift.js';
 import { changeSetOperations } from './operations/change-sets.js';
 import { stackOperations } from './operations/stacks.js';
 import { providerMap } from './providers/index.js';
@@ -20,10 +22,13 @@ export function createCloudFormation({ store, logger, call }: CloudFormationDeps
   const providers = providerMap();
   const engine = new StackEngine({ cfn, call, providers, logger });
   const deps = { cfn, engine, call, providers };
+  // The nested stack type drives this engine itself, so it is made here rather than in providers/.
+  providers.set(NESTED_STACK_TYPE, nestedStackProvider(deps));
   const handlers: HandlerTable<CloudFormationOperations> = {
     ...notImplementedAll(cloudFormationOperationNames),
     ...stackOperations(deps),
     ...changeSetOperations(deps),
+    ...driftOperations(deps),
   };
   return {
     name: 'cloudformation',

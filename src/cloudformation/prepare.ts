@@ -11,6 +11,7 @@ import { dependencies } from './graph.js';
 import { checkExistence, resolveParameters, type StackParameter, type SuppliedParameter } from './parameters.js';
 import type { ResourceProvider } from './providers/provider.js';
 import type { CfnStore, StackRecord } from './store.js';
+import { checkRules, checkRuleShapes, fetchInventory, rulesNeedInventory } from './rules.js';
 import { parseTemplate, templateError, type Template } from './template.js';
 
 export interface Prepared {
@@ -117,10 +118,34 @@ function asTemplateError<T>(fn: () => T): T {
 
 function checkStructure(body: string, providers: Map<string, ResourceProvider>): Template {
   const t = parseTemplate(body);
+  checkRuleShapes(t.Rules);
   const unknown = [...new Set(Object.values(t.Resources).map((r) => r.Type))].filter((type) => !providers.has(type));
   if (unknown.length) throw templateError(`Unrecognized resource types: [${unknown.join(', ')}]`);
   dependencies(t);
   return t;
+}
+
+/** The Rules section against the parameter values (rules.ts), before anything is created or updated. */
+async function checkTemplateRules(
+  t: Template,
+  parameters: StackParameter[],
+  stack: Pick<StackRecord, 'stackId' | 'name' | 'region' | 'accountId' | 'notificationARNs'>,
+  deps: { cfn: CfnStore; call: OperationCaller; providers: Map<string, ResourceProvider> },
+): Promise<void> {
+  if (!t.Rules || !Object.keys(t.Rules).length) return;
+  const inventory = rulesNeedInventory(t.Rules) ? await fetchInventory((operation, input) => deps.call('ec2', operation, input, stack)) : { byType: {} };
+  const probe = { ...stack, parameters, resources: {}, outputs: [], imports: [] } as unknown as StackRecord;
+  const conditions = asTemplateError(() => stackContext(probe, t, { cfn: deps.cfn, providers: deps.providers, azs: [] }).conditions);
+  const pseudo = {
+    'AWS::AccountId': stack.accountId,
+    'AWS::Region': stack.region,
+    'AWS::StackName': stack.name,
+    'AWS::StackId': stack.stackId,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::NotificationARNs': stack.notificationARNs,
+  };
+  checkRules(t.Rules, { parameters, pseudo, conditions, inventory });
 }
 
 export async function prepare(
@@ -140,6 +165,7 @@ export async function prepare(
   const missing = capabilities.filter((c) => !granted.has(c) && !(c === 'CAPABILITY_IAM' && granted.has('CAPABILITY_NAMED_IAM')));
   if (missing.length) throw new AwsError('InsufficientCapabilitiesException', `Requires capabilities : [${missing.join(', ')}]`);
   await checkExistence(parameters, (operation, input) => deps.call('ec2', operation, input, args.stack));
+  await checkTemplateRules(t, parameters, args.stack, deps);
   // Conditions evaluate now (their errors are the caller's), and so does the graph under them.
   const probe = { ...args.stack, parameters, resources: {}, outputs: [], imports: [] } as unknown as StackRecord;
   asTemplateError(() => dependencies(t, stackContext(probe, t, { cfn: deps.cfn, providers: deps.providers, azs: [] }).included));

@@ -24,6 +24,28 @@ export interface ResourceState {
   updateReplacePolicy?: string;
   metadata?: unknown;
   dependsOn: string[];
+  /** The last drift check of this resource (drift/detect.ts). */
+  drift?: ResourceDrift;
+}
+
+export interface ResourceDrift {
+  status: 'IN_SYNC' | 'MODIFIED' | 'DELETED' | 'NOT_CHECKED';
+  timestamp: number;
+  /** The physical resource checked (a later replacement is not checked yet). */
+  physicalId?: string;
+  expected?: string;
+  actual?: string;
+  differences?: Array<{ PropertyPath: string; ExpectedValue: string; ActualValue: string; DifferenceType: 'ADD' | 'REMOVE' | 'NOT_EQUAL' }>;
+  reason?: string;
+}
+
+export interface DriftDetection {
+  id: string;
+  status: 'DETECTION_COMPLETE' | 'DETECTION_FAILED';
+  stackDriftStatus: 'DRIFTED' | 'IN_SYNC';
+  reason?: string;
+  drifted: number;
+  timestamp: number;
 }
 
 /** What an update rolls back to, and what its cleanup must remove. */
@@ -34,6 +56,11 @@ export interface UpdateInFlight {
   oldOutputs: StackOutput[];
   /** Physical resources to delete once the update completes (replaced or removed ones). */
   cleanup: ResourceState[];
+  /**
+   * A nested stack's update started by its parent's: it waits in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS
+   * until the parent's update ends, which finishes it or rolls it back (as AWS does).
+   */
+  deferCleanup?: boolean;
 }
 
 export interface StackOutput {
@@ -71,6 +98,13 @@ export interface StackRecord {
   update?: UpdateInFlight;
   changeSetId?: string;
   eventSeq: number;
+  /** A nested stack's parent and root stack ids (AWS's ParentId / RootId). */
+  parentId?: string;
+  rootId?: string;
+  /** A nested stack's template and parameters before its last update, for its parent's update rollback. */
+  nestedPrevious?: { body: string; parameters: StackParameter[] };
+  /** Drift detections, newest last (a few kept for DescribeStackDriftDetectionStatus). */
+  driftDetections?: DriftDetection[];
 }
 
 export interface StackEventRecord {

@@ -27,8 +27,16 @@ export function stackWire(s: StackRecord): Cfn.Stack {
     RoleARN: s.roleARN,
     Tags: s.tags,
     EnableTerminationProtection: s.terminationProtection,
-    DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+    ParentId: s.parentId,
+    RootId: s.rootId,
+    DriftInformation: stackDrift(s),
   };
+}
+
+/** The stack's drift as its last detection found it (NOT_CHECKED before any). */
+function stackDrift(s: StackRecord): Cfn.StackDriftInformation {
+  const last = s.driftDetections?.at(-1);
+  return last ? { StackDriftStatus: last.stackDriftStatus, LastCheckTimestamp: new Date(last.timestamp) } : { StackDriftStatus: 'NOT_CHECKED' };
 }
 
 export function summaryWire(s: StackRecord): Cfn.StackSummary {
@@ -41,7 +49,9 @@ export function summaryWire(s: StackRecord): Cfn.StackSummary {
     DeletionTime: s.deletedAt ? new Date(s.deletedAt) : undefined,
     StackStatus: s.status as Cfn.StackStatus,
     StackStatusReason: s.reason,
-    DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+    ParentId: s.parentId,
+    RootId: s.rootId,
+    DriftInformation: stackDrift(s),
   };
 }
 
@@ -71,7 +81,7 @@ export function resourceWire(s: StackRecord, r: ResourceState): Cfn.StackResourc
     ResourceStatus: r.status as Cfn.ResourceStatus,
     ResourceStatusReason: r.reason,
     Metadata: r.metadata === undefined ? undefined : JSON.stringify(r.metadata),
-    DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+    DriftInformation: r.drift ? { StackResourceDriftStatus: r.drift.status, LastCheckTimestamp: new Date(r.drift.timestamp) } : { StackResourceDriftStatus: 'NOT_CHECKED' },
   };
 }
 

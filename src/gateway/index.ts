@@ -29,6 +29,7 @@ import type { GatewayServices } from './pipeline/gateway-exchange.js';
 import { RecentRequests } from './recent-requests.js';
 import { GatewayStore, gatewayMigrations } from './store.js';
 import { GatewayView } from './view.js';
+import type { SharedBucketTable } from './workers/shared-buckets.js';
 
 export { oversizedHeadAnswer } from './edge-route.js';
 
@@ -47,6 +48,8 @@ export interface GatewayProductDeps extends ProductDeps {
   port: number;
   /** Names a custom domain may not take: the control plane answers on them (host-policy.ts). */
   reservedHost(name: string): boolean;
+  /** Throttling buckets shared with the gateway worker threads (--gateway-workers > 1). */
+  sharedBuckets?: SharedBucketTable;
 }
 
 /** How long after the listener is up the built-in OIDC issuer's key is loaded or made (see onListening). */
@@ -62,7 +65,7 @@ export function createGateway(deps: GatewayProductDeps): Product<GatewayApi> {
   const gw = new GatewayStore(deps.store);
   let port = deps.port;
   const limits = { rate: deps.rateLimit, burst: deps.burstLimit };
-  const view = new GatewayView(gw, limits, deps.logger);
+  const view = new GatewayView(gw, limits, deps.logger, deps.sharedBuckets);
   const issuer = new LocalIssuer(gw, () => port);
   deps.iam?.trustWebIdentityIssuer(issuer);
   const verifier = new JwtVerifier(issuer, deps.logger);

@@ -1,5 +1,14 @@
 // Token buckets for throttling (docs/aws-behavior.md §3.10): capacity = burst, refilled at `rate` tokens per second.
 // A request takes one token from each applicable bucket; rate 0 with burst 0 blocks everything.
+// With --gateway-workers > 1 a bucket lives in a table every gateway thread shares (workers/shared-buckets.ts).
+import type { SharedBucketTable } from './workers/shared-buckets.js';
+
+/** Where a shared bucket's state lives. */
+export interface SharedSlot {
+  table: SharedBucketTable;
+  slot: number;
+}
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -8,6 +17,7 @@ export class TokenBucket {
     readonly rate: number,
     readonly burst: number,
     now: number = performance.now(),
+    private readonly shared?: SharedSlot,
   ) {
     this.tokens = burst;
     this.last = now;
@@ -15,6 +25,7 @@ export class TokenBucket {
 
   /** Takes a token if one is available. `now` in milliseconds (performance.now()). */
   take(now: number = performance.now()): boolean {
+    if (this.shared) return this.shared.table.take(this.shared.slot, this.rate, this.burst, now);
     const elapsed = now - this.last;
     if (elapsed > 0) {
       this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
@@ -26,4 +37,14 @@ export class TokenBucket {
     }
     return false;
   }
+}
+
+/**
+ * A bucket named `key` (unique per route or account): shared between gateway threads when a table
+ * is given, else local. Its limits are part of the name, so a changed limit starts a full bucket.
+ */
+export function makeBucket(table: SharedBucketTable | undefined, key: string, rate: number, burst: number, now: number = performance.now()): TokenBucket {
+  if (!table) return new TokenBucket(rate, burst, now);
+  const slot = table.slotOf(`${key}\0${rate}\0${burst}`, burst, now);
+  return new TokenBucket(rate, burst, now, slot < 0 ? undefined : { table, slot });
 }

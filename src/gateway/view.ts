@@ -18,7 +18,8 @@ import {
   GATEWAY_TABLES,
   VIEW_TABLES,
 } from './store.js';
-import { TokenBucket } from './token-bucket.js';
+import { makeBucket, type TokenBucket } from './token-bucket.js';
+import type { SharedBucketTable } from './workers/shared-buckets.js';
 
 export interface AccessLogRuntime {
   target: LogTarget;
@@ -34,6 +35,8 @@ export interface StageRuntime {
   defaultLimits: { rate: number; burst: number } | undefined;
   /** One bucket per route without its own settings, made on first use: the default limit is per route. */
   defaultBuckets: Map<string, TokenBucket>;
+  /** A bucket for a route under the stage default (shared between gateway threads when they run). */
+  newDefaultBucket(routeKey: string, now: number): TokenBucket;
   routeBuckets: Map<string, TokenBucket>;
   accessLog: AccessLogRuntime | undefined;
 }
@@ -82,6 +85,8 @@ export class GatewayView {
     private readonly gw: GatewayStore,
     private readonly limits: AccountLimits,
     private readonly logger: Logger,
+    /** Buckets every gateway thread shares (--gateway-workers > 1); undefined: this thread's own. */
+    private readonly sharedBuckets?: SharedBucketTable,
   ) {}
 
   /** Loads everything (start, reset). */
@@ -208,7 +213,7 @@ export class GatewayView {
   private accountBucket(api: ApiRecord): TokenBucket {
     const key = partitionOf(api);
     let b = this.accountBuckets.get(key);
-    if (!b) this.accountBuckets.set(key, (b = new TokenBucket(this.limits.rate, this.limits.burst)));
+    if (!b) this.accountBuckets.set(key, (b = makeBucket(this.sharedBuckets, `account/${key}`, this.limits.rate, this.limits.burst)));
     return b;
   }
 
@@ -222,10 +227,11 @@ export class GatewayView {
       // Rate 0 blocks the route entirely (docs/aws-behavior.md §6.17): no burst either.
       return rate === 0 ? { rate: 0, burst: 0 } : { rate: rate ?? this.limits.rate, burst: burst ?? this.limits.burst };
     };
-    const bucket = (settings: RouteSettingsRecord | undefined, prev: TokenBucket | undefined): TokenBucket | undefined => {
+    const stageKey = `${partitionOf(api)}/${api.apiId}/${s.stageName}`;
+    const bucket = (settings: RouteSettingsRecord | undefined, routeKey: string, prev: TokenBucket | undefined): TokenBucket | undefined => {
       const l = limits(settings);
       if (!l) return undefined;
-      return prev && prev.rate === l.rate && prev.burst === l.burst ? prev : new TokenBucket(l.rate, l.burst);
+      return prev && prev.rate === l.rate && prev.burst === l.burst ? prev : makeBucket(this.sharedBuckets, `${stageKey}/route/${routeKey}`, l.rate, l.burst);
     };
     const defaultLimits = limits(s.defaultRouteSettings);
     const prevLimits = previous?.defaultLimits;
@@ -237,7 +243,7 @@ export class GatewayView {
         throttlingRateLimit: settings.throttlingRateLimit ?? s.defaultRouteSettings.throttlingRateLimit,
         throttlingBurstLimit: settings.throttlingBurstLimit ?? s.defaultRouteSettings.throttlingBurstLimit,
       };
-      const b = bucket(merged, previous?.routeBuckets.get(routeKey));
+      const b = bucket(merged, routeKey, previous?.routeBuckets.get(routeKey));
       if (b) routeBuckets.set(routeKey, b);
     }
     let accessLog: AccessLogRuntime | undefined;
@@ -260,6 +266,7 @@ export class GatewayView {
       stageVariables,
       defaultLimits,
       defaultBuckets,
+      newDefaultBucket: (routeKey, now) => makeBucket(this.sharedBuckets, `${stageKey}/default/${routeKey}`, defaultLimits?.rate ?? 0, defaultLimits?.burst ?? 0, now),
       routeBuckets,
       accessLog,
     };

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { type ClientCall, UpstreamError } from './client-call.js';
 import { latin1 } from './latin1.js';
+import { writeLatin1 } from './socket-io.js';
 import type { ClientPool } from './client-pool.js';
 import { clock, deadlineIn, track, untrack, type Expiring } from './client-clock.js';
 import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, releaseParser, RESPONSE, type Parser } from './llhttp.js';
@@ -121,11 +122,11 @@ export class ClientConnection implements Expiring {
     const s = this.socket;
     if (body === null) {
       call.requestSent = true;
-      s.write(head, 'latin1');
+      writeLatin1(s, head);
     } else if (Buffer.isBuffer(body)) {
       call.requestSent = true;
       if (body.length <= COALESCE_MAX) {
-        s.write(head + latin1(body), 'latin1');
+        writeLatin1(s, head + latin1(body));
       } else {
         s.cork();
         s.write(head, 'latin1');

@@ -27,6 +27,7 @@ import {
   type Parser,
 } from './llhttp.js';
 import { BlankLineScanner } from './message-end.js';
+import { inReadBuffer, readDirect, readToStream } from './socket-io.js';
 
 const enum Phase {
   /** Between messages or inside a head: slices end at blank lines. */
@@ -108,7 +109,8 @@ export class FrontConnection {
     ) => this.onHeadersComplete(major, minor, headers, method, url, upgrade, keepAlive);
     p[kOnBody] = (chunk: Buffer) => this.current?.onBody(chunk);
     p[kOnMessageComplete] = () => this.onMessageComplete();
-    socket.on('data', this.onData);
+    // Reads straight from the handle into a shared buffer when possible (socket-io.ts).
+    if (!readDirect(socket, this.onRead)) socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('drain', this.onDrain);
     socket.on('error', noop);
@@ -134,6 +136,14 @@ export class FrontConnection {
   private readonly onData = (chunk: Buffer): void => {
     this.held.push(chunk);
     this.pump();
+  };
+
+  /** A read in the shared buffer: parsed now; what must wait (pipelined bytes, a partial head) is copied. */
+  private readonly onRead = (chunk: Buffer): void => {
+    this.held.push(chunk);
+    this.pump();
+    if (this.held.length > 0) copyOut(this.held);
+    if (this.headBytes.length > 0) copyOut(this.headBytes);
   };
 
   /** Feeds held bytes while the state allows; safe to call from anywhere (never re-enters execute). */
@@ -409,6 +419,7 @@ export class FrontConnection {
     // A client that never reads what is left cannot keep the connection: the idle limit applies
     // until our answer is out; the lingering bounds apply after.
     this.idleDeadline = this.front.clock + this.front.options.keepAliveTimeoutMs;
+    readToStream(this.socket);
     lingeringClose(this.socket);
   }
 
@@ -467,11 +478,18 @@ export class FrontConnection {
     s.off('close', this.onClose);
     this.front.forget(this);
     releaseParser(this.parser);
+    readToStream(s);
     const bytes = this.headBytes.concat(this.held);
     this.headBytes = [];
     this.held = [];
-    this.front.handoff(s, bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes), this.readPaused);
+    // Buffer.concat copies: node:http reads these later, after the shared read buffer was reused.
+    this.front.handoff(s, bytes.length === 1 && !inReadBuffer(bytes[0]!) ? bytes[0]! : Buffer.concat(bytes), this.readPaused);
   }
 }
 
 function noop(): void {}
+
+/** Replaces views of the shared read buffer by copies (they outlive the read). */
+function copyOut(list: Buffer[]): void {
+  for (let i = 0; i < list.length; i++) if (inReadBuffer(list[i]!)) list[i] = Buffer.from(list[i]!);
+}

@@ -6,6 +6,7 @@ import type { FrontConnection } from './front-connection.js';
 import type { FrontRoute } from './front.js';
 import { latin1 } from './latin1.js';
 import { dateHeaderLine, headerLines, statusLine, type HeadFacts } from './response-head.js';
+import { writeLatin1 } from './socket-io.js';
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 const LAST_CHUNK = '0\r\n\r\n';
@@ -292,7 +293,7 @@ export class FrontExchange implements ServerExchange, HeadFacts {
   }
 
   private flushHead(): void {
-    this.conn.socket.write(this.head!, 'latin1');
+    writeLatin1(this.conn.socket, this.head!);
     this.head = undefined;
   }
 
@@ -312,6 +313,6 @@ export class FrontExchange implements ServerExchange, HeadFacts {
       socket.uncork();
       return ok;
     }
-    return socket.write(head + latin1(chunk), 'latin1');
+    return writeLatin1(socket, head + latin1(chunk));
   }
 }

@@ -32,6 +32,10 @@ import { EdgeDispatch } from './edge.js';
 import { internalRoute } from './internal.js';
 import { consoleEndpoints } from '../console/routes.js';
 import { lockDataDir } from './lock.js';
+import type { LogWriter } from '../logs/writer.js';
+import { startGatewayWorkers, type GatewayWorkers } from '../gateway/workers/pool.js';
+import { SharedBucketTable } from '../gateway/workers/shared-buckets.js';
+import { countedGatewayRoute } from '../gateway/workers/counted-route.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -83,7 +87,8 @@ function buildProducts(
   logger: Logger,
   hosts: HostPolicy,
   registry: ServiceRegistry,
-): { products: Product<unknown>[]; iam: IamApi; recentRequests: RecentRequests } {
+  sharedBuckets: SharedBucketTable | undefined,
+): { products: Product<unknown>[]; iam: IamApi; logs: LogWriter; recentRequests: RecentRequests } {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
   const iam = iamProduct.create({ store, logger });
@@ -131,18 +136,20 @@ function buildProducts(
     burstLimit: config.gatewayBurstLimit,
     port: config.port,
     reservedHost: (name) => hosts.reserved(name),
+    sharedBuckets,
   });
   // CloudFormation comes last: it makes resources by calling the others' operations in-process (protocol/invoke.ts).
   const services = [ec2, logs, iam, cloudmap, route53, ecr, ecs, gateway];
   const tables = handlerTables(services);
   const cloudformation = cloudFormationProduct.create({ store, logger, call: inProcessCaller(registry, () => tables) });
-  return { products: [...services, cloudformation], iam: iam.api, recentRequests: gateway.api.recentRequests };
+  return { products: [...services, cloudformation], iam: iam.api, logs: logs.api, recentRequests: gateway.api.recentRequests };
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
   const releaseLock = config.dataDir === ':memory:' ? () => {} : lockDataDir(ensureDir(config.dataDir));
   let store: Store | undefined;
   let server: Server | undefined;
+  let workers: GatewayWorkers | undefined;
   const started: Product<unknown>[] = [];
   try {
     store = Store.open(
@@ -153,7 +160,9 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     const hosts = new HostPolicy({ bindHost: config.host, hostnames: config.hostnames, corsOrigins: config.corsOrigins });
     const guard = new ControlGuard(hosts);
     const registry = new ServiceRegistry();
-    const { products, iam, recentRequests } = buildProducts(store, config, logger, hosts, registry);
+    // With gateway worker threads, every thread takes tokens from the same buckets (docs/gateway.md).
+    const sharedBuckets = config.gatewayWorkers > 1 ? new SharedBucketTable() : undefined;
+    const { products, iam, logs, recentRequests } = buildProducts(store, config, logger, hosts, registry, sharedBuckets);
     const handlers = handlerTables(products);
     const dispatcher = new ProtocolDispatcher({
       registry,
@@ -174,16 +183,17 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     });
 
     const s = store;
-    const facts = () => Object.assign({}, ...products.map((p) => p.health?.() ?? {})) as Record<string, unknown>;
+    const facts = () => Object.assign({}, ...products.map((p) => p.health?.() ?? {}), workers ? { gatewayWorkers: workers.facts() } : {}) as Record<string, unknown>;
     const reset = async () => {
       for (const p of [...products].reverse()) await p.beforeReset?.();
       s.wipe();
       for (const p of products) await p.afterReset?.();
+      workers?.reload();
     };
     const consoleApi = consoleEndpoints(config, s, recentRequests);
     // An API's routes come first: on its own host every path is the API's (edge.ts).
     const routes: EdgeRoute[] = [
-      ...products.flatMap((p) => p.edgeRoutes ?? []),
+      ...products.flatMap((p) => p.edgeRoutes ?? []).map((r) => (sharedBuckets ? countedGatewayRoute(r, () => workers?.countMain()) : r)),
       internalRoute(
         {
           health: () => ({
@@ -224,8 +234,10 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       },
       edge.handler,
     );
-    // One listener cannot take the others' file descriptors (nginx's worker_connections, unbound's incoming-num-tcp).
-    server.maxConnections = EDGE_MAX_CONNECTIONS;
+    // One listener cannot take the others' file descriptors (nginx's worker_connections, unbound's incoming-num-tcp);
+    // gateway threads share the process's descriptors, so each accepting thread gets its share.
+    const connectionsPerThread = Math.max(64, Math.floor(EDGE_MAX_CONNECTIONS / config.gatewayWorkers));
+    server.maxConnections = connectionsPerThread;
     // The lean HTTP/1.1 front owns every connection and answers data-plane requests itself; the
     // first request it does not serve hands the connection to node:http (docs/gateway.md).
     const front: Front = attachFront(server, {
@@ -236,12 +248,38 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
     for (const p of products) p.onListening?.({ host: config.host, port });
+    if (config.gatewayWorkers > 1 && sharedBuckets) {
+      const edgeServer = server;
+      workers = await startGatewayWorkers({
+        threads: config.gatewayWorkers,
+        listenFd: (server as unknown as { _handle: { fd: number } })._handle.fd,
+        port,
+        store,
+        logs,
+        logger,
+        buckets: sharedBuckets,
+        accept: (socket) => edgeServer.emit('connection', socket),
+        settings: {
+          dataDir: config.dataDir,
+          logLevel: config.logLevel,
+          host: config.host,
+          hostnames: config.hostnames,
+          corsOrigins: config.corsOrigins,
+          limits: { rate: config.gatewayRateLimit, burst: config.gatewayBurstLimit },
+          headersTimeoutMs: config.headersTimeoutMs,
+          requestTimeoutMs: config.requestTimeoutMs,
+          maxConnections: connectionsPerThread,
+        },
+      });
+    }
 
     let closing: Promise<void> | undefined;
     const srv = server;
     const close = () =>
       (closing ??= (async () => {
         consoleApi.close();
+        // Worker threads first: they stop accepting and hand nothing more to this thread.
+        await workers?.close();
         await new Promise<void>((resolve) => {
           srv.close(() => resolve());
           front.closeIdle();
@@ -259,6 +297,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     return { config, port, endpoint: `http://${host}:${port}`, store: s, logger, facts, reset, close };
   } catch (e) {
+    await workers?.close();
     server?.close();
     await stopAll(started, logger);
     store?.close();

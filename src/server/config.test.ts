@@ -46,3 +46,12 @@ test('a non-loopback host needs your own key and auth on', () => {
   assert.equal(resolveConfig({ host: '0.0.0.0', credentials: 'A:B' }, {}).host, '0.0.0.0');
   assert.equal(resolveConfig({ host: '127.0.0.2' }, {}).host, '127.0.0.2');
 });
+
+test('--gateway-workers (WAYFINDER_GATEWAY_WORKERS) defaults to 1, takes 1–64, and needs a data dir on disk above 1', () => {
+  assert.equal(resolveConfig({}, {}).gatewayWorkers, 1);
+  assert.equal(resolveConfig({}, { WAYFINDER_GATEWAY_WORKERS: '2' }).gatewayWorkers, 2);
+  assert.throws(() => resolveConfig({ gatewayWorkers: '0' }, {}), /--gateway-workers must be a whole number from 1 to 64/);
+  assert.throws(() => resolveConfig({ gatewayWorkers: '65' }, {}), ConfigError);
+  assert.throws(() => resolveConfig({ gatewayWorkers: '2', dataDir: ':memory:' }, {}), /needs a data dir on disk/);
+  assert.equal(resolveConfig({ gatewayWorkers: '1', dataDir: ':memory:' }, {}).gatewayWorkers, 1);
+});

@@ -32,6 +32,8 @@ export interface Config {
   /** Account-level HTTP API throttling: steady rate (requests/s) and burst (AWS: 10,000 / 5,000). */
   gatewayRateLimit: number;
   gatewayBurstLimit: number;
+  /** Threads that serve execute-api traffic on the edge port (1: the main thread alone; docs/gateway.md "Gateway workers"). */
+  gatewayWorkers: number;
   /** How long an ECS task without health checks must run before it counts as healthy (AWS: ~40 s). */
   taskStableMs: number;
   /** Edge port: how long a client may take to send a request head (slowloris guard). */
@@ -107,6 +109,12 @@ export const OPTIONS = {
   vpcLinkDelayMs: { flag: '--vpc-link-delay-ms', env: 'WAYFINDER_VPC_LINK_DELAY_MS', default: '1000', help: 'VPC link PENDING → AVAILABLE delay' },
   gatewayRateLimit: { flag: '--gateway-rate-limit', env: 'WAYFINDER_GATEWAY_RATE_LIMIT', default: '10000', help: 'HTTP API account throttling rate, requests/s (AWS: 10000)' },
   gatewayBurstLimit: { flag: '--gateway-burst-limit', env: 'WAYFINDER_GATEWAY_BURST_LIMIT', default: '5000', help: 'HTTP API account throttling burst (AWS: 5000)' },
+  gatewayWorkers: {
+    flag: '--gateway-workers',
+    env: 'WAYFINDER_GATEWAY_WORKERS',
+    default: '1',
+    help: 'threads serving execute-api traffic behind the one edge port (1–64; more than 1 needs a data dir on disk)',
+  },
   taskStableMs: {
     flag: '--task-stable-ms',
     env: 'WAYFINDER_TASK_STABLE_MS',
@@ -204,11 +212,16 @@ export function resolveConfig(flags: Partial<Record<OptionName, string>>, env: N
     vpcLinkDelayMs: int('--vpc-link-delay-ms', get('vpcLinkDelayMs'), 0, 600_000),
     gatewayRateLimit: int('--gateway-rate-limit', get('gatewayRateLimit'), 0, 100_000_000),
     gatewayBurstLimit: int('--gateway-burst-limit', get('gatewayBurstLimit'), 0, 100_000_000),
+    gatewayWorkers: int('--gateway-workers', get('gatewayWorkers'), 1, 64),
     taskStableMs: int('--task-stable-ms', get('taskStableMs'), 0, 600_000),
     headersTimeoutMs: int('--headers-timeout-ms', get('headersTimeoutMs'), 100, 120_000),
     requestTimeoutMs: int('--request-timeout-ms', get('requestTimeoutMs'), 1000, 3_600_000),
     keepTasks: oneOf('--keep-tasks', get('keepTasks'), ['on', 'off'] as const) === 'on',
   };
+  if (config.gatewayWorkers > 1 && config.dataDir === ':memory:') {
+    // Workers read the state through their own SQLite connection to the data dir's file.
+    throw new ConfigError('--gateway-workers above 1 needs a data dir on disk, not :memory:');
+  }
   if (!isLoopback(config.host) && (config.auth === 'off' || extra.length === 0)) {
     throw new ConfigError(
       `refusing to listen on ${config.host}: only loopback addresses may be used with ${config.auth === 'off' ? '--auth off' : 'the built-in test/test key'}. ` +

@@ -265,7 +265,15 @@ export class Store {
       .filter((n) => !INTERNAL_TABLES.has(n));
   }
 
-  private publish(changes: Change[]): void {
+  /**
+   * Publishes changes another connection committed to the same file: a gateway worker thread's store
+   * follows the main thread's writes this way (src/gateway/workers/), its views re-reading what changed.
+   */
+  replay(changes: readonly Change[]): void {
+    this.publish(changes);
+  }
+
+  private publish(changes: readonly Change[]): void {
     for (const l of this.listeners) {
       try {
         l(changes);

@@ -363,6 +363,26 @@ test('template and parameter errors answer AWS ValidationError messages, before 
       ['--capabilities', 'CAPABILITY_IAM'],
       /\(InsufficientCapabilitiesException\).*: Requires capabilities : \[CAPABILITY_NAMED_IAM\]$/m,
     ],
+    // Rules: a false assertion refuses the stack with its AssertDescription, before anything is made.
+    [
+      JSON.stringify({
+        Parameters: { Env: { Type: 'String', Default: 'prod' }, Size: { Type: 'String', Default: 'large' } },
+        Rules: {
+          ProdSizes: {
+            RuleCondition: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] },
+            Assertions: [{ Assert: { 'Fn::Contains': [['small', 'medium'], { Ref: 'Size' }] }, AssertDescription: 'In prod, Size must be small or medium' }],
+          },
+        },
+        Resources: { A: { Type: 'AWS::Logs::LogGroup' } },
+      }),
+      [],
+      /\(ValidationError\).*: In prod, Size must be small or medium$/m,
+    ],
+    [
+      '{"Rules":{"R":{"RuleCondition":{"Fn::Equals":["a","a"]}}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}',
+      [],
+      /: Template format error: Rule R must contain an Assertions list$/m,
+    ],
   ];
   for (const [body, extra, message] of cases) {
     const r = await create(body, ...extra);

@@ -19,9 +19,15 @@ export interface TestServer extends Wayfinder {
   destroy(): Promise<void>;
 }
 
+/** WAYFINDER_TEST_GATEWAY_WORKERS=2 runs any e2e file's servers with gateway worker threads. */
+const TEST_GATEWAY_WORKERS = process.env.WAYFINDER_TEST_GATEWAY_WORKERS ?? '1';
+
 export function testConfig(overrides: Partial<Config> = {}, dataDir = mkdtempSync(join(tmpdir(), 'wayfinder-test-'))): Config {
   return {
-    ...resolveConfig({ port: '0', dnsPort: '0', dataDir, runtime: 'process', healthDelayMs: '0', operationDelayMs: '0', vpcLinkDelayMs: '0' }, {}),
+    ...resolveConfig(
+      { port: '0', dnsPort: '0', dataDir, runtime: 'process', healthDelayMs: '0', operationDelayMs: '0', vpcLinkDelayMs: '0', gatewayWorkers: TEST_GATEWAY_WORKERS },
+      {},
+    ),
     ...overrides,
   };
 }

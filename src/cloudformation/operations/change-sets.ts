@@ -30,8 +30,9 @@ function diff(stack: StackRecord, oldT: Template | undefined, newT: Template, ch
     const keys = [...new Set([...Object.keys(props), ...Object.keys(oldProps)])].filter(
       (k) => JSON.stringify(props[k]) !== JSON.stringify(oldProps[k]) || [...references(props[k])].some((r) => changedParams.has(r)),
     );
-    if (!keys.length && before.Type === decl.Type) continue;
     const provider = deps.providers.get(decl.Type);
+    // A nested stack is always listed: its template, at the same URL, may have changed (as AWS lists it).
+    if (!keys.length && before.Type === decl.Type && !provider?.updatesEveryTime) continue;
     const recreate = (k: string) => before.Type !== decl.Type || !provider?.update || provider.replaceOn.includes(k) || provider.replaceOn.includes('*');
     const details = keys.map((k) => ({ name: k, requiresRecreation: recreate(k) ? 'Always' : 'Never' }));
     changes.push({

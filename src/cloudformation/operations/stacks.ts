@@ -62,7 +62,7 @@ export function newStackRecord(ctx: RequestContext, name: string, input: { Tags?
 export function beginUpdate(
   deps: StackOpsDeps,
   stack: StackRecord,
-  next: { body: string; parameters: StackParameter[]; description?: string; capabilities: string[]; tags?: Tag[] },
+  next: { body: string; parameters: StackParameter[]; description?: string; capabilities: string[]; tags?: Tag[]; deferCleanup?: boolean },
 ): void {
   stack.update = {
     oldTemplateBody: stack.templateBody,
@@ -70,6 +70,7 @@ export function beginUpdate(
     oldResources: structuredClone(stack.resources),
     oldOutputs: stack.outputs,
     cleanup: [],
+    deferCleanup: next.deferCleanup,
   };
   stack.templateBody = next.body;
   stack.parameters = next.parameters;
@@ -135,7 +136,10 @@ export function stackOperations(deps: StackOpsDeps) {
     async DeleteStack(input: Cfn.DeleteStackInput, ctx: RequestContext): Promise<void> {
       const stack = cfn.find(ctx, input.StackName);
       if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return;
-      if (stack.terminationProtection) throw new AwsError('ValidationError', `Stack [${stack.name}] cannot be deleted while TerminationProtection is enabled`);
+      // A nested stack carries its root's termination protection (AWS: deleting it directly then fails).
+      const root = stack.rootId ? cfn.find(ctx, stack.rootId) : stack;
+      if (stack.terminationProtection || root?.terminationProtection)
+        throw new AwsError('ValidationError', `Stack [${stack.name}] cannot be deleted while TerminationProtection is enabled`);
       refuseIfBusy(stack, 'deleted');
       const retain = new Set(input.RetainResources ?? []);
       for (const r of Object.values(stack.resources)) if (retain.has(r.logicalId)) r.deletionPolicy = 'Retain';
@@ -301,6 +305,8 @@ export function stackOperations(deps: StackOpsDeps) {
 
     UpdateTerminationProtection(input: Cfn.UpdateTerminationProtectionInput, ctx: RequestContext): Cfn.UpdateTerminationProtectionOutput {
       const s = liveStack(cfn, ctx, input.StackName);
+      // AWS: termination protection is set on the root stack only; its nested stacks follow it.
+      if (s.rootId) throw new AwsError('ValidationError', `Termination protection cannot be updated on nested stack ${s.name}; update the root stack instead.`);
       s.terminationProtection = input.EnableTerminationProtection;
       cfn.put(s);
       return { StackId: s.stackId };

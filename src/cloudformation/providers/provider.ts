@@ -34,10 +34,15 @@ export interface Created {
 export interface ResourceProvider {
   /** e.g. 'AWS::Logs::LogGroup'. */
   readonly type: string;
-  /** The attributes Fn::GetAtt may name. */
+  /** The attributes Fn::GetAtt may name; one ending in `.*` names a family (a nested stack's `Outputs.*`). */
   readonly attributes: readonly string[];
   /** Properties whose change needs a new physical resource ('*' = any change). */
   readonly replaceOn: readonly string[];
+  /**
+   * Updated on every stack update even when its properties are unchanged (a nested stack: its template
+   * at the same URL may have changed); its update decides whether anything is to be done.
+   */
+  updatesEveryTime?: boolean;
   /** The capability this resource needs, if any (IAM types). */
   capability?(props: Record<string, unknown>): 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | undefined;
   create(props: Record<string, unknown>, ctx: ProviderContext): Promise<Created>;
@@ -53,6 +58,8 @@ export interface ResourceProvider {
     old: Record<string, unknown>,
     ctx: ProviderContext,
   ): Promise<{ attributes?: Record<string, unknown>; physicalId?: string }>;
+  /** Called when the stack's update has succeeded, before its cleanup (a nested stack finishes its own update then). */
+  afterUpdate?(physicalId: string, ctx: ProviderContext): Promise<void>;
   /** Deletes; a resource that is already gone is not an error. */
   delete(physicalId: string, props: Record<string, unknown>, ctx: ProviderContext): Promise<void>;
 }

@@ -5,12 +5,10 @@ import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecr from '../../protocol/generated/ecr.js';
 import { DigestMismatch, isDigest } from '../blobs.js';
+import { MAX_LAYER_PART_BYTES, MAX_LAYER_PARTS, maxLayerBytes } from '../quotas.js';
 import type { RepoRef } from '../store.js';
 import { mintPassword, TOKEN_LIFETIME_MS } from '../tokens.js';
 import { type EcrContext, refOf, requireRepository } from './common.js';
-
-/** What InitiateLayerUpload advises (ECR answers 10 MiB); UploadLayerPart takes what the body limit allows. */
-const PART_SIZE = 10 * 1024 * 1024;
 
 export function layerOperations(ecr: EcrContext, secret: () => string) {
   const registry = ecr.registry;
@@ -50,7 +48,7 @@ export function layerOperations(ecr: EcrContext, secret: () => string) {
       blobs.startUpload(id);
       const now = Date.now();
       store.tx(() => store.putUpload({ id, account: r.account, region: r.region, repo: r.name, startedAt: now, touchedAt: now, size: 0, parts: 0 }));
-      return { uploadId: id, partSize: PART_SIZE };
+      return { uploadId: id, partSize: MAX_LAYER_PART_BYTES };
     },
 
     async UploadLayerPart(input: Ecr.UploadLayerPartRequest, ctx: RequestContext): Promise<Ecr.UploadLayerPartResponse> {
@@ -59,13 +57,22 @@ export function layerOperations(ecr: EcrContext, secret: () => string) {
       const u = uploadOf(r, input.uploadId);
       const data = Buffer.from(input.layerPartBlob);
       const size = blobs.uploadSize(u.id) ?? 0;
-      if (input.partFirstByte !== size || input.partLastByte - input.partFirstByte + 1 !== data.length || data.length === 0) {
+      // ECR's quotas: a part is at most 10 MiB ("Maximum layer part size"), a layer at most 52,000 MiB
+      // in at most 4,200 parts. The model alone would let a part be 20 MiB.
+      if (input.partFirstByte !== size || input.partLastByte - input.partFirstByte + 1 !== data.length || data.length === 0 || data.length > MAX_LAYER_PART_BYTES) {
         throw new AwsError(
           'InvalidLayerPartException',
           `The layer part size is not valid, or the first byte specified is not consecutive to the last byte of a previous layer part upload.`,
           {
             fields: { registryId: r.account, repositoryName: r.name, uploadId: u.id, lastValidByteReceived: size - 1 },
           },
+        );
+      }
+      if (u.parts >= MAX_LAYER_PARTS || size + data.length > maxLayerBytes()) {
+        const which = u.parts >= MAX_LAYER_PARTS ? `more than ${MAX_LAYER_PARTS} layer parts` : `a layer over ${Math.floor(maxLayerBytes() / 1024 / 1024)} MiB`;
+        throw new AwsError(
+          'LimitExceededException',
+          `The operation did not succeed because it would have exceeded a service limit for your account (${which}). For more information, see Amazon ECR service quotas in the Amazon Elastic Container Registry User Guide.`,
         );
       }
       const next = await blobs.appendBuffer(u.id, data);

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../kernel/log.js';
 import { DigestMismatch, isDigest, UploadTooLarge } from '../blobs.js';
 import { MANIFEST_LIMIT, OCI_INDEX } from '../manifests.js';
+import { maxLayerBytes } from '../quotas.js';
 import { type Registry, RegistryError } from '../registry.js';
 import type { RepoRef } from '../store.js';
 import { basicPassword, type TokenClaims, verifyPassword } from '../tokens.js';
@@ -194,12 +195,13 @@ export class RegistryHandler {
       }
       // Not mountable: an ordinary upload session, as the spec asks.
     }
+    const digest = q.get('digest');
+    if (digest !== null) refuseOverLayerLimit(req, 0);
     const id = registry.blobs.newUploadId();
     registry.blobs.startUpload(id);
     const now = Date.now();
     const upload = { id, account: r.account, region: r.region, repo: r.name, startedAt: now, touchedAt: now, size: 0, parts: 0 };
     registry.store.tx(() => registry.store.putUpload(upload));
-    const digest = q.get('digest');
     if (digest !== null) {
       // Monolithic: the whole blob in this POST.
       if (!isDigest(digest)) throw new OciError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.slice(0, 200) });
@@ -235,10 +237,12 @@ export class RegistryHandler {
         if (!m || Number(m[1]) !== current || Number(m[2]) < Number(m[1])) {
           throw new OciError('RANGE_INVALID', `the chunk must start at byte ${current}`, null, 416, progress(current) as unknown as Record<string, string>);
         }
+        if (Number(m[2]) + 1 > maxLayerBytes()) throw layerTooLarge();
         const declared = Number(m[2]) - Number(m[1]) + 1;
         const length = req.headers['content-length'];
         if (length !== undefined && Number(length) !== declared) throw new OciError('SIZE_INVALID', 'Content-Length does not match Content-Range');
       }
+      refuseOverLayerLimit(req, current);
       const size = await this.appendBody(req, id);
       registry.store.tx(() => registry.store.putUpload({ ...u, touchedAt: Date.now(), size, parts: u.parts + 1 }));
       res.writeHead(202, progress(size)).end();
@@ -247,6 +251,7 @@ export class RegistryHandler {
     if (method === 'PUT') {
       const digest = queryOf(req.url ?? '').get('digest');
       if (digest === null || !isDigest(digest)) throw new OciError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest?.slice(0, 200) ?? null });
+      refuseOverLayerLimit(req, registry.blobs.uploadSize(id) ?? 0);
       await this.appendBody(req, id);
       await this.finish(res, r, id, digest);
       return;
@@ -256,11 +261,16 @@ export class RegistryHandler {
 
   private async appendBody(req: IncomingMessage, id: string): Promise<number> {
     const endIdleLimit = exemptFromRequestTimeout(req, this.deps.uploadIdleMs);
+    const registry = this.deps.registry;
     try {
-      return await this.deps.registry.blobs.append(id, req);
+      return await registry.blobs.append(id, req, maxLayerBytes());
     } catch (e) {
-      if (e instanceof UploadTooLarge) throw new OciError('SIZE_INVALID', e.message);
-      throw e;
+      if (!(e instanceof UploadTooLarge)) throw e;
+      // Counted as the bytes arrived (a chunked body declares no length): the upload goes, and its
+      // file with it, so an endless body cannot fill the disk.
+      registry.store.tx(() => registry.store.deleteUpload(id));
+      registry.blobs.dropUpload(id);
+      throw layerTooLarge();
     } finally {
       endIdleLimit();
     }
@@ -415,6 +425,18 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   }
   if (start >= size || start > end) return 'invalid';
   return { start, end };
+}
+
+/** ECR's "Maximum layer size" quota, over the OCI error shape (413, as a manifest over its limit). */
+function layerTooLarge(): OciError {
+  const mib = Math.floor(maxLayerBytes() / (1024 * 1024));
+  return new OciError('SIZE_INVALID', `blob upload exceeds the maximum layer size of ${mib} MiB`, { maxLayerBytes: maxLayerBytes() }, 413);
+}
+
+/** Refuses, before reading it, a body whose Content-Length would take the upload past the layer quota. */
+function refuseOverLayerLimit(req: IncomingMessage, current: number): void {
+  const length = req.headers['content-length'];
+  if (length !== undefined && current + Number(length) > maxLayerBytes()) throw layerTooLarge();
 }
 
 async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {

@@ -49,9 +49,10 @@ function maybeHop(length: number): boolean {
 /** Connection options that name no header (Keep-Alive, the header, is hop-by-hop anyway). */
 const CONNECTION_OPTION = /^\s*(keep-alive|close)\s*$/i;
 
+/** The backend's headers minus hop-by-hop ones, compacted in place (the array is llhttp's, fresh per response). */
 export function responseHeaders(raw: string[]): string[] {
-  const out: string[] = [];
   let listed: string | undefined;
+  let w = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     const v = raw[i + 1]!;
@@ -62,17 +63,19 @@ export function responseHeaders(raw: string[]): string[] {
         continue;
       }
     }
-    out.push(k, v);
+    raw[w++] = k;
+    raw[w++] = v;
   }
+  raw.length = w;
   if (listed) {
     const names = new Set<string>();
     for (const t of listed.split(',')) {
       const n = t.trim().toLowerCase();
       if (n && n !== 'keep-alive' && n !== 'close') names.add(n);
     }
-    if (names.size) for (let i = out.length - 2; i >= 0; i -= 2) if (names.has(out[i]!.toLowerCase())) out.splice(i, 2);
+    if (names.size) for (let i = raw.length - 2; i >= 0; i -= 2) if (names.has(raw[i]!.toLowerCase())) raw.splice(i, 2);
   }
-  return out;
+  return raw;
 }
 
 /**

@@ -1,7 +1,6 @@
 // Step 2 — throttling (docs/aws-behavior.md §3.10): token buckets, the route's (stage routeSettings[routeKey], else
 // stage defaultRouteSettings) and the account's (10,000 rps / 5,000 burst unless configured). Any
 // empty bucket → 429.
-import { TokenBucket } from '../token-bucket.js';
 import type { GatewayExchange } from './gateway-exchange.js';
 import { answer } from './reply.js';
 import { matchRoute } from './route.js';
@@ -15,7 +14,7 @@ export function throttle(x: GatewayExchange): boolean {
     if (m && !bucket && stage.defaultLimits) {
       // The stage default is a limit per route, not one bucket shared by every route.
       bucket = stage.defaultBuckets.get(m.routeKey);
-      if (!bucket) stage.defaultBuckets.set(m.routeKey, (bucket = new TokenBucket(stage.defaultLimits.rate, stage.defaultLimits.burst, now)));
+      if (!bucket) stage.defaultBuckets.set(m.routeKey, (bucket = stage.newDefaultBucket(m.routeKey, now)));
     }
     if (bucket && !bucket.take(now)) return answer(x, 429, 'Too Many Requests');
   }

@@ -1,0 +1,37 @@
+// A worker thread's own descriptor for the edge port's listening socket. Threads share the process's
+// descriptor table, so a worker could listen on the main thread's fd number directly; but each libuv
+// loop closes its handle's fd when it stops, and two closes of one number would close whatever file
+// took the number in between (a SQLite file, a client). So each worker gets a duplicate: a short-lived
+// child process inherits the socket (as its fd 3) and sends it back over its IPC channel, which the
+// kernel delivers as a new descriptor (SCM_RIGHTS) to this thread's loop. The child never listens
+// or accepts; it exits right after. Node 20 has no dup(), no SO_REUSEPORT option.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const HELPER = fileURLToPath(new URL('./listener-copy-child.js', import.meta.url));
+/** The child's start-up takes ~50 ms; a loaded machine gets ample margin. */
+const TIMEOUT_MS = 30_000;
+
+/** A raw TCP server handle for the listening socket `fd`, owned by the calling thread. */
+export function copyListener(fd: number): Promise<object> {
+  return new Promise((resolve, reject) => {
+    const child = fork(HELPER, [], { stdio: ['ignore', 'ignore', 'inherit', fd, 'ipc'], serialization: 'json' });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the listener copy did not arrive'));
+    }, TIMEOUT_MS);
+    child.once('message', (_m, handle) => {
+      clearTimeout(timer);
+      if (handle) resolve(handle as object);
+      else reject(new Error('the listener copy arrived without a handle'));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the listener copy helper exited with ${code}`));
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}

@@ -1,0 +1,39 @@
+// What the main thread and the gateway worker threads tell each other (structured clone over the
+// worker's port). Requests never cross: workers serve the data plane themselves.
+import type { LogTarget } from '../../logs/writer.js';
+import type { Change } from '../../store/store.js';
+
+export interface WorkerInit {
+  /** 1…N-1 (0 is the main thread): the worker's row in the counters. */
+  index: number;
+  /** The edge port's listening socket, a descriptor of this process (copied per worker: listener-copy.ts). */
+  listenFd: number;
+  port: number;
+  dataDir: string;
+  logLevel: string;
+  host: string;
+  hostnames: string[];
+  corsOrigins: string[];
+  limits: { rate: number; burst: number };
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
+  /** The main thread's private unix socket and the token a forwarded connection opens with. */
+  forwardPath: string;
+  forwardToken: string;
+  /** Shared throttling buckets (shared-buckets.ts). */
+  buckets: SharedArrayBuffer;
+  /** Float64 triples per thread: [requests served, store revision applied, connections forwarded] (health facts). */
+  counters: SharedArrayBuffer;
+}
+
+/**
+ * `changes`: the committed changes of the followed tables (maybe none), and the store revision after
+ * the commit, which the worker reports as applied once it has re-read them.
+ */
+export type ToWorker = { type: 'changes'; changes: Change[]; revision: number } | { type: 'reload' } | { type: 'close' };
+
+export type FromWorker = { type: 'ready' } | { type: 'logs'; entries: Array<[LogTarget, string, number]> } | { type: 'closed' } | { type: 'failed'; message: string };
+
+/** The counters' layout: three float64 per thread. */
+export const COUNTER_SLOTS = 3;

@@ -1,0 +1,310 @@
+// --gateway-workers 2: the data plane on two threads behind the one edge port (docs/gateway.md
+// "Gateway workers"). Requests reach the backend through both threads; deployment and Cloud Map
+// health changes reach every thread; throttling takes one bucket per route whichever thread serves;
+// the control plane (aws CLI, SDK) and mixed keep-alive connections still work through a worker;
+// `wayfinder up --gateway-workers 2` stops cleanly. Which thread served what is read from the health
+// facts (gatewayWorkers.served / revisions / forwarded), never from timing.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import * as L from '@aws-sdk/client-cloudwatch-logs';
+import * as G from '@aws-sdk/client-apigatewayv2';
+import * as E from '@aws-sdk/client-ec2';
+import * as SD from '@aws-sdk/client-servicediscovery';
+import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
+import { privateNamespace, register, sdClient } from '../support/cloudmap.js';
+import { invoke, startBackend, type Backend } from '../support/gateway.js';
+import { awsCli } from '../support/aws-cli.js';
+import { startCli } from '../support/cli.js';
+
+interface WorkerFacts {
+  threads: number;
+  served: number[];
+  revisions: number[];
+  forwarded: number[];
+}
+
+let server: TestServer;
+let gw: G.ApiGatewayV2Client;
+let blue: Backend;
+let green: Backend;
+
+async function facts(port: number): Promise<WorkerFacts> {
+  const r = await fetch(`http://127.0.0.1:${port}/_wayfinder/health`);
+  return ((await r.json()) as { gatewayWorkers: WorkerFacts }).gatewayWorkers;
+}
+
+/** Polls until every thread has applied the main thread's current store revision (bounded). */
+async function everyThreadCaughtUp(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const f = await facts(port);
+    if (f.revisions.every((r) => r >= f.revisions[0]!)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail('a gateway thread did not apply the latest change');
+}
+
+/**
+ * Sends requests on fresh connections until every thread has served at least one (at most `max`);
+ * returns the answers' texts.
+ */
+async function untilEveryThreadServed<T extends { status: number; text: string }>(port: number, send: () => Promise<T>, max = 400): Promise<T[]> {
+  const before = await facts(port);
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) {
+    out.push(await send());
+    if (i % 5 === 4) {
+      const now = await facts(port);
+      if (now.served.every((n, t) => n > before.served[t]!)) return out;
+    }
+  }
+  assert.fail(`not every thread served within ${max} requests: ${JSON.stringify(await facts(port))}`);
+}
+
+before(async () => {
+  server = await startTestServer({ gatewayWorkers: 2 });
+  gw = new G.ApiGatewayV2Client(sdkConfig(server));
+  [blue, green] = await Promise.all([startBackend('blue'), startBackend('green')]);
+});
+after(async () => {
+  gw.destroy();
+  await Promise.all([blue.close(), green.close()]);
+  await server.destroy();
+});
+
+test('requests to an API reach the backend through both threads', async () => {
+  const f = await facts(server.port);
+  assert.equal(f.threads, 2);
+  const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'both', ProtocolType: 'HTTP', Target: blue.url }))).ApiId!;
+  const before = blue.received.length;
+  const answers = await untilEveryThreadServed(server.port, () => invoke(server, apiId, { path: '/hello' }));
+  assert.ok(
+    answers.every((a) => a.status === 200 && (JSON.parse(a.text) as { name: string }).name === 'blue'),
+    'every answer is the backend’s',
+  );
+  assert.equal(blue.received.length - before, answers.length, 'each request reached the backend once');
+});
+
+test('a deployment change is served by every thread once applied', async () => {
+  const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'deploy', ProtocolType: 'HTTP' }))).ApiId!;
+  const integ = async (url: string) =>
+    (await gw.send(new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: url, PayloadFormatVersion: '1.0' })))
+      .IntegrationId!;
+  const routeId = (await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /v', Target: `integrations/${await integ(blue.url)}` }))).RouteId!;
+  await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default' }));
+  await gw.send(new G.CreateDeploymentCommand({ ApiId: apiId, StageName: '$default' }));
+  await everyThreadCaughtUp(server.port);
+  const name = (a: { text: string }) => (JSON.parse(a.text) as { name: string }).name;
+  assert.deepEqual(new Set((await untilEveryThreadServed(server.port, () => invoke(server, apiId, { path: '/v' }))).map(name)), new Set(['blue']));
+  // The route moves to green: a new deployment.
+  await gw.send(new G.UpdateRouteCommand({ ApiId: apiId, RouteId: routeId, Target: `integrations/${await integ(green.url)}` }));
+  await gw.send(new G.CreateDeploymentCommand({ ApiId: apiId, StageName: '$default' }));
+  await everyThreadCaughtUp(server.port);
+  assert.deepEqual(new Set((await untilEveryThreadServed(server.port, () => invoke(server, apiId, { path: '/v' }))).map(name)), new Set(['green']));
+});
+
+test('a Cloud Map health change is seen by every thread', async () => {
+  const sd = sdClient(server);
+  const ec2 = new E.EC2Client(sdkConfig(server));
+  try {
+    const subnetId = (await ec2.send(new E.DescribeSubnetsCommand({}))).Subnets![0]!.SubnetId!;
+    const nsId = await privateNamespace(sd, server, 'workers');
+    const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'api', NamespaceId: nsId, HealthCheckCustomConfig: { FailureThreshold: 1 } }));
+    await register(sd, Service!.Id!, 'task-1', { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(blue.port) });
+    const linkId = (await gw.send(new G.CreateVpcLinkCommand({ Name: 'link', SubnetIds: [subnetId] }))).VpcLinkId!;
+    const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'private', ProtocolType: 'HTTP' }))).ApiId!;
+    const integ = await gw.send(
+      new G.CreateIntegrationCommand({
+        ApiId: apiId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'ANY',
+        ConnectionType: 'VPC_LINK',
+        ConnectionId: linkId,
+        IntegrationUri: Service!.Arn!,
+        PayloadFormatVersion: '1.0',
+      }),
+    );
+    await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'ANY /{proxy+}', Target: `integrations/${integ.IntegrationId}` }));
+    await gw.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default' }));
+    await gw.send(new G.CreateDeploymentCommand({ ApiId: apiId, StageName: '$default' }));
+    const statuses = async () => new Set((await untilEveryThreadServed(server.port, () => invoke(server, apiId, { path: '/x' }))).map((a) => a.status));
+    await everyThreadCaughtUp(server.port);
+    assert.deepEqual(await statuses(), new Set([200]));
+    const health = async (status: 'HEALTHY' | 'UNHEALTHY') => {
+      await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: Service!.Id!, InstanceId: 'task-1', Status: status }));
+      // healthDelayMs is 0: the change is committed right after the call; wait for each thread to apply it.
+      for (let i = 0; i < 200; i++) {
+        const r = await sd.send(new SD.GetInstancesHealthStatusCommand({ ServiceId: Service!.Id! }));
+        if (r.Status?.['task-1'] === status) break;
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      await everyThreadCaughtUp(server.port);
+    };
+    await health('UNHEALTHY');
+    assert.deepEqual(await statuses(), new Set([503]), 'no healthy instance on any thread');
+    await health('HEALTHY');
+    assert.deepEqual(await statuses(), new Set([200]));
+  } finally {
+    sd.destroy();
+    ec2.destroy();
+  }
+});
+
+/** Fires `n` requests at once, each on its own connection; counts 200s and 429s, and which threads served. */
+async function burst(port: number, apiId: string, path: string, n: number): Promise<{ ok: number; throttled: number; threadsServing: number }> {
+  const before = await facts(port);
+  const answers = await Promise.all(Array.from({ length: n }, () => invoke({ port }, apiId, { path })));
+  const after = await facts(port);
+  return {
+    ok: answers.filter((a) => a.status === 200).length,
+    throttled: answers.filter((a) => a.status === 429).length,
+    threadsServing: after.served.filter((s, t) => s > before.served[t]!).length,
+  };
+}
+
+test('throttling: a route limit of burst 5 lets exactly 5 requests through across both threads, as with one', async () => {
+  const routes = ['GET /t1', 'GET /t2', 'GET /t3', 'GET /t4', 'GET /t5'];
+  const limited = async (g: G.ApiGatewayV2Client) => {
+    const apiId = (await g.send(new G.CreateApiCommand({ Name: 'throttled', ProtocolType: 'HTTP' }))).ApiId!;
+    const integ = await g.send(
+      new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: blue.url, PayloadFormatVersion: '1.0' }),
+    );
+    for (const RouteKey of routes) await g.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey, Target: `integrations/${integ.IntegrationId}` }));
+    // Rate 0.001/s: no token comes back while the test runs, so the count does not depend on timing.
+    const settings = Object.fromEntries(routes.map((r) => [r, { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 0.001 }]));
+    await g.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default', RouteSettings: settings }));
+    await g.send(new G.CreateDeploymentCommand({ ApiId: apiId, StageName: '$default' }));
+    return apiId;
+  };
+  const single = await startTestServer({ gatewayWorkers: 1 });
+  const g1 = new G.ApiGatewayV2Client(sdkConfig(single));
+  const oneId = await limited(g1);
+  const oneAnswers = await Promise.all(Array.from({ length: 30 }, () => invoke(single, oneId, { path: '/t1' })));
+  const oneOk = oneAnswers.filter((a) => a.status === 200).length;
+  g1.destroy();
+  await single.destroy();
+  assert.equal(oneOk, 5, 'one thread: the burst');
+
+  const twoId = await limited(gw);
+  await everyThreadCaughtUp(server.port);
+  let bothServed = false;
+  for (const r of routes) {
+    const b = await burst(server.port, twoId, r.slice(4), 30);
+    assert.deepEqual([b.ok, b.throttled], [oneOk, 30 - oneOk], `${r}: the same 200s and 429s as one thread`);
+    if (b.threadsServing === 2) {
+      bothServed = true;
+      break;
+    }
+  }
+  assert.ok(bothServed, 'in some burst both threads served requests');
+});
+
+test('the control plane answers through either thread: aws CLI, SDK, and a keep-alive connection that mixes both planes', async () => {
+  const before = await facts(server.port);
+  // Each aws CLI call is a new process and connection: some land on the worker thread.
+  for (let i = 0; i < 6; i++) {
+    const r = await awsCli(server.port, ['apigatewayv2', 'get-apis']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Array.isArray((JSON.parse(r.stdout) as { Items: unknown[] }).Items));
+  }
+  const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'mixed', ProtocolType: 'HTTP', Target: blue.url }))).ApiId!;
+  // One connection: a data-plane request, then a control-plane one, then the data plane again.
+  const host = `${apiId}.execute-api.localhost:${server.port}`;
+  const mixed = async (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const s = connect(server.port, '127.0.0.1');
+      let got = '';
+      s.setEncoding('latin1');
+      s.on('data', (d: string) => (got += d));
+      s.on('end', () => resolve(got));
+      s.on('error', reject);
+      s.write(`GET /one HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      s.write(`GET /_wayfinder/health HTTP/1.1\r\nHost: localhost:${server.port}\r\n\r\n`);
+      s.write(`GET /two HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      setTimeout(() => s.destroy(new Error(`no answer: ${got}`)), 20_000).unref();
+    });
+  for (let i = 0; i < 40; i++) {
+    const text = await mixed();
+    assert.equal((text.match(/HTTP\/1\.1 200 /g) ?? []).length, 3, text);
+    assert.match(text, /"status":"ok"/);
+    const now = await facts(server.port);
+    if (now.forwarded[1]! > before.forwarded[1]!) break;
+  }
+  const now = await facts(server.port);
+  assert.ok(now.forwarded[1]! > before.forwarded[1]!, `the worker forwarded control-plane connections: ${JSON.stringify(now)}`);
+});
+
+test('access-log lines of requests any thread served all reach CloudWatch Logs', async () => {
+  const logs = new L.CloudWatchLogsClient(sdkConfig(server));
+  try {
+    await logs.send(new L.CreateLogGroupCommand({ logGroupName: '/workers/access' }));
+    const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'logged', ProtocolType: 'HTTP' }))).ApiId!;
+    const integ = await gw.send(
+      new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: blue.url, PayloadFormatVersion: '1.0' }),
+    );
+    await gw.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /logged', Target: `integrations/${integ.IntegrationId}` }));
+    await gw.send(
+      new G.CreateStageCommand({
+        ApiId: apiId,
+        StageName: '$default',
+        AccessLogSettings: { DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:/workers/access', Format: '$context.requestId' },
+      }),
+    );
+    await gw.send(new G.CreateDeploymentCommand({ ApiId: apiId, StageName: '$default' }));
+    await everyThreadCaughtUp(server.port);
+    const answers = await untilEveryThreadServed(server.port, () => invoke(server, apiId, { path: '/logged' }));
+    const ids = new Set(answers.map((a) => a.headers['apigw-requestid'] as string));
+    assert.equal(ids.size, answers.length, 'every answer carries its request id');
+    let logged = new Set<string>();
+    for (let i = 0; i < 200 && logged.size < ids.size; i++) {
+      const r = await logs.send(new L.FilterLogEventsCommand({ logGroupName: '/workers/access', limit: 10_000 }));
+      logged = new Set((r.events ?? []).map((e) => e.message!));
+      if (logged.size < ids.size) await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.deepEqual(
+      [...ids].filter((id) => !logged.has(id)),
+      [],
+      'no line is missing',
+    );
+  } finally {
+    logs.destroy();
+  }
+});
+
+test('in process, a stop ends the worker threads', async () => {
+  const threads = () => readdirSync('/proc/self/task').length;
+  const before = threads();
+  const s = await startTestServer({ gatewayWorkers: 3 });
+  const during = threads();
+  await s.destroy();
+  assert.ok(during >= before + 2, `two worker threads ran (${before} → ${during})`);
+  assert.ok(threads() <= before, `none is left (${before} → ${threads()})`);
+});
+
+test('wayfinder up --gateway-workers 2 serves, and a stop leaves no thread or process behind', async () => {
+  const dataDir = execFileSync('mktemp', ['-d']).toString().trim();
+  const cli = await startCli(['--port', '0', '--dns-port', '0', '--data-dir', dataDir, '--runtime', 'process', '--gateway-workers', '2']);
+  try {
+    const f = await facts(cli.port);
+    assert.equal(f.threads, 2);
+    const pid = cli.child.pid!;
+    // The listener-copy helpers have exited: the server has no child process.
+    let children = '';
+    try {
+      children = execFileSync('pgrep', ['-P', String(pid)])
+        .toString()
+        .trim();
+    } catch {
+      children = ''; // pgrep exits 1 when nothing matches
+    }
+    assert.equal(children, '', 'no child process while serving');
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exited, 0, cli.output());
+    await assert.rejects(fetch(`http://127.0.0.1:${cli.port}/_wayfinder/health`), 'the port is closed');
+  } finally {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    execFileSync('rm', ['-rf', dataDir]);
+  }
+});
