@@ -3,6 +3,8 @@
 // costs one integer compare. While watched, a request writes the fields of a preallocated slot in a
 // fixed ring (RECENT_REQUESTS_PER_API per API, the oldest overwritten): no object per request, no
 // closure, no SQL. Watchers are told in batches, at most every FLUSH_MS, of what they have not seen.
+// With --gateway-workers N > 1, the workers record into batches of their own (workers/recent-batch.ts)
+// while the main thread tells them an API is watched (watchHook), and post them here (accept).
 import type { GatewayExchange } from './pipeline/gateway-exchange.js';
 
 /** Requests kept per API (the topology page draws these). */
@@ -37,6 +39,30 @@ export interface RecentRequest {
   integrationError: string | null;
 }
 
+/** A record without its place in the ring: what a worker thread posts (seq is given here). */
+export type CompletedRequest = Omit<RecentRequest, 'seq'>;
+
+/** What the pipeline calls once per completed exchange (this ring, or a worker's batch). */
+export interface RequestRecorder {
+  record(x: GatewayExchange): void;
+}
+
+/** Fills `s` with what the console shows of a completed exchange (not `seq`). */
+export function describeExchange(x: GatewayExchange, s: CompletedRequest): void {
+  s.at = x.receivedAt;
+  s.requestId = x.requestId;
+  s.method = x.method;
+  s.path = x.contextPath;
+  s.stage = x.stage?.name ?? null;
+  s.routeKey = x.route?.routeKey ?? null;
+  s.status = x.status;
+  s.latencyMs = Math.round((performance.now() - x.t0) * 10) / 10;
+  s.integrationStatus = x.integrationStatus;
+  s.integrationLatencyMs = x.integrationLatency;
+  s.instanceId = x.instanceId ?? null;
+  s.integrationError = x.integrationError ?? null;
+}
+
 type Listener = (records: RecentRequest[]) => void;
 
 class Ring {
@@ -49,6 +75,17 @@ class Ring {
   dirty = false;
 
   write(x: GatewayExchange): void {
+    describeExchange(x, this.next());
+  }
+
+  /** A record another thread made (already a copy: its fields are taken as they are). */
+  put(r: CompletedRequest): void {
+    const s = this.next();
+    Object.assign(s, r);
+  }
+
+  /** The next slot, its seq set (the oldest is overwritten once the ring is full). */
+  private next(): RecentRequest {
     const seq = ++this.count;
     const i = (seq - 1) % RECENT_REQUESTS_PER_API;
     let s = this.slots[i];
@@ -57,19 +94,8 @@ class Ring {
       this.slots[i] = s;
     }
     s.seq = seq;
-    s.at = x.receivedAt;
-    s.requestId = x.requestId;
-    s.method = x.method;
-    s.path = x.contextPath;
-    s.stage = x.stage?.name ?? null;
-    s.routeKey = x.route?.routeKey ?? null;
-    s.status = x.status;
-    s.latencyMs = Math.round((performance.now() - x.t0) * 10) / 10;
-    s.integrationStatus = x.integrationStatus;
-    s.integrationLatencyMs = x.integrationLatency;
-    s.instanceId = x.instanceId ?? null;
-    s.integrationError = x.integrationError ?? null;
     this.dirty = true;
+    return s;
   }
 
   /** Copies of the records after `seq`, oldest first (the slots are reused). */
@@ -81,12 +107,16 @@ class Ring {
   }
 }
 
-export class RecentRequests {
+export class RecentRequests implements RequestRecorder {
   readonly capacity = RECENT_REQUESTS_PER_API;
   /** APIs with at least one watcher: the one figure a request reads when nobody watches. */
   private watched = 0;
   private readonly rings = new Map<string, Ring>();
   private timer: NodeJS.Timeout | undefined;
+  /** Requests this thread recorded itself (health facts: gatewayWorkers.recorded[0]). */
+  recordedHere = 0;
+  /** Told the watched API ids whenever that set changes (the gateway workers' pool posts them on). */
+  private watchHook: ((apiIds: string[]) => void) | undefined;
 
   /** Called once per completed exchange (pipeline/index.ts, with the access log). */
   record(x: GatewayExchange): void {
@@ -94,7 +124,31 @@ export class RecentRequests {
     const ring = this.rings.get(x.api.apiId);
     if (!ring || ring.listeners.size === 0) return;
     ring.write(x);
+    this.recordedHere++;
     this.timer ??= setTimeout(this.flush, FLUSH_MS).unref();
+  }
+
+  /**
+   * Records a worker thread's completed requests of `apiId`, in the order they completed there. Dropped
+   * when nobody watches the API any more (the worker had not heard yet).
+   */
+  accept(apiId: string, records: CompletedRequest[]): void {
+    const ring = this.rings.get(apiId);
+    if (!ring || ring.listeners.size === 0) return;
+    for (const r of records) ring.put(r);
+    this.timer ??= setTimeout(this.flush, FLUSH_MS).unref();
+  }
+
+  /** The APIs at least one console watches now. */
+  watchedApis(): string[] {
+    const ids: string[] = [];
+    for (const [id, r] of this.rings) if (r.listeners.size > 0) ids.push(id);
+    return ids;
+  }
+
+  /** Sets (or, with undefined, removes) the hook told of each change of the watched set. */
+  onWatchChange(hook: ((apiIds: string[]) => void) | undefined): void {
+    this.watchHook = hook;
   }
 
   /** Starts recording `apiId` for `listener`: it gets what the ring holds now, then each new batch. */
@@ -104,13 +158,16 @@ export class RecentRequests {
       ring = new Ring();
       this.rings.set(apiId, ring);
     }
-    if (ring.listeners.size === 0) this.watched++;
+    const first = ring.listeners.size === 0;
+    if (first) this.watched++;
     ring.listeners.set(listener, ring.count);
+    if (first) this.watchHook?.(this.watchedApis());
     listener(ring.after(0));
     const r = ring;
     return () => {
       if (!r.listeners.delete(listener) || r.listeners.size > 0) return;
       this.watched--;
+      this.watchHook?.(this.watchedApis());
       this.forgetIdle();
     };
   }

@@ -258,6 +258,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
         logs,
         logger,
         buckets: sharedBuckets,
+        recent: recentRequests,
         accept: (socket) => edgeServer.emit('connection', socket),
         settings: {
           dataDir: config.dataDir,

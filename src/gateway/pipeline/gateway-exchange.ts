@@ -10,7 +10,7 @@ import type { Logger } from '../../kernel/log.js';
 import type { LogWriter } from '../../logs/writer.js';
 import type { UpstreamPools } from '../integrations/pools.js';
 import type { JwtVerifier } from '../jwt/verifier.js';
-import type { RecentRequests } from '../recent-requests.js';
+import type { RequestRecorder } from '../recent-requests.js';
 import { newRequestId } from '../id-minter.js';
 import { getHeader } from './headers.js';
 import { hostname } from '../../http1/hostname.js';
@@ -32,8 +32,8 @@ export interface GatewayServices {
   pools: UpstreamPools;
   /** Cloud Map's in-memory discovery view (undefined until Cloud Map is wired in). */
   discovery: DiscoveryView | undefined;
-  /** The console's recent requests per API (records only while a console watches). */
-  recent: RecentRequests;
+  /** The console's recent requests per API (records only while a console watches): the main thread's ring, or a worker's batch. */
+  recent: RequestRecorder;
 }
 
 /** The upstream side of a proxied request, as the GatewayExchange drives it when the client acts. */
