@@ -16,10 +16,11 @@ export class RecentBatch implements RequestRecorder {
   private pending = new Map<string, CompletedRequest[]>();
   private timer: NodeJS.Timeout | undefined;
 
-  /** `post` gets each API's records of a batch, oldest first; `posted` counts them (health facts). */
+  /** `post` gets each API's records of a batch, oldest first; `counters[slot]` counts the requests recorded (health facts). */
   constructor(
     private readonly post: (batches: Array<[string, CompletedRequest[]]>) => void,
-    private readonly posted: (n: number) => void,
+    private readonly counters: Float64Array,
+    private readonly slot: number,
   ) {}
 
   record(x: GatewayExchange): void {
@@ -37,6 +38,7 @@ export class RecentBatch implements RequestRecorder {
     const r = {} as CompletedRequest;
     describeExchange(x, r);
     list.push(r);
+    this.counters[this.slot]!++;
     this.timer ??= setTimeout(this.flush, FLUSH_MS).unref();
   }
 
@@ -56,14 +58,8 @@ export class RecentBatch implements RequestRecorder {
     this.timer = undefined;
     if (!this.pending.size) return;
     const batches: Array<[string, CompletedRequest[]]> = [];
-    let n = 0;
-    for (const [id, list] of this.pending) {
-      const last = list.length > RECENT_REQUESTS_PER_API ? list.slice(-RECENT_REQUESTS_PER_API) : list;
-      batches.push([id, last]);
-      n += last.length;
-    }
+    for (const [id, list] of this.pending) batches.push([id, list.length > RECENT_REQUESTS_PER_API ? list.slice(-RECENT_REQUESTS_PER_API) : list]);
     this.pending = new Map();
     this.post(batches);
-    this.posted(n);
   };
 }

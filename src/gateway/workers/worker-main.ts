@@ -74,12 +74,7 @@ const logs = {
 
 // The console's request stream is the main thread's: this thread's requests of the APIs it watches
 // are posted there in batches (a no-op while nothing is watched).
-const recent = new RecentBatch(
-  (batches) => post({ type: 'recent', batches }),
-  (n) => {
-    counters[row + 3]! += n;
-  },
-);
+const recent = new RecentBatch((batches) => post({ type: 'recent', batches }), counters, row + 3);
 const services: GatewayServices = { port: () => init.port, portText: () => portText, logger, view, verifier, logs, pools, discovery, recent };
 
 function follow(): void {
