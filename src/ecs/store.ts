@@ -291,7 +291,10 @@ export class EcsStore {
     this.accountSettings = store.table(ECS_TABLES.accountSettings);
   }
 
-  /** Read-modify-write of a task inside a transaction; returns the new record (or undefined when gone). */
+  /**
+   * Read-modify-write of a task inside a transaction; returns the new record (or undefined when gone).
+   * The task engine's own steps, so a 'background' write (Store.withTx): no caller waits on it.
+   */
   updateTask(key: string, change: (t: TaskRecord) => TaskRecord | void): TaskRecord | undefined {
     return this.store.withTx(() => {
       const current = this.tasks.get(key);
@@ -301,7 +304,7 @@ export class EcsStore {
       const next = returned && typeof returned === 'object' ? returned : draft;
       this.tasks.putTx(key, next);
       return next;
-    });
+    }, 'background');
   }
 
   updateService(key: string, change: (s: ServiceRecord) => ServiceRecord | void): ServiceRecord | undefined {
