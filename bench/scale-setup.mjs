@@ -2,12 +2,12 @@
 // Builds the state bench/scale.sh measures against, through the real APIs (SDK v3, signed), on loopback.
 //   node bench/scale-setup.mjs <endpoint> small <backend-port>
 //     the probe: private DNS namespace `scale.local`; Cloud Map service `probe` (A records, custom health)
-//     with 10 instances at 127.0.0.1:<backend-port>, service `flip` with one; a VPC link; HTTP API `probe`
+//     with 10 instances at 127.0.0.1:<backend-port>, service `flip` with two (one always UNHEALTHY); a VPC link; HTTP API `probe`
 //     (imported, 300 routes: r0…r298 to `probe`, r299 to `flip`), `$default` stage with auto-deploy; ECS cluster `scale` and task definition
 //     `sleeper` (`sleep 3600`, the smallest long-running task the process runtime starts), ECS service
 //     `probe` of 2 tasks registered in Cloud Map service `probe-tasks` (SRV).
 //   node bench/scale-setup.mjs <endpoint> large <backend-port>
-//     grows that to 1,000 Cloud Map services and 10,383 instances (987 services × 10 registered
+//     grows that to 1,000 Cloud Map services and 10,384 instances (987 services × 10 registered
 //     directly, 10 ECS services × 50 tasks registering themselves: 502 running tasks), and 100 HTTP
 //     APIs of 300 routes each (99 more imported, each route to one of the 987 services).
 // Every loop is bounded (fixed counts; waits bounded by WAIT_MS). Prints one JSON line of what it made
@@ -131,16 +131,16 @@ if (mode === 'small') {
     );
     ops.push(r.OperationId);
   }
-  // `flip`: one instance, whose health bench/scale.sh flips to time how fast DNS and the gateway see it.
+  // `flip`: flip-0, whose health bench/lib/health-flip.mjs flips to time how fast DNS and the gateway see it,
+  // and flip-1, always UNHEALTHY: DNS answers flip-0 alone while it is healthy and fails open to both
+  // when it is not (as Route 53 does); the gateway answers 200, then 503 (no healthy instance).
   const flip = await createService(ns, 'flip');
-  ops.push(
-    (
-      await sd.send(
-        new SD.RegisterInstanceCommand({ ServiceId: flip.Id, InstanceId: 'flip-0', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(backendPort) } }),
-      )
-    ).OperationId,
-  );
+  for (const id of ['flip-0', 'flip-1']) {
+    const attrs = { AWS_INSTANCE_IPV4: id === 'flip-0' ? '127.0.0.1' : '127.0.0.2', AWS_INSTANCE_PORT: String(backendPort) };
+    ops.push((await sd.send(new SD.RegisterInstanceCommand({ ServiceId: flip.Id, InstanceId: id, Attributes: attrs }))).OperationId);
+  }
   for (const id of ops) await operation(id);
+  await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: flip.Id, InstanceId: 'flip-1', Status: 'UNHEALTHY' }));
   out.probeServiceId = probe.Id;
   out.flipServiceId = flip.Id;
   // Routes r0…r298 go to `probe`, r299 to `flip`.
@@ -232,7 +232,7 @@ if (mode === 'small') {
     500,
   );
   out.services = SERVICES;
-  out.instances = INSTANCES_PER_SERVICE * (SERVICES - 2 - ECS_SERVICES) + 1 + 2 + ECS_SERVICES * TASKS_PER_SERVICE;
+  out.instances = INSTANCES_PER_SERVICE * (SERVICES - 2 - ECS_SERVICES) + 2 + 2 + ECS_SERVICES * TASKS_PER_SERVICE;
   out.apis = APIS;
   out.routes = APIS * ROUTES;
   out.tasks = ECS_SERVICES * TASKS_PER_SERVICE + 2;

@@ -10,17 +10,7 @@ import type { Change, Store } from '../store/store.js';
 import type { DiscoveredInstance, DiscoveryView, HealthStatus } from './api.js';
 import { parsePort } from './instance-attributes.js';
 import { idOfRef } from './ids.js';
-import {
-  instanceKey,
-  splitInstanceKey,
-  TABLES,
-  type CloudMapStore,
-  type HealthRecord,
-  type InstanceRecord,
-  type NamespaceRecord,
-  type RecordType,
-  type ServiceRecord,
-} from './store.js';
+import { splitInstanceKey, TABLES, type CloudMapStore, type HealthRecord, type InstanceRecord, type NamespaceRecord, type RecordType, type ServiceRecord } from './store.js';
 import { partitionOf, type Scope } from '../store/store.js';
 
 export type HealthMode = 'custom' | 'route53' | 'none';
@@ -136,11 +126,11 @@ export class Discovery implements DiscoveryView {
     this.unsubscribe = store.subscribe((changes) => this.apply(changes));
     for (const ns of this.cm.namespaces.all()) this.namespaces.set(ns.id, ns);
     for (const svc of this.cm.services.all()) this.services.set(svc.id, svc);
-    for (const inst of this.cm.instances.all()) {
-      this.group(this.instances, inst.serviceId).set(inst.id, inst);
-      // Health rows carry no key inside the document: read each by its instance's key.
-      const rec = this.cm.health.get(instanceKey(inst, inst.serviceId, inst.id));
-      if (rec) this.group(this.health, inst.serviceId).set(inst.id, rec);
+    for (const inst of this.cm.instances.all()) this.group(this.instances, inst.serviceId).set(inst.id, inst);
+    // Health rows carry no key inside the document: one pass with their keys.
+    for (const [key, rec] of this.cm.health.entries()) {
+      const k = splitInstanceKey(key);
+      if (k) this.group(this.health, k.serviceId).set(k.instanceId, rec);
     }
     this.swap(new Set(this.services.keys()), true);
   }

@@ -177,7 +177,7 @@ export class OperationRunner {
 
   start(): void {
     this.unsubscribe = this.store.subscribe((changes) => this.onChanges(changes));
-    for (const op of this.cm.operations.all()) {
+    for (const op of this.cm.openOperations()) {
       if (DONE.has(op.status)) continue;
       this.open.add(scopedKey(op, op.id));
       this.queue.add(scopedKey(op, op.id));

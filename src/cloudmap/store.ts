@@ -137,6 +137,7 @@ export const TABLES = {
 /** The namespace of a service and its name as DNS compares it (service names are ASCII, so SQLite's lower() is enough). */
 const SERVICE_NAMESPACE = `json_extract(doc, '$.namespaceId')`;
 const SERVICE_NAME_LOWER = `lower(json_extract(doc, '$.name'))`;
+const OPERATION_OPEN = `json_extract(doc, '$.status') IN ('SUBMITTED', 'PENDING')`;
 
 export const cloudmapMigrations: Migration[] = [
   {
@@ -149,6 +150,11 @@ export const cloudmapMigrations: Migration[] = [
     id: 'cloudmap/002-services-by-namespace',
     up: `CREATE INDEX cloudmap_services_by_namespace ON ${TABLES.services} (${SERVICE_NAMESPACE}, key);
          CREATE INDEX cloudmap_services_by_name ON ${TABLES.services} (${SERVICE_NAMESPACE}, ${SERVICE_NAME_LOWER});`,
+  },
+  {
+    // Operations are kept once done (GetOperation answers them): the runner's start reads the open ones only.
+    id: 'cloudmap/003-open-operations',
+    up: `CREATE INDEX cloudmap_operations_open ON ${TABLES.operations} (key) WHERE ${OPERATION_OPEN};`,
   },
 ];
 
@@ -174,6 +180,7 @@ export class CloudMapStore {
   private readonly byNamespaceAfter: Database.Statement;
   private readonly countByNamespace: Database.Statement;
   private readonly byName: Database.Statement;
+  private readonly openOps: Database.Statement;
 
   constructor(readonly store: Store) {
     const inScope = startsWithSql('key');
@@ -183,6 +190,7 @@ export class CloudMapStore {
       .pluck();
     this.countByNamespace = store.db.prepare(`SELECT count(*) FROM ${TABLES.services} WHERE ${SERVICE_NAMESPACE} = ? AND ${inScope}`).pluck();
     this.byName = store.db.prepare(`SELECT doc FROM ${TABLES.services} WHERE ${SERVICE_NAMESPACE} = ? AND ${SERVICE_NAME_LOWER} = lower(?) AND ${inScope}`).pluck();
+    this.openOps = store.db.prepare(`SELECT doc FROM ${TABLES.operations} WHERE ${OPERATION_OPEN} ORDER BY key`).pluck();
     this.namespaces = store.table(TABLES.namespaces);
     this.services = store.table(TABLES.services);
     this.instances = store.table(TABLES.instances);
@@ -228,6 +236,11 @@ export class CloudMapStore {
       after === undefined ? this.byNamespace.all(namespaceId, prefix, prefixEnd(prefix), limit) : this.byNamespaceAfter.all(namespaceId, prefix + after, prefixEnd(prefix), limit)
     ) as string[];
     return docs.map((d) => JSON.parse(d) as ServiceRecord);
+  }
+
+  /** Operations still SUBMITTED or PENDING, of every account (through a partial index: done ones are not read). */
+  openOperations(): OperationRecord[] {
+    return (this.openOps.all() as string[]).map((d) => JSON.parse(d) as OperationRecord);
   }
 
   serviceCount(scope: Scope, namespaceId: string): number {

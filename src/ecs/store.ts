@@ -292,6 +292,24 @@ export class EcsStore {
   }
 
   /**
+   * The keys of every task not STOPPED, reading one field of each (stopped tasks stay until housekeeping,
+   * hundreds after a few restarts at 500 tasks: start-up passes should not parse them).
+   */
+  liveTaskKeys(): string[] {
+    return this.tasks
+      .field('$.lastStatus')
+      .filter((r) => r.value !== 'STOPPED')
+      .map((r) => r.key);
+  }
+
+  /** Every task not STOPPED (see liveTaskKeys). */
+  liveTasks(): TaskRecord[] {
+    return this.liveTaskKeys()
+      .map((k) => this.tasks.get(k))
+      .filter((t): t is TaskRecord => t !== undefined && t.lastStatus !== 'STOPPED');
+  }
+
+  /**
    * Read-modify-write of a task inside a transaction; returns the new record (or undefined when gone).
    * The task engine's own steps, so a 'background' write (Store.withTx): no caller waits on it.
    */
