@@ -14,7 +14,7 @@
 #             DescribeServices (ECS `probe`, 2 tasks), GetRoutes (API `probe`, maxResults 100): p50, p99,
 #             server CPU µs/req
 #   memory    server RSS; at large state also the tasks' own RSS (per task) and the server's growth
-#             per task and per instance
+#   idle      server CPU with no load (ms per s, over 5 s): its share is inside every CPU µs/req figure
 # Usage:  bench/scale.sh                (DUR=10 REPS=3)
 #         DUR=3 REPS=1 bench/scale.sh   (a smoke run; SERVICES=100 APIS=10 TASKS=50 shrink the state)
 # Needs wrk, dnsperf, taskset, curl, bc; run `npm run build` first. Ports: PORT (5160), PORT+1 (DNS),
@@ -76,6 +76,9 @@ wrk_set() { # state name conns url [script]
 measure() { # state
   local st=$1 t0 n=0 rep f
   echo "== measuring at $st state"
+  # What the server spends with no load at all (timers, sweeps, the tasks' supervision): every CPU-per-request
+  # figure below includes its share of this.
+  t0=$(ticks "$WF"); sleep 5; R[$st-idle]=$(echo "($(ticks "$WF") - $t0) * 10 / 5" | bc -l)
   wrk_set "$st" gateway 10 "$GW_URL"
   taskset -c 0 dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$OUT/dnsperf.txt" -l 2 -c 1 -q 100 > /dev/null 2>&1
   t0=$(ticks "$WF")
@@ -146,6 +149,7 @@ H() { node -pe "JSON.parse(require('fs').readFileSync('$OUT/$1-health.json', 'ut
     row "$op c=1 p99 ms" "${R[small-$op-p99]}" "${R[large-$op-p99]}"
     row "$op CPU µs/req" "${R[small-$op-cpu]}" "${R[large-$op-cpu]}"
   done
+  row 'server idle CPU ms per s' "${R[small-idle]}" "${R[large-idle]}"
   row 'server RSS MiB' "$(echo "${R[small-rss]} / 1024" | bc -l)" "$(echo "${R[large-rss]} / 1024" | bc -l)"
   echo
   echo "memory at large state: $TASKS task processes, $(echo "$TASK_RSS / 1024 / ($TASKS + (TASKS == 0))" | bc -l | xargs printf '%.2f') MiB RSS each (their own);"

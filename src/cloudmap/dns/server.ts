@@ -6,7 +6,8 @@
 // (zones.ts → answers.ts → wire.ts). Nothing here reads SQL. Malformed input never throws out.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
 import type { Logger } from '../../kernel/log.js';
 import type { Discovery } from '../discovery.js';
 import { planAnswer } from './answers.js';
@@ -56,7 +57,9 @@ export class DnsServer {
   async start(host: string, port: number): Promise<void> {
     const type = isIPv6(host) ? 'udp6' : 'udp4';
     for (let attempt = 0; ; attempt++) {
-      const udp = createSocket({ type });
+      // Answers go to rinfo.address, always an IP literal: handing it straight back skips dns.lookup's
+      // process.nextTick round on every answer sent. A name (a --host such as localhost) is still looked up.
+      const udp = createSocket({ type, lookup: (address, opts, done) => (isIP(address) ? done(null, address, isIP(address)) : dnsLookup(address, opts, done)) });
       udp.on('message', (msg, rinfo) => {
         const out = this.answer(msg, false);
         if (out) udp.send(out, rinfo.port, rinfo.address);
