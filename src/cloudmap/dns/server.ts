@@ -12,7 +12,7 @@ import type { Logger } from '../../kernel/log.js';
 import type { Discovery } from '../discovery.js';
 import { planAnswer } from './answers.js';
 import { parseQuery, questionName, type ParsedQuery } from './question.js';
-import { buildZoneIndex, type ZoneIndex } from './zones.js';
+import { ZoneIndexer, type ZoneIndex } from './zones.js';
 import { encodeHeaderOnly, encodeResponse, EXT_BADVERS, OUR_UDP_SIZE, RCODE, type ResponseSpec } from './wire.js';
 
 interface CachedAnswer {
@@ -46,13 +46,22 @@ export class DnsServer {
   private readonly cache = new Map<string, CachedAnswer>();
   private cacheRevision = -1;
   private index?: ZoneIndex;
+  private readonly indexer = new ZoneIndexer();
+  /** Services the view rebuilt since the zone index was last brought up to date (all: a namespace changed). */
+  private readonly changed = new Set<string>();
+  private changedAll = true;
   /** The bound port (config port 0 picks a free one). */
   port = 0;
 
   constructor(
     private readonly view: Discovery,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    view.onChange((touched) => {
+      if (!touched) this.changedAll = true;
+      else for (const id of touched) this.changed.add(id);
+    });
+  }
 
   async start(host: string, port: number): Promise<void> {
     const type = isIPv6(host) ? 'udp6' : 'udp4';
@@ -136,7 +145,11 @@ export class DnsServer {
 
   private zoneIndex(): ZoneIndex {
     const snap = this.view.snapshot;
-    if (this.index?.revision !== snap.revision) this.index = buildZoneIndex(snap);
+    if (this.index?.revision !== snap.revision) {
+      this.index = this.indexer.update(snap, this.changedAll ? undefined : this.changed);
+      this.changed.clear();
+      this.changedAll = false;
+    }
     return this.index;
   }
 
