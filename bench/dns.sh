@@ -20,7 +20,7 @@ CONF=$ROOT/bench/conf; HARNESS=$ROOT/bench/harness
 . bench/lib/peers.sh; need_peers dnsperf unbound dig wrk taskset curl bc moto_server
 DUR=${DUR:-10}; REPS=${REPS:-3}; QTYPES=${QTYPES:-"A SRV"}; DARGS=${DNSPERF_ARGS:-"-c 1 -q 100"}
 CONC=${CONC:-10}; WARM=${WARM:-2}
-WF_PORT=${WF_PORT:-4621}; WF_DNS=${WF_DNS:-5303}; MOTO_PORT=${MOTO_PORT:-4622}; UNBOUND_PORT=5301
+WF_PORT=${WF_PORT:-4621}; WF_DNS=${WF_DNS:-5303}; MOTO_PORT=${MOTO_PORT:-4622}; UNBOUND_PORT=${UNBOUND_PORT:-5301}; PROBE_PORT=${PROBE_PORT:-5302}
 OUT=${OUT:-bench/results/dns-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 RUN=$OUT/run; mkdir -p "$RUN"
 [ -f dist/src/cli/main.js ] || npm run build >/dev/null
@@ -51,7 +51,7 @@ dns_case() { # cfg pid port probe-name
 }
 
 echo "== DNS: unbound"
-sed -e "s|__RUN__|$RUN|g" "$CONF/unbound.conf" > "$RUN/unbound.conf"
+sed -e "s|__RUN__|$RUN|g" -e "s|5301|$UNBOUND_PORT|g" "$CONF/unbound.conf" > "$RUN/unbound.conf"
 taskset -c 1 unbound -d -c "$RUN/unbound.conf" > "$RUN/unbound.log" 2>&1 & UB=$!; PIDS+=("$UB")
 dns_case unbound "$UB" "$UNBOUND_PORT" svc.local
 stop "$UB"; sleep 1
@@ -60,8 +60,8 @@ if [ "${NODE_RAW:-1}" = 1 ]; then
   # The reference probe (hand-parsed question + pre-encoded answer, no product around it): shows what
   # Wayfinder's server costs beyond the technique itself. dns-packet comes from the repo's dependencies.
   echo "== DNS: node-raw (reference probe)"
-  MODE=raw PORT=5302 taskset -c 1 node "$HARNESS/dns-probe.mjs" > "$RUN/node-raw.log" 2>&1 & NR=$!; PIDS+=("$NR")
-  dns_case node-raw "$NR" 5302 svc.local
+  MODE=raw PORT=$PROBE_PORT taskset -c 1 node "$HARNESS/dns-probe.mjs" > "$RUN/node-raw.log" 2>&1 & NR=$!; PIDS+=("$NR")
+  dns_case node-raw "$NR" "$PROBE_PORT" svc.local
   stop "$NR"; sleep 1
 fi
 

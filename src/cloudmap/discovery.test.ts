@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DiscoveredInstance } from './api.js';
-import { selectInstances } from './discovery.js';
+import { Discovery, selectInstances } from './discovery.js';
+import { CloudMapStore, cloudmapMigrations, type NamespaceRecord, type ServiceRecord } from './store.js';
+import { LEGACY_ACCOUNT, scopedKey, Store } from '../store/store.js';
+import { silentLogger } from '../kernel/log.js';
 
 const inst = (instanceId: string, health: DiscoveredInstance['health'], attributes: Record<string, string> = {}): DiscoveredInstance => ({ instanceId, health, attributes });
 const ids = (list: DiscoveredInstance[]) => list.map((i) => i.instanceId).sort();
@@ -27,4 +30,32 @@ test('query parameters, optional parameters after the health filter, MaxResults'
   assert.equal(selectInstances(all, 'none', { maxResults: 2 }).length, 2);
   const many = Array.from({ length: 150 }, (_, i) => inst(`i${i}`, 'UNKNOWN'));
   assert.equal(selectInstances(many, 'none', {}).length, 100);
+});
+
+test('the name index follows deletes and creates in one commit: a service replaced by another of the same name is found, the old one is gone', () => {
+  const store = Store.open(':memory:', cloudmapMigrations, silentLogger);
+  const cm = new CloudMapStore(store);
+  const d = new Discovery(cm, silentLogger);
+  d.attach(store);
+  const scope = { region: 'us-east-1', accountId: LEGACY_ACCOUNT };
+  const ns = { ...scope, id: 'ns-1', arn: 'arn:ns-1', name: 'local', httpName: 'local', type: 'HTTP', createdAt: 0, operationId: 'op', tags: {} } as NamespaceRecord;
+  const svc = (id: string, name: string) =>
+    ({ ...scope, id, arn: `arn:${id}`, name, namespaceId: 'ns-1', type: 'HTTP', attributes: {}, createdAt: 0, tags: {}, instancesRevision: 0 }) as ServiceRecord;
+  store.withTx(() => {
+    cm.namespaces.putTx(scopedKey(scope, 'ns-1'), ns);
+    cm.services.putTx(scopedKey(scope, 'srv-a'), svc('srv-a', 'api'));
+    cm.services.putTx(scopedKey(scope, 'srv-x'), svc('srv-x', 'other'));
+  });
+  assert.equal(d.serviceByName(scope, 'local', 'api').record.id, 'srv-a');
+  // The new service's id sorts first, so its name is set before the old one's is removed in the same batch.
+  store.withTx(() => {
+    cm.services.putTx(scopedKey(scope, 'srv-0'), svc('srv-0', 'api'));
+    cm.services.deleteTx(scopedKey(scope, 'srv-a'));
+  });
+  assert.equal(d.serviceByName(scope, 'local', 'api').record.id, 'srv-0');
+  assert.equal(d.serviceByName(scope, 'local', 'other').record.id, 'srv-x', 'untouched services keep their names');
+  store.withTx(() => cm.services.putTx(scopedKey(scope, 'srv-x'), svc('srv-x', 'renamed')));
+  assert.throws(() => d.serviceByName(scope, 'local', 'other'), /ServiceNotFound|Service not found/);
+  assert.equal(d.serviceByName(scope, 'local', 'renamed').record.id, 'srv-x');
+  d.detach();
 });

@@ -10,17 +10,7 @@ import type { Change, Store } from '../store/store.js';
 import type { DiscoveredInstance, DiscoveryView, HealthStatus } from './api.js';
 import { parsePort } from './instance-attributes.js';
 import { idOfRef } from './ids.js';
-import {
-  instanceKey,
-  splitInstanceKey,
-  TABLES,
-  type CloudMapStore,
-  type HealthRecord,
-  type InstanceRecord,
-  type NamespaceRecord,
-  type RecordType,
-  type ServiceRecord,
-} from './store.js';
+import { splitInstanceKey, TABLES, type CloudMapStore, type HealthRecord, type InstanceRecord, type NamespaceRecord, type RecordType, type ServiceRecord } from './store.js';
 import { partitionOf, type Scope } from '../store/store.js';
 
 export type HealthMode = 'custom' | 'route53' | 'none';
@@ -123,7 +113,7 @@ export class Discovery implements DiscoveryView {
   private readonly services = new Map<string, ServiceRecord>(); // by id
   private readonly instances = new Map<string, Map<string, InstanceRecord>>(); // service id → instance id →
   private readonly health = new Map<string, Map<string, HealthRecord>>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(touched: ReadonlySet<string> | undefined) => void>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -137,10 +127,10 @@ export class Discovery implements DiscoveryView {
     for (const ns of this.cm.namespaces.all()) this.namespaces.set(ns.id, ns);
     for (const svc of this.cm.services.all()) this.services.set(svc.id, svc);
     for (const inst of this.cm.instances.all()) this.group(this.instances, inst.serviceId).set(inst.id, inst);
-    for (const key of this.healthKeys()) {
+    // Health rows carry no key inside the document: one pass with their keys.
+    for (const [key, rec] of this.cm.health.entries()) {
       const k = splitInstanceKey(key);
-      const rec = this.cm.health.get(key);
-      if (k && rec) this.group(this.health, k.serviceId).set(k.instanceId, rec);
+      if (k) this.group(this.health, k.serviceId).set(k.instanceId, rec);
     }
     this.swap(new Set(this.services.keys()), true);
   }
@@ -173,7 +163,8 @@ export class Discovery implements DiscoveryView {
     return view.routable.filter((i) => matches(i.attributes, query));
   }
 
-  onChange(listener: () => void): () => void {
+  /** Calls listener after each new snapshot with the ids of the services it rebuilt (undefined: any may have changed). */
+  onChange(listener: (touched: ReadonlySet<string> | undefined) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -189,11 +180,6 @@ export class Discovery implements DiscoveryView {
   discover(scope: Scope, namespaceName: string, serviceName: string, opts: DiscoverOptions): { view: ServiceView; instances: DiscoveredInstance[] } {
     const view = this.serviceByName(scope, namespaceName, serviceName);
     return { view, instances: selectInstances(view.instances, view.healthMode, opts) };
-  }
-
-  private healthKeys(): string[] {
-    // Health rows carry no key inside the document, so read the keys from the instances.
-    return this.cm.instances.all().map((i) => instanceKey(i, i.serviceId, i.id));
   }
 
   private group<T>(map: Map<string, Map<string, T>>, serviceId: string): Map<string, T> {
@@ -244,6 +230,14 @@ export class Discovery implements DiscoveryView {
     if (touched.size || namespacesChanged) this.swap(touched, namespacesChanged);
   }
 
+  private rebuild(services: Map<string, ServiceView>, id: string): ServiceView | undefined {
+    const svc = this.services.get(id);
+    const view = svc && this.buildService(svc);
+    if (view) services.set(id, view);
+    else services.delete(id);
+    return view;
+  }
+
   private buildService(svc: ServiceRecord): ServiceView | undefined {
     const namespace = this.namespaces.get(svc.namespaceId);
     if (!namespace) return undefined;
@@ -264,27 +258,41 @@ export class Discovery implements DiscoveryView {
     });
   }
 
+  /**
+   * Swaps in a new snapshot with the touched services rebuilt. The maps are copied (snapshots are
+   * immutable) but only touched services are rebuilt and renamed: a health flip at 1,000 services costs
+   * one service's rebuild and two map copies, not a pass over every name.
+   */
   private swap(touched: Set<string>, namespacesChanged: boolean): void {
     const prev = this.snap;
     const services = new Map(prev.services);
-    for (const id of touched) {
-      const svc = this.services.get(id);
-      const view = svc && this.buildService(svc);
-      if (view) services.set(id, view);
-      else services.delete(id);
-    }
+    let byName: Map<string, ServiceView>;
     let namespaces = prev.namespaces;
     let namespacesByName = prev.namespacesByName;
     if (namespacesChanged) {
       namespaces = new Map(this.namespaces);
       namespacesByName = new Map([...this.namespaces.values()].map((ns) => [nameKey(ns, ns.httpName), ns]));
+      for (const id of touched) this.rebuild(services, id);
+      // A namespace's HttpName is part of every one of its services' names: rebuild the index whole (rare).
+      byName = new Map();
+      for (const view of services.values()) byName.set(nameKey(view.record, view.namespace.httpName, view.record.name), view);
+    } else {
+      byName = new Map(prev.byName);
+      // Every old name goes first: a service deleted and another created under its name in one batch.
+      for (const id of touched) {
+        const old = prev.services.get(id);
+        if (old) byName.delete(nameKey(old.record, old.namespace.httpName, old.record.name));
+      }
+      for (const id of touched) {
+        const view = this.rebuild(services, id);
+        if (view) byName.set(nameKey(view.record, view.namespace.httpName, view.record.name), view);
+      }
     }
-    const byName = new Map<string, ServiceView>();
-    for (const view of services.values()) byName.set(nameKey(view.record, view.namespace.httpName, view.record.name), view);
     this.snap = Object.freeze({ revision: prev.revision + 1, services, byName, namespaces, namespacesByName });
+    const told = namespacesChanged ? undefined : touched;
     for (const l of this.listeners) {
       try {
-        l();
+        l(told);
       } catch (e) {
         this.logger.error({ err: e }, 'discovery listener failed');
       }

@@ -85,7 +85,7 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
         if (registerInstanceTx(cm, svc, instance)) {
           runner.recordDoneTx({ id: opId, region: svc.region, accountId: svc.accountId, type: 'REGISTER_INSTANCE', targets: { SERVICE: svc.id, INSTANCE: instanceId } });
         }
-      });
+      }, 'background'); // ECS's engine registering its task: its own step, no caller waits (Store.withTx)
     },
 
     deregisterInstance(serviceId, instanceId) {
@@ -96,7 +96,7 @@ export function createCloudMapApi(deps: CloudMapDeps): CloudMapApi {
         if (svc && deregisterInstanceTx(cm, svc, instanceId)) {
           runner.recordDoneTx({ id: operationId(), region: svc.region, accountId: svc.accountId, type: 'DEREGISTER_INSTANCE', targets: { SERVICE: svc.id, INSTANCE: instanceId } });
         }
-      });
+      }, 'background');
     },
 
     setCustomHealth(serviceId, instanceId, status) {

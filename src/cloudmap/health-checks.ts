@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import type { Logger } from '../kernel/log.js';
 import type { Store } from '../store/store.js';
 import type { Discovery } from './discovery.js';
-import { instanceKey, type CloudMapStore, type CustomStatus, type HealthCheckRecord } from './store.js';
+import { instanceKey, splitInstanceKey, type CloudMapStore, type CustomStatus, type HealthCheckRecord } from './store.js';
 import { setCheckedHealthTx } from './writes.js';
 
 export interface ProbeTarget {
@@ -84,6 +84,8 @@ interface ProbeState {
 
 export class CloudMapHealthChecks {
   private readonly probes = new Map<string, ProbeState>();
+  /** Service id → the keys of its probes, so a change to one service visits that service's probes only. */
+  private readonly byService = new Map<string, Set<string>>();
   private stopped = true;
   private aborter = new AbortController();
   private offView?: () => void;
@@ -99,8 +101,8 @@ export class CloudMapHealthChecks {
   start(): void {
     this.stopped = false;
     this.aborter = new AbortController();
-    this.offView = this.discovery.onChange(() => this.sync());
-    this.sync();
+    this.offView = this.discovery.onChange((touched) => this.sync(touched));
+    this.sync(undefined);
   }
 
   stop(): void {
@@ -109,19 +111,25 @@ export class CloudMapHealthChecks {
     this.offView?.();
     for (const p of this.probes.values()) clearTimeout(p.timer);
     this.probes.clear();
+    this.byService.clear();
   }
 
   get probeCount(): number {
     return this.probes.size;
   }
 
-  /** Starts probes for new targets, restarts changed ones, stops the ones that went away. */
-  private sync(): void {
+  /**
+   * Starts probes for new targets, restarts changed ones, stops the ones that went away: in the services
+   * the discovery view rebuilt (`touched`), or in every service when it does not say.
+   */
+  private sync(touched: ReadonlySet<string> | undefined): void {
     if (this.stopped) return;
+    const snap = this.discovery.snapshot;
     const wanted = new Set<string>();
-    for (const view of this.discovery.snapshot.services.values()) {
-      const check = view.record.healthCheck;
-      if (view.healthMode !== 'route53' || !check) continue;
+    const views = touched ? [...touched].map((id) => snap.services.get(id)) : snap.services.values();
+    for (const view of views) {
+      const check = view?.record.healthCheck;
+      if (!view || view.healthMode !== 'route53' || !check) continue;
       for (const inst of view.instances) {
         const key = instanceKey(view.record, view.record.id, inst.instanceId);
         wanted.add(key);
@@ -132,15 +140,27 @@ export class CloudMapHealthChecks {
         if (existing) clearTimeout(existing.timer);
         const state: ProbeState = { key, target, signature, streak: 0, running: false };
         this.probes.set(key, state);
+        let keys = this.byService.get(view.record.id);
+        if (!keys) this.byService.set(view.record.id, (keys = new Set()));
+        keys.add(key);
         this.schedule(state, 0);
       }
     }
-    for (const [key, p] of this.probes) {
-      if (!wanted.has(key)) {
-        clearTimeout(p.timer);
-        this.probes.delete(key);
-      }
+    const probed = touched ? [...touched].flatMap((id) => [...(this.byService.get(id) ?? [])]) : [...this.probes.keys()];
+    for (const key of probed) {
+      if (wanted.has(key)) continue;
+      const p = this.probes.get(key);
+      if (p) clearTimeout(p.timer);
+      this.forget(key);
     }
+  }
+
+  private forget(key: string): void {
+    this.probes.delete(key);
+    const serviceId = splitInstanceKey(key)?.serviceId;
+    const keys = serviceId === undefined ? undefined : this.byService.get(serviceId);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byService.delete(serviceId!);
   }
 
   private schedule(state: ProbeState, delay: number): void {
@@ -160,7 +180,7 @@ export class CloudMapHealthChecks {
     if (state.streak >= state.target.check.failureThreshold) {
       state.streak = 0;
       try {
-        this.store.withTx(() => setCheckedHealthTx(this.cm, state.key, ok ? 'HEALTHY' : 'UNHEALTHY'));
+        this.store.withTx(() => setCheckedHealthTx(this.cm, state.key, ok ? 'HEALTHY' : 'UNHEALTHY'), 'background'); // the next probe says it again
       } catch (e) {
         this.logger.error({ err: e, key: state.key }, 'recording a health check result failed');
       }

@@ -64,7 +64,7 @@ export class CustomHealthEngine {
   private fire(key: string): void {
     this.timers.delete(key);
     try {
-      this.store.withTx(() => applyDueHealthTx(this.cm, key, Date.now()));
+      this.store.withTx(() => applyDueHealthTx(this.cm, key, Date.now()), 'background'); // the pending change is stored; applying it is ours
     } catch (e) {
       this.logger.error({ err: e, key }, 'applying a custom health change failed');
     }

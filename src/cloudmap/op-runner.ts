@@ -57,7 +57,7 @@ export function applyActionTx(cm: CloudMapStore, op: OperationRecord, now: numbe
     }
     case 'deleteNamespace': {
       if (!cm.namespace(op, action.namespaceId)) throw new AwsError('NamespaceNotFound', `Namespace ${action.namespaceId} no longer exists.`);
-      if (cm.servicesOf(op, action.namespaceId).length) throw new AwsError('ResourceInUse', `Namespace ${action.namespaceId} has services.`);
+      if (cm.serviceCount(op, action.namespaceId)) throw new AwsError('ResourceInUse', `Namespace ${action.namespaceId} has services.`);
       cm.namespaces.deleteTx(scopedKey(op, action.namespaceId));
       return;
     }
@@ -177,7 +177,7 @@ export class OperationRunner {
 
   start(): void {
     this.unsubscribe = this.store.subscribe((changes) => this.onChanges(changes));
-    for (const op of this.cm.operations.all()) {
+    for (const op of this.cm.openOperations()) {
       if (DONE.has(op.status)) continue;
       this.open.add(scopedKey(op, op.id));
       this.queue.add(scopedKey(op, op.id));
@@ -210,14 +210,16 @@ export class OperationRunner {
     if (!op || DONE.has(op.status)) return;
     const now = Date.now();
     if (now >= op.dueAt) {
+      // The operation was acknowledged (durably) when submitted; its completion is the runner's own
+      // step, a 'background' write (Store.withTx): a lost one is found due again at the next start.
       this.store.withTx(() => {
         const fresh = this.cm.operations.get(key);
         if (fresh && !DONE.has(fresh.status)) this.completeTx(fresh, now);
-      });
+      }, 'background');
       return;
     }
     if (op.status === 'SUBMITTED' && now >= op.pendingAt) {
-      this.store.withTx(() => this.cm.operations.putTx(key, { ...op, status: 'PENDING', updatedAt: now }));
+      this.store.withTx(() => this.cm.operations.putTx(key, { ...op, status: 'PENDING', updatedAt: now }), 'background');
     }
     return { requeueAfter: (now >= op.pendingAt ? op.dueAt : op.pendingAt) - now };
   }

@@ -5,7 +5,8 @@
 //   request tokens                    `<partition>/<scope>/<token>` (CreatorRequestId / UpdaterRequestId)
 // Health lives in its own table so a health flip never looks like an instance change
 // (DiscoverInstancesRevision must not move on health changes).
-import { docTableSql, partitionOf, scopedKey, type DocTable, type Migration, type Scope, type Store } from '../store/store.js';
+import type Database from 'better-sqlite3';
+import { docTableSql, partitionOf, prefixEnd, scopedKey, scopePrefix, startsWithSql, type DocTable, type Migration, type Scope, type Store } from '../store/store.js';
 
 export type NamespaceType = 'HTTP' | 'DNS_PRIVATE' | 'DNS_PUBLIC';
 export type RecordType = 'A' | 'AAAA' | 'SRV' | 'CNAME';
@@ -133,10 +134,27 @@ export const TABLES = {
   tokens: 'cloudmap_tokens',
 } as const;
 
+/** The namespace of a service and its name as DNS compares it (service names are ASCII, so SQLite's lower() is enough). */
+const SERVICE_NAMESPACE = `json_extract(doc, '$.namespaceId')`;
+const SERVICE_NAME_LOWER = `lower(json_extract(doc, '$.name'))`;
+const OPERATION_OPEN = `json_extract(doc, '$.status') IN ('SUBMITTED', 'PENDING')`;
+
 export const cloudmapMigrations: Migration[] = [
   {
     id: 'cloudmap/001-tables',
     up: Object.values(TABLES).map(docTableSql).join('\n'),
+  },
+  {
+    // A namespace's services without reading every service of the account: ServiceCount, CreateService's
+    // name check, ListServices by namespace and DeleteNamespace's "has services" stay flat at 1,000 services.
+    id: 'cloudmap/002-services-by-namespace',
+    up: `CREATE INDEX cloudmap_services_by_namespace ON ${TABLES.services} (${SERVICE_NAMESPACE}, key);
+         CREATE INDEX cloudmap_services_by_name ON ${TABLES.services} (${SERVICE_NAMESPACE}, ${SERVICE_NAME_LOWER});`,
+  },
+  {
+    // Operations are kept once done (GetOperation answers them): the runner's start reads the open ones only.
+    id: 'cloudmap/003-open-operations',
+    up: `CREATE INDEX cloudmap_operations_open ON ${TABLES.operations} (key) WHERE ${OPERATION_OPEN};`,
   },
 ];
 
@@ -158,7 +176,21 @@ export class CloudMapStore {
   readonly operations: DocTable<OperationRecord>;
   readonly tokens: DocTable<TokenRecord>;
 
+  private readonly byNamespace: Database.Statement;
+  private readonly byNamespaceAfter: Database.Statement;
+  private readonly countByNamespace: Database.Statement;
+  private readonly byName: Database.Statement;
+  private readonly openOps: Database.Statement;
+
   constructor(readonly store: Store) {
+    const inScope = startsWithSql('key');
+    this.byNamespace = store.db.prepare(`SELECT doc FROM ${TABLES.services} WHERE ${SERVICE_NAMESPACE} = ? AND ${inScope} ORDER BY key LIMIT ?`).pluck();
+    this.byNamespaceAfter = store.db
+      .prepare(`SELECT doc FROM ${TABLES.services} WHERE ${SERVICE_NAMESPACE} = ? AND key > ? AND key < CAST(? AS TEXT) ORDER BY key LIMIT ?`)
+      .pluck();
+    this.countByNamespace = store.db.prepare(`SELECT count(*) FROM ${TABLES.services} WHERE ${SERVICE_NAMESPACE} = ? AND ${inScope}`).pluck();
+    this.byName = store.db.prepare(`SELECT doc FROM ${TABLES.services} WHERE ${SERVICE_NAMESPACE} = ? AND ${SERVICE_NAME_LOWER} = lower(?) AND ${inScope}`).pluck();
+    this.openOps = store.db.prepare(`SELECT doc FROM ${TABLES.operations} WHERE ${OPERATION_OPEN} ORDER BY key`).pluck();
     this.namespaces = store.table(TABLES.namespaces);
     this.services = store.table(TABLES.services);
     this.instances = store.table(TABLES.instances);
@@ -187,8 +219,39 @@ export class CloudMapStore {
     return this.instances.countPrefix(instanceKey(scope, serviceId, ''));
   }
 
+  /** Up to `limit` instances of a service after instance id `after`, in id order (a page, never the whole service). */
+  instancePage(scope: Scope, serviceId: string, after: string | undefined, limit: number): InstanceRecord[] {
+    return this.instances.pageWithPrefix(instanceKey(scope, serviceId, ''), after, limit);
+  }
+
+  /** The services of a namespace, ordered by id (through the namespace index, not every service of the account). */
   servicesOf(scope: Scope, namespaceId: string): ServiceRecord[] {
-    return this.services.withPrefix(scopedKey(scope, '')).filter((s) => s.namespaceId === namespaceId);
+    return this.servicePage(scope, namespaceId, undefined, -1);
+  }
+
+  /** Up to `limit` services of a namespace (all when < 0) after service id `after`, in id order. */
+  servicePage(scope: Scope, namespaceId: string, after: string | undefined, limit: number): ServiceRecord[] {
+    const prefix = scopePrefix(scope);
+    const docs = (
+      after === undefined ? this.byNamespace.all(namespaceId, prefix, prefixEnd(prefix), limit) : this.byNamespaceAfter.all(namespaceId, prefix + after, prefixEnd(prefix), limit)
+    ) as string[];
+    return docs.map((d) => JSON.parse(d) as ServiceRecord);
+  }
+
+  /** Operations still SUBMITTED or PENDING, of every account (through a partial index: done ones are not read). */
+  openOperations(): OperationRecord[] {
+    return (this.openOps.all() as string[]).map((d) => JSON.parse(d) as OperationRecord);
+  }
+
+  serviceCount(scope: Scope, namespaceId: string): number {
+    const prefix = scopePrefix(scope);
+    return this.countByNamespace.get(namespaceId, prefix, prefixEnd(prefix)) as number;
+  }
+
+  /** The services of a namespace whose name equals `name` ignoring ASCII case (the caller decides which count as the same). */
+  servicesNamed(scope: Scope, namespaceId: string, name: string): ServiceRecord[] {
+    const prefix = scopePrefix(scope);
+    return (this.byName.all(namespaceId, name, prefix, prefixEnd(prefix)) as string[]).map((d) => JSON.parse(d) as ServiceRecord);
   }
 
   operation(scope: Scope, id: string): OperationRecord | undefined {

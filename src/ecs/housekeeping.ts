@@ -39,7 +39,7 @@ export function sweepRetention(store: Store, ecs: EcsStore, now: number): void {
 /** Removes containers of this Wayfinder that no task record owns (e.g. created just before a crash). */
 export async function removeStrays(ecs: EcsStore, runtimes: ReadonlyArray<ContainerRuntime | undefined>, logger: Logger): Promise<void> {
   const owners = new Map<string, TaskRecord>();
-  for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') owners.set(t.taskId, t);
+  for (const t of ecs.liveTasks()) owners.set(t.taskId, t);
   for (const rt of runtimes) {
     if (!rt) continue;
     for (const { handle, taskId } of await rt.owned().catch(() => [])) {

@@ -40,7 +40,7 @@ import { TASK_GATEWAY, TaskRelay } from './runtimes/docker/task-network.js';
 import { ProcessRuntime } from './runtimes/process/process-runtime.js';
 import { dockerIfAvailable, selectRuntime, type RuntimeChoice } from './runtimes/select.js';
 import { ServiceController } from './scheduler/controller.js';
-import { ECS_TABLES, EcsStore, ecsMigrations, serviceKey, taskKey } from './store.js';
+import { ECS_TABLES, EcsStore, ecsMigrations, serviceKey } from './store.js';
 import { TaskCredentials } from './task-credentials.js';
 import type { TaskEndpoint } from './task-environment.js';
 import { TaskIndex } from './task-index.js';
@@ -186,7 +186,7 @@ export function createEcs(opts: EcsProductDeps): Product {
           : opts.runtime === 'auto'
             ? 'tasks run as child processes (no Docker engine answered)'
             : 'tasks run as child processes (entryPoint + command)';
-      if (!docker && ecs.tasks.all().some((t) => t.lastStatus !== 'STOPPED' && t.runtime === 'docker')) {
+      if (!docker && ecs.liveTasks().some((t) => t.runtime === 'docker')) {
         // Tasks from a run on the docker runtime: adopt them if the engine is still there.
         docker = await dockerIfAvailable(instanceId, opts.logger);
         if (docker && opts.registryAuth) docker.registryAuth = opts.registryAuth;
@@ -214,7 +214,7 @@ export function createEcs(opts: EcsProductDeps): Product {
       await removeStrays(ecs, [processRuntime, docker, opts.runtimeOverride], opts.logger);
       cleanCloudMap(ecs, registration, opts.logger);
       unsubscribe = store.subscribe(onChanges);
-      for (const t of ecs.tasks.all()) if (t.lastStatus !== 'STOPPED') engine.add(taskKey(t, t.cluster, t.taskId));
+      for (const key of ecs.liveTaskKeys()) engine.add(key);
       wakeAll();
       sweeper = setInterval(() => {
         try {

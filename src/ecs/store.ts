@@ -291,7 +291,28 @@ export class EcsStore {
     this.accountSettings = store.table(ECS_TABLES.accountSettings);
   }
 
-  /** Read-modify-write of a task inside a transaction; returns the new record (or undefined when gone). */
+  /**
+   * The keys of every task not STOPPED, reading one field of each (stopped tasks stay until housekeeping,
+   * hundreds after a few restarts at 500 tasks: start-up passes should not parse them).
+   */
+  liveTaskKeys(): string[] {
+    return this.tasks
+      .field('$.lastStatus')
+      .filter((r) => r.value !== 'STOPPED')
+      .map((r) => r.key);
+  }
+
+  /** Every task not STOPPED (see liveTaskKeys). */
+  liveTasks(): TaskRecord[] {
+    return this.liveTaskKeys()
+      .map((k) => this.tasks.get(k))
+      .filter((t): t is TaskRecord => t !== undefined && t.lastStatus !== 'STOPPED');
+  }
+
+  /**
+   * Read-modify-write of a task inside a transaction; returns the new record (or undefined when gone).
+   * The task engine's own steps, so a 'background' write (Store.withTx): no caller waits on it.
+   */
   updateTask(key: string, change: (t: TaskRecord) => TaskRecord | void): TaskRecord | undefined {
     return this.store.withTx(() => {
       const current = this.tasks.get(key);
@@ -301,7 +322,7 @@ export class EcsStore {
       const next = returned && typeof returned === 'object' ? returned : draft;
       this.tasks.putTx(key, next);
       return next;
-    });
+    }, 'background');
   }
 
   updateService(key: string, change: (s: ServiceRecord) => ServiceRecord | void): ServiceRecord | undefined {

@@ -1,7 +1,7 @@
 // Which tasks belong to which service, in memory, so the scheduler and DescribeServices never scan
 // the task table. Built once at start; kept current by the scheduler (it creates service tasks) and
 // by the change feed (deletes, and any task it has not seen).
-import { serviceKey, taskKey, type EcsStore } from './store.js';
+import { serviceKey, type EcsStore } from './store.js';
 
 export class TaskIndex {
   private readonly byService = new Map<string, Set<string>>();
@@ -12,7 +12,11 @@ export class TaskIndex {
   rebuild(): void {
     this.byService.clear();
     this.serviceOf.clear();
-    for (const t of this.ecs.tasks.all()) this.add(taskKey(t, t.cluster, t.taskId), t.service ? serviceKey(t, t.cluster, t.service) : null);
+    // Keys are `<partition>/<cluster>/<taskId>` (taskKey), so the service name is the one field read.
+    for (const { key, value } of this.ecs.tasks.field('$.service')) {
+      const cluster = key.slice(0, key.lastIndexOf('/'));
+      this.add(key, typeof value === 'string' ? `${cluster}/${value}` : null);
+    }
   }
 
   add(taskKey: string, svcKey: string | null): void {

@@ -16,6 +16,13 @@ export class TerminalError extends Error {}
 export interface WorkQueueOptions {
   logger: Logger;
   concurrency?: number;
+  /**
+   * Start each item on a later turn of the event loop (setImmediate), so requests and timers get in
+   * between: for reconcilers whose items block the thread (a task start forks a process, ~10 ms on a
+   * busy machine), which would otherwise run back to back in microtasks and hold every request until
+   * the queue drained (500 task starts after a restart kept /_wayfinder/health waiting for 12 s).
+   */
+  yieldBetween?: boolean;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -107,7 +114,8 @@ export class WorkQueue {
 
   private async run(key: string): Promise<void> {
     try {
-      const result = await this.reconcile(key);
+      if (this.opts.yieldBetween) await new Promise<void>((resolve) => setImmediate(resolve));
+      const result = this.stopped ? undefined : await this.reconcile(key);
       this.failures.delete(key);
       if (result?.requeueAfter !== undefined && !this.dirty.has(key)) this.addAfterRun(key, result.requeueAfter);
     } catch (e) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../kernel/log.js';
 import { docTableSql, prefixEnd, startsWithSql, Store, type Change } from './store.js';
+import { pageFrom, paginate } from '../kernel/paginate.js';
 
 const migrations = [{ id: 't/001', up: docTableSql('things') }];
 
@@ -118,4 +119,81 @@ test('a prefix scan finds keys whose next character is beyond U+FFFF or is U+FFF
   );
   const plan = store.db.prepare(`EXPLAIN QUERY PLAN SELECT doc FROM things WHERE ${startsWithSql('key')}`).all('g/', prefixEnd('g/')) as Array<{ detail: string }>;
   assert.match(plan.map((p) => p.detail).join(' '), /SEARCH things USING PRIMARY KEY \(key>\? AND key<\?\)/, 'the scan is a range on the primary key');
+});
+
+test('a keyed page walk returns every document under a prefix once, in the order and with the tokens paginate gives', () => {
+  const store = Store.open(':memory:', migrations, silentLogger);
+  const things = store.table<{ id: string }>('things');
+  const ids = ['a', 'b/1', 'b/2', 'c', 'd', 'z', 'é']; // key order (UTF-8 bytes; the same as paginate's here)
+  store.withTx(() => {
+    for (const id of ids) things.putTx(`p/${id}`, { id });
+    things.putTx('pa', { id: 'outside' }); // shares the prefix's first byte, not the prefix
+    things.putTx('q/a', { id: 'other' });
+  });
+  const invalid = () => new Error('bad token');
+  const walk = (limit: number) => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      const p = pageFrom(
+        (after, n) => things.pageWithPrefix('p/', after, n),
+        (t) => t.id,
+        limit,
+        token,
+        invalid,
+      );
+      const whole = paginate(things.withPrefix('p/'), (t) => t.id, limit, token, invalid);
+      assert.deepEqual(p, whole, 'the same page and token as paginating the whole list');
+      seen.push(...p.items.map((t) => t.id));
+      if (!p.nextToken) return seen;
+      token = p.nextToken;
+    }
+    throw new Error('the walk did not end');
+  };
+  for (const limit of [1, 2, 3, 7, 100]) assert.deepEqual(walk(limit), ids);
+  assert.deepEqual(
+    pageFrom(
+      (after, n) => things.pageWithPrefix('p/', after, n),
+      (t) => t.id,
+      undefined,
+      undefined,
+      invalid,
+    ).items.map((t) => t.id),
+    ids,
+    'no limit: one page',
+  );
+  assert.throws(
+    () =>
+      pageFrom(
+        (after, n) => things.pageWithPrefix('p/', after, n),
+        (t) => t.id,
+        2,
+        'not-a-token',
+        invalid,
+      ),
+    /bad token/,
+  );
+});
+
+test('a background write commits, publishes and is read back like any other; the next acknowledged write is fully synchronous again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wf-store-bg-'));
+  try {
+    const store = Store.open(dir, migrations, silentLogger);
+    const things = store.table<{ n: number }>('things');
+    const seen: string[] = [];
+    store.subscribe((c) => seen.push(...c.map((x) => x.key)));
+    store.withTx(() => things.putTx('bg', { n: 1 }), 'background');
+    assert.equal(store.db.pragma('synchronous', { simple: true }), 2, 'FULL again after a background transaction');
+    assert.throws(() => store.withTx(() => (things.putTx('bg2', { n: 2 }), assert.fail('boom')), 'background'));
+    assert.equal(store.db.pragma('synchronous', { simple: true }), 2, 'FULL again after a rolled back one');
+    store.withTx(() => things.putTx('ack', { n: 3 }));
+    assert.deepEqual(seen, ['bg', 'ack']);
+    store.close();
+    const reopened = Store.open(dir, migrations, silentLogger);
+    assert.deepEqual(reopened.table<{ n: number }>('things').get('bg'), { n: 1 });
+    assert.equal(reopened.table('things').get('bg2'), undefined);
+    reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

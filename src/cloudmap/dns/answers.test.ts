@@ -6,7 +6,7 @@ import packet from 'dns-packet';
 import { cloudMapWorld } from '../../../test/support/cloudmap-world.js';
 import { MAX_MULTIVALUE, planAnswer, type AnswerVariant } from './answers.js';
 import { encodeResponse, nameWire, RCODE, TYPE } from './wire.js';
-import { buildZoneIndex } from './zones.js';
+import { buildZoneIndex, ZoneIndexer } from './zones.js';
 
 async function world() {
   const w = await cloudMapWorld();
@@ -173,4 +173,53 @@ test('encoding compresses names against the question and decodes cleanly', () =>
   // owner of the SRV record is a 2-byte pointer to offset 12
   const qlen = nameWire('api.internal').length + 4;
   assert.equal(buf.readUInt16BE(12 + qlen), 0xc00c);
+});
+
+test('the zone index brought up to date service by service answers as one built from scratch', async () => {
+  const w = await world();
+  const indexer = new ZoneIndexer();
+  const touched = new Set<string>();
+  let all = true;
+  const off = w.cm.api.discovery.onChange((t) => {
+    if (!t) all = true;
+    else for (const id of t) touched.add(id);
+  });
+  const sync = () => {
+    const idx = indexer.update(w.cm.api.discovery.snapshot, all ? undefined : touched);
+    touched.clear();
+    all = false;
+    return idx;
+  };
+  const questions: Array<[string, number]> = [];
+  const check = () => {
+    const inc = sync();
+    const full = w.index();
+    for (const [name, qtype] of questions) {
+      const a = planAnswer(inc, name, qtype, () => 0);
+      const b = planAnswer(full, name, qtype, () => 0);
+      assert.deepEqual({ rcode: a.rcode, variants: a.variants }, { rcode: b.rcode, variants: b.variants }, `${name} ${qtype}`);
+    }
+  };
+  const web = w.svc('web', { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] }, HealthCheckCustomConfig: {} });
+  const api = w.svc('_http._tcp.api', { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 10 }] } });
+  questions.push(
+    ['web.internal', TYPE.A],
+    ['_http._tcp.api.internal', TYPE.SRV],
+    ['_tcp.api.internal', TYPE.A],
+    ['api.internal', TYPE.A],
+    ['t1._http._tcp.api.internal', TYPE.A],
+    ['nope.internal', TYPE.A],
+  );
+  check();
+  w.reg(web, 't1', { AWS_INSTANCE_IPV4: '10.0.0.1' });
+  w.reg(api, 't1', { AWS_INSTANCE_IPV4: '10.0.0.2', AWS_INSTANCE_PORT: '80' });
+  check();
+  w.reg(api, 't2', { AWS_INSTANCE_IPV4: '10.0.0.3', AWS_INSTANCE_PORT: '81' });
+  w.cm.api.registry.setCustomHealth(web, 't1', 'UNHEALTHY');
+  check();
+  w.cm.api.registry.deregisterInstance(api, 't1');
+  w.cm.api.registry.deregisterInstance(api, 't2');
+  check(); // the SRV owner and its empty non-terminals are gone again
+  off();
+  await w.close();
 });

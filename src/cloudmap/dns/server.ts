@@ -6,12 +6,13 @@
 // (zones.ts → answers.ts → wire.ts). Nothing here reads SQL. Malformed input never throws out.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
 import type { Logger } from '../../kernel/log.js';
 import type { Discovery } from '../discovery.js';
 import { planAnswer } from './answers.js';
 import { parseQuery, questionName, type ParsedQuery } from './question.js';
-import { buildZoneIndex, type ZoneIndex } from './zones.js';
+import { ZoneIndexer, type ZoneIndex } from './zones.js';
 import { encodeHeaderOnly, encodeResponse, EXT_BADVERS, OUR_UDP_SIZE, RCODE, type ResponseSpec } from './wire.js';
 
 interface CachedAnswer {
@@ -45,18 +46,29 @@ export class DnsServer {
   private readonly cache = new Map<string, CachedAnswer>();
   private cacheRevision = -1;
   private index?: ZoneIndex;
+  private readonly indexer = new ZoneIndexer();
+  /** Services the view rebuilt since the zone index was last brought up to date (all: a namespace changed). */
+  private readonly changed = new Set<string>();
+  private changedAll = true;
   /** The bound port (config port 0 picks a free one). */
   port = 0;
 
   constructor(
     private readonly view: Discovery,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    view.onChange((touched) => {
+      if (!touched) this.changedAll = true;
+      else for (const id of touched) this.changed.add(id);
+    });
+  }
 
   async start(host: string, port: number): Promise<void> {
     const type = isIPv6(host) ? 'udp6' : 'udp4';
     for (let attempt = 0; ; attempt++) {
-      const udp = createSocket({ type });
+      // Answers go to rinfo.address, always an IP literal: handing it straight back skips dns.lookup's
+      // process.nextTick round on every answer sent. A name (a --host such as localhost) is still looked up.
+      const udp = createSocket({ type, lookup: (address, opts, done) => (isIP(address) ? done(null, address, isIP(address)) : dnsLookup(address, opts, done)) });
       udp.on('message', (msg, rinfo) => {
         const out = this.answer(msg, false);
         if (out) udp.send(out, rinfo.port, rinfo.address);
@@ -133,7 +145,11 @@ export class DnsServer {
 
   private zoneIndex(): ZoneIndex {
     const snap = this.view.snapshot;
-    if (this.index?.revision !== snap.revision) this.index = buildZoneIndex(snap);
+    if (this.index?.revision !== snap.revision) {
+      this.index = this.indexer.update(snap, this.changedAll ? undefined : this.changed);
+      this.changed.clear();
+      this.changedAll = false;
+    }
     return this.index;
   }
 

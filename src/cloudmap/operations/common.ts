@@ -1,7 +1,7 @@
 // Shared pieces of the servicediscovery handlers: lookups that answer AWS's NotFound codes, paging,
 // filters, idempotency tokens and the record → wire shapes (PascalCase stays in operations/).
 import { AwsError } from '../../kernel/errors.js';
-import { paginate, type Page } from '../../kernel/paginate.js';
+import { pageFrom, paginate, type Page } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
 import type { Ec2Api } from '../../ec2/api.js';
@@ -30,6 +30,11 @@ export function requireService(cm: CloudMapStore, ctx: RequestContext, idOrArn: 
 
 export function page<T>(items: T[], keyOf: (t: T) => string, limit: number | undefined, token: string | undefined): Page<T> {
   return paginate(items, keyOf, limit ?? 100, token, () => new AwsError('InvalidInput', 'The specified NextToken is not valid.'));
+}
+
+/** A page read straight from a key range of the store (pageFrom): limit + 1 rows, whatever the table holds. */
+export function keyedPage<T>(fetch: (after: string | undefined, n: number) => T[], keyOf: (t: T) => string, limit: number | undefined, token: string | undefined): Page<T> {
+  return pageFrom(fetch, keyOf, limit ?? 100, token, () => new AwsError('InvalidInput', 'The specified NextToken is not valid.'));
 }
 
 export type Condition = 'EQ' | 'IN' | 'BETWEEN' | 'BEGINS_WITH';
@@ -107,7 +112,7 @@ export function namespaceWire(cm: CloudMapStore, ns: NamespaceRecord): SD.Namesp
     Name: ns.name,
     Type: ns.type,
     Description: ns.description,
-    ServiceCount: cm.servicesOf(ns, ns.id).length,
+    ServiceCount: cm.serviceCount(ns, ns.id),
     Properties: namespaceProperties(ns),
     CreateDate: new Date(ns.createdAt),
     CreatorRequestId: ns.creatorRequestId,

@@ -7,7 +7,7 @@ import { operationId } from '../ids.js';
 import { checkInstanceAttributes, rulesFor } from '../instance-attributes.js';
 import { instanceKey, type InstanceRecord } from '../store.js';
 import { checkInstanceQuota, reportCustomHealth } from '../writes.js';
-import { page, refuseInFlight, rememberTokenTx, replayedOperation, requireService, type CloudMapOpsContext } from './common.js';
+import { keyedPage, page, refuseInFlight, rememberTokenTx, replayedOperation, requireService, type CloudMapOpsContext } from './common.js';
 
 export function instanceOperations(deps: CloudMapOpsContext) {
   const { store, cm, runner } = deps;
@@ -80,7 +80,12 @@ export function instanceOperations(deps: CloudMapOpsContext) {
 
     ListInstances(input: SD.ListInstancesRequest, ctx: RequestContext): SD.ListInstancesResponse {
       const svc = requireService(cm, ctx, input.ServiceId);
-      const p = page(cm.instancesOf(ctx, svc.id), (i) => i.id, input.MaxResults, input.NextToken);
+      const p = keyedPage(
+        (after, n) => cm.instancePage(ctx, svc.id, after, n),
+        (i) => i.id,
+        input.MaxResults,
+        input.NextToken,
+      );
       return {
         ResourceOwner: svc.accountId,
         Instances: p.items.map((i) => ({ Id: i.id, Attributes: i.attributes, CreatedByAccount: svc.accountId })),

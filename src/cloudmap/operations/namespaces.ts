@@ -156,8 +156,8 @@ export function namespaceOperations(deps: CloudMapOpsContext) {
     DeleteNamespace(input: SD.DeleteNamespaceRequest, ctx: RequestContext): SD.DeleteNamespaceResponse {
       return store.withTx(() => {
         const ns = requireNamespace(cm, ctx, input.Id);
-        const services = cm.servicesOf(ctx, ns.id);
-        if (services.length) throw new AwsError('ResourceInUse', `Namespace ${ns.id} has ${services.length} service(s); delete them first.`);
+        const services = cm.serviceCount(ctx, ns.id);
+        if (services) throw new AwsError('ResourceInUse', `Namespace ${ns.id} has ${services} service(s); delete them first.`);
         refuseInFlight(runner.inFlight(ctx), (op) => op.targets.NAMESPACE === ns.id);
         const opId = runner.submitTx({
           region: ctx.region,

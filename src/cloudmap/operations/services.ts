@@ -9,6 +9,7 @@ import type { ServiceRecord } from '../store.js';
 import { deleteServiceTx } from '../writes.js';
 import {
   checkFilter,
+  keyedPage,
   matchFilter,
   ownerMatches,
   page,
@@ -20,12 +21,20 @@ import {
   type Condition,
   type CloudMapOpsContext,
 } from './common.js';
+import type { Page } from '../../kernel/paginate.js';
 import { scopedKey, scopePrefix } from '../../store/store.js';
 
 const MAX_SERVICE_ATTRIBUTES = 30;
 
 export function serviceOperations(deps: CloudMapOpsContext) {
   const { store, cm, runner } = deps;
+  const servicesPage = (p: Page<ServiceRecord>): SD.ListServicesResponse => ({
+    Services: p.items.map((s) => {
+      const { CreatorRequestId: _c, NamespaceId: _n, ...summary } = serviceWire(cm, s);
+      return summary;
+    }),
+    NextToken: p.nextToken,
+  });
 
   return {
     CreateService(input: SD.CreateServiceRequest, ctx: RequestContext): SD.CreateServiceResponse {
@@ -46,7 +55,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
         });
         // DNS names are case-insensitive, so DNS namespaces refuse names that differ only by case.
         const same = (s: ServiceRecord) => s.name === input.Name || (ns.type !== 'HTTP' && s.name.toLowerCase() === input.Name.toLowerCase());
-        const existing = cm.servicesOf(ctx, ns.id).find(same);
+        const existing = cm.servicesNamed(ctx, ns.id, input.Name).find(same);
         if (existing) {
           if (input.CreatorRequestId && existing.creatorRequestId === input.CreatorRequestId) return { Service: serviceWire(cm, existing) };
           throw new AwsError('ServiceAlreadyExists', `Service ${input.Name} already exists in namespace ${ns.id} (${existing.id}).`, {
@@ -79,8 +88,22 @@ export function serviceOperations(deps: CloudMapOpsContext) {
     },
 
     ListServices(input: SD.ListServicesRequest, ctx: RequestContext): SD.ListServicesResponse {
+      const filters = input.Filters ?? [];
+      // The usual call (one namespace, no other filter) pages through the namespace index.
+      const only = filters.length === 1 && filters[0]!.Name === 'NAMESPACE_ID' ? filters[0]! : undefined;
+      if (only && checkFilter('NAMESPACE_ID', only.Condition as Condition, only.Values, ['EQ', 'IN']) === 'EQ') {
+        const nsId = idOfRef(only.Values[0]!);
+        return servicesPage(
+          keyedPage(
+            (after, n) => cm.servicePage(ctx, nsId, after, n),
+            (s) => s.id,
+            input.MaxResults,
+            input.NextToken,
+          ),
+        );
+      }
       let items = cm.services.withPrefix(scopePrefix(ctx));
-      for (const f of input.Filters ?? []) {
+      for (const f of filters) {
         if (f.Name === 'NAMESPACE_ID') {
           const c = checkFilter('NAMESPACE_ID', f.Condition as Condition, f.Values, ['EQ', 'IN']);
           const ids = f.Values.map(idOfRef);
@@ -90,14 +113,7 @@ export function serviceOperations(deps: CloudMapOpsContext) {
           items = items.filter((s) => ownerMatches(s.accountId, ctx, f.Values));
         }
       }
-      const p = page(items, (s) => s.id, input.MaxResults, input.NextToken);
-      return {
-        Services: p.items.map((s) => {
-          const { CreatorRequestId: _c, NamespaceId: _n, ...summary } = serviceWire(cm, s);
-          return summary;
-        }),
-        NextToken: p.nextToken,
-      };
+      return servicesPage(page(items, (s) => s.id, input.MaxResults, input.NextToken));
     },
 
     UpdateService(input: SD.UpdateServiceRequest, ctx: RequestContext): SD.UpdateServiceResponse {

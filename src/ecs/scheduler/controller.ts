@@ -47,6 +47,13 @@ export interface ControllerDeps {
   now?: () => number;
 }
 
+/** What the scheduler keeps of a STOPPED task (final), instead of reading its record at every reconcile. */
+interface StoppedTask {
+  taskId: string;
+  startedBy?: string;
+  failure: boolean;
+}
+
 /** A task that failed, for the circuit breaker and the backoff (stopped by its own doing, not ours). */
 export function isFailure(t: TaskRecord): boolean {
   return t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited' || t.stoppedReason === stopReasons.failedHealth;
@@ -55,6 +62,13 @@ export function isFailure(t: TaskRecord): boolean {
 export class ServiceController {
   private queue: WorkQueue;
   private readonly backoff = new Map<string, Backoff>();
+  /**
+   * Service key → keys of its tasks already read as STOPPED, which a reconcile does not read again.
+   * STOPPED is final (the engine never moves a task out of it; its stop code and reason are set
+   * before), so nothing here goes stale; a service keeps its stopped tasks until housekeeping (hundreds
+   * at 50 tasks a service after a few restarts), and each of its task changes reconciles it once more.
+   */
+  private readonly stoppedRead = new Map<string, Map<string, StoppedTask>>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ControllerDeps) {
@@ -81,6 +95,7 @@ export class ServiceController {
   async reset(): Promise<void> {
     await this.queue.stop();
     this.backoff.clear();
+    this.stoppedRead.clear();
     this.queue = this.newQueue();
   }
 
@@ -89,20 +104,31 @@ export class ServiceController {
     const svc = ecs.services.get(key);
     if (!svc || svc.status === 'INACTIVE') {
       this.backoff.delete(key);
+      this.stoppedRead.delete(key);
       return;
     }
     const now = this.now();
-    const tasks = this.deps.index
-      .tasksOf(key)
-      .map((k) => ecs.tasks.get(k))
-      .filter((t): t is TaskRecord => !!t);
+    const keys = this.deps.index.tasksOf(key);
+    let stopped = this.stoppedRead.get(key);
+    if (!stopped) this.stoppedRead.set(key, (stopped = new Map()));
+    const present = new Set(keys);
+    for (const k of stopped.keys()) if (!present.has(k)) stopped.delete(k);
+    // Every task not known to be STOPPED is read; the known ones count by what was kept of them.
+    const tasks: TaskRecord[] = [];
+    for (const k of keys) {
+      const t = stopped.has(k) ? undefined : ecs.tasks.get(k);
+      if (!t) continue;
+      tasks.push(t);
+      if (t.lastStatus === 'STOPPED') stopped.set(k, { taskId: t.taskId, startedBy: t.startedBy, failure: isFailure(t) });
+    }
     const live = tasks.filter((t) => t.lastStatus !== 'STOPPED');
     const wake: number[] = [];
 
     // Replacement backoff from newly seen failures.
     const bo = this.backoff.get(key) ?? { primed: false, seen: new Set<string>(), streak: 0, lastFailureAt: 0, nextLaunchAt: 0 };
     this.backoff.set(key, bo);
-    const failed = tasks.filter(isFailure);
+    const failed: Array<Pick<StoppedTask, 'taskId' | 'startedBy'>> = [...stopped.values()].filter((t) => t.failure);
+    for (const t of tasks) if (t.lastStatus !== 'STOPPED' && isFailure(t)) failed.push(t);
     const fresh = failed.filter((t) => !bo.seen.has(t.taskId));
     for (const t of fresh) bo.seen.add(t.taskId);
     if (bo.primed && fresh.length) {
@@ -118,7 +144,9 @@ export class ServiceController {
       bo.streak = 0;
       bo.nextLaunchAt = 0;
     }
-    for (const id of bo.seen) if (!tasks.some((t) => t.taskId === id)) bo.seen.delete(id);
+    // Task keys end with the task id (taskKey): forget failures whose task housekeeping removed.
+    const ids = new Set(keys.map((k) => k.slice(k.lastIndexOf('/') + 1)));
+    for (const id of bo.seen) if (!ids.has(id)) bo.seen.delete(id);
     const launchHeld = now < bo.nextLaunchAt;
     if (launchHeld) wake.push(bo.nextLaunchAt);
 
@@ -237,7 +265,7 @@ export class ServiceController {
         s.inactiveAt = now;
       }
       ecs.services.putTx(key, s);
-    });
+    }, 'background'); // the scheduler's own step (Store.withTx): no caller waits on it
 
     const next = wake.length ? Math.min(...wake) - now : undefined;
     return next !== undefined ? { requeueAfter: Math.max(10, next) } : undefined;

@@ -72,7 +72,7 @@ export class TaskEngine {
   }
 
   private newQueue(): WorkQueue {
-    return new WorkQueue('ecs-tasks', (key) => this.reconcile(key), { logger: this.deps.logger, concurrency: this.deps.concurrency ?? 32 });
+    return new WorkQueue('ecs-tasks', (key) => this.reconcile(key), { logger: this.deps.logger, concurrency: this.deps.concurrency ?? 32, yieldBetween: true });
   }
 
   add(key: string): void {

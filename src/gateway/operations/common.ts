@@ -4,7 +4,7 @@
 import { arn } from '../../kernel/arn.js';
 import { AwsError } from '../../kernel/errors.js';
 import { alnum } from '../../kernel/ids.js';
-import { paginate } from '../../kernel/paginate.js';
+import { pageFrom, paginate } from '../../kernel/paginate.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type { Ec2Api } from '../../ec2/api.js';
 import {
@@ -98,13 +98,25 @@ export function requireVpcLink(c: GatewayOpsContext, ctx: RequestContext, vpcLin
 }
 
 /** apigatewayv2 sends maxResults as a string. */
+function pageLimit(maxResults: string | undefined): number | undefined {
+  if (maxResults === undefined) return undefined;
+  if (!/^\d+$/.test(maxResults) || Number(maxResults) < 1) throw badRequest(`Invalid maxResults: '${maxResults.slice(0, 32)}'. Must be a positive integer.`);
+  return Math.min(Number(maxResults), 500);
+}
+
 export function page<T>(items: T[], keyOf: (t: T) => string, maxResults: string | undefined, nextToken: string | undefined): { Items: T[]; NextToken?: string } {
-  let limit: number | undefined;
-  if (maxResults !== undefined) {
-    if (!/^\d+$/.test(maxResults) || Number(maxResults) < 1) throw badRequest(`Invalid maxResults: '${maxResults.slice(0, 32)}'. Must be a positive integer.`);
-    limit = Math.min(Number(maxResults), 500);
-  }
-  const p = paginate(items, keyOf, limit, nextToken, () => badRequest('Invalid pagination token specified.'));
+  const p = paginate(items, keyOf, pageLimit(maxResults), nextToken, () => badRequest('Invalid pagination token specified.'));
+  return { Items: p.items, NextToken: p.nextToken };
+}
+
+/** page() read straight from a key range of the store (kernel/paginate.ts pageFrom): one page of rows, not the API's every child. */
+export function keyedPage<T>(
+  fetch: (after: string | undefined, n: number) => T[],
+  keyOf: (t: T) => string,
+  maxResults: string | undefined,
+  nextToken: string | undefined,
+): { Items: T[]; NextToken?: string } {
+  const p = pageFrom(fetch, keyOf, pageLimit(maxResults), nextToken, () => badRequest('Invalid pagination token specified.'));
   return { Items: p.items, NextToken: p.nextToken };
 }
 

@@ -6,7 +6,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations, Route, RouteParameters } from '../../protocol/generated/apigatewayv2.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { childKey, type ApiRecord, type AuthorizationType, type RouteRecord } from '../store.js';
-import { badRequest, conflict, notFound, page, requireApi, requireRoute, type GatewayOpsContext } from './common.js';
+import { badRequest, conflict, keyedPage, notFound, requireApi, requireRoute, type GatewayOpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
 import { requireRoom } from './quotas.js';
 
@@ -120,7 +120,12 @@ export function routeOperations(c: GatewayOpsContext) {
 
     GetRoutes(input, ctx) {
       requireApi(c, ctx, input.ApiId);
-      const p = page(c.gw.childrenOf(c.gw.routes, ctx, input.ApiId), (r) => r.routeId, input.MaxResults, input.NextToken);
+      const p = keyedPage(
+        (after, n) => c.gw.routes.pageWithPrefix(childKey(ctx, input.ApiId, ''), after, n),
+        (r) => r.routeId,
+        input.MaxResults,
+        input.NextToken,
+      );
       return { Items: p.Items.map(routeWire), NextToken: p.NextToken };
     },
 

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Wayfinder at small and at large state, in one run on one server (issue 16, target 3 and the big-state
+# half of target 4): bench/scale-setup.mjs builds the small state, everything is measured, the same
+# script grows it to 1,000 Cloud Map services / 10,384 instances / 100 HTTP APIs × 300 routes / 502
+# running tasks (process runtime, `sleep 3600`), everything is measured again, then the server is
+# stopped and started again on that data dir (time to healthy, and until every task runs again).
+# Measured at each state (load on CPU0, server on CPU1, REPS reps, medians; CPU per request from /proc):
+#   gateway   wrk -t1 -c10 on route r5 of API `probe` (VPC link → Cloud Map `probe`, 10 instances → the
+#             bench backend): req/s, p50, p99, server CPU µs/req
+#   dns       dnsperf -c 1 -q 100, `probe.scale.local A` (10 records): qps, server CPU µs/query
+#   health    bench/lib/health-flip.mjs: ms from an UpdateInstanceCustomHealthStatus call until DNS and the
+#             gateway show it (--health-delay-ms 0), median and max of FLIPS flips
+#   control   wrk -t1 -c1 on ListInstances (probe, MaxResults 100), DiscoverInstances (probe),
+#             DescribeServices (ECS `probe`, 2 tasks), GetRoutes (API `probe`, maxResults 100): p50, p99,
+#             server CPU µs/req
+#   memory    server RSS; at large state also the tasks' own RSS (per task) and the server's growth
+#   idle      server CPU with no load (ms per s, over 5 s): its share is inside every CPU µs/req figure
+# Usage:  bench/scale.sh                (DUR=10 REPS=3)
+#         DUR=3 REPS=1 bench/scale.sh   (a smoke run; SERVICES=100 APIS=10 TASKS=50 shrink the state)
+# Needs wrk, dnsperf, taskset, curl, bc; run `npm run build` first. Ports: PORT (5160), PORT+1 (DNS),
+# PORT+2 (backend). Results go to bench/results/scale-<date>/ (OUT=… to choose); data is removed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib/peers.sh; need_peers wrk dnsperf taskset curl bc
+DUR=${DUR:-10}; REPS=${REPS:-3}; FLIPS=${FLIPS:-10}
+PORT=${PORT:-5160}; DNS_PORT=$((PORT + 1)); BACKEND=$((PORT + 2))
+OUT=${OUT:-bench/results/scale-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+[ -f dist/src/cli/main.js ] || { echo "run npm run build first" >&2; exit 1; }
+export NODE_NO_WARNINGS=1
+EP=http://127.0.0.1:$PORT
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$OUT/data"; }
+trap cleanup EXIT
+ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12+$13}'; }
+rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ms_of() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v/1000; else if (v ~ /ms$/) print v+0; else if (v ~ /s$/) print v*1000; else print v }'; }
+WF_ARGS=(up --port "$PORT" --dns-port "$DNS_PORT" --data-dir "$OUT/data" --runtime process --operation-delay-ms 0 --health-delay-ms 0
+  --vpc-link-delay-ms 0 --task-stable-ms 1000 --gateway-rate-limit 100000000 --gateway-burst-limit 100000000 --log-level error)
+start_wf() { taskset -c 1 node bin/wayfinder.js "${WF_ARGS[@]}" >> "$OUT/wayfinder.log" 2>&1 & WF=$!; PIDS+=("$WF"); }
+wait_healthy() { for _ in $(seq 1200); do curl -sf -o /dev/null "$EP/_wayfinder/health" && return 0; sleep 0.025; done; echo "not healthy" >&2; return 1; }
+
+taskset -c 0 node bench/harness/backend.mjs "$BACKEND" > "$OUT/backend.log" 2>&1 & PIDS+=($!)
+start_wf; wait_healthy
+node bench/scale-setup.mjs "$EP" small "$BACKEND" | tee "$OUT/setup-small.json"
+J() { node -pe "JSON.parse(require('fs').readFileSync('$OUT/setup-small.json', 'utf8')).$1"; }
+API=$(J probeApiId); PROBE=$(J probeServiceId); FLIP=$(J flipServiceId)
+echo "probe.scale.local A" > "$OUT/dnsperf.txt"
+node bench/lib/wrk-signed-script.mjs "$PORT" servicediscovery list-instances "{\"ServiceId\":\"$PROBE\",\"MaxResults\":100}" > "$OUT/list-instances.lua"
+node bench/lib/wrk-signed-script.mjs "$PORT" servicediscovery discover-instances '{"NamespaceName":"scale.local","ServiceName":"probe"}' > "$OUT/discover-instances.lua"
+node bench/lib/wrk-signed-script.mjs "$PORT" ecs describe-services '{"cluster":"scale","services":["probe"]}' > "$OUT/describe-services.lua"
+node bench/lib/wrk-signed-script.mjs "$PORT" apigateway get-routes "{\"ApiId\":\"$API\",\"MaxResults\":\"100\"}" > "$OUT/get-routes.lua"
+GW_URL="$EP/_aws/execute-api/$API/%24default/probe/r5/x"
+curl -sf "$GW_URL" > /dev/null || { echo "the gateway does not answer $GW_URL" >&2; exit 1; }
+
+declare -A R
+# wrk run set: name, wrk args, url → R[state-name-{rps,p50,p99,cpu}] (CPU µs/req over all reps).
+wrk_set() { # state name conns url [script]
+  local st=$1 name=$2 c=$3 url=$4 script=${5:-} t0 n=0 rep f s=()
+  [ -n "$script" ] && s=(-s "$script")
+  taskset -c 0 wrk -t1 -c"$c" -d2s "${s[@]}" "$url" > /dev/null
+  t0=$(ticks "$WF")
+  for rep in $(seq 1 "$REPS"); do
+    f="$OUT/$st-$name.r$rep.wrk"
+    taskset -c 0 wrk -t1 -c"$c" -d"${DUR}s" --latency "${s[@]}" "$url" > "$f"
+    if grep -q "Non-2xx" "$f"; then echo "non-2xx answers for $st $name — see $f" >&2; exit 1; fi
+    n=$((n + $(awk '/requests in/{print $1}' "$f")))
+  done
+  R[$st-$name-cpu]=$(echo "($(ticks "$WF") - $t0) * 10000 / $n" | bc -l)
+  R[$st-$name-rps]=$(grep -h 'Requests/sec' "$OUT/$st-$name".r*.wrk | awk '{print $2}' | median)
+  R[$st-$name-p50]=$(for f in "$OUT/$st-$name".r*.wrk; do ms_of "$(awk '$1=="50%"{print $2}' "$f")"; done | median)
+  R[$st-$name-p99]=$(for f in "$OUT/$st-$name".r*.wrk; do ms_of "$(awk '$1=="99%"{print $2}' "$f")"; done | median)
+}
+
+measure() { # state
+  local st=$1 t0 n=0 rep f
+  echo "== measuring at $st state"
+  # What the server spends with no load at all (timers, sweeps, the tasks' supervision): every CPU-per-request
+  # figure below includes its share of this.
+  t0=$(ticks "$WF"); sleep 5; R[$st-idle]=$(echo "($(ticks "$WF") - $t0) * 10 / 5" | bc -l)
+  wrk_set "$st" gateway 10 "$GW_URL"
+  taskset -c 0 dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$OUT/dnsperf.txt" -l 2 -c 1 -q 100 > /dev/null 2>&1
+  t0=$(ticks "$WF")
+  for rep in $(seq 1 "$REPS"); do
+    f="$OUT/$st-dns.r$rep.dnsperf"
+    taskset -c 0 dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$OUT/dnsperf.txt" -l "$DUR" -c 1 -q 100 > "$f" 2>&1
+    n=$((n + $(awk '/Queries completed/{print $3}' "$f")))
+  done
+  R[$st-dns-cpu]=$(echo "($(ticks "$WF") - $t0) * 10000 / $n" | bc -l)
+  R[$st-dns-rps]=$(grep -h 'Queries per second' "$OUT/$st-dns".r*.dnsperf | awk '{print $4}' | median)
+  for op in list-instances discover-instances describe-services get-routes; do wrk_set "$st" "$op" 1 "$EP/" "$OUT/$op.lua"; done
+  node bench/lib/health-flip.mjs "$EP" "$DNS_PORT" "$API" "$FLIP" "$FLIPS" | tee "$OUT/$st-health.json"
+  R[$st-rss]=$(rss_kb "$WF")
+}
+
+measure small
+echo "== growing to the large state"
+node bench/scale-setup.mjs "$EP" large "$BACKEND" | tee "$OUT/setup-large.json"
+sleep 2 # let the last task registrations settle
+measure large
+TASK_PIDS=$(pgrep -P "$WF" || true)
+TASKS=$(echo "$TASK_PIDS" | grep -c . || true)
+TASK_RSS=0; for p in $TASK_PIDS; do TASK_RSS=$((TASK_RSS + $(rss_kb "$p" 2>/dev/null || echo 0))); done
+
+echo "== restart on the large state"
+kill "$WF"; wait "$WF" 2>/dev/null || true
+T0=$(date +%s%N); start_wf; wait_healthy
+UP_MS=$(( ($(date +%s%N) - T0) / 1000000 )); UP_CPU=$(( $(ticks "$WF") * 10 ))
+node -e '
+  const ECS = require("@aws-sdk/client-ecs");
+  const ecs = new ECS.ECSClient({ endpoint: process.argv[1], region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const names = ["probe", ...Array.from({ length: 10 }, (_, i) => `tasks-${i}`)];
+  const want = Number(process.argv[2]);
+  (async () => {
+    for (let i = 0; i < 1200; i++) {
+      let running = 0;
+      for (const chunk of [names.slice(0, 10), names.slice(10)]) {
+        const { services } = await ecs.send(new ECS.DescribeServicesCommand({ cluster: "scale", services: chunk }));
+        running += services.reduce((n, s) => n + s.runningCount, 0);
+      }
+      if (running >= want) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("tasks did not all come back within 120 s");
+  })().finally(() => ecs.destroy());
+' "$EP" "$(node -pe "JSON.parse(require('fs').readFileSync('$OUT/setup-large.json', 'utf8')).tasks")"
+TASKS_MS=$(( ($(date +%s%N) - T0) / 1000000 ))
+
+H() { node -pe "JSON.parse(require('fs').readFileSync('$OUT/$1-health.json', 'utf8')).$2"; }
+{
+  echo "Scale: small state (2 services + probe/flip, 1 API × 300 routes, 2 tasks) vs large ($(node -pe "const j = JSON.parse(require('fs').readFileSync('$OUT/setup-large.json', 'utf8')); \`\${j.services} services, \${j.instances} instances, \${j.apis} APIs × 300 routes, \${j.tasks} tasks\`"))"
+  echo "one server, one run; load on CPU0, server on CPU1; DUR=${DUR}s × $REPS reps (medians); CPU µs/req from /proc over all reps"
+  printf '%-40s %12s %12s %8s\n' metric small large 'large÷small'
+  row() { printf '%-40s %12.1f %12.1f %7.2fx\n' "$1" "$2" "$3" "$(echo "$3 / $2" | bc -l)"; }
+  row 'gateway c=10 req/s' "${R[small-gateway-rps]}" "${R[large-gateway-rps]}"
+  row 'gateway c=10 p50 ms' "${R[small-gateway-p50]}" "${R[large-gateway-p50]}"
+  row 'gateway c=10 p99 ms' "${R[small-gateway-p99]}" "${R[large-gateway-p99]}"
+  row 'gateway CPU µs/req' "${R[small-gateway-cpu]}" "${R[large-gateway-cpu]}"
+  row 'DNS A qps' "${R[small-dns-rps]}" "${R[large-dns-rps]}"
+  row 'DNS CPU µs/query' "${R[small-dns-cpu]}" "${R[large-dns-cpu]}"
+  row 'health call answered ms (median)' "$(H small callMs)" "$(H large callMs)"
+  row 'health → DNS ms (median)' "$(H small dnsMs)" "$(H large dnsMs)"
+  row 'health → DNS ms (max)' "$(H small dnsMaxMs)" "$(H large dnsMaxMs)"
+  row 'health → gateway ms (median)' "$(H small gatewayMs)" "$(H large gatewayMs)"
+  row 'health → gateway ms (max)' "$(H small gatewayMaxMs)" "$(H large gatewayMaxMs)"
+  for op in list-instances discover-instances describe-services get-routes; do
+    row "$op c=1 p50 ms" "${R[small-$op-p50]}" "${R[large-$op-p50]}"
+    row "$op c=1 p99 ms" "${R[small-$op-p99]}" "${R[large-$op-p99]}"
+    row "$op CPU µs/req" "${R[small-$op-cpu]}" "${R[large-$op-cpu]}"
+  done
+  row 'server idle CPU ms per s' "${R[small-idle]}" "${R[large-idle]}"
+  row 'server RSS MiB' "$(echo "${R[small-rss]} / 1024" | bc -l)" "$(echo "${R[large-rss]} / 1024" | bc -l)"
+  echo
+  echo "memory at large state: $TASKS task processes, $(echo "$TASK_RSS / 1024 / ($TASKS + (TASKS == 0))" | bc -l | xargs printf '%.2f') MiB RSS each (their own);"
+  echo "  server growth small → large $(echo "(${R[large-rss]} - ${R[small-rss]}) / 1024" | bc -l | xargs printf '%.0f') MiB for the whole state"
+  echo "restart on the large state: healthy after $UP_MS ms (server CPU $UP_CPU ms by then); every task RUNNING again after $TASKS_MS ms"
+  echo "  (the process runtime never re-adopts: its tasks stop with the server, and the services start them again)"
+} | tee "$OUT/summary.txt"
