@@ -1,5 +1,5 @@
 // The web console in real Firefox (Debian's firefox-esr, headless, driven over WebDriver BiDi by
-// puppeteer-core): the main pages of every service, a form that creates something (checked with the
+// puppeteer-core): the main pages of every service, forms that create things (checked with the
 // SDK), an API error shown as AWS shows it, SigV4 signing on Firefox's WebCrypto (byte-for-byte the
 // SDK's signature), keyboard access to the navigation, labelled form fields, and no JavaScript error
 // on any page. The Chromium suites (console-*.test.ts) cover the flows in depth; this one is the
@@ -9,15 +9,17 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import * as AG from '@aws-sdk/client-apigatewayv2';
+import * as CFN from '@aws-sdk/client-cloudformation';
 import * as CWL from '@aws-sdk/client-cloudwatch-logs';
 import * as E from '@aws-sdk/client-ec2';
 import * as ECR from '@aws-sdk/client-ecr';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as SD from '@aws-sdk/client-servicediscovery';
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import { NodeSha256 } from '../../src/protocol/node-sha256.js';
 import { SCREENSHOTS } from '../support/browser.js';
-import { httpNamespace, register } from '../support/cloudmap.js';
+import { httpNamespace, privateNamespace, register } from '../support/cloudmap.js';
+import { templateFile } from '../support/cloudformation.js';
 import { byLabel, byText, clickLink, fill, firefoxMissing, heading, type InPage, inTable, launchFirefox } from '../support/firefox.js';
 import { sdkConfig, startTestServer } from '../support/server.js';
 import { seedTaskDefinition } from '../support/seed-app.js';
@@ -25,7 +27,7 @@ import { seedTaskDefinition } from '../support/seed-app.js';
 const NAV = 'nav[aria-label="Services"]';
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `firefox-${name}.png`), fullPage: true });
 
-test('console in Firefox: every main page, a VPC link and a task definition made through forms, an API error, SigV4 on WebCrypto, keyboard and labels, no page error', {
+test('console in Firefox: every main page; a VPC link, a task definition and a stack made through forms; an API error; SigV4 on WebCrypto; keyboard and labels; no page error', {
   skip: firefoxMissing(),
 }, async () => {
   const server = await startTestServer({ runtime: 'process' });
@@ -53,6 +55,8 @@ test('console in Firefox: every main page, a VPC link and a task definition made
     const namespaceId = await httpNamespace(sd, 'shop');
     const cart = (await sd.send(new SD.CreateServiceCommand({ Name: 'cart', NamespaceId: namespaceId, HealthCheckCustomConfig: { FailureThreshold: 1 } }))).Service!;
     await register(sd, cart.Id!, 'cart-1', { AWS_INSTANCE_IPV4: '10.0.0.7', AWS_INSTANCE_PORT: '80' });
+    const privateId = await privateNamespace(sd, server, 'ff.local');
+    const zoneId = (await sd.send(new SD.GetNamespaceCommand({ Id: privateId }))).Namespace!.Properties!.DnsProperties!.HostedZoneId!;
     const apigw = new AG.ApiGatewayV2Client(cfg);
     const api = await apigw.send(new AG.CreateApiCommand({ Name: 'ff-api', ProtocolType: 'HTTP' }));
     await apigw.send(new AG.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /hello' }));
@@ -94,6 +98,10 @@ test('console in Firefox: every main page, a VPC link and a task definition made
     await heading(page, 'ff-cluster');
     await clickLink(page, 'Services', 'main');
     await inTable(page, 'Services', 'flask-app');
+    await clickLink(page, 'flask-app', 'main table');
+    await heading(page, 'flask-app');
+    await inTable(page, 'Deployments', 'PRIMARY');
+    await clickLink(page, 'ff-cluster', 'main');
     await clickLink(page, 'Tasks', 'main');
     await inTable(page, 'Tasks', 'RUNNING', 90_000);
     await shot(page, 'ecs-tasks');
@@ -153,12 +161,40 @@ test('console in Firefox: every main page, a VPC link and a task definition made
     await clickLink(page, 'cart', 'main');
     await inTable(page, 'Service instances', 'HEALTHY');
     await shot(page, 'cloudmap-instances');
+    await clickLink(page, 'AWS Cloud Map', NAV);
+    await clickLink(page, zoneId, 'main table');
+    await heading(page, 'ff.local.');
+    await inTable(page, 'Records', 'SOA');
 
     // ECR, CloudFormation, Logs (group, stream, events), Topology.
     await clickLink(page, 'Amazon ECR', NAV);
     await inTable(page, 'Private repositories', repo.repositoryUri!);
+    // CloudFormation: Create stack from an uploaded template file (File.text() in Firefox), Next reads
+    // its parameter, Submit; the stack's output shows, and the SDK sees the cluster it made.
     await clickLink(page, 'CloudFormation', NAV);
     await heading(page, 'Stacks');
+    await clickLink(page, 'Create stack', 'main');
+    const template = templateFile(
+      JSON.stringify({
+        Parameters: { ClusterName: { Type: 'String', Default: 'x', Description: 'The ECS cluster name' } },
+        Resources: { Cluster: { Type: 'AWS::ECS::Cluster', Properties: { ClusterName: { Ref: 'ClusterName' } } } },
+        Outputs: { ClusterArn: { Value: { 'Fn::GetAtt': ['Cluster', 'Arn'] } } },
+      }),
+    );
+    await ((await byLabel(page, 'Upload a template file')) as ElementHandle<never>).uploadFile(template);
+    await page.waitForFunction(() => [...(globalThis as unknown as InPage).document.querySelectorAll('textarea')].some((t) => t.value.includes('AWS::ECS::Cluster')), {
+      timeout: 30_000,
+    });
+    await (await byText(page, 'button', 'Next', 'main form')).click();
+    await fill(await byLabel(page, 'ClusterName'), 'from-firefox');
+    await fill(await byLabel(page, 'Stack name'), 'ff-stack');
+    await (await byText(page, 'button', 'Submit', 'main form')).click();
+    await heading(page, 'ff-stack');
+    await inTable(page, 'Outputs', 'cluster/from-firefox');
+    await shot(page, 'cloudformation-stack');
+    const [stack] = (await new CFN.CloudFormationClient(cfg).send(new CFN.DescribeStacksCommand({ StackName: 'ff-stack' }))).Stacks!;
+    assert.deepEqual(stack?.Parameters, [{ ParameterKey: 'ClusterName', ParameterValue: 'from-firefox' }]);
+    assert.equal((await ecs.send(new ECS.DescribeClustersCommand({ clusters: ['from-firefox'] }))).clusters?.[0]?.status, 'ACTIVE');
     await clickLink(page, 'CloudWatch Logs', NAV);
     await clickLink(page, '/ecs/ff', 'main');
     await clickLink(page, 'ecs/web/1', 'main');
