@@ -25,6 +25,7 @@ import { JwtVerifier } from '../jwt/verifier.js';
 import type { GatewayServices } from '../pipeline/gateway-exchange.js';
 import { GATEWAY_TABLES, GatewayStore } from '../store.js';
 import { GatewayView } from '../view.js';
+import { RecentRequests } from '../recent-requests.js';
 import { forwardToMain } from './forwarded-connection.js';
 import { copyListener } from './listener-copy.js';
 import { COUNTER_SLOTS, type FromWorker, type ToWorker, type WorkerInit } from './messages.js';
@@ -70,7 +71,9 @@ const logs = {
   },
 } as unknown as LogWriter;
 
-const services: GatewayServices = { port: () => init.port, portText: () => portText, logger, view, verifier, logs, pools, discovery };
+// Nobody watches a worker's ring (the console's request stream is the main thread's): a worker's
+// requests are not drawn on the topology page yet (docs/console.md); recording stays a no-op here.
+const services: GatewayServices = { port: () => init.port, portText: () => portText, logger, view, verifier, logs, pools, discovery, recent: new RecentRequests() };
 
 function follow(): void {
   view.loadAll();
