@@ -20,6 +20,7 @@ import { NodeSha256 } from '../../src/protocol/node-sha256.js';
 import { SCREENSHOTS } from '../support/browser.js';
 import { httpNamespace, privateNamespace, register } from '../support/cloudmap.js';
 import { templateFile } from '../support/cloudformation.js';
+import { invoke as invokeApi } from '../support/gateway.js';
 import { byLabel, byText, clickLink, fill, firefoxMissing, heading, type InPage, inTable, launchFirefox } from '../support/firefox.js';
 import { sdkConfig, startTestServer } from '../support/server.js';
 import { seedTaskDefinition } from '../support/seed-app.js';
@@ -60,6 +61,7 @@ test('console in Firefox: every main page; a VPC link, a task definition and a s
     const apigw = new AG.ApiGatewayV2Client(cfg);
     const api = await apigw.send(new AG.CreateApiCommand({ Name: 'ff-api', ProtocolType: 'HTTP' }));
     await apigw.send(new AG.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /hello' }));
+    await apigw.send(new AG.CreateStageCommand({ ApiId: api.ApiId, StageName: '$default', AutoDeploy: true }));
     const repo = (await new ECR.ECRClient(cfg).send(new ECR.CreateRepositoryCommand({ repositoryName: 'ff-repo' }))).repository!;
     const cwl = new CWL.CloudWatchLogsClient(cfg);
     await cwl.send(new CWL.CreateLogGroupCommand({ logGroupName: '/ecs/ff' }));
@@ -203,6 +205,12 @@ test('console in Firefox: every main page; a VPC link, a task definition and a s
     await clickLink(page, `ff-api (${api.ApiId})`, 'main');
     await heading(page, 'Topology of ff-api');
     await byText(page, 'section', 'GET /hello', 'main');
+    // The request stream (a second EventSource) draws a request sent from outside, without a reload.
+    await byText(page, 'p', 'Recording:', 'main');
+    await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+    assert.equal((await invokeApi(server, api.ApiId!, { path: '/nope' })).status, 404);
+    await inTable(page, 'Recent requests', '/nope');
+    assert.equal(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded), true);
     await shot(page, 'topology');
 
     // An API error, shown as the AWS console shows it: Create service in a cluster that does not exist.
