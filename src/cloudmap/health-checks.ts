@@ -129,7 +129,7 @@ export class CloudMapHealthChecks {
     const views = touched ? [...touched].map((id) => snap.services.get(id)) : snap.services.values();
     for (const view of views) {
       const check = view?.record.healthCheck;
-      if (!view || view.healthMode !== 'route53' || !check) continue;
+      if (view?.healthMode !== 'route53' || !check) continue;
       for (const inst of view.instances) {
         const key = instanceKey(view.record, view.record.id, inst.instanceId);
         wanted.add(key);
