@@ -388,3 +388,28 @@ test('a template that nests itself stops at the stacks quota: the nested creates
     else process.env.WAYFINDER_CFN_MAX_STACKS = previous;
   }
 });
+
+test('a loopback TemplateURL that redirects off the allowed hosts is refused; a redirect on loopback is followed', async () => {
+  // Review finding (medium): fetch followed a loopback server's redirect anywhere, so a TemplateURL
+  // could make Wayfinder fetch from any host. 127.0.0.2 is loopback but not an allowed TemplateURL host.
+  const elsewhere = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/yaml' }).end('Resources:\n  L: {Type: AWS::Logs::LogGroup}\n'));
+  await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.2', resolve));
+  const far = `http://127.0.0.2:${(elsewhere.address() as AddressInfo).port}/t.yaml`;
+  const redirector = createServer((req, res) => {
+    if (req.url === '/off') res.writeHead(302, { location: far }).end();
+    else if (req.url === '/on') res.writeHead(301, { location: '/served.yaml' }).end();
+    else res.writeHead(200, { 'content-type': 'text/yaml' }).end('Description: followed\nResources:\n  L: {Type: AWS::Logs::LogGroup}\n');
+  });
+  await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`;
+  try {
+    const off = await cli(['cloudformation', 'validate-template', '--template-url', `${base}/off`]);
+    assert.notEqual(off.code, 0);
+    assert.match(off.stderr, /ValidationError.*TemplateURL must be a supported URL/);
+    const on = await json<{ Description?: string }>(['cloudformation', 'validate-template', '--template-url', `${base}/on`]);
+    assert.equal(on.Description, 'followed');
+  } finally {
+    redirector.close();
+    elsewhere.close();
+  }
+});
