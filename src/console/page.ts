@@ -74,7 +74,14 @@ legend { font-weight: 600; }
 .error strong { color: var(--bad); }
 .notice { border: 1px solid var(--line); background: #f2f8fd; padding: .6rem .9rem; border-radius: .4rem; }
 .muted { color: #5f6b7a; }
-section.path { display: flex; flex-wrap: wrap; align-items: flex-start; gap: .4rem; margin: .8rem 0; }
+section.path { margin: .8rem 0; }
+.hops { display: flex; flex-wrap: wrap; align-items: flex-start; gap: .4rem; }
+ol.traces { list-style: none; margin: .4rem 0 0 1rem; padding: 0; font-size: .85rem; }
+.trace { display: flex; flex-wrap: wrap; gap: .3rem; align-items: center; margin: .15rem 0; }
+.req { font-weight: 600; padding: 0 .35rem; border-radius: .3rem; color: #fff; }
+.req-ok { background: var(--ok); }
+.req-warn { background: var(--pending); }
+.req-bad { background: var(--bad); }
 .hop { border: 1px solid var(--line); border-radius: .4rem; padding: .4rem .6rem; }
 .hop + .hop::before { content: "→ "; color: #5f6b7a; }
 .hop ul { margin: .2rem 0 0; padding-left: 1rem; }

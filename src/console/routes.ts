@@ -12,6 +12,7 @@ import type { Credential } from '../protocol/sigv4.js';
 import type { Store } from '../store/store.js';
 import { ChangeStream } from './change-stream.js';
 import { CONSOLE_CSS, consoleHtml } from './page.js';
+import { RequestStream, type RequestFeed } from './request-stream.js';
 
 export const CONSOLE_PATH = '/_wayfinder/console/';
 
@@ -44,8 +45,10 @@ export interface ConsoleSettings {
   accountId: string;
 }
 
-export function consoleEndpoints(config: ConsoleSettings, store: Store): ConsoleEndpoints {
+/** `requests`: the gateway's recent requests per API (gateway/recent-requests.ts) and how many it keeps. */
+export function consoleEndpoints(config: ConsoleSettings, store: Store, requests?: RequestFeed & { capacity: number }): ConsoleEndpoints {
   const stream = new ChangeStream(store);
+  const requestStream = requests ? new RequestStream(requests, requests.capacity) : undefined;
   const html = consoleHtml();
   const routes: InternalRoute[] = [
     {
@@ -83,6 +86,21 @@ export function consoleEndpoints(config: ConsoleSettings, store: Store): Console
       },
     },
     { method: 'GET', path: /^\/_wayfinder\/console\/events$/, handle: (req, res) => stream.open(req, res) },
+    {
+      method: 'GET',
+      // API ids are lower-case letters and digits (AWS: 10 of them).
+      path: /^\/_wayfinder\/console\/requests\/([a-z0-9]{1,64})$/,
+      handle(req, res, m) {
+        if (!requestStream) return sendJson(res, 404, { message: 'The gateway is not part of this Wayfinder.' });
+        requestStream.open(req, res, m[1]!);
+      },
+    },
   ];
-  return { routes, close: () => stream.close() };
+  return {
+    routes,
+    close: () => {
+      stream.close();
+      requestStream?.close();
+    },
+  };
 }

@@ -26,6 +26,7 @@ import { tagOperations } from './operations/tags.js';
 import { vpcLinkOperations } from './operations/vpc-links.js';
 import { websocketOperations } from './operations/websocket.js';
 import type { GatewayServices } from './pipeline/gateway-exchange.js';
+import { RecentRequests } from './recent-requests.js';
 import { GatewayStore, gatewayMigrations } from './store.js';
 import { GatewayView } from './view.js';
 import type { SharedBucketTable } from './workers/shared-buckets.js';
@@ -54,8 +55,13 @@ export interface GatewayProductDeps extends ProductDeps {
 /** How long after the listener is up the built-in OIDC issuer's key is loaded or made (see onListening). */
 const ISSUER_KEY_DELAY_MS = 1000;
 
-/** The gateway is built last: it exposes nothing to other products. */
-export function createGateway(deps: GatewayProductDeps): Product {
+/** What the gateway exposes: the recent requests per API, which the console's topology page reads. */
+export interface GatewayApi {
+  recentRequests: RecentRequests;
+}
+
+/** The gateway is built last: no product calls it; the console reads its recent requests. */
+export function createGateway(deps: GatewayProductDeps): Product<GatewayApi> {
   const gw = new GatewayStore(deps.store);
   let port = deps.port;
   const limits = { rate: deps.rateLimit, burst: deps.burstLimit };
@@ -65,7 +71,8 @@ export function createGateway(deps: GatewayProductDeps): Product {
   const verifier = new JwtVerifier(issuer, deps.logger);
   const pools = new UpstreamPools();
   let portText = String(port);
-  const services: GatewayServices = { port: () => port, portText: () => portText, logger: deps.logger, view, verifier, logs: deps.logs, pools, discovery: deps.discovery };
+  const recent = new RecentRequests();
+  const services: GatewayServices = { port: () => port, portText: () => portText, logger: deps.logger, view, verifier, logs: deps.logs, pools, discovery: deps.discovery, recent };
   const ops: GatewayOpsContext = { gw, ec2: deps.ec2, port: () => port, vpcLinkDelayMs: deps.vpcLinkDelayMs, limits, now: Date.now, reservedHost: deps.reservedHost };
   const handlers: HandlerTable<ApiGatewayV2Operations> = {
     ...notImplementedAll(apiGatewayV2OperationNames),
@@ -86,7 +93,7 @@ export function createGateway(deps: GatewayProductDeps): Product {
   return {
     name: 'gateway',
     services: [serviceHandlers('apigatewayv2', handlers)],
-    api: undefined,
+    api: { recentRequests: recent },
     edgeRoutes: [gatewayEdgeRoute(view, services)],
     internalRoutes: [...issuer.routes(), explainRoute(view, () => services.discovery)],
     async start() {
@@ -101,6 +108,7 @@ export function createGateway(deps: GatewayProductDeps): Product {
     async afterReset() {
       issuer.forget();
       verifier.clear();
+      recent.clear();
       view.loadAll();
       await issuer.jwks();
     },
@@ -121,4 +129,4 @@ export function createGateway(deps: GatewayProductDeps): Product {
   };
 }
 
-export const gatewayProduct: ProductModule<GatewayProductDeps> = { migrations: gatewayMigrations, create: createGateway };
+export const gatewayProduct: ProductModule<GatewayProductDeps, GatewayApi> = { migrations: gatewayMigrations, create: createGateway };

@@ -12,6 +12,7 @@ import { ecrProduct } from '../ecr/index.js';
 import { ecsProduct } from '../ecs/index.js';
 import type { IamApi } from '../iam/api.js';
 import { gatewayProduct, oversizedHeadAnswer } from '../gateway/index.js';
+import type { RecentRequests } from '../gateway/recent-requests.js';
 import { iamProduct } from '../iam/index.js';
 import { logsProduct } from '../logs/index.js';
 import { ProtocolDispatcher } from '../protocol/dispatch.js';
@@ -87,7 +88,7 @@ function buildProducts(
   hosts: HostPolicy,
   registry: ServiceRegistry,
   sharedBuckets: SharedBucketTable | undefined,
-): { products: Product<unknown>[]; iam: IamApi; logs: LogWriter } {
+): { products: Product<unknown>[]; iam: IamApi; logs: LogWriter; recentRequests: RecentRequests } {
   const ec2 = ec2Product.create({ store, logger });
   const logs = logsProduct.create({ store, logger });
   const iam = iamProduct.create({ store, logger });
@@ -141,7 +142,7 @@ function buildProducts(
   const services = [ec2, logs, iam, cloudmap, route53, ecr, ecs, gateway];
   const tables = handlerTables(services);
   const cloudformation = cloudFormationProduct.create({ store, logger, call: inProcessCaller(registry, () => tables) });
-  return { products: [...services, cloudformation], iam: iam.api, logs: logs.api };
+  return { products: [...services, cloudformation], iam: iam.api, logs: logs.api, recentRequests: gateway.api.recentRequests };
 }
 
 export async function startWayfinder(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Wayfinder> {
@@ -161,7 +162,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
     const registry = new ServiceRegistry();
     // With gateway worker threads, every thread takes tokens from the same buckets (docs/gateway.md).
     const sharedBuckets = config.gatewayWorkers > 1 ? new SharedBucketTable() : undefined;
-    const { products, iam, logs } = buildProducts(store, config, logger, hosts, registry, sharedBuckets);
+    const { products, iam, logs, recentRequests } = buildProducts(store, config, logger, hosts, registry, sharedBuckets);
     const handlers = handlerTables(products);
     const dispatcher = new ProtocolDispatcher({
       registry,
@@ -189,7 +190,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       for (const p of products) await p.afterReset?.();
       workers?.reload();
     };
-    const consoleApi = consoleEndpoints(config, s);
+    const consoleApi = consoleEndpoints(config, s, recentRequests);
     // An API's routes come first: on its own host every path is the API's (edge.ts).
     const routes: EdgeRoute[] = [
       ...products.flatMap((p) => p.edgeRoutes ?? []).map((r) => (sharedBuckets ? countedGatewayRoute(r, () => workers?.countMain()) : r)),
@@ -257,6 +258,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
         logs,
         logger,
         buckets: sharedBuckets,
+        recent: recentRequests,
         accept: (socket) => edgeServer.emit('connection', socket),
         settings: {
           dataDir: config.dataDir,

@@ -1,18 +1,54 @@
 // The seed's ECS console steps, clicked in real Chromium against a running Wayfinder: open the cluster,
 // Services, Create; fill the Create service form as the seed says (Fargate, VPC, subnets, security group,
 // public IP off, no load balancer, service discovery with a new private namespace, SRV on port 80);
-// then watch the Tasks tab until the task is RUNNING, without reloading. The CLI then sees what the
-// clicks made. The network, cluster and task definition come from the SDK (the seed's CLI steps).
+// then watch the Tasks tab until the task is RUNNING, without reloading; then the API Gateway steps,
+// requests drawn on the topology page, and the invoke URL. The network, cluster and task definition
+// come from the SDK (the seed's CLI steps). Last, aws CLI v2 lists what the clicks made and what
+// examples/seed-walkthrough/walkthrough.sh makes on a second server: the same resources and settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as E from '@aws-sdk/client-ec2';
 import * as AG from '@aws-sdk/client-apigatewayv2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as SD from '@aws-sdk/client-servicediscovery';
+import { hasAwsCliV2 } from '../support/aws-cli.js';
 import { browserMissing, launchChromium, SCREENSHOTS } from '../support/browser.js';
-import { sdkConfig, startTestServer } from '../support/server.js';
+import { invoke as invokeApi } from '../support/gateway.js';
+import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
 import { seedTaskDefinition } from '../support/seed-app.js';
+import { seedInventory } from '../support/seed-inventory.js';
+
+const WALKTHROUGH = fileURLToPath(new URL('../../../examples/seed-walkthrough/walkthrough.sh', import.meta.url));
+
+/** Runs the seed's CLI walkthrough (aws CLI v1 on PATH, as a user would) against `server`. */
+async function runWalkthrough(server: TestServer): Promise<string> {
+  const health = (await (await fetch(`http://127.0.0.1:${server.port}/_wayfinder/health`)).json()) as { dnsPort?: number };
+  return new Promise((resolve, reject) => {
+    execFile(
+      'bash',
+      [WALKTHROUGH],
+      {
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${server.port}`,
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_PAGER: '',
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          WAYFINDER_DNS_PORT: String(health.dnsPort ?? 8053),
+          NO_COLOR: '1',
+        },
+        timeout: 240_000,
+      },
+      (err, stdout, stderr) => (err ? reject(new Error(`walkthrough.sh failed: ${err.message}\n${stdout}\n${stderr}`)) : resolve(String(stdout))),
+    );
+  });
+}
 
 test('console: the seed console steps: ECS service with service discovery RUNNING, VPC link, HTTP API, private integration, deploy, invoke', {
   skip: browserMissing(),
@@ -131,8 +167,39 @@ test('console: the seed console steps: ECS service with service discovery RUNNIN
     await path.getByText('flask-link').waitFor();
     await path.locator('.status-AVAILABLE').waitFor();
     await path.locator('li', { hasText: 'ECS task' }).locator('.status-HEALTHY').waitFor();
+
+    // Requests drawn along their path, without a reload: two from outside the browser (one the route
+    // serves, one no route matches), one from the Test panel in another tab.
+    await page.getByText(/^Recording: the last 50 requests of this API/).waitFor();
+    await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+    const apiId = page.url().split('/').pop()!;
+    assert.equal((await invokeApi(server, apiId, { path: '/' })).status, 200);
+    assert.equal((await invokeApi(server, apiId, { path: '/nope' })).status, 404);
+    const traces = path.getByRole('list', { name: 'Requests on ANY /' });
+    const served = traces.locator('li', { hasText: 'GET /' }).first();
+    await served.waitFor();
+    assert.match((await served.textContent()) ?? '', /^GET \/ → ANY \/ → 200 \d+(\.\d+)? ms → [\d.]+:\d+ ECS task [0-9a-f]+$/);
+    await page.getByRole('list', { name: 'Requests no route matched' }).getByText('GET /nope').waitFor();
+    const table = page.getByRole('table', { name: 'Recent requests' });
+    await table.locator('tr', { hasText: '/nope' }).getByText('404', { exact: true }).waitFor();
+    const testPanel = await browser.newPage();
+    await testPanel.goto(`http://localhost:${server.port}/_wayfinder/console/#/apigateway/apis/${apiId}`);
+    await testPanel.getByLabel('Request path').fill('/');
+    await testPanel.getByRole('button', { name: 'Send' }).click();
+    await testPanel.getByText('Serving flask app').waitFor();
+    await testPanel.close();
+    await traces.locator('li').nth(1).waitFor();
+    for (const li of await traces.locator('li').all()) assert.match((await li.textContent()) ?? '', /^GET \S*\/ → ANY \/ → 200 /);
+    await path
+      .locator('li', { hasText: 'ECS task' })
+      .getByText(/last request/)
+      .waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded), true);
     await page.screenshot({ path: join(SCREENSHOTS, 'topology.png'), fullPage: true });
-    await path.getByRole('link', { name: /ECS task/ }).click();
+    await path
+      .getByRole('link', { name: /ECS task/ })
+      .first()
+      .click();
     await page.getByRole('table', { name: 'Containers' }).locator('.status-RUNNING').waitFor();
     await page.goBack();
     await page.goBack();
@@ -172,6 +239,27 @@ test('console: the seed console steps: ECS service with service discovery RUNNIN
     assert.equal(stage?.StageName, '$default');
     assert.equal(stage?.AutoDeploy, false);
     assert.ok(stage?.DeploymentId);
+
+    // Exactly what the CLI makes: aws CLI v2 lists both servers' resources, without ids or names.
+    assert.ok(hasAwsCliV2(), '/usr/bin/aws (aws CLI v2) is needed: .ci/run installs it');
+    const byCli = await startTestServer({ runtime: 'process' });
+    try {
+      const out = await runWalkthrough(byCli);
+      assert.match(out, /Serving flask app/);
+      const clicked = await seedInventory(server.port);
+      const walked = await seedInventory(byCli.port);
+      assert.deepEqual(clicked, walked);
+      // The settings the seed names, spelled out (the comparison above says the walkthrough has them too).
+      const c = clicked as Record<string, Record<string, unknown>>;
+      assert.deepEqual(c.cloudMap!.namespaces, ['DNS_PRIVATE']);
+      assert.deepEqual(c.cloudMap!.dnsConfig, { routingPolicy: 'MULTIVALUE', records: [{ Type: 'SRV', TTL: 60 }] });
+      assert.deepEqual(c.ecs!.serviceRegistries, [{ port: 80, isTheCloudMapService: true }]);
+      assert.equal(c.apiGateway!.vpcLinkOnTheServiceSubnets, true);
+      assert.equal(c.apiGateway!.vpcLinkOnTheServiceSecurityGroups, true);
+      assert.deepEqual(c.apiGateway!.stages, [{ name: '$default', autoDeploy: false, deployed: true }]);
+    } finally {
+      await byCli.destroy();
+    }
   } finally {
     await browser.close();
     await server.destroy();

@@ -2,11 +2,13 @@
 // "Gateway workers"). Requests reach the backend through both threads; deployment and Cloud Map
 // health changes reach every thread; throttling takes one bucket per route whichever thread serves;
 // the control plane (aws CLI, SDK) and mixed keep-alive connections still work through a worker;
-// `wayfinder up --gateway-workers 2` stops cleanly. Which thread served what is read from the health
-// facts (gatewayWorkers.served / revisions / forwarded), never from timing.
+// `wayfinder up --gateway-workers 2` stops cleanly; the console's request stream sees the requests of
+// both threads, and nothing is recorded while nobody watches. Which thread served what is read from
+// the health facts (gatewayWorkers.served / revisions / forwarded / recorded), never from timing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import { request, type IncomingMessage } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as L from '@aws-sdk/client-cloudwatch-logs';
@@ -24,6 +26,7 @@ interface WorkerFacts {
   served: number[];
   revisions: number[];
   forwarded: number[];
+  recorded: number[];
 }
 
 let server: TestServer;
@@ -270,6 +273,87 @@ test('access-log lines of requests any thread served all reach CloudWatch Logs',
     );
   } finally {
     logs.destroy();
+  }
+});
+
+/** The console's request stream of one API (docs/console.md "Recent requests"): the records it sends. */
+function watchRequests(port: number, apiId: string): Promise<{ res: IncomingMessage; got: Array<{ seq: number; path: string; status: number }> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: `/_wayfinder/console/requests/${apiId}`, headers: { accept: 'text/event-stream' } }, (res) => {
+      const got: Array<{ seq: number; path: string; status: number }> = [];
+      let text = '';
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+          const m = /^event: requests\ndata: (.*)$/m.exec(text.slice(0, end));
+          text = text.slice(end + 2);
+          if (m) got.push(...(JSON.parse(m[1]!) as typeof got));
+        }
+      });
+      resolve({ res, got });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(ok(), `timed out waiting for ${what}`);
+}
+
+const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+
+test("the console's request stream sees the requests both threads serve; unwatched, nothing is recorded", async () => {
+  const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'watched', ProtocolType: 'HTTP', Target: blue.url }))).ApiId!;
+  await everyThreadCaughtUp(server.port);
+  const before = await facts(server.port);
+  assert.deepEqual(before.recorded, [0, 0], 'no API has been watched yet');
+  await untilEveryThreadServed(server.port, () => invoke(server, apiId, { path: '/unwatched' }));
+  assert.deepEqual((await facts(server.port)).recorded, [0, 0], 'both threads served; nothing recorded or posted');
+
+  const { res, got } = await watchRequests(server.port, apiId);
+  try {
+    assert.equal(res.statusCode, 200);
+    // The worker hears of the watch a message hop after the stream opens: it records from then on.
+    for (let i = 0; i < 400 && (await facts(server.port)).recorded[1] === 0; i++) await invoke(server, apiId, { path: '/warm' });
+    const warm = await facts(server.port);
+    assert.ok(warm.recorded[1]! > 0, `the worker recorded: ${JSON.stringify(warm)}`);
+    // Nothing is sent meanwhile: the records on the stream reach the threads' count (read again, as
+    // the last request may be counted just after its answer went out).
+    let recorded = sum(warm.recorded);
+    for (let i = 0; i < 200 && got.length !== recorded; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      recorded = sum((await facts(server.port)).recorded);
+    }
+    assert.equal(got.length, recorded, 'every recorded request is on the stream');
+
+    // Rounds of 20 requests, each on a new connection: every one is on the stream, once, whichever
+    // thread served it, until a round was served by both threads.
+    let bothServed = false;
+    for (let round = 0; round < 10 && !bothServed; round++) {
+      const b = await facts(server.port);
+      const seen = got.length;
+      const paths = Array.from({ length: 20 }, (_, i) => `/r${round}/${i}`);
+      for (const path of paths) assert.equal((await invoke(server, apiId, { path })).status, 200);
+      await until(`round ${round} on the stream`, () => got.length >= seen + paths.length);
+      const a = await facts(server.port);
+      assert.equal(sum(a.recorded) - sum(b.recorded), paths.length, 'each request recorded once');
+      const streamed = got.slice(seen);
+      assert.deepEqual(streamed.map((r) => r.path).sort(), [...paths].sort(), 'exactly these requests, each once');
+      assert.ok(
+        streamed.every((r) => r.status === 200),
+        'their status',
+      );
+      assert.ok(
+        got.every((r, i) => i === 0 || r.seq === got[i - 1]!.seq + 1),
+        'seq rises by one per request',
+      );
+      bothServed = a.served.every((n, t) => n > b.served[t]!) && a.recorded.every((n, t) => n > b.recorded[t]!);
+    }
+    assert.ok(bothServed, 'in some round both threads served and recorded requests');
+  } finally {
+    res.destroy();
   }
 });
 

@@ -10,6 +10,7 @@ import type { Logger } from '../../kernel/log.js';
 import type { LogWriter } from '../../logs/writer.js';
 import type { UpstreamPools } from '../integrations/pools.js';
 import type { JwtVerifier } from '../jwt/verifier.js';
+import type { RequestRecorder } from '../recent-requests.js';
 import { newRequestId } from '../id-minter.js';
 import { getHeader } from './headers.js';
 import { hostname } from '../../http1/hostname.js';
@@ -31,6 +32,8 @@ export interface GatewayServices {
   pools: UpstreamPools;
   /** Cloud Map's in-memory discovery view (undefined until Cloud Map is wired in). */
   discovery: DiscoveryView | undefined;
+  /** The console's recent requests per API (records only while a console watches): the main thread's ring, or a worker's batch. */
+  recent: RequestRecorder;
 }
 
 /** The upstream side of a proxied request, as the GatewayExchange drives it when the client acts. */
@@ -102,6 +105,8 @@ export class GatewayExchange implements ExchangeEvents {
   /** The upstream request in flight (set by the integration while it runs). */
   upstream: UpstreamControl | undefined;
   integrationStartedAt = 0;
+  /** The Cloud Map instance the request went to last (the console's recent requests). */
+  instanceId: string | undefined;
   /** The client went away; nothing more is written. */
   clientGone = false;
   /** Why Wayfinder could not serve something AWS would (x-wayfinder-error, never on success). */

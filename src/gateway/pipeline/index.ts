@@ -5,8 +5,8 @@
 //   request:  stage selection → throttling → CORS preflight → route selection → authorization
 //             → parameter mapping → integration
 //   response: response mapping → CORS headers → apigw-requestid   (response.ts; every answer, ours or the backend's)
-//   finally:  access log (when the stage has one), once the response is done: runPipeline registers
-//             it as the exchange's `whenClosed`
+//   finally:  access log (when the stage has one) and the console's recent requests (when watched),
+//             once the response is done: runPipeline registers them as the exchange's `whenClosed`
 import { accessLog } from './access-log.js';
 import { authorize } from './authorize.js';
 import { corsPreflight } from './cors-preflight.js';
@@ -22,9 +22,15 @@ export type Step = (x: GatewayExchange) => boolean | Promise<boolean>;
 
 export const REQUEST_STEPS: readonly Step[] = [selectStage, throttle, corsPreflight, selectRoute, authorize, mapRequest, integrate];
 
+/** Once the response is done: the access log line, then the console's ring (a no-op unless watched). */
+function completed(x: GatewayExchange): void {
+  accessLog(x);
+  x.services.recent.record(x);
+}
+
 /** Runs a request through the pipeline; its access log line is written once the exchange closes. */
 export function runPipeline(x: GatewayExchange): void {
-  x.whenClosed = accessLog;
+  x.whenClosed = completed;
   runSteps(x, 0);
 }
 

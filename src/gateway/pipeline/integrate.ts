@@ -71,6 +71,7 @@ class CloudMapCall implements FailureSink {
       return;
     }
     this.current = c;
+    x.instanceId = c.instanceId;
     const pool = x.services.pools.get(c.origin, this.t.serverName);
     // One integration timeout for the whole request: retries get what is left of it.
     dispatch(x, { pool, path: this.path, method: this.method, timeoutMs: Math.max(1, this.remainingMs()) }, this.body, this);

@@ -2,6 +2,7 @@
 // worker's port). Requests never cross: workers serve the data plane themselves.
 import type { LogTarget } from '../../logs/writer.js';
 import type { Change } from '../../store/store.js';
+import type { CompletedRequest } from '../recent-requests.js';
 
 export interface WorkerInit {
   /** 1…N-1 (0 is the main thread): the worker's row in the counters. */
@@ -23,7 +24,7 @@ export interface WorkerInit {
   forwardToken: string;
   /** Shared throttling buckets (shared-buckets.ts). */
   buckets: SharedArrayBuffer;
-  /** Float64 triples per thread: [requests served, store revision applied, connections forwarded] (health facts). */
+  /** COUNTER_SLOTS float64 per thread: [requests served, store revision applied, connections forwarded, recent requests recorded] (health facts). */
   counters: SharedArrayBuffer;
 }
 
@@ -31,9 +32,18 @@ export interface WorkerInit {
  * `changes`: the committed changes of the followed tables (maybe none), and the store revision after
  * the commit, which the worker reports as applied once it has re-read them.
  */
-export type ToWorker = { type: 'changes'; changes: Change[]; revision: number } | { type: 'reload' } | { type: 'close' };
+/**
+ * `watch`: the API ids the console watches now (sent when that set changes, and to a new worker): the
+ * worker records their completed requests and posts them as `recent`, each API's oldest first.
+ */
+export type ToWorker = { type: 'changes'; changes: Change[]; revision: number } | { type: 'watch'; apiIds: string[] } | { type: 'reload' } | { type: 'close' };
 
-export type FromWorker = { type: 'ready' } | { type: 'logs'; entries: Array<[LogTarget, string, number]> } | { type: 'closed' } | { type: 'failed'; message: string };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'logs'; entries: Array<[LogTarget, string, number]> }
+  | { type: 'recent'; batches: Array<[string, CompletedRequest[]]> }
+  | { type: 'closed' }
+  | { type: 'failed'; message: string };
 
-/** The counters' layout: three float64 per thread. */
-export const COUNTER_SLOTS = 3;
+/** The counters' layout: four float64 per thread. */
+export const COUNTER_SLOTS = 4;

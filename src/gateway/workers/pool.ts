@@ -1,7 +1,8 @@
 // The main thread's side of --gateway-workers N: starts N-1 worker threads (worker-main.ts) that
 // accept on the edge port's listening socket next to the main thread, posts them the store's
 // committed changes (the tables the data plane reads), writes their access-log lines, and takes the
-// connections they forward (a private unix socket, forwarded-connection.ts). The main thread keeps
+// connections they forward (a private unix socket, forwarded-connection.ts); tells them which APIs a
+// console watches and feeds the requests they post into the recent-requests ring. The main thread keeps
 // serving the data plane as thread 0, and everything else as before.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { TABLES as CLOUDMAP_TABLES } from '../../cloudmap/store.js';
 import type { Logger } from '../../kernel/log.js';
 import type { LogWriter } from '../../logs/writer.js';
 import type { Change, Store } from '../../store/store.js';
+import type { RecentRequests } from '../recent-requests.js';
 import { GATEWAY_TABLES, VIEW_TABLES } from '../store.js';
 import { acceptForwarded } from './forwarded-connection.js';
 import { COUNTER_SLOTS, type FromWorker, type ToWorker, type WorkerInit } from './messages.js';
@@ -40,6 +42,8 @@ export interface GatewayWorkersOptions {
   logs: LogWriter;
   logger: Logger;
   buckets: SharedBucketTable;
+  /** The console's recent-requests ring: its watched set goes to the workers, their records come back to it. */
+  recent: RecentRequests;
   /** Hands a forwarded connection to the edge listener (as if it had accepted it). */
   accept(socket: Socket): void;
   settings: Omit<WorkerInit, 'index' | 'listenFd' | 'port' | 'forwardPath' | 'forwardToken' | 'buckets' | 'counters'>;
@@ -48,8 +52,11 @@ export interface GatewayWorkersOptions {
 export interface GatewayWorkers {
   /** Counts a request the main thread's data plane served. */
   countMain(): void;
-  /** Health facts per thread (0 = main): requests served, store revision applied, connections forwarded to the main thread. */
-  facts(): { threads: number; served: number[]; revisions: number[]; forwarded: number[] };
+  /**
+   * Health facts per thread (0 = main): requests served, store revision applied, connections forwarded
+   * to the main thread, requests recorded for the console's recent-requests ring.
+   */
+  facts(): { threads: number; served: number[]; revisions: number[]; forwarded: number[]; recorded: number[] };
   /** After a reset: workers reload their views. */
   reload(): void;
   close(): Promise<void>;
@@ -68,6 +75,7 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
   const stopAll = async (): Promise<void> => {
     stopping = true;
     unsubscribe?.();
+    opts.recent.onWatchChange(undefined);
     await Promise.all(workers.map((w) => stopWorker(w)));
     await new Promise<void>((resolve) => forwarded.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
@@ -91,6 +99,7 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
       // Sent even when empty: the revision tells the health facts this worker is up to date.
       send({ type: 'changes', changes: followed, revision: opts.store.revision });
     });
+    opts.recent.onWatchChange((apiIds) => send({ type: 'watch', apiIds }));
     const spawn = (index: number): Promise<void> => {
       const init: WorkerInit = {
         ...opts.settings,
@@ -104,6 +113,9 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
       };
       const w = new Worker(WORKER_URL, { workerData: init });
       workers[index - 1] = w;
+      // Queued until the worker listens: a replacement records what is watched from its first request.
+      const watched = opts.recent.watchedApis();
+      if (watched.length) w.postMessage({ type: 'watch', apiIds: watched } satisfies ToWorker);
       return new Promise<void>((resolve, reject) => {
         let up = false;
         w.on('message', (m: FromWorker) => {
@@ -113,6 +125,7 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
             if (stopping) void stopWorker(w); // a replacement that came up while the server stopped
           } else if (m.type === 'failed') reject(new Error(`gateway worker ${index} could not start: ${m.message}`));
           else if (m.type === 'logs') for (const [target, line, ts] of m.entries) opts.logs.append(target, line, ts);
+          else if (m.type === 'recent') for (const [apiId, records] of m.batches) opts.recent.accept(apiId, records);
         });
         w.once('error', (err) => {
           opts.logger.error({ err, worker: index }, 'gateway worker failed');
@@ -145,12 +158,14 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
       const served: number[] = [];
       const revisions: number[] = [];
       const forwarded: number[] = [];
+      const recorded: number[] = [];
       for (let i = 0; i < opts.threads; i++) {
         served.push(counters[i * COUNTER_SLOTS]!);
         revisions.push(i === 0 ? opts.store.revision : counters[i * COUNTER_SLOTS + 1]!);
         forwarded.push(counters[i * COUNTER_SLOTS + 2]!);
+        recorded.push(i === 0 ? opts.recent.recordedHere : counters[i * COUNTER_SLOTS + 3]!);
       }
-      return { threads: opts.threads, served, revisions, forwarded };
+      return { threads: opts.threads, served, revisions, forwarded, recorded };
     },
     reload: () => {
       for (const w of workers) w.postMessage({ type: 'reload' } satisfies ToWorker);

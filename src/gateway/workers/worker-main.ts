@@ -3,7 +3,8 @@
 // traffic with the same data-plane code (edge dispatch, lean front, pipeline), from its own read
 // model: its own SQLite connection to the data dir's file, re-read on the change notices the main
 // thread posts after each commit. Throttling buckets are shared (shared-buckets.ts); access-log lines
-// go to the main thread's log writer. Any other request on a connection (control plane, registry,
+// go to the main thread's log writer, and so do the completed requests of the APIs a console watches
+// (recent-batch.ts). Any other request on a connection (control plane, registry,
 // console, /_wayfinder/*) is forwarded, with the connection, to the main thread (forwarded-connection.ts).
 import { maxHeaderSize } from 'node:http';
 import { createServer, type Socket } from 'node:net';
@@ -27,6 +28,7 @@ import { GATEWAY_TABLES, GatewayStore } from '../store.js';
 import { GatewayView } from '../view.js';
 import { forwardToMain } from './forwarded-connection.js';
 import { copyListener } from './listener-copy.js';
+import { RecentBatch } from './recent-batch.js';
 import { COUNTER_SLOTS, type FromWorker, type ToWorker, type WorkerInit } from './messages.js';
 import { SharedBucketTable } from './shared-buckets.js';
 
@@ -70,7 +72,10 @@ const logs = {
   },
 } as unknown as LogWriter;
 
-const services: GatewayServices = { port: () => init.port, portText: () => portText, logger, view, verifier, logs, pools, discovery };
+// The console's request stream is the main thread's: this thread's requests of the APIs it watches
+// are posted there in batches (a no-op while nothing is watched).
+const recent = new RecentBatch((batches) => post({ type: 'recent', batches }), counters, row + 3);
+const services: GatewayServices = { port: () => init.port, portText: () => portText, logger, view, verifier, logs, pools, discovery, recent };
 
 function follow(): void {
   view.loadAll();
@@ -123,11 +128,15 @@ port.on('message', (m: ToWorker) => {
       if (m.changes.length) store.replay(m.changes);
       counters[row + 1] = m.revision;
       break;
+    case 'watch':
+      recent.watch(m.apiIds);
+      break;
     case 'reload':
       discovery.detach();
       discovery = new Discovery(cm, logger);
       issuer.forget();
       verifier.clear();
+      recent.clear();
       follow();
       break;
     case 'close':
@@ -144,6 +153,7 @@ async function close(): Promise<void> {
   });
   front.closeAll();
   flushLogs();
+  recent.flush();
   discovery.detach();
   await pools.close();
   store.close();
