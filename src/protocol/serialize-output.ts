@@ -118,6 +118,7 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
  * they are, they made the whole answer ill-formed ("Unable to parse response" in the aws CLI).
  */
 export function xmlEscape(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the control characters is the point
   return s.replace(/[&<>"'\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g, (c) => XML_ESCAPES[c] ?? '\uFFFD');
 }
 
