@@ -45,20 +45,39 @@ export async function templateText(input: { TemplateBody?: string; TemplateURL?:
   try {
     if (url.startsWith('file://')) text = await readLocalFile(new URL(url));
     else if (url.startsWith('/')) text = await readLocalFile(url);
-    else {
-      const u = new URL(url);
-      if (u.protocol.startsWith('http') && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
-        const res = await fetch(u, { signal: AbortSignal.timeout(10_000) });
-        if (res.ok && res.body) text = await readLimited(res.body);
-        else await res.body?.cancel();
-      }
-    }
+    else text = await readLoopbackUrl(new URL(url));
   } catch (e) {
     if (e instanceof AwsError) throw e;
     // fall through to AWS's answer
   }
   if (text === undefined) throw new AwsError('ValidationError', `TemplateURL must be a supported URL.`);
   return text;
+}
+
+const isLoopbackHttp = (u: URL): boolean => (u.protocol === 'http:' || u.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+/** Redirects followed, each to a loopback URL again (fetch's own limit is 20). */
+const MAX_REDIRECTS = 5;
+
+/**
+ * A loopback http(s) URL's body. Redirects are followed by hand, so that a loopback server cannot
+ * send the request off loopback (fetch would follow a Location anywhere). 10 s in all.
+ */
+async function readLoopbackUrl(first: URL): Promise<string | undefined> {
+  const signal = AbortSignal.timeout(10_000);
+  let u = first;
+  for (let hop = 0; hop <= MAX_REDIRECTS && isLoopbackHttp(u); hop++) {
+    const res = await fetch(u, { signal, redirect: 'manual' });
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location !== null) {
+      await res.body?.cancel();
+      u = new URL(location, u);
+      continue;
+    }
+    if (res.ok && res.body) return await readLimited(res.body);
+    await res.body?.cancel();
+    return undefined;
+  }
+  return undefined;
 }
 
 const tooLarge = () => new AwsError('ValidationError', `Template may not exceed ${TEMPLATE_URL_MAX} bytes in size.`);

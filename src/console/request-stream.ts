@@ -15,6 +15,11 @@ export interface RequestFeed {
 /** Open request streams at once (a topology tab holds one); more get a 503. */
 export const MAX_REQUEST_STREAMS = 16;
 const HEARTBEAT_MS = 15_000;
+/**
+ * Unsent bytes a stream may hold: a watcher that stops reading is cut here (its EventSource
+ * reconnects and gets the ring), instead of the server buffering every batch for it.
+ */
+export const MAX_UNSENT_BYTES = 1024 * 1024;
 
 export class RequestStream {
   private readonly clients = new Set<ServerResponse>();
@@ -43,7 +48,10 @@ export class RequestStream {
     });
     res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ apiId, capacity: this.capacity })}\n\n`);
     this.clients.add(res);
-    const unwatch = this.feed.watch(apiId, (records) => res.write(`event: requests\ndata: ${JSON.stringify(records)}\n\n`));
+    const unwatch = this.feed.watch(apiId, (records) => {
+      if (res.writableLength > MAX_UNSENT_BYTES) res.destroy();
+      else res.write(`event: requests\ndata: ${JSON.stringify(records)}\n\n`);
+    });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS).unref();
     res.on('close', () => {
       this.clients.delete(res);

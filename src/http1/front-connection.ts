@@ -27,7 +27,7 @@ import {
   type Parser,
 } from './llhttp.js';
 import { BlankLineScanner } from './message-end.js';
-import { inReadBuffer, readDirect, readToStream } from './socket-io.js';
+import { inReadBuffer, outputBacklogged, readDirect, readToStream } from './socket-io.js';
 
 const enum Phase {
   /** Between messages or inside a head: slices end at blank lines. */
@@ -126,6 +126,11 @@ export class FrontConnection {
     return this.front.keepAliveLines;
   }
 
+  /** Pipelined requests wait until the client reads the answers already written (canFeed). */
+  private get waitingForReader(): boolean {
+    return this.current === undefined && !this.inHead && this.held.length > 0 && outputBacklogged(this.socket);
+  }
+
   get idle(): boolean {
     // A lingering connection is not idle: a graceful stop lets its client read the answer.
     return this.current === undefined && this.held.length === 0 && !this.inHead && !this.lingering;
@@ -163,7 +168,9 @@ export class FrontConnection {
   private canFeed(): boolean {
     if (this.destroyed || this.handedOff) return false;
     // Closing: the rest of a body being dropped is still read, a next request is not.
-    if (this.phase === Phase.Head) return this.current === undefined && !this.ending;
+    // A pipelined request waits while the client is not reading our answers: answers to a flood of
+    // requests from a client that never reads would otherwise pile up in memory without bound.
+    if (this.phase === Phase.Head) return this.current === undefined && !this.ending && !outputBacklogged(this.socket);
     return this.current?.bodyFlowing === true;
   }
 
@@ -309,8 +316,9 @@ export class FrontConnection {
       this.endSocket();
       return;
     }
+    // Also bounds how long pipelined requests wait for a client that does not read (waitingForReader).
+    this.idleDeadline = this.front.clock + this.front.options.keepAliveTimeoutMs;
     if (this.held.length === 0) {
-      this.idleDeadline = this.front.clock + this.front.options.keepAliveTimeoutMs;
       this.checkClientEnd();
       this.updateReading();
     } else if (!this.pumping) {
@@ -361,7 +369,7 @@ export class FrontConnection {
       if (now >= this.idleDeadline && !this.socket.writableFinished) this.destroy();
       return;
     }
-    if (this.idleDeadline && now >= this.idleDeadline && this.idle) {
+    if (this.idleDeadline && now >= this.idleDeadline && (this.idle || this.waitingForReader)) {
       this.destroy();
       return;
     }
@@ -437,7 +445,9 @@ export class FrontConnection {
   }
 
   private readonly onDrain = (): void => {
-    this.current?.onDrain();
+    // Pipelined requests that waited for the client to read (canFeed) go on.
+    if (this.current === undefined) this.pump();
+    else this.current.onDrain();
   };
 
   private readonly onClose = (): void => {

@@ -74,6 +74,8 @@ const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 export type DirectReader = (chunk: Buffer) => void;
 
 const kReader = Symbol('wayfinder.directReader');
+/** Direct writes libuv still holds (the kernel did not take them at once): invisible to the Writable. */
+const kPendingDirect = Symbol('wayfinder.pendingDirectWrites');
 /** The Writable's own state (read directly: the public getters cost more than the write's checks). */
 interface WritableState {
   length: number;
@@ -81,7 +83,7 @@ interface WritableState {
   ending: boolean;
   destroyed: boolean;
 }
-type DirectSocket = Socket & { [kReader]?: DirectReader; _handle?: Handle | null; _writableState?: WritableState };
+type DirectSocket = Socket & { [kReader]?: DirectReader; [kPendingDirect]?: number; _handle?: Handle | null; _writableState?: WritableState };
 
 /** Node's read callback, called as a method of the socket. */
 function onDirectRead(this: DirectSocket, n: number, buf: Buffer): boolean {
@@ -139,8 +141,9 @@ function writeError(status: number): Error {
 let spareReq: WriteReq | undefined;
 
 function afterAsyncWrite(this: WriteReq, status: number): void {
-  const socket = this.socket!;
+  const socket = this.socket! as DirectSocket;
   this.socket = undefined;
+  socket[kPendingDirect] = (socket[kPendingDirect] ?? 1) - 1;
   if (socket.destroyed) return;
   if (status < 0) {
     socket.destroy(writeError(status));
@@ -180,9 +183,18 @@ export function writeLatin1(socket: Socket, data: string): boolean {
     // The handle holds this request until libuv has written the rest; a fresh one for the next write.
     req.async = true;
     req.socket = socket;
+    s[kPendingDirect] = (s[kPendingDirect] ?? 0) + 1;
     return false;
   }
   req.handle = undefined; // the socket may be collected
   spareReq = req;
   return true;
+}
+
+/**
+ * Whether the client is behind on reading: the Writable wants a 'drain', or libuv still holds a
+ * direct write. Either way a 'drain' event follows when it catches up.
+ */
+export function outputBacklogged(socket: Socket): boolean {
+  return socket.writableNeedDrain || ((socket as DirectSocket)[kPendingDirect] ?? 0) > 0;
 }

@@ -30,3 +30,14 @@ test('rest-xml errors: ErrorResponse with Type, Code, Message and RequestId, in 
   );
   assert.match(writeRestXmlError(model, 'InternalFailure', 'x', 500, 'r'), /<Type>Receiver<\/Type>/);
 });
+
+test('XML answers stay well-formed when they echo characters XML 1.0 cannot carry (review finding, low)', () => {
+  // Before: `<DNSName>a\x01b</DNSName>` and `<Message>… a\x01b …</Message>`: the aws CLI answered
+  // "Unable to parse response (not well-formed (invalid token))" instead of the answer or AWS's error.
+  const xml = writeRestXml(model, 'ListHostedZonesByName', { HostedZones: [], DNSName: 'a\x00\x01\x1f\uffffb\t', IsTruncated: false, MaxItems: '100' });
+  assert.match(xml, /<DNSName>a\uFFFD\uFFFD\uFFFD\uFFFDb\t<\/DNSName>/);
+  const err = writeRestXmlError(model, 'NoSuchHostedZone', 'No hosted zone found with ID: Z\x08<1>', 404, 'r');
+  assert.match(err, /<Message>No hosted zone found with ID: Z\uFFFD&lt;1&gt;<\/Message>/);
+  const controls = [...(xml + err)].filter((c) => c.charCodeAt(0) < 0x20 && c !== '\t' && c !== '\n' && c !== '\r');
+  assert.deepEqual(controls, []);
+});

@@ -112,8 +112,14 @@ export function writeRestJson(model: ServiceModel, ref: ShapeRef | undefined, va
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
+/**
+ * Text for an XML answer. Characters XML 1.0 cannot carry at all (C0 controls other than tab, LF, CR;
+ * U+FFFE, U+FFFF), which a request can echo back (a name in a message), become U+FFFD: written as
+ * they are, they made the whole answer ill-formed ("Unable to parse response" in the aws CLI).
+ */
 export function xmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the control characters is the point
+  return s.replace(/[&<>"'\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g, (c) => XML_ESCAPES[c] ?? '\uFFFD');
 }
 
 /** EC2 XML: camelCase locationNames, `<item>` list entries, lower-case booleans, ISO-8601 timestamps. */

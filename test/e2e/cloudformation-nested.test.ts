@@ -337,3 +337,79 @@ Outputs:
   await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'outer-deploy']);
   assert.deepEqual(await logGroups('/nestdeploy'), []);
 });
+
+test('a template that nests itself stops at the stacks quota: the nested creates fail, everything rolls back, nothing is left', async () => {
+  // Review finding (high): a template whose nested stack's TemplateURL is itself made stacks without
+  // end (~300 a second, 10,000 before a forced stop; a graceful stop hung). CloudFormation's "Stacks"
+  // quota counts nested stacks; lowered to 12 here.
+  const before = await json<{ Stacks: StackFull[] }>(['cloudformation', 'describe-stacks']);
+  const live = before.Stacks.length;
+  const previous = process.env.WAYFINDER_CFN_MAX_STACKS;
+  process.env.WAYFINDER_CFN_MAX_STACKS = String(live + 12);
+  try {
+    const file = templateFile('');
+    writeFileSync(
+      file,
+      `Resources:
+  Me:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: 'file://${file}'}
+`,
+    );
+    assert.equal((await cli(['cloudformation', 'create-stack', '--stack-name', 'outer-self', '--template-body', `file://${file}`])).code, 0);
+    // Polled (at most 60 s): without the quota the stack never settles.
+    let root = await stackById('outer-self');
+    for (let i = 0; i < 300 && root.StackStatus.endsWith('_IN_PROGRESS'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      root = await stackById('outer-self');
+    }
+    assert.equal(root.StackStatus, 'ROLLBACK_COMPLETE');
+    // The deepest nested create hit the quota.
+    const all = await json<{ StackSummaries: Array<{ StackId: string; StackStatus: string; RootId?: string }> }>(['cloudformation', 'list-stacks']);
+    const nested = all.StackSummaries.filter((s) => s.RootId === root.StackId);
+    assert.ok(nested.length <= 12, `${nested.length} nested stacks were made`);
+    assert.ok(nested.every((s) => s.StackStatus === 'DELETE_COMPLETE'));
+    const reasons: string[] = [];
+    for (const s of nested) {
+      const events = await json<{ StackEvents: Array<{ ResourceStatus: string; ResourceStatusReason?: string }> }>([
+        'cloudformation',
+        'describe-stack-events',
+        '--stack-name',
+        s.StackId,
+      ]);
+      for (const e of events.StackEvents) if (e.ResourceStatus === 'CREATE_FAILED' && e.ResourceStatusReason) reasons.push(e.ResourceStatusReason);
+    }
+    assert.ok(
+      reasons.some((r) => /Limit for stacks exceeded.*HandlerErrorCode: ServiceLimitExceeded/.test(r)),
+      reasons.join('\n'),
+    );
+  } finally {
+    if (previous === undefined) delete process.env.WAYFINDER_CFN_MAX_STACKS;
+    else process.env.WAYFINDER_CFN_MAX_STACKS = previous;
+  }
+});
+
+test('a loopback TemplateURL that redirects off the allowed hosts is refused; a redirect on loopback is followed', async () => {
+  // Review finding (medium): fetch followed a loopback server's redirect anywhere, so a TemplateURL
+  // could make Wayfinder fetch from any host. 127.0.0.2 is loopback but not an allowed TemplateURL host.
+  const elsewhere = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/yaml' }).end('Resources:\n  L: {Type: AWS::Logs::LogGroup}\n'));
+  await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.2', resolve));
+  const far = `http://127.0.0.2:${(elsewhere.address() as AddressInfo).port}/t.yaml`;
+  const redirector = createServer((req, res) => {
+    if (req.url === '/off') res.writeHead(302, { location: far }).end();
+    else if (req.url === '/on') res.writeHead(301, { location: '/served.yaml' }).end();
+    else res.writeHead(200, { 'content-type': 'text/yaml' }).end('Description: followed\nResources:\n  L: {Type: AWS::Logs::LogGroup}\n');
+  });
+  await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`;
+  try {
+    const off = await cli(['cloudformation', 'validate-template', '--template-url', `${base}/off`]);
+    assert.notEqual(off.code, 0);
+    assert.match(off.stderr, /ValidationError.*TemplateURL must be a supported URL/);
+    const on = await json<{ Description?: string }>(['cloudformation', 'validate-template', '--template-url', `${base}/on`]);
+    assert.equal(on.Description, 'followed');
+  } finally {
+    redirector.close();
+    elsewhere.close();
+  }
+});

@@ -199,3 +199,31 @@ test('console request stream: nothing recorded unwatched, then each request; the
     await server.destroy();
   }
 });
+
+test('console request stream: a watcher that stops reading is cut once 1 MiB waits for it, not buffered without end', async () => {
+  // Review finding (low): each batch was written whatever the watcher read, so a loopback client that
+  // held a stream open without reading made the server buffer every request record (+30 MB in 15 s of
+  // load, without bound).
+  const server = await startTestServer();
+  const backend = await startBackend('pets');
+  try {
+    const apigw = new AG.ApiGatewayV2Client(sdkConfig(server));
+    const { ApiId } = await apigw.send(new AG.CreateApiCommand({ Name: 'pets', ProtocolType: 'HTTP', Target: backend.url }));
+    const watcher = await openStream(server.port, `/_wayfinder/console/requests/${ApiId}`);
+    watcher.pause(); // reads nothing while the API is busy
+    const closed = new Promise<boolean>((resolve) => watcher.socket.once('close', () => resolve(true)));
+    // 4 KB records; 12,000 requests make ~48 MB of them (the 50-slot ring sends what it holds every
+    // 100 ms), more than the kernel's socket buffers take.
+    const long = `/${'p'.repeat(4000)}`;
+    for (let i = 0; i < 12_000; i++) assert.equal((await invoke(server, ApiId!, { path: long })).status, 200);
+    // Now it reads: what was sent before the cut, then the end (a paused socket cannot see it earlier).
+    watcher.on('data', () => {});
+    watcher.on('error', () => {});
+    watcher.resume();
+    const ended = await Promise.race([closed, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20_000))]);
+    assert.equal(ended, true, 'the watcher that read nothing was still held open');
+  } finally {
+    await backend.close();
+    await server.destroy();
+  }
+});

@@ -4,6 +4,8 @@
 // connection in any order, and slow clients cut by the headers timeout.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { SignatureV4 } from '@smithy/signature-v4';
 import * as G from '@aws-sdk/client-apigatewayv2';
 import { NodeSha256 } from '../../src/protocol/node-sha256.js';
@@ -299,4 +301,47 @@ test('a client that stops halfway through its head is answered 408 and cut by th
   } finally {
     idle.destroy();
   }
+});
+
+test('a client that pipelines requests but never reads is not served into memory: reading stops, then every answer arrives', async () => {
+  // Review finding (high): the front parsed and answered every pipelined request whether or not the
+  // client read the answers, so one connection could grow the server's memory without bound (300,000
+  // requests: +275 MB RSS). Now a pipelined request waits while earlier answers are unread, and the
+  // server stops reading the socket: the client's own writes back up.
+  const req = 'GET /_aws/execute-api/nope123456/$default/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+  const batch = req.repeat(1000);
+  const s = connect(server.port, '127.0.0.1');
+  s.pause(); // reads nothing until the end
+  await once(s, 'connect');
+  let sent = 0;
+  let stalled = false;
+  // At most 400,000 requests (24 MB); stops when the server has not taken our bytes for 5 s.
+  while (sent < 400_000) {
+    sent += 1000;
+    if (!s.write(batch)) {
+      const drained = await Promise.race([once(s, 'drain').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+      if (!drained) {
+        stalled = true;
+        break;
+      }
+    }
+  }
+  assert.equal(stalled, true, `the server read all ${sent} pipelined requests while none of the answers was read`);
+  // Now the client reads: every request gets its answer, none lost.
+  let answers = 0;
+  let tail = '';
+  const marker = 'HTTP/1.1 404 Not Found\r\n';
+  const done = new Promise<void>((resolve, reject) => {
+    s.on('data', (c: Buffer) => {
+      const text = tail + c.toString('latin1');
+      for (let i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) answers++;
+      tail = text.slice(-(marker.length - 1));
+      if (answers === sent) resolve();
+    });
+    s.on('close', () => reject(new Error(`closed after ${answers} of ${sent} answers`)));
+  });
+  s.resume();
+  await done;
+  assert.equal(answers, sent);
+  s.destroy();
 });
