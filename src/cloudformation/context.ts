@@ -22,8 +22,9 @@ export interface StackContext {
   imported: Set<string>;
 }
 
-export function stackContext(stack: StackRecord, t: Template, deps: { cfn: CfnStore; providers: Map<string, ResourceProvider>; azs: string[] }): StackContext {
-  const values: Record<string, string | string[]> = {
+/** The pseudo parameters' values for a stack (AWS::NoValue is handled by the evaluator). */
+export function pseudoParameters(stack: Pick<StackRecord, 'accountId' | 'region' | 'name' | 'stackId' | 'notificationARNs'>): Record<string, string | string[]> {
+  return {
     'AWS::AccountId': stack.accountId,
     'AWS::Region': stack.region,
     'AWS::StackName': stack.name,
@@ -32,6 +33,10 @@ export function stackContext(stack: StackRecord, t: Template, deps: { cfn: CfnSt
     'AWS::URLSuffix': 'amazonaws.com',
     'AWS::NotificationARNs': stack.notificationARNs,
   };
+}
+
+export function stackContext(stack: StackRecord, t: Template, deps: { cfn: CfnStore; providers: Map<string, ResourceProvider>; azs: string[] }): StackContext {
+  const values = pseudoParameters(stack);
   for (const p of stack.parameters) values[p.key] = parameterValue(p);
   const imported = new Set<string>();
   const base = {

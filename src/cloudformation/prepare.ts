@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AwsError } from '../kernel/errors.js';
 import type { OperationCaller } from '../protocol/invoke.js';
-import { stackContext } from './context.js';
+import { pseudoParameters, stackContext } from './context.js';
 import { dependencies } from './graph.js';
 import { checkExistence, resolveParameters, type StackParameter, type SuppliedParameter } from './parameters.js';
 import type { ResourceProvider } from './providers/provider.js';
@@ -155,15 +155,7 @@ async function checkTemplateRules(
   const inventory = rulesNeedInventory(t.Rules) ? await fetchInventory((operation, input) => deps.call('ec2', operation, input, stack)) : { byType: {} };
   const probe = { ...stack, parameters, resources: {}, outputs: [], imports: [] } as unknown as StackRecord;
   const conditions = asTemplateError(() => stackContext(probe, t, { cfn: deps.cfn, providers: deps.providers, azs: [] }).conditions);
-  const pseudo = {
-    'AWS::AccountId': stack.accountId,
-    'AWS::Region': stack.region,
-    'AWS::StackName': stack.name,
-    'AWS::StackId': stack.stackId,
-    'AWS::Partition': 'aws',
-    'AWS::URLSuffix': 'amazonaws.com',
-    'AWS::NotificationARNs': stack.notificationARNs,
-  };
+  const pseudo = pseudoParameters(stack);
   checkRules(t.Rules, { parameters, pseudo, conditions, inventory });
 }
 
