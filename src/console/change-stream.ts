@@ -5,11 +5,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../http1/routes.js';
 import type { Change, Store } from '../store/store.js';
+import { HEARTBEAT_MS, openEventStream, sendFrame } from './event-stream.js';
 
 /** Open streams at once; more get a 503 (each holds a socket for as long as a tab is open). */
 export const MAX_STREAMS = 16;
-/** A comment line this often keeps proxies and idle timers from closing a quiet stream. */
-const HEARTBEAT_MS = 15_000;
 
 export class ChangeStream {
   private readonly clients = new Set<ServerResponse>();
@@ -27,14 +26,7 @@ export class ChangeStream {
       res.setHeader('retry-after', '5');
       return sendJson(res, 503, { message: `The console's change stream is limited to ${MAX_STREAMS} connections; close a console tab.` });
     }
-    req.socket.setTimeout(0);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      connection: 'keep-alive',
-    });
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ maxStreams: MAX_STREAMS })}\n\n`);
+    openEventStream(req, res, { maxStreams: MAX_STREAMS });
     this.clients.add(res);
     this.start();
     const close = () => {
@@ -48,7 +40,7 @@ export class ChangeStream {
     if (this.unsubscribe) return;
     this.unsubscribe = this.store.subscribe((changes) => this.publish(changes));
     this.heartbeat = setInterval(() => {
-      for (const c of this.clients) c.write(': keep-alive\n\n');
+      for (const c of this.clients) sendFrame(c, ': keep-alive\n\n');
     }, HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -65,7 +57,7 @@ export class ChangeStream {
     const revision = changes[changes.length - 1]!.revision;
     const tables = [...new Set(changes.map((c) => c.table))];
     const frame = `id: ${revision}\nevent: change\ndata: ${JSON.stringify({ revision, tables })}\n\n`;
-    for (const c of this.clients) c.write(frame);
+    for (const c of this.clients) sendFrame(c, frame);
   }
 
   /** Ends every stream (server shutdown). */

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isLoopbackAddress } from '../http1/host-policy.js';
 import { sendJson } from '../http1/routes.js';
+import { HEARTBEAT_MS, openEventStream, sendFrame } from './event-stream.js';
 
 /** What the gateway offers (gateway/recent-requests.ts), seen from here without importing it. */
 export interface RequestFeed {
@@ -14,12 +15,6 @@ export interface RequestFeed {
 
 /** Open request streams at once (a topology tab holds one); more get a 503. */
 export const MAX_REQUEST_STREAMS = 16;
-const HEARTBEAT_MS = 15_000;
-/**
- * Unsent bytes a stream may hold: a watcher that stops reading is cut here (its EventSource
- * reconnects and gets the ring), instead of the server buffering every batch for it.
- */
-export const MAX_UNSENT_BYTES = 1024 * 1024;
 
 export class RequestStream {
   private readonly clients = new Set<ServerResponse>();
@@ -39,19 +34,9 @@ export class RequestStream {
       res.setHeader('retry-after', '5');
       return sendJson(res, 503, { message: `The console's request streams are limited to ${MAX_REQUEST_STREAMS}; close a topology tab.` });
     }
-    req.socket.setTimeout(0);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      connection: 'keep-alive',
-    });
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ apiId, capacity: this.capacity })}\n\n`);
+    openEventStream(req, res, { apiId, capacity: this.capacity });
     this.clients.add(res);
-    const unwatch = this.feed.watch(apiId, (records) => {
-      if (res.writableLength > MAX_UNSENT_BYTES) res.destroy();
-      else res.write(`event: requests\ndata: ${JSON.stringify(records)}\n\n`);
-    });
+    const unwatch = this.feed.watch(apiId, (records) => sendFrame(res, `event: requests\ndata: ${JSON.stringify(records)}\n\n`));
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS).unref();
     res.on('close', () => {
       this.clients.delete(res);
