@@ -166,11 +166,12 @@ export class Store {
       }
     }
     const background = durability === 'background';
-    if (background) this.db.exec('PRAGMA synchronous = NORMAL');
-    this.db.exec('BEGIN IMMEDIATE');
-    this.depth = 1;
     let result: T;
     try {
+      // Inside the try: a BEGIN that fails (SQLITE_BUSY) still puts synchronous back to FULL below.
+      if (background) this.db.exec('PRAGMA synchronous = NORMAL');
+      this.db.exec('BEGIN IMMEDIATE');
+      this.depth = 1;
       result = fn();
       if (result instanceof Promise) throw new Error('withTx callbacks must be synchronous');
       if (this.pending.length) {
