@@ -14,10 +14,26 @@ import { headerSignature } from './sigv4-header.js';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
-import type { IssuedKey, UserAccessKey } from '../iam/api.js';
 
 export interface Credential {
   accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+}
+
+/** A key STS issued, as the verifier needs it (IAM hands them over: IamApi.issuedKey and accessKey). */
+export interface IssuedKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  accountId: string;
+  /** Epoch ms after which the key is refused (ExpiredToken). */
+  expiresAt: number;
+}
+
+/** A user's long-term access key (CreateAccessKey), as the verifier needs it (IAM hands them over: IamApi.issuedKey and accessKey): no session token. */
+export interface UserAccessKey {
+  accessKeyId: string; // AKIA…
   secretAccessKey: string;
   accountId: string;
 }
