@@ -2,6 +2,10 @@
 // credentials; the gateway: its OIDC issuer, for web identity) and the composition root (SigV4: the
 // secrets of keys STS issued). IAM is global: one namespace per account, no region.
 import type { JSONWebKeySet } from 'jose';
+import type { IssuedKey, UserAccessKey } from '../protocol/sigv4.js';
+
+// The key shapes the SigV4 verifier reads belong to the protocol layer (it knows no product).
+export type { IssuedKey, UserAccessKey };
 
 /** A role as other products need it. */
 export interface RoleRef {
@@ -17,23 +21,6 @@ export interface SessionCredentials {
   secretAccessKey: string;
   sessionToken: string;
   expiration: Date;
-}
-
-/** A key STS issued, as the SigV4 verifier needs it. */
-export interface IssuedKey {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  accountId: string;
-  /** Epoch ms after which the key is refused (ExpiredToken). */
-  expiresAt: number;
-}
-
-/** A user's long-term access key (CreateAccessKey), as the SigV4 verifier needs it: no session token. */
-export interface UserAccessKey {
-  accessKeyId: string; // AKIA…
-  secretAccessKey: string;
-  accountId: string;
 }
 
 /** An OIDC issuer whose tokens AssumeRoleWithWebIdentity accepts: the gateway's built-in one. */

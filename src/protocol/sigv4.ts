@@ -14,10 +14,26 @@ import { headerSignature } from './sigv4-header.js';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
-import type { IssuedKey, UserAccessKey } from '../iam/api.js';
 
 export interface Credential {
   accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+}
+
+/** A key STS issued, as the verifier needs it (IAM hands them over: IamApi.issuedKey and accessKey). */
+export interface IssuedKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  accountId: string;
+  /** Epoch ms after which the key is refused (ExpiredToken). */
+  expiresAt: number;
+}
+
+/** A user's long-term access key (CreateAccessKey), as the verifier needs it (IAM hands them over: IamApi.issuedKey and accessKey): no session token. */
+export interface UserAccessKey {
+  accessKeyId: string; // AKIA…
   secretAccessKey: string;
   accountId: string;
 }
@@ -77,6 +93,8 @@ const loadSignatureV4 = () => (signatureV4 ??= import('@smithy/signature-v4'));
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const MAX_PRESIGN_SECONDS = 604_800;
+/** The query parameters presign() writes from its own inputs (so they are not passed to it again). */
+const PRESIGN_HOISTED = new Set(['X-Amz-Signature', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders']);
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -303,16 +321,17 @@ export class SigV4Verifier {
         signedAtMs: amzDateToMs(claim.amzDate),
       });
     }
+    // Presigned URLs (rare: a browser download, a pasted link) go through the SDK's signer.
     const signed = new Set(claim.signedHeaders);
     const headers: Record<string, string> = {};
     for (const name of signed) {
       const v = header(req.headers, name);
       if (v !== undefined) headers[name] = v;
     }
+    // Presigned: the X-Amz-* parameters presign() hoists itself are left out; the others (the security token) kept.
     const query: Record<string, string | string[]> = {};
     for (const [k, v] of req.query) {
-      if (claim.presigned && (k === 'X-Amz-Signature' || k.startsWith('X-Amz-'))) continue;
-      query[k] = v.length === 1 ? v[0]! : v;
+      if (!PRESIGN_HOISTED.has(k)) query[k] = v.length === 1 ? v[0]! : v;
     }
     const [host, port] = (headers.host ?? '').split(':');
     const request = {
@@ -326,25 +345,13 @@ export class SigV4Verifier {
       body: req.body.length ? req.body : undefined,
     };
     const signer = await this.signer(cred, claim.region, claim.service);
-    const signingDate = new Date(amzDateToMs(claim.amzDate));
-    if (claim.presigned) {
-      // Presigned: the hoisted X-Amz-* parameters are re-added by presign() from the same inputs.
-      for (const [k, v] of req.query) {
-        if (k.startsWith('X-Amz-') && !['X-Amz-Signature', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders'].includes(k)) {
-          query[k] = v.length === 1 ? v[0]! : v;
-        }
-      }
-      const out = await signer.presign(request as never, {
-        signingDate,
-        expiresIn: claim.expiresSeconds ?? 900,
-        signableHeaders: signed,
-        unhoistableHeaders: new Set(Object.keys(headers)),
-      });
-      return String(out.query?.['X-Amz-Signature'] ?? '');
-    }
-    const out = await signer.sign(request as never, { signingDate, signableHeaders: signed });
-    const auth = String(out.headers.authorization ?? out.headers.Authorization);
-    return /Signature=([0-9a-f]+)/.exec(auth)?.[1] ?? '';
+    const out = await signer.presign(request as never, {
+      signingDate: new Date(amzDateToMs(claim.amzDate)),
+      expiresIn: claim.expiresSeconds ?? 900,
+      signableHeaders: signed,
+      unhoistableHeaders: new Set(Object.keys(headers)),
+    });
+    return String(out.query?.['X-Amz-Signature'] ?? '');
   }
 }
 

@@ -3,6 +3,7 @@ import { AwsError } from '../../kernel/errors.js';
 import { paginate, type Page } from '../../kernel/paginate.js';
 import type { Ec2ErrorCode } from '../../protocol/error-codes.js';
 import type { Tag, TagSpecification } from '../../protocol/generated/ec2.js';
+import { applyFilters, type Filter, type FilterFields } from '../filters.js';
 
 /** Tags from TagSpecifications for one resource type (others are an error, as AWS). */
 export function tagsFromSpecifications(specs: TagSpecification[] | undefined, resourceType: string): Record<string, string> {
@@ -50,4 +51,21 @@ export function requireAll<T>(ids: string[] | undefined, found: (id: string) => 
   const missing = ids.filter((id) => !found(id));
   if (missing.length) throw new AwsError(code, `The ${noun} ID${missing.length > 1 ? 's' : ''} '${missing.join(', ')}' ${missing.length > 1 ? 'do' : 'does'} not exist`);
   return ids.map((id) => found(id)!);
+}
+
+/** What a Describe* call shares: the ids it names (each must exist), else every record in scope; then filters, then one page. */
+export interface DescribeSpec<T> {
+  ids: string[] | undefined;
+  get: (id: string) => T | undefined;
+  notFound: Ec2ErrorCode;
+  noun: string;
+  all: () => T[];
+  filters: FilterFields<T>;
+  keyOf: (t: T) => string;
+}
+
+export function describePage<T extends { tags: Record<string, string> }>(input: { Filters?: Filter[]; MaxResults?: number; NextToken?: string }, spec: DescribeSpec<T>): Page<T> {
+  const byId = requireAll(spec.ids, spec.get, spec.notFound, spec.noun);
+  const found = applyFilters(byId ?? spec.all(), input.Filters, spec.filters);
+  return page(found, spec.keyOf, input.MaxResults, input.NextToken);
 }

@@ -5,11 +5,11 @@ import { ec2Id } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { scopePrefix } from '../../store/store.js';
-import { applyFilters, tagList, type FilterFields } from '../filters.js';
+import { tagList, type FilterFields } from '../filters.js';
 import { natGatewayState } from '../lifecycle.js';
 import { internetGatewayKey, type InternetGatewayRecord } from '../records.js';
 import type { Ec2Store } from '../store.js';
-import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
+import { describePage, dryRun, tagsFromSpecifications } from './common.js';
 
 function wire(g: InternetGatewayRecord): Ec2.InternetGateway {
   return {
@@ -50,9 +50,15 @@ export function internetGatewayOperations(ec2: Ec2Store) {
     DescribeInternetGateways(input: Ec2.DescribeInternetGatewaysRequest, ctx: RequestContext): Ec2.DescribeInternetGatewaysResult {
       ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.InternetGatewayIds, (id) => ec2.internetGateways.get(key(ctx, id)), 'InvalidInternetGatewayID.NotFound', 'internetGateway');
-      const found = applyFilters(byId ?? ec2.internetGateways.withPrefix(scopePrefix(ctx)), input.Filters, FILTERS);
-      const p = page(found, (g) => g.internetGatewayId, input.MaxResults, input.NextToken);
+      const p = describePage(input, {
+        ids: input.InternetGatewayIds,
+        get: (id) => ec2.internetGateways.get(key(ctx, id)),
+        notFound: 'InvalidInternetGatewayID.NotFound',
+        noun: 'internetGateway',
+        all: () => ec2.internetGateways.withPrefix(scopePrefix(ctx)),
+        filters: FILTERS,
+        keyOf: (g) => g.internetGatewayId,
+      });
       return { InternetGateways: p.items.map(wire), NextToken: p.nextToken };
     },
 

@@ -8,10 +8,10 @@ import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { aclAssociations, findAclAssociation, moveSubnetAclTx } from '../associations.js';
 import { parseCidr } from '../cidr.js';
 import { scopePrefix } from '../../store/store.js';
-import { applyFilters, tagList, type FilterFields } from '../filters.js';
+import { tagList, type FilterFields } from '../filters.js';
 import { networkAclKey } from '../records.js';
 import type { Ec2Store, NetworkAclEntryRecord, NetworkAclRecord } from '../store.js';
-import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
+import { describePage, dryRun, tagsFromSpecifications } from './common.js';
 
 const DEFAULT_RULE = 32767;
 const PROTOCOL_NUMBERS: Record<string, string> = { all: '-1', tcp: '6', udp: '17', icmp: '1', icmpv6: '58' };
@@ -135,9 +135,15 @@ export function networkAclOperations(ec2: Ec2Store) {
     DescribeNetworkAcls(input: Ec2.DescribeNetworkAclsRequest, ctx: RequestContext): Ec2.DescribeNetworkAclsResult {
       ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.NetworkAclIds, (id) => ec2.acls.get(networkAclKey(ctx, id)), 'InvalidNetworkAclID.NotFound', 'network ACL');
-      const acls = applyFilters(byId ?? ec2.acls.withPrefix(scopePrefix(ctx)), input.Filters, FILTERS);
-      const p = page(acls, (a) => a.networkAclId, input.MaxResults, input.NextToken);
+      const p = describePage(input, {
+        ids: input.NetworkAclIds,
+        get: (id) => ec2.acls.get(networkAclKey(ctx, id)),
+        notFound: 'InvalidNetworkAclID.NotFound',
+        noun: 'network ACL',
+        all: () => ec2.acls.withPrefix(scopePrefix(ctx)),
+        filters: FILTERS,
+        keyOf: (a) => a.networkAclId,
+      });
       return { NetworkAcls: p.items.map(wire), NextToken: p.nextToken };
     },
 

@@ -6,10 +6,10 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { allocateEniTx, privateDnsName, releaseEniTx } from '../enis.js';
 import { scopePrefix } from '../../store/store.js';
-import { applyFilters, tagList, type FilterFields } from '../filters.js';
+import { tagList, type FilterFields } from '../filters.js';
 import { networkInterfaceKey } from '../records.js';
 import { ec2Scope, type Ec2Store, type NetworkInterfaceRecord } from '../store.js';
-import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
+import { describePage, dryRun, tagsFromSpecifications } from './common.js';
 
 export function networkInterfaceOperations(ec2: Ec2Store) {
   const groupName = (e: NetworkInterfaceRecord, id: string) => ec2.group(ec2Scope(e), id)?.groupName;
@@ -89,9 +89,15 @@ export function networkInterfaceOperations(ec2: Ec2Store) {
     DescribeNetworkInterfaces(input: Ec2.DescribeNetworkInterfacesRequest, ctx: RequestContext): Ec2.DescribeNetworkInterfacesResult {
       ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.NetworkInterfaceIds, (id) => ec2.enis.get(key(ctx, id)), 'InvalidNetworkInterfaceID.NotFound', 'network interface');
-      const enis = applyFilters(byId ?? ec2.enis.withPrefix(scopePrefix(ctx)), input.Filters, FILTERS);
-      const p = page(enis, (e) => e.networkInterfaceId, input.MaxResults, input.NextToken);
+      const p = describePage(input, {
+        ids: input.NetworkInterfaceIds,
+        get: (id) => ec2.enis.get(key(ctx, id)),
+        notFound: 'InvalidNetworkInterfaceID.NotFound',
+        noun: 'network interface',
+        all: () => ec2.enis.withPrefix(scopePrefix(ctx)),
+        filters: FILTERS,
+        keyOf: (e) => e.networkInterfaceId,
+      });
       return { NetworkInterfaces: p.items.map(wire), NextToken: p.nextToken };
     },
 

@@ -7,11 +7,11 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ec2 from '../../protocol/generated/ec2.js';
 import { parseCidr } from '../cidr.js';
 import { scopePrefix } from '../../store/store.js';
-import { applyFilters, tagList, type FilterFields } from '../filters.js';
+import { tagList, type FilterFields } from '../filters.js';
 import { natGatewayState } from '../lifecycle.js';
 import { internetGatewayKey, natGatewayKey, networkInterfaceKey, routeTableKey, vpcEndpointKey } from '../records.js';
 import { ec2Scope, type Ec2Store, type RouteRecord, type RouteTableRecord } from '../store.js';
-import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
+import { describePage, dryRun, tagsFromSpecifications } from './common.js';
 
 type RouteInput = Pick<
   Ec2.CreateRouteRequest,
@@ -212,9 +212,15 @@ export function routeTableOperations(ec2: Ec2Store) {
     DescribeRouteTables(input: Ec2.DescribeRouteTablesRequest, ctx: RequestContext): Ec2.DescribeRouteTablesResult {
       ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.RouteTableIds, (id) => ec2.routeTables.get(key(ctx, id)), 'InvalidRouteTableID.NotFound', 'route table');
-      const found = applyFilters(byId ?? tables(ctx), input.Filters, FILTERS);
-      const p = page(found, (t) => t.routeTableId, input.MaxResults, input.NextToken);
+      const p = describePage(input, {
+        ids: input.RouteTableIds,
+        get: (id) => ec2.routeTables.get(key(ctx, id)),
+        notFound: 'InvalidRouteTableID.NotFound',
+        noun: 'route table',
+        all: () => tables(ctx),
+        filters: FILTERS,
+        keyOf: (t) => t.routeTableId,
+      });
       return { RouteTables: p.items.map(wire), NextToken: p.nextToken };
     },
 

@@ -15,11 +15,11 @@ import type {
 } from '../../protocol/generated/ec2.js';
 import { contains, overlaps, parseCidr, size } from '../cidr.js';
 import { forgetSubnetAssociationsTx } from '../associations.js';
-import { applyFilters, tagList, type FilterFields } from '../filters.js';
+import { tagList, type FilterFields } from '../filters.js';
 import { scopedKey, scopePrefix, type Scope } from '../../store/store.js';
 import type { Ec2Store, SubnetRecord } from '../store.js';
 import { zonesOf } from '../zones.js';
-import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
+import { describePage, dryRun, tagsFromSpecifications } from './common.js';
 
 const RESERVED_PER_SUBNET = 5; // AWS reserves the first four and the last address
 
@@ -117,9 +117,15 @@ export function subnetOperations(ec2: Ec2Store) {
     DescribeSubnets(input: DescribeSubnetsRequest, ctx: RequestContext): DescribeSubnetsResult {
       ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.SubnetIds, (id) => ec2.subnet(ctx, id), 'InvalidSubnetID.NotFound', 'subnet');
-      const subnets = applyFilters(byId ?? ec2.subnets.withPrefix(scopePrefix(ctx)), input.Filters, SUBNET_FILTERS);
-      const p = page(subnets, (s) => s.subnetId, input.MaxResults, input.NextToken);
+      const p = describePage(input, {
+        ids: input.SubnetIds,
+        get: (id) => ec2.subnet(ctx, id),
+        notFound: 'InvalidSubnetID.NotFound',
+        noun: 'subnet',
+        all: () => ec2.subnets.withPrefix(scopePrefix(ctx)),
+        filters: SUBNET_FILTERS,
+        keyOf: (s) => s.subnetId,
+      });
       return { Subnets: p.items.map((s) => subnetWire(s, used(ctx, s.subnetId))), NextToken: p.nextToken };
     },
 

@@ -14,10 +14,10 @@ import type {
   Vpc,
 } from '../../protocol/generated/ec2.js';
 import { parseCidr } from '../cidr.js';
-import { applyFilters, tagList, type FilterFields } from '../filters.js';
+import { tagList, type FilterFields } from '../filters.js';
 import { scopedKey, scopePrefix, type Scope } from '../../store/store.js';
 import { vpcAttributes, type Ec2Store, type VpcRecord } from '../store.js';
-import { dryRun, page, requireAll, tagsFromSpecifications } from './common.js';
+import { describePage, dryRun, tagsFromSpecifications } from './common.js';
 import { natGatewayState } from '../lifecycle.js';
 
 /**
@@ -110,9 +110,15 @@ export function vpcOperations(ec2: Ec2Store) {
     DescribeVpcs(input: DescribeVpcsRequest, ctx: RequestContext): DescribeVpcsResult {
       ec2.ensureRegion(ctx);
       dryRun(input);
-      const byId = requireAll(input.VpcIds, (id) => ec2.vpc(ctx, id), 'InvalidVpcID.NotFound', 'vpc');
-      const vpcs = applyFilters(byId ?? ec2.vpcs.withPrefix(scopePrefix(ctx)), input.Filters, VPC_FILTERS);
-      const p = page(vpcs, (v) => v.vpcId, input.MaxResults, input.NextToken);
+      const p = describePage(input, {
+        ids: input.VpcIds,
+        get: (id) => ec2.vpc(ctx, id),
+        notFound: 'InvalidVpcID.NotFound',
+        noun: 'vpc',
+        all: () => ec2.vpcs.withPrefix(scopePrefix(ctx)),
+        filters: VPC_FILTERS,
+        keyOf: (v) => v.vpcId,
+      });
       return { Vpcs: p.items.map(vpcWire), NextToken: p.nextToken };
     },
 
