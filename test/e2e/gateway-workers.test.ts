@@ -239,6 +239,29 @@ test('the control plane answers through either thread: aws CLI, SDK, and a keep-
   assert.ok(now.forwarded[1]! > before.forwarded[1]!, `the worker forwarded control-plane connections: ${JSON.stringify(now)}`);
 });
 
+test('a connection a worker forwards to the main thread meets the edge rules there: a foreign Host is 403', async () => {
+  const before = await facts(server.port);
+  const foreign = async (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const s = connect(server.port, '127.0.0.1');
+      let got = '';
+      s.setEncoding('latin1');
+      s.on('data', (d: string) => (got += d));
+      s.on('end', () => resolve(got));
+      s.on('error', reject);
+      s.write('GET /_wayfinder/health HTTP/1.1\r\nHost: rebind.attacker.test\r\nConnection: close\r\n\r\n');
+      setTimeout(() => s.destroy(new Error(`no answer: ${got}`)), 20_000).unref();
+    });
+  for (let i = 0; i < 40; i++) {
+    const text = await foreign();
+    assert.match(text, /^HTTP\/1\.1 403 /, text);
+    assert.doesNotMatch(text, /"status":"ok"/);
+    if ((await facts(server.port)).forwarded[1]! > before.forwarded[1]!) break;
+  }
+  const now = await facts(server.port);
+  assert.ok(now.forwarded[1]! > before.forwarded[1]!, `the worker forwarded a foreign-Host connection: ${JSON.stringify(now)}`);
+});
+
 test('access-log lines of requests any thread served all reach CloudWatch Logs', async () => {
   const logs = new L.CloudWatchLogsClient(sdkConfig(server));
   try {
