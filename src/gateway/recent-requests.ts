@@ -197,7 +197,10 @@ export class RecentRequests implements RequestRecorder {
     }
   }
 
-  /** Forgets every ring (a reset wipes the APIs they belong to). */
+  /**
+   * A reset wiped the APIs: unwatched rings are dropped, watched ones keep their watchers and `count`
+   * (so a watcher's `seq` stays valid) but show nothing recorded before now (`base`).
+   */
   clear(): void {
     for (const [id, r] of this.rings) if (r.listeners.size === 0) this.rings.delete(id);
     for (const r of this.rings.values()) r.base = r.count;
