@@ -2,7 +2,7 @@
 // requests"). Recorded only while a console watches that API: with nobody watching, a completed request
 // costs one integer compare. While watched, a request writes the fields of a preallocated slot in a
 // fixed ring (RECENT_REQUESTS_PER_API per API, the oldest overwritten): no object per request, no
-// closure, no SQL. Watchers are told in batches, at most every FLUSH_MS, of what they have not seen.
+// closure, no SQL. Watchers are told in batches, at most every RECENT_FLUSH_MS, of what they have not seen.
 // With --gateway-workers N > 1, the workers record into batches of their own (workers/recent-batch.ts)
 // while the main thread tells them an API is watched (watchHook), and post them here (accept).
 import type { GatewayExchange } from './pipeline/gateway-exchange.js';
@@ -10,7 +10,7 @@ import type { GatewayExchange } from './pipeline/gateway-exchange.js';
 /** Requests kept per API (the topology page draws these). */
 export const RECENT_REQUESTS_PER_API = 50;
 /** Watchers hear of new requests at most this often: a burst of requests is one write per watcher. */
-const FLUSH_MS = 100;
+export const RECENT_FLUSH_MS = 100;
 /** Rings kept for APIs nobody watches any more, so a page opened again shows what it saw. */
 const IDLE_RINGS = 64;
 
@@ -125,7 +125,7 @@ export class RecentRequests implements RequestRecorder {
     if (!ring || ring.listeners.size === 0) return;
     ring.write(x);
     this.recordedHere++;
-    this.timer ??= setTimeout(this.flush, FLUSH_MS).unref();
+    this.timer ??= setTimeout(this.flush, RECENT_FLUSH_MS).unref();
   }
 
   /**
@@ -136,7 +136,7 @@ export class RecentRequests implements RequestRecorder {
     const ring = this.rings.get(apiId);
     if (!ring || ring.listeners.size === 0) return;
     for (const r of records) ring.put(r);
-    this.timer ??= setTimeout(this.flush, FLUSH_MS).unref();
+    this.timer ??= setTimeout(this.flush, RECENT_FLUSH_MS).unref();
   }
 
   /** The APIs at least one console watches now. */
@@ -197,7 +197,10 @@ export class RecentRequests implements RequestRecorder {
     }
   }
 
-  /** Forgets every ring (a reset wipes the APIs they belong to). */
+  /**
+   * A reset wiped the APIs: unwatched rings are dropped, watched ones keep their watchers and `count`
+   * (so a watcher's `seq` stays valid) but show nothing recorded before now (`base`).
+   */
   clear(): void {
     for (const [id, r] of this.rings) if (r.listeners.size === 0) this.rings.delete(id);
     for (const r of this.rings.values()) r.base = r.count;

@@ -36,6 +36,7 @@ import type { LogWriter } from '../logs/writer.js';
 import { startGatewayWorkers, type GatewayWorkers } from '../gateway/workers/pool.js';
 import { SharedBucketTable } from '../gateway/workers/shared-buckets.js';
 import { countedGatewayRoute } from '../gateway/workers/counted-route.js';
+import { listeningFd } from '../gateway/workers/listener-copy.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -252,7 +253,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       const edgeServer = server;
       workers = await startGatewayWorkers({
         threads: config.gatewayWorkers,
-        listenFd: (server as unknown as { _handle: { fd: number } })._handle.fd,
+        listenFd: listeningFd(server),
         port,
         store,
         logs,

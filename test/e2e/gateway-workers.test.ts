@@ -204,6 +204,20 @@ test('throttling: a route limit of burst 5 lets exactly 5 requests through acros
   assert.ok(bothServed, 'in some burst both threads served requests');
 });
 
+/** Writes `text` on a new connection and returns everything read until the server ends it. */
+function rawConnection(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    let got = '';
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => (got += d));
+    s.on('end', () => resolve(got));
+    s.on('error', reject);
+    s.write(text);
+    setTimeout(() => s.destroy(new Error(`no answer: ${got}`)), 20_000).unref();
+  });
+}
+
 test('the control plane answers through either thread: aws CLI, SDK, and a keep-alive connection that mixes both planes', async () => {
   const before = await facts(server.port);
   // Each aws CLI call is a new process and connection: some land on the worker thread.
@@ -215,19 +229,13 @@ test('the control plane answers through either thread: aws CLI, SDK, and a keep-
   const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'mixed', ProtocolType: 'HTTP', Target: blue.url }))).ApiId!;
   // One connection: a data-plane request, then a control-plane one, then the data plane again.
   const host = `${apiId}.execute-api.localhost:${server.port}`;
-  const mixed = async (): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const s = connect(server.port, '127.0.0.1');
-      let got = '';
-      s.setEncoding('latin1');
-      s.on('data', (d: string) => (got += d));
-      s.on('end', () => resolve(got));
-      s.on('error', reject);
-      s.write(`GET /one HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
-      s.write(`GET /_wayfinder/health HTTP/1.1\r\nHost: localhost:${server.port}\r\n\r\n`);
-      s.write(`GET /two HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-      setTimeout(() => s.destroy(new Error(`no answer: ${got}`)), 20_000).unref();
-    });
+  const mixed = (): Promise<string> =>
+    rawConnection(
+      server.port,
+      `GET /one HTTP/1.1\r\nHost: ${host}\r\n\r\n` +
+        `GET /_wayfinder/health HTTP/1.1\r\nHost: localhost:${server.port}\r\n\r\n` +
+        `GET /two HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+    );
   for (let i = 0; i < 40; i++) {
     const text = await mixed();
     assert.equal((text.match(/HTTP\/1\.1 200 /g) ?? []).length, 3, text);
@@ -237,6 +245,19 @@ test('the control plane answers through either thread: aws CLI, SDK, and a keep-
   }
   const now = await facts(server.port);
   assert.ok(now.forwarded[1]! > before.forwarded[1]!, `the worker forwarded control-plane connections: ${JSON.stringify(now)}`);
+});
+
+test('a connection a worker forwards to the main thread meets the edge rules there: a foreign Host is 403', async () => {
+  const before = await facts(server.port);
+  const foreign = (): Promise<string> => rawConnection(server.port, 'GET /_wayfinder/health HTTP/1.1\r\nHost: rebind.attacker.test\r\nConnection: close\r\n\r\n');
+  for (let i = 0; i < 40; i++) {
+    const text = await foreign();
+    assert.match(text, /^HTTP\/1\.1 403 /, text);
+    assert.doesNotMatch(text, /"status":"ok"/);
+    if ((await facts(server.port)).forwarded[1]! > before.forwarded[1]!) break;
+  }
+  const now = await facts(server.port);
+  assert.ok(now.forwarded[1]! > before.forwarded[1]!, `the worker forwarded a foreign-Host connection: ${JSON.stringify(now)}`);
 });
 
 test('access-log lines of requests any thread served all reach CloudWatch Logs', async () => {

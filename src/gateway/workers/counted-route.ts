@@ -1,5 +1,6 @@
-// The main thread's gateway route, counting what it serves when worker threads run beside it: the
-// health facts then show that every thread takes its share (docs/gateway.md "Gateway workers").
+// A thread's gateway route, counting what it serves when worker threads run (the main thread's and
+// each worker's, worker-main.ts): the health facts then show that every thread takes its share
+// (docs/gateway.md "Gateway workers").
 import type { ServerExchange } from '../../http1/exchange.js';
 import type { EdgeRoute } from '../../http1/routes.js';
 

@@ -6,11 +6,17 @@
 // kernel delivers as a new descriptor (SCM_RIGHTS) to this thread's loop. The child never listens
 // or accepts; it exits right after. Node 20 has no dup(), no SO_REUSEPORT option.
 import { fork } from 'node:child_process';
+import type { Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const HELPER = fileURLToPath(new URL('./listener-copy-child.js', import.meta.url));
 /** The child's start-up takes ~50 ms; a loaded machine gets ample margin. */
 const TIMEOUT_MS = 30_000;
+
+/** The descriptor of a listening server's socket (Node keeps it on a private field; read here only). */
+export function listeningFd(server: Server): number {
+  return (server as unknown as { _handle: { fd: number } })._handle.fd;
+}
 
 /** A raw TCP server handle for the listening socket `fd`, owned by the calling thread. */
 export function copyListener(fd: number): Promise<object> {

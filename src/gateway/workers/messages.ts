@@ -31,10 +31,9 @@ export interface WorkerInit {
 /**
  * `changes`: the committed changes of the followed tables (maybe none), and the store revision after
  * the commit, which the worker reports as applied once it has re-read them.
- */
-/**
  * `watch`: the API ids the console watches now (sent when that set changes, and to a new worker): the
  * worker records their completed requests and posts them as `recent`, each API's oldest first.
+ * `reload`: a reset wiped the store (views, discovery and keys are read again). `close`: stop.
  */
 export type ToWorker = { type: 'changes'; changes: Change[]; revision: number } | { type: 'watch'; apiIds: string[] } | { type: 'reload' } | { type: 'close' };
 

@@ -2,12 +2,9 @@
 // and its watchers are the main thread's; the main thread posts the watched API ids whenever that set
 // changes. With none watched, a completed request costs one integer compare, and nothing is posted.
 // While an API is watched, its completed requests are kept here in completion order and posted to the
-// main thread at most every FLUSH_MS (like the access-log lines), which writes them into its ring.
+// main thread at most every RECENT_FLUSH_MS (like the access-log lines), which writes them into its ring.
 import type { GatewayExchange } from '../pipeline/gateway-exchange.js';
-import { type CompletedRequest, describeExchange, RECENT_REQUESTS_PER_API, type RequestRecorder } from '../recent-requests.js';
-
-/** The main thread's watchers hear of new requests at most this often; a worker posts no more often. */
-const FLUSH_MS = 100;
+import { type CompletedRequest, describeExchange, RECENT_FLUSH_MS, RECENT_REQUESTS_PER_API, type RequestRecorder } from '../recent-requests.js';
 
 export class RecentBatch implements RequestRecorder {
   /** How many APIs are watched: the one figure a request reads when nobody watches. */
@@ -39,7 +36,8 @@ export class RecentBatch implements RequestRecorder {
     describeExchange(x, r);
     list.push(r);
     this.counters[this.slot]!++;
-    this.timer ??= setTimeout(this.flush, FLUSH_MS).unref();
+    // As often as the main thread's watchers hear of new requests, no more.
+    this.timer ??= setTimeout(this.flush, RECENT_FLUSH_MS).unref();
   }
 
   /** The main thread's watched set changed: records of APIs no longer watched are dropped. */

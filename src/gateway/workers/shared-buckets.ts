@@ -11,7 +11,7 @@ const SLOT_BYTES = 32;
 const FREE = 0;
 const CLAIMING = 1;
 const READY = 2;
-/** Probes before giving up on a full table: the bucket then stays local to its thread (logged once). */
+/** Probes before giving up on a full table: the bucket then stays local to its thread (`full` is set; nothing logs it yet). */
 const MAX_PROBES = 64;
 
 export const DEFAULT_SHARED_BUCKETS = 1 << 16;
@@ -22,7 +22,7 @@ export class SharedBucketTable {
   private readonly f64: Float64Array;
   private readonly slots: number;
   private readonly origin = performance.timeOrigin;
-  /** Set when a key found no free slot (the table is full): the caller logs it once. */
+  /** Set when a key found no free slot (the table is full); read by the unit test only so far. */
   full = false;
 
   constructor(bufferOrSlots: SharedArrayBuffer | number = DEFAULT_SHARED_BUCKETS) {

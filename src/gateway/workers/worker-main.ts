@@ -13,8 +13,6 @@ import { Discovery } from '../../cloudmap/discovery.js';
 import { CloudMapStore } from '../../cloudmap/store.js';
 import { Front } from '../../http1/front.js';
 import { HostPolicy } from '../../http1/host-policy.js';
-import type { ServerExchange } from '../../http1/exchange.js';
-import type { EdgeRoute } from '../../http1/routes.js';
 import { createLogger } from '../../kernel/log.js';
 import type { LogTarget, LogWriter } from '../../logs/writer.js';
 import { EdgeDispatch } from '../../server/edge.js';
@@ -28,6 +26,7 @@ import { GATEWAY_TABLES, GatewayStore } from '../store.js';
 import { GatewayView } from '../view.js';
 import { forwardToMain } from './forwarded-connection.js';
 import { copyListener } from './listener-copy.js';
+import { countedGatewayRoute } from './counted-route.js';
 import { RecentBatch } from './recent-batch.js';
 import { COUNTER_SLOTS, type FromWorker, type ToWorker, type WorkerInit } from './messages.js';
 import { SharedBucketTable } from './shared-buckets.js';
@@ -92,14 +91,7 @@ store.subscribe((changes) => {
 store.subscribe((changes) => view.onChanges(changes));
 
 // Counts what this thread served (health facts show every thread's count).
-const route = gatewayEdgeRoute(view, services);
-const counted: EdgeRoute = {
-  ...route,
-  serve(x: ServerExchange) {
-    counters[row]!++;
-    route.serve!(x);
-  },
-};
+const counted = countedGatewayRoute(gatewayEdgeRoute(view, services), () => counters[row]!++);
 const hosts = new HostPolicy({ bindHost: init.host, hostnames: init.hostnames, corsOrigins: init.corsOrigins });
 const edge = new EdgeDispatch([counted], hosts, logger);
 const front = new Front(
