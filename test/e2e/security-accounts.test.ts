@@ -12,17 +12,12 @@ import * as SD from '@aws-sdk/client-servicediscovery';
 import { codeOf, httpNamespace, register } from '../support/cloudmap.js';
 import { waitFor } from '../support/ecs.js';
 import { invoke, startBackend, type Backend } from '../support/gateway.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { sdkConfigAs, startTestServer, type TestServer } from '../support/server.js';
 
 const VICTIM = '111111111111';
 const ATTACKER = '222222222222';
 
-const as = (server: TestServer, accessKeyId: string) => ({
-  endpoint: `http://127.0.0.1:${server.port}`,
-  region: 'us-east-1',
-  credentials: { accessKeyId, secretAccessKey: 'anything' },
-  maxAttempts: 1,
-});
+const as = (server: TestServer, accessKeyId: string) => sdkConfigAs(server, accessKeyId);
 
 describe("another account's Cloud Map service", () => {
   let server: TestServer;
