@@ -16,7 +16,7 @@ import { codeOf, waitOperation } from '../support/cloudmap.js';
 import { cloudMapService, httpCommand, runningTasks, waitFor, wwwDir } from '../support/ecs.js';
 import { invoke, startBackend, type Backend } from '../support/gateway.js';
 import { awsCli, hasAwsCliV2 } from '../support/aws-cli.js';
-import { rawRequest, startTestServer, type TestServer } from '../support/server.js';
+import { rawRequest, sdkConfigAs, startTestServer, type TestServer } from '../support/server.js';
 
 const run = promisify(execFile);
 const ACCOUNT_1 = '111111111111';
@@ -24,9 +24,7 @@ const ACCOUNT_2 = '222222222222';
 const DEFAULT_ACCOUNT = '123456789012'; // --account-id of the server under test
 
 /** SDK client settings for an access key the server has no secret for (any secret will do under --auth on). */
-function as(server: TestServer, accessKeyId: string, secretAccessKey = 'anything') {
-  return { endpoint: `http://127.0.0.1:${server.port}`, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 };
-}
+const as = sdkConfigAs;
 
 /** The aws CLI (v1, or v2 where installed) with an access key whose secret the server does not know. */
 function cli(server: TestServer, accessKeyId: string, args: string[], v2 = false) {

@@ -4,24 +4,12 @@
 // Skipped when terraform or the provider mirror is missing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from '@aws-sdk/client-ec2';
 import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
-
-const MIRROR = '/opt/tf-plugins';
-const hasTerraform = existsSync(MIRROR) && ['/usr/local/bin/terraform', '/usr/bin/terraform'].some(existsSync);
-
-const CLI_CONFIG = `provider_installation {
-  filesystem_mirror {
-    path    = "${MIRROR}"
-    include = ["registry.terraform.io/*/*"]
-  }
-  direct { exclude = ["registry.terraform.io/*/*"] }
-}
-`;
+import { type TerraformDir, terraformDir, terraformSkipReason } from '../support/terraform.js';
 
 const MAIN_TF = `variable "port" {}
 provider "aws" {
@@ -148,32 +136,30 @@ output "dns" { value = aws_vpc_endpoint.interface["logs"].dns_entry[0].dns_name 
 
 let server: TestServer;
 let ec2: E.EC2Client;
-let dir: string;
+let source: string;
+let tf: TerraformDir;
 
 before(async () => {
   server = await startTestServer();
   ec2 = new E.EC2Client(sdkConfig(server));
-  dir = mkdtempSync(join(tmpdir(), 'wf-tf-network-'));
-  writeFileSync(join(dir, 'terraformrc'), CLI_CONFIG);
-  writeFileSync(join(dir, 'main.tf'), MAIN_TF);
+  source = mkdtempSync(join(tmpdir(), 'wf-tf-network-'));
+  writeFileSync(join(source, 'main.tf'), MAIN_TF);
+  tf = terraformDir([source], { port: server.port });
 });
 after(async () => {
   ec2.destroy();
   await server.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  tf.remove();
+  rmSync(source, { recursive: true, force: true });
 });
 
-function terraform(...args: string[]): Promise<{ code: number; out: string }> {
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'terraformrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_VAR_port: String(server.port) };
-  return new Promise((resolve) => {
-    execFile('terraform', [...args, '-no-color'], { cwd: dir, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
-  });
+/** terraform through test/support/terraform.ts (hermetic env, offline mirror, killed with its provider on timeout). */
+async function terraform(...args: string[]): Promise<{ code: number; out: string }> {
+  const r = await tf.run(args, 600_000);
+  return { code: r.code ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
-test('terraform apply → plan shows no change → destroy leaves nothing', { skip: hasTerraform ? false : 'terraform or its provider mirror is not installed' }, async () => {
+test('terraform apply → plan shows no change → destroy leaves nothing', { skip: terraformSkipReason() ?? false }, async () => {
   const init = await terraform('init', '-input=false');
   assert.equal(init.code, 0, init.out);
   const apply = await terraform('apply', '-auto-approve', '-input=false');

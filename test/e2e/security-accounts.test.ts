@@ -10,19 +10,14 @@ import * as E from '@aws-sdk/client-ec2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import { codeOf, httpNamespace, register } from '../support/cloudmap.js';
-import { waitFor } from '../support/ecs.js';
+import { privateHttpApi, waitFor } from '../support/ecs.js';
 import { invoke, startBackend, type Backend } from '../support/gateway.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { sdkConfigAs, startTestServer, type TestServer } from '../support/server.js';
 
 const VICTIM = '111111111111';
 const ATTACKER = '222222222222';
 
-const as = (server: TestServer, accessKeyId: string) => ({
-  endpoint: `http://127.0.0.1:${server.port}`,
-  region: 'us-east-1',
-  credentials: { accessKeyId, secretAccessKey: 'anything' },
-  maxAttempts: 1,
-});
+const as = (server: TestServer, accessKeyId: string) => sdkConfigAs(server, accessKeyId);
 
 describe("another account's Cloud Map service", () => {
   let server: TestServer;
@@ -48,25 +43,10 @@ describe("another account's Cloud Map service", () => {
     const cfg = as(server, ATTACKER);
     const ag = new AG.ApiGatewayV2Client(cfg);
     const { Subnets } = await new E.EC2Client(cfg).send(new E.DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
-    const link = await ag.send(new AG.CreateVpcLinkCommand({ Name: 'link', SubnetIds: [Subnets![0]!.SubnetId!] }));
-    await waitFor('the VPC link', async () => (await ag.send(new AG.GetVpcLinkCommand({ VpcLinkId: link.VpcLinkId! }))).VpcLinkStatus === 'AVAILABLE');
-    const api = await ag.send(new AG.CreateApiCommand({ Name: 'steal', ProtocolType: 'HTTP' }));
-    const integration = await ag.send(
-      new AG.CreateIntegrationCommand({
-        ApiId: api.ApiId!,
-        IntegrationType: 'HTTP_PROXY',
-        IntegrationMethod: 'ANY',
-        ConnectionType: 'VPC_LINK',
-        ConnectionId: link.VpcLinkId!,
-        IntegrationUri: `arn:aws:servicediscovery:us-east-1:${ATTACKER}:service/${victimService.Id}`,
-        PayloadFormatVersion: '1.0',
-      }),
-    );
-    await ag.send(new AG.CreateRouteCommand({ ApiId: api.ApiId!, RouteKey: 'ANY /{proxy+}', Target: `integrations/${integration.IntegrationId}` }));
-    await ag.send(new AG.CreateStageCommand({ ApiId: api.ApiId!, StageName: '$default', AutoDeploy: true }));
+    const apiId = await privateHttpApi(ag, 'steal', [Subnets![0]!.SubnetId!], `arn:aws:servicediscovery:us-east-1:${ATTACKER}:service/${victimService.Id}`);
     ag.destroy();
     const answer = await waitFor('the deployed route', async () => {
-      const r = await invoke(server, api.ApiId!, { path: '/secret' });
+      const r = await invoke(server, apiId, { path: '/secret' });
       return r.status !== 404 && r;
     });
     assert.equal(answer.status, 503, answer.text);

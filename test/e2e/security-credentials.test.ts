@@ -6,12 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
+import { sdkConfig, sdkConfigAs, startTestServer, type TestServer } from '../support/server.js';
 
-const as = (server: TestServer, accessKeyId: string, secretAccessKey: string) => ({
-  ...sdkConfig(server),
-  credentials: { accessKeyId, secretAccessKey },
-});
+const as = sdkConfigAs;
 
 async function inactiveKey(server: TestServer): Promise<string> {
   const iam = new I.IAMClient(sdkConfig(server));

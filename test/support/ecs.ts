@@ -69,7 +69,6 @@ export async function cloudMapService(
   return { namespace, namespaceId, serviceName: Service!.Name!, serviceId: Service!.Id!, serviceArn: Service!.Arn! };
 }
 
-/** A directory with index.html, for busybox httpd. */
 /**
  * The seed's front door to a Cloud Map service: a VPC link (waited for AVAILABLE), an HTTP API, a private
  * integration through the link, `ANY /{proxy+}` and an auto-deployed `$default` stage. Returns the API id.
@@ -94,6 +93,7 @@ export async function privateHttpApi(apigw: AG.ApiGatewayV2Client, name: string,
   return api.ApiId!;
 }
 
+/** A directory with index.html, for busybox httpd. */
 export function wwwDir(body = 'hello from a task'): string {
   const dir = mkdtempSync(join(tmpdir(), 'wf-www-'));
   writeFileSync(join(dir, 'index.html'), `${body}\n`);

@@ -57,6 +57,11 @@ export function sdkConfig(server: { port: number }, region = 'us-east-1', secret
   };
 }
 
+/** sdkConfig with another access key: under `--auth on` any secret will do for a key the server does not know. */
+export function sdkConfigAs(server: { port: number }, accessKeyId: string, secretAccessKey = 'anything') {
+  return { ...sdkConfig(server), credentials: { accessKeyId, secretAccessKey } };
+}
+
 /** Sends a raw HTTP request (for malformed-input tests SDKs refuse to produce). Any Host may be set. */
 export function rawRequest(
   server: { port: number },
