@@ -29,6 +29,11 @@ function detail(r: RepoRef, img: ImageWithTags): Ecr.ImageDetail {
   };
 }
 
+/** One id per tag of the image, or its bare digest when it has none: how ListImages and BatchDeleteImage name an image. */
+function idsOf(digest: string, tags: string[]): Ecr.ImageIdentifier[] {
+  return tags.length ? tags.map((imageTag) => ({ imageDigest: digest, imageTag })) : [{ imageDigest: digest }];
+}
+
 function tagStatusFilter(status: Ecr.TagStatus | undefined): (img: ImageWithTags) => boolean {
   if (status === 'TAGGED') return (img) => img.tags.length > 0;
   if (status === 'UNTAGGED') return (img) => img.tags.length === 0;
@@ -55,6 +60,15 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
     if (!digest || !store.image(r, digest) || (id.imageTag && !byTag))
       return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' } };
     return { digest };
+  }
+
+  /** Walks a batch request's ids: those that name no image go to `failures`, the others to `each` with their digest. */
+  function forEachFound(r: RepoRef, ids: Ecr.ImageIdentifier[], failures: Ecr.ImageFailure[], each: (id: Ecr.ImageIdentifier, digest: string) => void) {
+    for (const id of ids) {
+      const found = find(r, id);
+      if ('failure' in found) failures.push(found.failure);
+      else each(id, found.digest);
+    }
   }
 
   return {
@@ -101,10 +115,7 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
       const r = refOf(ctx, input);
       requireRepository(ecr, r);
       const ids: Ecr.ImageIdentifier[] = [];
-      for (const img of store.images(r).filter(tagStatusFilter(input.filter?.tagStatus))) {
-        if (img.tags.length) for (const tag of img.tags) ids.push({ imageDigest: img.digest, imageTag: tag });
-        else ids.push({ imageDigest: img.digest });
-      }
+      for (const img of store.images(r).filter(tagStatusFilter(input.filter?.tagStatus))) ids.push(...idsOf(img.digest, img.tags));
       const page = paginate(ids, (i) => `${i.imageDigest}\n${i.imageTag ?? ''}`, input.maxResults, input.nextToken, badToken);
       return { imageIds: page.items, nextToken: page.nextToken };
     },
@@ -114,16 +125,11 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
       requireRepository(ecr, r);
       const images: Ecr.Image[] = [];
       const failures: Ecr.ImageFailure[] = [];
-      for (const id of input.imageIds) {
-        const found = find(r, id);
-        if ('failure' in found) {
-          failures.push(found.failure);
-          continue;
-        }
-        const img = store.image(r, found.digest)!;
+      forEachFound(r, input.imageIds, failures, (id, digest) => {
+        const img = store.image(r, digest)!;
         if (input.acceptedMediaTypes?.length && !input.acceptedMediaTypes.includes(img.mediaType)) {
           failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
-          continue;
+          return;
         }
         images.push({
           registryId: r.account,
@@ -132,7 +138,7 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
           imageManifest: img.manifest.toString('utf8'),
           imageManifestMediaType: img.mediaType,
         });
-      }
+      });
       return { images, failures };
     },
 
@@ -141,29 +147,23 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
       requireRepository(ecr, r);
       const imageIds: Ecr.ImageIdentifier[] = [];
       const failures: Ecr.ImageFailure[] = [];
-      for (const id of input.imageIds) {
-        const found = find(r, id);
-        if ('failure' in found) {
-          failures.push(found.failure);
-          continue;
-        }
-        const tags = store.tagsOf(r, found.digest);
+      forEachFound(r, input.imageIds, failures, (id, digest) => {
+        const tags = store.tagsOf(r, digest);
         // A tag of an image with other tags goes alone; the last tag, or a digest, takes the image.
         if (id.imageTag && !id.imageDigest && tags.length > 1) {
           registry.untag(r, id.imageTag);
-          imageIds.push({ imageDigest: found.digest, imageTag: id.imageTag });
-          continue;
+          imageIds.push({ imageDigest: digest, imageTag: id.imageTag });
+          return;
         }
         try {
-          registry.deleteImage(r, found.digest);
+          registry.deleteImage(r, digest);
         } catch (e) {
           if (!(e instanceof RegistryError) || e.kind !== 'MANIFEST_REFERENCED') throw e;
           failures.push({ imageId: id, failureCode: 'ImageReferencedByManifestList', failureReason: 'Requested image is referenced by a manifest list' });
-          continue;
+          return;
         }
-        if (tags.length) for (const tag of tags) imageIds.push({ imageDigest: found.digest, imageTag: tag });
-        else imageIds.push({ imageDigest: found.digest });
-      }
+        imageIds.push(...idsOf(digest, tags));
+      });
       return { imageIds, failures };
     },
 
