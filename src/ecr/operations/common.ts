@@ -3,7 +3,7 @@
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecr from '../../protocol/generated/ecr.js';
-import type { Registry } from '../registry.js';
+import { isRepositoryName, type Registry } from '../registry.js';
 import type { RepoRef, RepositoryRow } from '../store.js';
 
 /** What the operations share: the image store and where the registry is reached (for repositoryUri). */
@@ -13,20 +13,13 @@ export interface EcrContext {
   registryHost(account: string, region: string): string;
 }
 
-/** ECR's repository name rule (the model's RepositoryName pattern, anchored): 2–256 characters. */
-const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-
 export function checkRepositoryName(name: string): void {
-  if (name.length < 2 || name.length > 256 || !REPOSITORY_NAME.test(name)) {
+  if (!isRepositoryName(name)) {
     throw new AwsError(
       'InvalidParameterException',
       `Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''`,
     );
   }
-}
-
-export function isRepositoryName(name: string): boolean {
-  return name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name);
 }
 
 /**
