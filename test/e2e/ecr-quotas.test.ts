@@ -163,6 +163,14 @@ test('a chunked manifest past 4 MiB gets 413 MANIFEST_INVALID, not a dropped con
   assert.equal((await oci(server.port, { path: '/v2/quotas/manifests/huge', auth })).code, 'MANIFEST_UNKNOWN');
 });
 
+test('a monolithic POST with a malformed digest is DIGEST_INVALID and leaves no upload behind', async () => {
+  const before = uploadsOnDisk().length;
+  const bad = await oci(server.port, { method: 'POST', path: '/v2/quotas/blobs/uploads/?digest=sha256:nothex', auth, body: Buffer.from('layer') });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.code, 'DIGEST_INVALID');
+  assert.equal(uploadsOnDisk().length, before);
+});
+
 test('UploadLayerPart: a part over 10 MiB is InvalidLayerPartException; a layer over the maximum is LimitExceededException', async () => {
   const { uploadId, partSize } = await ecr.send(new E.InitiateLayerUploadCommand({ repositoryName: 'quotas' }));
   assert.equal(partSize, 10 * 1024 * 1024);

@@ -197,7 +197,11 @@ export class RegistryHandler {
       // Not mountable: an ordinary upload session, as the spec asks.
     }
     const digest = q.get('digest');
-    if (digest !== null) refuseOverLayerLimit(req, 0);
+    if (digest !== null) {
+      // Checked before the upload exists, so a refused POST leaves no upload behind.
+      if (!isDigest(digest)) throw new OciError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.slice(0, 200) });
+      refuseOverLayerLimit(req, 0);
+    }
     const id = registry.blobs.newUploadId();
     registry.blobs.startUpload(id);
     const now = Date.now();
@@ -205,7 +209,6 @@ export class RegistryHandler {
     registry.store.tx(() => registry.store.putUpload(upload));
     if (digest !== null) {
       // Monolithic: the whole blob in this POST.
-      if (!isDigest(digest)) throw new OciError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.slice(0, 200) });
       await this.appendBody(req, id);
       await this.finish(res, r, id, digest);
       return;
