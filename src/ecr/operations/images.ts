@@ -10,7 +10,7 @@ import { MANIFEST_LIMIT } from '../manifests.js';
 import { RegistryError, TAG } from '../registry.js';
 import type { ImageWithTags, RepoRef } from '../store.js';
 import { mintPassword, TOKEN_LIFETIME_MS } from '../tokens.js';
-import { type EcrContext, imageIdText, refOf, requireRepository } from './common.js';
+import { type EcrContext, findImage, imageNotFound, refOf, requireRepository } from './common.js';
 
 const badToken = () => new AwsError('InvalidParameterException', 'Invalid parameter at nextToken failed to satisfy constraint: invalid pagination token');
 
@@ -44,28 +44,10 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
   const registry = ecr.registry;
   const store = registry.store;
 
-  /** The digest an image id names in the repository, or a failure entry as BatchGetImage/BatchDeleteImage report it. */
-  function find(r: RepoRef, id: Ecr.ImageIdentifier): { digest: string } | { failure: Ecr.ImageFailure } {
-    if (!id.imageDigest && !id.imageTag)
-      return { failure: { imageId: id, failureCode: 'MissingDigestAndTag', failureReason: 'Invalid request parameters: both tag and digest cannot be null' } };
-    if (id.imageDigest && !isDigest(id.imageDigest))
-      return { failure: { imageId: id, failureCode: 'InvalidImageDigest', failureReason: 'Invalid request parameters: image digest should satisfy the regex' } };
-    if (id.imageTag && !TAG.test(id.imageTag))
-      return { failure: { imageId: id, failureCode: 'InvalidImageTag', failureReason: 'Invalid request parameters: image tag should satisfy the regex' } };
-    const byTag = id.imageTag ? store.tagDigest(r, id.imageTag) : undefined;
-    if (id.imageTag && id.imageDigest && byTag && byTag !== id.imageDigest) {
-      return { failure: { imageId: id, failureCode: 'ImageTagDoesNotMatchDigest', failureReason: 'Invalid request parameters: given tag does not map to the given digest' } };
-    }
-    const digest = id.imageDigest ?? byTag;
-    if (!digest || !store.image(r, digest) || (id.imageTag && !byTag))
-      return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' } };
-    return { digest };
-  }
-
   /** Walks a batch request's ids: those that name no image go to `failures`, the others to `each` with their digest. */
   function forEachFound(r: RepoRef, ids: Ecr.ImageIdentifier[], failures: Ecr.ImageFailure[], each: (id: Ecr.ImageIdentifier, digest: string) => void) {
     for (const id of ids) {
-      const found = find(r, id);
+      const found = findImage(store, r, id);
       if ('failure' in found) failures.push(found.failure);
       else each(id, found.digest);
     }
@@ -96,13 +78,8 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
       if (input.imageIds?.length) {
         const wanted = new Set<string>();
         for (const id of input.imageIds) {
-          const found = find(r, id);
-          if ('failure' in found) {
-            throw new AwsError(
-              'ImageNotFoundException',
-              `The image with imageId ${imageIdText(id)} does not exist within the repository with name '${r.name}' in the registry with id '${r.account}'`,
-            );
-          }
+          const found = findImage(store, r, id);
+          if ('failure' in found) throw imageNotFound(r, id);
           wanted.add(found.digest);
         }
         images = images.filter((i) => wanted.has(i.digest));
