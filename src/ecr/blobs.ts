@@ -8,7 +8,7 @@ import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /**
@@ -193,7 +193,6 @@ export class BlobFiles {
 
   /** Appends bytes already in memory (UploadLayerPart's part). */
   async appendBuffer(id: string, data: Buffer): Promise<number> {
-    const { Readable } = await import('node:stream');
     return this.append(id, Readable.from([data]));
   }
 

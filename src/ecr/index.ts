@@ -92,8 +92,11 @@ export function createEcr({ store, logger, dataDir, port: configuredPort, admit,
         const host = m[1]!.toLowerCase();
         const aws = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.localhost(?::\d+)?$/.exec(host);
         let where: { account: string; region: string } | undefined;
-        if (aws) where = { account: aws[1]!, region: aws[2]! };
-        else if (host === registryHost() || host === `127.0.0.1:${port}`) where = owner ?? ecrStore.repositoriesNamed(m[2]!)[0];
+        if (aws) {
+          where = { account: aws[1]!, region: aws[2]! };
+          // A task pulls from its own account's registries only (any region; no cross-account policies, docs/ecr.md).
+          if (owner && owner.account !== where.account) return undefined;
+        } else if (host === registryHost() || host === `127.0.0.1:${port}`) where = owner ?? ecrStore.repositoriesNamed(m[2]!)[0];
         if (!where) return undefined;
         const password = mintPassword(secret(), { ...where, expiresAt: Date.now() + TOKEN_LIFETIME_MS });
         return { username: 'AWS', password, serveraddress: m[1]! };

@@ -33,6 +33,13 @@ export class RegistryError extends Error {
 /** ECR's tag rule (the model's ImageTag pattern), which the OCI spec's tag grammar matches too. */
 export const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
+/** ECR's repository name rule (the model's RepositoryName pattern, anchored): 2–256 characters. */
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+export function isRepositoryName(name: string): boolean {
+  return name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name);
+}
+
 export interface PutResult {
   digest: string;
   /** The same manifest under the same tag (or none) was already there: nothing changed. */

@@ -56,6 +56,37 @@ function headOnly(head: string): Promise<{ status: number; text: string }> {
   });
 }
 
+/** Sends `total` random bytes as a chunked body (no Content-Length), 64 KiB a chunk, and resolves with the answer. */
+function sendChunked(method: string, path: string, contentType: string, total: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method,
+        path,
+        headers: { host: `localhost:${server.port}`, authorization: auth, 'content-type': contentType, 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    let sent = 0;
+    const chunk = randomBytes(64 * 1024);
+    const more = () => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', more);
+      }
+      req.end();
+    };
+    more();
+  });
+}
+
 function uploadsOnDisk(): string[] {
   return readdirSync(join(server.dataDir, 'ecr', 'uploads'));
 }
@@ -109,33 +140,7 @@ test('a chunked body is counted as it streams: past the limit it gets 413 and it
     const location = String(start.headers.location);
     const before = uploadsOnDisk().length;
     // No Content-Length: 64 KiB chunks until the server answers (bounded at 4 MiB).
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: server.port,
-          method: 'PATCH',
-          path: location,
-          headers: { host: `localhost:${server.port}`, authorization: auth, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (c) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      let sent = 0;
-      const chunk = randomBytes(64 * 1024);
-      const more = () => {
-        while (sent < 4 * 1024 * 1024) {
-          sent += chunk.length;
-          if (!req.write(chunk)) return void req.once('drain', more);
-        }
-        req.end();
-      };
-      more();
-    });
+    const answer = await sendChunked('PATCH', location, 'application/octet-stream', 4 * 1024 * 1024);
     assert.equal(answer.status, 413);
     const error = JSON.parse(answer.body).errors[0];
     assert.equal(error.code, 'SIZE_INVALID');
@@ -148,6 +153,22 @@ test('a chunked body is counted as it streams: past the limit it gets 413 and it
   } finally {
     delete process.env.WAYFINDER_ECR_MAX_LAYER_BYTES;
   }
+});
+
+test('a chunked manifest past 4 MiB gets 413 MANIFEST_INVALID, not a dropped connection', async () => {
+  // Bounded at 8 MiB: the server must answer once the first 4 MiB have passed.
+  const answer = await sendChunked('PUT', '/v2/quotas/manifests/huge', 'application/vnd.oci.image.manifest.v1+json', 8 * 1024 * 1024);
+  assert.equal(answer.status, 413);
+  assert.equal(JSON.parse(answer.body).errors[0].code, 'MANIFEST_INVALID');
+  assert.equal((await oci(server.port, { path: '/v2/quotas/manifests/huge', auth })).code, 'MANIFEST_UNKNOWN');
+});
+
+test('a monolithic POST with a malformed digest is DIGEST_INVALID and leaves no upload behind', async () => {
+  const before = uploadsOnDisk().length;
+  const bad = await oci(server.port, { method: 'POST', path: '/v2/quotas/blobs/uploads/?digest=sha256:nothex', auth, body: Buffer.from('layer') });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.code, 'DIGEST_INVALID');
+  assert.equal(uploadsOnDisk().length, before);
 });
 
 test('UploadLayerPart: a part over 10 MiB is InvalidLayerPartException; a layer over the maximum is LimitExceededException', async () => {

@@ -425,6 +425,22 @@ test('image scans: no scan before StartImageScan; a scan completes with no findi
   assert.equal(onPush.imageScanStatus?.status, 'COMPLETE');
 });
 
+test('a malformed or unknown image id: failure entries in BatchGetImage, AWS exceptions in the single-image calls', async () => {
+  await repo('image-ids');
+  const img = makeImage();
+  await pushImage(server.port, auth, 'image-ids', img, 'v1');
+  const other = 'sha256:' + 'a'.repeat(64);
+  const ids = [{}, { imageDigest: 'sha256:nothex' }, { imageTag: '-bad' }, { imageTag: 'v1', imageDigest: other }, { imageTag: 'nope' }];
+  const got = await ecr.send(new E.BatchGetImageCommand({ repositoryName: 'image-ids', imageIds: ids }));
+  assert.deepEqual(
+    got.failures!.map((f) => f.failureCode),
+    ['MissingDigestAndTag', 'InvalidImageDigest', 'InvalidImageTag', 'ImageTagDoesNotMatchDigest', 'ImageNotFound'],
+  );
+  const scans = await Promise.all(ids.map((imageId) => codeOf(ecr.send(new E.StartImageScanCommand({ repositoryName: 'image-ids', imageId })))));
+  assert.deepEqual(scans, ['InvalidParameterException', 'InvalidParameterException', 'InvalidParameterException', 'ImageNotFoundException', 'ImageNotFoundException']);
+  assert.equal(await codeOf(ecr.send(new E.DescribeImagesCommand({ repositoryName: 'image-ids', imageIds: [{ imageTag: 'nope' }] }))), 'ImageNotFoundException');
+});
+
 test('the layer push API: initiate, parts, complete, PutImage, download URL; AWS errors on bad parts', async () => {
   await repo('layers');
   const layer = randomBytes(70_000);

@@ -72,7 +72,7 @@ describe("another account's registry (registryId)", () => {
   it('is refused with AccessDeniedException on every call, and nothing of it changes', async () => {
     const victim = new E.ECRClient({ ...sdkConfig(server), credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } });
     const attacker = new E.ECRClient({ ...sdkConfig(server), credentials: { accessKeyId: '222222222222', secretAccessKey: 'x' } });
-    await victim.send(new E.CreateRepositoryCommand({ repositoryName: 'secret' }));
+    await victim.send(new E.CreateRepositoryCommand({ repositoryName: 'secret', tags: [{ Key: 'team', Value: 'a' }] }));
     const registryId = '111111111111';
     const repositoryName = 'secret';
     const calls = [
@@ -85,6 +85,10 @@ describe("another account's registry (registryId)", () => {
       new E.SetRepositoryPolicyCommand({ registryId, repositoryName, policyText: '{"Version":"2012-10-17","Statement":[]}' }),
       new E.InitiateLayerUploadCommand({ registryId, repositoryName }),
       new E.DeleteRepositoryCommand({ registryId, repositoryName, force: true }),
+      // The tag calls name the repository by ARN, whose account is the victim's.
+      new E.TagResourceCommand({ resourceArn: `arn:aws:ecr:us-east-1:${registryId}:repository/${repositoryName}`, tags: [{ Key: 'owned', Value: 'yes' }] }),
+      new E.UntagResourceCommand({ resourceArn: `arn:aws:ecr:us-east-1:${registryId}:repository/${repositoryName}`, tagKeys: ['team'] }),
+      new E.ListTagsForResourceCommand({ resourceArn: `arn:aws:ecr:us-east-1:${registryId}:repository/${repositoryName}` }),
     ];
     for (const call of calls) {
       const e = (await attacker.send(call as E.ListImagesCommand).catch((x: Error) => x)) as Error;
@@ -95,6 +99,8 @@ describe("another account's registry (registryId)", () => {
       still.repositories?.map((r) => r.repositoryName),
       ['secret'],
     );
+    const tags = await victim.send(new E.ListTagsForResourceCommand({ resourceArn: still.repositories![0]!.repositoryArn }));
+    assert.deepEqual(tags.tags, [{ Key: 'team', Value: 'a' }]);
     const own = await victim.send(new E.DescribeRepositoriesCommand({ registryId }));
     assert.equal(own.repositories?.length, 1, 'an account names its own registry');
     victim.destroy();

@@ -3,8 +3,9 @@
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecr from '../../protocol/generated/ecr.js';
-import type { Registry } from '../registry.js';
-import type { RepoRef, RepositoryRow } from '../store.js';
+import { isDigest } from '../blobs.js';
+import { isRepositoryName, type Registry, TAG } from '../registry.js';
+import type { EcrStore, RepoRef, RepositoryRow } from '../store.js';
 
 /** What the operations share: the image store and where the registry is reached (for repositoryUri). */
 export interface EcrContext {
@@ -13,20 +14,13 @@ export interface EcrContext {
   registryHost(account: string, region: string): string;
 }
 
-/** ECR's repository name rule (the model's RepositoryName pattern, anchored): 2–256 characters. */
-const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-
 export function checkRepositoryName(name: string): void {
-  if (name.length < 2 || name.length > 256 || !REPOSITORY_NAME.test(name)) {
+  if (!isRepositoryName(name)) {
     throw new AwsError(
       'InvalidParameterException',
       `Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''`,
     );
   }
-}
-
-export function isRepositoryName(name: string): boolean {
-  return name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name);
 }
 
 /**
@@ -76,4 +70,31 @@ export function repositoryArn(r: RepoRef): string {
 
 export function imageIdText(id: { imageDigest?: string; imageTag?: string }): string {
   return `{imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'}`;
+}
+
+export function imageNotFound(r: RepoRef, id: Ecr.ImageIdentifier): AwsError {
+  return new AwsError(
+    'ImageNotFoundException',
+    `The image with imageId ${imageIdText(id)} does not exist within the repository with name '${r.name}' in the registry with id '${r.account}'`,
+  );
+}
+
+/**
+ * The digest an image id names in the repository, or the failure entry BatchGetImage/BatchDeleteImage
+ * report for it (the single-image operations turn it into their exception).
+ */
+export function findImage(store: EcrStore, r: RepoRef, id: Ecr.ImageIdentifier): { digest: string } | { failure: Ecr.ImageFailure } {
+  if (!id.imageDigest && !id.imageTag)
+    return { failure: { imageId: id, failureCode: 'MissingDigestAndTag', failureReason: 'Invalid request parameters: both tag and digest cannot be null' } };
+  if (id.imageDigest && !isDigest(id.imageDigest))
+    return { failure: { imageId: id, failureCode: 'InvalidImageDigest', failureReason: 'Invalid request parameters: image digest should satisfy the regex' } };
+  if (id.imageTag && !TAG.test(id.imageTag))
+    return { failure: { imageId: id, failureCode: 'InvalidImageTag', failureReason: 'Invalid request parameters: image tag should satisfy the regex' } };
+  const byTag = id.imageTag ? store.tagDigest(r, id.imageTag) : undefined;
+  if (id.imageTag && id.imageDigest && byTag && byTag !== id.imageDigest) {
+    return { failure: { imageId: id, failureCode: 'ImageTagDoesNotMatchDigest', failureReason: 'Invalid request parameters: given tag does not map to the given digest' } };
+  }
+  const digest = id.imageDigest ?? byTag;
+  if (!digest || !store.image(r, digest) || (id.imageTag && !byTag)) return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' } };
+  return { digest };
 }

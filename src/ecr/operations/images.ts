@@ -10,7 +10,7 @@ import { MANIFEST_LIMIT } from '../manifests.js';
 import { RegistryError, TAG } from '../registry.js';
 import type { ImageWithTags, RepoRef } from '../store.js';
 import { mintPassword, TOKEN_LIFETIME_MS } from '../tokens.js';
-import { type EcrContext, imageIdText, refOf, requireRepository } from './common.js';
+import { type EcrContext, findImage, imageNotFound, refOf, requireRepository } from './common.js';
 
 const badToken = () => new AwsError('InvalidParameterException', 'Invalid parameter at nextToken failed to satisfy constraint: invalid pagination token');
 
@@ -29,6 +29,11 @@ function detail(r: RepoRef, img: ImageWithTags): Ecr.ImageDetail {
   };
 }
 
+/** One id per tag of the image, or its bare digest when it has none: how ListImages and BatchDeleteImage name an image. */
+function idsOf(digest: string, tags: string[]): Ecr.ImageIdentifier[] {
+  return tags.length ? tags.map((imageTag) => ({ imageDigest: digest, imageTag })) : [{ imageDigest: digest }];
+}
+
 function tagStatusFilter(status: Ecr.TagStatus | undefined): (img: ImageWithTags) => boolean {
   if (status === 'TAGGED') return (img) => img.tags.length > 0;
   if (status === 'UNTAGGED') return (img) => img.tags.length === 0;
@@ -39,22 +44,13 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
   const registry = ecr.registry;
   const store = registry.store;
 
-  /** The digest an image id names in the repository, or a failure entry as BatchGetImage/BatchDeleteImage report it. */
-  function find(r: RepoRef, id: Ecr.ImageIdentifier): { digest: string } | { failure: Ecr.ImageFailure } {
-    if (!id.imageDigest && !id.imageTag)
-      return { failure: { imageId: id, failureCode: 'MissingDigestAndTag', failureReason: 'Invalid request parameters: both tag and digest cannot be null' } };
-    if (id.imageDigest && !isDigest(id.imageDigest))
-      return { failure: { imageId: id, failureCode: 'InvalidImageDigest', failureReason: 'Invalid request parameters: image digest should satisfy the regex' } };
-    if (id.imageTag && !TAG.test(id.imageTag))
-      return { failure: { imageId: id, failureCode: 'InvalidImageTag', failureReason: 'Invalid request parameters: image tag should satisfy the regex' } };
-    const byTag = id.imageTag ? store.tagDigest(r, id.imageTag) : undefined;
-    if (id.imageTag && id.imageDigest && byTag && byTag !== id.imageDigest) {
-      return { failure: { imageId: id, failureCode: 'ImageTagDoesNotMatchDigest', failureReason: 'Invalid request parameters: given tag does not map to the given digest' } };
+  /** Walks a batch request's ids: those that name no image go to `failures`, the others to `each` with their digest. */
+  function forEachFound(r: RepoRef, ids: Ecr.ImageIdentifier[], failures: Ecr.ImageFailure[], each: (id: Ecr.ImageIdentifier, digest: string) => void) {
+    for (const id of ids) {
+      const found = findImage(store, r, id);
+      if ('failure' in found) failures.push(found.failure);
+      else each(id, found.digest);
     }
-    const digest = id.imageDigest ?? byTag;
-    if (!digest || !store.image(r, digest) || (id.imageTag && !byTag))
-      return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' } };
-    return { digest };
   }
 
   return {
@@ -82,13 +78,8 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
       if (input.imageIds?.length) {
         const wanted = new Set<string>();
         for (const id of input.imageIds) {
-          const found = find(r, id);
-          if ('failure' in found) {
-            throw new AwsError(
-              'ImageNotFoundException',
-              `The image with imageId ${imageIdText(id)} does not exist within the repository with name '${r.name}' in the registry with id '${r.account}'`,
-            );
-          }
+          const found = findImage(store, r, id);
+          if ('failure' in found) throw imageNotFound(r, id);
           wanted.add(found.digest);
         }
         images = images.filter((i) => wanted.has(i.digest));
@@ -101,10 +92,7 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
       const r = refOf(ctx, input);
       requireRepository(ecr, r);
       const ids: Ecr.ImageIdentifier[] = [];
-      for (const img of store.images(r).filter(tagStatusFilter(input.filter?.tagStatus))) {
-        if (img.tags.length) for (const tag of img.tags) ids.push({ imageDigest: img.digest, imageTag: tag });
-        else ids.push({ imageDigest: img.digest });
-      }
+      for (const img of store.images(r).filter(tagStatusFilter(input.filter?.tagStatus))) ids.push(...idsOf(img.digest, img.tags));
       const page = paginate(ids, (i) => `${i.imageDigest}\n${i.imageTag ?? ''}`, input.maxResults, input.nextToken, badToken);
       return { imageIds: page.items, nextToken: page.nextToken };
     },
@@ -114,16 +102,11 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
       requireRepository(ecr, r);
       const images: Ecr.Image[] = [];
       const failures: Ecr.ImageFailure[] = [];
-      for (const id of input.imageIds) {
-        const found = find(r, id);
-        if ('failure' in found) {
-          failures.push(found.failure);
-          continue;
-        }
-        const img = store.image(r, found.digest)!;
+      forEachFound(r, input.imageIds, failures, (id, digest) => {
+        const img = store.image(r, digest)!;
         if (input.acceptedMediaTypes?.length && !input.acceptedMediaTypes.includes(img.mediaType)) {
           failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
-          continue;
+          return;
         }
         images.push({
           registryId: r.account,
@@ -132,7 +115,7 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
           imageManifest: img.manifest.toString('utf8'),
           imageManifestMediaType: img.mediaType,
         });
-      }
+      });
       return { images, failures };
     },
 
@@ -141,29 +124,23 @@ export function imageOperations(ecr: EcrContext, secret: () => string) {
       requireRepository(ecr, r);
       const imageIds: Ecr.ImageIdentifier[] = [];
       const failures: Ecr.ImageFailure[] = [];
-      for (const id of input.imageIds) {
-        const found = find(r, id);
-        if ('failure' in found) {
-          failures.push(found.failure);
-          continue;
-        }
-        const tags = store.tagsOf(r, found.digest);
+      forEachFound(r, input.imageIds, failures, (id, digest) => {
+        const tags = store.tagsOf(r, digest);
         // A tag of an image with other tags goes alone; the last tag, or a digest, takes the image.
         if (id.imageTag && !id.imageDigest && tags.length > 1) {
           registry.untag(r, id.imageTag);
-          imageIds.push({ imageDigest: found.digest, imageTag: id.imageTag });
-          continue;
+          imageIds.push({ imageDigest: digest, imageTag: id.imageTag });
+          return;
         }
         try {
-          registry.deleteImage(r, found.digest);
+          registry.deleteImage(r, digest);
         } catch (e) {
           if (!(e instanceof RegistryError) || e.kind !== 'MANIFEST_REFERENCED') throw e;
           failures.push({ imageId: id, failureCode: 'ImageReferencedByManifestList', failureReason: 'Requested image is referenced by a manifest list' });
-          continue;
+          return;
         }
-        if (tags.length) for (const tag of tags) imageIds.push({ imageDigest: found.digest, imageTag: tag });
-        else imageIds.push({ imageDigest: found.digest });
-      }
+        imageIds.push(...idsOf(digest, tags));
+      });
       return { imageIds, failures };
     },
 

@@ -40,7 +40,8 @@ export function repositoryOperations(ecr: EcrContext) {
   function repoOfArn(ctx: RequestContext, arn: string): RepositoryRow {
     const m = /^arn:aws[^:]*:ecr:([^:]+):(\d{12}):repository\/(.+)$/.exec(arn);
     if (!m) throw new AwsError('InvalidParameterException', `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'`);
-    const r: RepoRef = { account: m[2]!, region: m[1]!, name: m[3]! };
+    // Another account's ARN is refused as its registryId is (registryOf): else any account could tag another's repositories.
+    const r: RepoRef = { account: registryOf(ctx, m[2]!, m[3]!), region: m[1]!, name: m[3]! };
     if (r.region !== ctx.region) throw repositoryNotFound(r);
     return requireRepository(ecr, r);
   }

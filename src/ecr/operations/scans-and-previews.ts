@@ -8,11 +8,9 @@
 import { AwsError } from '../../kernel/errors.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecr from '../../protocol/generated/ecr.js';
-import { isDigest } from '../blobs.js';
 import { expiryDecisions, parseLifecyclePolicy, PolicyInvalid } from '../lifecycle.js';
-import { TAG } from '../registry.js';
 import type { RepoRef, RepositoryRow } from '../store.js';
-import { type EcrContext, imageIdText, refOf, requireRepository } from './common.js';
+import { type EcrContext, findImage, imageIdText, imageNotFound, refOf, requireRepository } from './common.js';
 
 const SCAN_DESCRIPTION = 'The scan was completed successfully. Wayfinder has no vulnerability database: a scan reports no findings.';
 const PAGE_DEFAULT = 100;
@@ -28,20 +26,13 @@ export function scanAndPreviewOperations(ecr: EcrContext) {
     store.tx(() => store.putRepository({ ...repo, doc: { ...repo.doc, ...change } }));
   }
 
-  /** The image an id names, or AWS's ImageNotFoundException. */
+  /** The image an id names; a malformed id is InvalidParameterException, an unknown one ImageNotFoundException. */
   function imageDigest(r: RepoRef, id: Ecr.ImageIdentifier | undefined): string {
-    const notFound = () =>
-      new AwsError(
-        'ImageNotFoundException',
-        `The image with imageId ${imageIdText(id ?? {})} does not exist within the repository with name '${r.name}' in the registry with id '${r.account}'`,
-      );
-    if (!id || (!id.imageDigest && !id.imageTag)) throw new AwsError('InvalidParameterException', 'Invalid request parameters: both tag and digest cannot be null');
-    if (id.imageDigest && !isDigest(id.imageDigest)) throw new AwsError('InvalidParameterException', 'Invalid request parameters: image digest should satisfy the regex');
-    if (id.imageTag && !TAG.test(id.imageTag)) throw new AwsError('InvalidParameterException', 'Invalid request parameters: image tag should satisfy the regex');
-    const byTag = id.imageTag ? store.tagDigest(r, id.imageTag) : undefined;
-    const digest = id.imageDigest ?? byTag;
-    if (!digest || (id.imageTag && byTag !== digest) || !store.image(r, digest)) throw notFound();
-    return digest;
+    const found = findImage(store, r, id ?? {});
+    if (!('failure' in found)) return found.digest;
+    const { failureCode, failureReason } = found.failure;
+    if (failureCode === 'ImageNotFound' || failureCode === 'ImageTagDoesNotMatchDigest') throw imageNotFound(r, id ?? {});
+    throw new AwsError('InvalidParameterException', failureReason!);
   }
 
   return {

@@ -3,6 +3,7 @@
 // rule about images lives in registry.ts, shared with the ECR API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../kernel/log.js';
+import { BodyTooLargeError, readBody } from '../../protocol/body.js';
 import { DigestMismatch, isDigest, UploadTooLarge } from '../blobs.js';
 import { MANIFEST_LIMIT, OCI_INDEX } from '../manifests.js';
 import { maxLayerBytes } from '../quotas.js';
@@ -196,7 +197,11 @@ export class RegistryHandler {
       // Not mountable: an ordinary upload session, as the spec asks.
     }
     const digest = q.get('digest');
-    if (digest !== null) refuseOverLayerLimit(req, 0);
+    if (digest !== null) {
+      // Checked before the upload exists, so a refused POST leaves no upload behind.
+      if (!isDigest(digest)) throw new OciError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.slice(0, 200) });
+      refuseOverLayerLimit(req, 0);
+    }
     const id = registry.blobs.newUploadId();
     registry.blobs.startUpload(id);
     const now = Date.now();
@@ -204,7 +209,6 @@ export class RegistryHandler {
     registry.store.tx(() => registry.store.putUpload(upload));
     if (digest !== null) {
       // Monolithic: the whole blob in this POST.
-      if (!isDigest(digest)) throw new OciError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest: digest.slice(0, 200) });
       await this.appendBody(req, id);
       await this.finish(res, r, id, digest);
       return;
@@ -308,10 +312,13 @@ export class RegistryHandler {
   }
 
   private async putManifest(req: IncomingMessage, res: ServerResponse, r: RepoRef, reference: string): Promise<void> {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MANIFEST_LIMIT) throw new OciError('MANIFEST_INVALID', `manifest invalid: larger than ${MANIFEST_LIMIT} bytes`, null, 413);
-    const body = await readLimited(req, MANIFEST_LIMIT);
-    if (!body) throw new OciError('MANIFEST_INVALID', `manifest invalid: larger than ${MANIFEST_LIMIT} bytes`, null, 413);
+    let body: Buffer;
+    try {
+      body = await readBody(req, MANIFEST_LIMIT);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) throw new OciError('MANIFEST_INVALID', `manifest invalid: larger than ${MANIFEST_LIMIT} bytes`, null, 413);
+      throw e;
+    }
     const byDigest = isDigest(reference);
     let put: { digest: string };
     try {
@@ -437,15 +444,4 @@ function layerTooLarge(): OciError {
 function refuseOverLayerLimit(req: IncomingMessage, current: number): void {
   const length = req.headers['content-length'];
   if (length !== undefined && current + Number(length) > maxLayerBytes()) throw layerTooLarge();
-}
-
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    total += (chunk as Buffer).length;
-    if (total > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -7,8 +7,7 @@
 //     shapes, and its calls are SigV4-signed: a signed request is never the registry's.
 import type { Destination, RequestHead } from '../../http1/routes.js';
 import { isDigest } from '../blobs.js';
-import { TAG } from '../registry.js';
-import { isRepositoryName } from '../operations/common.js';
+import { isRepositoryName, TAG } from '../registry.js';
 import { OciError } from './oci-errors.js';
 
 export const REGISTRY_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.localhost$/;
