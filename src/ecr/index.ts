@@ -96,7 +96,11 @@ export function createEcr({ store, logger, dataDir, port: configuredPort, admit,
           where = { account: aws[1]!, region: aws[2]! };
           // A task pulls from its own account's registries only (any region; no cross-account policies, docs/ecr.md).
           if (owner && owner.account !== where.account) return undefined;
-        } else if (host === registryHost() || host === `127.0.0.1:${port}`) where = owner ?? ecrStore.repositoriesNamed(m[2]!)[0];
+        } else if (host === registryHost() || host === `127.0.0.1:${port}`) {
+          // The account-less URI names the task's own account; with no owner, no credentials (never
+          // "the first account with a repository of that name").
+          where = owner;
+        }
         if (!where) return undefined;
         const password = mintPassword(secret(), { ...where, expiresAt: Date.now() + TOKEN_LIFETIME_MS });
         return { username: 'AWS', password, serveraddress: m[1]! };

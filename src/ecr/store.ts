@@ -130,11 +130,6 @@ export class EcrStore {
     return rows.map((row) => ({ account, region, name: row.name, createdAt: row.created_at, doc: JSON.parse(row.doc) as RepositoryDoc }));
   }
 
-  /** Where repositories of this name exist, for the ECS runtime's pull of a `localhost:<port>/<name>` image. */
-  repositoriesNamed(name: string): Array<{ account: string; region: string }> {
-    return this.db.prepare('SELECT account, region FROM ecr_repositories WHERE name = ? ORDER BY account, region').all(name) as Array<{ account: string; region: string }>;
-  }
-
   putRepository(r: RepositoryRow): void {
     this.db
       .prepare('INSERT INTO ecr_repositories (account, region, name, created_at, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc')
