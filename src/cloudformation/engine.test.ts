@@ -190,3 +190,20 @@ test('resume after a restart: a create in progress is rolled back, a delete in p
   assert.equal(stored(w, deleting).status, 'DELETE_COMPLETE');
   assert.deepEqual(w.log.sort(), ['delete thing-8', 'delete thing-9']);
 });
+
+test('a cancel that arrives while an update fails on its own is spent with it: the next update is not cancelled', async () => {
+  const w = world();
+  const s = stack(w, { Resources: { A: thing({ Name: 'a' }) } });
+  w.engine.create(s);
+  await w.engine.idle();
+  // The update fails before any resource (its condition refers to no parameter), cancelled meanwhile.
+  const failing = stored(w, s);
+  update(w, failing, { Conditions: { C: { 'Fn::Equals': [{ Ref: 'Nope' }, 'x'] } }, Resources: { A: thing({ Name: 'a2' }) } });
+  w.engine.cancelUpdate(failing);
+  await w.engine.idle();
+  assert.equal(stored(w, s).status, 'UPDATE_ROLLBACK_COMPLETE');
+  update(w, stored(w, s), { Resources: { A: thing({ Name: 'a3' }) } });
+  await w.engine.idle();
+  assert.equal(stored(w, s).status, 'UPDATE_COMPLETE');
+  assert.ok(w.log.includes('update thing-1 a3'));
+});

@@ -62,7 +62,12 @@ export class StackEngine {
       .catch((e) => {
         if (!(e instanceof Halted)) this.deps.logger.error({ err: e, stack: stack.stackId }, 'stack operation failed unexpectedly');
       })
-      .finally(() => this.running.delete(stack.stackId));
+      .finally(() => {
+        this.running.delete(stack.stackId);
+        // A CancelUpdateStack is for the operation running when it came: one that failed before
+        // looking at it (or was halted) must not leave it to cancel the stack's next update.
+        this.cancelled.delete(stack.stackId);
+      });
     this.running.set(stack.stackId, run);
   }
 

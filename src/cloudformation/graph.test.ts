@@ -26,6 +26,12 @@ for (const [name, resources, expected] of ORDERS) {
 const GRAPH_ERRORS: Array<[string, Record<string, unknown>, string]> = [
   ['an unknown Ref', { A: r({ X: { Ref: 'Nope' } }) }, 'Template format error: Unresolved resource dependencies [Nope] in the Resources block of the template'],
   ['an unknown DependsOn', { A: r({}, { DependsOn: 'Nope' }) }, 'Template format error: Unresolved resource dependencies [Nope] in the Resources block of the template'],
+  // A name every object inherits is no parameter of the template.
+  [
+    'a Ref of an inherited name',
+    { A: r({ X: { Ref: 'constructor' } }) },
+    'Template format error: Unresolved resource dependencies [constructor] in the Resources block of the template',
+  ],
   ['a cycle', { A: r({ X: { Ref: 'B' } }), B: r({ X: { 'Fn::GetAtt': ['A', 'Arn'] } }), C: r() }, 'Circular dependency between resources: [A, B]'],
   ['a self reference', { A: r({ X: { Ref: 'A' } }) }, 'Circular dependency between resources: [A]'],
 ];

@@ -39,7 +39,7 @@ export function dependencies(t: Template, include: (logicalId: string) => boolea
     const d = new Set<string>();
     for (const name of references(r.Properties ?? {})) {
       if (known.has(name)) d.add(name);
-      else if (!(name in t.Parameters) && !PSEUDO_PARAMETERS.includes(name)) unresolved.add(name);
+      else if (!Object.hasOwn(t.Parameters, name) && !PSEUDO_PARAMETERS.includes(name)) unresolved.add(name);
     }
     const dependsOn = r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
     for (const name of dependsOn) {
@@ -51,7 +51,7 @@ export function dependencies(t: Template, include: (logicalId: string) => boolea
     deps.set(id, d);
   }
   for (const o of Object.values(t.Outputs)) {
-    for (const name of references(o)) if (!known.has(name) && !(name in t.Parameters) && !PSEUDO_PARAMETERS.includes(name)) unresolved.add(name);
+    for (const name of references(o)) if (!known.has(name) && !Object.hasOwn(t.Parameters, name) && !PSEUDO_PARAMETERS.includes(name)) unresolved.add(name);
   }
   if (unresolved.size) throw templateError(`Unresolved resource dependencies [${[...unresolved].join(', ')}] in the Resources block of the template`);
   const cycle = findCycle(deps);

@@ -58,7 +58,7 @@ function call(fn: string, arg: unknown, ctx: EvalContext): unknown {
     case 'Ref': {
       const name = str(arg, 'Ref');
       if (name === 'AWS::NoValue') return NO_VALUE;
-      if (name in ctx.values) return ctx.values[name];
+      if (Object.hasOwn(ctx.values, name)) return ctx.values[name];
       return ctx.ref(name);
     }
     case 'Fn::GetAtt': {
@@ -172,7 +172,7 @@ function sub(arg: unknown, ctx: EvalContext): string {
     if (inner.startsWith('!')) return '${' + inner.slice(1) + '}';
     const name = inner.trim();
     if (name in vars) return str(vars[name], 'Fn::Sub');
-    if (name in ctx.values) {
+    if (Object.hasOwn(ctx.values, name)) {
       const v = ctx.values[name]!;
       return Array.isArray(v) ? v.join(',') : v;
     }
@@ -227,7 +227,7 @@ export function evaluateConditions(conditions: Record<string, unknown>, base: Om
       throw new AwsError('ValidationError', `Template format error: Unresolved dependencies [${name}]. Cannot reference resources in the Conditions block of the template`);
     },
     conditions: new Proxy(done, {
-      has: (_t, name: string) => name in conditions,
+      has: (_t, name: string) => Object.hasOwn(conditions, name),
       get: (_t, name: string) => resolve(name),
     }),
   };

@@ -4,7 +4,6 @@
 // The provider is CloudFormation's own, so it drives the engine directly instead of going through
 // the wire: create/update/delete start the child's operation and wait for it to end.
 import { AwsError } from '../kernel/errors.js';
-import type { RequestContext } from '../protocol/handlers.js';
 import type { StackParameter, SuppliedParameter } from './parameters.js';
 import { beginUpdate, newStackRecord, type StackOpsDeps, UPDATABLE } from './operations/stacks.js';
 import { prepare, templateText } from './prepare.js';
@@ -76,7 +75,7 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
       if (cfn.stacksIn(ctx).filter((s) => s.status !== 'DELETE_COMPLETE').length >= max) {
         throw new AwsError('LimitExceededException', `Limit for stacks exceeded: this account has ${max} stacks in this Region (CloudFormation quota "Stacks").`);
       }
-      const child = newStackRecord(ctx as unknown as RequestContext, ctx.generatedName(128), { Tags: mergedTags(props, ctx), NotificationARNs: notifications(props) });
+      const child = newStackRecord(ctx, ctx.generatedName(128), { Tags: mergedTags(props, ctx), NotificationARNs: notifications(props) });
       child.parentId = ctx.stackId;
       child.rootId = parent?.rootId ?? ctx.stackId;
       // Capabilities the parent was granted cover its nested stacks (AWS asks for them once, at the root).

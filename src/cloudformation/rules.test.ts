@@ -64,6 +64,9 @@ const ERRORS: Array<[string, unknown, RegExp]> = [
   ['Equals with one argument', { 'Fn::Equals': ['a'] }, /^Template error: Fn::Equals requires a list argument with two elements/],
   ['Contains of a non-list', { 'Fn::Contains': ['a', 'a'] }, /^Template error: Fn::Contains: expected a list of strings/],
   ['Not of a string', { 'Fn::Not': ['a'] }, /^Template error: Fn::Not: every rule function must evaluate to true or false/],
+  // Names an object has by inheritance are neither pseudo parameters nor conditions.
+  ['Ref of an inherited name', { 'Fn::Equals': [{ Ref: 'toString' }, 'x'] }, /^Template error: Unresolved dependencies \[toString\]/],
+  ['If over an inherited name', { 'Fn::If': ['constructor', 'a', 'b'] }, /^Template error: unresolved condition dependency constructor in Fn::If/],
 ];
 
 for (const [name, expr, message] of ERRORS) {

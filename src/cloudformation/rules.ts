@@ -78,7 +78,7 @@ export function ruleValue(expr: unknown, env: RuleEnv): unknown {
     case 'Ref': {
       const p = env.parameters.find((x) => x.key === arg);
       if (p) return parameterValue(p);
-      if (typeof arg === 'string' && arg in env.pseudo) return env.pseudo[arg];
+      if (typeof arg === 'string' && Object.hasOwn(env.pseudo, arg)) return env.pseudo[arg];
       throw templateErr(`Unresolved dependencies [${String(arg)}]. Cannot reference resources in the Rules block of the template`);
     }
     case 'Fn::Equals': {
@@ -95,7 +95,7 @@ export function ruleValue(expr: unknown, env: RuleEnv): unknown {
       return !bool(ruleValue(args(fn, arg, 1)[0], env), fn);
     case 'Fn::If': {
       const [name, yes, no] = args(fn, arg, 3);
-      if (typeof name !== 'string' || !(name in env.conditions)) throw templateErr(`unresolved condition dependency ${String(name)} in Fn::If`);
+      if (typeof name !== 'string' || !Object.hasOwn(env.conditions, name)) throw templateErr(`unresolved condition dependency ${String(name)} in Fn::If`);
       return ruleValue(env.conditions[name] ? yes : no, env);
     }
     case 'Fn::Contains': {

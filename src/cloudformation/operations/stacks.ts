@@ -11,7 +11,7 @@ import { stackArn } from '../ids.js';
 import type { StackParameter, SuppliedParameter } from '../parameters.js';
 import { checkTemplate, prepare, requiredCapabilities, templateText } from '../prepare.js';
 import type { ResourceProvider, Tag } from '../providers/provider.js';
-import { scopePrefix } from '../../store/store.js';
+import { type Scope, scopePrefix } from '../../store/store.js';
 import type { CfnStore, StackRecord } from '../store.js';
 import { eventWire, resourceWire, stackWire, summaryWire } from '../wire.js';
 
@@ -36,7 +36,7 @@ export function liveStack(cfn: CfnStore, ctx: RequestContext, name: string): Sta
   return s;
 }
 
-export function newStackRecord(ctx: RequestContext, name: string, input: { Tags?: Tag[]; NotificationARNs?: string[] }): StackRecord {
+export function newStackRecord(ctx: Scope, name: string, input: { Tags?: Tag[]; NotificationARNs?: string[] }): StackRecord {
   return {
     stackId: stackArn(ctx.region, ctx.accountId, name),
     name,
