@@ -177,3 +177,23 @@ test('a head llhttp refuses (Content-Length beside Transfer-Encoding) fails the 
     b.server.close();
   }
 });
+
+test('heads outside the fast grammar still go through llhttp: its answer is the same, its refusals still fail', async () => {
+  const answers = [
+    { pieces: ['HTTP/1.1 200 OK\r\nConnection: keep-alive, x-hint\r\nContent-Length: 11\r\n\r\nhello world'] },
+    { pieces: ['HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX: a\r\n b\r\n\r\nhello world'] },
+  ];
+  const b = await rawBackend((n) => answers[n]!);
+  const pool = new ClientPool(b.origin);
+  try {
+    const listed = await call(pool);
+    assert.equal(listed.error, undefined);
+    assert.equal(listed.body, 'hello world', 'a Connection list the fast path does not read');
+    const folded = await call(pool);
+    assert.ok(folded.error, 'obs-fold is refused by llhttp');
+    assert.equal(folded.error.kind, 'protocol');
+  } finally {
+    pool.close();
+    b.server.close();
+  }
+});

@@ -12,6 +12,7 @@ import { type ClientCall, UpstreamError } from './client-call.js';
 import { latin1 } from './latin1.js';
 import { writeLatin1 } from './socket-io.js';
 import { BlankLineScanner } from './message-end.js';
+import { parseSimpleResponseHead, type SimpleHead } from './simple-response-head.js';
 import type { ClientPool } from './client-pool.js';
 import { clock, deadlineIn, track, untrack, type Expiring } from './client-clock.js';
 import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, releaseParser, RESPONSE, type Parser } from './llhttp.js';
@@ -47,6 +48,8 @@ export class ClientConnection implements Expiring {
   private bodyLeft = 0;
   /** Finds the end of the response head, so llhttp is fed the head alone. */
   private readonly scanner = new BlankLineScanner();
+  /** llhttp has been fed bytes of this response (from then on it parses the rest of the head). */
+  private fedParser = false;
   private lastError: (Error & { code?: string }) | undefined;
   private idleMs = DEFAULT_IDLE_MS;
 
@@ -97,6 +100,7 @@ export class ClientConnection implements Expiring {
     this.keepAlive = true;
     this.idleSince = 0;
     this.headDone = false;
+    this.fedParser = false;
     this.bodyLeft = 0;
     this.scanner.reset();
     this.parser[kOnMessageBegin] = null;
@@ -200,6 +204,16 @@ export class ClientConnection implements Expiring {
     while (!this.headDone && rest.length > 0) {
       // A 1xx head is followed by another head: the loop feeds that one too.
       const end = this.scanner.next(rest, 0);
+      // A whole head in one read, in the narrow grammar of simple-response-head.ts: read without llhttp.
+      if (end > 0 && !this.fedParser && end <= this.pool.maxHeaderSize && call.request.method !== 'HEAD') {
+        const simple = parseSimpleResponseHead(latin1(end === rest.length ? rest : rest.subarray(0, end)));
+        if (simple) {
+          rest = rest.subarray(end);
+          this.onSimpleHead(call, simple);
+          if (this.call !== call) return; // abandoned by the handler
+          continue;
+        }
+      }
       const slice = end < 0 ? rest : rest.subarray(0, end);
       rest = end < 0 ? EMPTY : rest.subarray(end);
       if (!this.parse(call, slice)) return;
@@ -222,6 +236,7 @@ export class ClientConnection implements Expiring {
 
   /** Feeds llhttp; false: the call is over (abandoned in a callback, or failed on a parse error). */
   private parse(call: ClientCall, slice: Buffer): boolean {
+    this.fedParser = true;
     const r = this.parser.execute(slice);
     if (this.call !== call) return false; // the call was abandoned inside a callback
     if (!isParseError(r)) return true;
@@ -265,6 +280,18 @@ export class ClientConnection implements Expiring {
     else this.parser[kOnMessageBegin] = this.onLaterMessage;
     call.handler.onHead(status, h);
     return head || length > 0 ? 1 : 0;
+  }
+
+  /** A head read by parseSimpleResponseHead: a final status, a Content-Length body, no llhttp involved. */
+  private onSimpleHead(call: ClientCall, h: SimpleHead): void {
+    call.responseStarted = true;
+    this.headDone = true;
+    this.keepAlive = h.keepAlive;
+    if (!this.learnedKeepAlive) this.noteKeepAliveHint(h.headers);
+    this.deadline = deadlineIn(call.request.timeoutMs);
+    if (h.contentLength > 0) this.bodyLeft = h.contentLength;
+    else this.completed = true;
+    call.handler.onHead(h.status, h.headers);
   }
 
   /** While llhttp frames the body: a message that begins after the response is stray bytes. */
