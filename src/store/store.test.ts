@@ -220,6 +220,11 @@ test('group commit: writes inside deferSync share one barrier, awaited through d
     // A write outside deferSync (an engine's, an async handler's later step) is synced at once.
     store.withTx(() => things.putTx('later', { n: 11 }));
     assert.equal(store.barrier?.barriers, 2);
+    // A deferred write nobody awaits yet (a handler still busy) is synced all the same (bounded wait).
+    store.deferSync(() => store.withTx(() => things.putTx('alone', { n: 12 })));
+    for (let i = 0; i < 400 && store.barrier?.barriers === 2; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(store.barrier?.barriers, 3);
+    assert.equal(store.durable(), undefined);
     store.close();
     const reopened = Store.open(dir, migrations, silentLogger);
     assert.equal(reopened.table('things').withPrefix('k').length, 10);

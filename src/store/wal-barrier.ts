@@ -37,9 +37,14 @@ export class WalBarrier {
     private readonly walFile: string = `${dbFile}-wal`,
   ) {}
 
-  /** A commit was made whose answer waits for durable() (an API handler's write, inside Store.deferSync). */
+  /**
+   * A commit was made whose answer waits for durable() (an API handler's write, inside Store.deferSync). The
+   * barrier is scheduled now, not at the first durable(): a handler that goes on awaiting something long
+   * leaves its write unsynced no longer than a turn.
+   */
   deferred(): void {
     this.committed++;
+    this.schedule();
   }
 
   /** Every commit made so far is on disk when this returns: one fdatasync on this thread. */
@@ -79,7 +84,7 @@ export class WalBarrier {
   }
 
   private run(): void {
-    if (this.inFlight || !this.waiters.length) return;
+    if (this.inFlight || this.synced >= this.committed) return;
     const target = this.committed;
     let fd: number;
     try {
@@ -94,8 +99,9 @@ export class WalBarrier {
       this.barriers++;
       if (err) this.fail(err, target);
       else this.done(target);
-      // Commits made while this one ran wait for the next barrier, which starts at once.
-      if (this.waiters.length) this.schedule();
+      // Commits made while this one ran wait for the next barrier, which starts at once (after a failure,
+      // only if someone waits: a disk that fails is not asked again every turn for nobody).
+      if (err ? this.waiters.length : this.synced < this.committed) this.schedule();
     });
   }
 
