@@ -205,11 +205,19 @@ export class Store {
     const changes = this.pending.map((c) => ({ ...c, revision: ++this.rev }));
     this.pending = [];
     // Even without recorded changes: a product may write rows by its own statements (no DocTable).
+    let unsynced: unknown;
     if (durability === 'acknowledged' && this.barrier) {
       if (this.deferring > 0) this.barrier.deferred();
-      else this.barrier.syncNow();
+      else {
+        try {
+          this.barrier.syncNow();
+        } catch (e) {
+          unsynced = e; // committed all the same: published below, so no view misses it; the caller is told
+        }
+      }
     }
     if (changes.length) this.publish(changes);
+    if (unsynced !== undefined) throw unsynced;
     return result;
   }
 
