@@ -8,6 +8,7 @@ import { AwsError } from '../kernel/errors.js';
 import type { OperationCaller } from '../protocol/invoke.js';
 import { pseudoParameters, stackContext } from './context.js';
 import { dependencies } from './graph.js';
+import { parseLargeYaml } from './off-loop.js';
 import { checkExistence, resolveParameters, type StackParameter, type SuppliedParameter } from './parameters.js';
 import type { ResourceProvider } from './providers/provider.js';
 import type { CfnStore, StackRecord } from './store.js';
@@ -28,6 +29,7 @@ export const TEMPLATE_URL_MAX = 1_000_000;
  * The template text of a request: TemplateBody, or TemplateURL naming a local regular file or a loopback
  * URL. Both sizes are AWS's quotas, and a URL's is enforced while the bytes arrive: a TemplateURL of
  * /dev/zero, a FIFO or an endless loopback stream is refused, never read into memory or waited on.
+ * A large YAML text is parsed here, off the main thread (off-loop.ts), for the checks that follow.
  */
 export async function templateText(input: { TemplateBody?: string; TemplateURL?: string }): Promise<string> {
   if (input.TemplateBody !== undefined) {
@@ -37,6 +39,7 @@ export async function templateText(input: { TemplateBody?: string; TemplateURL?:
         `1 validation error detected: Value '${input.TemplateBody.slice(0, 64)}…' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${TEMPLATE_BODY_MAX}`,
       );
     }
+    await parseLargeYaml(input.TemplateBody);
     return input.TemplateBody;
   }
   const url = input.TemplateURL;
@@ -51,6 +54,7 @@ export async function templateText(input: { TemplateBody?: string; TemplateURL?:
     // fall through to AWS's answer
   }
   if (text === undefined) throw new AwsError('ValidationError', `TemplateURL must be a supported URL.`);
+  await parseLargeYaml(text);
   return text;
 }
 
@@ -135,6 +139,15 @@ function asTemplateError<T>(fn: () => T): T {
   }
 }
 
+async function asTemplateErrorAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof AwsError) throw e;
+    throw templateError(e instanceof Error ? e.message : String(e));
+  }
+}
+
 function checkStructure(body: string, providers: Map<string, ResourceProvider>): Template {
   const t = parseTemplate(body);
   checkRuleShapes(t.Rules);
@@ -170,7 +183,7 @@ export async function prepare(
   deps: { cfn: CfnStore; call: OperationCaller; providers: Map<string, ResourceProvider> },
 ): Promise<Prepared> {
   const t = checkTemplate(args.body, deps.providers);
-  const parameters = asTemplateError(() => resolveParameters(t, args.supplied, args.previous));
+  const parameters = await asTemplateErrorAsync(() => resolveParameters(t, args.supplied, args.previous));
   const { capabilities } = requiredCapabilities(t, deps.providers);
   const granted = new Set(args.capabilities ?? []);
   const missing = capabilities.filter((c) => !granted.has(c) && !(c === 'CAPABILITY_IAM' && granted.has('CAPABILITY_NAMED_IAM')));

@@ -1,9 +1,9 @@
 // Reading a template: JSON or YAML (with the short-form tags !Ref, !Sub, !GetAtt a.b …), then the
 // structural checks CloudFormation makes before it creates anything, with its messages
 // ("Template format error: …"). Evaluation lives in intrinsics.ts, ordering in graph.ts.
-import { createRequire } from 'node:module';
-import type { Tags } from 'yaml';
 import { AwsError } from '../kernel/errors.js';
+import { isValidPattern } from './allowed-pattern.js';
+import { readYaml } from './yaml.js';
 
 export interface ParameterDecl {
   Type: string;
@@ -55,34 +55,6 @@ const PARAMETER_TYPES =
 
 export const templateError = (message: string): AwsError => new AwsError('ValidationError', `Template format error: ${message}`);
 
-// yaml is required on the first YAML template, not at server start (~20 ms of a cold start; issue 16).
-// parseTemplate is synchronous, hence require rather than import().
-const requireYaml = createRequire(import.meta.url);
-let yaml: typeof import('yaml') | undefined;
-function parseYaml(body: string, options: import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions & import('yaml').ToJSOptions): unknown {
-  yaml ??= requireYaml('yaml') as typeof import('yaml');
-  return yaml.parse(body, options);
-}
-
-/** The short-form tags: `!Name` → `{ "Fn::Name": … }` (`!Ref` → Ref, `!GetAtt a.b` → ["a", "b"]). */
-const SHORT_FORMS = ['Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'If', 'Equals', 'And', 'Or', 'Not', 'Length', 'ToJsonString'];
-const YAML_TAGS: Tags = [
-  { tag: '!Ref', resolve: (s: string) => ({ Ref: s }) },
-  { tag: '!Condition', resolve: (s: string) => ({ Condition: s }) },
-  { tag: '!GetAtt', resolve: (s: string) => ({ 'Fn::GetAtt': splitGetAtt(s) }) },
-  { tag: '!GetAtt', collection: 'seq', resolve: (v) => ({ 'Fn::GetAtt': v.toJSON() }) },
-  ...SHORT_FORMS.flatMap((name) => [
-    { tag: `!${name}`, resolve: (s: string) => ({ [`Fn::${name}`]: s }) },
-    { tag: `!${name}`, collection: 'seq' as const, resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }) },
-    { tag: `!${name}`, collection: 'map' as const, resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }) },
-  ]),
-];
-
-function splitGetAtt(s: string): string[] {
-  const dot = s.indexOf('.');
-  return dot < 0 ? [s] : [s.slice(0, dot), s.slice(dot + 1)];
-}
-
 /** Parses a template body (JSON when it starts with `{`, else YAML) into a checked Template. */
 export function parseTemplate(body: string): Template {
   const doc = readDocument(body);
@@ -127,6 +99,19 @@ function depthOf(v: unknown, depth: number): number {
   return max;
 }
 
+/**
+ * YAML documents parsed off the main thread (off-loop.ts), by body: parseTemplate is synchronous and
+ * called again on a stack's stored body, so the large ones it finds here. The last few only.
+ */
+const parsedYaml = new Map<string, unknown>();
+const PARSED_YAML_KEPT = 8;
+
+export function rememberYaml(body: string, doc: unknown): void {
+  parsedYaml.delete(body);
+  parsedYaml.set(body, doc);
+  if (parsedYaml.size > PARSED_YAML_KEPT) parsedYaml.delete(parsedYaml.keys().next().value!);
+}
+
 function readDocument(body: string): unknown {
   const trimmed = body.trimStart();
   if (trimmed.startsWith('{')) {
@@ -138,11 +123,12 @@ function readDocument(body: string): unknown {
       throw templateError(`JSON not well-formed.${pos ? ` (line ${pos.line}, column ${pos.column})` : ''}`);
     }
   }
+  const cached = parsedYaml.get(body);
+  if (cached !== undefined) return structuredClone(cached);
   try {
-    return parseYaml(body, { customTags: YAML_TAGS, uniqueKeys: true, maxAliasCount: 100 });
+    return readYaml(body);
   } catch (e) {
-    const linePos = (e as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
-    throw templateError(`YAML not well-formed.${linePos ? ` (line ${linePos.line}, column ${linePos.col})` : ''}`);
+    throw templateError((e as Error).message);
   }
 }
 
@@ -176,6 +162,9 @@ function checkSections(t: Template): void {
     if (!p || typeof p !== 'object' || typeof p.Type !== 'string') throw templateError(`Every Parameters object must contain a Type member.`);
     if (!PARAMETER_TYPES.test(p.Type)) throw templateError(`Unrecognized parameter type: ${p.Type}`);
     if (p.AllowedValues !== undefined && !Array.isArray(p.AllowedValues)) throw templateError(`Every AllowedValues member of parameter ${name} must be a list.`);
+    if (p.AllowedPattern !== undefined && (typeof p.AllowedPattern !== 'string' || !isValidPattern(p.AllowedPattern))) {
+      throw templateError(`AllowedPattern of parameter ${name} is not a valid regular expression`);
+    }
   }
   for (const [name, r] of Object.entries(t.Resources)) {
     if (!r || typeof r !== 'object' || Array.isArray(r)) throw templateError(`[/Resources/${name}] resource definition is malformed`);
