@@ -8,6 +8,7 @@ import { AwsError } from '../kernel/errors.js';
 import type { OperationCaller } from '../protocol/invoke.js';
 import { pseudoParameters, stackContext } from './context.js';
 import { dependencies } from './graph.js';
+import { templateErr } from './intrinsics.js';
 import { parseLargeYaml } from './off-loop.js';
 import { checkExistence, resolveParameters, type StackParameter, type SuppliedParameter } from './parameters.js';
 import type { ResourceProvider } from './providers/provider.js';
@@ -148,9 +149,25 @@ async function asTemplateErrorAsync<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Every Fn::If of the resources and outputs names a condition of the template (checked before anything is made, as AWS does). */
+function checkIfConditions(t: Template): void {
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    const ifArg = (v as Record<string, unknown>)['Fn::If'];
+    if (Array.isArray(ifArg) && typeof ifArg[0] === 'string' && !Object.hasOwn(t.Conditions, ifArg[0])) {
+      throw templateErr(`unresolved condition dependency ${ifArg[0]} in Fn::If`);
+    }
+    for (const child of Object.values(v)) walk(child);
+  };
+  walk(t.Resources);
+  walk(t.Outputs);
+}
+
 function checkStructure(body: string, providers: Map<string, ResourceProvider>): Template {
   const t = parseTemplate(body);
   checkRuleShapes(t.Rules);
+  checkIfConditions(t);
   const unknown = [...new Set(Object.values(t.Resources).map((r) => r.Type))].filter((type) => !providers.has(type));
   if (unknown.length) throw templateError(`Unrecognized resource types: [${unknown.join(', ')}]`);
   dependencies(t);

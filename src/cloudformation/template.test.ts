@@ -16,6 +16,21 @@ const TEMPLATE_ERRORS: Array<[string, string, string]> = [
   ['broken YAML', 'Resources:\n  A: [', 'Template format error: YAML not well-formed. (line 2, column 7)'],
   ['a YAML key twice in one map', 'Resources:\n  A:\n    Type: X\n  A:\n    Type: Y\n', 'Template format error: YAML not well-formed. (line 4, column 3)'],
   [
+    'a parameter named __proto__',
+    '{"Parameters":{"__proto__":{"Type":"String"}},"Resources":{"A":{"Type":"X"}}}',
+    'Template format error: Parameter name __proto__ is non alphanumeric.',
+  ],
+  [
+    'a resource Condition that only Object.prototype has',
+    '{"Resources":{"A":{"Type":"X","Condition":"toString"}}}',
+    'Template format error: Unresolved dependencies [toString]. Cannot reference resources in the Conditions block of the template',
+  ],
+  [
+    'an output Condition that only Object.prototype has',
+    '{"Resources":{"A":{"Type":"X"}},"Outputs":{"O":{"Value":"v","Condition":"constructor"}}}',
+    'Template format error: Unresolved dependencies [constructor]. Cannot reference resources in the Conditions block of the template',
+  ],
+  [
     'an AllowedPattern that is not a regular expression',
     '{"Parameters":{"P":{"Type":"String","AllowedPattern":"(a"}},"Resources":{"A":{"Type":"X"}}}',
     'Template format error: AllowedPattern of parameter P is not a valid regular expression',

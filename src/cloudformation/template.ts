@@ -159,6 +159,8 @@ function checkCounts(t: Template): void {
 function checkSections(t: Template): void {
   checkCounts(t);
   for (const [name, p] of Object.entries(t.Parameters)) {
+    // Alphanumeric (as AWS requires) also keeps `__proto__` out of the objects parameters are copied into.
+    if (!/^[A-Za-z0-9]+$/.test(name)) throw templateError(`Parameter name ${name} is non alphanumeric.`);
     if (!p || typeof p !== 'object' || typeof p.Type !== 'string') throw templateError(`Every Parameters object must contain a Type member.`);
     if (!PARAMETER_TYPES.test(p.Type)) throw templateError(`Unrecognized parameter type: ${p.Type}`);
     if (p.AllowedValues !== undefined && !Array.isArray(p.AllowedValues)) throw templateError(`Every AllowedValues member of parameter ${name} must be a list.`);
@@ -177,13 +179,13 @@ function checkSections(t: Template): void {
         throw templateError(`Unrecognized DeletionPolicy ${String(policy)} for resource ${name}`);
       }
     }
-    if (r.Condition !== undefined && !(r.Condition in t.Conditions))
+    if (r.Condition !== undefined && (typeof r.Condition !== 'string' || !Object.hasOwn(t.Conditions, r.Condition)))
       throw templateError(`Unresolved dependencies [${r.Condition}]. Cannot reference resources in the Conditions block of the template`);
     if (!/^[A-Za-z0-9]+$/.test(name)) throw templateError(`Resource name ${name} is non alphanumeric.`);
   }
   for (const [name, o] of Object.entries(t.Outputs)) {
-    if (!o || typeof o !== 'object' || !('Value' in o)) throw templateError(`Every Outputs member must contain a Value object, the Outputs member ${name} does not.`);
-    if (o.Condition !== undefined && !(o.Condition in t.Conditions))
+    if (!o || typeof o !== 'object' || !Object.hasOwn(o, 'Value')) throw templateError(`Every Outputs member must contain a Value object, the Outputs member ${name} does not.`);
+    if (o.Condition !== undefined && (typeof o.Condition !== 'string' || !Object.hasOwn(t.Conditions, o.Condition)))
       throw templateError(`Unresolved dependencies [${o.Condition}]. Cannot reference resources in the Conditions block of the template`);
   }
   for (const [name, m] of Object.entries(t.Mappings)) {

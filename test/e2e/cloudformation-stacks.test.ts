@@ -343,6 +343,33 @@ test('template and parameter errors answer AWS ValidationError messages, before 
       /: Parameter 'Env' must be one of AllowedValues$/m,
     ],
     ['{"Parameters":{"Env":{"Type":"String"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}', [], /: Parameters: \[Env\] must have values$/m],
+    // A condition name is the template's own: Object.prototype's `toString` is not one of them.
+    [
+      '{"Conditions":{"Yes":{"Fn::Equals":["a","a"]}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup","Properties":{"RetentionInDays":{"Fn::If":["toString",7,14]}}}}}',
+      [],
+      /\(ValidationError\).*: Template error: unresolved condition dependency toString in Fn::If$/m,
+    ],
+    [
+      '{"Resources":{"A":{"Type":"AWS::Logs::LogGroup","Condition":"constructor"}}}',
+      [],
+      /\(ValidationError\).*: Template format error: Unresolved dependencies \[constructor\]\. Cannot reference resources in the Conditions block of the template$/m,
+    ],
+    // AllowedPattern matches the whole value; one that backtracks without end is stopped, not run (it ran in the event loop).
+    [
+      '{"Parameters":{"Name":{"Type":"String","AllowedPattern":"[a-z]+"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}',
+      ['--parameters', 'ParameterKey=Name,ParameterValue=abc1'],
+      /\(ValidationError\).*: Parameter 'Name' must match pattern \[a-z\]\+$/m,
+    ],
+    [
+      '{"Parameters":{"Name":{"Type":"String","AllowedPattern":"(a+)+$"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}',
+      ['--parameters', `ParameterKey=Name,ParameterValue=${'a'.repeat(5000)}!`],
+      /\(ValidationError\).*: Parameter 'Name' could not be checked against its AllowedPattern within \d+ ms: /m,
+    ],
+    [
+      '{"Parameters":{"Name":{"Type":"String","AllowedPattern":"(a"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}',
+      ['--parameters', 'ParameterKey=Name,ParameterValue=a'],
+      /\(ValidationError\).*: Template format error: AllowedPattern of parameter Name is not a valid regular expression$/m,
+    ],
     [
       '{"Parameters":{"Vpc":{"Type":"AWS::EC2::VPC::Id"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}',
       ['--parameters', 'ParameterKey=Vpc,ParameterValue=vpc-0123456789abcdef0'],

@@ -12,6 +12,7 @@ import { parseTemplate, type Template } from '../template.js';
 import { references } from '../graph.js';
 import { changeSetSummaryWire, changeSetWire } from '../wire.js';
 import { beginUpdate, liveStack, newStackRecord, noSuchStack, SETTLE_MS, UPDATABLE, type StackOpsDeps } from './stacks.js';
+import { own } from '../own.js';
 
 const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set.";
 
@@ -19,8 +20,8 @@ const NO_CHANGES = "The submitted information didn't contain changes. Submit dif
 function diff(stack: StackRecord, oldT: Template | undefined, newT: Template, changedParams: Set<string>, deps: StackOpsDeps): ChangeSetRecord['changes'] {
   const changes: ChangeSetRecord['changes'] = [];
   for (const [id, decl] of Object.entries(newT.Resources)) {
-    const before = oldT?.Resources[id];
-    const current = stack.resources[id];
+    const before = own(oldT?.Resources, id);
+    const current = own(stack.resources, id);
     if (!before || !current || current.status === 'DELETE_COMPLETE') {
       changes.push({ action: 'Add', logicalId: id, type: decl.Type, scope: [], details: [] });
       continue;
@@ -46,7 +47,8 @@ function diff(stack: StackRecord, oldT: Template | undefined, newT: Template, ch
     });
   }
   for (const [id, r] of Object.entries(stack.resources)) {
-    if (!newT.Resources[id] && r.status !== 'DELETE_COMPLETE') changes.push({ action: 'Remove', logicalId: id, physicalId: r.physicalId, type: r.type, scope: [], details: [] });
+    if (!own(newT.Resources, id) && r.status !== 'DELETE_COMPLETE')
+      changes.push({ action: 'Remove', logicalId: id, physicalId: r.physicalId, type: r.type, scope: [], details: [] });
   }
   return changes;
 }

@@ -14,6 +14,7 @@ import type { ResourceProvider, Tag } from '../providers/provider.js';
 import { type Scope, scopePrefix } from '../../store/store.js';
 import type { CfnStore, StackRecord } from '../store.js';
 import { eventWire, resourceWire, stackWire, summaryWire } from '../wire.js';
+import { own } from '../own.js';
 
 export interface StackOpsDeps {
   cfn: CfnStore;
@@ -193,7 +194,7 @@ export function stackOperations(deps: StackOpsDeps) {
     DescribeStackResource(input: Cfn.DescribeStackResourceInput, ctx: RequestContext): Cfn.DescribeStackResourceOutput {
       const s = cfn.find(ctx, input.StackName);
       if (!s) throw noSuchStack(input.StackName);
-      const r = s.resources[input.LogicalResourceId];
+      const r = own(s.resources, input.LogicalResourceId);
       if (!r) throw new AwsError('ValidationError', `Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`);
       return { StackResourceDetail: resourceWire(s, r) };
     },
