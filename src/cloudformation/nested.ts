@@ -3,9 +3,8 @@
 // (read by templateText: a local regular file, or a loopback http(s) URL, within AWS's size quota).
 // The provider is CloudFormation's own, so it drives the engine directly instead of going through
 // the wire: create/update/delete start the child's operation and wait for it to end.
-import { AwsError } from '../kernel/errors.js';
 import type { StackParameter, SuppliedParameter } from './parameters.js';
-import { beginUpdate, newStackRecord, type StackOpsDeps, UPDATABLE } from './operations/stacks.js';
+import { beginUpdate, newStackRecord, requireStackQuota, type StackOpsDeps, UPDATABLE } from './operations/stacks.js';
 import { prepare, templateText } from './prepare.js';
 import { mergedTags, type ProviderContext, type ResourceProvider, type Tag } from './providers/provider.js';
 import type { StackRecord } from './store.js';
@@ -29,16 +28,6 @@ function templateUrl(props: Record<string, unknown>, ctx: ProviderContext): stri
 /** `Fn::GetAtt Nested.Outputs.X` values, from the child's outputs. */
 function outputAttributes(child: StackRecord): Record<string, unknown> {
   return Object.fromEntries(child.outputs.map((o) => [`Outputs.${o.key}`, o.value]));
-}
-
-/**
- * CloudFormation's "Stacks" quota (2,000 per account and Region; nested stacks count as stacks). A
- * template that nests itself, directly or through others, stops here instead of making stacks
- * without end. WAYFINDER_CFN_MAX_STACKS lowers it (tests).
- */
-function maxStacks(): number {
-  const n = Number(process.env.WAYFINDER_CFN_MAX_STACKS);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, 2000) : 2000;
 }
 
 const timeout = (props: Record<string, unknown>) => (props.TimeoutInMinutes === undefined ? undefined : Number(props.TimeoutInMinutes));
@@ -71,10 +60,8 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
     async create(props, ctx) {
       const parent = parentOf(ctx);
       const body = await templateText({ TemplateURL: templateUrl(props, ctx) });
-      const max = maxStacks();
-      if (cfn.stacksIn(ctx).filter((s) => s.status !== 'DELETE_COMPLETE').length >= max) {
-        throw new AwsError('LimitExceededException', `Limit for stacks exceeded: this account has ${max} stacks in this Region (CloudFormation quota "Stacks").`);
-      }
+      // Nested stacks count as stacks; the quota also ends a template that nests itself.
+      requireStackQuota(cfn, ctx);
       const child = newStackRecord(ctx, ctx.generatedName(128), { Tags: mergedTags(props, ctx), NotificationARNs: notifications(props) });
       child.parentId = ctx.stackId;
       child.rootId = parent?.rootId ?? ctx.stackId;

@@ -380,7 +380,7 @@ test('a template that nests itself stops at the stacks quota: the nested creates
       for (const e of events.StackEvents) if (e.ResourceStatus === 'CREATE_FAILED' && e.ResourceStatusReason) reasons.push(e.ResourceStatusReason);
     }
     assert.ok(
-      reasons.some((r) => /Limit for stacks exceeded.*HandlerErrorCode: ServiceLimitExceeded/.test(r)),
+      reasons.some((r) => /Limit for stack has been exceeded.*HandlerErrorCode: ServiceLimitExceeded/.test(r)),
       reasons.join('\n'),
     );
   } finally {

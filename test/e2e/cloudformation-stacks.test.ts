@@ -928,3 +928,42 @@ test('a change set name is free again once its change set ran or failed (deploy 
   assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'reuse'])).code, 0);
   assert.equal((await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'reuse'])).code, 0);
 });
+
+test('the stacks quota holds for top-level stacks too: CreateStack and a CREATE change set past it get LimitExceededException', async () => {
+  // Review finding: the 2,000-stack quota was checked for nested stacks only. Lowered here (read per call).
+  const live = (await json<{ Stacks: unknown[] }>(['cloudformation', 'describe-stacks'])).Stacks.length;
+  const previous = process.env.WAYFINDER_CFN_MAX_STACKS;
+  process.env.WAYFINDER_CFN_MAX_STACKS = String(live + 1);
+  const body = '{"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}';
+  try {
+    assert.equal((await cli(['cloudformation', 'create-stack', '--stack-name', 'quota-a', '--template-body', body])).code, 0);
+    await cli(['cloudformation', 'wait', 'stack-create-complete', '--stack-name', 'quota-a']);
+    const refused = await cli(['cloudformation', 'create-stack', '--stack-name', 'quota-b', '--template-body', body]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /\(LimitExceededException\) when calling the CreateStack operation: Limit for stack has been exceeded$/m);
+    const changeSet = await cli([
+      'cloudformation',
+      'create-change-set',
+      '--stack-name',
+      'quota-b',
+      '--change-set-name',
+      'first',
+      '--change-set-type',
+      'CREATE',
+      '--template-body',
+      body,
+    ]);
+    assert.match(changeSet.stderr, /\(LimitExceededException\) when calling the CreateChangeSet operation: Limit for stack has been exceeded$/m);
+    assert.match((await cli(['cloudformation', 'describe-stacks', '--stack-name', 'quota-b'])).stderr, /Stack with id quota-b does not exist/);
+    // A deleted stack no longer counts.
+    await cli(['cloudformation', 'delete-stack', '--stack-name', 'quota-a']);
+    await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'quota-a']);
+    assert.equal((await cli(['cloudformation', 'create-stack', '--stack-name', 'quota-b', '--template-body', body])).code, 0);
+    await cli(['cloudformation', 'wait', 'stack-create-complete', '--stack-name', 'quota-b']);
+    await cli(['cloudformation', 'delete-stack', '--stack-name', 'quota-b']);
+    await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'quota-b']);
+  } finally {
+    if (previous === undefined) delete process.env.WAYFINDER_CFN_MAX_STACKS;
+    else process.env.WAYFINDER_CFN_MAX_STACKS = previous;
+  }
+});

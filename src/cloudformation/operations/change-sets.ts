@@ -11,7 +11,7 @@ import type { StackRecord, ChangeSetRecord } from '../store.js';
 import { parseTemplate, type Template } from '../template.js';
 import { references } from '../graph.js';
 import { changeSetSummaryWire, changeSetWire } from '../wire.js';
-import { beginUpdate, liveStack, newStackRecord, noSuchStack, SETTLE_MS, UPDATABLE, type StackOpsDeps } from './stacks.js';
+import { beginUpdate, liveStack, newStackRecord, noSuchStack, requireStackQuota, SETTLE_MS, UPDATABLE, type StackOpsDeps } from './stacks.js';
 import { own } from '../own.js';
 
 const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set.";
@@ -79,6 +79,7 @@ export function changeSetOperations(deps: StackOpsDeps) {
           throw new AwsError('AlreadyExistsException', `Stack [${input.StackName}] already exists and cannot be created again with the changeSet [${input.ChangeSetName}].`);
         }
         if (!stack) {
+          requireStackQuota(cfn, ctx);
           stack = newStackRecord(ctx, input.StackName, input);
           fresh = true;
         }
