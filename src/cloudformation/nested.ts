@@ -12,12 +12,28 @@ import { parseTemplate } from './template.js';
 
 export const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
 
-/** The template's `Parameters` map as CreateStack's list: values are strings, a list is comma-joined (as AWS passes it). */
-function suppliedParameters(props: Record<string, unknown>): SuppliedParameter[] {
+/** The JSON type a schema error names for a value (as CloudFormation's resource schema validation does). */
+const jsonType = (v: unknown): string => (Array.isArray(v) ? 'JSONArray' : v === null ? 'null' : typeof v === 'object' ? 'JSONObject' : typeof v);
+
+const scalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/**
+ * The template's `Parameters` map as CreateStack's list. Its values are strings (AWS's schema: a map of
+ * String); a number or boolean is its text, a list of them is comma-joined (a CommaDelimitedList).
+ * Anything else (an object, a list holding one) fails the resource, as AWS's validation does,
+ * instead of reaching the child as "[object Object]".
+ */
+function suppliedParameters(props: Record<string, unknown>, ctx: ProviderContext): SuppliedParameter[] {
   const map = props.Parameters;
+  const invalid = (path: string, expected: string, v: unknown) =>
+    new Error(`Properties validation failed for resource ${ctx.logicalId} with message: #${path}: expected type: ${expected}, found: ${jsonType(v)}`);
   if (map === undefined) return [];
-  if (!map || typeof map !== 'object' || Array.isArray(map)) throw new Error('Properties validation failed for resource with message: #/Parameters: expected type: JSONObject');
-  return Object.entries(map as Record<string, unknown>).map(([k, v]) => ({ ParameterKey: k, ParameterValue: Array.isArray(v) ? v.join(',') : String(v) }));
+  if (!map || typeof map !== 'object' || Array.isArray(map)) throw invalid('/Parameters', 'JSONObject', map);
+  return Object.entries(map as Record<string, unknown>).map(([k, v]) => {
+    if (scalar(v)) return { ParameterKey: k, ParameterValue: String(v) };
+    if (Array.isArray(v) && v.every(scalar)) return { ParameterKey: k, ParameterValue: v.map(String).join(',') };
+    throw invalid(`/Parameters/${k}`, 'String', v);
+  });
 }
 
 function templateUrl(props: Record<string, unknown>, ctx: ProviderContext): string {
@@ -67,7 +83,7 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
       child.rootId = parent?.rootId ?? ctx.stackId;
       // Capabilities the parent was granted cover its nested stacks (AWS asks for them once, at the root).
       const capabilities = parent?.capabilities ?? [];
-      const p = await prepare({ body, supplied: suppliedParameters(props), capabilities, stack: child }, deps);
+      const p = await prepare({ body, supplied: suppliedParameters(props, ctx), capabilities, stack: child }, deps);
       Object.assign(child, {
         templateBody: body,
         parameters: p.parameters,
@@ -110,7 +126,7 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
         description = parseTemplate(body).Description;
       } else {
         body = await templateText({ TemplateURL: templateUrl(props, ctx) });
-        const p = await prepare({ body, supplied: suppliedParameters(props), previous: child.parameters, capabilities: parent?.capabilities ?? [], stack: child }, deps);
+        const p = await prepare({ body, supplied: suppliedParameters(props, ctx), previous: child.parameters, capabilities: parent?.capabilities ?? [], stack: child }, deps);
         parameters = p.parameters;
         description = p.template.Description;
       }
