@@ -5,11 +5,12 @@ import { AwsError } from '../kernel/errors.js';
 import { randomId } from './ids.js';
 import { evaluateConditions, templateErr, type EvalContext } from './intrinsics.js';
 import { parameterValue } from './parameters.js';
-import type { ProviderContext, ResourceProvider } from './providers/provider.js';
+import { tagMap, type ProviderContext, type ResourceProvider } from './providers/provider.js';
 import type { CfnStore, StackRecord } from './store.js';
 import type { Template } from './template.js';
 import type { OperationCaller } from '../protocol/invoke.js';
 import { own } from './own.js';
+import { withSystemTags } from '../kernel/system-tags.js';
 
 export const LIVE_FOR_EXPORTS = (status: string) =>
   !['DELETE_COMPLETE', 'REVIEW_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'CREATE_FAILED', 'ROLLBACK_FAILED'].includes(status);
@@ -97,14 +98,21 @@ export function namesAttribute(attributes: readonly string[], attribute: string)
 }
 
 export function providerContext(stack: StackRecord, logicalId: string, call: OperationCaller): ProviderContext {
+  const systemTags = [
+    { Key: 'aws:cloudformation:stack-name', Value: stack.name },
+    { Key: 'aws:cloudformation:stack-id', Value: stack.stackId },
+    { Key: 'aws:cloudformation:logical-id', Value: logicalId },
+  ];
   return {
-    call: (service, operation, input) => call(service, operation, input, { region: stack.region, accountId: stack.accountId }),
+    // The services accept exactly these aws: tags, and only inside this call.
+    call: (service, operation, input) => withSystemTags(tagMap(systemTags), () => call(service, operation, input, { region: stack.region, accountId: stack.accountId })),
     region: stack.region,
     accountId: stack.accountId,
     stackName: stack.name,
     stackId: stack.stackId,
     logicalId,
     tags: stack.tags,
+    systemTags,
     generatedName: (max = 255) => {
       const suffix = randomId(12).toUpperCase();
       const head = `${stack.name}-${logicalId}`.slice(0, Math.max(1, max - suffix.length - 1));

@@ -41,6 +41,9 @@ function templateUrl(props: Record<string, unknown>, ctx: ProviderContext): stri
   return props.TemplateURL;
 }
 
+/** A nested stack's own tags: the parent's and the template's, not CloudFormation's system tags (its resources get their own). */
+const stackTags = (props: Record<string, unknown>, ctx: ProviderContext): Tag[] => mergedTags(props, { ...ctx, systemTags: [] });
+
 /** `Fn::GetAtt Nested.Outputs.X` values, from the child's outputs. */
 function outputAttributes(child: StackRecord): Record<string, unknown> {
   return Object.fromEntries(child.outputs.map((o) => [`Outputs.${o.key}`, o.value]));
@@ -78,7 +81,7 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
       const body = await templateText({ TemplateURL: templateUrl(props, ctx) });
       // Nested stacks count as stacks; the quota also ends a template that nests itself.
       requireStackQuota(cfn, ctx);
-      const child = newStackRecord(ctx, ctx.generatedName(128), { Tags: mergedTags(props, ctx), NotificationARNs: notifications(props) });
+      const child = newStackRecord(ctx, ctx.generatedName(128), { Tags: stackTags(props, ctx), NotificationARNs: notifications(props) });
       child.parentId = ctx.stackId;
       child.rootId = parent?.rootId ?? ctx.stackId;
       // Capabilities the parent was granted cover its nested stacks (AWS asks for them once, at the root).
@@ -130,7 +133,7 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
         parameters = p.parameters;
         description = p.template.Description;
       }
-      const tags: Tag[] = mergedTags(props, ctx);
+      const tags: Tag[] = stackTags(props, ctx);
       const same = body === child.templateBody && JSON.stringify(parameters) === JSON.stringify(child.parameters) && JSON.stringify(tags) === JSON.stringify(child.tags);
       if (same) {
         if (child.nestedPrevious) {

@@ -135,7 +135,27 @@ test('deploy of the Step 2 shape with a parameter override: events in order, the
   // Each resource is what the service's own API shows.
   const vpcs = await json<{ Vpcs: Array<{ CidrBlock: string; Tags?: Array<{ Key: string; Value: string }> }> }>(['ec2', 'describe-vpcs', '--vpc-ids', output(stack, 'VpcId')]);
   assert.equal(vpcs.Vpcs[0]!.CidrBlock, '10.50.0.0/16');
-  assert.deepEqual(vpcs.Vpcs[0]!.Tags, [{ Key: 'Name', Value: 'step2-vpc' }]);
+  // CloudFormation's system tags beside the template's, on every taggable resource it made.
+  const stackId = (await json<{ Stacks: Array<{ StackId: string }> }>(['cloudformation', 'describe-stacks', '--stack-name', 'step2'])).Stacks[0]!.StackId;
+  const system = (logicalId: string) => [
+    { Key: 'aws:cloudformation:stack-name', Value: 'step2' },
+    { Key: 'aws:cloudformation:stack-id', Value: stackId },
+    { Key: 'aws:cloudformation:logical-id', Value: logicalId },
+  ];
+  const byKey = (a: { Key: string }, b: { Key: string }) => a.Key.localeCompare(b.Key);
+  assert.deepEqual(vpcs.Vpcs[0]!.Tags?.sort(byKey), [{ Key: 'Name', Value: 'step2-vpc' }, ...system('Vpc')].sort(byKey));
+  const ec2Tags = await json<{ Tags: Array<{ Key: string; Value: string; ResourceId: string }> }>([
+    'ec2',
+    'describe-tags',
+    '--filters',
+    `Name=resource-id,Values=${output(stack, 'SecurityGroup')}`,
+  ]);
+  assert.deepEqual(ec2Tags.Tags.map(({ Key, Value }) => ({ Key, Value })).sort(byKey), system('SecurityGroup').sort(byKey));
+  const clusterTags = await json<{ tags: Array<{ key: string; value: string }> }>(['ecs', 'list-tags-for-resource', '--resource-arn', output(stack, 'ClusterArn')]);
+  assert.deepEqual(clusterTags.tags.map((t) => ({ Key: t.key, Value: t.value })).sort(byKey), system('Cluster').sort(byKey));
+  // Users still cannot set aws: tags themselves, not even the same ones.
+  const forged = await cli(['ec2', 'create-tags', '--resources', output(stack, 'VpcId'), '--tags', `Key=aws:cloudformation:stack-name,Value=step2`]);
+  assert.match(forged.stderr, /\(InvalidParameterValue\).*Tag keys starting with 'aws:' are reserved for internal use/);
   const subnets = await json<{ Subnets: Array<{ CidrBlock: string; AvailabilityZone: string }> }>([
     'ec2',
     'describe-subnets',
@@ -898,6 +918,8 @@ Outputs:
   assert.match(policy.lifecyclePolicyText, /imageCountMoreThan/);
   const tags = await json<{ tags: Array<{ Key: string; Value: string }> }>(['ecr', 'list-tags-for-resource', '--resource-arn', output(stack, 'Arn')]);
   assert.ok(tags.tags.some((t) => t.Key === 'team' && t.Value === 'web'));
+  assert.ok(tags.tags.some((t) => t.Key === 'aws:cloudformation:logical-id' && t.Value === 'Repo'));
+  assert.ok(tags.tags.some((t) => t.Key === 'aws:cloudformation:stack-name' && t.Value === 'ecr'));
 
   const up = await cli(['cloudformation', 'deploy', '--stack-name', 'ecr', '--template-file', templateFile(repo('MUTABLE'))]);
   assert.equal(up.code, 0, await failures('ecr', up.stderr));
