@@ -12,6 +12,7 @@ import type { ResourceProvider } from './providers/provider.js';
 import type { CfnStore, ResourceState, StackOutput, StackRecord } from './store.js';
 import { parseTemplate, type Template } from './template.js';
 import { own } from './own.js';
+import { parseLargeYaml } from './off-loop.js';
 
 const STACK_TYPE = 'AWS::CloudFormation::Stack';
 
@@ -366,6 +367,7 @@ export class StackEngine {
   // ---- create ----
 
   private async runCreate(stack: StackRecord): Promise<void> {
+    await parseLargeYaml(stack.templateBody); // after a restart, not parsed yet: off the main thread
     const t = parseTemplate(stack.templateBody);
     let ctx: StackContext;
     let order: string[];
@@ -440,6 +442,7 @@ export class StackEngine {
   // ---- update ----
 
   private async runUpdate(stack: StackRecord): Promise<void> {
+    await parseLargeYaml(stack.templateBody);
     const t = parseTemplate(stack.templateBody);
     const old = stack.update!;
     let ctx: StackContext;

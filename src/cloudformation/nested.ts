@@ -9,6 +9,7 @@ import { prepare, templateText } from './prepare.js';
 import { mergedTags, type ProviderContext, type ResourceProvider, type Tag } from './providers/provider.js';
 import type { StackRecord } from './store.js';
 import { parseTemplate } from './template.js';
+import { parseLargeYaml } from './off-loop.js';
 
 export const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
 
@@ -126,6 +127,7 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
       if (rollingBack) {
         if (!child.nestedPrevious) return { attributes: outputAttributes(child) }; // this update did not change it
         ({ body, parameters } = child.nestedPrevious);
+        await parseLargeYaml(body);
         description = parseTemplate(body).Description;
       } else {
         body = await templateText({ TemplateURL: templateUrl(props, ctx) });

@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { AwsError } from '../kernel/errors.js';
 import type { OffLoopAnswer, OffLoopTask } from './off-loop-worker.js';
-import { rememberYaml, templateError } from './template.js';
+import { isYamlParsed, rememberYaml, templateError } from './template.js';
 
 const MAX_RUNNING = 2;
 /** All the AllowedPattern checks of one request together. A sane pattern takes microseconds. */
@@ -92,7 +92,7 @@ export async function matchPatterns(checks: PatternCheck[]): Promise<boolean[]> 
  * synchronous parse that follows costs a copy, not the parse. JSON and small YAML are left to it.
  */
 export async function parseLargeYaml(body: string): Promise<void> {
-  if (body.length <= YAML_INLINE_MAX || body.trimStart().startsWith('{')) return;
+  if (body.length <= YAML_INLINE_MAX || body.trimStart().startsWith('{') || isYamlParsed(body)) return;
   const { answers, overran } = await run({ kind: 'yaml', body }, YAML_TIME_LIMIT_MS);
   if (overran) throw templateError('The template could not be parsed in time: it is too large or too complex.');
   const a = answers[0];

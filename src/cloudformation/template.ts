@@ -106,6 +106,8 @@ function depthOf(v: unknown, depth: number): number {
 const parsedYaml = new Map<string, unknown>();
 const PARSED_YAML_KEPT = 8;
 
+export const isYamlParsed = (body: string): boolean => parsedYaml.has(body);
+
 export function rememberYaml(body: string, doc: unknown): void {
   parsedYaml.delete(body);
   parsedYaml.set(body, doc);

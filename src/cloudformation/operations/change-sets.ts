@@ -13,6 +13,7 @@ import { references } from '../graph.js';
 import { changeSetSummaryWire, changeSetWire } from '../wire.js';
 import { beginUpdate, liveStack, newStackRecord, noSuchStack, requireStackQuota, SETTLE_MS, UPDATABLE, type StackOpsDeps } from './stacks.js';
 import { own } from '../own.js';
+import { parseLargeYaml } from '../off-loop.js';
 
 const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set.";
 
@@ -97,6 +98,7 @@ export function changeSetOperations(deps: StackOpsDeps) {
       }
       const body = input.UsePreviousTemplate ? stack.templateBody : await templateText(input);
       const p = await prepare({ body, supplied: input.Parameters as SuppliedParameter[], previous: stack.parameters, capabilities: input.Capabilities, stack }, deps);
+      if (type === 'UPDATE') await parseLargeYaml(stack.templateBody);
       const oldT = type === 'UPDATE' ? parseTemplate(stack.templateBody) : undefined;
       const changedParams = new Set(p.parameters.filter((np) => stack.parameters.find((op) => op.key === np.key)?.value !== np.value).map((np) => np.key));
       const changes = diff(stack, oldT, p.template, changedParams, deps);
@@ -153,6 +155,8 @@ export function changeSetOperations(deps: StackOpsDeps) {
     },
 
     async ExecuteChangeSet(input: Cfn.ExecuteChangeSetInput, ctx: RequestContext): Promise<Cfn.ExecuteChangeSetOutput> {
+      // A large YAML template is parsed off the main thread first; everything after runs without a pause.
+      await parseLargeYaml(findChangeSet(ctx, input.ChangeSetName, input.StackName).templateBody);
       const c = findChangeSet(ctx, input.ChangeSetName, input.StackName);
       if (c.executionStatus !== 'AVAILABLE') {
         throw new AwsError('InvalidChangeSetStatus', `ChangeSet [${c.changeSetId}] cannot be executed in its current status of [${c.status}]`);
