@@ -4,7 +4,10 @@
 // event-loop delay seen while it ran (perf_hooks.monitorEventLoopDelay, 10 ms resolution, and the
 // longest gap between the ticks of a 5 ms interval, which also sees a block the histogram misses)
 // with the request's answer and its time. Max of RUNS (default 3). Needs `npm run build` first.
-//   node bench/cfn-event-loop.mjs [RUNS] [PORT]        (PORT default 5400; the DNS port is PORT+1)
+//   node bench/cfn-event-loop.mjs [RUNS] [PORT]        (PORT default 5400; DNS PORT+1, the template server PORT+2)
+//   REDOS_LENGTH / REDOS_LENGTH2 set the hostile values' lengths (default 26 / 36: a build that matches on
+//   the main thread must still finish). To compare with an older build, copy this file into its tree and
+//   run both in turn on different ports.
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, ValidateTemplateCommand } from '@aws-sdk/client-cloudformation';
