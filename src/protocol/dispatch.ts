@@ -1,7 +1,7 @@
 // The control-plane pipeline, top to bottom: classify → read body (bounded) → authenticate →
 // resolve operation → parse → validate → call the product's handler → serialize. Every failure
 // becomes an AwsError answered in the protocol's shape; only our own bugs answer 500.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, notImplementedError } from '../kernel/errors.js';
 import { uuid } from '../kernel/ids.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
@@ -34,7 +34,26 @@ export interface DispatcherOptions {
   defaultAccountId: string;
   logger: Logger;
   /** The Host/Origin guard: a refusal is answered 403 in the protocol's shape before the body is read. */
-  admit?(req: IncomingMessage): string | undefined;
+  admit?(headers: IncomingHttpHeaders): string | undefined;
+}
+
+/**
+ * A control-plane request, whoever parsed it: node:http (an IncomingMessage) or the lean front of the
+ * edge port (src/server/control-route.ts). `headers` are node:http's (lower-case names, its rules for
+ * duplicates), so signature checks and handlers see the same thing on both.
+ */
+export interface ControlRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** The whole body, refused with BodyTooLargeError past `limit` bytes. */
+  readBody(limit: number): Promise<Buffer>;
+}
+
+/** The answer to write, and whether the connection must close after it (an unread body, a refused caller). */
+export interface ControlAnswer {
+  response: WireResponse;
+  closeAfter: boolean;
 }
 
 interface Call {
@@ -48,13 +67,25 @@ interface Call {
 export class ProtocolDispatcher {
   constructor(private readonly opts: DispatcherOptions) {}
 
+  /** The node:http form: answers on `res`. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { response, closeAfter } = await this.answer({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      readBody: (limit) => readBody(req, limit),
+    });
+    this.send(res, response, closeAfter);
+  }
+
+  /** Runs the pipeline; never throws (every failure is an answer). */
+  async answer(req: ControlRequest): Promise<ControlAnswer> {
     const call: Call = { requestId: uuid(), receivedAt: Date.now(), protocol: 'json' };
     let closeAfter = false;
     let response: WireResponse;
     let refused: string | undefined;
     try {
-      const url = req.url ?? '/';
+      const url = req.url;
       const q = url.indexOf('?');
       const rawPath = q < 0 ? url : url.slice(0, q);
       // A malformed query string is answered in the protocol of the service it was meant for (EC2's
@@ -68,9 +99,9 @@ export class ProtocolDispatcher {
         malformed = e;
         query = parseQuery(url.slice(q + 1), true);
       }
-      const method = (req.method ?? 'GET').toUpperCase();
+      const method = req.method.toUpperCase();
 
-      refused = this.opts.admit?.(req);
+      refused = this.opts.admit?.(req.headers);
       let route: ReturnType<typeof classify>;
       try {
         route = classify(this.opts.registry, method, rawPath, query, req.headers);
@@ -84,7 +115,7 @@ export class ProtocolDispatcher {
       if (malformed) throw malformed;
       if (route.kind !== 'query') call.operation = route.operation;
 
-      const body = await readBody(req, route.spec.traits.bodyLimit);
+      const body = await req.readBody(route.spec.traits.bodyLimit);
       const formParams = route.kind === 'query' ? formParameters(body, query) : undefined;
       // Unsigned: the Action says which query service (and so which error shape) the caller speaks.
       if (route.kind === 'query' && route.guessed) {
@@ -127,8 +158,8 @@ export class ProtocolDispatcher {
       if (e instanceof BodyTooLargeError || refused) closeAfter = true;
       response = this.errorResponse(call, e);
     }
-    this.send(res, response, closeAfter);
     this.opts.logger.debug({ requestId: call.requestId, service: call.spec?.name, op: call.operation, status: response.status, ms: Date.now() - call.receivedAt }, 'request');
+    return { response, closeAfter };
   }
 
   private async authenticate(protocol: Protocol, req: Parameters<SigV4Verifier['verify']>[0], unsignedOk = false): Promise<SignedIdentity | undefined> {
