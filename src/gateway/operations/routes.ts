@@ -9,6 +9,7 @@ import { childKey, type ApiRecord, type AuthorizationType, type RouteRecord } fr
 import { badRequest, conflict, keyedPage, notFound, requireApi, requireRoute, type GatewayOpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
 import { requireRoom } from './quotas.js';
+import { RoutePages } from './route-pages.js';
 
 export function routeWire(r: RouteRecord): Route {
   return {
@@ -85,6 +86,14 @@ export function validateRoute(c: GatewayOpsContext, api: ApiRecord, r: RouteReco
 }
 
 export function routeOperations(c: GatewayOpsContext) {
+  const pages = new RoutePages(c.gw.store);
+  // A kept page's records are read-only, so their wire form is computed once too.
+  const wire = new WeakMap<RouteRecord, Route>();
+  const wireOf = (r: RouteRecord): Route => {
+    let w = wire.get(r);
+    if (!w) wire.set(r, (w = Object.freeze(routeWire(r))));
+    return w;
+  };
   return {
     CreateRoute(input, ctx: RequestContext) {
       return c.gw.store.withTx(() => {
@@ -120,13 +129,15 @@ export function routeOperations(c: GatewayOpsContext) {
 
     GetRoutes(input, ctx) {
       requireApi(c, ctx, input.ApiId);
+      const prefix = childKey(ctx, input.ApiId, '');
       const p = keyedPage(
-        (after, n) => c.gw.routes.pageWithPrefix(childKey(ctx, input.ApiId, ''), after, n),
+        // Only read (pageFrom slices it): the kept page itself is never changed.
+        (after, n) => pages.page(prefix, after, n, (a, m) => c.gw.routes.pageWithPrefix(prefix, a, m)) as RouteRecord[],
         (r) => r.routeId,
         input.MaxResults,
         input.NextToken,
       );
-      return { Items: p.Items.map(routeWire), NextToken: p.NextToken };
+      return { Items: p.Items.map(wireOf), NextToken: p.NextToken };
     },
 
     UpdateRoute(input, ctx) {
