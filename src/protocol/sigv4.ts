@@ -7,10 +7,10 @@
 // unverified when `unknownKeys` is 'accept' (`--auth on`, loopback binds: tools send whatever key they
 // have, as with moto and LocalStack) and refused when 'refuse' (`--auth strict`). A key of 12 digits acts
 // in that account (LocalStack's convention), any other unknown key in the default account.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { NodeSha256 } from './node-sha256.js';
-import { headerSignature } from './sigv4-header.js';
+import { headerSignature, sha256HexOf } from './sigv4-header.js';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
@@ -122,8 +122,8 @@ export function readClaim(req: Pick<SignedRequest, 'headers' | 'query'>): Signat
       if (eq > 0) fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
     }
     const cred = fields.Credential ? parseCredential(fields.Credential) : undefined;
-    const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((k) => !fields[k]);
-    if (missing.length || !cred) {
+    if (!cred || !fields.SignedHeaders || !fields.Signature) {
+      const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((k) => !fields[k]);
       const what = missing.length ? missing.map((m) => `'${m}'`).join(', ') : "a well-formed 'Credential'";
       throw new AuthFailure('incomplete', `Authorization header requires ${what} parameter. Authorization=${auth.slice(0, 200)}`);
     }
@@ -363,5 +363,5 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function sha256Hex(body: Buffer): string {
-  return body.length ? createHash('sha256').update(body).digest('hex') : EMPTY_SHA256;
+  return body.length ? sha256HexOf(body) : EMPTY_SHA256;
 }
