@@ -65,6 +65,9 @@ interface Call {
 }
 
 export class ProtocolDispatcher {
+  /** Renderings of frozen outputs (serializeOutput). */
+  private readonly rendered = new WeakMap<object, { spec: ServiceSpec; operation: string; response: WireResponse }>();
+
   constructor(private readonly opts: DispatcherOptions) {}
 
   /** The node:http form: answers on `res`. */
@@ -240,7 +243,25 @@ export class ProtocolDispatcher {
     return await this.requireServed(spec, operation)(input, ctx);
   }
 
+  /**
+   * A handler returns a frozen output only for data it keeps unchanged (a kept GetRoutes page,
+   * src/gateway/operations/route-pages.ts): the rendering, a pure function of the output, is kept with
+   * it. The request id, in a header for the JSON protocols, is the answer's only per-call part.
+   */
   private serializeOutput(spec: ServiceSpec, operation: string, output: unknown, requestId: string): WireResponse {
+    const keep = (spec.protocol === 'json' || spec.protocol === 'rest-json') && typeof output === 'object' && output !== null && Object.isFrozen(output);
+    if (!keep) return this.render(spec, operation, output, requestId);
+    const hit = this.rendered.get(output);
+    if (hit && hit.spec === spec && hit.operation === operation) {
+      return { status: hit.response.status, headers: { ...hit.response.headers, 'x-amzn-requestid': requestId }, body: hit.response.body };
+    }
+    const response = this.render(spec, operation, output, requestId);
+    const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
+    this.rendered.set(output, { spec, operation, response: { ...response, body } });
+    return { ...response, body };
+  }
+
+  private render(spec: ServiceSpec, operation: string, output: unknown, requestId: string): WireResponse {
     const model = spec.model;
     const op = model.operations[operation]!;
     const headers: Record<string, string> = { 'x-amzn-requestid': requestId };

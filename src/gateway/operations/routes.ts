@@ -3,7 +3,7 @@
 // (quick-create) routes change only through UpdateApi/DeleteApi. Every change auto-deploys.
 import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
-import type { ApiGatewayV2Operations, Route, RouteParameters } from '../../protocol/generated/apigatewayv2.js';
+import type { ApiGatewayV2Operations, GetRoutesResponse, Route, RouteParameters } from '../../protocol/generated/apigatewayv2.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { childKey, type ApiRecord, type AuthorizationType, type RouteRecord } from '../store.js';
 import { badRequest, conflict, keyedPage, notFound, requireApi, requireRoute, type GatewayOpsContext } from './common.js';
@@ -89,6 +89,7 @@ export function routeOperations(c: GatewayOpsContext) {
   const pages = new RoutePages(c.gw.store);
   // A kept page's records are read-only, so their wire form is computed once too.
   const wire = new WeakMap<RouteRecord, Route>();
+  const answers = new WeakMap<readonly RouteRecord[], Readonly<GetRoutesResponse>>();
   const wireOf = (r: RouteRecord): Route => {
     let w = wire.get(r);
     if (!w) wire.set(r, (w = Object.freeze(routeWire(r))));
@@ -130,14 +131,22 @@ export function routeOperations(c: GatewayOpsContext) {
     GetRoutes(input, ctx) {
       requireApi(c, ctx, input.ApiId);
       const prefix = childKey(ctx, input.ApiId, '');
+      let read: readonly RouteRecord[] | undefined;
       const p = keyedPage(
         // Only read (pageFrom slices it): the kept page itself is never changed.
-        (after, n) => pages.page(prefix, after, n, (a, m) => c.gw.routes.pageWithPrefix(prefix, a, m)) as RouteRecord[],
+        (after, n) => (read = pages.page(prefix, after, n, (a, m) => c.gw.routes.pageWithPrefix(prefix, a, m))) as RouteRecord[],
         (r) => r.routeId,
         input.MaxResults,
         input.NextToken,
       );
-      return { Items: p.Items.map(wireOf), NextToken: p.NextToken };
+      // The page read (its id holds the page size and the position) decides the whole answer: it is
+      // kept with the page, frozen, so the protocol layer keeps its rendering too (dispatch.ts).
+      let answer = read && answers.get(read);
+      if (!answer) {
+        answer = Object.freeze({ Items: Object.freeze(p.Items.map(wireOf)) as Route[], NextToken: p.NextToken });
+        if (read) answers.set(read, answer);
+      }
+      return answer;
     },
 
     UpdateRoute(input, ctx) {
