@@ -36,6 +36,7 @@ function escapeUri(s: string): string {
 
 /** The path with empty and `.` segments dropped, `..` applied, then encoded again (SDKs double-encode). */
 function canonicalPath(path: string): string {
+  if (path === '/') return '/'; // every JSON and query call: what the rules below give for it
   const segments: string[] = [];
   for (const s of path.split('/')) {
     if (s === '' || s === '.') continue;
@@ -65,8 +66,12 @@ function canonicalQuery(query: QueryMap): string {
   return parts.map((p) => p[1]).join('&');
 }
 
+/** What canonicalValue changes: line breaks, tabs, runs of spaces, a space at either end. */
+const NOT_CANONICAL = /[\r\n\t]| {2}|^ | $/;
+
 function canonicalValue(v: string | string[]): string {
   const s = Array.isArray(v) ? v.join(',') : v;
+  if (!NOT_CANONICAL.test(s)) return s;
   return s
     .replace(/[\r\n]/g, ' ')
     .replace(/[ \t]+/g, ' ')
