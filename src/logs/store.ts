@@ -98,6 +98,28 @@ export class LogsStore {
     return this.groupBytesStmt.get(groupKey(scope, group)) as number;
   }
 
+  private readonly groupsBytesStmts = new Map<number, Database.Statement>();
+
+  /**
+   * groupBytes of several groups of one scope in one query (a DescribeLogGroups page: one statement,
+   * not one per group). A group without events is 0.
+   */
+  groupsBytes(scope: Scope, groups: readonly string[]): Map<string, number> {
+    const bytes = new Map<string, number>();
+    if (groups.length === 0) return bytes;
+    let stmt = this.groupsBytesStmts.get(groups.length);
+    if (!stmt) {
+      const marks = groups.map(() => '?').join(',');
+      stmt = this.db.prepare(`SELECT grp, coalesce(sum(length(message)), 0) AS bytes FROM logs_events WHERE grp IN (${marks}) GROUP BY grp`);
+      this.groupsBytesStmts.set(groups.length, stmt);
+    }
+    const keys = groups.map((g) => groupKey(scope, g));
+    const byKey = new Map<string, number>();
+    for (const row of stmt.all(...keys) as Array<{ grp: string; bytes: number }>) byKey.set(row.grp, row.bytes);
+    for (let i = 0; i < groups.length; i++) bytes.set(groups[i]!, byKey.get(keys[i]!) ?? 0);
+    return bytes;
+  }
+
   /**
    * Events of a group ordered by (ts, id), after/before a position, filtered in SQL by time range and
    * streams. `direction` 'asc' reads forward from `after`; 'desc' reads backward from `before`.

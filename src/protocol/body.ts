@@ -1,6 +1,7 @@
 // Reads a request body up to a limit. A declared Content-Length over the limit is refused before a
 // byte is read; a chunked body is counted as it streams and refused the moment it passes the limit.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerExchange } from '../http1/exchange.js';
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -54,4 +55,40 @@ export async function readBodyOrClose(req: IncomingMessage, res: ServerResponse,
     res.shouldKeepAlive = false;
     throw e;
   }
+}
+
+/**
+ * readBody on the edge's lean front (a ServerExchange). The front hands body bytes as views of its
+ * shared read buffer, reused by the next read: each chunk is copied before it is kept.
+ */
+export function readExchangeBody(x: ServerExchange, declared: string | undefined, limit: number): Promise<Buffer> {
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(new BodyTooLargeError(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    x.readBody({
+      data(chunk) {
+        if (done) return true;
+        size += chunk.length;
+        if (size > limit) {
+          done = true;
+          reject(new BodyTooLargeError(limit));
+          return false; // stop the flow: the answer closes the connection
+        }
+        chunks.push(Buffer.from(chunk));
+        return true;
+      },
+      end() {
+        if (done) return;
+        done = true;
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      },
+      error(err) {
+        if (done) return;
+        done = true;
+        reject(err);
+      },
+    });
+  });
 }

@@ -1,7 +1,7 @@
 // The control-plane pipeline, top to bottom: classify → read body (bounded) → authenticate →
 // resolve operation → parse → validate → call the product's handler → serialize. Every failure
 // becomes an AwsError answered in the protocol's shape; only our own bugs answer 500.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, notImplementedError } from '../kernel/errors.js';
 import { uuid } from '../kernel/ids.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
@@ -34,7 +34,7 @@ export interface DispatcherOptions {
   defaultAccountId: string;
   logger: Logger;
   /** The Host/Origin guard: a refusal is answered 403 in the protocol's shape before the body is read. */
-  admit?(req: IncomingMessage): string | undefined;
+  admit?(headers: IncomingHttpHeaders): string | undefined;
   /**
    * Group commit (the Store, src/store/wal-barrier.ts): each handler runs inside deferSync, and no answer,
    * an error's included, leaves before durable() settles, so every call answered in one turn of the event
@@ -48,6 +48,25 @@ export interface GroupCommit {
   durable(): Promise<void> | undefined;
 }
 
+/**
+ * A control-plane request, whoever parsed it: node:http (an IncomingMessage) or the lean front of the
+ * edge port (src/server/control-route.ts). `headers` are node:http's (lower-case names, its rules for
+ * duplicates), so signature checks and handlers see the same thing on both.
+ */
+export interface ControlRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** The whole body, refused with BodyTooLargeError past `limit` bytes. */
+  readBody(limit: number): Promise<Buffer>;
+}
+
+/** The answer to write, and whether the connection must close after it (an unread body, a refused caller). */
+export interface ControlAnswer {
+  response: WireResponse;
+  closeAfter: boolean;
+}
+
 interface Call {
   requestId: string;
   receivedAt: number;
@@ -57,15 +76,30 @@ interface Call {
 }
 
 export class ProtocolDispatcher {
+  /** Renderings of frozen outputs (serializeOutput). */
+  private readonly rendered = new WeakMap<object, { spec: ServiceSpec; operation: string; response: WireResponse }>();
+
   constructor(private readonly opts: DispatcherOptions) {}
 
+  /** The node:http form: answers on `res`. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { response, closeAfter } = await this.answer({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      readBody: (limit) => readBody(req, limit),
+    });
+    this.send(res, response, closeAfter);
+  }
+
+  /** Runs the pipeline; never throws (every failure is an answer). */
+  async answer(req: ControlRequest): Promise<ControlAnswer> {
     const call: Call = { requestId: uuid(), receivedAt: Date.now(), protocol: 'json' };
     let closeAfter = false;
     let response: WireResponse;
     let refused: string | undefined;
     try {
-      const url = req.url ?? '/';
+      const url = req.url;
       const q = url.indexOf('?');
       const rawPath = q < 0 ? url : url.slice(0, q);
       // A malformed query string is answered in the protocol of the service it was meant for (EC2's
@@ -79,9 +113,9 @@ export class ProtocolDispatcher {
         malformed = e;
         query = parseQuery(url.slice(q + 1), true);
       }
-      const method = (req.method ?? 'GET').toUpperCase();
+      const method = req.method.toUpperCase();
 
-      refused = this.opts.admit?.(req);
+      refused = this.opts.admit?.(req.headers);
       let route: ReturnType<typeof classify>;
       try {
         route = classify(this.opts.registry, method, rawPath, query, req.headers);
@@ -95,7 +129,7 @@ export class ProtocolDispatcher {
       if (malformed) throw malformed;
       if (route.kind !== 'query') call.operation = route.operation;
 
-      const body = await readBody(req, route.spec.traits.bodyLimit);
+      const body = await req.readBody(route.spec.traits.bodyLimit);
       const formParams = route.kind === 'query' ? formParameters(body, query) : undefined;
       // Unsigned: the Action says which query service (and so which error shape) the caller speaks.
       if (route.kind === 'query' && route.guessed) {
@@ -148,8 +182,8 @@ export class ProtocolDispatcher {
         response = this.errorResponse(call, e);
       }
     }
-    this.send(res, response, closeAfter);
     this.opts.logger.debug({ requestId: call.requestId, service: call.spec?.name, op: call.operation, status: response.status, ms: Date.now() - call.receivedAt }, 'request');
+    return { response, closeAfter };
   }
 
   private async authenticate(protocol: Protocol, req: Parameters<SigV4Verifier['verify']>[0], unsignedOk = false): Promise<SignedIdentity | undefined> {
@@ -232,7 +266,25 @@ export class ProtocolDispatcher {
     return await (commits ? commits.deferSync(() => handler(input, ctx)) : handler(input, ctx));
   }
 
+  /**
+   * A handler returns a frozen output only for data it keeps unchanged (a kept GetRoutes page,
+   * src/gateway/operations/route-pages.ts): the rendering, a pure function of the output, is kept with
+   * it. The request id, in a header for the JSON protocols, is the answer's only per-call part.
+   */
   private serializeOutput(spec: ServiceSpec, operation: string, output: unknown, requestId: string): WireResponse {
+    const keep = (spec.protocol === 'json' || spec.protocol === 'rest-json') && typeof output === 'object' && output !== null && Object.isFrozen(output);
+    if (!keep) return this.render(spec, operation, output, requestId);
+    const hit = this.rendered.get(output);
+    if (hit && hit.spec === spec && hit.operation === operation) {
+      return { status: hit.response.status, headers: { ...hit.response.headers, 'x-amzn-requestid': requestId }, body: hit.response.body };
+    }
+    const response = this.render(spec, operation, output, requestId);
+    const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
+    this.rendered.set(output, { spec, operation, response: { ...response, body } });
+    return { ...response, body };
+  }
+
+  private render(spec: ServiceSpec, operation: string, output: unknown, requestId: string): WireResponse {
     const model = spec.model;
     const op = model.operations[operation]!;
     const headers: Record<string, string> = { 'x-amzn-requestid': requestId };

@@ -11,6 +11,10 @@ export interface RestRoute {
   segments: Segment[];
   /** Literal query parameters the template requires (e.g. `?x-id=Op`). */
   query: Array<[string, string]>;
+  /** Specificity (see score()), computed once. */
+  score: number[];
+  /** Segments before the first greedy label: their literals are checked before any label is decoded. */
+  plain: number;
 }
 
 export interface RestMatch {
@@ -36,7 +40,8 @@ export function compileRestRoutes(model: ServiceModel): RestRoute[] {
           return [k, v];
         })
       : [];
-    routes.push({ operation: name, method: (op.http.method ?? 'POST').toUpperCase(), segments, query });
+    const greedy = segments.findIndex((g) => 'label' in g && g.greedy);
+    routes.push({ operation: name, method: (op.http.method ?? 'POST').toUpperCase(), segments, query, score: score(segments), plain: greedy < 0 ? segments.length : greedy });
   }
   return routes;
 }
@@ -50,8 +55,8 @@ function decode(segment: string): string | undefined {
 }
 
 /** Specificity: literals beat labels, earlier positions count more; used to pick among matches. */
-function score(route: RestRoute): number[] {
-  return route.segments.map((s) => ('literal' in s ? 2 : s.greedy ? 0 : 1));
+function score(segments: Segment[]): number[] {
+  return segments.map((s) => ('literal' in s ? 2 : s.greedy ? 0 : 1));
 }
 
 function better(a: number[], b: number[]): boolean {
@@ -64,8 +69,16 @@ function better(a: number[], b: number[]): boolean {
 }
 
 function matchOne(route: RestRoute, parts: string[], lastLabelAbsorbs: boolean): Record<string, string> | undefined {
-  const labels: Record<string, string> = {};
   const segs = route.segments;
+  // Most of a service's ~100 routes differ from the path in a literal: find that before decoding any
+  // label. Only literals before a label that takes the rest of the path are compared here (the loop
+  // below stops at such a label; the last one absorbs too in the second pass, and nothing follows it).
+  if (!lastLabelAbsorbs && segs.length !== parts.length && route.plain === segs.length) return undefined;
+  for (let i = 0; i < route.plain; i++) {
+    const seg = segs[i]!;
+    if ('literal' in seg && parts[i] !== seg.literal) return undefined;
+  }
+  const labels: Record<string, string> = {};
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i]!;
     const isLast = i === segs.length - 1;
@@ -100,7 +113,7 @@ export function matchRestRoute(routes: RestRoute[], method: string, rawPath: str
       if (!route.query.every(([k, v]) => (v === '' ? query.has(k) : query.get(k) === v))) continue;
       pathMatched = true;
       if (route.method !== method) continue;
-      const s = score(route);
+      const s = route.score;
       if (!best || better(s, best.score)) best = { route, labels, score: s };
     }
     if (best) return { operation: best.route.operation, labels: best.labels };

@@ -7,10 +7,10 @@
 // unverified when `unknownKeys` is 'accept' (`--auth on`, loopback binds: tools send whatever key they
 // have, as with moto and LocalStack) and refused when 'refuse' (`--auth strict`). A key of 12 digits acts
 // in that account (LocalStack's convention), any other unknown key in the default account.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { NodeSha256 } from './node-sha256.js';
-import { headerSignature } from './sigv4-header.js';
+import { headerSignature, sha256HexOf } from './sigv4-header.js';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import type { QueryMap } from './query-string.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
@@ -109,6 +109,28 @@ function parseCredential(value: string): Pick<SignatureClaim, 'accessKeyId' | 'd
   return { accessKeyId: parts[0], date: parts[1]!, region: parts[2]!, service: parts[3]! };
 }
 
+type AuthorizationFields = Partial<Record<'Credential' | 'SignedHeaders' | 'Signature', string>>;
+
+/**
+ * The `Name=value` parameters of an Authorization header after its algorithm, comma-separated, each
+ * name and value trimmed, a later one winning; only the three SigV4 reads are kept. Walks the string
+ * with indexOf (no split, no object of every name): it runs on every signed call.
+ */
+function authorizationFields(auth: string, from: number): AuthorizationFields {
+  const fields: AuthorizationFields = {};
+  for (let start = from; start <= auth.length; ) {
+    let end = auth.indexOf(',', start);
+    if (end < 0) end = auth.length;
+    const eq = auth.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const name = auth.slice(start, eq).trim();
+      if (name === 'Credential' || name === 'SignedHeaders' || name === 'Signature') fields[name] = auth.slice(eq + 1, end).trim();
+    }
+    start = end + 1;
+  }
+  return fields;
+}
+
 /** Reads the signature claim of a request; `undefined` when the request carries no signature at all. */
 export function readClaim(req: Pick<SignedRequest, 'headers' | 'query'>): SignatureClaim | undefined {
   const auth = header(req.headers, 'authorization');
@@ -116,14 +138,10 @@ export function readClaim(req: Pick<SignedRequest, 'headers' | 'query'>): Signat
     if (!auth.startsWith(ALGORITHM + ' ')) {
       throw new AuthFailure('incomplete', `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header and a '${ALGORITHM}' algorithm.`);
     }
-    const fields: Record<string, string> = {};
-    for (const part of auth.slice(ALGORITHM.length + 1).split(',')) {
-      const eq = part.indexOf('=');
-      if (eq > 0) fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-    }
+    const fields = authorizationFields(auth, ALGORITHM.length + 1);
     const cred = fields.Credential ? parseCredential(fields.Credential) : undefined;
-    const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((k) => !fields[k]);
-    if (missing.length || !cred) {
+    if (!cred || !fields.SignedHeaders || !fields.Signature) {
+      const missing = (['Credential', 'SignedHeaders', 'Signature'] as const).filter((k) => !fields[k]);
       const what = missing.length ? missing.map((m) => `'${m}'`).join(', ') : "a well-formed 'Credential'";
       throw new AuthFailure('incomplete', `Authorization header requires ${what} parameter. Authorization=${auth.slice(0, 200)}`);
     }
@@ -132,9 +150,12 @@ export function readClaim(req: Pick<SignedRequest, 'headers' | 'query'>): Signat
       throw new AuthFailure('incomplete', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", cred);
     }
     return {
-      ...cred,
-      signedHeaders: fields.SignedHeaders!.split(';'),
-      signature: fields.Signature!,
+      accessKeyId: cred.accessKeyId,
+      date: cred.date,
+      region: cred.region,
+      service: cred.service,
+      signedHeaders: fields.SignedHeaders.split(';'),
+      signature: fields.Signature,
       amzDate,
       presigned: false,
     };
@@ -363,5 +384,5 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function sha256Hex(body: Buffer): string {
-  return body.length ? createHash('sha256').update(body).digest('hex') : EMPTY_SHA256;
+  return body.length ? sha256HexOf(body) : EMPTY_SHA256;
 }

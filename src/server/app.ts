@@ -28,6 +28,7 @@ import { attachFront, type Front } from '../http1/front.js';
 import type { EdgeRoute } from '../http1/routes.js';
 import { HostPolicy } from '../http1/host-policy.js';
 import { ControlGuard } from './control-guard.js';
+import { controlPlaneRoute } from './control-route.js';
 import { EdgeDispatch } from './edge.js';
 import { internalRoute } from './internal.js';
 import { consoleEndpoints } from '../console/routes.js';
@@ -180,7 +181,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       defaultRegion: config.region,
       defaultAccountId: config.accountId,
       logger,
-      admit: (req) => guard.refusal(req),
+      admit: (headers) => guard.refusalOf(headers),
       commits: store, // group commit: an answer waits for the fsync it shares with its turn's other writes
     });
 
@@ -211,11 +212,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
         guard,
         { localWritesOnly: !isLoopback(config.host) },
       ),
-      {
-        name: 'aws',
-        matches: (_req, to) => to.kind !== 'api',
-        handle: (req, res) => (guard.cors(req, res) ? undefined : dispatcher.handle(req, res)),
-      },
+      controlPlaneRoute(guard, dispatcher, logger),
     ];
     const edge = new EdgeDispatch(routes, hosts, logger);
 

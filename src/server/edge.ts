@@ -6,7 +6,7 @@
 //       2. internal   /_wayfinder/*  and  POST /moto-api/reset     (guarded: served Host, allowed Origin)
 //       3. aws        everything else: the model-driven AWS control plane (guarded the same way)
 // The same choice is made on both servers of the edge port: the lean HTTP/1.1 front answers requests
-// whose route can `serve` a ServerExchange (the data plane) and hands the connection to node:http
+// whose route can `serve` a ServerExchange (the data plane, the AWS APIs) and hands the connection to node:http
 // at the first one whose route cannot; node:http runs `handle` (see src/http1/front.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FrontRoute } from '../http1/front.js';

@@ -109,6 +109,45 @@ test('quick create: managed HTTP_PROXY integration, $default route and auto-depl
   assert.equal((await failure(gw.send(new G.GetRoutesCommand({ ApiId: api.ApiId })))).name, 'NotFoundException');
 });
 
+test('GetRoutes answers what was last committed: repeated pages follow CreateRoute, UpdateRoute and DeleteRoute', async () => {
+  // Pages are kept in memory between calls (route-pages.ts): every change must show on the next call.
+  const api = await gw.send(new G.CreateApiCommand({ Name: 'paged', ProtocolType: 'HTTP' }));
+  const integration = await gw.send(
+    new G.CreateIntegrationCommand({
+      ApiId: api.ApiId,
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationMethod: 'ANY',
+      IntegrationUri: 'http://127.0.0.1:9',
+      PayloadFormatVersion: '1.0',
+    }),
+  );
+  const target = `integrations/${integration.IntegrationId}`;
+  const ids: string[] = [];
+  for (const key of ['GET /a', 'GET /b', 'GET /c']) ids.push((await gw.send(new G.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: key, Target: target }))).RouteId!);
+  const keys = async (): Promise<string[]> => {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await gw.send(new G.GetRoutesCommand({ ApiId: api.ApiId, MaxResults: '2', NextToken: token }));
+      out.push(...page.Items!.map((r) => r.RouteKey!));
+      token = page.NextToken;
+    } while (token);
+    return out.sort();
+  };
+  assert.deepEqual(await keys(), ['GET /a', 'GET /b', 'GET /c']);
+  assert.deepEqual(await keys(), ['GET /a', 'GET /b', 'GET /c']);
+  await gw.send(new G.UpdateRouteCommand({ ApiId: api.ApiId, RouteId: ids[1], RouteKey: 'GET /b2' }));
+  assert.deepEqual(await keys(), ['GET /a', 'GET /b2', 'GET /c']);
+  await gw.send(new G.DeleteRouteCommand({ ApiId: api.ApiId, RouteId: ids[0] }));
+  assert.deepEqual(await keys(), ['GET /b2', 'GET /c']);
+  await gw.send(new G.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /d', Target: target }));
+  assert.deepEqual(await keys(), ['GET /b2', 'GET /c', 'GET /d']);
+  const whole = await gw.send(new G.GetRoutesCommand({ ApiId: api.ApiId }));
+  assert.equal(whole.Items!.find((r) => r.RouteKey === 'GET /d')?.Target, target);
+  await gw.send(new G.DeleteApiCommand({ ApiId: api.ApiId }));
+  assert.equal((await failure(gw.send(new G.GetRoutesCommand({ ApiId: api.ApiId })))).name, 'NotFoundException');
+});
+
 test('stages and deployments: autoDeploy semantics, deploymentId rules, no deployment without routes', async () => {
   const api = await gw.send(new G.CreateApiCommand({ Name: 'stages', ProtocolType: 'HTTP' }));
   const id = api.ApiId!;

@@ -168,6 +168,16 @@ test('FilterLogEvents: interleaved across streams, term patterns, stream prefixe
   );
   assert.equal(p2.nextToken, undefined);
   assert.equal(await codeOf(logs.send(new L.FilterLogEventsCommand({ logGroupName: 'g3', filterPattern: '{ $.a = 1 }' }))), 'InvalidParameterException');
+  // storedBytes counts each group's own messages (one query for the page's groups): g3 holds 9+8+11+10 bytes.
+  await logs.send(new L.CreateLogGroupCommand({ logGroupName: 'g3-empty' }));
+  const groups = await logs.send(new L.DescribeLogGroupsCommand({ logGroupNamePrefix: 'g3' }));
+  assert.deepEqual(
+    groups.logGroups!.map((g) => [g.logGroupName, g.storedBytes]),
+    [
+      ['g3', 38],
+      ['g3-empty', 0],
+    ],
+  );
 });
 
 test('retention policies accept only AWS values; deleting a group deletes its events', async () => {

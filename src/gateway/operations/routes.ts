@@ -3,12 +3,13 @@
 // (quick-create) routes change only through UpdateApi/DeleteApi. Every change auto-deploys.
 import { alnum } from '../../kernel/ids.js';
 import type { RequestContext } from '../../protocol/handlers.js';
-import type { ApiGatewayV2Operations, Route, RouteParameters } from '../../protocol/generated/apigatewayv2.js';
+import type { ApiGatewayV2Operations, GetRoutesResponse, Route, RouteParameters } from '../../protocol/generated/apigatewayv2.js';
 import { parseRouteKey, RouteKeyError } from '../route-key.js';
 import { childKey, type ApiRecord, type AuthorizationType, type RouteRecord } from '../store.js';
 import { badRequest, conflict, keyedPage, notFound, requireApi, requireRoute, type GatewayOpsContext } from './common.js';
 import { autoDeployTx } from './deployments.js';
 import { requireRoom } from './quotas.js';
+import { RoutePages } from './route-pages.js';
 
 export function routeWire(r: RouteRecord): Route {
   return {
@@ -85,6 +86,15 @@ export function validateRoute(c: GatewayOpsContext, api: ApiRecord, r: RouteReco
 }
 
 export function routeOperations(c: GatewayOpsContext) {
+  const pages = new RoutePages(c.gw.store);
+  // A kept page's records are read-only, so their wire form is computed once too.
+  const wire = new WeakMap<RouteRecord, Route>();
+  const answers = new WeakMap<readonly RouteRecord[], Readonly<GetRoutesResponse>>();
+  const wireOf = (r: RouteRecord): Route => {
+    let w = wire.get(r);
+    if (!w) wire.set(r, (w = Object.freeze(routeWire(r))));
+    return w;
+  };
   return {
     CreateRoute(input, ctx: RequestContext) {
       return c.gw.store.withTx(() => {
@@ -120,13 +130,23 @@ export function routeOperations(c: GatewayOpsContext) {
 
     GetRoutes(input, ctx) {
       requireApi(c, ctx, input.ApiId);
+      const prefix = childKey(ctx, input.ApiId, '');
+      let read: readonly RouteRecord[] | undefined;
       const p = keyedPage(
-        (after, n) => c.gw.routes.pageWithPrefix(childKey(ctx, input.ApiId, ''), after, n),
+        // Only read (pageFrom slices it): the kept page itself is never changed.
+        (after, n) => (read = pages.page(prefix, after, n, (a, m) => c.gw.routes.pageWithPrefix(prefix, a, m))) as RouteRecord[],
         (r) => r.routeId,
         input.MaxResults,
         input.NextToken,
       );
-      return { Items: p.Items.map(routeWire), NextToken: p.NextToken };
+      // The page read (its id holds the page size and the position) decides the whole answer: it is
+      // kept with the page, frozen, so the protocol layer keeps its rendering too (dispatch.ts).
+      let answer = read && answers.get(read);
+      if (!answer) {
+        answer = Object.freeze({ Items: Object.freeze(p.Items.map(wireOf)) as Route[], NextToken: p.NextToken });
+        if (read) answers.set(read, answer);
+      }
+      return answer;
     },
 
     UpdateRoute(input, ctx) {

@@ -10,7 +10,7 @@ import { isReservedTag } from '../../kernel/system-tags.js';
 const RETENTION_DAYS = new Set([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]);
 const MAX_TAGS = 50;
 
-function groupWire(logs: LogsStore, g: LogGroupRecord): Logs.LogGroup {
+function groupWire(g: LogGroupRecord, storedBytes: number): Logs.LogGroup {
   return {
     logGroupName: g.name,
     creationTime: g.createdAt,
@@ -18,7 +18,7 @@ function groupWire(logs: LogsStore, g: LogGroupRecord): Logs.LogGroup {
     metricFilterCount: 0,
     arn: `${groupArn(g)}:*`,
     logGroupArn: groupArn(g),
-    storedBytes: logs.groupBytes(g, g.name),
+    storedBytes,
     kmsKeyId: g.kmsKeyId,
     logGroupClass: g.logGroupClass as Logs.LogGroupClass,
   };
@@ -99,7 +99,11 @@ export function groupOperations(logs: LogsStore) {
         groups = groups.filter((g) => names.has(g.name));
       }
       const p = page(groups, (g) => g.name, input.limit ?? 50, input.nextToken);
-      return { logGroups: p.items.map((g) => groupWire(logs, g)), nextToken: p.nextToken };
+      const bytes = logs.groupsBytes(
+        ctx,
+        p.items.map((g) => g.name),
+      );
+      return { logGroups: p.items.map((g) => groupWire(g, bytes.get(g.name) ?? 0)), nextToken: p.nextToken };
     },
 
     PutRetentionPolicy(input: Logs.PutRetentionPolicyRequest, ctx: RequestContext): void {
