@@ -55,6 +55,11 @@ const toBits = (f: number): bigint => {
   scratch[0] = f;
   return scratchBits[0]!;
 };
+/**
+ * Rounding room when comparing times: absolute ms (~1.7e12) carry ~0.0002 ms of float64 error, and a
+ * rate-0 bucket's times (n × 1e12 ms) a few ms; a take is allowed that much early (≤ 1 µs at any real rate).
+ */
+const slack = (interval: number): number => 0.001 + interval * 1e-9;
 /** A full bucket's tat, distinct per generation (so a stale compare-exchange cannot match it). */
 const freshTat = (gen: number): bigint => toBits(-(gen >>> 0) - 1);
 
@@ -156,7 +161,7 @@ export class SharedBucketTable {
       if (bits === TAKING_OVER || Atomics.load(this.i32, genAt) !== gen) return STALE;
       const tat = toFloat(bits);
       const start = Math.max(tat, t);
-      if (start - t > tolerance) return DENIED;
+      if (start - t > tolerance + slack(interval)) return DENIED;
       if (Atomics.compareExchange(this.i64, at, bits, toBits(start + interval)) === bits) return TAKEN;
     }
     return DENIED;
