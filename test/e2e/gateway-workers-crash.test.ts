@@ -33,7 +33,9 @@ after(async () => {
 const name = (a: { text: string }) => (JSON.parse(a.text) as { name: string }).name;
 
 test('a worker that dies inside a bucket claim is replaced; traffic, throttling and propagation hold', async () => {
-  const gw = new G.ApiGatewayV2Client(sdkConfig(cli));
+  // An SDK client's kept-alive connections may be the crashed worker's (it pipes the ones it forwards
+  // to the main thread): those die with it, as on any proxy. A fresh client is made after the crash.
+  let gw = new G.ApiGatewayV2Client(sdkConfig(cli));
   try {
     const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'steady', ProtocolType: 'HTTP', Target: blue.url }))).ApiId!;
     await everyThreadCaughtUp(cli.port);
@@ -50,6 +52,8 @@ test('a worker that dies inside a bucket claim is replaced; traffic, throttling 
     assert.ok(ok(during), `every request answered by the backend: ${during.map((a) => a.status).join(' ')}`);
     if (!afterDuring.up[1]) assert.equal(afterDuring.served[1], down.served[1], 'the dead worker served nothing');
 
+    gw.destroy();
+    gw = new G.ApiGatewayV2Client(sdkConfig(cli));
     const back = await untilFacts(cli.port, 'the replacement of worker 1', (f) => f.up[1]! && f.restarts[1] === 1);
     assert.deepEqual(back.up, [true, true]);
     assert.match(cli.output(), /crashed on purpose/, 'the crash is logged');

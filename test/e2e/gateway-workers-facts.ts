@@ -3,7 +3,7 @@
 // what is read from these counters, never from timing.
 import assert from 'node:assert/strict';
 import * as G from '@aws-sdk/client-apigatewayv2';
-import { invoke } from '../support/gateway.js';
+import { invoke, send } from '../support/gateway.js';
 
 export interface WorkerFacts {
   threads: number;
@@ -15,9 +15,11 @@ export interface WorkerFacts {
   restarts: number[];
 }
 
+/** Read on a new connection each time: a kept-alive one may be a worker's, and die with it. */
 export async function facts(port: number): Promise<WorkerFacts> {
-  const r = await fetch(`http://127.0.0.1:${port}/_wayfinder/health`);
-  return ((await r.json()) as { gatewayWorkers: WorkerFacts }).gatewayWorkers;
+  const r = await send(port, { host: `127.0.0.1:${port}`, path: '/_wayfinder/health' });
+  assert.equal(r.status, 200, r.text);
+  return r.json<{ gatewayWorkers: WorkerFacts }>().gatewayWorkers;
 }
 
 /** Polls until every thread has applied the main thread's current store revision (bounded). */
