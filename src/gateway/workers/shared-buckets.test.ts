@@ -88,10 +88,12 @@ function inThread<T>(code: string, data: Record<string, unknown>): { worker: Wor
 test('threads taking from one bucket at once take exactly its burst', async () => {
   const table = new SharedBucketTable(1024);
   const burst = 20_000;
+  // The key's slot exists before the threads start (each finds it without the lock): what is tested is the takes.
+  makeBucket(table, 'shared', 0, burst, 0);
   // Each thread tries `burst` takes at rate 0: together they may get `burst` tokens, not one more.
   const code = `
     const t = new m.SharedBucketTable(workerData.buffer, workerData.holder);
-    const b = t.bucket('shared', 0, workerData.burst, 0);
+    const b = t.bucket('shared\u00000\u0000' + workerData.burst, 0, workerData.burst, 0);
     let ok = 0;
     for (let i = 0; i < workerData.burst; i++) if (b.take(0)) ok++;
     parentPort.postMessage(ok);`;
@@ -102,6 +104,29 @@ test('threads taking from one bucket at once take exactly its burst', async () =
     taken.reduce((a, b) => a + b, 0),
     burst,
     `tokens taken per thread: ${taken.join(', ')}`,
+  );
+});
+
+test('threads naming the same new keys at once get one slot per key (claims and lock-free finds racing)', async () => {
+  const table = new SharedBucketTable(4096);
+  const keys = 500;
+  // Each thread makes a bucket of each key (burst 1, no refill while the test runs) and takes a token:
+  // over all threads, each key gives exactly one.
+  const code = `
+    const t = new m.SharedBucketTable(workerData.buffer, workerData.holder);
+    let ok = 0;
+    for (let k = 0; k < workerData.keys; k++) if (t.bucket('race-' + k, 0.001, 1, 0).take(0)) ok++;
+    parentPort.postMessage({ ok, contended: t.contended, full: t.full });`;
+  const runs = [1, 2, 3].map((holder) => inThread<{ ok: number; contended: number; full: boolean }>(code, { buffer: table.buffer, keys, holder }));
+  const got = await Promise.all(runs.map((r) => r.message));
+  await Promise.all(runs.map((r) => r.worker.terminate()));
+  // A claim that gave up on the lock (its holder descheduled for LOCK_WAIT_MS on a loaded machine)
+  // made a bucket of its own, which gave one token more: each is counted, none other may exist.
+  const gaveUp = got.reduce((a, b) => a + b.contended, 0);
+  assert.equal(
+    got.reduce((a, b) => a + b.ok, 0),
+    keys + gaveUp,
+    `tokens per thread: ${JSON.stringify(got)}`,
   );
 });
 

@@ -10,10 +10,11 @@
 // not, so a new key may take it over (a bucket of a route, stage or limit that is gone is full within
 // burst ÷ rate seconds). Each takeover bumps the slot's generation; a thread still holding the slot
 // under the old generation sees the change on its next take and looks its key up again, which gives
-// it the same full bucket it had. Claiming a slot (rare: a view rebuild, a route's first request)
-// takes a table-wide lock so a key is never in two slots; that lock is bounded — a thread that cannot
-// get it within LOCK_WAIT_MS keeps a bucket of its own for a while (`contended` counts it) — and the
-// main thread releases it when a worker that held it exits (pool.ts), so a crash stalls nobody.
+// it the same full bucket it had. Finding a key's slot takes no lock; claiming one for a new key
+// (rare: a view rebuild, a route's first request) takes a table-wide lock so a key is never in two
+// slots. That lock is bounded: a thread that cannot get it within LOCK_WAIT_MS keeps a bucket of its
+// own for a while (`contended` counts it) and does not wait again for RETRY_MS; and the main thread
+// releases it when a worker that held it exits (pool.ts). A crash stalls nobody.
 // Time is absolute (performance.timeOrigin + now): each thread's performance.now() has its own origin.
 //
 // Layout: a 24-byte header (int32 [lock = holder + 1 or 0]) then 24-byte slots,
@@ -31,9 +32,12 @@ const TAKING_OVER = -1n;
 const MAX_PROBES = 64;
 /** A bucket of rate 0 never refills: one token per this many ms (≈ 31 years) is the same thing. */
 const NEVER_MS = 1e12;
-/** Busy spins, then short waits, for the claim lock (held for a few hundred instructions by a live thread). */
+/**
+ * Busy spins, then short waits, for the claim lock: a live holder needs a few hundred instructions, but
+ * may be descheduled on a loaded machine, so the wait covers a few of the scheduler's time slices.
+ */
 const LOCK_SPINS = 200;
-const LOCK_WAIT_MS = 5;
+const LOCK_WAIT_MS = 100;
 /** After a failed claim, a bucket stays local this long before it tries again. */
 const RETRY_MS = 100;
 /** Compare-exchange retries: each failure means another thread's take succeeded (lock-free, not wait-free). */
@@ -73,6 +77,8 @@ export class SharedBucketTable {
   full = false;
   /** Claims that gave up on the lock (its holder was busy or dead): those buckets stayed local meanwhile. */
   contended = 0;
+  /** Until then, a claim that does not get the lock at once gives up without waiting (see lock()). */
+  private noWaitUntil = 0;
 
   /**
    * @param holder this thread's index (0 = main, workers 1…N−1): what the claim lock records, so the
@@ -108,6 +114,8 @@ export class SharedBucketTable {
 
   /** The slot and generation of the key hi/lo, taking a free or reusable slot if it has none; undefined if none or no lock. */
   claim(hi: number, lo: number, t: number): { index: number; gen: number } | undefined {
+    const found = this.find(hi, lo);
+    if (found) return found;
     if (!this.lock()) {
       this.contended++;
       return undefined;
@@ -152,6 +160,26 @@ export class SharedBucketTable {
     }
   }
 
+  /**
+   * The key's slot if it has one, without the lock (most lookups: every thread but the first to name a
+   * key). Read like a seqlock: the generation before and after the key, so a takeover running meanwhile
+   * (which bumps the generation before it writes the new key) is never mistaken for this key's slot. A
+   * slot taken over just after this look is caught by takeAt (STALE).
+   */
+  private find(hi: number, lo: number): { index: number; gen: number } | undefined {
+    const home = (lo >>> 0) % this.slots;
+    for (let probe = 0; probe < Math.min(MAX_PROBES, this.slots); probe++) {
+      const i = (home + probe) % this.slots;
+      const base = (i + 1) * I32_PER_SLOT;
+      if (Atomics.load(this.i32, base) !== READY) continue;
+      const gen = Atomics.load(this.i32, base + 1);
+      if (Atomics.load(this.i64, (i + 1) * I64_PER_SLOT + 2) === TAKING_OVER) continue;
+      if (Atomics.load(this.i32, base + 2) !== hi || Atomics.load(this.i32, base + 3) !== lo) continue;
+      if (Atomics.load(this.i32, base + 1) === gen) return { index: i, gen };
+    }
+    return undefined;
+  }
+
   /** GCRA take on a slot of generation `gen`: TAKEN, DENIED, or STALE (the slot holds another key now). */
   takeAt(index: number, gen: number, interval: number, tolerance: number, t: number): number {
     const at = (index + 1) * I64_PER_SLOT + 2;
@@ -175,9 +203,10 @@ export class SharedBucketTable {
   private takeOver(i: number, hi: number, lo: number): { index: number; gen: number } {
     const base = (i + 1) * I32_PER_SLOT;
     const gen = (this.i32[base + 1]! + 1) | 0;
+    // The generation first: a lock-free find that reads the new key also reads the new generation.
     Atomics.store(this.i32, base + 1, gen);
-    this.i32[base + 2] = hi;
-    this.i32[base + 3] = lo;
+    Atomics.store(this.i32, base + 2, hi);
+    Atomics.store(this.i32, base + 3, lo);
     Atomics.store(this.i64, (i + 1) * I64_PER_SLOT + 2, freshTat(gen));
     Atomics.store(this.i32, base, READY);
     return { index: i, gen };
@@ -190,12 +219,17 @@ export class SharedBucketTable {
       // Held under this thread's index: by a predecessor of this index that died (a thread index has one live thread).
       if (held === 0 || held === me) return true;
     }
-    const deadline = performance.now() + LOCK_WAIT_MS;
+    // After a wait that failed, claims do not wait again for a while: a stage of 300 routes rebuilt
+    // while a dead thread holds the lock costs one wait, not 300.
+    const now = performance.now();
+    if (now < this.noWaitUntil) return false;
+    const deadline = now + LOCK_WAIT_MS;
     while (performance.now() < deadline) {
       const held = Atomics.compareExchange(this.i32, LOCK, 0, me);
       if (held === 0 || held === me) return true;
       Atomics.wait(this.i32, LOCK, held, 0.5);
     }
+    this.noWaitUntil = performance.now() + RETRY_MS;
     return false;
   }
 }
