@@ -3,7 +3,8 @@
 // what is read from these counters, never from timing.
 import assert from 'node:assert/strict';
 import * as G from '@aws-sdk/client-apigatewayv2';
-import { invoke, send } from '../support/gateway.js';
+import { request } from 'node:http';
+import { invoke } from '../support/gateway.js';
 
 export interface WorkerFacts {
   threads: number;
@@ -15,11 +16,39 @@ export interface WorkerFacts {
   restarts: number[];
 }
 
-/** Read on a new connection each time: a kept-alive one may be a worker's, and die with it. */
+/** GET /_wayfinder/health on a new connection; rejects on any connection error or a cut answer. */
+function health(port: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/_wayfinder/health', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('error', reject);
+      res.on('close', () => (res.complete ? resolve({ status: res.statusCode ?? 0, text }) : reject(new Error('health answer cut'))));
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error('health timed out')));
+    req.end();
+  });
+}
+
+/**
+ * Read on a new connection each time (a kept-alive one may be a worker's, and die with it); a
+ * connection a crashing worker was forwarding is lost, so a failed read is tried again (at most 5).
+ */
 export async function facts(port: number): Promise<WorkerFacts> {
-  const r = await send(port, { host: `127.0.0.1:${port}`, path: '/_wayfinder/health' });
-  assert.equal(r.status, 200, r.text);
-  return r.json<{ gatewayWorkers: WorkerFacts }>().gatewayWorkers;
+  let failure: unknown;
+  for (let i = 0; i < 5; i++) {
+    try {
+      const r = await health(port);
+      assert.equal(r.status, 200, r.text);
+      return (JSON.parse(r.text) as { gatewayWorkers: WorkerFacts }).gatewayWorkers;
+    } catch (e) {
+      failure = e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw failure;
 }
 
 /** Polls until every thread has applied the main thread's current store revision (bounded). */
