@@ -99,5 +99,10 @@ step "9. DNS: the task behind the Cloud Map name"
 if command -v dig >/dev/null; then dig +noall +answer +additional -p "$DNS_PORT" @127.0.0.1 SRV "$NAME.$NAME.local"; else echo "(dig not installed: apt-get install dnsutils)"; fi
 
 step "10. Open the invoke URL: $ENDPOINT/"
-curl -sS --max-time 10 "$ENDPOINT/"
-echo
+# The task counts as RUNNING once its process starts; the app inside may need a moment more to listen,
+# and until it does the gateway answers 503. So the page is reloaded for up to a minute, as a user would.
+for _ in $(seq 60); do
+  ANSWER=$(curl -sS --max-time 10 -w '\n%{http_code}' "$ENDPOINT/" || true)
+  case "${ANSWER##*$'\n'}" in 5?? | 000 | '') sleep 1 ;; *) break ;; esac
+done
+echo "${ANSWER%$'\n'*}"

@@ -5,10 +5,12 @@ import { AwsError } from '../kernel/errors.js';
 import { randomId } from './ids.js';
 import { evaluateConditions, templateErr, type EvalContext } from './intrinsics.js';
 import { parameterValue } from './parameters.js';
-import type { ProviderContext, ResourceProvider } from './providers/provider.js';
+import { tagMap, type ProviderContext, type ResourceProvider } from './providers/provider.js';
 import type { CfnStore, StackRecord } from './store.js';
 import type { Template } from './template.js';
 import type { OperationCaller } from '../protocol/invoke.js';
+import { own } from './own.js';
+import { withSystemTags } from '../kernel/system-tags.js';
 
 export const LIVE_FOR_EXPORTS = (status: string) =>
   !['DELETE_COMPLETE', 'REVIEW_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'CREATE_FAILED', 'ROLLBACK_FAILED'].includes(status);
@@ -64,25 +66,25 @@ export function stackContext(stack: StackRecord, t: Template, deps: { cfn: CfnSt
   };
   const conditions = evaluateConditions(t.Conditions, base);
   const included = (id: string) => {
-    const c = t.Resources[id]?.Condition;
-    return t.Resources[id] !== undefined && (c === undefined || conditions[c] === true);
+    const decl = own(t.Resources, id);
+    return decl !== undefined && (decl.Condition === undefined || own(conditions, decl.Condition) === true);
   };
   const ev: EvalContext = {
     ...base,
     conditions,
     ref: (id) => {
-      const r = stack.resources[id];
-      if (!t.Resources[id]) throw templateErr(`Unresolved resource dependencies [${id}] in the Resources block of the template`);
+      const r = own(stack.resources, id);
+      if (!own(t.Resources, id)) throw templateErr(`Unresolved resource dependencies [${id}] in the Resources block of the template`);
       if (!included(id)) throw templateErr(`Unresolved resource dependency ${id}: its Condition is false`);
       if (!r?.physicalId) throw templateErr(`resource ${id} has no physical id yet`);
       return r.physicalId;
     },
     getAtt: (id, attribute) => {
-      const decl = t.Resources[id];
+      const decl = own(t.Resources, id);
       if (!decl) throw templateErr(`instance of Fn::GetAtt references undefined resource ${id}`);
       const provider = deps.providers.get(decl.Type);
       if (provider && !namesAttribute(provider.attributes, attribute)) throw templateErr(`resource ${id} does not support attribute type ${attribute} in Fn::GetAtt`);
-      const v = stack.resources[id]?.attributes[attribute];
+      const v = own(own(stack.resources, id)?.attributes, attribute);
       if (v === undefined) throw templateErr(`attribute ${attribute} of ${id} is not available`);
       return v;
     },
@@ -96,14 +98,21 @@ export function namesAttribute(attributes: readonly string[], attribute: string)
 }
 
 export function providerContext(stack: StackRecord, logicalId: string, call: OperationCaller): ProviderContext {
+  const systemTags = [
+    { Key: 'aws:cloudformation:stack-name', Value: stack.name },
+    { Key: 'aws:cloudformation:stack-id', Value: stack.stackId },
+    { Key: 'aws:cloudformation:logical-id', Value: logicalId },
+  ];
   return {
-    call: (service, operation, input) => call(service, operation, input, { region: stack.region, accountId: stack.accountId }),
+    // The services accept exactly these aws: tags, and only inside this call.
+    call: (service, operation, input) => withSystemTags(tagMap(systemTags), () => call(service, operation, input, { region: stack.region, accountId: stack.accountId })),
     region: stack.region,
     accountId: stack.accountId,
     stackName: stack.name,
     stackId: stack.stackId,
     logicalId,
     tags: stack.tags,
+    systemTags,
     generatedName: (max = 255) => {
       const suffix = randomId(12).toUpperCase();
       const head = `${stack.name}-${logicalId}`.slice(0, Math.max(1, max - suffix.length - 1));

@@ -11,6 +11,8 @@ import { evaluate } from './intrinsics.js';
 import type { ResourceProvider } from './providers/provider.js';
 import type { CfnStore, ResourceState, StackOutput, StackRecord } from './store.js';
 import { parseTemplate, type Template } from './template.js';
+import { own } from './own.js';
+import { parseLargeYaml } from './off-loop.js';
 
 const STACK_TYPE = 'AWS::CloudFormation::Stack';
 
@@ -140,7 +142,7 @@ export class StackEngine {
       throw new AwsError('ValidationError', 'ContinueUpdateRollback cannot be called from current stack status');
     }
     for (const id of skip) {
-      const now = stack.resources[id];
+      const now = own(stack.resources, id);
       if (now) stack.update.oldResources[id] = { ...now, status: 'UPDATE_COMPLETE' };
     }
     this.start(stack, () => this.rollbackUpdate(stack, 'User Initiated'));
@@ -330,7 +332,7 @@ export class StackEngine {
   private outputs(t: Template, ctx: StackContext): StackOutput[] {
     const out: StackOutput[] = [];
     for (const [key, o] of Object.entries(t.Outputs)) {
-      if (o.Condition && !ctx.conditions[o.Condition]) continue;
+      if (o.Condition && own(ctx.conditions, o.Condition) !== true) continue;
       const value = evaluate(o.Value, ctx.eval);
       out.push({
         key,
@@ -365,6 +367,7 @@ export class StackEngine {
   // ---- create ----
 
   private async runCreate(stack: StackRecord): Promise<void> {
+    await parseLargeYaml(stack.templateBody); // after a restart, not parsed yet: off the main thread
     const t = parseTemplate(stack.templateBody);
     let ctx: StackContext;
     let order: string[];
@@ -439,6 +442,7 @@ export class StackEngine {
   // ---- update ----
 
   private async runUpdate(stack: StackRecord): Promise<void> {
+    await parseLargeYaml(stack.templateBody);
     const t = parseTemplate(stack.templateBody);
     const old = stack.update!;
     let ctx: StackContext;
@@ -509,7 +513,7 @@ export class StackEngine {
   private async updateResource(stack: StackRecord, t: Template, ctx: StackContext, id: string, dependsOn: string[]): Promise<void> {
     if (this.cancelled.has(stack.stackId)) throw new Error('Resource update cancelled');
     const decl = t.Resources[id]!;
-    const current = stack.resources[id];
+    const current = own(stack.resources, id);
     if (!current || current.status === 'DELETE_COMPLETE' || !current.physicalId) return this.createResource(stack, t, ctx, id, dependsOn);
     current.dependsOn = dependsOn;
     const provider = this.provider(decl.Type);
@@ -551,7 +555,7 @@ export class StackEngine {
       }
     }
     const cleanup = stack.update?.cleanup ?? [];
-    const replaced = new Set(cleanup.filter((r) => stack.resources[r.logicalId]).map((r) => r.logicalId));
+    const replaced = new Set(cleanup.filter((r) => own(stack.resources, r.logicalId)).map((r) => r.logicalId));
     // The old copies are deleted as detached records: the live resource of the same logical id stays.
     // Replaced and removed copies of one id never meet, so the graph's ids are unique.
     await this.deleteAll(stack, cleanup, (r) => (replaced.has(r.logicalId) ? r.updateReplacePolicy : r.deletionPolicy), true);
@@ -565,7 +569,7 @@ export class StackEngine {
     if (reason !== undefined) this.stackEvent(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reason);
     // 1. In place: resources updated in place get their old properties back.
     for (const [id, before] of Object.entries(old.oldResources)) {
-      const now = stack.resources[id];
+      const now = own(stack.resources, id);
       const p = this.deps.providers.get(now?.type ?? '');
       if (!now || now.physicalId !== before.physicalId || (deepEqual(now.props, before.props) && !p?.updatesEveryTime) || !before.physicalId) continue;
       if (!p?.update) continue;
@@ -582,7 +586,7 @@ export class StackEngine {
     }
     if (stack.status !== 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS') this.stackEvent(stack, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
     // 2. Cleanup: what the update created (new resources, new copies of replaced ones) is deleted.
-    const made = Object.values(stack.resources).filter((r) => r.physicalId && old.oldResources[r.logicalId]?.physicalId !== r.physicalId);
+    const made = Object.values(stack.resources).filter((r) => r.physicalId && own(old.oldResources, r.logicalId)?.physicalId !== r.physicalId);
     await this.deleteAll(stack, made, () => undefined);
     stack.resources = old.oldResources;
     stack.templateBody = old.oldTemplateBody;

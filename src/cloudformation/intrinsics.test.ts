@@ -63,6 +63,12 @@ const ERRORS: Array<[string, unknown, RegExp]> = [
   ['an unknown function', { 'Fn::Nope': 1 }, /^Template error: Encountered unsupported function: Fn::Nope/],
   ['Join without a list', { 'Fn::Join': ['-'] }, /^Template error: every Fn::Join object requires two parameters/],
   ['Cidr asking for too many subnets', { 'Fn::Cidr': ['10.0.0.0/24', 4, 7] }, /^Template error: Fn::Cidr: cannot make 4 subnets/],
+  // Names that every object has (Object.prototype's) are not the template's conditions, mappings or variables.
+  ['If on a condition named constructor', { 'Fn::If': ['constructor', 'yes', 'no'] }, /^Template error: unresolved condition dependency constructor in Fn::If$/],
+  ['If on a condition named toString', { 'Fn::If': ['toString', 'yes', 'no'] }, /^Template error: unresolved condition dependency toString in Fn::If$/],
+  ['Condition named hasOwnProperty', { 'Fn::Not': [{ Condition: 'hasOwnProperty' }] }, /^Template error: unresolved condition dependency hasOwnProperty$/],
+  ['FindInMap through Object.prototype', { 'Fn::FindInMap': ['constructor', 'name', 'length'] }, /^Template error: Unable to get mapping for constructor::name::length$/],
+  ['FindInMap of a key named toString', { 'Fn::FindInMap': ['Sizes', 'toString', 'length'] }, /^Template error: Unable to get mapping for Sizes::toString::length$/],
 ];
 
 for (const [name, input, message] of ERRORS) {
@@ -90,6 +96,18 @@ test('conditions evaluate in dependency order; a cycle is a template error', () 
   );
   assert.deepEqual(conds, { IsProd: true, NotProd: false, Both: false });
   assert.throws(() => evaluateConditions({ A: { 'Fn::Not': [{ Condition: 'B' }] }, B: { 'Fn::Not': [{ Condition: 'A' }] } }, base), /Circular dependency between conditions/);
+});
+
+test('Fn::Sub variables named like Object.prototype members are not variables: the name is a resource Ref', () => {
+  assert.equal(evaluate({ 'Fn::Sub': ['${constructor}-${A}', { A: 'a' }] }, context()), 'phys-constructor-a');
+});
+
+test('a condition named toString inside Conditions is unresolved, not a function', () => {
+  assert.throws(
+    () => evaluateConditions({ A: { 'Fn::Not': [{ Condition: 'toString' }] } }, context()),
+    (e: unknown) => e instanceof AwsError && e.message === 'Template error: unresolved condition dependency toString',
+  );
+  assert.deepEqual(evaluateConditions({ A: { 'Fn::Equals': [{ 'Fn::If': ['B', 'x', 'y'] }, 'x'] }, B: { 'Fn::Equals': ['1', '1'] } }, context()), { A: true, B: true });
 });
 
 test('Fn::Cidr carves from the network address of the block', () => {

@@ -2,6 +2,7 @@
 // values, pseudo parameters, mappings, the physical ids and attributes of resources already made, and
 // other stacks' exports. Pure and synchronous; the engine fills the context.
 import { AwsError } from '../kernel/errors.js';
+import { hasOwn, own } from './own.js';
 
 /** Fn::If's AWS::NoValue: the property (or list item) is removed. */
 export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
@@ -103,7 +104,7 @@ function call(fn: string, arg: unknown, ctx: EvalContext): unknown {
       if (!Array.isArray(arg) || arg.length < 3)
         throw templateErr('every Fn::FindInMap object requires three parameters, the map name, map key and the attribute for return value');
       const [m, k1, k2] = arg.slice(0, 3).map((a) => str(evaluate(a, ctx), 'Fn::FindInMap'));
-      const value = ctx.mappings[m!]?.[k1!]?.[k2!];
+      const value = own(own(own(ctx.mappings, m!), k1!), k2!);
       if (value === undefined) {
         if (arg[3] && typeof arg[3] === 'object' && 'DefaultValue' in (arg[3] as object)) return evaluate((arg[3] as { DefaultValue: unknown }).DefaultValue, ctx);
         throw templateErr(`Unable to get mapping for ${m}::${k1}::${k2}`);
@@ -115,8 +116,8 @@ function call(fn: string, arg: unknown, ctx: EvalContext): unknown {
     case 'Fn::If': {
       if (!Array.isArray(arg) || arg.length !== 3) throw templateErr('Fn::If requires a list argument with three elements');
       const name = str(arg[0], 'Fn::If');
-      if (!(name in ctx.conditions)) throw templateErr(`unresolved condition dependency ${name} in Fn::If`);
-      return evaluate(ctx.conditions[name] ? arg[1] : arg[2], ctx);
+      if (!hasOwn(ctx.conditions, name)) throw templateErr(`unresolved condition dependency ${name} in Fn::If`);
+      return evaluate(ctx.conditions[name] === true ? arg[1] : arg[2], ctx);
     }
     case 'Fn::Equals':
     case 'Fn::And':
@@ -171,7 +172,7 @@ function sub(arg: unknown, ctx: EvalContext): string {
   return text.replace(/\$\{([^}]*)\}/g, (_all, inner: string) => {
     if (inner.startsWith('!')) return '${' + inner.slice(1) + '}';
     const name = inner.trim();
-    if (name in vars) return str(vars[name], 'Fn::Sub');
+    if (hasOwn(vars, name)) return str(vars[name], 'Fn::Sub');
     if (Object.hasOwn(ctx.values, name)) {
       const v = ctx.values[name]!;
       return Array.isArray(v) ? v.join(',') : v;
@@ -204,8 +205,8 @@ export function condition(expr: unknown, ctx: EvalContext): boolean {
     }
     case 'Condition': {
       const name = str(arg, 'Condition');
-      if (!(name in ctx.conditions)) throw templateErr(`unresolved condition dependency ${name}`);
-      return ctx.conditions[name]!;
+      if (!hasOwn(ctx.conditions, name)) throw templateErr(`unresolved condition dependency ${name}`);
+      return ctx.conditions[name] === true;
     }
     default:
       throw templateErr(`${fn} is not a condition function`);
@@ -228,11 +229,13 @@ export function evaluateConditions(conditions: Record<string, unknown>, base: Om
     },
     conditions: new Proxy(done, {
       has: (_t, name: string) => Object.hasOwn(conditions, name),
+      getOwnPropertyDescriptor: (_t, name: string) =>
+        Object.hasOwn(conditions, name) ? { value: resolve(name), writable: false, enumerable: true, configurable: true } : undefined,
       get: (_t, name: string) => resolve(name),
     }),
   };
   const resolve = (name: string): boolean => {
-    if (name in done) return done[name]!;
+    if (Object.hasOwn(done, name)) return done[name]!;
     if (visiting.has(name)) throw new AwsError('ValidationError', `Template format error: Circular dependency between conditions: [${[...visiting].join(', ')}]`);
     visiting.add(name);
     done[name] = condition(conditions[name], ctx);

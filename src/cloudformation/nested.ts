@@ -3,22 +3,38 @@
 // (read by templateText: a local regular file, or a loopback http(s) URL, within AWS's size quota).
 // The provider is CloudFormation's own, so it drives the engine directly instead of going through
 // the wire: create/update/delete start the child's operation and wait for it to end.
-import { AwsError } from '../kernel/errors.js';
 import type { StackParameter, SuppliedParameter } from './parameters.js';
-import { beginUpdate, newStackRecord, type StackOpsDeps, UPDATABLE } from './operations/stacks.js';
+import { beginUpdate, newStackRecord, requireStackQuota, type StackOpsDeps, UPDATABLE } from './operations/stacks.js';
 import { prepare, templateText } from './prepare.js';
 import { mergedTags, type ProviderContext, type ResourceProvider, type Tag } from './providers/provider.js';
 import type { StackRecord } from './store.js';
 import { parseTemplate } from './template.js';
+import { parseLargeYaml } from './off-loop.js';
 
 export const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
 
-/** The template's `Parameters` map as CreateStack's list: values are strings, a list is comma-joined (as AWS passes it). */
-function suppliedParameters(props: Record<string, unknown>): SuppliedParameter[] {
+/** The JSON type a schema error names for a value (as CloudFormation's resource schema validation does). */
+const jsonType = (v: unknown): string => (Array.isArray(v) ? 'JSONArray' : v === null ? 'null' : typeof v === 'object' ? 'JSONObject' : typeof v);
+
+const scalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/**
+ * The template's `Parameters` map as CreateStack's list. Its values are strings (AWS's schema: a map of
+ * String); a number or boolean is its text, a list of them is comma-joined (a CommaDelimitedList).
+ * Anything else (an object, a list holding one) fails the resource, as AWS's validation does,
+ * instead of reaching the child as "[object Object]".
+ */
+function suppliedParameters(props: Record<string, unknown>, ctx: ProviderContext): SuppliedParameter[] {
   const map = props.Parameters;
+  const invalid = (path: string, expected: string, v: unknown) =>
+    new Error(`Properties validation failed for resource ${ctx.logicalId} with message: #${path}: expected type: ${expected}, found: ${jsonType(v)}`);
   if (map === undefined) return [];
-  if (!map || typeof map !== 'object' || Array.isArray(map)) throw new Error('Properties validation failed for resource with message: #/Parameters: expected type: JSONObject');
-  return Object.entries(map as Record<string, unknown>).map(([k, v]) => ({ ParameterKey: k, ParameterValue: Array.isArray(v) ? v.join(',') : String(v) }));
+  if (!map || typeof map !== 'object' || Array.isArray(map)) throw invalid('/Parameters', 'JSONObject', map);
+  return Object.entries(map as Record<string, unknown>).map(([k, v]) => {
+    if (scalar(v)) return { ParameterKey: k, ParameterValue: String(v) };
+    if (Array.isArray(v) && v.every(scalar)) return { ParameterKey: k, ParameterValue: v.map(String).join(',') };
+    throw invalid(`/Parameters/${k}`, 'String', v);
+  });
 }
 
 function templateUrl(props: Record<string, unknown>, ctx: ProviderContext): string {
@@ -26,19 +42,12 @@ function templateUrl(props: Record<string, unknown>, ctx: ProviderContext): stri
   return props.TemplateURL;
 }
 
+/** A nested stack's own tags: the parent's and the template's, not CloudFormation's system tags (its resources get their own). */
+const stackTags = (props: Record<string, unknown>, ctx: ProviderContext): Tag[] => mergedTags(props, { ...ctx, systemTags: [] });
+
 /** `Fn::GetAtt Nested.Outputs.X` values, from the child's outputs. */
 function outputAttributes(child: StackRecord): Record<string, unknown> {
   return Object.fromEntries(child.outputs.map((o) => [`Outputs.${o.key}`, o.value]));
-}
-
-/**
- * CloudFormation's "Stacks" quota (2,000 per account and Region; nested stacks count as stacks). A
- * template that nests itself, directly or through others, stops here instead of making stacks
- * without end. WAYFINDER_CFN_MAX_STACKS lowers it (tests).
- */
-function maxStacks(): number {
-  const n = Number(process.env.WAYFINDER_CFN_MAX_STACKS);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, 2000) : 2000;
 }
 
 const timeout = (props: Record<string, unknown>) => (props.TimeoutInMinutes === undefined ? undefined : Number(props.TimeoutInMinutes));
@@ -71,16 +80,14 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
     async create(props, ctx) {
       const parent = parentOf(ctx);
       const body = await templateText({ TemplateURL: templateUrl(props, ctx) });
-      const max = maxStacks();
-      if (cfn.stacksIn(ctx).filter((s) => s.status !== 'DELETE_COMPLETE').length >= max) {
-        throw new AwsError('LimitExceededException', `Limit for stacks exceeded: this account has ${max} stacks in this Region (CloudFormation quota "Stacks").`);
-      }
-      const child = newStackRecord(ctx, ctx.generatedName(128), { Tags: mergedTags(props, ctx), NotificationARNs: notifications(props) });
+      // Nested stacks count as stacks; the quota also ends a template that nests itself.
+      requireStackQuota(cfn, ctx);
+      const child = newStackRecord(ctx, ctx.generatedName(128), { Tags: stackTags(props, ctx), NotificationARNs: notifications(props) });
       child.parentId = ctx.stackId;
       child.rootId = parent?.rootId ?? ctx.stackId;
       // Capabilities the parent was granted cover its nested stacks (AWS asks for them once, at the root).
       const capabilities = parent?.capabilities ?? [];
-      const p = await prepare({ body, supplied: suppliedParameters(props), capabilities, stack: child }, deps);
+      const p = await prepare({ body, supplied: suppliedParameters(props, ctx), capabilities, stack: child }, deps);
       Object.assign(child, {
         templateBody: body,
         parameters: p.parameters,
@@ -120,14 +127,15 @@ export function nestedStackProvider(deps: StackOpsDeps): ResourceProvider {
       if (rollingBack) {
         if (!child.nestedPrevious) return { attributes: outputAttributes(child) }; // this update did not change it
         ({ body, parameters } = child.nestedPrevious);
+        await parseLargeYaml(body);
         description = parseTemplate(body).Description;
       } else {
         body = await templateText({ TemplateURL: templateUrl(props, ctx) });
-        const p = await prepare({ body, supplied: suppliedParameters(props), previous: child.parameters, capabilities: parent?.capabilities ?? [], stack: child }, deps);
+        const p = await prepare({ body, supplied: suppliedParameters(props, ctx), previous: child.parameters, capabilities: parent?.capabilities ?? [], stack: child }, deps);
         parameters = p.parameters;
         description = p.template.Description;
       }
-      const tags: Tag[] = mergedTags(props, ctx);
+      const tags: Tag[] = stackTags(props, ctx);
       const same = body === child.templateBody && JSON.stringify(parameters) === JSON.stringify(child.parameters) && JSON.stringify(tags) === JSON.stringify(child.tags);
       if (same) {
         if (child.nestedPrevious) {

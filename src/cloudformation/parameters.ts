@@ -2,6 +2,7 @@
 // checked against its declaration with CloudFormation's messages, and the AWS::EC2::*::Id types
 // against the resources that really exist (asked of EC2 through its own operations).
 import { AwsError } from '../kernel/errors.js';
+import { matchPatterns, type PatternCheck } from './off-loop.js';
 import type { ParameterDecl, Template } from './template.js';
 
 export interface SuppliedParameter {
@@ -20,14 +21,18 @@ export interface StackParameter {
 
 const invalid = (message: string) => new AwsError('ValidationError', message);
 
-/** Resolves and checks every declared parameter (not the EC2 existence checks: see checkExistence). */
-export function resolveParameters(t: Template, supplied: SuppliedParameter[] = [], previous: StackParameter[] = []): StackParameter[] {
+/**
+ * Resolves and checks every declared parameter (not the EC2 existence checks: see checkExistence).
+ * AllowedPattern matches run last, together, off the main thread (off-loop.ts).
+ */
+export async function resolveParameters(t: Template, supplied: SuppliedParameter[] = [], previous: StackParameter[] = []): Promise<StackParameter[]> {
   const given = new Map<string, SuppliedParameter>();
   for (const p of supplied) if (p.ParameterKey !== undefined) given.set(p.ParameterKey, p);
-  const extra = [...given.keys()].filter((k) => !(k in t.Parameters));
+  const extra = [...given.keys()].filter((k) => !Object.hasOwn(t.Parameters, k));
   if (extra.length) throw invalid(`Parameters: [${extra.join(', ')}] do not exist in the template`);
   const missing: string[] = [];
   const out: StackParameter[] = [];
+  const patterns: Array<PatternCheck & { failure: string }> = [];
   for (const [key, decl] of Object.entries(t.Parameters)) {
     const g = given.get(key);
     let value: string | undefined;
@@ -40,10 +45,13 @@ export function resolveParameters(t: Template, supplied: SuppliedParameter[] = [
       missing.push(key);
       continue;
     }
-    checkValue(key, decl, value);
+    patterns.push(...checkValue(key, decl, value));
     out.push({ key, value, noEcho: decl.NoEcho === true || decl.NoEcho === 'true', type: decl.Type });
   }
   if (missing.length) throw invalid(`Parameters: [${missing.join(', ')}] must have values`);
+  const matched = await matchPatterns(patterns);
+  const failed = patterns.find((_, i) => !matched[i]);
+  if (failed) throw invalid(failed.failure);
   return out;
 }
 
@@ -56,30 +64,28 @@ export function parameterValue(p: StackParameter): string | string[] {
   return isList(p.type) ? (p.value === '' ? [] : p.value.split(',').map((s) => s.trim())) : p.value;
 }
 
-function allowedPattern(key: string, pattern: string): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch {
-    throw new AwsError('ValidationError', `Template format error: AllowedPattern of parameter ${key} is not a valid regular expression`);
-  }
-}
-
-function checkValue(key: string, decl: ParameterDecl, value: string): void {
+/** Checks a value against its declaration, but for AllowedPattern: those checks are returned, with the error each answers. */
+function checkValue(key: string, decl: ParameterDecl, value: string): Array<PatternCheck & { failure: string }> {
   const items = isList(decl.Type) ? (value === '' ? [] : value.split(',').map((s) => s.trim())) : [value];
+  const failure = (message: string) => (decl.ConstraintDescription ? `Parameter '${key}' failed to satisfy constraint: ${decl.ConstraintDescription}` : message);
   const fail = (message: string) => {
-    throw invalid(decl.ConstraintDescription ? `Parameter '${key}' failed to satisfy constraint: ${decl.ConstraintDescription}` : message);
+    throw invalid(failure(message));
   };
+  const patterns: Array<PatternCheck & { failure: string }> = [];
   for (const item of items) {
     if ((decl.Type === 'Number' || decl.Type === 'List<Number>') && (item.trim() === '' || !Number.isFinite(Number(item)))) {
       throw invalid(`Parameter '${key}' must be a number.`);
     }
     if (decl.AllowedValues && !decl.AllowedValues.map(String).includes(item)) fail(`Parameter '${key}' must be one of AllowedValues`);
-    if (decl.AllowedPattern !== undefined && !allowedPattern(key, decl.AllowedPattern).test(item)) fail(`Parameter '${key}' must match pattern ${decl.AllowedPattern}`);
+    if (decl.AllowedPattern !== undefined) {
+      patterns.push({ key, pattern: String(decl.AllowedPattern), value: item, failure: failure(`Parameter '${key}' must match pattern ${decl.AllowedPattern}`) });
+    }
     if (decl.MinLength !== undefined && item.length < Number(decl.MinLength)) fail(`Parameter '${key}' must contain at least ${decl.MinLength} characters`);
     if (decl.MaxLength !== undefined && item.length > Number(decl.MaxLength)) fail(`Parameter '${key}' must contain at most ${decl.MaxLength} characters`);
     if (decl.MinValue !== undefined && Number(item) < Number(decl.MinValue)) fail(`Parameter '${key}' must be a number not less than ${decl.MinValue}`);
     if (decl.MaxValue !== undefined && Number(item) > Number(decl.MaxValue)) fail(`Parameter '${key}' must be a number not greater than ${decl.MaxValue}`);
   }
+  return patterns;
 }
 
 /** EC2 id types and the Describe call that proves an id exists. */

@@ -8,6 +8,8 @@ import { AwsError } from '../kernel/errors.js';
 import type { OperationCaller } from '../protocol/invoke.js';
 import { pseudoParameters, stackContext } from './context.js';
 import { dependencies } from './graph.js';
+import { templateErr } from './intrinsics.js';
+import { parseLargeYaml } from './off-loop.js';
 import { checkExistence, resolveParameters, type StackParameter, type SuppliedParameter } from './parameters.js';
 import type { ResourceProvider } from './providers/provider.js';
 import type { CfnStore, StackRecord } from './store.js';
@@ -28,6 +30,7 @@ export const TEMPLATE_URL_MAX = 1_000_000;
  * The template text of a request: TemplateBody, or TemplateURL naming a local regular file or a loopback
  * URL. Both sizes are AWS's quotas, and a URL's is enforced while the bytes arrive: a TemplateURL of
  * /dev/zero, a FIFO or an endless loopback stream is refused, never read into memory or waited on.
+ * A large YAML text is parsed here, off the main thread (off-loop.ts), for the checks that follow.
  */
 export async function templateText(input: { TemplateBody?: string; TemplateURL?: string }): Promise<string> {
   if (input.TemplateBody !== undefined) {
@@ -37,6 +40,7 @@ export async function templateText(input: { TemplateBody?: string; TemplateURL?:
         `1 validation error detected: Value '${input.TemplateBody.slice(0, 64)}…' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${TEMPLATE_BODY_MAX}`,
       );
     }
+    await parseLargeYaml(input.TemplateBody);
     return input.TemplateBody;
   }
   const url = input.TemplateURL;
@@ -51,6 +55,7 @@ export async function templateText(input: { TemplateBody?: string; TemplateURL?:
     // fall through to AWS's answer
   }
   if (text === undefined) throw new AwsError('ValidationError', `TemplateURL must be a supported URL.`);
+  await parseLargeYaml(text);
   return text;
 }
 
@@ -135,9 +140,34 @@ function asTemplateError<T>(fn: () => T): T {
   }
 }
 
+async function asTemplateErrorAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof AwsError) throw e;
+    throw templateError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Every Fn::If of the resources and outputs names a condition of the template (checked before anything is made, as AWS does). */
+function checkIfConditions(t: Template): void {
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    const ifArg = (v as Record<string, unknown>)['Fn::If'];
+    if (Array.isArray(ifArg) && typeof ifArg[0] === 'string' && !Object.hasOwn(t.Conditions, ifArg[0])) {
+      throw templateErr(`unresolved condition dependency ${ifArg[0]} in Fn::If`);
+    }
+    for (const child of Object.values(v)) walk(child);
+  };
+  walk(t.Resources);
+  walk(t.Outputs);
+}
+
 function checkStructure(body: string, providers: Map<string, ResourceProvider>): Template {
   const t = parseTemplate(body);
   checkRuleShapes(t.Rules);
+  checkIfConditions(t);
   const unknown = [...new Set(Object.values(t.Resources).map((r) => r.Type))].filter((type) => !providers.has(type));
   if (unknown.length) throw templateError(`Unrecognized resource types: [${unknown.join(', ')}]`);
   dependencies(t);
@@ -170,7 +200,7 @@ export async function prepare(
   deps: { cfn: CfnStore; call: OperationCaller; providers: Map<string, ResourceProvider> },
 ): Promise<Prepared> {
   const t = checkTemplate(args.body, deps.providers);
-  const parameters = asTemplateError(() => resolveParameters(t, args.supplied, args.previous));
+  const parameters = await asTemplateErrorAsync(() => resolveParameters(t, args.supplied, args.previous));
   const { capabilities } = requiredCapabilities(t, deps.providers);
   const granted = new Set(args.capabilities ?? []);
   const missing = capabilities.filter((c) => !granted.has(c) && !(c === 'CAPABILITY_IAM' && granted.has('CAPABILITY_NAMED_IAM')));

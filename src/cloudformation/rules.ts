@@ -8,6 +8,7 @@ import { AwsError } from '../kernel/errors.js';
 import { templateErr } from './intrinsics.js';
 import { parameterValue, type StackParameter } from './parameters.js';
 import { templateError } from './template.js';
+import { own } from './own.js';
 
 type Obj = Record<string, unknown>;
 
@@ -62,8 +63,8 @@ const bool = (v: unknown, fn: string): boolean => {
 
 /** An attribute of one EC2 resource a parameter names (`VpcId`, `AvailabilityZone`, `Tags.<key>` …). */
 function attributeOf(env: RuleEnv, type: string, id: string, attribute: string): string | undefined {
-  const resource = env.inventory.byType[type]?.find((r) => r.id === id);
-  return resource?.attributes[attribute];
+  const resource = own(env.inventory.byType, type)?.find((r) => r.id === id);
+  return own(resource?.attributes, attribute);
 }
 
 /** The value of a rule expression (booleans for the condition functions, strings and lists otherwise). */
@@ -113,7 +114,7 @@ export function ruleValue(expr: unknown, env: RuleEnv): unknown {
     }
     case 'Fn::RefAll': {
       const type = String(ruleValue(arg, env));
-      return (env.inventory.byType[type] ?? []).map((r) => r.id);
+      return (own(env.inventory.byType, type) ?? []).map((r) => r.id);
     }
     case 'Fn::ValueOf': {
       const [name, attribute] = args(fn, arg, 2).map((x) => ruleValue(x, env));

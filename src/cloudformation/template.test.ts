@@ -14,6 +14,32 @@ const TEMPLATE_ERRORS: Array<[string, string, string]> = [
     'Template format error: "2012-01-01" is not a supported value for AWSTemplateFormatVersion.',
   ],
   ['broken YAML', 'Resources:\n  A: [', 'Template format error: YAML not well-formed. (line 2, column 7)'],
+  ['a YAML key twice in one map', 'Resources:\n  A:\n    Type: X\n  A:\n    Type: Y\n', 'Template format error: YAML not well-formed. (line 4, column 3)'],
+  [
+    'a parameter named __proto__',
+    '{"Parameters":{"__proto__":{"Type":"String"}},"Resources":{"A":{"Type":"X"}}}',
+    'Template format error: Parameter name __proto__ is non alphanumeric.',
+  ],
+  [
+    'a resource Condition that only Object.prototype has',
+    '{"Resources":{"A":{"Type":"X","Condition":"toString"}}}',
+    'Template format error: Unresolved dependencies [toString]. Cannot reference resources in the Conditions block of the template',
+  ],
+  [
+    'an output Condition that only Object.prototype has',
+    '{"Resources":{"A":{"Type":"X"}},"Outputs":{"O":{"Value":"v","Condition":"constructor"}}}',
+    'Template format error: Unresolved dependencies [constructor]. Cannot reference resources in the Conditions block of the template',
+  ],
+  [
+    'an AllowedPattern that is not a regular expression',
+    '{"Parameters":{"P":{"Type":"String","AllowedPattern":"(a"}},"Resources":{"A":{"Type":"X"}}}',
+    'Template format error: AllowedPattern of parameter P is not a valid regular expression',
+  ],
+  [
+    'an AllowedPattern that only parses once wrapped',
+    '{"Parameters":{"P":{"Type":"String","AllowedPattern":"a)|(b"}},"Resources":{"A":{"Type":"X"}}}',
+    'Template format error: AllowedPattern of parameter P is not a valid regular expression',
+  ],
   ['an unknown parameter type', '{"Parameters":{"P":{"Type":"Strin"}},"Resources":{"A":{"Type":"X"}}}', 'Template format error: Unrecognized parameter type: Strin'],
   [
     'an output without Value',
@@ -57,20 +83,22 @@ const PARAM_ERRORS: Array<[string, Record<string, string>, string]> = [
   ['ConstraintDescription replaces the message', { Name: 'ab', Described: 'x' }, "Parameter 'Described' failed to satisfy constraint: digits only"],
   ['a missing value', {}, 'Parameters: [Name] must have values'],
   ['an undeclared parameter', { Name: 'ab', Other: 'x' }, 'Parameters: [Other] do not exist in the template'],
+  ['a name that is a property of every object', { Name: 'ab', constructor: 'x' }, 'Parameters: [constructor] do not exist in the template'],
+  ['AllowedPattern matching only a part of the value', { Name: 'ab1' }, "Parameter 'Name' must match pattern [a-z]+"],
 ];
 
 for (const [name, given, message] of PARAM_ERRORS) {
-  test(`parameter error: ${name}`, () => {
+  test(`parameter error: ${name}`, async () => {
     const supplied = Object.entries(given).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
-    assert.throws(
+    await assert.rejects(
       () => resolveParameters(PARAMS, supplied),
       (e: unknown) => e instanceof AwsError && e.code === 'ValidationError' && e.message === message,
     );
   });
 }
 
-test('parameters: defaults, supplied values, previous values and NoEcho', () => {
-  const first = resolveParameters(PARAMS, [{ ParameterKey: 'Name', ParameterValue: 'web' }]);
+test('parameters: defaults, supplied values, previous values and NoEcho', async () => {
+  const first = await resolveParameters(PARAMS, [{ ParameterKey: 'Name', ParameterValue: 'web' }]);
   assert.deepEqual(
     first.map((p) => [p.key, p.value, p.noEcho]),
     [
@@ -82,7 +110,7 @@ test('parameters: defaults, supplied values, previous values and NoEcho', () => 
       ['Described', '1', false],
     ],
   );
-  const next = resolveParameters(
+  const next = await resolveParameters(
     PARAMS,
     [
       { ParameterKey: 'Name', UsePreviousValue: true },
@@ -92,4 +120,29 @@ test('parameters: defaults, supplied values, previous values and NoEcho', () => 
   );
   assert.equal(next.find((p) => p.key === 'Name')!.value, 'web');
   assert.equal(next.find((p) => p.key === 'Env')!.value, 'prod');
+});
+
+// A backtracking AllowedPattern is the template author's: its match runs in a worker thread that is
+// ended when it overruns, so the server answers (and keeps answering others) instead of hanging.
+test('an AllowedPattern that backtracks exponentially is refused with a ValidationError, not run to the end', { timeout: 120_000 }, async () => {
+  const t = parseTemplate(JSON.stringify({ Parameters: { P: { Type: 'String', AllowedPattern: '(a+)+$' } }, Resources: { A: { Type: 'X' } } }));
+  await assert.rejects(
+    () => resolveParameters(t, [{ ParameterKey: 'P', ParameterValue: `${'a'.repeat(5000)}!` }]),
+    (e: unknown) => e instanceof AwsError && e.code === 'ValidationError' && /^Parameter 'P' could not be checked against its AllowedPattern within \d+ ms/.test(e.message),
+  );
+  // The same pattern on a value it matches, and on a short one it does not, answers as AWS does.
+  assert.equal((await resolveParameters(t, [{ ParameterKey: 'P', ParameterValue: 'aaaa' }]))[0]!.value, 'aaaa');
+  await assert.rejects(
+    () => resolveParameters(t, [{ ParameterKey: 'P', ParameterValue: 'aab' }]),
+    (e: unknown) => e instanceof AwsError && e.message === "Parameter 'P' must match pattern (a+)+$",
+  );
+});
+
+test('each item of a CommaDelimitedList is matched against AllowedPattern', async () => {
+  const t = parseTemplate(JSON.stringify({ Parameters: { L: { Type: 'CommaDelimitedList', AllowedPattern: '\\w+' } }, Resources: { A: { Type: 'X' } } }));
+  assert.equal((await resolveParameters(t, [{ ParameterKey: 'L', ParameterValue: 'dev, test' }]))[0]!.value, 'dev, test');
+  await assert.rejects(
+    () => resolveParameters(t, [{ ParameterKey: 'L', ParameterValue: 'dev,te-st' }]),
+    (e: unknown) => e instanceof AwsError && e.message === "Parameter 'L' must match pattern \\w+",
+  );
 });

@@ -1,9 +1,9 @@
 // Reading a template: JSON or YAML (with the short-form tags !Ref, !Sub, !GetAtt a.b …), then the
 // structural checks CloudFormation makes before it creates anything, with its messages
 // ("Template format error: …"). Evaluation lives in intrinsics.ts, ordering in graph.ts.
-import { createRequire } from 'node:module';
-import type { Tags } from 'yaml';
 import { AwsError } from '../kernel/errors.js';
+import { isValidPattern } from './allowed-pattern.js';
+import { readYaml } from './yaml.js';
 
 export interface ParameterDecl {
   Type: string;
@@ -55,34 +55,6 @@ const PARAMETER_TYPES =
 
 export const templateError = (message: string): AwsError => new AwsError('ValidationError', `Template format error: ${message}`);
 
-// yaml is required on the first YAML template, not at server start (~20 ms of a cold start; issue 16).
-// parseTemplate is synchronous, hence require rather than import().
-const requireYaml = createRequire(import.meta.url);
-let yaml: typeof import('yaml') | undefined;
-function parseYaml(body: string, options: import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions & import('yaml').ToJSOptions): unknown {
-  yaml ??= requireYaml('yaml') as typeof import('yaml');
-  return yaml.parse(body, options);
-}
-
-/** The short-form tags: `!Name` → `{ "Fn::Name": … }` (`!Ref` → Ref, `!GetAtt a.b` → ["a", "b"]). */
-const SHORT_FORMS = ['Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'If', 'Equals', 'And', 'Or', 'Not', 'Length', 'ToJsonString'];
-const YAML_TAGS: Tags = [
-  { tag: '!Ref', resolve: (s: string) => ({ Ref: s }) },
-  { tag: '!Condition', resolve: (s: string) => ({ Condition: s }) },
-  { tag: '!GetAtt', resolve: (s: string) => ({ 'Fn::GetAtt': splitGetAtt(s) }) },
-  { tag: '!GetAtt', collection: 'seq', resolve: (v) => ({ 'Fn::GetAtt': v.toJSON() }) },
-  ...SHORT_FORMS.flatMap((name) => [
-    { tag: `!${name}`, resolve: (s: string) => ({ [`Fn::${name}`]: s }) },
-    { tag: `!${name}`, collection: 'seq' as const, resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }) },
-    { tag: `!${name}`, collection: 'map' as const, resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }) },
-  ]),
-];
-
-function splitGetAtt(s: string): string[] {
-  const dot = s.indexOf('.');
-  return dot < 0 ? [s] : [s.slice(0, dot), s.slice(dot + 1)];
-}
-
 /** Parses a template body (JSON when it starts with `{`, else YAML) into a checked Template. */
 export function parseTemplate(body: string): Template {
   const doc = readDocument(body);
@@ -127,6 +99,21 @@ function depthOf(v: unknown, depth: number): number {
   return max;
 }
 
+/**
+ * YAML documents parsed off the main thread (off-loop.ts), by body: parseTemplate is synchronous and
+ * called again on a stack's stored body, so the large ones it finds here. The last few only.
+ */
+const parsedYaml = new Map<string, unknown>();
+const PARSED_YAML_KEPT = 8;
+
+export const isYamlParsed = (body: string): boolean => parsedYaml.has(body);
+
+export function rememberYaml(body: string, doc: unknown): void {
+  parsedYaml.delete(body);
+  parsedYaml.set(body, doc);
+  if (parsedYaml.size > PARSED_YAML_KEPT) parsedYaml.delete(parsedYaml.keys().next().value!);
+}
+
 function readDocument(body: string): unknown {
   const trimmed = body.trimStart();
   if (trimmed.startsWith('{')) {
@@ -138,11 +125,12 @@ function readDocument(body: string): unknown {
       throw templateError(`JSON not well-formed.${pos ? ` (line ${pos.line}, column ${pos.column})` : ''}`);
     }
   }
+  const cached = parsedYaml.get(body);
+  if (cached !== undefined) return structuredClone(cached);
   try {
-    return parseYaml(body, { customTags: YAML_TAGS, uniqueKeys: true, maxAliasCount: 100 });
+    return readYaml(body);
   } catch (e) {
-    const linePos = (e as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
-    throw templateError(`YAML not well-formed.${linePos ? ` (line ${linePos.line}, column ${linePos.col})` : ''}`);
+    throw templateError((e as Error).message);
   }
 }
 
@@ -173,9 +161,14 @@ function checkCounts(t: Template): void {
 function checkSections(t: Template): void {
   checkCounts(t);
   for (const [name, p] of Object.entries(t.Parameters)) {
+    // Alphanumeric (as AWS requires) also keeps `__proto__` out of the objects parameters are copied into.
+    if (!/^[A-Za-z0-9]+$/.test(name)) throw templateError(`Parameter name ${name} is non alphanumeric.`);
     if (!p || typeof p !== 'object' || typeof p.Type !== 'string') throw templateError(`Every Parameters object must contain a Type member.`);
     if (!PARAMETER_TYPES.test(p.Type)) throw templateError(`Unrecognized parameter type: ${p.Type}`);
     if (p.AllowedValues !== undefined && !Array.isArray(p.AllowedValues)) throw templateError(`Every AllowedValues member of parameter ${name} must be a list.`);
+    if (p.AllowedPattern !== undefined && (typeof p.AllowedPattern !== 'string' || !isValidPattern(p.AllowedPattern))) {
+      throw templateError(`AllowedPattern of parameter ${name} is not a valid regular expression`);
+    }
   }
   for (const [name, r] of Object.entries(t.Resources)) {
     if (!r || typeof r !== 'object' || Array.isArray(r)) throw templateError(`[/Resources/${name}] resource definition is malformed`);
@@ -188,13 +181,13 @@ function checkSections(t: Template): void {
         throw templateError(`Unrecognized DeletionPolicy ${String(policy)} for resource ${name}`);
       }
     }
-    if (r.Condition !== undefined && !(r.Condition in t.Conditions))
+    if (r.Condition !== undefined && (typeof r.Condition !== 'string' || !Object.hasOwn(t.Conditions, r.Condition)))
       throw templateError(`Unresolved dependencies [${r.Condition}]. Cannot reference resources in the Conditions block of the template`);
     if (!/^[A-Za-z0-9]+$/.test(name)) throw templateError(`Resource name ${name} is non alphanumeric.`);
   }
   for (const [name, o] of Object.entries(t.Outputs)) {
-    if (!o || typeof o !== 'object' || !('Value' in o)) throw templateError(`Every Outputs member must contain a Value object, the Outputs member ${name} does not.`);
-    if (o.Condition !== undefined && !(o.Condition in t.Conditions))
+    if (!o || typeof o !== 'object' || !Object.hasOwn(o, 'Value')) throw templateError(`Every Outputs member must contain a Value object, the Outputs member ${name} does not.`);
+    if (o.Condition !== undefined && (typeof o.Condition !== 'string' || !Object.hasOwn(t.Conditions, o.Condition)))
       throw templateError(`Unresolved dependencies [${o.Condition}]. Cannot reference resources in the Conditions block of the template`);
   }
   for (const [name, m] of Object.entries(t.Mappings)) {

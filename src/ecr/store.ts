@@ -108,8 +108,11 @@ export class EcrStore {
     const row = this.db.prepare('SELECT secret FROM ecr_secret WHERE id = 1').get() as { secret: string } | undefined;
     if (row) return row.secret;
     const s = make();
-    this.db.prepare('INSERT OR IGNORE INTO ecr_secret (id, secret) VALUES (1, ?)').run(s);
-    return (this.db.prepare('SELECT secret FROM ecr_secret WHERE id = 1').get() as { secret: string }).secret;
+    // In a transaction, so the store's durability barrier covers it like any acknowledged write.
+    return this.tx(() => {
+      this.db.prepare('INSERT OR IGNORE INTO ecr_secret (id, secret) VALUES (1, ?)').run(s);
+      return (this.db.prepare('SELECT secret FROM ecr_secret WHERE id = 1').get() as { secret: string }).secret;
+    });
   }
 
   // Repositories

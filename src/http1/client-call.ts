@@ -39,7 +39,10 @@ export interface ResponseHandler {
   /** The connection is up and the request is about to be written. */
   onConnected(call: ClientCall): void;
   onHead(status: number, headers: string[]): void;
-  /** false: pause the response until `resume()`. */
+  /**
+   * false: pause the response until `resume()`. The chunk may be a view of the shared read buffer
+   * (socket-io.ts), valid only during the call: copy what you keep (`keepable`).
+   */
   onData(chunk: Buffer): boolean;
   onEnd(): void;
   onError(err: UpstreamError): void;

@@ -2,10 +2,17 @@
 // coalesced when small), parses the answer with llhttp in RESPONSE mode (strict), and goes back to
 // its pool only when the exchange ended cleanly (response complete, request fully sent, keep-alive,
 // no stray bytes after the response). Anything else destroys the connection.
+//
+// llhttp is fed the response head only (cut at its blank line, as the front cuts requests): a body
+// with a Content-Length is counted here and handed on as views of the shared read buffer (measured:
+// llhttp's copy of each body and its three extra callbacks per response cost more than the count).
+// Chunked and close-delimited bodies go through llhttp as before.
 import type { Socket } from 'node:net';
 import { type ClientCall, UpstreamError } from './client-call.js';
 import { latin1 } from './latin1.js';
 import { writeLatin1 } from './socket-io.js';
+import { BlankLineScanner } from './message-end.js';
+import { parseSimpleResponseHead, type SimpleHead } from './simple-response-head.js';
 import type { ClientPool } from './client-pool.js';
 import { clock, deadlineIn, track, untrack, type Expiring } from './client-clock.js';
 import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, releaseParser, RESPONSE, type Parser } from './llhttp.js';
@@ -15,6 +22,7 @@ const COALESCE_MAX = 16 * 1024;
 const LAST_CHUNK = '0\r\n\r\n';
 /** How long an unused connection stays open (undici's default; below node:http's 5 s keepAliveTimeout). */
 const DEFAULT_IDLE_MS = 4000;
+const EMPTY = Buffer.alloc(0);
 
 export class ClientConnection implements Expiring {
   readonly socket: Socket;
@@ -34,7 +42,14 @@ export class ClientConnection implements Expiring {
   private readPaused = false;
   private bodyWaitsForDrain = false;
   private partialHeaders: string[] | undefined;
-  private inHead = false;
+  /** The final (non-1xx) response head was parsed: what follows is body, or stray bytes. */
+  private headDone = false;
+  /** Bytes of a Content-Length body still to come, counted here; 0: llhttp frames the body (if any). */
+  private bodyLeft = 0;
+  /** Finds the end of the response head, so llhttp is fed the head alone. */
+  private readonly scanner = new BlankLineScanner();
+  /** llhttp has been fed bytes of this response (from then on it parses the rest of the head). */
+  private fedParser = false;
   private lastError: (Error & { code?: string }) | undefined;
   private idleMs = DEFAULT_IDLE_MS;
 
@@ -49,21 +64,19 @@ export class ClientConnection implements Expiring {
       return !this.readPaused;
     }));
     const p = (this.parser = newParser(RESPONSE, pool.maxHeaderSize));
-    // Bytes after the response (a 204, 304 or HEAD answer that carries a body anyway, or anything
-    // else the backend should not have sent) are no response of ours: they are ignored, the answer
-    // ends as it was, and the connection is closed instead of reused (it is out of step).
-    p[kOnMessageBegin] = () => {
-      if (this.completed) this.strayBytes = true;
-      else this.inHead = true;
-    };
+    // kOnMessageBegin is set only while llhttp frames a body (onHead): a message that begins after
+    // the response is stray bytes. Otherwise the head slice ends the parser's input, and bytes after
+    // a counted body or a bodiless answer are found stray here (onData), with no callback per response.
+    p[kOnMessageBegin] = null;
     p[kOnHeaders] = (headers: string[]) => {
-      if (this.inHead) this.partialHeaders = this.partialHeaders ? this.partialHeaders.concat(headers) : headers;
+      // Trailers after a chunked body are dropped, as a proxy may.
+      if (!this.headDone) this.partialHeaders = this.partialHeaders ? this.partialHeaders.concat(headers) : headers;
     };
     p[kOnHeadersComplete] = (_ma: number, _mi: number, headers: string[] | undefined, _m: unknown, _u: unknown, status: number, _t: unknown, _up: boolean, keepAlive: boolean) =>
       this.onHead(status, headers, keepAlive);
     p[kOnBody] = (chunk: Buffer) => this.onBody(chunk);
     p[kOnMessageComplete] = () => {
-      if (this.strayBytes) return;
+      if (this.strayBytes || this.bodyLeft > 0) return; // a counted body completes in onData
       if (this.informational) this.informational = false;
       else this.completed = true;
     };
@@ -86,6 +99,11 @@ export class ClientConnection implements Expiring {
     this.strayBytes = false;
     this.keepAlive = true;
     this.idleSince = 0;
+    this.headDone = false;
+    this.fedParser = false;
+    this.bodyLeft = 0;
+    this.scanner.reset();
+    this.parser[kOnMessageBegin] = null;
     if (this.connected) {
       this.deadline = deadlineIn(call.request.timeoutMs);
       this.send(call);
@@ -169,27 +187,69 @@ export class ClientConnection implements Expiring {
 
   // ---- response ---------------------------------------------------------------------------
 
+  /**
+   * A read (in the shared buffer for plain TCP). The head goes to llhttp slice by slice up to its
+   * blank line; then a counted body is handed on here, anything else goes to llhttp.
+   * Bytes after the response (a 204, 304 or HEAD answer that carries a body anyway, or anything
+   * else the backend should not have sent) are no response of ours: they are ignored, the answer
+   * ends as it was, and the connection is closed instead of reused (it is out of step).
+   */
   private readonly onData = (chunk: Buffer): void => {
     const call = this.call;
     if (!call) {
       this.destroy(); // bytes nobody asked for: this connection cannot be trusted any more
       return;
     }
-    const r = this.parser.execute(chunk);
-    if (this.call !== call) return; // the call was abandoned inside a callback
-    if (isParseError(r) && !this.completed) {
-      call.fail(new UpstreamError(`invalid response from the backend: ${r.reason}`, r.code, 'protocol', true, call.responseStarted));
-      return;
+    let rest = chunk;
+    while (!this.headDone && rest.length > 0) {
+      // A 1xx head is followed by another head: the loop feeds that one too.
+      const end = this.scanner.next(rest, 0);
+      // A whole head in one read, in the narrow grammar of simple-response-head.ts: read without llhttp.
+      if (end > 0 && !this.fedParser && end <= this.pool.maxHeaderSize && call.request.method !== 'HEAD') {
+        const simple = parseSimpleResponseHead(latin1(end === rest.length ? rest : rest.subarray(0, end)));
+        if (simple) {
+          rest = rest.subarray(end);
+          this.onSimpleHead(call, simple);
+          if (this.call !== call) return; // abandoned by the handler
+          continue;
+        }
+      }
+      const slice = end < 0 ? rest : rest.subarray(0, end);
+      rest = end < 0 ? EMPTY : rest.subarray(end);
+      if (!this.parse(call, slice)) return;
     }
-    if (this.completed) {
-      if (isParseError(r)) this.strayBytes = true; // bytes after the response that are not even a response
-      this.finish(call);
+    if (rest.length > 0) {
+      if (this.completed) this.strayBytes = true;
+      else if (this.bodyLeft > 0) {
+        const n = Math.min(this.bodyLeft, rest.length);
+        this.bodyLeft -= n;
+        this.onBody(n === rest.length ? rest : rest.subarray(0, n));
+        if (this.call !== call) return; // abandoned by the handler
+        if (this.bodyLeft === 0) {
+          this.completed = true;
+          if (n < rest.length) this.strayBytes = true;
+        }
+      } else if (!this.parse(call, rest)) return;
     }
+    if (this.completed) this.finish(call);
   };
+
+  /** Feeds llhttp; false: the call is over (abandoned in a callback, or failed on a parse error). */
+  private parse(call: ClientCall, slice: Buffer): boolean {
+    this.fedParser = true;
+    const r = this.parser.execute(slice);
+    if (this.call !== call) return false; // the call was abandoned inside a callback
+    if (!isParseError(r)) return true;
+    if (this.completed) {
+      this.strayBytes = true; // bytes after the response that are not even a response
+      return true;
+    }
+    call.fail(new UpstreamError(`invalid response from the backend: ${r.reason}`, r.code, 'protocol', true, call.responseStarted));
+    return false;
+  }
 
   private onHead(status: number, headers: string[] | undefined, keepAlive: boolean): number {
     if (this.strayBytes) return 1;
-    this.inHead = false;
     if (this.partialHeaders) {
       headers = headers ? this.partialHeaders.concat(headers) : this.partialHeaders;
       this.partialHeaders = undefined;
@@ -205,15 +265,39 @@ export class ClientConnection implements Expiring {
       return 0;
     }
     call.responseStarted = true;
+    this.headDone = true;
+    const h = headers ?? [];
     // A 204 announcing a body (RFC 9110 forbids Content-Length and Transfer-Encoding in one) comes
     // from a backend that will send that body, perhaps in a later packet: not reused either.
-    this.keepAlive = keepAlive && !(status === 204 && announcesBody(headers ?? []));
-    if (!this.learnedKeepAlive) this.noteKeepAliveHint(headers ?? []);
+    this.keepAlive = keepAlive && !(status === 204 && announcesBody(h));
+    if (!this.learnedKeepAlive) this.noteKeepAliveHint(h);
     this.deadline = deadlineIn(call.request.timeoutMs);
-    call.handler.onHead(status, headers ?? []);
-    // The answer to HEAD has no body whatever its Content-Length says.
-    return call.request.method === 'HEAD' ? 1 : 0;
+    // The answer to HEAD has no body whatever its Content-Length says; 204 and 304 have none either.
+    const head = call.request.method === 'HEAD';
+    const length = head || status === 204 || status === 304 ? -1 : countableLength(h);
+    // Counted here: llhttp is told the message has no body (1) and is not fed it.
+    if (length > 0) this.bodyLeft = length;
+    else this.parser[kOnMessageBegin] = this.onLaterMessage;
+    call.handler.onHead(status, h);
+    return head || length > 0 ? 1 : 0;
   }
+
+  /** A head read by parseSimpleResponseHead: a final status, a Content-Length body, no llhttp involved. */
+  private onSimpleHead(call: ClientCall, h: SimpleHead): void {
+    call.responseStarted = true;
+    this.headDone = true;
+    this.keepAlive = h.keepAlive;
+    if (!this.learnedKeepAlive) this.noteKeepAliveHint(h.headers);
+    this.deadline = deadlineIn(call.request.timeoutMs);
+    if (h.contentLength > 0) this.bodyLeft = h.contentLength;
+    else this.completed = true;
+    call.handler.onHead(h.status, h.headers);
+  }
+
+  /** While llhttp frames the body: a message that begins after the response is stray bytes. */
+  private readonly onLaterMessage = (): void => {
+    if (this.completed) this.strayBytes = true;
+  };
 
   private onBody(chunk: Buffer): void {
     const call = this.call;
@@ -283,7 +367,8 @@ export class ClientConnection implements Expiring {
 
   private readonly onEnd = (): void => {
     const call = this.call;
-    if (call && !call.done && call.responseStarted && !this.completed) {
+    // A counted body cut short is truncated: the call fails when the connection closes.
+    if (call && !call.done && call.responseStarted && !this.completed && this.bodyLeft === 0) {
       // A body delimited by the connection's end completes now (or is found truncated).
       const r = this.parser.finish();
       if (this.completed && !isParseError(r)) {
@@ -328,6 +413,25 @@ export class ClientConnection implements Expiring {
     this.socket.destroy();
     // 'close' follows and removes this connection from the pool.
   }
+}
+
+/**
+ * The body length to count: the one Content-Length (llhttp has checked it is digits, single, and not
+ * beside Transfer-Encoding); -1 when the body is framed otherwise (chunked, until close) or the value
+ * is not a plain number, so llhttp frames it.
+ */
+function countableLength(headers: string[]): number {
+  let length = -1;
+  for (let i = 0; i < headers.length; i += 2) {
+    const k = headers[i]!;
+    if (k.length === 14 && k.toLowerCase() === 'content-length') {
+      if (length >= 0) return -1;
+      const n = Number(headers[i + 1]!);
+      if (!Number.isSafeInteger(n) || n < 0 || headers[i + 1]!.trim() === '') return -1;
+      length = n;
+    } else if (k.length === 17 && k.toLowerCase() === 'transfer-encoding') return -1;
+  }
+  return length;
 }
 
 /** A Content-Length other than 0, or a Transfer-Encoding. */

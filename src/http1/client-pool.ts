@@ -5,12 +5,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ClientCall, UpstreamError, type ClientRequest, type ResponseHandler } from './client-call.js';
 import { ClientConnection } from './client-connection.js';
-
-/**
- * Every plain upstream socket reads into this one buffer: each read is parsed synchronously before
- * the next one can happen (one thread), and llhttp copies body bytes and header strings out of it.
- */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+import { sharedReadBuffer } from './socket-io.js';
 
 export interface ClientPoolOptions {
   /** At most this many connections (default 128, undici's Pool setting the gateway used). */
@@ -66,9 +61,12 @@ export class ClientPool {
     return conn;
   }
 
-  /** A new socket; plain TCP ones deliver reads to `onRead` (TLS ones emit 'data'). */
+  /**
+   * A new socket; plain TCP ones deliver reads to `onRead`, in the shared read buffer of
+   * socket-io.ts: each read is handled before the next, and what is kept is copied (TLS ones emit 'data').
+   */
   open(onRead: (n: number, buf: Buffer) => boolean): Socket {
-    if (!this.tls) return netConnect({ host: this.host, port: this.port, onread: { buffer: READ_BUFFER, callback: onRead } });
+    if (!this.tls) return netConnect({ host: this.host, port: this.port, onread: { buffer: sharedReadBuffer, callback: onRead } });
     return tlsConnect({ host: this.host, port: this.port, servername: this.servername, ALPNProtocols: ['http/1.1'] });
   }
 

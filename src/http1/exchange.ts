@@ -49,7 +49,10 @@ export interface ServerExchange {
    * `checked`: the caller vouches for them (they came from llhttp or from validated configuration).
    */
   writeHead(status: number, headers: string[], checked?: boolean): void;
-  /** false: the client is slow, wait for `drain`. Data for bodiless answers (HEAD, 204, 304) is dropped. */
+  /**
+   * false: the client is slow, wait for `drain`. Data for bodiless answers (HEAD, 204, 304) is dropped.
+   * The chunk may be a view of the shared read buffer (socket-io.ts): what is kept past the call is copied.
+   */
   write(chunk: Buffer): boolean;
   end(chunk?: Buffer): void;
   readonly headersSent: boolean;

@@ -78,8 +78,13 @@ export class FrontConnection {
   private partialHeaders: string[] | undefined;
   private partialUrl = '';
   private inHead = false;
-  private completedInSlice = false;
   private desync = false;
+  /** kOnMessageBegin is set: a message that begins now is a desync (see execute). */
+  private watchingBegin = false;
+  /** kOnMessageComplete is set (it is not while a bodiless request completes: see onHeadersComplete). */
+  private completeCallback = true;
+  /** A bodiless request completed with its head: onMessageComplete runs once execute() returns. */
+  private completeAfterExecute = false;
   private pumping = false;
   private readPaused = false;
   private clientEnded = false;
@@ -94,7 +99,9 @@ export class FrontConnection {
     this.localAddress = socket.localAddress ?? '127.0.0.1';
     this.headersDeadline = front.clock + front.options.headersTimeoutMs;
     const p = (this.parser = newParser(REQUEST, front.options.maxHeaderSize));
-    p[kOnMessageBegin] = () => this.onMessageBegin();
+    // The message begins when a head slice starts with something other than CR/LF (feedOne), so
+    // llhttp calls no JavaScript for it; kOnMessageBegin only watches for a desync (execute).
+    p[kOnMessageBegin] = null;
     p[kOnHeaders] = (headers: string[], url: string) => this.onHeaders(headers, url);
     p[kOnHeadersComplete] = (
       major: number,
@@ -108,7 +115,7 @@ export class FrontConnection {
       keepAlive: boolean,
     ) => this.onHeadersComplete(major, minor, headers, method, url, upgrade, keepAlive);
     p[kOnBody] = (chunk: Buffer) => this.current?.onBody(chunk);
-    p[kOnMessageComplete] = () => this.onMessageComplete();
+    p[kOnMessageComplete] = this.onComplete;
     // Reads straight from the handle into a shared buffer when possible (socket-io.ts).
     if (!readDirect(socket, this.onRead)) socket.on('data', this.onData);
     socket.on('end', this.onEnd);
@@ -192,8 +199,11 @@ export class FrontConnection {
       this.held[0] = buf.subarray(end);
     }
     const phase = this.phase;
-    if (phase === Phase.Head) this.headBytes.push(slice);
-    else if (phase === Phase.LengthBody) this.remaining -= end;
+    if (phase === Phase.Head) {
+      this.headBytes.push(slice);
+      // llhttp skips CR/LF between messages and begins one at any other byte.
+      if (!this.inHead && !onlyLineEnds(slice)) this.onMessageBegin();
+    } else if (phase === Phase.LengthBody) this.remaining -= end;
     if (!this.execute(slice)) return false;
     // The invariants that make the boundaries exact; a violation closes the connection.
     if (phase === Phase.Head && atBlankLine && this.inHead) return this.broken('head did not end at its blank line');
@@ -201,8 +211,16 @@ export class FrontConnection {
     return this.runClaimed();
   }
 
+  /**
+   * Parses one slice. A message that ends inside it and another that begins after it in the same
+   * slice mean the boundaries are not where the front cut: the begin watcher, set when a message
+   * completes, flags that (a desync), and the connection closes.
+   */
   private execute(slice: Buffer): boolean {
-    this.completedInSlice = false;
+    if (this.watchingBegin) {
+      this.watchingBegin = false;
+      this.parser[kOnMessageBegin] = null;
+    }
     let r: number | ParseError;
     try {
       r = this.parser.execute(slice);
@@ -213,8 +231,14 @@ export class FrontConnection {
       return false;
     }
     if (isParseError(r)) {
+      this.completeAfterExecute = false;
       this.parseFailed(r);
       return false;
+    }
+    if (this.completeAfterExecute) {
+      this.completeAfterExecute = false;
+      this.onMessageComplete();
+      if (this.destroyed) return false;
     }
     if (this.desync) return this.broken('a message ended inside a slice');
     if (this.handoffWanted) {
@@ -235,8 +259,8 @@ export class FrontConnection {
   // ---- parser callbacks (inside execute): they never re-enter the parser; a claimed request's
   // handler runs once execute() has returned, body bytes go to its sink (which may write upstream).
 
+  /** A message begins (from feedOne, before its first slice is parsed). */
   private onMessageBegin(): void {
-    if (this.completedInSlice) this.desync = true;
     this.inHead = true;
     this.idleDeadline = 0;
     const now = this.front.clock;
@@ -278,11 +302,41 @@ export class FrontConnection {
       this.remaining = x.requestLength;
     }
     this.scanner.reset();
+    const p = this.parser;
+    if (this.phase === Phase.Head) {
+      // No body: llhttp completes the message right after this callback. That completion runs once
+      // execute() returns (no second JavaScript call); a message beginning after it is a desync.
+      // Should llhttp expect a body after all, the next head is parsed as that body and the
+      // "head did not end at its blank line" check closes the connection.
+      if (this.completeCallback) {
+        this.completeCallback = false;
+        p[kOnMessageComplete] = null;
+      }
+      this.completeAfterExecute = true;
+      this.watchBegin();
+    } else if (!this.completeCallback) {
+      this.completeCallback = true;
+      p[kOnMessageComplete] = this.onComplete;
+    }
     return 0;
   }
 
+  private watchBegin(): void {
+    this.watchingBegin = true;
+    this.parser[kOnMessageBegin] = this.onStrayBegin;
+  }
+
+  private readonly onStrayBegin = (): void => {
+    this.desync = true;
+  };
+
+  /** llhttp's kOnMessageComplete (messages with a body): no later message may begin in this slice. */
+  private readonly onComplete = (): void => {
+    this.watchBegin();
+    this.onMessageComplete();
+  };
+
   private onMessageComplete(): void {
-    this.completedInSlice = true;
     this.requestDeadline = 0;
     if (this.phase === Phase.LengthBody && this.remaining !== 0) this.desync = true;
     this.phase = Phase.Head;
@@ -498,6 +552,15 @@ export class FrontConnection {
 }
 
 function noop(): void {}
+
+/** Whether the slice holds nothing but CR and LF (what llhttp skips before a message). */
+function onlyLineEnds(slice: Buffer): boolean {
+  for (let i = 0; i < slice.length; i++) {
+    const b = slice[i]!;
+    if (b !== 13 && b !== 10) return false;
+  }
+  return true;
+}
 
 /** Replaces views of the shared read buffer by copies (they outlive the read). */
 function copyOut(list: Buffer[]): void {

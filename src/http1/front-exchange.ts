@@ -6,7 +6,7 @@ import type { FrontConnection } from './front-connection.js';
 import type { FrontRoute } from './front.js';
 import { latin1 } from './latin1.js';
 import { dateHeaderLine, headerLines, statusLine, type HeadFacts } from './response-head.js';
-import { writeLatin1 } from './socket-io.js';
+import { keepable, writeLatin1 } from './socket-io.js';
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 const LAST_CHUNK = '0\r\n\r\n';
@@ -221,13 +221,13 @@ export class FrontExchange implements ServerExchange, HeadFacts {
       socket.cork();
       if (this.head !== undefined) this.flushHead();
       socket.write(chunk.length.toString(16) + '\r\n', 'latin1');
-      socket.write(chunk);
+      socket.write(keepable(chunk));
       ok = socket.write('\r\n', 'latin1');
       socket.uncork();
     } else if (this.head !== undefined) {
       ok = this.writeWithHead(chunk);
     } else {
-      ok = socket.write(chunk);
+      ok = socket.write(keepable(chunk));
     }
     if (!ok) this.needDrain = true;
     return ok;
@@ -245,14 +245,14 @@ export class FrontExchange implements ServerExchange, HeadFacts {
         if (this.head !== undefined) this.flushHead();
         if (body) {
           socket.write(body.length.toString(16) + '\r\n', 'latin1');
-          socket.write(body);
+          socket.write(keepable(body));
           socket.write('\r\n' + LAST_CHUNK, 'latin1');
         } else socket.write(LAST_CHUNK, 'latin1');
         socket.uncork();
       } else if (this.head !== undefined) {
         if (body) this.writeWithHead(body);
         else this.flushHead();
-      } else if (body) socket.write(body);
+      } else if (body) socket.write(keepable(body));
     }
     this.conn.responseEnded(this);
     this.notifyClosed();
@@ -309,7 +309,7 @@ export class FrontExchange implements ServerExchange, HeadFacts {
     if (chunk.length > COALESCE_MAX) {
       socket.cork();
       socket.write(head, 'latin1');
-      const ok = socket.write(chunk);
+      const ok = socket.write(keepable(chunk));
       socket.uncork();
       return ok;
     }

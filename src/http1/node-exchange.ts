@@ -2,6 +2,7 @@
 // serves (connections the front handed over). Not the hot path: plain listeners per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BodySink, ConnectionMemo, ExchangeEvents, ServerExchange } from './exchange.js';
+import { keepable } from './socket-io.js';
 
 const MEMO = Symbol('wayfinder.connection-memo');
 
@@ -95,11 +96,11 @@ export class NodeExchange implements ServerExchange {
   }
 
   write(chunk: Buffer): boolean {
-    return this.res.write(chunk);
+    return this.res.write(keepable(chunk));
   }
 
   end(chunk?: Buffer): void {
-    if (chunk) this.res.end(chunk);
+    if (chunk) this.res.end(keepable(chunk));
     else this.res.end();
   }
 

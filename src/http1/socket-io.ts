@@ -67,8 +67,14 @@ function onreadSymbols(): { kBuffer: symbol; kBufferCb: symbol } | undefined {
 
 const symbols = onreadSymbols();
 
-/** Every direct-read socket reads here; each read is handled synchronously before the next one. */
+/**
+ * Every direct-read socket reads here, the front's client sockets and the upstream client's alike:
+ * each read is handled synchronously before the next one (one thread), so one buffer serves all.
+ */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/** The shared read buffer, for sockets opened with net.connect's `onread` option (client-pool.ts). */
+export const sharedReadBuffer: Buffer = READ_BUFFER;
 
 /** Who gets a direct-read socket's bytes: the chunk is valid only during the call (copy what you keep). */
 export type DirectReader = (chunk: Buffer) => void;
@@ -121,6 +127,11 @@ export function readToStream(socket: Socket): void {
 /** Whether `chunk` lies in the shared read buffer (so it must be copied to be kept). */
 export function inReadBuffer(chunk: Buffer): boolean {
   return chunk.buffer === READ_BUFFER.buffer;
+}
+
+/** `chunk` itself, or a copy when it is a view of the shared read buffer (for whoever keeps it). */
+export function keepable(chunk: Buffer): Buffer {
+  return chunk.buffer === READ_BUFFER.buffer ? Buffer.from(chunk) : chunk;
 }
 
 function isTls(socket: Socket): boolean {

@@ -35,6 +35,17 @@ export interface DispatcherOptions {
   logger: Logger;
   /** The Host/Origin guard: a refusal is answered 403 in the protocol's shape before the body is read. */
   admit?(req: IncomingMessage): string | undefined;
+  /**
+   * Group commit (the Store, src/store/wal-barrier.ts): each handler runs inside deferSync, and no answer,
+   * an error's included, leaves before durable() settles, so every call answered in one turn of the event
+   * loop shares one fsync and none answers before what it wrote (or read) is on disk.
+   */
+  commits?: GroupCommit;
+}
+
+export interface GroupCommit {
+  deferSync<T>(fn: () => T): T;
+  durable(): Promise<void> | undefined;
 }
 
 interface Call {
@@ -127,6 +138,16 @@ export class ProtocolDispatcher {
       if (e instanceof BodyTooLargeError || refused) closeAfter = true;
       response = this.errorResponse(call, e);
     }
+    const durable = this.opts.commits?.durable();
+    if (durable) {
+      try {
+        await durable;
+      } catch (e) {
+        // The write could not be made durable (fsync failed): it must not be acknowledged.
+        this.opts.logger.error({ err: e, requestId: call.requestId }, 'could not sync the store before answering');
+        response = this.errorResponse(call, e);
+      }
+    }
     this.send(res, response, closeAfter);
     this.opts.logger.debug({ requestId: call.requestId, service: call.spec?.name, op: call.operation, status: response.status, ms: Date.now() - call.receivedAt }, 'request');
   }
@@ -206,7 +227,9 @@ export class ProtocolDispatcher {
   }
 
   private async invoke(spec: ServiceSpec, operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
-    return await this.requireServed(spec, operation)(input, ctx);
+    const handler = this.requireServed(spec, operation);
+    const commits = this.opts.commits;
+    return await (commits ? commits.deferSync(() => handler(input, ctx)) : handler(input, ctx));
   }
 
   private serializeOutput(spec: ServiceSpec, operation: string, output: unknown, requestId: string): WireResponse {

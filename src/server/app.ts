@@ -181,6 +181,7 @@ export async function startWayfinder(config: Config, logger: Logger = createLogg
       defaultAccountId: config.accountId,
       logger,
       admit: (req) => guard.refusal(req),
+      commits: store, // group commit: an answer waits for the fsync it shares with its turn's other writes
     });
 
     const s = store;

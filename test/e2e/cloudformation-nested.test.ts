@@ -380,7 +380,7 @@ test('a template that nests itself stops at the stacks quota: the nested creates
       for (const e of events.StackEvents) if (e.ResourceStatus === 'CREATE_FAILED' && e.ResourceStatusReason) reasons.push(e.ResourceStatusReason);
     }
     assert.ok(
-      reasons.some((r) => /Limit for stacks exceeded.*HandlerErrorCode: ServiceLimitExceeded/.test(r)),
+      reasons.some((r) => /Limit for stack has been exceeded.*HandlerErrorCode: ServiceLimitExceeded/.test(r)),
       reasons.join('\n'),
     );
   } finally {
@@ -411,5 +411,50 @@ test('a loopback TemplateURL that redirects off the allowed hosts is refused; a 
   } finally {
     redirector.close();
     elsewhere.close();
+  }
+});
+
+test("a nested stack's Parameters are strings: a list is comma-joined, an object fails the resource as AWS's validation does", async () => {
+  // Review finding: an object was passed on as "[object Object]".
+  const childFile = templateFile(`Parameters:
+  Names: {Type: CommaDelimitedList}
+  Port: {Type: Number}
+Resources:
+  Logs: {Type: AWS::Logs::LogGroup}
+Outputs:
+  Joined: {Value: !Join ['+', !Ref Names]}
+  Port: {Value: !Ref Port}
+`);
+  const parentOf = (names: string) => `Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: 'file://${childFile}'
+      Parameters: {Names: ${names}, Port: 8080}
+Outputs:
+  Joined: {Value: !GetAtt Child.Outputs.Joined}
+  Port: {Value: !GetAtt Child.Outputs.Port}
+`;
+  assert.equal((await cli(['cloudformation', 'create-stack', '--stack-name', 'outer-list', '--template-body', parentOf('[a, b, 3]')])).code, 0);
+  await cli(['cloudformation', 'wait', 'stack-create-complete', '--stack-name', 'outer-list']);
+  const ok = await describeStack(server, 'outer-list');
+  assert.equal(ok.StackStatus, 'CREATE_COMPLETE', ok.StackStatusReason);
+  assert.equal(output(ok, 'Joined'), 'a+b+3');
+  assert.equal(output(ok, 'Port'), '8080');
+
+  assert.equal((await cli(['cloudformation', 'create-stack', '--stack-name', 'outer-object', '--template-body', parentOf('{Key: a}')])).code, 0);
+  await cli(['cloudformation', 'wait', 'stack-create-complete', '--stack-name', 'outer-object']);
+  assert.equal((await describeStack(server, 'outer-object')).StackStatus, 'ROLLBACK_COMPLETE');
+  const events = await json<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string; ResourceStatusReason?: string }> }>([
+    'cloudformation',
+    'describe-stack-events',
+    '--stack-name',
+    'outer-object',
+  ]);
+  const failed = events.StackEvents.find((e) => e.LogicalResourceId === 'Child' && e.ResourceStatus === 'CREATE_FAILED');
+  assert.match(failed?.ResourceStatusReason ?? '', /Properties validation failed for resource Child with message: #\/Parameters\/Names: expected type: String, found: JSONObject/);
+  for (const name of ['outer-list', 'outer-object']) {
+    await cli(['cloudformation', 'delete-stack', '--stack-name', name]);
+    await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', name]);
   }
 });

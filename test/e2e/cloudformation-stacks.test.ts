@@ -135,7 +135,27 @@ test('deploy of the Step 2 shape with a parameter override: events in order, the
   // Each resource is what the service's own API shows.
   const vpcs = await json<{ Vpcs: Array<{ CidrBlock: string; Tags?: Array<{ Key: string; Value: string }> }> }>(['ec2', 'describe-vpcs', '--vpc-ids', output(stack, 'VpcId')]);
   assert.equal(vpcs.Vpcs[0]!.CidrBlock, '10.50.0.0/16');
-  assert.deepEqual(vpcs.Vpcs[0]!.Tags, [{ Key: 'Name', Value: 'step2-vpc' }]);
+  // CloudFormation's system tags beside the template's, on every taggable resource it made.
+  const stackId = (await json<{ Stacks: Array<{ StackId: string }> }>(['cloudformation', 'describe-stacks', '--stack-name', 'step2'])).Stacks[0]!.StackId;
+  const system = (logicalId: string) => [
+    { Key: 'aws:cloudformation:stack-name', Value: 'step2' },
+    { Key: 'aws:cloudformation:stack-id', Value: stackId },
+    { Key: 'aws:cloudformation:logical-id', Value: logicalId },
+  ];
+  const byKey = (a: { Key: string }, b: { Key: string }) => a.Key.localeCompare(b.Key);
+  assert.deepEqual(vpcs.Vpcs[0]!.Tags?.sort(byKey), [{ Key: 'Name', Value: 'step2-vpc' }, ...system('Vpc')].sort(byKey));
+  const ec2Tags = await json<{ Tags: Array<{ Key: string; Value: string; ResourceId: string }> }>([
+    'ec2',
+    'describe-tags',
+    '--filters',
+    `Name=resource-id,Values=${output(stack, 'SecurityGroup')}`,
+  ]);
+  assert.deepEqual(ec2Tags.Tags.map(({ Key, Value }) => ({ Key, Value })).sort(byKey), system('SecurityGroup').sort(byKey));
+  const clusterTags = await json<{ tags: Array<{ key: string; value: string }> }>(['ecs', 'list-tags-for-resource', '--resource-arn', output(stack, 'ClusterArn')]);
+  assert.deepEqual(clusterTags.tags.map((t) => ({ Key: t.key, Value: t.value })).sort(byKey), system('Cluster').sort(byKey));
+  // Users still cannot set aws: tags themselves, not even the same ones.
+  const forged = await cli(['ec2', 'create-tags', '--resources', output(stack, 'VpcId'), '--tags', `Key=aws:cloudformation:stack-name,Value=step2`]);
+  assert.match(forged.stderr, /\(InvalidParameterValue\).*Tag keys starting with 'aws:' are reserved for internal use/);
   const subnets = await json<{ Subnets: Array<{ CidrBlock: string; AvailabilityZone: string }> }>([
     'ec2',
     'describe-subnets',
@@ -343,6 +363,33 @@ test('template and parameter errors answer AWS ValidationError messages, before 
       /: Parameter 'Env' must be one of AllowedValues$/m,
     ],
     ['{"Parameters":{"Env":{"Type":"String"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}', [], /: Parameters: \[Env\] must have values$/m],
+    // A condition name is the template's own: Object.prototype's `toString` is not one of them.
+    [
+      '{"Conditions":{"Yes":{"Fn::Equals":["a","a"]}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup","Properties":{"RetentionInDays":{"Fn::If":["toString",7,14]}}}}}',
+      [],
+      /\(ValidationError\).*: Template error: unresolved condition dependency toString in Fn::If$/m,
+    ],
+    [
+      '{"Resources":{"A":{"Type":"AWS::Logs::LogGroup","Condition":"constructor"}}}',
+      [],
+      /\(ValidationError\).*: Template format error: Unresolved dependencies \[constructor\]\. Cannot reference resources in the Conditions block of the template$/m,
+    ],
+    // AllowedPattern matches the whole value; one that backtracks without end is stopped, not run (it ran in the event loop).
+    [
+      '{"Parameters":{"Name":{"Type":"String","AllowedPattern":"[a-z]+"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}',
+      ['--parameters', 'ParameterKey=Name,ParameterValue=abc1'],
+      /\(ValidationError\).*: Parameter 'Name' must match pattern \[a-z\]\+$/m,
+    ],
+    [
+      '{"Parameters":{"Name":{"Type":"String","AllowedPattern":"(a+)+$"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}',
+      ['--parameters', `ParameterKey=Name,ParameterValue=${'a'.repeat(5000)}!`],
+      /\(ValidationError\).*: Parameter 'Name' could not be checked against its AllowedPattern within \d+ ms: /m,
+    ],
+    [
+      '{"Parameters":{"Name":{"Type":"String","AllowedPattern":"(a"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}',
+      ['--parameters', 'ParameterKey=Name,ParameterValue=a'],
+      /\(ValidationError\).*: Template format error: AllowedPattern of parameter Name is not a valid regular expression$/m,
+    ],
     [
       '{"Parameters":{"Vpc":{"Type":"AWS::EC2::VPC::Id"}},"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}',
       ['--parameters', 'ParameterKey=Vpc,ParameterValue=vpc-0123456789abcdef0'],
@@ -871,6 +918,8 @@ Outputs:
   assert.match(policy.lifecyclePolicyText, /imageCountMoreThan/);
   const tags = await json<{ tags: Array<{ Key: string; Value: string }> }>(['ecr', 'list-tags-for-resource', '--resource-arn', output(stack, 'Arn')]);
   assert.ok(tags.tags.some((t) => t.Key === 'team' && t.Value === 'web'));
+  assert.ok(tags.tags.some((t) => t.Key === 'aws:cloudformation:logical-id' && t.Value === 'Repo'));
+  assert.ok(tags.tags.some((t) => t.Key === 'aws:cloudformation:stack-name' && t.Value === 'ecr'));
 
   const up = await cli(['cloudformation', 'deploy', '--stack-name', 'ecr', '--template-file', templateFile(repo('MUTABLE'))]);
   assert.equal(up.code, 0, await failures('ecr', up.stderr));
@@ -900,4 +949,43 @@ test('a change set name is free again once its change set ran or failed (deploy 
   assert.match((await create('UPDATE', 30)).stderr, /AlreadyExistsException/);
   assert.equal((await cli(['cloudformation', 'delete-stack', '--stack-name', 'reuse'])).code, 0);
   assert.equal((await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'reuse'])).code, 0);
+});
+
+test('the stacks quota holds for top-level stacks too: CreateStack and a CREATE change set past it get LimitExceededException', async () => {
+  // Review finding: the 2,000-stack quota was checked for nested stacks only. Lowered here (read per call).
+  const live = (await json<{ Stacks: unknown[] }>(['cloudformation', 'describe-stacks'])).Stacks.length;
+  const previous = process.env.WAYFINDER_CFN_MAX_STACKS;
+  process.env.WAYFINDER_CFN_MAX_STACKS = String(live + 1);
+  const body = '{"Resources":{"A":{"Type":"AWS::Logs::LogGroup"}}}';
+  try {
+    assert.equal((await cli(['cloudformation', 'create-stack', '--stack-name', 'quota-a', '--template-body', body])).code, 0);
+    await cli(['cloudformation', 'wait', 'stack-create-complete', '--stack-name', 'quota-a']);
+    const refused = await cli(['cloudformation', 'create-stack', '--stack-name', 'quota-b', '--template-body', body]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /\(LimitExceededException\) when calling the CreateStack operation: Limit for stack has been exceeded$/m);
+    const changeSet = await cli([
+      'cloudformation',
+      'create-change-set',
+      '--stack-name',
+      'quota-b',
+      '--change-set-name',
+      'first',
+      '--change-set-type',
+      'CREATE',
+      '--template-body',
+      body,
+    ]);
+    assert.match(changeSet.stderr, /\(LimitExceededException\) when calling the CreateChangeSet operation: Limit for stack has been exceeded$/m);
+    assert.match((await cli(['cloudformation', 'describe-stacks', '--stack-name', 'quota-b'])).stderr, /Stack with id quota-b does not exist/);
+    // A deleted stack no longer counts.
+    await cli(['cloudformation', 'delete-stack', '--stack-name', 'quota-a']);
+    await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'quota-a']);
+    assert.equal((await cli(['cloudformation', 'create-stack', '--stack-name', 'quota-b', '--template-body', body])).code, 0);
+    await cli(['cloudformation', 'wait', 'stack-create-complete', '--stack-name', 'quota-b']);
+    await cli(['cloudformation', 'delete-stack', '--stack-name', 'quota-b']);
+    await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', 'quota-b']);
+  } finally {
+    if (previous === undefined) delete process.env.WAYFINDER_CFN_MAX_STACKS;
+    else process.env.WAYFINDER_CFN_MAX_STACKS = previous;
+  }
 });

@@ -10,6 +10,7 @@ import { NESTED_STACK_TYPE } from '../nested.js';
 import type { CfnStore, DriftDetection, ResourceDrift, ResourceState, StackRecord } from '../store.js';
 import { actualShown, compareProperties } from './compare.js';
 import { DRIFT_READERS } from './readers.js';
+import { own } from '../own.js';
 
 /** Resources that exist as far as the stack knows (a failed or deleted one is not checked). */
 export const LIVE_RESOURCE = (r: ResourceState) => !!r.physicalId && /_COMPLETE$/.test(r.status) && !r.status.startsWith('DELETE');
@@ -75,7 +76,7 @@ export function storeResults(stack: StackRecord, results: Map<string, ResourceDr
   const fresh = cfn.find(stack, stack.stackId);
   if (!fresh) return;
   for (const [id, d] of results) {
-    const r = fresh.resources[id];
+    const r = own(fresh.resources, id);
     if (r && r.physicalId === d.physicalId) r.drift = d;
   }
   if (detection) fresh.driftDetections = [...(fresh.driftDetections ?? []), detection].slice(-KEEP_DETECTIONS);

@@ -11,7 +11,9 @@ import type { StackRecord, ChangeSetRecord } from '../store.js';
 import { parseTemplate, type Template } from '../template.js';
 import { references } from '../graph.js';
 import { changeSetSummaryWire, changeSetWire } from '../wire.js';
-import { beginUpdate, liveStack, newStackRecord, noSuchStack, SETTLE_MS, UPDATABLE, type StackOpsDeps } from './stacks.js';
+import { beginUpdate, liveStack, newStackRecord, noSuchStack, requireStackQuota, SETTLE_MS, UPDATABLE, type StackOpsDeps } from './stacks.js';
+import { own } from '../own.js';
+import { parseLargeYaml } from '../off-loop.js';
 
 const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set.";
 
@@ -19,8 +21,8 @@ const NO_CHANGES = "The submitted information didn't contain changes. Submit dif
 function diff(stack: StackRecord, oldT: Template | undefined, newT: Template, changedParams: Set<string>, deps: StackOpsDeps): ChangeSetRecord['changes'] {
   const changes: ChangeSetRecord['changes'] = [];
   for (const [id, decl] of Object.entries(newT.Resources)) {
-    const before = oldT?.Resources[id];
-    const current = stack.resources[id];
+    const before = own(oldT?.Resources, id);
+    const current = own(stack.resources, id);
     if (!before || !current || current.status === 'DELETE_COMPLETE') {
       changes.push({ action: 'Add', logicalId: id, type: decl.Type, scope: [], details: [] });
       continue;
@@ -46,7 +48,8 @@ function diff(stack: StackRecord, oldT: Template | undefined, newT: Template, ch
     });
   }
   for (const [id, r] of Object.entries(stack.resources)) {
-    if (!newT.Resources[id] && r.status !== 'DELETE_COMPLETE') changes.push({ action: 'Remove', logicalId: id, physicalId: r.physicalId, type: r.type, scope: [], details: [] });
+    if (!own(newT.Resources, id) && r.status !== 'DELETE_COMPLETE')
+      changes.push({ action: 'Remove', logicalId: id, physicalId: r.physicalId, type: r.type, scope: [], details: [] });
   }
   return changes;
 }
@@ -77,6 +80,7 @@ export function changeSetOperations(deps: StackOpsDeps) {
           throw new AwsError('AlreadyExistsException', `Stack [${input.StackName}] already exists and cannot be created again with the changeSet [${input.ChangeSetName}].`);
         }
         if (!stack) {
+          requireStackQuota(cfn, ctx);
           stack = newStackRecord(ctx, input.StackName, input);
           fresh = true;
         }
@@ -94,6 +98,7 @@ export function changeSetOperations(deps: StackOpsDeps) {
       }
       const body = input.UsePreviousTemplate ? stack.templateBody : await templateText(input);
       const p = await prepare({ body, supplied: input.Parameters as SuppliedParameter[], previous: stack.parameters, capabilities: input.Capabilities, stack }, deps);
+      if (type === 'UPDATE') await parseLargeYaml(stack.templateBody);
       const oldT = type === 'UPDATE' ? parseTemplate(stack.templateBody) : undefined;
       const changedParams = new Set(p.parameters.filter((np) => stack.parameters.find((op) => op.key === np.key)?.value !== np.value).map((np) => np.key));
       const changes = diff(stack, oldT, p.template, changedParams, deps);
@@ -150,6 +155,8 @@ export function changeSetOperations(deps: StackOpsDeps) {
     },
 
     async ExecuteChangeSet(input: Cfn.ExecuteChangeSetInput, ctx: RequestContext): Promise<Cfn.ExecuteChangeSetOutput> {
+      // A large YAML template is parsed off the main thread first; everything after runs without a pause.
+      await parseLargeYaml(findChangeSet(ctx, input.ChangeSetName, input.StackName).templateBody);
       const c = findChangeSet(ctx, input.ChangeSetName, input.StackName);
       if (c.executionStatus !== 'AVAILABLE') {
         throw new AwsError('InvalidChangeSetStatus', `ChangeSet [${c.changeSetId}] cannot be executed in its current status of [${c.status}]`);

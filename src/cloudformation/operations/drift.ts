@@ -7,6 +7,7 @@ import { checkResource, DRIFT_STATUSES, detectStack, LIVE_RESOURCE, storeResults
 import type { ResourceDrift, ResourceState, StackRecord } from '../store.js';
 import { noSuchStack, type StackOpsDeps } from './stacks.js';
 import { pageOf } from './paging.js';
+import { own } from '../own.js';
 
 export function resourceDriftWire(s: StackRecord, r: ResourceState, d: ResourceDrift): Cfn.StackResourceDrift {
   return {
@@ -39,7 +40,7 @@ export function driftOperations(deps: StackOpsDeps) {
   return {
     async DetectStackDrift(input: Cfn.DetectStackDriftInput, ctx: RequestContext): Promise<Cfn.DetectStackDriftOutput> {
       const s = checkable(ctx, input.StackName);
-      const unknown = (input.LogicalResourceIds ?? []).filter((id) => !s.resources[id]);
+      const unknown = (input.LogicalResourceIds ?? []).filter((id) => !own(s.resources, id));
       if (unknown.length) throw new AwsError('ValidationError', `Resource ${unknown[0]} does not exist for stack ${input.StackName}`);
       const detection = await detectStack(s, deps, input.LogicalResourceIds);
       return { StackDriftDetectionId: detection.id };
@@ -76,7 +77,7 @@ export function driftOperations(deps: StackOpsDeps) {
 
     async DetectStackResourceDrift(input: Cfn.DetectStackResourceDriftInput, ctx: RequestContext): Promise<Cfn.DetectStackResourceDriftOutput> {
       const s = checkable(ctx, input.StackName);
-      const r = s.resources[input.LogicalResourceId];
+      const r = own(s.resources, input.LogicalResourceId);
       if (!r || !LIVE_RESOURCE(r)) throw new AwsError('ValidationError', `Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`);
       const d = await checkResource(s, r, deps);
       storeResults(s, new Map([[r.logicalId, d]]), undefined, cfn);

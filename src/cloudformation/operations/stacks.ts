@@ -14,6 +14,7 @@ import type { ResourceProvider, Tag } from '../providers/provider.js';
 import { type Scope, scopePrefix } from '../../store/store.js';
 import type { CfnStore, StackRecord } from '../store.js';
 import { eventWire, resourceWire, stackWire, summaryWire } from '../wire.js';
+import { own } from '../own.js';
 
 export interface StackOpsDeps {
   cfn: CfnStore;
@@ -34,6 +35,23 @@ export function liveStack(cfn: CfnStore, ctx: RequestContext, name: string): Sta
   const s = cfn.find(ctx, name);
   if (!s || s.status === 'DELETE_COMPLETE') throw noSuchStack(name);
   return s;
+}
+
+/**
+ * CloudFormation's "Stacks" quota: 2,000 per account and Region, nested stacks included (a stack that is
+ * not DELETE_COMPLETE counts, REVIEW_IN_PROGRESS too). It also stops a template that nests itself,
+ * directly or through others, from making stacks without end. WAYFINDER_CFN_MAX_STACKS lowers it (tests).
+ */
+export function maxStacks(): number {
+  const n = Number(process.env.WAYFINDER_CFN_MAX_STACKS);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 2000) : 2000;
+}
+
+/** Refuses one more stack past the quota, with AWS's LimitExceededException. */
+export function requireStackQuota(cfn: CfnStore, scope: Scope): void {
+  if (cfn.stacksIn(scope).filter((s) => s.status !== 'DELETE_COMPLETE').length >= maxStacks()) {
+    throw new AwsError('LimitExceededException', 'Limit for stack has been exceeded');
+  }
 }
 
 export function newStackRecord(ctx: Scope, name: string, input: { Tags?: Tag[]; NotificationARNs?: string[] }): StackRecord {
@@ -97,6 +115,7 @@ export function stackOperations(deps: StackOpsDeps) {
     async CreateStack(input: Cfn.CreateStackInput, ctx: RequestContext): Promise<Cfn.CreateStackOutput> {
       const existing = cfn.find(ctx, input.StackName);
       if (existing) throw new AwsError('AlreadyExistsException', `Stack [${input.StackName}] already exists`);
+      requireStackQuota(cfn, ctx);
       const stack = newStackRecord(ctx, input.StackName, input);
       const body = await templateText(input);
       const p = await prepare({ body, supplied: input.Parameters as SuppliedParameter[], capabilities: input.Capabilities, stack }, deps);
@@ -193,7 +212,7 @@ export function stackOperations(deps: StackOpsDeps) {
     DescribeStackResource(input: Cfn.DescribeStackResourceInput, ctx: RequestContext): Cfn.DescribeStackResourceOutput {
       const s = cfn.find(ctx, input.StackName);
       if (!s) throw noSuchStack(input.StackName);
-      const r = s.resources[input.LogicalResourceId];
+      const r = own(s.resources, input.LogicalResourceId);
       if (!r) throw new AwsError('ValidationError', `Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`);
       return { StackResourceDetail: resourceWire(s, r) };
     },

@@ -8,7 +8,7 @@ type Out = Record<string, unknown>;
 
 function apiTags(props: Props, ctx: ProviderContext): Record<string, string> | undefined {
   const own = props.Tags && !Array.isArray(props.Tags) ? (props.Tags as Record<string, string>) : tagMap(mergedTags(props, ctx));
-  const all = { ...tagMap(ctx.tags), ...own };
+  const all = { ...tagMap(ctx.tags), ...own, ...tagMap((ctx.systemTags ?? []).filter((t) => !Object.hasOwn(own, t.Key))) };
   return Object.keys(all).length ? all : undefined;
 }
 

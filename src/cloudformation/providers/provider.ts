@@ -17,8 +17,14 @@ export interface ProviderContext {
   stackName: string;
   stackId: string;
   logicalId: string;
-  /** The stack's tags, for taggable resources (the aws:cloudformation:* tags AWS adds are not given yet). */
+  /** The stack's tags, for taggable resources. */
   tags: Tag[];
+  /**
+   * The tags CloudFormation itself puts on the resources it creates: aws:cloudformation:stack-name,
+   * stack-id and logical-id. Users cannot set `aws:` keys; `call` is granted exactly these
+   * (src/kernel/system-tags.ts).
+   */
+  systemTags?: Tag[];
   /** A name CloudFormation would generate: `<stack>-<logical>-<RANDOM>`, at most maxLength characters. */
   generatedName(maxLength?: number): string;
   /** Waits (for providers that poll a service until the resource is ready). */
@@ -85,7 +91,7 @@ export function pick(props: Record<string, unknown>, names: readonly string[]): 
   return out;
 }
 
-/** Template tags merged with the stack's (the template's win), as a Key/Value list. */
+/** Template tags merged with the stack's (the template's win), then CloudFormation's system tags, as a Key/Value list. */
 export function mergedTags(props: Record<string, unknown>, ctx: ProviderContext): Tag[] {
   const own = (props.Tags as Tag[] | undefined) ?? [];
   if (!Array.isArray(own) || own.some((t) => !t || typeof t !== 'object' || typeof t.Key !== 'string')) {
@@ -93,7 +99,9 @@ export function mergedTags(props: Record<string, unknown>, ctx: ProviderContext)
     throw new Error(`Properties validation failed for resource ${ctx.logicalId} with message: #/Tags: expected type: JSONArray of Key/Value objects, found: ${found}`);
   }
   const keys = new Set(own.map((t) => t.Key));
-  return [...own, ...ctx.tags.filter((t) => !keys.has(t.Key))];
+  const stack = ctx.tags.filter((t) => !keys.has(t.Key));
+  for (const t of stack) keys.add(t.Key);
+  return [...own, ...stack, ...(ctx.systemTags ?? []).filter((t) => !keys.has(t.Key))];
 }
 
 export const tagMap = (tags: Tag[]): Record<string, string> => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));

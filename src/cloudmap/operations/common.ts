@@ -9,6 +9,7 @@ import type { CloudMapDeps } from '../ecs-registrations.js';
 import { idFrom } from '../ids.js';
 import type { CloudMapStore, NamespaceRecord, OperationRecord, ServiceRecord } from '../store.js';
 import { scopedKey, type Scope } from '../../store/store.js';
+import { isReservedTag } from '../../kernel/system-tags.js';
 
 export interface CloudMapOpsContext extends CloudMapDeps {
   ec2: Pick<Ec2Api, 'vpc'>;
@@ -63,7 +64,7 @@ export function ownerMatches(accountId: string, ctx: RequestContext, values: str
 export function tagsFromList(list: SD.TagList | undefined): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const t of list ?? []) {
-    if (t.Key.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidInput', `Tag keys starting with 'aws:' are reserved: ${t.Key}`);
+    if (isReservedTag(t.Key, t.Value)) throw new AwsError('InvalidInput', `Tag keys starting with 'aws:' are reserved: ${t.Key}`);
     tags[t.Key] = t.Value;
   }
   return tags;

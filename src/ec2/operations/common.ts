@@ -4,6 +4,7 @@ import { paginate, type Page } from '../../kernel/paginate.js';
 import type { Ec2ErrorCode } from '../../protocol/error-codes.js';
 import type { Tag, TagSpecification } from '../../protocol/generated/ec2.js';
 import { applyFilters, type Filter, type FilterFields } from '../filters.js';
+import { isReservedTag } from '../../kernel/system-tags.js';
 
 /** Tags from TagSpecifications for one resource type (others are an error, as AWS). */
 export function tagsFromSpecifications(specs: TagSpecification[] | undefined, resourceType: string): Record<string, string> {
@@ -22,7 +23,7 @@ export function checkTags(tags: Tag[]): Record<string, string> {
   for (const t of tags) {
     const key = t.Key ?? '';
     if (key === '' || key.length > 128) throw new AwsError('InvalidParameterValue', `Tag key must be between 1 and 128 characters: '${key.slice(0, 140)}'`);
-    if (key.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidParameterValue', `Tag keys starting with 'aws:' are reserved for internal use`);
+    if (isReservedTag(key, t.Value)) throw new AwsError('InvalidParameterValue', `Tag keys starting with 'aws:' are reserved for internal use`);
     const value = t.Value ?? '';
     if (value.length > 256) throw new AwsError('InvalidParameterValue', `Tag value exceeds the maximum length of 256 characters`);
     out[key] = value;

@@ -7,6 +7,7 @@ import type * as Ecr from '../../protocol/generated/ecr.js';
 import { parseLifecyclePolicy, PolicyInvalid } from '../lifecycle.js';
 import type { RepoRef, RepositoryRow } from '../store.js';
 import { checkRepositoryName, type EcrContext, refOf, registryOf, repositoryArn, repositoryNotFound, repositoryWire, requireRepository } from './common.js';
+import { isReservedTag } from '../../kernel/system-tags.js';
 
 const MAX_TAGS = 50;
 const POLICY_LIMIT = 10_240;
@@ -14,7 +15,7 @@ const POLICY_LIMIT = 10_240;
 function checkTags(tags: readonly Ecr.Tag[]): void {
   if (tags.length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A repository can have at most ${MAX_TAGS} tags.`);
   for (const t of tags) {
-    if (t.Key.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidTagParameterException', "Tag keys beginning with 'aws:' are reserved.");
+    if (isReservedTag(t.Key, t.Value)) throw new AwsError('InvalidTagParameterException', "Tag keys beginning with 'aws:' are reserved.");
   }
 }
 

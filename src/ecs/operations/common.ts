@@ -10,6 +10,7 @@ import type { Registration } from '../registration.js';
 import { clusterKey, familyKey, taskDefinitionKey, type ClusterRecord, type EcsStore, type Tag, type TaskDefinitionRecord } from '../store.js';
 import type { TaskIndex } from '../task-index.js';
 import type { Scope } from '../../store/store.js';
+import { isReservedTag } from '../../kernel/system-tags.js';
 
 export interface EcsOpsContext {
   ecs: EcsStore;
@@ -69,7 +70,7 @@ export function checkTags(tags: Ecs.Tags | undefined): Tag[] {
     const value = t.value ?? '';
     if (!TAG_KEY.test(key)) throw invalid(`Invalid tag key '${key.slice(0, 128)}'. Tag keys must be 1–128 characters of letters, numbers, spaces and _ . : / = + - @.`);
     if (!TAG_VALUE.test(value)) throw invalid(`Invalid tag value for key '${key}'. Tag values can have up to 256 characters of letters, numbers, spaces and _ . : / = + - @.`);
-    if (key.toLowerCase().startsWith('aws:')) throw invalid('Tag keys beginning with aws: are reserved for AWS use.');
+    if (isReservedTag(key, value)) throw invalid('Tag keys beginning with aws: are reserved for AWS use.');
     const i = out.findIndex((x) => x.key === key);
     if (i >= 0) out[i] = { key, value };
     else out.push({ key, value });

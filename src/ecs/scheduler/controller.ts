@@ -185,8 +185,9 @@ export class ServiceController {
     });
 
     ecs.store.withTx(() => {
-      const s = ecs.services.get(key);
-      if (!s || s.status === 'INACTIVE') return;
+      // The service read above, not read again: nothing ran in between (this pass is synchronous to here),
+      // and the plan's copy of its deployments left it as stored.
+      const s = svc;
       for (const d of s.deployments) d.failedTasks = Math.max(d.failedTasks, failedByDeployment.get(d.id) ?? 0);
       const primary = s.deployments.find((d) => d.status === 'PRIMARY') ?? s.deployments[0];
 

@@ -10,6 +10,7 @@ import type { GatewayExchange, UpstreamControl } from '../pipeline/gateway-excha
 import { answerInternalError } from '../pipeline/reply.js';
 import { sendHead } from '../pipeline/response.js';
 import { MAX_PAYLOAD_BYTES } from '../pipeline/limits.js';
+import { keepable } from '../../http1/socket-io.js';
 
 export const PAYLOAD_TOO_LARGE = 'ERR_PAYLOAD_TOO_LARGE';
 
@@ -187,7 +188,7 @@ class ProxyHandler implements ResponseHandler, UpstreamControl {
         this.call?.fail(new UpstreamError('integration response exceeds 10 MB', 'ERR_RESPONSE_TOO_LARGE', 'protocol', true, true));
         return true;
       }
-      this.buffered.push(chunk);
+      this.buffered.push(keepable(chunk)); // the chunk may be a view of the shared read buffer
       return true;
     }
     const x = this.x;

@@ -20,6 +20,7 @@ import {
   type VpcLinkRecord,
 } from '../store.js';
 import { scopedKey } from '../../store/store.js';
+import { isReservedTag } from '../../kernel/system-tags.js';
 
 export interface GatewayOpsContext {
   gw: GatewayStore;
@@ -126,7 +127,7 @@ export function checkTags(tags: Record<string, string> | undefined): Record<stri
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(tags ?? {})) {
     if (k.length < 1 || k.length > 128) throw badRequest(`Invalid tag key '${k.slice(0, 140)}': must be 1 to 128 characters.`);
-    if (k.toLowerCase().startsWith('aws:')) throw badRequest(`Invalid tag key '${k}': keys starting with 'aws:' are reserved.`);
+    if (isReservedTag(k, v)) throw badRequest(`Invalid tag key '${k}': keys starting with 'aws:' are reserved.`);
     if (v.length > 256) throw badRequest(`Invalid tag value for key '${k}': must be at most 256 characters.`);
     out[k] = v;
   }

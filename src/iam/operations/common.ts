@@ -4,6 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { AwsError } from '../../kernel/errors.js';
 import { paginate } from '../../kernel/paginate.js';
+import { isReservedTag } from '../../kernel/system-tags.js';
 
 /** IAM's unique ids: a 4-letter prefix naming the kind, then 17 characters of [A-Z2-7] (21 in all). */
 export type IdPrefix = 'AROA' | 'ANPA' | 'AIPA' | 'AIDA' | 'AKIA' | 'ASIA';
@@ -69,7 +70,7 @@ export function checkNewTags(tags: TagList | undefined): TagList {
   const list = tags ?? [];
   const seen = new Set<string>();
   for (const t of list) {
-    if (t.Key.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidInput', "User-defined tags cannot start with 'aws:'.");
+    if (isReservedTag(t.Key, t.Value)) throw new AwsError('InvalidInput', "User-defined tags cannot start with 'aws:'.");
     const k = t.Key.toLowerCase();
     if (seen.has(k)) throw new AwsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
     seen.add(k);

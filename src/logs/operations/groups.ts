@@ -5,6 +5,7 @@ import type * as Logs from '../../protocol/generated/logs.js';
 import { groupKey, streamKey, type LogGroupRecord, type LogsStore } from '../store.js';
 import { groupArn, groupNameFrom, page, requireGroup } from './common.js';
 import { partitionOf } from '../../store/store.js';
+import { isReservedTag } from '../../kernel/system-tags.js';
 
 const RETENTION_DAYS = new Set([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]);
 const MAX_TAGS = 50;
@@ -24,8 +25,8 @@ function groupWire(logs: LogsStore, g: LogGroupRecord): Logs.LogGroup {
 }
 
 function checkTags(tags: Record<string, string>): void {
-  for (const k of Object.keys(tags)) {
-    if (k.toLowerCase().startsWith('aws:')) throw new AwsError('InvalidParameterException', "Tag keys beginning with 'aws:' are reserved.");
+  for (const [k, v] of Object.entries(tags)) {
+    if (isReservedTag(k, v)) throw new AwsError('InvalidParameterException', "Tag keys beginning with 'aws:' are reserved.");
   }
 }
 
