@@ -3,10 +3,9 @@
 // With --gateway-workers > 1 a bucket lives in a table every gateway thread shares (workers/shared-buckets.ts).
 import type { SharedBucketTable } from './workers/shared-buckets.js';
 
-/** Where a shared bucket's state lives. */
+/** A bucket whose state lives in the table every gateway thread shares. */
 export interface SharedSlot {
-  table: SharedBucketTable;
-  slot: number;
+  take(now: number): boolean;
 }
 
 export class TokenBucket {
@@ -25,7 +24,7 @@ export class TokenBucket {
 
   /** Takes a token if one is available. `now` in milliseconds (performance.now()). */
   take(now: number = performance.now()): boolean {
-    if (this.shared) return this.shared.table.take(this.shared.slot, this.rate, this.burst, now);
+    if (this.shared) return this.shared.take(now);
     const elapsed = now - this.last;
     if (elapsed > 0) {
       this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
@@ -45,6 +44,5 @@ export class TokenBucket {
  */
 export function makeBucket(table: SharedBucketTable | undefined, key: string, rate: number, burst: number, now: number = performance.now()): TokenBucket {
   if (!table) return new TokenBucket(rate, burst, now);
-  const slot = table.slotOf(`${key}\0${rate}\0${burst}`, burst, now);
-  return new TokenBucket(rate, burst, now, slot < 0 ? undefined : { table, slot });
+  return new TokenBucket(rate, burst, now, table.bucket(`${key}\0${rate}\0${burst}`, rate, burst, now));
 }

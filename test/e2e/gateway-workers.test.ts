@@ -20,51 +20,12 @@ import { privateNamespace, register, sdClient } from '../support/cloudmap.js';
 import { invoke, startBackend, type Backend } from '../support/gateway.js';
 import { awsCli } from '../support/aws-cli.js';
 import { startCli } from '../support/cli.js';
-
-interface WorkerFacts {
-  threads: number;
-  served: number[];
-  revisions: number[];
-  forwarded: number[];
-  recorded: number[];
-}
+import { assertOneBucketPerRoute, everyThreadCaughtUp, facts, throttledApi, untilEveryThreadServed } from './gateway-workers-facts.js';
 
 let server: TestServer;
 let gw: G.ApiGatewayV2Client;
 let blue: Backend;
 let green: Backend;
-
-async function facts(port: number): Promise<WorkerFacts> {
-  const r = await fetch(`http://127.0.0.1:${port}/_wayfinder/health`);
-  return ((await r.json()) as { gatewayWorkers: WorkerFacts }).gatewayWorkers;
-}
-
-/** Polls until every thread has applied the main thread's current store revision (bounded). */
-async function everyThreadCaughtUp(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const f = await facts(port);
-    if (f.revisions.every((r) => r >= f.revisions[0]!)) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail('a gateway thread did not apply the latest change');
-}
-
-/**
- * Sends requests on fresh connections until every thread has served at least one (at most `max`);
- * returns the answers' texts.
- */
-async function untilEveryThreadServed<T extends { status: number; text: string }>(port: number, send: () => Promise<T>, max = 400): Promise<T[]> {
-  const before = await facts(port);
-  const out: T[] = [];
-  for (let i = 0; i < max; i++) {
-    out.push(await send());
-    if (i % 5 === 4) {
-      const now = await facts(port);
-      if (now.served.every((n, t) => n > before.served[t]!)) return out;
-    }
-  }
-  assert.fail(`not every thread served within ${max} requests: ${JSON.stringify(await facts(port))}`);
-}
 
 before(async () => {
   server = await startTestServer({ gatewayWorkers: 2 });
@@ -80,6 +41,14 @@ after(async () => {
 test('requests to an API reach the backend through both threads', async () => {
   const f = await facts(server.port);
   assert.equal(f.threads, 2);
+  assert.deepEqual(
+    [f.up, f.restarts],
+    [
+      [true, true],
+      [0, 0],
+    ],
+    'both threads up, none replaced',
+  );
   const apiId = (await gw.send(new G.CreateApiCommand({ Name: 'both', ProtocolType: 'HTTP', Target: blue.url }))).ApiId!;
   const before = blue.received.length;
   const answers = await untilEveryThreadServed(server.port, () => invoke(server, apiId, { path: '/hello' }));
@@ -155,53 +124,19 @@ test('a Cloud Map health change is seen by every thread', async () => {
   }
 });
 
-/** Fires `n` requests at once, each on its own connection; counts 200s and 429s, and which threads served. */
-async function burst(port: number, apiId: string, path: string, n: number): Promise<{ ok: number; throttled: number; threadsServing: number }> {
-  const before = await facts(port);
-  const answers = await Promise.all(Array.from({ length: n }, () => invoke({ port }, apiId, { path })));
-  const after = await facts(port);
-  return {
-    ok: answers.filter((a) => a.status === 200).length,
-    throttled: answers.filter((a) => a.status === 429).length,
-    threadsServing: after.served.filter((s, t) => s > before.served[t]!).length,
-  };
-}
-
 test('throttling: a route limit of burst 5 lets exactly 5 requests through across both threads, as with one', async () => {
-  const routes = ['GET /t1', 'GET /t2', 'GET /t3', 'GET /t4', 'GET /t5'];
-  const limited = async (g: G.ApiGatewayV2Client) => {
-    const apiId = (await g.send(new G.CreateApiCommand({ Name: 'throttled', ProtocolType: 'HTTP' }))).ApiId!;
-    const integ = await g.send(
-      new G.CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: blue.url, PayloadFormatVersion: '1.0' }),
-    );
-    for (const RouteKey of routes) await g.send(new G.CreateRouteCommand({ ApiId: apiId, RouteKey, Target: `integrations/${integ.IntegrationId}` }));
-    // Rate 0.001/s: no token comes back while the test runs, so the count does not depend on timing.
-    const settings = Object.fromEntries(routes.map((r) => [r, { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 0.001 }]));
-    await g.send(new G.CreateStageCommand({ ApiId: apiId, StageName: '$default', RouteSettings: settings }));
-    await g.send(new G.CreateDeploymentCommand({ ApiId: apiId, StageName: '$default' }));
-    return apiId;
-  };
   const single = await startTestServer({ gatewayWorkers: 1 });
   const g1 = new G.ApiGatewayV2Client(sdkConfig(single));
-  const oneId = await limited(g1);
+  const oneId = await throttledApi(g1, blue.url);
   const oneAnswers = await Promise.all(Array.from({ length: 30 }, () => invoke(single, oneId, { path: '/t1' })));
   const oneOk = oneAnswers.filter((a) => a.status === 200).length;
   g1.destroy();
   await single.destroy();
   assert.equal(oneOk, 5, 'one thread: the burst');
 
-  const twoId = await limited(gw);
+  const twoId = await throttledApi(gw, blue.url);
   await everyThreadCaughtUp(server.port);
-  let bothServed = false;
-  for (const r of routes) {
-    const b = await burst(server.port, twoId, r.slice(4), 30);
-    assert.deepEqual([b.ok, b.throttled], [oneOk, 30 - oneOk], `${r}: the same 200s and 429s as one thread`);
-    if (b.threadsServing === 2) {
-      bothServed = true;
-      break;
-    }
-  }
-  assert.ok(bothServed, 'in some burst both threads served requests');
+  await assertOneBucketPerRoute(server.port, twoId);
 });
 
 /** Writes `text` on a new connection and returns everything read until the server ends it. */

@@ -34,8 +34,10 @@ export interface WorkerInit {
  * `watch`: the API ids the console watches now (sent when that set changes, and to a new worker): the
  * worker records their completed requests and posts them as `recent`, each API's oldest first.
  * `reload`: a reset wiped the store (views, discovery and keys are read again). `close`: stop.
+ * `crash`: a test hook (WAYFINDER_TEST_HOOKS=1, then SIGUSR2 to the process; pool.ts): the worker takes
+ * the shared buckets' claim lock and throws, as a thread that fails mid-claim would.
  */
-export type ToWorker = { type: 'changes'; changes: Change[]; revision: number } | { type: 'watch'; apiIds: string[] } | { type: 'reload' } | { type: 'close' };
+export type ToWorker = { type: 'changes'; changes: Change[]; revision: number } | { type: 'watch'; apiIds: string[] } | { type: 'reload' } | { type: 'close' } | { type: 'crash' };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -32,6 +32,12 @@ const FOLLOWED = new Set<string>([
 const WORKER_URL = new URL('./worker-main.js', import.meta.url);
 const STOP_GRACE_MS = 5000;
 const RESTART_DELAY_MS = 1000;
+/**
+ * Test hook: with WAYFINDER_TEST_HOOKS=1 in the server's environment, this signal makes worker 1 crash
+ * (messages.ts `crash`), so an e2e test can watch the replacement. A signal reaches the process only
+ * from its own user (or root), so this adds nothing a network client can reach.
+ */
+const CRASH_SIGNAL = 'SIGUSR2';
 
 export interface GatewayWorkersOptions {
   /** Threads in all, the main thread included (N of --gateway-workers). */
@@ -56,7 +62,7 @@ export interface GatewayWorkers {
    * Health facts per thread (0 = main): requests served, store revision applied, connections forwarded
    * to the main thread, requests recorded for the console's recent-requests ring.
    */
-  facts(): { threads: number; served: number[]; revisions: number[]; forwarded: number[]; recorded: number[] };
+  facts(): { threads: number; served: number[]; revisions: number[]; forwarded: number[]; recorded: number[]; up: boolean[]; restarts: number[] };
   /** After a reset: workers reload their views. */
   reload(): void;
   close(): Promise<void>;
@@ -70,10 +76,16 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
   const counters = new Float64Array(counterBuffer);
   const forwarded: Server = createServer((socket) => acceptForwarded(socket, forwardToken, opts.accept));
   const workers: Worker[] = [];
+  /** Per thread (0 = main): serving now; replacements started after an exit. */
+  const upNow: boolean[] = Array.from({ length: opts.threads }, (_, i) => i === 0);
+  const restarts: number[] = new Array<number>(opts.threads).fill(0);
+  const crashOne = (): void => workers[0]?.postMessage({ type: 'crash' } satisfies ToWorker);
+  const hooks = process.env.WAYFINDER_TEST_HOOKS === '1';
   let unsubscribe: (() => void) | undefined;
   let stopping = false;
   const stopAll = async (): Promise<void> => {
     stopping = true;
+    if (hooks) process.off(CRASH_SIGNAL, crashOne);
     unsubscribe?.();
     opts.recent.onWatchChange(undefined);
     await Promise.all(workers.map((w) => stopWorker(w)));
@@ -100,7 +112,7 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
       send({ type: 'changes', changes: followed, revision: opts.store.revision });
     });
     opts.recent.onWatchChange((apiIds) => send({ type: 'watch', apiIds }));
-    const spawn = (index: number): Promise<void> => {
+    const spawn = (index: number, restart = false): Promise<void> => {
       const init: WorkerInit = {
         ...opts.settings,
         index,
@@ -121,6 +133,8 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
         w.on('message', (m: FromWorker) => {
           if (m.type === 'ready') {
             up = true;
+            upNow[index] = true;
+            if (restart) restarts[index]!++;
             resolve();
             if (stopping) void stopWorker(w); // a replacement that came up while the server stopped
           } else if (m.type === 'failed') reject(new Error(`gateway worker ${index} could not start: ${m.message}`));
@@ -132,13 +146,16 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
           reject(err);
         });
         w.once('exit', (code) => {
+          upNow[index] = false;
+          // A thread killed inside a shared-bucket claim leaves the claim lock held: free it for the others.
+          opts.buckets.releaseHeldBy(index);
           reject(new Error(`gateway worker ${index} exited with ${code}`));
           if (stopping || !up) return;
           // The other threads went on serving; a replacement takes this one's place after a pause
           // (so a worker that fails at once cannot spin).
           opts.logger.error({ worker: index, code }, 'gateway worker exited; restarting it in 1 s');
           setTimeout(() => {
-            if (!stopping) spawn(index).catch((err: unknown) => opts.logger.error({ err, worker: index }, 'gateway worker could not restart'));
+            if (!stopping) spawn(index, true).catch((err: unknown) => opts.logger.error({ err, worker: index }, 'gateway worker could not restart'));
           }, RESTART_DELAY_MS).unref();
         });
       });
@@ -146,6 +163,7 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
     const ready: Promise<void>[] = [];
     for (let index = 1; index < opts.threads; index++) ready.push(spawn(index));
     await Promise.all(ready);
+    if (hooks) process.on(CRASH_SIGNAL, crashOne);
   } catch (e) {
     await stopAll();
     throw e;
@@ -165,7 +183,7 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
         forwarded.push(counters[i * COUNTER_SLOTS + 2]!);
         recorded.push(i === 0 ? opts.recent.recordedHere : counters[i * COUNTER_SLOTS + 3]!);
       }
-      return { threads: opts.threads, served, revisions, forwarded, recorded };
+      return { threads: opts.threads, served, revisions, forwarded, recorded, up: [...upNow], restarts: [...restarts] };
     },
     reload: () => {
       for (const w of workers) w.postMessage({ type: 'reload' } satisfies ToWorker);
@@ -177,6 +195,7 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
 /** Asks a worker to stop (it finishes its answers and flushes its log lines), then ends the thread. */
 function stopWorker(w: Worker): Promise<void> {
   return new Promise<void>((resolve) => {
+    if (w.threadId < 0) return resolve(); // exited already (a crashed worker not yet replaced)
     const done = (): void => {
       clearTimeout(timer);
       void w.terminate().then(() => resolve());

@@ -45,7 +45,8 @@ const row = init.index * COUNTER_SLOTS;
 
 const store = Store.open(init.dataDir, [], logger);
 const gw = new GatewayStore(store);
-const view = new GatewayView(gw, init.limits, logger, new SharedBucketTable(init.buckets));
+const buckets = new SharedBucketTable(init.buckets, init.index);
+const view = new GatewayView(gw, init.limits, logger, buckets);
 const cm = new CloudMapStore(store);
 let discovery = new Discovery(cm, logger);
 const issuer = new LocalIssuer(gw, () => init.port);
@@ -134,6 +135,10 @@ port.on('message', (m: ToWorker) => {
     case 'close':
       void close();
       break;
+    case 'crash':
+      // Test hook (pool.ts): dies the worst way, inside a shared-bucket claim, by an uncaught error.
+      buckets.holdClaimLock();
+      throw new Error(`gateway worker ${init.index} crashed on purpose (WAYFINDER_TEST_HOOKS)`);
   }
 });
 
