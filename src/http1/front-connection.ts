@@ -176,8 +176,10 @@ export class FrontConnection {
     if (this.destroyed || this.handedOff) return false;
     // Closing: the rest of a body being dropped is still read, a next request is not.
     // A pipelined request waits while the client is not reading our answers: answers to a flood of
-    // requests from a client that never reads would otherwise pile up in memory without bound.
-    if (this.phase === Phase.Head) return this.current === undefined && !this.ending && !outputBacklogged(this.socket);
+    // requests from a client that never reads would otherwise pile up in memory without bound. A head
+    // already begun (cut across two reads) is read to its end, though: its headers timeout runs, and
+    // must not fire because we stopped reading (one more answer at most is queued).
+    if (this.phase === Phase.Head) return this.current === undefined && !this.ending && (this.inHead || !outputBacklogged(this.socket));
     return this.current?.bodyFlowing === true;
   }
 
