@@ -22,18 +22,20 @@ export function listeningFd(server: Server): number {
 export function copyListener(fd: number): Promise<object> {
   return new Promise((resolve, reject) => {
     const child = fork(HELPER, [], { stdio: ['ignore', 'ignore', 'inherit', fd, 'ipc'], serialization: 'json' });
+    let handle: object | undefined;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error('the listener copy did not arrive'));
     }, TIMEOUT_MS);
-    child.once('message', (_m, handle) => {
-      clearTimeout(timer);
-      if (handle) resolve(handle as object);
-      else reject(new Error('the listener copy arrived without a handle'));
+    child.once('message', (_m, h) => {
+      if (h) handle = h as object;
     });
-    child.once('exit', (code) => {
+    // 'close' comes once the helper has exited and its IPC channel has delivered everything: the copy
+    // is handed over only then, so no helper process outlives the start-up (none while serving).
+    child.once('close', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the listener copy helper exited with ${code}`));
+      if (handle) resolve(handle);
+      else reject(new Error(`the listener copy helper exited with ${code} without a handle`));
     });
     child.once('error', (err) => {
       clearTimeout(timer);
