@@ -26,7 +26,9 @@ import {
   type ParseError,
   type Parser,
 } from './llhttp.js';
+import { latin1 } from './latin1.js';
 import { BlankLineScanner } from './message-end.js';
+import { parseSimpleRequestHead, SIMPLE_HEAD_MAX, type SimpleRequestHead } from './simple-request-head.js';
 import { inReadBuffer, outputBacklogged, readDirect, readToStream } from './socket-io.js';
 
 const enum Phase {
@@ -202,6 +204,11 @@ export class FrontConnection {
     }
     const phase = this.phase;
     if (phase === Phase.Head) {
+      // A whole head in one slice that fits the narrow grammar is read without llhttp.
+      if (atBlankLine && !this.inHead && end <= SIMPLE_HEAD_MAX) {
+        const simple = parseSimpleRequestHead(latin1(slice));
+        if (simple) return this.simpleHead(slice, simple);
+      }
       this.headBytes.push(slice);
       // llhttp skips CR/LF between messages and begins one at any other byte.
       if (!this.inHead && !onlyLineEnds(slice)) this.onMessageBegin();
@@ -248,6 +255,30 @@ export class FrontConnection {
       return false;
     }
     return !this.destroyed;
+  }
+
+  /**
+   * A bodiless head read by simple-request-head.ts: the same steps as llhttp's callbacks for it
+   * (begin, headers complete, message complete), without llhttp, which stays between messages.
+   */
+  private simpleHead(slice: Buffer, head: SimpleRequestHead): boolean {
+    this.headBytes.push(slice);
+    this.onMessageBegin();
+    this.inHead = false;
+    this.headersDeadline = 0;
+    const x = new FrontExchange(this, head.method, head.url, '1.1', head.headers, head.keepAlive);
+    if (!this.front.claims(x)) {
+      this.handoff();
+      return false;
+    }
+    this.headBytes = [];
+    this.current = x;
+    this.claimed = x;
+    this.scanner.reset();
+    // No Content-Length or Transfer-Encoding: the message is complete with its head.
+    this.onMessageComplete();
+    if (this.destroyed) return false;
+    return this.runClaimed();
   }
 
   private runClaimed(): boolean {
