@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { AwsError } from '../kernel/errors.js';
 import type { OffLoopAnswer, OffLoopTask } from './off-loop-worker.js';
 import { isYamlParsed, rememberYaml, templateError } from './template.js';
+import { concurrencyLimit } from '../kernel/concurrency.js';
 
 const MAX_RUNNING = 2;
 /** All the AllowedPattern checks of one request together. A sane pattern takes microseconds. */
@@ -15,17 +16,7 @@ const YAML_TIME_LIMIT_MS = 30_000;
 /** YAML bodies up to this size parse on the main thread (a few ms); larger ones in the worker. */
 export const YAML_INLINE_MAX = 8 * 1024;
 
-let running = 0;
-const waiting: Array<() => void> = [];
-
-async function slot(): Promise<() => void> {
-  if (running >= MAX_RUNNING) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  return () => {
-    running--;
-    waiting.shift()?.();
-  };
-}
+const slot = concurrencyLimit(MAX_RUNNING);
 
 type Outcome = { answers: OffLoopAnswer[]; overran: boolean };
 

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { AwsError } from '../kernel/errors.js';
 import type { ImportedApi } from './openapi.js';
 import type { WorkerAnswer, WorkerTask } from './openapi-worker.js';
+import { concurrencyLimit } from '../kernel/concurrency.js';
 
 const MAX_RUNNING = 2;
 /** A 6 MB YAML definition (the largest body apigatewayv2 accepts) parses in ~15 s on a slow machine. */
@@ -13,17 +14,7 @@ const TIME_LIMIT_MS = 60_000;
 /** Parsing YAML builds a document tree several times the text's size; past this the worker ends, not the server. */
 const HEAP_LIMIT_MB = 1024;
 
-let running = 0;
-const waiting: Array<() => void> = [];
-
-async function slot(): Promise<() => void> {
-  if (running >= MAX_RUNNING) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  return () => {
-    running--;
-    waiting.shift()?.();
-  };
-}
+const slot = concurrencyLimit(MAX_RUNNING);
 
 async function runInWorker(task: WorkerTask): Promise<WorkerAnswer> {
   const release = await slot();

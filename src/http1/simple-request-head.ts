@@ -16,6 +16,7 @@
 // method, target, fields and keep-alive verdict.
 // Measured: llhttp through Node's binding costs one execute() call and one C++ → JS callback with
 // a string per field; this pass costs less (docs/gateway.md, "Benchmark").
+import { equalsLower, isOws } from './head-text.js';
 
 /**
  * The whole grammar, checked by the regular-expression engine in one native pass (a loop over
@@ -35,9 +36,6 @@ export interface SimpleRequestHead {
   headers: string[];
   keepAlive: boolean;
 }
-
-const SP = 32;
-const HTAB = 9;
 
 /** `head` is one whole head ending with its blank line ("\r\n\r\n"). undefined: leave it to llhttp. */
 export function parseSimpleRequestHead(head: string): SimpleRequestHead | undefined {
@@ -91,19 +89,4 @@ export function parseSimpleRequestHead(head: string): SimpleRequestHead | undefi
     headers.push(name, value);
   }
   return { method, url, headers, keepAlive };
-}
-
-function isOws(c: number): boolean {
-  return c === SP || c === HTAB;
-}
-
-/** ASCII case-insensitive comparison with a lower-case literal, without allocating. */
-function equalsLower(s: string, lower: string): boolean {
-  if (s.length !== lower.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lower.charCodeAt(i)) return false;
-  }
-  return true;
 }

@@ -7,6 +7,7 @@
 // them yet, so its strict checks still decide every head this code does not accept.
 // Measured: llhttp through Node's binding builds each header string and calls back into
 // JavaScript once per head; this single pass costs less.
+import { equalsLower, isOws } from './head-text.js';
 
 /**
  * The whole grammar, checked by the regular-expression engine in one native pass (a loop over
@@ -24,9 +25,6 @@ export interface SimpleHead {
   keepAlive: boolean;
   contentLength: number;
 }
-
-const SP = 32;
-const HTAB = 9;
 
 /** `head` ends with its blank line ("\r\n\r\n"). undefined: not in the narrow grammar (use llhttp). */
 export function parseSimpleResponseHead(head: string): SimpleHead | undefined {
@@ -72,21 +70,6 @@ export function parseSimpleResponseHead(head: string): SimpleHead | undefined {
   }
   if (contentLength < 0) return undefined;
   return { status, headers, keepAlive, contentLength };
-}
-
-function isOws(c: number): boolean {
-  return c === SP || c === HTAB;
-}
-
-/** ASCII case-insensitive comparison with a lower-case literal, without allocating. */
-function equalsLower(s: string, lower: string): boolean {
-  if (s.length !== lower.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lower.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 function allDigits(s: string): boolean {
