@@ -21,16 +21,30 @@ export class PayloadTooLarge extends Error {
   }
 }
 
-export interface UpstreamCall {
-  pool: ClientPool;
-  /** Path with query string. */
-  path: string;
-  method: string;
-  timeoutMs: number;
+/**
+ * Whether a lower-cased name is a hop-by-hop response header (RFC 9110 §7.6.1); names listed in the
+ * backend's Connection are removed too. A switch on the length, then string compares: no hashing of
+ * a fresh lower-cased string per header (a Set lookup was ~1 % of the gateway's profile).
+ */
+function isHop(l: string): boolean {
+  switch (l.length) {
+    case 2:
+      return l === 'te';
+    case 7:
+      return l === 'trailer' || l === 'upgrade';
+    case 8:
+      return l === 'trailers';
+    case 10:
+      return l === 'connection' || l === 'keep-alive';
+    case 16:
+      return l === 'proxy-connection';
+    case 17:
+      return l === 'transfer-encoding';
+    case 18:
+      return l === 'proxy-authenticate';
+  }
+  return false;
 }
-
-/** Hop-by-hop response headers (RFC 9110 §7.6.1); also names listed in the backend's Connection. */
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'trailers', 'upgrade', 'proxy-authenticate']);
 
 /** Whether a name of this length can be hop-by-hop: others are passed without lower-casing them. */
 function maybeHop(length: number): boolean {
@@ -59,7 +73,7 @@ export function responseHeaders(raw: string[]): string[] {
     const v = raw[i + 1]!;
     if (maybeHop(k.length)) {
       const l = k.toLowerCase();
-      if (HOP.has(l)) {
+      if (isHop(l)) {
         if (l === 'connection' && !CONNECTION_OPTION.test(v)) listed = listed === undefined ? v : `${listed},${v}`;
         continue;
       }
@@ -237,21 +251,35 @@ class ProxyHandler implements ResponseHandler, UpstreamControl {
   }
 }
 
-export function dispatch(x: GatewayExchange, call: UpstreamCall, body: Buffer | BodySource | null, sink: FailureSink): void {
-  x.integrationStartedAt = performance.now();
+/**
+ * One attempt upstream: `path` with its query string, `timeoutMs` the integration's (what is left of
+ * it), `now` performance.now() as the caller read it (one clock read per attempt, not two). Plain
+ * arguments, no options object per request.
+ */
+export function dispatch(
+  x: GatewayExchange,
+  pool: ClientPool,
+  path: string,
+  method: string,
+  timeoutMs: number,
+  body: Buffer | BodySource | null,
+  sink: FailureSink,
+  now: number,
+): void {
+  x.integrationStartedAt = now;
   const handler = new ProxyHandler(x, sink);
   x.upstream = handler;
-  call.pool.request(
+  pool.request(
     {
-      method: call.method,
-      path: call.path,
+      method,
+      path,
       headers: x.upstreamHeaders,
       headersChecked: x.upstreamHeadersChecked,
       body,
       chunked: body !== null && !Buffer.isBuffer(body) && x.chunked,
       // A chunked request the gateway buffered (a mapping read it) goes out with its length.
       addContentLength: Buffer.isBuffer(body) && x.chunked,
-      timeoutMs: call.timeoutMs,
+      timeoutMs,
     },
     handler,
   );

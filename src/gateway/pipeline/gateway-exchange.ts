@@ -44,6 +44,8 @@ export interface UpstreamControl {
   abort(): void;
 }
 
+const NO_HEADERS: string[] = [];
+
 export class GatewayExchange implements ExchangeEvents {
   readonly requestId = newRequestId();
   readonly receivedAt = Date.now();
@@ -83,7 +85,8 @@ export class GatewayExchange implements ExchangeEvents {
   connection: string | undefined;
 
   // What goes upstream (built by map-params, used by integrate).
-  upstreamHeaders: string[] = [];
+  /** Set by map-params before anything reads or edits it (the shared empty list until then: no array per request). */
+  upstreamHeaders: string[] = NO_HEADERS;
   /** The client's headers (llhttp-parsed) plus the gateway's own: names are tokens, no CR/LF/NUL. */
   upstreamHeadersChecked = true;
   upstreamHost: string | undefined;

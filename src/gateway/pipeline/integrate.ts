@@ -44,7 +44,7 @@ function viaUrl(x: GatewayExchange, integ: CompiledIntegration, t: UrlTarget): v
     return;
   }
   const body = requestBody(x);
-  dispatch(x, { pool: x.services.pools.get(dest.origin), path: dest.path, method: methodOf(x, integ), timeoutMs: integ.timeoutMs }, body, URL_FAILURE);
+  dispatch(x, x.services.pools.get(dest.origin), dest.path, methodOf(x, integ), integ.timeoutMs, body, URL_FAILURE, performance.now());
 }
 
 /** One request's walk over Cloud Map instances: a random pick, then others after a safe failure. */
@@ -73,18 +73,20 @@ class CloudMapCall implements FailureSink {
     this.current = c;
     x.instanceId = c.instanceId;
     const pool = x.services.pools.get(c.origin, this.t.serverName);
-    // One integration timeout for the whole request: retries get what is left of it.
-    dispatch(x, { pool, path: this.path, method: this.method, timeoutMs: Math.max(1, this.remainingMs()) }, this.body, this);
+    // One integration timeout for the whole request: retries get what is left of it. One clock
+    // read serves both the remaining time and the attempt's start ($context.integration.latency).
+    const now = performance.now();
+    dispatch(x, pool, this.path, this.method, Math.max(1, this.remainingMs(now)), this.body, this, now);
   }
 
-  private remainingMs(): number {
-    return this.integ.timeoutMs - (performance.now() - this.x.t0);
+  private remainingMs(now: number): number {
+    return this.integ.timeoutMs - (now - this.x.t0);
   }
 
   failed(x: GatewayExchange, err: UpstreamError): void {
     const tried = (this.tried ??= new Set());
     tried.add(this.current!.instanceId);
-    if (tried.size < MAX_ATTEMPTS && this.remainingMs() > 0 && retryable(err, x, this.method) && pick(this.list, tried)) {
+    if (tried.size < MAX_ATTEMPTS && this.remainingMs(performance.now()) > 0 && retryable(err, x, this.method) && pick(this.list, tried)) {
       x.integrationError = `${this.current!.instanceId}: ${err.message}`;
       this.attempt();
       return;

@@ -11,25 +11,62 @@ import { answer, answerTooLarge } from './reply.js';
 import { MAX_PAYLOAD_BYTES } from './limits.js';
 import type { BodySink } from '../../http1/exchange.js';
 
-/** Never forwarded: hop-by-hop (RFC 9110 §7.6.1), Host (set to the integration's), Expect (handled here). */
-const HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'trailers',
-  'upgrade',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'host',
-  'expect',
-  'http2-settings',
-]);
+/**
+ * Never forwarded: hop-by-hop (RFC 9110 §7.6.1), Host (set to the integration's), Expect (handled
+ * here). A switch on the length, then string compares: no hashing of a fresh lower-cased name.
+ */
+function neverForwarded(l: string): boolean {
+  switch (l.length) {
+    case 2:
+      return l === 'te';
+    case 4:
+      return l === 'host';
+    case 6:
+      return l === 'expect';
+    case 7:
+      return l === 'trailer' || l === 'upgrade';
+    case 8:
+      return l === 'trailers';
+    case 10:
+      return l === 'connection' || l === 'keep-alive';
+    case 14:
+      return l === 'http2-settings';
+    case 16:
+      return l === 'proxy-connection';
+    case 17:
+      return l === 'transfer-encoding';
+    case 18:
+      return l === 'proxy-authenticate';
+    case 19:
+      return l === 'proxy-authorization';
+  }
+  return false;
+}
 
-/** Names the loop below must recognise; headers of other lengths are forwarded without lower-casing. */
-const SPECIAL_LENGTHS = new Set([...HOP, 'x-forwarded-for', 'forwarded', 'x-forwarded-proto', 'x-forwarded-port', 'x-amzn-trace-id'].map((h) => h.length));
+/**
+ * Whether a name of this length may need the loop's attention (never forwarded, or x-forwarded-for,
+ * forwarded, x-forwarded-proto/-port, x-amzn-trace-id); headers of other lengths are forwarded
+ * without lower-casing.
+ */
+function specialLength(n: number): boolean {
+  switch (n) {
+    case 2:
+    case 4:
+    case 6:
+    case 7:
+    case 8:
+    case 9:
+    case 10:
+    case 14:
+    case 15:
+    case 16:
+    case 17:
+    case 18:
+    case 19:
+      return true;
+  }
+  return false;
+}
 
 function forwardedFor(ip: string): string {
   return ip.includes(':') ? `"[${ip}]"` : ip;
@@ -63,12 +100,12 @@ export function buildForwardHeaders(x: GatewayExchange): string[] {
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     const v = raw[i + 1]!;
-    if (!dropped && !SPECIAL_LENGTHS.has(k.length)) {
+    if (!dropped && !specialLength(k.length)) {
       out.push(k, v);
       continue;
     }
     const l = k.toLowerCase();
-    if (HOP.has(l) || dropped?.has(l)) continue;
+    if (neverForwarded(l) || dropped?.has(l)) continue;
     if (l === 'x-forwarded-for') {
       xff = xff === undefined ? v : `${xff}, ${v}`;
       continue;
