@@ -81,7 +81,7 @@ function write(x: ServerExchange, status: number, first: Record<string, string> 
   if (rest) for (const k in rest) if (k !== 'content-length') lines.push(k, rest[k]!);
   if (!first || first['content-length'] === undefined) lines.push('content-length', String(body.length));
   if (closeAfter) lines.push('connection', 'close');
-  // Unchecked: header values can carry request text (an error message); a CR or LF must not split the answer.
+  // Not passed as `checked`: header values can carry request text (an error message), so writeHead checks them and a CR or LF throws (answered 500 by the caller) rather than split the answer.
   x.writeHead(status, lines);
   x.end(body);
 }
