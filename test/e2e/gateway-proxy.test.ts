@@ -60,6 +60,24 @@ test('request headers: hop-by-hop and Connection-listed dropped, Host rewritten,
   assert.match(h['x-amzn-trace-id']!, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
 });
 
+test('request headers: the rest of the hop-by-hop names (Proxy-*, HTTP2-Settings) do not reach the backend', async () => {
+  const id = await apiTo(echo.url);
+  const r = await invoke(server, id, {
+    path: '/h',
+    headers: {
+      'proxy-authorization': 'Basic cHJveHk6cHc=',
+      'proxy-connection': 'keep-alive',
+      'http2-settings': 'AAMAAABkAAQAAP__',
+      'x-keep': 'yes',
+    },
+  });
+  const h = r.json<{ headers: Record<string, string> }>().headers;
+  assert.equal(h['x-keep'], 'yes');
+  for (const dropped of ['proxy-authorization', 'proxy-connection', 'http2-settings']) {
+    assert.equal(h[dropped], undefined, dropped);
+  }
+});
+
 test('response headers: backend status and headers relayed, hop-by-hop dropped, apigw-requestid added', async () => {
   const b = await startBackend('resp', (_req, res) => {
     res.writeHead(

@@ -9,6 +9,7 @@ import type { ResponseHead } from '../pipeline/response.js';
 import type { GatewayExchange, UpstreamControl } from '../pipeline/gateway-exchange.js';
 import { answerInternalError } from '../pipeline/reply.js';
 import { sendHead } from '../pipeline/response.js';
+import { hopByHopLength, isHopByHop } from '../pipeline/headers.js';
 import { MAX_PAYLOAD_BYTES } from '../pipeline/limits.js';
 import { keepable } from '../../http1/socket-io.js';
 
@@ -21,46 +22,6 @@ export class PayloadTooLarge extends Error {
   }
 }
 
-/**
- * Whether a lower-cased name is a hop-by-hop response header (RFC 9110 §7.6.1); names listed in the
- * backend's Connection are removed too. A switch on the length, then string compares: no hashing of
- * a fresh lower-cased string per header (a Set lookup was ~1 % of the gateway's profile).
- */
-function isHop(l: string): boolean {
-  switch (l.length) {
-    case 2:
-      return l === 'te';
-    case 7:
-      return l === 'trailer' || l === 'upgrade';
-    case 8:
-      return l === 'trailers';
-    case 10:
-      return l === 'connection' || l === 'keep-alive';
-    case 16:
-      return l === 'proxy-connection';
-    case 17:
-      return l === 'transfer-encoding';
-    case 18:
-      return l === 'proxy-authenticate';
-  }
-  return false;
-}
-
-/** Whether a name of this length can be hop-by-hop: others are passed without lower-casing them. */
-function maybeHop(length: number): boolean {
-  switch (length) {
-    case 2: // te
-    case 7: // trailer, upgrade
-    case 8: // trailers
-    case 10: // connection, keep-alive
-    case 16: // proxy-connection
-    case 17: // transfer-encoding
-    case 18: // proxy-authenticate
-      return true;
-  }
-  return false;
-}
-
 /** Connection options that name no header (Keep-Alive, the header, is hop-by-hop anyway). */
 const CONNECTION_OPTION = /^\s*(keep-alive|close)\s*$/i;
 
@@ -71,9 +32,9 @@ export function responseHeaders(raw: string[]): string[] {
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     const v = raw[i + 1]!;
-    if (maybeHop(k.length)) {
+    if (hopByHopLength(k.length)) {
       const l = k.toLowerCase();
-      if (isHop(l)) {
+      if (isHopByHop(l)) {
         if (l === 'connection' && !CONNECTION_OPTION.test(v)) listed = listed === undefined ? v : `${listed},${v}`;
         continue;
       }

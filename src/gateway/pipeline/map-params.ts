@@ -6,37 +6,24 @@ import { jsonAt, renderValue, type ValueResolver } from '../mapping.js';
 import { newTraceId } from '../id-minter.js';
 import { contextVar } from './context-vars.js';
 import type { GatewayExchange } from './gateway-exchange.js';
-import { applyHeaderOp } from './headers.js';
+import { applyHeaderOp, isHopByHop } from './headers.js';
 import { answer, answerTooLarge } from './reply.js';
 import { MAX_PAYLOAD_BYTES } from './limits.js';
 import type { BodySink } from '../../http1/exchange.js';
 
 /**
- * Never forwarded: hop-by-hop (RFC 9110 §7.6.1), Host (set to the integration's), Expect (handled
- * here). A switch on the length, then string compares: no hashing of a fresh lower-cased name.
+ * Never forwarded: hop-by-hop (headers.ts), Host (set to the integration's), Expect (handled here),
+ * and the request-only hop names HTTP2-Settings and Proxy-Authorization.
  */
 function neverForwarded(l: string): boolean {
+  if (isHopByHop(l)) return true;
   switch (l.length) {
-    case 2:
-      return l === 'te';
     case 4:
       return l === 'host';
     case 6:
       return l === 'expect';
-    case 7:
-      return l === 'trailer' || l === 'upgrade';
-    case 8:
-      return l === 'trailers';
-    case 10:
-      return l === 'connection' || l === 'keep-alive';
     case 14:
       return l === 'http2-settings';
-    case 16:
-      return l === 'proxy-connection';
-    case 17:
-      return l === 'transfer-encoding';
-    case 18:
-      return l === 'proxy-authenticate';
     case 19:
       return l === 'proxy-authorization';
   }
