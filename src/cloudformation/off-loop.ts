@@ -2,11 +2,11 @@
 // (off-loop-worker.ts): AllowedPattern matches and the parse of a large YAML template. One
 // short-lived worker per call, terminated when it overruns its time; at most two run at once
 // (the machine's other work keeps a core), further calls wait their turn.
-import { Worker } from 'node:worker_threads';
 import { AwsError } from '../kernel/errors.js';
 import type { OffLoopAnswer, OffLoopTask } from './off-loop-worker.js';
 import { isYamlParsed, rememberYaml, templateError } from './template.js';
 import { concurrencyLimit } from '../kernel/concurrency.js';
+import { runInWorker, type WorkerOutcome } from '../kernel/worker-run.js';
 
 const MAX_RUNNING = 2;
 /** All the AllowedPattern checks of one request together. A sane pattern takes microseconds. */
@@ -18,38 +18,15 @@ export const YAML_INLINE_MAX = 8 * 1024;
 
 const slot = concurrencyLimit(MAX_RUNNING);
 
-type Outcome = { answers: OffLoopAnswer[]; overran: boolean };
-
-/** Runs a task; resolves with every answer the worker sent until `done`/`doc`/`error`, or what it had sent when time ran out. */
-async function run(task: OffLoopTask, limitMs: number): Promise<Outcome> {
-  const release = await slot();
-  try {
-    return await new Promise<Outcome>((resolve, reject) => {
-      const answers: OffLoopAnswer[] = [];
-      const worker = new Worker(new URL('./off-loop-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 512 } });
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        void worker.terminate();
-        fn();
-      };
-      const timer = setTimeout(() => settle(() => resolve({ answers, overran: true })), limitMs);
-      // Neither keeps a stopping server alive: the request waiting for the answer is gone with it.
-      worker.unref();
-      timer.unref();
-      worker.on('message', (a: OffLoopAnswer) => {
-        answers.push(a);
-        if (a.kind !== 'match') settle(() => resolve({ answers, overran: false }));
-      });
-      worker.once('error', (e: Error & { code?: string }) => settle(() => (e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? resolve({ answers, overran: true }) : reject(e))));
-      worker.once('exit', (code) => settle(() => reject(new Error(`CloudFormation worker exited (${code}) without an answer`))));
-      worker.postMessage(task);
-    });
-  } finally {
-    release();
-  }
+/** Runs a task; resolves with every answer the worker sent until `done`/`doc`/`error`, or what it had sent when time (or heap) ran out. */
+function run(task: OffLoopTask, timeLimitMs: number): Promise<WorkerOutcome<OffLoopAnswer>> {
+  return runInWorker<OffLoopTask, OffLoopAnswer>(new URL('./off-loop-worker.js', import.meta.url), task, {
+    slot,
+    timeLimitMs,
+    heapLimitMb: 512,
+    name: 'CloudFormation',
+    isLast: (a) => a.kind !== 'match',
+  });
 }
 
 export interface PatternCheck {

@@ -2,11 +2,11 @@
 // the event loop (see openapi-worker.ts). One short-lived worker per call: a runaway parse is ended
 // by terminating it, and nothing is shared between calls. At most two run at once (the machine's
 // other work must keep a core); further calls wait their turn.
-import { Worker } from 'node:worker_threads';
 import { AwsError } from '../kernel/errors.js';
 import type { ImportedApi } from './openapi.js';
 import type { WorkerAnswer, WorkerTask } from './openapi-worker.js';
 import { concurrencyLimit } from '../kernel/concurrency.js';
+import { runInWorker as runTask } from '../kernel/worker-run.js';
 
 const MAX_RUNNING = 2;
 /** A 6 MB YAML definition (the largest body apigatewayv2 accepts) parses in ~15 s on a slow machine. */
@@ -17,42 +17,18 @@ const HEAP_LIMIT_MB = 1024;
 const slot = concurrencyLimit(MAX_RUNNING);
 
 async function runInWorker(task: WorkerTask): Promise<WorkerAnswer> {
-  const release = await slot();
-  try {
-    return await new Promise<WorkerAnswer>((resolve, reject) => {
-      const worker = new Worker(new URL('./openapi-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } });
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        void worker.terminate();
-        fn();
-      };
-      const timer = setTimeout(
-        () =>
-          settle(() =>
-            resolve({ ok: false, code: 'BadRequestException', message: 'The API definition could not be processed in time: it is too large or too complex.', status: undefined }),
-          ),
-        TIME_LIMIT_MS,
-      );
-      // Neither keeps a stopping server alive: the request waiting for the answer is gone with it.
-      worker.unref();
-      timer.unref();
-      worker.once('message', (answer: WorkerAnswer) => settle(() => resolve(answer)));
-      worker.once('error', (e: Error & { code?: string }) =>
-        settle(() =>
-          e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? resolve({ ok: false, code: 'BadRequestException', message: 'The API definition could not be processed: it is too large or too complex.', status: undefined })
-            : reject(e),
-        ),
-      );
-      worker.once('exit', (code) => settle(() => reject(new Error(`OpenAPI worker exited (${code}) without an answer`))));
-      worker.postMessage(task);
-    });
-  } finally {
-    release();
-  }
+  const { answers, overran } = await runTask<WorkerTask, WorkerAnswer>(new URL('./openapi-worker.js', import.meta.url), task, {
+    slot,
+    timeLimitMs: TIME_LIMIT_MS,
+    heapLimitMb: HEAP_LIMIT_MB,
+    name: 'OpenAPI',
+    isLast: () => true,
+  });
+  if (overran === 'time')
+    return { ok: false, code: 'BadRequestException', message: 'The API definition could not be processed in time: it is too large or too complex.', status: undefined };
+  if (overran === 'memory')
+    return { ok: false, code: 'BadRequestException', message: 'The API definition could not be processed: it is too large or too complex.', status: undefined };
+  return answers[0]!;
 }
 
 function answerOrThrow(a: WorkerAnswer): WorkerAnswer & { ok: true } {

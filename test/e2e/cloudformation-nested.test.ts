@@ -458,3 +458,36 @@ Outputs:
     await cli(['cloudformation', 'wait', 'stack-delete-complete', '--stack-name', name]);
   }
 });
+
+test('a TemplateURL that never ends is cut at the 1 MB quota while it streams', async () => {
+  // Existing behaviour without a test until now (review s5): the size is counted as bytes arrive, not after.
+  const CAP = 64 * 1024 * 1024; // the test's own bound on what it sends
+  let sent = 0;
+  let cut = false;
+  const endless = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/yaml' });
+    res.once('close', () => {
+      cut = !res.writableFinished;
+    });
+    const chunk = Buffer.from(`# ${'x'.repeat(64 * 1024 - 3)}\n`);
+    const more = () => {
+      while (sent < CAP && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', more);
+      }
+      if (!res.destroyed) res.end();
+    };
+    more();
+  });
+  await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}/endless.yaml`;
+    const r = await cli(['cloudformation', 'validate-template', '--template-url', url]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /ValidationError.*Template may not exceed 1000000 bytes in size\./);
+    assert.equal(cut, true, 'the server stopped reading before the stream ended');
+    assert.ok(sent < CAP);
+  } finally {
+    endless.close();
+  }
+});

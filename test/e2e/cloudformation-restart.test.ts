@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { startTestServer } from '../support/server.js';
-import { awsCli, awsJson, describeStack, templateFile } from '../support/cloudformation.js';
+import { awsCli, awsJson, creationInitiated, describeStack, settledStatus, templateFile } from '../support/cloudformation.js';
 import { waitFor } from '../support/ecs.js';
 
 const TEMPLATE = `Resources:
@@ -28,15 +28,7 @@ test('a restart while a resource stabilises rolls the stack back at the next sta
   try {
     const created = await awsCli(first, ['cloudformation', 'create-stack', '--stack-name', 'slow', '--template-body', TEMPLATE]);
     assert.equal(created.code, 0, created.stderr);
-    await waitFor('the VPC link to be made', async () => {
-      const events = await awsJson<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatusReason?: string }> }>(first, [
-        'cloudformation',
-        'describe-stack-events',
-        '--stack-name',
-        'slow',
-      ]);
-      return events.StackEvents.some((e) => e.LogicalResourceId === 'Link' && e.ResourceStatusReason === 'Resource creation Initiated');
-    });
+    await waitFor('the VPC link to be made', () => creationInitiated(first, 'slow', 'Link'));
     assert.equal((await describeStack(first, 'slow')).StackStatus, 'CREATE_IN_PROGRESS');
     await first.close();
     stopped = true;
@@ -47,10 +39,7 @@ test('a restart while a resource stabilises rolls the stack back at the next sta
   const second = await startTestServer({ vpcLinkDelayMs: 0 }, dataDir);
   try {
     // (The CLI's stack-rollback-complete waiter waits for UPDATE_ROLLBACK_COMPLETE, so poll instead.)
-    const status = await waitFor('the rollback', async () => {
-      const s = (await describeStack(second, 'slow')).StackStatus;
-      return s.endsWith('_IN_PROGRESS') ? undefined : s;
-    });
+    const status = await waitFor('the rollback', () => settledStatus(second, 'slow'));
     assert.equal(status, 'ROLLBACK_COMPLETE');
     const events = await awsJson<{ StackEvents: Array<{ ResourceStatus: string; ResourceStatusReason?: string }> }>(second, [
       'cloudformation',
@@ -94,13 +83,7 @@ test('a restart while a nested stack is being created rolls back the child and t
       ]);
       const id = rs.StackResources.find((r) => r.LogicalResourceId === 'Child')?.PhysicalResourceId;
       if (!id) return undefined;
-      const events = await awsJson<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatusReason?: string }> }>(first, [
-        'cloudformation',
-        'describe-stack-events',
-        '--stack-name',
-        id,
-      ]);
-      return events.StackEvents.some((e) => e.LogicalResourceId === 'Link' && e.ResourceStatusReason === 'Resource creation Initiated') ? id : undefined;
+      return (await creationInitiated(first, id, 'Link')) ? id : undefined;
     });
     assert.equal((await describeStack(first, childId)).StackStatus, 'CREATE_IN_PROGRESS');
     assert.equal((await describeStack(first, 'nest-slow')).StackStatus, 'CREATE_IN_PROGRESS');
@@ -112,10 +95,7 @@ test('a restart while a nested stack is being created rolls back the child and t
 
   const second = await startTestServer({ vpcLinkDelayMs: 0 }, dataDir);
   try {
-    const status = await waitFor('the parent rollback', async () => {
-      const s = (await describeStack(second, 'nest-slow')).StackStatus;
-      return s.endsWith('_IN_PROGRESS') ? undefined : s;
-    });
+    const status = await waitFor('the parent rollback', () => settledStatus(second, 'nest-slow'));
     assert.equal(status, 'ROLLBACK_COMPLETE');
     assert.equal((await describeStack(second, childId)).StackStatus, 'DELETE_COMPLETE');
     const all = await awsJson<{ StackSummaries: Array<{ StackName: string; StackStatus: string }> }>(second, ['cloudformation', 'list-stacks']);

@@ -989,3 +989,20 @@ test('the stacks quota holds for top-level stacks too: CreateStack and a CREATE 
     else process.env.WAYFINDER_CFN_MAX_STACKS = previous;
   }
 });
+
+test('concurrent CreateStack calls of one name make one stack, the others get AlreadyExistsException, even while a large template parses off the event loop', async () => {
+  const { CloudFormationClient, CreateStackCommand, DeleteStackCommand, ListStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const cfn = new CloudFormationClient({ endpoint: `http://127.0.0.1:${server.port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  // Past the inline YAML size, so each CreateStack waits for a worker's parse before storing its stack.
+  const body = `# ${'x'.repeat(9_000)}\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.93.0.0/16}\n`;
+  const results = await Promise.allSettled([1, 2, 3].map(() => cfn.send(new CreateStackCommand({ StackName: 'race', TemplateBody: body }))));
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  assert.deepEqual(
+    results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).name] : [])),
+    ['AlreadyExistsException', 'AlreadyExistsException'],
+  );
+  const live = (await cfn.send(new ListStacksCommand({}))).StackSummaries?.filter((s) => s.StackName === 'race' && s.StackStatus !== 'DELETE_COMPLETE');
+  assert.equal(live?.length, 1);
+  await cfn.send(new DeleteStackCommand({ StackName: 'race' }));
+  cfn.destroy();
+});

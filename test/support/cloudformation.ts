@@ -57,3 +57,20 @@ export async function eventLines(server: { port: number }, name: string): Promis
   ]);
   return out.StackEvents.map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`).reverse();
 }
+
+/** Whether the stack's resource `logicalId` has started being created (its "Resource creation Initiated" event). */
+export async function creationInitiated(server: { port: number }, name: string, logicalId: string): Promise<boolean> {
+  const out = await awsJson<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatusReason?: string }> }>(server, [
+    'cloudformation',
+    'describe-stack-events',
+    '--stack-name',
+    name,
+  ]);
+  return out.StackEvents.some((e) => e.LogicalResourceId === logicalId && e.ResourceStatusReason === 'Resource creation Initiated');
+}
+
+/** The stack's status, or undefined while an operation is in progress (a waitFor probe). */
+export async function settledStatus(server: { port: number }, name: string): Promise<string | undefined> {
+  const s = (await describeStack(server, name)).StackStatus;
+  return s.endsWith('_IN_PROGRESS') ? undefined : s;
+}

@@ -113,12 +113,17 @@ export function stackOperations(deps: StackOpsDeps) {
 
   return {
     async CreateStack(input: Cfn.CreateStackInput, ctx: RequestContext): Promise<Cfn.CreateStackOutput> {
-      const existing = cfn.find(ctx, input.StackName);
-      if (existing) throw new AwsError('AlreadyExistsException', `Stack [${input.StackName}] already exists`);
-      requireStackQuota(cfn, ctx);
+      const requireRoom = () => {
+        if (cfn.find(ctx, input.StackName)) throw new AwsError('AlreadyExistsException', `Stack [${input.StackName}] already exists`);
+        requireStackQuota(cfn, ctx);
+      };
+      requireRoom();
       const stack = newStackRecord(ctx, input.StackName, input);
       const body = await templateText(input);
       const p = await prepare({ body, supplied: input.Parameters as SuppliedParameter[], capabilities: input.Capabilities, stack }, deps);
+      // Reading and checking the template may have waited (a URL, a worker): a CreateStack of the same
+      // name, or the last one the quota allows, may have been stored meanwhile. Nothing awaits from here to the store.
+      requireRoom();
       Object.assign(stack, {
         templateBody: body,
         parameters: p.parameters,
