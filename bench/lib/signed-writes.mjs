@@ -6,7 +6,6 @@
 //   node signed-writes.mjs <port> create-service <count> <conc> [prefix]
 //     ECS CreateService in cluster `bench`, task definition `bench`, desiredCount 0 (no task starts),
 //     service names <prefix>-0 … <prefix>-<count-1>.
-import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -16,18 +15,8 @@ const CONC = Number(concArg ?? 10);
 const DEADLINE_MS = 120_000;
 if (op !== 'create-service') throw new Error(`unknown op ${op}`);
 
-/** node:crypto behind the hash interface SignatureV4 takes (the pure-JS one would slow the set-up). */
-class NodeSha256 {
-  constructor(secret) {
-    this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
-  }
-  update(d) {
-    this.h.update(d);
-  }
-  digest() {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-}
+// The product's node:crypto hashes (the pure-JS default would slow the set-up); bench/control-plane.sh builds dist first.
+const { NodeSha256 } = await import(new URL('../../dist/src/protocol/node-sha256.js', import.meta.url).href);
 
 const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service: 'ecs', sha256: NodeSha256 });
 const requests = [];

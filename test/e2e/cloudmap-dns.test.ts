@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import { rawRequest, startTestServer, type TestServer } from '../support/server.js';
-import { privateNamespace, register, sdClient } from '../support/cloudmap.js';
+import { privateNamespace, register, sdClient, srvAndAService } from '../support/cloudmap.js';
 
 const run = promisify(execFile);
 let server: TestServer;
@@ -23,20 +23,7 @@ before(async () => {
   resolver = new Resolver({ timeout: 2000, tries: 1 });
   resolver.setServers([`127.0.0.1:${dnsPort}`]);
   const nsId = await privateNamespace(sd, server, 'internal.test');
-  const { Service } = await sd.send(
-    new SD.CreateServiceCommand({
-      Name: 'api',
-      NamespaceId: nsId,
-      DnsConfig: {
-        DnsRecords: [
-          { Type: 'SRV', TTL: 10 },
-          { Type: 'A', TTL: 20 },
-        ],
-      },
-      HealthCheckCustomConfig: { FailureThreshold: 1 },
-    }),
-  );
-  svc = Service!.Id!;
+  svc = await srvAndAService(sd, nsId, 'api');
   await register(sd, svc, 'task-a', { AWS_INSTANCE_IPV4: '127.0.0.10', AWS_INSTANCE_PORT: '8080' });
   await register(sd, svc, 'task-b', { AWS_INSTANCE_IPV4: '127.0.0.11', AWS_INSTANCE_PORT: '8081' });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as SD from '@aws-sdk/client-servicediscovery';
 import { browserMissing, launchChromium, SCREENSHOTS } from '../support/browser.js';
-import { privateNamespace, register, sdClient } from '../support/cloudmap.js';
+import { privateNamespace, register, sdClient, srvAndAService } from '../support/cloudmap.js';
 import { startTestServer } from '../support/server.js';
 
 test('console: a namespace’s hosted zone lists its SRV and A records; a new instance’s records and a health change show live', { skip: browserMissing() }, async () => {
@@ -15,20 +15,8 @@ test('console: a namespace’s hosted zone lists its SRV and A records; a new in
   const sd = sdClient(server);
   try {
     const nsId = await privateNamespace(sd, server, 'shop.test');
-    const { Service } = await sd.send(
-      new SD.CreateServiceCommand({
-        Name: 'cart',
-        NamespaceId: nsId,
-        DnsConfig: {
-          DnsRecords: [
-            { Type: 'SRV', TTL: 10 },
-            { Type: 'A', TTL: 20 },
-          ],
-        },
-        HealthCheckCustomConfig: { FailureThreshold: 1 },
-      }),
-    );
-    await register(sd, Service!.Id!, 'cart-1', { AWS_INSTANCE_IPV4: '127.0.0.7', AWS_INSTANCE_PORT: '8080' });
+    const cart = await srvAndAService(sd, nsId, 'cart');
+    await register(sd, cart, 'cart-1', { AWS_INSTANCE_IPV4: '127.0.0.7', AWS_INSTANCE_PORT: '8080' });
     const { Namespace } = await sd.send(new SD.GetNamespaceCommand({ Id: nsId }));
     const zoneId = Namespace!.Properties!.DnsProperties!.HostedZoneId!;
 
@@ -49,11 +37,11 @@ test('console: a namespace’s hosted zone lists its SRV and A records; a new in
     await records.locator('tr', { hasText: 'ns-1536.awsdns-00.co.uk.' }).first().waitFor();
 
     // Registered from outside (the SDK): its SRV and A records appear on the open page, no reload.
-    await register(sd, Service!.Id!, 'cart-2', { AWS_INSTANCE_IPV4: '127.0.0.8', AWS_INSTANCE_PORT: '8081' });
+    await register(sd, cart, 'cart-2', { AWS_INSTANCE_IPV4: '127.0.0.8', AWS_INSTANCE_PORT: '8081' });
     await records.locator('tr', { hasText: '1 1 8081 cart-2.cart.shop.test.' }).waitFor();
     await records.locator('tr', { hasText: 'cart-2.cart.shop.test.' }).filter({ hasText: '127.0.0.8' }).waitFor();
     // Health set from outside: the instance's records turn UNHEALTHY on the open page (DNS now leaves them out).
-    await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: Service!.Id!, InstanceId: 'cart-1', Status: 'UNHEALTHY' }));
+    await sd.send(new SD.UpdateInstanceCustomHealthStatusCommand({ ServiceId: cart, InstanceId: 'cart-1', Status: 'UNHEALTHY' }));
     await srv.locator('.status-UNHEALTHY').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'route53-hosted-zone.png'), fullPage: true });
 

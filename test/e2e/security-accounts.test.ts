@@ -17,8 +17,6 @@ import { sdkConfigAs, startTestServer, type TestServer } from '../support/server
 const VICTIM = '111111111111';
 const ATTACKER = '222222222222';
 
-const as = (server: TestServer, accessKeyId: string) => sdkConfigAs(server, accessKeyId);
-
 describe("another account's Cloud Map service", () => {
   let server: TestServer;
   let backend: Backend;
@@ -27,7 +25,7 @@ describe("another account's Cloud Map service", () => {
   before(async () => {
     server = await startTestServer();
     backend = await startBackend('victim');
-    const sd = new SD.ServiceDiscoveryClient({ ...as(server, VICTIM), disableHostPrefix: true });
+    const sd = new SD.ServiceDiscoveryClient({ ...sdkConfigAs(server, VICTIM), disableHostPrefix: true });
     const ns = await httpNamespace(sd, 'private');
     const { Service } = await sd.send(new SD.CreateServiceCommand({ Name: 'backend', NamespaceId: ns }));
     victimService = { Id: Service!.Id!, Arn: Service!.Arn! };
@@ -40,7 +38,7 @@ describe("another account's Cloud Map service", () => {
   });
 
   it("is not reached by another account's API through an ARN of its own account", async () => {
-    const cfg = as(server, ATTACKER);
+    const cfg = sdkConfigAs(server, ATTACKER);
     const ag = new AG.ApiGatewayV2Client(cfg);
     const { Subnets } = await new E.EC2Client(cfg).send(new E.DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
     const apiId = await privateHttpApi(ag, 'steal', [Subnets![0]!.SubnetId!], `arn:aws:servicediscovery:us-east-1:${ATTACKER}:service/${victimService.Id}`);
@@ -54,7 +52,7 @@ describe("another account's Cloud Map service", () => {
   });
 
   it("cannot get another account's tasks registered into it (ECS serviceRegistries)", async () => {
-    const cfg = as(server, ATTACKER);
+    const cfg = sdkConfigAs(server, ATTACKER);
     const ecs = new ECS.ECSClient(cfg);
     const { Subnets } = await new E.EC2Client(cfg).send(new E.DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
     await ecs.send(new ECS.CreateClusterCommand({ clusterName: 'web' }));

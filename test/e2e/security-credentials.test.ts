@@ -8,8 +8,6 @@ import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import { sdkConfig, sdkConfigAs, startTestServer, type TestServer } from '../support/server.js';
 
-const as = sdkConfigAs;
-
 async function inactiveKey(server: TestServer): Promise<string> {
   const iam = new I.IAMClient(sdkConfig(server));
   await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
@@ -28,12 +26,12 @@ describe("an IAM user's Inactive access key", () => {
 
   it('does not act as the user under --auth on, whatever secret signs it', async () => {
     const id = await inactiveKey(server);
-    const sts = new S.STSClient(as(server, id, 'not-the-secret'));
+    const sts = new S.STSClient(sdkConfigAs(server, id, 'not-the-secret'));
     const who = await sts.send(new S.GetCallerIdentityCommand({}));
     sts.destroy();
     assert.equal(who.Arn, 'arn:aws:iam::000000000000:root');
     // GetUser without a UserName answers for the caller: never alice.
-    const iam = new I.IAMClient(as(server, id, 'not-the-secret'));
+    const iam = new I.IAMClient(sdkConfigAs(server, id, 'not-the-secret'));
     const me = await iam.send(new I.GetUserCommand({})).then(
       (out) => out.User?.UserName,
       (e: Error) => e.name,
@@ -52,7 +50,7 @@ describe('--auth strict', () => {
 
   it("refuses an Inactive key with AWS's InvalidClientTokenId", async () => {
     const id = await inactiveKey(server);
-    const sts = new S.STSClient(as(server, id, 'not-the-secret'));
+    const sts = new S.STSClient(sdkConfigAs(server, id, 'not-the-secret'));
     const e = (await sts.send(new S.GetCallerIdentityCommand({})).catch((x: Error) => x)) as Error;
     sts.destroy();
     assert.equal(e.name, 'InvalidClientTokenId');

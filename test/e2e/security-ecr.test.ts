@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '@aws-sdk/client-ecr';
 import { basicAuth, oci } from '../support/oci.js';
-import { sdkConfig, startTestServer, type TestServer } from '../support/server.js';
+import { sdkConfig, sdkConfigAs, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let ecr: E.ECRClient;
@@ -70,8 +70,8 @@ describe('the registry and web pages', () => {
 
 describe("another account's registry (registryId)", () => {
   it('is refused with AccessDeniedException on every call, and nothing of it changes', async () => {
-    const victim = new E.ECRClient({ ...sdkConfig(server), credentials: { accessKeyId: '111111111111', secretAccessKey: 'x' } });
-    const attacker = new E.ECRClient({ ...sdkConfig(server), credentials: { accessKeyId: '222222222222', secretAccessKey: 'x' } });
+    const victim = new E.ECRClient(sdkConfigAs(server, '111111111111', 'x'));
+    const attacker = new E.ECRClient(sdkConfigAs(server, '222222222222', 'x'));
     await victim.send(new E.CreateRepositoryCommand({ repositoryName: 'secret', tags: [{ Key: 'team', Value: 'a' }] }));
     const registryId = '111111111111';
     const repositoryName = 'secret';

@@ -55,3 +55,22 @@ export async function register(sd: SD.ServiceDiscoveryClient, serviceId: string,
   const { OperationId } = await sd.send(new SD.RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: instanceId, Attributes: attributes }));
   return waitOperation(sd, OperationId!);
 }
+
+/** A DNS service with SRV (TTL 10) and A (TTL 20) records and custom health (threshold 1): the shape the
+ *  DNS and hosted-zone tests query. Returns the service id. */
+export async function srvAndAService(sd: SD.ServiceDiscoveryClient, namespaceId: string, name: string): Promise<string> {
+  const { Service } = await sd.send(
+    new SD.CreateServiceCommand({
+      Name: name,
+      NamespaceId: namespaceId,
+      DnsConfig: {
+        DnsRecords: [
+          { Type: 'SRV', TTL: 10 },
+          { Type: 'A', TTL: 20 },
+        ],
+      },
+      HealthCheckCustomConfig: { FailureThreshold: 1 },
+    }),
+  );
+  return Service!.Id!;
+}

@@ -31,9 +31,10 @@ export function currentSession(): Session {
   return session;
 }
 
-async function send(method: string, path: string, query: URLSearchParams, headers: Record<string, string>, body: string, service: string): Promise<Response> {
+/** `region`: the console's unless the service is global (Route 53 signs for us-east-1, as the SDKs do). */
+async function send(method: string, path: string, query: URLSearchParams, headers: Record<string, string>, body: string, service: string, region?: string): Promise<Response> {
   const s = currentSession();
-  const signed = await sign({ method, path, query, headers, body, region: s.region, service }, s.credentials);
+  const signed = await sign({ method, path, query, headers, body, region: region ?? s.region, service }, s.credentials);
   const qs = query.toString();
   return fetch(`${path}${qs ? `?${qs}` : ''}`, { method, headers: signed, ...(method === 'GET' || method === 'DELETE' ? {} : { body }), credentials: 'omit', cache: 'no-store' });
 }
@@ -71,7 +72,16 @@ export async function restJson<T>(service: string, method: string, path: string,
 /** A query call (EC2, CloudFormation): the answer is XML, read with DOMParser. */
 export async function query(service: string, version: string, action: string, params: Record<string, string> = {}): Promise<Document> {
   const form = new URLSearchParams({ Action: action, Version: version, ...params });
-  const res = await send('POST', '/', new URLSearchParams(), { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, form.toString(), service);
+  return xmlAnswer(await send('POST', '/', new URLSearchParams(), { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, form.toString(), service));
+}
+
+/** A rest-xml GET (Route 53): path already escaped; the answer is XML, read with DOMParser. */
+export async function restXmlGet(service: string, path: string, query: Record<string, string>, region?: string): Promise<Document> {
+  return xmlAnswer(await send('GET', path, new URLSearchParams(query), {}, '', service, region));
+}
+
+/** The XML answer of a query or rest-xml call, or its `<Error>`'s code and message thrown. */
+async function xmlAnswer(res: Response): Promise<Document> {
   const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
   if (!res.ok) {
     const code = doc.querySelector('Error > Code')?.textContent ?? `HTTP${res.status}`;

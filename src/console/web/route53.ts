@@ -1,28 +1,16 @@
 // Route 53 › a hosted zone: the zone a Cloud Map DNS namespace owns and its records, read with the same
-// calls as `aws route53 get-hosted-zone` / `list-resource-record-sets` (rest-xml, signed here), and
+// calls as `aws route53 get-hosted-zone` / `list-resource-record-sets` (rest-xml, signed in the browser), and
 // re-read live when Cloud Map changes (an instance registered or deregistered, health changed).
-import { AwsApiError, cloudMap, currentSession } from './aws.js';
+import { cloudMap, restXmlGet } from './aws.js';
 import { h, link, status, table } from './dom.js';
-import { sign } from './sigv4.js';
 import type { View } from './routes.js';
 
 const CLOUD_MAP_TABLES = ['cloudmap_'];
 /** Route 53 is global: its requests are signed for us-east-1 whatever the console's region (as the SDKs do). */
 const ROUTE53_REGION = 'us-east-1';
 
-/** A rest-xml GET to Route 53; the answer is XML, read with DOMParser; errors are Route 53's code and message. */
-async function route53(path: string, query: Record<string, string> = {}): Promise<Document> {
-  const s = currentSession();
-  const params = new URLSearchParams(query);
-  const headers = await sign({ method: 'GET', path, query: params, headers: {}, body: '', region: ROUTE53_REGION, service: 'route53' }, s.credentials);
-  const qs = params.toString();
-  const res = await fetch(`${path}${qs ? `?${qs}` : ''}`, { method: 'GET', headers, credentials: 'omit', cache: 'no-store' });
-  const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
-  if (!res.ok) {
-    throw new AwsApiError(doc.querySelector('Error > Code')?.textContent ?? `HTTP${res.status}`, doc.querySelector('Error > Message')?.textContent ?? '', res.status);
-  }
-  return doc;
-}
+/** A Route 53 GET (rest-xml); errors are Route 53's code and message. */
+const route53 = (path: string, query: Record<string, string> = {}): Promise<Document> => restXmlGet('route53', path, query, ROUTE53_REGION);
 
 const text = (el: Element | Document, selector: string): string | undefined => el.querySelector(selector)?.textContent ?? undefined;
 
