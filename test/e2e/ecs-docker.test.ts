@@ -68,12 +68,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function consistent(count: number): Promise<ECS.Task[]> {
+/** `count` tasks healthy and registered, none of them `gone` (a task just killed may still look RUNNING for a moment). */
+async function consistent(count: number, gone?: string): Promise<ECS.Task[]> {
   return waitFor(
     'tasks healthy and registered',
     async () => {
       const tasks = (await runningTasks(c.ecs, 'dk', 'web')).filter((t) => t.lastStatus === 'RUNNING' && t.healthStatus === 'HEALTHY');
       const ids = (await discover(c.sd, 'internal', 'api')).map((i) => i.InstanceId!).sort();
+      if (gone && tasks.some((t) => t.taskArn === gone)) return undefined;
       return tasks.length === count && JSON.stringify(ids) === JSON.stringify(tasks.map(taskIdOf).sort()) ? tasks : undefined;
     },
     60_000,
@@ -111,7 +113,7 @@ test('docker: the seed service runs real containers, healthy through docker exec
 test('docker: a container killed by hand is replaced, and Cloud Map follows', { skip }, async () => {
   const [victim] = await consistent(2);
   await engine.call('POST', `/containers/${victim!.containers![0]!.runtimeId}/kill`);
-  const after = await consistent(2);
+  const after = await consistent(2, victim!.taskArn);
   assert.ok(!after.some((t) => t.taskArn === victim!.taskArn));
   const old = (await c.ecs.send(new ECS.DescribeTasksCommand({ cluster: 'dk', tasks: [victim!.taskArn!] }))).tasks![0]!;
   assert.equal(old.stopCode, 'EssentialContainerExited');
