@@ -4,6 +4,7 @@
 // have reached the backend (the caller's retry rule depends on it).
 import type { BodySink } from './exchange.js';
 import type { ClientConnection } from './client-connection.js';
+import type { ForwardHead } from './simple-response-head.js';
 
 const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
@@ -39,6 +40,13 @@ export interface ResponseHandler {
   /** The connection is up and the request is about to be written. */
   onConnected(call: ClientCall): void;
   onHead(status: number, headers: string[]): void;
+  /**
+   * Optional, asked when a response head has arrived: true when this call passes the backend's head
+   * on as it came (its fields minus the hop-by-hop ones). A head the fast path reads then goes to
+   * `onForwardHead` instead of `onHead` (any other head still goes to `onHead`).
+   */
+  forwardsHead?(): boolean;
+  onForwardHead?(head: ForwardHead): void;
   /**
    * false: pause the response until `resume()`. The chunk may be a view of the shared read buffer
    * (socket-io.ts), valid only during the call: copy what you keep (`keepable`).

@@ -12,7 +12,7 @@ import { type ClientCall, UpstreamError } from './client-call.js';
 import { latin1 } from './latin1.js';
 import { writeLatin1 } from './socket-io.js';
 import { BlankLineScanner } from './message-end.js';
-import { parseSimpleResponseHead, type SimpleHead } from './simple-response-head.js';
+import { parseSimpleResponseHead, readForwardableResponseHead, type ForwardHead, type SimpleHead } from './simple-response-head.js';
 import type { ClientPool } from './client-pool.js';
 import { clock, deadlineIn, track, untrack, type Expiring } from './client-clock.js';
 import { isParseError, kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, releaseParser, RESPONSE, type Parser } from './llhttp.js';
@@ -206,7 +206,19 @@ export class ClientConnection implements Expiring {
       const end = this.scanner.next(rest, 0);
       // A whole head in one read, in the narrow grammar of simple-response-head.ts: read without llhttp.
       if (end > 0 && !this.fedParser && end <= this.pool.maxHeaderSize && call.request.method !== 'HEAD') {
-        const simple = parseSimpleResponseHead(latin1(end === rest.length ? rest : rest.subarray(0, end)));
+        const bytes = end === rest.length ? rest : rest.subarray(0, end);
+        const text = latin1(bytes);
+        // Passed on as it came when the caller wants that (once the backend's keep-alive hint is known).
+        if (this.learnedKeepAlive && call.handler.forwardsHead?.() === true) {
+          const forward = readForwardableResponseHead(bytes, text);
+          if (forward) {
+            rest = rest.subarray(end);
+            this.onForwardHead(call, forward);
+            if (this.call !== call) return; // abandoned by the handler
+            continue;
+          }
+        }
+        const simple = parseSimpleResponseHead(text);
         if (simple) {
           rest = rest.subarray(end);
           this.onSimpleHead(call, simple);
@@ -292,6 +304,17 @@ export class ClientConnection implements Expiring {
     if (h.contentLength > 0) this.bodyLeft = h.contentLength;
     else this.completed = true;
     call.handler.onHead(h.status, h.headers);
+  }
+
+  /** A head read by readForwardableResponseHead: as onSimpleHead, for a handler that passes it on. */
+  private onForwardHead(call: ClientCall, h: ForwardHead): void {
+    call.responseStarted = true;
+    this.headDone = true;
+    this.keepAlive = h.keepAlive;
+    this.deadline = deadlineIn(call.request.timeoutMs);
+    if (h.contentLength > 0) this.bodyLeft = h.contentLength;
+    else this.completed = true;
+    call.handler.onForwardHead!(h);
   }
 
   /** While llhttp frames the body: a message that begins after the response is stray bytes. */

@@ -50,6 +50,12 @@ export interface ServerExchange {
    */
   writeHead(status: number, headers: string[], checked?: boolean): void;
   /**
+   * Optional (the lean front has it): writeHead with the fields already serialized, `Name: value\r\n`
+   * each, checked by the caller and holding no hop-by-hop field, and the facts the writer needs from
+   * them: the Content-Length (-1: none) and whether a Date is among them.
+   */
+  writeHeadLines?(status: number, lines: string, contentLength: number, hasDate: boolean): void;
+  /**
    * false: the client is slow, wait for `drain`. Data for bodiless answers (HEAD, 204, 304) is dropped.
    * The chunk may be a view of the shared read buffer (socket-io.ts): what is kept past the call is copied.
    */

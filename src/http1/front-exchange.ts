@@ -187,7 +187,24 @@ export class FrontExchange implements ServerExchange, HeadFacts {
 
   writeHead(status: number, headers: string[], checked = false): void {
     if (this.headersSent) throw new Error('response headers were already sent');
-    const lines = headerLines(headers, this, checked, status === 204 || status < 200);
+    this.setHead(status, headerLines(headers, this, checked, status === 204 || status < 200));
+  }
+
+  /**
+   * writeHead with the fields already serialized and checked (a backend's head passed on,
+   * simple-response-head.ts). Not for 1xx or 204, whose Content-Length writeHead drops.
+   */
+  writeHeadLines(status: number, lines: string, contentLength: number, hasDate: boolean): void {
+    if (this.headersSent) throw new Error('response headers were already sent');
+    if (status < 200 || status === 204) throw new RangeError(`writeHeadLines cannot write a ${status}`);
+    this.contentLength = contentLength;
+    this.askedClose = false;
+    this.hasDate = hasDate;
+    this.setHead(status, lines);
+  }
+
+  /** The head to write, from the status and the fields' lines (HeadFacts filled in). */
+  private setHead(status: number, lines: string): void {
     const line = statusLine(status);
     this.statusCode = status;
     this.headersSent = true;

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kOnBody, kOnHeaders, kOnHeadersComplete, kOnMessageBegin, kOnMessageComplete, newParser, RESPONSE, releaseParser } from './llhttp.js';
-import { parseSimpleResponseHead, type SimpleHead } from './simple-response-head.js';
+import { isHopByHop } from './hop-by-hop.js';
+import { parseSimpleResponseHead, readForwardableResponseHead, type SimpleHead } from './simple-response-head.js';
 
 test('a plain keep-alive answer with a Content-Length is read in one pass', () => {
   const h = parseSimpleResponseHead(
@@ -94,3 +95,86 @@ test('differential: every head of a generated corpus the fast path accepts, llht
     check(`HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: ${value}\r\n\r\n`);
   assert.ok(accepted > 1000 && accepted < total, `${accepted} of ${total} accepted`);
 });
+
+/** readForwardableResponseHead on a latin1 head, as the upstream client calls it. */
+function forwardable(head: string): ReturnType<typeof readForwardableResponseHead> {
+  return readForwardableResponseHead(Buffer.from(head, 'latin1'), head);
+}
+
+/** What the slow path writes for parseSimpleResponseHead's fields: the kept ones, serialized. */
+function keptLines(fields: string[]): string {
+  let out = '';
+  for (let i = 0; i < fields.length; i += 2) if (!isHopByHop(fields[i]!.toLowerCase())) out += `${fields[i]}: ${fields[i + 1]}\r\n`;
+  return out;
+}
+
+test('a forwardable head: its kept fields as they came, hop-by-hop ones dropped', () => {
+  const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: keep-alive\r\nContent-Length: 17\r\nKeep-Alive: timeout=5\r\nDATE: x\r\nX-Empty: \r\nTrailer: y\r\n\r\n';
+  assert.deepEqual(forwardable(head), {
+    status: 200,
+    keepAlive: true,
+    contentLength: 17,
+    lines: 'Content-Type: text/plain\r\nContent-Length: 17\r\nDATE: x\r\nX-Empty: \r\n',
+    hasDate: true,
+    text: head,
+  });
+  assert.equal(forwardable('HTTP/1.1 503 \r\ncontent-length: 0\r\nCONNECTION: Close\r\n\r\n')?.keepAlive, false);
+  assert.equal(forwardable('HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n')?.hasDate, false);
+  // Fields a writer would give another form: left to the slow path, which normalizes them.
+  for (const field of ['X:a', 'X:  a', 'X: a ', 'X:\ta', 'X: a\t', 'X:', 'Content-Length:  1'])
+    assert.equal(forwardable(`HTTP/1.1 200 OK\r\nContent-Length: 1\r\n${field}\r\n\r\n`), undefined, field);
+  // The hop-by-hop fields are dropped whatever their form (Connection's rules aside).
+  assert.equal(forwardable('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nKeep-Alive:timeout=5 \r\n\r\n')?.lines, 'Content-Length: 1\r\n');
+});
+
+test('differential: a forwardable head reads as the slow path reads it, and every slow-path head in that form is forwardable', () => {
+  const bases = [
+    'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 17\r\nDate: x\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n',
+    'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nConnection: close\r\nX: a\r\nTE: y\r\n\r\n',
+  ];
+  let forwarded = 0;
+  const check = (head: string): void => {
+    const slow = parseSimpleResponseHead(head);
+    const fast = forwardable(head);
+    if (fast) {
+      forwarded++;
+      assert.ok(slow, `forwardable but not in the grammar: ${JSON.stringify(head)}`);
+      assert.deepEqual(
+        { status: fast.status, keepAlive: fast.keepAlive, contentLength: fast.contentLength, lines: fast.lines },
+        { status: slow.status, keepAlive: slow.keepAlive, contentLength: slow.contentLength, lines: keptLines(slow.headers) },
+        JSON.stringify(head),
+      );
+      assert.equal(
+        fast.hasDate,
+        slow.headers.some((v, i) => i % 2 === 0 && v.toLowerCase() === 'date'),
+        JSON.stringify(head),
+      );
+      return;
+    }
+    // Refused: either the slow path refuses it too, or a kept field would be written in another form.
+    if (slow) assert.notEqual(keptLines(slow.headers), rawKeptLines(head), `refused although forwardable as it came: ${JSON.stringify(head)}`);
+  };
+  for (const base of bases) {
+    for (let pos = 0; pos < base.length; pos++) {
+      for (let b = 0; b < 256; b++) {
+        const c = String.fromCharCode(b);
+        check(base.slice(0, pos) + c + base.slice(pos));
+        check(base.slice(0, pos) + c + base.slice(pos + 1));
+      }
+      check(base.slice(0, pos) + base.slice(pos + 1));
+    }
+  }
+  assert.ok(forwarded > 1000, `${forwarded} forwarded`);
+});
+
+/** The kept field lines of a head exactly as they stand in it. */
+function rawKeptLines(head: string): string {
+  const lines = head
+    .slice(head.indexOf('\r\n') + 2, -2)
+    .split('\r\n')
+    .slice(0, -1);
+  return lines
+    .filter((l) => !isHopByHop(l.slice(0, l.indexOf(':')).toLowerCase()))
+    .map((l) => `${l}\r\n`)
+    .join('');
+}

@@ -8,10 +8,11 @@ import type { BodySink } from '../../http1/exchange.js';
 import type { ResponseHead } from '../pipeline/response.js';
 import type { GatewayExchange, UpstreamControl } from '../pipeline/gateway-exchange.js';
 import { answerInternalError } from '../pipeline/reply.js';
-import { sendHead } from '../pipeline/response.js';
+import { forwardsBackendHead, sendForwardedHead, sendHead } from '../pipeline/response.js';
 import { hopByHopLength, isHopByHop } from '../pipeline/headers.js';
 import { MAX_PAYLOAD_BYTES } from '../pipeline/limits.js';
 import { keepable } from '../../http1/socket-io.js';
+import type { ForwardHead } from '../../http1/simple-response-head.js';
 
 export const PAYLOAD_TOO_LARGE = 'ERR_PAYLOAD_TOO_LARGE';
 
@@ -155,6 +156,22 @@ class ProxyHandler implements ResponseHandler, UpstreamControl {
     this.send(head);
   }
 
+  forwardsHead(): boolean {
+    return forwardsBackendHead(this.x);
+  }
+
+  /** A head no response step edits (forwardsHead): written as the backend sent it, minus hop-by-hop fields. */
+  onForwardHead(head: ForwardHead): void {
+    const x = this.x;
+    x.integrationStatus = head.status;
+    x.integrationLatency = Math.round(performance.now() - x.integrationStartedAt);
+    try {
+      sendForwardedHead(x, head);
+    } catch (e) {
+      this.failSend(e);
+    }
+  }
+
   onData(chunk: Buffer): boolean {
     if (this.buffered) {
       this.bufferedSize += chunk.length;
@@ -204,11 +221,15 @@ class ProxyHandler implements ResponseHandler, UpstreamControl {
       sendHead(this.x, head);
       return true;
     } catch (e) {
-      this.x.upstream = undefined;
-      this.call?.abort();
-      answerInternalError(this.x, e);
+      this.failSend(e);
       return false;
     }
+  }
+
+  private failSend(e: unknown): void {
+    this.x.upstream = undefined;
+    this.call?.abort();
+    answerInternalError(this.x, e);
   }
 }
 

@@ -5,6 +5,11 @@ import { allowedOrigin } from '../cors.js';
 import type { ResponseHead } from './response.js';
 import type { GatewayExchange } from './gateway-exchange.js';
 
+/** Whether this step edits the answer to this request: a CORS-enabled API, a request with Origin, not a preflight. */
+export function corsApplies(x: GatewayExchange): boolean {
+  return !!x.deployment?.cors && !x.preflight && x.origin !== undefined;
+}
+
 export function corsHeaders(x: GatewayExchange, head: ResponseHead): void {
   const cors = x.deployment?.cors;
   if (!cors || x.preflight || x.origin === undefined) return;

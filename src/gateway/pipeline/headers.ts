@@ -42,42 +42,5 @@ export function applyHeaderOp(h: string[], action: 'append' | 'overwrite' | 'rem
   h.push(lower, value);
 }
 
-/**
- * Whether a lower-cased name is hop-by-hop (RFC 9110 §7.6.1, and the older names proxies still drop):
- * never relayed, either way, by the gateway. A switch on the length, then string compares: no hashing
- * of a fresh lower-cased string per header (a Set lookup was ~1 % of the gateway's profile).
- */
-export function isHopByHop(l: string): boolean {
-  switch (l.length) {
-    case 2:
-      return l === 'te';
-    case 7:
-      return l === 'trailer' || l === 'upgrade';
-    case 8:
-      return l === 'trailers';
-    case 10:
-      return l === 'connection' || l === 'keep-alive';
-    case 16:
-      return l === 'proxy-connection';
-    case 17:
-      return l === 'transfer-encoding';
-    case 18:
-      return l === 'proxy-authenticate';
-  }
-  return false;
-}
-
-/** Whether a name of this length can be hop-by-hop: names of other lengths need no lower-casing. */
-export function hopByHopLength(length: number): boolean {
-  switch (length) {
-    case 2: // te
-    case 7: // trailer, upgrade
-    case 8: // trailers
-    case 10: // connection, keep-alive
-    case 16: // proxy-connection
-    case 17: // transfer-encoding
-    case 18: // proxy-authenticate
-      return true;
-  }
-  return false;
-}
+// Hop-by-hop names: one list for the gateway and the upstream client's forwardable-head reader.
+export { hopByHopLength, isHopByHop } from '../../http1/hop-by-hop.js';

@@ -2,9 +2,10 @@
 // gateway's own or the backend's, goes through the response steps in `sendHead` before its head is
 // written. Its own file, apart from the request steps (index.ts) and the gateway's answers (reply.ts),
 // so that nothing here imports back into the request side.
-import { corsHeaders } from './cors-headers.js';
+import type { ForwardHead } from '../../http1/simple-response-head.js';
+import { corsApplies, corsHeaders } from './cors-headers.js';
 import type { GatewayExchange } from './gateway-exchange.js';
-import { requestIdHeader } from './request-id.js';
+import { requestIdHeader, requestIdLine } from './request-id.js';
 import { mapResponse } from './respond.js';
 
 /** What a response step edits: the status and the flat [name, value, …] header list. */
@@ -29,4 +30,21 @@ export function sendHead(x: GatewayExchange, head: ResponseHead): void {
   for (let i = 0; i < RESPONSE_STEPS.length; i++) RESPONSE_STEPS[i]!(x, head);
   x.status = head.status;
   x.io.writeHead(head.status, head.headers, head.checked === true);
+}
+
+/**
+ * Whether a backend's head can skip the steps above: none of them edits its fields for this
+ * exchange (no response mapping on the integration, no CORS answer for this request), so what they
+ * would produce is the backend's fields minus the hop-by-hop ones, then apigw-requestid. Then the
+ * upstream client hands the head over already serialized (simple-response-head.ts, ForwardHead)
+ * instead of cut into a header list and joined again. Keep in step with RESPONSE_STEPS.
+ */
+export function forwardsBackendHead(x: GatewayExchange): boolean {
+  return x.io.writeHeadLines !== undefined && x.route?.integration?.responseOps.size === 0 && !corsApplies(x);
+}
+
+/** `sendHead` for a head forwardsBackendHead let through: the same bytes, without the header list. */
+export function sendForwardedHead(x: GatewayExchange, head: ForwardHead): void {
+  x.status = head.status;
+  x.io.writeHeadLines!(head.status, head.lines + requestIdLine(x), head.contentLength, head.hasDate);
 }
