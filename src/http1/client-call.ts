@@ -27,6 +27,11 @@ export interface ClientRequest {
   headers: string[];
   /** The caller vouches: names are tokens, values hold no CR/LF/NUL (llhttp-parsed or generated). */
   headersChecked: boolean;
+  /**
+   * Instead of `headers`: the same already serialized, `name: value\r\n` each, checked by the caller
+   * and holding no Host (the origin's is added).
+   */
+  headLines?: string | undefined;
   body: Buffer | BodySource | null;
   /** Stream the body chunked (its length is not known). */
   chunked: boolean;
@@ -104,17 +109,20 @@ export class ClientCall implements BodySink {
     if (INVALID_TARGET.test(r.path) || !TOKEN.test(r.method))
       throw new UpstreamError(`invalid request line for ${r.method} ${r.path.slice(0, 100)}`, 'ERR_INVALID_REQUEST', 'request', false, false);
     let out = r.method + ' ' + r.path + ' HTTP/1.1\r\n';
-    let host = false;
-    const h = r.headers;
-    for (let i = 0; i < h.length; i += 2) {
-      const name = h[i]!;
-      const value = h[i + 1]!;
-      if (!r.headersChecked && (!TOKEN.test(name) || INVALID_VALUE.test(value)))
-        throw new UpstreamError(`invalid request header "${name.slice(0, 100)}"`, 'ERR_INVALID_CHAR', 'request', false, false);
-      if (name.length === 4 && name.toLowerCase() === 'host') host = true;
-      out += name + ': ' + value + '\r\n';
+    if (r.headLines !== undefined) out += r.headLines + 'host: ' + defaultHost + '\r\n';
+    else {
+      let host = false;
+      const h = r.headers;
+      for (let i = 0; i < h.length; i += 2) {
+        const name = h[i]!;
+        const value = h[i + 1]!;
+        if (!r.headersChecked && (!TOKEN.test(name) || INVALID_VALUE.test(value)))
+          throw new UpstreamError(`invalid request header "${name.slice(0, 100)}"`, 'ERR_INVALID_CHAR', 'request', false, false);
+        if (name.length === 4 && name.toLowerCase() === 'host') host = true;
+        out += name + ': ' + value + '\r\n';
+      }
+      if (!host) out += 'host: ' + defaultHost + '\r\n';
     }
-    if (!host) out += 'host: ' + defaultHost + '\r\n';
     if (r.chunked) out += 'transfer-encoding: chunked\r\n';
     else if (r.addContentLength && Buffer.isBuffer(r.body)) out += 'content-length: ' + r.body.length + '\r\n';
     return out + '\r\n';

@@ -257,6 +257,7 @@ export function dispatch(
       path,
       headers: x.upstreamHeaders,
       headersChecked: x.upstreamHeadersChecked,
+      headLines: x.upstreamHeadLines,
       body,
       chunked: body !== null && !Buffer.isBuffer(body) && x.chunked,
       // A chunked request the gateway buffered (a mapping read it) goes out with its length.

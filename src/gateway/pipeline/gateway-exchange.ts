@@ -89,6 +89,8 @@ export class GatewayExchange implements ExchangeEvents {
   upstreamHeaders: string[] = NO_HEADERS;
   /** The client's headers (llhttp-parsed) plus the gateway's own: names are tokens, no CR/LF/NUL. */
   upstreamHeadersChecked = true;
+  /** Instead of upstreamHeaders when no mapping edits them: the same headers serialized (map-params.ts). */
+  upstreamHeadLines: string | undefined;
   upstreamHost: string | undefined;
   overwritePath: string | undefined;
   upstreamQuery: string | undefined;

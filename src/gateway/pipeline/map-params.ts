@@ -59,21 +59,38 @@ function forwardedFor(ip: string): string {
   return ip.includes(':') ? `"[${ip}]"` : ip;
 }
 
-/** Per-connection cache of this hop's Forwarded element (keep-alive clients reuse it). */
-type HopCache = { host: string | undefined; value: string };
+/**
+ * Per-connection cache of this hop's Forwarded element and, for requests that bring no
+ * X-Forwarded-For or Forwarded of their own, of the four lines the gateway adds (keep-alive
+ * clients reuse them: the address, the port and, nearly always, the Host stay the same).
+ */
+type HopCache = { host: string | undefined; port: string; value: string; lines: string | undefined };
 
-function hopOf(x: GatewayExchange): string {
+function hopCache(x: GatewayExchange): HopCache {
   const memo = x.io.memo;
+  const port = x.services.portText();
   const c = memo.forwarded as HopCache | undefined;
-  if (c && c.host === x.host) return c.value;
+  if (c && c.host === x.host && c.port === port) return c;
   const value = `by=${forwardedFor(x.io.localAddress)};for=${forwardedFor(x.sourceIp)};host=${x.host ?? ''};proto=http`;
-  memo.forwarded = { host: x.host, value } satisfies HopCache;
-  return value;
+  const fresh: HopCache = { host: x.host, port, value, lines: undefined };
+  memo.forwarded = fresh;
+  return fresh;
 }
 
-export function buildForwardHeaders(x: GatewayExchange): string[] {
+/** What the client sent that the gateway's own forwarding headers extend or replace. */
+interface ClientForwarding {
+  xff: string | undefined;
+  fwd: string | undefined;
+  trace: boolean;
+}
+
+/**
+ * The client's headers that go upstream, pushed to `out` as [name, value, …], in their order: all
+ * but the never-forwarded ones, those its Connection header lists, and X-Forwarded-For/-Proto/-Port
+ * and Forwarded, which the gateway writes itself (returned, to be extended).
+ */
+function clientHeaders(x: GatewayExchange, out: string[]): ClientForwarding {
   const raw = x.io.rawHeaders;
-  const out: string[] = [];
   let dropped: Set<string> | undefined;
   if (x.connection) {
     for (const t of x.connection.split(',')) {
@@ -105,19 +122,47 @@ export function buildForwardHeaders(x: GatewayExchange): string[] {
     if (l === 'x-amzn-trace-id') trace = true;
     out.push(k, v);
   }
+  return { xff, fwd, trace };
+}
+
+/** The headers that go upstream, as a list a request parameter mapping can edit. */
+export function buildForwardHeaders(x: GatewayExchange): string[] {
+  const out: string[] = [];
+  const { xff, fwd, trace } = clientHeaders(x, out);
   const ip = x.sourceIp;
-  const hop = hopOf(x);
+  const hop = hopCache(x);
   out.push(
     'x-forwarded-for',
     xff === undefined ? ip : `${xff}, ${ip}`,
     'x-forwarded-proto',
     'http',
     'x-forwarded-port',
-    x.services.portText(),
+    hop.port,
     'forwarded',
-    fwd === undefined ? hop : `${fwd}, ${hop}`,
+    fwd === undefined ? hop.value : `${fwd}, ${hop.value}`,
   );
   if (!trace) out.push('x-amzn-trace-id', newTraceId(x.receivedAt));
+  return out;
+}
+
+/**
+ * The same headers as buildForwardHeaders, already serialized (`name: value\r\n` each): for an
+ * integration without request parameter mapping, nothing edits them, and the upstream client
+ * writes them as they are instead of joining a list (map-params.test.ts checks both agree).
+ */
+export function forwardHeaderLines(x: GatewayExchange): string {
+  const kept: string[] = [];
+  const { xff, fwd, trace } = clientHeaders(x, kept);
+  let out = '';
+  for (let i = 0; i < kept.length; i += 2) out += kept[i]! + ': ' + kept[i + 1]! + '\r\n';
+  const hop = hopCache(x);
+  if (xff === undefined && fwd === undefined) {
+    out += hop.lines ??= `x-forwarded-for: ${x.sourceIp}\r\nx-forwarded-proto: http\r\nx-forwarded-port: ${hop.port}\r\nforwarded: ${hop.value}\r\n`;
+  } else {
+    const ip = x.sourceIp;
+    out += `x-forwarded-for: ${xff === undefined ? ip : `${xff}, ${ip}`}\r\nx-forwarded-proto: http\r\nx-forwarded-port: ${hop.port}\r\nforwarded: ${fwd === undefined ? hop.value : `${fwd}, ${hop.value}`}\r\n`;
+  }
+  if (!trace) out += 'x-amzn-trace-id: ' + newTraceId(x.receivedAt) + '\r\n';
   return out;
 }
 
@@ -225,8 +270,13 @@ function readBody(x: GatewayExchange): Promise<Buffer> {
 }
 
 export function mapRequest(x: GatewayExchange): boolean | Promise<boolean> {
-  x.upstreamHeaders = buildForwardHeaders(x);
   const integ = x.route!.integration!;
+  if (!integ.requestOps.length) {
+    // Nothing edits them: serialized once, written as they are.
+    x.upstreamHeadLines = forwardHeaderLines(x);
+    return true;
+  }
+  x.upstreamHeaders = buildForwardHeaders(x);
   if (integ.readsRequestBody && x.hasBody) {
     return readBody(x).then(
       (body) => {
