@@ -101,7 +101,9 @@ export class ServiceController {
 
   reconcile(key: string): ReconcileResult | void {
     const { ecs } = this.deps;
-    const svc = ecs.services.get(key);
+    // The stored text is kept: a pass that leaves the service as it was is told by comparing texts (below).
+    const stored = ecs.services.getDoc(key);
+    const svc = stored === undefined ? undefined : (JSON.parse(stored) as ServiceRecord);
     if (!svc || svc.status === 'INACTIVE') {
       this.backoff.delete(key);
       this.stoppedRead.delete(key);
@@ -184,9 +186,10 @@ export class ServiceController {
       launchHeld,
     });
 
-    ecs.store.withTx(() => {
-      // The service read above, not read again: nothing ran in between (this pass is synchronous to here),
-      // and the plan's copy of its deployments left it as stored.
+    // Applies the plan to the service read above, not read again: nothing ran in between (this pass is
+    // synchronous to here), and the plan's copy of its deployments left it as stored. Task writes need the
+    // transaction; the service's own changes are written by the caller.
+    const apply = (): void => {
       const s = svc;
       for (const d of s.deployments) d.failedTasks = Math.max(d.failedTasks, failedByDeployment.get(d.id) ?? 0);
       const primary = s.deployments.find((d) => d.status === 'PRIMARY') ?? s.deployments[0];
@@ -265,8 +268,20 @@ export class ServiceController {
         s.status = 'INACTIVE';
         s.inactiveAt = now;
       }
-      ecs.services.putTx(key, s);
-    }, 'background'); // the scheduler's own step (Store.withTx): no caller waits on it
+    };
+    // The scheduler's own steps are 'background' writes (Store.withTx): no caller waits on them.
+    if (p.stop.length || p.launch > 0) {
+      ecs.store.withTx(() => {
+        apply();
+        ecs.services.putTx(key, svc);
+      }, 'background');
+    } else {
+      // Writes no task: a pass whose service comes out as stored (the pass its own last write wakes, most
+      // often) needs no transaction at all, and one that changed it writes the text serialized here.
+      apply();
+      const doc = JSON.stringify(svc);
+      if (doc !== stored) ecs.store.withTx(() => ecs.services.putTx(key, svc, doc), 'background');
+    }
 
     const next = wake.length ? Math.min(...wake) - now : undefined;
     return next !== undefined ? { requeueAfter: Math.max(10, next) } : undefined;
