@@ -70,6 +70,7 @@ export class ServiceController {
    */
   private readonly stoppedRead = new Map<string, Map<string, StoppedTask>>();
   private readonly now: () => number;
+  private halted = false;
 
   constructor(private readonly deps: ControllerDeps) {
     this.now = deps.now ?? Date.now;
@@ -89,14 +90,33 @@ export class ServiceController {
   }
 
   async stop(): Promise<void> {
+    this.halted = true;
     await this.queue.stop();
   }
 
   async reset(): Promise<void> {
+    this.halted = true;
     await this.queue.stop();
     this.backoff.clear();
     this.stoppedRead.clear();
     this.queue = this.newQueue();
+    this.halted = false;
+  }
+
+  /**
+   * The first pass of a service the caller has just written, inside the caller's transaction, so that the
+   * write and the scheduler's answer to it (a new service's tasks, its deployment completed, its steady
+   * state) commit once instead of twice. A failing pass is undone alone (Store.partTx) and logged: the
+   * caller's write stands, and the pass its commit wakes (the change feed) runs it again with the queue's
+   * retries. That pass also sets any timed re-check (requeueAfter), which is why this one's is not kept.
+   */
+  firstPassTx(key: string): void {
+    if (this.halted) return; // stopping or resetting: the queue takes no work either
+    try {
+      this.deps.ecs.store.partTx(() => this.reconcile(key));
+    } catch (e) {
+      this.deps.logger.warn({ key, err: e instanceof Error ? e.message : String(e) }, 'first scheduler pass failed; the next one retries');
+    }
   }
 
   reconcile(key: string): ReconcileResult | void {
