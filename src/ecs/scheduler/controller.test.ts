@@ -310,6 +310,11 @@ test('a new service without tasks is created, completed and steady in one commit
     assert.equal(s.deployments![0]!.rolloutState, 'COMPLETED');
     assert.deepEqual(serviceWrites, ['put', 'put'], 'CreateService, then the scheduler once');
     assert.equal(transactions, 1, 'one commit for both; the pass it woke found nothing to do and opened no transaction');
+
+    // The scheduler's next pass after a real change is a full one: the service scales out.
+    h.call('UpdateService', { cluster: 'c', service: 'web', desiredCount: 1 });
+    await waitFor('one task running', () => h.service().runningCount === 1);
+    assert.equal(h.tasks().length, 1);
   } finally {
     await h.close();
   }
