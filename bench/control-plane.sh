@@ -12,6 +12,8 @@
 #   DUR=2 REPS=1 WARM=1 WRITES=300 bench/control-plane.sh   (a few-second smoke run)
 #   OPS="discover-instances get-routes" bench/control-plane.sh   (some operations only)
 #   PROFILE=1 bench/control-plane.sh  (Wayfinder runs with --cpu-prof; the profile lands in $OUT)
+#   WF_ALT=before=/path/to/other/checkout bench/control-plane.sh   (a second Wayfinder build, e.g. main, measured in
+#     the same run against the same moto: same state, same requests, one more row per operation)
 # Needs wrk, taskset, curl, bc, moto_server and the aws CLI (it creates the log groups). Results, logs and
 # both servers' data go to bench/results/control-plane-<date>/ (OUT=... to choose).
 set -euo pipefail
@@ -19,13 +21,15 @@ cd "$(dirname "$0")/.."
 . bench/lib/peers.sh; need_peers wrk taskset curl bc moto_server aws
 DUR=${DUR:-10}; REPS=${REPS:-3}; CONC=${CONC:-10}; WARM=${WARM:-2}; WRITES=${WRITES:-2000}
 OPS=${OPS:-"describe-vpcs describe-log-groups discover-instances describe-services get-routes create-service"}
-WF_PORT=${WF_PORT:-4611}; MOTO_PORT=${MOTO_PORT:-4612}
+WF_PORT=${WF_PORT:-4611}; MOTO_PORT=${MOTO_PORT:-4612}; ALT_PORT=${ALT_PORT:-$((WF_PORT + 2))}
+WF_ALT=${WF_ALT:-}; ALT_NAME=${WF_ALT%%=*}; ALT_DIR=${WF_ALT#*=}
+[ -z "$WF_ALT" ] || [ -f "$ALT_DIR/dist/src/cli/main.js" ] || { echo "WF_ALT $ALT_NAME: $ALT_DIR is not a built checkout" >&2; exit 1; }
 OUT=${OUT:-bench/results/control-plane-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 [ -f dist/src/cli/main.js ] || npm run build >/dev/null
 export NODE_NO_WARNINGS=1
 
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$OUT/data"; }
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$OUT/data" "$OUT/data-alt"; }
 trap cleanup EXIT
 wait_health() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "$1 not up" >&2; return 1; }
 # CPU ticks (1/100 s) of a process and its children.
@@ -36,13 +40,20 @@ taskset -c 1 node "${PROF[@]}" bin/wayfinder.js up --port "$WF_PORT" --dns-port 
   --operation-delay-ms 0 --log-level error > "$OUT/wayfinder.log" 2>&1 & WF=$!; PIDS+=("$WF")
 taskset -c 1 moto_server -H 127.0.0.1 -p "$MOTO_PORT" > "$OUT/moto.log" 2>&1 & MOTO=$!; PIDS+=("$MOTO")
 wait_health "http://127.0.0.1:$WF_PORT/_wayfinder/health"; wait_health "http://127.0.0.1:$MOTO_PORT/moto-api/"
+TARGETS="wayfinder:$WF_PORT:$WF moto:$MOTO_PORT:$MOTO"
+if [ -n "$WF_ALT" ]; then
+  (cd "$ALT_DIR" && exec taskset -c 1 node bin/wayfinder.js up --port "$ALT_PORT" --dns-port 0 --data-dir "$OUT/data-alt" --runtime process \
+    --operation-delay-ms 0 --log-level error) > "$OUT/$ALT_NAME.log" 2>&1 & ALT=$!; PIDS+=("$ALT")
+  wait_health "http://127.0.0.1:$ALT_PORT/_wayfinder/health"
+  TARGETS="$TARGETS $ALT_NAME:$ALT_PORT:$ALT"
+fi
 
 # Same state on both: the default VPC, 5 log groups, the Cloud Map service of bench/lib/cloudmap-setup.mjs
 # (10 instances), and bench/lib/control-plane-setup.mjs's ECS service and HTTP API. The first EC2 call makes
 # moto build its EC2 backend (seconds on one core); it is made here, so no wrk run waits for it.
 declare -A API
-for target in wayfinder:$WF_PORT moto:$MOTO_PORT; do
-  who=${target%%:*}; port=${target##*:}
+for target in $TARGETS; do
+  IFS=: read -r who port _ <<< "$target"
   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
     aws --endpoint-url "http://127.0.0.1:$port" ec2 describe-vpcs >/dev/null
   for i in 1 2 3 4 5; do
@@ -56,7 +67,7 @@ done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 declare -A RPS CPU
 for name in $OPS; do
-  for target in wayfinder:$WF_PORT:$WF moto:$MOTO_PORT:$MOTO; do
+  for target in $TARGETS; do
     IFS=: read -r who port pid <<< "$target"
     if [ "$name" = create-service ]; then
       # Writes: REPS batches of WRITES new services each (names unique per batch), timed by the driver.
@@ -96,6 +107,10 @@ done
   for name in $OPS; do
     w=${RPS[wayfinder-$name]}; m=${RPS[moto-$name]}; wc=${CPU[wayfinder-$name]}; mc=${CPU[moto-$name]}
     printf '%-20s %13.0f %10.0f %8.2fx %12.0f %11.0f %9.2fx\n' "$name" "$w" "$m" "$(echo "$w / $m" | bc -l)" "$wc" "$mc" "$(echo "$mc / $wc" | bc -l)"
+    if [ -n "$WF_ALT" ]; then
+      w=${RPS[$ALT_NAME-$name]}; wc=${CPU[$ALT_NAME-$name]}
+      printf '%-20s %13.0f %10.0f %8.2fx %12.0f %11.0f %9.2fx\n' "  ($ALT_NAME)" "$w" "$m" "$(echo "$w / $m" | bc -l)" "$wc" "$mc" "$(echo "$mc / $wc" | bc -l)"
+    fi
   done
   echo "(CPU ratio = moto's CPU per request ÷ Wayfinder's: how many times less CPU Wayfinder spends on one call.)"
 } | tee "$OUT/summary.txt"

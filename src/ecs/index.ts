@@ -111,6 +111,7 @@ export function createEcs(opts: EcsProductDeps): Product {
     registration,
     index,
     now: Date.now,
+    firstPassTx: (key) => controller.firstPassTx(key),
     containerUserProblem: (container, user) => (chosen === processRuntime ? processRuntime.userProblem(container, user) : undefined),
   };
   const taskDefinitions = taskDefinitionOperations(ctx);
@@ -157,16 +158,24 @@ export function createEcs(opts: EcsProductDeps): Product {
 
   /** Routes committed changes: a task to the engine (and its service to the controller), a service to the controller. */
   function onChanges(changes: readonly Change[]): void {
+    // One wake per key and batch: a commit can change a key twice (CreateService's write and the scheduler's
+    // first pass of it), and a second add() while the pass the first one started still runs would run it again.
+    const tasks = new Set<string>();
+    const services = new Set<string>();
+    const ofTasks = new Set<string>();
     for (const ch of changes) {
       if (ch.table === ECS_TABLES.tasks) {
         const svc = index.serviceOfTask(ch.key);
         if (ch.op === 'delete') index.remove(ch.key);
-        else engine.add(ch.key);
-        if (svc) controller.add(svc);
+        else tasks.add(ch.key);
+        if (svc) ofTasks.add(svc);
       } else if (ch.table === ECS_TABLES.services) {
-        controller.add(ch.key);
+        services.add(ch.key);
       }
     }
+    for (const key of tasks) engine.add(key);
+    for (const key of ofTasks) controller.taskChanged(key);
+    for (const key of services) if (!ofTasks.has(key)) controller.add(key);
   }
 
   return {

@@ -42,6 +42,48 @@ test('changes are published after commit, with monotonic revisions, and never on
   assert.deepEqual(seen.at(-1), { revision: 3, table: 'things', key: 'a', op: 'delete' });
 });
 
+test('a part that fails inside a transaction leaves no row and no change; the writes around it commit', () => {
+  const store = Store.open(':memory:', migrations, silentLogger);
+  const seen: Change[] = [];
+  store.subscribe((c) => seen.push(...c));
+  const things = store.table<{ n: number }>('things');
+  store.withTx(() => things.putTx('a', { n: 0 }));
+  seen.length = 0;
+  store.withTx(() => {
+    things.putTx('a', { n: 1 });
+    assert.throws(
+      () =>
+        store.partTx(() => {
+          things.putTx('b', { n: 2 });
+          things.putTx('a', { n: 99 });
+          store.partTx(() => things.putTx('c', { n: 3 })); // a nested part that succeeded goes with its parent
+          throw new Error('pass failed');
+        }),
+      /pass failed/,
+    );
+    assert.equal(things.get('a')?.n, 1, 'the failed part’s overwrite is undone at once');
+    store.partTx(() => things.putTx('d', { n: 4 }));
+  });
+  assert.deepEqual(
+    seen.map((c) => [c.key, c.op]),
+    [
+      ['a', 'put'],
+      ['d', 'put'],
+    ],
+  );
+  assert.deepEqual(
+    seen.map((c) => c.revision),
+    [2, 3],
+    'revisions stay consecutive',
+  );
+  assert.equal(things.get('a')?.n, 1);
+  assert.equal(things.get('b'), undefined);
+  assert.equal(things.get('c'), undefined);
+  assert.equal(things.get('d')?.n, 4);
+  assert.throws(() => store.partTx(() => things.putTx('e', { n: 5 })), /partTx outside withTx/);
+  store.close();
+});
+
 test('writes outside a transaction are refused', () => {
   const store = Store.open(':memory:', migrations, silentLogger);
   assert.throws(() => store.table('things').putTx('x', {}), /outside withTx/);

@@ -20,6 +20,11 @@ export interface EcsOpsContext {
   registration: Registration;
   index: TaskIndex;
   now(): number;
+  /**
+   * The scheduler's first pass of a service just written, run inside the writer's transaction
+   * (ServiceController.firstPassTx); absent, the change feed alone wakes the scheduler after the commit.
+   */
+  firstPassTx?(serviceKey: string): void;
   /** Why this server's runtime can never run a container as `user` (RegisterTaskDefinition refuses it). */
   containerUserProblem?(container: string, user: string): string | undefined;
 }

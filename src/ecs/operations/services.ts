@@ -125,7 +125,12 @@ export function serviceOperations(c: EcsOpsContext) {
         newDeployment({ taskDefinition: td.arn, networkConfiguration: network, serviceRegistries: registries, ...launch, platformVersion: input.platformVersion }, now),
         now,
       );
-      c.ecs.store.withTx(() => c.ecs.services.putTx(key, record));
+      c.ecs.store.withTx(() => {
+        c.ecs.services.putTx(key, record);
+        // In the same transaction: one commit for the new service and the scheduler's answer to it. The
+        // answer below is the record as created (IN_PROGRESS, no events), as AWS answers.
+        c.firstPassTx?.(key);
+      });
       return { service: wire(record, true) };
     },
 

@@ -14,6 +14,7 @@ import { FakeCloudMap } from '../../../test/support/fake-cloudmap.js';
 import { FakeRuntime } from '../../../test/support/fake-runtime.js';
 import { TestIam } from '../../../test/support/test-iam.js';
 import { ecsProduct } from '../index.js';
+import { ECS_TABLES } from '../store.js';
 
 type Handler = (input: unknown, ctx: RequestContext) => unknown;
 
@@ -277,6 +278,43 @@ test('deleting a service with force drains it: tasks stop, Cloud Map empties, th
     await waitFor('inactive', () => h.service().status === 'INACTIVE');
     assert.deepEqual(h.cm.instanceIds('srv-web'), []);
     assert.equal(h.fake.running().length, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a new service without tasks is created, completed and steady in one commit; the pass that commit wakes opens no transaction', async () => {
+  const h = await harness();
+  try {
+    const td = h.register(['serve']);
+    const serviceWrites: string[] = [];
+    h.store.subscribe((changes) => {
+      for (const c of changes) if (c.table === ECS_TABLES.services) serviceWrites.push(c.op);
+    });
+    let transactions = 0;
+    const withTx = h.store.withTx.bind(h.store);
+    h.store.withTx = ((fn, durability) => {
+      if (!h.store.inTransaction) transactions++;
+      return withTx(fn, durability);
+    }) as typeof h.store.withTx;
+    const created = h.call<Ecs.CreateServiceResponse>('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: td, desiredCount: 0 }).service!;
+    assert.equal(created.deployments![0]!.rolloutState, 'IN_PROGRESS');
+    assert.deepEqual(created.events, []);
+    const s = await waitFor('steady', () => h.service().events!.length >= 2 && h.service());
+    // Long enough for any further pass to have run (the controller reconciles in the same turn as the write).
+    await new Promise((r) => setTimeout(r, 50));
+    const msgs = h.service().events!.map((e) => e.message!);
+    assert.equal(msgs.length, 2);
+    assert.equal(msgs[0], '(service web) has reached a steady state.');
+    assert.match(msgs[1]!, /^\(service web\) \(deployment ecs-svc\/\d{19}\) deployment completed\.$/);
+    assert.equal(s.deployments![0]!.rolloutState, 'COMPLETED');
+    assert.deepEqual(serviceWrites, ['put', 'put'], 'CreateService, then the scheduler once');
+    assert.equal(transactions, 1, 'one commit for both; the pass it woke found nothing to do and opened no transaction');
+
+    // The scheduler's next pass after a real change is a full one: the service scales out.
+    h.call('UpdateService', { cluster: 'c', service: 'web', desiredCount: 1 });
+    await waitFor('one task running', () => h.service().runningCount === 1);
+    assert.equal(h.tasks().length, 1);
   } finally {
     await h.close();
   }

@@ -54,6 +54,11 @@ interface StoppedTask {
   failure: boolean;
 }
 
+/** Whether a plan asks nothing of the service it was made for: no task to start or stop, no state to change, no event. */
+function nothingPlanned(p: ReturnType<typeof plan>, s: ServiceRecord): boolean {
+  return p.launch === 0 && !p.stop.length && !p.retire.length && !p.tripped && !p.completed && !p.blocked && p.steady === s.steady;
+}
+
 /** A task that failed, for the circuit breaker and the backoff (stopped by its own doing, not ours). */
 export function isFailure(t: TaskRecord): boolean {
   return t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited' || t.stoppedReason === stopReasons.failedHealth;
@@ -69,7 +74,15 @@ export class ServiceController {
    * at 50 tasks a service after a few restarts), and each of its task changes reconciles it once more.
    */
   private readonly stoppedRead = new Map<string, Map<string, StoppedTask>>();
+  /**
+   * Service key → the stored text of a service a pass left with nothing more to do: the service has no task,
+   * the pass wanted no timed re-check, and the planner, asked again on what the pass wrote, plans nothing.
+   * The pass that write wakes reads the same text and stops there; any other write of the service changes
+   * the text, and a task change (taskChanged) drops the mark, so the pass after either is a full one.
+   */
+  private readonly settled = new Map<string, string>();
   private readonly now: () => number;
+  private halted = false;
 
   constructor(private readonly deps: ControllerDeps) {
     this.now = deps.now ?? Date.now;
@@ -84,24 +97,57 @@ export class ServiceController {
     this.queue.add(key);
   }
 
+  /** A task of the service changed: its next pass is a full one. */
+  taskChanged(key: string): void {
+    this.settled.delete(key);
+    this.queue.add(key);
+  }
+
   idle(): Promise<void> {
     return this.queue.idle();
   }
 
   async stop(): Promise<void> {
+    this.halted = true;
     await this.queue.stop();
   }
 
   async reset(): Promise<void> {
+    this.halted = true;
     await this.queue.stop();
     this.backoff.clear();
     this.stoppedRead.clear();
+    this.settled.clear();
     this.queue = this.newQueue();
+    this.halted = false;
+  }
+
+  /**
+   * The first pass of a service the caller has just written, inside the caller's transaction, so that the
+   * write and the scheduler's answer to it (a new service's tasks, its deployment completed, its steady
+   * state) commit once instead of twice. A failing pass is undone alone (Store.partTx) and logged: the
+   * caller's write stands, and the pass its commit wakes (the change feed) runs it again with the queue's
+   * retries. That pass also sets any timed re-check (requeueAfter), which is why this one's is not kept.
+   */
+  firstPassTx(key: string): void {
+    if (this.halted) return; // stopping or resetting: the queue takes no work either
+    try {
+      this.deps.ecs.store.partTx(() => this.reconcile(key));
+    } catch (e) {
+      this.deps.logger.warn({ key, err: e instanceof Error ? e.message : String(e) }, 'first scheduler pass failed; the next one retries');
+    }
   }
 
   reconcile(key: string): ReconcileResult | void {
     const { ecs } = this.deps;
-    const svc = ecs.services.get(key);
+    // The stored text is kept: a pass that leaves the service as it was is told by comparing texts (below).
+    const stored = ecs.services.getDoc(key);
+    const settled = this.settled.get(key);
+    if (settled !== undefined) {
+      this.settled.delete(key);
+      if (stored === settled) return; // the service as the last pass left it, with nothing to do
+    }
+    const svc = stored === undefined ? undefined : (JSON.parse(stored) as ServiceRecord);
     if (!svc || svc.status === 'INACTIVE') {
       this.backoff.delete(key);
       this.stoppedRead.delete(key);
@@ -172,21 +218,23 @@ export class ServiceController {
     const failedByDeployment = new Map<string, number>();
     for (const t of failed) if (t.startedBy) failedByDeployment.set(t.startedBy, (failedByDeployment.get(t.startedBy) ?? 0) + 1);
 
-    const deployments = svc.deployments.map((d) => ({ ...d, failedTasks: Math.max(d.failedTasks, failedByDeployment.get(d.id) ?? 0) }));
-    const p = plan({
-      status: svc.status === 'DRAINING' ? 'DRAINING' : 'ACTIVE',
-      desiredCount: svc.schedulingStrategy === 'DAEMON' ? 1 : svc.desiredCount,
-      minimumHealthyPercent: svc.deploymentConfiguration.minimumHealthyPercent,
-      maximumPercent: svc.deploymentConfiguration.maximumPercent,
-      circuitBreaker: svc.deploymentConfiguration.deploymentCircuitBreaker,
-      deployments,
-      tasks: planTasks,
-      launchHeld,
-    });
+    const planFor = (s: ServiceRecord) =>
+      plan({
+        status: s.status === 'DRAINING' ? 'DRAINING' : 'ACTIVE',
+        desiredCount: s.schedulingStrategy === 'DAEMON' ? 1 : s.desiredCount,
+        minimumHealthyPercent: s.deploymentConfiguration.minimumHealthyPercent,
+        maximumPercent: s.deploymentConfiguration.maximumPercent,
+        circuitBreaker: s.deploymentConfiguration.deploymentCircuitBreaker,
+        deployments: s.deployments.map((d) => ({ ...d, failedTasks: Math.max(d.failedTasks, failedByDeployment.get(d.id) ?? 0) })),
+        tasks: planTasks,
+        launchHeld,
+      });
+    const p = planFor(svc);
 
-    ecs.store.withTx(() => {
-      // The service read above, not read again: nothing ran in between (this pass is synchronous to here),
-      // and the plan's copy of its deployments left it as stored.
+    // Applies the plan to the service read above, not read again: nothing ran in between (this pass is
+    // synchronous to here), and the plan's copy of its deployments left it as stored. Task writes need the
+    // transaction; the service's own changes are written by the caller.
+    const apply = (): void => {
       const s = svc;
       for (const d of s.deployments) d.failedTasks = Math.max(d.failedTasks, failedByDeployment.get(d.id) ?? 0);
       const primary = s.deployments.find((d) => d.status === 'PRIMARY') ?? s.deployments[0];
@@ -265,8 +313,23 @@ export class ServiceController {
         s.status = 'INACTIVE';
         s.inactiveAt = now;
       }
-      ecs.services.putTx(key, s);
-    }, 'background'); // the scheduler's own step (Store.withTx): no caller waits on it
+    };
+    // The scheduler's own steps are 'background' writes (Store.withTx): no caller waits on them.
+    if (p.stop.length || p.launch > 0) {
+      ecs.store.withTx(() => {
+        apply();
+        ecs.services.putTx(key, svc);
+      }, 'background');
+    } else {
+      // Writes no task: a pass whose service comes out as stored (the pass its own last write wakes, most
+      // often) needs no transaction at all, and one that changed it writes the text serialized here.
+      apply();
+      const doc = JSON.stringify(svc);
+      if (doc !== stored) ecs.store.withTx(() => ecs.services.putTx(key, svc, doc), 'background');
+      // A service without tasks (a new one with desiredCount 0, one scaled to 0 and emptied) that the planner
+      // leaves as it is: the pass this write wakes would only confirm it.
+      if (keys.length === 0 && wake.length === 0 && svc.status === 'ACTIVE' && nothingPlanned(planFor(svc), svc)) this.settled.set(key, doc);
+    }
 
     const next = wake.length ? Math.min(...wake) - now : undefined;
     return next !== undefined ? { requeueAfter: Math.max(10, next) } : undefined;
