@@ -4,7 +4,7 @@
 #   describe-vpcs (EC2 query/XML), describe-log-groups (awsJson), discover-instances (Cloud Map, 10
 #   instances), describe-services (ECS, one service), get-routes (API Gateway REST, 50 routes, one page)
 #   replayed by wrk; create-service (ECS CreateService, desiredCount 0, a new name per call, WRITES calls
-#   signed ahead by bench/lib/signed-writes.mjs).
+#   signed ahead by bench/lib/signed-writes.mjs, after a warm-up batch of WRITE_WARM calls, WRITES by default).
 # Scheme as the other benchmarks (bench/harness/http.sh): load on CPU0, each server alone on CPU1. Per
 # operation: req/s (median of REPS), server CPU µs per request (/proc, user+system, summed over the
 # reps: the figure a loaded machine moves least) and both ratios Wayfinder ÷ moto. Usage:
@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib/peers.sh; need_peers wrk taskset curl bc moto_server aws
-DUR=${DUR:-10}; REPS=${REPS:-3}; CONC=${CONC:-10}; WARM=${WARM:-2}; WRITES=${WRITES:-2000}
+DUR=${DUR:-10}; REPS=${REPS:-3}; CONC=${CONC:-10}; WARM=${WARM:-2}; WRITES=${WRITES:-2000}; WRITE_WARM=${WRITE_WARM:-$WRITES}
 OPS=${OPS:-"describe-vpcs describe-log-groups discover-instances describe-services get-routes create-service"}
 WF_PORT=${WF_PORT:-4611}; MOTO_PORT=${MOTO_PORT:-4612}; ALT_PORT=${ALT_PORT:-$((WF_PORT + 2))}
 WF_ALT=${WF_ALT:-}; ALT_NAME=${WF_ALT%%=*}; ALT_DIR=${WF_ALT#*=}
@@ -71,6 +71,9 @@ for name in $OPS; do
     IFS=: read -r who port pid <<< "$target"
     if [ "$name" = create-service ]; then
       # Writes: REPS batches of WRITES new services each (names unique per batch), timed by the driver.
+      # A warm-up batch first, as the read operations get WARM seconds of wrk: every server, the peer
+      # included, is measured past its first calls (a JIT is cold for them).
+      [ "$WRITE_WARM" -gt 0 ] && taskset -c 0 node bench/lib/signed-writes.mjs "$port" create-service "$WRITE_WARM" "$CONC" warm > /dev/null
       t0=$(ticks "$pid"); n=0
       for rep in $(seq 1 "$REPS"); do
         taskset -c 0 node bench/lib/signed-writes.mjs "$port" create-service "$WRITES" "$CONC" "r$rep" > "$OUT/$who-$name.r$rep.json"

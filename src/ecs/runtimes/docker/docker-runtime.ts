@@ -44,6 +44,8 @@ interface Inspect {
 }
 
 const PULL_TIMEOUT_MS = 120_000;
+/** How long an exit waits for the log stream to end before it is reported anyway. */
+const LOGS_DRAIN_MS = 5000;
 
 function sanitize(s: string): string {
   return s.replace(/[^a-zA-Z0-9_.-]/g, '-');
@@ -299,7 +301,10 @@ export class DockerRuntime implements ContainerRuntime {
     entry.exited = (async () => {
       const status = await this.waitExit(id);
       entry.done = true;
-      await Promise.race([logsEnded, new Promise((r) => setTimeout(r, 500).unref())]);
+      // Docker ends a followed log stream once the stopped container's log is read to its end: wait
+      // for that, so the last lines are not cut. The cap is only for a stream that broke without
+      // ending; 500 ms was too short for a busy engine (the last line of a task was lost).
+      await Promise.race([logsEnded, new Promise((r) => setTimeout(r, LOGS_DRAIN_MS).unref())]);
       out.end();
       err.end();
       setTimeout(() => this.live.delete(id), 60_000).unref();
