@@ -8,6 +8,7 @@
 #   REPS=3 bench/startup.sh                   # a smoke run
 #   ALT="before=/path/to/other/checkout" bench/startup.sh
 #                                             # also starts another built checkout, in the same run
+#   PORT=5451 bench/startup.sh              # the server's port (DNS on PORT+1)
 # Needs: node (bench/harness/up-to-healthy.mjs polls with Node's http client); moto_server for the peer (pip install 'moto[server]').
 # Run `npm run build` first. Servers are stopped by PID; data directories are temporary and removed.
 set -euo pipefail
@@ -19,7 +20,9 @@ ALT=${ALT:-}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wayfinder-startup.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 PROBE="node $ROOT/bench/harness/up-to-healthy.mjs"
-PORT=45601
+# Below the kernel's ephemeral range (32768–60999): a port in it can be taken by any client socket
+# (a run right after bench/dns.sh met EADDRINUSE on 45602).
+PORT=${PORT:-5451}
 wayfinder_run() { # $1 checkout
   local d; d=$(mktemp -d "$WORK/data.XXXXXX")
   $PROBE "http://127.0.0.1:$PORT/_wayfinder/health" node "$1/bin/wayfinder.js" up --port $PORT --dns-port $((PORT + 1)) --data-dir "$d" --runtime process
