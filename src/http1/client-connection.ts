@@ -296,25 +296,25 @@ export class ClientConnection implements Expiring {
 
   /** A head read by parseSimpleResponseHead: a final status, a Content-Length body, no llhttp involved. */
   private onSimpleHead(call: ClientCall, h: SimpleHead): void {
-    call.responseStarted = true;
-    this.headDone = true;
-    this.keepAlive = h.keepAlive;
     if (!this.learnedKeepAlive) this.noteKeepAliveHint(h.headers);
-    this.deadline = deadlineIn(call.request.timeoutMs);
-    if (h.contentLength > 0) this.bodyLeft = h.contentLength;
-    else this.completed = true;
+    this.headRead(call, h.keepAlive, h.contentLength);
     call.handler.onHead(h.status, h.headers);
   }
 
   /** A head read by readForwardableResponseHead: as onSimpleHead, for a handler that passes it on. */
   private onForwardHead(call: ClientCall, h: ForwardHead): void {
+    this.headRead(call, h.keepAlive, h.contentLength);
+    call.handler.onForwardHead!(h);
+  }
+
+  /** A head read without llhttp: the body it frames (Content-Length bytes counted here) comes next. */
+  private headRead(call: ClientCall, keepAlive: boolean, contentLength: number): void {
     call.responseStarted = true;
     this.headDone = true;
-    this.keepAlive = h.keepAlive;
+    this.keepAlive = keepAlive;
     this.deadline = deadlineIn(call.request.timeoutMs);
-    if (h.contentLength > 0) this.bodyLeft = h.contentLength;
+    if (contentLength > 0) this.bodyLeft = contentLength;
     else this.completed = true;
-    call.handler.onForwardHead!(h);
   }
 
   /** While llhttp frames the body: a message that begins after the response is stray bytes. */
