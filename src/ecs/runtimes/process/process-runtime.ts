@@ -257,11 +257,21 @@ export class ProcessRuntime implements ContainerRuntime {
         entry.done = true;
         // The leader is gone: so is the container (as when PID 1 of a Docker container exits).
         killGroup(pid, 'SIGKILL');
-        // Not inside the exit event: the /proc fallback's kill scans /proc up to 21 times.
-        setImmediate(() => tree.kill());
+        // Not inside the exit event: the /proc fallback's kill scans /proc up to 21 times. The settling waits
+        // for it: checked before the kill, a tree whose tracked processes were all gone (an escaped daemon
+        // not tracked yet) looked settled, and the exit was reported while the kill was still to come.
+        const killed = new Promise<void>((r) =>
+          setImmediate(() => {
+            try {
+              tree.kill();
+            } finally {
+              r();
+            }
+          }),
+        );
         const status: ExitStatus = { exitCode: exitCodeOf(code, signal) };
         // Let the last lines reach the sink, and the tree die, before anyone learns of the exit (bounded).
-        void Promise.all([Promise.race([streamsEnded, new Promise((r) => setTimeout(r, 500).unref())]), settle(tree)]).then(() => {
+        void Promise.all([Promise.race([streamsEnded, new Promise((r) => setTimeout(r, 500).unref())]), killed.then(() => settle(tree))]).then(() => {
           out.end();
           err.end();
           resolveExit(status);
