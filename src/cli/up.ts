@@ -62,10 +62,10 @@ export async function up(argv: string[]): Promise<number> {
         process.exit(130);
       }
       stopping = true;
-      const tasks = config.keepTasks ? 'process tasks (Docker tasks keep running: --keep-tasks)' : 'every task';
-      process.stdout.write(
-        `\nwayfinder: ${signal} received, stopping ${tasks}: SIGTERM, then SIGKILL after stopTimeout (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)…\n`,
-      );
+      const what = config.keepTasks
+        ? 'leaving tasks running for the next start to re-adopt (--keep-tasks)'
+        : 'stopping every task: SIGTERM, then SIGKILL after stopTimeout';
+      process.stdout.write(`\nwayfinder: ${signal} received, ${what} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)…\n`);
       wf.close().then(
         () => resolve(0),
         (e) => {

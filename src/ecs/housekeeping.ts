@@ -6,7 +6,7 @@
 import type { Logger } from '../kernel/log.js';
 import type { Store } from '../store/store.js';
 import { registryServiceId, type Registration } from './registration.js';
-import type { ContainerRuntime } from './runtimes/api.js';
+import type { ContainerHandle, ContainerRuntime } from './runtimes/api.js';
 import { serviceKey, taskDefinitionKey, taskKey, type EcsStore, type TaskRecord } from './store.js';
 
 /** Stopped tasks and inactive services stay describable this long (AWS: at least an hour). */
@@ -44,13 +44,19 @@ export async function removeStrays(ecs: EcsStore, runtimes: ReadonlyArray<Contai
     if (!rt) continue;
     for (const { handle, taskId } of await rt.owned().catch(() => [])) {
       const task = owners.get(taskId);
-      const known = task?.containers.some((c) => (c.handle as { id?: string } | undefined)?.id === handle.id);
+      const known = task?.containers.some((c) => c.handle && sameContainer(c.handle as ContainerHandle, handle));
       if (!known) {
         logger.info({ taskId, container: handle.id }, 'removing a stray container of this Wayfinder');
         await rt.remove(handle).catch(() => undefined);
       }
     }
   }
+}
+
+/** Whether two handles name one container: docker by container id, process by leader pid and its start time. */
+function sameContainer(a: ContainerHandle, b: ContainerHandle): boolean {
+  if (a.runtime !== b.runtime) return false;
+  return a.runtime === 'process' ? a.pid === b.pid && a.startTime === b.startTime : a.id === b.id;
 }
 
 /** Removes Cloud Map instances of known tasks that no longer run, in every Cloud Map service ECS registers in. */

@@ -7,8 +7,8 @@
 //           removes Cloud Map instances of known tasks that no longer run, then wakes every task and service.
 //   stop    (graceful) every task is stopped as ECS stops one (SIGTERM, SIGKILL after stopTimeout), its
 //           containers removed, deregistered and recorded STOPPED (the scheduler replaces them at the
-//           next start). With keepTasks (--keep-tasks) Docker containers keep running instead and are
-//           re-adopted by the next start on this data dir; process-runtime tasks stop either way.
+//           next start). With keepTasks (--keep-tasks) tasks keep running instead (Docker containers and
+//           process-runtime ones) and are re-adopted by the next start on this data dir.
 //   reset   kills every task at once (processes SIGKILL, own containers removed) before the wipe.
 //
 // Tasks reach Wayfinder (AWS_ENDPOINT_URL, the task role's credentials endpoint) on loopback (process
@@ -61,7 +61,7 @@ export interface EcsProductDeps extends ProductDeps {
   healthDelayMs: number;
   /** How long a task without health checks must run before the scheduler counts it healthy. */
   taskStableMs: number;
-  /** Graceful stop leaves Docker task containers running for the next start to re-adopt (--keep-tasks). */
+  /** Graceful stop leaves tasks running for the next start to re-adopt (--keep-tasks). */
   keepTasks?: boolean;
   /** The data directory (`:memory:` or absent: process-runtime working directories go to a temp dir). */
   dataDir?: string;
@@ -238,11 +238,13 @@ export function createEcs(opts: EcsProductDeps): Product {
       stopping();
       if (sweeper) clearInterval(sweeper);
       await controller.stop();
-      await engine.shutdown({ keepDockerTasks: opts.keepTasks ?? false });
+      await engine.shutdown({ keepTasks: opts.keepTasks ?? false });
       unsubscribe?.();
       await relay?.close();
       credentials.clear();
-      processRuntime.killAll();
+      // keepTasks: the process runtime lets its containers go for the next start (the engine left their records as they are).
+      if (opts.keepTasks) processRuntime.detachAll();
+      else processRuntime.killAll();
       await docker?.close();
     },
     async beforeReset() {

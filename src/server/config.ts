@@ -137,7 +137,7 @@ export const OPTIONS = {
     flag: '--keep-tasks',
     env: 'WAYFINDER_KEEP_TASKS',
     default: 'off',
-    help: 'on: a graceful stop leaves Docker tasks running for the next start to re-adopt (off: stops every task; process tasks always stop)',
+    help: 'on: a graceful stop leaves tasks running (Docker and process runtime) for the next start on the data dir to re-adopt (off: stops every task)',
   },
 } satisfies Record<string, OptionSpec>;
 

@@ -7,9 +7,22 @@ const MAX_LINE = 256 * 1024 - 26; // a CloudWatch event may carry 256 KiB minus 
 
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
-  private partial = '';
+  private partial: string;
 
-  constructor(private readonly emit: (line: string) => void) {}
+  /** `carried`: the unfinished line an earlier follower of the same stream handed over (takePartial). */
+  constructor(
+    private readonly emit: (line: string) => void,
+    carried = '',
+  ) {
+    this.partial = carried;
+  }
+
+  /** Stops here without emitting the unfinished line: it is returned for the next follower to continue. */
+  takePartial(): string {
+    const rest = this.partial + this.decoder.end();
+    this.partial = '';
+    return rest;
+  }
 
   write(chunk: Buffer): void {
     let text = this.partial + this.decoder.write(chunk);

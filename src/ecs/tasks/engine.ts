@@ -6,7 +6,8 @@
 //
 // In memory per task: runtime handles being watched (exit, health checks, log lines). After a
 // restart that memory is rebuilt from the stored handles (`adopt`): the runtime re-adopts what still
-// runs (docker) or reports it gone (process), and the task stops and is replaced.
+// runs (docker; process after a --keep-tasks stop) or reports it gone (process after a crash), and the
+// task stops and is replaced.
 import { arn } from '../../kernel/arn.js';
 import type { Ec2Api } from '../../ec2/api.js';
 import type { Logger } from '../../kernel/log.js';
@@ -25,9 +26,8 @@ import { ContainerHealthCheck, healthCheckConfig, type ContainerHealth } from '.
 import { LIFECYCLE, moveTo, requestStop, type LastStatus } from './lifecycle.js';
 
 export const DEFAULT_STOP_TIMEOUT_SEC = 30;
-export const RESTART_LOST_REASON = 'Task stopped because Wayfinder restarted: process-runtime tasks do not survive a restart';
-export const SHUTDOWN_REASON = 'Task stopped because Wayfinder stopped: process-runtime tasks do not outlive the server';
-export const SHUTDOWN_REASON_DOCKER = 'Task stopped because Wayfinder stopped (wayfinder up --keep-tasks leaves Docker tasks running for the next start)';
+export const RESTART_LOST_REASON = 'Task stopped because Wayfinder restarted: process-runtime tasks survive a restart only after a stop with --keep-tasks';
+export const SHUTDOWN_REASON = 'Task stopped because Wayfinder stopped (wayfinder up --keep-tasks leaves tasks running for the next start)';
 
 interface LiveContainer {
   handle: ContainerHandle;
@@ -435,7 +435,8 @@ export class TaskEngine {
         this.deps.logger.info({ task: task.taskId, container: c.name }, 'container re-adopted');
         this.watch(key, live, c.name, runtime, handle, task.lastStatus === 'RUNNING' || task.lastStatus === 'ACTIVATING' ? def?.healthCheck : undefined);
       } else {
-        this.onExit(key, c.name, r.exitCode, r.reason, handle.runtime === 'process');
+        // A process container that exited while no server ran (its status was recorded) ended as any exit does.
+        this.onExit(key, c.name, r.exitCode, r.reason, handle.runtime === 'process' && r.exitCode === null);
       }
     }
   }
@@ -454,11 +455,11 @@ export class TaskEngine {
   /**
    * Graceful shutdown: stopping Wayfinder stops what it started. Every task is stopped as ECS stops one
    * (SIGTERM, SIGKILL after its container's stopTimeout), its containers are removed, it leaves Cloud Map
-   * and is recorded STOPPED, so nothing keeps running behind a server that is gone. With `keepDockerTasks`
-   * (--keep-tasks) docker containers keep running instead, and the next start on this data dir re-adopts
-   * them; process-runtime tasks stop either way (their output pipes die with the server).
+   * and is recorded STOPPED, so nothing keeps running behind a server that is gone. With `keepTasks`
+   * (--keep-tasks) tasks keep running instead, records untouched, and the next start on this data dir
+   * re-adopts them (docker containers; process containers once the runtime has let them go: detachAll).
    */
-  async shutdown(opts: { keepDockerTasks?: boolean } = {}): Promise<void> {
+  async shutdown(opts: { keepTasks?: boolean } = {}): Promise<void> {
     await this.queue.stop();
     this.generation++;
     for (const key of this.live.keys()) this.stopCheckers(key);
@@ -469,8 +470,8 @@ export class TaskEngine {
       tasks.map(async (t) => {
         const key = taskKey(t, t.cluster, t.taskId);
         const running = t.containers.filter((c) => c.handle && c.lastStatus !== 'STOPPED');
-        const onDocker = (t.runtime ?? this.deps.runtime().name) === 'docker' || running.some((c) => (c.handle as ContainerHandle).runtime === 'docker');
-        if (onDocker && opts.keepDockerTasks) {
+        if (opts.keepTasks) {
+          // Docker replays its logs from here at the next start; process output waits in its pipes (output.ts).
           this.update(key, (x) => void (x.logsUntil = now));
           return;
         }
@@ -487,7 +488,7 @@ export class TaskEngine {
             if (status.exitCode !== null) c.exitCode = status.exitCode;
             if (status.reason && !c.reason) c.reason = status.reason.slice(0, 255);
           }
-          requestStop(x, 'TerminationNotice', onDocker ? SHUTDOWN_REASON_DOCKER : SHUTDOWN_REASON, now);
+          requestStop(x, 'TerminationNotice', SHUTDOWN_REASON, now);
           walkToStopped(x, now);
           if (x.attachment) x.attachment.status = 'DELETED';
         });

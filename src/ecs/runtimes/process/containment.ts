@@ -135,6 +135,11 @@ export class CgroupTree implements TaskTree {
   readonly kind = 'cgroup' as const;
   private constructor(readonly cgroupDir: string) {}
 
+  /** The cgroup of a container an earlier run of this server kept (--keep-tasks): undefined when it is gone. */
+  static adopt(dir: string): CgroupTree | undefined {
+    return existsSync(join(dir, 'cgroup.procs')) ? new CgroupTree(dir) : undefined;
+  }
+
   static create(parent: string, name: string): CgroupTree | undefined {
     const dir = join(parent, name);
     try {
@@ -167,8 +172,8 @@ export class CgroupTree implements TaskTree {
   }
 }
 
-/** Kills and removes cgroups a previous run of this server left below `parent` (it crashed). */
-export function sweepStaleCgroups(parent: string): void {
+/** Kills and removes cgroups a previous run of this server left below `parent` (it crashed), but those in `keep` (kept for re-adoption). */
+export function sweepStaleCgroups(parent: string, keep: ReadonlySet<string> = new Set()): void {
   let names: string[];
   try {
     names = readdirSync(parent, { withFileTypes: true })
@@ -178,6 +183,7 @@ export function sweepStaleCgroups(parent: string): void {
     return;
   }
   for (const name of names) {
+    if (keep.has(join(parent, name))) continue;
     killCgroup(join(parent, name));
     removeCgroup(join(parent, name));
   }
@@ -213,6 +219,12 @@ function statFields(pid: number | string): string[] | undefined {
 /** A process's start time (/proc/<pid>/stat field 22): tells it from a later one that reused the pid. */
 export function procStartTime(pid: number): string | undefined {
   return statFields(pid)?.[19];
+}
+
+/** Whether `pid` is still the process that started at `startTime` and has not exited (a zombie has). */
+export function sameProcessRuns(pid: number, startTime: string): boolean {
+  const f = statFields(pid);
+  return f !== undefined && f[19] === startTime && f[0] !== 'Z';
 }
 
 /** Every process on the host: parent, start time (tells a reused pid apart) and state. */

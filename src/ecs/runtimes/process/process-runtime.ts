@@ -12,14 +12,18 @@
 //            cgroup per container where the host allows, else /proc tracking (containment.ts),
 //            entered before the command runs (spawn.ts).
 //
-// Children cannot outlive the server in a useful way (their output pipes die with it), so `recover`
-// never re-adopts: a survivor found after a crash is killed (its whole cgroup, where there is one)
-// and reported gone, and the scheduler replaces it.
+// Restarts: a graceful stop with --keep-tasks (`detachAll`) leaves containers running, and the next
+// start on the data dir re-adopts them (`recover`): same pid, same ports, same tree. What makes that
+// possible (output.ts): output goes through named pipes the container itself keeps open, and a small
+// `sh` wrapper records the command's exit status (spawn.ts); a re-adopted leader, not our child, is
+// watched through /proc (pid + start time, every ADOPTED_POLL_MS). After a crash nothing is re-adopted:
+// whatever survived is killed (its whole cgroup, where there is one) and reported gone, and the
+// scheduler replaces it (what the crashed server had read of its output but not stored is lost, so
+// re-adopting it would not be exact).
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { LineSplitter } from '../lines.js';
 import {
   StartError,
   type ContainerHandle,
@@ -42,16 +46,36 @@ import {
   procStartTime,
   procTable,
   removeCgroup,
+  sameProcessRuns,
   sweepStaleCgroups,
   type TaskTree,
 } from './containment.js';
+import {
+  OutputFollower,
+  closeFds,
+  forgetDetached,
+  makeOutputDir,
+  openOutputPipes,
+  outputRoot,
+  readAllDetached,
+  readExitStatus,
+  removeOutputDir,
+  sweepOutputDirs,
+  writeDetached,
+  type Detached,
+  type Partials,
+} from './output.js';
 import { freeLoopbackPorts } from './ports.js';
 import { NotPlaced, checkExecutable, killGroup, spawnInto, userCanEnter } from './spawn.js';
 import { decideRunAs, hostAccounts, serverIdentity, type Accounts, type Identity, type RunAs } from './users.js';
 import { makeWorkDir, removeWorkDirAsync, sweepWorkDirs } from './workdir.js';
 
+/** Where a container's processes start: `cwd` (entered by the server) or `userCwd` (by the user, spawn.ts). */
+type Where = { cwd: string } | { userCwd: string };
+
 interface ProcessHandle extends ContainerHandle {
   runtime: 'process';
+  /** The container's group leader: the recording `sh` its command runs under (spawn.ts). */
   pid: number;
   /** /proc/<pid>/stat start time: tells our process from a later one that reused the pid. */
   startTime: string;
@@ -61,18 +85,32 @@ interface ProcessHandle extends ContainerHandle {
   workDir?: string;
   /** /proc tracking: `WAYFINDER_TASK_TREE=<random>` in its processes' environment (how a restarted server finds escaped ones). */
   marker?: string;
+  /** Its output pipes and exit status (output.ts). Absent in handles of servers that could not re-adopt. */
+  outDir?: string;
+  /** Who it runs as and where: what health checks of a re-adopted container need. */
+  as?: Identity;
+  where?: Where;
 }
 
 interface Live {
-  child: ChildProcess;
+  handle: ProcessHandle;
+  taskId: string;
+  /** Absent when re-adopted: not our child, its leader is watched through /proc. */
+  child?: ChildProcess;
   exited: Promise<ExitStatus>;
+  resolveExit: (s: ExitStatus) => void;
   done: boolean;
+  /** The stop sent SIGKILL: a leader killed so has no recorded status, its exit code is 137. */
+  killed?: boolean;
+  /** Left running for the next start (detachAll): this server does nothing more with it. */
+  detached?: boolean;
   env: Record<string, string>;
-  /** Where processes start: `cwd` (entered by the server) or `userCwd` (by the user, spawn.ts). */
-  where: { cwd: string } | { userCwd: string };
+  where: Where;
   as?: Identity;
   tree: TaskTree;
   workDir?: string;
+  outDir: string;
+  output: OutputFollower;
   /** Set once clean-up began (the working directory may still be going). */
   cleaned?: Promise<void>;
 }
@@ -92,6 +130,8 @@ const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ',
 
 /** How often the /proc fallback looks for new descendants. */
 const SCAN_MS = 250;
+/** How often a re-adopted leader is looked for in /proc (one stat read each: 500 containers cost ~1,000 reads a second). */
+const ADOPTED_POLL_MS = 500;
 /** How long the end of a container waits for its tree to be gone. */
 const SETTLE_MS = 5_000;
 
@@ -105,9 +145,25 @@ async function settle(tree: TaskTree): Promise<void> {
   for (let waited = 0; waited < SETTLE_MS && tree.running(); waited += 20) await new Promise((r) => setTimeout(r, 20));
 }
 
+/** A process's environment as it was started (the re-adopted leader's: health checks run with it). */
+function environOf(pid: number): Record<string, string> | undefined {
+  try {
+    const env: Record<string, string> = {};
+    for (const kv of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const eq = kv.indexOf('=');
+      if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+    return env;
+  } catch {
+    return undefined;
+  }
+}
+
 export class ProcessRuntime implements ContainerRuntime {
   readonly name = 'process' as const;
   private readonly live = new Map<number, Live>();
+  /** Containers a --keep-tasks stop left for this start, by output directory, until recovered or removed. */
+  private readonly kept = new Map<string, Detached>();
   /** Made on first use when not given, removed when no container needs it. */
   private tasksDirPath?: string;
   private readonly ownTasksDir: boolean;
@@ -118,6 +174,7 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly server: Identity;
   private readonly accounts: () => Accounts;
   private scanner?: NodeJS.Timeout;
+  private poller?: NodeJS.Timeout;
   private starting = 0;
   /** Working directories being removed (in the background). */
   private removing = 0;
@@ -128,13 +185,19 @@ export class ProcessRuntime implements ContainerRuntime {
     this.server = opts.server ?? serverIdentity();
     this.accounts = opts.accounts ?? (() => hostAccounts());
     if (opts.cgroups !== false) this.cgroupParent = containerCgroupParent(opts.tasksDir ?? `wayfinder-pid-${process.pid}-${Math.random()}`);
-    // Process-runtime containers never outlive the server that started them: whatever a previous
-    // run on this data dir left (it crashed) is ended and removed before anything new starts.
+    // Whatever a previous run on this data dir left is ended and removed before anything new starts,
+    // but what a --keep-tasks stop left for re-adoption: its cgroup, working and output directories
+    // stay until the task engine recovers it, or removes it as a stray no task record claims (owned()).
+    if (opts.tasksDir) for (const [dir, d] of readAllDetached(opts.tasksDir)) this.kept.set(dir, d);
+    const kept = [...this.kept.values()].map((d) => d.handle as ProcessHandle);
     if (this.cgroupParent && opts.tasksDir) {
-      sweepStaleCgroups(this.cgroupParent);
-      removeCgroup(this.cgroupParent);
+      sweepStaleCgroups(this.cgroupParent, new Set(kept.flatMap((h) => (h.cgroup ? [h.cgroup] : []))));
+      removeCgroup(this.cgroupParent); // fails (kept) while a kept container's cgroup is in it
     }
-    if (opts.tasksDir) sweepWorkDirs(opts.tasksDir);
+    if (opts.tasksDir) {
+      sweepWorkDirs(opts.tasksDir, new Set(kept.flatMap((h) => (h.workDir ? [h.workDir] : []))));
+      sweepOutputDirs(opts.tasksDir, new Set(this.kept.keys()));
+    }
   }
 
   private get tasksDir(): string {
@@ -203,17 +266,20 @@ export class ProcessRuntime implements ContainerRuntime {
     const workDir = spec.workingDirectory ? undefined : makeWorkDir(this.tasksDir, spec.taskId, spec.name, as);
     const cwd = spec.workingDirectory ?? workDir!;
     // A definition's directory is entered by the container's user, never by root for it (spawn.ts).
-    const where = as && spec.workingDirectory ? { userCwd: cwd } : { cwd };
+    const where: Where = as && spec.workingDirectory ? { userCwd: cwd } : { cwd };
     let held: TaskTree | undefined;
     let spawned: ChildProcess | undefined;
+    let out: Awaited<ReturnType<typeof makeOutputDir>> | undefined;
     try {
       // Before the gate or the cd wrapper: behind them a missing command would only be exit 127.
       checkExecutable(argv[0]!, env, cwd);
+      out = await makeOutputDir(this.tasksDir);
+      const stdio = { stdio: ['ignore' as const, out.child.stdout, out.child.stderr], status: out.child.status };
       const parent = this.usableCgroupParent();
       const cgroup = parent ? CgroupTree.create(parent, containerCgroupName(spec.taskId, spec.name, Date.now().toString(36))) : undefined;
       if (cgroup) {
         held = cgroup;
-        spawned = await spawnInto(cgroup, argv, { ...where, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] }).catch((e: unknown) => {
+        spawned = await spawnInto(cgroup, argv, { ...where, env, ...as, ...stdio }).catch((e: unknown) => {
           if (!(e instanceof NotPlaced)) throw e;
           cgroup.close();
           // The host let us make the cgroup but not move into it: use /proc tracking from now on
@@ -227,66 +293,22 @@ export class ProcessRuntime implements ContainerRuntime {
         const proc = new ProcTree();
         held = proc;
         env[MARKER_VAR] = proc.marker.slice(MARKER_VAR.length + 1); // health checks carry it too
-        spawned = await spawnInto(proc, argv, { ...where, env, ...as, stdio: ['ignore', 'pipe', 'pipe'] });
+        spawned = await spawnInto(proc, argv, { ...where, env, ...as, ...stdio });
       }
     } catch (e) {
       held?.close();
+      if (out) {
+        closeFds({ ...out.child, ...out.read });
+        removeOutputDir(out.dir);
+      }
       if (workDir) await this.removeWorkDir(workDir);
       throw e;
+    } finally {
+      if (out) closeFds(out.child); // the container holds them now; a copy here would keep its pipes from ending
     }
     const child = spawned;
     const tree = held!;
     const pid = child.pid!;
-    const out = new LineSplitter((l) => spec.onLine?.('stdout', l));
-    const err = new LineSplitter((l) => spec.onLine?.('stderr', l));
-    child.stdout!.on('data', (c: Buffer) => out.write(c));
-    child.stderr!.on('data', (c: Buffer) => err.write(c));
-    const streamsEnded = Promise.all([new Promise((r) => child.stdout!.once('close', r)), new Promise((r) => child.stderr!.once('close', r))]);
-    const entry: Live = {
-      child,
-      done: false,
-      env,
-      where,
-      ...(as ? { as } : {}),
-      tree,
-      ...(workDir ? { workDir } : {}),
-      exited: undefined as unknown as Promise<ExitStatus>,
-    };
-    entry.exited = new Promise<ExitStatus>((resolveExit) => {
-      child.once('exit', (code, signal) => {
-        entry.done = true;
-        // The leader is gone: so is the container (as when PID 1 of a Docker container exits).
-        killGroup(pid, 'SIGKILL');
-        // Not inside the exit event: the /proc fallback's kill scans /proc up to 21 times. The settling waits
-        // for it: checked before the kill, a tree whose tracked processes were all gone (an escaped daemon
-        // not tracked yet) looked settled, and the exit was reported while the kill was still to come.
-        const killed = new Promise<void>((r) =>
-          setImmediate(() => {
-            try {
-              tree.kill();
-            } finally {
-              r();
-            }
-          }),
-        );
-        const status: ExitStatus = { exitCode: exitCodeOf(code, signal) };
-        // Let the last lines reach the sink, and the tree die, before anyone learns of the exit (bounded).
-        void Promise.all([Promise.race([streamsEnded, new Promise((r) => setTimeout(r, 500).unref())]), killed.then(() => settle(tree))]).then(() => {
-          out.end();
-          err.end();
-          resolveExit(status);
-        });
-      });
-    });
-    this.live.set(pid, entry);
-    this.scanWhileTracking();
-    // Clean-up when nobody calls remove (a reset dropped the task record).
-    void entry.exited.then(() =>
-      setTimeout(() => {
-        void this.cleanUp(entry);
-        this.live.delete(pid);
-      }, 60_000).unref(),
-    );
     const handle: ProcessHandle = {
       runtime: 'process',
       pid,
@@ -294,14 +316,71 @@ export class ProcessRuntime implements ContainerRuntime {
       ...(tree.cgroupDir ? { cgroup: tree.cgroupDir } : {}),
       ...(workDir ? { workDir } : {}),
       ...(tree instanceof ProcTree ? { marker: tree.marker } : {}),
+      outDir: out!.dir,
+      ...(as ? { as } : {}),
+      where,
     };
+    const entry = this.track({ handle, taskId: spec.taskId, child, env, where, as, tree, workDir, outDir: out!.dir, output: new OutputFollower(out!.read, spec.onLine) });
+    child.once('exit', (code, signal) => {
+      if (!entry.detached) this.leaderGone(entry, { exitCode: exitCodeOf(code, signal) });
+    });
+    this.scanWhileTracking();
     return { handle, runtimeId: String(pid), bindings };
+  }
+
+  /** Registers a running container (started or re-adopted) and its clean-up once it has exited. */
+  private track(parts: Omit<Live, 'exited' | 'resolveExit' | 'done'>): Live {
+    let resolveExit!: (s: ExitStatus) => void;
+    const exited = new Promise<ExitStatus>((r) => (resolveExit = r));
+    const entry: Live = { ...parts, exited, resolveExit, done: false };
+    this.live.set(parts.handle.pid, entry);
+    // Clean-up when nobody calls remove (a reset dropped the task record).
+    void entry.exited.then(() =>
+      setTimeout(() => {
+        void this.cleanUp(entry);
+        this.live.delete(entry.handle.pid);
+      }, 60_000).unref(),
+    );
+    return entry;
+  }
+
+  /** The leader is gone: so is the container (as when PID 1 of a Docker container exits). */
+  private leaderGone(entry: Live, status: ExitStatus): void {
+    if (entry.done) return;
+    entry.done = true;
+    killGroup(entry.handle.pid, 'SIGKILL');
+    // Not inside the exit event: the /proc fallback's kill scans /proc up to 21 times. The settling waits
+    // for it: checked before the kill, a tree whose tracked processes were all gone (an escaped daemon
+    // not tracked yet) looked settled, and the exit was reported while the kill was still to come.
+    const killed = new Promise<void>((r) =>
+      setImmediate(() => {
+        try {
+          entry.tree.kill();
+        } finally {
+          r();
+        }
+      }),
+    );
+    // Let the last lines reach the sink, and the tree die, before anyone learns of the exit (bounded).
+    void Promise.all([Promise.race([entry.output.ended, new Promise((r) => setTimeout(r, 500).unref())]), killed.then(() => settle(entry.tree))]).then(() => {
+      entry.output.end();
+      entry.resolveExit(status);
+    });
+  }
+
+  /** A re-adopted leader is gone: its status as the wrapper recorded it (spawn.ts), else what we know. */
+  private adoptedGone(entry: Live): void {
+    const recorded = readExitStatus(entry.outDir);
+    this.leaderGone(
+      entry,
+      recorded !== undefined ? { exitCode: recorded } : entry.killed ? { exitCode: 137 } : { exitCode: null, reason: 'the container ended without recording its exit status' },
+    );
   }
 
   /** Runs the /proc fallback's periodic scan while any tracked container lives. */
   private scanWhileTracking(): void {
     if (this.scanner) return;
-    const tracked = () => [...this.live.values()].filter((l) => !l.done && l.tree instanceof ProcTree).map((l) => l.tree as ProcTree);
+    const tracked = () => [...this.live.values()].filter((l) => !l.done && !l.detached && l.tree instanceof ProcTree).map((l) => l.tree as ProcTree);
     if (!tracked().length) return;
     this.scanner = setInterval(() => {
       const trees = tracked();
@@ -316,9 +395,28 @@ export class ProcessRuntime implements ContainerRuntime {
     this.scanner.unref();
   }
 
+  /** Watches re-adopted leaders (not our children: no exit event) through /proc while any runs. */
+  private pollAdopted(): void {
+    if (this.poller) return;
+    this.poller = setInterval(() => {
+      let watching = false;
+      for (const l of this.live.values()) {
+        if (l.child || l.done || l.detached) continue;
+        if (sameProcessRuns(l.handle.pid, l.handle.startTime)) watching = true;
+        else this.adoptedGone(l);
+      }
+      if (!watching) {
+        clearInterval(this.poller);
+        this.poller = undefined;
+      }
+    }, ADOPTED_POLL_MS);
+    this.poller.unref();
+  }
+
   private cleanUp(entry: Live): Promise<void> {
     entry.cleaned ??= (async () => {
       entry.tree.close();
+      removeOutputDir(entry.outDir);
       if (entry.workDir) await this.removeWorkDir(entry.workDir);
       this.releaseIfIdle();
     })();
@@ -337,7 +435,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** With no container left, leaves no empty parents behind (made again by the next start). */
   private releaseIfIdle(): void {
-    if (this.starting || this.removing || [...this.live.values()].some((l) => !l.cleaned)) return;
+    if (this.starting || this.removing || this.kept.size || [...this.live.values()].some((l) => !l.cleaned && !l.detached)) return;
     this.releaseCgroupParents();
     this.releaseOwnTasksDir();
   }
@@ -354,10 +452,13 @@ export class ProcessRuntime implements ContainerRuntime {
   private releaseOwnTasksDir(): void {
     if (!this.ownTasksDir || !this.tasksDirPath) return;
     sweepWorkDirs(this.tasksDirPath);
-    try {
-      rmdirSync(this.tasksDirPath);
-    } catch {
-      /* kept: see above */
+    sweepOutputDirs(this.tasksDirPath, new Set());
+    for (const dir of [outputRoot(this.tasksDirPath), this.tasksDirPath]) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        /* kept: see above (or never made) */
+      }
     }
     this.tasksDirPath = undefined;
   }
@@ -371,9 +472,10 @@ export class ProcessRuntime implements ContainerRuntime {
   async stop(handle: ContainerHandle, timeoutSec: number): Promise<void> {
     const { pid } = handle as ProcessHandle;
     const live = this.live.get(pid);
-    if (!live || live.done) return;
+    if (!live || live.done || live.detached) return;
     killGroup(pid, 'SIGTERM');
     const timer = setTimeout(() => {
+      live.killed = true;
       killGroup(pid, 'SIGKILL');
       live.tree.kill();
     }, Math.max(0, timeoutSec) * 1000);
@@ -387,13 +489,18 @@ export class ProcessRuntime implements ContainerRuntime {
   async remove(handle: ContainerHandle): Promise<void> {
     const h = handle as ProcessHandle;
     const live = this.live.get(h.pid);
-    if (live) {
+    if (live && !live.detached) {
       if (!live.done) return; // still running: remove is for exited containers
       this.live.delete(h.pid);
       await this.cleanUp(live);
       return;
     }
-    // A container of an earlier run of this server.
+    // A container of an earlier run of this server: kept by a --keep-tasks stop but claimed by no task (a stray), or gone.
+    const kept = h.outDir !== undefined && this.kept.get(h.outDir);
+    if (kept) {
+      this.kept.delete(h.outDir!);
+      this.killEarlier(h);
+    }
     if (h.cgroup) {
       killCgroup(h.cgroup);
       removeCgroup(h.cgroup);
@@ -402,12 +509,14 @@ export class ProcessRuntime implements ContainerRuntime {
       if (parent !== this.cgroupParent && basename(parent).startsWith('wayfinder-')) removeCgroup(parent);
     }
     if (h.workDir) await this.removeWorkDir(h.workDir);
+    // Only a directory of ours: the handle is stored data, not a path to trust blindly.
+    if (h.outDir && this.tasksDirPath && dirname(h.outDir) === outputRoot(this.tasksDirPath)) removeOutputDir(h.outDir);
     this.releaseIfIdle();
   }
 
   exec(handle: ContainerHandle, argv: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }> {
     const live = this.live.get((handle as ProcessHandle).pid);
-    if (!live || live.done || !argv.length) return Promise.resolve({ exitCode: null, output: 'container is not running' });
+    if (!live || live.done || live.detached || !argv.length) return Promise.resolve({ exitCode: null, output: 'container is not running' });
     return new Promise((resolveExec) => {
       let output = '';
       let settled = false;
@@ -442,21 +551,62 @@ export class ProcessRuntime implements ContainerRuntime {
     });
   }
 
-  async recover(handle: ContainerHandle): Promise<Recovered> {
-    const { pid, startTime, cgroup, marker } = handle as ProcessHandle;
-    const live = this.live.get(pid);
-    if (live && !live.done) return { state: 'running' };
-    if (live?.done) return { state: 'exited', ...(await live.exited) };
-    // A child of an earlier server. Its pipes died with that server: kill it (and all it started) if it survived.
-    if (cgroup) killCgroup(cgroup);
-    if (startTime && procStartTime(pid) === startTime) killGroup(pid, 'SIGKILL');
-    // Without a cgroup: every process still carrying the container's marker, wherever it went, and its descendants.
-    if (marker?.startsWith(`${MARKER_VAR}=`)) new ProcTree(marker).kill();
-    return { state: 'exited', exitCode: null, reason: 'Wayfinder restarted; process-runtime containers do not survive a restart' };
+  async recover(handle: ContainerHandle, onLine?: LineSink): Promise<Recovered> {
+    const h = handle as ProcessHandle;
+    const live = this.live.get(h.pid);
+    if (live && !live.detached) return live.done ? { state: 'exited', ...(await live.exited) } : { state: 'running' };
+    const kept = h.outDir !== undefined ? this.kept.get(h.outDir) : undefined;
+    const keptHandle = kept?.handle as ProcessHandle | undefined;
+    if (kept && keptHandle?.pid === h.pid && keptHandle.startTime === h.startTime) {
+      this.kept.delete(h.outDir!);
+      forgetDetached(h.outDir!); // a crash of this server from now on ends it (output.ts)
+      const adopted = this.adopt(h, kept, onLine);
+      if (adopted) return adopted.done ? { state: 'exited', ...(await adopted.exited) } : { state: 'running' };
+    }
+    // A child of a server that crashed (or could not keep it): what it read of the output is lost, so kill it.
+    this.killEarlier(h);
+    return { state: 'exited', exitCode: null, reason: 'Wayfinder restarted; process-runtime containers survive only a stop with --keep-tasks' };
   }
 
+  /** Re-adopts a container a --keep-tasks stop left: follows its pipes again, watches its leader. undefined: cannot. */
+  private adopt(h: ProcessHandle, kept: Detached, onLine: LineSink | undefined): Live | undefined {
+    const tree: TaskTree | undefined = h.cgroup ? CgroupTree.adopt(h.cgroup) : h.marker?.startsWith(`${MARKER_VAR}=`) ? new ProcTree(h.marker) : undefined;
+    const read = tree && openOutputPipes(h.outDir!);
+    if (!tree || !read) return undefined;
+    // /proc tracking: its descendants follow by parent links at the next scan, escaped ones by the marker at the kill.
+    if (tree instanceof ProcTree) tree.add(h.pid);
+    const where = h.where ?? { cwd: h.workDir ?? '/' };
+    const entry = this.track({
+      handle: h,
+      taskId: kept.taskId,
+      env: environOf(h.pid) ?? {},
+      where,
+      ...(h.as ? { as: h.as } : {}),
+      tree,
+      ...(h.workDir ? { workDir: h.workDir } : {}),
+      outDir: h.outDir!,
+      output: new OutputFollower(read, onLine, kept.partial),
+    });
+    if (!sameProcessRuns(h.pid, h.startTime)) {
+      this.adoptedGone(entry); // it exited while no server ran: its lines are still in the pipes
+    } else {
+      this.pollAdopted();
+      this.scanWhileTracking();
+    }
+    return entry;
+  }
+
+  /** Kills what is left of a container of an earlier run: its cgroup, its leader's group, its marked processes. */
+  private killEarlier(h: ProcessHandle): void {
+    if (h.cgroup) killCgroup(h.cgroup);
+    if (h.startTime && procStartTime(h.pid) === h.startTime) killGroup(h.pid, 'SIGKILL');
+    // Without a cgroup: every process still carrying the container's marker, wherever it went, and its descendants.
+    if (h.marker?.startsWith(`${MARKER_VAR}=`)) new ProcTree(h.marker).kill();
+  }
+
+  /** The containers a --keep-tasks stop left and nothing recovered yet (ECS removes those no task record claims). */
   async owned(): Promise<Array<{ handle: ContainerHandle; taskId: string }>> {
-    return [];
+    return [...this.kept.values()].map((d) => ({ handle: d.handle, taskId: d.taskId }));
   }
 
   /**
@@ -465,11 +615,13 @@ export class ProcessRuntime implements ContainerRuntime {
    */
   killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
     for (const [pid, live] of this.live) {
+      if (live.detached) continue;
       if (signal !== 'SIGKILL') {
         if (!live.done) killGroup(pid, signal);
         continue;
       }
       if (!live.done) {
+        live.killed = true;
         killGroup(pid, signal);
         live.tree.kill();
       }
@@ -478,12 +630,38 @@ export class ProcessRuntime implements ContainerRuntime {
     if (signal === 'SIGKILL') this.releaseIfIdle();
   }
 
+  /**
+   * Graceful stop with --keep-tasks: every running container is left running, untouched, for the next
+   * start on this data dir to re-adopt (recover). Its pipes are let go (what is not read yet stays in
+   * them) and detached.json says what it was (output.ts). Without a data dir nothing could find them
+   * again: they are killed as by killAll.
+   */
+  detachAll(): void {
+    if (this.ownTasksDir) return this.killAll();
+    for (const live of this.live.values()) {
+      if (live.done || live.detached) continue;
+      live.detached = true;
+      const partial: Partials = live.output.detach();
+      try {
+        writeDetached(live.outDir, { taskId: live.taskId, handle: live.handle, partial });
+      } catch {
+        // Not findable again: end it rather than leave a process no server will ever stop.
+        killGroup(live.handle.pid, 'SIGKILL');
+        live.tree.kill();
+      }
+    }
+    for (const t of [this.scanner, this.poller]) if (t) clearInterval(t);
+    this.scanner = this.poller = undefined;
+    this.killAll(); // only what has exited is left to clean up
+  }
+
   async close(): Promise<void> {
     this.killAll();
-    if (this.scanner) clearInterval(this.scanner);
-    this.scanner = undefined;
-    await Promise.all([...this.live.values()].map((l) => Promise.race([l.exited, new Promise((r) => setTimeout(r, SETTLE_MS).unref())])));
-    await Promise.all([...this.live.values()].map((l) => this.cleanUp(l)));
+    for (const t of [this.scanner, this.poller]) if (t) clearInterval(t);
+    this.scanner = this.poller = undefined;
+    const ending = [...this.live.values()].filter((l) => !l.detached);
+    await Promise.all(ending.map((l) => Promise.race([l.exited, new Promise((r) => setTimeout(r, SETTLE_MS).unref())])));
+    await Promise.all(ending.map((l) => this.cleanUp(l)));
     this.releaseCgroupParents();
     this.releaseOwnTasksDir();
   }

@@ -8,13 +8,27 @@
 // never reach (a root-only one). Such a process is spawned in `/` and a small `sh` wrapper, already
 // running as the user, does `cd` and then execs the command. (The directory the runtime makes for a
 // container is entered with `cwd`: it is the user's own, but the data dir above it may be closed.)
+//
+// A container's command (not a health check) runs under a recording `sh` (`status`): it runs the
+// command as its child and writes `$?` to the fd it was given (output.ts), so a server that re-adopts
+// the container after a --keep-tasks restart, and cannot wait for it, still learns its exit code. The
+// wrapper is the group leader (the pid the runtime knows); StopTask's SIGTERM to the group reaches the
+// command as before, while the wrapper traps it to outlive the command and record how it ended (a
+// signal's `$?` is 128+n, ECS's exit code); SIGKILL ends both (the runtime then knows it sent 137).
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { StartError } from '../api.js';
 import type { TaskTree } from './containment.js';
 
-const GATE = 'read -r _ <&3; exec 3<&-; exec "$@"';
+const GATE = 'read -r _ <&3; exec 3<&-; ';
+const EXEC = 'exec "$@"';
+/**
+ * `(exec …)`: execvp as `exec "$@"` does (a bare `"$@"` would run sh's builtin for `echo`, `kill`, `test`…).
+ * The wrapper's own stderr is /dev/null (the command gets the real one back as fd 2): sh would otherwise
+ * add a "Terminated" line of its own to the container's log when the command dies of a signal.
+ */
+const RECORD = 'exec 5>&2 2>/dev/null; trap : HUP INT TERM; (exec "$@" 2>&5 5>&- 4>&-); s=$?; echo "$s" >&4; exit "$s"';
 /** Enters the directory given as $1 (as the user the shell runs as), then what follows. */
 const CD = 'cd -- "$1" || exit 1; shift; ';
 
@@ -76,17 +90,19 @@ export class NotPlaced extends StartError {
  * /proc: directly, the pid becomes a root of the tracked tree.
  * `userCwd`: the directory to start in, entered by the shell as `uid` (see above), not by Node as root.
  */
-export function spawnInto(tree: TaskTree, argv: string[], options: SpawnOptions & { userCwd?: string }): Promise<ChildProcess> {
+export function spawnInto(tree: TaskTree, argv: string[], options: SpawnOptions & { userCwd?: string; status?: number }): Promise<ChildProcess> {
   const gated = tree.kind === 'cgroup';
-  const stdio = [...(options.stdio as Array<'ignore' | 'pipe'>), ...(gated ? ['pipe' as const] : [])];
-  const { userCwd, ...rest } = options;
+  const { userCwd, status, ...rest } = options;
+  const recording = status !== undefined;
+  // fd 3: the gate (else closed); fd 4: where the recording wrapper writes `$?`.
+  const stdio = [...(options.stdio as Array<'ignore' | 'pipe' | number>), ...(gated ? ['pipe' as const] : recording ? ['ignore' as const] : []), ...(recording ? [status] : [])];
   const cdAsUser = userCwd !== undefined;
   const cd = cdAsUser ? [userCwd] : [];
   const opts: SpawnOptions = { ...rest, ...(cdAsUser ? { cwd: '/' } : {}), stdio, detached: true };
-  const child = gated
-    ? spawn('/bin/sh', ['-c', (cdAsUser ? CD : '') + GATE, 'wayfinder-gate', ...cd, ...argv], opts)
-    : cdAsUser
-      ? spawn('/bin/sh', ['-c', `${CD}exec "$@"`, 'wayfinder-cd', ...cd, ...argv], opts)
+  const script = (cdAsUser ? CD : '') + (gated ? GATE : '') + (recording ? RECORD : EXEC);
+  const child =
+    gated || cdAsUser || recording
+      ? spawn('/bin/sh', ['-c', script, recording ? 'wayfinder-task' : gated ? 'wayfinder-gate' : 'wayfinder-cd', ...cd, ...argv], opts)
       : spawn(argv[0]!, argv.slice(1), opts);
   return new Promise<ChildProcess>((resolveSpawn, reject) => {
     child.once('error', (e: NodeJS.ErrnoException) => reject(execError(argv[0]!, e.code, e.message)));

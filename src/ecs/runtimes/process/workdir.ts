@@ -97,8 +97,11 @@ export async function removeWorkDirAsync(dir: string): Promise<void> {
   }
 }
 
-/** Removes every container directory a previous run left (process-runtime tasks never outlive it). */
-export function sweepWorkDirs(tasksDir: string): void {
+/**
+ * Removes every container directory a previous run left, but those in `keep` (containers kept running
+ * by a --keep-tasks stop, re-adopted next). Entries starting with a dot are not task directories (output.ts).
+ */
+export function sweepWorkDirs(tasksDir: string, keep: ReadonlySet<string> = new Set()): void {
   let tasks: string[];
   try {
     tasks = readdirSync(tasksDir);
@@ -106,13 +109,14 @@ export function sweepWorkDirs(tasksDir: string): void {
     return;
   }
   for (const t of tasks) {
+    if (t.startsWith('.')) continue;
     let containers: string[] = [];
     try {
       containers = readdirSync(join(tasksDir, t));
     } catch {
       /* not a directory */
     }
-    for (const c of containers) removeWorkDir(join(tasksDir, t, c));
+    for (const c of containers) if (!keep.has(join(tasksDir, t, c))) removeWorkDir(join(tasksDir, t, c));
     try {
       rmdirSync(join(tasksDir, t));
     } catch {
