@@ -62,9 +62,7 @@ export async function up(argv: string[]): Promise<number> {
         process.exit(130);
       }
       stopping = true;
-      const what = config.keepTasks
-        ? 'leaving tasks running for the next start to re-adopt (--keep-tasks)'
-        : 'stopping every task: SIGTERM, then SIGKILL after stopTimeout';
+      const what = config.keepTasks ? 'leaving tasks running for the next start to re-adopt (--keep-tasks)' : 'stopping every task: SIGTERM, then SIGKILL after stopTimeout';
       process.stdout.write(`\nwayfinder: ${signal} received, ${what} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once)…\n`);
       wf.close().then(
         () => resolve(0),

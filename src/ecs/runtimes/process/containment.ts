@@ -221,12 +221,6 @@ export function procStartTime(pid: number): string | undefined {
   return statFields(pid)?.[19];
 }
 
-/** Whether `pid` is still the process that started at `startTime` and has not exited (a zombie has). */
-export function sameProcessRuns(pid: number, startTime: string): boolean {
-  const f = statFields(pid);
-  return f !== undefined && f[19] === startTime && f[0] !== 'Z';
-}
-
 /** Every process on the host: parent, start time (tells a reused pid apart) and state. */
 export function procTable(): Map<number, ProcInfo> {
   const table = new Map<number, ProcInfo>();

@@ -1,15 +1,18 @@
 // A process-runtime container's output and exit status, kept where a restarted server finds them again
 // (`wayfinder up --keep-tasks`): `<tasksDir>/.output/<random>/`, the server's own directory (0700: the
 // task's user cannot enter it, so it cannot swap a file for a symlink; every open is O_NOFOLLOW too).
+// All three are named pipes (FIFOs), opened read-write for the container so that the container itself
+// keeps each pipe alive: when the server goes, a write does not fail (no SIGPIPE), it waits in the
+// pipe's buffer for the next server to read it. A pipe read consumes, so each line is delivered once
+// (no offsets, no duplicates), and nothing grows on disk. Bound: a container that writes more than the
+// pipe buffer (64 KiB by default; 4 KiB once an unprivileged user holds 1,024 pipes) while no server
+// runs blocks in write until one does, as any writer to a full pipe does.
 //
-//   stdout, stderr  named pipes (FIFOs). The container's fd 1 and 2 are opened read-write on them, so the
-//                   container itself keeps each pipe alive: when the server goes, a write does not fail
-//                   (no SIGPIPE); it waits in the pipe's buffer (64 KiB by default) for the next server to
-//                   read it. A pipe read consumes, so a line is delivered once: no offsets, no duplicates,
-//                   and nothing on disk grows (a container that writes more than the buffer while no
-//                   server runs blocks in write until one does, as a full pipe blocks any writer).
-//   status          the exit status `$?` of the command, written by the `sh` wrapper the container runs in
-//                   (spawn.ts) through an fd: a re-adopted process is not our child, its exit cannot be waited for.
+//   stdout, stderr  the container's fd 1 and 2.
+//   status          the command's exit status `$?`, written by the `sh` wrapper it runs under (spawn.ts),
+//                   which then stays (stopped, holding every pipe open) until the server has read it all
+//                   and ends it: a re-adopted process is not our child and cannot be waited for, and its
+//                   last lines must outlive it. End of file without a status: the wrapper was killed.
 //   detached.json   written by a graceful --keep-tasks stop: what the next start may re-adopt (the handle,
 //                   and the unfinished line of each stream). Consumed by that start: after a crash of a
 //                   server that re-adopted it, there is none, and the survivor is killed as before.
@@ -23,8 +26,9 @@ import { LineSplitter } from '../lines.js';
 
 const { O_RDONLY, O_RDWR, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fsConstants;
 const STREAMS: readonly OutputStream[] = ['stdout', 'stderr'];
+const PIPES = [...STREAMS, 'status'] as const;
+type Pipe = (typeof PIPES)[number];
 const DETACHED = 'detached.json';
-const STATUS = 'status';
 
 export type Partials = Record<OutputStream, string>;
 
@@ -46,47 +50,45 @@ function mkfifo(paths: string[]): Promise<void> {
   });
 }
 
-/** The fds a new container gets (the server closes its copies once it is spawned). */
-export type ChildFds = Record<OutputStream | 'status', number>;
+/** The fds of a container's pipes (the child's read-write ends, or the server's read ends). */
+export type PipeFds = Record<Pipe, number>;
 
 /** Makes a container's output directory; returns it, the fds for the child and the read ends for the server. */
-export async function makeOutputDir(tasksDir: string): Promise<{ dir: string; child: ChildFds; read: Record<OutputStream, number> }> {
+export async function makeOutputDir(tasksDir: string): Promise<{ dir: string; child: PipeFds; read: PipeFds }> {
   const root = outputRoot(tasksDir);
   mkdirSync(root, { recursive: true, mode: 0o700 });
   chmodSync(root, 0o700);
   const dir = join(root, randomBytes(12).toString('hex'));
   mkdirSync(dir, { mode: 0o700 });
-  const opened: number[] = [];
-  const open = (path: string, flags: number, mode?: number) => {
-    const fd = openSync(path, flags | O_NOFOLLOW, mode);
-    opened.push(fd);
-    return fd;
-  };
+  let read: PipeFds | undefined;
   try {
-    await mkfifo(STREAMS.map((s) => join(dir, s)));
-    // The read end first, non-blocking (a FIFO's read open does not wait for a writer then), then the child's ends.
-    const read = { stdout: open(join(dir, 'stdout'), O_RDONLY | O_NONBLOCK), stderr: open(join(dir, 'stderr'), O_RDONLY | O_NONBLOCK) };
-    const child = {
-      stdout: open(join(dir, 'stdout'), O_RDWR),
-      stderr: open(join(dir, 'stderr'), O_RDWR),
-      status: open(join(dir, STATUS), O_WRONLY | O_CREAT | O_EXCL, 0o600),
-    };
-    return { dir, child, read };
+    await mkfifo(PIPES.map((p) => join(dir, p)));
+    // The read ends first, non-blocking (a FIFO's read open does not wait for a writer then), then the child's.
+    read = openPipes(dir, O_RDONLY | O_NONBLOCK);
+    return { dir, child: openPipes(dir, O_RDWR), read };
   } catch (e) {
-    for (const fd of opened) closeSync(fd);
+    if (read) closeFds(read);
     removeOutputDir(dir);
     throw e;
   }
 }
 
-/** The read ends of a kept container's pipes (re-adoption); undefined when they are not there. */
-export function openOutputPipes(dir: string): Record<OutputStream, number> | undefined {
-  let stdout: number | undefined;
+function openPipes(dir: string, flags: number): PipeFds {
+  const fds: Partial<PipeFds> = {};
   try {
-    stdout = openSync(join(dir, 'stdout'), O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
-    return { stdout, stderr: openSync(join(dir, 'stderr'), O_RDONLY | O_NONBLOCK | O_NOFOLLOW) };
+    for (const p of PIPES) fds[p] = openSync(join(dir, p), flags | O_NOFOLLOW);
+    return fds as PipeFds;
+  } catch (e) {
+    closeFds(fds as Record<string, number>);
+    throw e;
+  }
+}
+
+/** The read ends of a kept container's pipes (re-adoption); undefined when they are not there. */
+export function openOutputPipes(dir: string): PipeFds | undefined {
+  try {
+    return openPipes(dir, O_RDONLY | O_NONBLOCK);
   } catch {
-    if (stdout !== undefined) closeSync(stdout);
     return undefined;
   }
 }
@@ -98,21 +100,6 @@ export function closeFds(fds: Readonly<Record<string, number>>): void {
     } catch {
       /* closed already */
     }
-  }
-}
-
-/** The command's exit status as the wrapper wrote it; undefined when it never did (the wrapper was killed). */
-export function readExitStatus(dir: string): number | undefined {
-  try {
-    const fd = openSync(join(dir, STATUS), O_RDONLY | O_NOFOLLOW);
-    try {
-      const text = readFileSync(fd, 'utf8').trim();
-      return /^\d{1,3}$/.test(text) && Number(text) <= 255 ? Number(text) : undefined;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
   }
 }
 
@@ -178,27 +165,51 @@ export function removeOutputDir(dir: string): void {
 }
 
 /**
- * Follows a container's two pipes into its line sink. `ended` resolves once both reach end of file
- * (every process holding a write end is gone); `detach` stops following without losing anything
- * (what was not read stays in the pipe; the unfinished lines are returned).
+ * Follows a container's pipes: output into its line sink, and the exit status. `status` resolves with
+ * the recorded `$?`, or undefined at end of file without one (the wrapper was killed); `ended` once both
+ * output pipes reach end of file (every process holding a write end is gone). `detach` stops following
+ * without losing anything: what was not read stays in the pipes, the unfinished lines are returned,
+ * and `status` never resolves.
  */
 export class OutputFollower {
   private readonly sockets: Socket[] = [];
   private readonly splitters: LineSplitter[] = [];
+  private detached = false;
   readonly ended: Promise<void>;
+  readonly status: Promise<number | undefined>;
 
-  constructor(read: Record<OutputStream, number>, onLine?: LineSink, carried?: Partial<Partials>) {
+  constructor(read: PipeFds, onLine?: LineSink, carried?: Partial<Partials>) {
     const closed: Promise<unknown>[] = [];
     for (const stream of STREAMS) {
       const splitter = new LineSplitter((l) => onLine?.(stream, l), carried?.[stream] ?? '');
-      const socket = new Socket({ fd: read[stream], readable: true, writable: false });
+      const socket = this.follow(read[stream]);
       socket.on('data', (c: Buffer) => splitter.write(c));
-      socket.on('error', () => undefined); // a read error ends the stream like EOF
       closed.push(new Promise((r) => socket.once('close', r)));
-      this.sockets.push(socket);
       this.splitters.push(splitter);
     }
     this.ended = Promise.all(closed).then(() => undefined);
+    const status = this.follow(read.status);
+    let text = '';
+    this.status = new Promise((resolveStatus) => {
+      const settle = (code: number | undefined) => {
+        if (!this.detached) resolveStatus(code);
+        status.destroy();
+      };
+      status.on('data', (c: Buffer) => {
+        text += c.toString('latin1');
+        const line = text.split('\n', 2);
+        if (line.length < 2) return; // the wrapper writes `$?` and a newline in one write: this is rare
+        settle(/^\d{1,3}$/.test(line[0]!) && Number(line[0]) <= 255 ? Number(line[0]) : undefined);
+      });
+      status.once('close', () => settle(undefined));
+    });
+  }
+
+  private follow(fd: number): Socket {
+    const socket = new Socket({ fd, readable: true, writable: false });
+    socket.on('error', () => undefined); // a read error ends the stream like end of file
+    this.sockets.push(socket);
+    return socket;
   }
 
   /** Emits the unfinished lines (the container is gone) and closes what is still open. */
@@ -208,6 +219,7 @@ export class OutputFollower {
   }
 
   detach(): Partials {
+    this.detached = true;
     for (const s of this.sockets) s.destroy();
     return { stdout: this.splitters[0]!.takePartial(), stderr: this.splitters[1]!.takePartial() };
   }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runtimeConformance } from '../../../../test/support/runtime-conformance.js';
@@ -218,5 +218,137 @@ test('process runtime: removing a container of an earlier run removes that runâ€
     await earlier.close();
     await now.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+// ---- --keep-tasks: a graceful stop lets containers go (detachAll), the next runtime on the data dir re-adopts them ----
+
+const until = async (what: string, ok: () => boolean): Promise<void> => {
+  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(ok(), what);
+};
+
+/** A container that counts lines (one every 50 ms, each written in two parts) and started a daemon that left its session. */
+function counter(taskId: string, onLine: (l: string) => void) {
+  return {
+    taskId,
+    cluster: 'c',
+    name: 'web',
+    image: 'x',
+    command: ['sh', '-c', `setsid sleep 1000 & echo "daemon $!"; i=0; while :; do i=$((i+1)); printf 'n %s' $i; sleep 0.05; echo ' end'; done`],
+    environment: { MARK: 'kept' },
+    ports: [],
+    onLine: (_s: string, l: string) => onLine(l),
+  };
+}
+
+/** The counted lines in order: each exactly once, whichever runtime read it, none cut in two (but the last, which the stop may cut). */
+function assertCountedOnce(lines: string[]): void {
+  const counted = lines.filter((l) => l.startsWith('n '));
+  for (const [i, l] of counted.entries()) {
+    if (i === counted.length - 1 && l === `n ${i + 1}`) continue;
+    assert.equal(l, `n ${i + 1} end`, `line ${i + 1} once and whole`);
+  }
+}
+
+for (const cgroups of [true, false]) {
+  const mode = cgroups ? 'a cgroup' : '/proc tracking';
+  test(`process runtime with ${mode}: a container let go by detachAll is re-adopted by the next runtime on the tasks dir, its output continues exactly once, and a stop ends its whole tree`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wf-keep-'));
+    const first = new ProcessRuntime({ tasksDir: dir, cgroups });
+    let next: ProcessRuntime | undefined;
+    try {
+      if (cgroups && first.containment !== 'cgroup') return t.skip('no usable cgroup v2 hierarchy here');
+      const lines: string[] = [];
+      const s = await first.start(counter('keep1', (l) => lines.push(l)));
+      const pid = Number(s.runtimeId);
+      await until('lines flow', () => lines.filter((l) => l.startsWith('n ')).length >= 3);
+      const daemon = Number(lines.find((l) => l.startsWith('daemon '))!.split(' ')[1]);
+      first.detachAll();
+      const atDetach = lines.length;
+      await new Promise((r) => setTimeout(r, 300)); // the container keeps writing while no runtime reads
+      assert.equal(lines.length, atDetach, 'a detached runtime reads nothing more');
+      assert.ok(runs(pid) && runs(daemon), 'detachAll leaves the container and its daemon running');
+
+      next = new ProcessRuntime({ tasksDir: dir, cgroups }); // its start-up sweep leaves the kept container alone
+      assert.ok(runs(pid) && runs(daemon), 'the sweep of a new runtime spares a kept container');
+      assert.deepEqual(
+        (await next.owned()).map((o) => o.taskId),
+        ['keep1'],
+        'a kept container is listed until recovered',
+      );
+      const stored = JSON.parse(JSON.stringify(s.handle)) as ContainerHandle;
+      assert.equal((await next.recover(stored, (_s, l) => lines.push(l))).state, 'running');
+      assert.deepEqual(await next.owned(), [], 'recovered: no longer a stray candidate');
+      await until('lines written while no runtime read, and after, arrive', () => lines.filter((l) => l.startsWith('n ')).length >= atDetach + 10);
+      assert.deepEqual(await next.exec(stored, ['sh', '-c', 'echo "$MARK"'], 5000), { exitCode: 0, output: 'kept\n' }, 'health checks run in the container again');
+      await next.stop(stored, 5);
+      assert.equal((await next.wait(stored)).exitCode, 143, 'SIGTERM ended the command: 128+15, recorded by the wrapper');
+      assert.ok(!runs(pid) && !runs(daemon), 'the stop ended the whole tree');
+      assertCountedOnce(lines);
+      await next.remove(stored);
+      assert.deepEqual(readdirSync(join(dir, '.output')), [], 'its output directory went with it');
+    } finally {
+      await next?.close();
+      await first.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('process runtime: a kept container that exited while no runtime ran reports its recorded exit code and its last lines', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wf-keep-'));
+  const first = new ProcessRuntime({ tasksDir: dir });
+  const next = () => new ProcessRuntime({ tasksDir: dir });
+  let second: ProcessRuntime | undefined;
+  try {
+    const s = await first.start({
+      taskId: 'keep2',
+      cluster: 'c',
+      name: 'web',
+      image: 'x',
+      command: ['sh', '-c', 'read _ < /dev/null; sleep 0.3; echo last words; exit 3'],
+      environment: {},
+      ports: [],
+    });
+    first.detachAll();
+    await new Promise((r) => setTimeout(r, 600)); // it exits meanwhile (its wrapper stays, holding the pipes)
+    second = next();
+    const lines: string[] = [];
+    const stored = JSON.parse(JSON.stringify(s.handle)) as ContainerHandle;
+    await second.recover(stored, (_s, l) => lines.push(l));
+    assert.deepEqual(await second.wait(stored), { exitCode: 3 }, 'the exit code the wrapper recorded');
+    assert.deepEqual(lines, ['last words'], 'written before it exited, read after the restart');
+  } finally {
+    await second?.close();
+    await first.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('process runtime: a kept container no task claims is removed as a stray, and one re-adopted is not kept past a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wf-keep-'));
+  const first = new ProcessRuntime({ tasksDir: dir });
+  const runtimes: ProcessRuntime[] = [first];
+  try {
+    const a = await first.start({ taskId: 'stray', cluster: 'c', name: 'web', image: 'x', command: ['sleep', '1000'], environment: {}, ports: [] });
+    const b = await first.start({ taskId: 'crash', cluster: 'c', name: 'web', image: 'x', command: ['sleep', '1000'], environment: {}, ports: [] });
+    first.detachAll();
+    const second = new ProcessRuntime({ tasksDir: dir });
+    runtimes.push(second);
+    const owned = await second.owned();
+    assert.deepEqual(owned.map((o) => o.taskId).sort(), ['crash', 'stray']);
+    await second.remove(owned.find((o) => o.taskId === 'stray')!.handle);
+    assert.equal(runs(Number(a.runtimeId)), false, 'the stray was killed');
+    assert.equal((await second.recover(b.handle)).state, 'running');
+    // `second` "crashes" (it is never stopped): the next runtime must not take the container for a kept one.
+    const third = new ProcessRuntime({ tasksDir: dir });
+    runtimes.push(third);
+    const r = await third.recover(b.handle);
+    assert.equal(r.state, 'exited');
+    await until('the survivor of a crash is killed', () => !runs(Number(b.runtimeId)));
+  } finally {
+    for (const rt of runtimes) await rt.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -15,8 +15,8 @@
 // Restarts: a graceful stop with --keep-tasks (`detachAll`) leaves containers running, and the next
 // start on the data dir re-adopts them (`recover`): same pid, same ports, same tree. What makes that
 // possible (output.ts): output goes through named pipes the container itself keeps open, and a small
-// `sh` wrapper records the command's exit status (spawn.ts); a re-adopted leader, not our child, is
-// watched through /proc (pid + start time, every ADOPTED_POLL_MS). After a crash nothing is re-adopted:
+// `sh` wrapper reports the command's exit status through a pipe too (spawn.ts), so a re-adopted leader,
+// not our child, is followed like one started here, with no polling. After a crash nothing is re-adopted:
 // whatever survived is killed (its whole cgroup, where there is one) and reported gone, and the
 // scheduler replaces it (what the crashed server had read of its output but not stored is lost, so
 // re-adopting it would not be exact).
@@ -46,7 +46,6 @@ import {
   procStartTime,
   procTable,
   removeCgroup,
-  sameProcessRuns,
   sweepStaleCgroups,
   type TaskTree,
 } from './containment.js';
@@ -58,7 +57,6 @@ import {
   openOutputPipes,
   outputRoot,
   readAllDetached,
-  readExitStatus,
   removeOutputDir,
   sweepOutputDirs,
   writeDetached,
@@ -95,12 +93,12 @@ interface ProcessHandle extends ContainerHandle {
 interface Live {
   handle: ProcessHandle;
   taskId: string;
-  /** Absent when re-adopted: not our child, its leader is watched through /proc. */
+  /** Absent when re-adopted: not our child (its status pipe says when it ends). */
   child?: ChildProcess;
   exited: Promise<ExitStatus>;
   resolveExit: (s: ExitStatus) => void;
   done: boolean;
-  /** The stop sent SIGKILL: a leader killed so has no recorded status, its exit code is 137. */
+  /** The stop sent SIGKILL: a wrapper killed so records no status, the exit code is 137. */
   killed?: boolean;
   /** Left running for the next start (detachAll): this server does nothing more with it. */
   detached?: boolean;
@@ -130,8 +128,6 @@ const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ',
 
 /** How often the /proc fallback looks for new descendants. */
 const SCAN_MS = 250;
-/** How often a re-adopted leader is looked for in /proc (one stat read each: 500 containers cost ~1,000 reads a second). */
-const ADOPTED_POLL_MS = 500;
 /** How long the end of a container waits for its tree to be gone. */
 const SETTLE_MS = 5_000;
 
@@ -174,7 +170,6 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly server: Identity;
   private readonly accounts: () => Accounts;
   private scanner?: NodeJS.Timeout;
-  private poller?: NodeJS.Timeout;
   private starting = 0;
   /** Working directories being removed (in the background). */
   private removing = 0;
@@ -321,9 +316,7 @@ export class ProcessRuntime implements ContainerRuntime {
       where,
     };
     const entry = this.track({ handle, taskId: spec.taskId, child, env, where, as, tree, workDir, outDir: out!.dir, output: new OutputFollower(out!.read, spec.onLine) });
-    child.once('exit', (code, signal) => {
-      if (!entry.detached) this.leaderGone(entry, { exitCode: exitCodeOf(code, signal) });
-    });
+    this.watchStatus(entry);
     this.scanWhileTracking();
     return { handle, runtimeId: String(pid), bindings };
   }
@@ -344,7 +337,22 @@ export class ProcessRuntime implements ContainerRuntime {
     return entry;
   }
 
-  /** The leader is gone: so is the container (as when PID 1 of a Docker container exits). */
+  /**
+   * The command has ended when the wrapper reports its status, or dies without one (killed: by our
+   * stop's SIGKILL, 137, else our child's exit says how; a re-adopted one's cannot be known).
+   */
+  private watchStatus(entry: Live): void {
+    void entry.output.status.then(async (code) => {
+      if (code !== undefined) return this.leaderGone(entry, { exitCode: code });
+      if (entry.killed) return this.leaderGone(entry, { exitCode: 137 });
+      const child = entry.child;
+      if (!child) return this.leaderGone(entry, { exitCode: null, reason: 'the container ended without recording its exit status' });
+      if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+      this.leaderGone(entry, { exitCode: exitCodeOf(child.exitCode, child.signalCode) });
+    });
+  }
+
+  /** The command is gone: so is the container (as when PID 1 of a Docker container exits). */
   private leaderGone(entry: Live, status: ExitStatus): void {
     if (entry.done) return;
     entry.done = true;
@@ -368,15 +376,6 @@ export class ProcessRuntime implements ContainerRuntime {
     });
   }
 
-  /** A re-adopted leader is gone: its status as the wrapper recorded it (spawn.ts), else what we know. */
-  private adoptedGone(entry: Live): void {
-    const recorded = readExitStatus(entry.outDir);
-    this.leaderGone(
-      entry,
-      recorded !== undefined ? { exitCode: recorded } : entry.killed ? { exitCode: 137 } : { exitCode: null, reason: 'the container ended without recording its exit status' },
-    );
-  }
-
   /** Runs the /proc fallback's periodic scan while any tracked container lives. */
   private scanWhileTracking(): void {
     if (this.scanner) return;
@@ -393,24 +392,6 @@ export class ProcessRuntime implements ContainerRuntime {
       for (const t of trees) t.scan(table);
     }, SCAN_MS);
     this.scanner.unref();
-  }
-
-  /** Watches re-adopted leaders (not our children: no exit event) through /proc while any runs. */
-  private pollAdopted(): void {
-    if (this.poller) return;
-    this.poller = setInterval(() => {
-      let watching = false;
-      for (const l of this.live.values()) {
-        if (l.child || l.done || l.detached) continue;
-        if (sameProcessRuns(l.handle.pid, l.handle.startTime)) watching = true;
-        else this.adoptedGone(l);
-      }
-      if (!watching) {
-        clearInterval(this.poller);
-        this.poller = undefined;
-      }
-    }, ADOPTED_POLL_MS);
-    this.poller.unref();
   }
 
   private cleanUp(entry: Live): Promise<void> {
@@ -587,12 +568,9 @@ export class ProcessRuntime implements ContainerRuntime {
       outDir: h.outDir!,
       output: new OutputFollower(read, onLine, kept.partial),
     });
-    if (!sameProcessRuns(h.pid, h.startTime)) {
-      this.adoptedGone(entry); // it exited while no server ran: its lines are still in the pipes
-    } else {
-      this.pollAdopted();
-      this.scanWhileTracking();
-    }
+    // Ended while no server ran: its status and last lines wait in the pipes, read at once.
+    this.watchStatus(entry);
+    this.scanWhileTracking();
     return entry;
   }
 
@@ -650,15 +628,15 @@ export class ProcessRuntime implements ContainerRuntime {
         live.tree.kill();
       }
     }
-    for (const t of [this.scanner, this.poller]) if (t) clearInterval(t);
-    this.scanner = this.poller = undefined;
+    if (this.scanner) clearInterval(this.scanner);
+    this.scanner = undefined;
     this.killAll(); // only what has exited is left to clean up
   }
 
   async close(): Promise<void> {
     this.killAll();
-    for (const t of [this.scanner, this.poller]) if (t) clearInterval(t);
-    this.scanner = this.poller = undefined;
+    if (this.scanner) clearInterval(this.scanner);
+    this.scanner = undefined;
     const ending = [...this.live.values()].filter((l) => !l.detached);
     await Promise.all(ending.map((l) => Promise.race([l.exited, new Promise((r) => setTimeout(r, SETTLE_MS).unref())])));
     await Promise.all(ending.map((l) => this.cleanUp(l)));

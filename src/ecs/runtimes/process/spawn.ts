@@ -10,11 +10,13 @@
 // container is entered with `cwd`: it is the user's own, but the data dir above it may be closed.)
 //
 // A container's command (not a health check) runs under a recording `sh` (`status`): it runs the
-// command as its child and writes `$?` to the fd it was given (output.ts), so a server that re-adopts
-// the container after a --keep-tasks restart, and cannot wait for it, still learns its exit code. The
-// wrapper is the group leader (the pid the runtime knows); StopTask's SIGTERM to the group reaches the
-// command as before, while the wrapper traps it to outlive the command and record how it ended (a
-// signal's `$?` is 128+n, ECS's exit code); SIGKILL ends both (the runtime then knows it sent 137).
+// command as its child, writes `$?` to the status pipe it was given as fd 4 (output.ts), then stops
+// itself (SIGSTOP, in a loop) holding the container's pipes open until the server, having read the
+// status and the last output, ends it. So a server that re-adopts the container after a --keep-tasks
+// restart, and cannot wait for it, still learns its exit code and reads its last lines. The wrapper is
+// the group leader (the pid the runtime knows); StopTask's SIGTERM to the group reaches the command as
+// before, while the wrapper traps it to outlive the command and record how it ended (a signal's `$?`
+// is 128+n, ECS's exit code); SIGKILL ends both (the runtime then knows it sent 137).
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
@@ -28,7 +30,7 @@ const EXEC = 'exec "$@"';
  * The wrapper's own stderr is /dev/null (the command gets the real one back as fd 2): sh would otherwise
  * add a "Terminated" line of its own to the container's log when the command dies of a signal.
  */
-const RECORD = 'exec 5>&2 2>/dev/null; trap : HUP INT TERM; (exec "$@" 2>&5 5>&- 4>&-); s=$?; echo "$s" >&4; exit "$s"';
+const RECORD = 'exec 5>&2 2>/dev/null; trap : HUP INT TERM; (exec "$@" 2>&5 5>&- 4>&-); echo "$?" >&4; while :; do kill -STOP $$; done';
 /** Enters the directory given as $1 (as the user the shell runs as), then what follows. */
 const CD = 'cd -- "$1" || exit 1; shift; ';
 
