@@ -1,7 +1,7 @@
 // Stopping means stopped: a graceful stop (SIGTERM to the real `wayfinder up`) stops every task the server started
 // as ECS stops one (SIGTERM, then SIGKILL after the container's stopTimeout), so nothing it started keeps running
-// behind it, and the next start shows the task STOPPED with how its container ended. `--keep-tasks` leaves Docker
-// containers running for the next start to re-adopt (process tasks cannot be re-adopted: they stop either way).
+// behind it, and the next start shows the task STOPPED with how its container ended. `--keep-tasks` leaves tasks
+// running (Docker containers and process-runtime ones) for the next start to re-adopt.
 // The docker variant runs only with WAYFINDER_TEST_DOCKER=1, like ecs-docker.test.ts.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -108,13 +108,21 @@ describe('graceful stop on the process runtime', () => {
     }
   });
 
-  it('--keep-tasks does not keep process tasks: they cannot be re-adopted, so they stop too', async () => {
-    const first = await startCli([...FAST, '--data-dir', dir, '--runtime', 'process', '--keep-tasks']);
+  it('--keep-tasks leaves a process task running and the next start re-adopts it; a plain stop then stops it', async () => {
+    const args = [...FAST, '--data-dir', dir, '--runtime', 'process'];
+    const first = await startCli([...args, '--keep-tasks']);
     const task = await runTask(first.port, ['sleep', '600']);
     const pid = Number(task.containers![0]!.runtimeId);
     assert.ok(groupRuns(pid));
     assert.equal(await sigterm(first), 0);
-    assert.ok(!groupRuns(pid), 'the process task stopped');
+    assert.ok(groupRuns(pid), '--keep-tasks: the process task outlives the server');
+
+    const second = await startCli(args);
+    const t = await describeTask(second.port, task.taskArn!);
+    assert.equal(t.lastStatus, 'RUNNING', 're-adopted');
+    assert.equal(t.containers![0]!.runtimeId, String(pid));
+    assert.equal(await sigterm(second), 0);
+    assert.ok(!groupRuns(pid), 'without --keep-tasks the re-adopted task is stopped');
   });
 });
 

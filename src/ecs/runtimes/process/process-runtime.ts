@@ -619,6 +619,7 @@ export class ProcessRuntime implements ContainerRuntime {
     for (const live of this.live.values()) {
       if (live.done || live.detached) continue;
       live.detached = true;
+      live.child?.unref(); // the server exits with it still running: the point
       const partial: Partials = live.output.detach();
       try {
         writeDetached(live.outDir, { taskId: live.taskId, handle: live.handle, partial });
