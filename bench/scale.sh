@@ -3,7 +3,9 @@
 # half of target 4): bench/scale-setup.mjs builds the small state, everything is measured, the same
 # script grows it to 1,000 Cloud Map services / 10,384 instances / 100 HTTP APIs × 300 routes / 502
 # running tasks (process runtime, `sleep 3600`), everything is measured again, then the server is
-# stopped and started again on that data dir (time to healthy, and until every task runs again).
+# stopped with --keep-tasks and started again on that data dir: time to healthy, time until it has
+# re-adopted every task (its fds on each task's stdout pipe), and how many tasks are RUNNING with the
+# same pid as before the restart (DescribeTasks).
 # Measured at each state (load on CPU0, server on CPU1, REPS reps, medians; CPU per request from /proc):
 #   gateway   wrk -t1 -c10 on route r5 of API `probe` (VPC link → Cloud Map `probe`, 10 instances → the
 #             bench backend): req/s, p50, p99, server CPU µs/req
@@ -30,7 +32,13 @@ export NODE_NO_WARNINGS=1
 EP=http://127.0.0.1:$PORT
 
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$OUT/data"; }
+# The servers' tasks too (each a process group): a server stopped with --keep-tasks leaves them running.
+cleanup() {
+  local groups; groups="${TASK_PIDS:-} $(for p in "${PIDS[@]}"; do pgrep -P "$p" || true; done)"
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  for g in $groups; do kill -KILL -- "-$g" 2>/dev/null || true; done
+  rm -rf "$OUT/data"
+}
 trap cleanup EXIT
 ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12+$13}'; }
 rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
@@ -38,11 +46,13 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 ms_of() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v/1000; else if (v ~ /ms$/) print v+0; else if (v ~ /s$/) print v*1000; else print v }'; }
 WF_ARGS=(up --port "$PORT" --dns-port "$DNS_PORT" --data-dir "$OUT/data" --runtime process --operation-delay-ms 0 --health-delay-ms 0
   --vpc-link-delay-ms 0 --task-stable-ms 1000 --gateway-rate-limit 100000000 --gateway-burst-limit 100000000 --log-level error)
-start_wf() { taskset -c 1 node bin/wayfinder.js "${WF_ARGS[@]}" >> "$OUT/wayfinder.log" 2>&1 & WF=$!; PIDS+=("$WF"); }
+start_wf() { taskset -c 1 node bin/wayfinder.js "${WF_ARGS[@]}" "$@" >> "$OUT/wayfinder.log" 2>&1 & WF=$!; PIDS+=("$WF"); }
 wait_healthy() { for _ in $(seq 1200); do curl -sf -o /dev/null "$EP/_wayfinder/health" && return 0; sleep 0.025; done; echo "not healthy" >&2; return 1; }
 
 taskset -c 0 node bench/harness/backend.mjs "$BACKEND" > "$OUT/backend.log" 2>&1 & PIDS+=($!)
-start_wf; wait_healthy
+# --keep-tasks: its stop before the restart leaves the tasks for the next server (which, started
+# without it, stops them at the end).
+start_wf --keep-tasks; wait_healthy
 node bench/scale-setup.mjs "$EP" small "$BACKEND" | tee "$OUT/setup-small.json"
 J() { node -pe "JSON.parse(require('fs').readFileSync('$OUT/setup-small.json', 'utf8')).$1"; }
 API=$(J probeApiId); PROBE=$(J probeServiceId); FLIP=$(J flipServiceId)
@@ -99,33 +109,47 @@ echo "== growing to the large state"
 node bench/scale-setup.mjs "$EP" large "$BACKEND" | tee "$OUT/setup-large.json"
 sleep 2 # let the last task registrations settle
 measure large
+# The server's children are the tasks' recording wrappers (their runtimeIds); a task's RSS is its wrapper's and its command's.
 TASK_PIDS=$(pgrep -P "$WF" || true)
 TASKS=$(echo "$TASK_PIDS" | grep -c . || true)
-TASK_RSS=0; for p in $TASK_PIDS; do TASK_RSS=$((TASK_RSS + $(rss_kb "$p" 2>/dev/null || echo 0))); done
+TASK_RSS=0; for p in $TASK_PIDS $(for w in $TASK_PIDS; do pgrep -P "$w"; done); do TASK_RSS=$((TASK_RSS + $(rss_kb "$p" 2>/dev/null || echo 0))); done
 
 echo "== restart on the large state"
 kill "$WF"; wait "$WF" 2>/dev/null || true
+KEPT=0; for p in $TASK_PIDS; do kill -0 "$p" 2>/dev/null && KEPT=$((KEPT + 1)); done
 T0=$(date +%s%N); start_wf; wait_healthy
 UP_MS=$(( ($(date +%s%N) - T0) / 1000000 )); UP_CPU=$(( $(ticks "$WF") * 10 ))
-node -e '
+# Re-adopted: the new server has opened the task's stdout pipe again (<data>/tasks/.output/<id>/stdout).
+ADOPTED=0
+for _ in $(seq 4800); do
+  ADOPTED=$(ls -l "/proc/$WF/fd" 2>/dev/null | grep -c '/\.output/[0-9a-f]*/stdout$' || true)
+  [ "$ADOPTED" -ge "$TASKS" ] && break; sleep 0.025
+done
+ADOPT_MS=$(( ($(date +%s%N) - T0) / 1000000 )); ADOPT_CPU=$(( $(ticks "$WF") * 10 ))
+read -r RUNNING SAME < <(node -e '
   const ECS = require("@aws-sdk/client-ecs");
   const ecs = new ECS.ECSClient({ endpoint: process.argv[1], region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-  const names = ["probe", ...Array.from({ length: 10 }, (_, i) => `tasks-${i}`)];
-  const want = Number(process.argv[2]);
+  const before = new Set(process.argv[2].split(/\s+/).filter(Boolean));
   (async () => {
-    for (let i = 0; i < 1200; i++) {
-      let running = 0;
-      for (const chunk of [names.slice(0, 10), names.slice(10)]) {
-        const { services } = await ecs.send(new ECS.DescribeServicesCommand({ cluster: "scale", services: chunk }));
-        running += services.reduce((n, s) => n + s.runningCount, 0);
+    const arns = [];
+    let nextToken;
+    do {
+      const r = await ecs.send(new ECS.ListTasksCommand({ cluster: "scale", maxResults: 100, nextToken }));
+      arns.push(...r.taskArns);
+      nextToken = r.nextToken;
+    } while (nextToken);
+    let running = 0, same = 0;
+    for (let i = 0; i < arns.length; i += 100) {
+      const { tasks } = await ecs.send(new ECS.DescribeTasksCommand({ cluster: "scale", tasks: arns.slice(i, i + 100) }));
+      for (const t of tasks) {
+        if (t.lastStatus !== "RUNNING") continue;
+        running++;
+        if (before.has(t.containers[0].runtimeId)) same++;
       }
-      if (running >= want) return;
-      await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error("tasks did not all come back within 120 s");
+    console.log(running, same);
   })().finally(() => ecs.destroy());
-' "$EP" "$(node -pe "JSON.parse(require('fs').readFileSync('$OUT/setup-large.json', 'utf8')).tasks")"
-TASKS_MS=$(( ($(date +%s%N) - T0) / 1000000 ))
+' "$EP" "$TASK_PIDS")
 
 H() { node -pe "JSON.parse(require('fs').readFileSync('$OUT/$1-health.json', 'utf8')).$2"; }
 {
@@ -152,8 +176,9 @@ H() { node -pe "JSON.parse(require('fs').readFileSync('$OUT/$1-health.json', 'ut
   row 'server idle CPU ms per s' "${R[small-idle]}" "${R[large-idle]}"
   row 'server RSS MiB' "$(echo "${R[small-rss]} / 1024" | bc -l)" "$(echo "${R[large-rss]} / 1024" | bc -l)"
   echo
-  echo "memory at large state: $TASKS task processes, $(echo "$TASK_RSS / 1024 / ($TASKS + (TASKS == 0))" | bc -l | xargs printf '%.2f') MiB RSS each (their own);"
+  echo "memory at large state: $TASKS tasks (a recording sh wrapper + the command each), $(echo "$TASK_RSS / 1024 / ($TASKS + (TASKS == 0))" | bc -l | xargs printf '%.2f') MiB RSS each (their own);"
   echo "  server growth small → large $(echo "(${R[large-rss]} - ${R[small-rss]}) / 1024" | bc -l | xargs printf '%.0f') MiB for the whole state"
-  echo "restart on the large state: healthy after $UP_MS ms (server CPU $UP_CPU ms by then); every task RUNNING again after $TASKS_MS ms"
-  echo "  (the process runtime never re-adopts: its tasks stop with the server, and the services start them again)"
+  echo "restart on the large state (stopped with --keep-tasks: $KEPT of $TASKS task processes outlived it): healthy after $UP_MS ms"
+  echo "  (server CPU $UP_CPU ms by then); all $ADOPTED tasks re-adopted after $ADOPT_MS ms (server CPU $ADOPT_CPU ms by then);"
+  echo "  then $RUNNING tasks RUNNING, $SAME of them with the same pid as before the restart"
 } | tee "$OUT/summary.txt"

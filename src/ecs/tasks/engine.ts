@@ -472,7 +472,8 @@ export class TaskEngine {
         const running = t.containers.filter((c) => c.handle && c.lastStatus !== 'STOPPED');
         if (opts.keepTasks) {
           // Docker replays its logs from here at the next start; process output waits in its pipes (output.ts).
-          this.update(key, (x) => void (x.logsUntil = now));
+          const onDocker = (t.runtime ?? this.deps.runtime().name) === 'docker' || running.some((c) => (c.handle as ContainerHandle).runtime === 'docker');
+          if (onDocker) this.update(key, (x) => void (x.logsUntil = now));
           return;
         }
         const td = this.taskDefinition(t);
