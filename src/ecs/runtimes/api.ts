@@ -1,7 +1,7 @@
 // The narrow interface every task runtime implements (docs/architecture.md §12 habit 8, after Nomad's drivers).
 // A runtime runs single containers; the task engine (tasks/engine.ts) composes them into ECS tasks.
 // Handles are plain JSON and stored in the task record, so a restarted Wayfinder can hand them back
-// to `recover` and re-adopt what still runs (docker) or learn that it is gone (process).
+// to `recover` and re-adopt what still runs (docker; process after a --keep-tasks stop) or learn that it is gone.
 // The same conformance suite (conformance.ts) runs against every real runtime.
 
 export type RuntimeName = 'process' | 'docker' | 'fake';
