@@ -183,7 +183,7 @@ export class ProcessRuntime implements ContainerRuntime {
     // Whatever a previous run on this data dir left is ended and removed before anything new starts,
     // but what a --keep-tasks stop left for re-adoption: its cgroup, working and output directories
     // stay until the task engine recovers it, or removes it as a stray no task record claims (owned()).
-    if (opts.tasksDir) for (const [dir, d] of readAllDetached(opts.tasksDir)) this.kept.set(dir, d);
+    if (opts.tasksDir) for (const [dir, d] of readAllDetached(opts.tasksDir)) if (this.mayKeep(dir, d.handle as ProcessHandle, opts.tasksDir)) this.kept.set(dir, d);
     const kept = [...this.kept.values()].map((d) => d.handle as ProcessHandle);
     if (this.cgroupParent && opts.tasksDir) {
       sweepStaleCgroups(this.cgroupParent, new Set(kept.flatMap((h) => (h.cgroup ? [h.cgroup] : []))));
@@ -193,6 +193,23 @@ export class ProcessRuntime implements ContainerRuntime {
       sweepWorkDirs(opts.tasksDir, new Set(kept.flatMap((h) => (h.workDir ? [h.workDir] : []))));
       sweepOutputDirs(opts.tasksDir, new Set(this.kept.keys()));
     }
+  }
+
+  /**
+   * Whether a kept container's handle names only places of this data dir: its output directory where it
+   * was found, its working directory below the tasks dir, its cgroup below ours. (The directory is the
+   * server's; this is a backstop should its contents ever be written by someone else.)
+   */
+  private mayKeep(dir: string, h: ProcessHandle, tasksDir: string): boolean {
+    const below = (path: string | undefined, parent: string | undefined) => path === undefined || (parent !== undefined && dirname(dirname(path)) === parent);
+    return (
+      h.outDir === dir &&
+      Number.isInteger(h.pid) &&
+      h.pid > 1 &&
+      typeof h.startTime === 'string' &&
+      below(h.workDir, tasksDir) &&
+      (h.cgroup === undefined || (this.cgroupParent !== undefined && dirname(h.cgroup) === this.cgroupParent))
+    );
   }
 
   private get tasksDir(): string {
