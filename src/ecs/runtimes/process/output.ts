@@ -53,22 +53,55 @@ function mkfifo(paths: string[]): Promise<void> {
 /** The fds of a container's pipes (the child's read-write ends, or the server's read ends). */
 export type PipeFds = Record<Pipe, number>;
 
-/** Makes a container's output directory; returns it, the fds for the child and the read ends for the server. */
-export async function makeOutputDir(tasksDir: string): Promise<{ dir: string; child: PipeFds; read: PipeFds }> {
-  const root = outputRoot(tasksDir);
-  mkdirSync(root, { recursive: true, mode: 0o700 });
-  chmodSync(root, 0o700);
-  const dir = join(root, randomBytes(12).toString('hex'));
-  mkdirSync(dir, { mode: 0o700 });
-  let read: PipeFds | undefined;
+/** Output directories made ahead per `mkfifo` run: one process spawn costs about as much as the rest of a container start. */
+const BATCH = 16;
+
+/**
+ * Ready output directories (their three FIFOs made), made BATCH at a time by one `mkfifo` run. Unused
+ * ones are removed by `drain`, or by the next start's sweep (no detached.json: not kept).
+ */
+export class OutputDirPool {
+  private readonly ready: string[] = [];
+  private refilling?: Promise<void>;
+
+  constructor(private readonly tasksDir: () => string) {}
+
+  async take(): Promise<string> {
+    while (!this.ready.length) {
+      this.refilling ??= this.refill().finally(() => (this.refilling = undefined));
+      await this.refilling;
+    }
+    return this.ready.pop()!;
+  }
+
+  private async refill(): Promise<void> {
+    const root = outputRoot(this.tasksDir());
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    chmodSync(root, 0o700);
+    const dirs = Array.from({ length: BATCH }, () => join(root, randomBytes(12).toString('hex')));
+    for (const d of dirs) mkdirSync(d, { mode: 0o700 });
+    try {
+      await mkfifo(dirs.flatMap((d) => PIPES.map((p) => join(d, p))));
+    } catch (e) {
+      for (const d of dirs) removeOutputDir(d);
+      throw e;
+    }
+    this.ready.push(...dirs);
+  }
+
+  drain(): void {
+    for (const d of this.ready.splice(0)) removeOutputDir(d);
+  }
+}
+
+/** Opens a ready output directory's pipes: the child's read-write ends and the server's read ends. */
+export function openOutputDir(dir: string): { child: PipeFds; read: PipeFds } {
+  // The read ends first, non-blocking (a FIFO's read open does not wait for a writer then), then the child's.
+  const read = openPipes(dir, O_RDONLY | O_NONBLOCK);
   try {
-    await mkfifo(PIPES.map((p) => join(dir, p)));
-    // The read ends first, non-blocking (a FIFO's read open does not wait for a writer then), then the child's.
-    read = openPipes(dir, O_RDONLY | O_NONBLOCK);
-    return { dir, child: openPipes(dir, O_RDWR), read };
+    return { child: openPipes(dir, O_RDWR), read };
   } catch (e) {
-    if (read) closeFds(read);
-    removeOutputDir(dir);
+    closeFds(read);
     throw e;
   }
 }

@@ -53,7 +53,8 @@ import {
   OutputFollower,
   closeFds,
   forgetDetached,
-  makeOutputDir,
+  OutputDirPool,
+  openOutputDir,
   openOutputPipes,
   outputRoot,
   readAllDetached,
@@ -160,6 +161,7 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly live = new Map<number, Live>();
   /** Containers a --keep-tasks stop left for this start, by output directory, until recovered or removed. */
   private readonly kept = new Map<string, Detached>();
+  private readonly outputDirs = new OutputDirPool(() => this.tasksDir);
   /** Made on first use when not given, removed when no container needs it. */
   private tasksDirPath?: string;
   private readonly ownTasksDir: boolean;
@@ -281,11 +283,17 @@ export class ProcessRuntime implements ContainerRuntime {
     const where: Where = as && spec.workingDirectory ? { userCwd: cwd } : { cwd };
     let held: TaskTree | undefined;
     let spawned: ChildProcess | undefined;
-    let out: Awaited<ReturnType<typeof makeOutputDir>> | undefined;
+    let out: (ReturnType<typeof openOutputDir> & { dir: string }) | undefined;
     try {
       // Before the gate or the cd wrapper: behind them a missing command would only be exit 127.
       checkExecutable(argv[0]!, env, cwd);
-      out = await makeOutputDir(this.tasksDir);
+      const outDir = await this.outputDirs.take();
+      try {
+        out = { dir: outDir, ...openOutputDir(outDir) };
+      } catch (e) {
+        removeOutputDir(outDir);
+        throw e;
+      }
       const stdio = { stdio: ['ignore' as const, out.child.stdout, out.child.stderr], status: out.child.status };
       const parent = this.usableCgroupParent();
       const cgroup = parent ? CgroupTree.create(parent, containerCgroupName(spec.taskId, spec.name, Date.now().toString(36))) : undefined;
@@ -449,6 +457,7 @@ export class ProcessRuntime implements ContainerRuntime {
    */
   private releaseOwnTasksDir(): void {
     if (!this.ownTasksDir || !this.tasksDirPath) return;
+    this.outputDirs.drain();
     sweepWorkDirs(this.tasksDirPath);
     sweepOutputDirs(this.tasksDirPath, new Set());
     for (const dir of [outputRoot(this.tasksDirPath), this.tasksDirPath]) {
@@ -648,6 +657,7 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     if (this.scanner) clearInterval(this.scanner);
     this.scanner = undefined;
+    this.outputDirs.drain();
     this.killAll(); // only what has exited is left to clean up
   }
 
@@ -658,6 +668,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const ending = [...this.live.values()].filter((l) => !l.detached);
     await Promise.all(ending.map((l) => Promise.race([l.exited, new Promise((r) => setTimeout(r, SETTLE_MS).unref())])));
     await Promise.all(ending.map((l) => this.cleanUp(l)));
+    this.outputDirs.drain();
     this.releaseCgroupParents();
     this.releaseOwnTasksDir();
   }
