@@ -29,6 +29,8 @@ const STREAMS: readonly OutputStream[] = ['stdout', 'stderr'];
 const PIPES = [...STREAMS, 'status'] as const;
 type Pipe = (typeof PIPES)[number];
 const DETACHED = 'detached.json';
+/** The longest status text the wrapper writes (`255`): anything longer is not a status. */
+const MAX_STATUS = 3;
 
 export type Partials = Record<OutputStream, string>;
 
@@ -231,7 +233,10 @@ export class OutputFollower {
       status.on('data', (c: Buffer) => {
         text += c.toString('latin1');
         const line = text.split('\n', 2);
-        if (line.length < 2) return; // the wrapper writes `$?` and a newline in one write: this is rare
+        // The wrapper writes `$?` and a newline in one write, so waiting for more is rare; more than a status
+        // without its newline is not the wrapper's (a process of the task's user can reopen the pipe through
+        // /proc): an unknown status, not a string that grows for as long as it writes.
+        if (line.length < 2) return text.length > MAX_STATUS ? settle(undefined) : undefined;
         settle(/^\d{1,3}$/.test(line[0]!) && Number(line[0]) <= 255 ? Number(line[0]) : undefined);
       });
       status.once('close', () => settle(undefined));
