@@ -123,11 +123,12 @@ export class ServiceController {
   }
 
   /**
-   * The first pass of a service the caller has just written, inside the caller's transaction, so that the
-   * write and the scheduler's answer to it (a new service's tasks, its deployment completed, its steady
-   * state) commit once instead of twice. A failing pass is undone alone (Store.partTx) and logged: the
-   * caller's write stands, and the pass its commit wakes (the change feed) runs it again with the queue's
-   * retries. That pass also sets any timed re-check (requeueAfter), which is why this one's is not kept.
+   * The first pass of a new service (`created`: its JSON, not written yet), inside the creator's transaction:
+   * the pass writes the service once, with its answer (the new service's tasks, its deployment completed, its
+   * steady state), in one commit. A failing pass is undone alone (Store.partTx), logged, and false is returned:
+   * the creator then writes the service as created, and the pass its commit wakes (the change feed) runs it
+   * again with the queue's retries. That pass also sets any timed re-check (requeueAfter), which is why this
+   * one's is not kept.
    */
   firstPassTx(key: string, created: string): boolean {
     if (this.halted) return false; // stopping or resetting: the queue takes no work either
