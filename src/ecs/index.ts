@@ -111,7 +111,7 @@ export function createEcs(opts: EcsProductDeps): Product {
     registration,
     index,
     now: Date.now,
-    firstPassTx: (key) => controller.firstPassTx(key),
+    firstPassTx: (key, created) => controller.firstPassTx(key, created),
     containerUserProblem: (container, user) => (chosen === processRuntime ? processRuntime.userProblem(container, user) : undefined),
   };
   const taskDefinitions = taskDefinitionOperations(ctx);

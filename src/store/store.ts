@@ -35,6 +35,8 @@ export interface Migration {
 
 export type ChangeListener = (changes: readonly Change[]) => void;
 
+/** How far each `_meta` revision write looks ahead (Store.ceiling). */
+const REVISION_BLOCK = 10_000;
 const INTERNAL_TABLES = new Set(['_migrations', '_meta']);
 
 /**
@@ -101,6 +103,12 @@ export class Store {
   private depth = 0;
   private pending: Array<Omit<Change, 'revision'>> = [];
   private rev: number;
+  /**
+   * What `_meta` holds: no revision above it was handed out. Raised by REVISION_BLOCK in the commit that would
+   * pass it (one `_meta` write per block of changes, not per commit: a frame of WAL less per write), and set to
+   * the exact revision at close. So revisions only grow across restarts; after a crash they skip a gap.
+   */
+  private ceiling: number;
   private readonly listeners = new Set<ChangeListener>();
   private readonly tables = new Map<string, DocTable<unknown>>();
   private regionScans?: Database.Statement[];
@@ -122,6 +130,7 @@ export class Store {
   ) {
     this.db = db;
     this.rev = Number((db.prepare(`SELECT value FROM _meta WHERE key = 'revision'`).get() as { value: string } | undefined)?.value ?? 0);
+    this.ceiling = this.rev;
     this.beginStmt = db.prepare('BEGIN IMMEDIATE');
     this.commitStmt = db.prepare('COMMIT');
     this.revisionStmt = db.prepare(`INSERT INTO _meta (key, value) VALUES ('revision', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
@@ -199,8 +208,11 @@ export class Store {
       this.depth = 1;
       result = fn();
       if (result instanceof Promise) throw new Error('withTx callbacks must be synchronous');
-      if (this.pending.length) this.revisionStmt.run(String(this.rev + this.pending.length));
+      const upTo = this.rev + this.pending.length;
+      const raised = upTo > this.ceiling ? upTo + REVISION_BLOCK : undefined;
+      if (raised !== undefined) this.revisionStmt.run(String(raised));
       this.commitStmt.run();
+      if (raised !== undefined) this.ceiling = raised;
     } catch (e) {
       this.depth = 0;
       this.pending = [];
@@ -342,6 +354,16 @@ export class Store {
   }
 
   close(): void {
+    // The exact revision, so a clean restart goes on from it (a crash leaves the ceiling: a gap, never a repeat).
+    // Only a store that raised the ceiling writes: a gateway worker's reader connection never does.
+    if (this.db.open && this.ceiling > this.rev && !this.db.inTransaction) {
+      try {
+        this.revisionStmt.run(String(this.rev));
+        this.ceiling = this.rev;
+      } catch (e) {
+        this.logger.warn({ err: e }, 'could not record the store revision at close; the next start skips ahead');
+      }
+    }
     this.barrier?.close();
     if (this.db.open) this.db.close();
   }

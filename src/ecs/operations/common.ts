@@ -21,10 +21,12 @@ export interface EcsOpsContext {
   index: TaskIndex;
   now(): number;
   /**
-   * The scheduler's first pass of a service just written, run inside the writer's transaction
-   * (ServiceController.firstPassTx); absent, the change feed alone wakes the scheduler after the commit.
+   * The scheduler's first pass of a new service, run inside the creator's transaction on `created` (the service's
+   * JSON, not written yet), writing the service with the pass's answer (ServiceController.firstPassTx). false: no
+   * pass ran or it failed, and the creator writes the service itself; absent, the change feed alone wakes the
+   * scheduler after the commit.
    */
-  firstPassTx?(serviceKey: string): void;
+  firstPassTx?(serviceKey: string, created: string): boolean;
   /** Why this server's runtime can never run a container as `user` (RegisterTaskDefinition refuses it). */
   containerUserProblem?(container: string, user: string): string | undefined;
 }

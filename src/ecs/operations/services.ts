@@ -125,11 +125,12 @@ export function serviceOperations(c: EcsOpsContext) {
         newDeployment({ taskDefinition: td.arn, networkConfiguration: network, serviceRegistries: registries, ...launch, platformVersion: input.platformVersion }, now),
         now,
       );
+      const created = JSON.stringify(record);
       c.ecs.store.withTx(() => {
-        c.ecs.services.putTx(key, record);
-        // In the same transaction: one commit for the new service and the scheduler's answer to it. The
-        // answer below is the record as created (IN_PROGRESS, no events), as AWS answers.
-        c.firstPassTx?.(key);
+        // One write and one commit for the new service and the scheduler's answer to it (its first pass writes
+        // the service); the record as created when there is no pass or it failed. The answer below is the record
+        // as created (IN_PROGRESS, no events), as AWS answers.
+        if (!c.firstPassTx?.(key, created)) c.ecs.services.putTx(key, record, created);
       });
       return { service: wire(record, true) };
     },

@@ -308,13 +308,35 @@ test('a new service without tasks is created, completed and steady in one commit
     assert.equal(msgs[0], '(service web) has reached a steady state.');
     assert.match(msgs[1]!, /^\(service web\) \(deployment ecs-svc\/\d{19}\) deployment completed\.$/);
     assert.equal(s.deployments![0]!.rolloutState, 'COMPLETED');
-    assert.deepEqual(serviceWrites, ['put', 'put'], 'CreateService, then the scheduler once');
+    assert.deepEqual(serviceWrites, ['put'], 'one write: the service with the first pass’s answer');
     assert.equal(transactions, 1, 'one commit for both; the pass it woke found nothing to do and opened no transaction');
 
     // The scheduler's next pass after a real change is a full one: the service scales out.
     h.call('UpdateService', { cluster: 'c', service: 'web', desiredCount: 1 });
     await waitFor('one task running', () => h.service().runningCount === 1);
     assert.equal(h.tasks().length, 1);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a first pass that fails leaves the service created as asked; the pass its commit wakes starts the tasks', async () => {
+  const h = await harness();
+  try {
+    const td = h.register(['serve']);
+    // The first pass's task write fails once (as a full disk would): its savepoint is undone, not the service.
+    const tasks = h.store.table(ECS_TABLES.tasks);
+    const put = tasks.putTx.bind(tasks);
+    let failures = 0;
+    tasks.putTx = ((key, value, doc) => {
+      if (failures++ === 0) throw new Error('no space left on device');
+      return put(key, value, doc);
+    }) as typeof tasks.putTx;
+    const created = h.call<Ecs.CreateServiceResponse>('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: td, desiredCount: 1 }).service!;
+    assert.equal(created.status, 'ACTIVE');
+    assert.equal(h.service().serviceArn, created.serviceArn, 'the service is stored although its first pass failed');
+    await waitFor('one task running', () => h.service().runningCount === 1);
+    assert.ok(failures >= 2, 'the task was written by a later pass');
   } finally {
     await h.close();
   }

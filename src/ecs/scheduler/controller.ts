@@ -123,34 +123,42 @@ export class ServiceController {
   }
 
   /**
-   * The first pass of a service the caller has just written, inside the caller's transaction, so that the
-   * write and the scheduler's answer to it (a new service's tasks, its deployment completed, its steady
-   * state) commit once instead of twice. A failing pass is undone alone (Store.partTx) and logged: the
-   * caller's write stands, and the pass its commit wakes (the change feed) runs it again with the queue's
-   * retries. That pass also sets any timed re-check (requeueAfter), which is why this one's is not kept.
+   * The first pass of a new service (`created`: its JSON, not written yet), inside the creator's transaction:
+   * the pass writes the service once, with its answer (the new service's tasks, its deployment completed, its
+   * steady state), in one commit. A failing pass is undone alone (Store.partTx), logged, and false is returned:
+   * the creator then writes the service as created, and the pass its commit wakes (the change feed) runs it
+   * again with the queue's retries. That pass also sets any timed re-check (requeueAfter), which is why this
+   * one's is not kept.
    */
-  firstPassTx(key: string): void {
-    if (this.halted) return; // stopping or resetting: the queue takes no work either
+  firstPassTx(key: string, created: string): boolean {
+    if (this.halted) return false; // stopping or resetting: the queue takes no work either
     try {
-      this.deps.ecs.store.partTx(() => this.reconcile(key));
+      this.deps.ecs.store.partTx(() => this.reconcile(key, created));
+      return true;
     } catch (e) {
       this.deps.logger.warn({ key, err: e instanceof Error ? e.message : String(e) }, 'first scheduler pass failed; the next one retries');
+      return false;
     }
   }
 
-  reconcile(key: string): ReconcileResult | void {
+  /**
+   * One pass over a service. `created`: the JSON of a service its creator has not written yet (firstPassTx),
+   * taken as the stored text and always written, with what the pass changed.
+   */
+  reconcile(key: string, created?: string): ReconcileResult | void {
     const { ecs } = this.deps;
     // The stored text is kept: a pass that leaves the service as it was is told by comparing texts (below).
-    const stored = ecs.services.getDoc(key);
+    const stored = created ?? ecs.services.getDoc(key);
     const settled = this.settled.get(key);
     if (settled !== undefined) {
       this.settled.delete(key);
-      if (stored === settled) return; // the service as the last pass left it, with nothing to do
+      if (stored === settled && created === undefined) return; // the service as the last pass left it, with nothing to do
     }
     const svc = stored === undefined ? undefined : (JSON.parse(stored) as ServiceRecord);
     if (!svc || svc.status === 'INACTIVE') {
       this.backoff.delete(key);
       this.stoppedRead.delete(key);
+      if (svc && created !== undefined) ecs.services.putTx(key, svc, created);
       return;
     }
     const now = this.now();
@@ -325,7 +333,7 @@ export class ServiceController {
       // often) needs no transaction at all, and one that changed it writes the text serialized here.
       apply();
       const doc = JSON.stringify(svc);
-      if (doc !== stored) ecs.store.withTx(() => ecs.services.putTx(key, svc, doc), 'background');
+      if (doc !== stored || created !== undefined) ecs.store.withTx(() => ecs.services.putTx(key, svc, doc), 'background');
       // A service without tasks (a new one with desiredCount 0, one scaled to 0 and emptied) that the planner
       // leaves as it is: the pass this write wakes would only confirm it.
       if (keys.length === 0 && wake.length === 0 && svc.status === 'ACTIVE' && nothingPlanned(planFor(svc), svc)) this.settled.set(key, doc);

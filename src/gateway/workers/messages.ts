@@ -26,6 +26,11 @@ export interface WorkerInit {
   buckets: SharedArrayBuffer;
   /** COUNTER_SLOTS float64 per thread: [requests served, store revision applied, connections forwarded, recent requests recorded] (health facts). */
   counters: SharedArrayBuffer;
+  /**
+   * The main store's revision when the worker was spawned: what its views, loaded after, are at least up to (its own
+   * connection cannot tell: `_meta` holds a ceiling, not the revision, Store.ceiling).
+   */
+  revision: number;
 }
 
 /**

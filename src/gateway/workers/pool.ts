@@ -52,7 +52,7 @@ export interface GatewayWorkersOptions {
   recent: RecentRequests;
   /** Hands a forwarded connection to the edge listener (as if it had accepted it). */
   accept(socket: Socket): void;
-  settings: Omit<WorkerInit, 'index' | 'listenFd' | 'port' | 'forwardPath' | 'forwardToken' | 'buckets' | 'counters'>;
+  settings: Omit<WorkerInit, 'index' | 'listenFd' | 'port' | 'forwardPath' | 'forwardToken' | 'buckets' | 'counters' | 'revision'>;
 }
 
 export interface GatewayWorkers {
@@ -122,6 +122,7 @@ export async function startGatewayWorkers(opts: GatewayWorkersOptions): Promise<
         forwardToken,
         buckets: opts.buckets.buffer,
         counters: counterBuffer,
+        revision: opts.store.revision,
       };
       const w = new Worker(WORKER_URL, { workerData: init });
       workers[index - 1] = w;

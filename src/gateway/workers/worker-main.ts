@@ -160,7 +160,8 @@ async function close(): Promise<void> {
 copyListener(init.listenFd).then(
   (handle) =>
     server.listen(handle, () => {
-      counters[row + 1] = store.revision;
+      // A change message handled meanwhile may have moved it further already.
+      counters[row + 1] = Math.max(counters[row + 1]!, init.revision);
       post({ type: 'ready' });
     }),
   (err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
