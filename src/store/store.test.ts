@@ -109,6 +109,43 @@ test('a restart after a crash never hands out a revision again, and _meta is not
   }
 });
 
+test('a view is a frozen copy of the committed row, and every write of its key, a rollback, a wipe or a replayed change is seen', () => {
+  const store = Store.open(':memory:', migrations, silentLogger);
+  const things = store.table<{ n: number; list: number[] }>('things');
+  assert.equal(things.view('a'), undefined);
+  store.withTx(() => things.putTx('a', { n: 1, list: [1] }));
+  const first = things.view('a')!;
+  assert.deepEqual(first, { n: 1, list: [1] });
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.list), 'frozen to the leaves');
+  assert.throws(() => first.list.push(2), TypeError);
+  assert.equal(things.view('a'), first, 'kept: the same copy again');
+  assert.notEqual(things.get('a'), first, 'get still parses a copy of its own');
+  store.withTx(() => things.putTx('a', { n: 2, list: [] }));
+  assert.equal(things.view('a')!.n, 2, 'a committed write is seen');
+  // Inside a transaction, its own uncommitted write is read (not kept); after its rollback, the row as it was.
+  assert.throws(() =>
+    store.withTx(() => {
+      things.putTx('a', { n: 3, list: [] });
+      assert.equal(things.view('a')!.n, 3);
+      throw new Error('boom');
+    }),
+  );
+  assert.equal(things.view('a')!.n, 2, 'the rolled back write is not kept');
+  store.withTx(() => things.deleteTx('a'));
+  assert.equal(things.view('a'), undefined, 'a delete is seen');
+  store.withTx(() => things.putTx('b', { n: 1, list: [] }));
+  assert.equal(things.view('b')!.n, 1);
+  store.wipe();
+  assert.equal(things.view('b'), undefined, 'a wipe is seen');
+  // Another connection's write (a gateway worker follows the main thread this way): replay drops the key.
+  store.withTx(() => things.putTx('c', { n: 1, list: [] }));
+  assert.equal(things.view('c')!.n, 1);
+  store.db.prepare(`UPDATE things SET doc = ? WHERE key = 'c'`).run(JSON.stringify({ n: 5, list: [] }));
+  store.replay([{ table: 'things', key: 'c', op: 'put', revision: store.revision + 1 }]);
+  assert.equal(things.view('c')!.n, 5, 'a replayed change is seen');
+  store.close();
+});
+
 test('writes outside a transaction are refused', () => {
   const store = Store.open(':memory:', migrations, silentLogger);
   assert.throws(() => store.table('things').putTx('x', {}), /outside withTx/);

@@ -314,6 +314,7 @@ export class Store {
         this.db.exec(`DELETE FROM ${name}`);
       }
     });
+    for (const t of this.tables.values()) t.forgetViews();
   }
 
   /**
@@ -383,6 +384,7 @@ export class Store {
    * follows the main thread's writes this way (src/gateway/workers/), its views re-reading what changed.
    */
   replay(changes: readonly Change[]): void {
+    for (const c of changes) this.tables.get(c.table)?.forgetView(c.key);
     this.publish(changes);
   }
 
@@ -397,6 +399,17 @@ export class Store {
   }
 }
 
+/** Frozen documents a DocTable keeps for view(); past it, the table's views start again empty. */
+const VIEWS_MAX = 1024;
+
+function deepFreeze<V>(value: V): V {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
+  }
+  return value;
+}
+
 /** A key → JSON document table. Writes must happen inside Store.withTx; identical rewrites are skipped. */
 export class DocTable<T> {
   private readonly getStmt: Database.Statement;
@@ -409,6 +422,8 @@ export class DocTable<T> {
   private readonly nextPageStmt: Database.Statement;
   private readonly entriesStmt: Database.Statement;
   private readonly fieldStmts = new Map<string, Database.Statement>();
+  /** Documents view() read from committed rows, deep-frozen; a key is dropped when this table writes it. */
+  private views = new Map<string, T>();
 
   constructor(
     private readonly store: Store,
@@ -429,6 +444,34 @@ export class DocTable<T> {
   get(key: string): T | undefined {
     const doc = this.getStmt.get(key) as string | undefined;
     return doc === undefined ? undefined : (JSON.parse(doc) as T);
+  }
+
+  /**
+   * A document for reading only: deep-frozen and shared by every caller until this table writes that key
+   * (putTx, deleteTx, a wipe, a replayed change). For documents read on a hot path and rarely written (the
+   * cluster and task definition every CreateService reads): no query and no JSON.parse after the first read.
+   * Kept only when read outside a transaction, so only committed rows are kept; a transaction's own writes
+   * drop their keys, so it reads them from SQLite. At most VIEWS_MAX per table.
+   */
+  view(key: string): T | undefined {
+    const kept = this.views.get(key);
+    if (kept !== undefined) return kept;
+    const doc = this.getStmt.get(key) as string | undefined;
+    if (doc === undefined) return undefined;
+    const value = deepFreeze(JSON.parse(doc) as T);
+    if (!this.store.inTransaction && !this.store.db.inTransaction) {
+      if (this.views.size >= VIEWS_MAX) this.views.clear();
+      this.views.set(key, value);
+    }
+    return value;
+  }
+
+  forgetView(key: string): void {
+    this.views.delete(key);
+  }
+
+  forgetViews(): void {
+    this.views.clear();
   }
 
   /**
@@ -490,6 +533,7 @@ export class DocTable<T> {
   putTx(key: string, value: T, doc: string = JSON.stringify(value)): boolean {
     if (this.getStmt.get(key) === doc) return false;
     this.store.recordTx(this.name, key, 'put');
+    this.views.delete(key);
     this.putStmt.run(key, doc);
     return true;
   }
@@ -498,6 +542,7 @@ export class DocTable<T> {
   deleteTx(key: string): boolean {
     if (this.getStmt.get(key) === undefined) return false;
     this.store.recordTx(this.name, key, 'delete');
+    this.views.delete(key);
     this.delStmt.run(key);
     return true;
   }

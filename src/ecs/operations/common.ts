@@ -34,33 +34,37 @@ export interface EcsOpsContext {
 export const invalid = (message: string) => new AwsError('InvalidParameterException', message);
 export const client = (message: string) => new AwsError('ClientException', message);
 
-export function requireCluster(c: EcsOpsContext, ctx: RequestContext, ref: string | undefined): ClusterRecord {
+/** `view`: the caller only reads the record, which is then a frozen shared copy (DocTable.view). */
+export function requireCluster(c: EcsOpsContext, ctx: RequestContext, ref: string | undefined, view = false): ClusterRecord {
   const name = clusterNameOf(ref);
-  const cluster = isForeignArn(ref, ctx) ? undefined : c.ecs.clusters.get(clusterKey(ctx, name));
+  const key = clusterKey(ctx, name);
+  const cluster = isForeignArn(ref, ctx) ? undefined : view ? c.ecs.clusters.view(key) : c.ecs.clusters.get(key);
   if (!cluster) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
   if (cluster.status !== 'ACTIVE') throw new AwsError('ClusterNotFoundException', 'The referenced cluster was inactive.');
   return cluster;
 }
 
-/** `family` (latest ACTIVE revision), `family:revision` or an ARN (any status). */
-export function findTaskDefinition(c: EcsOpsContext, scope: Scope, ref: string): TaskDefinitionRecord | undefined {
+/** `family` (latest ACTIVE revision), `family:revision` or an ARN (any status). `view`: as requireCluster's. */
+export function findTaskDefinition(c: EcsOpsContext, scope: Scope, ref: string, view = false): TaskDefinitionRecord | undefined {
   const parsed = parseTaskDefinitionRef(ref);
   if (!parsed) return undefined;
   // An ARN names its region and account: a task definition of another one is not found here.
   if (ref.startsWith('arn:') && (ref.split(':')[3] !== scope.region || ref.split(':')[4] !== scope.accountId)) return undefined;
-  if (parsed.revision !== undefined) return c.ecs.taskDefinitions.get(taskDefinitionKey(scope, parsed.family, parsed.revision));
-  const family = c.ecs.families.get(familyKey(scope, parsed.family));
+  const read = (key: string) => (view ? c.ecs.taskDefinitions.view(key) : c.ecs.taskDefinitions.get(key));
+  if (parsed.revision !== undefined) return read(taskDefinitionKey(scope, parsed.family, parsed.revision));
+  const familyOf = familyKey(scope, parsed.family);
+  const family = view ? c.ecs.families.view(familyOf) : c.ecs.families.get(familyOf);
   if (!family) return undefined;
   for (let rev = family.lastRevision; rev >= 1; rev--) {
-    const td = c.ecs.taskDefinitions.get(taskDefinitionKey(scope, parsed.family, rev));
+    const td = read(taskDefinitionKey(scope, parsed.family, rev));
     if (td?.status === 'ACTIVE') return td;
   }
   return undefined;
 }
 
 /** A task definition new tasks and services may use (ACTIVE). */
-export function usableTaskDefinition(c: EcsOpsContext, scope: Scope, ref: string): TaskDefinitionRecord {
-  const td = findTaskDefinition(c, scope, ref);
+export function usableTaskDefinition(c: EcsOpsContext, scope: Scope, ref: string, view = false): TaskDefinitionRecord {
+  const td = findTaskDefinition(c, scope, ref, view);
   if (!td) throw client('Unable to describe task definition.');
   if (td.status !== 'ACTIVE') throw client('TaskDefinition is inactive');
   return td;

@@ -51,7 +51,8 @@ export function serviceOperations(c: EcsOpsContext) {
 
   return {
     CreateService(input: Ecs.CreateServiceRequest, ctx: RequestContext): Ecs.CreateServiceResponse {
-      const cluster = requireCluster(c, ctx, input.cluster);
+      // The cluster and task definition are only read here: frozen shared copies, no query or parse per call.
+      const cluster = requireCluster(c, ctx, input.cluster, true);
       if (!SERVICE_NAME.test(input.serviceName)) throw invalid('Service name can have up to 255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.');
       const key = serviceKey(ctx, cluster.name, input.serviceName);
       const existing = c.ecs.services.get(key);
@@ -63,7 +64,7 @@ export function serviceOperations(c: EcsOpsContext) {
       if (controllerType !== 'ECS') throw invalid(`The ${controllerType} deployment controller is not supported by Wayfinder; use ECS.`);
       const strategy = input.schedulingStrategy ?? 'REPLICA';
       if (!input.taskDefinition) throw invalid('A task definition must be specified for services that use the ECS deployment controller.');
-      const td = usableTaskDefinition(c, ctx, input.taskDefinition);
+      const td = usableTaskDefinition(c, ctx, input.taskDefinition, true);
       if (strategy === 'REPLICA' && input.desiredCount === undefined)
         throw invalid('The desiredCount parameter must be specified for services that use the REPLICA scheduling strategy.');
       if ((input.desiredCount ?? 0) < 0) throw invalid('desiredCount must be greater than or equal to 0.');
