@@ -41,16 +41,26 @@ type JsonWriter = (value: unknown, depth: number) => unknown;
 const jsonWriters = new WeakMap<ServiceModel, Map<string, JsonWriter>>();
 
 function jsonWriter(model: ServiceModel, ref: ShapeRef): JsonWriter {
-  let writers = jsonWriters.get(model);
-  if (!writers) jsonWriters.set(model, (writers = new Map()));
+  return memoWriter(jsonWriters, model, ref, compileJson);
+}
+
+/** One writer per model and reference, built once (writeJson's and jsonText's). */
+function memoWriter<W extends (value: unknown, depth: number) => unknown>(
+  cache: WeakMap<ServiceModel, Map<string, W>>,
+  model: ServiceModel,
+  ref: ShapeRef,
+  compile: (model: ServiceModel, ref: ShapeRef) => W,
+): W {
+  let writers = cache.get(model);
+  if (!writers) cache.set(model, (writers = new Map()));
   // Only a timestamp's format is read from the reference; the rest is the shape's.
   const id = ref.timestampFormat === undefined ? ref.shape : `${ref.shape}\0${ref.timestampFormat}`;
   let w = writers.get(id);
   if (!w) {
     // Registered before it is built, through a forwarder, so recursive shapes find themselves.
-    let built: JsonWriter | undefined;
-    writers.set(id, (v, d) => built!(v, d));
-    built = compileJson(model, ref);
+    let built: W | undefined;
+    writers.set(id, ((v: unknown, d: number) => built!(v, d)) as W);
+    built = compile(model, ref);
     writers.set(id, built);
     w = built;
   }
@@ -127,6 +137,102 @@ function compileJson(model: ServiceModel, ref: ShapeRef): JsonWriter {
   }
 }
 
+/**
+ * The JSON text of a value, exactly what JSON.stringify(writeJson(model, ref, value)) gives (undefined where that
+ * is undefined), written in one pass: no intermediate object to build and walk again. Each structure's writer is
+ * generated code that reads its members by literal names, so each read has an inline cache of its own (the loop
+ * over member names of writeJson makes every read megamorphic); about a tenth of a CreateService call went to
+ * building and stringifying its answer. serialize-output.test.ts checks the two agree over every output shape of
+ * every model.
+ */
+export function jsonText(model: ServiceModel, ref: ShapeRef, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return textWriter(model, ref)(value, 0);
+}
+
+/** Writes a value that is neither undefined nor null, `depth` levels down (≤ 100), as JSON text. */
+type TextWriter = (value: unknown, depth: number) => string | undefined;
+
+const textWriters = new WeakMap<ServiceModel, Map<string, TextWriter>>();
+
+function textWriter(model: ServiceModel, ref: ShapeRef): TextWriter {
+  return memoWriter(textWriters, model, ref, compileText);
+}
+
+const stringText = (value: unknown): string => JSON.stringify(String(value));
+
+function compileText(model: ServiceModel, ref: ShapeRef): TextWriter {
+  const shape = model.shapes[ref.shape]!;
+  if (shape.document) return (value) => JSON.stringify(value);
+  switch (shape.type) {
+    case 'structure':
+      return structureText(model, shape.members ?? {});
+    case 'list': {
+      let item: TextWriter | undefined;
+      return (value, depth) => {
+        if (!Array.isArray(value)) return undefined;
+        item ??= textWriter(model, shape.member!);
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const v = value[i];
+          const t = v === undefined || v === null || depth >= 100 ? undefined : item(v, depth + 1);
+          out += i === 0 ? (t ?? 'null') : `,${t ?? 'null'}`;
+        }
+        return `${out}]`;
+      };
+    }
+    case 'map': {
+      let entry: TextWriter | undefined;
+      return (value, depth) => {
+        if (typeof value !== 'object') return undefined;
+        entry ??= textWriter(model, shape.value!);
+        let out = '';
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+          const t = v === undefined || v === null || depth >= 100 ? undefined : entry(v, depth + 1);
+          if (t !== undefined) out += `,${JSON.stringify(k)}:${t}`;
+        }
+        return out === '' ? '{}' : `{${out.slice(1)}}`;
+      };
+    }
+    case 'timestamp': {
+      const format = ref.timestampFormat ?? shape.timestampFormat;
+      return (value) => {
+        const d = toDate(value);
+        return d ? JSON.stringify(formatTimestamp(d, format)) : undefined;
+      };
+    }
+    case 'blob':
+      return (value) => JSON.stringify(Buffer.from(value as Uint8Array).toString('base64'));
+    case 'integer':
+    case 'long':
+    case 'float':
+    case 'double':
+      return (value) => JSON.stringify(typeof value === 'number' ? value : Number(value));
+    case 'boolean':
+      return (value) => (value ? 'true' : 'false');
+    default:
+      return stringText;
+  }
+}
+
+/**
+ * A structure's writer as generated code: one statement per member (its name and its `"key":` prefix as
+ * literals, written with JSON.stringify, so any name is only ever a string), the members' writers looked up
+ * at the first call (a recursive shape is then registered).
+ */
+function structureText(model: ServiceModel, members: Record<string, ShapeRef>): TextWriter {
+  const fields = Object.entries(members).filter(([, m]) => !m.location);
+  let body = 'if (typeof v !== "object") return undefined;\nW ??= resolve();\nlet s = "", x, t;\n';
+  fields.forEach(([name, member], i) => {
+    const prefix = `,${JSON.stringify(jsonKey(name, member))}:`;
+    body += `x = v[${JSON.stringify(name)}];\n`;
+    body += `if (x !== undefined && x !== null && d < 100 && (t = W[${i}](x, d + 1)) !== undefined) s += ${JSON.stringify(prefix)} + t;\n`;
+  });
+  body += 'return s === "" ? "{}" : "{" + s.slice(1) + "}";';
+  const resolve = (): TextWriter[] => fields.map(([, member]) => textWriter(model, member));
+  return new Function('resolve', `let W;\nreturn function structureText(v, d) {\n${body}\n};`)(resolve) as TextWriter;
+}
+
 export interface RestOutput {
   status?: number;
   headers: Record<string, string>;
@@ -157,12 +263,11 @@ export function writeRestJson(model: ServiceModel, ref: ShapeRef | undefined, va
       out.body = v === undefined ? undefined : typeof v === 'string' ? v : Buffer.from(v as Uint8Array);
       out.contentType = 'application/octet-stream';
     } else if (v !== undefined) {
-      out.body = JSON.stringify(writeJson(model, member, v));
+      out.body = jsonText(model, member, v);
     }
     return out;
   }
-  const body = writeJson(model, ref, obj) as Record<string, unknown>;
-  out.body = JSON.stringify(body);
+  out.body = jsonText(model, ref, obj);
   return out;
 }
 
