@@ -22,6 +22,8 @@ interface Waiter {
 
 export class WalBarrier {
   private fd: number | undefined;
+  /** The descriptor is the WAL's own: SQLite keeps that file (same inode) while the store's connection is open. */
+  private fdIsWal = false;
   /** Sequence number of the last commit whose durability someone waits on. */
   private committed = 0;
   /** Every commit up to this sequence number is on disk. */
@@ -127,10 +129,13 @@ export class WalBarrier {
 
   /**
    * The WAL's descriptor, opened on first use (the directory is synced then, so the file's own entry is on
-   * disk too), and opened again if the file was replaced. Without a WAL file (every frame checkpointed and
-   * the file removed) the database file itself is what holds the data.
+   * disk too). Without a WAL file (every frame checkpointed and the file removed) the database file itself is
+   * what holds the data, until a WAL appears: only then is the path looked at again at each barrier. SQLite
+   * removes the WAL only when the last connection closes, and the store's own stays open while it syncs, so a
+   * WAL descriptor stays the WAL's (no stat per barrier).
    */
   private descriptor(): number {
+    if (this.fd !== undefined && this.fdIsWal) return this.fd;
     if (this.fd !== undefined) {
       try {
         if (statSync(this.walFile).ino === fstatSync(this.fd).ino) return this.fd;
@@ -140,11 +145,13 @@ export class WalBarrier {
       this.close();
     }
     let fd: number;
+    let isWal = true;
     try {
       fd = openSync(this.walFile, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       fd = openSync(this.dbFile, 'r');
+      isWal = false;
     }
     const dir = openSync(dirname(this.walFile), 'r');
     try {
@@ -153,6 +160,7 @@ export class WalBarrier {
       closeSync(dir);
     }
     this.fd = fd;
+    this.fdIsWal = isWal;
     return fd;
   }
 }
