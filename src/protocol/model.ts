@@ -37,6 +37,15 @@ export interface Shape {
   flattened?: boolean;
 }
 
+const memberLists = new WeakMap<Shape, ReadonlyArray<readonly [string, ShapeRef]>>();
+
+/** A structure's members as [name, reference] pairs, listed once per shape (readers and validators walk them per call). */
+export function membersOf(shape: Shape): ReadonlyArray<readonly [string, ShapeRef]> {
+  let list = memberLists.get(shape);
+  if (!list) memberLists.set(shape, (list = Object.entries(shape.members ?? {})));
+  return list;
+}
+
 export interface Operation {
   name: string;
   http: { method?: string; requestUri?: string; responseCode?: number };

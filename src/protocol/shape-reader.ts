@@ -1,7 +1,7 @@
 // Turns wire values into handler input, directed by the model: JSON bodies (awsJson, rest-json) and
 // strings (URI labels, query strings, headers, EC2 form fields). A value of the wrong type is a
 // WireTypeError, which the dispatcher answers with the service's serialization error (400).
-import type { ServiceModel, Shape, ShapeRef } from './model.js';
+import { membersOf, type ServiceModel, type Shape, type ShapeRef } from './model.js';
 
 export class WireTypeError extends Error {
   constructor(
@@ -70,7 +70,7 @@ export function readJson(model: ServiceModel, ref: ShapeRef, value: unknown, pat
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw mismatch(shape, value, path);
       const out: Record<string, unknown> = {};
       const obj = value as Record<string, unknown>;
-      for (const [name, member] of Object.entries(shape.members ?? {})) {
+      for (const [name, member] of membersOf(shape)) {
         if (member.location) continue;
         const key = jsonKey(name, member);
         const v = obj[key];

@@ -1,6 +1,6 @@
 // Model constraints on parsed input: required members, enums, lengths, ranges, patterns. Messages
 // follow AWS's "N validation error(s) detected: Value … at '…' failed to satisfy constraint: …".
-import type { ServiceModel, ShapeRef } from './model.js';
+import { membersOf, type ServiceModel, type Shape, type ShapeRef } from './model.js';
 import { jsonKey } from './shape-reader.js';
 
 const patternCache = new Map<string, RegExp | null>();
@@ -54,6 +54,15 @@ export function validationMessage(errors: string[]): string {
   return `${errors.length} validation error${errors.length === 1 ? '' : 's'} detected: ${shown.join('; ')}`;
 }
 
+const requiredSets = new WeakMap<Shape, ReadonlySet<string>>();
+
+/** A structure's required member names, read out of the model once per shape. */
+function requiredOf(shape: Shape): ReadonlySet<string> {
+  let set = requiredSets.get(shape);
+  if (!set) requiredSets.set(shape, (set = new Set(shape.required ?? [])));
+  return set;
+}
+
 function walk(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, errors: string[], names: WireNames, depth: number): void {
   if (depth > 64 || errors.length > 20) return;
   const shape = model.shapes[ref.shape]!;
@@ -62,16 +71,16 @@ function walk(model: ServiceModel, ref: ShapeRef, value: unknown, path: string, 
     case 'structure': {
       if (typeof value !== 'object' || value === null) return;
       const obj = value as Record<string, unknown>;
-      const required = new Set(shape.required ?? []);
-      for (const [name, member] of Object.entries(shape.members ?? {})) {
+      const required = requiredOf(shape);
+      // A member's path is only built for one that is present or missing while required (most are neither).
+      for (const [name, member] of membersOf(shape)) {
+        const v = obj[name];
+        const absent = v === undefined || v === null;
+        if (absent && !required.has(name)) continue;
         const key = keyOf(name, member, names);
         const p = path ? `${path}.${key}` : key;
-        const v = obj[name];
-        if (v === undefined || v === null) {
-          if (required.has(name)) errors.push(`Value null ${at(p)} failed to satisfy constraint: Member must not be null`);
-          continue;
-        }
-        walk(model, member, v, p, errors, names, depth + 1);
+        if (absent) errors.push(`Value null ${at(p)} failed to satisfy constraint: Member must not be null`);
+        else walk(model, member, v, p, errors, names, depth + 1);
       }
       return;
     }
