@@ -131,6 +131,21 @@ test('a view is a frozen copy of the committed row, and every write of its key, 
     }),
   );
   assert.equal(things.view('a')!.n, 2, 'the rolled back write is not kept');
+  // A transaction that did not write the row reads and keeps the committed copy.
+  things.forgetViews();
+  const inTx = store.withTx(() => things.view('a'));
+  assert.equal(things.view('a'), inTx, 'kept when read inside a transaction that did not write it');
+  // A part that wrote it and failed leaves the committed row, which is then read and kept.
+  store.withTx(() => {
+    assert.throws(() =>
+      store.partTx(() => {
+        things.putTx('a', { n: 4, list: [] });
+        throw new Error('part fails');
+      }),
+    );
+    assert.equal(things.view('a')!.n, 2);
+  });
+  assert.equal(things.view('a')!.n, 2);
   store.withTx(() => things.deleteTx('a'));
   assert.equal(things.view('a'), undefined, 'a delete is seen');
   store.withTx(() => things.putTx('b', { n: 1, list: [] }));

@@ -297,6 +297,15 @@ export class Store {
     return t as DocTable<T>;
   }
 
+  /** Whether the current transaction wrote (or deleted) this row: its text there is not committed yet. */
+  wroteInTx(table: string, key: string): boolean {
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const c = this.pending[i]!;
+      if (c.key === key && c.table === table) return true;
+    }
+    return false;
+  }
+
   /** Records a change of the current transaction (DocTable calls this). */
   recordTx(table: string, key: string, op: ChangeOp): void {
     if (this.depth === 0) throw new Error(`write to ${table} outside withTx`);
@@ -450,8 +459,8 @@ export class DocTable<T> {
    * A document for reading only: deep-frozen and shared by every caller until this table writes that key
    * (putTx, deleteTx, a wipe, a replayed change). For documents read on a hot path and rarely written (the
    * cluster and task definition every CreateService reads): no query and no JSON.parse after the first read.
-   * Kept only when read outside a transaction, so only committed rows are kept; a transaction's own writes
-   * drop their keys, so it reads them from SQLite. At most VIEWS_MAX per table.
+   * Only committed rows are kept: a row the current transaction wrote is read from SQLite and not kept (and its
+   * write dropped the key, so a rollback leaves nothing stale). At most VIEWS_MAX per table.
    */
   view(key: string): T | undefined {
     const kept = this.views.get(key);
@@ -459,7 +468,7 @@ export class DocTable<T> {
     const doc = this.getStmt.get(key) as string | undefined;
     if (doc === undefined) return undefined;
     const value = deepFreeze(JSON.parse(doc) as T);
-    if (!this.store.inTransaction && !this.store.db.inTransaction) {
+    if (!this.store.wroteInTx(this.name, key)) {
       if (this.views.size >= VIEWS_MAX) this.views.clear();
       this.views.set(key, value);
     }

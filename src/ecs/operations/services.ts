@@ -49,91 +49,97 @@ export function serviceOperations(c: EcsOpsContext) {
     return s;
   }
 
+  function createService(input: Ecs.CreateServiceRequest, ctx: RequestContext): Ecs.CreateServiceResponse {
+    // The cluster and task definition are only read here: frozen shared copies, no query or parse per call.
+    const cluster = requireCluster(c, ctx, input.cluster, true);
+    if (!SERVICE_NAME.test(input.serviceName)) throw invalid('Service name can have up to 255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.');
+    const key = serviceKey(ctx, cluster.name, input.serviceName);
+    const existing = c.ecs.services.get(key);
+    if (existing && existing.status !== 'INACTIVE') {
+      if (input.clientToken && existing.clientToken === input.clientToken) return { service: wire(existing, true) };
+      throw invalid('Creation of service was not idempotent.');
+    }
+    const controllerType = input.deploymentController?.type ?? 'ECS';
+    if (controllerType !== 'ECS') throw invalid(`The ${controllerType} deployment controller is not supported by Wayfinder; use ECS.`);
+    const strategy = input.schedulingStrategy ?? 'REPLICA';
+    if (!input.taskDefinition) throw invalid('A task definition must be specified for services that use the ECS deployment controller.');
+    const td = usableTaskDefinition(c, ctx, input.taskDefinition, true);
+    if (strategy === 'REPLICA' && input.desiredCount === undefined)
+      throw invalid('The desiredCount parameter must be specified for services that use the REPLICA scheduling strategy.');
+    if ((input.desiredCount ?? 0) < 0) throw invalid('desiredCount must be greater than or equal to 0.');
+    const launch = chooseLaunch(input, cluster, td);
+    if (strategy === 'DAEMON' && (launch.launchType === 'FARGATE' || launch.capacityProviderStrategy))
+      throw invalid('The DAEMON scheduling strategy is not supported with Fargate.');
+    const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);
+    const registries = checkRegistries(c, td, input.serviceRegistries);
+    // `role` is the load balancer role of services without a service-linked role; awsvpc services use the
+    // service-linked one, and AWS refuses a role for them.
+    if (input.role && td.definition.networkMode === 'awsvpc') throw invalid('You cannot specify an IAM role for services that require a service linked role.');
+    for (const lb of input.loadBalancers ?? []) {
+      throw invalid(`The target group with targetGroupArn ${lb.targetGroupArn ?? lb.loadBalancerName ?? ''} does not exist.`);
+    }
+    const config = deploymentConfiguration(
+      input.deploymentConfiguration,
+      { maximumPercent: strategy === 'DAEMON' ? 100 : 200, minimumHealthyPercent: strategy === 'DAEMON' ? 0 : 100, deploymentCircuitBreaker: { enable: false, rollback: false } },
+      strategy === 'DAEMON',
+    );
+    if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0)
+      throw invalid('healthCheckGracePeriodSeconds must be greater than or equal to 0.');
+    const tags = checkTags(input.tags);
+    const now = c.now();
+    const record: ServiceRecord = {
+      region: ctx.region,
+      accountId: ctx.accountId,
+      cluster: cluster.name,
+      name: input.serviceName,
+      arn: serviceArn(ctx.region, ctx.accountId, cluster.name, input.serviceName),
+      status: 'ACTIVE',
+      desiredCount: strategy === 'DAEMON' ? 1 : input.desiredCount!,
+      ...launch,
+      ...(input.platformVersion ? { platformVersion: input.platformVersion } : {}),
+      taskDefinition: td.arn,
+      deploymentConfiguration: config,
+      ...(network ? { networkConfiguration: network } : {}),
+      serviceRegistries: registries,
+      loadBalancers: [],
+      ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+      schedulingStrategy: strategy,
+      deploymentController: { type: 'ECS' },
+      placementConstraints: input.placementConstraints ?? [],
+      placementStrategy: input.placementStrategy ?? [],
+      deployments: [],
+      events: [],
+      createdAt: now,
+      createdBy: accountRootArn(ctx.accountId),
+      tags,
+      propagateTags: input.propagateTags ?? 'NONE',
+      enableECSManagedTags: input.enableECSManagedTags ?? false,
+      enableExecuteCommand: input.enableExecuteCommand ?? false,
+      // AWS: a create without it gets ENABLED.
+      availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? 'ENABLED',
+      ...(input.clientToken ? { clientToken: input.clientToken } : {}),
+      steady: false,
+    };
+    promote(
+      record,
+      newDeployment({ taskDefinition: td.arn, networkConfiguration: network, serviceRegistries: registries, ...launch, platformVersion: input.platformVersion }, now),
+      now,
+    );
+    const created = JSON.stringify(record);
+    c.ecs.store.withTx(() => {
+      // One write and one commit for the new service and the scheduler's answer to it (its first pass writes
+      // the service); the record as created when there is no pass or it failed. The answer below is the record
+      // as created (IN_PROGRESS, no events), as AWS answers.
+      if (!c.firstPassTx?.(key, created)) c.ecs.services.putTx(key, record, created);
+    });
+    return { service: wire(record, true) };
+  }
+
   return {
     CreateService(input: Ecs.CreateServiceRequest, ctx: RequestContext): Ecs.CreateServiceResponse {
-      // The cluster and task definition are only read here: frozen shared copies, no query or parse per call.
-      const cluster = requireCluster(c, ctx, input.cluster, true);
-      if (!SERVICE_NAME.test(input.serviceName)) throw invalid('Service name can have up to 255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.');
-      const key = serviceKey(ctx, cluster.name, input.serviceName);
-      const existing = c.ecs.services.get(key);
-      if (existing && existing.status !== 'INACTIVE') {
-        if (input.clientToken && existing.clientToken === input.clientToken) return { service: wire(existing, true) };
-        throw invalid('Creation of service was not idempotent.');
-      }
-      const controllerType = input.deploymentController?.type ?? 'ECS';
-      if (controllerType !== 'ECS') throw invalid(`The ${controllerType} deployment controller is not supported by Wayfinder; use ECS.`);
-      const strategy = input.schedulingStrategy ?? 'REPLICA';
-      if (!input.taskDefinition) throw invalid('A task definition must be specified for services that use the ECS deployment controller.');
-      const td = usableTaskDefinition(c, ctx, input.taskDefinition, true);
-      if (strategy === 'REPLICA' && input.desiredCount === undefined)
-        throw invalid('The desiredCount parameter must be specified for services that use the REPLICA scheduling strategy.');
-      if ((input.desiredCount ?? 0) < 0) throw invalid('desiredCount must be greater than or equal to 0.');
-      const launch = chooseLaunch(input, cluster, td);
-      if (strategy === 'DAEMON' && (launch.launchType === 'FARGATE' || launch.capacityProviderStrategy))
-        throw invalid('The DAEMON scheduling strategy is not supported with Fargate.');
-      const network = checkNetwork(c, ctx, td, input.networkConfiguration, launch.launchType);
-      const registries = checkRegistries(c, td, input.serviceRegistries);
-      // `role` is the load balancer role of services without a service-linked role; awsvpc services use the
-      // service-linked one, and AWS refuses a role for them.
-      if (input.role && td.definition.networkMode === 'awsvpc') throw invalid('You cannot specify an IAM role for services that require a service linked role.');
-      for (const lb of input.loadBalancers ?? []) {
-        throw invalid(`The target group with targetGroupArn ${lb.targetGroupArn ?? lb.loadBalancerName ?? ''} does not exist.`);
-      }
-      const config = deploymentConfiguration(
-        input.deploymentConfiguration,
-        { maximumPercent: strategy === 'DAEMON' ? 100 : 200, minimumHealthyPercent: strategy === 'DAEMON' ? 0 : 100, deploymentCircuitBreaker: { enable: false, rollback: false } },
-        strategy === 'DAEMON',
-      );
-      if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0)
-        throw invalid('healthCheckGracePeriodSeconds must be greater than or equal to 0.');
-      const tags = checkTags(input.tags);
-      const now = c.now();
-      const record: ServiceRecord = {
-        region: ctx.region,
-        accountId: ctx.accountId,
-        cluster: cluster.name,
-        name: input.serviceName,
-        arn: serviceArn(ctx.region, ctx.accountId, cluster.name, input.serviceName),
-        status: 'ACTIVE',
-        desiredCount: strategy === 'DAEMON' ? 1 : input.desiredCount!,
-        ...launch,
-        ...(input.platformVersion ? { platformVersion: input.platformVersion } : {}),
-        taskDefinition: td.arn,
-        deploymentConfiguration: config,
-        ...(network ? { networkConfiguration: network } : {}),
-        serviceRegistries: registries,
-        loadBalancers: [],
-        ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
-        schedulingStrategy: strategy,
-        deploymentController: { type: 'ECS' },
-        placementConstraints: input.placementConstraints ?? [],
-        placementStrategy: input.placementStrategy ?? [],
-        deployments: [],
-        events: [],
-        createdAt: now,
-        createdBy: accountRootArn(ctx.accountId),
-        tags,
-        propagateTags: input.propagateTags ?? 'NONE',
-        enableECSManagedTags: input.enableECSManagedTags ?? false,
-        enableExecuteCommand: input.enableExecuteCommand ?? false,
-        // AWS: a create without it gets ENABLED.
-        availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? 'ENABLED',
-        ...(input.clientToken ? { clientToken: input.clientToken } : {}),
-        steady: false,
-      };
-      promote(
-        record,
-        newDeployment({ taskDefinition: td.arn, networkConfiguration: network, serviceRegistries: registries, ...launch, platformVersion: input.platformVersion }, now),
-        now,
-      );
-      const created = JSON.stringify(record);
-      c.ecs.store.withTx(() => {
-        // One write and one commit for the new service and the scheduler's answer to it (its first pass writes
-        // the service); the record as created when there is no pass or it failed. The answer below is the record
-        // as created (IN_PROGRESS, no events), as AWS answers.
-        if (!c.firstPassTx?.(key, created)) c.ecs.services.putTx(key, record, created);
-      });
-      return { service: wire(record, true) };
+      // One transaction from the first read: the name check reads inside it, so the call takes SQLite's file and
+      // WAL locks once (each read outside a transaction takes and drops them: 5 fcntl calls).
+      return c.ecs.store.withTx(() => createService(input, ctx));
     },
 
     UpdateService(input: Ecs.UpdateServiceRequest, ctx: RequestContext): Ecs.UpdateServiceResponse {
