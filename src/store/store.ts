@@ -102,6 +102,9 @@ export class Store {
   readonly db: Database.Database;
   private depth = 0;
   private pending: Array<Omit<Change, 'revision'>> = [];
+  /** Outermost transactions begun so far (withTx); see `transaction`. */
+  private txCount = 0;
+  private publishing = 0;
   private rev: number;
   /**
    * What `_meta` holds: no revision above it was handed out. Raised by REVISION_BLOCK in the commit that would
@@ -179,6 +182,16 @@ export class Store {
     return this.depth > 0;
   }
 
+  /** The number of the outermost transaction running now (each one gets the next), 0 outside one. */
+  get transaction(): number {
+    return this.depth > 0 ? this.txCount : 0;
+  }
+
+  /** The number of the transaction whose changes listeners are being told of now, 0 when none is. */
+  get publishingTransaction(): number {
+    return this.publishing;
+  }
+
   /**
    * Runs fn in a transaction (nested calls join the outer one). Changes recorded by DocTable writes are
    * published after the outermost COMMIT, each with its own monotonic revision.
@@ -203,6 +216,7 @@ export class Store {
       }
     }
     let result: T;
+    const tx = ++this.txCount;
     try {
       this.beginStmt.run();
       this.depth = 1;
@@ -234,7 +248,16 @@ export class Store {
         }
       }
     }
-    if (changes.length) this.publish(changes);
+    if (changes.length) {
+      // A listener may commit (and publish) a transaction of its own: the outer one is restored after it.
+      const outer = this.publishing;
+      this.publishing = tx;
+      try {
+        this.publish(changes);
+      } finally {
+        this.publishing = outer;
+      }
+    }
     if (unsynced !== undefined) throw unsynced;
     return result;
   }

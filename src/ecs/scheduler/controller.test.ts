@@ -14,7 +14,7 @@ import { FakeCloudMap } from '../../../test/support/fake-cloudmap.js';
 import { FakeRuntime } from '../../../test/support/fake-runtime.js';
 import { TestIam } from '../../../test/support/test-iam.js';
 import { ecsProduct } from '../index.js';
-import { ECS_TABLES } from '../store.js';
+import { ECS_TABLES, serviceKey, type ServiceRecord } from '../store.js';
 
 type Handler = (input: unknown, ctx: RequestContext) => unknown;
 
@@ -55,6 +55,7 @@ async function harness() {
   };
   return {
     store,
+    ctx,
     ecs,
     cm,
     registry,
@@ -283,7 +284,7 @@ test('deleting a service with force drains it: tasks stop, Cloud Map empties, th
   }
 });
 
-test('a new service without tasks is created, completed and steady in one commit; the pass that commit wakes opens no transaction', async () => {
+test('a new service without tasks is created, completed and steady in one commit, which wakes no second pass', async () => {
   const h = await harness();
   try {
     const td = h.register(['serve']);
@@ -297,7 +298,16 @@ test('a new service without tasks is created, completed and steady in one commit
       if (!h.store.inTransaction) transactions++;
       return withTx(fn, durability);
     }) as typeof h.store.withTx;
+    // A pass reads the stored service first (getDoc); the first pass is handed it instead.
+    const services = h.store.table(ECS_TABLES.services);
+    const getDoc = services.getDoc.bind(services);
+    let passReads = 0;
+    services.getDoc = ((key) => {
+      passReads++;
+      return getDoc(key);
+    }) as typeof services.getDoc;
     const created = h.call<Ecs.CreateServiceResponse>('CreateService', { cluster: 'c', serviceName: 'web', taskDefinition: td, desiredCount: 0 }).service!;
+    assert.equal(passReads, 0, 'the commit of a first pass that settled the service wakes no pass');
     assert.equal(created.deployments![0]!.rolloutState, 'IN_PROGRESS');
     assert.deepEqual(created.events, []);
     const s = await waitFor('steady', () => h.service().events!.length >= 2 && h.service());
@@ -309,12 +319,27 @@ test('a new service without tasks is created, completed and steady in one commit
     assert.match(msgs[1]!, /^\(service web\) \(deployment ecs-svc\/\d{19}\) deployment completed\.$/);
     assert.equal(s.deployments![0]!.rolloutState, 'COMPLETED');
     assert.deepEqual(serviceWrites, ['put'], 'one write: the service with the first pass’s answer');
-    assert.equal(transactions, 1, 'one commit for both; the pass it woke found nothing to do and opened no transaction');
+    assert.equal(transactions, 1, 'one commit for both, and no pass after it');
+    assert.equal(passReads, 0);
 
     // The scheduler's next pass after a real change is a full one: the service scales out.
     h.call('UpdateService', { cluster: 'c', service: 'web', desiredCount: 1 });
     await waitFor('one task running', () => h.service().runningCount === 1);
     assert.equal(h.tasks().length, 1);
+
+    // A create whose transaction rolls back after its first pass leaves nothing that skips a later pass: the next
+    // change of that service, by another transaction, is reconciled (here it starts a task).
+    assert.throws(() =>
+      h.store.withTx(() => {
+        h.call('CreateService', { cluster: 'c', serviceName: 'web2', taskDefinition: td, desiredCount: 0 });
+        throw new Error('the commit fails');
+      }),
+    );
+    const key2 = serviceKey(h.ctx, 'c', 'web2');
+    assert.equal(services.get(key2), undefined);
+    const record = { ...(services.get(serviceKey(h.ctx, 'c', 'web')) as ServiceRecord), name: 'web2', arn: created.serviceArn!.replace(/web$/, 'web2'), desiredCount: 1 };
+    h.store.withTx(() => services.putTx(key2, record));
+    await waitFor('web2 runs a task', () => h.call<Ecs.DescribeServicesResponse>('DescribeServices', { cluster: 'c', services: ['web2'] }).services![0]!.runningCount === 1);
   } finally {
     await h.close();
   }

@@ -81,6 +81,13 @@ export class ServiceController {
    * the text, and a task change (taskChanged) drops the mark, so the pass after either is a full one.
    */
   private readonly settled = new Map<string, string>();
+  /**
+   * Service key → the transaction (Store.transaction) whose first pass settled the new service. That
+   * transaction's own change of the service then wakes no pass: the pass would read back the text the first
+   * pass wrote and stop (its creator writes nothing more of the service after firstPassTx). Any other
+   * transaction's change, a rolled back one's number included, runs the pass as before.
+   */
+  private readonly settledIn = new Map<string, number>();
   private readonly now: () => number;
   private halted = false;
 
@@ -94,12 +101,18 @@ export class ServiceController {
   }
 
   add(key: string): void {
+    const tx = this.settledIn.get(key);
+    if (tx !== undefined) {
+      this.settledIn.delete(key);
+      if (tx === this.deps.ecs.store.publishingTransaction && this.settled.delete(key)) return;
+    }
     this.queue.add(key);
   }
 
   /** A task of the service changed: its next pass is a full one. */
   taskChanged(key: string): void {
     this.settled.delete(key);
+    this.settledIn.delete(key);
     this.queue.add(key);
   }
 
@@ -118,6 +131,7 @@ export class ServiceController {
     this.backoff.clear();
     this.stoppedRead.clear();
     this.settled.clear();
+    this.settledIn.clear();
     this.queue = this.newQueue();
     this.halted = false;
   }
@@ -128,12 +142,13 @@ export class ServiceController {
    * steady state), in one commit. A failing pass is undone alone (Store.partTx), logged, and false is returned:
    * the creator then writes the service as created, and the pass its commit wakes (the change feed) runs it
    * again with the queue's retries. That pass also sets any timed re-check (requeueAfter), which is why this
-   * one's is not kept.
+   * one's is not kept. The creator writes nothing more of the service in its transaction (see settledIn).
    */
   firstPassTx(key: string, created: string): boolean {
     if (this.halted) return false; // stopping or resetting: the queue takes no work either
     try {
       this.deps.ecs.store.partTx(() => this.reconcile(key, created));
+      if (this.settled.has(key)) this.settledIn.set(key, this.deps.ecs.store.transaction);
       return true;
     } catch (e) {
       this.deps.logger.warn({ key, err: e instanceof Error ? e.message : String(e) }, 'first scheduler pass failed; the next one retries');
