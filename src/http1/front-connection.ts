@@ -87,6 +87,8 @@ export class FrontConnection {
   private completeCallback = true;
   /** A bodiless request completed with its head: onMessageComplete runs once execute() returns. */
   private completeAfterExecute = false;
+  /** The Content-Length body of a head read without llhttp: its bytes go to the exchange, not the parser. */
+  private bodyWithoutParser = false;
   private pumping = false;
   private readPaused = false;
   private clientEnded = false;
@@ -212,7 +214,10 @@ export class FrontConnection {
       this.headBytes.push(slice);
       // llhttp skips CR/LF between messages and begins one at any other byte.
       if (!this.inHead && !onlyLineEnds(slice)) this.onMessageBegin();
-    } else if (phase === Phase.LengthBody) this.remaining -= end;
+    } else if (phase === Phase.LengthBody) {
+      this.remaining -= end;
+      if (this.bodyWithoutParser) return this.bodySlice(slice);
+    }
     if (!this.execute(slice)) return false;
     // The invariants that make the boundaries exact; a violation closes the connection.
     if (phase === Phase.Head && atBlankLine && this.inHead) return this.broken('head did not end at its blank line');
@@ -258,8 +263,9 @@ export class FrontConnection {
   }
 
   /**
-   * A bodiless head read by simple-request-head.ts: the same steps as llhttp's callbacks for it
-   * (begin, headers complete, message complete), without llhttp, which stays between messages.
+   * A head read by simple-request-head.ts: the same steps as llhttp's callbacks for it (begin,
+   * headers complete, then message complete at once or after its Content-Length body, bodySlice),
+   * without llhttp, which stays between messages.
    */
   private simpleHead(slice: Buffer, head: SimpleRequestHead): boolean {
     this.headBytes.push(slice);
@@ -275,10 +281,36 @@ export class FrontConnection {
     this.current = x;
     this.claimed = x;
     this.scanner.reset();
-    // No Content-Length or Transfer-Encoding: the message is complete with its head.
+    if (x.requestLength > 0) {
+      // Never chunked here (the fast path refuses Transfer-Encoding): the body is the next
+      // requestLength bytes, cut by feedOne as for llhttp, and handed over by bodySlice.
+      this.phase = Phase.LengthBody;
+      this.remaining = x.requestLength;
+      this.bodyWithoutParser = true;
+      return this.runClaimed();
+    }
+    // No body: the message is complete with its head.
     this.onMessageComplete();
     if (this.destroyed) return false;
     return this.runClaimed();
+  }
+
+  /** A slice of a body whose head llhttp never saw: what its kOnBody and kOnMessageComplete would do. */
+  private bodySlice(slice: Buffer): boolean {
+    try {
+      // kOnBody hands over a copy; a view of the shared read buffer would be overwritten by the next read
+      // (a sink may keep the chunk: a buffered body, a backend that is slow to take it).
+      this.current?.onBody(inReadBuffer(slice) ? Buffer.from(slice) : slice);
+    } catch (e) {
+      this.front.options.report(e, 'request body handler failed');
+      this.destroy();
+      return false;
+    }
+    if (this.remaining === 0) {
+      this.bodyWithoutParser = false;
+      this.onMessageComplete();
+    }
+    return !this.destroyed && !this.handedOff;
   }
 
   private runClaimed(): boolean {

@@ -1,5 +1,6 @@
 // The request fast path may only accept a head that llhttp (strict, as the front runs it) accepts
-// identically: same method, target, fields and keep-alive verdict, no body. Checked on named
+// identically: same method, target, fields and keep-alive verdict, and a message that ends after
+// exactly the Content-Length the fast path read (at once without one). Checked on named
 // malformed classes and on a generated corpus of mutated heads (every byte at every kind of position,
 // line-end and whitespace variants, seeded random edits).
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ interface Verdict {
   body: boolean;
 }
 
-/** llhttp's verdict on one head, fed whole, as the front's parser is configured (16 KiB, strict). */
+/** llhttp's verdict on one head (and what follows it), fed whole, as the front's parser is configured (16 KiB, strict). */
 function llhttp(head: string): Verdict | undefined {
   const p = newParser(REQUEST, 16 * 1024);
   let v: Verdict | undefined;
@@ -56,13 +57,18 @@ function llhttp(head: string): Verdict | undefined {
 
 function fast(head: string): Verdict | undefined {
   const h = parseSimpleRequestHead(head);
-  return h && { method: `${h.method}/1.1`, url: h.url, headers: h.headers, keepAlive: h.keepAlive, upgrade: false, complete: true, body: false };
+  return h && { method: `${h.method}/1.1`, url: h.url, headers: h.headers, keepAlive: h.keepAlive, upgrade: false, complete: h.contentLength === 0, body: false };
 }
 
 function agrees(head: string): void {
   const f = fast(head);
   if (f === undefined) return;
   assert.deepEqual(llhttp(head), f, `the fast path accepted ${JSON.stringify(head)} differently from llhttp`);
+  const n = parseSimpleRequestHead(head)!.contentLength;
+  if (n === 0 || n > 100_000) return;
+  // llhttp's message ends after exactly n body bytes: not one before.
+  assert.equal(llhttp(head + 'b'.repeat(n - 1))?.complete, false, `llhttp ended ${JSON.stringify(head)} before ${n} body bytes`);
+  assert.deepEqual(llhttp(head + 'b'.repeat(n)), { ...f, complete: true, body: true }, `llhttp did not end ${JSON.stringify(head)} after ${n} body bytes`);
 }
 
 const PLAIN = 'GET /_aws/execute-api/abc123/%24default/pets?x=1&y=a:b@c HTTP/1.1\r\nHost: 127.0.0.1:5600\r\nUser-Agent: wrk\r\nAccept: */*\r\nX-Pad: \t a b \t\r\nX-Empty:\r\n\r\n';
@@ -74,12 +80,24 @@ test('a plain request head is read in one pass, as llhttp reads it', () => {
     url: '/_aws/execute-api/abc123/%24default/pets?x=1&y=a:b@c',
     headers: ['Host', '127.0.0.1:5600', 'User-Agent', 'wrk', 'Accept', '*/*', 'X-Pad', 'a b', 'X-Empty', ''],
     keepAlive: true,
+    contentLength: 0,
   });
   agrees(PLAIN);
   const close = 'DELETE /x HTTP/1.1\r\nhost: a\r\nCONNECTION: Close\r\n\r\n';
   assert.equal(parseSimpleRequestHead(close)?.keepAlive, false);
   agrees(close);
   for (const m of ['HEAD', 'POST', 'PUT', 'OPTIONS', 'PATCH']) agrees(`${m} / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n`);
+});
+
+test('a Content-Length head is read in one pass, and llhttp ends its message after as many body bytes', () => {
+  const post = 'POST / HTTP/1.1\r\nHost: 127.0.0.1:4566\r\nX-Amz-Target: AmazonEC2ContainerServiceV20141113.CreateService\r\ncontent-length: 73\r\n\r\n';
+  assert.equal(parseSimpleRequestHead(post)?.contentLength, 73);
+  agrees(post);
+  for (const value of ['0', '1', '999999999999999']) {
+    const head = `PUT /x HTTP/1.1\r\nHost: a\r\nContent-Length:  ${value}\r\n\r\n`;
+    assert.equal(parseSimpleRequestHead(head)?.contentLength, Number(value), value);
+    agrees(head);
+  }
 });
 
 test('every malformed or unusual head class is left to llhttp', () => {
@@ -96,7 +114,13 @@ test('every malformed or unusual head class is left to llhttp', () => {
     'space in the target': 'GET /a b HTTP/1.1\r\nHost: a\r\n\r\n',
     'two spaces before the target': 'GET  / HTTP/1.1\r\nHost: a\r\n\r\n',
     'obs-text in the target': 'GET /\xe9 HTTP/1.1\r\nHost: a\r\n\r\n',
-    'Content-Length': 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n',
+    'two Content-Length fields': 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n',
+    'Content-Length list': 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\n',
+    'Content-Length with a sign': 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\n',
+    'Content-Length with a leading zero': 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 03\r\n\r\n',
+    'Content-Length with a trailing space': 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3 \r\n\r\n',
+    'Content-Length of 16 digits': 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000000000000\r\n\r\n',
+    'empty Content-Length': 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n',
     'Transfer-Encoding': 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n',
     'Content-Length with Transfer-Encoding': 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n',
     Upgrade: 'GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n',
@@ -144,6 +168,7 @@ const BASES = [
   'GET / HTTP/1.1\r\nHost: a\r\n\r\n',
   'POST /p?q HTTP/1.1\r\nHost: h:1\r\nConnection: close\r\nExpect: 100-continue\r\n\r\n',
   'OPTIONS /a/b HTTP/1.1\r\nhost: x\r\nOrigin: http://o\r\nAccess-Control-Request-Method: PUT\r\n\r\n',
+  'POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 12\r\n\r\n',
 ];
 
 test('differential: every head of a generated corpus the fast path accepts, llhttp accepts identically', () => {
@@ -195,7 +220,29 @@ test('differential: every head of a generated corpus the fast path accepts, llht
     'Host',
     'Expect',
   ]) {
-    for (const value of ['0', '1', 'chunked', 'close', 'keep-alive', 'upgrade', 'Close', 'KEEP-ALIVE', ' close ', 'close,', '', 'x']) {
+    for (const value of [
+      '0',
+      '1',
+      '10',
+      '007',
+      '+1',
+      '-1',
+      '1 ',
+      '1,1',
+      '1e3',
+      '0x1',
+      '18446744073709551616',
+      'chunked',
+      'close',
+      'keep-alive',
+      'upgrade',
+      'Close',
+      'KEEP-ALIVE',
+      ' close ',
+      'close,',
+      '',
+      'x',
+    ]) {
       check(`GET / HTTP/1.1\r\nHost: a\r\n${name}: ${value}\r\n\r\n`);
       check(`GET / HTTP/1.1\r\n${name}: ${value}\r\n\r\n`);
     }

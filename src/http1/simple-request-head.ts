@@ -1,19 +1,22 @@
-// The lean front's fast path for the common request head: a bodiless HTTP/1.1 request whose whole
-// head arrived in one read, every byte inside a deliberately narrow grammar:
+// The lean front's fast path for the common request head: an HTTP/1.1 request whose whole head
+// arrived in one read, every byte inside a deliberately narrow grammar:
 //   - method GET, HEAD, POST, PUT, DELETE, OPTIONS or PATCH (never CONNECT: llhttp's upgrade);
 //   - an origin-form target of unreserved/sub-delims/`:@/?%` characters only (no `#`, no controls,
 //     no obs-text), then exactly ` HTTP/1.1` and CRLF;
 //   - at most 32 fields of `token ":" OWS value OWS CRLF`, values of VCHAR, SP and HTAB only;
-//   - no Content-Length, Transfer-Encoding, Upgrade or Proxy-Connection field, at most one Host
-//     and one Connection field, and a Connection of exactly `keep-alive` or `close` (no trailing whitespace);
+//   - no Transfer-Encoding, Upgrade or Proxy-Connection field, at most one Host, one Connection and
+//     one Content-Length field, a Connection of exactly `keep-alive` or `close` and a Content-Length
+//     of 1 to 15 digits without a leading zero (neither with trailing whitespace);
 //   - at most 4 KiB in all (llhttp's limit is node:http's 16 KiB, so no limit is ever near).
 // Such a head is checked by one regular expression and cut in one pass over a latin1 string; anything else (a bare LF,
-// obs-fold, whitespace before a colon, an unusual byte, a body, …) returns undefined and the same
+// obs-fold, whitespace before a colon, an unusual byte, a chunked body, …) returns undefined and the same
 // bytes go to llhttp (strict), which has not seen them, so llhttp decides every head this code
-// does not accept. A head read here never reaches llhttp at all: it carries no body, so the parser
-// stays between messages, exactly where it would be after parsing it. simple-request-head.test.ts
+// does not accept. A head read here never reaches llhttp at all, nor does its Content-Length body
+// (front-connection.ts hands those bytes to the exchange as llhttp's kOnBody would), so the parser
+// stays between messages, exactly where it would be after parsing both. simple-request-head.test.ts
 // checks over a generated corpus that every head accepted here is accepted by llhttp with the same
-// method, target, fields and keep-alive verdict.
+// method, target, fields and keep-alive verdict, and that llhttp ends its message after exactly
+// Content-Length body bytes.
 // Measured: llhttp through Node's binding costs one execute() call and one C++ → JS callback with
 // a string per field; this pass costs less (docs/gateway.md, "Benchmark").
 import { equalsLower, isOws } from './head-text.js';
@@ -35,7 +38,12 @@ export interface SimpleRequestHead {
   /** Flat [name, value, …], values without surrounding whitespace (as llhttp gives them). */
   headers: string[];
   keepAlive: boolean;
+  /** The Content-Length field's value; 0 without one (the message ends with its head). */
+  contentLength: number;
 }
+
+/** A Content-Length the fast path reads: no sign, no leading zero, no list, at most 15 digits (exact as a Number). */
+const LENGTH = /^(?:0|[1-9][0-9]{0,14})$/;
 
 /** `head` is one whole head ending with its blank line ("\r\n\r\n"). undefined: leave it to llhttp. */
 export function parseSimpleRequestHead(head: string): SimpleRequestHead | undefined {
@@ -50,6 +58,7 @@ export function parseSimpleRequestHead(head: string): SimpleRequestHead | undefi
   let keepAlive = true;
   let hosts = 0;
   let connections = 0;
+  let contentLength = -1;
   while (i < n) {
     if (headers.length === FIELDS_MAX * 2) return undefined;
     const colon = head.indexOf(':', i);
@@ -77,7 +86,10 @@ export function parseSimpleRequestHead(head: string): SimpleRequestHead | undefi
         }
         break;
       case 14:
-        if (equalsLower(name, 'content-length')) return undefined;
+        if (equalsLower(name, 'content-length')) {
+          if (contentLength >= 0 || valueEnd !== lineEnd || !LENGTH.test(value)) return undefined;
+          contentLength = Number(value);
+        }
         break;
       case 16:
         if (equalsLower(name, 'proxy-connection')) return undefined;
@@ -88,5 +100,5 @@ export function parseSimpleRequestHead(head: string): SimpleRequestHead | undefi
     }
     headers.push(name, value);
   }
-  return { method, url, headers, keepAlive };
+  return { method, url, headers, keepAlive, contentLength: Math.max(contentLength, 0) };
 }

@@ -189,6 +189,42 @@ test('requests cut into pieces at every byte boundary of the head and body still
   }
 });
 
+test('a Content-Length body after a head read in one piece is cut at its length, never parsed as a request', async () => {
+  // Such heads are read without llhttp (simple-request-head.ts), and so are their bodies: a body that
+  // looks like a request must reach the handler as body bytes, whether it comes in pieces or with the
+  // head, and whether the handler reads it or answers before it.
+  const before = echo.received.length;
+  const inner = `GET ${P}/smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n`;
+  const c = new RawClient(server.port);
+  try {
+    await c.write(`POST ${P}/pieces-cl HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${inner.length}\r\n\r\n`);
+    for (let i = 0; i < inner.length; i += 5) {
+      await c.write(inner.slice(i, i + 5));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await c.write(get('/after-pieces'));
+    // An API that does not exist is answered before its body is read; the body is skipped, not parsed.
+    await c.write(`POST /_aws/execute-api/nope123456/$default/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${inner.length}\r\n\r\n${inner}${get('/after-early')}`);
+    const rs = await c.waitResponses(4);
+    assert.deepEqual(
+      rs.map((r) => [r.status, r.text.startsWith('{') ? 'json' : r.text]),
+      [
+        [200, `POST /pieces-cl ${inner}`],
+        [200, 'GET /after-pieces '],
+        [404, 'json'],
+        [200, 'GET /after-early '],
+      ],
+    );
+    assert.equal(c.closed, false, 'the connection stays open');
+  } finally {
+    c.destroy();
+  }
+  assert.deepEqual(
+    echo.received.slice(before).map((r) => r.url),
+    ['/pieces-cl', '/after-pieces', '/after-early'],
+  );
+});
+
 test('one keep-alive connection mixes data-plane, AWS and /_wayfinder requests, one by one or pipelined', async () => {
   const aws = await signedGetApis();
   const health = 'GET /_wayfinder/health HTTP/1.1\r\nHost: localhost\r\n\r\n';
