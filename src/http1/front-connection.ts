@@ -28,7 +28,7 @@ import {
 } from './llhttp.js';
 import { latin1 } from './latin1.js';
 import { BlankLineScanner } from './message-end.js';
-import { parseSimpleRequestHead, SIMPLE_HEAD_MAX, type SimpleRequestHead } from './simple-request-head.js';
+import { parseSimpleRequestHead, type SimpleRequestHead } from './simple-request-head.js';
 import { inReadBuffer, outputBacklogged, readDirect, readToStream } from './socket-io.js';
 
 const enum Phase {
@@ -207,7 +207,7 @@ export class FrontConnection {
     const phase = this.phase;
     if (phase === Phase.Head) {
       // A whole head in one slice that fits the narrow grammar is read without llhttp.
-      if (atBlankLine && !this.inHead && end <= SIMPLE_HEAD_MAX) {
+      if (atBlankLine && !this.inHead && end <= this.front.simpleHeadMax) {
         const simple = parseSimpleRequestHead(latin1(slice));
         if (simple) return this.simpleHead(slice, simple);
       }
@@ -297,18 +297,19 @@ export class FrontConnection {
 
   /** A slice of a body whose head llhttp never saw: what its kOnBody and kOnMessageComplete would do. */
   private bodySlice(slice: Buffer): boolean {
+    // As inside execute(): a body sink that throws (at a chunk or at the end) closes this connection only.
     try {
       // kOnBody hands over a copy; a view of the shared read buffer would be overwritten by the next read
       // (a sink may keep the chunk: a buffered body, a backend that is slow to take it).
       this.current?.onBody(inReadBuffer(slice) ? Buffer.from(slice) : slice);
+      if (this.remaining === 0) {
+        this.bodyWithoutParser = false;
+        this.onMessageComplete();
+      }
     } catch (e) {
       this.front.options.report(e, 'request body handler failed');
       this.destroy();
       return false;
-    }
-    if (this.remaining === 0) {
-      this.bodyWithoutParser = false;
-      this.onMessageComplete();
     }
     return !this.destroyed && !this.handedOff;
   }

@@ -11,6 +11,7 @@ import type { ServerExchange } from './exchange.js';
 import { FrontConnection } from './front-connection.js';
 import type { FrontExchange } from './front-exchange.js';
 import { handToNodeHttp } from './handoff.js';
+import { SIMPLE_HEAD_MAX } from './simple-request-head.js';
 
 /** Something that answers requests the front claimed. */
 export interface FrontRoute {
@@ -39,6 +40,11 @@ export class Front {
   closing = false;
   readonly keepAliveLines: string;
   readonly options: FrontOptions & FrontLimits;
+  /**
+   * The largest head the fast path reads (simple-request-head.ts): never over the server's own header limit,
+   * so a head llhttp would refuse as too large (a --max-http-header-size below 4 KiB) still goes to llhttp.
+   */
+  readonly simpleHeadMax: number;
   private readonly connections = new Set<FrontConnection>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -47,6 +53,7 @@ export class Front {
     private readonly toNodeHttp: (socket: Socket, bytes: Buffer, paused: boolean) => void,
   ) {
     this.options = options;
+    this.simpleHeadMax = Math.min(SIMPLE_HEAD_MAX, options.maxHeaderSize);
     this.keepAliveLines = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(options.keepAliveTimeoutMs / 1000)}\r\n`;
     // Deadlines are checked a few times per shortest timeout (at most once a second): no timer per request.
     const every = Math.max(25, Math.min(1000, Math.floor(Math.min(options.headersTimeoutMs, options.requestTimeoutMs, options.keepAliveTimeoutMs) / 4)));
