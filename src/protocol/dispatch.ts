@@ -16,7 +16,7 @@ import { MalformedBodyError, parseAwsJsonInput, parseEc2Input, parseRestJsonInpu
 import { MalformedQueryError, parseQuery, type QueryMap } from './query-string.js';
 import { authError, CONTENT_TYPES, serializeError, type WireResponse } from './serialize-error.js';
 import { writeRestXml } from './rest-xml.js';
-import { writeEc2Xml, jsonText, writeRestJson } from './serialize-output.js';
+import { writeEc2Xml, writeJson, writeRestJson } from './serialize-output.js';
 import type { ServiceRegistry, ServiceSpec } from './services.js';
 import { WireTypeError } from './shape-reader.js';
 import { accountOfKey, AuthFailure, type SigV4Verifier, type SignedIdentity } from './sigv4.js';
@@ -290,8 +290,8 @@ export class ProtocolDispatcher {
     const headers: Record<string, string> = { 'x-amzn-requestid': requestId };
     switch (spec.protocol) {
       case 'json': {
-        const body = op.output ? jsonText(model, op.output, output ?? {}) : undefined;
-        return { status: 200, headers: { ...headers, 'content-type': CONTENT_TYPES.json }, body: body ?? '{}' };
+        const body = op.output ? writeJson(model, op.output, output ?? {}) : {};
+        return { status: 200, headers: { ...headers, 'content-type': CONTENT_TYPES.json }, body: JSON.stringify(body ?? {}) };
       }
       case 'rest-json': {
         const out = writeRestJson(model, op.output, output);

@@ -1,7 +1,7 @@
 // Handler output → wire, directed by the model. Only modelled members are written, so a handler may
 // return a richer record and nothing internal leaks. Timestamps follow each shape's format: epoch
 // seconds for awsJson, the shape's timestampFormat (ISO-8601 in apigatewayv2), ISO-8601 in EC2 XML.
-import type { ServiceModel, ShapeRef } from './model.js';
+import { membersOf, type ServiceModel, type Shape, type ShapeRef } from './model.js';
 import { jsonKey } from './shape-reader.js';
 
 export function toDate(value: unknown): Date | undefined {
@@ -44,7 +44,7 @@ function jsonWriter(model: ServiceModel, ref: ShapeRef): JsonWriter {
   return memoWriter(jsonWriters, model, ref, compileJson);
 }
 
-/** One writer per model and reference, built once (writeJson's and jsonText's). */
+/** One writer per model and reference, built once. */
 function memoWriter<W extends (value: unknown, depth: number) => unknown>(
   cache: WeakMap<ServiceModel, Map<string, W>>,
   model: ServiceModel,
@@ -76,23 +76,8 @@ function compileJson(model: ServiceModel, ref: ShapeRef): JsonWriter {
   const shape = model.shapes[ref.shape]!;
   if (shape.document) return (value) => value;
   switch (shape.type) {
-    case 'structure': {
-      const fields: Array<{ name: string; key: string; ref: ShapeRef; w?: JsonWriter }> = [];
-      for (const [name, member] of Object.entries(shape.members ?? {})) if (!member.location) fields.push({ name, key: jsonKey(name, member), ref: member });
-      return (value, depth) => {
-        if (typeof value !== 'object') return undefined;
-        const out: Record<string, unknown> = {};
-        const obj = value as Record<string, unknown>;
-        for (let i = 0; i < fields.length; i++) {
-          const f = fields[i]!;
-          const v = obj[f.name];
-          if (v === undefined || v === null) continue;
-          const w = child((f.w ??= jsonWriter(model, f.ref)), v, depth + 1);
-          if (w !== undefined) out[f.key] = w;
-        }
-        return out;
-      };
-    }
+    case 'structure':
+      return structureJson(model, shape);
     case 'list': {
       let item: JsonWriter | undefined;
       return (value, depth) => {
@@ -138,99 +123,23 @@ function compileJson(model: ServiceModel, ref: ShapeRef): JsonWriter {
 }
 
 /**
- * The JSON text of a value, exactly what JSON.stringify(writeJson(model, ref, value)) gives (undefined where that
- * is undefined), written in one pass: no intermediate object to build and walk again. Each structure's writer is
- * generated code that reads its members by literal names, so each read has an inline cache of its own (the loop
- * over member names of writeJson makes every read megamorphic); about a tenth of a CreateService call went to
- * building and stringifying its answer. serialize-output.test.ts checks the two agree over every output shape of
- * every model.
+ * A structure's writer as generated code: one statement per member, its name and its JSON key as string literals
+ * (written with JSON.stringify, so a name is only ever a string), the members' writers looked up at the first
+ * call (a recursive shape is registered by then). Each member read has an inline cache of its own, and every
+ * object it builds has the same keys in the same order (one hidden class, JSON.stringify's fast path): a loop
+ * over member names made every read megamorphic, about a tenth of a CreateService call with its answer.
+ * serialize-output.test.ts checks the writers against a plain reference writer over every output shape.
  */
-export function jsonText(model: ServiceModel, ref: ShapeRef, value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return textWriter(model, ref)(value, 0);
-}
-
-/** Writes a value that is neither undefined nor null, `depth` levels down (≤ 100), as JSON text. */
-type TextWriter = (value: unknown, depth: number) => string | undefined;
-
-const textWriters = new WeakMap<ServiceModel, Map<string, TextWriter>>();
-
-function textWriter(model: ServiceModel, ref: ShapeRef): TextWriter {
-  return memoWriter(textWriters, model, ref, compileText);
-}
-
-const stringText = (value: unknown): string => JSON.stringify(String(value));
-
-function compileText(model: ServiceModel, ref: ShapeRef): TextWriter {
-  const shape = model.shapes[ref.shape]!;
-  if (shape.document) return (value) => JSON.stringify(value);
-  switch (shape.type) {
-    case 'structure':
-      return structureText(model, shape.members ?? {});
-    case 'list': {
-      let item: TextWriter | undefined;
-      return (value, depth) => {
-        if (!Array.isArray(value)) return undefined;
-        item ??= textWriter(model, shape.member!);
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          const v = value[i];
-          const t = v === undefined || v === null || depth >= 100 ? undefined : item(v, depth + 1);
-          out += i === 0 ? (t ?? 'null') : `,${t ?? 'null'}`;
-        }
-        return `${out}]`;
-      };
-    }
-    case 'map': {
-      let entry: TextWriter | undefined;
-      return (value, depth) => {
-        if (typeof value !== 'object') return undefined;
-        entry ??= textWriter(model, shape.value!);
-        let out = '';
-        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-          const t = v === undefined || v === null || depth >= 100 ? undefined : entry(v, depth + 1);
-          if (t !== undefined) out += `,${JSON.stringify(k)}:${t}`;
-        }
-        return out === '' ? '{}' : `{${out.slice(1)}}`;
-      };
-    }
-    case 'timestamp': {
-      const format = ref.timestampFormat ?? shape.timestampFormat;
-      return (value) => {
-        const d = toDate(value);
-        return d ? JSON.stringify(formatTimestamp(d, format)) : undefined;
-      };
-    }
-    case 'blob':
-      return (value) => JSON.stringify(Buffer.from(value as Uint8Array).toString('base64'));
-    case 'integer':
-    case 'long':
-    case 'float':
-    case 'double':
-      return (value) => JSON.stringify(typeof value === 'number' ? value : Number(value));
-    case 'boolean':
-      return (value) => (value ? 'true' : 'false');
-    default:
-      return stringText;
-  }
-}
-
-/**
- * A structure's writer as generated code: one statement per member (its name and its `"key":` prefix as
- * literals, written with JSON.stringify, so any name is only ever a string), the members' writers looked up
- * at the first call (a recursive shape is then registered).
- */
-function structureText(model: ServiceModel, members: Record<string, ShapeRef>): TextWriter {
-  const fields = Object.entries(members).filter(([, m]) => !m.location);
-  let body = 'if (typeof v !== "object") return undefined;\nW ??= resolve();\nlet s = "", x, t;\n';
+function structureJson(model: ServiceModel, shape: Shape): JsonWriter {
+  const fields = membersOf(shape).filter(([, m]) => !m.location);
+  let body = 'if (typeof v !== "object") return undefined;\nW ??= resolve();\nconst o = {};\nlet x, t;\n';
   fields.forEach(([name, member], i) => {
-    const prefix = `,${JSON.stringify(jsonKey(name, member))}:`;
     body += `x = v[${JSON.stringify(name)}];\n`;
-    body += `if (x !== undefined && x !== null && d < 100 && (t = W[${i}](x, d + 1)) !== undefined) s += ${JSON.stringify(prefix)} + t;\n`;
+    body += `if (x !== undefined && x !== null && d < 100 && (t = W[${i}](x, d + 1)) !== undefined) o[${JSON.stringify(jsonKey(name, member))}] = t;\n`;
   });
-  body += 'return s === "" ? "{}" : "{" + s.slice(1) + "}";';
-  const resolve = (): TextWriter[] => fields.map(([, member]) => textWriter(model, member));
-  return new Function('resolve', `let W;\nreturn function structureText(v, d) {\n${body}\n};`)(resolve) as TextWriter;
+  body += 'return o;';
+  const resolve = (): JsonWriter[] => fields.map(([, member]) => jsonWriter(model, member));
+  return new Function('resolve', `let W;\nreturn function structureJson(v, d) {\n${body}\n};`)(resolve) as JsonWriter;
 }
 
 export interface RestOutput {
@@ -263,11 +172,11 @@ export function writeRestJson(model: ServiceModel, ref: ShapeRef | undefined, va
       out.body = v === undefined ? undefined : typeof v === 'string' ? v : Buffer.from(v as Uint8Array);
       out.contentType = 'application/octet-stream';
     } else if (v !== undefined) {
-      out.body = jsonText(model, member, v);
+      out.body = JSON.stringify(writeJson(model, member, v));
     }
     return out;
   }
-  out.body = jsonText(model, ref, obj);
+  out.body = JSON.stringify(writeJson(model, ref, obj));
   return out;
 }
 
