@@ -7,7 +7,8 @@
 //   - no Transfer-Encoding, Upgrade or Proxy-Connection field, at most one Host, one Connection and
 //     one Content-Length field, a Connection of exactly `keep-alive` or `close` and a Content-Length
 //     of 1 to 15 digits without a leading zero (neither with trailing whitespace);
-//   - at most 4 KiB in all (llhttp's limit is node:http's 16 KiB, so no limit is ever near).
+//   - at most 4 KiB in all, and never more than the server's own header limit (Front.simpleHeadMax), so a head
+//     llhttp would refuse as too large always goes to llhttp.
 // Such a head is checked by one regular expression and cut in one pass over a latin1 string; anything else (a bare LF,
 // obs-fold, whitespace before a colon, an unusual byte, a chunked body, …) returns undefined and the same
 // bytes go to llhttp (strict), which has not seen them, so llhttp decides every head this code

@@ -332,6 +332,8 @@ export class Store {
   /** Records a change of the current transaction (DocTable calls this). */
   recordTx(table: string, key: string, op: ChangeOp): void {
     if (this.depth === 0) throw new Error(`write to ${table} outside withTx`);
+    // A written row's kept view goes now: before the commit and its publication, whatever happens after.
+    this.tables.get(table)?.forgetView(key);
     this.pending.push({ table, key, op });
   }
 
@@ -346,7 +348,6 @@ export class Store {
         this.db.exec(`DELETE FROM ${name}`);
       }
     });
-    for (const t of this.tables.values()) t.forgetViews();
   }
 
   /**
@@ -565,7 +566,6 @@ export class DocTable<T> {
   putTx(key: string, value: T, doc: string = JSON.stringify(value)): boolean {
     if (this.getStmt.get(key) === doc) return false;
     this.store.recordTx(this.name, key, 'put');
-    this.views.delete(key);
     this.putStmt.run(key, doc);
     return true;
   }
@@ -574,7 +574,6 @@ export class DocTable<T> {
   deleteTx(key: string): boolean {
     if (this.getStmt.get(key) === undefined) return false;
     this.store.recordTx(this.name, key, 'delete');
-    this.views.delete(key);
     this.delStmt.run(key);
     return true;
   }

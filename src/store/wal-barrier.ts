@@ -10,7 +10,7 @@
 // frames, then fsync the WAL" (the header of a restarted WAL is synced by SQLite itself, and a checkpoint
 // syncs the WAL before and the database after copying). Linux flushes an inode whatever descriptor asks,
 // so fdatasync on a descriptor we opened read-only flushes the frames SQLite's connection wrote. The WAL
-// file is only deleted when the last connection closes; the inode is still checked at each barrier.
+// file is only deleted when the last connection closes; each barrier still checks that its file has a name.
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -132,10 +132,11 @@ export class WalBarrier {
    * disk too). Without a WAL file (every frame checkpointed and the file removed) the database file itself is
    * what holds the data, until a WAL appears: only then is the path looked at again at each barrier. SQLite
    * removes the WAL only when the last connection closes, and the store's own stays open while it syncs, so a
-   * WAL descriptor stays the WAL's (no stat per barrier).
+   * WAL descriptor stays the WAL's; one fstat still checks that the file has a name (another process, the
+   * sqlite3 shell, could close last and unlink it), with no lookup of the path.
    */
   private descriptor(): number {
-    if (this.fd !== undefined && this.fdIsWal) return this.fd;
+    if (this.fd !== undefined && this.fdIsWal && fstatSync(this.fd).nlink > 0) return this.fd;
     if (this.fd !== undefined) {
       try {
         if (statSync(this.walFile).ino === fstatSync(this.fd).ino) return this.fd;
