@@ -41,26 +41,16 @@ type JsonWriter = (value: unknown, depth: number) => unknown;
 const jsonWriters = new WeakMap<ServiceModel, Map<string, JsonWriter>>();
 
 function jsonWriter(model: ServiceModel, ref: ShapeRef): JsonWriter {
-  return memoWriter(jsonWriters, model, ref, compileJson);
-}
-
-/** One writer per model and reference, built once. */
-function memoWriter<W extends (value: unknown, depth: number) => unknown>(
-  cache: WeakMap<ServiceModel, Map<string, W>>,
-  model: ServiceModel,
-  ref: ShapeRef,
-  compile: (model: ServiceModel, ref: ShapeRef) => W,
-): W {
-  let writers = cache.get(model);
-  if (!writers) cache.set(model, (writers = new Map()));
+  let writers = jsonWriters.get(model);
+  if (!writers) jsonWriters.set(model, (writers = new Map()));
   // Only a timestamp's format is read from the reference; the rest is the shape's.
   const id = ref.timestampFormat === undefined ? ref.shape : `${ref.shape}\0${ref.timestampFormat}`;
   let w = writers.get(id);
   if (!w) {
     // Registered before it is built, through a forwarder, so recursive shapes find themselves.
-    let built: W | undefined;
-    writers.set(id, ((v: unknown, d: number) => built!(v, d)) as W);
-    built = compile(model, ref);
+    let built: JsonWriter | undefined;
+    writers.set(id, (v, d) => built!(v, d));
+    built = compileJson(model, ref);
     writers.set(id, built);
     w = built;
   }

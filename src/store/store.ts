@@ -503,10 +503,6 @@ export class DocTable<T> {
     this.views.delete(key);
   }
 
-  forgetViews(): void {
-    this.views.clear();
-  }
-
   /**
    * The stored JSON text of a document: a reconciler that reads it, changes the parsed copy and serializes it
    * again can tell, by comparing the two texts, that it changed nothing and skip its transaction.

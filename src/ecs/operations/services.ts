@@ -126,12 +126,10 @@ export function serviceOperations(c: EcsOpsContext) {
       now,
     );
     const created = JSON.stringify(record);
-    c.ecs.store.withTx(() => {
-      // One write and one commit for the new service and the scheduler's answer to it (its first pass writes
-      // the service); the record as created when there is no pass or it failed. The answer below is the record
-      // as created (IN_PROGRESS, no events), as AWS answers.
-      if (!c.firstPassTx?.(key, created)) c.ecs.services.putTx(key, record, created);
-    });
+    // One write, in the caller's one transaction, for the new service and the scheduler's answer to it (its first
+    // pass writes the service); the record as created when there is no pass or it failed. The answer below is the
+    // record as created (IN_PROGRESS, no events), as AWS answers.
+    if (!c.firstPassTx?.(key, created)) c.ecs.services.putTx(key, record, created);
     return { service: wire(record, true) };
   }
 
