@@ -2,6 +2,7 @@
 // {revision, table, key, op} published to subscribers after each commit (never before: a view or an
 // engine never sees a change that could still roll back). Rows are JSON documents by key; products
 // declare their tables in migrations (docTableSql) and read/write them through DocTable.
+import { deepFreeze } from '../kernel/deep-freeze.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -434,14 +435,6 @@ export class Store {
 
 /** Frozen documents a DocTable keeps for view(); past it, the table's views start again empty. */
 const VIEWS_MAX = 1024;
-
-function deepFreeze<V>(value: V): V {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
-  }
-  return value;
-}
 
 /** A key → JSON document table. Writes must happen inside Store.withTx; identical rewrites are skipped. */
 export class DocTable<T> {

@@ -7,7 +7,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type * as Ecs from '../../protocol/generated/ecs.js';
 import { clusterNameOf, isForeignArn, parseTaskDefinitionRef } from '../arns.js';
 import type { Registration } from '../registration.js';
-import { clusterKey, familyKey, taskDefinitionKey, type ClusterRecord, type EcsStore, type Tag, type TaskDefinitionRecord } from '../store.js';
+import { clusterKey, familyKey, taskDefinitionKey, type ClusterRecord, type EcsStore, type ServiceRecord, type Tag, type TaskDefinitionRecord } from '../store.js';
 import type { TaskIndex } from '../task-index.js';
 import type { Scope } from '../../store/store.js';
 import { isReservedTag } from '../../kernel/system-tags.js';
@@ -21,12 +21,12 @@ export interface EcsOpsContext {
   index: TaskIndex;
   now(): number;
   /**
-   * The scheduler's first pass of a new service, run inside the creator's transaction on `created` (the service's
-   * JSON, not written yet), writing the service with the pass's answer (ServiceController.firstPassTx). false: no
-   * pass ran or it failed, and the creator writes the service itself; absent, the change feed alone wakes the
-   * scheduler after the commit.
+   * The scheduler's first pass of a new service, run inside the creator's transaction on `created` (the record, not
+   * written yet, which the pass leaves as it is), writing the service with the pass's answer
+   * (ServiceController.firstPassTx). false: no pass ran or it failed, and the creator writes the service itself;
+   * absent, the change feed alone wakes the scheduler after the commit.
    */
-  firstPassTx?(serviceKey: string, created: string): boolean;
+  firstPassTx?(serviceKey: string, created: ServiceRecord): boolean;
   /** Why this server's runtime can never run a container as `user` (RegisterTaskDefinition refuses it). */
   containerUserProblem?(container: string, user: string): string | undefined;
 }

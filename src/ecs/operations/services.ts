@@ -125,11 +125,10 @@ export function serviceOperations(c: EcsOpsContext) {
       newDeployment({ taskDefinition: td.arn, networkConfiguration: network, serviceRegistries: registries, ...launch, platformVersion: input.platformVersion }, now),
       now,
     );
-    const created = JSON.stringify(record);
     // One write, in the caller's one transaction, for the new service and the scheduler's answer to it (its first
-    // pass writes the service); the record as created when there is no pass or it failed. The answer below is the
-    // record as created (IN_PROGRESS, no events), as AWS answers.
-    if (!c.firstPassTx?.(key, created)) c.ecs.services.putTx(key, record, created);
+    // pass writes the service, from its own copy: `record` stays as created); the record as created when there is no
+    // pass or it failed. The answer is the record as created (IN_PROGRESS, no events), as AWS answers.
+    if (!c.firstPassTx?.(key, record)) c.ecs.services.putTx(key, record);
     return { service: wire(record, true) };
   }
 

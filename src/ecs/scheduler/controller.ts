@@ -8,6 +8,7 @@
 // launch, and ECS's "unable to consistently start tasks" event is written. A task that becomes
 // healthy resets the streak.
 import type { Ec2Api } from '../../ec2/api.js';
+import { deepFreeze } from '../../kernel/deep-freeze.js';
 import type { Logger } from '../../kernel/log.js';
 import { WorkQueue, type ReconcileResult } from '../../loop/work-queue.js';
 import { parseTaskDefinitionRef } from '../arns.js';
@@ -57,6 +58,17 @@ interface StoppedTask {
 /** Whether a plan asks nothing of the service it was made for: no task to start or stop, no state to change, no event. */
 function nothingPlanned(p: ReturnType<typeof plan>, s: ServiceRecord): boolean {
   return p.launch === 0 && !p.stop.length && !p.retire.length && !p.tripped && !p.completed && !p.blocked && p.steady === s.steady;
+}
+
+/**
+ * What a first pass works on: a copy of the creator's record (firstPassTx), which must stay as created (the creator
+ * answers with it, and writes it if the pass fails). A pass sets the service's own fields and edits its deployments
+ * and its event list, so those are copied; everything else is shared, and frozen first, so a pass that edited it in
+ * place would fail (and be retried from the stored service) rather than change the creator's record.
+ */
+function passCopy(created: ServiceRecord): ServiceRecord {
+  deepFreeze(created);
+  return { ...created, deployments: created.deployments.map((d) => ({ ...d })), events: [...created.events] };
 }
 
 /** A task that failed, for the circuit breaker and the backoff (stopped by its own doing, not ours). */
@@ -137,14 +149,14 @@ export class ServiceController {
   }
 
   /**
-   * The first pass of a new service (`created`: its JSON, not written yet), inside the creator's transaction:
+   * The first pass of a new service (`created`: its record, not written yet), inside the creator's transaction:
    * the pass writes the service once, with its answer (the new service's tasks, its deployment completed, its
    * steady state), in one commit. A failing pass is undone alone (Store.partTx), logged, and false is returned:
    * the creator then writes the service as created, and the pass its commit wakes (the change feed) runs it
    * again with the queue's retries. That pass also sets any timed re-check (requeueAfter), which is why this
    * one's is not kept. The creator writes nothing more of the service in its transaction (see settledIn).
    */
-  firstPassTx(key: string, created: string): boolean {
+  firstPassTx(key: string, created: ServiceRecord): boolean {
     if (this.halted) return false; // stopping or resetting: the queue takes no work either
     try {
       this.deps.ecs.store.partTx(() => this.reconcile(key, created));
@@ -157,23 +169,23 @@ export class ServiceController {
   }
 
   /**
-   * One pass over a service. `created`: the JSON of a service its creator has not written yet (firstPassTx),
-   * taken as the stored text and always written, with what the pass changed.
+   * One pass over a service. `created`: the record of a service its creator has not written yet (firstPassTx),
+   * taken as the stored one and always written, with what the pass changed (in a copy: see passCopy).
    */
-  reconcile(key: string, created?: string): ReconcileResult | void {
+  reconcile(key: string, created?: ServiceRecord): ReconcileResult | void {
     const { ecs } = this.deps;
     // The stored text is kept: a pass that leaves the service as it was is told by comparing texts (below).
-    const stored = created ?? ecs.services.getDoc(key);
+    const stored = created === undefined ? ecs.services.getDoc(key) : undefined;
     const settled = this.settled.get(key);
     if (settled !== undefined) {
       this.settled.delete(key);
       if (stored === settled && created === undefined) return; // the service as the last pass left it, with nothing to do
     }
-    const svc = stored === undefined ? undefined : (JSON.parse(stored) as ServiceRecord);
+    const svc = created !== undefined ? passCopy(created) : stored === undefined ? undefined : (JSON.parse(stored) as ServiceRecord);
     if (!svc || svc.status === 'INACTIVE') {
       this.backoff.delete(key);
       this.stoppedRead.delete(key);
-      if (svc && created !== undefined) ecs.services.putTx(key, svc, created);
+      if (svc && created !== undefined) ecs.services.putTx(key, svc);
       return;
     }
     const now = this.now();
