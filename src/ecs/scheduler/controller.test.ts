@@ -345,6 +345,43 @@ test('a new service without tasks is created, completed and steady in one commit
   }
 });
 
+test('a first pass that starts tasks works on its own copy: the answer is the service as created, the tasks exist at once', async () => {
+  const h = await harness();
+  try {
+    const td = h.register(['serve']);
+    // Each commit's changes, by transaction: a listener that commits publishes its own before the outer one's.
+    const commits = new Map<number, string[]>();
+    h.store.subscribe((changes) =>
+      commits.set(
+        h.store.publishingTransaction,
+        changes.map((c) => `${c.table} ${c.op}`),
+      ),
+    );
+    const created = h.call<Ecs.CreateServiceResponse>('CreateService', {
+      cluster: 'c',
+      serviceName: 'web',
+      taskDefinition: td,
+      desiredCount: 2,
+      serviceRegistries: [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }],
+      deploymentConfiguration: { maximumPercent: 150, minimumHealthyPercent: 50 },
+      tags: [{ key: 'team', value: 'a' }],
+    }).service!;
+    // The pass ran in the creating call's commit (its tasks with the service) and changed none of the creator's
+    // record, which the answer shows.
+    assert.deepEqual(commits.get(Math.min(...commits.keys()))?.sort(), [`${ECS_TABLES.services} put`, `${ECS_TABLES.tasks} put`, `${ECS_TABLES.tasks} put`].sort());
+    assert.equal(created.deployments!.length, 1);
+    assert.equal(created.deployments![0]!.rolloutState, 'IN_PROGRESS');
+    assert.deepEqual(created.events, []);
+    assert.deepEqual(created.deploymentConfiguration, { maximumPercent: 150, minimumHealthyPercent: 50, deploymentCircuitBreaker: { enable: false, rollback: false } });
+    assert.deepEqual(created.serviceRegistries, [{ registryArn: h.registry.arn, containerName: 'app', containerPort: 80 }]);
+    assert.deepEqual(created.tags, [{ key: 'team', value: 'a' }]);
+    const stored = h.service();
+    assert.match(stored.events![0]!.message!, /has started 2 tasks/);
+  } finally {
+    await h.close();
+  }
+});
+
 test('a first pass that fails leaves the service created as asked; the pass its commit wakes starts the tasks', async () => {
   const h = await harness();
   try {
