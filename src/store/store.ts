@@ -2,7 +2,7 @@
 // {revision, table, key, op} published to subscribers after each commit (never before: a view or an
 // engine never sees a change that could still roll back). Rows are JSON documents by key; products
 // declare their tables in migrations (docTableSql) and read/write them through DocTable.
-import { deepFreeze } from '../kernel/deep-freeze.js';
+import { deepFreeze } from '../kernel/plain-data.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -8,7 +8,7 @@
 // launch, and ECS's "unable to consistently start tasks" event is written. A task that becomes
 // healthy resets the streak.
 import type { Ec2Api } from '../../ec2/api.js';
-import { deepFreeze } from '../../kernel/deep-freeze.js';
+import { deepCopy } from '../../kernel/plain-data.js';
 import type { Logger } from '../../kernel/log.js';
 import { WorkQueue, type ReconcileResult } from '../../loop/work-queue.js';
 import { parseTaskDefinitionRef } from '../arns.js';
@@ -58,17 +58,6 @@ interface StoppedTask {
 /** Whether a plan asks nothing of the service it was made for: no task to start or stop, no state to change, no event. */
 function nothingPlanned(p: ReturnType<typeof plan>, s: ServiceRecord): boolean {
   return p.launch === 0 && !p.stop.length && !p.retire.length && !p.tripped && !p.completed && !p.blocked && p.steady === s.steady;
-}
-
-/**
- * What a first pass works on: a copy of the creator's record (firstPassTx), which must stay as created (the creator
- * answers with it, and writes it if the pass fails). A pass sets the service's own fields and edits its deployments
- * and its event list, so those are copied; everything else is shared, and frozen first, so a pass that edited it in
- * place would fail (and be retried from the stored service) rather than change the creator's record.
- */
-function passCopy(created: ServiceRecord): ServiceRecord {
-  deepFreeze(created);
-  return { ...created, deployments: created.deployments.map((d) => ({ ...d })), events: [...created.events] };
 }
 
 /** A task that failed, for the circuit breaker and the backoff (stopped by its own doing, not ours). */
@@ -170,7 +159,7 @@ export class ServiceController {
 
   /**
    * One pass over a service. `created`: the record of a service its creator has not written yet (firstPassTx),
-   * taken as the stored one and always written, with what the pass changed (in a copy: see passCopy).
+   * taken as the stored one and always written, with what the pass changed (in a copy).
    */
   reconcile(key: string, created?: ServiceRecord): ReconcileResult | void {
     const { ecs } = this.deps;
@@ -181,7 +170,9 @@ export class ServiceController {
       this.settled.delete(key);
       if (stored === settled && created === undefined) return; // the service as the last pass left it, with nothing to do
     }
-    const svc = created !== undefined ? passCopy(created) : stored === undefined ? undefined : (JSON.parse(stored) as ServiceRecord);
+    // A first pass works on a copy of the creator's record, which stays as created (the creator answers with it, and
+    // writes it if the pass fails).
+    const svc = created !== undefined ? deepCopy(created) : stored === undefined ? undefined : (JSON.parse(stored) as ServiceRecord);
     if (!svc || svc.status === 'INACTIVE') {
       this.backoff.delete(key);
       this.stoppedRead.delete(key);
