@@ -25,7 +25,7 @@ function freezeObject(value: object): void {
 export function deepCopy<V>(value: V): V {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(deepCopy) as V;
-  const out: Record<string, unknown> = { ...value };
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const k in out) {
     const v = out[k];
     if (typeof v === 'object' && v !== null) out[k] = deepCopy(v);
