@@ -17,6 +17,10 @@
 #             server CPU µs/req
 #   memory    server RSS; at large state also the tasks' own RSS (per task) and the server's growth
 #   idle      server CPU with no load (ms per s, over 5 s): its share is inside every CPU µs/req figure
+# The small state is measured twice: alone, and "crowded", beside as many idle processes as the large state's
+# tasks bring (a `sh` and a `sleep` each, outside Wayfinder). On the VMs these figures come from, ~1,000 more
+# processes alone raise the load generator's c=10 p99 from ~1 ms to 2–4 ms with Wayfinder's state unchanged
+# (the host's agents scan every process): "large ÷ crowded" compares the two states with that held equal.
 # Usage:  bench/scale.sh                (DUR=10 REPS=3)
 #         DUR=3 REPS=1 bench/scale.sh   (a smoke run; SERVICES=100 APIS=10 TASKS=50 shrink the state)
 # Needs wrk, dnsperf, taskset, curl, bc; run `npm run build` first. Ports: PORT (5160), PORT+1 (DNS),
@@ -36,7 +40,7 @@ PIDS=()
 cleanup() {
   local groups; groups="${TASK_PIDS:-} $(for p in "${PIDS[@]}"; do pgrep -P "$p" || true; done)"
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
-  for g in $groups; do kill -KILL -- "-$g" 2>/dev/null || true; done
+  for g in $groups ${CROWD:-}; do kill -KILL -- "-$g" 2>/dev/null || true; done
   rm -rf "$OUT/data"
 }
 trap cleanup EXIT
@@ -105,6 +109,13 @@ measure() { # state
 }
 
 measure small
+# The small state again, beside as many idle processes as the large state's tasks (sh + sleep each, each pair
+# in its own session, killed before the state grows).
+CROWD_TASKS=$(( ${TASKS:-500} + 2 )); CROWD=""
+for _ in $(seq "$CROWD_TASKS"); do setsid sh -c 'sleep 3600; :' > /dev/null 2>&1 & CROWD="$CROWD $!"; disown $!; done
+sleep 2
+measure crowded
+for g in $CROWD; do kill -KILL -- "-$g" 2>/dev/null || true; done; CROWD=""
 echo "== growing to the large state"
 node bench/scale-setup.mjs "$EP" large "$BACKEND" | tee "$OUT/setup-large.json"
 sleep 2 # let the last task registrations settle
@@ -155,26 +166,27 @@ H() { node -pe "JSON.parse(require('fs').readFileSync('$OUT/$1-health.json', 'ut
 {
   echo "Scale: small state (2 services + probe/flip, 1 API × 300 routes, 2 tasks) vs large ($(node -pe "const j = JSON.parse(require('fs').readFileSync('$OUT/setup-large.json', 'utf8')); \`\${j.services} services, \${j.instances} instances, \${j.apis} APIs × 300 routes, \${j.tasks} tasks\`"))"
   echo "one server, one run; load on CPU0, server on CPU1; DUR=${DUR}s × $REPS reps (medians); CPU µs/req from /proc over all reps"
-  printf '%-40s %12s %12s %8s\n' metric small large 'large÷small'
-  row() { printf '%-40s %12.1f %12.1f %7.2fx\n' "$1" "$2" "$3" "$(echo "$3 / $2" | bc -l)"; }
-  row 'gateway c=10 req/s' "${R[small-gateway-rps]}" "${R[large-gateway-rps]}"
-  row 'gateway c=10 p50 ms' "${R[small-gateway-p50]}" "${R[large-gateway-p50]}"
-  row 'gateway c=10 p99 ms' "${R[small-gateway-p99]}" "${R[large-gateway-p99]}"
-  row 'gateway CPU µs/req' "${R[small-gateway-cpu]}" "${R[large-gateway-cpu]}"
-  row 'DNS A qps' "${R[small-dns-rps]}" "${R[large-dns-rps]}"
-  row 'DNS CPU µs/query' "${R[small-dns-cpu]}" "${R[large-dns-cpu]}"
-  row 'health call answered ms (median)' "$(H small callMs)" "$(H large callMs)"
-  row 'health → DNS ms (median)' "$(H small dnsMs)" "$(H large dnsMs)"
-  row 'health → DNS ms (max)' "$(H small dnsMaxMs)" "$(H large dnsMaxMs)"
-  row 'health → gateway ms (median)' "$(H small gatewayMs)" "$(H large gatewayMs)"
-  row 'health → gateway ms (max)' "$(H small gatewayMaxMs)" "$(H large gatewayMaxMs)"
+  echo "crowded: the small state beside $CROWD_TASKS idle sh + sleep pairs (as many processes as the large state's tasks)"
+  printf '%-40s %10s %10s %10s %12s %14s\n' metric small crowded large 'large÷small' 'large÷crowded'
+  row() { printf '%-40s %10.1f %10.1f %10.1f %11.2fx %13.2fx\n' "$1" "$2" "$3" "$4" "$(echo "$4 / $2" | bc -l)" "$(echo "$4 / $3" | bc -l)"; }
+  row 'gateway c=10 req/s' "${R[small-gateway-rps]}" "${R[crowded-gateway-rps]}" "${R[large-gateway-rps]}"
+  row 'gateway c=10 p50 ms' "${R[small-gateway-p50]}" "${R[crowded-gateway-p50]}" "${R[large-gateway-p50]}"
+  row 'gateway c=10 p99 ms' "${R[small-gateway-p99]}" "${R[crowded-gateway-p99]}" "${R[large-gateway-p99]}"
+  row 'gateway CPU µs/req' "${R[small-gateway-cpu]}" "${R[crowded-gateway-cpu]}" "${R[large-gateway-cpu]}"
+  row 'DNS A qps' "${R[small-dns-rps]}" "${R[crowded-dns-rps]}" "${R[large-dns-rps]}"
+  row 'DNS CPU µs/query' "${R[small-dns-cpu]}" "${R[crowded-dns-cpu]}" "${R[large-dns-cpu]}"
+  row 'health call answered ms (median)' "$(H small callMs)" "$(H crowded callMs)" "$(H large callMs)"
+  row 'health → DNS ms (median)' "$(H small dnsMs)" "$(H crowded dnsMs)" "$(H large dnsMs)"
+  row 'health → DNS ms (max)' "$(H small dnsMaxMs)" "$(H crowded dnsMaxMs)" "$(H large dnsMaxMs)"
+  row 'health → gateway ms (median)' "$(H small gatewayMs)" "$(H crowded gatewayMs)" "$(H large gatewayMs)"
+  row 'health → gateway ms (max)' "$(H small gatewayMaxMs)" "$(H crowded gatewayMaxMs)" "$(H large gatewayMaxMs)"
   for op in list-instances discover-instances describe-services get-routes; do
-    row "$op c=1 p50 ms" "${R[small-$op-p50]}" "${R[large-$op-p50]}"
-    row "$op c=1 p99 ms" "${R[small-$op-p99]}" "${R[large-$op-p99]}"
-    row "$op CPU µs/req" "${R[small-$op-cpu]}" "${R[large-$op-cpu]}"
+    row "$op c=1 p50 ms" "${R[small-$op-p50]}" "${R[crowded-$op-p50]}" "${R[large-$op-p50]}"
+    row "$op c=1 p99 ms" "${R[small-$op-p99]}" "${R[crowded-$op-p99]}" "${R[large-$op-p99]}"
+    row "$op CPU µs/req" "${R[small-$op-cpu]}" "${R[crowded-$op-cpu]}" "${R[large-$op-cpu]}"
   done
-  row 'server idle CPU ms per s' "${R[small-idle]}" "${R[large-idle]}"
-  row 'server RSS MiB' "$(echo "${R[small-rss]} / 1024" | bc -l)" "$(echo "${R[large-rss]} / 1024" | bc -l)"
+  row 'server idle CPU ms per s' "${R[small-idle]}" "${R[crowded-idle]}" "${R[large-idle]}"
+  row 'server RSS MiB' "$(echo "${R[small-rss]} / 1024" | bc -l)" "$(echo "${R[crowded-rss]} / 1024" | bc -l)" "$(echo "${R[large-rss]} / 1024" | bc -l)"
   echo
   echo "memory at large state: $TASKS tasks (a recording sh wrapper + the command each), $(echo "$TASK_RSS / 1024 / ($TASKS + (TASKS == 0))" | bc -l | xargs printf '%.2f') MiB RSS each (their own);"
   echo "  server growth small → large $(echo "(${R[large-rss]} - ${R[small-rss]}) / 1024" | bc -l | xargs printf '%.0f') MiB for the whole state"

@@ -7,7 +7,7 @@
 //     ECS CreateService in cluster `bench`, task definition `bench`, desiredCount 0 (no task starts),
 //     service names <prefix>-0 … <prefix>-<count-1>.
 import http from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createServiceRequest } from './create-service-request.mjs';
 
 const [port, op, countArg, concArg, prefix = `s${Date.now()}`] = process.argv.slice(2);
 const COUNT = Number(countArg ?? 1000);
@@ -15,25 +15,8 @@ const CONC = Number(concArg ?? 10);
 const DEADLINE_MS = 120_000;
 if (op !== 'create-service') throw new Error(`unknown op ${op}`);
 
-// The product's node:crypto hashes (the pure-JS default would slow the set-up); bench/control-plane.sh builds dist first.
-const { NodeSha256 } = await import(new URL('../../dist/src/protocol/node-sha256.js', import.meta.url).href);
-
-const signer = new SignatureV4({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', service: 'ecs', sha256: NodeSha256 });
 const requests = [];
-for (let i = 0; i < COUNT; i++) {
-  const body = JSON.stringify({ cluster: 'bench', serviceName: `${prefix}-${i}`, taskDefinition: 'bench', desiredCount: 0 });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: '127.0.0.1',
-    port: Number(port),
-    path: '/',
-    query: {},
-    headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.CreateService' },
-    body,
-  });
-  requests.push({ headers: { ...signed.headers, 'content-length': Buffer.byteLength(body) }, body });
-}
+for (let i = 0; i < COUNT; i++) requests.push(await createServiceRequest(port, `${prefix}-${i}`));
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONC });
 const send = (r) =>
