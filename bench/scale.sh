@@ -27,7 +27,7 @@
 # PORT+2 (backend). Results go to bench/results/scale-<date>/ (OUT=… to choose); data is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. bench/lib/peers.sh; need_peers wrk dnsperf taskset curl bc
+. bench/lib/peers.sh; need_peers wrk dnsperf taskset curl bc setsid
 DUR=${DUR:-10}; REPS=${REPS:-3}; FLIPS=${FLIPS:-10}
 PORT=${PORT:-5160}; DNS_PORT=$((PORT + 1)); BACKEND=$((PORT + 2))
 OUT=${OUT:-bench/results/scale-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
@@ -109,9 +109,9 @@ measure() { # state
 }
 
 measure small
-# The small state again, beside as many idle processes as the large state's tasks (sh + sleep each, each pair
-# in its own session, killed before the state grows).
-CROWD_TASKS=$(( ${TASKS:-500} + 2 )); CROWD=""
+# The small state again, beside as many idle processes as the tasks the large state adds (scale-setup.mjs starts
+# TASKS rounded up to tens; sh + sleep each, each pair in its own session, killed before the state grows).
+CROWD_TASKS=$(( (${TASKS:-500} + 9) / 10 * 10 )); CROWD=""
 for _ in $(seq "$CROWD_TASKS"); do setsid sh -c 'sleep 3600; :' > /dev/null 2>&1 & CROWD="$CROWD $!"; disown $!; done
 sleep 2
 measure crowded
@@ -166,7 +166,7 @@ H() { node -pe "JSON.parse(require('fs').readFileSync('$OUT/$1-health.json', 'ut
 {
   echo "Scale: small state (2 services + probe/flip, 1 API × 300 routes, 2 tasks) vs large ($(node -pe "const j = JSON.parse(require('fs').readFileSync('$OUT/setup-large.json', 'utf8')); \`\${j.services} services, \${j.instances} instances, \${j.apis} APIs × 300 routes, \${j.tasks} tasks\`"))"
   echo "one server, one run; load on CPU0, server on CPU1; DUR=${DUR}s × $REPS reps (medians); CPU µs/req from /proc over all reps"
-  echo "crowded: the small state beside $CROWD_TASKS idle sh + sleep pairs (as many processes as the large state's tasks)"
+  echo "crowded: the small state beside $CROWD_TASKS idle sh + sleep pairs (as many processes as the tasks the large state adds)"
   printf '%-40s %10s %10s %10s %12s %14s\n' metric small crowded large 'large÷small' 'large÷crowded'
   row() { printf '%-40s %10.1f %10.1f %10.1f %11.2fx %13.2fx\n' "$1" "$2" "$3" "$4" "$(echo "$4 / $2" | bc -l)" "$(echo "$4 / $3" | bc -l)"; }
   row 'gateway c=10 req/s' "${R[small-gateway-rps]}" "${R[crowded-gateway-rps]}" "${R[large-gateway-rps]}"

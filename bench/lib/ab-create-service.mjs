@@ -37,6 +37,7 @@ function load(port, agent, requests) {
         res.resume();
         res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${port}: status ${res.statusCode}`))));
       });
+      req.setTimeout(DEADLINE_MS, () => req.destroy(new Error(`${port}: no answer in ${DEADLINE_MS} ms`)));
       req.on('error', reject);
       req.end(r.body);
     });

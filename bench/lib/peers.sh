@@ -8,7 +8,7 @@ need_peers() {
     missing+=("$t")
     case $t in
       dig) apt+=(dnsutils);;
-      taskset) apt+=(util-linux);;
+      taskset|setsid) apt+=(util-linux);;
       moto_server) pip+=("'moto[server]'");;
       aws) pip+=(awscli);;
       *) apt+=("$t");;

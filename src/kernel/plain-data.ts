@@ -19,16 +19,19 @@ function freezeObject(value: object): void {
 }
 
 /**
- * A copy that shares nothing with `value` (no cycles expected, as in JSON). Spread copies: about five times
- * cheaper than a JSON.stringify and JSON.parse round trip of a service record, and than structuredClone.
+ * A copy that shares nothing with `value`, for JSON data only (plain objects, arrays, strings, numbers, booleans,
+ * null; no cycles): unlike a JSON round trip it keeps an `undefined` member and does not turn a Date or a Buffer
+ * into text. Spread copies: about five times cheaper than a JSON.stringify and JSON.parse round trip of a service
+ * record, and than structuredClone.
  */
 export function deepCopy<V>(value: V): V {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(deepCopy) as V;
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const k in out) {
-    const v = out[k];
-    if (typeof v === 'object' && v !== null) out[k] = deepCopy(v);
+  const keys = Object.keys(out);
+  for (let i = 0; i < keys.length; i++) {
+    const v = out[keys[i]!];
+    if (typeof v === 'object' && v !== null) out[keys[i]!] = deepCopy(v);
   }
   return out as V;
 }

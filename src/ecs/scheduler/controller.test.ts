@@ -367,7 +367,7 @@ test('a first pass that starts tasks works on its own copy: the answer is the se
       tags: [{ key: 'team', value: 'a' }],
     }).service!;
     // The pass ran in the creating call's commit (its tasks with the service) and changed none of the creator's
-    // record, which the answer shows.
+    // record, which the answer shows (a pass that completes the deployment, desiredCount 0, is the test above).
     assert.deepEqual(commits.get(Math.min(...commits.keys()))?.sort(), [`${ECS_TABLES.services} put`, `${ECS_TABLES.tasks} put`, `${ECS_TABLES.tasks} put`].sort());
     assert.equal(created.deployments!.length, 1);
     assert.equal(created.deployments![0]!.rolloutState, 'IN_PROGRESS');
