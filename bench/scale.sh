@@ -23,7 +23,7 @@
 # (the host's agents scan every process): "large ÷ crowded" compares the two states with that held equal.
 # Usage:  bench/scale.sh                (DUR=10 REPS=3)
 #         DUR=3 REPS=1 bench/scale.sh   (a smoke run; SERVICES=100 APIS=10 TASKS=50 shrink the state)
-# Needs wrk, dnsperf, taskset, curl, bc; run `npm run build` first. Ports: PORT (5160), PORT+1 (DNS),
+# Needs wrk, dnsperf, taskset, setsid, curl, bc; run `npm run build` first. Ports: PORT (5160), PORT+1 (DNS),
 # PORT+2 (backend). Results go to bench/results/scale-<date>/ (OUT=… to choose); data is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,11 +2,11 @@
 // {revision, table, key, op} published to subscribers after each commit (never before: a view or an
 // engine never sees a change that could still roll back). Rows are JSON documents by key; products
 // declare their tables in migrations (docTableSql) and read/write them through DocTable.
-import { deepFreeze } from '../kernel/plain-data.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../kernel/log.js';
+import { deepFreeze } from '../kernel/plain-data.js';
 import { AWS_REGIONS } from '../kernel/regions.js';
 import { WalBarrier } from './wal-barrier.js';
 

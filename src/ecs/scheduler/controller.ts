@@ -163,12 +163,13 @@ export class ServiceController {
    */
   reconcile(key: string, created?: ServiceRecord): ReconcileResult | void {
     const { ecs } = this.deps;
-    // The stored text is kept: a pass that leaves the service as it was is told by comparing texts (below).
+    // The stored text is kept: a pass that leaves the service as it was is told by comparing texts (below). A first
+    // pass has none (its service is not written yet), so it never stops here.
     const stored = created === undefined ? ecs.services.getDoc(key) : undefined;
     const settled = this.settled.get(key);
     if (settled !== undefined) {
       this.settled.delete(key);
-      if (stored === settled && created === undefined) return; // the service as the last pass left it, with nothing to do
+      if (stored === settled) return; // the service as the last pass left it, with nothing to do
     }
     // A first pass works on a copy of the creator's record, which stays as created (the creator answers with it, and
     // writes it if the pass fails).
