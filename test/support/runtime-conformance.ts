@@ -94,6 +94,17 @@ export function runtimeConformance(t: ConformanceTarget): void {
       assert.deepEqual([...lines].sort(), ['stderr:two', 'stdout:one', 'stdout:three']);
     });
 
+    // Output written while it is already being followed, ending in a line without a newline: Docker's
+    // followed log stream drops that line most of the time (moby/moby#43860), so a runtime must read
+    // the end of the output again after the exit.
+    test('passes a last line without a newline that was written while the output was followed', applies('output'), async () => {
+      const lines: string[] = [];
+      const s = await rt.start(spec(t, { command: ['sh', '-c', 'sleep 1; echo one; printf "last"'], onLine: (stream, l) => lines.push(`${stream}:${l}`) }));
+      track(s.handle);
+      assert.equal((await withDeadline(rt.wait(s.handle), 'wait')).exitCode, 0);
+      assert.deepEqual(lines, ['stdout:one', 'stdout:last']);
+    });
+
     test('passes the environment and the working directory', applies('environment'), async () => {
       const lines: string[] = [];
       const s = await rt.start(

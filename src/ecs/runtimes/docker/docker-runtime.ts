@@ -3,6 +3,7 @@
 // 127.0.0.1:<hostPort>. Every container carries labels naming its cluster, service, task and the
 // Wayfinder instance (one per data dir): a restarted Wayfinder adopts its own containers and removes
 // its own strays, and never touches another Wayfinder's (parallel test servers share one engine).
+import type { IncomingMessage } from 'node:http';
 import { LineSplitter } from '../lines.js';
 import {
   StartError,
@@ -17,6 +18,7 @@ import {
   type StartedContainer,
 } from '../api.js';
 import { type DockerEngine, EngineError, FrameDemuxer, describeTarget, readAll } from './engine-client.js';
+import { LogCursor, splitStamp } from './log-cursor.js';
 import { TASK_NETWORK, ensureTaskNetwork } from './task-network.js';
 
 export const LABEL_INSTANCE = 'wayfinder.instance';
@@ -44,7 +46,7 @@ interface Inspect {
 }
 
 const PULL_TIMEOUT_MS = 120_000;
-/** How long an exit waits for the log stream to end before it is reported anyway. */
+/** How long an exit waits for the log stream to end, and then for the catch-up read, before it is reported anyway. */
 const LOGS_DRAIN_MS = 5000;
 
 function sanitize(s: string): string {
@@ -283,14 +285,24 @@ export class DockerRuntime implements ContainerRuntime {
     if (existing) return existing;
     const out = new LineSplitter((l) => onLine?.('stdout', l));
     const err = new LineSplitter((l) => onLine?.('stderr', l));
+    const cursor = new LogCursor(sinceMs);
+    let following = true;
+    let stream: IncomingMessage | undefined;
     let logsEnded: Promise<void> = Promise.resolve();
     if (onLine) {
       const since = sinceMs === undefined ? '' : `&since=${(sinceMs / 1000).toFixed(3)}`;
-      logsEnded = this.engine.raw('GET', `/containers/${id}/logs?follow=true&stdout=true&stderr=true${since}`).then(
+      logsEnded = this.engine.raw('GET', `/containers/${id}/logs?follow=true&stdout=true&stderr=true&timestamps=true${since}`).then(
         (res) =>
           new Promise<void>((resolve) => {
-            const demux = new FrameDemuxer((s, chunk) => (s === 'stderr' ? err : out).write(chunk));
-            res.on('data', (c: Buffer) => demux.write(c));
+            stream = res;
+            const demux = new FrameDemuxer((s, entry) => {
+              if (!following) return;
+              const { at, payload } = splitStamp(entry);
+              cursor.delivered(at);
+              (s === 'stderr' ? err : out).write(payload);
+            });
+            if ((res.statusCode ?? 0) < 400) res.on('data', (c: Buffer) => demux.write(c));
+            else res.resume();
             res.on('end', () => resolve());
             res.on('error', () => resolve());
           }),
@@ -301,10 +313,15 @@ export class DockerRuntime implements ContainerRuntime {
     entry.exited = (async () => {
       const status = await this.waitExit(id);
       entry.done = true;
-      // Docker ends a followed log stream once the stopped container's log is read to its end: wait
-      // for that, so the last lines are not cut. The cap is only for a stream that broke without
-      // ending; 500 ms was too short for a busy engine (the last line of a task was lost).
-      await Promise.race([logsEnded, new Promise((r) => setTimeout(r, LOGS_DRAIN_MS).unref())]);
+      if (onLine) {
+        // Docker ends a followed log stream once the stopped container's log is read to its end: wait
+        // for that, then read what the stream may have missed (log-cursor.ts). The cap is for a stream
+        // that broke without ending; 500 ms was too short for a busy engine.
+        await Promise.race([logsEnded, new Promise((r) => setTimeout(r, LOGS_DRAIN_MS).unref())]);
+        following = false;
+        stream?.destroy();
+        await this.catchUpLogs(id, cursor, out, err);
+      }
       out.end();
       err.end();
       setTimeout(() => this.live.delete(id), 60_000).unref();
@@ -312,6 +329,29 @@ export class DockerRuntime implements ContainerRuntime {
     })();
     this.live.set(id, entry);
     return entry;
+  }
+
+  /** Reads the exited container's log from where the followed stream got to and passes on what it had not delivered. */
+  private async catchUpLogs(id: string, cursor: LogCursor, out: LineSplitter, err: LineSplitter): Promise<void> {
+    const since = cursor.catchUpSince();
+    try {
+      const res = await this.engine.raw('GET', `/containers/${id}/logs?stdout=true&stderr=true&timestamps=true${since ? `&since=${since}` : ''}`, undefined, LOGS_DRAIN_MS);
+      if ((res.statusCode ?? 0) >= 400) return void res.resume();
+      const demux = new FrameDemuxer((s, entry) => {
+        const { at, payload } = splitStamp(entry);
+        if (cursor.isNew(at)) (s === 'stderr' ? err : out).write(payload);
+      });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => res.destroy(), LOGS_DRAIN_MS).unref();
+        res.on('data', (c: Buffer) => demux.write(c));
+        const done = () => (clearTimeout(timer), resolve());
+        res.on('end', done);
+        res.on('close', done);
+        res.on('error', done);
+      });
+    } catch {
+      /* the engine is gone or the container was removed: what the stream delivered is all there is */
+    }
   }
 
   /** Long-polls /wait; survives dropped connections; never resolves once the runtime is closed. */
