@@ -46,7 +46,7 @@ interface Inspect {
 }
 
 const PULL_TIMEOUT_MS = 120_000;
-/** How long an exit waits for the log stream to end, and then for the catch-up read, before it is reported anyway. */
+/** How long an exit waits for the log stream to end, and then at most as long for the catch-up read, before it is reported anyway. */
 const LOGS_DRAIN_MS = 5000;
 
 function sanitize(s: string): string {
@@ -335,6 +335,7 @@ export class DockerRuntime implements ContainerRuntime {
   private async catchUpLogs(id: string, cursor: LogCursor, out: LineSplitter, err: LineSplitter): Promise<void> {
     const since = cursor.catchUpSince();
     try {
+      const deadline = Date.now() + LOGS_DRAIN_MS;
       const res = await this.engine.raw('GET', `/containers/${id}/logs?stdout=true&stderr=true&timestamps=true${since ? `&since=${since}` : ''}`, undefined, LOGS_DRAIN_MS);
       if ((res.statusCode ?? 0) >= 400) return void res.resume();
       const demux = new FrameDemuxer((s, entry) => {
@@ -342,7 +343,7 @@ export class DockerRuntime implements ContainerRuntime {
         if (cursor.isNew(at)) (s === 'stderr' ? err : out).write(payload);
       });
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => res.destroy(), LOGS_DRAIN_MS).unref();
+        const timer = setTimeout(() => res.destroy(), Math.max(1, deadline - Date.now())).unref();
         res.on('data', (c: Buffer) => demux.write(c));
         const done = () => (clearTimeout(timer), resolve());
         res.on('end', done);

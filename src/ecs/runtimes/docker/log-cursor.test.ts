@@ -40,14 +40,18 @@ test('a cursor recognises each delivered entry once, shared stamps included, and
   assert.equal(new LogCursor(1_796_468_400_250).catchUpSince(), '1796468400.250', 'a re-adopted follow starts where it began');
 });
 
-test('once the window is full, a catch-up starts at its oldest stamp, even one delivered out of order', () => {
+test('once stamps leave the window, a catch-up starts after the newest of them and never re-sends one', () => {
   const c = new LogCursor();
-  for (let i = 0; i < 300; i++) c.delivered(at(i === 290 ? 10 : 1000 + i));
-  // The window holds the last 256 deliveries: 1044..1299, with the out-of-order 10 among them.
-  assert.equal(c.catchUpSince(), '1796382000.000000010');
-  assert.equal(c.isNew(at(1043)), true, 'an entry before the window is not recognised (the since filter keeps it out)');
+  // 300 stamps; the 10th is out of order (stamped 5, before all the others), as a stderr entry can be.
+  for (let i = 0; i < 300; i++) c.delivered(at(i === 10 ? 5 : 1000 + i));
+  // The first 44 stamps left the window; the newest of them is 1043 (the early 5 left with them).
+  assert.equal(c.catchUpSince(), '1796382000.000001044');
+  assert.equal(c.isNew(at(1043)), false, 'at or before the floor: never sent again');
   assert.equal(c.isNew(at(1044)), false);
-  assert.equal(c.isNew(at(10)), false);
+  assert.equal(c.isNew(at(1044)), true, 'delivered once, recognised once');
+  assert.equal(c.isNew(at(1300)), true);
+  c.delivered(at(1043));
+  assert.equal(c.isNew(at(1043)), false, 'a late delivery at or before the floor is not counted, and not re-sent');
 });
 
 /** Docker's stdcopy framing: [stream, 0, 0, 0, size u32 BE] then the entry. */
@@ -84,7 +88,8 @@ async function scriptedEngine(log: Entry[], followed: number) {
       assert.equal(url.searchParams.get('timestamps'), 'true');
       if (url.searchParams.get('follow') === 'true') return send(log.slice(0, followed));
       const since = url.searchParams.get('since');
-      const from = since === null ? 0n : BigInt(since.replace('.', ''));
+      const [sec = '0', frac = ''] = (since ?? '0').split('.');
+      const from = BigInt(sec) * NS + BigInt(frac.padEnd(9, '0'));
       return send(log.filter((e) => at(e.ns) >= from));
     }
     json(res, 404, { message: `no route ${req.method} ${url.pathname}` });
@@ -113,6 +118,32 @@ test('docker runtime: the entries a followed log stream missed before the exit a
     assert.deepEqual(lines, ['stdout:one', 'stderr:two', 'stdout:same stamp', 'stdout:stamped early, written late', 'stdout:three']);
     assert.equal(engine.reads.length, 2, 'one follow, one catch-up read');
     assert.doesNotMatch(engine.reads[1]!, /follow|since/, 'a short log is read again whole');
+  } finally {
+    await engine.runtime.close();
+    engine.close();
+  }
+});
+
+test('docker runtime: a long log with out-of-order stamps and a split line is caught up without a repeat', async () => {
+  // 299 stdout lines, a stderr line stamped before all of them, and a long line Docker split into
+  // two entries with one stamp, right where the window's stamps end; the follow misses the last entry.
+  const log: Entry[] = [];
+  for (let i = 0; i < 299; i++) {
+    if (i === 20) log.push({ stream: 2, ns: 5, text: 'early\n' });
+    if (i === 43) log.push({ stream: 1, ns: 1043, text: 'long line, first piece ' }, { stream: 1, ns: 1043, text: 'second piece\n' });
+    else log.push({ stream: 1, ns: 1000 + i, text: `line ${i}\n` });
+  }
+  log.push({ stream: 1, ns: 2000, text: 'last' });
+  const engine = await scriptedEngine(log, log.length - 1);
+  try {
+    const lines: string[] = [];
+    const started = await engine.runtime.start({ taskId: 't3', cluster: 'c', name: 'web', image: 'x', environment: {}, ports: [], onLine: (_s, l) => lines.push(l) });
+    await engine.runtime.wait(started.handle);
+    assert.equal(lines.length, 301, `${lines.length} lines`);
+    assert.equal(new Set(lines).size, lines.length, 'no line twice');
+    assert.ok(lines.includes('long line, first piece second piece'));
+    assert.equal(lines.at(-1), 'last');
+    assert.match(engine.reads[1]!, /since=\d+\.\d{9}/, 'a long log is read again only from the window');
   } finally {
     await engine.runtime.close();
     engine.close();
