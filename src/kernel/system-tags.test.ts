@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isReservedTag, withSystemTags } from './system-tags.js';
+import { countedTags, isReservedTag, withSystemTags } from './system-tags.js';
 
 test('aws: tag keys are reserved, in any case; other keys are not', () => {
   assert.equal(isReservedTag('aws:cloudformation:stack-name', 'web'), true);
@@ -17,4 +17,9 @@ test('inside withSystemTags exactly the granted key/value pairs are allowed, als
     assert.equal(isReservedTag('aws:cloudformation:logical-id', 'Vpc'), true);
   });
   assert.equal(isReservedTag('aws:cloudformation:stack-name', 'web'), true);
+});
+
+test("AWS's own tags do not count toward a tag quota; every other key does", () => {
+  assert.equal(countedTags(['team', 'aws:cloudformation:stack-name', 'AWS:x', 'awsome', 'Name']), 3);
+  assert.equal(countedTags([]), 0);
 });

@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 const granted = new AsyncLocalStorage<ReadonlyMap<string, string>>();
+const RESERVED = /^aws:/i;
 
 /** Runs fn with these reserved tags allowed to the service operations it calls. */
 export function withSystemTags<T>(tags: Readonly<Record<string, string>>, fn: () => T): T {
@@ -13,6 +14,16 @@ export function withSystemTags<T>(tags: Readonly<Record<string, string>>, fn: ()
 
 /** Whether a tag is reserved (an `aws:` key, any case) and not one granted to the running call. */
 export function isReservedTag(key: string, value: string | undefined): boolean {
-  if (!key.toLowerCase().startsWith('aws:')) return false;
+  if (!RESERVED.test(key)) return false;
   return granted.getStore()?.get(key) !== (value ?? '');
+}
+
+/**
+ * How many of these tag keys count toward a resource's tag quota. AWS's own `aws:` tags do not:
+ * a CloudFormation resource holds its three system tags beside the 50 of its user.
+ */
+export function countedTags(keys: Iterable<string>): number {
+  let n = 0;
+  for (const k of keys) if (!RESERVED.test(k)) n++;
+  return n;
 }

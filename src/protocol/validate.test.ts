@@ -35,6 +35,15 @@ test('rest-json members are reported by their wire (camelCase) names', () => {
   assert.deepEqual(errors, ["Value '" + 'x'.repeat(64) + "…' at 'name' failed to satisfy constraint: Member must have length less than or equal to 128"]);
 });
 
+test('a map is shown as AWS shows one, {key=value, …}, cut as a long string is', () => {
+  const logs = loadModel('logs');
+  const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, `v${i}`]));
+  const errors = validate(logs, { shape: 'CreateLogGroupRequest' }, { logGroupName: 'g', tags });
+  assert.deepEqual(errors, [
+    "Value '{k0=v0, k1=v1, k2=v2, k3=v3, k4=v4, k5=v5, k6=v6, k7=v7, k8=v8, …' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+  ]);
+});
+
 test('valid input has no errors', () => {
   assert.deepEqual(validate(ecs, { shape: 'CreateClusterRequest' }, { clusterName: 'default' }), []);
 });

@@ -22,12 +22,25 @@ function compile(pattern: string): RegExp | null {
   return re;
 }
 
+const cut = (text: string): string => (text.length > 64 ? text.slice(0, 64) + '…' : text);
+
 function show(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return `'${value.length > 64 ? value.slice(0, 64) + '…' : value}'`;
+  if (typeof value === 'string') return `'${cut(value)}'`;
   if (value instanceof Date) return `'${value.toISOString()}'`;
   if (Array.isArray(value)) return `'[${value.length} item(s)]'`;
+  if (typeof value === 'object') return `'${cut(showMap(value as Record<string, unknown>))}'`;
   return `'${String(value)}'`;
+}
+
+/** A map as AWS's messages print one (`{key=value, …}`), built only as far as the message shows it. */
+function showMap(map: Record<string, unknown>): string {
+  let text = '{';
+  for (const [k, v] of Object.entries(map)) {
+    if (text.length > 64) break;
+    text += `${text.length > 1 ? ', ' : ''}${k}=${typeof v === 'object' && v !== null ? '…' : String(v)}`;
+  }
+  return `${text}}`;
 }
 
 /**

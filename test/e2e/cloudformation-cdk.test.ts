@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { awsCli, awsJson, describeStack, output, templateFile } from '../support/cloudformation.js';
+import { awsCli, awsJson, describeStack, failureReport, output, templateFile } from '../support/cloudformation.js';
 import { hasAwsCliV2 } from '../support/aws-cli.js';
 import { eventually } from '../support/gateway.js';
 import { SEED_APP, SEED_IMAGE } from '../support/seed-app.js';
@@ -57,14 +57,7 @@ function synth(run: Run, context: Record<string, string>): Promise<string> {
 async function deploy(run: Run, templateFile: string): Promise<void> {
   const r = await awsCli(run.server, ['cloudformation', 'deploy', '--stack-name', STACK, '--template-file', templateFile, '--capabilities', 'CAPABILITY_IAM'], { v2: run.v2 });
   if (r.code === 0) return;
-  const events = await awsJson<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string; ResourceStatusReason?: string }> }>(run.server, [
-    'cloudformation',
-    'describe-stack-events',
-    '--stack-name',
-    STACK,
-  ]).catch(() => ({ StackEvents: [] }));
-  const failed = events.StackEvents.filter((e) => e.ResourceStatus.endsWith('FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
-  assert.fail(`deploy of ${STACK} failed (${r.code}): ${r.stderr}\n${failed.join('\n')}`);
+  assert.fail(`deploy of ${STACK} failed (${r.code}): ${await failureReport(run.server, STACK, r.stderr)}`);
 }
 
 /** The API URL's answer, through curl with the API's Host header (Node does not resolve *.localhost). */

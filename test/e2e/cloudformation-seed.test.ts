@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { awsCli, awsJson, describeStack, eventLines, output } from '../support/cloudformation.js';
+import { awsCli, awsJson, describeStack, eventLines, failureReport, output } from '../support/cloudformation.js';
 import { hasAwsCliV2 } from '../support/aws-cli.js';
 import { eventually } from '../support/gateway.js';
 
@@ -31,14 +31,7 @@ async function deploy(run: Run, args: string[]): Promise<void> {
   const r = await awsCli(run.server, ['cloudformation', 'deploy', ...args], { v2: run.v2 });
   if (r.code === 0) return;
   const stack = args[args.indexOf('--stack-name') + 1]!;
-  const events = await awsJson<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string; ResourceStatusReason?: string }> }>(run.server, [
-    'cloudformation',
-    'describe-stack-events',
-    '--stack-name',
-    stack,
-  ]).catch(() => ({ StackEvents: [] }));
-  const failed = events.StackEvents.filter((e) => e.ResourceStatus.endsWith('FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
-  assert.fail(`deploy of ${stack} failed (${r.code}): ${r.stderr}\n${failed.join('\n')}`);
+  assert.fail(`deploy of ${stack} failed (${r.code}): ${await failureReport(run.server, stack, r.stderr)}`);
 }
 
 function networkArgs(run: Run, image: string): string[] {

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { awsCli, awsJson, describeStack, eventLines, output, templateFile } from '../support/cloudformation.js';
+import { awsCli, awsJson, describeStack, eventLines, failureReport, output, templateFile } from '../support/cloudformation.js';
 
 let server: TestServer;
 before(async () => {
@@ -672,16 +672,7 @@ Outputs:
 });
 
 /** The CLI's stderr and the stack's failed events' reasons, for an assertion's message. */
-async function failures(stack: string, stderr: string): Promise<string> {
-  const out = await json<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string; ResourceStatusReason?: string }> }>([
-    'cloudformation',
-    'describe-stack-events',
-    '--stack-name',
-    stack,
-  ]).catch(() => ({ StackEvents: [] }));
-  const failed = out.StackEvents.filter((e) => e.ResourceStatus.endsWith('FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
-  return `${stderr}\n${failed.join('\n')}`;
-}
+const failures = (stack: string, stderr: string) => failureReport(server, stack, stderr);
 
 const NETWORK = `Parameters:
   Public: {Type: String, Default: 'yes', AllowedValues: ['yes', 'no']}

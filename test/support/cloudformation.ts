@@ -74,3 +74,15 @@ export async function settledStatus(server: { port: number }, name: string): Pro
   const s = (await describeStack(server, name)).StackStatus;
   return s.endsWith('_IN_PROGRESS') ? undefined : s;
 }
+
+/** The CLI's stderr and the stack's failed events' reasons, for an assertion's message. */
+export async function failureReport(server: { port: number }, stack: string, stderr: string): Promise<string> {
+  const out = await awsJson<{ StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string; ResourceStatusReason?: string }> }>(server, [
+    'cloudformation',
+    'describe-stack-events',
+    '--stack-name',
+    stack,
+  ]).catch(() => ({ StackEvents: [] }));
+  const failed = out.StackEvents.filter((e) => e.ResourceStatus.endsWith('FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
+  return `${stderr}\n${failed.join('\n')}`;
+}

@@ -1,5 +1,6 @@
 // Tags on namespaces and services, addressed by ARN (≤ 200 per resource).
 import { AwsError } from '../../kernel/errors.js';
+import { countedTags } from '../../kernel/system-tags.js';
 import type { RequestContext } from '../../protocol/handlers.js';
 import type * as SD from '../../protocol/generated/servicediscovery.js';
 import type { NamespaceRecord, ServiceRecord } from '../store.js';
@@ -28,7 +29,7 @@ export function tagOperations({ store, cm }: CloudMapOpsContext) {
   }
 
   function save(t: Tagged, tags: Record<string, string>): void {
-    if (Object.keys(tags).length > MAX_TAGS) {
+    if (countedTags(Object.keys(tags)) > MAX_TAGS) {
       throw new AwsError('TooManyTagsException', `A resource can have at most ${MAX_TAGS} tags.`, { fields: { ResourceName: t.record.arn } });
     }
     const key = scopedKey(t.record, t.record.id);

@@ -4,7 +4,7 @@ import { paginate, type Page } from '../../kernel/paginate.js';
 import type { Ec2ErrorCode } from '../../protocol/error-codes.js';
 import type { Tag, TagSpecification } from '../../protocol/generated/ec2.js';
 import { applyFilters, type Filter, type FilterFields } from '../filters.js';
-import { isReservedTag } from '../../kernel/system-tags.js';
+import { countedTags, isReservedTag } from '../../kernel/system-tags.js';
 
 /** Tags from TagSpecifications for one resource type (others are an error, as AWS). */
 export function tagsFromSpecifications(specs: TagSpecification[] | undefined, resourceType: string): Record<string, string> {
@@ -33,7 +33,7 @@ export function checkTags(tags: Tag[]): Record<string, string> {
 
 export function mergeTags(current: Record<string, string>, add: Record<string, string>): Record<string, string> {
   const merged = { ...current, ...add };
-  if (Object.keys(merged).length > 50) throw new AwsError('TagLimitExceeded', 'The maximum number of tags per resource (50) has been exceeded.');
+  if (countedTags(Object.keys(merged)) > 50) throw new AwsError('TagLimitExceeded', 'The maximum number of tags per resource (50) has been exceeded.');
   return merged;
 }
 

@@ -7,13 +7,15 @@ import type * as Ecr from '../../protocol/generated/ecr.js';
 import { parseLifecyclePolicy, PolicyInvalid } from '../lifecycle.js';
 import type { RepoRef, RepositoryRow } from '../store.js';
 import { checkRepositoryName, type EcrContext, refOf, registryOf, repositoryArn, repositoryNotFound, repositoryWire, requireRepository } from './common.js';
-import { isReservedTag } from '../../kernel/system-tags.js';
+import { countedTags, isReservedTag } from '../../kernel/system-tags.js';
 
 const MAX_TAGS = 50;
 const POLICY_LIMIT = 10_240;
 
+const tooManyTags = () => new AwsError('TooManyTagsException', `A repository can have at most ${MAX_TAGS} tags.`);
+
 function checkTags(tags: readonly Ecr.Tag[]): void {
-  if (tags.length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A repository can have at most ${MAX_TAGS} tags.`);
+  if (countedTags(tags.map((t) => t.Key)) > MAX_TAGS) throw tooManyTags();
   for (const t of tags) {
     if (isReservedTag(t.Key, t.Value)) throw new AwsError('InvalidTagParameterException', "Tag keys beginning with 'aws:' are reserved.");
   }
@@ -195,8 +197,10 @@ export function repositoryOperations(ecr: EcrContext) {
 
     TagResource(input: Ecr.TagResourceRequest, ctx: RequestContext): Ecr.TagResourceResponse {
       const repo = repoOfArn(ctx, input.resourceArn);
+      checkTags(input.tags);
       const tags = mergeTags(repo.doc.tags, input.tags);
-      checkTags(tags);
+      // Counted after the merge; the reserved-key check was of the added tags only, as the repository may hold AWS's own.
+      if (countedTags(tags.map((t) => t.Key)) > MAX_TAGS) throw tooManyTags();
       update(repo, { tags });
       return {};
     },

@@ -10,7 +10,7 @@ import type { Registration } from '../registration.js';
 import { clusterKey, familyKey, taskDefinitionKey, type ClusterRecord, type EcsStore, type ServiceRecord, type Tag, type TaskDefinitionRecord } from '../store.js';
 import type { TaskIndex } from '../task-index.js';
 import type { Scope } from '../../store/store.js';
-import { isReservedTag } from '../../kernel/system-tags.js';
+import { countedTags, isReservedTag } from '../../kernel/system-tags.js';
 
 export interface EcsOpsContext {
   ecs: EcsStore;
@@ -73,7 +73,7 @@ export function usableTaskDefinition(c: EcsOpsContext, scope: Scope, ref: string
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
-/** Validates tags (≤50, AWS's key/value patterns, no `aws:` prefix) and returns them normalised. */
+/** Validates tags (≤50 beside AWS's own, AWS's key/value patterns, no `aws:` prefix) and returns them normalised. */
 export function checkTags(tags: Ecs.Tags | undefined): Tag[] {
   const out: Tag[] = [];
   for (const t of tags ?? []) {
@@ -86,7 +86,7 @@ export function checkTags(tags: Ecs.Tags | undefined): Tag[] {
     if (i >= 0) out[i] = { key, value };
     else out.push({ key, value });
   }
-  if (out.length > 50) throw invalid('The number of tags exceeds the limit of 50 tags per resource.');
+  if (countedTags(out.map((t) => t.key)) > 50) throw invalid('The number of tags exceeds the limit of 50 tags per resource.');
   return out;
 }
 
@@ -97,7 +97,7 @@ export function mergeTags(current: Tag[], add: Tag[]): Tag[] {
     if (i >= 0) merged[i] = t;
     else merged.push(t);
   }
-  if (merged.length > 50) throw invalid('The number of tags exceeds the limit of 50 tags per resource.');
+  if (countedTags(merged.map((t) => t.key)) > 50) throw invalid('The number of tags exceeds the limit of 50 tags per resource.');
   return merged;
 }
 

@@ -20,7 +20,7 @@ import {
   type VpcLinkRecord,
 } from '../store.js';
 import { scopedKey } from '../../store/store.js';
-import { isReservedTag } from '../../kernel/system-tags.js';
+import { countedTags, isReservedTag } from '../../kernel/system-tags.js';
 
 export interface GatewayOpsContext {
   gw: GatewayStore;
@@ -131,8 +131,13 @@ export function checkTags(tags: Record<string, string> | undefined): Record<stri
     if (v.length > 256) throw badRequest(`Invalid tag value for key '${k}': must be at most 256 characters.`);
     out[k] = v;
   }
-  if (Object.keys(out).length > MAX_TAGS) throw badRequest(`Too many tags: at most ${MAX_TAGS} tags per resource.`);
-  return out;
+  return checkTagCount(out);
+}
+
+/** The tag quota: 50, beside AWS's own `aws:` tags. */
+export function checkTagCount(tags: Record<string, string>): Record<string, string> {
+  if (countedTags(Object.keys(tags)) > MAX_TAGS) throw badRequest(`Too many tags: at most ${MAX_TAGS} tags per resource.`);
+  return tags;
 }
 
 /** Flat structure, record → wire (camelCase keys → PascalCase member names). Values are kept. */

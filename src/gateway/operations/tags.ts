@@ -4,7 +4,7 @@ import type { RequestContext } from '../../protocol/handlers.js';
 import type { ApiGatewayV2Operations } from '../../protocol/generated/apigatewayv2.js';
 import type { DocTable } from '../../store/store.js';
 import { apiKey, childKey } from '../store.js';
-import { badRequest, checkTags, notFound, type GatewayOpsContext } from './common.js';
+import { badRequest, checkTagCount, checkTags, notFound, type GatewayOpsContext } from './common.js';
 import { scopedKey } from '../../store/store.js';
 
 interface Tagged {
@@ -34,7 +34,8 @@ export function tagOperations(c: GatewayOpsContext) {
       c.gw.store.withTx(() => {
         const { table, key } = resolve(c, ctx, input.ResourceArn);
         const rec = table.get(key)!;
-        table.putTx(key, { ...rec, tags: checkTags({ ...rec.tags, ...(input.Tags ?? {}) }) });
+        // Only the added tags are checked for reserved keys: the resource may hold AWS's own (CloudFormation's).
+        table.putTx(key, { ...rec, tags: checkTagCount({ ...rec.tags, ...checkTags(input.Tags) }) });
       });
       return {};
     },

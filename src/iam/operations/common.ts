@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { AwsError } from '../../kernel/errors.js';
 import { paginate } from '../../kernel/paginate.js';
-import { isReservedTag } from '../../kernel/system-tags.js';
+import { countedTags, isReservedTag } from '../../kernel/system-tags.js';
 
 /** IAM's unique ids: a 4-letter prefix naming the kind, then 17 characters of [A-Z2-7] (21 in all). */
 export type IdPrefix = 'AROA' | 'ANPA' | 'AIPA' | 'AIDA' | 'AKIA' | 'ASIA';
@@ -75,7 +75,7 @@ export function checkNewTags(tags: TagList | undefined): TagList {
     if (seen.has(k)) throw new AwsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
     seen.add(k);
   }
-  if (list.length > MAX_TAGS) throw new AwsError('LimitExceeded', `The number of tags has reached the maximum limit.`);
+  if (countedTags(list.map((t) => t.Key)) > MAX_TAGS) throw new AwsError('LimitExceeded', `The number of tags has reached the maximum limit.`);
   return list.map((t) => ({ Key: t.Key, Value: t.Value }));
 }
 
@@ -87,7 +87,7 @@ export function mergeTags(existing: TagList, added: TagList | undefined): TagLis
     return replacement ?? t;
   });
   for (const a of add) if (!out.some((t) => t.Key.toLowerCase() === a.Key.toLowerCase())) out.push(a);
-  if (out.length > MAX_TAGS) throw new AwsError('LimitExceeded', 'The number of tags has reached the maximum limit.');
+  if (countedTags(out.map((t) => t.Key)) > MAX_TAGS) throw new AwsError('LimitExceeded', 'The number of tags has reached the maximum limit.');
   return out;
 }
 

@@ -5,7 +5,7 @@ import type * as Logs from '../../protocol/generated/logs.js';
 import { groupKey, streamKey, type LogGroupRecord, type LogsStore } from '../store.js';
 import { groupArn, groupNameFrom, page, requireGroup } from './common.js';
 import { partitionOf } from '../../store/store.js';
-import { isReservedTag } from '../../kernel/system-tags.js';
+import { countedTags, isReservedTag } from '../../kernel/system-tags.js';
 
 const RETENTION_DAYS = new Set([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]);
 const MAX_TAGS = 50;
@@ -41,9 +41,9 @@ export function groupOperations(logs: LogsStore) {
     return g;
   }
 
+  /** Stores a group's tags after TagX/UntagX; only the added ones are checked, as the group may hold AWS's own (CloudFormation's). */
   function setTags(g: LogGroupRecord, tags: Record<string, string>): void {
-    checkTags(tags);
-    if (Object.keys(tags).length > MAX_TAGS)
+    if (countedTags(Object.keys(tags)) > MAX_TAGS)
       throw new AwsError('TooManyTagsException', `Log group ${g.name} would have more than ${MAX_TAGS} tags.`, { fields: { resourceName: groupArn(g) } });
     logs.store.withTx(() => logs.groups.putTx(groupKey(g, g.name), { ...g, tags }));
   }
@@ -59,7 +59,7 @@ export function groupOperations(logs: LogsStore) {
       }
       const tags = input.tags ?? {};
       checkTags(tags);
-      if (Object.keys(tags).length > MAX_TAGS) throw new AwsError('InvalidParameterException', `A log group can have at most ${MAX_TAGS} tags.`);
+      if (countedTags(Object.keys(tags)) > MAX_TAGS) throw new AwsError('InvalidParameterException', `A log group can have at most ${MAX_TAGS} tags.`);
       logs.store.withTx(() => {
         const key = groupKey(ctx, input.logGroupName);
         if (logs.groups.has(key)) throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists');
@@ -125,6 +125,7 @@ export function groupOperations(logs: LogsStore) {
 
     TagResource(input: Logs.TagResourceRequest, ctx: RequestContext): void {
       const g = groupOfArn(ctx, input.resourceArn);
+      checkTags(input.tags);
       setTags(g, { ...g.tags, ...input.tags });
     },
 
@@ -141,6 +142,7 @@ export function groupOperations(logs: LogsStore) {
 
     TagLogGroup(input: Logs.TagLogGroupRequest, ctx: RequestContext): void {
       const g = requireGroup(logs, ctx, input.logGroupName);
+      checkTags(input.tags);
       setTags(g, { ...g.tags, ...input.tags });
     },
 
