@@ -36,9 +36,12 @@ function show(value: unknown): string {
 /** A map as AWS's messages print one (`{key=value, …}`), built only as far as the message shows it. */
 function showMap(map: Record<string, unknown>): string {
   let text = '{';
-  for (const [k, v] of Object.entries(map)) {
+  for (const k in map) {
     if (text.length > 64) break;
-    text += `${text.length > 1 ? ', ' : ''}${k}=${typeof v === 'object' && v !== null ? '…' : String(v)}`;
+    if (!Object.hasOwn(map, k)) continue;
+    const v = map[k];
+    const shown = Array.isArray(v) ? '[..]' : typeof v === 'object' && v !== null ? '{..}' : String(v).slice(0, 65);
+    text += `${text.length > 1 ? ', ' : ''}${k.slice(0, 65)}=${shown}`;
   }
   return `${text}}`;
 }

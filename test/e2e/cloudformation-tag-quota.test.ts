@@ -133,3 +133,14 @@ test('on resources CloudFormation made, 50 tags of the user fit beside the 3 sys
 function range(from: number, to: number, f: (i: number) => string): string[] {
   return Array.from({ length: to - from }, (_, i) => f(from + i));
 }
+
+test('EC2 counts the tags a create call brings: 50 are taken, 51 are TagLimitExceeded and nothing is made', async () => {
+  const spec = (n: number) => `ResourceType=vpc,Tags=[${range(0, n, (i) => `{Key=c${i},Value=v}`).join(',')}]`;
+  const before = (await json<{ Vpcs: unknown[] }>(['ec2', 'describe-vpcs'])).Vpcs.length;
+  const over = await cli(['ec2', 'create-vpc', '--cidr-block', '10.61.0.0/16', '--tag-specifications', spec(51)]);
+  assert.match(over.stderr, /TagLimitExceeded/);
+  assert.equal((await json<{ Vpcs: unknown[] }>(['ec2', 'describe-vpcs'])).Vpcs.length, before);
+  const made = await json<{ Vpc: { VpcId: string; Tags: KV[] } }>(['ec2', 'create-vpc', '--cidr-block', '10.61.0.0/16', '--tag-specifications', spec(50)]);
+  assert.equal(made.Vpc.Tags.length, 50);
+  assert.equal((await cli(['ec2', 'delete-vpc', '--vpc-id', made.Vpc.VpcId])).code, 0);
+});

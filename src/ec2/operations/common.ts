@@ -6,6 +6,8 @@ import type { Tag, TagSpecification } from '../../protocol/generated/ec2.js';
 import { applyFilters, type Filter, type FilterFields } from '../filters.js';
 import { countedTags, isReservedTag } from '../../kernel/system-tags.js';
 
+const tagLimitExceeded = () => new AwsError('TagLimitExceeded', 'The maximum number of tags per resource (50) has been exceeded.');
+
 /** Tags from TagSpecifications for one resource type (others are an error, as AWS). */
 export function tagsFromSpecifications(specs: TagSpecification[] | undefined, resourceType: string): Record<string, string> {
   const tags: Record<string, string> = {};
@@ -15,6 +17,8 @@ export function tagsFromSpecifications(specs: TagSpecification[] | undefined, re
     }
     Object.assign(tags, checkTags(spec.Tags ?? []));
   }
+  // The quota holds at creation too; the EC2 model does not cap a tag list.
+  if (countedTags(Object.keys(tags)) > 50) throw tagLimitExceeded();
   return tags;
 }
 
@@ -33,7 +37,7 @@ export function checkTags(tags: Tag[]): Record<string, string> {
 
 export function mergeTags(current: Record<string, string>, add: Record<string, string>): Record<string, string> {
   const merged = { ...current, ...add };
-  if (countedTags(Object.keys(merged)) > 50) throw new AwsError('TagLimitExceeded', 'The maximum number of tags per resource (50) has been exceeded.');
+  if (countedTags(Object.keys(merged)) > 50) throw tagLimitExceeded();
   return merged;
 }
 
