@@ -18,7 +18,7 @@ import {
   type StartedContainer,
 } from '../api.js';
 import { type DockerEngine, EngineError, FrameDemuxer, describeTarget, readAll } from './engine-client.js';
-import { LogCursor, splitStamp } from './log-cursor.js';
+import { LogCursor, sinceQuery, splitStamp } from './log-cursor.js';
 import { TASK_NETWORK, ensureTaskNetwork } from './task-network.js';
 
 export const LABEL_INSTANCE = 'wayfinder.instance';
@@ -285,12 +285,13 @@ export class DockerRuntime implements ContainerRuntime {
     if (existing) return existing;
     const out = new LineSplitter((l) => onLine?.('stdout', l));
     const err = new LineSplitter((l) => onLine?.('stderr', l));
+    const write = (s: 'stdout' | 'stderr', payload: Buffer) => (s === 'stderr' ? err : out).write(payload);
     const cursor = new LogCursor(sinceMs);
     let following = true;
     let stream: IncomingMessage | undefined;
     let logsEnded: Promise<void> = Promise.resolve();
     if (onLine) {
-      const since = sinceMs === undefined ? '' : `&since=${(sinceMs / 1000).toFixed(3)}`;
+      const since = sinceMs === undefined ? '' : `&since=${sinceQuery(sinceMs)}`;
       logsEnded = this.engine.raw('GET', `/containers/${id}/logs?follow=true&stdout=true&stderr=true&timestamps=true${since}`).then(
         (res) =>
           new Promise<void>((resolve) => {
@@ -299,7 +300,7 @@ export class DockerRuntime implements ContainerRuntime {
               if (!following) return;
               const { at, payload } = splitStamp(entry);
               cursor.delivered(at);
-              (s === 'stderr' ? err : out).write(payload);
+              write(s, payload);
             });
             if ((res.statusCode ?? 0) < 400) res.on('data', (c: Buffer) => demux.write(c));
             else res.resume();
@@ -320,7 +321,7 @@ export class DockerRuntime implements ContainerRuntime {
         await Promise.race([logsEnded, new Promise((r) => setTimeout(r, LOGS_DRAIN_MS).unref())]);
         following = false;
         stream?.destroy();
-        await this.catchUpLogs(id, cursor, out, err);
+        await this.catchUpLogs(id, cursor, write);
       }
       out.end();
       err.end();
@@ -332,7 +333,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /** Reads the exited container's log from where the followed stream got to and passes on what it had not delivered. */
-  private async catchUpLogs(id: string, cursor: LogCursor, out: LineSplitter, err: LineSplitter): Promise<void> {
+  private async catchUpLogs(id: string, cursor: LogCursor, write: (s: 'stdout' | 'stderr', payload: Buffer) => void): Promise<void> {
     const since = cursor.catchUpSince();
     try {
       const deadline = Date.now() + LOGS_DRAIN_MS;
@@ -340,7 +341,7 @@ export class DockerRuntime implements ContainerRuntime {
       if ((res.statusCode ?? 0) >= 400) return void res.resume();
       const demux = new FrameDemuxer((s, entry) => {
         const { at, payload } = splitStamp(entry);
-        if (cursor.isNew(at)) (s === 'stderr' ? err : out).write(payload);
+        if (cursor.isNew(at)) write(s, payload);
       });
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => res.destroy(), Math.max(1, deadline - Date.now())).unref();

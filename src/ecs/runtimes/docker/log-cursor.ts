@@ -13,6 +13,9 @@ const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{9})(Z|[+-]\d\d:\d\d) /;
 const STAMP_MAX = 40;
 const NS_PER_S = 1_000_000_000n;
 
+/** A `since` query value for the logs endpoint from epoch milliseconds. */
+export const sinceQuery = (ms: number): string => (ms / 1000).toFixed(3);
+
 /**
  * Splits an entry of a `timestamps=true` log read into its stamp (nanoseconds since the epoch) and
  * its payload. An entry without a stamp is returned whole with `at` undefined.
@@ -54,7 +57,7 @@ export class LogCursor {
 
   /** The catch-up read's `since` query value (Docker includes entries stamped exactly then), or undefined for the whole log. */
   catchUpSince(): string | undefined {
-    if (this.floor === undefined) return this.sinceMs === undefined ? undefined : (this.sinceMs / 1000).toFixed(3);
+    if (this.floor === undefined) return this.sinceMs === undefined ? undefined : sinceQuery(this.sinceMs);
     const from = this.floor + 1n;
     return `${from / NS_PER_S}.${(from % NS_PER_S).toString().padStart(9, '0')}`;
   }
